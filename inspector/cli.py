@@ -1,0 +1,176 @@
+"""The ``inspector`` command: the same ``run`` API as the GUI, headless.
+
+    inspector                      open the desktop app
+    inspector classify IMAGE       top-k classes
+    inspector attack IMAGE ...     attack, report, and optionally save the files
+    inspector models | attacks     what is built in
+
+Bad input ends with one line on stderr and exit status 2 (``--debug`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+
+from inspector.core.errors import InspectorError, ParameterError
+
+EXIT_USAGE = 2
+
+
+def _param_pair(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not of the form key=value")
+    return key.strip(), value.strip()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="inspector", description="How fragile is an image classifier?")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("classify", help="classify an image")
+    p.add_argument("image")
+    p.add_argument("--model", help="built-in model name or TorchScript file (default: efficientnet-lite0)")
+    p.add_argument("--top", type=int, default=5, metavar="K", help="how many classes to show (default 5)")
+    p.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps (default auto)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("attack", help="attack an image and report what changed")
+    p.add_argument("image")
+    p.add_argument("--model", help="built-in model name or TorchScript file (default: efficientnet-lite0)")
+    p.add_argument("--attack", default="pgd", help="attack name, see `inspector attacks` (default pgd)")
+    p.add_argument("--eps", help="perturbation budget in [0, 1] units; fractions like 4/255 work")
+    p.add_argument("--steps", help="iterations")
+    p.add_argument("--step-size", help="step size in [0, 1] units, e.g. 1/255")
+    p.add_argument("--norm", help="linf or l2")
+    p.add_argument("--seed", help="random seed")
+    p.add_argument("--param", action="append", type=_param_pair, default=[], metavar="KEY=VALUE",
+                   help="any attack parameter (repeatable)")
+    p.add_argument("--target", metavar="CLASS", help="targeted attack: class index or name")
+    p.add_argument("--top", type=int, default=5, metavar="K")
+    p.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps (default auto)")
+    p.add_argument("--out-dir", help="write original.png, adversarial.png, perturbation.png, result.json here")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    sub.add_parser("models", help="list the built-in models")
+    sub.add_parser("attacks", help="list the attacks and their parameters")
+
+    p = sub.add_parser("gui", help="open the desktop app (the default)")
+    p.add_argument("image", nargs="?")
+    p.add_argument("--model")
+    return parser
+
+
+def _print_top(title: str, top: list[dict]) -> None:
+    print(title)
+    for row in top:
+        print(f"  {row['probability']:7.2%}  {row['index']:4d}  {row['name']}")
+
+
+def cmd_classify(args) -> int:
+    from inspector.core.run import classify
+
+    if args.top < 1:
+        raise ParameterError("--top must be at least 1")
+    result = classify(args.image, args.model, device=args.device, k=args.top)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        _print_top(args.image, result.top_k)
+    return 0
+
+
+def attack_params(args) -> dict[str, str]:
+    """Attack parameters from the shorthand flags and the repeatable --param."""
+    params = {k: v for k, v in (("eps", args.eps), ("steps", args.steps), ("step_size", args.step_size),
+                                 ("norm", args.norm), ("seed", args.seed)) if v is not None}
+    params.update(dict(args.param))
+    return params
+
+
+def cmd_attack(args) -> int:
+    from inspector.core.run import Recipe, inspect
+
+    if args.top < 1:
+        raise ParameterError("--top must be at least 1")
+    recipe = Recipe(image=args.image, attack=args.attack, params=attack_params(args), target=args.target,
+                    device=args.device, top_k=args.top)
+    if args.model:
+        recipe.model = args.model
+    result = inspect(recipe)
+    if args.out_dir:
+        result.save(args.out_dir)
+    summary = result.to_dict()
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return 0
+    _print_top("original:", summary["original"]["top_k"])
+    _print_top("adversarial:", summary["adversarial"]["top_k"])
+    n = summary["norms"]
+    verdict = "SUCCESS" if summary["success"] else "failed"
+    print(f"{verdict}: {summary['true_label']['name']} -> {summary['adversarial']['label']['name']}  "
+          f"Linf {n['linf_grey']:.1f}/255  L2 {n['l2']:.3f}  L0 {n['l0']}  "
+          f"{summary['iterations']} iterations, {summary['gradient_evaluations']} gradient evaluations, "
+          f"{summary['attack_time_s']:.2f} s")
+    if args.out_dir:
+        print(f"saved to {args.out_dir}")
+    return 0
+
+
+def cmd_models(args) -> int:
+    from inspector.core.models import builtin_models
+
+    for info in builtin_models().values():
+        print(f"{info.name:22s} {info.task}\n{'':22s} {info.description}")
+    return 0
+
+
+def cmd_attacks(args) -> int:
+    from inspector.core.attacks import ATTACKS
+
+    for cls in ATTACKS.values():
+        print(f"{cls.name:12s} {cls.title} ({cls.threat_model}) - {cls.paper}")
+        for spec in cls.params():
+            default = spec.default
+            choice = f" [{'|'.join(spec.choices)}]" if spec.choices else ""
+            print(f"    {spec.name:16s} default {default!r}{choice}: {spec.help}")
+    return 0
+
+
+def cmd_gui(args) -> int:
+    from inspector.gui.app import run_gui
+
+    return run_gui(args)
+
+
+COMMANDS = {"classify": cmd_classify, "attack": cmd_attack, "models": cmd_models,
+            "attacks": cmd_attacks, "gui": cmd_gui}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    if not [a for a in argv if a != "--debug"]:
+        argv = [*argv, "gui"]
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except InspectorError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"inspector: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("inspector: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - last resort: one line, not a traceback
+        if args.debug:
+            traceback.print_exc()
+        else:
+            print(f"inspector: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)",
+                  file=sys.stderr)
+        return 1

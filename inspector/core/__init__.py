@@ -1,0 +1,1 @@
+"""The engine: images, models, attacks, defences and metrics. Never imports Qt."""

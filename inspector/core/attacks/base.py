@@ -1,0 +1,162 @@
+"""What every attack shares: the Attack interface, Step reports and AttackResult.
+
+An attack is a dataclass of its parameters (see :mod:`inspector.core.params`)
+with one batched entry point::
+
+    attack.run(model, x, y, *, target=None, on_step=None, should_stop=None) -> AttackResult
+
+``x`` is (N, C, H, W) float32 in [0, 1], ``y`` the (N,) true labels, ``target``
+the (N,) target labels of a targeted attack (``None``: untargeted). Each
+iteration reports a :class:`Step` through ``on_step`` and checks
+``should_stop()``, so a user can watch and cancel. The final adversarial is
+quantised to 8 bits and evaluated again: what the result reports is what a
+saved PNG gives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, ClassVar
+
+import torch
+
+from inspector.core.image import quantize
+from inspector.core.metrics import is_success
+from inspector.core.params import ParamSpec, build, param_specs
+
+StepCallback = Callable[["Step"], None]
+StopCheck = Callable[[], bool]
+
+
+@dataclass
+class Step:
+    """One iteration of an attack, as reported to ``on_step``.
+
+    Attributes:
+        iteration: 1-based iteration number.
+        total: the planned number of iterations.
+        loss: (N,) the attack's objective on the current iterate (higher is better for the attacker).
+        probabilities: (N, K) softmax of the model's logits on the current iterate.
+        x_adv: (N, C, H, W) the current iterate in [0, 1] (not yet quantised).
+        success: (N,) bool, whether the current iterate fools the model.
+    """
+
+    iteration: int
+    total: int
+    loss: torch.Tensor
+    probabilities: torch.Tensor
+    x_adv: torch.Tensor
+    success: torch.Tensor
+
+
+@dataclass
+class AttackResult:
+    """The outcome of an attack on a batch.
+
+    Attributes:
+        x_adv: (N, C, H, W) adversarial images, quantised to 8 bits (multiples of 1/255).
+        logits: (N, K) the model's logits on ``x_adv``.
+        success: (N,) bool, judged on the quantised ``x_adv``.
+        iterations: iterations run (fewer than planned after early stop or cancel).
+        gradient_evaluations: input-gradient computations (forward + backward), per batch.
+        queries: forward passes used by a black-box attack, per image (0 for white-box).
+        loss: the objective the attack maximised (e.g. ``"ce"``, ``"margin"``).
+        cancelled: ``should_stop()`` ended the attack early.
+    """
+
+    x_adv: torch.Tensor
+    logits: torch.Tensor
+    success: torch.Tensor
+    iterations: int
+    gradient_evaluations: int = 0
+    queries: int = 0
+    loss: str = ""
+    cancelled: bool = False
+
+
+class Attack:
+    """Base class of attacks. Subclasses are dataclasses registered with :func:`register`.
+
+    Class attributes:
+        name: the registry key (``"pgd"``).
+        title: the name shown to users (``"PGD"``).
+        paper: authors, year, title and arXiv id of the source paper.
+        threat_model: ``"white-box"``, ``"score-based"`` or ``"label-only"``.
+        minimal: True for minimal-perturbation attacks (report the norm reached),
+            False for budgeted ones (report success at the budget).
+    """
+
+    name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    paper: ClassVar[str] = ""
+    threat_model: ClassVar[str] = "white-box"
+    minimal: ClassVar[bool] = False
+
+    def run(
+        self,
+        model: torch.nn.Module,
+        x: torch.Tensor,
+        y: torch.Tensor,
+        *,
+        target: torch.Tensor | None = None,
+        on_step: StepCallback | None = None,
+        should_stop: StopCheck | None = None,
+    ) -> AttackResult:
+        raise NotImplementedError
+
+    @classmethod
+    def params(cls) -> list[ParamSpec]:
+        return param_specs(cls)
+
+    def linf_bound(self) -> float | None:
+        """The Linf budget to keep after quantisation, or None for other norms."""
+        if getattr(self, "norm", "linf") == "linf" and hasattr(self, "eps"):
+            return float(self.eps)
+        return None
+
+
+ATTACKS: dict[str, type[Attack]] = {}
+
+
+def register(cls: type[Attack]) -> type[Attack]:
+    """Class decorator adding an attack to :data:`ATTACKS` under ``cls.name``."""
+    ATTACKS[cls.name] = cls
+    return cls
+
+
+def make_attack(name: str, params: dict | None = None) -> Attack:
+    """Build a registered attack from parameter values (text or typed).
+
+    Raises:
+        ParameterError: unknown attack name or bad parameter.
+    """
+    from inspector.core.errors import ParameterError
+
+    key = name.strip().lower()
+    if key not in ATTACKS:
+        raise ParameterError(f"unknown attack {name!r}: choose one of {', '.join(ATTACKS)}")
+    return build(ATTACKS[key], params or {}, f"attack {key!r}")
+
+
+def finalize(
+    model: torch.nn.Module,
+    x: torch.Tensor,
+    x_adv: torch.Tensor,
+    y: torch.Tensor,
+    target: torch.Tensor | None,
+    *,
+    linf_bound: float | None = None,
+    **fields,
+) -> AttackResult:
+    """Quantise ``x_adv`` to 8 bits, keep it within ``linf_bound`` of ``x``, evaluate it.
+
+    ``fields`` fill the rest of the :class:`AttackResult` (iterations, ...).
+    """
+    with torch.no_grad():
+        q = quantize(x_adv)
+        if linf_bound is not None:
+            levels = torch.floor(torch.tensor(linf_bound * 255.0 + 1e-4))
+            base = quantize(x)
+            q = (base + ((q - base) * 255.0).round().clamp(-levels, levels) / 255.0).clamp(0.0, 1.0)
+        logits = model(q)
+    return AttackResult(x_adv=q, logits=logits, success=is_success(logits, y, target), **fields)

@@ -1,0 +1,49 @@
+"""FGSM: the fast gradient sign method.
+
+Goodfellow, Shlens and Szegedy 2015, "Explaining and Harnessing Adversarial
+Examples", ICLR, arXiv:1412.6572. One step of size epsilon along the sign of the
+loss gradient (Linf), or along the normalised gradient (the L2 "fast gradient
+method").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from inspector.core.attacks.base import Attack, Step, finalize, register
+from inspector.core.attacks.losses import LOSSES
+from inspector.core.attacks.norms import NORMS, ascent_direction
+from inspector.core.params import param
+
+
+@register
+@dataclass
+class FGSM(Attack):
+    """Fast gradient sign method (Goodfellow et al. 2015, arXiv:1412.6572).
+
+    x_adv = clip(x + eps * sign(grad_x loss), 0, 1); targeted: descend the target's loss.
+    One gradient evaluation. Shapes: x (N, C, H, W) in [0, 1], y and target (N,).
+    """
+
+    name = "fgsm"
+    title = "FGSM"
+    paper = "Goodfellow, Shlens and Szegedy 2015, Explaining and Harnessing Adversarial Examples, arXiv:1412.6572"
+
+    eps: float = param(4 / 255, "perturbation budget, in [0, 1] pixel units", minimum=0.0, maximum=1.0, unit="pixel")
+    norm: str = param("linf", "distance: linf (sign step) or l2 (normalised gradient step)", choices=NORMS)
+    loss: str = param("ce", "objective: ce (cross-entropy) or margin (C&W logit margin)", choices=tuple(LOSSES))
+
+    def run(self, model, x, y, *, target=None, on_step=None, should_stop=None):
+        x_adv = x.detach().clone().requires_grad_(True)
+        logits = model(x_adv)
+        loss = LOSSES[self.loss](logits, y, target)
+        (grad,) = torch.autograd.grad(loss.sum(), x_adv)
+        with torch.no_grad():
+            x_new = (x + self.eps * ascent_direction(grad, self.norm)).clamp(0.0, 1.0)
+        result = finalize(model, x, x_new, y, target, linf_bound=self.linf_bound(),
+                          iterations=1, gradient_evaluations=1, loss=self.loss)
+        if on_step is not None:
+            on_step(Step(1, 1, loss.detach(), result.logits.softmax(1), result.x_adv, result.success))
+        return result

@@ -1,0 +1,33 @@
+"""Typed errors with messages a user can act on.
+
+Every error the core raises for bad input derives from :class:`InspectorError`;
+the GUI shows its message in a dialog and the CLI prints it on one line.
+"""
+
+
+class InspectorError(Exception):
+    """Base class of all errors caused by the user's input or environment."""
+
+
+class ImageError(InspectorError):
+    """An image file is missing, unreadable, truncated, too large or not an image."""
+
+
+class ModelError(InspectorError):
+    """A model spec names no built-in model, or a model file cannot be loaded."""
+
+
+class DeviceError(InspectorError):
+    """The requested compute device does not exist or is unavailable."""
+
+
+class ParameterError(InspectorError):
+    """An attack or defence parameter is unknown, malformed or out of range."""
+
+
+class ClassNameError(InspectorError):
+    """A class given by index or name does not match the model's classes."""
+
+
+class ExportError(InspectorError):
+    """Results could not be written to the chosen location."""

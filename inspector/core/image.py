@@ -1,0 +1,159 @@
+"""Image files <-> float32 tensors in [0, 1] of shape (N, C, H, W).
+
+Loading honours EXIF orientation, converts every Pillow mode (grey, palette,
+RGBA, CMYK, 16-bit) to 8-bit RGB or grey, and refuses decompression bombs.
+Preprocessing resizes the shorter side to the model's input size and crops the
+centre; it works on 8-bit pixels, so the tensor it returns holds exact grey
+levels (multiples of 1/255) and an image already at the input size passes
+through unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from inspector.core.errors import ExportError, ImageError
+
+#: Images with more pixels than this are refused (Pillow's own default limit).
+MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
+
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
+
+
+def load_image(path: str | os.PathLike, *, channels: int = 3, max_pixels: int = MAX_PIXELS) -> Image.Image:
+    """Open an image file as an 8-bit Pillow image in mode ``"RGB"`` or ``"L"``.
+
+    Args:
+        path: a PNG, JPEG, WebP, BMP or TIFF file.
+        channels: 3 for RGB, 1 for grey.
+        max_pixels: images with more pixels are refused as decompression bombs.
+
+    Raises:
+        ImageError: the file is missing, empty, not an image, truncated, or too large.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ImageError(f"{path}: no such file")
+    if path.is_dir():
+        raise ImageError(f"{path}: is a folder, not an image file")
+    if path.stat().st_size == 0:
+        raise ImageError(f"{path}: the file is empty")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                if im.width * im.height > max_pixels:
+                    raise ImageError(
+                        f"{path}: {im.width}x{im.height} pixels is more than the limit of "
+                        f"{max_pixels:,} (possible decompression bomb)"
+                    )
+                im.load()
+                im = ImageOps.exif_transpose(im)
+    except ImageError:
+        raise
+    except UnidentifiedImageError:
+        raise ImageError(f"{path}: not an image file Pillow can read") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageError(f"{path}: too many pixels (possible decompression bomb)") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageError(f"{path}: truncated or corrupt image data ({exc})") from None
+    return to_8bit(im, channels)
+
+
+def to_8bit(im: Image.Image, channels: int = 3) -> Image.Image:
+    """Convert any Pillow mode to 8-bit ``"RGB"`` (channels=3) or ``"L"`` (channels=1).
+
+    16-bit and 32-bit integer images are scaled to 8 bits, not clipped;
+    transparent images are composited over white.
+    """
+    if im.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        a = np.asarray(im, dtype=np.float64)
+        scale = 257.0 if im.mode.startswith("I;16") or a.max(initial=0) > 255 else 1.0
+        im = Image.fromarray(np.clip(np.round(a / scale), 0, 255).astype(np.uint8), "L")
+    elif im.mode == "F":
+        a = np.asarray(im, dtype=np.float64)
+        if a.max(initial=0) <= 1.0:
+            a = a * 255.0
+        im = Image.fromarray(np.clip(np.round(a), 0, 255).astype(np.uint8), "L")
+    if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
+        rgba = im.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        im = Image.alpha_composite(background, rgba)
+    return im.convert("RGB" if channels == 3 else "L")
+
+
+def preprocess(im: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """Resize the shorter side to cover ``size`` = (H, W), then crop the centre.
+
+    An image already of that size is returned unchanged.
+    """
+    height, width = size
+    if im.size == (width, height):
+        return im
+    scale = max(height / im.height, width / im.width)
+    new_w, new_h = max(width, round(im.width * scale)), max(height, round(im.height * scale))
+    im = im.resize((new_w, new_h), Image.Resampling.BICUBIC)
+    left, top = (new_w - width) // 2, (new_h - height) // 2
+    return im.crop((left, top, left + width, top + height))
+
+
+def to_tensor(im: Image.Image) -> torch.Tensor:
+    """8-bit Pillow image -> float32 tensor (1, C, H, W) in [0, 1]."""
+    a = np.asarray(im, dtype=np.uint8)
+    if a.ndim == 2:
+        a = a[:, :, None]
+    return torch.from_numpy(a.copy()).permute(2, 0, 1).unsqueeze(0).float().div_(255.0)
+
+
+def to_pil(x: torch.Tensor) -> Image.Image:
+    """Tensor (C, H, W) or (1, C, H, W) in [0, 1] -> 8-bit Pillow image (rounded)."""
+    if x.dim() == 4:
+        if x.shape[0] != 1:
+            raise ValueError(f"to_pil takes one image, got a batch of {x.shape[0]}")
+        x = x[0]
+    a = quantize(x.detach().cpu()).mul(255).round().to(torch.uint8).permute(1, 2, 0).numpy()
+    return Image.fromarray(a[:, :, 0], "L") if a.shape[2] == 1 else Image.fromarray(a, "RGB")
+
+
+def quantize(x: torch.Tensor) -> torch.Tensor:
+    """Round pixels in [0, 1] to the nearest of the 256 grey levels, k/255."""
+    return x.clamp(0.0, 1.0).mul(255.0).round().div(255.0)
+
+
+def load_tensor(path: str | os.PathLike, size: tuple[int, int], channels: int = 3) -> torch.Tensor:
+    """Load, convert and preprocess an image file to a (1, C, H, W) tensor in [0, 1].
+
+    Raises:
+        ImageError: see :func:`load_image`.
+    """
+    return to_tensor(preprocess(load_image(path, channels=channels), size))
+
+
+def save_image(im: Image.Image, path: str | os.PathLike, **save_args) -> None:
+    """Write an image atomically: to a temporary file, then ``os.replace``.
+
+    The format follows the file suffix. Raises ExportError if it cannot be written.
+    """
+    path = Path(path)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix)
+    except OSError as exc:
+        raise ExportError(f"cannot write to {path.parent}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            im.save(fh, format=Image.registered_extensions().get(path.suffix.lower(), "PNG"), **save_args)
+        os.chmod(tmp, 0o666 & ~_UMASK)
+        os.replace(tmp, path)
+    except (OSError, ValueError, KeyError) as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ExportError(f"cannot write {path}: {exc}") from None

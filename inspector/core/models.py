@@ -1,0 +1,163 @@
+"""Classifiers: pixels in [0, 1] -> logits, with normalisation inside.
+
+A model spec is either the name of a built-in model (see
+:mod:`inspector.core.zoo`) or the path of a TorchScript file. A TorchScript
+file may carry an ``inspector.json`` extra file describing itself::
+
+    {"input_size": [224, 224], "channels": 3, "mean": [0.485, 0.456, 0.406],
+     "std": [0.229, 0.224, 0.225], "class_names": ["tench", ...]}
+
+Without it, the model is taken to expect 224x224 RGB in [0, 1] (no
+normalisation) and a 1000-way output is named with the ImageNet classes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+import torch
+from torch import nn
+
+from inspector.core.device import select_device
+from inspector.core.errors import ModelError
+from inspector.core.labels import imagenet_classes
+
+
+class Classifier(nn.Module):
+    """An image classifier taking pixels, not normalised tensors.
+
+    ``forward(x)`` takes float32 ``x`` of shape (N, C, H, W) with values in
+    [0, 1] and returns logits (N, K). Parameters are frozen (no gradient) and
+    the network is in eval mode, so gradients flow to the input only.
+
+    Attributes:
+        name: the model spec it was loaded from.
+        input_size: (H, W) in pixels.
+        channels: 3 (RGB) or 1 (grey).
+        class_names: K names in output order.
+        task: one line saying what it classifies.
+    """
+
+    def __init__(
+        self,
+        net: nn.Module,
+        *,
+        name: str,
+        input_size: tuple[int, int],
+        channels: int,
+        class_names: Sequence[str],
+        mean: Sequence[float] | float = 0.0,
+        std: Sequence[float] | float = 1.0,
+        task: str = "",
+    ):
+        super().__init__()
+        self.net = net.eval()
+        for p in self.net.parameters():
+            p.requires_grad_(False)
+        self.name = name
+        self.input_size = tuple(input_size)
+        self.channels = channels
+        self.class_names = tuple(class_names)
+        self.task = task
+        shape = (1, channels, 1, 1)
+        self.register_buffer("mean", torch.as_tensor(mean, dtype=torch.float32).expand(channels).reshape(shape).clone())
+        self.register_buffer("std", torch.as_tensor(std, dtype=torch.float32).expand(channels).reshape(shape).clone())
+
+    @property
+    def device(self) -> torch.device:
+        return self.mean.device
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net((x - self.mean) / self.std)
+
+    def train(self, mode: bool = True) -> "Classifier":
+        """Classifiers stay in eval mode; use :meth:`nn.Module.train` on ``net`` to train."""
+        return super().train(False)
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """A built-in model: its name, what it classifies, and how to build it."""
+
+    name: str
+    task: str
+    description: str
+    build: "callable"
+
+
+def builtin_models() -> dict[str, ModelInfo]:
+    """The built-in models by name (the first is the default)."""
+    from inspector.core.zoo import BUILTIN_MODELS
+
+    return BUILTIN_MODELS
+
+
+def default_model_name() -> str:
+    return next(iter(builtin_models()))
+
+
+def load_model(spec: str | os.PathLike | None = None, device: str | torch.device | None = None) -> Classifier:
+    """Load a classifier by built-in name or TorchScript path, on ``device``.
+
+    Results are cached per (spec, device), so loading twice is free.
+
+    Raises:
+        ModelError: no built-in model has that name and no such file exists,
+            or the file is not a TorchScript model that runs on a test input.
+        DeviceError: the device is unavailable.
+    """
+    dev = device if isinstance(device, torch.device) else select_device(device)
+    return _load_cached(str(spec or default_model_name()), str(dev))
+
+
+@lru_cache(maxsize=4)
+def _load_cached(spec: str, device: str) -> Classifier:
+    models = builtin_models()
+    if spec in models:
+        model = models[spec].build()
+    elif Path(spec).suffix or os.sep in spec or "/" in spec:
+        model = _load_torchscript(Path(spec))
+    else:
+        names = ", ".join(models)
+        raise ModelError(f"unknown model {spec!r}: built-in models are {names}, or give a TorchScript file path")
+    return model.to(device)
+
+
+def _load_torchscript(path: Path) -> Classifier:
+    if not path.is_file():
+        raise ModelError(f"{path}: no such model file")
+    extra = {"inspector.json": ""}
+    try:
+        net = torch.jit.load(str(path), map_location="cpu", _extra_files=extra)
+    except Exception as exc:  # torch raises RuntimeError, ValueError or pickle errors
+        raise ModelError(f"{path}: not a TorchScript model ({str(exc).splitlines()[0][:200]})") from None
+    try:
+        meta = json.loads(extra["inspector.json"] or "{}")
+    except json.JSONDecodeError as exc:
+        raise ModelError(f"{path}: its inspector.json is not valid JSON ({exc})") from None
+    size = tuple(meta.get("input_size", (224, 224)))
+    channels = int(meta.get("channels", 3))
+    try:
+        with torch.no_grad():
+            out = net(torch.zeros(1, channels, *size))
+    except Exception as exc:
+        raise ModelError(f"{path}: fails on a {channels}x{size[0]}x{size[1]} input ({str(exc).splitlines()[0][:200]})") from None
+    if not isinstance(out, torch.Tensor) or out.dim() != 2:
+        raise ModelError(f"{path}: must return logits of shape (N, K)")
+    k = out.shape[1]
+    names = meta.get("class_names") or (imagenet_classes() if k == 1000 else [f"class {i}" for i in range(k)])
+    if len(names) != k:
+        raise ModelError(f"{path}: {len(names)} class names for {k} outputs")
+    return Classifier(
+        net, name=str(path), input_size=size, channels=channels, class_names=names,
+        mean=meta.get("mean", 0.0), std=meta.get("std", 1.0), task=meta.get("task", "TorchScript model"),
+    )

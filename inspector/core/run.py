@@ -1,0 +1,220 @@
+"""One inspection: model + image + attack (+ defences) -> result + recipe.
+
+This is the API both faces (GUI and CLI) drive, and what tests check::
+
+    recipe = Recipe(image="coffee.png", attack="pgd", params={"eps": "2/255"})
+    result = inspect(recipe, on_step=print)
+    result.save("out/")       # original.png, adversarial.png, perturbation.png, result.json
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from inspector import __version__
+from inspector.core.attacks import AttackResult, make_attack
+from inspector.core.attacks.base import StepCallback, StopCheck
+from inspector.core.errors import ExportError
+from inspector.core.image import load_tensor, save_image, to_pil
+from inspector.core.labels import resolve_class
+from inspector.core.metrics import perturbation_norms, top_k
+from inspector.core.models import Classifier, default_model_name, load_model
+from inspector.core.visualize import perturbation_image
+
+
+@dataclass
+class Recipe:
+    """Everything needed to reproduce an inspection; saved as ``recipe`` in result.json.
+
+    Attributes:
+        image: path of the image file.
+        model: built-in model name or TorchScript path.
+        attack: registered attack name (see ``inspector attacks``).
+        params: attack parameters, text (``"4/255"``) or typed.
+        target: target class (index or name) for a targeted attack; None: untargeted.
+        device: ``"cpu"``, ``"cuda"``, ``"mps"`` or None for automatic.
+        top_k: how many classes to report.
+    """
+
+    image: str
+    model: str = field(default_factory=default_model_name)
+    attack: str = "pgd"
+    params: dict[str, Any] = field(default_factory=dict)
+    target: int | str | None = None
+    device: str | None = None
+    top_k: int = 5
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Recipe":
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass
+class Classification:
+    """A model's prediction on one image: probabilities (K,) and the top-k list."""
+
+    probabilities: torch.Tensor
+    top_k: list[dict]
+
+    @property
+    def label(self) -> int:
+        return self.top_k[0]["index"]
+
+    def to_dict(self) -> dict:
+        return {"label": self.top_k[0], "top_k": self.top_k}
+
+
+def predict(model: Classifier, x: torch.Tensor, k: int = 5) -> Classification:
+    """Classify one image tensor (1, C, H, W) in [0, 1]."""
+    with torch.no_grad():
+        probs = model(x.to(model.device)).softmax(1)[0].cpu()
+    return Classification(probs, top_k(probs, model.class_names, k))
+
+
+def classify(image: str | os.PathLike, model: str | None = None, *, device: str | None = None, k: int = 5) -> Classification:
+    """Load ``image`` and classify it with ``model`` (default: the built-in default).
+
+    Raises:
+        ImageError, ModelError, DeviceError.
+    """
+    clf = load_model(model, device)
+    x = load_tensor(image, clf.input_size, clf.channels)
+    return predict(clf, x, k)
+
+
+@dataclass
+class Inspection:
+    """The result of :func:`inspect`.
+
+    Attributes:
+        recipe: what was run.
+        model: the classifier used.
+        x: (1, C, H, W) the preprocessed original in [0, 1] (exact grey levels).
+        x_adv: (1, C, H, W) the adversarial, quantised to 8 bits.
+        original, adversarial: predictions on x and x_adv.
+        target: the target class index, or None.
+        attack: the attack's own result.
+        attack_time_s: wall time of the attack alone, in seconds.
+    """
+
+    recipe: Recipe
+    model: Classifier
+    x: torch.Tensor
+    x_adv: torch.Tensor
+    original: Classification
+    adversarial: Classification
+    target: int | None
+    attack: AttackResult
+    attack_params: dict
+    attack_time_s: float
+
+    @property
+    def success(self) -> bool:
+        return bool(self.attack.success[0])
+
+    def norms(self) -> dict[str, float]:
+        return {k: v[0] for k, v in perturbation_norms(self.x, self.x_adv).items()}
+
+    def to_dict(self) -> dict:
+        """A JSON-ready summary: predictions, success, norms, costs and the recipe."""
+        names = self.model.class_names
+        return {
+            "inspector_version": __version__,
+            "recipe": self.recipe.to_dict(),
+            "model": {"name": self.model.name, "input_size": list(self.model.input_size),
+                      "channels": self.model.channels, "device": str(self.model.device)},
+            "attack": {"name": self.recipe.attack, "params": self.attack_params,
+                       "loss": self.attack.loss, "mode": "non-adaptive"},
+            "true_label": {"index": self.original.label, "name": names[self.original.label]},
+            "target": None if self.target is None else {"index": self.target, "name": names[self.target]},
+            "original": self.original.to_dict(),
+            "adversarial": self.adversarial.to_dict(),
+            "success": self.success,
+            "norms": self.norms(),
+            "iterations": self.attack.iterations,
+            "gradient_evaluations": self.attack.gradient_evaluations,
+            "queries": self.attack.queries,
+            "attack_time_s": self.attack_time_s,
+            "cancelled": self.attack.cancelled,
+        }
+
+    def save(self, out_dir: str | os.PathLike) -> dict[str, Path]:
+        """Write original.png, adversarial.png, perturbation.png and result.json to ``out_dir``.
+
+        Files are written to a temporary folder first and moved in only when all
+        are written, so a failure leaves no partial file. Returns the paths.
+
+        Raises:
+            ExportError: the folder cannot be created or written.
+        """
+        out = Path(out_dir)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(dir=out, prefix=".inspector-"))
+        except OSError as exc:
+            raise ExportError(f"cannot write to {out}: {exc.strerror or exc}") from None
+        try:
+            perturbation, scale = perturbation_image(self.x, self.x_adv)
+            save_image(to_pil(self.x), staging / "original.png")
+            save_image(to_pil(self.x_adv), staging / "adversarial.png")
+            save_image(perturbation, staging / "perturbation.png")
+            summary = self.to_dict() | {"perturbation_scale_grey": scale}
+            (staging / "result.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+            paths = {}
+            for name in ("original.png", "adversarial.png", "perturbation.png", "result.json"):
+                os.replace(staging / name, out / name)
+                paths[name] = out / name
+            return paths
+        except OSError as exc:
+            raise ExportError(f"cannot write to {out}: {exc.strerror or exc}") from None
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def inspect(
+    recipe: Recipe,
+    *,
+    model: Classifier | None = None,
+    on_step: StepCallback | None = None,
+    should_stop: StopCheck | None = None,
+) -> Inspection:
+    """Run one inspection: classify the image, attack it, classify the adversarial.
+
+    The true label is the model's top-1 on the original. ``model`` may be
+    given to reuse an already loaded classifier.
+
+    Raises:
+        ImageError, ModelError, DeviceError, ParameterError, ClassNameError.
+    """
+    attack = make_attack(recipe.attack, recipe.params)
+    clf = model if model is not None else load_model(recipe.model, recipe.device)
+    x = load_tensor(recipe.image, clf.input_size, clf.channels).to(clf.device)
+    original = predict(clf, x, recipe.top_k)
+    y = torch.tensor([original.label], device=clf.device)
+    target = None if recipe.target is None else resolve_class(recipe.target, clf.class_names)
+    target_t = None if target is None else torch.tensor([target], device=clf.device)
+    if clf.device.type == "cuda":
+        torch.cuda.synchronize(clf.device)
+    start = time.perf_counter()
+    result = attack.run(clf, x, y, target=target_t, on_step=on_step, should_stop=should_stop)
+    if clf.device.type == "cuda":
+        torch.cuda.synchronize(clf.device)
+    attack_time = time.perf_counter() - start
+    adversarial = Classification(result.logits.softmax(1)[0].detach().cpu(),
+                                 top_k(result.logits.softmax(1)[0], clf.class_names, recipe.top_k))
+    return Inspection(recipe, clf, x.cpu(), result.x_adv.detach().cpu(), original, adversarial, target,
+                      result, dataclasses.asdict(attack), attack_time)

@@ -1,0 +1,48 @@
+"""Shared fixtures: the real pretrained model and the real photos in ../shared/data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+IMAGENET_SAMPLE = DATA / "imagenet-sample"
+
+
+def pytest_configure(config):
+    if not DATA.is_dir():
+        raise pytest.UsageError(f"the real test data is missing: expected it in {DATA}")
+
+
+@pytest.fixture(scope="session")
+def model():
+    from inspector.core.models import load_model
+
+    torch.manual_seed(0)
+    return load_model("efficientnet-lite0", "cpu")
+
+
+@pytest.fixture(scope="session")
+def imagenet_batch(model):
+    """(x, y) for the ImageNet sample photos, with y the true class from the file name."""
+    from inspector.core.image import load_tensor
+
+    wnids = [line.split("\t")[1] for line in (DATA / "imagenet_classes.tsv").read_text().splitlines()]
+    files = sorted(IMAGENET_SAMPLE.glob("*.JPEG"))
+    x = torch.cat([load_tensor(f, model.input_size) for f in files])
+    y = torch.tensor([wnids.index(f.name.split("_")[0]) for f in files])
+    return x, y, files
+
+
+@pytest.fixture(scope="session")
+def correct_batch(model, imagenet_batch):
+    """The sample photos the model classifies correctly: (x, y, files)."""
+    x, y, files = imagenet_batch
+    with torch.no_grad():
+        ok = model(x).argmax(1) == y
+    return x[ok], y[ok], [f for f, keep in zip(files, ok) if keep]

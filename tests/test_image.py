@@ -1,0 +1,113 @@
+"""Image loading and preprocessing on the real sample photos."""
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from inspector.core.errors import ImageError
+from inspector.core.image import load_image, load_tensor, preprocess, save_image, to_pil, to_tensor
+from inspector.core.resources import resource_path
+
+COFFEE = resource_path("images", "coffee.png")
+
+
+@pytest.fixture(scope="module")
+def coffee():
+    return Image.open(COFFEE).convert("RGB")
+
+
+@pytest.mark.parametrize("suffix", [".png", ".jpg", ".webp", ".bmp", ".tif"])
+def test_opens_every_format(tmp_path, coffee, suffix):
+    path = tmp_path / f"coffee{suffix}"
+    coffee.save(path, **({"quality": 95} if suffix in (".jpg", ".webp") else {}))
+    im = load_image(path)
+    assert im.mode == "RGB" and im.size == coffee.size
+    diff = np.abs(np.asarray(im, dtype=int) - np.asarray(coffee, dtype=int)).mean()
+    assert diff < 4  # lossless formats exact, lossy ones close
+
+
+def test_exif_orientation_is_honoured(tmp_path, coffee):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees clockwise to display
+    coffee.save(tmp_path / "rot.jpg", exif=exif.tobytes(), quality=95)
+    im = load_image(tmp_path / "rot.jpg")
+    assert im.size == (coffee.height, coffee.width)
+
+
+@pytest.mark.parametrize("mode", ["L", "P", "RGBA", "CMYK", "LA", "1"])
+def test_modes_convert_to_rgb(tmp_path, coffee, mode):
+    ext = ".tif" if mode == "CMYK" else ".png"
+    coffee.convert(mode).save(tmp_path / f"m{ext}")
+    im = load_image(tmp_path / f"m{ext}")
+    assert im.mode == "RGB" and im.size == coffee.size
+
+
+def test_transparent_pixels_become_white(tmp_path, coffee):
+    rgba = coffee.convert("RGBA")
+    rgba.putalpha(0)
+    rgba.save(tmp_path / "clear.png")
+    assert np.asarray(load_image(tmp_path / "clear.png")).min() == 255
+
+
+def test_16_bit_grey_is_scaled_not_clipped(tmp_path, coffee):
+    grey = np.asarray(coffee.convert("L"), dtype=np.uint16) * 257
+    Image.fromarray(grey).save(tmp_path / "deep.png")
+    im = load_image(tmp_path / "deep.png")
+    assert np.abs(np.asarray(im.convert("L"), dtype=int) - np.asarray(coffee.convert("L"), dtype=int)).max() <= 1
+
+
+def test_grey_model_gets_one_channel(tmp_path, coffee):
+    coffee.save(tmp_path / "c.png")
+    assert to_tensor(load_image(tmp_path / "c.png", channels=1)).shape == (1, 1, 400, 600)
+
+
+def test_decompression_bomb_refused(tmp_path):
+    Image.new("1", (4000, 3000)).save(tmp_path / "bomb.png")
+    with pytest.raises(ImageError, match="decompression bomb"):
+        load_image(tmp_path / "bomb.png", max_pixels=1_000_000)
+
+
+def test_errors_name_the_file_and_reason(tmp_path, coffee):
+    with pytest.raises(ImageError, match="no such file"):
+        load_image(tmp_path / "missing.png")
+    (tmp_path / "empty.png").write_bytes(b"")
+    with pytest.raises(ImageError, match="empty.png: the file is empty"):
+        load_image(tmp_path / "empty.png")
+    (tmp_path / "notes.png").write_text("not an image")
+    with pytest.raises(ImageError, match="notes.png: not an image"):
+        load_image(tmp_path / "notes.png")
+    coffee.save(tmp_path / "whole.jpg")
+    data = (tmp_path / "whole.jpg").read_bytes()
+    (tmp_path / "cut.jpg").write_bytes(data[: len(data) // 3])
+    with pytest.raises(ImageError, match="cut.jpg: truncated"):
+        load_image(tmp_path / "cut.jpg")
+    with pytest.raises(ImageError, match="folder"):
+        load_image(tmp_path)
+
+
+def test_preprocess_resizes_shorter_side_and_crops_centre(coffee):
+    out = preprocess(coffee, (224, 224))
+    assert out.size == (224, 224)
+    # the centre of the crop is the centre of the photo
+    centre = np.asarray(coffee.resize((336, 224)))[112, 168].astype(int)
+    assert np.abs(np.asarray(out)[112, 112].astype(int) - centre).max() < 12
+
+
+def test_image_at_input_size_passes_unchanged(coffee):
+    small = coffee.resize((224, 224))
+    assert preprocess(small, (224, 224)) is small
+    x = to_tensor(small)
+    assert torch.equal(to_tensor(to_pil(x)), x)
+
+
+def test_tensors_hold_exact_grey_levels():
+    x = load_tensor(COFFEE, (224, 224))
+    assert x.shape == (1, 3, 224, 224) and x.dtype == torch.float32
+    assert torch.equal((x * 255).round() / 255, x)
+
+
+def test_save_is_atomic_and_readable(tmp_path, coffee):
+    save_image(coffee, tmp_path / "out.png")
+    assert [p.name for p in tmp_path.iterdir()] == ["out.png"]
+    assert np.array_equal(np.asarray(load_image(tmp_path / "out.png")), np.asarray(coffee))
