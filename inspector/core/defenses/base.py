@@ -1,0 +1,84 @@
+"""What every input-transform defence shares: the Defense interface and its registry.
+
+A defence is a dataclass of typed parameters (see :mod:`inspector.core.params`)
+with one batched entry point::
+
+    defense.transform(x, generator=None) -> x'
+
+taking and returning (N, C, H, W) float32 in [0, 1], same shape. Class
+attributes say how an adaptive attack must see through it:
+``differentiable`` transforms are attacked directly, the others through BPDA
+(:mod:`inspector.core.defenses.bpda`) with :meth:`Defense.approximation` on the
+backward pass; ``randomized`` ones are attacked with EOT
+(:mod:`inspector.core.defenses.eot`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import ClassVar
+
+import torch
+
+from inspector.core.errors import ParameterError
+from inspector.core.params import ParamSpec, build, param_specs
+
+
+class Defense:
+    """Base class of input-transform defences; subclasses are dataclasses registered with :func:`register`.
+
+    Class attributes:
+        name: the registry key used in specs (``"jpeg"``).
+        title: the name shown to users.
+        paper: authors, year, title and arXiv id of the source paper.
+        differentiable: the transform has useful gradients (no BPDA needed).
+        randomized: the transform draws random numbers (EOT needed).
+    """
+
+    name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    paper: ClassVar[str] = ""
+    differentiable: ClassVar[bool] = False
+    randomized: ClassVar[bool] = False
+
+    def transform(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        """The exact defence: (N, C, H, W) in [0, 1] -> (N, C, H, W) in [0, 1]."""
+        raise NotImplementedError
+
+    def approximation(self, x: torch.Tensor) -> torch.Tensor:
+        """A differentiable g(x) ~ transform(x) for the BPDA backward pass; identity (straight-through) here."""
+        return x
+
+    @classmethod
+    def params(cls) -> list[ParamSpec]:
+        return param_specs(cls)
+
+    def spec(self) -> str:
+        """The canonical ``name:key=value,...`` text that rebuilds this defence."""
+        values = ",".join(f"{s.name}={getattr(self, s.name)}" for s in self.params())
+        return f"{self.name}:{values}" if values else self.name
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "params": dataclasses.asdict(self), "differentiable": self.differentiable,
+                "randomized": self.randomized}
+
+
+DEFENSES: dict[str, type[Defense]] = {}
+
+
+def register(cls: type[Defense]) -> type[Defense]:
+    """Class decorator adding a defence to :data:`DEFENSES` under ``cls.name``."""
+    DEFENSES[cls.name] = cls
+    return cls
+
+
+def make_defense(name: str, params: dict | None = None) -> Defense:
+    """Build a registered defence from parameter values (text or typed).
+
+    Raises:
+        ParameterError: unknown defence name or bad parameter.
+    """
+    key = name.strip().lower()
+    if key not in DEFENSES:
+        raise ParameterError(f"unknown defence {name!r}: choose one of {', '.join(DEFENSES)}")
+    return build(DEFENSES[key], params or {}, f"defence {key!r}")
