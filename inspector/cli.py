@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps (default auto)")
     p.add_argument("--out-dir", help="write original.png, adversarial.png, perturbation.png, result.json here")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_defense_arguments(p)
 
     sub.add_parser("models", help="list the built-in models")
     sub.add_parser("attacks", help="list the attacks and their parameters")
@@ -63,6 +64,41 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("image", nargs="?")
     p.add_argument("--model")
     return parser
+
+
+def add_defense_arguments(p: argparse.ArgumentParser) -> None:
+    """The defence flags of ``attack``: --defense, --adaptive, --detect, --eot-samples, --calibration."""
+    p.add_argument("--defense", action="append", default=[], metavar="SPEC",
+                   help="input-transform defence as name:key=value,... (repeatable, applied in order), e.g. "
+                        "jpeg:quality=75, blur:sigma=1, median:size=3, bitdepth:bits=4, resize:scale=0.5, "
+                        "randpad:min_scale=0.85")
+    p.add_argument("--adaptive", action="store_true",
+                   help="attack the defended model (BPDA for non-differentiable defences, EOT for random ones)")
+    p.add_argument("--detect", action="append", default=[], metavar="SPEC",
+                   help="detector as name:key=value,... (repeatable): squeeze:bits=5,median=2 or dropout:samples=20")
+    p.add_argument("--eot-samples", type=int, default=8, metavar="N",
+                   help="EOT draws per gradient for random defences in an adaptive attack (default 8)")
+    p.add_argument("--calibration", metavar="DIR",
+                   help="folder of clean images to calibrate detector thresholds on (default: the sample photos)")
+
+
+def print_defenses(summary: dict) -> None:
+    """A compact table: top-1 of the original and the adversarial under each defence, and detector flags."""
+    if summary["defenses"]:
+        print(f"attack mode: {summary['attack']['mode']}")
+        print(f"  {'defence':32s} {'original':28s} {'adversarial':28s} fooled")
+        for row in summary["defenses"]:
+            o, a = row["original"]["label"], row["adversarial"]["label"]
+            print(f"  {row['defense']:32s} {o['name'][:20]:20s} {o['probability']:6.1%}  "
+                  f"{a['name'][:20]:20s} {a['probability']:6.1%}  {'yes' if row['success'] else 'no'}")
+    for d in summary["detections"]:
+        if not d["available"]:
+            print(f"  detector {d['detector']}: not available: {d['reason']}")
+            continue
+        flags = "  ".join(f"{k} {d[k]['score']:.4f}{' FLAGGED' if d[k]['flagged'] else ''}"
+                          for k in ("original", "adversarial"))
+        print(f"  detector {d['detector']}: threshold {d['threshold']:.4f} "
+              f"(fpr {d['fpr']:g}, {d['calibration_images']} clean images)  {flags}")
 
 
 def _print_top(title: str, top: list[dict]) -> None:
@@ -98,7 +134,8 @@ def cmd_attack(args) -> int:
     if args.top < 1:
         raise ParameterError("--top must be at least 1")
     recipe = Recipe(image=args.image, attack=args.attack, params=attack_params(args), target=args.target,
-                    device=args.device, top_k=args.top)
+                    device=args.device, top_k=args.top, defenses=args.defense, adaptive=args.adaptive,
+                    detectors=args.detect, eot_samples=args.eot_samples, calibration=args.calibration)
     if args.model:
         recipe.model = args.model
     result = inspect(recipe)
@@ -116,6 +153,7 @@ def cmd_attack(args) -> int:
           f"Linf {n['linf_grey']:.1f}/255  L2 {n['l2']:.3f}  L0 {n['l0']}  "
           f"{summary['iterations']} iterations, {summary['gradient_evaluations']} gradient evaluations, "
           f"{summary['attack_time_s']:.2f} s")
+    print_defenses(summary)
     if args.out_dir:
         print(f"saved to {args.out_dir}")
     return 0

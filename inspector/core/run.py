@@ -24,11 +24,13 @@ import torch
 from inspector import __version__
 from inspector.core.attacks import AttackResult, make_attack
 from inspector.core.attacks.base import StepCallback, StopCheck
-from inspector.core.errors import ExportError
-from inspector.core.image import load_tensor, save_image, to_pil
+from inspector.core.defenses import DefendedClassifier, Detector, Pipeline, defense_from_spec, detector_from_spec
+from inspector.core.errors import ExportError, ImageError, ModelError, ParameterError
+from inspector.core.image import IMAGE_SUFFIXES, load_tensor, save_image, to_pil
 from inspector.core.labels import resolve_class
-from inspector.core.metrics import perturbation_norms, top_k
+from inspector.core.metrics import is_success, perturbation_norms, top_k
 from inspector.core.models import Classifier, default_model_name, load_model
+from inspector.core.resources import resource_path
 from inspector.core.visualize import perturbation_image
 
 
@@ -44,6 +46,12 @@ class Recipe:
         target: target class (index or name) for a targeted attack; None: untargeted.
         device: ``"cpu"``, ``"cuda"``, ``"mps"`` or None for automatic.
         top_k: how many classes to report.
+        defenses: defence specs (``"jpeg:quality=75"``), applied in order as one pipeline.
+        adaptive: attack the defended model (BPDA, EOT) instead of the bare one.
+        detectors: detector specs (``"squeeze"``, ``"dropout:samples=20"``).
+        eot_samples: draws per gradient for randomised defences in an adaptive attack.
+        calibration: folder of clean images to calibrate detector thresholds on;
+            None: the shipped sample photos.
     """
 
     image: str
@@ -53,6 +61,11 @@ class Recipe:
     target: int | str | None = None
     device: str | None = None
     top_k: int = 5
+    defenses: list[str] = field(default_factory=list)
+    adaptive: bool = False
+    detectors: list[str] = field(default_factory=list)
+    eot_samples: int = 8
+    calibration: str | None = None
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -109,6 +122,11 @@ class Inspection:
         target: the target class index, or None.
         attack: the attack's own result.
         attack_time_s: wall time of the attack alone, in seconds.
+        defended: predictions under each defence and the whole pipeline (empty without defences).
+        detections: detector reports (empty without detectors).
+
+    ``success`` and ``adversarial`` are judged on the model the attack ran
+    against: the bare model, or the defended one when ``recipe.adaptive``.
     """
 
     recipe: Recipe
@@ -121,6 +139,8 @@ class Inspection:
     attack: AttackResult
     attack_params: dict
     attack_time_s: float
+    defended: list[DefendedPrediction] = field(default_factory=list)
+    detections: list[dict] = field(default_factory=list)
 
     @property
     def success(self) -> bool:
@@ -138,7 +158,8 @@ class Inspection:
             "model": {"name": self.model.name, "input_size": list(self.model.input_size),
                       "channels": self.model.channels, "device": str(self.model.device)},
             "attack": {"name": self.recipe.attack, "params": self.attack_params,
-                       "loss": self.attack.loss, "mode": "non-adaptive"},
+                       "loss": self.attack.loss,
+                       "mode": "adaptive" if self.recipe.adaptive else "non-adaptive"},
             "true_label": {"index": self.original.label, "name": names[self.original.label]},
             "target": None if self.target is None else {"index": self.target, "name": names[self.target]},
             "original": self.original.to_dict(),
@@ -150,6 +171,8 @@ class Inspection:
             "queries": self.attack.queries,
             "attack_time_s": self.attack_time_s,
             "cancelled": self.attack.cancelled,
+            "defenses": [d.to_dict() for d in self.defended],
+            "detections": self.detections,
         }
 
     def save(self, out_dir: str | os.PathLike) -> dict[str, Path]:
@@ -201,6 +224,7 @@ def inspect(
         ImageError, ModelError, DeviceError, ParameterError, ClassNameError.
     """
     attack = make_attack(recipe.attack, recipe.params)
+    pipeline, detectors = defenses_from_recipe(recipe)
     clf = model if model is not None else load_model(recipe.model, recipe.device)
     x = load_tensor(recipe.image, clf.input_size, clf.channels).to(clf.device)
     original = predict(clf, x, recipe.top_k)
@@ -210,11 +234,106 @@ def inspect(
     if clf.device.type == "cuda":
         torch.cuda.synchronize(clf.device)
     start = time.perf_counter()
-    result = attack.run(clf, x, y, target=target_t, on_step=on_step, should_stop=should_stop)
+    attacked = DefendedClassifier(clf, pipeline, eot_samples=recipe.eot_samples) if recipe.adaptive else clf
+    result = attack.run(attacked, x, y, target=target_t, on_step=on_step, should_stop=should_stop)
     if clf.device.type == "cuda":
         torch.cuda.synchronize(clf.device)
     attack_time = time.perf_counter() - start
     adversarial = Classification(result.logits.softmax(1)[0].detach().cpu(),
                                  top_k(result.logits.softmax(1)[0], clf.class_names, recipe.top_k))
-    return Inspection(recipe, clf, x.cpu(), result.x_adv.detach().cpu(), original, adversarial, target,
-                      result, dataclasses.asdict(attack), attack_time)
+    inspection = Inspection(recipe, clf, x.cpu(), result.x_adv.detach().cpu(), original, adversarial, target,
+                            result, dataclasses.asdict(attack), attack_time)
+    if pipeline.defenses:
+        inspection.defended = defended_predictions(clf, pipeline, x, result.x_adv, y, target_t, recipe.top_k)
+    if detectors:
+        inspection.detections = detect(clf, detectors, x, result.x_adv, recipe.calibration)
+    return inspection
+
+
+@dataclass
+class DefendedPrediction:
+    """Predictions of the original and the adversarial under one defence (or none, or the whole pipeline).
+
+    Attributes:
+        defense: the defence spec, ``"none"`` or ``"pipeline"``.
+        specs: the defence specs applied, in order.
+        original, adversarial: the predictions after the defence.
+        success: the adversarial fools the defended model (untargeted: top-1 is not the
+            original's label; targeted: top-1 is the target).
+    """
+
+    defense: str
+    specs: list[str]
+    original: Classification
+    adversarial: Classification
+    success: bool
+
+    def to_dict(self) -> dict:
+        return {"defense": self.defense, "specs": self.specs, "original": self.original.to_dict(),
+                "adversarial": self.adversarial.to_dict(), "success": self.success}
+
+
+def defenses_from_recipe(recipe: Recipe) -> tuple[Pipeline, list[Detector]]:
+    """Build the recipe's defence pipeline and detectors, checking every spec.
+
+    Raises:
+        ParameterError: a bad spec, or ``adaptive`` without any defence.
+    """
+    pipeline = Pipeline([defense_from_spec(s) for s in recipe.defenses])
+    if recipe.adaptive and not pipeline.defenses:
+        raise ParameterError("an adaptive attack needs at least one defence (e.g. --defense jpeg:quality=75)")
+    if not 1 <= int(recipe.eot_samples) <= 1000:
+        raise ParameterError(f"eot_samples must be between 1 and 1000, not {recipe.eot_samples}")
+    return pipeline, [detector_from_spec(s) for s in recipe.detectors]
+
+
+def defended_predictions(model: Classifier, pipeline: Pipeline, x: torch.Tensor, x_adv: torch.Tensor,
+                         y: torch.Tensor, target: torch.Tensor | None, k: int = 5) -> list[DefendedPrediction]:
+    """Predictions of x and x_adv (1, C, H, W) under no defence, each defence alone, and the whole pipeline.
+
+    Randomised defences use their own seed, so the figures are reproducible.
+    """
+    stages = [("none", Pipeline([]))] + [(d.spec(), Pipeline([d])) for d in pipeline.defenses]
+    if len(pipeline.defenses) > 1:
+        stages.append(("pipeline", pipeline))
+    out = []
+    for name, stage in stages:
+        original, adversarial = (predict(model, stage.apply(v.to(model.device)), k) for v in (x, x_adv))
+        success = bool(is_success(adversarial.probabilities[None], y.cpu(), None if target is None else target.cpu())[0])
+        out.append(DefendedPrediction(name, stage.specs(), original, adversarial, success))
+    return out
+
+
+def detect(model: Classifier, detectors: list[Detector], x: torch.Tensor, x_adv: torch.Tensor,
+           calibration: str | os.PathLike | None = None) -> list[dict]:
+    """Score x and x_adv with each detector, against a threshold calibrated on clean images.
+
+    The clean images are those in the folder ``calibration`` (default: the shipped sample
+    photos). A detector that does not apply to the model (dropout uncertainty on a model
+    without dropout) is reported with ``available: false`` and the reason.
+
+    Raises:
+        ImageError: the calibration folder is missing or holds no image.
+    """
+    folder = Path(calibration) if calibration else resource_path("images")
+    if not folder.is_dir():
+        raise ImageError(f"{folder}: no such folder of calibration images")
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    if not files:
+        raise ImageError(f"{folder}: no images to calibrate the detectors on")
+    clean = torch.cat([load_tensor(f, model.input_size, model.channels) for f in files]).to(model.device)
+    reports = []
+    for detector in detectors:
+        report = {"detector": detector.spec(), "title": detector.title, "paper": detector.paper}
+        try:
+            threshold = detector.calibrate(model, clean)
+            scores = detector.score(model, torch.cat([x, x_adv]).to(model.device)).tolist()
+        except ModelError as exc:
+            reports.append(report | {"available": False, "reason": str(exc)})
+            continue
+        reports.append(report | {
+            "available": True, "threshold": threshold, "fpr": detector.fpr, "calibration_images": len(files),
+            "original": {"score": scores[0], "flagged": scores[0] > threshold},
+            "adversarial": {"score": scores[1], "flagged": scores[1] > threshold},
+        })
+    return reports

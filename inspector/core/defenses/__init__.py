@@ -18,7 +18,7 @@ def defense_from_spec(text: str) -> Defense:
 
 def detector_from_spec(text: str) -> Detector:
     """Build a detector from ``"name:key=value,..."`` (e.g. ``"squeeze:bits=5"``). Raises ParameterError."""
-    name, values = parse_spec(text)
+    name, values = parse_spec(text, "detector")
     return make_detector(name, values)
 
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 from inspector.core.errors import ParameterError
 
 
-def parse_spec(text: str) -> tuple[str, dict[str, str]]:
+def parse_spec(text: str, kind: str = "defence") -> tuple[str, dict[str, str]]:
     """Split ``"name:key=value,key=value"`` into ``(name, {key: value})``.
 
     A bare ``"name"`` gives no values (the defaults). Values stay text; the
     registry checks them.
+
+    ``kind`` (``"defence"``, ``"detector"``) names what is parsed in error messages.
 
     Raises:
         ParameterError: an empty name, a pair without ``=``, an empty key or value, or a repeated key.
@@ -20,18 +22,18 @@ def parse_spec(text: str) -> tuple[str, dict[str, str]]:
     name, colon, rest = str(text).strip().partition(":")
     name = name.strip().lower()
     if not name:
-        raise ParameterError(f"{text!r}: no name before ':' (expected e.g. jpeg:quality=75)")
+        raise ParameterError(f"{kind} spec {text!r}: no name before ':' (expected e.g. jpeg:quality=75)")
     if colon and not rest.strip():
-        raise ParameterError(f"{text!r}: nothing after ':' (expected e.g. {name}:key=value, or just {name})")
+        raise ParameterError(f"{kind} spec {text!r}: nothing after ':' (expected e.g. {name}:key=value, or just {name})")
     values: dict[str, str] = {}
     for pair in rest.split(",") if colon else []:
         key, sep, value = pair.partition("=")
         key, value = key.strip(), value.strip()
         if not sep or not key:
-            raise ParameterError(f"{text!r}: {pair.strip()!r} is not of the form key=value")
+            raise ParameterError(f"{kind} spec {text!r}: {pair.strip()!r} is not of the form key=value")
         if not value:
-            raise ParameterError(f"{text!r}: parameter {key!r} has no value")
+            raise ParameterError(f"{kind} spec {text!r}: parameter {key!r} has no value")
         if key in values:
-            raise ParameterError(f"{text!r}: parameter {key!r} is given twice")
+            raise ParameterError(f"{kind} spec {text!r}: parameter {key!r} is given twice")
         values[key] = value
     return name, values
