@@ -15,7 +15,6 @@ backward pass; ``randomized`` ones are attacked with EOT
 
 from __future__ import annotations
 
-import dataclasses
 from typing import ClassVar
 
 import torch
@@ -57,10 +56,6 @@ class Defense:
         """The canonical ``name:key=value,...`` text that rebuilds this defence."""
         values = ",".join(f"{s.name}={getattr(self, s.name)}" for s in self.params())
         return f"{self.name}:{values}" if values else self.name
-
-    def to_dict(self) -> dict:
-        return {"name": self.name, "params": dataclasses.asdict(self), "differentiable": self.differentiable,
-                "randomized": self.randomized}
 
 
 DEFENSES: dict[str, type[Defense]] = {}
