@@ -144,7 +144,8 @@ def test_inspect_reports_each_defence_the_pipeline_and_detections(model, ten):
     assert summary["attack"]["mode"] == "non-adaptive"
     assert [d["defense"] for d in summary["defenses"]] == ["none", "jpeg:quality=75", "blur:sigma=1.0", "pipeline"]
     assert summary["defenses"][0]["adversarial"] == summary["adversarial"]
-    assert all(abs(sum(r["probability"] for r in d["original"]["top_k"])) <= 1 + 1e-6 for d in summary["defenses"])
+    top1 = [d["original"]["top_k"][0]["probability"] for d in summary["defenses"]]
+    assert len(set(top1)) == 4  # each defence changes what the model sees
     squeeze, dropout = summary["detections"]
     assert squeeze["available"] and squeeze["calibration_images"] == 3
     assert isinstance(squeeze["adversarial"]["flagged"], bool) and dropout["available"]

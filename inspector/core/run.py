@@ -220,6 +220,11 @@ def inspect(
     The true label is the model's top-1 on the original. ``model`` may be
     given to reuse an already loaded classifier.
 
+    With ``recipe.defenses`` the predictions under no defence, each defence and
+    the whole pipeline are reported in ``defended``; with ``recipe.adaptive`` the
+    attack runs on the defended model (BPDA, EOT); with ``recipe.detectors`` the
+    detector scores and flags are reported in ``detections``.
+
     Raises:
         ImageError, ModelError, DeviceError, ParameterError, ClassNameError.
     """
