@@ -1,0 +1,83 @@
+"""Top-k class probabilities as horizontal bars, one chart per entry.
+
+The panel is generic: give it a list of :class:`ProbabilityEntry` (a title,
+a top-k list as made by :func:`inspector.core.metrics.top_k`, and the class
+indices to highlight with a role), and it draws one chart per entry. New rows,
+e.g. "adversarial under JPEG defence", need no change here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyqtgraph as pg
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+#: Bar colours by highlight role; classes with no role are grey.
+ROLE_COLOURS = {"true": "#2e7d32", "adversarial": "#c62828", "target": "#ef6c00"}
+PLAIN = "#9e9e9e"
+NAME_CHARS = 24
+
+
+@dataclass
+class ProbabilityEntry:
+    """One chart: ``title``, ``top_k`` rows ``{index, name, probability}``, ``highlight`` {index: role}."""
+
+    title: str
+    top_k: list[dict]
+    highlight: dict[int, str] = field(default_factory=dict)
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1] + "\u2026"
+
+
+class ProbabilityPanel(QWidget):
+    """A column of bar charts, one per :class:`ProbabilityEntry`."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        legend = " ".join(f"<span style='color:{c}'>\u25a0</span> {role}" for role, c in ROLE_COLOURS.items())
+        self._legend = QLabel(legend)
+        self._layout.addWidget(self._legend)
+        self.plots: list[pg.PlotWidget] = []
+        self.entries: list[ProbabilityEntry] = []
+
+    def set_entries(self, entries: list[ProbabilityEntry]) -> None:
+        """Replace the charts by one per entry, in order."""
+        while len(self.plots) > len(entries):
+            plot = self.plots.pop()
+            self._layout.removeWidget(plot)
+            plot.deleteLater()
+        while len(self.plots) < len(entries):
+            plot = pg.PlotWidget(background="w")
+            plot.setMouseEnabled(False, False)
+            plot.hideButtons()
+            plot.setXRange(0, 1, padding=0)
+            plot.getAxis("left").setWidth(150)
+            plot.getAxis("bottom").setTicks([[(v, f"{v:.0%}") for v in (0, 0.25, 0.5, 0.75, 1.0)]])
+            plot.setMinimumHeight(110)
+            self._layout.addWidget(plot, 1)
+            self.plots.append(plot)
+        self.entries = list(entries)
+        for plot, entry in zip(self.plots, entries):
+            self._draw(plot, entry)
+
+    def _draw(self, plot: pg.PlotWidget, entry: ProbabilityEntry) -> None:
+        plot.clear()
+        plot.setTitle(entry.title, color="#333", size="10pt")
+        n = len(entry.top_k)
+        ys = list(range(n))
+        widths = [row["probability"] for row in entry.top_k]
+        colours = [ROLE_COLOURS.get(entry.highlight.get(row["index"], ""), PLAIN) for row in entry.top_k]
+        plot.addItem(pg.BarGraphItem(x0=[0] * n, y=ys, width=widths, height=0.7, brushes=colours, pens=colours))
+        for y, row in zip(ys, entry.top_k):
+            label = pg.TextItem(f"{row['probability']:.1%}", color="#222", anchor=(0, 0.5))
+            label.setPos(min(row["probability"], 0.82) + 0.01, y)
+            plot.addItem(label)
+        plot.getAxis("left").setTicks([[(y, _short(row["name"])) for y, row in zip(ys, entry.top_k)]])
+        plot.setYRange(-0.6, n - 0.4, padding=0)
+        plot.getViewBox().invertY(True)
+        plot.setXRange(0, 1, padding=0)
