@@ -60,8 +60,9 @@ def run(qtbot, win: MainWindow):
 def test_starts_with_defaults(window):
     assert window.state.image.endswith("coffee.png") and window.state.attack == "pgd"
     assert window.panes.arrays[0].shape == (224, 224, 3) and window.panes.arrays[2] is None
-    [entry] = window.probabilities.entries
+    entry, placeholder = window.probabilities.entries
     assert entry.title == "original" and entry.top_k[0]["name"] == "espresso"
+    assert placeholder.top_k == [] and "run an attack" in placeholder.title
     assert entry.highlight == {entry.top_k[0]["index"]: "true"}
     assert window.form.editors["eps"].spin.value() == pytest.approx(4.0)   # 4/255 shown as grey levels
     assert window.class_picker.count() == 1 + 1000 and window.class_picker.target() is None

@@ -74,7 +74,9 @@ class ImagePanes(QWidget):
             self.items[pane].clear()
         else:
             self.items[pane].setImage(pixels, autoLevels=False, levels=(0, 255))
-        self.captions[pane].setText(TITLES[pane] if caption is None else f"{TITLES[pane]}: {caption}")
+        text = TITLES[pane] if caption is None else f"{TITLES[pane]}: {caption}"
+        if self.captions[pane].text != text:          # a new text relayouts the scene: only when needed
+            self.captions[pane].setText(text)
         if pane == 0 and pixels is not None:
             self.boxes[0].autoRange(padding=0.02)
 

@@ -256,8 +256,7 @@ class MainWindow(QMainWindow):
         worker.frame.connect(self._on_frame)
         worker.done.connect(self._on_attack_done)
         self.live_plot.reset()
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
+        self.progress.setRange(0, 0)          # busy until the first iteration gives the total
         self._start(worker, f"running {ATTACKS[self.state.attack].title}\u2026")
 
     def cancel(self) -> None:
@@ -268,6 +267,7 @@ class MainWindow(QMainWindow):
     def _on_progress(self, p: Progress) -> None:
         if self.progress.maximum() != p.total:
             self.progress.setRange(0, p.total)
+            self.live_plot.reset(p.total)
         self.progress.setValue(p.iteration)
         self.live_plot.add(p.iteration, p.loss, p.true_probability)
 
@@ -305,6 +305,8 @@ class MainWindow(QMainWindow):
                 highlight[inspection.target] = "target"
             verdict = "fooled" if inspection.success else "not fooled"
             entries.append(ProbabilityEntry(f"adversarial ({verdict})", inspection.adversarial.top_k, highlight))
+        else:
+            entries.append(ProbabilityEntry("adversarial (run an attack)", []))
         self.probabilities.set_entries(entries)
 
     # ---- workers ------------------------------------------------------------------------------

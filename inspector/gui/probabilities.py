@@ -49,26 +49,35 @@ class ProbabilityPanel(QWidget):
         """Replace the charts by one per entry, in order."""
         while len(self.plots) > len(entries):
             plot = self.plots.pop()
+            self.entries.pop()
             self._layout.removeWidget(plot)
             plot.deleteLater()
         while len(self.plots) < len(entries):
             plot = pg.PlotWidget(background="w")
             plot.setMouseEnabled(False, False)
             plot.hideButtons()
+            plot.disableAutoRange()
             plot.setXRange(0, 1, padding=0)
+            plot.setYRange(-0.6, 4.6, padding=0)
+            plot.getViewBox().invertY(True)
             plot.getAxis("left").setWidth(150)
             plot.getAxis("bottom").setTicks([[(v, f"{v:.0%}") for v in (0, 0.25, 0.5, 0.75, 1.0)]])
             plot.setMinimumHeight(110)
             self._layout.addWidget(plot, 1)
             self.plots.append(plot)
+        previous = self.entries + [None] * len(entries)
         self.entries = list(entries)
-        for plot, entry in zip(self.plots, entries):
-            self._draw(plot, entry)
+        for plot, entry, before in zip(self.plots, entries, previous):
+            if entry != before:                          # redrawing an unchanged chart costs GUI time
+                self._draw(plot, entry)
 
     def _draw(self, plot: pg.PlotWidget, entry: ProbabilityEntry) -> None:
         plot.clear()
         plot.setTitle(entry.title, color="#333", size="10pt")
         n = len(entry.top_k)
+        plot.getAxis("left").setTicks([[]])
+        if n == 0:
+            return
         ys = list(range(n))
         widths = [row["probability"] for row in entry.top_k]
         colours = [ROLE_COLOURS.get(entry.highlight.get(row["index"], ""), PLAIN) for row in entry.top_k]
@@ -79,5 +88,3 @@ class ProbabilityPanel(QWidget):
             plot.addItem(label)
         plot.getAxis("left").setTicks([[(y, _short(row["name"])) for y, row in zip(ys, entry.top_k)]])
         plot.setYRange(-0.6, n - 0.4, padding=0)
-        plot.getViewBox().invertY(True)
-        plot.setXRange(0, 1, padding=0)
