@@ -90,8 +90,8 @@ class ImagePanes(QWidget):
             self.scale_label.setText(f"full colour = \u00b1{scale:.0f} grey levels (sum over R, G, B)")
 
     def clear_attack(self) -> None:
-        self.set_image(1, None)
-        self.set_image(2, None)
+        self.set_image(1, None, "run an attack")
+        self.set_image(2, None, "run an attack")
         self.set_scale(None)
 
     def _on_mouse(self, pos) -> None:

@@ -19,7 +19,8 @@ class LivePlot(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.loss_plot = pg.PlotWidget(background="w", title="loss (attacker maximises)")
+        self.loss_plot = pg.PlotWidget(background="w", title="attack loss")
+        self.loss_plot.setToolTip("the objective the attack maximises (targeted: minus the target's loss)")
         self.prob_plot = pg.PlotWidget(background="w", title="P(true class)")
         for plot in (self.loss_plot, self.prob_plot):
             plot.setLabel("bottom", "iteration")
@@ -33,7 +34,7 @@ class LivePlot(QWidget):
         self.loss_curve = self.loss_plot.plot(pen=pg.mkPen("#1565c0", width=2))
         self.prob_curve = self.prob_plot.plot(pen=pg.mkPen("#2e7d32", width=2))
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(0, 0, 10, 0)
         layout.addWidget(self.loss_plot)
         layout.addWidget(self.prob_plot)
         self.reset()
@@ -47,7 +48,7 @@ class LivePlot(QWidget):
         self.loss_curve.setData([], [])
         self.prob_curve.setData([], [])
         for plot in (self.loss_plot, self.prob_plot):
-            plot.setXRange(0, max(total, 1), padding=0.02)
+            plot.setXRange(1, max(total, 2), padding=0.05)
 
     def add(self, iteration: int, loss: float, probability: float) -> None:
         self.iterations.append(iteration)

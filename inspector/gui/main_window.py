@@ -126,7 +126,7 @@ class MainWindow(QMainWindow):
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
         self.progress = QProgressBar()
-        self.progress.setFormat("iteration %v / %m")
+        self.progress.setFormat("no attack run yet")
         self.progress.setValue(0)
         attack_box = QGroupBox("Attack")
         layout = QVBoxLayout(attack_box)
@@ -257,6 +257,7 @@ class MainWindow(QMainWindow):
         worker.done.connect(self._on_attack_done)
         self.live_plot.reset()
         self.progress.setRange(0, 0)          # busy until the first iteration gives the total
+        self.progress.setFormat("iteration %v / %m")
         self._start(worker, f"running {ATTACKS[self.state.attack].title}\u2026")
 
     def cancel(self) -> None:

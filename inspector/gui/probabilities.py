@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 ROLE_COLOURS = {"true": "#2e7d32", "adversarial": "#c62828", "target": "#ef6c00"}
 PLAIN = "#9e9e9e"
 NAME_CHARS = 24
+INSIDE_FROM = 0.8      # probabilities above this get their label inside the bar
 
 
 @dataclass
@@ -83,8 +84,10 @@ class ProbabilityPanel(QWidget):
         colours = [ROLE_COLOURS.get(entry.highlight.get(row["index"], ""), PLAIN) for row in entry.top_k]
         plot.addItem(pg.BarGraphItem(x0=[0] * n, y=ys, width=widths, height=0.7, brushes=colours, pens=colours))
         for y, row in zip(ys, entry.top_k):
-            label = pg.TextItem(f"{row['probability']:.1%}", color="#222", anchor=(0, 0.5))
-            label.setPos(min(row["probability"], 0.82) + 0.01, y)
+            p = row["probability"]
+            inside = p > INSIDE_FROM                         # long bars: white label inside the bar's end
+            label = pg.TextItem(f"{p:.1%}", color="w" if inside else "#222", anchor=(1 if inside else 0, 0.5))
+            label.setPos(p - 0.01 if inside else p + 0.01, y)
             plot.addItem(label)
         plot.getAxis("left").setTicks([[(y, _short(row["name"])) for y, row in zip(ys, entry.top_k)]])
         plot.setYRange(-0.6, n - 0.4, padding=0)
