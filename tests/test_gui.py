@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from conftest import DATA
 from inspector.core.image import load_tensor
@@ -167,3 +167,14 @@ def test_bad_target_name_from_the_command_line_gives_a_dialog(qtbot, tmp_path, m
         win.show()
     assert "did you mean 'espresso'" in dialogs[0] and win.state.target is None
     win.close()
+
+
+def test_presentation_mode_is_full_screen_with_larger_fonts(qtbot, window):
+    base = QApplication.font().pointSizeF()
+    window.set_presentation(True)
+    qtbot.waitUntil(window.isFullScreen, timeout=5000)
+    assert QApplication.font().pointSizeF() == pytest.approx(base * 1.5)
+    assert window.probabilities.text_scale == 1.5 and window.presentation_action.isChecked()
+    window.set_presentation(False)
+    qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=5000)
+    assert QApplication.font().pointSizeF() == pytest.approx(base)

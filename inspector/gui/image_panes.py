@@ -13,6 +13,7 @@ from inspector.core.visualize import diverging_colors
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
 
 TITLES = ("original", "perturbation (amplified)", "adversarial")
+CAPTION_PT = 11
 
 
 def colour_bar(width: int = 160, height: int = 12) -> QPixmap:
@@ -37,7 +38,7 @@ class ImagePanes(QWidget):
         self.boxes: list[pg.ViewBox] = []
         self.captions: list[pg.LabelItem] = []
         for col, title in enumerate(TITLES):
-            caption = self.view.addLabel(title, row=0, col=col, color="#333", size="11pt")
+            caption = self.view.addLabel(title, row=0, col=col, color="#333", size=f"{CAPTION_PT}pt")
             box = self.view.addViewBox(row=1, col=col, lockAspect=True, invertY=True, enableMenu=False)
             item = pg.ImageItem()
             box.addItem(item)
@@ -48,6 +49,7 @@ class ImagePanes(QWidget):
             self.boxes.append(box)
             self.items.append(item)
         self.arrays: list[np.ndarray | None] = [None, None, None]
+        self._caption_pt = CAPTION_PT
         self.view.scene().sigMouseMoved.connect(self._on_mouse)
 
         self.scale_label = QLabel("perturbation: none yet")
@@ -76,9 +78,15 @@ class ImagePanes(QWidget):
             self.items[pane].setImage(pixels, autoLevels=False, levels=(0, 255))
         text = TITLES[pane] if caption is None else f"{TITLES[pane]}: {caption}"
         if self.captions[pane].text != text:          # a new text relayouts the scene: only when needed
-            self.captions[pane].setText(text)
+            self.captions[pane].setText(text, size=f"{self._caption_pt}pt")
         if pane == 0 and pixels is not None:
             self.boxes[0].autoRange(padding=0.02)
+
+    def set_text_scale(self, scale: float) -> None:
+        """Scale the captions (presentation mode)."""
+        self._caption_pt = round(CAPTION_PT * scale)
+        for caption in self.captions:
+            caption.setText(caption.text, size=f"{self._caption_pt}pt")
 
     def set_scale(self, scale: float | None) -> None:
         """Say which perturbation (grey levels, summed over channels) shows at full colour."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
+MARKERS_UP_TO = 25  # iterations; longer runs are drawn as lines only
 HEADROOM = 0.25     # fraction of the loss span added above and below when the range is widened
 
 
@@ -49,6 +50,11 @@ class LivePlot(QWidget):
         self.prob_curve.setData([], [])
         for plot in (self.loss_plot, self.prob_plot):
             plot.setXRange(1, max(total, 2), padding=0.05)
+        symbol = "o" if total <= MARKERS_UP_TO else None    # a single-step attack still shows its point
+        for curve in (self.loss_curve, self.prob_curve):
+            curve.setSymbol(symbol)
+            curve.setSymbolSize(6)
+            curve.setSymbolBrush(curve.opts["pen"].color())
 
     def add(self, iteration: int, loss: float, probability: float) -> None:
         self.iterations.append(iteration)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import torch
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QIcon, QKeySequence, QPixmap
+from PySide6.QtGui import QAction, QColor, QFont, QIcon, QKeySequence, QPalette, QPixmap
 from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QListView, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QProgressBar,
                                QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget)
@@ -31,6 +31,7 @@ from inspector.gui.state import Preview, ViewState
 from inspector.gui.worker import AttackOutcome, AttackWorker, PreviewWorker, Progress, Worker
 
 DEFAULT_SIZE = (1400, 900)
+SIDE_WIDTH = 330
 MODEL_FILE = "TorchScript file\u2026"
 MODEL_SUFFIXES = (".pt", ".pth", ".jit", ".ts")
 PRESENTATION_FONT_SCALE = 1.5
@@ -114,7 +115,9 @@ class MainWindow(QMainWindow):
         self.attack_combo.currentIndexChanged.connect(self._on_attack_chosen)
         self.attack_info = QLabel()
         self.attack_info.setWordWrap(True)
-        self.attack_info.setStyleSheet("color: #666")
+        palette = self.attack_info.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, QColor("#666"))   # a palette, not a style sheet,
+        self.attack_info.setPalette(palette)                              # so presentation fonts apply
         self.form = AttackForm()
         self.class_picker = ClassPicker()
         self.class_picker.currentIndexChanged.connect(
@@ -142,16 +145,16 @@ class MainWindow(QMainWindow):
         layout.addLayout(buttons)
         layout.addWidget(self.progress)
 
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
+        self.side = QWidget()
+        side_layout = QVBoxLayout(self.side)
         for box in (model_box, image_box, attack_box):
             side_layout.addWidget(box)
         side_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(side)
+        self.side_scroll = scroll = QScrollArea()
+        scroll.setWidget(self.side)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(330)
-        scroll.setMaximumWidth(420)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._fit_side_panel(SIDE_WIDTH)
 
         self.panes = ImagePanes()
         self.panes.hovered.connect(lambda text: self.statusBar().showMessage(text, 4000))
@@ -445,13 +448,20 @@ class MainWindow(QMainWindow):
         if self.show_dialogs:
             QMessageBox.critical(self, APP_TITLE, message)
 
+    def _fit_side_panel(self, width: int) -> None:
+        """Make the left panel wide enough for its contents at the current font."""
+        width = max(width, self.side.sizeHint().width() + self.side_scroll.verticalScrollBar().sizeHint().width())
+        self.side_scroll.setMinimumWidth(width)
+        self.side_scroll.setMaximumWidth(width + 90)
+
     def set_presentation(self, on: bool) -> None:
         """Full screen with larger fonts for demos (F11 toggles)."""
-        app = QApplication.instance()
-        font = self._base_font
-        if on:
-            font = type(font)(font)
-            font.setPointSizeF(font.pointSizeF() * PRESENTATION_FONT_SCALE)
-        app.setFont(font)
+        scale = PRESENTATION_FONT_SCALE if on else 1.0
+        font = QFont(self._base_font)
+        font.setPointSizeF(self._base_font.pointSizeF() * scale)
+        QApplication.instance().setFont(font)
+        self.panes.set_text_scale(scale)
+        self.probabilities.set_text_scale(scale)
+        self._fit_side_panel(round(SIDE_WIDTH * scale))
         self.presentation_action.setChecked(on)
         self.showFullScreen() if on else self.showNormal()

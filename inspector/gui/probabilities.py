@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pyqtgraph as pg
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 #: Bar colours by highlight role; classes with no role are grey.
 ROLE_COLOURS = {"true": "#2e7d32", "adversarial": "#c62828", "target": "#ef6c00"}
 PLAIN = "#9e9e9e"
 NAME_CHARS = 24
+TEXT_PT = 10
 INSIDE_FROM = 0.8      # probabilities above this get their label inside the bar
 
 
@@ -45,6 +47,13 @@ class ProbabilityPanel(QWidget):
         self._layout.addWidget(self._legend)
         self.plots: list[pg.PlotWidget] = []
         self.entries: list[ProbabilityEntry] = []
+        self.text_scale = 1.0
+
+    def set_text_scale(self, scale: float) -> None:
+        """Scale titles, class names and percentages (presentation mode)."""
+        self.text_scale = scale
+        entries, self.entries = self.entries, []
+        self.set_entries(entries)
 
     def set_entries(self, entries: list[ProbabilityEntry]) -> None:
         """Replace the charts by one per entry, in order."""
@@ -61,7 +70,6 @@ class ProbabilityPanel(QWidget):
             plot.setXRange(0, 1, padding=0)
             plot.setYRange(-0.6, 4.6, padding=0)
             plot.getViewBox().invertY(True)
-            plot.getAxis("left").setWidth(150)
             plot.getAxis("bottom").setTicks([[(v, f"{v:.0%}") for v in (0, 0.25, 0.5, 0.75, 1.0)]])
             plot.setMinimumHeight(110)
             self._layout.addWidget(plot, 1)
@@ -74,7 +82,11 @@ class ProbabilityPanel(QWidget):
 
     def _draw(self, plot: pg.PlotWidget, entry: ProbabilityEntry) -> None:
         plot.clear()
-        plot.setTitle(entry.title, color="#333", size="10pt")
+        font = QFont()
+        font.setPointSizeF(TEXT_PT * self.text_scale)
+        plot.getAxis("left").setStyle(tickFont=font)
+        plot.getAxis("left").setWidth(round(150 * self.text_scale))
+        plot.setTitle(entry.title, color="#333", size=f"{TEXT_PT * self.text_scale:.0f}pt")
         n = len(entry.top_k)
         plot.getAxis("left").setTicks([[]])
         if n == 0:
@@ -87,6 +99,7 @@ class ProbabilityPanel(QWidget):
             p = row["probability"]
             inside = p > INSIDE_FROM                         # long bars: white label inside the bar's end
             label = pg.TextItem(f"{p:.1%}", color="w" if inside else "#222", anchor=(1 if inside else 0, 0.5))
+            label.setFont(font)
             label.setPos(p - 0.01 if inside else p + 0.01, y)
             plot.addItem(label)
         plot.getAxis("left").setTicks([[(y, _short(row["name"])) for y, row in zip(ys, entry.top_k)]])
