@@ -178,3 +178,14 @@ def test_presentation_mode_is_full_screen_with_larger_fonts(qtbot, window):
     window.set_presentation(False)
     qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=5000)
     assert QApplication.font().pointSizeF() == pytest.approx(base)
+
+
+def test_bad_model_file_gives_a_dialog_and_keeps_the_model(qtbot, window, dialogs, tmp_path):
+    bad = tmp_path / "model.pt"
+    bad.write_bytes(b"not TorchScript")
+    with qtbot.waitSignal(window.error_occurred, timeout=WAIT_MS):
+        window.set_model(str(bad))
+    qtbot.waitUntil(lambda: not window.busy(), timeout=WAIT_MS)
+    assert "not a TorchScript model" in dialogs[0]
+    assert window.state.model == "efficientnet-lite0" and window.model_combo.currentText() == "efficientnet-lite0"
+    assert window.run_button.isEnabled()

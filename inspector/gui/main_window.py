@@ -221,16 +221,19 @@ class MainWindow(QMainWindow):
         """Switch to a built-in model or a TorchScript file; on failure, keep the current one."""
         self.load(self.state.image, spec)
 
-    def load(self, image: str, model: str) -> None:
+    def load(self, image: str, model: str, device: str | None = ...) -> None:
+        """Load ``image`` with ``model`` on ``device`` (default: the current one) in a worker;
+        the state changes only when that succeeds."""
+        device = self.state.device if device is ... else device
         if not self._idle():
             return
-        worker = PreviewWorker(image, model, self.state.device, self)
-        worker.done.connect(lambda preview: self._on_preview(image, model, preview))
+        worker = PreviewWorker(image, model, device, self)
+        worker.done.connect(lambda preview: self._on_preview(image, model, device, preview))
         self._start(worker, f"loading {Path(image).name} on {model}\u2026")
 
-    def _on_preview(self, image: str, model: str, preview: Preview) -> None:
+    def _on_preview(self, image: str, model: str, device: str | None, preview: Preview) -> None:
         first_load = self.state.preview is None
-        self.state.image, self.state.model, self.state.preview = image, model, preview
+        self.state.image, self.state.model, self.state.device, self.state.preview = image, model, device, preview
         self.state.inspection = None
         if not first_load:
             self.settings.add_recent(image)
@@ -315,6 +318,8 @@ class MainWindow(QMainWindow):
 
     # ---- workers ------------------------------------------------------------------------------
     def _idle(self) -> bool:
+        if self.worker is not None:
+            self.statusBar().showMessage("busy: wait for the current job or cancel it first", 4000)
         return self.worker is None
 
     def _start(self, worker: Worker, message: str) -> None:
@@ -332,6 +337,7 @@ class MainWindow(QMainWindow):
         self.cancel_button.setEnabled(False)
         self.statusBar().clearMessage()
         self._sync_model_combo()
+        self.device_combo.setCurrentText(self.state.device or "auto")
         worker.deleteLater()
         if worker.succeeded and isinstance(worker, PreviewWorker):
             self.preview_ready.emit()
@@ -377,8 +383,7 @@ class MainWindow(QMainWindow):
 
     def _on_device_chosen(self, _index: int) -> None:
         choice = self.device_combo.currentText()
-        self.state.device = None if choice == "auto" else choice
-        self.load(self.state.image, self.state.model)
+        self.load(self.state.image, self.state.model, None if choice == "auto" else choice)
 
     def _sync_model_combo(self) -> None:
         if self.model_combo.findText(self.state.model) < 0:
