@@ -42,17 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("attack", help="attack an image and report what changed")
     p.add_argument("image")
     p.add_argument("--model", help="built-in model name or TorchScript file (default: efficientnet-lite0)")
-    p.add_argument("--attack", default="pgd", help="attack name, see `inspector attacks` (default pgd)")
-    p.add_argument("--eps", help="perturbation budget in [0, 1] units; fractions like 4/255 work")
-    p.add_argument("--steps", help="iterations")
-    p.add_argument("--step-size", help="step size in [0, 1] units, e.g. 1/255")
-    p.add_argument("--norm", help="linf or l2")
-    p.add_argument("--seed", help="random seed")
-    p.add_argument("--param", action="append", type=_param_pair, default=[], metavar="KEY=VALUE",
-                   help="any attack parameter (repeatable)")
-    p.add_argument("--target", metavar="CLASS", help="targeted attack: class index or name")
+    add_attack_options(p)
     p.add_argument("--top", type=int, default=5, metavar="K")
-    p.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps (default auto)")
     p.add_argument("--out-dir", help="write original.png, adversarial.png, perturbation.png, result.json here")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     add_defense_arguments(p)
@@ -63,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("gui", help="open the desktop app (the default)")
     p.add_argument("image", nargs="?")
     p.add_argument("--model")
+    add_attack_options(p)
+    p.add_argument("--run", action="store_true", help="start the attack as soon as the image is loaded")
+    p.add_argument("--screenshot", metavar="FILE.png",
+                   help="save a screenshot of the window when done (after --run: when the attack ends), then exit")
     return parser
 
 
@@ -99,6 +94,20 @@ def print_defenses(summary: dict) -> None:
                           for k in ("original", "adversarial"))
         print(f"  detector {d['detector']}: threshold {d['threshold']:.4f} "
               f"(fpr {d['fpr']:g}, {d['calibration_images']} clean images)  {flags}")
+
+
+def add_attack_options(p: argparse.ArgumentParser) -> None:
+    """The attack options shared by `attack` and `gui`; read them back with :func:`attack_params`."""
+    p.add_argument("--attack", default="pgd", help="attack name, see `inspector attacks` (default pgd)")
+    p.add_argument("--eps", help="perturbation budget in [0, 1] units; fractions like 4/255 work")
+    p.add_argument("--steps", help="iterations")
+    p.add_argument("--step-size", help="step size in [0, 1] units, e.g. 1/255")
+    p.add_argument("--norm", help="linf or l2")
+    p.add_argument("--seed", help="random seed")
+    p.add_argument("--param", action="append", type=_param_pair, default=[], metavar="KEY=VALUE",
+                   help="any attack parameter (repeatable)")
+    p.add_argument("--target", metavar="CLASS", help="targeted attack: class index or name")
+    p.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps (default auto)")
 
 
 def _print_top(title: str, top: list[dict]) -> None:

@@ -1,0 +1,62 @@
+"""Writing what the user exports: adversarial, perturbation, slide figure, JSON recipe.
+
+Every file is written atomically (temporary file, then ``os.replace``): a
+failure leaves nothing half-written and raises :class:`ExportError`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from inspector.core.errors import ExportError
+from inspector.core.figure import side_by_side
+from inspector.core.image import save_image, to_pil
+from inspector.core.run import Inspection
+from inspector.core.visualize import perturbation_image
+
+LOSSY_SUFFIXES = (".jpg", ".jpeg", ".webp")
+JPEG_WARNING = ("JPEG compression changes pixel values and can undo the attack: the saved image may "
+                "no longer fool the model. Save as PNG to keep exactly what was verified.")
+
+
+def is_lossy(path: str | os.PathLike) -> bool:
+    return Path(path).suffix.lower() in LOSSY_SUFFIXES
+
+
+def export_adversarial(inspection: Inspection, path: str | os.PathLike) -> None:
+    """The 8-bit adversarial as verified (PNG: lossless; JPEG: quality 95, see JPEG_WARNING)."""
+    extra = {"quality": 95} if is_lossy(path) else {}
+    save_image(to_pil(inspection.x_adv), path, **extra)
+
+
+def export_perturbation(inspection: Inspection, path: str | os.PathLike) -> None:
+    """The amplified perturbation, blue darker / red brighter."""
+    save_image(perturbation_image(inspection.x, inspection.x_adv)[0], path)
+
+
+def export_figure(inspection: Inspection, path: str | os.PathLike) -> None:
+    """Original | perturbation | adversarial with labels, for slides."""
+    figure = side_by_side(inspection.x, inspection.x_adv, inspection.original.top_k[0],
+                          inspection.adversarial.top_k[0])
+    save_image(figure, path)
+
+
+def export_recipe(inspection: Inspection, path: str | os.PathLike) -> None:
+    """The JSON summary with the recipe that reproduces the run (``Inspection.to_dict()``)."""
+    path = Path(path)
+    text = json.dumps(inspection.to_dict(), indent=2)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".json")
+    except OSError as exc:
+        raise ExportError(f"cannot write to {path.parent}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None

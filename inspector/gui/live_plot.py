@@ -1,0 +1,73 @@
+"""Live plot of the attack's loss and the true-class probability per iteration.
+
+Axis ranges are set by hand (iterations: the planned total; probability: [0, 1];
+loss: widened only when a value leaves it), because pyqtgraph's auto-range
+recomputes the axes on every update, which costs ~10x the drawing itself and
+would stall the GUI during an attack.
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+MARKERS_UP_TO = 25  # iterations; longer runs are drawn as lines only
+HEADROOM = 0.25     # fraction of the loss span added above and below when the range is widened
+
+
+class LivePlot(QWidget):
+    """Two small pyqtgraph plots sharing the iteration axis."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.loss_plot = pg.PlotWidget(background="w", title="attack loss")
+        self.loss_plot.setToolTip("the objective the attack maximises (targeted: minus the target's loss)")
+        self.prob_plot = pg.PlotWidget(background="w", title="P(true class)")
+        for plot in (self.loss_plot, self.prob_plot):
+            plot.setLabel("bottom", "iteration")
+            plot.showGrid(x=True, y=True, alpha=0.2)
+            plot.setMinimumHeight(140)
+            plot.getAxis("left").setWidth(44)          # fixed, so new tick labels never relayout the window
+            plot.disableAutoRange()
+            plot.setMouseEnabled(False, False)
+            plot.hideButtons()
+        self.prob_plot.setYRange(0, 1, padding=0.02)
+        self.loss_curve = self.loss_plot.plot(pen=pg.mkPen("#1565c0", width=2))
+        self.prob_curve = self.prob_plot.plot(pen=pg.mkPen("#2e7d32", width=2))
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 10, 0)
+        layout.addWidget(self.loss_plot)
+        layout.addWidget(self.prob_plot)
+        self.reset()
+
+    def reset(self, total: int = 10) -> None:
+        """Clear the curves; the iteration axis spans 1..``total``."""
+        self.iterations: list[int] = []
+        self.losses: list[float] = []
+        self.probabilities: list[float] = []
+        self._loss_range: tuple[float, float] | None = None
+        self.loss_curve.setData([], [])
+        self.prob_curve.setData([], [])
+        for plot in (self.loss_plot, self.prob_plot):
+            plot.setXRange(1, max(total, 2), padding=0.05)
+        symbol = "o" if total <= MARKERS_UP_TO else None    # a single-step attack still shows its point
+        for curve in (self.loss_curve, self.prob_curve):
+            curve.setSymbol(symbol)
+            curve.setSymbolSize(6)
+            curve.setSymbolBrush(curve.opts["pen"].color())
+
+    def add(self, iteration: int, loss: float, probability: float) -> None:
+        self.iterations.append(iteration)
+        self.losses.append(loss)
+        self.probabilities.append(probability)
+
+    def redraw(self) -> None:
+        """Draw what was added (called at the frame rate, not per iteration)."""
+        self.loss_curve.setData(self.iterations, self.losses)
+        self.prob_curve.setData(self.iterations, self.probabilities)
+        if self.losses:
+            low, high = min(self.losses), max(self.losses)
+            if self._loss_range is None or low < self._loss_range[0] or high > self._loss_range[1]:
+                pad = HEADROOM * max(high - low, 0.1)
+                self._loss_range = (low - pad, high + pad)
+                self.loss_plot.setYRange(*self._loss_range, padding=0)

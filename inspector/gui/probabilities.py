@@ -1,0 +1,106 @@
+"""Top-k class probabilities as horizontal bars, one chart per entry.
+
+The panel is generic: give it a list of :class:`ProbabilityEntry` (a title,
+a top-k list as made by :func:`inspector.core.metrics.top_k`, and the class
+indices to highlight with a role), and it draws one chart per entry. New rows,
+e.g. "adversarial under JPEG defence", need no change here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyqtgraph as pg
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+#: Bar colours by highlight role; classes with no role are grey.
+ROLE_COLOURS = {"true": "#2e7d32", "adversarial": "#c62828", "target": "#ef6c00"}
+PLAIN = "#9e9e9e"
+NAME_CHARS = 24
+TEXT_PT = 10
+INSIDE_FROM = 0.8      # probabilities above this get their label inside the bar
+
+
+@dataclass
+class ProbabilityEntry:
+    """One chart: ``title``, ``top_k`` rows ``{index, name, probability}``, ``highlight`` {index: role}."""
+
+    title: str
+    top_k: list[dict]
+    highlight: dict[int, str] = field(default_factory=dict)
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1] + "\u2026"
+
+
+class ProbabilityPanel(QWidget):
+    """A column of bar charts, one per :class:`ProbabilityEntry`."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        legend = " ".join(f"<span style='color:{c}'>\u25a0</span> {role}" for role, c in ROLE_COLOURS.items())
+        self._legend = QLabel(legend)
+        self._layout.addWidget(self._legend)
+        self.plots: list[pg.PlotWidget] = []
+        self.entries: list[ProbabilityEntry] = []
+        self.text_scale = 1.0
+
+    def set_text_scale(self, scale: float) -> None:
+        """Scale titles, class names and percentages (presentation mode)."""
+        self.text_scale = scale
+        entries, self.entries = self.entries, []
+        self.set_entries(entries)
+
+    def set_entries(self, entries: list[ProbabilityEntry]) -> None:
+        """Replace the charts by one per entry, in order."""
+        while len(self.plots) > len(entries):
+            plot = self.plots.pop()
+            self.entries.pop()
+            self._layout.removeWidget(plot)
+            plot.deleteLater()
+        while len(self.plots) < len(entries):
+            plot = pg.PlotWidget(background="w")
+            plot.setMouseEnabled(False, False)
+            plot.hideButtons()
+            plot.disableAutoRange()
+            plot.setXRange(0, 1, padding=0)
+            plot.setYRange(-0.6, 4.6, padding=0)
+            plot.getViewBox().invertY(True)
+            plot.getAxis("bottom").setTicks([[(v, f"{v:.0%}") for v in (0, 0.25, 0.5, 0.75, 1.0)]])
+            plot.setMinimumHeight(110)
+            self._layout.addWidget(plot, 1)
+            self.plots.append(plot)
+        previous = self.entries + [None] * len(entries)
+        self.entries = list(entries)
+        for plot, entry, before in zip(self.plots, entries, previous):
+            if entry != before:                          # redrawing an unchanged chart costs GUI time
+                self._draw(plot, entry)
+
+    def _draw(self, plot: pg.PlotWidget, entry: ProbabilityEntry) -> None:
+        plot.clear()
+        font = QFont()
+        font.setPointSizeF(TEXT_PT * self.text_scale)
+        plot.getAxis("left").setStyle(tickFont=font)
+        plot.getAxis("left").setWidth(round(150 * self.text_scale))
+        plot.setTitle(entry.title, color="#333", size=f"{TEXT_PT * self.text_scale:.0f}pt")
+        n = len(entry.top_k)
+        plot.getAxis("left").setTicks([[]])
+        if n == 0:
+            return
+        ys = list(range(n))
+        widths = [row["probability"] for row in entry.top_k]
+        colours = [ROLE_COLOURS.get(entry.highlight.get(row["index"], ""), PLAIN) for row in entry.top_k]
+        plot.addItem(pg.BarGraphItem(x0=[0] * n, y=ys, width=widths, height=0.7, brushes=colours, pens=colours))
+        for y, row in zip(ys, entry.top_k):
+            p = row["probability"]
+            inside = p > INSIDE_FROM                         # long bars: white label inside the bar's end
+            label = pg.TextItem(f"{p:.1%}", color="w" if inside else "#222", anchor=(1 if inside else 0, 0.5))
+            label.setFont(font)
+            label.setPos(p - 0.01 if inside else p + 0.01, y)
+            plot.addItem(label)
+        plot.getAxis("left").setTicks([[(y, _short(row["name"])) for y, row in zip(ys, entry.top_k)]])
+        plot.setYRange(-0.6, n - 0.4, padding=0)

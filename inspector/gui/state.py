@@ -1,0 +1,67 @@
+"""The viewer's state in plain Python (no Qt): what is loaded, chosen and computed.
+
+Widgets render it and write user choices back into it; the worker reads a
+:class:`~inspector.core.run.Recipe` made from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from inspector.core.attacks import ATTACKS
+from inspector.core.models import default_model_name
+from inspector.core.resources import default_image
+from inspector.core.run import Classification, Inspection, Recipe
+
+
+def default_params(attack: str) -> dict[str, Any]:
+    """The default parameter values of a registered attack, typed."""
+    return {spec.name: spec.default for spec in ATTACKS[attack].params()}
+
+
+@dataclass
+class Preview:
+    """The loaded original: (H, W, C) uint8 pixels as the model sees them, and its prediction."""
+
+    pixels: np.ndarray
+    classification: Classification
+    class_names: tuple[str, ...]
+    device: str
+
+
+@dataclass
+class ViewState:
+    """Everything the main window shows, apart from the widgets that show it.
+
+    Attributes:
+        image: path of the current image.
+        model: built-in model name or TorchScript path.
+        device: ``None`` (automatic), ``"cpu"``, ``"cuda"`` or ``"mps"``.
+        attack: registered attack name.
+        params: typed parameter values per attack name (kept when switching attacks).
+        target: target class index for a targeted attack, or None; a class name or index
+            given as text (from the command line) is resolved once the model is loaded.
+        preview: the current original and its prediction, once loaded.
+        inspection: the last finished attack on the current image, or None.
+    """
+
+    image: str = field(default_factory=lambda: str(default_image()))
+    model: str = field(default_factory=default_model_name)
+    device: str | None = None
+    attack: str = "pgd"
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    target: int | str | None = None
+    preview: Preview | None = None
+    inspection: Inspection | None = None
+
+    def attack_params(self) -> dict[str, Any]:
+        """The current attack's parameters (defaults filled in on first use)."""
+        return self.params.setdefault(self.attack, default_params(self.attack))
+
+    def recipe(self) -> Recipe:
+        """The recipe of an attack with the current choices."""
+        return Recipe(image=self.image, model=self.model, attack=self.attack, params=dict(self.attack_params()),
+                      target=self.target, device=self.device)

@@ -1,0 +1,191 @@
+"""The desktop app, offscreen with pytest-qt, on the real model and real photos."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+from conftest import DATA
+from inspector.core.image import load_tensor
+from inspector.core.run import Recipe, inspect, predict
+from inspector.gui.attack_form import PixelEditor
+from inspector.gui.main_window import MainWindow
+from inspector.gui.settings import Settings
+from inspector.gui.state import ViewState
+from inspector.gui.worker import to_pixels
+
+WAIT_MS = 120_000
+TENCH = DATA / "imagenet-sample" / "n01440764_tench.JPEG"
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, model):
+    win = MainWindow(ViewState(device="cpu"), Settings(tmp_path / "settings.json"))
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.preview_ready, timeout=WAIT_MS):
+        win.show()
+    yield win
+    win.close()
+
+
+@pytest.fixture
+def dialogs(monkeypatch):
+    """Record error dialogs instead of blocking on them."""
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text, *a: shown.append(text))
+    return shown
+
+
+def choose_attack(win: MainWindow, name: str, **grey_or_values) -> None:
+    win.attack_combo.setCurrentIndex(win.attack_combo.findData(name))
+    for key, value in grey_or_values.items():
+        editor = win.form.editors[key]
+        if isinstance(editor, PixelEditor):
+            editor.spin.setValue(value)           # grey levels, as the user types them
+        else:
+            editor.setValue(value)
+
+
+def run(qtbot, win: MainWindow):
+    with qtbot.waitSignal(win.attack_finished, timeout=WAIT_MS) as blocker:
+        win.run_attack()
+    return blocker.args[0]
+
+
+def test_starts_with_defaults(window):
+    assert window.state.image.endswith("coffee.png") and window.state.attack == "pgd"
+    assert window.panes.arrays[0].shape == (224, 224, 3) and window.panes.arrays[2] is None
+    entry, placeholder = window.probabilities.entries
+    assert entry.title == "original" and entry.top_k[0]["name"] == "espresso"
+    assert placeholder.top_k == [] and "run an attack" in placeholder.title
+    assert entry.highlight == {entry.top_k[0]["index"]: "true"}
+    assert window.form.editors["eps"].spin.value() == pytest.approx(4.0)   # 4/255 shown as grey levels
+    assert window.class_picker.count() == 1 + 1000 and window.class_picker.target() is None
+    assert window.run_button.isEnabled() and not window.cancel_button.isEnabled()
+
+
+def test_fgsm_runs_and_updates_panes_and_probabilities(qtbot, window):
+    choose_attack(window, "fgsm", eps=8.0)
+    assert window.state.attack_params()["eps"] == pytest.approx(8 / 255)
+    inspection = run(qtbot, window)
+    assert inspection.recipe.attack == "fgsm" and inspection.attack_params["eps"] == pytest.approx(8 / 255)
+    shown = window.panes.arrays[2]
+    assert np.array_equal(shown, to_pixels(inspection.x_adv))
+    change = np.abs(shown.astype(int) - window.panes.arrays[0].astype(int))
+    assert 0 < change.max() <= 8
+    assert window.panes.arrays[1].shape == (224, 224, 3)
+    original, adversarial = window.probabilities.entries
+    assert adversarial.top_k == inspection.adversarial.top_k
+    assert adversarial.highlight[inspection.adversarial.label] in ("adversarial", "true")
+    assert "1 gradient evaluations" in window.summary.text() and "Linf 8.0/255" in window.summary.text()
+
+
+def test_pgd_runs_and_exports_files_that_classify_as_reported(qtbot, window, model, tmp_path, monkeypatch):
+    choose_attack(window, "pgd", eps=2.0, step_size=1.0, steps=3)
+    window.class_picker.set_target(963)                   # pizza
+    inspection = run(qtbot, window)
+    assert inspection.attack.iterations == 3 and inspection.target == 963
+    assert window.progress.maximum() == 3 and window.progress.value() == 3
+    assert window.live_plot.iterations == [1, 2, 3]
+    assert window.probabilities.entries[1].highlight[963] == "target"
+    assert window.panes.arrays[1] is not None and window.panes.arrays[2] is not None
+
+    for kind, name in [("adversarial", "adv.png"), ("perturbation", "pert.png"),
+                       ("figure", "figure.png"), ("recipe", "recipe.json")]:
+        assert window.export_to(kind, str(tmp_path / name))
+    again = predict(model, load_tensor(tmp_path / "adv.png", model.input_size))
+    assert again.label == inspection.adversarial.label
+    assert torch.allclose(again.probabilities, inspection.adversarial.probabilities, atol=1e-4)
+    assert load_tensor(tmp_path / "pert.png", (224, 224)).shape == (1, 3, 224, 224)
+    saved = json.loads((tmp_path / "recipe.json").read_text())
+    assert saved["adversarial"]["label"]["index"] == inspection.adversarial.label
+    rerun = inspect(Recipe.from_dict(saved["recipe"]), model=model)
+    assert torch.equal(rerun.x_adv, inspection.x_adv)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]   # no temporary files left
+
+    # JPEG: the user is warned, and cancelling the warning writes nothing.
+    warnings = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "adv.jpg"), ""))
+    monkeypatch.setattr(QMessageBox, "warning",
+                        lambda *a: warnings.append(a[2]) or QMessageBox.StandardButton.Cancel)
+    window.export_dialog("adversarial")
+    assert "JPEG" in warnings[0] and not (tmp_path / "adv.jpg").exists()
+
+
+def test_cancel_stops_a_long_attack(qtbot, window):
+    choose_attack(window, "pgd", steps=10_000)
+    steps_after_cancel = []
+    with qtbot.waitSignal(window.attack_finished, timeout=WAIT_MS) as blocker:
+        window.run_attack()
+        worker = window.worker
+        # runs on the worker thread at each iteration: counts iterations begun after Cancel
+        worker.progress.connect(lambda p: worker.cancelled() and steps_after_cancel.append(p.iteration),
+                                Qt.ConnectionType.DirectConnection)
+        qtbot.waitUntil(lambda: window.progress.value() >= 2, timeout=WAIT_MS)
+        assert window.cancel_button.isEnabled()
+        window.cancel()
+    inspection = blocker.args[0]
+    assert inspection.attack.cancelled and 2 <= inspection.attack.iterations < 10_000
+    assert len(steps_after_cancel) <= 1                   # stops within one iteration
+    assert "cancelled after" in window.summary.text()
+    assert window.run_button.isEnabled() and not window.busy()
+
+
+def test_closing_during_an_attack_stops_the_worker(qtbot, window):
+    choose_attack(window, "pgd", steps=10_000)
+    window.run_attack()
+    worker = window.worker
+    qtbot.waitUntil(lambda: window.progress.value() >= 1, timeout=WAIT_MS)
+    window.close()
+    assert worker.isFinished() and worker.cancelled()
+
+
+def test_bad_image_gives_a_dialog_and_the_app_stays_usable(qtbot, window, dialogs, tmp_path):
+    bad = tmp_path / "broken.png"
+    bad.write_bytes(b"this is not a PNG file")
+    with qtbot.waitSignal(window.error_occurred, timeout=WAIT_MS):
+        window.open_image(str(bad))
+    qtbot.waitUntil(lambda: not window.busy(), timeout=WAIT_MS)
+    assert len(dialogs) == 1 and "broken.png" in dialogs[0]
+    assert window.state.image.endswith("coffee.png") and window.run_button.isEnabled()
+    with qtbot.waitSignal(window.preview_ready, timeout=WAIT_MS):
+        window.open_image(str(TENCH))
+    assert window.probabilities.entries[0].top_k[0]["name"] == "tench"
+    assert window.settings.recent == [str(TENCH.resolve())]
+    assert json.loads((tmp_path / "settings.json").read_text())["recent"] == [str(TENCH.resolve())]
+
+
+def test_bad_target_name_from_the_command_line_gives_a_dialog(qtbot, tmp_path, model, dialogs):
+    win = MainWindow(ViewState(device="cpu", target="espreso"), Settings(tmp_path / "s.json"))
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.preview_ready, timeout=WAIT_MS):
+        win.show()
+    assert "did you mean 'espresso'" in dialogs[0] and win.state.target is None
+    win.close()
+
+
+def test_presentation_mode_is_full_screen_with_larger_fonts(qtbot, window):
+    base = QApplication.font().pointSizeF()
+    window.set_presentation(True)
+    qtbot.waitUntil(window.isFullScreen, timeout=5000)
+    assert QApplication.font().pointSizeF() == pytest.approx(base * 1.5)
+    assert window.probabilities.text_scale == 1.5 and window.presentation_action.isChecked()
+    window.set_presentation(False)
+    qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=5000)
+    assert QApplication.font().pointSizeF() == pytest.approx(base)
+
+
+def test_bad_model_file_gives_a_dialog_and_keeps_the_model(qtbot, window, dialogs, tmp_path):
+    bad = tmp_path / "model.pt"
+    bad.write_bytes(b"not TorchScript")
+    with qtbot.waitSignal(window.error_occurred, timeout=WAIT_MS):
+        window.set_model(str(bad))
+    qtbot.waitUntil(lambda: not window.busy(), timeout=WAIT_MS)
+    assert "not a TorchScript model" in dialogs[0]
+    assert window.state.model == "efficientnet-lite0" and window.model_combo.currentText() == "efficientnet-lite0"
+    assert window.run_button.isEnabled()
