@@ -59,7 +59,9 @@ class AttackResult:
         success: (N,) bool, judged on the quantised ``x_adv``.
         iterations: iterations run (fewer than planned after early stop or cancel).
         gradient_evaluations: input-gradient computations (forward + backward), per batch.
-        queries: forward passes used by a black-box attack, per image (0 for white-box).
+        queries: queries a black-box attack made through its oracle, the most of any image
+            (0 for white-box); ``query_counts`` has them per image.
+        query_counts: (N,) long queries per image for black-box attacks, else None.
         loss: the objective the attack maximised (e.g. ``"ce"``, ``"margin"``).
         cancelled: ``should_stop()`` ended the attack early.
     """
@@ -72,6 +74,7 @@ class AttackResult:
     queries: int = 0
     loss: str = ""
     cancelled: bool = False
+    query_counts: torch.Tensor | None = None
 
 
 class Attack:

@@ -1,0 +1,57 @@
+"""The attack catalogue on the real pretrained model and real photos: each attack
+fools photos the model gets right, with sensible norm and query figures."""
+
+import pytest
+import torch
+
+from inspector.core.attacks import ATTACKS, make_attack
+from inspector.core.metrics import perturbation_norms
+
+
+@pytest.fixture(scope="module")
+def two(correct_batch):
+    x, y, _ = correct_batch
+    return x[:2], y[:2]
+
+
+def _on_grid(x):
+    levels = x * 255
+    return bool((levels - levels.round()).abs().max() < 1e-3)
+
+
+def test_bim_succeeds_within_linf_budget(model, two):
+    x, y = two
+    steps = []
+    result = make_attack("bim", {"eps": "2/255", "steps": 3, "step_size": "1/255"}).run(model, x, y, on_step=steps.append)
+    assert result.success.all() and result.iterations == 3 and len(steps) == 3
+    assert max(perturbation_norms(x, result.x_adv)["linf_grey"]) <= 2.0 + 1e-4
+    assert _on_grid(result.x_adv)
+
+
+def test_bim_starts_at_x_and_is_deterministic(model, two):
+    x, y = two[0][:1], two[1][:1]
+    attack = make_attack("bim", {"steps": 1, "seed": 1})
+    assert not attack.random_start
+    assert torch.equal(attack.run(model, x, y).x_adv, make_attack("bim", {"steps": 1, "seed": 2}).run(model, x, y).x_adv)
+
+
+def test_mifgsm_momentum_changes_the_path_and_succeeds(model, two):
+    x, y = two
+    params = {"eps": "2/255", "steps": 3, "step_size": "1/255"}
+    with_momentum = make_attack("mifgsm", params).run(model, x, y)
+    assert make_attack("mifgsm", {}).decay == 1.0 and make_attack("mifgsm", {}).eps == pytest.approx(16 / 255)
+    assert with_momentum.success.all()
+    assert max(perturbation_norms(x, with_momentum.x_adv)["linf_grey"]) <= 2.0 + 1e-4
+    without = make_attack("mifgsm", params | {"decay": 0}).run(model, x, y)
+    assert not torch.equal(with_momentum.x_adv, without.x_adv)
+
+
+def test_deepfool_finds_small_l2_perturbations(model, two):
+    x, y = two
+    result = make_attack("deepfool", {"candidates": 4, "steps": 20}).run(model, x, y)
+    assert ATTACKS["deepfool"].minimal
+    assert result.success.all()
+    l2 = perturbation_norms(x, result.x_adv)["l2"]
+    # far below what a Linf attack of 1 grey level spends (sqrt(150528)/255 = 1.52)
+    assert max(l2) < 0.5
+    assert result.gradient_evaluations == 4 * result.iterations
