@@ -55,3 +55,13 @@ def test_deepfool_finds_small_l2_perturbations(model, two):
     # far below what a Linf attack of 1 grey level spends (sqrt(150528)/255 = 1.52)
     assert max(l2) < 0.5
     assert result.gradient_evaluations == 4 * result.iterations
+
+
+def test_cw_l2_succeeds_with_a_small_l2(model, two):
+    x, y = two
+    params = {"binary_search_steps": 2, "steps": 6, "learning_rate": 0.003, "initial_const": 10, "abort_early": False}
+    result = make_attack("cw", params).run(model, x, y)
+    assert result.success.all() and result.gradient_evaluations == 12
+    assert _on_grid(result.x_adv)
+    # 12 Adam steps cannot shrink it to DeepFool's size; it must stay below a 1-grey-level Linf step (1.52)
+    assert max(perturbation_norms(x, result.x_adv)["l2"]) < 1.52
