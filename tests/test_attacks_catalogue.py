@@ -65,3 +65,21 @@ def test_cw_l2_succeeds_with_a_small_l2(model, two):
     assert _on_grid(result.x_adv)
     # 12 Adam steps cannot shrink it to DeepFool's size; it must stay below a 1-grey-level Linf step (1.52)
     assert max(perturbation_norms(x, result.x_adv)["l2"]) < 1.52
+
+
+def test_apgd_checkpoints_follow_the_paper():
+    from inspector.core.attacks.apgd import checkpoints
+
+    # p = 0.22, 0.41, 0.57, 0.70, 0.80, 0.87, 0.93, 0.99 (Croce and Hein 2020, section 3.2)
+    assert checkpoints(100) == [22, 41, 58, 70, 80, 87, 93, 99]
+
+
+@pytest.mark.parametrize("loss", ["ce", "dlr"])
+def test_apgd_succeeds_within_one_grey_level(model, two, loss):
+    x, y = two
+    steps = []
+    result = make_attack("apgd", {"eps": "1/255", "steps": 5, "loss": loss}).run(model, x, y, on_step=steps.append)
+    assert result.success.all() and result.loss == loss
+    assert max(perturbation_norms(x, result.x_adv)["linf_grey"]) <= 1.0 + 1e-4
+    assert len(steps) == result.iterations and result.gradient_evaluations == result.iterations + 1
+

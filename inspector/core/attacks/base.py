@@ -141,6 +141,15 @@ def make_attack(name: str, params: dict | None = None) -> Attack:
     return build(ATTACKS[key], params or {}, f"attack {key!r}")
 
 
+def straight_through_quantize(x: torch.Tensor) -> torch.Tensor:
+    """The 8-bit image in the forward pass, the identity in the backward pass.
+
+    Lets an attack judge success on what will be exported while still
+    following the gradient of the continuous iterate.
+    """
+    return x + (quantize(x) - x).detach()
+
+
 def finalize(
     model: torch.nn.Module,
     x: torch.Tensor,

@@ -19,9 +19,8 @@ from dataclasses import dataclass
 
 import torch
 
-from inspector.core.attacks.base import Attack, Step, finalize, register
+from inspector.core.attacks.base import Attack, Step, finalize, register, straight_through_quantize
 from inspector.core.attacks.losses import margin
-from inspector.core.image import quantize
 from inspector.core.params import param
 
 
@@ -71,7 +70,7 @@ class CarliniWagnerL2(Attack):
                     cancelled = True
                     break
                 x_new = (torch.tanh(w0 + modifier) + 1) / 2
-                x_q = x_new + (quantize(x_new) - x_new).detach()
+                x_q = straight_through_quantize(x_new)
                 logits = model(x_q)
                 gap = margin(logits, y, target)                      # > 0: fooled
                 l2_sq = (x_new - x).flatten(1).pow(2).sum(1)
