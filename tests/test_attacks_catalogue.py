@@ -83,3 +83,38 @@ def test_apgd_succeeds_within_one_grey_level(model, two, loss):
     assert max(perturbation_norms(x, result.x_adv)["linf_grey"]) <= 1.0 + 1e-4
     assert len(steps) == result.iterations and result.gradient_evaluations == result.iterations + 1
 
+
+
+def test_square_linf_fools_through_the_oracle_within_budget(model, two):
+    x, y = two
+    result = make_attack("square", {"eps": "12/255", "max_queries": 25}).run(model, x, y)
+    assert ATTACKS["square"].threat_model == "score-based"
+    assert result.gradient_evaluations == 0
+    assert result.success.any()
+    assert result.query_counts.max() <= 25 and result.queries == int(result.query_counts.max())
+    # an image stops costing queries once fooled; one not fooled spends the whole budget
+    assert (result.query_counts[result.success] < 25).all() and (result.query_counts[~result.success] == 25).all()
+    assert max(perturbation_norms(x, result.x_adv)["linf_grey"]) <= 12.0 + 1e-4
+
+
+def test_square_l2_stays_on_the_eps_sphere(model, two):
+    x, y = two
+    result = make_attack("square", {"eps": 2.0, "norm": "l2", "p_init": 0.1, "max_queries": 8}).run(model, x[:1], y[:1])
+    slack = 0.5 / 255 * x[0].numel() ** 0.5  # 8-bit rounding
+    assert result.queries <= 8
+    assert abs(perturbation_norms(x[:1], result.x_adv)["l2"][0] - 2.0) <= slack
+
+
+def test_oracle_counts_conceals_and_enforces_the_budget(model, two):
+    from inspector.core.oracle import QueryBudgetError, QueryOracle
+
+    x, y = two
+    oracle = QueryOracle(model, 2, budget=3, output="label")
+    labels = oracle(torch.cat([x, x[:1]]), torch.tensor([0, 1, 0]))
+    assert labels.shape == (3,) and torch.equal(labels[:2], y) and oracle.queries.tolist() == [2, 1]
+    assert oracle.remaining().tolist() == [1, 2]
+    with pytest.raises(QueryBudgetError, match="over its budget of 3"):
+        oracle(torch.cat([x[:1], x[:1]]), torch.tensor([0, 0]))
+    assert oracle.queries.tolist() == [2, 1]  # a refused query is not charged
+    scores = QueryOracle(model, 1)(x[:1], torch.tensor([0]))
+    assert scores.shape == (1, 1000) and torch.allclose(scores.sum(1), torch.ones(1), atol=1e-4)
