@@ -161,7 +161,7 @@ def cmd_attack(args) -> int:
     print(f"{verdict}: {summary['true_label']['name']} -> {summary['adversarial']['label']['name']}  "
           f"Linf {n['linf_grey']:.1f}/255  L2 {n['l2']:.3f}  L0 {n['l0']}  "
           f"{summary['iterations']} iterations, {summary['gradient_evaluations']} gradient evaluations, "
-          f"{summary['attack_time_s']:.2f} s")
+          f"{summary['attack_time_s']:.2f} s" + (f", {summary['queries']} queries" if summary["queries"] else ""))
     print_defenses(summary)
     if args.out_dir:
         print(f"saved to {args.out_dir}")

@@ -59,7 +59,9 @@ class AttackResult:
         success: (N,) bool, judged on the quantised ``x_adv``.
         iterations: iterations run (fewer than planned after early stop or cancel).
         gradient_evaluations: input-gradient computations (forward + backward), per batch.
-        queries: forward passes used by a black-box attack, per image (0 for white-box).
+        queries: queries a black-box attack made through its oracle, the most of any image
+            (0 for white-box); ``query_counts`` has them per image.
+        query_counts: (N,) long queries per image for black-box attacks, else None.
         loss: the objective the attack maximised (e.g. ``"ce"``, ``"margin"``).
         cancelled: ``should_stop()`` ended the attack early.
     """
@@ -72,6 +74,7 @@ class AttackResult:
     queries: int = 0
     loss: str = ""
     cancelled: bool = False
+    query_counts: torch.Tensor | None = None
 
 
 class Attack:
@@ -136,6 +139,15 @@ def make_attack(name: str, params: dict | None = None) -> Attack:
     if key not in ATTACKS:
         raise ParameterError(f"unknown attack {name!r}: choose one of {', '.join(ATTACKS)}")
     return build(ATTACKS[key], params or {}, f"attack {key!r}")
+
+
+def straight_through_quantize(x: torch.Tensor) -> torch.Tensor:
+    """The 8-bit image in the forward pass, the identity in the backward pass.
+
+    Lets an attack judge success on what will be exported while still
+    following the gradient of the continuous iterate.
+    """
+    return x + (quantize(x) - x).detach()
 
 
 def finalize(

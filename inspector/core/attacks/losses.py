@@ -29,4 +29,20 @@ def margin(logits: torch.Tensor, y: torch.Tensor, target: torch.Tensor | None = 
     return others - z_label if target is None else z_label - others
 
 
-LOSSES = {"ce": cross_entropy, "margin": margin}
+def dlr(logits: torch.Tensor, y: torch.Tensor, target: torch.Tensor | None = None) -> torch.Tensor:
+    """Difference of logits ratio (Croce and Hein 2020, arXiv:2003.01690), invariant to logit shift and scale.
+
+    Untargeted: -(z_y - max_{j != y} z_j) / (z_pi1 - z_pi3); targeted:
+    -(z_y - z_t) / (z_pi1 - (z_pi3 + z_pi4) / 2), with z_pi the logits sorted
+    in decreasing order. Needs at least 4 classes.
+    """
+    ordered = logits.sort(dim=1, descending=True).values
+    z_y = logits.gather(1, y[:, None]).squeeze(1)
+    if target is None:
+        others = logits.masked_fill(F.one_hot(y, logits.shape[1]).bool(), float("-inf")).amax(dim=1)
+        return -(z_y - others) / (ordered[:, 0] - ordered[:, 2] + 1e-12)
+    z_t = logits.gather(1, target[:, None]).squeeze(1)
+    return -(z_y - z_t) / (ordered[:, 0] - (ordered[:, 2] + ordered[:, 3]) / 2 + 1e-12)
+
+
+LOSSES = {"ce": cross_entropy, "margin": margin, "dlr": dlr}

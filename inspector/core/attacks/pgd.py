@@ -48,8 +48,17 @@ class PGD(Attack):
     early_stop: bool = param(False, "stop moving an image as soon as it fools the model")
     seed: int = param(0, "seed of the random start", minimum=0)
 
+    def directions(self):
+        """A fresh step rule for one run: gradient (N, C, H, W) -> unit step direction.
+
+        PGD steps along the steepest-ascent direction; subclasses with state
+        across iterations (MI-FGSM's momentum) return a closure holding it.
+        """
+        return lambda grad: ascent_direction(grad, self.norm)
+
     def run(self, model, x, y, *, target=None, on_step=None, should_stop=None):
         loss_fn = LOSSES[self.loss]
+        direction = self.directions()
         x = x.detach()
         if self.random_start:
             generator = torch.Generator().manual_seed(self.seed)
@@ -76,7 +85,7 @@ class PGD(Attack):
                     active &= ~success
                     if not active.any():
                         break
-                step = self.step_size * ascent_direction(grad, self.norm)
+                step = self.step_size * direction(grad)
                 if self.early_stop:
                     step = step * active.view(-1, 1, 1, 1)
                 delta = project(x_adv + step - x, self.norm, self.eps)
