@@ -30,7 +30,7 @@ class TemperatureLoss:
     temperature: float = 100.0
 
     def __call__(self, net: nn.Module, x: torch.Tensor, y: torch.Tensor, *, seed: int,
-                 fraction: float) -> tuple[torch.Tensor, torch.Tensor]:
+                 progress: float) -> tuple[torch.Tensor, torch.Tensor]:
         logits = net(x)
         log_p = F.log_softmax(logits / self.temperature, dim=1)
         if y.dim() == 1:

@@ -42,11 +42,12 @@ class Progress:
 
 class BatchLoss(Protocol):
     def __call__(self, net: nn.Module, x: torch.Tensor, y: torch.Tensor, *, seed: int,
-                 fraction: float) -> tuple[torch.Tensor, torch.Tensor]:
+                 progress: float) -> tuple[torch.Tensor, torch.Tensor]:
         """Scalar loss to minimise and the logits (N, K) it was computed on.
 
         x (N, C, H, W) in [0, 1]; y (N,) labels or (N, K) soft labels; ``seed``
-        is unique to the batch; ``fraction`` in [0, 1) is how far training has got.
+        is unique to the batch; ``progress`` is the number of epochs done so far (2.5: half-way
+        through the third epoch).
         """
 
 
@@ -94,7 +95,7 @@ def fit(
             xb, yb = x[idx], y[idx]
             net.train()
             loss, logits = loss_fn(net, xb, yb, seed=(seed * 1000 + epoch) * 10000 + b,
-                                   fraction=(epoch * batches + b) / (epochs * batches))
+                                   progress=epoch + b / batches)
             net.train()
             optimizer.zero_grad(set_to_none=True)
             loss.backward()

@@ -6,7 +6,7 @@
 The inner maximisation is the product's own :class:`~inspector.core.attacks.pgd.PGD`
 (random start, sign steps, projection), run with the network in eval mode; the
 outer minimisation trains on its adversarials only. To get going in few
-epochs, eps ramps up linearly from 0 over the first ``warmup`` of training.
+epochs, eps ramps up linearly from 0 over the first ``warmup`` epochs.
 """
 
 from __future__ import annotations
@@ -28,21 +28,21 @@ class PGDAdversarialLoss:
         eps: Linf budget in [0, 1] pixel units (0.3 = 76.5 grey levels, as Madry et al. on MNIST).
         steps: PGD iterations of the inner maximisation.
         step_size: PGD step in [0, 1] pixel units; None: 2.5 * eps / steps (Madry et al.'s rule).
-        warmup: fraction of training over which eps grows linearly from 0 to ``eps``.
+        warmup: epochs over which eps grows linearly from 0 to ``eps``.
     """
 
     eps: float = 0.3
     steps: int = 10
     step_size: float | None = None
-    warmup: float = 0.3
+    warmup: float = 2.4
 
-    def eps_at(self, fraction: float) -> float:
-        """The budget used at ``fraction`` (in [0, 1]) of training."""
-        return self.eps if self.warmup <= 0 else self.eps * min(1.0, (fraction + 1e-9) / self.warmup)
+    def eps_at(self, progress: float) -> float:
+        """The budget used after ``progress`` epochs of training."""
+        return self.eps if self.warmup <= 0 else self.eps * min(1.0, progress / self.warmup)
 
     def __call__(self, net: nn.Module, x: torch.Tensor, y: torch.Tensor, *, seed: int,
-                 fraction: float) -> tuple[torch.Tensor, torch.Tensor]:
-        eps = self.eps_at(fraction)
+                 progress: float) -> tuple[torch.Tensor, torch.Tensor]:
+        eps = self.eps_at(progress)
         step = self.step_size if self.step_size is not None else 2.5 * eps / self.steps
         attack = PGD(eps=eps, step_size=step, steps=self.steps, loss="ce", random_start=True, seed=seed)
         net.eval()

@@ -27,11 +27,11 @@ from inspector.core.zoo.mnist_cnn import MnistCNN, save_weights
 
 METHODS = ("standard", "pgd-at", "distilled")
 #: Epochs per method (for ``distilled``: per network, teacher then student).
-DEFAULT_EPOCHS = {"standard": 6, "pgd-at": 8, "distilled": 6}
+DEFAULT_EPOCHS = {"standard": 6, "pgd-at": 6, "distilled": 6}
 #: Adam learning rate per method: the distilled networks' logits must grow about T times larger.
 LEARNING_RATES = {"standard": 1e-3, "pgd-at": 1e-3, "distilled": 3e-3}
 TEMPERATURE = 100.0
-PGD_AT = PGDAdversarialLoss(eps=0.3, steps=8, warmup=0.3)
+PGD_AT = PGDAdversarialLoss(eps=0.3, steps=8, warmup=2.4)
 
 
 @dataclass
@@ -83,8 +83,8 @@ def train(
     start = time.perf_counter()
     common = dict(epochs=epochs, lr=LEARNING_RATES[method], seed=seed, resume=resume,
                   on_progress=on_progress, should_stop=should_stop)
-    net = MnistCNN()
     torch.manual_seed(seed)
+    net = MnistCNN()
     checkpoints = [out / f"{name}.ckpt"]
     meta = {"method": method, "epochs": str(epochs), "lr": str(LEARNING_RATES[method]), "seed": str(seed),
             "train": f"first {len(y)} digits"}
@@ -92,11 +92,11 @@ def train(
         done = fit(net, x, y, cross_entropy_loss, stage="standard", checkpoint=checkpoints[0], **common)
     elif method == "pgd-at":
         done = fit(net, x, y, PGD_AT, stage="pgd-at", checkpoint=checkpoints[0], **common)
-        meta |= {"eps": str(PGD_AT.eps), "pgd_steps": str(PGD_AT.steps), "eps_warmup": str(PGD_AT.warmup)}
+        meta |= {"eps": str(PGD_AT.eps), "pgd_steps": str(PGD_AT.steps), "eps_warmup_epochs": str(PGD_AT.warmup)}
     else:
         loss = TemperatureLoss(TEMPERATURE)
         checkpoints = [out / f"{name}.teacher.ckpt", out / f"{name}.student.ckpt"]
-        teacher = MnistCNN()
+        teacher = net
         done = fit(teacher, x, y, loss, stage="teacher", checkpoint=checkpoints[0], **common)
         if done:
             torch.manual_seed(seed + 1)
