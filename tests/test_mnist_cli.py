@@ -73,6 +73,8 @@ def test_compare_transfer_and_direct(capsys, digit):
     assert rows["mnist-standard"]["transfer"] == result["source"]["adversarial"]
     assert rows["mnist-pgd-at"]["direct"]["attack"]["loss"] == "ce"
     assert not rows["mnist-pgd-at"]["transfer_fooled"]
+    # gradient masking: the distilled model falls to the transferred adversarial, not to a direct CE attack
+    assert rows["mnist-distilled"]["transfer_fooled"] and not rows["mnist-distilled"]["direct"]["success"]
     # text output: one line per model
     code, out, _ = run_cli(capsys, "attack", path, "--model", "mnist-standard", *ATTACK,
                            "--compare", "mnist-pgd-at")
