@@ -47,6 +47,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out-dir", help="write original.png, adversarial.png, perturbation.png, result.json here")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     add_defense_arguments(p)
+    p.add_argument("--compare", nargs="+", metavar="MODEL",
+                   help="also classify the adversarial with these models (transfer), side by side")
+    p.add_argument("--compare-direct", action="store_true", help="with --compare: also attack each model directly")
+
+    p = sub.add_parser("train", help="train a shipped MNIST model from the data (standard, pgd-at, distilled)")
+    p.add_argument("method", choices=("standard", "pgd-at", "distilled"))
+    p.add_argument("--epochs", type=int, help="epochs (distilled: per network); default: the shipped model's")
+    p.add_argument("--data", help="folder with the MNIST IDX files (default ../shared/data/mnist)")
+    p.add_argument("--out", help="folder for mnist-METHOD.safetensors (default resources/models)")
+    p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
+    p.add_argument("--seed", type=int, default=0)
 
     sub.add_parser("models", help="list the built-in models")
     sub.add_parser("attacks", help="list the attacks and their parameters")
@@ -147,6 +158,10 @@ def cmd_attack(args) -> int:
                     detectors=args.detect, eot_samples=args.eot_samples, calibration=args.calibration)
     if args.model:
         recipe.model = args.model
+    if args.compare:
+        return _compare(args, recipe)
+    if args.compare_direct:
+        raise ParameterError("--compare-direct needs --compare MODEL ...")
     result = inspect(recipe)
     if args.out_dir:
         result.save(args.out_dir)
@@ -165,6 +180,48 @@ def cmd_attack(args) -> int:
     print_defenses(summary)
     if args.out_dir:
         print(f"saved to {args.out_dir}")
+    return 0
+
+
+def _compare(args, recipe) -> int:
+    from inspector.core.compare import compare
+
+    comparison = compare(recipe, args.compare, direct=args.compare_direct)
+    if args.out_dir:
+        comparison.source.save(args.out_dir)
+    summary = comparison.to_dict()
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return 0
+    src = summary["source"]
+    print(f"attack {src['attack']['name']} (loss {src['attack']['loss']}) on {src['model']['name']}: "
+          f"{'SUCCESS' if src['success'] else 'failed'}, Linf {src['norms']['linf_grey']:.1f}/255")
+    header = f"{'model':22s} {'original':>16s} {'transfer':>16s}"
+    print(header + (f" {'direct attack':>16s}" if args.compare_direct else ""))
+    for row in summary["models"]:
+        cells = [row["original"]["label"], row["transfer"]["label"]]
+        if "direct" in row:
+            cells.append(row["direct"]["adversarial"]["label"])
+        text = " ".join(f"{c['name']:>8s} {c['probability']:7.2%}" for c in cells)
+        print(f"{row['model']:22s} {text}" + ("  (fooled by transfer)" if row["transfer_fooled"] else ""))
+    if args.out_dir:
+        print(f"saved the attack on {src['model']['name']} to {args.out_dir}")
+    return 0
+
+
+def cmd_train(args) -> int:
+    from inspector.core.training import train
+
+    def show(p):
+        if p.batch == p.batches or p.batch % 10 == 0:
+            end = "\n" if p.batch == p.batches else ""
+            print(f"\r{p.stage} epoch {p.epoch}/{p.epochs} batch {p.batch}/{p.batches}  "
+                  f"loss {p.loss:.4f}  train accuracy {p.accuracy:.2%}", end=end, file=sys.stderr, flush=True)
+
+    report = train(args.method, data=args.data, out_dir=args.out, epochs=args.epochs, resume=args.resume,
+                   seed=args.seed, on_progress=show)
+    print(f"wrote {report.path}: held-out accuracy {report.held_out_accuracy:.2%} "
+          f"({report.epochs} epochs, {report.seconds:.0f} s)")
     return 0
 
 
@@ -194,7 +251,7 @@ def cmd_gui(args) -> int:
     return run_gui(args)
 
 
-COMMANDS = {"classify": cmd_classify, "attack": cmd_attack, "models": cmd_models,
+COMMANDS = {"classify": cmd_classify, "attack": cmd_attack, "models": cmd_models, "train": cmd_train,
             "attacks": cmd_attacks, "gui": cmd_gui}
 
 

@@ -1,0 +1,100 @@
+"""Compare models on one image and one attack: what does a hardened model buy?
+
+The first model is attacked; every model (the first included) then classifies
+that same adversarial (a transfer attack for the others). Optionally each
+other model is also attacked directly with the same recipe, which tells
+robustness apart from a transfer that merely failed.
+
+    comparison = compare(Recipe(image="digit.png", model="mnist-standard",
+                                params={"eps": "0.3"}), ["mnist-pgd-at", "mnist-distilled"])
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from inspector.core.attacks.base import StepCallback, StopCheck
+from inspector.core.errors import ModelError
+from inspector.core.models import load_model
+from inspector.core.run import Classification, Inspection, Recipe, inspect, predict
+
+
+@dataclass
+class ModelComparison:
+    """One model's view of the comparison.
+
+    Attributes:
+        model: the model's name.
+        original: its prediction on the original image.
+        transfer: its prediction on the first model's adversarial.
+        direct: the inspection of an attack on this model itself (None unless asked for;
+            for the first model it is the source attack).
+    """
+
+    model: str
+    original: Classification
+    transfer: Classification
+    direct: Inspection | None = None
+
+    @property
+    def transfer_fooled(self) -> bool:
+        """The first model's adversarial changes this model's top-1 class."""
+        return self.transfer.label != self.original.label
+
+    def to_dict(self) -> dict:
+        out = {"model": self.model, "original": self.original.to_dict(), "transfer": self.transfer.to_dict(),
+               "transfer_fooled": self.transfer_fooled}
+        if self.direct is not None:
+            d = self.direct.to_dict()
+            out["direct"] = {k: d[k] for k in ("adversarial", "success", "norms", "iterations",
+                                               "gradient_evaluations", "attack")}
+        return out
+
+
+@dataclass
+class Comparison:
+    """The result of :func:`compare`: the source attack and one entry per model (the source first)."""
+
+    source: Inspection
+    models: list[ModelComparison]
+
+    def to_dict(self) -> dict:
+        """JSON-ready: the source inspection's summary plus ``models``; ``attack.loss`` names the objective."""
+        return {"source": self.source.to_dict(), "models": [m.to_dict() for m in self.models]}
+
+
+def compare(
+    recipe: Recipe,
+    others: list[str],
+    *,
+    direct: bool = False,
+    on_step: StepCallback | None = None,
+    should_stop: StopCheck | None = None,
+) -> Comparison:
+    """Attack ``recipe.model`` on ``recipe.image``, then classify the adversarial with each of ``others``.
+
+    All models must take the same input size and channels, so the adversarial
+    pixels are exactly the same for each. With ``direct``, each of ``others``
+    is also attacked with the same recipe (``on_step`` reports every attack).
+
+    Raises:
+        ModelError: a model cannot be loaded or takes another input size or channel count.
+        ImageError, DeviceError, ParameterError, ClassNameError: as :func:`~inspector.core.run.inspect`.
+    """
+    source = inspect(recipe, on_step=on_step, should_stop=should_stop)
+    clf = source.model
+    rows = [ModelComparison(clf.name, source.original, source.adversarial, source if direct else None)]
+    for spec in others:
+        other = load_model(spec, recipe.device)
+        if other.input_size != clf.input_size or other.channels != clf.channels:
+            raise ModelError(f"cannot compare {spec} ({other.channels}x{other.input_size[0]}x{other.input_size[1]}) "
+                             f"with {clf.name} ({clf.channels}x{clf.input_size[0]}x{clf.input_size[1]}): "
+                             "models must take the same input size and channels")
+        row = ModelComparison(other.name, predict(other, source.x, recipe.top_k),
+                              predict(other, source.x_adv, recipe.top_k))
+        if direct:
+            row.direct = inspect(dataclasses.replace(recipe, model=spec), model=other, on_step=on_step,
+                                 should_stop=should_stop)
+        rows.append(row)
+    return Comparison(source, rows)

@@ -1,0 +1,1 @@
+"""Labelled image data sets the product trains and evaluates on."""

@@ -1,0 +1,94 @@
+"""A small CNN with dropout for MNIST digits, and the three shipped variants.
+
+The weights live in ``resources/models/<name>.safetensors`` with a model card
+``<name>.md`` beside them; ``inspector train`` reproduces them (see
+:mod:`inspector.core.training`). The network takes 28x28 grey pixels in
+[0, 1] directly (no normalisation) and returns 10 logits.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from inspector.core.errors import ModelError
+from inspector.core.models import Classifier
+from inspector.core.resources import resource_path
+
+CLASS_NAMES = tuple(str(d) for d in range(10))
+TASK = "MNIST digits, 10 classes, 28x28 grey"
+
+#: Built-in name -> the ``inspector train`` method that makes it.
+MNIST_MODELS = {"mnist-standard": "standard", "mnist-pgd-at": "pgd-at", "mnist-distilled": "distilled"}
+
+
+class MnistCNN(nn.Module):
+    """conv5x5(32)-pool-conv5x5(64)-pool-dropout-fc(256)-dropout-fc(10), ReLU.
+
+    forward: x (N, 1, 28, 28) in [0, 1] -> logits (N, 10).
+    """
+
+    def __init__(self, dropout: float = 0.25):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        )
+        self.classifier = nn.Sequential(
+            nn.Flatten(), nn.Dropout(dropout), nn.Linear(64 * 7 * 7, 256), nn.ReLU(),
+            nn.Dropout(dropout), nn.Linear(256, 10),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.features(x))
+
+
+def weights_path(name: str) -> Path:
+    """Where the shipped weights of built-in model ``name`` live."""
+    return resource_path("models", f"{name}.safetensors")
+
+
+def save_weights(net: nn.Module, path: str | os.PathLike, metadata: dict[str, str] | None = None) -> None:
+    """Write ``net``'s state dict as safetensors, atomically (temporary file, then ``os.replace``)."""
+    from safetensors.torch import save_file
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    save_file({k: v.contiguous() for k, v in net.state_dict().items()}, str(tmp), metadata=metadata)
+    os.replace(tmp, path)
+
+
+def load_mnist_cnn(path: str | os.PathLike, name: str) -> Classifier:
+    """A :class:`Classifier` from MnistCNN weights in a safetensors file or a ``torch.save`` state dict.
+
+    State dicts are read with ``weights_only=True``, so a file cannot run code.
+
+    Raises:
+        ModelError: the file is missing, unreadable, or not MnistCNN weights.
+    """
+    path = Path(path)
+    if not path.is_file():
+        method = MNIST_MODELS.get(name, "standard")
+        raise ModelError(f"{path}: weights missing; run `inspector train {method}` to make them")
+    try:
+        if path.suffix == ".safetensors":
+            from safetensors.torch import load_file
+
+            state = load_file(str(path))
+        else:
+            state = torch.load(path, map_location="cpu", weights_only=True)
+        net = MnistCNN()
+        net.load_state_dict(state)
+    except Exception as exc:  # safetensors, pickle and shape errors have no common base
+        raise ModelError(f"{path}: not MnistCNN weights ({str(exc).splitlines()[0][:200]})") from None
+    return Classifier(net, name=name, input_size=(28, 28), channels=1, class_names=CLASS_NAMES,
+                      task=TASK)
+
+
+def build_mnist(name: str) -> Classifier:
+    """The shipped built-in MNIST model ``name`` (one of :data:`MNIST_MODELS`)."""
+    return load_mnist_cnn(weights_path(name), name)

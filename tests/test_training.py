@@ -1,0 +1,48 @@
+"""Smoke tests of `inspector train` on one batch of real digits: each method, and resume."""
+
+import pytest
+import torch
+from safetensors import safe_open
+
+from conftest import DATA
+from inspector.core.errors import ParameterError
+from inspector.core.training import train
+from inspector.core.training.pgd_at import PGDAdversarialLoss
+from inspector.core.zoo.mnist_cnn import load_mnist_cnn
+
+MNIST = DATA / "mnist"
+
+
+@pytest.mark.parametrize("method", ["standard", "pgd-at", "distilled"])
+def test_one_batch_of_each_method(tmp_path, method):
+    seen = []
+    report = train(method, data=MNIST, out_dir=tmp_path, epochs=1, limit=100, on_progress=seen.append)
+    assert report.finished and report.path == tmp_path / f"mnist-{method}.safetensors"
+    assert [p.stage for p in seen] == {"distilled": ["teacher", "student"]}.get(method, [method])
+    assert all(p.batches == 1 and 0 <= p.accuracy <= 1 and p.loss > 0 for p in seen)
+    assert 0 <= report.held_out_accuracy <= 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == [report.path.name]  # checkpoints removed
+    with safe_open(str(report.path), "pt") as f:
+        assert f.metadata()["method"] == method
+    model = load_mnist_cnn(report.path, "smoke")
+    assert model(torch.rand(2, 1, 28, 28)).shape == (2, 10)
+
+
+def test_resume_gives_the_same_weights(tmp_path):
+    whole = train("standard", data=MNIST, out_dir=tmp_path / "whole", epochs=2, limit=100)
+    out = tmp_path / "parts"
+    checkpoint = out / "mnist-standard.ckpt"
+    stopped = train("standard", data=MNIST, out_dir=out, epochs=2, limit=100, should_stop=checkpoint.exists)
+    assert not stopped.finished and checkpoint.exists() and not stopped.path.exists()
+    resumed = train("standard", data=MNIST, out_dir=out, epochs=2, limit=100, resume=True)
+    assert resumed.finished and not checkpoint.exists()
+    a = load_mnist_cnn(whole.path, "a").state_dict()
+    b = load_mnist_cnn(resumed.path, "b").state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_pgd_at_eps_warms_up_and_bad_method():
+    loss = PGDAdversarialLoss(eps=0.3, warmup=2.0)
+    assert loss.eps_at(0.0) == 0 and loss.eps_at(1.0) == pytest.approx(0.15) and loss.eps_at(2.5) == 0.3
+    with pytest.raises(ParameterError, match="unknown training method 'magic'"):
+        train("magic")
