@@ -130,7 +130,6 @@ class MainWindow(QMainWindow):
         self.cancel_button.clicked.connect(self.cancel)
         self.progress = QProgressBar()
         self.progress.setFormat("no attack run yet")
-        self.progress.setValue(0)
         attack_box = QGroupBox("Attack")
         layout = QVBoxLayout(attack_box)
         layout.addWidget(self.attack_combo)
@@ -246,7 +245,9 @@ class MainWindow(QMainWindow):
         self.panes.set_image(0, preview.pixels, f"{top['name']} ({top['probability']:.0%})")
         self.panes.clear_attack()
         self.live_plot.reset()
+        self.progress.setRange(0, 1)
         self.progress.setValue(0)
+        self.progress.setFormat("no attack run yet")
         self._show_probabilities()
         self.summary.setText(f"device {preview.device}  \u00b7  model {model}")
         if isinstance(pending_target, str):
