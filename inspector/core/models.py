@@ -67,6 +67,7 @@ class Classifier(nn.Module):
         shape = (1, channels, 1, 1)
         self.register_buffer("mean", torch.as_tensor(mean, dtype=torch.float32).expand(channels).reshape(shape).clone())
         self.register_buffer("std", torch.as_tensor(std, dtype=torch.float32).expand(channels).reshape(shape).clone())
+        super().train(False)
 
     @property
     def device(self) -> torch.device:
