@@ -124,3 +124,30 @@ def build(cls, values: dict[str, Any], owner: str):
             raise ParameterError(f"{owner} has no parameter {key!r} (its parameters: {known})")
         kwargs[name] = coerce(specs[name], value, owner)
     return cls(**kwargs)
+
+
+class Registry(dict):
+    """Classes by ``cls.name``, built from parameter values with :meth:`make`.
+
+    One registry each holds the attacks, the defences and the detectors.
+    """
+
+    def __init__(self, kind: str):
+        super().__init__()
+        self.kind = kind
+
+    def register(self, cls):
+        """Class decorator adding ``cls`` under ``cls.name``."""
+        self[cls.name] = cls
+        return cls
+
+    def make(self, name: str, params: dict | None = None):
+        """Build the class registered as ``name`` from parameter values (text or typed).
+
+        Raises:
+            ParameterError: unknown name or bad parameter.
+        """
+        key = name.strip().lower()
+        if key not in self:
+            raise ParameterError(f"unknown {self.kind} {name!r}: choose one of {', '.join(self)}")
+        return build(self[key], params or {}, f"{self.kind} {key!r}")

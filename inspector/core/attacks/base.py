@@ -22,7 +22,7 @@ import torch
 
 from inspector.core.image import quantize
 from inspector.core.metrics import is_success
-from inspector.core.params import ParamSpec, build, param_specs
+from inspector.core.params import ParamSpec, Registry, param_specs
 
 StepCallback = Callable[["Step"], None]
 StopCheck = Callable[[], bool]
@@ -118,13 +118,8 @@ class Attack:
         return None
 
 
-ATTACKS: dict[str, type[Attack]] = {}
-
-
-def register(cls: type[Attack]) -> type[Attack]:
-    """Class decorator adding an attack to :data:`ATTACKS` under ``cls.name``."""
-    ATTACKS[cls.name] = cls
-    return cls
+ATTACKS: Registry = Registry("attack")
+register = ATTACKS.register
 
 
 def make_attack(name: str, params: dict | None = None) -> Attack:
@@ -133,12 +128,7 @@ def make_attack(name: str, params: dict | None = None) -> Attack:
     Raises:
         ParameterError: unknown attack name or bad parameter.
     """
-    from inspector.core.errors import ParameterError
-
-    key = name.strip().lower()
-    if key not in ATTACKS:
-        raise ParameterError(f"unknown attack {name!r}: choose one of {', '.join(ATTACKS)}")
-    return build(ATTACKS[key], params or {}, f"attack {key!r}")
+    return ATTACKS.make(name, params)
 
 
 def straight_through_quantize(x: torch.Tensor) -> torch.Tensor:

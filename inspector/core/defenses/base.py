@@ -19,8 +19,7 @@ from typing import ClassVar
 
 import torch
 
-from inspector.core.errors import ParameterError
-from inspector.core.params import ParamSpec, build, param_specs
+from inspector.core.params import ParamSpec, Registry, param_specs
 
 
 class Defense:
@@ -58,13 +57,8 @@ class Defense:
         return f"{self.name}:{values}" if values else self.name
 
 
-DEFENSES: dict[str, type[Defense]] = {}
-
-
-def register(cls: type[Defense]) -> type[Defense]:
-    """Class decorator adding a defence to :data:`DEFENSES` under ``cls.name``."""
-    DEFENSES[cls.name] = cls
-    return cls
+DEFENSES: Registry = Registry("defence")
+register = DEFENSES.register
 
 
 def make_defense(name: str, params: dict | None = None) -> Defense:
@@ -73,7 +67,4 @@ def make_defense(name: str, params: dict | None = None) -> Defense:
     Raises:
         ParameterError: unknown defence name or bad parameter.
     """
-    key = name.strip().lower()
-    if key not in DEFENSES:
-        raise ParameterError(f"unknown defence {name!r}: choose one of {', '.join(DEFENSES)}")
-    return build(DEFENSES[key], params or {}, f"defence {key!r}")
+    return DEFENSES.make(name, params)

@@ -16,7 +16,7 @@ from typing import ClassVar
 import torch
 
 from inspector.core.errors import ParameterError
-from inspector.core.params import build, param, param_specs
+from inspector.core.params import Registry, param, param_specs
 
 
 class Detector:
@@ -55,13 +55,8 @@ def fpr_param():
     return param(0.05, "false positive rate the threshold is calibrated for", minimum=0.0, maximum=0.5)
 
 
-DETECTORS: dict[str, type[Detector]] = {}
-
-
-def register(cls: type[Detector]) -> type[Detector]:
-    """Class decorator adding a detector to :data:`DETECTORS` under ``cls.name``."""
-    DETECTORS[cls.name] = cls
-    return cls
+DETECTORS: Registry = Registry("detector")
+register = DETECTORS.register
 
 
 def make_detector(name: str, params: dict | None = None) -> Detector:
@@ -70,7 +65,4 @@ def make_detector(name: str, params: dict | None = None) -> Detector:
     Raises:
         ParameterError: unknown detector name or bad parameter.
     """
-    key = name.strip().lower()
-    if key not in DETECTORS:
-        raise ParameterError(f"unknown detector {name!r}: choose one of {', '.join(DETECTORS)}")
-    return build(DETECTORS[key], params or {}, f"detector {key!r}")
+    return DETECTORS.make(name, params)
