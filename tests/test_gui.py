@@ -85,6 +85,24 @@ def test_fgsm_runs_and_updates_panes_and_probabilities(qtbot, window):
     assert "1 gradient evaluations" in window.summary.text() and "Linf 8.0/255" in window.summary.text()
 
 
+def test_defences_give_probabilities_after_each_and_adaptive_mode(qtbot, window):
+    window.defense_panel.checkboxes["jpeg"].setChecked(True)
+    window.defense_panel.checkboxes["bitdepth"].setChecked(True)
+    window.defense_panel.adaptive.setChecked(True)
+    choose_attack(window, "fgsm", eps=4.0)
+    inspection = run(qtbot, window)
+    assert inspection.recipe.adaptive
+    assert [row.defense for row in inspection.defended][1:3] == ["jpeg:quality=75", "bitdepth:bits=4"]
+    titles = [entry.title for entry in window.probabilities.entries]
+    assert titles[1].endswith(", adaptive attack)") and titles[2].startswith("adversarial after jpeg:quality=75:")
+    assert any(t.startswith("adversarial after pipeline") for t in titles)
+    jpeg_row = inspection.defended[1]
+    assert window.probabilities.entries[2].top_k == jpeg_row.adversarial.top_k
+    window.defense_panel.checkboxes["jpeg"].setChecked(False)
+    window.defense_panel.checkboxes["bitdepth"].setChecked(False)
+    assert window.state.recipe().defenses == [] and not window.state.recipe().adaptive
+
+
 def test_pgd_runs_and_exports_files_that_classify_as_reported(qtbot, window, model, tmp_path, monkeypatch):
     choose_attack(window, "pgd", eps=2.0, step_size=1.0, steps=3)
     window.class_picker.set_target(963)                   # pizza

@@ -23,6 +23,7 @@ from inspector.core.models import builtin_models
 from inspector.core.resources import resource_path, sample_images
 from inspector.gui import export
 from inspector.gui.attack_form import AttackForm, ClassPicker
+from inspector.gui.defense_panel import DefensePanel
 from inspector.gui.image_panes import ImagePanes
 from inspector.gui.live_plot import LivePlot
 from inspector.gui.probabilities import ProbabilityEntry, ProbabilityPanel
@@ -146,7 +147,8 @@ class MainWindow(QMainWindow):
 
         self.side = QWidget()
         side_layout = QVBoxLayout(self.side)
-        for box in (model_box, image_box, attack_box):
+        self.defense_panel = DefensePanel(self.state)
+        for box in (model_box, image_box, attack_box, self.defense_panel):
             side_layout.addWidget(box)
         side_layout.addStretch(1)
         self.side_scroll = scroll = QScrollArea()
@@ -312,7 +314,15 @@ class MainWindow(QMainWindow):
             if inspection.target is not None:
                 highlight[inspection.target] = "target"
             verdict = "fooled" if inspection.success else "not fooled"
+            if inspection.defended:
+                verdict += ", adaptive attack" if inspection.recipe.adaptive else ", non-adaptive attack"
             entries.append(ProbabilityEntry(f"adversarial ({verdict})", inspection.adversarial.top_k, highlight))
+            for row in inspection.defended:
+                if row.defense != "none":
+                    held = "fooled" if row.success else "defence holds"
+                    entries.append(ProbabilityEntry(f"adversarial after {row.defense}: {held}",
+                                                    row.adversarial.top_k,
+                                                    {row.adversarial.label: "adversarial", true: "true"}))
         else:
             entries.append(ProbabilityEntry("adversarial (run an attack)", []))
         self.probabilities.set_entries(entries)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from inspector.core.attacks import ATTACKS
+from inspector.core.defenses import DEFENSES, make_defense
 from inspector.core.models import default_model_name
 from inspector.core.resources import default_image
 from inspector.core.run import Classification, Inspection, Recipe
@@ -20,6 +21,11 @@ from inspector.core.run import Classification, Inspection, Recipe
 def default_params(attack: str) -> dict[str, Any]:
     """The default parameter values of a registered attack, typed."""
     return {spec.name: spec.default for spec in ATTACKS[attack].params()}
+
+
+def default_defense_params(name: str) -> dict[str, Any]:
+    """The default parameter values of a registered defence, typed."""
+    return {spec.name: spec.default for spec in DEFENSES[name].params()}
 
 
 @dataclass
@@ -44,6 +50,9 @@ class ViewState:
         params: typed parameter values per attack name (kept when switching attacks).
         target: target class index for a targeted attack, or None; a class name or index
             given as text (from the command line) is resolved once the model is loaded.
+        defenses: names of the selected defences.
+        defense_values: typed parameter values per defence name.
+        adaptive: attack the defended model (only with at least one defence).
         preview: the current original and its prediction, once loaded.
         inspection: the last finished attack on the current image, or None.
     """
@@ -54,6 +63,9 @@ class ViewState:
     attack: str = "pgd"
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
     target: int | str | None = None
+    defenses: list[str] = field(default_factory=list)
+    defense_values: dict[str, dict[str, Any]] = field(default_factory=dict)
+    adaptive: bool = False
     preview: Preview | None = None
     inspection: Inspection | None = None
 
@@ -63,5 +75,7 @@ class ViewState:
 
     def recipe(self) -> Recipe:
         """The recipe of an attack with the current choices."""
+        chosen = [name for name in DEFENSES if name in self.defenses]
+        specs = [make_defense(name, self.defense_values.get(name, {})).spec() for name in chosen]
         return Recipe(image=self.image, model=self.model, attack=self.attack, params=dict(self.attack_params()),
-                      target=self.target, device=self.device)
+                      target=self.target, device=self.device, defenses=specs, adaptive=self.adaptive and bool(specs))
