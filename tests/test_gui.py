@@ -89,13 +89,19 @@ def test_defences_give_probabilities_after_each_and_adaptive_mode(qtbot, window)
     window.defense_panel.checkboxes["jpeg"].setChecked(True)
     window.defense_panel.checkboxes["bitdepth"].setChecked(True)
     window.defense_panel.adaptive.setChecked(True)
+    window.defense_panel.checkboxes["squeeze"].setChecked(True)
     choose_attack(window, "fgsm", eps=4.0)
     inspection = run(qtbot, window)
     assert inspection.recipe.adaptive
     assert [row.defense for row in inspection.defended][1:3] == ["jpeg:quality=75", "bitdepth:bits=4"]
     titles = [entry.title for entry in window.probabilities.entries]
-    assert titles[1].endswith(", adaptive attack)") and titles[2].startswith("adversarial after jpeg:quality=75:")
+    assert "(fooled, adaptive attack)" in titles[1] or "(not fooled, adaptive attack)" in titles[1]
+    assert titles[2].startswith("adversarial after jpeg:quality=75:")
     assert any(t.startswith("adversarial after pipeline") for t in titles)
+    report = inspection.detections[0]
+    assert report["detector"].startswith("squeeze") and report["threshold"] > 0
+    flag = "FLAGGED" if report["adversarial"]["flagged"] else "passes"
+    assert titles[1].split(" \u00b7 ")[1].startswith("Feature squeezing") and titles[1].endswith(f": {flag}")
     jpeg_row = inspection.defended[1]
     assert window.probabilities.entries[2].top_k == jpeg_row.adversarial.top_k
     window.defense_panel.checkboxes["jpeg"].setChecked(False)

@@ -1,34 +1,46 @@
-"""The defence panel: a checkbox per registered defence, its parameters, and 'adaptive attack'.
+"""The defence panel: a checkbox per registered defence and detector, its parameters, and 'adaptive attack'.
 
-Edits go straight into the view state (``ViewState.defenses`` and ``ViewState.adaptive``);
-the forms are built from each defence's ParamSpecs, as the attack form is.
+Edits go straight into the view state (``ViewState.defenses``, ``ViewState.detectors``,
+their ``*_values`` and ``ViewState.adaptive``); the forms are built from each class's
+ParamSpecs, as the attack form is.
 """
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
-from inspector.core.defenses import DEFENSES
+from inspector.core.defenses import DEFENSES, DETECTORS
+from inspector.core.params import Registry, param_specs
 from inspector.gui.attack_form import _label, make_editor
-from inspector.gui.state import ViewState, default_defense_params
+from inspector.gui.state import ViewState, default_values
 
 
 class DefensePanel(QGroupBox):
-    """Checkboxes for the input-transform defences, each with its parameter form."""
+    """Checkboxes for the input-transform defences and the detectors, each with its parameter form."""
 
     def __init__(self, state: ViewState, parent=None):
-        super().__init__("Defences (predictions before and after each)", parent)
+        super().__init__("Defences (predictions after each)", parent)
         self.state = state
-        layout = QVBoxLayout(self)
+        self._layout = QVBoxLayout(self)
         self.checkboxes: dict[str, QCheckBox] = {}
-        for name, cls in DEFENSES.items():
+        self._add_group(DEFENSES, state.defenses, state.defense_values)
+        self.adaptive = QCheckBox("adaptive attack (BPDA / EOT)")
+        self.adaptive.setToolTip("Attack the defended model. Without it the attack ignores the defences, and a "
+                                 "defence that only wins against a non-adaptive attack has shown nothing.")
+        self.adaptive.toggled.connect(lambda checked: setattr(self.state, "adaptive", checked))
+        self._layout.addWidget(self.adaptive)
+        self._layout.addWidget(QLabel("Detectors (threshold calibrated on clean photos)"))
+        self._add_group(DETECTORS, state.detectors, state.detector_values)
+
+    def _add_group(self, registry: Registry, chosen: list[str], all_values: dict) -> None:
+        for name, cls in registry.items():
             box = QCheckBox(cls.title)
             box.setToolTip(cls.paper)
             form_widget = QWidget()
             form = QFormLayout(form_widget)
             form.setContentsMargins(20, 0, 0, 0)
-            values = state.defense_values.setdefault(name, default_defense_params(name))
-            for spec in cls.params():
+            values = all_values.setdefault(name, default_values(registry, name))
+            for spec in param_specs(cls):
                 def on_change(value, key=spec.name, values=values):
                     values[key] = value
                 form.addRow(_label(spec.name), make_editor(spec, values[spec.name], on_change))
@@ -36,16 +48,8 @@ class DefensePanel(QGroupBox):
 
             def on_toggle(checked, name=name, form_widget=form_widget):
                 form_widget.setVisible(checked)
-                if checked:
-                    self.state.defenses.append(name)
-                else:
-                    self.state.defenses.remove(name)
+                chosen.append(name) if checked else chosen.remove(name)
             box.toggled.connect(on_toggle)
             self.checkboxes[name] = box
-            layout.addWidget(box)
-            layout.addWidget(form_widget)
-        self.adaptive = QCheckBox("adaptive attack (attack the defended model: BPDA / EOT)")
-        self.adaptive.setToolTip("Without it the attack ignores the defences; a defence that only wins "
-                                 "against a non-adaptive attack has shown nothing.")
-        self.adaptive.toggled.connect(lambda checked: setattr(self.state, "adaptive", checked))
-        layout.addWidget(self.adaptive)
+            self._layout.addWidget(box)
+            self._layout.addWidget(form_widget)

@@ -307,8 +307,9 @@ class MainWindow(QMainWindow):
     def _show_probabilities(self) -> None:
         preview = self.state.preview
         true = preview.classification.label
-        entries = [ProbabilityEntry("original", preview.classification.top_k, {true: "true"})]
         inspection = self.state.inspection
+        flags = _detector_flags(inspection.detections if inspection is not None else [])
+        entries = [ProbabilityEntry("original" + flags["original"], preview.classification.top_k, {true: "true"})]
         if inspection is not None:
             highlight = {inspection.adversarial.label: "adversarial", true: "true"}
             if inspection.target is not None:
@@ -316,7 +317,8 @@ class MainWindow(QMainWindow):
             verdict = "fooled" if inspection.success else "not fooled"
             if inspection.defended:
                 verdict += ", adaptive attack" if inspection.recipe.adaptive else ", non-adaptive attack"
-            entries.append(ProbabilityEntry(f"adversarial ({verdict})", inspection.adversarial.top_k, highlight))
+            entries.append(ProbabilityEntry(f"adversarial ({verdict}){flags['adversarial']}",
+                                            inspection.adversarial.top_k, highlight))
             for row in inspection.defended:
                 if row.defense != "none":
                     held = "fooled" if row.success else "defence holds"
@@ -481,3 +483,17 @@ class MainWindow(QMainWindow):
         self._fit_side_panel(round(SIDE_WIDTH * scale))
         self.presentation_action.setChecked(on)
         self.showFullScreen() if on else self.showNormal()
+
+
+def _detector_flags(detections: list[dict]) -> dict[str, str]:
+    """Title suffixes with each detector's score, threshold and flag, for the original and the adversarial."""
+    flags = {"original": "", "adversarial": ""}
+    for report in detections:
+        for side in flags:
+            if not report["available"]:
+                flags[side] += f" \u00b7 {report['title']}: n/a"
+                continue
+            verdict = "FLAGGED" if report[side]["flagged"] else "passes"
+            flags[side] += (f" \u00b7 {report['title']} {report[side]['score']:.3g}"
+                            f" vs {report['threshold']:.3g}: {verdict}")
+    return flags

@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 
 from inspector.core.attacks import ATTACKS
-from inspector.core.defenses import DEFENSES, make_defense
+from inspector.core.defenses import DEFENSES, DETECTORS
+from inspector.core.params import Registry, param_specs
 from inspector.core.models import default_model_name
 from inspector.core.resources import default_image
 from inspector.core.run import Classification, Inspection, Recipe
@@ -23,9 +24,9 @@ def default_params(attack: str) -> dict[str, Any]:
     return {spec.name: spec.default for spec in ATTACKS[attack].params()}
 
 
-def default_defense_params(name: str) -> dict[str, Any]:
-    """The default parameter values of a registered defence, typed."""
-    return {spec.name: spec.default for spec in DEFENSES[name].params()}
+def default_values(registry: Registry, name: str) -> dict[str, Any]:
+    """The default parameter values of a registered defence or detector, typed."""
+    return {spec.name: spec.default for spec in param_specs(registry[name])}
 
 
 @dataclass
@@ -53,6 +54,7 @@ class ViewState:
         defenses: names of the selected defences.
         defense_values: typed parameter values per defence name.
         adaptive: attack the defended model (only with at least one defence).
+        detectors, detector_values: the same for the detectors.
         preview: the current original and its prediction, once loaded.
         inspection: the last finished attack on the current image, or None.
     """
@@ -66,6 +68,8 @@ class ViewState:
     defenses: list[str] = field(default_factory=list)
     defense_values: dict[str, dict[str, Any]] = field(default_factory=dict)
     adaptive: bool = False
+    detectors: list[str] = field(default_factory=list)
+    detector_values: dict[str, dict[str, Any]] = field(default_factory=dict)
     preview: Preview | None = None
     inspection: Inspection | None = None
 
@@ -75,7 +79,12 @@ class ViewState:
 
     def recipe(self) -> Recipe:
         """The recipe of an attack with the current choices."""
-        chosen = [name for name in DEFENSES if name in self.defenses]
-        specs = [make_defense(name, self.defense_values.get(name, {})).spec() for name in chosen]
+        specs = _specs(DEFENSES, self.defenses, self.defense_values)
         return Recipe(image=self.image, model=self.model, attack=self.attack, params=dict(self.attack_params()),
-                      target=self.target, device=self.device, defenses=specs, adaptive=self.adaptive and bool(specs))
+                      target=self.target, device=self.device, defenses=specs, adaptive=self.adaptive and bool(specs),
+                      detectors=_specs(DETECTORS, self.detectors, self.detector_values))
+
+
+def _specs(registry: Registry, chosen: list[str], values: dict[str, dict[str, Any]]) -> list[str]:
+    """``name:key=value,...`` specs of the chosen entries, in registry order."""
+    return [registry.make(name, values.get(name, {})).spec() for name in registry if name in chosen]
