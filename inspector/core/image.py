@@ -11,7 +11,6 @@ through unchanged.
 from __future__ import annotations
 
 import os
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -19,13 +18,11 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from inspector.core.errors import ExportError, ImageError
+from inspector.core.errors import ImageError
+from inspector.core.files import write_atomically
 
 #: Images with more pixels than this are refused (Pillow's own default limit).
 MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
-
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
 
@@ -140,20 +137,9 @@ def load_tensor(path: str | os.PathLike, size: tuple[int, int], channels: int = 
 
 
 def save_image(im: Image.Image, path: str | os.PathLike, **save_args) -> None:
-    """Write an image atomically: to a temporary file, then ``os.replace``.
+    """Write an image atomically (see :func:`inspector.core.files.write_atomically`).
 
     The format follows the file suffix. Raises ExportError if it cannot be written.
     """
-    path = Path(path)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix)
-    except OSError as exc:
-        raise ExportError(f"cannot write to {path.parent}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            im.save(fh, format=Image.registered_extensions().get(path.suffix.lower(), "PNG"), **save_args)
-        os.chmod(tmp, 0o666 & ~_UMASK)
-        os.replace(tmp, path)
-    except (OSError, ValueError, KeyError) as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ExportError(f"cannot write {path}: {exc}") from None
+    fmt = Image.registered_extensions().get(Path(path).suffix.lower(), "PNG")
+    write_atomically(path, lambda fh: im.save(fh, format=fmt, **save_args))

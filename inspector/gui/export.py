@@ -1,18 +1,17 @@
 """Writing what the user exports: adversarial, perturbation, slide figure, JSON recipe.
 
 Every file is written atomically (temporary file, then ``os.replace``): a
-failure leaves nothing half-written and raises :class:`ExportError`.
+failure leaves nothing half-written and raises ExportError.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
-from inspector.core.errors import ExportError
 from inspector.core.figure import side_by_side
+from inspector.core.files import write_atomically
 from inspector.core.image import save_image, to_pil
 from inspector.core.run import Inspection
 from inspector.core.visualize import perturbation_image
@@ -46,17 +45,5 @@ def export_figure(inspection: Inspection, path: str | os.PathLike) -> None:
 
 def export_recipe(inspection: Inspection, path: str | os.PathLike) -> None:
     """The JSON summary with the recipe that reproduces the run (``Inspection.to_dict()``)."""
-    path = Path(path)
     text = json.dumps(inspection.to_dict(), indent=2)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".json")
-    except OSError as exc:
-        raise ExportError(f"cannot write to {path.parent}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
+    write_atomically(path, lambda fh: fh.write(text.encode("utf-8")))
