@@ -47,9 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out-dir", help="write original.png, adversarial.png, perturbation.png, result.json here")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     add_defense_arguments(p)
-    p.add_argument("--compare", nargs="+", metavar="MODEL",
-                   help="also classify the adversarial with these models (transfer), side by side")
-    p.add_argument("--compare-direct", action="store_true", help="with --compare: also attack each model directly")
+    add_compare_arguments(p)
 
     p = sub.add_parser("train", help="train a shipped MNIST model from the data (standard, pgd-at, distilled)")
     p.add_argument("method", choices=("standard", "pgd-at", "distilled"))
@@ -66,10 +64,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("image", nargs="?")
     p.add_argument("--model")
     add_attack_options(p)
+    add_compare_arguments(p)
     p.add_argument("--run", action="store_true", help="start the attack as soon as the image is loaded")
     p.add_argument("--screenshot", metavar="FILE.png",
                    help="save a screenshot of the window when done (after --run: when the attack ends), then exit")
     return parser
+
+
+def add_compare_arguments(p: argparse.ArgumentParser) -> None:
+    """--compare MODEL... and --compare-direct, shared by `attack` and `gui`."""
+    p.add_argument("--compare", nargs="+", default=[], metavar="MODEL",
+                   help="also classify the adversarial with these models (transfer), side by side")
+    p.add_argument("--compare-direct", action="store_true", help="with --compare: also attack each model directly")
 
 
 def add_defense_arguments(p: argparse.ArgumentParser) -> None:

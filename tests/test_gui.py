@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from conftest import DATA
 from inspector.core.image import load_tensor
+from inspector.core.models import load_model
+from inspector.core.resources import resource_path
 from inspector.core.run import Recipe, inspect, predict
 from inspector.gui.attack_form import PixelEditor
 from inspector.gui.main_window import MainWindow
@@ -213,3 +215,37 @@ def test_bad_model_file_gives_a_dialog_and_keeps_the_model(qtbot, window, dialog
     assert "not a TorchScript model" in dialogs[0]
     assert window.state.model == "efficientnet-lite0" and window.model_combo.currentText() == "efficientnet-lite0"
     assert window.run_button.isEnabled()
+
+
+def test_compare_mode_shows_each_models_bars_side_by_side(qtbot, window, tmp_path):
+    assert window.compare_panel.checkboxes == {} and not window.compare_panel.direct.isEnabled()
+    digit = resource_path("images", "mnist-7.png")
+    with qtbot.waitSignal(window.preview_ready, timeout=WAIT_MS):
+        window.load(str(digit), "mnist-standard")
+    assert list(window.compare_panel.checkboxes) == ["mnist-pgd-at", "mnist-distilled"]
+    for box in window.compare_panel.checkboxes.values():
+        box.setChecked(True)
+    window.compare_panel.direct.setChecked(True)
+    choose_attack(window, "pgd", eps=76.5, step_size=6.375, steps=20)
+    window.form.editors["loss"].setCurrentText("margin")
+    source = run(qtbot, window)
+    comparison = window.state.comparison
+    assert comparison.source is source and source.attack.loss == "margin"
+    assert window.probabilities.columns == 3 and len(window.probabilities.entries) == 9
+    assert not window.live_plot.isVisible()
+    for column, row in enumerate(comparison.models):
+        model = load_model(row.model, "cpu")
+        transfer = window.probabilities.entries[3 + column]
+        assert transfer.title.startswith(row.model)
+        assert transfer.top_k == predict(model, source.x_adv).top_k        # the same adversarial, this model
+        direct = window.probabilities.entries[6 + column]
+        assert direct.title == f"{row.model} \u00b7 direct (margin): {'fooled' if row.direct.success else 'holds'}"
+    assert "attacked (margin): fooled" in window.probabilities.entries[3].title
+    assert window.export_to("recipe", str(tmp_path / "comparison.json"))
+    saved = json.loads((tmp_path / "comparison.json").read_text())
+    assert [m["model"] for m in saved["models"]] == ["mnist-standard", "mnist-pgd-at", "mnist-distilled"]
+
+    with qtbot.waitSignal(window.preview_ready, timeout=WAIT_MS):
+        window.load(str(digit), "mnist-pgd-at")               # the choices follow the first model
+    assert list(window.compare_panel.checkboxes) == ["mnist-standard", "mnist-distilled"]
+    assert window.state.compare == ["mnist-distilled"] and window.state.comparison is None

@@ -9,6 +9,7 @@ import os
 import pytest
 import torch
 from PIL import Image
+from PySide6.QtWidgets import QCheckBox
 
 from inspector.cli import main
 from inspector.core.attacks import ATTACKS
@@ -63,6 +64,9 @@ def test_probability_panel_draws_one_chart_per_entry(qtbot):
     assert len(panel.plots) == 3 and panel.plots[2].plotItem.titleLabel.text == "adversarial under JPEG defence"
     panel.set_entries(entries[:1])
     assert len(panel.plots) == 1
+    panel.set_entries(entries + entries[:1], columns=2)           # two models side by side, two rows
+    grid = [panel._grid.getItemPosition(panel._grid.indexOf(plot))[:2] for plot in panel.plots]
+    assert grid == [(0, 0), (0, 1), (1, 0), (1, 1)] and panel.columns == 2
 
 
 def test_side_by_side_figure():
@@ -78,6 +82,8 @@ def test_side_by_side_figure():
 def test_gui_rejects_bad_attack_options_before_opening_a_window(capsys):
     assert main(["gui", COFFEE, "--attack", "fgsm", "--eps", "lots", "--screenshot", "x.png"]) == 2
     assert "is not a number" in capsys.readouterr().err
+    assert main(["gui", COFFEE, "--compare-direct", "--screenshot", "x.png"]) == 2
+    assert "--compare-direct needs --compare" in capsys.readouterr().err
 
 
 def _gui(tmp_path, *args):
@@ -100,3 +106,13 @@ def test_screenshot_mode_fails_with_a_message_on_a_bad_image(tmp_path):
     bad.write_bytes(b"nope")
     done = _gui(tmp_path, str(bad), "--attack", "fgsm", "--run", "--screenshot", str(tmp_path / "x.png"))
     assert done.returncode == 2 and "bad.jpg" in done.stderr and not (tmp_path / "x.png").exists()
+
+
+def test_qt_calls_keep_the_reference_count_of_none(qtbot):
+    """A Qt binding that drops a reference to None per call (PySide6 6.12.0) aborts the app on Python 3.11."""
+    box = QCheckBox("x")
+    qtbot.addWidget(box)
+    before = sys.getrefcount(None)
+    for _ in range(1000):
+        box.setChecked(True)                  # a C++ method returning void
+    assert sys.getrefcount(None) >= before - 10

@@ -12,6 +12,7 @@ from conftest import DATA
 from inspector.core.attacks import make_attack
 from inspector.core.attacks.losses import cross_entropy
 from inspector.core.datasets.mnist import mnist_split
+from inspector.core.defenses import detector_from_spec
 from inspector.core.errors import ModelError
 from inspector.core.evaluate import robust_accuracy
 from inspector.core.models import builtin_models, default_model_name, load_model
@@ -83,3 +84,26 @@ def test_weights_as_state_dict_and_bad_files(tmp_path):
         load_mnist_cnn(tmp_path / "junk.safetensors", "junk")
     with pytest.raises(ModelError, match="run `inspector train pgd-at`"):
         load_mnist_cnn(tmp_path / "none.safetensors", "mnist-pgd-at")
+
+
+def test_mc_dropout_flags_boundary_adversarials_not_confident_ones():
+    """MC-dropout uncertainty (Feinman et al. 2017) works on the MNIST CNN's dropout layers.
+
+    Minimal-norm adversarials (DeepFool) sit on the decision boundary, where the
+    dropout passes disagree: flagged. High-confidence PGD adversarials are not
+    (Carlini and Wagner 2017, arXiv:1705.07263): the detector is no defence on its own.
+    """
+    x, y = mnist_split(DATA / "mnist")["held_out"]
+    model = load_model("mnist-standard", "cpu")
+    detector = detector_from_spec("dropout:samples=20,fpr=0.05")
+    threshold = detector.calibrate(model, x[1000:1300])                 # clean held-out digits
+    x, y = x[:50], y[:50]
+    clean = (detector.score(model, x) > threshold).float().mean()
+    boundary = make_attack("deepfool", {"steps": 50}).run(model, x, y)
+    confident = pgd("margin").run(model, x, y)
+    assert boundary.success.float().mean() >= 0.9 and confident.success.float().mean() >= 0.9
+    flagged_boundary = (detector.score(model, boundary.x_adv[boundary.success]) > threshold).float().mean()
+    flagged_confident = (detector.score(model, confident.x_adv[confident.success]) > threshold).float().mean()
+    assert clean <= 0.15
+    assert flagged_boundary >= 0.8
+    assert flagged_confident < flagged_boundary

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Callable
 
 from inspector.core.attacks.base import StepCallback, StopCheck
 from inspector.core.errors import ModelError
@@ -71,17 +72,21 @@ def compare(
     direct: bool = False,
     on_step: StepCallback | None = None,
     should_stop: StopCheck | None = None,
+    on_attack: Callable[[str], None] | None = None,
 ) -> Comparison:
     """Attack ``recipe.model`` on ``recipe.image``, then classify the adversarial with each of ``others``.
 
     All models must take the same input size and channels, so the adversarial
     pixels are exactly the same for each. With ``direct``, each of ``others``
-    is also attacked with the same recipe (``on_step`` reports every attack).
+    is also attacked with the same recipe (``on_step`` reports every attack;
+    ``on_attack`` gets each attacked model's name before its attack starts).
 
     Raises:
         ModelError: a model cannot be loaded or takes another input size or channel count.
         ImageError, DeviceError, ParameterError, ClassNameError: as :func:`~inspector.core.run.inspect`.
     """
+    announce = on_attack or (lambda _name: None)
+    announce(recipe.model)
     source = inspect(recipe, on_step=on_step, should_stop=should_stop)
     clf = source.model
     rows = [ModelComparison(clf.name, source.original, source.adversarial, source if direct else None)]
@@ -94,6 +99,7 @@ def compare(
         row = ModelComparison(other.name, predict(other, source.x, recipe.top_k),
                               predict(other, source.x_adv, recipe.top_k))
         if direct:
+            announce(spec)
             row.direct = inspect(dataclasses.replace(recipe, model=spec), model=other, on_step=on_step,
                                  should_stop=should_stop)
         rows.append(row)

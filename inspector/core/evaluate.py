@@ -1,4 +1,4 @@
-"""Accuracy of a classifier on a labelled batch, clean and under attack."""
+"""Accuracy of a classifier on a labelled batch, clean and under attack (budgeted or minimal-norm)."""
 
 from __future__ import annotations
 
@@ -26,3 +26,26 @@ def robust_accuracy(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, at
         result = attack.run(model, xb, yb)
         correct += int((clean_ok & (result.logits.argmax(1) == yb)).sum())
     return correct / len(x)
+
+
+def minimal_norm_robustness(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, attack: Attack, eps: float,
+                            *, batch_size: int = 500) -> tuple[float, float]:
+    """Robust accuracy at an L2 budget under a minimal-norm attack, and the attack's median L2.
+
+    x (N, C, H, W) in [0, 1], y (N,) labels, ``eps`` the L2 budget in [0, 1] pixel
+    units. An image counts as robust when it is classified correctly and the attack
+    either fails on it or needs an L2 norm above ``eps`` (on its 8-bit adversarial).
+    The median L2 is over the images correctly classified and fooled (nan if none).
+    """
+    robust, norms = 0, []
+    for i in range(0, len(x), batch_size):
+        xb, yb = x[i:i + batch_size], y[i:i + batch_size]
+        with torch.no_grad():
+            clean_ok = model(xb).argmax(1) == yb
+        result = attack.run(model, xb, yb)
+        l2 = (result.x_adv - xb).flatten(1).norm(dim=1)
+        fooled = clean_ok & result.success
+        robust += int((clean_ok & ~(fooled & (l2 <= eps))).sum())
+        norms.append(l2[fooled])
+    norms = torch.cat(norms)
+    return robust / len(x), float(norms.median()) if norms.numel() else float("nan")

@@ -3,6 +3,8 @@
 from importlib import resources
 from pathlib import Path
 
+from PIL import Image
+
 
 _SOURCE_TREE = Path(__file__).resolve().parents[2] / "resources"
 
@@ -18,10 +20,22 @@ def resource_path(*parts: str) -> Path:
     return Path(str(resources.files("inspector.resources").joinpath(*parts)))
 
 
-def sample_images() -> list[Path]:
-    """The shipped sample photos, sorted by file name."""
+def sample_images(channels: int | None = None) -> list[Path]:
+    """The shipped sample images, sorted by file name: colour photos and grey MNIST digits.
+
+    ``channels`` 1 keeps the grey images, 3 the colour ones, None all of them.
+    """
     folder = resource_path("images")
-    return sorted(p for p in folder.iterdir() if p.suffix.lower() in {".png", ".jpg", ".jpeg"})
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in {".png", ".jpg", ".jpeg"})
+    if channels is None:
+        return files
+    grey = channels == 1
+    return [f for f in files if _is_grey(f) == grey]
+
+
+def _is_grey(path: Path) -> bool:
+    with Image.open(path) as image:
+        return image.mode in ("1", "L", "I;16")
 
 
 DEFAULT_IMAGE = "coffee.png"

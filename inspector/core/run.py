@@ -30,7 +30,7 @@ from inspector.core.image import IMAGE_SUFFIXES, load_tensor, save_image, to_pil
 from inspector.core.labels import resolve_class
 from inspector.core.metrics import is_success, perturbation_norms, top_k
 from inspector.core.models import Classifier, default_model_name, load_model
-from inspector.core.resources import resource_path
+from inspector.core.resources import resource_path, sample_images
 from inspector.core.visualize import perturbation_image
 
 
@@ -314,7 +314,7 @@ def detect(model: Classifier, detectors: list[Detector], x: torch.Tensor, x_adv:
     """Score x and x_adv with each detector, against a threshold calibrated on clean images.
 
     The clean images are those in the folder ``calibration`` (default: the shipped sample
-    photos). A detector that does not apply to the model (dropout uncertainty on a model
+    images with the model's channel count: colour photos, or grey digits). A detector that does not apply to the model (dropout uncertainty on a model
     without dropout) is reported with ``available: false`` and the reason.
 
     Raises:
@@ -323,7 +323,10 @@ def detect(model: Classifier, detectors: list[Detector], x: torch.Tensor, x_adv:
     folder = Path(calibration) if calibration else resource_path("images")
     if not folder.is_dir():
         raise ImageError(f"{folder}: no such folder of calibration images")
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    if calibration:
+        files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    else:
+        files = sample_images(model.channels)
     if not files:
         raise ImageError(f"{folder}: no images to calibrate the detectors on")
     clean = torch.cat([load_tensor(f, model.input_size, model.channels) for f in files]).to(model.device)

@@ -15,7 +15,7 @@ import sys
 from PySide6.QtWidgets import QApplication
 
 from inspector.core.attacks import make_attack
-from inspector.core.errors import ExportError
+from inspector.core.errors import ExportError, ParameterError
 from inspector.gui.main_window import APP_TITLE, MainWindow, app_icon
 from inspector.gui.state import ViewState
 
@@ -40,6 +40,9 @@ def state_from_args(args) -> ViewState:
     state.attack = attack.name
     state.params[attack.name] = {spec.name: getattr(attack, spec.name) for spec in attack.params()}
     state.target = args.target
+    if args.compare_direct and not args.compare:
+        raise ParameterError("--compare-direct needs --compare MODEL ...")
+    state.compare, state.compare_direct = list(args.compare), args.compare_direct
     return state
 
 

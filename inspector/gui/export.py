@@ -10,6 +10,7 @@ import json
 import os
 from pathlib import Path
 
+from inspector.core.compare import Comparison
 from inspector.core.figure import side_by_side
 from inspector.core.files import write_atomically
 from inspector.core.image import save_image, to_pil
@@ -43,7 +44,8 @@ def export_figure(inspection: Inspection, path: str | os.PathLike) -> None:
     save_image(figure, path)
 
 
-def export_recipe(inspection: Inspection, path: str | os.PathLike) -> None:
-    """The JSON summary with the recipe that reproduces the run (``Inspection.to_dict()``)."""
-    text = json.dumps(inspection.to_dict(), indent=2)
+def export_recipe(inspection: Inspection, path: str | os.PathLike, comparison: Comparison | None = None) -> None:
+    """The JSON summary with the recipe that reproduces the run (``Inspection.to_dict()``);
+    with a model comparison, ``Comparison.to_dict()`` (the inspection is its ``source``)."""
+    text = json.dumps(inspection.to_dict() if comparison is None else comparison.to_dict(), indent=2)
     write_atomically(path, lambda fh: fh.write(text.encode("utf-8")))

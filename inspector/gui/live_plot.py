@@ -40,6 +40,12 @@ class LivePlot(QWidget):
         layout.addWidget(self.prob_plot)
         self.reset()
 
+    def set_subject(self, model: str) -> None:
+        """Name the model under attack in the titles ("" for none), when several are attacked in turn."""
+        suffix = f" on {model}" if model else ""
+        self.loss_plot.setTitle("attack loss" + suffix)
+        self.prob_plot.setTitle("P(true class)" + suffix)
+
     def reset(self, total: int = 10) -> None:
         """Clear the curves; the iteration axis spans 1..``total``."""
         self.iterations: list[int] = []

@@ -23,10 +23,12 @@ from inspector.core.models import builtin_models
 from inspector.core.resources import resource_path, sample_images
 from inspector.gui import export
 from inspector.gui.attack_form import AttackForm, ClassPicker
+from inspector.gui.compare_panel import ComparePanel
 from inspector.gui.defense_panel import DefensePanel
 from inspector.gui.image_panes import ImagePanes
 from inspector.gui.live_plot import LivePlot
-from inspector.gui.probabilities import ProbabilityEntry, ProbabilityPanel
+from inspector.gui.probabilities import ProbabilityPanel
+from inspector.gui.probability_entries import attack_entries, comparison_entries
 from inspector.gui.settings import Settings
 from inspector.gui.state import Preview, ViewState
 from inspector.gui.worker import AttackOutcome, AttackWorker, PreviewWorker, Progress, Worker
@@ -148,7 +150,8 @@ class MainWindow(QMainWindow):
         self.side = QWidget()
         side_layout = QVBoxLayout(self.side)
         self.defense_panel = DefensePanel(self.state)
-        for box in (model_box, image_box, attack_box, self.defense_panel):
+        self.compare_panel = ComparePanel(self.state)
+        for box in (model_box, image_box, attack_box, self.defense_panel, self.compare_panel):
             side_layout.addWidget(box)
         side_layout.addStretch(1)
         self.side_scroll = scroll = QScrollArea()
@@ -235,7 +238,8 @@ class MainWindow(QMainWindow):
     def _on_preview(self, image: str, model: str, device: str | None, preview: Preview) -> None:
         first_load = self.state.preview is None
         self.state.image, self.state.model, self.state.device, self.state.preview = image, model, device, preview
-        self.state.inspection = None
+        self.state.inspection = self.state.comparison = None
+        self.compare_panel.set_model(model)
         if not first_load:
             self.settings.add_recent(image)
             self._fill_recent()
@@ -260,11 +264,14 @@ class MainWindow(QMainWindow):
         """Start the chosen attack on the current image in a worker thread."""
         if not self._idle() or self.state.preview is None:
             return
-        worker = AttackWorker(self.state.recipe(), self.state.preview.classification.label, self)
+        worker = AttackWorker(self.state.recipe(), self.state.preview.classification.label, self,
+                              compare=self.state.compare, compare_direct=self.state.compare_direct)
         worker.progress.connect(self._on_progress)
+        worker.stage.connect(self._on_stage)
         worker.frame.connect(self._on_frame)
         worker.done.connect(self._on_attack_done)
         self.live_plot.reset()
+        self.live_plot.set_subject("")
         self.progress.setRange(0, 0)          # busy until the first iteration gives the total
         self.progress.setFormat("iteration %v / %m")
         self._start(worker, f"running {ATTACKS[self.state.attack].title}\u2026")
@@ -273,6 +280,13 @@ class MainWindow(QMainWindow):
         """Stop the running attack at its next iteration."""
         if self.worker is not None:
             self.worker.cancel()
+
+    def _on_stage(self, model: str) -> None:
+        """A model comparison starts its next attack: a fresh progress bar and plot."""
+        self.statusBar().showMessage(f"attacking {model}\u2026")
+        self.live_plot.reset()
+        self.live_plot.set_subject(model)
+        self.progress.setRange(0, 0)
 
     def _on_progress(self, p: Progress) -> None:
         if self.progress.maximum() != p.total:
@@ -289,7 +303,7 @@ class MainWindow(QMainWindow):
 
     def _on_attack_done(self, outcome: AttackOutcome) -> None:
         inspection = outcome.inspection
-        self.state.inspection = inspection
+        self.state.inspection, self.state.comparison = inspection, outcome.comparison
         self._on_frame(outcome.frame)
         top = inspection.adversarial.top_k[0]
         self.panes.set_image(2, outcome.frame.adversarial, f"{top['name']} ({top['probability']:.0%})")
@@ -305,29 +319,12 @@ class MainWindow(QMainWindow):
             f"Linf {norms['linf_grey']:.1f}/255  \u00b7  L2 {norms['l2']:.3f}")
 
     def _show_probabilities(self) -> None:
-        preview = self.state.preview
-        true = preview.classification.label
-        inspection = self.state.inspection
-        flags = _detector_flags(inspection.detections if inspection is not None else [])
-        entries = [ProbabilityEntry("original" + flags["original"], preview.classification.top_k, {true: "true"})]
-        if inspection is not None:
-            highlight = {inspection.adversarial.label: "adversarial", true: "true"}
-            if inspection.target is not None:
-                highlight[inspection.target] = "target"
-            verdict = "fooled" if inspection.success else "not fooled"
-            if inspection.defended:
-                verdict += ", adaptive attack" if inspection.recipe.adaptive else ", non-adaptive attack"
-            entries.append(ProbabilityEntry(f"adversarial ({verdict}){flags['adversarial']}",
-                                            inspection.adversarial.top_k, highlight))
-            for row in inspection.defended:
-                if row.defense != "none":
-                    held = "fooled" if row.success else "defence holds"
-                    entries.append(ProbabilityEntry(f"adversarial after {row.defense}: {held}",
-                                                    row.adversarial.top_k,
-                                                    {row.adversarial.label: "adversarial", true: "true"}))
+        comparison = self.state.comparison
+        if comparison is not None:
+            self.probabilities.set_entries(*comparison_entries(comparison))
         else:
-            entries.append(ProbabilityEntry("adversarial (run an attack)", []))
-        self.probabilities.set_entries(entries)
+            self.probabilities.set_entries(attack_entries(self.state.preview.classification, self.state.inspection))
+        self.live_plot.setVisible(comparison is None)     # the comparison's columns need the width
 
     # ---- workers ------------------------------------------------------------------------------
     def _idle(self) -> bool:
@@ -432,7 +429,8 @@ class MainWindow(QMainWindow):
     def export_to(self, kind: str, path: str) -> bool:
         """Write ``kind`` (adversarial, perturbation, figure, recipe) of the last attack to ``path``."""
         writers = {"adversarial": export.export_adversarial, "perturbation": export.export_perturbation,
-                   "figure": export.export_figure, "recipe": export.export_recipe}
+                   "figure": export.export_figure,
+                   "recipe": lambda inspection, path: export.export_recipe(inspection, path, self.state.comparison)}
         try:
             writers[kind](self.state.inspection, path)
         except InspectorError as exc:
@@ -484,16 +482,3 @@ class MainWindow(QMainWindow):
         self.presentation_action.setChecked(on)
         self.showFullScreen() if on else self.showNormal()
 
-
-def _detector_flags(detections: list[dict]) -> dict[str, str]:
-    """Title suffixes with each detector's score, threshold and flag, for the original and the adversarial."""
-    flags = {"original": "", "adversarial": ""}
-    for report in detections:
-        for side in flags:
-            if not report["available"]:
-                flags[side] += f" \u00b7 {report['title']}: n/a"
-                continue
-            verdict = "FLAGGED" if report[side]["flagged"] else "passes"
-            flags[side] += (f" \u00b7 {report['title']} {report[side]['score']:.3g}"
-                            f" vs {report['threshold']:.3g}: {verdict}")
-    return flags

@@ -3,7 +3,9 @@
 The panel is generic: give it a list of :class:`ProbabilityEntry` (a title,
 a top-k list as made by :func:`inspector.core.metrics.top_k`, and the class
 indices to highlight with a role), and it draws one chart per entry. New rows,
-e.g. "adversarial under JPEG defence", need no change here.
+e.g. "adversarial under JPEG defence", need no change here. Entries fill a
+grid of ``columns`` columns, row by row: comparing models puts one model per
+column, side by side.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pyqtgraph as pg
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 #: Bar colours by highlight role; classes with no role are grey.
 ROLE_COLOURS = {"true": "#2e7d32", "adversarial": "#c62828", "target": "#ef6c00"}
@@ -36,31 +38,34 @@ def _short(name: str) -> str:
 
 
 class ProbabilityPanel(QWidget):
-    """A column of bar charts, one per :class:`ProbabilityEntry`."""
+    """A grid of bar charts, one per :class:`ProbabilityEntry`, ``columns`` wide."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
         legend = " ".join(f"<span style='color:{c}'>\u25a0</span> {role}" for role, c in ROLE_COLOURS.items())
         self._legend = QLabel(legend)
-        self._layout.addWidget(self._legend)
+        layout.addWidget(self._legend)
+        self._grid = QGridLayout()
+        layout.addLayout(self._grid, 1)
         self.plots: list[pg.PlotWidget] = []
         self.entries: list[ProbabilityEntry] = []
+        self.columns = 1
         self.text_scale = 1.0
 
     def set_text_scale(self, scale: float) -> None:
         """Scale titles, class names and percentages (presentation mode)."""
         self.text_scale = scale
         entries, self.entries = self.entries, []
-        self.set_entries(entries)
+        self.set_entries(entries, self.columns)
 
-    def set_entries(self, entries: list[ProbabilityEntry]) -> None:
-        """Replace the charts by one per entry, in order."""
+    def set_entries(self, entries: list[ProbabilityEntry], columns: int = 1) -> None:
+        """Replace the charts by one per entry, row by row in a grid ``columns`` wide."""
         while len(self.plots) > len(entries):
             plot = self.plots.pop()
             self.entries.pop()
-            self._layout.removeWidget(plot)
+            self._grid.removeWidget(plot)
             plot.deleteLater()
         while len(self.plots) < len(entries):
             plot = pg.PlotWidget(background="w")
@@ -72,8 +77,12 @@ class ProbabilityPanel(QWidget):
             plot.getViewBox().invertY(True)
             plot.getAxis("bottom").setTicks([[(v, f"{v:.0%}") for v in (0, 0.25, 0.5, 0.75, 1.0)]])
             plot.setMinimumHeight(110)
-            self._layout.addWidget(plot, 1)
             self.plots.append(plot)
+        if columns != self.columns or len(self.plots) != self._grid.count():
+            for i, plot in enumerate(self.plots):
+                self._grid.removeWidget(plot)
+                self._grid.addWidget(plot, i // columns, i % columns)
+            self.columns = columns
         previous = self.entries + [None] * len(entries)
         self.entries = list(entries)
         for plot, entry, before in zip(self.plots, entries, previous):
@@ -85,7 +94,9 @@ class ProbabilityPanel(QWidget):
         font = QFont()
         font.setPointSizeF(TEXT_PT * self.text_scale)
         plot.getAxis("left").setStyle(tickFont=font)
-        plot.getAxis("left").setWidth(round(150 * self.text_scale))
+        names = [_short(row["name"]) for row in entry.top_k] or [""]
+        longest = max(QFontMetrics(font).horizontalAdvance(name) for name in names)
+        plot.getAxis("left").setWidth(min(longest + 16, round(150 * self.text_scale)))
         plot.setTitle(entry.title, color="#333", size=f"{TEXT_PT * self.text_scale:.0f}pt")
         n = len(entry.top_k)
         plot.getAxis("left").setTicks([[]])

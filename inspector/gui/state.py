@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from inspector.core.attacks import ATTACKS
+from inspector.core.compare import Comparison
 from inspector.core.defenses import DEFENSES, DETECTORS
 from inspector.core.params import Registry, param_specs
 from inspector.core.models import default_model_name
@@ -55,8 +56,11 @@ class ViewState:
         defense_values: typed parameter values per defence name.
         adaptive: attack the defended model (only with at least one defence).
         detectors, detector_values: the same for the detectors.
+        compare: other models that classify the adversarial (transfer), side by side; none: no comparison.
+        compare_direct: with ``compare``, also attack each of them directly.
         preview: the current original and its prediction, once loaded.
         inspection: the last finished attack on the current image, or None.
+        comparison: the last finished model comparison (its ``source`` is ``inspection``), or None.
     """
 
     image: str = field(default_factory=lambda: str(default_image()))
@@ -70,8 +74,11 @@ class ViewState:
     adaptive: bool = False
     detectors: list[str] = field(default_factory=list)
     detector_values: dict[str, dict[str, Any]] = field(default_factory=dict)
+    compare: list[str] = field(default_factory=list)
+    compare_direct: bool = False
     preview: Preview | None = None
     inspection: Inspection | None = None
+    comparison: Comparison | None = None
 
     def attack_params(self) -> dict[str, Any]:
         """The current attack's parameters (defaults filled in on first use)."""

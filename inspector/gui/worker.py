@@ -18,6 +18,7 @@ import torch
 from PySide6.QtCore import QThread, Signal
 
 from inspector.core.attacks import Step
+from inspector.core.compare import Comparison, compare
 from inspector.core.errors import InspectorError
 from inspector.core.image import load_tensor
 from inspector.core.models import load_model
@@ -62,10 +63,11 @@ class Frame:
 
 @dataclass
 class AttackOutcome:
-    """A finished attack: the Inspection and its final pictures."""
+    """A finished attack: the Inspection, its final pictures and, when models were compared, the Comparison."""
 
     inspection: Inspection
     frame: Frame
+    comparison: Comparison | None = None
 
 
 def error_message(exc: BaseException) -> str:
@@ -92,6 +94,7 @@ class Worker(QThread):
     failed = Signal(str)
     progress = Signal(object)
     frame = Signal(object)
+    stage = Signal(str)        # a model comparison starts attacking this model
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -133,26 +136,45 @@ class PreviewWorker(Worker):
 
 
 class AttackWorker(Worker):
-    """Run :func:`inspector.core.run.inspect` on a recipe: ``done`` gets an :class:`AttackOutcome`."""
+    """Run :func:`inspector.core.run.inspect` on a recipe, or with ``compare`` models
+    :func:`inspector.core.compare.compare`: ``done`` gets an :class:`AttackOutcome`.
 
-    def __init__(self, recipe: Recipe, true_label: int, parent=None):
+    The live frames and progress follow the first model's attack; direct attacks
+    on the compared models report progress too.
+    """
+
+    def __init__(self, recipe: Recipe, true_label: int, parent=None, *, compare: list[str] = (),
+                 compare_direct: bool = False):
         super().__init__(parent)
         self.recipe, self.true_label = recipe, true_label
+        self.compare, self.compare_direct = list(compare), compare_direct
         self._x: torch.Tensor | None = None
         self._last_frame = 0.0
+        self._frames = True
 
     def job(self) -> AttackOutcome:
         clf = load_model(self.recipe.model, self.recipe.device)
         self._x = load_tensor(self.recipe.image, clf.input_size, clf.channels)
-        inspection = inspect(self.recipe, model=clf, on_step=self._on_step, should_stop=self.cancelled)
+        comparison = None
+        if self.compare:
+            comparison = compare(self.recipe, self.compare, direct=self.compare_direct, on_step=self._on_step,
+                                 should_stop=self.cancelled, on_attack=self._on_attack)
+            inspection = comparison.source
+        else:
+            inspection = inspect(self.recipe, model=clf, on_step=self._on_step, should_stop=self.cancelled)
         perturbation, scale = perturbation_pixels(inspection.x, inspection.x_adv)
-        return AttackOutcome(inspection, Frame(to_pixels(inspection.x_adv), perturbation, scale))
+        return AttackOutcome(inspection, Frame(to_pixels(inspection.x_adv), perturbation, scale), comparison)
+
+    def _on_attack(self, model: str) -> None:
+        """Pictures follow the first model's attack only; direct attacks on the others report progress."""
+        self._frames = model == self.recipe.model
+        self.stage.emit(model)
 
     def _on_step(self, step: Step) -> None:
         self.progress.emit(Progress(step.iteration, step.total, float(step.loss[0]),
                                     float(step.probabilities[0, self.true_label])))
         now = time.monotonic()
-        if now - self._last_frame >= 1.0 / FRAME_RATE:
+        if self._frames and now - self._last_frame >= 1.0 / FRAME_RATE:
             self._last_frame = now
             x_adv = step.x_adv[:1].detach().cpu()
             perturbation, scale = perturbation_pixels(self._x, x_adv)

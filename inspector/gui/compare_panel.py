@@ -1,0 +1,63 @@
+"""The compare panel: which other models classify the adversarial, and whether to attack them directly.
+
+Only built-in models made for the same task as the current model are offered,
+since the adversarial's pixels must mean the same to each (the core checks the
+input size and channels too). Choices go straight into ``ViewState.compare`` and
+``ViewState.compare_direct``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel, QVBoxLayout
+
+from inspector.core.models import builtin_models
+from inspector.gui.state import ViewState
+
+
+def comparable_models(model: str) -> list[str]:
+    """Built-in models with the same task as ``model``, other than it; none for a model file."""
+    models = builtin_models()
+    if model not in models:
+        return []
+    return [name for name, info in models.items() if name != model and info.task == models[model].task]
+
+
+class ComparePanel(QGroupBox):
+    """A checkbox per comparable model, and "also attack each directly"."""
+
+    def __init__(self, state: ViewState, parent=None):
+        super().__init__("Compare models (same adversarial, side by side)", parent)
+        self.state = state
+        self._layout = QVBoxLayout(self)
+        self.none_label = QLabel()
+        self.none_label.setWordWrap(True)
+        self._layout.addWidget(self.none_label)
+        self.checkboxes: dict[str, QCheckBox] = {}
+        self.direct = QCheckBox("also attack each model directly")
+        self.direct.setToolTip("A transfer that fails does not prove robustness: attack each model itself too.")
+        self.direct.toggled.connect(lambda checked: setattr(self.state, "compare_direct", checked))
+        self._layout.addWidget(self.direct)
+        self.set_model(state.model)
+
+    def set_model(self, model: str) -> None:
+        """Offer the models comparable with ``model``; choices of models no longer offered are dropped."""
+        for box in self.checkboxes.values():
+            self._layout.removeWidget(box)
+            box.deleteLater()
+        names = comparable_models(model)
+        self.state.compare = [name for name in self.state.compare if name in names]
+        self.checkboxes = {}
+        for row, name in enumerate(names, start=1):
+            box = QCheckBox(name)
+            box.setToolTip(builtin_models()[name].description)
+            box.setChecked(name in self.state.compare)
+            box.toggled.connect(lambda _checked: self._sync())
+            self._layout.insertWidget(row, box)
+            self.checkboxes[name] = box
+        self.none_label.setText(f"first model: {model}" if names else
+                                f"no other built-in model takes {model}'s input: choose an MNIST model "
+                                "to compare the standard, adversarially trained and distilled ones")
+        self.direct.setEnabled(bool(names))
+
+    def _sync(self) -> None:
+        self.state.compare = [name for name, box in self.checkboxes.items() if box.isChecked()]
