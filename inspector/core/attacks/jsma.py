@@ -133,9 +133,6 @@ class JSMA(Attack):
         total = int(self.gamma * features / 2)
         iterations, gradients, cancelled = 0, 0, False
         for i in range(total + 1):
-            if should_stop is not None and should_stop():
-                cancelled = True
-                break
             idx = active.nonzero().squeeze(1)
             xa = straight_through_quantize(x_adv[idx].view(-1, *x.shape[1:])).requires_grad_(True)
             logits = model(xa)
@@ -151,7 +148,10 @@ class JSMA(Attack):
                     done[idx] = success
                     on_step(Step(i, total, loss, probs, x_adv.view_as(x).clone(), done))
             active[idx[success]] = False
-            if i == total:
+            if not active.any() or i == total:
+                break
+            if should_stop is not None and should_stop():
+                cancelled = True
                 break
             outputs = logits if self.output == "logits" else logits.softmax(1)
             f_t = outputs.gather(1, goal[idx, None]).squeeze(1)

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from scipy.optimize import Bounds, minimize
 
 from inspector.core.attacks.base import Attack, Step, finalize, register
-from inspector.core.attacks.losses import cross_entropy
 from inspector.core.image import quantize
 from inspector.core.metrics import is_success
 from inspector.core.params import param
@@ -105,13 +105,13 @@ class LBFGS(Attack):
                 if on_step is not None:
                     with torch.no_grad():
                         logits = model(last)
-                    loss = cross_entropy(logits, y, target)
+                    loss = -classification_loss(logits, y, target)
                     on_step(Step(iterations, self.search_steps, loss, logits.softmax(1), last,
                                  best_l2 < float("inf")))
         except Cancelled:
             cancelled = True
         return finalize(model, x, best_adv, y, target, iterations=iterations, gradient_evaluations=max(evaluations),
-                        loss="ce", cancelled=cancelled)
+                        loss="ce" if target is not None else "log-odds", cancelled=cancelled)
 
     def _solve(self, model, x, y, target, const, should_stop):
         """Minimise the objective for one image (1, C, H, W) and one c: (x', function evaluations).
@@ -123,7 +123,7 @@ class LBFGS(Attack):
 
         def objective(flat):
             xa = torch.from_numpy(flat).view(shape).float().requires_grad_(True)
-            value = const * (xa - x).pow(2).sum() - cross_entropy(model(xa), y, target).sum()
+            value = const * (xa - x).pow(2).sum() + classification_loss(model(xa), y, target).sum()
             (grad,) = torch.autograd.grad(value, xa)
             return float(value.detach()), grad.flatten().double().numpy()
 
@@ -135,3 +135,16 @@ class LBFGS(Attack):
                             callback=callback, options={"maxiter": self.steps})
         return torch.from_numpy(np.asarray(solution.x)).view(shape).float(), int(solution.nfev)
 
+
+
+def classification_loss(logits: torch.Tensor, y: torch.Tensor, target: torch.Tensor | None) -> torch.Tensor:
+    """(N,) the loss term L-BFGS minimises: the cross-entropy of the target (targeted), or the
+    log-odds of the true class, log p_y - log(1 - p_y) = z_y - logsumexp_{j != y} z_j (untargeted).
+
+    The log-odds keeps a gradient where the model is sure of y: log p_y alone
+    (minus the cross-entropy of y) saturates there, as its gradient is 1 - p_y.
+    """
+    if target is not None:
+        return F.cross_entropy(logits, target, reduction="none")
+    others = logits.scatter(1, y[:, None], float("-inf")).logsumexp(1)
+    return logits.gather(1, y[:, None]).squeeze(1) - others
