@@ -34,7 +34,7 @@ def digits(mnist_model):
 def test_both_are_minimal_norm_attacks():
     assert ATTACKS["jsma"].minimal and ATTACKS["lbfgs"].minimal
     jsma = make_attack("jsma", {})
-    assert (jsma.theta, jsma.gamma, jsma.output) == (1.0, 0.145, "logits")
+    assert (jsma.theta, jsma.gamma, jsma.output) == (1.0, 0.145, "probabilities")
 
 
 def test_pair_search_is_exact_on_real_gradients(mnist_model, digits):

@@ -4,9 +4,9 @@ targets ((y + 1) mod 10). Criteria: success rate at most 2 points below ART's, m
 the successes at most 1.1 times ART's, both read on the 8-bit images.
 
 ART's method is a simplification of the paper's: it raises the two features with the largest
-target-class gradient and ignores the other classes (beta). The comparison uses our
-``output="probabilities"`` (JSMA-F); the paper's default, logits (JSMA-Z), scored 76 % against
-ART's 92 % on 100 of these digits (bench/minimal_vs_reference.py prints both).
+target-class gradient and ignores the other classes (beta). The comparison uses our default
+``output="probabilities"`` (JSMA-F); the paper's logits (JSMA-Z) scored 76 % against ART's
+92 % on 100 of these digits (bench/minimal_vs_reference.py prints both).
 
 L-BFGS (Szegedy et al. 2014) has no reference here: neither foolbox 3.3.4 (foolbox 2 had
 LBFGSAttack) nor ART 1.20.1 implements it, so it is not compared.

@@ -39,6 +39,11 @@ def test_attack_form_is_built_from_param_specs_and_edits_values(qtbot):
     assert (values["norm"], values["early_stop"], values["steps"]) == ("l2", True, 7)
     form.set_attack("fgsm", default_params("fgsm"))
     assert list(form.editors) == ["eps", "norm", "loss"]
+    jsma = default_params("jsma")
+    form.set_attack("jsma", jsma)
+    theta = form.editors["theta"]
+    theta.slider.setValue(theta.slider.minimum())   # JSMA's theta may decrease features
+    assert jsma["theta"] < 0 and jsma["theta"] == pytest.approx(theta.spin.value() / 255)
 
 
 def test_class_picker_searches_by_any_part_of_the_name(qtbot):

@@ -27,7 +27,8 @@ def _label(name: str) -> str:
 
 
 class PixelEditor(QWidget):
-    """A [0, 1] pixel-unit value shown and edited in grey levels, with a slider and a spin box."""
+    """A pixel-unit value (in [0, 1] units; negative where the spec allows, e.g. JSMA's theta)
+    shown and edited in grey levels, with a slider and a spin box."""
 
     changed = Signal(float)
 
@@ -35,12 +36,14 @@ class PixelEditor(QWidget):
         super().__init__(parent)
         top = (spec.maximum if spec.maximum is not None else 1.0) * GREY
         self.spin = QDoubleSpinBox()
-        self.spin.setRange((spec.minimum or 0.0) * GREY, top)
+        bottom = (spec.minimum or 0.0) * GREY
+        self.spin.setRange(bottom, top)
         self.spin.setDecimals(2)
         self.spin.setSingleStep(0.5)
         self.spin.setSuffix(" / 255")
         self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setRange(0, int(min(top, SLIDER_MAX_GREY) * SLIDER_STEPS_PER_GREY))
+        self.slider.setRange(int(max(bottom, -SLIDER_MAX_GREY) * SLIDER_STEPS_PER_GREY),
+                             int(min(top, SLIDER_MAX_GREY) * SLIDER_STEPS_PER_GREY))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.slider, 1)

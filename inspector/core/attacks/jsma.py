@@ -3,11 +3,13 @@
 Papernot, McDaniel, Jha, Fredrikson, Celik and Swami 2016, "The Limitations
 of Deep Learning in Adversarial Settings", IEEE EuroS&P, arXiv:1511.07528.
 
-Each iteration takes the forward derivative of the logits Z (the paper's
-choice; Carlini and Wagner 2017 call it JSMA-Z), and for every pair (p, q) of
-features still in the search domain (Algorithm 3)
+Each iteration takes the forward derivative of the model's outputs F: by
+default the softmax probabilities (JSMA-F in Carlini and Wagner 2017,
+arXiv:1608.04644; as ART and cleverhans implement it), or the logits Z
+(JSMA-Z, the paper's choice), and for every pair (p, q) of features still in
+the search domain (Algorithm 3)
 
-    alpha = dZ_t/dx_p + dZ_t/dx_q,   beta = sum_{j != t} (dZ_j/dx_p + dZ_j/dx_q)
+    alpha = dF_t/dx_p + dF_t/dx_q,   beta = sum_{j != t} (dF_j/dx_p + dF_j/dx_q)
 
 and changes the pair maximising -alpha * beta among those with alpha > 0 and
 beta < 0 (increasing, theta > 0; alpha < 0 and beta > 0 when decreasing) by
@@ -28,6 +30,7 @@ import torch
 from inspector.core.attacks.base import Attack, Step, finalize, register, straight_through_quantize
 from inspector.core.attacks.losses import margin
 from inspector.core.metrics import is_success
+from inspector.core.errors import ParameterError
 from inspector.core.params import param
 
 
@@ -100,7 +103,7 @@ class JSMA(Attack):
     fooled come back with the changes made up to the budget.
 
     Raises:
-        ValueError: theta is 0.
+        ParameterError: theta is 0.
     """
 
     name = "jsma"
@@ -113,14 +116,15 @@ class JSMA(Attack):
                          "negative decreases features (paper: +1)", minimum=-1.0, maximum=1.0, unit="pixel")
     gamma: float = param(0.145, "maximum fraction of features changed (paper: 14.5 % on MNIST)",
                          minimum=0.0, maximum=1.0)
-    output: str = param("logits", "the outputs differentiated: logits (JSMA-Z, the paper) or probabilities "
-                        "(JSMA-F, the softmax; Carlini and Wagner 2017)", choices=("logits", "probabilities"))
+    output: str = param("probabilities", "the outputs differentiated: probabilities (JSMA-F, the softmax; "
+                        "stronger on standard models) or logits (JSMA-Z, the paper's; stronger where the "
+                        "softmax saturates, e.g. distilled models)", choices=("probabilities", "logits"))
     candidates: int = param(1000, "the most features the exact pair search may hold (all of MNIST's 784); "
                             "bounds time and memory on large images", minimum=2, maximum=100000)
 
     def run(self, model, x, y, *, target=None, on_step=None, should_stop=None):
         if self.theta == 0:
-            raise ValueError("JSMA theta must be non-zero")
+            raise ParameterError("JSMA theta must be non-zero")
         x = x.detach()
         n, features = x.shape[0], x[0].numel()
         increase = self.theta > 0
