@@ -6,9 +6,9 @@ Szegedy, Zaremba, Sutskever, Bruna, Erhan, Goodfellow and Fergus 2014,
     minimise  c * ||x' - x||_2^2 + loss(x')   subject to x' in [0, 1]^m
 
 solved by box-constrained L-BFGS (scipy's L-BFGS-B) from x' = x, with
-loss(x') the cross-entropy of the target class (targeted), or the log
-probability of the true class, log softmax_y (untargeted: minimising it is
-maximising the cross-entropy of y). The paper writes c * |r| and searches for
+loss(x') the cross-entropy of the target class (targeted), or the log-odds
+of the true class, log p_y - log(1 - p_y) (untargeted; unlike log p_y it keeps
+a gradient where the model is sure of y). The paper writes c * |r| and searches for
 "the minimum c"; we square the norm (a smooth objective for L-BFGS), and
 since a larger c weighs the norm more, the smallest perturbation comes from
 the largest c whose minimiser still fools the model. Per image, c starts at
@@ -134,7 +134,6 @@ class LBFGS(Attack):
         solution = minimize(objective, x0, jac=True, method="L-BFGS-B", bounds=Bounds(0.0, 1.0),
                             callback=callback, options={"maxiter": self.steps})
         return torch.from_numpy(np.asarray(solution.x)).view(shape).float(), int(solution.nfev)
-
 
 
 def classification_loss(logits: torch.Tensor, y: torch.Tensor, target: torch.Tensor | None) -> torch.Tensor:
