@@ -21,8 +21,9 @@ elsewhere, each image goes through (Algorithm 2 of the paper):
 
 Every iterate is adversarial in float. The result must be adversarial once
 rounded to 8 bits, which a point theta away from the boundary rarely is; so the
-last few queries scale the perturbation by s = 1, 2, 4, 8, 16 and bisect s
-until the rounded image is adversarial (its queries are reserved from the start).
+last few queries scale the perturbation by s = 1, then 1 + 2^k for k = -6, ..., 4,
+until the rounded image is adversarial, and bisect s (these queries are reserved
+from the start).
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ from inspector.core.image import quantize
 from inspector.core.oracle import QueryOracle
 from inspector.core.params import param
 
-#: Queries reserved per image for the 8-bit export: scales 1, 2, 4, 8, 16, then 3 bisections.
-EXPORT_SCALES = (1.0, 2.0, 4.0, 8.0, 16.0)
+#: Queries reserved per image for the 8-bit export: scales 1 and 1 + 2^k for k = -6..4, then 3 bisections.
+EXPORT_SCALES = (1.0, *(1.0 + 2.0 ** k for k in range(-6, 5)))
 EXPORT_BISECTIONS = 3
 EXPORT_QUERIES = len(EXPORT_SCALES) + EXPORT_BISECTIONS
 #: Uniform-noise draws tried per image for an adversarial start.
@@ -188,7 +189,7 @@ class _Walk:
         labels = torch.full((n,), -1, dtype=torch.long, device=x.device)
         found = torch.zeros(n, dtype=torch.bool, device=x.device)
         for _ in range(START_TRIES):
-            idx = (~found & (self.affordable(1) > 0)).nonzero().squeeze(1)
+            idx = (~found & (self.remaining() > EXPORT_QUERIES)).nonzero().squeeze(1)
             if idx.numel() == 0:
                 break
             noise = quantize(torch.rand((idx.numel(), *x.shape[1:]), generator=self.gen).to(x.device))
@@ -284,8 +285,8 @@ class _Walk:
     def export(self, x_t, start, found):
         """8-bit adversarials (N, C, H, W): x + s (x_t - x) rounded, s the smallest scale found adversarial.
 
-        Scales 1, 2, 4, 8, 16, then bisection between the last failing and the first
-        adversarial one; the 8-bit start where none works, ``x`` where there is no start.
+        Scales 1, 1 + 1/64, 1 + 1/32, ..., 17, then bisection between the last failing
+        and the first adversarial one; the 8-bit start where none works, ``x`` where there is no start.
         """
         x = self.x
         n = x.shape[0]
