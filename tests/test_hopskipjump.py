@@ -147,4 +147,4 @@ def test_on_a_photo_the_l2_shrinks_as_queries_are_spent(model, correct_batch):
     steps = []
     result = make_attack("hopskipjump", {"max_queries": 300}).run(model, x, y, on_step=steps.append)
     assert result.success.all() and result.queries <= 300 and len(steps) >= 2
-    assert perturbation_norms(x, result.x_adv)["l2"][0] < 0.8 * float(-steps[0].loss[0])
+    assert perturbation_norms(x, result.x_adv)["l2"][0] < 0.9 * float(-steps[0].loss[0])
