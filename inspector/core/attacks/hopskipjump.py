@@ -131,6 +131,7 @@ class HopSkipJump(Attack):
             iterations = t
             idx = active.nonzero().squeeze(1)
             dist = distance(x[idx], x_t[idx], self.norm)
+            # sqrt(d) theta dist (L2) and d theta dist (Linf) are both gamma dist / d
             delta = torch.full_like(dist, 0.1) if t == 1 else self.gamma * dist / walk.d
             grad = walk.gradient(x_t[idx], delta, evals[idx], idx)
             update = grad if self.norm == "l2" else grad.sign()
@@ -248,8 +249,10 @@ class _Walk:
         for offset in range(0, int(evals.max()), per_call):
             owner = torch.repeat_interleave(torch.arange(m, device=x_b.device), (evals - offset).clamp(0, per_call))
             shape = (owner.numel(), *x_b.shape[1:])
-            u = torch.randn(shape, generator=self.gen) if self.norm == "l2" else torch.rand(shape, generator=self.gen) * 2 - 1
-            u = u.to(x_b.device)
+            if self.norm == "l2":
+                u = torch.randn(shape, generator=self.gen).to(x_b.device)
+            else:
+                u = (torch.rand(shape, generator=self.gen) * 2 - 1).to(x_b.device)
             scale = _rows(delta[owner], u)
             probe = (x_b[owner] + scale * u / _rows(u.flatten(1).norm(dim=1), u)).clamp(0.0, 1.0)
             u = ((probe - x_b[owner]) / scale).flatten(1)
