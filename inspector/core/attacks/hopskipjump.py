@@ -19,11 +19,13 @@ elsewhere, each image goes through (Algorithm 2 of the paper):
 4. binary search back towards x to the boundary: the blend (1 - a) x + a x_t (L2)
    or the projection of x_t onto the Linf ball of radius a around x (Linf).
 
-Every iterate is adversarial in float. The result must be adversarial once
-rounded to 8 bits, which a point theta away from the boundary rarely is; so the
-last few queries scale the perturbation by s = 1, then 1 + 2^k for k = -6, ..., 4,
-until the rounded image is adversarial, and bisect s (these queries are reserved
-from the start).
+Every iterate is adversarial in float; the closest one is kept (the paper
+returns the last, which a step from a noisy gradient estimate, such as the
+last one a budget cuts short, can leave farther away). The result must be
+adversarial once rounded to 8 bits, which a point theta away from the boundary
+rarely is; so the last few queries scale the perturbation by s = 1, then
+1 + 2^k for k = -6, ..., 4, until the rounded image is adversarial, and bisect
+s (these queries are reserved from the start).
 """
 
 from __future__ import annotations
@@ -119,6 +121,7 @@ class HopSkipJump(Attack):
                 x_t[idx], labels[idx] = walk.boundary(x[idx], x_t[idx], labels[idx], idx, "linf")
         one_hot = torch.cat([torch.eye(model.num_classes, device=x.device), torch.zeros(1, model.num_classes,
                                                                                        device=x.device)])
+        best = x_t.clone()
         active = found.clone()
         iterations, cancelled = 0, False
         for t in range(1, self.steps + 1):
@@ -141,9 +144,12 @@ class HopSkipJump(Attack):
             idx = idx[ok]
             if idx.numel():
                 x_t[idx], labels[idx] = walk.boundary(x[idx], moved[ok], step_labels[ok], idx, self.norm)
+            dist = distance(x, x_t, self.norm)
+            closer = dist < distance(x, best, self.norm)
+            best[closer] = x_t[closer]
             if on_step is not None:
-                on_step(Step(t, self.steps, -distance(x, x_t, self.norm), one_hot[labels], x_t.clone(), found.clone()))
-        x_adv = walk.export(x_t, start, found)
+                on_step(Step(t, self.steps, -dist, one_hot[labels], x_t.clone(), found.clone()))
+        x_adv = walk.export(best, start, found)
         return finalize(model, x, x_adv, y, target, iterations=iterations, loss=f"-{self.norm} distance",
                         cancelled=cancelled, queries=int(walk.oracle.queries.max()),
                         query_counts=walk.oracle.queries.clone())
