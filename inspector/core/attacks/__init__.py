@@ -1,6 +1,8 @@
 """The attack catalogue. Importing this package registers every attack in ATTACKS."""
 
-from inspector.core.attacks import apgd, bim, cw, deepfool, fgsm, jsma, lbfgs, mifgsm, pgd, square  # noqa: F401  (registration)
+from inspector.core.attacks import (  # noqa: F401  (registration)
+    apgd, bim, cw, deepfool, fgsm, hopskipjump, jsma, lbfgs, mifgsm, pgd, square,
+)
 from inspector.core.attacks.base import ATTACKS, Attack, AttackResult, Step, make_attack
 
 __all__ = ["ATTACKS", "Attack", "AttackResult", "Step", "make_attack"]
