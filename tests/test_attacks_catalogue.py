@@ -84,6 +84,19 @@ def test_apgd_succeeds_within_one_grey_level(model, two, loss):
     assert len(steps) == result.iterations and result.gradient_evaluations == result.iterations + 1
 
 
+def test_targeted_apgd_dlr_reaches_the_tenth_most_likely_class(model, two):
+    x, y = two
+    with torch.no_grad():
+        target = model(x).topk(10, dim=1).indices[:, 9]
+    steps = []
+    result = make_attack("apgd", {"eps": "2/255", "steps": 10, "loss": "dlr"}).run(model, x, y, target=target,
+                                                                                 on_step=steps.append)
+    assert result.success.all() and torch.equal(result.logits.argmax(1), target)
+    assert max(perturbation_norms(x, result.x_adv)["linf_grey"]) <= 2.0 + 1e-4
+    # the targeted DLR loss rose on the way (it is positive once the target beats the true class)
+    best = torch.stack([step.loss for step in steps]).amax(0)
+    assert (best > steps[0].loss).all() and (best > 0).all()
+
 
 def test_square_linf_fools_through_the_oracle_within_budget(model, two):
     x, y = two
