@@ -9,9 +9,13 @@ perturbation after the export rule of tests/test_attacks_reference.py
 (scaled by the smallest factor that keeps it adversarial once rounded; inf
 where none does). Square: ART's max_iter counts candidates after the stripe
 start, so max_iter = max_queries - 1 is the same budget of new points.
-Needs the ``reference`` extra.
+C&W runs without early abort on both sides, so both do the same number of
+steps (foolbox's abort compares with the loss at the unperturbed start and
+stops within a few steps per constant here). Attacks that draw random numbers
+(APGD's start, Square) run once per seed with ``--seeds``; their figures
+pool the runs and their times add up. Needs the ``reference`` extra.
 
-    PYTHONPATH=. python bench/attacks_vs_reference.py [--images 4] [--device cpu] [--only apgd-ce,cw]
+    PYTHONPATH=. python bench/attacks_vs_reference.py [--images 4] [--device cpu] [--only apgd-ce,cw] [--seeds 3]
 """
 
 from __future__ import annotations
@@ -61,18 +65,18 @@ class Wrappers:
     art: PyTorchClassifier
 
 
-Reference = Callable[[Wrappers, torch.Tensor, torch.Tensor], torch.Tensor]
+Reference = Callable[[Wrappers, torch.Tensor, torch.Tensor, int], torch.Tensor]  # (wrappers, x, y, seed)
 
 
 def foolbox(attack, eps: float | None) -> Reference:
-    """A foolbox attack at budget ``eps`` (None: minimal-norm), returning its clipped adversarials."""
-    return lambda wrappers, x, y: attack()(wrappers.foolbox, x, y, epsilons=eps)[1]
+    """A (deterministic) foolbox attack at budget ``eps`` (None: minimal-norm), returning its clipped adversarials."""
+    return lambda wrappers, x, y, seed: attack()(wrappers.foolbox, x, y, epsilons=eps)[1]
 
 
 def art(attack) -> Reference:
     """An ART attack built on the classifier; ART draws from numpy's global generator, seeded here."""
-    def run(wrappers, x, y):
-        np.random.seed(0)
+    def run(wrappers, x, y, seed):
+        np.random.seed(seed)
         return torch.from_numpy(attack(wrappers.art).generate(x.cpu().numpy(), y.cpu().numpy())).to(x.device)
     return run
 
@@ -85,6 +89,7 @@ class Pair:
     library: str
     reference: Reference
     minimal: bool = False
+    random: bool = False    # draws random numbers: run once per seed
 
 
 EPS, STEP = 1 / 255, 0.25 / 255
@@ -98,17 +103,19 @@ PAIRS = [
          art(lambda c: MomentumIterativeMethod(c, eps=EPS, eps_step=STEP, decay=1.0, max_iter=5, verbose=False))),
     Pair("apgd-ce", "apgd", {"eps": EPS, "steps": 5, "loss": "ce"}, "ART",
          art(lambda c: AutoProjectedGradientDescent(c, eps=EPS, eps_step=2 * EPS, max_iter=5, nb_random_init=1,
-                                                    loss_type="cross_entropy", verbose=False))),
+                                                    loss_type="cross_entropy", verbose=False)), random=True),
     Pair("apgd-dlr", "apgd", {"eps": EPS, "steps": 5, "loss": "dlr"}, "ART",
          art(lambda c: AutoProjectedGradientDescent(c, eps=EPS, eps_step=2 * EPS, max_iter=5, nb_random_init=1,
-                                                    loss_type="difference_logits_ratio", verbose=False))),
+                                                    loss_type="difference_logits_ratio", verbose=False)), random=True),
     Pair("square", "square", {"eps": 16 / 255, "max_queries": 100, "p_init": 0.05}, "ART",
-         art(lambda c: SquareAttack(c, norm=np.inf, eps=16 / 255, max_iter=99, p_init=0.05, verbose=False))),
+         art(lambda c: SquareAttack(c, norm=np.inf, eps=16 / 255, max_iter=99, p_init=0.05, verbose=False)),
+         random=True),
     Pair("deepfool", "deepfool", {"candidates": 10, "steps": 50}, "foolbox",
          foolbox(lambda: fb.attacks.L2DeepFoolAttack(steps=50, candidates=10, overshoot=0.02), None), minimal=True),
-    Pair("cw", "cw", {"binary_search_steps": 3, "steps": 20, "learning_rate": 0.01, "initial_const": 1.0}, "foolbox",
+    Pair("cw", "cw", {"binary_search_steps": 3, "steps": 20, "learning_rate": 0.01, "initial_const": 1.0,
+                      "abort_early": False}, "foolbox",
          foolbox(lambda: fb.attacks.L2CarliniWagnerAttack(binary_search_steps=3, steps=20, stepsize=0.01,
-                                                          initial_const=1.0), None), minimal=True),
+                                                          initial_const=1.0, abort_early=False), None), minimal=True),
 ]
 
 
@@ -126,19 +133,33 @@ def median(t: torch.Tensor) -> float:
     return float(t.median()) if t.numel() else float("nan")
 
 
-def compare(pair: Pair, model, wrappers: Wrappers, x, y) -> str:
-    ours, t_ours = timed(lambda: make_attack(pair.attack, pair.params).run(model, x, y))
-    theirs, t_ref = timed(lambda: pair.reference(wrappers, x, y))
+def compare(pair: Pair, model, wrappers: Wrappers, x, y, seeds: int) -> str:
+    """One line for the pair; a random pair runs once per seed (0, 1, ...) and sums times over the runs."""
+    t_ours = t_ref = 0.0
+    ours_x, ours_success, theirs_x = [], [], []
+    for seed in range(seeds if pair.random else 1):
+        params = pair.params | ({"seed": seed} if pair.random else {})
+        ours, t = timed(lambda: make_attack(pair.attack, params).run(model, x, y))
+        theirs, t_r = timed(lambda: pair.reference(wrappers, x, y, seed))
+        t_ours, t_ref = t_ours + t, t_ref + t_r
+        ours_x.append(ours.x_adv)
+        ours_success.append(ours.success)
+        theirs_x.append(theirs)
+    runs = len(ours_x)
+    x, y = x.repeat(runs, 1, 1, 1), y.repeat(runs)
+    ours_x, ours_success, theirs = torch.cat(ours_x), torch.cat(ours_success), torch.cat(theirs_x)
     with torch.no_grad():
         success = model(theirs).argmax(1) != y
         success_8bit = model(quantize(theirs)).argmax(1) != y
-    l2_ours = (ours.x_adv - x).flatten(1).norm(dim=1)[ours.success]
+    l2_ours = (ours_x - x).flatten(1).norm(dim=1)[ours_success]
     l2_ref = (theirs - x).flatten(1).norm(dim=1)[success]
     line = (f"{pair.label:9s} vs {pair.library:7s} ours {t_ours:7.2f} s  reference {t_ref:7.2f} s  "
-            f"ratio {t_ours / t_ref:5.2f}  success {ours.success.float().mean():.2f} vs {success.float().mean():.2f} "
+            f"ratio {t_ours / t_ref:5.2f}  success {ours_success.float().mean():.2f} vs {success.float().mean():.2f} "
             f"(8-bit {success_8bit.float().mean():.2f})  median L2 {median(l2_ours):.3f} vs {median(l2_ref):.3f}")
     if pair.minimal:
         line += f" (exportable {median(exportable_l2(model, x, theirs, y)):.3f})"
+    if runs > 1:
+        line += f"  [{runs} seeds]"
     return line
 
 
@@ -147,6 +168,7 @@ def main() -> None:
     parser.add_argument("--images", type=int, default=4)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--only", default="", help="comma-separated labels to run (default: all)")
+    parser.add_argument("--seeds", type=int, default=1, help="runs of the attacks that draw random numbers")
     args = parser.parse_args()
     model = load_model(None, args.device)
     x, y = photos(model, args.images)
@@ -159,7 +181,7 @@ def main() -> None:
     print(f"device {model.device}, torch threads {torch.get_num_threads()}, {len(y)} correctly classified photos")
     for pair in PAIRS:
         if not wanted or pair.label in wanted:
-            print(compare(pair, model, wrappers, x, y), flush=True)
+            print(compare(pair, model, wrappers, x, y, args.seeds), flush=True)
 
 
 if __name__ == "__main__":

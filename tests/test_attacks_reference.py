@@ -47,9 +47,10 @@ def fooled(model, x_adv, y):
         return model(torch.as_tensor(x_adv)).argmax(1) != y
 
 
-def assert_success_not_below(ours, reference_success):
-    assert ours.success.float().mean() >= reference_success.float().mean() - 0.02, (
-        f"ours fooled {ours.success.tolist()}, the reference {reference_success.tolist()}")
+def assert_success_not_below(ours, theirs):
+    """Our success rate (from (N,) bool) at most 2 points below the reference's."""
+    assert ours.float().mean() >= theirs.float().mean() - 0.02, (
+        f"ours fooled {ours.tolist()}, the reference {theirs.tolist()}")
 
 
 @pytest.fixture(scope="module")
@@ -86,17 +87,18 @@ def test_fgsm_matches_foolbox_success_rate(model, four, fmodel):
     ours = make_attack("fgsm", {"eps": "1/255"}).run(model, x, y)
     _, _, theirs = fb.attacks.FGSM(random_start=False)(fmodel, x, y, epsilons=1 / 255)
     assert not theirs.all()
-    assert_success_not_below(ours, theirs)
+    assert_success_not_below(ours.success, theirs)
 
 
 def test_bim_matches_foolbox_success_rate(model, four, fmodel):
     import foolbox as fb
 
     x, y = four
-    ours = make_attack("bim", {"eps": "1/255", "steps": 3, "step_size": "0.5/255"}).run(model, x, y)
-    attack = fb.attacks.LinfBasicIterativeAttack(abs_stepsize=0.5 / 255, steps=3, random_start=False)
+    ours = make_attack("bim", {"eps": "1/255", "steps": 3, "step_size": "0.25/255"}).run(model, x, y)
+    attack = fb.attacks.LinfBasicIterativeAttack(abs_stepsize=0.25 / 255, steps=3, random_start=False)
     _, _, theirs = attack(fmodel, x, y, epsilons=1 / 255)
-    assert_success_not_below(ours, theirs)
+    assert not theirs.all()
+    assert_success_not_below(ours.success, theirs)
 
 
 def test_pgd_matches_foolbox_success_rate(model, four, fmodel):
@@ -105,9 +107,10 @@ def test_pgd_matches_foolbox_success_rate(model, four, fmodel):
     x, y = four
     params = {"eps": "1/255", "steps": 2, "step_size": "0.5/255", "random_start": False}
     ours = make_attack("pgd", params).run(model, x, y)
-    _, _, theirs = fb.attacks.LinfPGD(abs_stepsize=0.5 / 255, steps=2, random_start=False)(fmodel, x, y, epsilons=1 / 255)
+    attack = fb.attacks.LinfPGD(abs_stepsize=0.5 / 255, steps=2, random_start=False)
+    _, _, theirs = attack(fmodel, x, y, epsilons=1 / 255)
     assert not theirs.all()
-    assert_success_not_below(ours, theirs)
+    assert_success_not_below(ours.success, theirs)
 
 
 def test_mifgsm_matches_art_success_rate(model, four, art_classifier):
@@ -115,10 +118,11 @@ def test_mifgsm_matches_art_success_rate(model, four, art_classifier):
 
     x, y = four
     ours = make_attack("mifgsm", {"eps": "1/255", "steps": 2, "step_size": "0.5/255", "decay": 1.0}).run(model, x, y)
-    attack = MomentumIterativeMethod(art_classifier, eps=1 / 255, eps_step=0.5 / 255, decay=1.0, max_iter=2, verbose=False)
+    attack = MomentumIterativeMethod(art_classifier, eps=1 / 255, eps_step=0.5 / 255, decay=1.0, max_iter=2,
+                                     verbose=False)
     theirs = fooled(model, art_run(attack, x, y), y)
     assert not theirs.all()
-    assert_success_not_below(ours, theirs)
+    assert_success_not_below(ours.success, theirs)
 
 
 @pytest.mark.parametrize("loss, loss_type", [("ce", "cross_entropy"), ("dlr", "difference_logits_ratio")])
@@ -132,22 +136,27 @@ def test_apgd_matches_art_success_rate(model, four, art_classifier, loss, loss_t
                                           loss_type=loss_type, verbose=False)
     theirs = fooled(model, art_run(attack, x, y), y)
     assert not theirs.all()
-    assert_success_not_below(ours, theirs)
+    assert_success_not_below(ours.success, theirs)
 
 
 def test_square_linf_matches_art_success_rate(model, four, art_classifier):
     from art.attacks.evasion import SquareAttack
 
     x, y = four
-    ours = make_attack("square", {"eps": "16/255", "max_queries": 50, "p_init": 0.05}).run(model, x, y)
     # Same budget in the paper's count of new points queried: ART queries the stripe
     # start, then one candidate per iteration (it re-evaluates known points too, which
     # the paper's implementation caches), so max_iter = max_queries - 1.
     attack = SquareAttack(art_classifier, norm=np.inf, eps=16 / 255, max_iter=49, p_init=0.05, nb_restarts=1,
                           verbose=False)
-    theirs = fooled(model, art_run(attack, x, y), y)
+    # A random search: whether a hard photo falls within 50 queries is luck, so both sides pool three seeds.
+    ours, theirs = [], []
+    for seed in range(3):
+        params = {"eps": "16/255", "max_queries": 50, "p_init": 0.05, "seed": seed}
+        ours.append(make_attack("square", params).run(model, x, y).success)
+        theirs.append(fooled(model, art_run(attack, x, y, seed), y))
+    theirs = torch.cat(theirs)
     assert not theirs.all()
-    assert_success_not_below(ours, theirs)
+    assert_success_not_below(torch.cat(ours), theirs)
 
 
 def test_deepfool_median_l2_within_10_percent_of_foolbox(model, four, fmodel):
