@@ -54,7 +54,7 @@ def test_deepfool_finds_small_l2_perturbations(model, two):
     l2 = perturbation_norms(x, result.x_adv)["l2"]
     # far below what a Linf attack of 1 grey level spends (sqrt(150528)/255 = 1.52)
     assert max(l2) < 0.5
-    assert result.gradient_evaluations == 4 * result.iterations
+    assert result.gradient_evaluations == 3 * result.iterations  # one per candidate boundary
 
 
 def test_cw_l2_succeeds_with_a_small_l2(model, two):
@@ -83,6 +83,19 @@ def test_apgd_succeeds_within_one_grey_level(model, two, loss):
     assert max(perturbation_norms(x, result.x_adv)["linf_grey"]) <= 1.0 + 1e-4
     assert len(steps) == result.iterations and result.gradient_evaluations == result.iterations + 1
 
+
+def test_targeted_apgd_dlr_reaches_the_tenth_most_likely_class(model, two):
+    x, y = two
+    with torch.no_grad():
+        target = model(x).topk(10, dim=1).indices[:, 9]
+    steps = []
+    result = make_attack("apgd", {"eps": "2/255", "steps": 10, "loss": "dlr"}).run(model, x, y, target=target,
+                                                                                 on_step=steps.append)
+    assert result.success.all() and torch.equal(result.logits.argmax(1), target)
+    assert max(perturbation_norms(x, result.x_adv)["linf_grey"]) <= 2.0 + 1e-4
+    # the targeted DLR loss rose on the way (it is positive once the target beats the true class)
+    best = torch.stack([step.loss for step in steps]).amax(0)
+    assert (best > steps[0].loss).all() and (best > 0).all()
 
 
 def test_square_linf_fools_through_the_oracle_within_budget(model, two):

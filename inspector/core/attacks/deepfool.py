@@ -85,12 +85,12 @@ class DeepFool(Attack):
             keep = ~success
             iterations = i + 1
             grads = []
-            for k in range(z.shape[1]):
-                (g,) = torch.autograd.grad(z[:, k].sum(), xa, retain_graph=k + 1 < z.shape[1])
+            for k in range(1, z.shape[1]):                                  # w_k = grad (z_k - z_y)
+                (g,) = torch.autograd.grad((z[:, k] - z[:, 0]).sum(), xa, retain_graph=k + 1 < z.shape[1])
                 grads.append(g[keep])
-            gradients += z.shape[1]
+            gradients += z.shape[1] - 1
             with torch.no_grad():
-                w = torch.stack(grads[1:], 1) - grads[0][:, None]          # (n, m, C, H, W)
+                w = torch.stack(grads, 1)                                   # (n, m, C, H, W)
                 f = (z[keep, 1:] - z[keep, :1]).detach()                   # (n, m)
                 w_norm = w.flatten(2).norm(dim=2).clamp_min(1e-12)
                 nearest = (f.abs() / w_norm).argmin(1)

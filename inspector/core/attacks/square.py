@@ -9,8 +9,9 @@ returning probabilities. Each iteration proposes, per image not yet fooled, a
 change confined to a random square window whose area is a fraction p of the
 image (p halves on the paper's schedule, rescaled to the query budget) and
 keeps it if the margin loss log p_y - max_{j != y} log p_j falls (targeted:
-max_{j != t} log p_j - log p_t). Linf: the window gets +-eps per channel, from
-vertical-stripe initialisation. L2: mass is moved between two windows with
+max_{j != t} log p_j - log p_t). Linf: the window gets +-eps per channel (signs
+redrawn while they would leave the window unchanged), from vertical-stripe
+initialisation. L2: mass is moved between two windows with
 the paper's pseudo-Gaussian pattern, the total staying on the eps sphere.
 """
 
@@ -120,11 +121,18 @@ class Square(Attack):
         return int(torch.randint(0, h - side + 1, (1,), generator=gen)), int(torch.randint(0, w - side + 1, (1,), generator=gen))
 
     def _linf_proposal(self, x, x_best, side, gen):
+        """Per image, one window set to x +- eps per channel; signs that leave the window as it is
+        are drawn again, so no query is spent on an unchanged image (as in the paper's code)."""
         out = x_best.clone()
         for j in range(x.shape[0]):
             r, s = self._window(side, x.shape[2], x.shape[3], gen)
-            signs = (torch.randint(0, 2, (x.shape[1], 1, 1), generator=gen) * 2 - 1).float().to(x.device)
-            out[j, :, r:r + side, s:s + side] = (x[j, :, r:r + side, s:s + side] + self.eps * signs).clamp(0.0, 1.0)
+            clean, current = x[j, :, r:r + side, s:s + side], x_best[j, :, r:r + side, s:s + side]
+            while True:
+                signs = (torch.randint(0, 2, (x.shape[1], 1, 1), generator=gen) * 2 - 1).float().to(x.device)
+                window = (clean + self.eps * signs).clamp(0.0, 1.0)
+                if self.eps == 0 or not torch.equal(window, current):
+                    break
+            out[j, :, r:r + side, s:s + side] = window
         return out
 
     def _l2_start(self, n, c, h, w, gen):
