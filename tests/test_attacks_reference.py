@@ -13,7 +13,7 @@ fooling the model once rounded to 8 bits, while ours are judged on the 8-bit
 image they export; so the reference's perturbation is compared after the same
 export rule: scaled by the smallest factor (1, 1.25, 1.5, 2, 3, 4, 6, 8) that
 keeps it adversarial once rounded.
-Needs the ``reference`` extra (``pip install .[reference]``); each test is
+Needs foolbox and ART from the ``test`` extra (``pip install .[test]``); each test is
 skipped when its library is missing.
 """
 
@@ -27,7 +27,7 @@ from inspector.core.metrics import perturbation_norms
 
 pytestmark = pytest.mark.slow
 
-EXTRA = "pip install '.[reference]'"
+EXTRA = "pip install '.[test]'"
 
 
 def exportable_l2(model, x, x_adv, y):

@@ -12,7 +12,7 @@ hopskipjump); the reference's float adversarials sit theta away from the
 boundary and mostly stop fooling once rounded, so they get the export rule of
 tests/test_attacks_reference.py: scaled by the smallest of (1, 1.25, 1.5, 2,
 3, 4, 6, 8) that keeps them adversarial once rounded.
-Needs the ``reference`` extra (``pip install .[reference]``); skipped without it.
+Needs foolbox and ART from the ``test`` extra (``pip install .[test]``); skipped without it.
 """
 
 import math
@@ -79,7 +79,7 @@ def _ours_at_the_same_budget(mnist, counted, x, y, theirs):
 
 
 def test_l2_median_within_10_percent_of_foolbox(mnist, digits):
-    fb = pytest.importorskip("foolbox", reason="foolbox is not installed: pip install '.[reference]'")
+    fb = pytest.importorskip("foolbox", reason="foolbox is not installed: pip install '.[test]'")
     x, y = digits
     counted = Counted(mnist).eval()
     torch.manual_seed(0)
@@ -89,7 +89,7 @@ def test_l2_median_within_10_percent_of_foolbox(mnist, digits):
 
 
 def test_l2_median_within_10_percent_of_art(mnist, digits):
-    pytest.importorskip("art", reason="adversarial-robustness-toolbox is not installed: pip install '.[reference]'")
+    pytest.importorskip("art", reason="adversarial-robustness-toolbox is not installed: pip install '.[test]'")
     from art.attacks.evasion import HopSkipJump
     from art.estimators.classification import PyTorchClassifier
 

@@ -10,7 +10,7 @@ target-class gradient and ignores the other classes (beta). The comparison uses 
 
 L-BFGS (Szegedy et al. 2014) has no reference here: neither foolbox 3.3.4 (foolbox 2 had
 LBFGSAttack) nor ART 1.20.1 implements it, so it is not compared.
-Needs the ``reference`` extra (``pip install .[reference]``); skipped without it.
+Needs foolbox and ART from the ``test`` extra (``pip install .[test]``); skipped without it.
 """
 
 import pytest
@@ -23,7 +23,7 @@ from inspector.core.image import quantize
 from inspector.core.metrics import perturbation_norms
 from inspector.core.models import load_model
 
-art = pytest.importorskip("art", reason="adversarial-robustness-toolbox is not installed: pip install '.[reference]'")
+art = pytest.importorskip("art", reason="adversarial-robustness-toolbox is not installed: pip install '.[test]'")
 
 pytestmark = pytest.mark.slow
 
