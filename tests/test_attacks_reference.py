@@ -21,24 +21,13 @@ import numpy as np
 import pytest
 import torch
 
+from conftest import exportable_l2
 from inspector.core.attacks import make_attack
-from inspector.core.image import quantize
 from inspector.core.metrics import perturbation_norms
 
 pytestmark = pytest.mark.slow
 
 EXTRA = "pip install '.[test]'"
-
-
-def exportable_l2(model, x, x_adv, y):
-    """(N,) L2 of the reference's perturbation after the 8-bit export rule (inf where no scale works)."""
-    out = torch.full((x.shape[0],), float("inf"))
-    with torch.no_grad():
-        for scale in reversed((1, 1.25, 1.5, 2, 3, 4, 6, 8)):
-            q = quantize(x + scale * (x_adv - x))
-            fooled = model(q).argmax(1) != y
-            out = torch.where(fooled, (q - x).flatten(1).norm(dim=1), out)
-    return out
 
 
 def fooled(model, x_adv, y):

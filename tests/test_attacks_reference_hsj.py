@@ -21,10 +21,9 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import DATA
+from conftest import DATA, exportable_l2
 from inspector.core.attacks import make_attack
 from inspector.core.datasets.mnist import mnist_split
-from inspector.core.image import quantize
 from inspector.core.metrics import perturbation_norms
 from inspector.core.models import load_model
 
@@ -41,16 +40,6 @@ class Counted(torch.nn.Module):
     def forward(self, x):
         self.rows += x.shape[0]
         return self.model(x.float())
-
-
-def exportable_l2(model, x, x_adv, y):
-    """(N,) L2 of the reference's perturbation after the 8-bit export rule (inf where no scale works)."""
-    out = torch.full((x.shape[0],), float("inf"))
-    with torch.no_grad():
-        for scale in reversed((1, 1.25, 1.5, 2, 3, 4, 6, 8)):
-            q = quantize(x + scale * (x_adv - x))
-            out = torch.where(model(q).argmax(1) != y, (q - x).flatten(1).norm(dim=1), out)
-    return out
 
 
 @pytest.fixture(scope="module")
