@@ -313,9 +313,17 @@ class MainWindow(QMainWindow):
         verdict = "SUCCESS" if inspection.success else "failed"
         if inspection.attack.cancelled:
             verdict = f"cancelled after {inspection.attack.iterations} iterations"
+        if ATTACKS[inspection.recipe.attack].threat_model == "white-box":
+            cost = f"{summary['gradient_evaluations']} gradient evaluations"
+        else:
+            cost = f"{summary['queries']} queries"
+        if self.progress.maximum() == 0:             # no iteration reported: leave the busy state
+            self.progress.setRange(0, 1)
+            self.progress.setValue(1)
+            self.progress.setFormat("done")
         self.summary.setText(
             f"{verdict}  \u00b7  device {summary['model']['device']}  \u00b7  {inspection.attack_time_s:.2f} s  \u00b7  "
-            f"{summary['gradient_evaluations']} gradient evaluations  \u00b7  "
+            f"{cost}  \u00b7  "
             f"Linf {norms['linf_grey']:.1f}/255  \u00b7  L2 {norms['l2']:.3f}")
 
     def _show_probabilities(self) -> None:
