@@ -48,6 +48,26 @@ def correct_batch(model, imagenet_batch):
     return x[ok], y[ok], [f for f, keep in zip(files, ok) if keep]
 
 
+@pytest.fixture(scope="session")
+def mnist_model():
+    """The shipped mnist-standard model on the CPU."""
+    from inspector.core.models import load_model
+
+    return load_model("mnist-standard", "cpu")
+
+
+@pytest.fixture(scope="session")
+def mnist_digits(mnist_model):
+    """(x, y): those of the first 20 held-out MNIST digits mnist-standard classifies correctly."""
+    from inspector.core.datasets.mnist import mnist_split
+
+    x, y = mnist_split(DATA / "mnist")["held_out"]
+    x, y = x[:20], y[:20]
+    with torch.no_grad():
+        ok = mnist_model(x).argmax(1) == y
+    return x[ok], y[ok]
+
+
 def exportable_l2(model, x, x_adv, y):
     """(N,) L2 of a reference library's perturbation after the 8-bit export rule (inf where no scale works).
 

@@ -8,27 +8,16 @@ the attack is meant to keep small, read on the exported 8-bit image.
 import pytest
 import torch
 
-from conftest import DATA
 from inspector.core.attacks import ATTACKS, make_attack
 from inspector.core.attacks.jsma import select_pair
-from inspector.core.datasets.mnist import mnist_split
 from inspector.core.metrics import perturbation_norms
-from inspector.core.models import load_model
 
 
 @pytest.fixture(scope="module")
-def mnist_model():
-    return load_model("mnist-standard", "cpu")
-
-
-@pytest.fixture(scope="module")
-def digits(mnist_model):
+def digits(mnist_digits):
     """The first 12 held-out digits the model classifies correctly."""
-    x, y = mnist_split(DATA / "mnist")["held_out"]
-    x, y = x[:20], y[:20]
-    with torch.no_grad():
-        ok = mnist_model(x).argmax(1) == y
-    return x[ok][:12], y[ok][:12]
+    x, y = mnist_digits
+    return x[:12], y[:12]
 
 
 def test_both_are_minimal_norm_attacks():

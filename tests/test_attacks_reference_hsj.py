@@ -21,11 +21,9 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import DATA, exportable_l2
+from conftest import exportable_l2
 from inspector.core.attacks import make_attack
-from inspector.core.datasets.mnist import mnist_split
 from inspector.core.metrics import perturbation_norms
-from inspector.core.models import load_model
 
 pytestmark = pytest.mark.slow
 
@@ -43,49 +41,41 @@ class Counted(torch.nn.Module):
 
 
 @pytest.fixture(scope="module")
-def mnist():
-    return load_model("mnist-standard", "cpu")
+def digits(mnist_digits):
+    """The first 10 held-out digits the model classifies correctly."""
+    x, y = mnist_digits
+    return x[:10], y[:10]
 
 
-@pytest.fixture(scope="module")
-def digits(mnist):
-    """The first 10 held-out digits the model gets right."""
-    x, y = mnist_split(DATA / "mnist")["held_out"]
-    x, y = x[:20], y[:20]
-    with torch.no_grad():
-        ok = mnist(x).argmax(1) == y
-    return x[ok][:10], y[ok][:10]
-
-
-def _ours_at_the_same_budget(mnist, counted, x, y, theirs):
+def _ours_at_the_same_budget(mnist_model, counted, x, y, theirs):
     budget = math.ceil(counted.rows / len(y))
-    ours = make_attack("hopskipjump", {"norm": "l2", "max_queries": budget}).run(mnist, x, y)
+    ours = make_attack("hopskipjump", {"norm": "l2", "max_queries": budget}).run(mnist_model, x, y)
     assert ours.success.all() and (ours.query_counts <= budget).all()
     ours_l2 = torch.tensor(perturbation_norms(x, ours.x_adv)["l2"]).median()
-    theirs_l2 = exportable_l2(mnist, x, theirs, y)
+    theirs_l2 = exportable_l2(mnist_model, x, theirs, y)
     assert theirs_l2.isfinite().all()
     assert ours_l2 <= 1.1 * theirs_l2.median()
 
 
-def test_l2_median_within_10_percent_of_foolbox(mnist, digits):
+def test_l2_median_within_10_percent_of_foolbox(mnist_model, digits):
     fb = pytest.importorskip("foolbox", reason="foolbox is not installed: pip install '.[test]'")
     x, y = digits
-    counted = Counted(mnist).eval()
+    counted = Counted(mnist_model).eval()
     torch.manual_seed(0)
     attack = fb.attacks.HopSkipJumpAttack(steps=8, constraint="l2")
     _, theirs, _ = attack(fb.PyTorchModel(counted, bounds=(0, 1)), x, y, epsilons=None)
-    _ours_at_the_same_budget(mnist, counted, x, y, theirs)
+    _ours_at_the_same_budget(mnist_model, counted, x, y, theirs)
 
 
-def test_l2_median_within_10_percent_of_art(mnist, digits):
+def test_l2_median_within_10_percent_of_art(mnist_model, digits):
     pytest.importorskip("art", reason="adversarial-robustness-toolbox is not installed: pip install '.[test]'")
     from art.attacks.evasion import HopSkipJump
     from art.estimators.classification import PyTorchClassifier
 
     x, y = digits
-    counted = Counted(mnist).eval()
+    counted = Counted(mnist_model).eval()
     clf = PyTorchClassifier(counted, loss=torch.nn.CrossEntropyLoss(), input_shape=(1, 28, 28), nb_classes=10,
                             clip_values=(0.0, 1.0))
     np.random.seed(0)
     theirs = HopSkipJump(clf, norm=2, max_iter=8, verbose=False).generate(x.numpy())
-    _ours_at_the_same_budget(mnist, counted, x, y, torch.from_numpy(theirs).float())
+    _ours_at_the_same_budget(mnist_model, counted, x, y, torch.from_numpy(theirs).float())

@@ -13,7 +13,6 @@ from inspector.core.attacks.hopskipjump import EXPORT_QUERIES
 from inspector.core.datasets.mnist import mnist_split
 from inspector.core.errors import ParameterError
 from inspector.core.metrics import perturbation_norms
-from inspector.core.models import load_model
 
 
 class Counted(torch.nn.Module):
@@ -30,18 +29,10 @@ class Counted(torch.nn.Module):
 
 
 @pytest.fixture(scope="module")
-def mnist():
-    return load_model("mnist-standard", "cpu")
-
-
-@pytest.fixture(scope="module")
-def digits(mnist):
-    """The first 8 held-out digits the model gets right."""
-    x, y = mnist_split(DATA / "mnist")["held_out"]
-    x, y = x[:20], y[:20]
-    with torch.no_grad():
-        ok = mnist(x).argmax(1) == y
-    return x[ok][:8], y[ok][:8]
+def digits(mnist_digits):
+    """The first 8 held-out digits the model classifies correctly."""
+    x, y = mnist_digits
+    return x[:8], y[:8]
 
 
 def _on_grid(x):
@@ -56,10 +47,10 @@ def test_registered_as_label_only_minimal_norm():
 
 
 @pytest.mark.parametrize("norm", ["l2", "linf"])
-def test_shrinks_the_distance_on_mnist_within_the_budget(mnist, digits, norm):
+def test_shrinks_the_distance_on_mnist_within_the_budget(mnist_model, digits, norm):
     x, y = digits
     steps = []
-    result = make_attack("hopskipjump", {"norm": norm, "max_queries": 1500}).run(mnist, x, y, on_step=steps.append)
+    result = make_attack("hopskipjump", {"norm": norm, "max_queries": 1500}).run(mnist_model, x, y, on_step=steps.append)
     assert result.success.all() and _on_grid(result.x_adv)
     assert result.gradient_evaluations == 0 and result.iterations == len(steps) >= 4
     assert (result.query_counts <= 1500).all() and result.queries == int(result.query_counts.max())
@@ -70,7 +61,7 @@ def test_shrinks_the_distance_on_mnist_within_the_budget(mnist, digits, norm):
     assert reached.median() < 0.75 * first.median()
 
 
-def test_the_model_is_reached_only_through_a_label_oracle(mnist, digits, monkeypatch):
+def test_the_model_is_reached_only_through_a_label_oracle(mnist_model, digits, monkeypatch):
     from inspector.core.attacks import hopskipjump
     from inspector.core.oracle import QueryOracle
 
@@ -84,7 +75,7 @@ def test_the_model_is_reached_only_through_a_label_oracle(mnist, digits, monkeyp
 
     monkeypatch.setattr(hopskipjump, "QueryOracle", Recording)
     x, y = digits
-    counted = Counted(mnist)
+    counted = Counted(mnist_model)
     steps = []
     result = make_attack("hopskipjump", {"max_queries": 300}).run(counted, x, y, on_step=steps.append)
     assert answers and set(answers) == {("label", True, torch.long)}
@@ -95,47 +86,47 @@ def test_the_model_is_reached_only_through_a_label_oracle(mnist, digits, monkeyp
 
 
 @pytest.mark.parametrize("budget", [2 * EXPORT_QUERIES, 100, 333])
-def test_the_budget_is_respected(mnist, digits, budget):
+def test_the_budget_is_respected(mnist_model, digits, budget):
     x, y = digits
-    result = make_attack("hopskipjump", {"max_queries": budget}).run(mnist, x, y)
+    result = make_attack("hopskipjump", {"max_queries": budget}).run(mnist_model, x, y)
     assert (result.query_counts <= budget).all()
     assert result.success.all()  # the start is adversarial and on the 8-bit grid
 
 
-def test_more_queries_give_a_smaller_l2(mnist, digits):
+def test_more_queries_give_a_smaller_l2(mnist_model, digits):
     x, y = digits
-    results = [make_attack("hopskipjump", {"max_queries": q}).run(mnist, x, y) for q in (200, 800)]
+    results = [make_attack("hopskipjump", {"max_queries": q}).run(mnist_model, x, y) for q in (200, 800)]
     l2 = [torch.tensor(perturbation_norms(x, r.x_adv)["l2"]) for r in results]
     assert l2[1].median() < 0.9 * l2[0].median()
 
 
-def test_cancel_stops_after_the_current_iteration(mnist, digits):
+def test_cancel_stops_after_the_current_iteration(mnist_model, digits):
     x, y = digits
     steps = []
-    result = make_attack("hopskipjump", {"max_queries": 5000}).run(mnist, x, y, on_step=steps.append,
+    result = make_attack("hopskipjump", {"max_queries": 5000}).run(mnist_model, x, y, on_step=steps.append,
                                                                    should_stop=lambda: len(steps) >= 2)
     assert result.cancelled and result.iterations == 2 and len(steps) == 2
     assert result.success.all() and (result.query_counts < 1000).all()
 
 
-def test_targeted_needs_starting_points(mnist, digits):
+def test_targeted_needs_starting_points(mnist_model, digits):
     x, y = digits
     target = (y + 1) % 10
     with pytest.raises(ParameterError, match="starting_points"):
-        make_attack("hopskipjump", {}).run(mnist, x, y, target=target)
+        make_attack("hopskipjump", {}).run(mnist_model, x, y, target=target)
     with pytest.raises(ParameterError, match="not classified as the target"):
-        make_attack("hopskipjump", {}).run(mnist, x, y, target=target, starting_points=x)
+        make_attack("hopskipjump", {}).run(mnist_model, x, y, target=target, starting_points=x)
 
 
-def test_targeted_from_digits_of_the_target_class(mnist, digits):
+def test_targeted_from_digits_of_the_target_class(mnist_model, digits):
     x, y = digits[0][:4], digits[1][:4]
     pool_x, pool_y = mnist_split(DATA / "mnist")["held_out"]
     pool_x, pool_y = pool_x[100:400], pool_y[100:400]
     with torch.no_grad():
-        pool_pred = mnist(pool_x).argmax(1)
+        pool_pred = mnist_model(pool_x).argmax(1)
     target = (y + 1) % 10
     start = torch.stack([pool_x[(pool_pred == t) & (pool_y == t)][0] for t in target])
-    result = make_attack("hopskipjump", {"max_queries": 1000}).run(mnist, x, y, target=target, starting_points=start)
+    result = make_attack("hopskipjump", {"max_queries": 1000}).run(mnist_model, x, y, target=target, starting_points=start)
     assert result.success.all() and torch.equal(result.logits.argmax(1), target)
     start_l2 = (start - x).flatten(1).norm(dim=1)
     assert (torch.tensor(perturbation_norms(x, result.x_adv)["l2"]) < 0.7 * start_l2).all()
