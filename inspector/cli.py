@@ -16,15 +16,9 @@ import sys
 import traceback
 
 from inspector.core.errors import InspectorError, ParameterError
+from inspector.options import add_attack_options, add_compare_arguments, add_defense_arguments, attack_params
 
 EXIT_USAGE = 2
-
-
-def _param_pair(text: str) -> tuple[str, str]:
-    key, sep, value = text.partition("=")
-    if not sep or not key.strip():
-        raise argparse.ArgumentTypeError(f"{text!r} is not of the form key=value")
-    return key.strip(), value.strip()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,29 +65,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def add_compare_arguments(p: argparse.ArgumentParser) -> None:
-    """--compare MODEL... and --compare-direct, shared by `attack` and `gui`."""
-    p.add_argument("--compare", nargs="+", default=[], metavar="MODEL",
-                   help="also classify the adversarial with these models (transfer), side by side")
-    p.add_argument("--compare-direct", action="store_true", help="with --compare: also attack each model directly")
-
-
-def add_defense_arguments(p: argparse.ArgumentParser) -> None:
-    """The defence flags of ``attack``: --defense, --adaptive, --detect, --eot-samples, --calibration."""
-    p.add_argument("--defense", action="append", default=[], metavar="SPEC",
-                   help="input-transform defence as name:key=value,... (repeatable, applied in order), e.g. "
-                        "jpeg:quality=75, blur:sigma=1, median:size=3, bitdepth:bits=4, resize:scale=0.5, "
-                        "randpad:min_scale=0.85")
-    p.add_argument("--adaptive", action="store_true",
-                   help="attack the defended model (BPDA for non-differentiable defences, EOT for random ones)")
-    p.add_argument("--detect", action="append", default=[], metavar="SPEC",
-                   help="detector as name:key=value,... (repeatable): squeeze:bits=5,median=2 or dropout:samples=20")
-    p.add_argument("--eot-samples", type=int, default=8, metavar="N",
-                   help="EOT draws per gradient for random defences in an adaptive attack (default 8)")
-    p.add_argument("--calibration", metavar="DIR",
-                   help="folder of clean images to calibrate detector thresholds on (default: the sample photos)")
-
-
 def print_defenses(summary: dict) -> None:
     """A compact table: top-1 of the original and the adversarial under each defence, and detector flags."""
     if summary["defenses"]:
@@ -113,20 +84,6 @@ def print_defenses(summary: dict) -> None:
               f"(fpr {d['fpr']:g}, {d['calibration_images']} clean images)  {flags}")
 
 
-def add_attack_options(p: argparse.ArgumentParser) -> None:
-    """The attack options shared by `attack` and `gui`; read them back with :func:`attack_params`."""
-    p.add_argument("--attack", default="pgd", help="attack name, see `inspector attacks` (default pgd)")
-    p.add_argument("--eps", help="perturbation budget in [0, 1] units; fractions like 4/255 work")
-    p.add_argument("--steps", help="iterations")
-    p.add_argument("--step-size", help="step size in [0, 1] units, e.g. 1/255")
-    p.add_argument("--norm", help="linf or l2")
-    p.add_argument("--seed", help="random seed")
-    p.add_argument("--param", action="append", type=_param_pair, default=[], metavar="KEY=VALUE",
-                   help="any attack parameter (repeatable)")
-    p.add_argument("--target", metavar="CLASS", help="targeted attack: class index or name")
-    p.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps (default auto)")
-
-
 def _print_top(title: str, top: list[dict]) -> None:
     print(title)
     for row in top:
@@ -144,14 +101,6 @@ def cmd_classify(args) -> int:
     else:
         _print_top(args.image, result.top_k)
     return 0
-
-
-def attack_params(args) -> dict[str, str]:
-    """Attack parameters from the shorthand flags and the repeatable --param."""
-    params = {k: v for k, v in (("eps", args.eps), ("steps", args.steps), ("step_size", args.step_size),
-                                 ("norm", args.norm), ("seed", args.seed)) if v is not None}
-    params.update(dict(args.param))
-    return params
 
 
 def cmd_attack(args) -> int:

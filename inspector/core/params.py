@@ -127,9 +127,10 @@ def build(cls, values: dict[str, Any], owner: str):
 
 
 class Registry(dict):
-    """Classes by ``cls.name``, built from parameter values with :meth:`make`.
+    """Entries by their ``name`` attribute; classes among them are built from parameter values with :meth:`make`.
 
-    One registry each holds the attacks, the defences and the detectors.
+    One registry each holds the attacks, the defences, the detectors (classes) and
+    the built-in models (:class:`~inspector.core.classifier.ModelInfo` entries).
     """
 
     def __init__(self, kind: str):
@@ -137,7 +138,7 @@ class Registry(dict):
         self.kind = kind
 
     def register(self, cls):
-        """Class decorator adding ``cls`` under ``cls.name``."""
+        """Add ``cls`` (a class, or any entry with a ``name``) under its name; usable as a decorator."""
         self[cls.name] = cls
         return cls
 

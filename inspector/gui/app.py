@@ -18,6 +18,7 @@ from inspector.core.attacks import make_attack
 from inspector.core.errors import ExportError, ParameterError
 from inspector.gui.main_window import APP_TITLE, MainWindow, app_icon
 from inspector.gui.state import ViewState
+from inspector.options import attack_params
 
 EXIT_ERROR = 2
 
@@ -28,8 +29,6 @@ def state_from_args(args) -> ViewState:
     Raises:
         ParameterError: an unknown attack or a bad parameter value.
     """
-    from inspector.cli import attack_params
-
     state = ViewState()
     if args.image:
         state.image = args.image

@@ -9,7 +9,7 @@ import io
 
 from inspector.core.errors import ModelError
 from inspector.core.labels import imagenet_classes
-from inspector.core.models import Classifier
+from inspector.core.classifier import Classifier
 
 
 def build_efficientnet_lite0() -> Classifier:

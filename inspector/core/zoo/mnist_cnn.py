@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from inspector.core.errors import ModelError
-from inspector.core.models import Classifier
+from inspector.core.classifier import Classifier
 from inspector.core.resources import resource_path
 
 CLASS_NAMES = tuple(str(d) for d in range(10))
