@@ -23,9 +23,10 @@ import torch  # noqa: E402
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from inspector.gui.evasion.state import EvasionState  # noqa: E402
 from inspector.gui.main_window import MainWindow  # noqa: E402
+from inspector.gui.session import Session  # noqa: E402
 from inspector.gui.settings import Settings  # noqa: E402
-from inspector.gui.state import ViewState  # noqa: E402
 
 INTERVAL_MS = 5
 
@@ -37,15 +38,16 @@ def main() -> None:
     args = parser.parse_args()
 
     app = QApplication([])
-    state = ViewState(device="cpu")
+    state = EvasionState()
     settings = Settings(Path(tempfile.mkdtemp(prefix="gui-stall-")) / "settings.json")   # not the user's
-    window = MainWindow(state, settings, show_dialogs=False)
-    window.error_occurred.connect(lambda message: (print("error:", message), app.exit(2)))
-    window.show()
+    main_window = MainWindow(Session(device="cpu"), settings, states={"evasion": state}, show_dialogs=False)
+    main_window.error_occurred.connect(lambda message: (print("error:", message), app.exit(2)))
+    window = main_window.workspaces["evasion"]
+    main_window.show()
     loop_until(app, window.preview_ready)
 
     state.params["pgd"] = dict(state.attack_params(), steps=args.steps)
-    window.form.set_attack("pgd", state.params["pgd"])
+    window.attack_panel.form.set_attack("pgd", state.params["pgd"])
     frames = []
     lateness: list[float] = []
     last = [time.perf_counter()]
@@ -74,7 +76,7 @@ def main() -> None:
     inspection = loop_until(app, window.attack_finished)
     elapsed = time.perf_counter() - start
     timer.stop()
-    window.close()
+    main_window.close()
 
     late = np.array(lateness)
     print(f"idle window, {args.baseline_s:g} s: worst {idle.max():.1f} ms, p99 {np.percentile(idle, 99):.1f} ms "

@@ -16,6 +16,7 @@ import sys
 import traceback
 
 from inspector.core.errors import InspectorError, ParameterError
+from inspector.core.summary import summary_line
 from inspector.options import add_attack_options, add_compare_arguments, add_defense_arguments, attack_params
 
 EXIT_USAGE = 2
@@ -126,12 +127,7 @@ def cmd_attack(args) -> int:
         return 0
     _print_top("original:", summary["original"]["top_k"])
     _print_top("adversarial:", summary["adversarial"]["top_k"])
-    n = summary["norms"]
-    verdict = "SUCCESS" if summary["success"] else "failed"
-    print(f"{verdict}: {summary['true_label']['name']} -> {summary['adversarial']['label']['name']}  "
-          f"Linf {n['linf_grey']:.1f}/255  L2 {n['l2']:.3f}  L0 {n['l0']}  "
-          f"{summary['iterations']} iterations, {summary['gradient_evaluations']} gradient evaluations, "
-          f"{summary['attack_time_s']:.2f} s" + (f", {summary['queries']} queries" if summary["queries"] else ""))
+    print(summary_line(summary))
     print_defenses(summary)
     if args.out_dir:
         print(f"saved to {args.out_dir}")

@@ -16,23 +16,37 @@ from inspector.core.models import load_model
 from inspector.core.resources import resource_path
 from inspector.core.run import Recipe, inspect, predict
 from inspector.gui.attack_form import PixelEditor
+from inspector.gui.evasion.workspace import EvasionWorkspace
+from inspector.gui.evasion.jobs import Progress, to_pixels
+from inspector.gui.evasion.state import EvasionState
 from inspector.gui.main_window import MainWindow
+from inspector.gui.session import Session
 from inspector.gui.settings import Settings
-from inspector.gui.state import ViewState
-from inspector.gui.worker import to_pixels
 
 WAIT_MS = 120_000
 TENCH = DATA / "imagenet-sample" / "n01440764_tench.JPEG"
 
 
-@pytest.fixture
-def window(qtbot, tmp_path, model):
-    win = MainWindow(ViewState(device="cpu"), Settings(tmp_path / "settings.json"))
+def open_window(qtbot, settings: Settings, state: EvasionState | None = None) -> MainWindow:
+    """The main window on the CPU, once the Evasion workspace has classified its first image."""
+    win = MainWindow(Session(device="cpu"), settings, states={"evasion": state or EvasionState()})
     qtbot.addWidget(win)
-    with qtbot.waitSignal(win.preview_ready, timeout=WAIT_MS):
+    with qtbot.waitSignal(win.workspaces["evasion"].preview_ready, timeout=WAIT_MS):
         win.show()
+    return win
+
+
+@pytest.fixture
+def main(qtbot, tmp_path, model):
+    win = open_window(qtbot, Settings(tmp_path / "settings.json"))
     yield win
     win.close()
+
+
+@pytest.fixture
+def window(main) -> EvasionWorkspace:
+    """The Evasion workspace of the main window."""
+    return main.workspaces["evasion"]
 
 
 @pytest.fixture
@@ -43,17 +57,18 @@ def dialogs(monkeypatch):
     return shown
 
 
-def choose_attack(win: MainWindow, name: str, **grey_or_values) -> None:
-    win.attack_combo.setCurrentIndex(win.attack_combo.findData(name))
+def choose_attack(win: EvasionWorkspace, name: str, **grey_or_values) -> None:
+    combo = win.attack_panel.attack_combo
+    combo.setCurrentIndex(combo.findData(name))
     for key, value in grey_or_values.items():
-        editor = win.form.editors[key]
+        editor = win.attack_panel.form.editors[key]
         if isinstance(editor, PixelEditor):
             editor.spin.setValue(value)           # grey levels, as the user types them
         else:
             editor.setValue(value)
 
 
-def run(qtbot, win: MainWindow):
+def run(qtbot, win: EvasionWorkspace):
     with qtbot.waitSignal(win.attack_finished, timeout=WAIT_MS) as blocker:
         win.run_attack()
     return blocker.args[0]
@@ -66,12 +81,12 @@ def test_starts_with_defaults(window):
     assert entry.title == "original" and entry.top_k[0]["name"] == "espresso"
     assert placeholder.top_k == [] and "run an attack" in placeholder.title
     assert entry.highlight == {entry.top_k[0]["index"]: "true"}
-    assert window.form.editors["eps"].spin.value() == pytest.approx(4.0)   # 4/255 shown as grey levels
-    assert window.class_picker.count() == 1 + 1000 and window.class_picker.target() is None
-    assert window.run_button.isEnabled() and not window.cancel_button.isEnabled()
+    assert window.attack_panel.form.editors["eps"].spin.value() == pytest.approx(4.0)   # 4/255 shown as grey levels
+    assert window.attack_panel.class_picker.count() == 1 + 1000 and window.attack_panel.class_picker.target() is None
+    assert window.attack_panel.run_button.isEnabled() and not window.attack_panel.cancel_button.isEnabled()
 
 
-def test_fgsm_runs_and_updates_panes_and_probabilities(qtbot, window):
+def test_fgsm_runs_and_updates_panes_and_probabilities(qtbot, main, window):
     choose_attack(window, "fgsm", eps=8.0)
     assert window.state.attack_params()["eps"] == pytest.approx(8 / 255)
     inspection = run(qtbot, window)
@@ -84,7 +99,7 @@ def test_fgsm_runs_and_updates_panes_and_probabilities(qtbot, window):
     original, adversarial = window.probabilities.entries
     assert adversarial.top_k == inspection.adversarial.top_k
     assert adversarial.highlight[inspection.adversarial.label] in ("adversarial", "true")
-    assert "1 gradient evaluations" in window.summary.text() and "Linf 8.0/255" in window.summary.text()
+    assert "1 gradient evaluations" in main.summary.text() and "Linf 8.0/255" in main.summary.text()
 
 
 def test_defences_give_probabilities_after_each_and_adaptive_mode(qtbot, window):
@@ -108,15 +123,16 @@ def test_defences_give_probabilities_after_each_and_adaptive_mode(qtbot, window)
     assert window.probabilities.entries[2].top_k == jpeg_row.adversarial.top_k
     window.defense_panel.checkboxes["jpeg"].setChecked(False)
     window.defense_panel.checkboxes["bitdepth"].setChecked(False)
-    assert window.state.recipe().defenses == [] and not window.state.recipe().adaptive
+    recipe = window.state.recipe("efficientnet-lite0", "cpu")
+    assert recipe.defenses == [] and not recipe.adaptive
 
 
 def test_pgd_runs_and_exports_files_that_classify_as_reported(qtbot, window, model, tmp_path, monkeypatch):
     choose_attack(window, "pgd", eps=2.0, step_size=1.0, steps=3)
-    window.class_picker.set_target(963)                   # pizza
+    window.attack_panel.class_picker.set_target(963)                   # pizza
     inspection = run(qtbot, window)
     assert inspection.attack.iterations == 3 and inspection.target == 963
-    assert window.progress.maximum() == 3 and window.progress.value() == 3
+    assert window.attack_panel.progress.maximum() == 3 and window.attack_panel.progress.value() == 3
     assert window.live_plot.iterations == [1, 2, 3]
     assert window.probabilities.entries[1].highlight[963] == "target"
     assert window.panes.arrays[1] is not None and window.panes.arrays[2] is not None
@@ -143,78 +159,75 @@ def test_pgd_runs_and_exports_files_that_classify_as_reported(qtbot, window, mod
     assert "JPEG" in warnings[0] and not (tmp_path / "adv.jpg").exists()
 
 
-def test_cancel_stops_a_long_attack(qtbot, window):
+def test_cancel_stops_a_long_attack(qtbot, main, window):
     choose_attack(window, "pgd", steps=10_000)
     steps_after_cancel = []
     with qtbot.waitSignal(window.attack_finished, timeout=WAIT_MS) as blocker:
         window.run_attack()
-        worker = window.worker
+        job = main.runner.job
         # runs on the worker thread at each iteration: counts iterations begun after Cancel
-        worker.progress.connect(lambda p: worker.cancelled() and steps_after_cancel.append(p.iteration),
-                                Qt.ConnectionType.DirectConnection)
-        qtbot.waitUntil(lambda: window.progress.value() >= 2, timeout=WAIT_MS)
-        assert window.cancel_button.isEnabled()
-        window.cancel()
+        job.progress.connect(lambda p: job.cancelled() and isinstance(p, Progress)
+                             and steps_after_cancel.append(p.iteration), Qt.ConnectionType.DirectConnection)
+        qtbot.waitUntil(lambda: window.attack_panel.progress.value() >= 2, timeout=WAIT_MS)
+        assert window.attack_panel.cancel_button.isEnabled()
+        window.attack_panel.cancel_button.click()
     inspection = blocker.args[0]
     assert inspection.attack.cancelled and 2 <= inspection.attack.iterations < 10_000
     assert len(steps_after_cancel) <= 1                   # stops within one iteration
-    assert "cancelled after" in window.summary.text()
-    assert window.run_button.isEnabled() and not window.busy()
+    assert "cancelled after" in main.summary.text()
+    assert window.attack_panel.run_button.isEnabled() and not main.busy()
 
 
-def test_closing_during_an_attack_stops_the_worker(qtbot, window):
+def test_closing_during_an_attack_stops_the_worker(qtbot, main, window):
     choose_attack(window, "pgd", steps=10_000)
     window.run_attack()
-    worker = window.worker
-    qtbot.waitUntil(lambda: window.progress.value() >= 1, timeout=WAIT_MS)
-    window.close()
-    assert worker.isFinished() and worker.cancelled()
+    job = main.runner.job
+    qtbot.waitUntil(lambda: window.attack_panel.progress.value() >= 1, timeout=WAIT_MS)
+    main.close()
+    assert job.ended() and job.cancelled()
 
 
-def test_bad_image_gives_a_dialog_and_the_app_stays_usable(qtbot, window, dialogs, tmp_path):
+def test_bad_image_gives_a_dialog_and_the_app_stays_usable(qtbot, main, window, dialogs, tmp_path):
     bad = tmp_path / "broken.png"
     bad.write_bytes(b"this is not a PNG file")
-    with qtbot.waitSignal(window.error_occurred, timeout=WAIT_MS):
+    with qtbot.waitSignal(main.error_occurred, timeout=WAIT_MS):
         window.open_image(str(bad))
-    qtbot.waitUntil(lambda: not window.busy(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not main.busy(), timeout=WAIT_MS)
     assert len(dialogs) == 1 and "broken.png" in dialogs[0]
-    assert window.state.image.endswith("coffee.png") and window.run_button.isEnabled()
+    assert window.state.image.endswith("coffee.png") and window.attack_panel.run_button.isEnabled()
     with qtbot.waitSignal(window.preview_ready, timeout=WAIT_MS):
         window.open_image(str(TENCH))
     assert window.probabilities.entries[0].top_k[0]["name"] == "tench"
-    assert window.settings.recent == [str(TENCH.resolve())]
+    assert main.settings.recent == [str(TENCH.resolve())]
     assert json.loads((tmp_path / "settings.json").read_text())["recent"] == [str(TENCH.resolve())]
 
 
 def test_bad_target_name_from_the_command_line_gives_a_dialog(qtbot, tmp_path, model, dialogs):
-    win = MainWindow(ViewState(device="cpu", target="espreso"), Settings(tmp_path / "s.json"))
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.preview_ready, timeout=WAIT_MS):
-        win.show()
-    assert "did you mean 'espresso'" in dialogs[0] and win.state.target is None
+    win = open_window(qtbot, Settings(tmp_path / "s.json"), EvasionState(target="espreso"))
+    assert "did you mean 'espresso'" in dialogs[0] and win.workspaces["evasion"].state.target is None
     win.close()
 
 
-def test_presentation_mode_is_full_screen_with_larger_fonts(qtbot, window):
+def test_presentation_mode_is_full_screen_with_larger_fonts(qtbot, main, window):
     base = QApplication.font().pointSizeF()
-    window.set_presentation(True)
-    qtbot.waitUntil(window.isFullScreen, timeout=5000)
+    main.set_presentation(True)
+    qtbot.waitUntil(main.isFullScreen, timeout=5000)
     assert QApplication.font().pointSizeF() == pytest.approx(base * 1.5)
-    assert window.probabilities.text_scale == 1.5 and window.presentation_action.isChecked()
-    window.set_presentation(False)
-    qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=5000)
+    assert window.probabilities.text_scale == 1.5 and main.presentation_action.isChecked()
+    main.set_presentation(False)
+    qtbot.waitUntil(lambda: not main.isFullScreen(), timeout=5000)
     assert QApplication.font().pointSizeF() == pytest.approx(base)
 
 
-def test_bad_model_file_gives_a_dialog_and_keeps_the_model(qtbot, window, dialogs, tmp_path):
+def test_bad_model_file_gives_a_dialog_and_keeps_the_model(qtbot, main, window, dialogs, tmp_path):
     bad = tmp_path / "model.pt"
     bad.write_bytes(b"not TorchScript")
-    with qtbot.waitSignal(window.error_occurred, timeout=WAIT_MS):
-        window.set_model(str(bad))
-    qtbot.waitUntil(lambda: not window.busy(), timeout=WAIT_MS)
+    with qtbot.waitSignal(main.error_occurred, timeout=WAIT_MS):
+        main.set_model(str(bad))
+    qtbot.waitUntil(lambda: not main.busy(), timeout=WAIT_MS)
     assert "not a TorchScript model" in dialogs[0]
-    assert window.state.model == "efficientnet-lite0" and window.model_combo.currentText() == "efficientnet-lite0"
-    assert window.run_button.isEnabled()
+    assert main.session.model == "efficientnet-lite0" and main.model_combo.currentText() == "efficientnet-lite0"
+    assert window.attack_panel.run_button.isEnabled()
 
 
 def test_compare_mode_shows_each_models_bars_side_by_side(qtbot, window, tmp_path):
@@ -227,7 +240,7 @@ def test_compare_mode_shows_each_models_bars_side_by_side(qtbot, window, tmp_pat
         box.setChecked(True)
     window.compare_panel.direct.setChecked(True)
     choose_attack(window, "pgd", eps=76.5, step_size=6.375, steps=20)
-    window.form.editors["loss"].setCurrentText("margin")
+    window.attack_panel.form.editors["loss"].setCurrentText("margin")
     source = run(qtbot, window)
     comparison = window.state.comparison
     assert comparison.source is source and source.attack.loss == "margin"

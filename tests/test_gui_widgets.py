@@ -18,7 +18,7 @@ from inspector.core.resources import resource_path
 from inspector.gui.attack_form import AttackForm, ClassPicker, PixelEditor
 from inspector.gui.main_window import DEFAULT_SIZE
 from inspector.gui.probabilities import ProbabilityEntry, ProbabilityPanel
-from inspector.gui.state import default_params
+from inspector.gui.evasion.state import default_params
 
 COFFEE = str(resource_path("images", "coffee.png"))
 

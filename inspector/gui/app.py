@@ -17,24 +17,26 @@ from PySide6.QtWidgets import QApplication
 from inspector.core.attacks import make_attack
 from inspector.core.errors import ExportError, ParameterError
 from inspector.gui.main_window import APP_TITLE, MainWindow, app_icon
-from inspector.gui.state import ViewState
+from inspector.gui.evasion.workspace import EvasionWorkspace
+from inspector.gui.evasion.state import EvasionState
+from inspector.gui.session import Session
 from inspector.options import attack_params
 
 EXIT_ERROR = 2
 
 
-def state_from_args(args) -> ViewState:
-    """The initial view state from the command line; attack parameters are checked here.
+def state_from_args(args) -> tuple[Session, EvasionState]:
+    """The initial session and Evasion view state from the command line; attack parameters are checked here.
 
     Raises:
         ParameterError: an unknown attack or a bad parameter value.
     """
-    state = ViewState()
+    session = Session(device=None if args.device in (None, "auto") else args.device)
+    if args.model:
+        session.model = args.model
+    state = EvasionState()
     if args.image:
         state.image = args.image
-    if args.model:
-        state.model = args.model
-    state.device = None if args.device in (None, "auto") else args.device
     attack = make_attack(args.attack, attack_params(args))
     state.attack = attack.name
     state.params[attack.name] = {spec.name: getattr(attack, spec.name) for spec in attack.params()}
@@ -42,7 +44,7 @@ def state_from_args(args) -> ViewState:
     if args.compare_direct and not args.compare:
         raise ParameterError("--compare-direct needs --compare MODEL ...")
     state.compare, state.compare_direct = list(args.compare), args.compare_direct
-    return state
+    return session, state
 
 
 def save_screenshot(window: MainWindow, path: str) -> None:
@@ -54,12 +56,13 @@ def save_screenshot(window: MainWindow, path: str) -> None:
 
 def run_gui(args) -> int:
     """Open the main window; returns the exit status."""
-    state = state_from_args(args)
+    session, state = state_from_args(args)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_TITLE)
     app.setWindowIcon(app_icon())
     scripted = bool(args.run or args.screenshot)
-    window = MainWindow(state, show_dialogs=not scripted)
+    window = MainWindow(session, states={EvasionWorkspace.name: state}, show_dialogs=not scripted)
+    evasion = window.workspaces[EvasionWorkspace.name]
     if scripted:
         def fail(message: str) -> None:
             print(f"inspector: error: {message}", file=sys.stderr)
@@ -77,10 +80,10 @@ def run_gui(args) -> int:
 
         window.error_occurred.connect(fail)
         if args.run:
-            window.preview_ready.connect(window.run_attack)
-            window.attack_finished.connect(finish)
+            evasion.preview_ready.connect(evasion.run_attack)
+            evasion.attack_finished.connect(finish)
         else:
-            window.preview_ready.connect(finish)
+            evasion.preview_ready.connect(finish)
     window.show()
     code = app.exec()
     window.close()

@@ -2,8 +2,8 @@
 
 Only built-in models made for the same task as the current model are offered,
 since the adversarial's pixels must mean the same to each (the core checks the
-input size and channels too). Choices go straight into ``ViewState.compare`` and
-``ViewState.compare_direct``.
+input size and channels too). Choices go into ``EvasionState.compare`` and
+``EvasionState.compare_direct``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel, QVBoxLayout
 
 from inspector.core.models import builtin_models
-from inspector.gui.state import ViewState
+from inspector.gui.evasion.state import EvasionState
 
 
 def comparable_models(model: str) -> list[str]:
@@ -25,7 +25,7 @@ def comparable_models(model: str) -> list[str]:
 class ComparePanel(QGroupBox):
     """A checkbox per comparable model, and "also attack each directly"."""
 
-    def __init__(self, state: ViewState, parent=None):
+    def __init__(self, state: EvasionState, parent=None):
         super().__init__("Compare models (same adversarial, side by side)", parent)
         self.state = state
         self._layout = QVBoxLayout(self)
@@ -37,7 +37,6 @@ class ComparePanel(QGroupBox):
         self.direct.setToolTip("A transfer that fails does not prove robustness: attack each model itself too.")
         self.direct.toggled.connect(lambda checked: setattr(self.state, "compare_direct", checked))
         self._layout.addWidget(self.direct)
-        self.set_model(state.model)
 
     def set_model(self, model: str) -> None:
         """Offer the models comparable with ``model``; choices of models no longer offered are dropped."""

@@ -1,7 +1,9 @@
-"""The viewer's state in plain Python (no Qt): what is loaded, chosen and computed.
+"""The Evasion workspace's view state in plain, evented Python (no Qt).
 
-Widgets render it and write user choices back into it; the worker reads a
-:class:`~inspector.core.run.Recipe` made from it.
+Panels write the user's choices into it; widgets listen to its events
+(``state.events.preview``, ``state.events.inspection``, ...) and redraw. Lists
+are replaced, never changed in place, so that every change is an event. The
+worker reads a :class:`~inspector.core.run.Recipe` made from it.
 """
 
 from __future__ import annotations
@@ -10,12 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from psygnal import evented
 
 from inspector.core.attacks import ATTACKS
 from inspector.core.compare import Comparison
 from inspector.core.defenses import DEFENSES, DETECTORS
 from inspector.core.params import Registry, param_specs
-from inspector.core.models import default_model_name
 from inspector.core.resources import default_image
 from inspector.core.run import Classification, Inspection, Recipe
 
@@ -30,24 +32,29 @@ def default_values(registry: Registry, name: str) -> dict[str, Any]:
     return {spec.name: spec.default for spec in param_specs(registry[name])}
 
 
-@dataclass
+@dataclass(eq=False)
 class Preview:
-    """The loaded original: (H, W, C) uint8 pixels as the model sees them, and its prediction."""
+    """The loaded original: (H, W, 3) uint8 pixels as the model sees them, and its prediction.
+
+    ``model`` and ``device`` are the choices it was made with (``device`` None: automatic);
+    ``device_name`` is the device it ran on.
+    """
 
     pixels: np.ndarray
     classification: Classification
     class_names: tuple[str, ...]
-    device: str
+    model: str
+    device: str | None
+    device_name: str
 
 
+@evented
 @dataclass
-class ViewState:
-    """Everything the main window shows, apart from the widgets that show it.
+class EvasionState:
+    """Everything the Evasion workspace shows, apart from the widgets that show it.
 
     Attributes:
         image: path of the current image.
-        model: built-in model name or TorchScript path.
-        device: ``None`` (automatic), ``"cpu"``, ``"cuda"`` or ``"mps"``.
         attack: registered attack name.
         params: typed parameter values per attack name (kept when switching attacks).
         target: target class index for a targeted attack, or None; a class name or index
@@ -64,8 +71,6 @@ class ViewState:
     """
 
     image: str = field(default_factory=lambda: str(default_image()))
-    model: str = field(default_factory=default_model_name)
-    device: str | None = None
     attack: str = "pgd"
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
     target: int | str | None = None
@@ -84,11 +89,11 @@ class ViewState:
         """The current attack's parameters (defaults filled in on first use)."""
         return self.params.setdefault(self.attack, default_params(self.attack))
 
-    def recipe(self) -> Recipe:
-        """The recipe of an attack with the current choices."""
+    def recipe(self, model: str, device: str | None) -> Recipe:
+        """The recipe of an attack with the current choices on ``model`` and ``device``."""
         specs = _specs(DEFENSES, self.defenses, self.defense_values)
-        return Recipe(image=self.image, model=self.model, attack=self.attack, params=dict(self.attack_params()),
-                      target=self.target, device=self.device, defenses=specs, adaptive=self.adaptive and bool(specs),
+        return Recipe(image=self.image, model=model, attack=self.attack, params=dict(self.attack_params()),
+                      target=self.target, device=device, defenses=specs, adaptive=self.adaptive and bool(specs),
                       detectors=_specs(DETECTORS, self.detectors, self.detector_values))
 
 

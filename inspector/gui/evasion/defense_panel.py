@@ -1,7 +1,7 @@
 """The defence panel: a checkbox per registered defence and detector, its parameters, and 'adaptive attack'.
 
-Edits go straight into the view state (``ViewState.defenses``, ``ViewState.detectors``,
-their ``*_values`` and ``ViewState.adaptive``); the forms are built from each class's
+Edits go into the view state (``EvasionState.defenses``, ``EvasionState.detectors``,
+their ``*_values`` and ``EvasionState.adaptive``; lists are replaced, so each change is an event); the forms are built from each class's
 ParamSpecs, as the attack form is.
 """
 
@@ -12,27 +12,28 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QLabel, QVBoxLa
 from inspector.core.defenses import DEFENSES, DETECTORS
 from inspector.core.params import Registry, param_specs
 from inspector.gui.attack_form import _label, make_editor
-from inspector.gui.state import ViewState, default_values
+from inspector.gui.evasion.state import EvasionState, default_values
 
 
 class DefensePanel(QGroupBox):
     """Checkboxes for the input-transform defences and the detectors, each with its parameter form."""
 
-    def __init__(self, state: ViewState, parent=None):
+    def __init__(self, state: EvasionState, parent=None):
         super().__init__("Defences (predictions after each)", parent)
         self.state = state
         self._layout = QVBoxLayout(self)
         self.checkboxes: dict[str, QCheckBox] = {}
-        self._add_group(DEFENSES, state.defenses, state.defense_values)
+        self._add_group(DEFENSES, "defenses", state.defense_values)
         self.adaptive = QCheckBox("adaptive attack (BPDA / EOT)")
         self.adaptive.setToolTip("Attack the defended model. Without it the attack ignores the defences, and a "
                                  "defence that only wins against a non-adaptive attack has shown nothing.")
         self.adaptive.toggled.connect(lambda checked: setattr(self.state, "adaptive", checked))
         self._layout.addWidget(self.adaptive)
         self._layout.addWidget(QLabel("Detectors (threshold calibrated on clean photos)"))
-        self._add_group(DETECTORS, state.detectors, state.detector_values)
+        self._add_group(DETECTORS, "detectors", state.detector_values)
 
-    def _add_group(self, registry: Registry, chosen: list[str], all_values: dict) -> None:
+    def _add_group(self, registry: Registry, chosen: str, all_values: dict) -> None:
+        """A checkbox and a form per entry of ``registry``; ``chosen`` names the state's list of checked names."""
         for name, cls in registry.items():
             box = QCheckBox(cls.title)
             box.setToolTip(cls.paper)
@@ -48,7 +49,8 @@ class DefensePanel(QGroupBox):
 
             def on_toggle(checked, name=name, form_widget=form_widget):
                 form_widget.setVisible(checked)
-                chosen.append(name) if checked else chosen.remove(name)
+                names = [n for n in getattr(self.state, chosen) if n != name] + ([name] if checked else [])
+                setattr(self.state, chosen, names)
             box.toggled.connect(on_toggle)
             self.checkboxes[name] = box
             self._layout.addWidget(box)

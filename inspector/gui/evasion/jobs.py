@@ -1,0 +1,122 @@
+"""The Evasion workspace's long work, run as :class:`~inspector.gui.jobs.Job` functions.
+
+:func:`preview_job` loads the model and the image and classifies it;
+:func:`attack_job` runs :func:`inspector.core.run.inspect` (or, with models to
+compare, :func:`inspector.core.compare.compare`). They report small payloads
+(floats and 224x224 uint8 arrays made on the worker thread); live frames are
+throttled to :data:`FRAME_RATE`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from inspector.core.attacks import Step
+from inspector.core.compare import Comparison, compare
+from inspector.core.image import load_tensor
+from inspector.core.models import load_model
+from inspector.core.run import Inspection, Recipe, inspect, predict
+from inspector.core.visualize import diverging_colors, perturbation_map
+from inspector.gui.evasion.state import Preview
+from inspector.gui.jobs import Job
+
+#: Live image updates per second, at most.
+FRAME_RATE = 15.0
+
+
+def to_pixels(x: torch.Tensor) -> np.ndarray:
+    """(1, C, H, W) in [0, 1] -> (H, W, 3) uint8, grey repeated to RGB."""
+    a = x[0].detach().float().cpu().clamp(0, 1).mul(255).round().to(torch.uint8).permute(1, 2, 0).numpy()
+    return np.repeat(a, 3, axis=2) if a.shape[2] == 1 else np.ascontiguousarray(a)
+
+
+def perturbation_pixels(x: torch.Tensor, x_adv: torch.Tensor) -> tuple[np.ndarray, float]:
+    """The perturbation as (H, W, 3) uint8 blue-white-red, and its scale in grey levels."""
+    values, scale = perturbation_map(x.cpu(), x_adv.cpu())
+    return diverging_colors(values), scale
+
+
+@dataclass
+class Progress:
+    """One attack iteration, as sent to the GUI: numbers only."""
+
+    iteration: int
+    total: int
+    loss: float
+    true_probability: float
+
+
+@dataclass
+class Frame:
+    """A throttled live picture of the current iterate."""
+
+    adversarial: np.ndarray
+    perturbation: np.ndarray
+    scale: float
+
+
+@dataclass
+class Stage:
+    """A model comparison starts attacking ``model``."""
+
+    model: str
+
+
+@dataclass
+class AttackOutcome:
+    """A finished attack: the Inspection, its final pictures and, when models were compared, the Comparison."""
+
+    inspection: Inspection
+    frame: Frame
+    comparison: Comparison | None = None
+
+
+def preview_job(job: Job, image: str, model: str, device: str | None) -> Preview:
+    """Load ``model`` on ``device`` and ``image``, and classify it.
+
+    Raises:
+        ImageError, ModelError, DeviceError.
+    """
+    clf = load_model(model, device)
+    x = load_tensor(image, clf.input_size, clf.channels)
+    return Preview(to_pixels(x), predict(clf, x.to(clf.device)), clf.class_names, model, device, str(clf.device))
+
+
+def attack_job(job: Job, recipe: Recipe, true_label: int, compare_with: list[str], direct: bool) -> AttackOutcome:
+    """Attack as ``recipe`` says; with ``compare_with`` models, compare them on the same adversarial.
+
+    Reports :class:`Progress` every iteration, a :class:`Frame` at most
+    :data:`FRAME_RATE` times a second (of the first model's attack only) and a
+    :class:`Stage` when a comparison attacks its next model. Stops at the next
+    iteration once ``job`` is cancelled, keeping what it has.
+    """
+    clf = load_model(recipe.model, recipe.device)
+    x = load_tensor(recipe.image, clf.input_size, clf.channels)
+    frames = {"on": True, "last": 0.0}
+
+    def on_step(step: Step) -> None:
+        job.report(Progress(step.iteration, step.total, float(step.loss[0]),
+                            float(step.probabilities[0, true_label])))
+        now = time.monotonic()
+        if frames["on"] and now - frames["last"] >= 1.0 / FRAME_RATE:
+            frames["last"] = now
+            x_adv = step.x_adv[:1].detach().cpu()
+            job.report(Frame(to_pixels(x_adv), *perturbation_pixels(x, x_adv)))
+
+    def on_attack(model: str) -> None:
+        frames["on"] = model == recipe.model
+        job.report(Stage(model))
+
+    comparison = None
+    if compare_with:
+        comparison = compare(recipe, compare_with, direct=direct, on_step=on_step, should_stop=job.cancelled,
+                             on_attack=on_attack)
+        inspection = comparison.source
+    else:
+        inspection = inspect(recipe, model=clf, on_step=on_step, should_stop=job.cancelled)
+    perturbation, scale = perturbation_pixels(inspection.x, inspection.x_adv)
+    return AttackOutcome(inspection, Frame(to_pixels(inspection.x_adv), perturbation, scale), comparison)

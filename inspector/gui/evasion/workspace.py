@@ -1,0 +1,297 @@
+"""The Evasion workspace: attack one image and see original, perturbation and adversarial.
+
+Left: the image, attack, defence and compare panels. Centre: the three image
+panes, the probability bars and the live loss plot. It drives
+:func:`inspector.core.run.inspect` through :mod:`inspector.gui.evasion.jobs`
+and renders the :class:`EvasionState` it keeps.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QScrollArea, QSplitter, QVBoxLayout, QWidget
+
+from inspector.core.attacks import ATTACKS
+from inspector.core.errors import InspectorError
+from inspector.core.image import IMAGE_SUFFIXES
+from inspector.core.labels import resolve_class
+from inspector.core.resources import sample_images
+from inspector.core.summary import summary_line
+from inspector.gui.evasion import export
+from inspector.gui.evasion.attack_panel import AttackPanel
+from inspector.gui.evasion.compare_panel import ComparePanel
+from inspector.gui.evasion.defense_panel import DefensePanel
+from inspector.gui.evasion.image_panel import ImagePanel
+from inspector.gui.evasion.jobs import AttackOutcome, Frame, Progress, Stage, attack_job, preview_job
+from inspector.gui.evasion.probability_entries import attack_entries, comparison_entries
+from inspector.gui.evasion.state import EvasionState, Preview
+from inspector.gui.image_panes import ImagePanes
+from inspector.gui.jobs import Job
+from inspector.gui.live_plot import LivePlot
+from inspector.gui.probabilities import ProbabilityPanel
+from inspector.gui.workspace import Workspace
+
+SIDE_WIDTH = 330
+SUMMARY_SEPARATOR = "  \u00b7  "
+
+
+class EvasionWorkspace(Workspace):
+    """Signals, emitted once the job has ended: ``preview_ready`` (an original is shown)
+    and ``attack_finished`` (the Inspection)."""
+
+    name = "evasion"
+    title = "Evasion"
+
+    preview_ready = Signal()
+    attack_finished = Signal(object)
+
+    def __init__(self, shell, state: EvasionState | None = None, parent=None):
+        super().__init__(shell, state, parent)
+        self.state = state or EvasionState()
+        self._attack_job: Job | None = None
+        self._build()
+        self.shell.runner.busy_changed.connect(self._on_busy)
+        self.shell.session.events.model.connect(self._on_session_changed)
+        self.shell.session.events.device.connect(self._on_session_changed)
+        self.state.events.preview.connect(self._show_preview)
+        self.state.events.inspection.connect(self._show_probabilities)
+        self.compare_panel.set_model(self.shell.session.model)
+        self.load(self.state.image)
+
+    # ---- layout -------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.image_panel = ImagePanel(self.state)
+        self.image_panel.image_chosen.connect(self.open_image)
+        self.image_panel.open_requested.connect(self.choose_image)
+        self.attack_panel = AttackPanel(self.state)
+        self.attack_panel.run_clicked.connect(self.run_attack)
+        self.attack_panel.cancel_clicked.connect(self.shell.runner.cancel)
+        self.defense_panel = DefensePanel(self.state)
+        self.compare_panel = ComparePanel(self.state)
+        self.side = QWidget()
+        side_layout = QVBoxLayout(self.side)
+        for panel in (self.image_panel, self.attack_panel, self.defense_panel, self.compare_panel):
+            side_layout.addWidget(panel)
+        side_layout.addStretch(1)
+        self.side_scroll = QScrollArea()
+        self.side_scroll.setWidget(self.side)
+        self.side_scroll.setWidgetResizable(True)
+        self.side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._fit_side_panel(SIDE_WIDTH)
+
+        self.panes = ImagePanes()
+        self.panes.hovered.connect(lambda text: self.shell.show_status(text, 4000))
+        self.probabilities = ProbabilityPanel()
+        self.live_plot = LivePlot()
+        bottom = QSplitter(Qt.Orientation.Horizontal)
+        bottom.addWidget(self.probabilities)
+        bottom.addWidget(self.live_plot)
+        bottom.setSizes([560, 440])
+        centre = QSplitter(Qt.Orientation.Vertical)
+        centre.addWidget(self.panes)
+        centre.addWidget(bottom)
+        centre.setSizes([480, 380])
+        main = QSplitter(Qt.Orientation.Horizontal)
+        main.addWidget(self.side_scroll)
+        main.addWidget(centre)
+        main.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(main)
+
+    def fill_file_menu(self, menu: QMenu) -> None:
+        def add(target, text, slot, shortcut=None):
+            action = QAction(text, target)
+            if shortcut is not None:
+                action.setShortcut(shortcut)
+            action.triggered.connect(slot)
+            target.addAction(action)
+
+        add(menu, "&Open image\u2026", self.choose_image, QKeySequence.StandardKey.Open)
+        recent = menu.addMenu("&Recent images")
+        for path in self.shell.settings.recent:
+            add(recent, path, lambda checked=False, p=path: self.open_image(p))
+        recent.setEnabled(bool(self.shell.settings.recent))
+        samples = menu.addMenu("&Sample images")
+        for path in sample_images():
+            add(samples, path.name, lambda checked=False, p=str(path): self.open_image(p))
+        menu.addSeparator()
+        add(menu, "Export &adversarial\u2026", lambda: self.export_dialog("adversarial"), QKeySequence.StandardKey.Save)
+        add(menu, "Export &perturbation\u2026", lambda: self.export_dialog("perturbation"))
+        add(menu, "Export &figure for slides\u2026", lambda: self.export_dialog("figure"))
+        add(menu, "Export &recipe (JSON)\u2026", lambda: self.export_dialog("recipe"))
+
+    def set_text_scale(self, scale: float) -> None:
+        self.panes.set_text_scale(scale)
+        self.probabilities.set_text_scale(scale)
+        self._fit_side_panel(round(SIDE_WIDTH * scale))
+
+    def _fit_side_panel(self, width: int) -> None:
+        """Make the left panel wide enough for its contents at the current font."""
+        width = max(width, self.side.sizeHint().width() + self.side_scroll.verticalScrollBar().sizeHint().width())
+        self.side_scroll.setMinimumWidth(width)
+        self.side_scroll.setMaximumWidth(width + 90)
+
+    # ---- loading ------------------------------------------------------------------------------
+    def open_file(self, path: str) -> None:
+        self.open_image(path)
+
+    def open_image(self, path: str) -> None:
+        """Load and classify an image file; on failure, show why and keep the current one."""
+        self.load(str(path))
+
+    def load(self, image: str, model: str | None = None, device: str | None = ...) -> None:
+        """Load ``image`` with ``model`` on ``device`` (default: the session's) in a worker; the
+        state and the session change only when that succeeds."""
+        session = self.shell.session
+        model = session.model if model is None else model
+        device = session.device if device is ... else device
+        job = Job(preview_job, image, model, device)
+        self.shell.runner.start(job, f"loading {Path(image).name} on {model}\u2026",
+                                lambda preview: self._on_preview(image, preview))
+
+    def _on_preview(self, image: str, preview: Preview) -> None:
+        first_load = self.state.preview is None
+        self.state.image = image
+        self.state.inspection = self.state.comparison = None
+        self.state.preview = preview
+        if not first_load:
+            self.shell.settings.add_recent(image)
+        session = self.shell.session
+        session.model, session.device = preview.model, preview.device
+        self.preview_ready.emit()
+
+    def _on_session_changed(self, *_args) -> None:
+        """The model or device changed in the main window: classify the image again with it."""
+        preview = self.state.preview
+        session = self.shell.session
+        if preview is not None and (preview.model, preview.device) != (session.model, session.device):
+            self.load(self.state.image)
+
+    def _show_preview(self, preview: Preview) -> None:
+        self._on_busy(self.shell.runner.busy())
+        self.compare_panel.set_model(preview.model)
+        pending_target = self.state.target
+        self.attack_panel.class_picker.set_classes(preview.class_names)
+        top = preview.classification.top_k[0]
+        self.panes.set_image(0, preview.pixels, f"{top['name']} ({top['probability']:.0%})")
+        self.panes.clear_attack()
+        self.live_plot.reset()
+        self.attack_panel.reset_progress()
+        self._show_probabilities()
+        self.shell.set_summary(f"device {preview.device_name}{SUMMARY_SEPARATOR}model {preview.model}")
+        if isinstance(pending_target, str):
+            self._resolve_target(pending_target)
+
+    def _resolve_target(self, spec: str) -> None:
+        try:
+            self.state.target = resolve_class(spec, self.state.preview.class_names)
+        except InspectorError as exc:
+            self.state.target = None
+            self.shell.show_error(str(exc))
+        self.attack_panel.class_picker.set_target(self.state.target)
+
+    # ---- attacks ------------------------------------------------------------------------------
+    def run_attack(self) -> None:
+        """Start the chosen attack on the current image in a worker thread."""
+        preview = self.state.preview
+        if preview is None:
+            return
+        recipe = self.state.recipe(preview.model, preview.device)
+        job = Job(attack_job, recipe, preview.classification.label, list(self.state.compare),
+                  self.state.compare_direct)
+        job.progress.connect(self._on_report)
+        self._attack_job = job
+        if self.shell.runner.start(job, f"running {ATTACKS[self.state.attack].title}\u2026", self._on_attack_done):
+            self.live_plot.reset()
+            self.live_plot.set_subject("")
+            self.attack_panel.start_progress()
+
+    def _on_report(self, report) -> None:
+        if isinstance(report, Progress):
+            if self.attack_panel.show_iteration(report.iteration, report.total):
+                self.live_plot.reset(report.total)
+            self.live_plot.add(report.iteration, report.loss, report.true_probability)
+        elif isinstance(report, Frame):
+            self._show_frame(report)
+        elif isinstance(report, Stage):      # a model comparison starts its next attack
+            self.shell.show_status(f"attacking {report.model}\u2026", 0)
+            self.live_plot.reset()
+            self.live_plot.set_subject(report.model)
+            self.attack_panel.start_progress()
+
+    def _show_frame(self, frame: Frame) -> None:
+        self.panes.set_image(1, frame.perturbation)
+        self.panes.set_image(2, frame.adversarial)
+        self.panes.set_scale(frame.scale)
+        self.live_plot.redraw()
+
+    def _on_attack_done(self, outcome: AttackOutcome) -> None:
+        inspection = outcome.inspection
+        self.state.comparison = outcome.comparison
+        self.state.inspection = inspection
+        self._show_frame(outcome.frame)
+        top = inspection.adversarial.top_k[0]
+        self.panes.set_image(2, outcome.frame.adversarial, f"{top['name']} ({top['probability']:.0%})")
+        self.attack_panel.finish_progress()
+        summary = inspection.to_dict()
+        self.shell.set_summary(SUMMARY_SEPARATOR.join([summary_line(summary, SUMMARY_SEPARATOR),
+                                                       f"device {summary['model']['device']}"]))
+        self.attack_finished.emit(inspection)
+
+    def _show_probabilities(self, *_args) -> None:
+        comparison = self.state.comparison
+        if self.state.preview is None:
+            return
+        if comparison is not None:
+            self.probabilities.set_entries(*comparison_entries(comparison))
+        else:
+            self.probabilities.set_entries(attack_entries(self.state.preview.classification, self.state.inspection))
+        self.live_plot.setVisible(comparison is None)     # the comparison's columns need the width
+
+    def _on_busy(self, busy: bool) -> None:
+        attacking = busy and self.shell.runner.job is self._attack_job
+        self.attack_panel.set_running(attacking, can_run=not busy and self.state.preview is not None)
+
+    # ---- files --------------------------------------------------------------------------------
+    def choose_image(self) -> None:
+        patterns = " ".join(f"*{s}" for s in IMAGE_SUFFIXES)
+        path, _ = QFileDialog.getOpenFileName(self, "Open image", str(Path(self.state.image).parent),
+                                              f"Images ({patterns});;All files (*)")
+        if path:
+            self.open_image(path)
+
+    def export_to(self, kind: str, path: str) -> bool:
+        """Write ``kind`` (adversarial, perturbation, figure, recipe) of the last attack to ``path``."""
+        writers = {"adversarial": export.export_adversarial, "perturbation": export.export_perturbation,
+                   "figure": export.export_figure,
+                   "recipe": lambda inspection, path: export.export_recipe(inspection, path, self.state.comparison)}
+        try:
+            writers[kind](self.state.inspection, path)
+        except InspectorError as exc:
+            self.shell.show_error(str(exc))
+            return False
+        self.shell.show_status(f"saved {path}", 5000)
+        return True
+
+    def export_dialog(self, kind: str) -> None:
+        if self.state.inspection is None:
+            self.shell.show_error("nothing to export yet: run an attack first")
+            return
+        stem = Path(self.state.image).stem
+        filters = {"recipe": "JSON (*.json)",
+                   "adversarial": "PNG, lossless (*.png);;JPEG, may undo the attack (*.jpg *.jpeg)"}
+        suffix = ".json" if kind == "recipe" else ".png"
+        path, _ = QFileDialog.getSaveFileName(self, f"Export {kind}", f"{stem}-{kind}{suffix}",
+                                              filters.get(kind, "PNG (*.png)"))
+        if not path:
+            return
+        if kind == "adversarial" and export.is_lossy(path):
+            answer = QMessageBox.warning(self, self.window().windowTitle(), export.JPEG_WARNING + "\n\nSave as JPEG anyway?",
+                                         QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel)
+            if answer != QMessageBox.StandardButton.Save:
+                return
+        self.export_to(kind, path)

@@ -1,0 +1,145 @@
+"""Long work off the GUI thread, the same way for every workspace.
+
+A :class:`Job` runs one function on a worker thread of superqt's thread pool
+(a superqt ``WorkerBase``). The function gets the job, so it can report
+progress (``job.report(value)`` -> the ``progress`` signal, delivered on the
+GUI thread) and check ``job.cancelled()`` once per iteration. Cancelling does
+not discard the work: the function returns what it has finished, as the
+attacks do when ``should_stop()`` is true. Any exception becomes one line a
+user can act on (:func:`error_message`).
+
+A :class:`JobRunner` runs one job at a time for the whole window and tells
+when it starts, fails and ends.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any, Callable
+
+import torch
+from PySide6.QtCore import QObject, Signal
+from superqt.utils import WorkerBase
+
+from inspector.core.errors import InspectorError
+
+
+def error_message(exc: BaseException) -> str:
+    """One line a user can act on, for any exception a job may raise."""
+    if isinstance(exc, InspectorError):
+        return str(exc)
+    if isinstance(exc, torch.OutOfMemoryError):
+        return "the device ran out of memory: choose the CPU or a smaller model, then run again"
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"unexpected error: {type(exc).__name__}: {first}"
+
+
+class _Progress(QObject):
+    progress = Signal(object)
+
+
+class Job(WorkerBase):
+    """``func(job, *args, **kwargs)`` on a worker thread.
+
+    Attributes, set when the function ends: ``result`` (its return value),
+    ``error`` (a one-line message, or None) and ``succeeded``.
+    """
+
+    def __init__(self, func: Callable[..., Any], *args, **kwargs):
+        super().__init__()
+        self._progress = _Progress()
+        self._call = (func, args, kwargs)
+        self._cancel = threading.Event()
+        self._ended = threading.Event()
+        self.result: Any = None
+        self.error: str | None = None
+        self.succeeded = False
+
+    @property
+    def progress(self):
+        """Signal(object): what the function reported, delivered on the GUI thread."""
+        return self._progress.progress
+
+    def report(self, value: Any) -> None:
+        """Send ``value`` to the GUI thread through the ``progress`` signal (callable from the job)."""
+        self.progress.emit(value)
+
+    def cancel(self) -> None:
+        """Ask the function to stop at its next check of :meth:`cancelled`."""
+        self._cancel.set()
+
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the function has returned or raised; False on timeout."""
+        return self._ended.wait(timeout)
+
+    def ended(self) -> bool:
+        return self._ended.is_set()
+
+    def work(self) -> None:   # on the worker thread
+        # Leave one core to the GUI thread (OpenMP thread counts are per calling thread).
+        torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))
+        func, args, kwargs = self._call
+        try:
+            self.result = func(self, *args, **kwargs)
+            self.succeeded = True
+        except BaseException as exc:  # noqa: BLE001 - every failure reaches the user as one line
+            self.error = error_message(exc)
+        finally:
+            self._ended.set()
+
+
+class JobRunner(QObject):
+    """One job at a time. ``busy_changed(bool)``; ``failed(message)`` when a job raised."""
+
+    busy_changed = Signal(bool)
+    failed = Signal(str)
+    message = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.job: Job | None = None
+
+    def busy(self) -> bool:
+        return self.job is not None
+
+    def start(self, job: Job, message: str, on_done: Callable[[Any], None] | None = None) -> bool:
+        """Start ``job`` unless another runs (then say so and return False).
+
+        ``on_done(result)`` runs on the GUI thread once the job has succeeded and
+        the runner is idle again, so it may start the next job.
+        """
+        if self.job is not None:
+            self.message.emit("busy: wait for the current job or cancel it first")
+            return False
+        self.job = job
+        job.finished.connect(lambda: self._on_finished(job, on_done))
+        self.busy_changed.emit(True)
+        self.message.emit(message)
+        job.start()
+        return True
+
+    def cancel(self) -> None:
+        """Ask the running job, if any, to stop."""
+        if self.job is not None:
+            self.job.cancel()
+
+    def shutdown(self) -> None:
+        """Cancel the running job and wait for its thread to leave the function (closing the window)."""
+        if self.job is not None:
+            self.job.cancel()
+            self.job.wait()
+
+    def _on_finished(self, job: Job, on_done) -> None:
+        if job is not self.job:
+            return
+        self.job = None
+        self.busy_changed.emit(False)
+        self.message.emit("")
+        if job.error is not None:
+            self.failed.emit(job.error)
+        elif on_done is not None:
+            on_done(job.result)

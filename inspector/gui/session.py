@@ -1,0 +1,28 @@
+"""What every workspace shares, in plain evented Python (no Qt): the model and the device.
+
+Workspaces listen to ``session.events.model`` and ``session.events.device``
+(psygnal signals) and reload what depends on them; the main window's pickers
+write them once a model has loaded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from psygnal import evented
+
+from inspector.core.models import default_model_name
+
+
+@evented
+@dataclass
+class Session:
+    """The shared choices.
+
+    Attributes:
+        model: built-in model name or model file path.
+        device: ``None`` (automatic), ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"mps"``.
+    """
+
+    model: str = field(default_factory=default_model_name)
+    device: str | None = None

@@ -1,0 +1,5 @@
+"""The workspaces of the main window, in tab order: adding one is one line here."""
+
+from inspector.gui.evasion.workspace import EvasionWorkspace
+
+WORKSPACES = [EvasionWorkspace]

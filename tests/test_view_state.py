@@ -1,0 +1,44 @@
+"""The view state is plain evented Python: it works, and tells its listeners, without Qt or a display."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from inspector.gui.evasion.state import EvasionState, default_params
+from inspector.gui.session import Session
+
+
+def test_view_state_modules_do_not_load_qt():
+    code = ("import sys, inspector.gui.session, inspector.gui.evasion.state; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'superqt')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_evasion_state_tells_listeners_and_builds_the_recipe():
+    state = EvasionState()
+    seen = []
+    state.events.attack.connect(lambda name: seen.append(("attack", name)))
+    state.events.defenses.connect(lambda names: seen.append(("defenses", names)))
+    state.attack = "fgsm"
+    state.attack_params()["eps"] = 8 / 255
+    state.defenses = ["jpeg"]
+    state.adaptive = True
+    assert seen == [("attack", "fgsm"), ("defenses", ["jpeg"])]
+    recipe = state.recipe("mnist-standard", "cpu")
+    assert (recipe.attack, recipe.model, recipe.device) == ("fgsm", "mnist-standard", "cpu")
+    assert recipe.params == default_params("fgsm") | {"eps": 8 / 255}
+    assert recipe.defenses == ["jpeg:quality=75"] and recipe.adaptive
+    state.defenses = []
+    assert not state.recipe("mnist-standard", None).adaptive      # adaptive needs a defence
+
+
+def test_session_tells_listeners_only_of_changes():
+    session = Session(device="cpu")
+    seen = []
+    session.events.model.connect(seen.append)
+    session.model = "mnist-standard"
+    session.model = "mnist-standard"
+    assert seen == ["mnist-standard"]
