@@ -74,6 +74,5 @@ def test_names_exactly_the_libraries_this_machine_lacks(env):
 def test_the_app_prints_the_problem_instead_of_starting(monkeypatch, capsys):
     monkeypatch.setattr(app.QApplication, "instance", staticmethod(lambda: None))
     monkeypatch.setattr(app, "platform_problem", lambda: "libxcb-icccm.so.4 not found; sudo apt-get install libxcb-icccm4")
-    monkeypatch.setattr(app, "state_from_args", lambda args: None)
     assert app.run_gui(SimpleNamespace()) == app.EXIT_ERROR
     assert capsys.readouterr().err == "inspector: error: libxcb-icccm.so.4 not found; sudo apt-get install libxcb-icccm4\n"

@@ -56,10 +56,10 @@ def save_screenshot(window: MainWindow, path: str) -> None:
 
 def run_gui(args) -> int:
     """Open the main window; returns the exit status."""
-    state = state_from_args(args)
     if not QApplication.instance() and (problem := platform_problem()):
         print(f"inspector: error: {problem}", file=sys.stderr)  # instead of Qt's abort
         return EXIT_ERROR
+    state = state_from_args(args)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_TITLE)
     app.setWindowIcon(app_icon())
