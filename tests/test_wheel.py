@@ -26,7 +26,7 @@ from inspector.core.models import builtin_models
 pytestmark = pytest.mark.wheel
 
 ROOT = Path(__file__).resolve().parents[1]
-BUILD_INPUTS = ("pyproject.toml", "README.md", "inspector", "resources")
+BUILD_INPUTS = ("pyproject.toml", "setup.py", "README.md", "inspector", "resources")
 # A shipped sample and the label every built-in model of that task gives it, by the task's first word.
 SAMPLES = {"ImageNet-1k,": ("coffee.png", "espresso"), "MNIST": ("mnist-7.png", "7")}
 OFFLINE = ("NewConnectionError", "Temporary failure in name resolution", "Network is unreachable")
