@@ -72,7 +72,6 @@ def installed(tmp_path_factory):
     python = bin_dir / "python"
     pip_install(python, ["torch==2.13.0"], away, env)
     pip_install(python, [wheel], away, env)
-    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
     yield wheel, bin_dir, away, env
     shutil.rmtree(base, ignore_errors=True)  # the venv takes 1.4 GB
 
