@@ -16,6 +16,7 @@ from inspector.core.defenses import detector_from_spec
 from inspector.core.errors import ModelError
 from inspector.core.evaluate import robust_accuracy
 from inspector.core.models import builtin_models, default_model_name, load_model
+from inspector.core.zoo import mnist_cnn
 from inspector.core.zoo.mnist_cnn import load_mnist_cnn
 
 NAMES = ("mnist-standard", "mnist-pgd-at", "mnist-distilled")
@@ -79,11 +80,25 @@ def test_weights_as_state_dict_and_bad_files(tmp_path):
     again = load_mnist_cnn(tmp_path / "net.pt", "copy")
     x = torch.rand(3, 1, 28, 28)
     assert torch.equal(again(x), model(x))
+    torch.save([1, 2], tmp_path / "list.pt")
+    torch.save({"fc.weight": torch.zeros(3)}, tmp_path / "other-net.pt")
     (tmp_path / "junk.safetensors").write_bytes(b"junk")
-    with pytest.raises(ModelError, match="not MnistCNN weights"):
-        load_mnist_cnn(tmp_path / "junk.safetensors", "junk")
+    (tmp_path / "junk.pt").write_bytes(b"junk")
+    (tmp_path / "empty.pt").write_bytes(b"")
+    for bad in ("junk.safetensors", "junk.pt", "empty.pt", "list.pt", "other-net.pt"):
+        with pytest.raises(ModelError, match="not MnistCNN weights"):
+            load_mnist_cnn(tmp_path / bad, "junk")
     with pytest.raises(ModelError, match="run `inspector train pgd-at`"):
         load_mnist_cnn(tmp_path / "none.safetensors", "mnist-pgd-at")
+
+
+def test_a_broken_install_is_not_called_a_bad_file(monkeypatch):
+    def missing(*_args, **_kwargs):
+        raise ModuleNotFoundError("No module named 'safetensors_rust'")
+
+    monkeypatch.setattr(mnist_cnn, "load_file", missing)
+    with pytest.raises(ModuleNotFoundError):
+        load_mnist_cnn(mnist_cnn.weights_path("mnist-standard"), "mnist-standard")
 
 
 def test_mc_dropout_flags_boundary_adversarials_not_confident_ones():

@@ -17,8 +17,9 @@ from PySide6.QtWidgets import QApplication
 from inspector.core.attacks import make_attack
 from inspector.core.errors import ExportError, ParameterError
 from inspector.gui.main_window import APP_TITLE, MainWindow, app_icon
-from inspector.gui.evasion.workspace import EvasionWorkspace
 from inspector.gui.evasion.state import EvasionState
+from inspector.gui.evasion.workspace import EvasionWorkspace
+from inspector.gui.platform_check import platform_problem
 from inspector.gui.session import Session
 from inspector.options import attack_params
 
@@ -56,6 +57,9 @@ def save_screenshot(window: MainWindow, path: str) -> None:
 
 def run_gui(args) -> int:
     """Open the main window; returns the exit status."""
+    if not QApplication.instance() and (problem := platform_problem()):
+        print(f"inspector: error: {problem}", file=sys.stderr)  # instead of Qt's abort
+        return EXIT_ERROR
     session, state = state_from_args(args)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_TITLE)

@@ -9,9 +9,13 @@ The weights live in ``resources/models/<name>.safetensors`` with a model card
 from __future__ import annotations
 
 import os
+import pickle
+import struct
 from pathlib import Path
 
 import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
 from torch import nn
 
 from inspector.core.errors import ModelError
@@ -23,6 +27,12 @@ TASK = "MNIST digits, 10 classes, 28x28 grey"
 
 #: Built-in name -> the ``inspector train`` method that makes it.
 MNIST_MODELS = {"mnist-standard": "standard", "mnist-pgd-at": "pgd-at", "mnist-distilled": "distilled"}
+
+# What reading a bad weights file raises: safetensors' header errors; torch.load's pickle, zip and
+# truncation errors (struct.error for junk bytes); load_state_dict's TypeError (not a dict) and
+# RuntimeError (wrong keys or shapes). A missing package is not among them: it fails at import.
+_BAD_FILE_ERRORS = (SafetensorError, pickle.UnpicklingError, struct.error, EOFError, OSError,
+                    RuntimeError, TypeError, ValueError)
 
 
 class MnistCNN(nn.Module):
@@ -53,8 +63,6 @@ def weights_path(name: str) -> Path:
 
 def save_weights(net: nn.Module, path: str | os.PathLike, metadata: dict[str, str] | None = None) -> None:
     """Write ``net``'s state dict as safetensors, atomically (temporary file, then ``os.replace``)."""
-    from safetensors.torch import save_file
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
@@ -76,15 +84,14 @@ def load_mnist_cnn(path: str | os.PathLike, name: str) -> Classifier:
         raise ModelError(f"{path}: weights missing; run `inspector train {method}` to make them")
     try:
         if path.suffix == ".safetensors":
-            from safetensors.torch import load_file
-
             state = load_file(str(path))
         else:
             state = torch.load(path, map_location="cpu", weights_only=True)
         net = MnistCNN()
         net.load_state_dict(state)
-    except Exception as exc:  # safetensors, pickle and shape errors have no common base
-        raise ModelError(f"{path}: not MnistCNN weights ({str(exc).splitlines()[0][:200]})") from None
+    except _BAD_FILE_ERRORS as exc:
+        detail = (str(exc) or type(exc).__name__).splitlines()[0][:200]  # EOFError has no message
+        raise ModelError(f"{path}: not MnistCNN weights ({detail})") from None
     return Classifier(net, name=name, input_size=(28, 28), channels=1, class_names=CLASS_NAMES,
                       task=TASK)
 
