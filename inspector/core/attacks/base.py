@@ -8,9 +8,14 @@ with one batched entry point::
 ``x`` is (N, C, H, W) float32 in [0, 1], ``y`` the (N,) true labels, ``target``
 the (N,) target labels of a targeted attack (``None``: untargeted). Each
 iteration reports a :class:`Step` through ``on_step`` and checks
-``should_stop()``, so a user can watch and cancel. The final adversarial is
+``should_stop()``, so a user can watch and cancel: ``AttackResult.iterations``
+is the number of Steps reported, and once ``should_stop()`` returns True the
+run ends within one iteration with ``cancelled`` set (``iterations`` 0 if it
+was True from the start). Random attacks draw only from a generator seeded by
+their ``seed`` parameter, never from the global RNG. The final adversarial is
 quantised to 8 bits and evaluated again: what the result reports is what a
-saved PNG gives.
+saved PNG gives. A Linf budget holds exactly after the rounding; an L2 budget
+up to it (half a grey level per value, at most 0.5/255 * sqrt(C*H*W) in L2).
 """
 
 from __future__ import annotations
@@ -38,7 +43,11 @@ class Step:
         loss: (N,) the attack's objective on the current iterate (higher is better for the attacker).
         probabilities: (N, K) softmax of the model's logits on the current iterate.
         x_adv: (N, C, H, W) the current iterate in [0, 1] (not yet quantised).
-        success: (N,) bool, whether the current iterate fools the model.
+        success: (N,) bool, whether the current iterate fools the model; for minimal-perturbation
+            attacks, whether an adversarial has been found so far (the result keeps the best one).
+
+    ``loss``, ``probabilities`` and ``success`` all describe the image ``x_adv``
+    (or its 8-bit rounding, for attacks that judge the exported image).
     """
 
     iteration: int
