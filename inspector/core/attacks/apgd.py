@@ -16,7 +16,6 @@ best loss has not improved since. Losses: cross-entropy or DLR.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import torch
@@ -29,11 +28,17 @@ from inspector.core.params import param
 
 
 def checkpoints(steps: int) -> list[int]:
-    """The iterations w_1 < w_2 < ... <= steps at which APGD may halve its step size."""
-    p = [0.0, 0.22]
-    while p[-1] < 1:
-        p.append(p[-1] + max(p[-1] - p[-2] - 0.03, 0.06))
-    return sorted({math.ceil(q * steps) for q in p[1:] if q <= 1 and math.ceil(q * steps) > 0})
+    """The iterations w_1 < w_2 < ... <= steps at which APGD may halve its step size.
+
+    w_j = ceil(p_j * steps), with the p_j of the paper in exact hundredths
+    (p_0 = 0, p_1 = 0.22, p_{j+1} = p_j + max(p_j - p_{j-1} - 0.03, 0.06)):
+    in floats 0.41 + 0.16 is 0.5700000000000001, whose ceiling for 100
+    steps is 58, not 57.
+    """
+    p = [0, 22]                                                  # p_j in hundredths
+    while p[-1] <= 100:
+        p.append(p[-1] + max(p[-1] - p[-2] - 3, 6))
+    return sorted({(q * steps + 99) // 100 for q in p[1:] if q <= 100})    # integer ceil(q / 100 * steps)
 
 
 @register
