@@ -10,7 +10,8 @@ promises (see :mod:`inspector.core.attacks.base`):
 - the ``Step`` reports have the documented shapes and describe one image: the
   probabilities, loss and success reported are those of the reported iterate;
 - ``iterations``, ``gradient_evaluations`` and the query counts agree with the
-  reports and with what each attack documents.
+  reports and with what each attack documents;
+- budgets and steps (``eps``, ``step_size``) are refused above 1 for Linf, not for L2.
 
 A new attack fails here until it gets a row in ``CONTRACT``.
 """
@@ -25,8 +26,10 @@ import torch
 from torch import nn
 
 from inspector.core.attacks import ATTACKS, make_attack
+from inspector.core.attacks.base import NORM_SCALED
 from inspector.core.attacks.lbfgs import classification_loss
 from inspector.core.attacks.losses import LOSSES, margin
+from inspector.core.errors import ParameterError
 from inspector.core.image import quantize
 from inspector.core.metrics import is_success
 from inspector.core.models import Classifier
@@ -237,3 +240,24 @@ def test_should_stop_ends_the_run_within_one_iteration(tiny, name, norm):
     assert len(steps) == 1 and result.iterations == 1
     # the settings keep every attack busy past its first iteration, so only a one-iteration attack is not cancelled
     assert result.cancelled == (steps[0].total > 1)
+
+
+BUDGETED = [name for name, cls in sorted(ATTACKS.items()) if any(s.name in NORM_SCALED for s in cls.params())]
+
+
+@pytest.mark.parametrize("name", BUDGETED)
+def test_budgets_above_1_are_refused_for_linf_only(tiny, name):
+    model, x, y = tiny
+    cls = ATTACKS[name]
+    scaled = [s.name for s in cls.params() if s.name in NORM_SCALED]
+    for key in scaled:
+        assert getattr(make_attack(name, {key: 1}), key) == 1          # the whole [0, 1] range is allowed
+        message = f"attack '{name}' parameter '{key}': 1.5 is above the maximum 1 for norm linf"
+        with pytest.raises(ParameterError, match=message):
+            make_attack(name, {key: "1.5"})                     # linf is every attack's default norm
+        with pytest.raises(ParameterError, match=message):
+            cls(**{key: 1.5})                                   # built directly, too
+    attack = make_attack(name, CONTRACT[name].settings | {"norm": "l2"} | {key: 3.0 for key in scaled})
+    result = attack.run(model, x, y)
+    rounding = 0.5 / 255 * x[0].numel() ** 0.5
+    assert (result.x_adv - x).flatten(1).norm(dim=1).max() <= 3.0 + rounding

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import torch
 
-from inspector.core.attacks.base import Attack, Step, finalize, register, straight_through_quantize
+from inspector.core.attacks.base import Attack, Step, budget_param, finalize, register, straight_through_quantize
 from inspector.core.attacks.losses import LOSSES
 from inspector.core.attacks.norms import NORMS, ascent_direction, project, random_start
 from inspector.core.metrics import is_success
@@ -58,7 +58,7 @@ class APGD(Attack):
     paper = ("Croce and Hein 2020, Reliable evaluation of adversarial robustness with an ensemble of diverse "
              "parameter-free attacks, arXiv:2003.01690")
 
-    eps: float = param(4 / 255, "perturbation budget, in [0, 1] pixel units", minimum=0.0, maximum=1.0, unit="pixel")
+    eps: float = budget_param(4 / 255)
     steps: int = param(100, "number of iterations (paper: 100)", minimum=1, maximum=100000)
     norm: str = param("linf", "distance: linf or l2", choices=NORMS)
     loss: str = param("ce", "objective: ce (cross-entropy) or dlr (difference of logits ratio)", choices=("ce", "dlr"))

@@ -25,12 +25,29 @@ from typing import Callable, ClassVar
 
 import torch
 
+from inspector.core.errors import ParameterError
 from inspector.core.image import quantize
 from inspector.core.metrics import is_success
-from inspector.core.params import ParamSpec, Registry, param_specs
+from inspector.core.params import ParamSpec, Registry, param, param_specs
 
 StepCallback = Callable[["Step"], None]
 StopCheck = Callable[[], bool]
+
+#: Parameters measured in the attack's norm (see :func:`budget_param`).
+NORM_SCALED = ("eps", "step_size")
+#: The largest Linf budget or step: a change of the whole [0, 1] range of a pixel value.
+LINF_MAX = 1.0
+
+
+def budget_param(default: float, help: str = "perturbation budget"):
+    """An ``eps`` or ``step_size`` field in [0, 1] pixel units, measured in the attack's ``norm``.
+
+    Its spec has no maximum, as the valid range depends on the norm: at most
+    ``LINF_MAX`` for Linf (checked when the attack is built); any size for L2,
+    where sqrt(C*H*W) already reaches every image of the [0, 1] cube.
+    """
+    return param(default, f"{help}, in [0, 1] pixel units: at most 1 for linf, more for l2 (sqrt(C*H*W) spans any image)",
+                 minimum=0.0, unit="pixel")
 
 
 @dataclass
@@ -119,6 +136,21 @@ class Attack:
     @classmethod
     def params(cls) -> list[ParamSpec]:
         return param_specs(cls)
+
+    def __post_init__(self):
+        """Check what each value's own range cannot: a Linf ``eps`` or ``step_size`` is at most 1.
+
+        Called by the dataclass constructor of every attack, so no attack can be built with one.
+
+        Raises:
+            ParameterError: naming the parameter and the norm.
+        """
+        norm = getattr(self, "norm", "linf")
+        for name in NORM_SCALED:
+            value = getattr(self, name, None)
+            if norm == "linf" and value is not None and value > LINF_MAX:
+                raise ParameterError(f"attack {self.name!r} parameter {name!r}: {value:g} is above the maximum "
+                                     f"{LINF_MAX:g} for norm linf (pixel values span [0, 1]; l2 allows more)")
 
     def linf_bound(self) -> float | None:
         """The Linf budget to keep after quantisation, or None for other norms."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import torch
 
-from inspector.core.attacks.base import Attack, Step, finalize, register
+from inspector.core.attacks.base import Attack, Step, budget_param, finalize, register
 from inspector.core.attacks.losses import LOSSES
 from inspector.core.attacks.norms import NORMS, ascent_direction
 from inspector.core.params import param
@@ -35,7 +35,7 @@ class FGSM(Attack):
     title = "FGSM"
     paper = "Goodfellow, Shlens and Szegedy 2015, Explaining and Harnessing Adversarial Examples, arXiv:1412.6572"
 
-    eps: float = param(4 / 255, "perturbation budget, in [0, 1] pixel units", minimum=0.0, maximum=1.0, unit="pixel")
+    eps: float = budget_param(4 / 255)
     norm: str = param("linf", "distance: linf (sign step) or l2 (normalised gradient step)", choices=NORMS)
     loss: str = param("ce", "objective: ce (cross-entropy) or margin (C&W logit margin)", choices=tuple(LOSSES))
 

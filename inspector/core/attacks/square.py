@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import torch
 
-from inspector.core.attacks.base import Attack, Step, finalize, register
+from inspector.core.attacks.base import Attack, Step, budget_param, finalize, register
 from inspector.core.attacks.losses import margin
 from inspector.core.attacks.norms import NORMS
 from inspector.core.oracle import QueryOracle
@@ -74,7 +74,7 @@ class Square(Attack):
              "adversarial attack via random search, arXiv:1912.00049")
     threat_model = "score-based"
 
-    eps: float = param(4 / 255, "perturbation budget, in [0, 1] pixel units", minimum=0.0, maximum=1000.0, unit="pixel")
+    eps: float = budget_param(4 / 255)
     norm: str = param("linf", "distance: linf or l2", choices=NORMS)
     max_queries: int = param(10000, "query budget per image (paper: 10000)", minimum=1, maximum=10**7)
     p_init: float = param(0.05, "initial fraction of the image a square covers (paper: 0.05 Linf, 0.1 L2)",
