@@ -67,11 +67,20 @@ def test_cw_l2_succeeds_with_a_small_l2(model, two):
     assert max(perturbation_norms(x, result.x_adv)["l2"]) < 1.52
 
 
-def test_apgd_checkpoints_follow_the_paper():
+@pytest.mark.parametrize("steps", [1, 5, 10, 100, 250, 1000])
+def test_apgd_checkpoints_follow_the_paper(steps):
+    """w_j = ceil(p_j N_iter), p_0 = 0, p_1 = 0.22, p_{j+1} = p_j + max(p_j - p_{j-1} - 0.03, 0.06)
+    (Croce and Hein 2020, section 3.2), here in exact fractions."""
+    from fractions import Fraction
+    from math import ceil
+
     from inspector.core.attacks.apgd import checkpoints
 
-    # p = 0.22, 0.41, 0.57, 0.70, 0.80, 0.87, 0.93, 0.99 (Croce and Hein 2020, section 3.2)
-    assert checkpoints(100) == [22, 41, 58, 70, 80, 87, 93, 99]
+    p = [Fraction(0), Fraction(22, 100)]
+    while p[-1] + max(p[-1] - p[-2] - Fraction(3, 100), Fraction(6, 100)) <= 1:
+        p.append(p[-1] + max(p[-1] - p[-2] - Fraction(3, 100), Fraction(6, 100)))
+    assert p[1:] == [Fraction(q, 100) for q in (22, 41, 57, 70, 80, 87, 93, 99)]
+    assert checkpoints(steps) == sorted({ceil(q * steps) for q in p[1:]})
 
 
 @pytest.mark.parametrize("loss", ["ce", "dlr"])

@@ -7,15 +7,19 @@ import sys
 
 import pytest
 import torch
+from scipy.stats import betabinom
 
+from conftest import DATA, IMAGENET_SAMPLE
 from inspector.core.attacks import make_attack
+from inspector.core.datasets.mnist import mnist_split
 from inspector.core.defenses import (DEFENSES, DefendedClassifier, Pipeline, defense_from_spec,
                                      detector_from_spec, parse_spec)
+from inspector.core.defenses.detection import conformal_rank, min_calibration_images
 from inspector.core.defenses.mc_dropout import dropout_layers
 from inspector.core.errors import ModelError, ParameterError
 from inspector.core.image import load_image, load_tensor
 from inspector.core.models import Classifier
-from inspector.core.run import Recipe, inspect
+from inspector.core.run import Recipe, calibration_images, detect, inspect
 
 SPECS = ["jpeg:quality=75", "blur:sigma=1", "median:size=3", "bitdepth:bits=4", "resize:scale=0.5",
          "randpad:min_scale=0.85"]
@@ -86,17 +90,72 @@ def test_non_adaptive_pgd_mostly_fails_through_jpeg_but_adaptive_succeeds(model,
     assert (adaptive - x).abs().max() <= 4 / 255 + 1e-6
 
 
-def test_feature_squeezing_calibrates_and_flags_adversarials(model, correct_batch, ten, pgd_through_jpeg):
-    x_clean = correct_batch[0][10:30]
+def flag_range(calibration_images: int, fpr: float, images: int, level: float = 0.001) -> tuple[int, int]:
+    """The central 1 - level range of the false flags among ``images`` new clean images, with a threshold
+    calibrated on ``calibration_images`` others like them.
+
+    The threshold is the k-th smallest clean score (k the conformal rank), so the rate it flags is
+    Beta(n + 1 - k, k) over calibration sets and the count of flags BetaBinomial(images, n + 1 - k, k).
+    """
+    k = conformal_rank(calibration_images, fpr)
+    flags = betabinom(images, calibration_images + 1 - k, k)
+    return int(flags.ppf(level / 2)), int(flags.ppf(1 - level / 2))
+
+
+@pytest.fixture(scope="module")
+def squeezing(model, imagenet_batch, ten):
+    """Feature squeezing at fpr 0.1 calibrated on half of the sample photos not attacked in these tests:
+    the detector, its threshold, the number of calibration photos and the clean photos of the other half."""
+    x, _, files = imagenet_batch
+    clean = x[[i for i, f in enumerate(files) if f not in ten[2]]]
     detector = detector_from_spec("squeeze:fpr=0.1")
-    threshold = detector.calibrate(model, x_clean)
-    clean_flags = detector.score(model, x_clean) > threshold
-    assert clean_flags.float().mean() <= 0.1 + 1e-6
+    return detector, detector.calibrate(model, clean[::2]), len(clean[::2]), clean[1::2]
+
+
+def test_feature_squeezing_keeps_its_false_positive_rate_on_other_photos(model, squeezing):
+    detector, threshold, calibrated_on, held_out = squeezing
+    flags = int((detector.score(model, held_out) > threshold).sum())
+    low, high = flag_range(calibrated_on, detector.fpr, len(held_out))
+    print(f"feature squeezing: {flags} of {len(held_out)} clean photos flagged (expected {low}-{high})")
+    assert low <= flags <= high
+
+
+def test_feature_squeezing_flags_adversarials(model, ten, squeezing, pgd_through_jpeg):
+    detector, threshold, _, _ = squeezing
     _, plain, _ = pgd_through_jpeg
     flagged = (detector.score(model, plain) > threshold).float().mean().item()
-    held_out = (detector.score(model, ten[0]) > threshold).float().mean().item()
-    print(f"feature squeezing: threshold {threshold:.3f}, adversarials flagged {flagged:.0%}, clean {held_out:.0%}")
-    assert flagged >= 0.6 and flagged > held_out
+    clean = (detector.score(model, ten[0]) > threshold).float().mean().item()
+    print(f"feature squeezing: threshold {threshold:.3f}, adversarials flagged {flagged:.0%}, clean {clean:.0%}")
+    assert flagged >= 0.6 and flagged > clean
+
+
+@pytest.mark.parametrize("fpr", [0.5, 0.3, 0.1, 0.05, 0.01])
+def test_calibration_needs_enough_images_for_the_rate(mnist_model, mnist_digits, fpr):
+    need = min_calibration_images(fpr)
+    assert conformal_rank(need, fpr) <= need and conformal_rank(need - 1, fpr) > need - 1
+    x = mnist_digits[0].repeat(need // len(mnist_digits[0]) + 1, 1, 1, 1)
+    detector = detector_from_spec(f"squeeze:fpr={fpr}")
+    assert detector.calibrate(mnist_model, x[:need]) >= 0
+    with pytest.raises(ParameterError, match=f"{need - 1} clean images cannot calibrate a false positive rate "
+                                             f"of {fpr:g}: that takes at least {need}"):
+        detector.calibrate(mnist_model, x[:need - 1])
+
+
+def test_mnist_detectors_keep_their_rate_on_held_out_digits(mnist_model):
+    """The product's default for grey models, 400 shipped held-out digits, against the 1,600 other held-out digits."""
+    x, _ = mnist_split(DATA / "mnist")["held_out"]
+    shipped = torch.zeros(len(x), dtype=torch.bool)
+    shipped[::5] = True
+    assert torch.equal(calibration_images(mnist_model), x[shipped])    # every 5th held-out digit, unchanged
+    others = x[~shipped]
+    detectors = [detector_from_spec("squeeze"), detector_from_spec("dropout")]
+    for detector, report in zip(detectors, detect(mnist_model, detectors, others[:1], others[1:2])):
+        assert report["available"] and report["calibration_images"] == 400
+        flags = int((detector.score(mnist_model, others) > report["threshold"]).sum())
+        low, high = flag_range(400, detector.fpr, len(others))
+        print(f"{detector.name}: {flags} of {len(others)} clean digits flagged at fpr {detector.fpr} "
+              f"(expected {low}-{high})")
+        assert low <= flags <= high
 
 
 def test_dropout_uncertainty_on_efficientnet_and_a_model_without_dropout(model, ten):
@@ -137,9 +196,12 @@ def test_adaptive_adversarial_png_survives_pillow_jpeg(model, ten, tmp_path):
     assert kept >= 3
 
 
-def test_inspect_reports_each_defence_the_pipeline_and_detections(model, ten):
+def test_inspect_reports_each_defence_the_pipeline_and_detections(model, ten, tmp_path):
+    """Detectors calibrate on a folder of 19 clean photos (--calibration DIR): enough for fpr 0.05, not 0.01."""
+    for path in [f for f in sorted(IMAGENET_SAMPLE.glob("*.JPEG")) if f not in ten[2]][:19]:
+        (tmp_path / path.name).write_bytes(path.read_bytes())
     recipe = Recipe(image=str(ten[2][0]), params={"steps": 2}, defenses=["jpeg:quality=75", "blur:sigma=1"],
-                    detectors=["squeeze", "dropout:samples=4"])
+                    detectors=["squeeze", "dropout:samples=4,fpr=0.01"], calibration=str(tmp_path))
     summary = inspect(recipe, model=model).to_dict()
     assert summary["attack"]["mode"] == "non-adaptive"
     assert [d["defense"] for d in summary["defenses"]] == ["none", "jpeg:quality=75", "blur:sigma=1.0", "pipeline"]
@@ -147,9 +209,19 @@ def test_inspect_reports_each_defence_the_pipeline_and_detections(model, ten):
     top1 = [d["original"]["top_k"][0]["probability"] for d in summary["defenses"]]
     assert len(set(top1)) == 4  # each defence changes what the model sees
     squeeze, dropout = summary["detections"]
-    assert squeeze["available"] and squeeze["calibration_images"] == 3
-    assert isinstance(squeeze["adversarial"]["flagged"], bool) and dropout["available"]
+    assert squeeze["available"] and squeeze["calibration_images"] == 19
+    assert isinstance(squeeze["adversarial"]["flagged"], bool)
+    assert not dropout["available"] and dropout["calibration_images"] == 19
+    assert "19 clean images cannot calibrate a false positive rate of 0.01: that takes at least 99" in dropout["reason"]
     json.dumps(summary)
+
+
+def test_colour_models_calibrate_on_the_three_sample_photos_by_default(model):
+    """Too few for the default fpr: the report says so instead of a meaningless threshold."""
+    x = calibration_images(model)
+    assert x.shape == (3, 3, *model.input_size)
+    report, = detect(model, [detector_from_spec("squeeze")], x[:1], x[1:2])
+    assert not report["available"] and "or fpr >= 0.25" in report["reason"]
 
 
 @pytest.mark.parametrize("spec, message", [

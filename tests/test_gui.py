@@ -107,6 +107,7 @@ def test_defences_give_probabilities_after_each_and_adaptive_mode(qtbot, window)
     window.defense_panel.checkboxes["bitdepth"].setChecked(True)
     window.defense_panel.adaptive.setChecked(True)
     window.defense_panel.checkboxes["squeeze"].setChecked(True)
+    window.state.detector_values["squeeze"]["fpr"] = 0.25   # the lowest rate the 3 sample photos can calibrate
     choose_attack(window, "fgsm", eps=4.0)
     inspection = run(qtbot, window)
     assert inspection.recipe.adaptive

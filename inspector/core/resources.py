@@ -40,6 +40,9 @@ def _is_grey(path: Path) -> bool:
 
 DEFAULT_IMAGE = "coffee.png"
 
+#: In ``images/``: every 5th held-out MNIST digit, 400 (IDX), the clean images detectors of grey models calibrate on.
+CALIBRATION_DIGITS = "mnist-calibration-idx3-ubyte.gz"
+
 
 def default_image() -> Path:
     """The sample photo used when the user names none."""

@@ -20,17 +20,19 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from PIL import Image
 
 from inspector import __version__
 from inspector.core.attacks import AttackResult, make_attack
 from inspector.core.attacks.base import StepCallback, StopCheck
+from inspector.core.datasets.idx import read_idx
 from inspector.core.defenses import DefendedClassifier, Detector, Pipeline, defense_from_spec, detector_from_spec
 from inspector.core.errors import ExportError, ImageError, ModelError, ParameterError
-from inspector.core.image import IMAGE_SUFFIXES, load_tensor, save_image, to_pil
+from inspector.core.image import IMAGE_SUFFIXES, load_tensor, preprocess, save_image, to_pil, to_tensor
 from inspector.core.labels import resolve_class
 from inspector.core.metrics import is_success, perturbation_norms, top_k
 from inspector.core.models import Classifier, default_model_name, load_model
-from inspector.core.resources import resource_path, sample_images
+from inspector.core.resources import CALIBRATION_DIGITS, resource_path, sample_images
 from inspector.core.visualize import perturbation_image
 
 
@@ -51,7 +53,7 @@ class Recipe:
         detectors: detector specs (``"squeeze"``, ``"dropout:samples=20"``).
         eot_samples: draws per gradient for randomised defences in an adaptive attack.
         calibration: folder of clean images to calibrate detector thresholds on;
-            None: the shipped sample photos.
+            None: the shipped ones (see :func:`calibration_images`).
     """
 
     image: str
@@ -309,38 +311,57 @@ def defended_predictions(model: Classifier, pipeline: Pipeline, x: torch.Tensor,
     return out
 
 
+def calibration_images(model: Classifier, calibration: str | os.PathLike | None = None) -> torch.Tensor:
+    """Clean images (N, C, H, W) in [0, 1], at the model's input size, to calibrate detectors on.
+
+    They are the images in the folder ``calibration``; by default the shipped ones of the
+    model's kind: for grey models 400 held-out MNIST digits that no shipped model trained
+    on, for colour models the 3 sample photos, too few for an fpr below 0.25 (see
+    :func:`~inspector.core.defenses.detection.min_calibration_images`).
+
+    Raises:
+        ImageError: the folder is missing, holds no image, or an image is unreadable.
+    """
+    if calibration:
+        folder = Path(calibration)
+        if not folder.is_dir():
+            raise ImageError(f"{folder}: no such folder of calibration images")
+        files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        if not files:
+            raise ImageError(f"{folder}: no images to calibrate the detectors on")
+    elif model.channels == 1:
+        digits = read_idx(resource_path("images", CALIBRATION_DIGITS))
+        return torch.cat([to_tensor(preprocess(Image.fromarray(d, "L"), model.input_size)) for d in digits])
+    else:
+        files = sample_images(model.channels)
+    return torch.cat([load_tensor(f, model.input_size, model.channels) for f in files])
+
+
 def detect(model: Classifier, detectors: list[Detector], x: torch.Tensor, x_adv: torch.Tensor,
            calibration: str | os.PathLike | None = None) -> list[dict]:
     """Score x and x_adv with each detector, against a threshold calibrated on clean images.
 
-    The clean images are those in the folder ``calibration`` (default: the shipped sample
-    images with the model's channel count: colour photos, or grey digits). A detector that does not apply to the model (dropout uncertainty on a model
-    without dropout) is reported with ``available: false`` and the reason.
+    The clean images are those of :func:`calibration_images`; the report gives their number
+    (``calibration_images``). A detector that does not apply to the model (dropout
+    uncertainty on a model without dropout), or whose ``fpr`` these images are too few to
+    calibrate, is reported with ``available: false`` and the reason.
 
     Raises:
         ImageError: the calibration folder is missing or holds no image.
     """
-    folder = Path(calibration) if calibration else resource_path("images")
-    if not folder.is_dir():
-        raise ImageError(f"{folder}: no such folder of calibration images")
-    if calibration:
-        files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-    else:
-        files = sample_images(model.channels)
-    if not files:
-        raise ImageError(f"{folder}: no images to calibrate the detectors on")
-    clean = torch.cat([load_tensor(f, model.input_size, model.channels) for f in files]).to(model.device)
+    clean = calibration_images(model, calibration).to(model.device)
     reports = []
     for detector in detectors:
-        report = {"detector": detector.spec(), "title": detector.title, "paper": detector.paper}
+        report = {"detector": detector.spec(), "title": detector.title, "paper": detector.paper,
+                  "calibration_images": len(clean)}
         try:
             threshold = detector.calibrate(model, clean)
             scores = detector.score(model, torch.cat([x, x_adv]).to(model.device)).tolist()
-        except ModelError as exc:
+        except (ModelError, ParameterError) as exc:
             reports.append(report | {"available": False, "reason": str(exc)})
             continue
         reports.append(report | {
-            "available": True, "threshold": threshold, "fpr": detector.fpr, "calibration_images": len(files),
+            "available": True, "threshold": threshold, "fpr": detector.fpr,
             "original": {"score": scores[0], "flagged": scores[0] > threshold},
             "adversarial": {"score": scores[1], "flagged": scores[1] > threshold},
         })

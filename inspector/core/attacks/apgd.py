@@ -16,12 +16,11 @@ best loss has not improved since. Losses: cross-entropy or DLR.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import torch
 
-from inspector.core.attacks.base import Attack, Step, finalize, register, straight_through_quantize
+from inspector.core.attacks.base import Attack, Step, budget_param, finalize, register, straight_through_quantize
 from inspector.core.attacks.losses import LOSSES
 from inspector.core.attacks.norms import NORMS, ascent_direction, project, random_start
 from inspector.core.metrics import is_success
@@ -29,11 +28,17 @@ from inspector.core.params import param
 
 
 def checkpoints(steps: int) -> list[int]:
-    """The iterations w_1 < w_2 < ... <= steps at which APGD may halve its step size."""
-    p = [0.0, 0.22]
-    while p[-1] < 1:
-        p.append(p[-1] + max(p[-1] - p[-2] - 0.03, 0.06))
-    return sorted({math.ceil(q * steps) for q in p[1:] if q <= 1 and math.ceil(q * steps) > 0})
+    """The iterations w_1 < w_2 < ... <= steps at which APGD may halve its step size.
+
+    w_j = ceil(p_j * steps), with the p_j of the paper in exact hundredths
+    (p_0 = 0, p_1 = 0.22, p_{j+1} = p_j + max(p_j - p_{j-1} - 0.03, 0.06)):
+    in floats 0.41 + 0.16 is 0.5700000000000001, whose ceiling for 100
+    steps is 58, not 57.
+    """
+    p = [0, 22]                                                  # p_j in hundredths
+    while p[-1] <= 100:
+        p.append(p[-1] + max(p[-1] - p[-2] - 3, 6))
+    return sorted({(q * steps + 99) // 100 for q in p[1:] if q <= 100})    # integer ceil(q / 100 * steps)
 
 
 @register
@@ -53,7 +58,7 @@ class APGD(Attack):
     paper = ("Croce and Hein 2020, Reliable evaluation of adversarial robustness with an ensemble of diverse "
              "parameter-free attacks, arXiv:2003.01690")
 
-    eps: float = param(4 / 255, "perturbation budget, in [0, 1] pixel units", minimum=0.0, maximum=1.0, unit="pixel")
+    eps: float = budget_param(4 / 255)
     steps: int = param(100, "number of iterations (paper: 100)", minimum=1, maximum=100000)
     norm: str = param("linf", "distance: linf or l2", choices=NORMS)
     loss: str = param("ce", "objective: ce (cross-entropy) or dlr (difference of logits ratio)", choices=("ce", "dlr"))

@@ -8,9 +8,14 @@ with one batched entry point::
 ``x`` is (N, C, H, W) float32 in [0, 1], ``y`` the (N,) true labels, ``target``
 the (N,) target labels of a targeted attack (``None``: untargeted). Each
 iteration reports a :class:`Step` through ``on_step`` and checks
-``should_stop()``, so a user can watch and cancel. The final adversarial is
+``should_stop()``, so a user can watch and cancel: ``AttackResult.iterations``
+is the number of Steps reported, and once ``should_stop()`` returns True the
+run ends within one iteration with ``cancelled`` set (``iterations`` 0 if it
+was True from the start). Random attacks draw only from a generator seeded by
+their ``seed`` parameter, never from the global RNG. The final adversarial is
 quantised to 8 bits and evaluated again: what the result reports is what a
-saved PNG gives.
+saved PNG gives. A Linf budget holds exactly after the rounding; an L2 budget
+up to it (half a grey level per value, at most 0.5/255 * sqrt(C*H*W) in L2).
 """
 
 from __future__ import annotations
@@ -20,12 +25,29 @@ from typing import Callable, ClassVar
 
 import torch
 
+from inspector.core.errors import ParameterError
 from inspector.core.image import quantize
 from inspector.core.metrics import is_success
-from inspector.core.params import ParamSpec, Registry, param_specs
+from inspector.core.params import ParamSpec, Registry, param, param_specs
 
 StepCallback = Callable[["Step"], None]
 StopCheck = Callable[[], bool]
+
+#: Parameters measured in the attack's norm (see :func:`budget_param`).
+NORM_SCALED = ("eps", "step_size")
+#: The largest Linf budget or step: a change of the whole [0, 1] range of a pixel value.
+LINF_MAX = 1.0
+
+
+def budget_param(default: float, help: str = "perturbation budget"):
+    """An ``eps`` or ``step_size`` field in [0, 1] pixel units, measured in the attack's ``norm``.
+
+    Its spec has no maximum, as the valid range depends on the norm: at most
+    ``LINF_MAX`` for Linf (checked when the attack is built); any size for L2,
+    where sqrt(C*H*W) already reaches every image of the [0, 1] cube.
+    """
+    return param(default, f"{help}, in [0, 1] pixel units: at most 1 for linf, more for l2 (sqrt(C*H*W) spans any image)",
+                 minimum=0.0, unit="pixel")
 
 
 @dataclass
@@ -38,7 +60,11 @@ class Step:
         loss: (N,) the attack's objective on the current iterate (higher is better for the attacker).
         probabilities: (N, K) softmax of the model's logits on the current iterate.
         x_adv: (N, C, H, W) the current iterate in [0, 1] (not yet quantised).
-        success: (N,) bool, whether the current iterate fools the model.
+        success: (N,) bool, whether the current iterate fools the model; for minimal-perturbation
+            attacks, whether an adversarial has been found so far (the result keeps the best one).
+
+    ``loss``, ``probabilities`` and ``success`` all describe the image ``x_adv``
+    (or its 8-bit rounding, for attacks that judge the exported image).
     """
 
     iteration: int
@@ -110,6 +136,21 @@ class Attack:
     @classmethod
     def params(cls) -> list[ParamSpec]:
         return param_specs(cls)
+
+    def __post_init__(self):
+        """Check what each value's own range cannot: a Linf ``eps`` or ``step_size`` is at most 1.
+
+        Called by the dataclass constructor of every attack, so no attack can be built with one.
+
+        Raises:
+            ParameterError: naming the parameter and the norm.
+        """
+        norm = getattr(self, "norm", "linf")
+        for name in NORM_SCALED:
+            value = getattr(self, name, None)
+            if norm == "linf" and value is not None and value > LINF_MAX:
+                raise ParameterError(f"attack {self.name!r} parameter {name!r}: {value:g} is above the maximum "
+                                     f"{LINF_MAX:g} for norm linf (pixel values span [0, 1]; l2 allows more)")
 
     def linf_bound(self) -> float | None:
         """The Linf budget to keep after quantisation, or None for other norms."""

@@ -63,9 +63,6 @@ class DeepFool(Attack):
         active = torch.ones(x.shape[0], dtype=torch.bool, device=x.device)
         iterations, gradients, cancelled = 0, 0, False
         for i in range(self.steps + 1):
-            if should_stop is not None and should_stop():
-                cancelled = True
-                break
             idx = active.nonzero().squeeze(1)
             xa = quantize(x[idx] + (1 + self.overshoot) * r_total[idx]).requires_grad_(True)
             logits = model(xa)
@@ -81,6 +78,9 @@ class DeepFool(Attack):
                 on_step(Step(i, self.steps, loss, probs, x_adv.clone(), done))
             active[idx[success]] = False
             if not active.any() or i == self.steps:
+                break
+            if should_stop is not None and should_stop():     # checked before the next linearisation
+                cancelled = True
                 break
             keep = ~success
             iterations = i + 1

@@ -56,8 +56,8 @@ class LBFGS(Attack):
     one at a time (each with its own c); one Step is reported per search step
     over c, for the whole batch. ``gradient_evaluations`` counts the
     optimiser's function evaluations (one forward and backward pass of one
-    image each), the most of any image. ``should_stop()`` is checked at every
-    L-BFGS iteration. Minimal-norm attack: read the L2 norm of the result;
+    image each), the most of any image. ``should_stop()`` is checked before
+    each search step and at every L-BFGS iteration. Minimal-norm attack: read the L2 norm of the result;
     images never fooled come back unchanged. The paper gives no values for
     the optimiser's settings; the defaults here are ours.
     """
@@ -84,6 +84,8 @@ class LBFGS(Attack):
         iterations, cancelled = 0, False
         try:
             for step in range(self.search_steps):
+                if should_stop is not None and should_stop():
+                    raise Cancelled
                 last = x.clone()
                 for i in range(n):
                     t = None if target is None else target[i:i + 1]

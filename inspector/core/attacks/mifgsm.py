@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from inspector.core.attacks.base import register
+from inspector.core.attacks.base import budget_param, register
 from inspector.core.attacks.norms import ascent_direction
 from inspector.core.attacks.pgd import PGD
 from inspector.core.params import param
@@ -35,9 +35,8 @@ class MIFGSM(PGD):
     paper = ("Dong, Liao, Pang, Su, Zhu, Hu and Li 2018, Boosting Adversarial Attacks with Momentum, "
              "arXiv:1710.06081")
 
-    eps: float = param(16 / 255, "perturbation budget, in [0, 1] pixel units", minimum=0.0, maximum=1.0, unit="pixel")
-    step_size: float = param(1.6 / 255, "step size alpha per iteration (paper: eps / steps)",
-                             minimum=0.0, maximum=1.0, unit="pixel")
+    eps: float = budget_param(16 / 255)
+    step_size: float = budget_param(1.6 / 255, "step size alpha per iteration (paper: eps / steps)")
     random_start: bool = param(False, "start from a random point in the ball (the paper starts at x)")
     decay: float = param(1.0, "momentum decay factor mu", minimum=0.0, maximum=10.0)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import torch
 
-from inspector.core.attacks.base import Attack, Step, finalize, register
+from inspector.core.attacks.base import Attack, Step, budget_param, finalize, register
 from inspector.core.attacks.losses import LOSSES
 from inspector.core.attacks.norms import NORMS, ascent_direction, project, random_start
 from inspector.core.metrics import is_success
@@ -38,9 +38,8 @@ class PGD(Attack):
     paper = ("Madry, Makelov, Schmidt, Tsipras and Vladu 2018, Towards Deep Learning Models "
              "Resistant to Adversarial Attacks, arXiv:1706.06083")
 
-    eps: float = param(4 / 255, "perturbation budget, in [0, 1] pixel units", minimum=0.0, maximum=1.0, unit="pixel")
-    step_size: float = param(1 / 255, "step size alpha per iteration, in [0, 1] pixel units (L2: per image)",
-                             minimum=0.0, maximum=1.0, unit="pixel")
+    eps: float = budget_param(4 / 255)
+    step_size: float = budget_param(1 / 255, "step size alpha per iteration (L2: per image)")
     steps: int = param(10, "number of iterations", minimum=1, maximum=100000)
     norm: str = param("linf", "distance: linf or l2", choices=NORMS)
     loss: str = param("ce", "objective: ce (cross-entropy) or margin (C&W logit margin)", choices=tuple(LOSSES))

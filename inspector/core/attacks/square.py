@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import torch
 
-from inspector.core.attacks.base import Attack, Step, finalize, register
+from inspector.core.attacks.base import Attack, Step, budget_param, finalize, register
 from inspector.core.attacks.losses import margin
 from inspector.core.attacks.norms import NORMS
 from inspector.core.oracle import QueryOracle
@@ -37,8 +37,11 @@ def square_fraction(p_init: float, iteration: int, budget: int) -> float:
     return p_init / 2 ** sum(i > t for t in _SCHEDULE)
 
 
-def pseudo_gaussian(size: int) -> torch.Tensor:
-    """The paper's (size, size) L2 window pattern: two halves of nested squares, opposite signs, unit norm."""
+def pseudo_gaussian(size: int, generator: torch.Generator) -> torch.Tensor:
+    """The paper's (size, size) L2 window pattern: two halves of nested squares, opposite signs, unit norm.
+
+    The halves are stacked vertically or side by side, drawn from ``generator``.
+    """
     def rings(h: int, w: int) -> torch.Tensor:
         out = torch.zeros(h, w)
         cy, cx = h // 2, w // 2
@@ -49,7 +52,7 @@ def pseudo_gaussian(size: int) -> torch.Tensor:
     pattern = torch.zeros(size, size)
     pattern[:half] = rings(half, size) if half else 0
     pattern[half:] = -rings(size - half, size)
-    if torch.rand(()) < 0.5:
+    if torch.rand((), generator=generator) < 0.5:
         pattern = pattern.T
     return pattern / pattern.norm().clamp_min(1e-12)
 
@@ -71,7 +74,7 @@ class Square(Attack):
              "adversarial attack via random search, arXiv:1912.00049")
     threat_model = "score-based"
 
-    eps: float = param(4 / 255, "perturbation budget, in [0, 1] pixel units", minimum=0.0, maximum=1000.0, unit="pixel")
+    eps: float = budget_param(4 / 255)
     norm: str = param("linf", "distance: linf or l2", choices=NORMS)
     max_queries: int = param(10000, "query budget per image (paper: 10000)", minimum=1, maximum=10**7)
     p_init: float = param(0.05, "initial fraction of the image a square covers (paper: 0.05 Linf, 0.1 L2)",
@@ -142,7 +145,7 @@ class Square(Attack):
         for r in range(0, h - size + 1, size):
             for s in range(0, w - size + 1, size):
                 signs = (torch.randint(0, 2, (n, c, 1, 1), generator=gen) * 2 - 1).float()
-                delta[:, :, r:r + size, s:s + size] = pseudo_gaussian(size) * signs
+                delta[:, :, r:r + size, s:s + size] = pseudo_gaussian(size, gen) * signs
         return delta / delta.flatten(1).norm(dim=1).clamp_min(1e-12).view(-1, 1, 1, 1) * self.eps
 
     def _l2_proposal(self, x, x_best, side, gen):
@@ -159,7 +162,7 @@ class Square(Attack):
             mass = d[:, both].pow(2).sum(1)                                    # (C,) in both windows
             spare = (self.eps ** 2 - d.pow(2).sum()).clamp_min(0) / d.shape[0]
             signs = (torch.randint(0, 2, (d.shape[0], 1, 1), generator=gen) * 2 - 1).float().to(x.device)
-            new = pseudo_gaussian(side).to(x.device) * signs
+            new = pseudo_gaussian(side, gen).to(x.device) * signs
             new = new + window / window.flatten(1).norm(dim=1).clamp_min(1e-10).view(-1, 1, 1)
             new = new / new.flatten(1).norm(dim=1).clamp_min(1e-12).view(-1, 1, 1) * (mass + spare).sqrt().view(-1, 1, 1)
             d = d.clone()

@@ -3,20 +3,44 @@
 A detector is a dataclass of typed parameters with::
 
     detector.score(model, x) -> (N,) float, higher = more suspicious
-    detector.calibrate(model, x_clean) -> threshold   # the (1 - fpr) quantile of clean scores
+    detector.calibrate(model, x_clean) -> threshold
 
-An image is flagged when its score exceeds the threshold, so about ``fpr`` of
-clean images like the calibration ones are flagged (the false positive rate).
+An image is flagged when its score exceeds the threshold. The threshold is
+the split-conformal quantile of n clean scores, the ceil((n + 1)(1 - fpr))-th
+smallest (Vovk, Gammerman and Shafer 2005, "Algorithmic Learning in a Random
+World"; Angelopoulos and Bates 2021, arXiv:2107.07511, section 1): on new
+clean images like the calibration ones (exchangeable with them) the expected
+rate of false flags is at most ``fpr``, and at least fpr - 1/(n + 1) when
+scores do not tie. That rank exists only for n >= 1/fpr - 1 images
+(:func:`min_calibration_images`: 19 for fpr 0.05); with fewer, even the
+highest clean score is exceeded by 1/(n + 1) of new clean images on average,
+so calibration is refused. On the calibration images themselves the rate is
+at most ``fpr`` by construction: measure it on others.
 """
 
 from __future__ import annotations
 
+import math
 from typing import ClassVar
 
 import torch
 
 from inspector.core.errors import ParameterError
 from inspector.core.params import Registry, param, param_specs
+
+
+def min_calibration_images(fpr: float) -> int:
+    """The fewest clean images that can calibrate a threshold for a false positive rate ``fpr`` in (0, 1).
+
+    That is ceil(1/fpr) - 1: 19 for 0.05, 9 for 0.1, 1 for 0.5.
+    """
+    return math.ceil(1 / fpr - 1 - 1e-9)
+
+
+def conformal_rank(n: int, fpr: float) -> int:
+    """The 1-based rank ceil((n + 1)(1 - fpr)) of the clean score used as the threshold (<= n when
+    n >= :func:`min_calibration_images`)."""
+    return math.ceil((n + 1) * (1 - fpr) - 1e-9)
 
 
 class Detector:
@@ -36,14 +60,19 @@ class Detector:
         raise NotImplementedError
 
     def calibrate(self, model: torch.nn.Module, x_clean: torch.Tensor) -> float:
-        """The threshold: the (1 - fpr) quantile of the scores of clean images x_clean (N, C, H, W).
+        """The threshold for ``fpr`` from clean images x_clean (N, C, H, W) in [0, 1]: the
+        :func:`conformal_rank`-th smallest of their scores (see the module docstring).
 
         Raises:
-            ParameterError: x_clean is empty.
+            ParameterError: fewer than :func:`min_calibration_images` images; the message says
+                how many ``fpr`` needs and the lowest ``fpr`` these images allow.
         """
-        if x_clean.shape[0] == 0:
-            raise ParameterError(f"detector {self.name!r}: no clean images to calibrate on")
-        return float(torch.quantile(self.score(model, x_clean).double(), 1.0 - self.fpr))
+        n, need = x_clean.shape[0], min_calibration_images(self.fpr)
+        if n < need:
+            raise ParameterError(f"detector {self.name!r}: {n} clean images cannot calibrate a false positive "
+                                 f"rate of {self.fpr:g}: that takes at least {need} (or fpr >= {1 / (n + 1):.2g})")
+        scores = self.score(model, x_clean).double().sort().values
+        return float(scores[conformal_rank(n, self.fpr) - 1])
 
     def spec(self) -> str:
         values = ",".join(f"{s.name}={getattr(self, s.name)}" for s in param_specs(type(self)))
@@ -52,7 +81,8 @@ class Detector:
 
 def fpr_param():
     """The ``fpr`` parameter every detector has."""
-    return param(0.05, "false positive rate the threshold is calibrated for", minimum=0.0, maximum=0.5)
+    return param(0.05, "false positive rate the threshold is calibrated for (it takes at least 1/fpr - 1 "
+                 "clean images)", minimum=0.001, maximum=0.5)
 
 
 DETECTORS: Registry = Registry("detector")
