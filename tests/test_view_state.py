@@ -33,6 +33,8 @@ def test_evasion_state_tells_listeners_and_builds_the_recipe():
     assert recipe.defenses == ["jpeg:quality=75"] and recipe.adaptive
     state.defenses = []
     assert not state.recipe("mnist-standard", None).adaptive      # adaptive needs a defence
+    state.calibration = "/data/clean"
+    assert state.recipe("mnist-standard", None).calibration == "/data/clean"
 
 
 def test_session_tells_listeners_only_of_changes():

@@ -63,6 +63,8 @@ class EvasionState:
         defense_values: typed parameter values per defence name.
         adaptive: attack the defended model (only with at least one defence).
         detectors, detector_values: the same for the detectors.
+        calibration: folder of clean images the detector thresholds are calibrated on;
+            None: the shipped ones (enough for digit models, too few for photo models at fpr 0.05).
         compare: other models that classify the adversarial (transfer), side by side; none: no comparison.
         compare_direct: with ``compare``, also attack each of them directly.
         preview: the current original and its prediction, once loaded.
@@ -79,6 +81,7 @@ class EvasionState:
     adaptive: bool = False
     detectors: list[str] = field(default_factory=list)
     detector_values: dict[str, dict[str, Any]] = field(default_factory=dict)
+    calibration: str | None = None
     compare: list[str] = field(default_factory=list)
     compare_direct: bool = False
     preview: Preview | None = None
@@ -94,7 +97,8 @@ class EvasionState:
         specs = _specs(DEFENSES, self.defenses, self.defense_values)
         return Recipe(image=self.image, model=model, attack=self.attack, params=dict(self.attack_params()),
                       target=self.target, device=device, defenses=specs, adaptive=self.adaptive and bool(specs),
-                      detectors=_specs(DETECTORS, self.detectors, self.detector_values))
+                      detectors=_specs(DETECTORS, self.detectors, self.detector_values),
+                      calibration=self.calibration)
 
 
 def _specs(registry: Registry, chosen: list[str], values: dict[str, dict[str, Any]]) -> list[str]:
