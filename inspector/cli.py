@@ -5,7 +5,8 @@
     inspector attack IMAGE ...     attack, report, and optionally save the files
     inspector models | attacks     what is built in
 
-Bad input ends with one line on stderr and exit status 2 (``--debug`` shows the traceback).
+Bad input ends with one line on stderr and exit status 2 (``--debug`` shows the traceback);
+file names with control characters are quoted, so a newline in one cannot split it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 import traceback
 
 from inspector.core.errors import InspectorError, ParameterError
+from inspector.core.messages import escape_controls, one_line, show_path
 from inspector.options import add_attack_options, add_compare_arguments, add_defense_arguments, attack_params
 
 EXIT_USAGE = 2
@@ -219,10 +221,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except InspectorError as exc:
-        if args.debug:
-            traceback.print_exc()
-        print(f"inspector: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _fail(args, str(exc))
+    except OSError as exc:  # the environment, not a bug: a file the core did not expect to fail
+        where = f"{show_path(exc.filename)}: " if exc.filename is not None else ""
+        return _fail(args, f"{where}{exc.strerror or one_line(exc)}")
     except KeyboardInterrupt:
         print("inspector: interrupted", file=sys.stderr)
         return 130
@@ -230,6 +232,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         else:
-            print(f"inspector: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)",
-                  file=sys.stderr)
+            print(f"inspector: unexpected error: {type(exc).__name__}: {escape_controls(one_line(exc))} "
+                  "(run with --debug for details)", file=sys.stderr)
         return 1
+
+
+def _fail(args: argparse.Namespace, message: str) -> int:
+    """Print ``inspector: error: message`` on one line (after the traceback with --debug); the exit status."""
+    if args.debug:
+        traceback.print_exc()
+    print(f"inspector: error: {escape_controls(message)}", file=sys.stderr)
+    return EXIT_USAGE

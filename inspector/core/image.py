@@ -11,6 +11,7 @@ through unchanged.
 from __future__ import annotations
 
 import os
+import stat
 import warnings
 from pathlib import Path
 
@@ -19,7 +20,8 @@ import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from inspector.core.errors import ImageError
-from inspector.core.files import write_atomically
+from inspector.core.files import stat_path, write_atomically
+from inspector.core.messages import one_line, show_path
 
 #: Images with more pixels than this are refused (Pillow's own default limit).
 MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
@@ -36,22 +38,25 @@ def load_image(path: str | os.PathLike, *, channels: int = 3, max_pixels: int = 
         max_pixels: images with more pixels are refused as decompression bombs.
 
     Raises:
-        ImageError: the file is missing, empty, not an image, truncated, or too large.
+        ImageError: the file is missing, empty, not an image, truncated, or too large,
+            or its name cannot be looked at (longer than the system allows, no permission).
     """
     path = Path(path)
-    if not path.exists():
-        raise ImageError(f"{path}: no such file")
-    if path.is_dir():
-        raise ImageError(f"{path}: is a folder, not an image file")
-    if path.stat().st_size == 0:
-        raise ImageError(f"{path}: the file is empty")
+    shown = show_path(path)
+    info = stat_path(path, ImageError)
+    if info is None:
+        raise ImageError(f"{shown}: no such file")
+    if stat.S_ISDIR(info.st_mode):
+        raise ImageError(f"{shown}: is a folder, not an image file")
+    if info.st_size == 0:
+        raise ImageError(f"{shown}: the file is empty")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as im:
                 if im.width * im.height > max_pixels:
                     raise ImageError(
-                        f"{path}: {im.width}x{im.height} pixels is more than the limit of "
+                        f"{shown}: {im.width}x{im.height} pixels is more than the limit of "
                         f"{max_pixels:,} (possible decompression bomb)"
                     )
                 im.load()
@@ -59,11 +64,11 @@ def load_image(path: str | os.PathLike, *, channels: int = 3, max_pixels: int = 
     except ImageError:
         raise
     except UnidentifiedImageError:
-        raise ImageError(f"{path}: not an image file Pillow can read") from None
+        raise ImageError(f"{shown}: not an image file Pillow can read") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageError(f"{path}: too many pixels (possible decompression bomb)") from None
+        raise ImageError(f"{shown}: too many pixels (possible decompression bomb)") from None
     except (OSError, SyntaxError, ValueError) as exc:
-        raise ImageError(f"{path}: truncated or corrupt image data ({exc})") from None
+        raise ImageError(f"{shown}: truncated or corrupt image data ({one_line(exc)})") from None
     return to_8bit(im, channels)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,7 +24,9 @@ import torch
 from inspector.core.classifier import Classifier, ModelInfo
 from inspector.core.device import select_device
 from inspector.core.errors import ModelError
+from inspector.core.files import stat_path
 from inspector.core.labels import imagenet_classes
+from inspector.core.messages import one_line, show_path
 from inspector.core.zoo import MODELS
 
 
@@ -64,30 +67,34 @@ def _load_cached(spec: str, device: str) -> Classifier:
 
 
 def _load_torchscript(path: Path) -> Classifier:
-    if not path.is_file():
-        raise ModelError(f"{path}: no such model file")
+    shown = show_path(path)
+    info = stat_path(path, ModelError)
+    if info is None:
+        raise ModelError(f"{shown}: no such model file")
+    if stat.S_ISDIR(info.st_mode):
+        raise ModelError(f"{shown}: is a folder, not a model file")
     extra = {"inspector.json": ""}
     try:
         net = torch.jit.load(str(path), map_location="cpu", _extra_files=extra)
     except Exception as exc:  # torch raises RuntimeError, ValueError or pickle errors
-        raise ModelError(f"{path}: not a TorchScript model ({str(exc).splitlines()[0][:200]})") from None
+        raise ModelError(f"{shown}: not a TorchScript model ({one_line(exc)})") from None
     try:
         meta = json.loads(extra["inspector.json"] or "{}")
     except json.JSONDecodeError as exc:
-        raise ModelError(f"{path}: its inspector.json is not valid JSON ({exc})") from None
+        raise ModelError(f"{shown}: its inspector.json is not valid JSON ({one_line(exc)})") from None
     size = tuple(meta.get("input_size", (224, 224)))
     channels = int(meta.get("channels", 3))
     try:
         with torch.no_grad():
             out = net(torch.zeros(1, channels, *size))
     except Exception as exc:
-        raise ModelError(f"{path}: fails on a {channels}x{size[0]}x{size[1]} input ({str(exc).splitlines()[0][:200]})") from None
+        raise ModelError(f"{shown}: fails on a {channels}x{size[0]}x{size[1]} input ({one_line(exc)})") from None
     if not isinstance(out, torch.Tensor) or out.dim() != 2:
-        raise ModelError(f"{path}: must return logits of shape (N, K)")
+        raise ModelError(f"{shown}: must return logits of shape (N, K)")
     k = out.shape[1]
     names = meta.get("class_names") or (imagenet_classes() if k == 1000 else [f"class {i}" for i in range(k)])
     if len(names) != k:
-        raise ModelError(f"{path}: {len(names)} class names for {k} outputs")
+        raise ModelError(f"{shown}: {len(names)} class names for {k} outputs")
     return Classifier(
         net, name=str(path), input_size=size, channels=channels, class_names=names,
         mean=meta.get("mean", 0.0), std=meta.get("std", 1.0), task=meta.get("task", "TorchScript model"),

@@ -13,6 +13,7 @@ import dataclasses
 import json
 import os
 import shutil
+import stat
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -26,8 +27,10 @@ from inspector.core.attacks import AttackResult, make_attack
 from inspector.core.attacks.base import StepCallback, StopCheck
 from inspector.core.defenses import DefendedClassifier, Detector, Pipeline, defense_from_spec, detector_from_spec
 from inspector.core.errors import ExportError, ImageError, ModelError, ParameterError
+from inspector.core.files import stat_path
 from inspector.core.image import IMAGE_SUFFIXES, load_tensor, save_image, to_pil
 from inspector.core.labels import resolve_class
+from inspector.core.messages import show_path
 from inspector.core.metrics import is_success, perturbation_norms, top_k
 from inspector.core.models import Classifier, default_model_name, load_model
 from inspector.core.resources import resource_path, sample_images
@@ -189,7 +192,7 @@ class Inspection:
             out.mkdir(parents=True, exist_ok=True)
             staging = Path(tempfile.mkdtemp(dir=out, prefix=".inspector-"))
         except OSError as exc:
-            raise ExportError(f"cannot write to {out}: {exc.strerror or exc}") from None
+            raise ExportError(f"cannot write to {show_path(out)}: {exc.strerror or exc}") from None
         try:
             perturbation, scale = perturbation_image(self.x, self.x_adv)
             save_image(to_pil(self.x), staging / "original.png")
@@ -203,7 +206,7 @@ class Inspection:
                 paths[name] = out / name
             return paths
         except OSError as exc:
-            raise ExportError(f"cannot write to {out}: {exc.strerror or exc}") from None
+            raise ExportError(f"cannot write to {show_path(out)}: {exc.strerror or exc}") from None
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
@@ -321,14 +324,15 @@ def detect(model: Classifier, detectors: list[Detector], x: torch.Tensor, x_adv:
         ImageError: the calibration folder is missing or holds no image.
     """
     folder = Path(calibration) if calibration else resource_path("images")
-    if not folder.is_dir():
-        raise ImageError(f"{folder}: no such folder of calibration images")
+    info = stat_path(folder, ImageError)
+    if info is None or not stat.S_ISDIR(info.st_mode):
+        raise ImageError(f"{show_path(folder)}: no such folder of calibration images")
     if calibration:
         files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
     else:
         files = sample_images(model.channels)
     if not files:
-        raise ImageError(f"{folder}: no images to calibrate the detectors on")
+        raise ImageError(f"{show_path(folder)}: no images to calibrate the detectors on")
     clean = torch.cat([load_tensor(f, model.input_size, model.channels) for f in files]).to(model.device)
     reports = []
     for detector in detectors:

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from inspector.core.errors import ModelError
+from inspector.core.messages import one_line, show_path
 from inspector.core.classifier import Classifier
 from inspector.core.resources import resource_path
 
@@ -73,7 +74,7 @@ def load_mnist_cnn(path: str | os.PathLike, name: str) -> Classifier:
     path = Path(path)
     if not path.is_file():
         method = MNIST_MODELS.get(name, "standard")
-        raise ModelError(f"{path}: weights missing; run `inspector train {method}` to make them")
+        raise ModelError(f"{show_path(path)}: weights missing; run `inspector train {method}` to make them")
     try:
         if path.suffix == ".safetensors":
             from safetensors.torch import load_file
@@ -84,7 +85,7 @@ def load_mnist_cnn(path: str | os.PathLike, name: str) -> Classifier:
         net = MnistCNN()
         net.load_state_dict(state)
     except Exception as exc:  # safetensors, pickle and shape errors have no common base
-        raise ModelError(f"{path}: not MnistCNN weights ({str(exc).splitlines()[0][:200]})") from None
+        raise ModelError(f"{show_path(path)}: not MnistCNN weights ({one_line(exc)})") from None
     return Classifier(net, name=name, input_size=(28, 28), channels=1, class_names=CLASS_NAMES,
                       task=TASK)
 
