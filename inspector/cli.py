@@ -5,7 +5,8 @@
     inspector attack IMAGE ...     attack, report, and optionally save the files
     inspector models | attacks     what is built in
 
-Bad input ends with one line on stderr and exit status 2 (``--debug`` shows the traceback);
+Bad input, argument errors included, ends with one line on stderr and exit status 2
+(``--debug`` shows the traceback);
 file names with control characters are quoted, so a newline in one cannot split it.
 """
 
@@ -15,6 +16,7 @@ import argparse
 import json
 import sys
 import traceback
+from typing import NoReturn
 
 from inspector.core.errors import InspectorError, ParameterError
 from inspector.core.messages import escape_controls, one_line, show_path
@@ -23,8 +25,22 @@ from inspector.options import add_attack_options, add_compare_arguments, add_def
 EXIT_USAGE = 2
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="inspector", description="How fragile is an image classifier?")
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line on stderr, with a hint to ``--help``
+    instead of the usage block, then exit status 2. Its subcommand parsers are of this class too.
+
+    Attributes:
+        commands: the subcommand parsers by name (set by :func:`build_parser`).
+    """
+
+    commands: dict[str, argparse.ArgumentParser]
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"inspector: error: {escape_controls(message)} (see {self.prog} --help)\n")
+
+
+def build_parser() -> OneLineParser:
+    parser = OneLineParser(prog="inspector", description="How fragile is an image classifier?")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command")
 
@@ -64,7 +80,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--run", action="store_true", help="start the attack as soon as the image is loaded")
     p.add_argument("--screenshot", metavar="FILE.png",
                    help="save a screenshot of the window when done (after --run: when the attack ends), then exit")
+    parser.commands = sub.choices
     return parser
+
+
+def parse_args(parser: OneLineParser, argv: list[str]) -> argparse.Namespace:
+    """Parse ``argv``; an unrecognised argument is reported by the subcommand's parser (its --help is the hint)."""
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        parser.commands.get(args.command, parser).error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
 
 
 def print_defenses(summary: dict) -> None:
@@ -217,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not [a for a in argv if a != "--debug"]:
         argv = [*argv, "gui"]
-    args = parser.parse_args(argv)
+    args = parse_args(parser, argv)
     try:
         return COMMANDS[args.command](args)
     except InspectorError as exc:

@@ -50,6 +50,17 @@ CASES = {
                                 "above the maximum"),
     "training seed out of range": (lambda tmp: ["train", "standard", "--seed", str(2**63),
                                                 "--out", str(tmp / "models")], "--seed 9223372036854775808"),
+    # argument errors: one line and a hint, not the usage block
+    "--top not a number": (lambda tmp: ["attack", DIGIT, "--top", "x"],
+                           "argument --top: invalid int value: 'x' (see inspector attack --help)"),
+    "image missing": (lambda tmp: ["attack"], "required: image (see inspector attack --help)"),
+    "unknown option": (lambda tmp: ["classify", DIGIT, "--colour"],
+                       "unrecognized arguments: --colour (see inspector classify --help)"),
+    "unknown command": (lambda tmp: ["frobnicate"], "invalid choice: 'frobnicate'"),
+    "--param without =": (lambda tmp: ["attack", DIGIT, "--param", "eps"], "'eps' is not of the form key=value"),
+    "unknown training method": (lambda tmp: ["train", "magic"], "(see inspector train --help)"),
+    "--eot-samples not a number": (lambda tmp: ["attack", DIGIT, "--eot-samples", "many"], "--eot-samples"),
+    "option value with a newline": (lambda tmp: ["classify", DIGIT, "--top", "1\n2"], "'1\\n2'"),
 }
 
 
