@@ -1,18 +1,52 @@
 """A corpus of bad input for the `inspector` command: every case ends with exit status 2, one line
 on stderr naming the problem, and nothing written anywhere (no files, no hidden staging folders).
+
+Models are small TorchScript modules made here; the image they see is a shipped MNIST digit.
 """
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
+import torch
+from torch import nn
 
 from inspector.cli import main
 from inspector.core.resources import resource_path
 
 DIGIT = str(resource_path("images", "mnist-3.png"))
+GREY = {"input_size": [28, 28], "channels": 1}
 LONG_NAME = "x" * 300          # over NAME_MAX (255) on every common file system
+
+
+class Linear(nn.Module):
+    """A well-behaved 10-class classifier of 28x28 grey images."""
+
+    def __init__(self, k: int = 10):
+        super().__init__()
+        self.fc = nn.Linear(28 * 28, k)
+
+    def forward(self, x):
+        return self.fc(x.flatten(1))
+
+
+def _model(tmp, net: nn.Module, meta: dict | list | str = GREY) -> str:
+    path = tmp / "net.pt"
+    text = meta if isinstance(meta, str) else json.dumps(meta)
+    torch.jit.save(torch.jit.script(net), str(path), _extra_files={"inspector.json": text})
+    return str(path)
+
+
+def _attack_with(net: nn.Module, meta: dict | list | str = GREY):
+    """A case: attack the digit with ``net`` (2 PGD steps)."""
+    return lambda tmp: ["attack", DIGIT, "--model", _model(tmp, net, meta), "--steps", "2"]
+
+
+def _meta(**changes):
+    """A case: a well-behaved model whose inspector.json has ``changes``."""
+    return _attack_with(Linear(), {**GREY, **changes})
 
 
 def _file(name: str, data: bytes = b"not an image"):
@@ -24,6 +58,27 @@ def _file(name: str, data: bytes = b"not an image"):
 
 
 CASES = {
+    # inspector.json of the wrong type
+    "model with 3 names for 10 outputs": (_meta(class_names=["a", "b", "c"]), "3 class names for 10 outputs"),
+    "metadata is a list": (_attack_with(Linear(), [28, 28]), "inspector.json must be a JSON object"),
+    "metadata is not JSON": (_attack_with(Linear(), "{input_size: 28"), "inspector.json is not valid JSON"),
+    "metadata holds NaN": (_attack_with(Linear(), '{"std": NaN}'), "NaN is not a number JSON allows"),
+    "metadata key misspelt": (_meta(class_name=["a", "b"]), "'class_name' was unexpected"),
+    "channels is text": (_meta(channels="one"), "'channels' must be 3 (RGB) or 1 (grey)"),
+    "channels is 2": (_meta(channels=2), "'channels' must be 3 (RGB) or 1 (grey)"),
+    "input_size is one number": (_meta(input_size=28), "'input_size' must be [height, width]"),
+    "input_size has one element": (_meta(input_size=[28]), "'input_size' must be [height, width]"),
+    "input_size is not whole": (_meta(input_size=[28, 27.5]), "'input_size'[1] must be [height, width]"),
+    "input_size is huge": (_meta(input_size=[100000, 100000]), "from 1 to 4096"),
+    "class_names is a number": (_meta(class_names=10), "'class_names' must be a list of at least 2"),
+    "class_names is a string": (_meta(class_names="0123456789"), "'class_names' must be a list"),
+    "class_names are integers": (_meta(class_names=list(range(10))), "is not of type 'string'"),
+    "mean of the wrong length": (_meta(mean=[0.5, 0.5]), "'mean' must be one number, or a list of one"),
+    "mean is text": (_meta(mean="0.5"), "'mean' must be one number"),
+    "std of the wrong length": (_meta(channels=3, input_size=[16, 49], std=[0.2, 0.2]), "'std' must be one number"),
+    "std is text": (_meta(std=["0.2"]), "'std' must be one number above 0"),
+    "std is 0": (_meta(std=0), "'std' must be one number above 0"),
+    "std has a 0": (_meta(std=[0.0]), "'std' must be one number above 0"),
     # files and their names
     "image name too long": (lambda tmp: ["classify", str(tmp / (LONG_NAME + ".png"))], "File name too long"),
     "model name too long": (lambda tmp: ["classify", DIGIT, "--model", str(tmp / (LONG_NAME + ".pt"))],

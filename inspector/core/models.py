@@ -9,11 +9,11 @@ file may carry an ``inspector.json`` extra file describing itself::
 
 Without it, the model is taken to expect 224x224 RGB in [0, 1] (no
 normalisation) and a 1000-way output is named with the ImageNet classes.
+The metadata is checked against a schema (:mod:`inspector.core.model_metadata`).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 from functools import lru_cache
@@ -27,6 +27,7 @@ from inspector.core.errors import ModelError
 from inspector.core.files import stat_path
 from inspector.core.labels import imagenet_classes
 from inspector.core.messages import one_line, show_path
+from inspector.core.model_metadata import parse_metadata
 from inspector.core.zoo import MODELS
 
 
@@ -78,12 +79,8 @@ def _load_torchscript(path: Path) -> Classifier:
         net = torch.jit.load(str(path), map_location="cpu", _extra_files=extra)
     except Exception as exc:  # torch raises RuntimeError, ValueError or pickle errors
         raise ModelError(f"{shown}: not a TorchScript model ({one_line(exc)})") from None
-    try:
-        meta = json.loads(extra["inspector.json"] or "{}")
-    except json.JSONDecodeError as exc:
-        raise ModelError(f"{shown}: its inspector.json is not valid JSON ({one_line(exc)})") from None
-    size = tuple(meta.get("input_size", (224, 224)))
-    channels = int(meta.get("channels", 3))
+    meta = parse_metadata(extra["inspector.json"], f"{shown}: inspector.json")
+    size, channels = meta.input_size, meta.channels
     try:
         with torch.no_grad():
             out = net(torch.zeros(1, channels, *size))
@@ -92,10 +89,10 @@ def _load_torchscript(path: Path) -> Classifier:
     if not isinstance(out, torch.Tensor) or out.dim() != 2:
         raise ModelError(f"{shown}: must return logits of shape (N, K)")
     k = out.shape[1]
-    names = meta.get("class_names") or (imagenet_classes() if k == 1000 else [f"class {i}" for i in range(k)])
+    names = meta.class_names or (imagenet_classes() if k == 1000 else [f"class {i}" for i in range(k)])
     if len(names) != k:
         raise ModelError(f"{shown}: {len(names)} class names for {k} outputs")
     return Classifier(
         net, name=str(path), input_size=size, channels=channels, class_names=names,
-        mean=meta.get("mean", 0.0), std=meta.get("std", 1.0), task=meta.get("task", "TorchScript model"),
+        mean=meta.mean, std=meta.std, task=meta.task,
     )
