@@ -1,16 +1,20 @@
 """A corpus of bad input for the `inspector` command: every case ends with exit status 2, one line
 on stderr naming the problem, and nothing written anywhere (no files, no hidden staging folders).
 
-Models are small TorchScript modules made here; the image they see is a shipped MNIST digit.
+Models that load but misbehave are small TorchScript modules made here; the image they see is a
+shipped MNIST digit (28x28 grey, with pixels that are exactly 0).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from inspector.cli import main
@@ -30,6 +34,58 @@ class Linear(nn.Module):
 
     def forward(self, x):
         return self.fc(x.flatten(1))
+
+
+class NaNOutput(Linear):
+    def forward(self, x):
+        return self.fc(x.flatten(1)) * float("nan")
+
+
+class InfOutput(Linear):
+    def forward(self, x):
+        return self.fc(x.flatten(1)) / 0.0
+
+
+class Detached(Linear):
+    def forward(self, x):
+        return self.fc(x.flatten(1)).detach()
+
+
+class ArgmaxOneHot(Linear):
+    def forward(self, x):
+        return F.one_hot(self.fc(x.flatten(1)).argmax(1), 10).float()
+
+
+class RaisesOnBlackPixels(Linear):
+    """Fine on random pixels, raises (a multi-line TorchScript error) on a real digit."""
+
+    def forward(self, x):
+        if bool((x == 0).any()):
+            raise RuntimeError("this model cannot take black pixels")
+        return self.fc(x.flatten(1))
+
+
+class NaNOnBlackPixels(Linear):
+    """Finite on random pixels, NaN on a real digit."""
+
+    def forward(self, x):
+        logits = self.fc(x.flatten(1))
+        return logits * float("nan") if bool((x == 0).any()) else logits
+
+
+class OneImageAtATime(Linear):
+    def forward(self, x):
+        return self.fc(x.reshape(1, -1))
+
+
+class Tuple(Linear):
+    def forward(self, x):
+        return self.fc(x.flatten(1)), x
+
+
+class Integers(Linear):
+    def forward(self, x):
+        return self.fc(x.flatten(1)).long()
 
 
 def _model(tmp, net: nn.Module, meta: dict | list | str = GREY) -> str:
@@ -58,6 +114,18 @@ def _file(name: str, data: bytes = b"not an image"):
 
 
 CASES = {
+    # models that load but misbehave
+    "model outputs NaN": (_attack_with(NaNOutput()), "returns NaN or infinite logits"),
+    "model outputs infinity": (_attack_with(InfOutput()), "returns NaN or infinite logits"),
+    "model has zero classes": (_attack_with(Linear(0)), "returns 0 outputs per image"),
+    "model has one class": (_attack_with(Linear(1)), "returns 1 output per image"),
+    "model output detached": (_attack_with(Detached()), "no gradient with respect to the input"),
+    "model output argmax one-hot": (_attack_with(ArgmaxOneHot()), "black-box attacks still work: hopskipjump, square"),
+    "model raises on the real image": (_attack_with(RaisesOnBlackPixels()), "cannot take black pixels"),
+    "model NaN on the real image": (_attack_with(NaNOnBlackPixels()), "output on the image is NaN or infinite"),
+    "model takes one image at a time": (_attack_with(OneImageAtATime()), "runs on one"),
+    "model returns a tuple": (_attack_with(Tuple()), "returns tuple, not a tensor"),
+    "model returns integers": (_attack_with(Integers()), "not floating-point logits"),
     # inspector.json of the wrong type
     "model with 3 names for 10 outputs": (_meta(class_names=["a", "b", "c"]), "3 class names for 10 outputs"),
     "metadata is a list": (_attack_with(Linear(), [28, 28]), "inspector.json must be a JSON object"),
@@ -146,3 +214,24 @@ def test_bad_input_ends_with_one_line_and_writes_nothing(case, tmp_path, capsys)
     assert err.startswith("inspector: error: ") and len(err.strip()) > len("inspector: error: ")
     assert message in err
     assert _tree(tmp_path) == before                  # no file, no staging folder, anywhere
+
+
+def test_white_box_refusal_names_black_box_attacks_that_do_work(tmp_path, capsys):
+    model = _model(tmp_path, Detached())
+    code = _run(["attack", DIGIT, "--model", model, "--attack", "square", "--param", "max_queries=50", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0 and err == "", err
+    assert json.loads(out)["queries"] <= 50
+
+
+def test_gui_reports_a_nan_model_as_one_error_line(tmp_path):
+    model = _model(tmp_path, NaNOutput())
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "config"))
+    proc = subprocess.run([sys.executable, "-m", "inspector", "gui", DIGIT, "--model", model, "--run",
+                           "--screenshot", str(tmp_path / "window.png")],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 2, proc.stderr
+    ours = [line for line in proc.stderr.splitlines() if "propagateSizeHints" not in line]  # Qt's offscreen plugin
+    assert ours == [f"inspector: error: {model}: returns NaN or infinite logits on random 1x28x28 images in "
+                    "[0, 1] (is a normalisation std 0, or does the network divide by zero?)"]
+    assert not (tmp_path / "window.png").exists()

@@ -99,7 +99,7 @@ def compare(
                              f"{show_path(clf.name)} ({clf.channels}x{clf.input_size[0]}x{clf.input_size[1]}): "
                              "models must take the same input size and channels")
         row = ModelComparison(other.name, predict(other, source.x, recipe.top_k),
-                              predict(other, source.x_adv, recipe.top_k))
+                              predict(other, source.x_adv, recipe.top_k, what="the adversarial image"))
         if direct:
             announce(spec)
             row.direct = inspect(dataclasses.replace(recipe, model=spec), model=other, on_step=on_step,

@@ -9,7 +9,8 @@ file may carry an ``inspector.json`` extra file describing itself::
 
 Without it, the model is taken to expect 224x224 RGB in [0, 1] (no
 normalisation) and a 1000-way output is named with the ImageNet classes.
-The metadata is checked against a schema (:mod:`inspector.core.model_metadata`).
+The metadata is checked against a schema (:mod:`inspector.core.model_metadata`)
+and every model is probed once at load (:mod:`inspector.core.probe`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from inspector.core.files import stat_path
 from inspector.core.labels import imagenet_classes
 from inspector.core.messages import one_line, show_path
 from inspector.core.model_metadata import parse_metadata
+from inspector.core.probe import probe
 from inspector.core.zoo import MODELS
 
 
@@ -46,8 +48,10 @@ def load_model(spec: str | os.PathLike | None = None, device: str | torch.device
     Results are cached per (spec, device), so loading twice is free.
 
     Raises:
-        ModelError: no built-in model has that name and no such file exists,
-            or the file is not a TorchScript model that runs on a test input.
+        ModelError: no built-in model has that name and no such file exists; the
+            file is not a TorchScript model; its inspector.json breaks the schema; or the
+            model fails the probe (see :func:`inspector.core.probe.probe`) or has another
+            number of outputs than class names.
         DeviceError: the device is unavailable.
     """
     dev = device if isinstance(device, torch.device) else select_device(device)
@@ -64,7 +68,15 @@ def _load_cached(spec: str, device: str) -> Classifier:
     else:
         names = ", ".join(models)
         raise ModelError(f"unknown model {spec!r}: built-in models are {names}, or give a TorchScript file path")
-    return model.to(device)
+    model = model.to(device)
+    report = probe(model)
+    name, k = show_path(model.name), report.num_outputs
+    if not model.class_names:
+        model.class_names = imagenet_classes() if k == 1000 else tuple(f"class {i}" for i in range(k))
+    if len(model.class_names) != k:
+        raise ModelError(f"{name}: {len(model.class_names)} class names for {k} outputs")
+    model.has_input_gradient = report.has_input_gradient
+    return model
 
 
 def _load_torchscript(path: Path) -> Classifier:
@@ -80,19 +92,7 @@ def _load_torchscript(path: Path) -> Classifier:
     except Exception as exc:  # torch raises RuntimeError, ValueError or pickle errors
         raise ModelError(f"{shown}: not a TorchScript model ({one_line(exc)})") from None
     meta = parse_metadata(extra["inspector.json"], f"{shown}: inspector.json")
-    size, channels = meta.input_size, meta.channels
-    try:
-        with torch.no_grad():
-            out = net(torch.zeros(1, channels, *size))
-    except Exception as exc:
-        raise ModelError(f"{shown}: fails on a {channels}x{size[0]}x{size[1]} input ({one_line(exc)})") from None
-    if not isinstance(out, torch.Tensor) or out.dim() != 2:
-        raise ModelError(f"{shown}: must return logits of shape (N, K)")
-    k = out.shape[1]
-    names = meta.class_names or (imagenet_classes() if k == 1000 else [f"class {i}" for i in range(k)])
-    if len(names) != k:
-        raise ModelError(f"{shown}: {len(names)} class names for {k} outputs")
     return Classifier(
-        net, name=str(path), input_size=size, channels=channels, class_names=names,
+        net, name=str(path), input_size=meta.input_size, channels=meta.channels, class_names=meta.class_names or (),
         mean=meta.mean, std=meta.std, task=meta.task,
     )

@@ -94,10 +94,29 @@ class Classification:
         return {"label": self.top_k[0], "top_k": self.top_k}
 
 
-def predict(model: Classifier, x: torch.Tensor, k: int = 5) -> Classification:
-    """Classify one image tensor (1, C, H, W) in [0, 1]."""
+def predict(model: Classifier, x: torch.Tensor, k: int = 5, *, what: str = "the image") -> Classification:
+    """Classify one image tensor (1, C, H, W) in [0, 1].
+
+    Raises:
+        ModelError: the model fails on it, or its logits are NaN or infinite
+            (``what`` names the image in the message).
+    """
     with torch.no_grad():
-        probs = model(x.to(model.device)).softmax(1)[0].cpu()
+        logits = model(x.to(model.device))
+    return classification(model, logits, k, what)
+
+
+def classification(model: Classifier, logits: torch.Tensor, k: int, what: str) -> Classification:
+    """The :class:`Classification` of one image's logits (1, K).
+
+    Raises:
+        ModelError: the logits are NaN or infinite, so there are no probabilities to report.
+    """
+    logits = logits.detach()
+    if not torch.isfinite(logits).all():
+        raise ModelError(f"{show_path(model.name)}: the model's output on {what} is NaN or infinite, "
+                         "so there are no probabilities to report")
+    probs = logits.softmax(1)[0].cpu()
     return Classification(probs, top_k(probs, model.class_names, k))
 
 
@@ -234,6 +253,7 @@ def inspect(
     attack = make_attack(recipe.attack, recipe.params)
     pipeline, detectors = defenses_from_recipe(recipe)
     clf = model if model is not None else load_model(recipe.model, recipe.device)
+    attack.check_model(clf)
     x = load_tensor(recipe.image, clf.input_size, clf.channels).to(clf.device)
     original = predict(clf, x, recipe.top_k)
     y = torch.tensor([original.label], device=clf.device)
@@ -247,8 +267,7 @@ def inspect(
     if clf.device.type == "cuda":
         torch.cuda.synchronize(clf.device)
     attack_time = time.perf_counter() - start
-    adversarial = Classification(result.logits.softmax(1)[0].detach().cpu(),
-                                 top_k(result.logits.softmax(1)[0], clf.class_names, recipe.top_k))
+    adversarial = classification(clf, result.logits, recipe.top_k, "the adversarial image")
     inspection = Inspection(recipe, clf, x.cpu(), result.x_adv.detach().cpu(), original, adversarial, target,
                             result, dataclasses.asdict(attack), attack_time)
     if pipeline.defenses:
@@ -306,7 +325,8 @@ def defended_predictions(model: Classifier, pipeline: Pipeline, x: torch.Tensor,
         stages.append(("pipeline", pipeline))
     out = []
     for name, stage in stages:
-        original, adversarial = (predict(model, stage.apply(v.to(model.device)), k) for v in (x, x_adv))
+        original, adversarial = (predict(model, stage.apply(v.to(model.device)), k, what=f"the {kind} after {name}")
+                                 for v, kind in ((x, "image"), (x_adv, "adversarial image")))
         success = bool(is_success(adversarial.probabilities[None], y.cpu(), None if target is None else target.cpu())[0])
         out.append(DefendedPrediction(name, stage.specs(), original, adversarial, success))
     return out
