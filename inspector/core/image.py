@@ -97,6 +97,10 @@ def to_8bit(im: Image.Image, channels: int = 3) -> Image.Image:
 def preprocess(im: Image.Image, size: tuple[int, int]) -> Image.Image:
     """Resize the shorter side to cover ``size`` = (H, W), then crop the centre.
 
+    Done in one step, without the resized whole: only the source region under
+    the crop is resampled, straight to ``size`` (the same pixels as resizing
+    then cropping). Memory stays at the size of the output whatever the
+    image's aspect ratio: a 12000x1 strip costs no more than a square photo.
     An image already of that size is returned unchanged.
     """
     height, width = size
@@ -104,9 +108,10 @@ def preprocess(im: Image.Image, size: tuple[int, int]) -> Image.Image:
         return im
     scale = max(height / im.height, width / im.width)
     new_w, new_h = max(width, round(im.width * scale)), max(height, round(im.height * scale))
-    im = im.resize((new_w, new_h), Image.Resampling.BICUBIC)
     left, top = (new_w - width) // 2, (new_h - height) // 2
-    return im.crop((left, top, left + width, top + height))
+    sx, sy = im.width / new_w, im.height / new_h           # source pixels per resized pixel
+    box = (left * sx, top * sy, (left + width) * sx, (top + height) * sy)
+    return im.resize((width, height), Image.Resampling.BICUBIC, box=box)
 
 
 def to_tensor(im: Image.Image) -> torch.Tensor:
