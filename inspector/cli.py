@@ -6,8 +6,10 @@
     inspector models | attacks     what is built in
 
 Bad input, argument errors included, ends with one line on stderr and exit status 2
-(``--debug`` shows the traceback);
-file names with control characters are quoted, so a newline in one cannot split it.
+(``--debug`` shows the traceback); file names with control characters are quoted,
+so a newline in one cannot split it. After a successful command, what was fixed up
+in the input is one ``inspector: note: ...`` line on stderr per fix, and other
+warnings are one line each too.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ import argparse
 import json
 import sys
 import traceback
+import warnings
 from typing import NoReturn
 
-from inspector.core.errors import InspectorError, ParameterError
+from inspector.core.errors import InputWarning, InspectorError, ParameterError
 from inspector.core.messages import escape_controls, one_line, show_path
 from inspector.options import add_attack_options, add_compare_arguments, add_defense_arguments, attack_params
 
@@ -90,6 +93,22 @@ def parse_args(parser: OneLineParser, argv: list[str]) -> argparse.Namespace:
     if extra:
         parser.commands.get(args.command, parser).error(f"unrecognized arguments: {' '.join(extra)}")
     return args
+
+
+#: Warnings meant for developers: passed on to Python's warning machinery, never shown as notes.
+DEVELOPER_WARNINGS = (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning)
+
+
+def report_warnings(caught: list[warnings.WarningMessage], succeeded: bool) -> None:
+    """After a command: one line per warning on stderr, ``inspector: note: ...`` for fixed-up input
+    (an :class:`InputWarning`), ``inspector: warning: ...`` for others; none after a failure, whose
+    one error line says what matters. Developer warnings go back to Python's warning machinery."""
+    for w in caught:
+        if issubclass(w.category, DEVELOPER_WARNINGS):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        elif succeeded:
+            kind = "note" if issubclass(w.category, InputWarning) else "warning"
+            print(f"inspector: {kind}: {escape_controls(one_line(w.message, limit=300))}", file=sys.stderr)
 
 
 def print_defenses(summary: dict) -> None:
@@ -243,6 +262,15 @@ def main(argv: list[str] | None = None) -> int:
     if not [a for a in argv if a != "--debug"]:
         argv = [*argv, "gui"]
     args = parse_args(parser, argv)
+    if args.command == "gui" or args.debug:
+        return _run(args)
+    with warnings.catch_warnings(record=True) as caught:
+        code = _run(args)
+    report_warnings(caught, succeeded=code == 0)
+    return code
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return COMMANDS[args.command](args)
     except InspectorError as exc:

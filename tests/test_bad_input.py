@@ -2,7 +2,9 @@
 on stderr naming the problem, and nothing written anywhere (no files, no hidden staging folders).
 
 Models that load but misbehave are small TorchScript modules made here; the image they see is a
-shipped MNIST digit (28x28 grey, with pixels that are exactly 0).
+shipped MNIST digit (28x28 grey, with pixels that are exactly 0). After the corpus: the black-box
+attacks a refusal names do run, the GUI reports a NaN model as one error line, and input the command
+can fix up (NaN pixels, corrupt EXIF) runs with one note line on stderr.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from PIL import Image
 from torch import nn
 
 from inspector.cli import main
@@ -235,3 +239,27 @@ def test_gui_reports_a_nan_model_as_one_error_line(tmp_path):
     assert ours == [f"inspector: error: {model}: returns NaN or infinite logits on random 1x28x28 images in "
                     "[0, 1] (is a normalisation std 0, or does the network divide by zero?)"]
     assert not (tmp_path / "window.png").exists()
+
+
+def _nan_tiff(path):
+    a = np.full((28, 28), 0.5, np.float32)
+    a[3, 4] = np.nan
+    Image.fromarray(a, "F").save(path)
+
+
+def _corrupt_exif_jpeg(path):
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.open(DIGIT).convert("RGB").save(path, exif=exif.tobytes()[:-4])
+
+
+@pytest.mark.parametrize("make, name, note", [
+    (_nan_tiff, "nan.tif", "nan.tif: 1 NaN or infinite pixel value set to 0 (black)"),
+    (_corrupt_exif_jpeg, "exif.jpg", "exif.jpg: corrupt EXIF metadata ignored"),
+])
+def test_fixed_up_input_succeeds_with_one_note(tmp_path, capsys, make, name, note):
+    make(tmp_path / name)
+    code = _run(["classify", str(tmp_path / name), "--model", "mnist-standard", "--top", "1"])
+    out, err = capsys.readouterr()
+    assert code == 0 and out.startswith(str(tmp_path / name))
+    assert err == f"inspector: note: {tmp_path}/{note}\n"

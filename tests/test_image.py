@@ -9,7 +9,7 @@ import pytest
 import torch
 from PIL import Image
 
-from inspector.core.errors import ImageError
+from inspector.core.errors import ImageError, InputWarning
 from inspector.core.image import load_image, load_tensor, preprocess, save_image, to_pil, to_tensor
 from inspector.core.resources import resource_path
 
@@ -134,3 +134,24 @@ def test_extreme_aspect_ratio_costs_no_more_memory_than_a_photo(tmp_path, size):
     assert int(grown_kib) < 50 * 1024                      # KiB on Linux: under 50 MB
     assert shape == "(1," and colours.strip().startswith("3, 224, 224)")
     assert "[[[200.0], [10.0], [10.0]]]" in colours      # the centre of the strip, everywhere
+
+
+def test_float_image_with_nan_loads_with_one_note(tmp_path):
+    a = np.full((10, 12), 0.5, np.float32)
+    a[0, 0], a[1, 1] = np.nan, np.inf
+    Image.fromarray(a, "F").save(tmp_path / "f.tif")
+    with pytest.warns(InputWarning) as record:
+        px = np.asarray(load_image(tmp_path / "f.tif", channels=1))
+    note = f"{tmp_path / 'f.tif'}: 2 NaN or infinite pixel values set to 0 (black)"
+    assert [str(w.message) for w in record] == [note]
+    assert px[0, 0] == px[1, 1] == 0 and px[5, 5] == 128
+
+
+def test_corrupt_exif_is_one_note(tmp_path, coffee):
+    exif = Image.Exif()
+    exif[0x0112] = 6                                       # orientation, then cut short
+    coffee.save(tmp_path / "c.jpg", exif=exif.tobytes()[:-4])
+    with pytest.warns(InputWarning) as record:
+        im = load_image(tmp_path / "c.jpg")
+    assert [str(w.message) for w in record] == [f"{tmp_path / 'c.jpg'}: corrupt EXIF metadata ignored"]
+    assert im.mode == "RGB"

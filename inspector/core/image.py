@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from inspector.core.errors import ImageError
+from inspector.core.errors import ImageError, InputWarning
 from inspector.core.files import stat_path, write_atomically
 from inspector.core.messages import one_line, show_path
 
@@ -28,9 +28,16 @@ MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
 
+#: Warnings raised while loading that are about the file (Pillow's, numpy's, ours), passed on as notes.
+_ABOUT_THE_FILE = (UserWarning, RuntimeWarning)
+
 
 def load_image(path: str | os.PathLike, *, channels: int = 3, max_pixels: int = MAX_PIXELS) -> Image.Image:
     """Open an image file as an 8-bit Pillow image in mode ``"RGB"`` or ``"L"``.
+
+    What had to be fixed up on the way is reported as one :class:`InputWarning`
+    per kind, naming the file: corrupt EXIF metadata (ignored), NaN or infinite
+    pixels of a floating-point image (set to 0), and any other warning Pillow gives.
 
     Args:
         path: a PNG, JPEG, WebP, BMP or TIFF file.
@@ -50,17 +57,30 @@ def load_image(path: str | os.PathLike, *, channels: int = 3, max_pixels: int = 
         raise ImageError(f"{shown}: is a folder, not an image file")
     if info.st_size == 0:
         raise ImageError(f"{shown}: the file is empty")
+    with warnings.catch_warnings(record=True) as caught:
+        for kind in _ABOUT_THE_FILE:
+            warnings.simplefilter("always", kind)
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        im = _open(path, shown, channels, max_pixels)
+    for w in caught:
+        if not issubclass(w.category, _ABOUT_THE_FILE):           # e.g. deprecations, for developers
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    for note in dict.fromkeys(_note(w.message) for w in caught if issubclass(w.category, _ABOUT_THE_FILE)):
+        warnings.warn(InputWarning(f"{shown}: {note}"), stacklevel=2)
+    return im
+
+
+def _open(path: Path, shown: str, channels: int, max_pixels: int) -> Image.Image:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as im:
-                if im.width * im.height > max_pixels:
-                    raise ImageError(
-                        f"{shown}: {im.width}x{im.height} pixels is more than the limit of "
-                        f"{max_pixels:,} (possible decompression bomb)"
-                    )
-                im.load()
-                im = ImageOps.exif_transpose(im)
+        with Image.open(path) as im:
+            if im.width * im.height > max_pixels:
+                raise ImageError(
+                    f"{shown}: {im.width}x{im.height} pixels is more than the limit of "
+                    f"{max_pixels:,} (possible decompression bomb)"
+                )
+            im.load()
+            im = ImageOps.exif_transpose(im)
+            return to_8bit(im, channels)
     except ImageError:
         raise
     except UnidentifiedImageError:
@@ -69,23 +89,36 @@ def load_image(path: str | os.PathLike, *, channels: int = 3, max_pixels: int = 
         raise ImageError(f"{shown}: too many pixels (possible decompression bomb)") from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageError(f"{shown}: truncated or corrupt image data ({one_line(exc)})") from None
-    return to_8bit(im, channels)
+
+
+def _note(message: Warning | str) -> str:
+    """One line for a warning raised while loading: Pillow's many EXIF complaints become one."""
+    text = one_line(message)
+    return "corrupt EXIF metadata ignored" if "EXIF" in text else text
 
 
 def to_8bit(im: Image.Image, channels: int = 3) -> Image.Image:
     """Convert any Pillow mode to 8-bit ``"RGB"`` (channels=3) or ``"L"`` (channels=1).
 
     16-bit and 32-bit integer images are scaled to 8 bits, not clipped;
-    transparent images are composited over white.
+    floating-point images in [0, 1] are scaled by 255, others clipped to [0, 255];
+    transparent images are composited over white. NaN or infinite pixels of a
+    floating-point image are set to 0, with an :class:`InputWarning` saying how many.
     """
     if im.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
-        a = np.asarray(im, dtype=np.float64)
+        a = np.asarray(im, dtype=np.float32)
         scale = 257.0 if im.mode.startswith("I;16") or a.max(initial=0) > 255 else 1.0
         im = Image.fromarray(np.clip(np.round(a / scale), 0, 255).astype(np.uint8), "L")
     elif im.mode == "F":
-        a = np.asarray(im, dtype=np.float64)
+        a = np.array(im, dtype=np.float32)
+        finite = np.isfinite(a)
+        if not finite.all():
+            bad = a.size - int(finite.sum())
+            plural = "s" if bad != 1 else ""
+            warnings.warn(InputWarning(f"{bad:,} NaN or infinite pixel value{plural} set to 0 (black)"), stacklevel=2)
+            a[~finite] = 0.0
         if a.max(initial=0) <= 1.0:
-            a = a * 255.0
+            a *= 255.0
         im = Image.fromarray(np.clip(np.round(a), 0, 255).astype(np.uint8), "L")
     if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
         rgba = im.convert("RGBA")
