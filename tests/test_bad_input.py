@@ -130,8 +130,8 @@ CASES = {
     "model takes one image at a time": (_attack_with(OneImageAtATime()), "runs on one"),
     "model returns a tuple": (_attack_with(Tuple()), "returns tuple, not a tensor"),
     "model returns integers": (_attack_with(Integers()), "not floating-point logits"),
-    # inspector.json of the wrong type
     "model with 3 names for 10 outputs": (_meta(class_names=["a", "b", "c"]), "3 class names for 10 outputs"),
+    # inspector.json of the wrong type
     "metadata is a list": (_attack_with(Linear(), [28, 28]), "inspector.json must be a JSON object"),
     "metadata is not JSON": (_attack_with(Linear(), "{input_size: 28"), "inspector.json is not valid JSON"),
     "metadata holds NaN": (_attack_with(Linear(), '{"std": NaN}'), "NaN is not a number JSON allows"),
@@ -188,7 +188,22 @@ CASES = {
     "unknown training method": (lambda tmp: ["train", "magic"], "(see inspector train --help)"),
     "--eot-samples not a number": (lambda tmp: ["attack", DIGIT, "--eot-samples", "many"], "--eot-samples"),
     "option value with a newline": (lambda tmp: ["classify", DIGIT, "--top", "1\n2"], "'1\\n2'"),
+    # the output folder
+    "out-dir holds a folder result.json": (
+        lambda tmp: ["attack", DIGIT, "--model", "mnist-standard", "--steps", "1",
+                     "--out-dir", _folder_with(tmp, "result.json")],
+        "result.json: a folder of that name is in the way"),
+    "out-dir holds a folder original.png": (
+        lambda tmp: ["attack", DIGIT, "--model", "mnist-standard", "--steps", "1",
+                     "--out-dir", _folder_with(tmp, "original.png")], "original.png: a folder of that name"),
+    "out-dir is a file": (lambda tmp: ["attack", DIGIT, "--model", "mnist-standard", "--steps", "1",
+                                       "--out-dir", _file("out")(tmp)], "it is a file, not a folder"),
 }
+
+
+def _folder_with(tmp, name: str) -> str:
+    (tmp / "out" / name).mkdir(parents=True)
+    return str(tmp / "out")
 
 
 def _tree(root) -> set[str]:

@@ -12,9 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import shutil
 import stat
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,8 +24,8 @@ from inspector import __version__
 from inspector.core.attacks import AttackResult, make_attack
 from inspector.core.attacks.base import StepCallback, StopCheck
 from inspector.core.defenses import DefendedClassifier, Detector, Pipeline, defense_from_spec, detector_from_spec
-from inspector.core.errors import ExportError, ImageError, ModelError, ParameterError
-from inspector.core.files import stat_path
+from inspector.core.errors import ImageError, ModelError, ParameterError
+from inspector.core.files import stat_path, write_atomically, write_files
 from inspector.core.image import IMAGE_SUFFIXES, load_tensor, save_image, to_pil
 from inspector.core.labels import resolve_class
 from inspector.core.messages import show_path
@@ -200,34 +198,21 @@ class Inspection:
     def save(self, out_dir: str | os.PathLike) -> dict[str, Path]:
         """Write original.png, adversarial.png, perturbation.png and result.json to ``out_dir``.
 
-        Files are written to a temporary folder first and moved in only when all
-        are written, so a failure leaves no partial file. Returns the paths.
+        All four or none: they are written to a staging folder beside ``out_dir``
+        and moved in only when all are written and none of the four names is taken
+        by a folder (see :func:`inspector.core.files.write_files`). Returns the paths.
 
         Raises:
-            ExportError: the folder cannot be created or written.
+            ExportError: the folder cannot be created or written, or a target is a folder.
         """
-        out = Path(out_dir)
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-            staging = Path(tempfile.mkdtemp(dir=out, prefix=".inspector-"))
-        except OSError as exc:
-            raise ExportError(f"cannot write to {show_path(out)}: {exc.strerror or exc}") from None
-        try:
-            perturbation, scale = perturbation_image(self.x, self.x_adv)
-            save_image(to_pil(self.x), staging / "original.png")
-            save_image(to_pil(self.x_adv), staging / "adversarial.png")
-            save_image(perturbation, staging / "perturbation.png")
-            summary = self.to_dict() | {"perturbation_scale_grey": scale}
-            (staging / "result.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
-            paths = {}
-            for name in ("original.png", "adversarial.png", "perturbation.png", "result.json"):
-                os.replace(staging / name, out / name)
-                paths[name] = out / name
-            return paths
-        except OSError as exc:
-            raise ExportError(f"cannot write to {show_path(out)}: {exc.strerror or exc}") from None
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+        perturbation, scale = perturbation_image(self.x, self.x_adv)
+        summary = json.dumps(self.to_dict() | {"perturbation_scale_grey": scale}, indent=2).encode("utf-8")
+        return write_files(out_dir, {
+            "original.png": lambda path: save_image(to_pil(self.x), path),
+            "adversarial.png": lambda path: save_image(to_pil(self.x_adv), path),
+            "perturbation.png": lambda path: save_image(perturbation, path),
+            "result.json": lambda path: write_atomically(path, lambda fh: fh.write(summary)),
+        })
 
 
 def inspect(
