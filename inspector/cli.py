@@ -5,7 +5,11 @@
     inspector attack IMAGE ...     attack, report, and optionally save the files
     inspector models | attacks     what is built in
 
-Bad input ends with one line on stderr and exit status 2 (``--debug`` shows the traceback).
+Bad input, argument errors included, ends with one line on stderr and exit status 2
+(``--debug`` shows the traceback); file names with control characters are quoted,
+so a newline in one cannot split it. After a successful command, what was fixed up
+in the input is one ``inspector: note: ...`` line on stderr per fix, and other
+warnings are one line each too.
 """
 
 from __future__ import annotations
@@ -14,16 +18,33 @@ import argparse
 import json
 import sys
 import traceback
+import warnings
+from typing import NoReturn
 
-from inspector.core.errors import InspectorError, ParameterError
+from inspector.core.errors import InputWarning, InspectorError, ParameterError
+from inspector.core.messages import escape_controls, one_line, show_path
 from inspector.core.summary import summary_line
 from inspector.options import add_attack_options, add_compare_arguments, add_defense_arguments, attack_params
 
 EXIT_USAGE = 2
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="inspector", description="How fragile is an image classifier?")
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line on stderr, with a hint to ``--help``
+    instead of the usage block, then exit status 2. Its subcommand parsers are of this class too.
+
+    Attributes:
+        commands: the subcommand parsers by name (set by :func:`build_parser`).
+    """
+
+    commands: dict[str, argparse.ArgumentParser]
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"inspector: error: {escape_controls(message)} (see {self.prog} --help)\n")
+
+
+def build_parser() -> OneLineParser:
+    parser = OneLineParser(prog="inspector", description="How fragile is an image classifier?")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command")
 
@@ -63,7 +84,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--run", action="store_true", help="start the attack as soon as the image is loaded")
     p.add_argument("--screenshot", metavar="FILE.png",
                    help="save a screenshot of the window when done (after --run: when the attack ends), then exit")
+    parser.commands = sub.choices
     return parser
+
+
+def parse_args(parser: OneLineParser, argv: list[str]) -> argparse.Namespace:
+    """Parse ``argv``; an unrecognised argument is reported by the subcommand's parser (its --help is the hint)."""
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        parser.commands.get(args.command, parser).error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
+#: Warnings meant for developers: passed on to Python's warning machinery, never shown as notes.
+DEVELOPER_WARNINGS = (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning)
+
+
+def report_warnings(caught: list[warnings.WarningMessage], succeeded: bool) -> None:
+    """After a command: one line per warning on stderr, ``inspector: note: ...`` for fixed-up input
+    (an :class:`InputWarning`), ``inspector: warning: ...`` for others; none after a failure, whose
+    one error line says what matters. Developer warnings go back to Python's warning machinery."""
+    for w in caught:
+        if issubclass(w.category, DEVELOPER_WARNINGS):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        elif succeeded:
+            kind = "note" if issubclass(w.category, InputWarning) else "warning"
+            print(f"inspector: {kind}: {escape_controls(one_line(w.message, limit=300))}", file=sys.stderr)
 
 
 def print_defenses(summary: dict) -> None:
@@ -211,14 +257,23 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not [a for a in argv if a != "--debug"]:
         argv = [*argv, "gui"]
-    args = parser.parse_args(argv)
+    args = parse_args(parser, argv)
+    if args.command == "gui" or args.debug:
+        return _run(args)
+    with warnings.catch_warnings(record=True) as caught:
+        code = _run(args)
+    report_warnings(caught, succeeded=code == 0)
+    return code
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return COMMANDS[args.command](args)
     except InspectorError as exc:
-        if args.debug:
-            traceback.print_exc()
-        print(f"inspector: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _fail(args, str(exc))
+    except OSError as exc:  # the environment, not a bug: a file the core did not expect to fail
+        where = f"{show_path(exc.filename)}: " if exc.filename is not None else ""
+        return _fail(args, f"{where}{exc.strerror or one_line(exc)}")
     except KeyboardInterrupt:
         print("inspector: interrupted", file=sys.stderr)
         return 130
@@ -226,6 +281,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         else:
-            print(f"inspector: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)",
-                  file=sys.stderr)
+            print(f"inspector: unexpected error: {type(exc).__name__}: {escape_controls(one_line(exc))} "
+                  "(run with --debug for details)", file=sys.stderr)
         return 1
+
+
+def _fail(args: argparse.Namespace, message: str) -> int:
+    """Print ``inspector: error: message`` on one line (after the traceback with --debug); the exit status."""
+    if args.debug:
+        traceback.print_exc()
+    print(f"inspector: error: {escape_controls(message)}", file=sys.stderr)
+    return EXIT_USAGE

@@ -9,12 +9,14 @@ file may carry an ``inspector.json`` extra file describing itself::
 
 Without it, the model is taken to expect 224x224 RGB in [0, 1] (no
 normalisation) and a 1000-way output is named with the ImageNet classes.
+The metadata is checked against a schema (:mod:`inspector.core.model_metadata`)
+and every model is probed once at load (:mod:`inspector.core.probe`).
 """
 
 from __future__ import annotations
 
-import json
 import os
+import stat
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,7 +25,11 @@ import torch
 from inspector.core.classifier import Classifier, ModelInfo
 from inspector.core.device import select_device
 from inspector.core.errors import ModelError
+from inspector.core.files import stat_path
 from inspector.core.labels import imagenet_classes
+from inspector.core.messages import one_line, show_path
+from inspector.core.model_metadata import parse_metadata
+from inspector.core.probe import probe
 from inspector.core.zoo import MODELS
 
 
@@ -42,8 +48,10 @@ def load_model(spec: str | os.PathLike | None = None, device: str | torch.device
     Results are cached per (spec, device), so loading twice is free.
 
     Raises:
-        ModelError: no built-in model has that name and no such file exists,
-            or the file is not a TorchScript model that runs on a test input.
+        ModelError: no built-in model has that name and no such file exists; the
+            file is not a TorchScript model; its inspector.json breaks the schema; or the
+            model fails the probe (see :func:`inspector.core.probe.probe`) or has another
+            number of outputs than class names.
         DeviceError: the device is unavailable.
     """
     dev = device if isinstance(device, torch.device) else select_device(device)
@@ -60,35 +68,31 @@ def _load_cached(spec: str, device: str) -> Classifier:
     else:
         names = ", ".join(models)
         raise ModelError(f"unknown model {spec!r}: built-in models are {names}, or give a TorchScript file path")
-    return model.to(device)
+    model = model.to(device)
+    report = probe(model)
+    name, k = show_path(model.name), report.num_outputs
+    if not model.class_names:
+        model.class_names = imagenet_classes() if k == 1000 else tuple(f"class {i}" for i in range(k))
+    if len(model.class_names) != k:
+        raise ModelError(f"{name}: {len(model.class_names)} class names for {k} outputs")
+    model.has_input_gradient = report.has_input_gradient
+    return model
 
 
 def _load_torchscript(path: Path) -> Classifier:
-    if not path.is_file():
-        raise ModelError(f"{path}: no such model file")
+    shown = show_path(path)
+    info = stat_path(path, ModelError)
+    if info is None:
+        raise ModelError(f"{shown}: no such model file")
+    if stat.S_ISDIR(info.st_mode):
+        raise ModelError(f"{shown}: is a folder, not a model file")
     extra = {"inspector.json": ""}
     try:
         net = torch.jit.load(str(path), map_location="cpu", _extra_files=extra)
     except Exception as exc:  # torch raises RuntimeError, ValueError or pickle errors
-        raise ModelError(f"{path}: not a TorchScript model ({str(exc).splitlines()[0][:200]})") from None
-    try:
-        meta = json.loads(extra["inspector.json"] or "{}")
-    except json.JSONDecodeError as exc:
-        raise ModelError(f"{path}: its inspector.json is not valid JSON ({exc})") from None
-    size = tuple(meta.get("input_size", (224, 224)))
-    channels = int(meta.get("channels", 3))
-    try:
-        with torch.no_grad():
-            out = net(torch.zeros(1, channels, *size))
-    except Exception as exc:
-        raise ModelError(f"{path}: fails on a {channels}x{size[0]}x{size[1]} input ({str(exc).splitlines()[0][:200]})") from None
-    if not isinstance(out, torch.Tensor) or out.dim() != 2:
-        raise ModelError(f"{path}: must return logits of shape (N, K)")
-    k = out.shape[1]
-    names = meta.get("class_names") or (imagenet_classes() if k == 1000 else [f"class {i}" for i in range(k)])
-    if len(names) != k:
-        raise ModelError(f"{path}: {len(names)} class names for {k} outputs")
+        raise ModelError(f"{shown}: not a TorchScript model ({one_line(exc)})") from None
+    meta = parse_metadata(extra["inspector.json"], f"{shown}: inspector.json")
     return Classifier(
-        net, name=str(path), input_size=size, channels=channels, class_names=names,
-        mean=meta.get("mean", 0.0), std=meta.get("std", 1.0), task=meta.get("task", "TorchScript model"),
+        net, name=str(path), input_size=meta.input_size, channels=meta.channels, class_names=meta.class_names or (),
+        mean=meta.mean, std=meta.std, task=meta.task,
     )

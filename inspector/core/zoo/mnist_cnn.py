@@ -19,6 +19,7 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from inspector.core.errors import ModelError
+from inspector.core.messages import one_line, show_path
 from inspector.core.classifier import Classifier
 from inspector.core.resources import resource_path
 
@@ -81,7 +82,7 @@ def load_mnist_cnn(path: str | os.PathLike, name: str) -> Classifier:
     path = Path(path)
     if not path.is_file():
         method = MNIST_MODELS.get(name, "standard")
-        raise ModelError(f"{path}: weights missing; run `inspector train {method}` to make them")
+        raise ModelError(f"{show_path(path)}: weights missing; run `inspector train {method}` to make them")
     try:
         if path.suffix == ".safetensors":
             state = load_file(str(path))
@@ -90,8 +91,7 @@ def load_mnist_cnn(path: str | os.PathLike, name: str) -> Classifier:
         net = MnistCNN()
         net.load_state_dict(state)
     except _BAD_FILE_ERRORS as exc:
-        detail = (str(exc) or type(exc).__name__).splitlines()[0][:200]  # EOFError has no message
-        raise ModelError(f"{path}: not MnistCNN weights ({detail})") from None
+        raise ModelError(f"{show_path(path)}: not MnistCNN weights ({one_line(exc)})") from None
     return Classifier(net, name=name, input_size=(28, 28), channels=1, class_names=CLASS_NAMES,
                       task=TASK)
 
