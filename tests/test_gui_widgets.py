@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import os
+import time
 
 import pytest
 import torch
@@ -144,3 +146,13 @@ def test_detector_titles_say_why_a_detector_is_not_available():
     flags = detector_flags([{"title": "Feature squeezing", "available": False, "reason": reason}])
     assert flags["original"].endswith("n/a (3 clean images cannot calibrate a false positive rate of 0.05: "
                                       "that takes at least 19)")
+
+
+def test_ctrl_c_closes_the_app_without_a_traceback(tmp_path):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "config"))
+    app = subprocess.Popen([sys.executable, "-m", "inspector", "gui", COFFEE], stderr=subprocess.PIPE, text=True,
+                           env=env, cwd=resource_path().parent)
+    time.sleep(10)                       # the window is up and the event loop waits
+    app.send_signal(signal.SIGINT)
+    _out, err = app.communicate(timeout=60)
+    assert app.returncode == 130 and "Traceback" not in err

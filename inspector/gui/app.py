@@ -10,12 +10,15 @@ stderr and exits 2. Works with ``QT_QPA_PLATFORM=offscreen``.
 
 from __future__ import annotations
 
+import signal
 import sys
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from inspector.core.attacks import make_attack
 from inspector.core.errors import ExportError, ParameterError
+from inspector.core.messages import show_path
 from inspector.gui.main_window import APP_TITLE, MainWindow, app_icon
 from inspector.gui.evasion.state import EvasionState
 from inspector.gui.evasion.workspace import EvasionWorkspace
@@ -24,6 +27,7 @@ from inspector.gui.session import Session
 from inspector.options import attack_params
 
 EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
 
 
 def state_from_args(args) -> tuple[Session, EvasionState]:
@@ -52,7 +56,7 @@ def save_screenshot(window: MainWindow, path: str) -> None:
     """Save the whole window as a PNG. Raises ExportError if it cannot be written."""
     QApplication.processEvents()
     if not window.grab().save(path):
-        raise ExportError(f"cannot write the screenshot {path}")
+        raise ExportError(f"cannot write the screenshot {show_path(path)}")
 
 
 def run_gui(args) -> int:
@@ -88,7 +92,26 @@ def run_gui(args) -> int:
             evasion.attack_finished.connect(finish)
         else:
             evasion.preview_ready.connect(finish)
+    interrupted = _quit_on_interrupt(app)
     window.show()
     code = app.exec()
     window.close()
-    return code
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    return EXIT_INTERRUPTED if interrupted else code
+
+
+def _quit_on_interrupt(app: QApplication) -> list[bool]:
+    """Ctrl-C ends the event loop cleanly (a save under way finishes first) instead of raising
+    KeyboardInterrupt in whatever slot or exit hook runs next. Returns a list that holds True
+    once interrupted. A timer lets Python run its signal handler while Qt waits."""
+    interrupted: list[bool] = []
+
+    def on_interrupt(*_args) -> None:
+        interrupted.append(True)
+        app.quit()
+
+    signal.signal(signal.SIGINT, on_interrupt)
+    tick = QTimer(app)
+    tick.timeout.connect(lambda: None)
+    tick.start(200)
+    return interrupted
