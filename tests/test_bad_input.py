@@ -161,7 +161,7 @@ CASES = {
         lambda tmp: ["attack", DIGIT, "--model", "mnist-standard", "--steps", "1", "--detect", "squeeze",
                      "--calibration", str(tmp / LONG_NAME)], "File name too long"),
     "missing image with a newline in its name": (lambda tmp: ["classify", str(tmp / "two\nlines.png")],
-                                                 "two\\nlines.png': no such file"),
+                                                 "two\\nlines.png': no such image file"),
     "not an image, newline in its name": (lambda tmp: ["classify", _file("a\nb.png")(tmp)],
                                           "a\\nb.png': not an image file"),
     "model name with an escape character": (lambda tmp: ["classify", DIGIT, "--model", str(tmp / "m\x1b[31m.pt")],

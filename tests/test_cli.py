@@ -63,7 +63,7 @@ def test_models_and_attacks_are_listed(capsys):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["classify", "nowhere.png"], "nowhere.png: no such file"),
+    (["classify", "nowhere.png"], "nowhere.png: no such image file"),
     (["attack", "{bad_image}"], "not an image"),
     (["attack", COFFEE, "--model", "nonsense"], "unknown model 'nonsense'"),
     (["attack", COFFEE, "--model", "{bad_image}"], "not a TorchScript model"),
@@ -92,4 +92,4 @@ def test_bad_input_gives_one_line_and_no_files(capsys, tmp_path, args, message):
 def test_console_script_runs_as_a_process():
     proc = subprocess.run([sys.executable, "-m", "inspector", "classify", "missing.png"],
                           capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 2 and proc.stderr.strip() == "inspector: error: missing.png: no such file"
+    assert proc.returncode == 2 and proc.stderr.strip() == "inspector: error: missing.png: no such image file"

@@ -42,6 +42,10 @@ def test_torchscript_with_metadata(tmp_path, model):
     loaded = load_model(tmp_path / "net.pt", "cpu")
     assert loaded.class_names == imagenet_classes()
     assert classify(resource_path("images", "coffee.png"), str(tmp_path / "net.pt")).top_k[0]["name"] == "espresso"
+    assert load_model(tmp_path / "net.pt", "cpu") is loaded                 # cached while the file is the same
+    renamed = meta | {"class_names": [f"c{i}" for i in range(1000)]}
+    torch.jit.save(scripted, str(tmp_path / "net.pt"), _extra_files={"inspector.json": json.dumps(renamed)})
+    assert load_model(tmp_path / "net.pt", "cpu").class_names[:2] == ("c0", "c1")   # changed on disk: loaded again
 
 
 def test_bad_model_specs(tmp_path):

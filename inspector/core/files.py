@@ -65,6 +65,21 @@ def stat_path(path: str | os.PathLike, error: type[InspectorError]) -> os.stat_r
         raise error(f"{show_path(path)}: not a valid file name (it holds a NUL character)") from None
 
 
+def regular_file(path: str | os.PathLike, error: type[InspectorError], kind: str) -> os.stat_result:
+    """``os.stat(path)`` of an existing file that is not a folder; ``kind`` names it in messages
+    (``"image"``, ``"model"``).
+
+    Raises:
+        error: nothing is there, it is a folder, or it cannot be looked at (see :func:`stat_path`).
+    """
+    info = stat_path(path, error)
+    if info is None:
+        raise error(f"{show_path(path)}: no such {kind} file")
+    if stat.S_ISDIR(info.st_mode):
+        raise error(f"{show_path(path)}: is a folder, not {'an' if kind[0] in 'aeiou' else 'a'} {kind} file")
+    return info
+
+
 def write_files(folder: str | os.PathLike, writers: dict[str, Callable[[Path], None]]) -> dict[str, Path]:
     """Write the files ``writers`` names into ``folder`` (created if needed): all of them, or none.
 

@@ -11,7 +11,6 @@ through unchanged.
 from __future__ import annotations
 
 import os
-import stat
 import warnings
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from inspector.core.errors import ImageError, InputWarning
-from inspector.core.files import stat_path, write_atomically
+from inspector.core.files import regular_file, write_atomically
 from inspector.core.messages import one_line, show_path
 
 #: Images with more pixels than this are refused (Pillow's own default limit).
@@ -50,11 +49,7 @@ def load_image(path: str | os.PathLike, *, channels: int = 3, max_pixels: int = 
     """
     path = Path(path)
     shown = show_path(path)
-    info = stat_path(path, ImageError)
-    if info is None:
-        raise ImageError(f"{shown}: no such file")
-    if stat.S_ISDIR(info.st_mode):
-        raise ImageError(f"{shown}: is a folder, not an image file")
+    info = regular_file(path, ImageError, "image")
     if info.st_size == 0:
         raise ImageError(f"{shown}: the file is empty")
     with warnings.catch_warnings(record=True) as caught:

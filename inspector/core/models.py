@@ -16,7 +16,6 @@ and every model is probed once at load (:mod:`inspector.core.probe`).
 from __future__ import annotations
 
 import os
-import stat
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,7 +24,7 @@ import torch
 from inspector.core.classifier import Classifier, ModelInfo
 from inspector.core.device import select_device
 from inspector.core.errors import ModelError
-from inspector.core.files import stat_path
+from inspector.core.files import regular_file
 from inspector.core.labels import imagenet_classes
 from inspector.core.messages import one_line, show_path
 from inspector.core.model_metadata import parse_metadata
@@ -45,7 +44,9 @@ def default_model_name() -> str:
 def load_model(spec: str | os.PathLike | None = None, device: str | torch.device | None = None) -> Classifier:
     """Load a classifier by built-in name or TorchScript path, on ``device``.
 
-    Results are cached per (spec, device), so loading twice is free.
+    Results are cached per (spec, device), so loading twice is free: built-in models in a
+    cache of their own, model files in another, keyed also by the file's size and
+    modification time, so a file changed on disk is loaded again.
 
     Raises:
         ModelError: no built-in model has that name and no such file exists; the
@@ -54,20 +55,30 @@ def load_model(spec: str | os.PathLike | None = None, device: str | torch.device
             number of outputs than class names.
         DeviceError: the device is unavailable.
     """
-    dev = device if isinstance(device, torch.device) else select_device(device)
-    return _load_cached(str(spec or default_model_name()), str(dev))
+    dev = str(device if isinstance(device, torch.device) else select_device(device))
+    spec = str(spec or default_model_name())
+    models = builtin_models()
+    if spec in models:
+        return _load_builtin(spec, dev)
+    if Path(spec).suffix or os.sep in spec or "/" in spec:
+        info = regular_file(spec, ModelError, "model")
+        return _load_file(spec, dev, info.st_size, info.st_mtime_ns)
+    names = ", ".join(models)
+    raise ModelError(f"unknown model {spec!r}: built-in models are {names}, or give a TorchScript file path")
+
+
+@lru_cache(maxsize=8)
+def _load_builtin(name: str, device: str) -> Classifier:
+    return _checked(builtin_models()[name].build(), device)
 
 
 @lru_cache(maxsize=4)
-def _load_cached(spec: str, device: str) -> Classifier:
-    models = builtin_models()
-    if spec in models:
-        model = models[spec].build()
-    elif Path(spec).suffix or os.sep in spec or "/" in spec:
-        model = _load_torchscript(Path(spec))
-    else:
-        names = ", ".join(models)
-        raise ModelError(f"unknown model {spec!r}: built-in models are {names}, or give a TorchScript file path")
+def _load_file(path: str, device: str, _size: int, _mtime_ns: int) -> Classifier:
+    return _checked(_load_torchscript(Path(path)), device)
+
+
+def _checked(model: Classifier, device: str) -> Classifier:
+    """``model`` on ``device``, probed (see :func:`inspector.core.probe.probe`), with its class names."""
     model = model.to(device)
     report = probe(model)
     name, k = show_path(model.name), report.num_outputs
@@ -81,11 +92,7 @@ def _load_cached(spec: str, device: str) -> Classifier:
 
 def _load_torchscript(path: Path) -> Classifier:
     shown = show_path(path)
-    info = stat_path(path, ModelError)
-    if info is None:
-        raise ModelError(f"{shown}: no such model file")
-    if stat.S_ISDIR(info.st_mode):
-        raise ModelError(f"{shown}: is a folder, not a model file")
+    regular_file(path, ModelError, "model")
     extra = {"inspector.json": ""}
     try:
         net = torch.jit.load(str(path), map_location="cpu", _extra_files=extra)
