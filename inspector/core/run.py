@@ -127,7 +127,7 @@ def classify(image: str | os.PathLike, model: str | None = None, *, device: str 
         ImageError, ModelError, DeviceError.
     """
     clf = load_model(model, device)
-    x = load_tensor(image, clf.input_size, clf.channels)
+    x = load_tensor(image, clf.input_size, clf.channels, clf.resize)
     return predict(clf, x, k)
 
 
@@ -241,7 +241,7 @@ def inspect(
     pipeline, detectors = defenses_from_recipe(recipe)
     clf = model if model is not None else load_model(recipe.model, recipe.device)
     attack.check_model(clf)
-    x = load_tensor(recipe.image, clf.input_size, clf.channels).to(clf.device)
+    x = load_tensor(recipe.image, clf.input_size, clf.channels, clf.resize).to(clf.device)
     original = predict(clf, x, recipe.top_k)
     y = torch.tensor([original.label], device=clf.device)
     target = None if recipe.target is None else resolve_class(recipe.target, clf.class_names)
@@ -340,10 +340,10 @@ def calibration_images(model: Classifier, calibration: str | os.PathLike | None 
             raise ImageError(f"{show_path(folder)}: no images to calibrate the detectors on")
     elif model.channels == 1:
         digits = read_idx(resource_path("images", CALIBRATION_DIGITS))
-        return torch.cat([to_tensor(preprocess(Image.fromarray(d, "L"), model.input_size)) for d in digits])
+        return torch.cat([to_tensor(preprocess(Image.fromarray(d, "L"), model.input_size, model.resize)) for d in digits])
     else:
         files = sample_images(model.channels)
-    return torch.cat([load_tensor(f, model.input_size, model.channels) for f in files])
+    return torch.cat([load_tensor(f, model.input_size, model.channels, model.resize) for f in files])
 
 
 def detect(model: Classifier, detectors: list[Detector], x: torch.Tensor, x_adv: torch.Tensor,

@@ -82,7 +82,7 @@ def preview_job(job: Job, image: str, model: str, device: str | None) -> Preview
         ImageError, ModelError, DeviceError.
     """
     clf = load_model(model, device)
-    x = load_tensor(image, clf.input_size, clf.channels)
+    x = load_tensor(image, clf.input_size, clf.channels, clf.resize)
     return Preview(to_pixels(x), predict(clf, x.to(clf.device)), clf.class_names, model, device, str(clf.device))
 
 
@@ -95,7 +95,7 @@ def attack_job(job: Job, recipe: Recipe, true_label: int, compare_with: list[str
     iteration once ``job`` is cancelled, keeping what it has.
     """
     clf = load_model(recipe.model, recipe.device)
-    x = load_tensor(recipe.image, clf.input_size, clf.channels)
+    x = load_tensor(recipe.image, clf.input_size, clf.channels, clf.resize)
     frames = {"on": True, "last": 0.0}
 
     def on_step(step: Step) -> None:
