@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from inspector.cli import main
-from inspector.core.formats import needs_trust
+from inspector.core.formats import file_kind
 from inspector.core.formats.pickled import CodePickleError
 from inspector.core.models import load_model
 from inspector.core.resources import resource_path
@@ -50,7 +50,7 @@ def pickled(tmp_path):
 
 def test_refused_without_opt_in_and_nothing_runs(pickled):
     path, marker = pickled
-    assert needs_trust(path)
+    assert file_kind(path) == "pickle"
     with pytest.raises(CodePickleError) as caught:
         load_model(path, "cpu")
     message = str(caught.value)
@@ -86,8 +86,8 @@ def test_cli_refuses_without_the_flag_and_loads_with_it(pickled, capsys):
     assert "class 7" in capsys.readouterr().out and marker.exists()
 
 
-def test_safe_files_need_no_trust(tmp_path, mnist_model):
+def test_what_a_file_is_is_found_without_running_it(tmp_path, mnist_model):
     torch.save(mnist_model.net.state_dict(), tmp_path / "state.pt")
     (tmp_path / "junk.pt").write_bytes(b"\x00garbage")
-    assert not needs_trust(tmp_path / "state.pt") and not needs_trust(tmp_path / "junk.pt")
-    assert not needs_trust(tmp_path / "missing.pt")
+    assert file_kind(tmp_path / "state.pt") == file_kind(tmp_path / "w.safetensors") == "weights"
+    assert file_kind(tmp_path / "junk.pt") == file_kind(tmp_path / "missing.pt") == "model"

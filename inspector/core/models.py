@@ -30,7 +30,7 @@ from inspector.core.architectures import load_with_weights
 from inspector.core.device import select_device
 from inspector.core.errors import ModelError
 from inspector.core.formats import load_model_file
-from inspector.core.labels import imagenet_classes
+from inspector.core.labels import default_class_names
 from inspector.core.messages import show_path
 from inspector.core.probe import probe
 from inspector.core.zoo import MODELS
@@ -66,6 +66,11 @@ def load_model(spec: str | os.PathLike | None = None, device: str | torch.device
                         trust_code)
 
 
+def forget_loaded_models() -> None:
+    """Empty the cache of :func:`load_model`, so that a model file or sidecar changed on disk is read again."""
+    _load_cached.cache_clear()
+
+
 @lru_cache(maxsize=4)
 def _load_cached(spec: str, device: str, weights: str | None, trust_code: bool) -> Classifier:
     models = builtin_models()
@@ -83,7 +88,7 @@ def _load_cached(spec: str, device: str, weights: str | None, trust_code: bool) 
     report = probe(model)
     name, k = show_path(model.name), report.num_outputs
     if not model.class_names:
-        model.class_names = imagenet_classes() if k == 1000 else tuple(f"class {i}" for i in range(k))
+        model.class_names = default_class_names(k)
     if len(model.class_names) != k:
         raise ModelError(f"{name}: {len(model.class_names)} class names for {k} outputs")
     model.has_input_gradient = report.has_input_gradient

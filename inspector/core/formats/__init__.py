@@ -78,22 +78,25 @@ def load_model_file(path: Path, *, trust_code: bool = False) -> Classifier:
     raise _weights_only(path)
 
 
-def needs_trust(path: str | os.PathLike) -> bool:
-    """Whether :func:`load_model_file` refuses ``path`` without ``trust_code``: a whole pickled model.
+def file_kind(path: str | os.PathLike) -> str:
+    """What :func:`load_model_file` makes of ``path``, found without running code from it.
 
-    Looking does not run code from the file (it is read with ``weights_only=True``).
-    False for anything else, including files that fail to load for another reason.
+    ``"pickle"``: a whole pickled model, refused without ``trust_code``;
+    ``"weights"``: a state dict or safetensors file, which needs an architecture;
+    ``"model"``: anything else (a model file, or a file that fails to load for another reason).
     """
     path = Path(path)
-    if path.suffix in (".pt2", ".onnx", ".safetensors") or not path.is_file() or _is_torchscript(path):
-        return False
+    if path.suffix == ".safetensors":
+        return "weights"
+    if path.suffix in (".pt2", ".onnx") or not path.is_file() or _is_torchscript(path):
+        return "model"
     try:
         read_weights_only(path)
     except CodePickleError:
-        return True
+        return "pickle"
     except ModelError:
-        return False
-    return False
+        return "model"
+    return "weights"
 
 
 def _is_torchscript(path: Path) -> bool:
