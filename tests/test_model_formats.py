@@ -176,3 +176,16 @@ def test_bad_export_files_name_the_file_and_how_to_make_one(tmp_path):
     (tmp_path / "junk.onnx").write_bytes(b"\x08\x07garbage")
     with pytest.raises(ModelError, match=r"junk.onnx: not an ONNX model onnxruntime can run .*torch.onnx.export"):
         load_model(tmp_path / "junk.onnx", "cpu")
+
+
+def test_cli_weights_and_the_onnxruntime_note(tmp_path, mnist_files, mnist_net, capsys):
+    from inspector.cli import main
+
+    assert main(["classify", str(DIGIT), "--model", "mnist-cnn", "--weights", str(mnist_files["safetensors"]),
+                 "--top", "1", "--json"]) == 0
+    assert '"name": "class 7"' in capsys.readouterr().out
+    path = export_onnx(nn.Sequential(mnist_net, nn.Softplus()), torch.rand(2, 1, 28, 28), tmp_path / "soft.onnx")
+    assert main(["attack", str(DIGIT), "--model", str(path), "--attack", "square", "--param", "max_queries=20",
+                 "--eps", "0.3"]) == 0
+    err = capsys.readouterr().err
+    assert "inspector: note: " in err and "soft.onnx: runs in onnxruntime, so only the black-box attacks work" in err
