@@ -3,7 +3,7 @@
     inspector                      open the desktop app
     inspector classify IMAGE       top-k classes
     inspector attack IMAGE ...     attack, report, and optionally save the files
-    inspector models | attacks     what is built in
+    inspector models | attacks     what is built in (models, architectures for --weights, attacks)
 
 Bad input, argument errors included, ends with one line on stderr and exit status 2
 (``--debug`` shows the traceback); file names with control characters are quoted,
@@ -24,7 +24,8 @@ from typing import NoReturn
 from inspector.core.errors import InputWarning, InspectorError, ParameterError
 from inspector.core.messages import escape_controls, one_line, show_path
 from inspector.core.summary import summary_line
-from inspector.options import add_attack_options, add_compare_arguments, add_defense_arguments, attack_params
+from inspector.options import (add_attack_options, add_compare_arguments, add_defense_arguments, add_model_options,
+                               attack_params)
 
 EXIT_USAGE = 2
 
@@ -50,14 +51,14 @@ def build_parser() -> OneLineParser:
 
     p = sub.add_parser("classify", help="classify an image")
     p.add_argument("image")
-    p.add_argument("--model", help="built-in model name or TorchScript file (default: efficientnet-lite0)")
+    add_model_options(p)
     p.add_argument("--top", type=int, default=5, metavar="K", help="how many classes to show (default 5)")
     p.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps (default auto)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = sub.add_parser("attack", help="attack an image and report what changed")
     p.add_argument("image")
-    p.add_argument("--model", help="built-in model name or TorchScript file (default: efficientnet-lite0)")
+    add_model_options(p)
     add_attack_options(p)
     p.add_argument("--top", type=int, default=5, metavar="K")
     p.add_argument("--out-dir", help="write original.png, adversarial.png, perturbation.png, result.json here")
@@ -78,7 +79,7 @@ def build_parser() -> OneLineParser:
 
     p = sub.add_parser("gui", help="open the desktop app (the default)")
     p.add_argument("image", nargs="?")
-    p.add_argument("--model")
+    add_model_options(p)
     add_attack_options(p)
     add_compare_arguments(p)
     p.add_argument("--run", action="store_true", help="start the attack as soon as the image is loaded")
@@ -142,7 +143,8 @@ def cmd_classify(args) -> int:
 
     if args.top < 1:
         raise ParameterError("--top must be at least 1")
-    result = classify(args.image, args.model, device=args.device, k=args.top)
+    result = classify(args.image, args.model, device=args.device, k=args.top, weights=args.weights,
+                      trust_code=args.trust_model_code)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
     else:
@@ -160,6 +162,7 @@ def cmd_attack(args) -> int:
                     detectors=args.detect, eot_samples=args.eot_samples, calibration=args.calibration)
     if args.model:
         recipe.model = args.model
+    recipe.weights, recipe.trust_model_code = args.weights, args.trust_model_code
     if args.compare:
         return _compare(args, recipe)
     if args.compare_direct:
@@ -223,10 +226,14 @@ def cmd_train(args) -> int:
 
 
 def cmd_models(args) -> int:
+    from inspector.core.architectures import ARCHITECTURES
     from inspector.core.models import builtin_models
 
     for info in builtin_models().values():
         print(f"{info.name:22s} {info.task}\n{'':22s} {info.description}")
+    print("\narchitectures for your weights (--model NAME --weights FILE):")
+    for arch in ARCHITECTURES.values():
+        print(f"{arch.name:22s} {arch.description}")
     return 0
 
 

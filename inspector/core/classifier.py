@@ -33,6 +33,8 @@ class Classifier(nn.Module):
         channels: 3 (RGB) or 1 (grey).
         class_names: K names in output order.
         task: one line saying what it classifies.
+        resize: how an image is brought to ``input_size``: ``"shorter-side-crop"`` (resize the
+            shorter side, crop the centre) or ``"stretch"`` (see :func:`inspector.core.image.preprocess`).
         has_input_gradient: whether the logits have a usable gradient with respect to
             the input, as white-box attacks need (set when the model is probed at load,
             see :mod:`inspector.core.probe`; True until then).
@@ -49,6 +51,7 @@ class Classifier(nn.Module):
         mean: Sequence[float] | float = 0.0,
         std: Sequence[float] | float = 1.0,
         task: str = "",
+        resize: str = "shorter-side-crop",
     ):
         super().__init__()
         self.net = net.eval()
@@ -59,6 +62,7 @@ class Classifier(nn.Module):
         self.channels = channels
         self.class_names = tuple(class_names)
         self.task = task
+        self.resize = resize
         self.has_input_gradient = True
         shape = (1, channels, 1, 1)
         self.register_buffer("mean", torch.as_tensor(mean, dtype=torch.float32).expand(channels).reshape(shape).clone())

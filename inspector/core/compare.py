@@ -102,7 +102,7 @@ def compare(
                               predict(other, source.x_adv, recipe.top_k, what="the adversarial image"))
         if direct:
             announce(spec)
-            row.direct = inspect(dataclasses.replace(recipe, model=spec), model=other, on_step=on_step,
+            row.direct = inspect(dataclasses.replace(recipe, model=spec, weights=None, trust_model_code=False), model=other, on_step=on_step,
                                  should_stop=should_stop)
         rows.append(row)
     return Comparison(source, rows)

@@ -3,7 +3,8 @@
 Loading honours EXIF orientation, converts every Pillow mode (grey, palette,
 RGBA, CMYK, 16-bit) to 8-bit RGB or grey, and refuses decompression bombs.
 Preprocessing resizes the shorter side to the model's input size and crops the
-centre; it works on 8-bit pixels, so the tensor it returns holds exact grey
+centre (the default resize rule, ``"shorter-side-crop"``), or stretches the
+whole image to it (``"stretch"``), as the model's metadata says; it works on 8-bit pixels, so the tensor it returns holds exact grey
 levels (multiples of 1/255) and an image already at the input size passes
 through unchanged.
 """
@@ -24,6 +25,9 @@ from inspector.core.messages import one_line, show_path
 
 #: Images with more pixels than this are refused (Pillow's own default limit).
 MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
+
+#: How an image is brought to the model's input size: the first is the default.
+RESIZE_RULES = ("shorter-side-crop", "stretch")
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
 
@@ -122,8 +126,11 @@ def to_8bit(im: Image.Image, channels: int = 3) -> Image.Image:
     return im.convert("RGB" if channels == 3 else "L")
 
 
-def preprocess(im: Image.Image, size: tuple[int, int]) -> Image.Image:
-    """Resize the shorter side to cover ``size`` = (H, W), then crop the centre.
+def preprocess(im: Image.Image, size: tuple[int, int], resize: str = RESIZE_RULES[0]) -> Image.Image:
+    """Bring ``im`` to ``size`` = (H, W) by the rule ``resize`` (one of :data:`RESIZE_RULES`).
+
+    ``"stretch"`` resizes the whole image to ``size``, changing its aspect ratio.
+    ``"shorter-side-crop"`` resizes the shorter side to cover ``size``, then crops the centre.
 
     Done in one step, without the resized whole: only the source region under
     the crop is resampled, straight to ``size`` (the same pixels as resizing
@@ -134,6 +141,10 @@ def preprocess(im: Image.Image, size: tuple[int, int]) -> Image.Image:
     height, width = size
     if im.size == (width, height):
         return im
+    if resize == "stretch":
+        return im.resize((width, height), Image.Resampling.BICUBIC)
+    if resize != RESIZE_RULES[0]:
+        raise ValueError(f"resize must be one of {', '.join(RESIZE_RULES)}, not {resize!r}")
     scale = max(height / im.height, width / im.width)
     new_w, new_h = max(width, round(im.width * scale)), max(height, round(im.height * scale))
     left, top = (new_w - width) // 2, (new_h - height) // 2
@@ -165,13 +176,17 @@ def quantize(x: torch.Tensor) -> torch.Tensor:
     return x.clamp(0.0, 1.0).mul(255.0).round().div(255.0)
 
 
-def load_tensor(path: str | os.PathLike, size: tuple[int, int], channels: int = 3) -> torch.Tensor:
+def load_tensor(path: str | os.PathLike, size: tuple[int, int], channels: int = 3,
+                resize: str = RESIZE_RULES[0]) -> torch.Tensor:
     """Load, convert and preprocess an image file to a (1, C, H, W) tensor in [0, 1].
+
+    ``size`` = (H, W), ``channels`` 3 or 1 and ``resize`` (see :func:`preprocess`)
+    are the model's: pass a classifier's ``input_size``, ``channels`` and ``resize``.
 
     Raises:
         ImageError: see :func:`load_image`.
     """
-    return to_tensor(preprocess(load_image(path, channels=channels), size))
+    return to_tensor(preprocess(load_image(path, channels=channels), size, resize))
 
 
 def save_image(im: Image.Image, path: str | os.PathLike, **save_args) -> None:

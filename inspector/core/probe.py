@@ -48,8 +48,7 @@ def probe(model: Classifier) -> ProbeReport:
     name = show_path(model.name)
     h, w = model.input_size
     shape = f"{model.channels}x{h}x{w}"
-    generator = torch.Generator().manual_seed(0)
-    x = torch.rand(PROBE_BATCH, model.channels, h, w, generator=generator).to(model.device).requires_grad_(True)
+    x = probe_batch(model).requires_grad_(True)
     batch_hint = "(does it take one image at a time, e.g. by a reshape(1, -1)? attacks and detectors run batches)"
     with torch.enable_grad():
         try:
@@ -74,6 +73,14 @@ def probe(model: Classifier) -> ProbeReport:
         raise ModelError(f"{name}: returns NaN or infinite logits on random {shape} images in [0, 1] "
                          "(is a normalisation std 0, or does the network divide by zero?)")
     return ProbeReport(k, _has_input_gradient(x, out))
+
+
+def probe_batch(model: Classifier) -> torch.Tensor:
+    """The probe's images: (PROBE_BATCH, C, H, W) in [0, 1] at the model's channels and input size,
+    on its device, the same every time (a fixed seed)."""
+    h, w = model.input_size
+    generator = torch.Generator().manual_seed(0)
+    return torch.rand(PROBE_BATCH, model.channels, h, w, generator=generator).to(model.device)
 
 
 def _runs_on_one(model: Classifier, x: torch.Tensor) -> bool:

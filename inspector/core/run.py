@@ -43,7 +43,10 @@ class Recipe:
 
     Attributes:
         image: path of the image file.
-        model: built-in model name or TorchScript path.
+        model: built-in model name, model file path, or (with ``weights``) architecture name.
+        weights: a state dict or safetensors file for the architecture ``model``; None: none.
+        trust_model_code: allow a whole pickled model (``torch.save(model)``), whose loading runs
+            code from the file (see :mod:`inspector.core.formats.pickled`).
         attack: registered attack name (see ``inspector attacks``).
         params: attack parameters, text (``"4/255"``) or typed.
         target: target class (index or name) for a targeted attack; None: untargeted.
@@ -59,6 +62,8 @@ class Recipe:
 
     image: str
     model: str = field(default_factory=default_model_name)
+    weights: str | None = None
+    trust_model_code: bool = False
     attack: str = "pgd"
     params: dict[str, Any] = field(default_factory=dict)
     target: int | str | None = None
@@ -120,14 +125,16 @@ def classification(model: Classifier, logits: torch.Tensor, k: int, what: str) -
     return Classification(probs, top_k(probs, model.class_names, k))
 
 
-def classify(image: str | os.PathLike, model: str | None = None, *, device: str | None = None, k: int = 5) -> Classification:
-    """Load ``image`` and classify it with ``model`` (default: the built-in default).
+def classify(image: str | os.PathLike, model: str | None = None, *, device: str | None = None, k: int = 5,
+             weights: str | None = None, trust_code: bool = False) -> Classification:
+    """Load ``image`` and classify it with ``model`` (default: the built-in default; ``weights`` and
+    ``trust_code`` as for :func:`~inspector.core.models.load_model`).
 
     Raises:
         ImageError, ModelError, DeviceError.
     """
-    clf = load_model(model, device)
-    x = load_tensor(image, clf.input_size, clf.channels)
+    clf = load_model(model, device, weights=weights, trust_code=trust_code)
+    x = load_tensor(image, clf.input_size, clf.channels, clf.resize)
     return predict(clf, x, k)
 
 
@@ -239,9 +246,10 @@ def inspect(
     """
     attack = make_attack(recipe.attack, recipe.params)
     pipeline, detectors = defenses_from_recipe(recipe)
-    clf = model if model is not None else load_model(recipe.model, recipe.device)
+    clf = model if model is not None else load_model(recipe.model, recipe.device, weights=recipe.weights,
+                                                     trust_code=recipe.trust_model_code)
     attack.check_model(clf)
-    x = load_tensor(recipe.image, clf.input_size, clf.channels).to(clf.device)
+    x = load_tensor(recipe.image, clf.input_size, clf.channels, clf.resize).to(clf.device)
     original = predict(clf, x, recipe.top_k)
     y = torch.tensor([original.label], device=clf.device)
     target = None if recipe.target is None else resolve_class(recipe.target, clf.class_names)
@@ -340,10 +348,10 @@ def calibration_images(model: Classifier, calibration: str | os.PathLike | None 
             raise ImageError(f"{show_path(folder)}: no images to calibrate the detectors on")
     elif model.channels == 1:
         digits = read_idx(resource_path("images", CALIBRATION_DIGITS))
-        return torch.cat([to_tensor(preprocess(Image.fromarray(d, "L"), model.input_size)) for d in digits])
+        return torch.cat([to_tensor(preprocess(Image.fromarray(d, "L"), model.input_size, model.resize)) for d in digits])
     else:
         files = sample_images(model.channels)
-    return torch.cat([load_tensor(f, model.input_size, model.channels) for f in files])
+    return torch.cat([load_tensor(f, model.input_size, model.channels, model.resize) for f in files])
 
 
 def detect(model: Classifier, detectors: list[Detector], x: torch.Tensor, x_adv: torch.Tensor,

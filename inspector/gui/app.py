@@ -39,6 +39,7 @@ def state_from_args(args) -> tuple[Session, EvasionState]:
     session = Session(device=None if args.device in (None, "auto") else args.device)
     if args.model:
         session.model = args.model
+    session.weights, session.trust_code = args.weights, args.trust_model_code
     state = EvasionState()
     if args.image:
         state.image = args.image

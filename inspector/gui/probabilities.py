@@ -39,14 +39,16 @@ def _short(name: str) -> str:
 
 
 class ProbabilityPanel(QWidget):
-    """A grid of bar charts, one per :class:`ProbabilityEntry`, ``columns`` wide."""
+    """A grid of bar charts, one per :class:`ProbabilityEntry`, ``columns`` wide, under a legend of the
+    highlight colours (``legend=False``: none, for charts without highlights)."""
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, *, legend: bool = True):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        legend = " ".join(f"<span style='color:{c}'>\u25a0</span> {role}" for role, c in ROLE_COLOURS.items())
-        self._legend = QLabel(legend)
+        text = " ".join(f"<span style='color:{c}'>\u25a0</span> {role}" for role, c in ROLE_COLOURS.items())
+        self._legend = QLabel(text)
+        self._legend.setVisible(legend)
         layout.addWidget(self._legend)
         self._grid = QGridLayout()
         layout.addLayout(self._grid, 1)

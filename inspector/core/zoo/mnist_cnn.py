@@ -39,10 +39,10 @@ _BAD_FILE_ERRORS = (SafetensorError, pickle.UnpicklingError, struct.error, EOFEr
 class MnistCNN(nn.Module):
     """conv5x5(32)-pool-conv5x5(64)-pool-dropout-fc(256)-dropout-fc(10), ReLU.
 
-    forward: x (N, 1, 28, 28) in [0, 1] -> logits (N, 10).
+    forward: x (N, 1, 28, 28) in [0, 1] -> logits (N, num_classes), 10 for digits.
     """
 
-    def __init__(self, dropout: float = 0.25):
+    def __init__(self, dropout: float = 0.25, num_classes: int = 10):
         super().__init__()
         self.features = nn.Sequential(
             nn.Conv2d(1, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
@@ -50,7 +50,7 @@ class MnistCNN(nn.Module):
         )
         self.classifier = nn.Sequential(
             nn.Flatten(), nn.Dropout(dropout), nn.Linear(64 * 7 * 7, 256), nn.ReLU(),
-            nn.Dropout(dropout), nn.Linear(256, 10),
+            nn.Dropout(dropout), nn.Linear(256, num_classes),
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

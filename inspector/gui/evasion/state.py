@@ -36,8 +36,9 @@ def default_values(registry: Registry, name: str) -> dict[str, Any]:
 class Preview:
     """The loaded original: (H, W, 3) uint8 pixels as the model sees them, and its prediction.
 
-    ``model`` and ``device`` are the choices it was made with (``device`` None: automatic);
-    ``device_name`` is the device it ran on.
+    ``model``, ``device``, ``weights`` and ``trust_code`` are the choices it was made with
+    (``device`` None: automatic; see :class:`~inspector.gui.session.Session`); ``device_name``
+    is the device it ran on.
     """
 
     pixels: np.ndarray
@@ -46,6 +47,12 @@ class Preview:
     model: str
     device: str | None
     device_name: str
+    weights: str | None = None
+    trust_code: bool = False
+
+    def choice(self) -> tuple[str, str | None, str | None, bool]:
+        """(model, device, weights, trust_code): what the session holds when this preview is current."""
+        return self.model, self.device, self.weights, self.trust_code
 
 
 @evented
@@ -92,10 +99,13 @@ class EvasionState:
         """The current attack's parameters (defaults filled in on first use)."""
         return self.params.setdefault(self.attack, default_params(self.attack))
 
-    def recipe(self, model: str, device: str | None) -> Recipe:
-        """The recipe of an attack with the current choices on ``model`` and ``device``."""
+    def recipe(self, model: str, device: str | None, *, weights: str | None = None,
+               trust_code: bool = False) -> Recipe:
+        """The recipe of an attack with the current choices on ``model`` (with ``weights``,
+        ``trust_code``: see :class:`~inspector.core.run.Recipe`) and ``device``."""
         specs = _specs(DEFENSES, self.defenses, self.defense_values)
-        return Recipe(image=self.image, model=model, attack=self.attack, params=dict(self.attack_params()),
+        return Recipe(image=self.image, model=model, weights=weights, trust_model_code=trust_code,
+                      attack=self.attack, params=dict(self.attack_params()),
                       target=self.target, device=device, defenses=specs, adaptive=self.adaptive and bool(specs),
                       detectors=_specs(DETECTORS, self.detectors, self.detector_values),
                       calibration=self.calibration)
