@@ -2,7 +2,7 @@
 
 Main units run on every image; the sanity variants (Carlini et al. 2019, arXiv:1902.06705)
 on the first ``sanity_images`` only: an unbounded budget, 2x and 5x the steps, and the
-other loss (logit margin for cross-entropy), each at the largest budget.
+other loss (logit margin for cross-entropy) for iterative attacks, each at the largest budget.
 """
 
 from __future__ import annotations
@@ -68,8 +68,9 @@ def _sanity_units(config: EvaluationConfig, eps: float, pixels: int) -> list[Uni
             fixed = {"step_size": attack.step_size} if hasattr(attack, "step_size") else {}
             units += [Unit(name, eps, f"steps x{k}", {"steps": attack.steps * k, **fixed}, limit)
                       for k in MORE_STEPS]
+        iterative = hasattr(attack, "steps")  # a single step's loss choice says nothing of masking
         choices = next(s.choices for s in ATTACKS[name].params() if s.name == "loss") \
-            if hasattr(attack, "loss") else ()
+            if hasattr(attack, "loss") and iterative else ()
         other = next((loss for loss in OTHER_LOSS.get(getattr(attack, "loss", ""), ()) if loss in choices), None)
         if other:
             units.append(Unit(name, eps, f"loss {other}", {"loss": other}, limit))
