@@ -108,3 +108,18 @@ def test_a_bad_image_is_recorded_and_the_rest_evaluated(mnist_model, tmp_path):
     result = evaluate(config(data=str(folder), attacks=["fgsm"], params={}, eps=["0.3"]), model=mnist_model)
     assert result.failed == 1 and result.errors[0]["image"] == "broken.png"
     assert result.clean["none"] == {"correct": 3, "n": 3, "accuracy": 1.0, "ci": list(wilson_interval(3, 3))}
+
+
+def _sanity(model_name: str) -> dict[str, dict]:
+    cfg = config(model=model_name, attacks=["pgd"], eps=["0", "0.3"], params={"steps": "10"}, limit=100,
+                 batch_size=100, sanity=True, sanity_images=100)
+    return {row["check"]: row for row in evaluate(cfg).sanity}
+
+
+def test_sanity_checks_flag_the_distilled_models_masked_gradients_and_pass_adversarial_training():
+    distilled = _sanity("mnist-distilled")
+    assert distilled["pgd with the margin loss does not do much better"]["status"] == "flag"
+    assert distilled["pgd at an unbounded budget (linf 1) reaches chance"]["status"] == "flag"
+    trained = _sanity("mnist-pgd-at")
+    assert all(row["status"] == "ok" for row in trained.values()), trained
+    assert set(trained) == set(distilled) and len(trained) == 4  # unbounded, x2, x5 steps, margin
