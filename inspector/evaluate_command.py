@@ -47,7 +47,8 @@ def add_evaluate_arguments(p: argparse.ArgumentParser) -> None:
                    help="images the sanity checks run on (default 200)")
     p.add_argument("--out", metavar="DIR", help="write each image's results to DIR/results.jsonl as they complete")
     p.add_argument("--resume", action="store_true", help="continue the evaluation in --out DIR")
-    p.add_argument("--report", metavar="FILE.html", help="write a self-contained HTML report")
+    p.add_argument("--report", metavar="FILE.html",
+                   help="write a self-contained HTML report (when the evaluation completes)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
 
 

@@ -123,3 +123,18 @@ def test_sanity_checks_flag_the_distilled_models_masked_gradients_and_pass_adver
     trained = _sanity("mnist-pgd-at")
     assert all(row["status"] == "ok" for row in trained.values()), trained
     assert set(trained) == set(distilled) and len(trained) == 4  # unbounded, x2, x5 steps, margin
+
+
+def test_the_html_report_is_one_self_contained_file(mnist_model, tmp_path):
+    from inspector.core.evaluation.report import write_report
+
+    result = evaluate(config(model="mnist-distilled", attacks=["pgd", "deepfool"], params={"steps": "10"}, limit=24,
+                             batch_size=24, sanity=True, sanity_images=24))
+    assert result.examples and result.flagged
+    write_report(result, tmp_path / "report.html")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "http://" not in page and "https://" not in page and "src=\"file" not in page
+    assert page.count("data:image/png;base64,") == 1 + len(result.examples)
+    assert "95 % CI (Wilson)" in page and "FLAG" in page and "worst case" in page and "mnist-distilled" in page
+    worst = next(r for r in result.robust if r["attack"] == "worst case" and r["eps"] == 0.3)
+    assert f"{100 * worst['accuracy']:.1f} %" in page

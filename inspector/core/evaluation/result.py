@@ -26,7 +26,8 @@ WORST_CASE = "worst case"
 
 @dataclass
 class Example:
-    """One adversarial to show: x and x_adv (1, C, H, W) in [0, 1], the true label and the adversarial's."""
+    """One adversarial to show: x and x_adv (1, C, H, W) in [0, 1], the true label, and the model's
+    top-1 ``{index, name, probability}`` on each."""
 
     image: str
     attack: str
@@ -34,7 +35,8 @@ class Example:
     x: torch.Tensor
     x_adv: torch.Tensor
     label: int
-    pred: int
+    original_top: dict
+    adversarial_top: dict
 
 
 @dataclass
@@ -49,7 +51,9 @@ class EvaluationResult:
         clean: per setting (``none``, ``defended``), ``{correct, n, accuracy, ci}``.
         robust: rows ``{setting, attack, eps, n, robust, accuracy, ci, success_rate, median_linf, median_l2}``,
             one per setting, attack (and ``"worst case"``) and budget; accuracies in [0, 1].
-        minimal: rows ``{setting, attack, n, failed, quantiles}``: the norm each minimal-norm attack needed.
+        minimal: rows ``{setting, attack, norm, n, failed, quantiles, needed}``: the norm each minimal-norm
+            attack needed, over the n images classified correctly (``needed``: the finite ones, sorted;
+            robust accuracy at eps is (correct - those <= eps) / images).
         sanity: rows ``{check, status, detail}`` with status ``ok``, ``flag`` or ``n/a``.
         examples: a few adversarials made in this run.
         stopped: the run was stopped before the end; the tables cover what was done.
@@ -165,4 +169,5 @@ def _minimal_row(by_key, images, attack, setting, norm) -> dict:
         if r is not None and r["correct"]:
             needed.append(r[norm] if r["pred"] != r["label"] else math.inf)
     return {"setting": setting, "attack": attack, "norm": norm, "n": len(needed),
-            "failed": sum(1 for v in needed if v == math.inf), "quantiles": quantiles(needed)}
+            "failed": sum(1 for v in needed if v == math.inf), "quantiles": quantiles(needed),
+            "needed": sorted(v for v in needed if v != math.inf)}

@@ -28,6 +28,7 @@ from inspector.core.evaluation.records import RecordStore
 from inspector.core.evaluation.result import EvaluationResult, Example, summarize
 from inspector.core.evaluation.versions import versions
 from inspector.core.messages import one_line
+from inspector.core.metrics import top_k
 from inspector.core.models import load_model
 
 #: Values per batch the default batch size aims at (a power of two, 1 to 128 images).
@@ -220,9 +221,10 @@ class _Run:
                 or unit.eps not in (None, self.largest_eps):
             return
         with torch.no_grad():
-            clean = self.model(x).argmax(1)
+            p_clean, p_adv = self.model(x).softmax(1).cpu(), self.model(x_adv).softmax(1).cpu()
+        names = self.model.class_names
         for j in range(len(ids)):
-            if len(self.examples) < MAX_EXAMPLES and clean[j] == y[j] and pred[j] != y[j] \
+            if len(self.examples) < MAX_EXAMPLES and p_clean[j].argmax() == y[j] and pred[j] != y[j] \
                     and all(e.image != ids[j] for e in self.examples):
                 self.examples.append(Example(ids[j], unit.attack, unit.eps, x[j:j + 1].cpu(), x_adv[j:j + 1].cpu(),
-                                             int(y[j]), int(pred[j])))
+                                             int(y[j]), top_k(p_clean[j], names, 1)[0], top_k(p_adv[j], names, 1)[0]))
