@@ -6,6 +6,8 @@ import math
 
 from PIL import Image, ImageDraw, ImageFont
 
+from inspector.core.evaluation.result import WORST_CASE
+
 WIDTH, HEIGHT = 900, 460
 LEFT, RIGHT, TOP, BOTTOM = 70, 250, 20, 60
 COLOURS = [(31, 119, 180), (214, 39, 40), (44, 160, 44), (148, 103, 189), (255, 127, 14), (140, 86, 75),
@@ -20,10 +22,10 @@ def eps_label(eps: float) -> str:
     return short if len(short) <= 5 or abs(grey - round(grey)) > 1e-6 else f"{round(grey)}/255"
 
 
-def _line(draw: ImageDraw.ImageDraw, points: list[tuple[float, float]], colour, dash) -> None:
+def _line(draw: ImageDraw.ImageDraw, points: list[tuple[float, float]], colour, dash, width: int = 3) -> None:
     for (x0, y0), (x1, y1) in zip(points, points[1:]):
         if dash is None:
-            draw.line([(x0, y0), (x1, y1)], fill=colour, width=3)
+            draw.line([(x0, y0), (x1, y1)], fill=colour, width=width)
             continue
         length = math.hypot(x1 - x0, y1 - y0)
         on, off = dash
@@ -31,7 +33,7 @@ def _line(draw: ImageDraw.ImageDraw, points: list[tuple[float, float]], colour, 
         while t < length:
             a, b = t / length, min(t + on, length) / length
             draw.line([(x0 + a * (x1 - x0), y0 + a * (y1 - y0)), (x0 + b * (x1 - x0), y0 + b * (y1 - y0))],
-                      fill=colour, width=3)
+                      fill=colour, width=width)
             t += on + off
 
 
@@ -58,23 +60,28 @@ def robustness_plot(robust: list[dict], minimal: list[dict], norm: str) -> Image
     draw.rectangle([LEFT, TOP, WIDTH - RIGHT, HEIGHT - BOTTOM], outline=(60, 60, 60))
     draw.text(((LEFT + WIDTH - RIGHT) / 2, HEIGHT - 18), f"budget eps ({norm}, pixel values in [0, 1])",
               fill=(30, 30, 30), font=font, anchor="mm")
-    series = sorted({(r["setting"], r["attack"]) for r in robust}, key=lambda s: (list(DASHES).index(s[0]), s[1]))
-    attacks = sorted({a for _, a in series})
+    # the worst case first, wide and black, so that the single attacks stay visible on top of it
+    series = sorted({(r["setting"], r["attack"]) for r in robust},
+                    key=lambda s: (s[1] != WORST_CASE, list(DASHES).index(s[0]), s[1]))
+    attacks = sorted({a for _, a in series if a != WORST_CASE})
     legend_y = TOP + 6
     for setting, attack in series:
-        colour = COLOURS[attacks.index(attack) % len(COLOURS)]
+        worst = attack == WORST_CASE
+        colour = (0, 0, 0) if worst else COLOURS[attacks.index(attack) % len(COLOURS)]
+        width = 6 if worst else 3
         rows = sorted((r for r in robust if (r["setting"], r["attack"]) == (setting, attack)), key=lambda r: r["eps"])
         curve = next((m for m in minimal if (m["setting"], m["attack"]) == (setting, attack)), None)
         if curve is not None and rows and rows[0]["n"]:
             points = _minimal_curve(curve, rows[0]["accuracy"], rows[0]["n"], x_max)
-            _line(draw, [(px(e), py(a)) for e, a in points], colour, DASHES[setting])
+            _line(draw, [(px(e), py(a)) for e, a in points], colour, DASHES[setting], width)
         else:
-            _line(draw, [(px(r["eps"]), py(r["accuracy"])) for r in rows], colour, DASHES[setting])
+            _line(draw, [(px(r["eps"]), py(r["accuracy"])) for r in rows], colour, DASHES[setting], width)
         for r in rows:
             x = px(r["eps"])
             draw.line([(x, py(r["ci"][0])), (x, py(r["ci"][1]))], fill=colour, width=1)
             draw.ellipse([x - 3, py(r["accuracy"]) - 3, x + 3, py(r["accuracy"]) + 3], fill=colour)
-        _line(draw, [(WIDTH - RIGHT + 15, legend_y + 7), (WIDTH - RIGHT + 45, legend_y + 7)], colour, DASHES[setting])
+        _line(draw, [(WIDTH - RIGHT + 15, legend_y + 7), (WIDTH - RIGHT + 45, legend_y + 7)], colour, DASHES[setting],
+              width)
         label = attack if setting == "none" else f"{attack}, {setting}"
         draw.text((WIDTH - RIGHT + 52, legend_y), label, fill=(30, 30, 30), font=font)
         legend_y += 22
