@@ -138,3 +138,27 @@ def test_the_html_report_is_one_self_contained_file(mnist_model, tmp_path):
     assert "95 % CI (Wilson)" in page and "FLAG" in page and "worst case" in page and "mnist-distilled" in page
     worst = next(r for r in result.robust if r["attack"] == "worst case" and r["eps"] == 0.3)
     assert f"{100 * worst['accuracy']:.1f} %" in page
+
+
+def test_an_image_the_model_fails_on_is_recorded_and_the_rest_evaluated(mnist_model):
+    class FailsOnBrightImages(torch.nn.Module):
+        """mnist-standard, but raising on any image brighter on average than 0.196 (a bug on some inputs)."""
+
+        def __init__(self):
+            super().__init__()
+            self.inner = mnist_model
+            self.name, self.class_names, self.input_size = "picky", mnist_model.class_names, mnist_model.input_size
+            self.channels, self.resize, self.device = 1, mnist_model.resize, mnist_model.device
+
+        def forward(self, x):
+            if x.requires_grad and (x.flatten(1).mean(1) > 0.196).any():
+                raise RuntimeError("the kernel failed")
+            return self.inner(x)
+
+    means = mnist_split()["held_out"][0][:16].flatten(1).mean(1)
+    assert ((means - 0.196).abs() > 1 / 255).all()  # an attack within 1/255 cannot move a mean across
+    bright = int((means > 0.196).sum())
+    assert 0 < bright < 16
+    result = evaluate(config(attacks=["pgd"], eps=["0", "1/255"], limit=16), model=FailsOnBrightImages())
+    assert result.failed == bright and all("the kernel failed" in e["error"] for e in result.errors)
+    assert result.robust[-1]["n"] == 16 - bright

@@ -34,6 +34,8 @@ from inspector.core.models import load_model
 #: Values per batch the default batch size aims at (a power of two, 1 to 128 images).
 BATCH_VALUES = 4_000_000
 MAX_EXAMPLES = 4
+#: What an attack may raise on one image (a model failing on it, a numerical error); recorded, not fatal.
+IMAGE_FAILURES = (InspectorError, RuntimeError, ValueError, FloatingPointError)
 
 
 @dataclass
@@ -192,9 +194,8 @@ class _Run:
             result = attack.run(attacked, x, y, should_stop=self.should_stop)
             self.stopped = result.cancelled
             return result.x_adv.detach(), [""] * len(y)
-        except InspectorError:
-            if len(y) == 1:
-                raise
+        except IMAGE_FAILURES:
+            pass
         x_adv, errors = x.clone(), []
         for j in range(len(y)):
             try:
@@ -202,8 +203,8 @@ class _Run:
                 self.stopped = self.stopped or result.cancelled
                 x_adv[j] = result.x_adv[0].detach()
                 errors.append("")
-            except InspectorError as exc:
-                errors.append(one_line(exc))
+            except IMAGE_FAILURES as exc:
+                errors.append(f"{type(exc).__name__}: {one_line(exc)}")
         return x_adv, errors
 
     def _record(self, image, index, label, key, clean_pred, pred, x=None, x_adv=None) -> dict:
