@@ -76,7 +76,7 @@ def render_html(result: EvaluationResult) -> str:
         ["threat model", f"white-box unless the attack says otherwise; {_e(c.norm)} budgets "
                          f"{_e(', '.join(eps_label(e) for e in sorted({r['eps'] for r in result.robust})))} "
                          "(pixel values in [0, 1])"],
-        ["attacks", "<br>".join(f"<b>{_e(n)}</b> {_e(json.dumps(p))}" for n, p in attacks.items())
+        ["attacks (parameters at the largest budget)", "<br>".join(f"<b>{_e(n)}</b> {_e(json.dumps(p))}" for n, p in attacks.items())
          + ("<br><i>several attacks: per-image worst case (Croce and Hein 2020)</i>" if len(c.attacks) > 1 else "")],
         ["defences", _e(", ".join(c.defenses) or "none")
          + (" (also attacked adaptively)" if c.adaptive else "")],
