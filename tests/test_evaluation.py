@@ -162,3 +162,18 @@ def test_an_image_the_model_fails_on_is_recorded_and_the_rest_evaluated(mnist_mo
     result = evaluate(config(attacks=["pgd"], eps=["0", "1/255"], limit=16), model=FailsOnBrightImages())
     assert result.failed == bright and all("the kernel failed" in e["error"] for e in result.errors)
     assert result.robust[-1]["n"] == 16 - bright
+
+
+def test_a_folder_of_photos_is_labelled_by_wordnet_id(model):
+    from inspector.core.image import load_tensor
+
+    wnids = [line.split("\t")[1] for line in (DATA / "imagenet_classes.tsv").read_text().splitlines()]
+    files = sorted(IMAGENET_SAMPLE.glob("*.JPEG"))[:4]
+    x = torch.cat([load_tensor(f, model.input_size) for f in files])
+    y = torch.tensor([wnids.index(f.name.split("_")[0]) for f in files])
+    with torch.no_grad():
+        expected = int((model(x).argmax(1) == y).sum())
+    result = evaluate(EvaluationConfig(data=str(IMAGENET_SAMPLE), model="efficientnet-lite0", attacks=["fgsm"],
+                                       eps=["0", "4/255"], limit=4, sanity=False), model=model)
+    assert result.clean["none"]["correct"] == expected and result.clean["none"]["n"] == 4
+    assert result.robust[-1]["accuracy"] <= result.robust[0]["accuracy"]

@@ -116,8 +116,7 @@ def summarize(config: EvaluationConfig, model, samples, records: list[dict], *, 
                 robust.append(_row(s, name, eps, verdicts[name]))
             if len(config.attacks) > 1:
                 common = [i for i in images if all(i in v for v in verdicts.values())]
-                worst = {i: (all(v[i][0] for v in verdicts.values()), verdicts[config.attacks[0]][i][1], None)
-                         for i in common}
+                worst = {i: _worst(verdicts, i, config.norm) for i in common}
                 robust.append(_row(s, WORST_CASE, eps, worst))
         for name in config.attacks:
             if ATTACKS[name].minimal:
@@ -149,6 +148,14 @@ def _verdicts(by_key, images, attack, eps, setting, norm) -> dict[str, tuple[boo
             fooled = r["pred"] != r["label"]
         out[image] = (clean["correct"] and not fooled, clean["correct"], r)
     return out
+
+
+def _worst(verdicts: dict, image: str, norm: str) -> tuple[bool, bool, dict | None]:
+    """(robust, correct, the smallest fooling perturbation's record) of one image over all attacks."""
+    fooling = [v[image][2] for v in verdicts.values() if not v[image][0] and v[image][2] is not None]
+    correct = next(iter(verdicts.values()))[image][1]
+    return (all(v[image][0] for v in verdicts.values()), correct,
+            min(fooling, key=lambda r: r[norm]) if fooling else None)
 
 
 def _row(setting: str, attack: str, eps: float, verdicts: dict) -> dict:
