@@ -16,7 +16,10 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def run_cli(capsys, *args):
-    code = main(list(args))
+    try:
+        code = main(list(args))
+    except SystemExit as exc:  # argparse's own errors
+        code = exc.code
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -34,7 +37,8 @@ def test_evaluate_prints_the_table_with_confidence_intervals(capsys):
 
 
 def test_bad_options_are_one_line_and_exit_2(capsys):
-    for args in (["--attack", "nope"], ["--eps", "2"], ["--adaptive"], ["--resume"], ["--param", "steps"]):
+    for args in (["--attack", "nope"], ["--eps", "2"], ["--adaptive"], ["--resume"], ["--param", "steps"],
+                 ["--limit", "0"], ["--batch-size", "0"], ["--norm", "l1"]):
         code, _, err = run_cli(capsys, "evaluate", "mnist-heldout", "--model", "mnist-standard", *args)
         assert code == 2 and err.startswith("inspector: error: ") and err.count("\n") == 1, (args, err)
     code, _, err = run_cli(capsys, "evaluate", "no-such-folder", "--model", "mnist-standard")

@@ -64,7 +64,8 @@ def evaluate(config: EvaluationConfig, *, model: Classifier | None = None,
     or on which an attack fails, gets an error record and the evaluation goes on.
 
     Raises:
-        ParameterError: bad attacks, budgets or defences; ``adaptive`` without defences;
+        ParameterError: bad attacks, budgets or defences; ``adaptive`` without defences; a batch size,
+            limit, sanity subset or EOT count below 1;
             resuming a folder of another configuration.
         ImageError, ClassNameError: the data set is missing or its labels unknown to the model.
         ModelError, DeviceError, ExportError.
@@ -74,8 +75,10 @@ def evaluate(config: EvaluationConfig, *, model: Classifier | None = None,
     pipeline = Pipeline([defense_from_spec(s) for s in config.defenses])
     if config.adaptive and not pipeline.defenses:
         raise ParameterError("an adaptive evaluation needs at least one defence (e.g. --defense jpeg:quality=75)")
-    if config.batch_size is not None and config.batch_size < 1:
-        raise ParameterError(f"batch size must be at least 1, not {config.batch_size}")
+    for name, value in (("batch size", config.batch_size), ("limit", config.limit),
+                        ("sanity images", config.sanity_images), ("eot samples", config.eot_samples)):
+        if value is not None and value < 1:
+            raise ParameterError(f"{name} must be at least 1, not {value}")
     clf = model if model is not None else load_model(config.model, config.device, weights=config.weights,
                                                      trust_code=config.trust_model_code)
     pixels = clf.channels * clf.input_size[0] * clf.input_size[1]
