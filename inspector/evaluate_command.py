@@ -91,7 +91,8 @@ def cmd_evaluate(args) -> int:
 
     def show(p):
         if sys.stderr.isatty():
-            print(f"\r{p.stage}: {p.images_done}/{p.images_total} images done", end="", file=sys.stderr, flush=True)
+            line = f"{p.images_done}/{p.images_total} images done; {p.stage}"
+            print(f"\r{line[:120]:120s}", end="", file=sys.stderr, flush=True)
 
     previous = signal.signal(signal.SIGINT, on_interrupt)
     try:

@@ -34,6 +34,14 @@ def test_wilson_interval_matches_the_closed_form():
     assert quantiles([1.0, 2.0, 3.0, float("inf")], (0.5,))["q50"] == 2.5
 
 
+def test_the_default_step_size_is_two_and_a_half_eps_over_steps_at_most_eps():
+    from inspector.core.evaluation.config import build_attack
+
+    assert build_attack(config(params={"steps": "10"}), "pgd", 0.2).step_size == pytest.approx(0.05)
+    assert build_attack(config(params={"steps": "2"}), "pgd", 1.0).step_size == 1.0
+    assert build_attack(config(params={"steps": "2", "step_size": "0.01"}), "pgd", 1.0).step_size == 0.01
+
+
 def test_labels_come_from_wordnet_ids_indices_and_names():
     names = imagenet_classes()
     wnids = [line.split("\t")[1] for line in (DATA / "imagenet_classes.tsv").read_text().splitlines()]

@@ -16,7 +16,8 @@ from inspector.core.params import parse_number
 DEFAULT_EPS = ("0", "1/255", "2/255", "4/255", "8/255")
 #: Multiples of the attack's steps run on the sanity subset (Carlini et al. 2019, section 5.2).
 MORE_STEPS = (2, 5)
-#: PGD-like step size when none is given: 2.5 eps / steps, so the iterate can cross the ball (Madry et al. 2018).
+#: PGD-like step size when none is given: 2.5 eps / steps (at most eps), so the iterate can cross the ball
+#: (Madry et al. 2018).
 STEP_SIZE_FACTOR = 2.5
 
 
@@ -121,7 +122,7 @@ def build_attack(config: EvaluationConfig, name: str, eps: float | None, **overr
 
     Each parameter is given only to an attack that has it; the threat model's ``norm`` too where
     the attack offers it. Without a given ``step_size``, an attack with steps takes
-    2.5 eps / steps. ``overrides`` replace parameters (the sanity checks' ``steps``, ``loss``).
+    min(2.5 eps / steps, eps). ``overrides`` replace parameters (the sanity checks' ``steps``, ``loss``).
 
     Raises:
         ParameterError: a bad value for this attack.
@@ -134,6 +135,6 @@ def build_attack(config: EvaluationConfig, name: str, eps: float | None, **overr
         values["eps"] = eps
     if eps is not None and "step_size" in names and "steps" in names and "step_size" not in config.params:
         steps = int(parse_number(values.get("steps", names["steps"].default)))
-        values["step_size"] = STEP_SIZE_FACTOR * eps / steps
+        values["step_size"] = min(STEP_SIZE_FACTOR * eps / steps, eps)  # a step beyond eps is projected back
     values.update(overrides)
     return make_attack(name, values)

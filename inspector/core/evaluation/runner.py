@@ -40,7 +40,8 @@ IMAGE_FAILURES = (InspectorError, RuntimeError, ValueError, FloatingPointError)
 
 @dataclass
 class Progress:
-    """Reported after each attack run: ``images_done`` of ``images_total`` are finished, ``stage`` says what ran."""
+    """Reported before each attack run and after each batch: ``images_done`` of ``images_total`` are
+    finished, ``stage`` says what runs now (``"images 1-128: pgd eps 0.1"``) or what is done."""
 
     images_done: int
     images_total: int
@@ -90,14 +91,18 @@ def evaluate(config: EvaluationConfig, *, model: Classifier | None = None,
     store = RecordStore(config.out, {"config": config.fingerprint(), "versions": versions(config, clf)},
                         resume=config.resume)
     run = _Run(config, clf, pipeline, store, should_stop)
+
+    def report(done: int, stage: str) -> None:
+        if on_progress is not None:
+            on_progress(Progress(done, len(samples), stage))
+
     try:
         for start in range(0, len(samples), batch_size):
             batch = list(enumerate(samples[start:start + batch_size], start))
-            run.batch(batch, plan)
+            run.batch(batch, plan, lambda stage: report(start, f"images {start + 1}-{start + len(batch)}: {stage}"))
             if run.stopped:
                 break
-            if on_progress is not None:
-                on_progress(Progress(start + len(batch), len(samples), f"images {start + 1}-{start + len(batch)}"))
+            report(start + len(batch), f"images {start + 1}-{start + len(batch)} done")
     finally:
         store.close()
     return summarize(config, clf, samples, store.records, stopped=run.stopped, examples=run.examples,
@@ -116,8 +121,9 @@ class _Run:
         self.settings = ["none"] + (["defended"] if pipeline.defenses else [])
         self.largest_eps = budgets(config)[-1]
 
-    def batch(self, batch: list[tuple[int, Sample]], plan: list[Unit]) -> None:
-        """Load the batch, record the clean predictions, then every unit not yet recorded."""
+    def batch(self, batch: list[tuple[int, Sample]], plan: list[Unit], report: Callable[[str], None]) -> None:
+        """Load the batch, record the clean predictions, then every unit not yet recorded
+        (``report`` is told each unit before it runs)."""
         clean_keys = [("clean", None, s, "main") for s in self.settings]
         keys = clean_keys + [(u.attack, u.eps, s, u.variant) for u in plan for s in self._unit_settings(u)]
         if all(self.store.done(s.id, k) for _, s in batch for k in keys):
@@ -137,6 +143,8 @@ class _Run:
             unit_keys = [(unit.attack, unit.eps, s, unit.variant) for s in self._unit_settings(unit)]
             if all(self.store.done(ids[j], k) for j in rows for k in unit_keys):
                 continue
+            report(unit.attack + ("" if unit.eps is None else f" eps {unit.eps:g}")
+                   + ("" if unit.variant == "main" else f" ({unit.variant})"))
             self._unit(unit, x[rows], y[rows], [ids[j] for j in rows], [index[j] for j in rows],
                        {s: c[rows] for s, c in clean.items()})
             if self.stopped:
