@@ -86,7 +86,7 @@ def render_html(result: EvaluationResult) -> str:
     if result.sanity:
         parts.append("<h2>Sanity checks <span class='muted'>(Carlini et al. 2019, arXiv:1902.06705)</span></h2>")
         parts.append(_table(["check", "result", "figures"], [
-            [_e(s["check"]), f'<span class="{s["status"] if s["status"] != "n/a" else ""}">'
+            [_e(s["check"]), f'<span class="{s["status"]}">'
                              f'{"FLAG" if s["status"] == "flag" else _e(s["status"])}</span>', _e(s["detail"])]
             for s in result.sanity], left=3))
     parts.append("<h2>Robust accuracy</h2>")

@@ -54,7 +54,7 @@ class EvaluationResult:
         minimal: rows ``{setting, attack, norm, n, failed, quantiles, needed}``: the norm each minimal-norm
             attack needed, over the n images classified correctly (``needed``: the finite ones, sorted;
             robust accuracy at eps is (correct - those <= eps) / images).
-        sanity: rows ``{check, status, detail}`` with status ``ok``, ``flag`` or ``n/a``.
+        sanity: rows ``{check, status, detail}`` with status ``ok`` or ``flag``; a check that does not apply is left out.
         examples: a few adversarials made in this run.
         stopped: the run was stopped before the end; the tables cover what was done.
         batch_size: images per attack batch.

@@ -1,5 +1,5 @@
 """Sanity checks of an evaluation (Carlini et al. 2019, "On Evaluating Adversarial Robustness",
-arXiv:1902.06705, section 5), each ``ok``, ``flag`` or ``n/a`` with the figures behind it:
+arXiv:1902.06705, section 5), each ``ok`` or ``flag`` with the figures behind it:
 
 * an unbounded budget must bring the accuracy down to chance (1 / classes) or below;
 * more iterations (2x, 5x) must not raise the robust accuracy, nor lower it much (not converged);
