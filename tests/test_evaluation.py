@@ -92,6 +92,8 @@ def test_interrupted_and_resumed_gives_the_same_numbers(mnist_model, tmp_path):
                        model=mnist_model)
     assert not resumed.stopped
     assert resumed.robust == whole.robust and resumed.clean == whole.clean and resumed.sanity == whole.sanity
+    again = evaluate(config(sanity=True, sanity_images=16, out=str(tmp_path / "run"), resume=True), model=mnist_model)
+    assert again.robust == whole.robust and again.examples  # nothing left to run: the examples are made again
     lines = (tmp_path / "run" / "results.jsonl").read_text().splitlines()
     keys = [tuple(json.loads(line)[k] for k in ("image", "attack", "eps", "setting", "variant")) for line in lines]
     assert len(keys) == len(set(keys))

@@ -105,6 +105,8 @@ def evaluate(config: EvaluationConfig, *, model: Classifier | None = None,
             report(start + len(batch), f"images {start + 1}-{start + len(batch)} done")
     finally:
         store.close()
+    if not run.stopped:
+        run.fill_examples(samples, plan)
     return summarize(config, clf, samples, store.records, stopped=run.stopped, examples=run.examples,
                      versions=versions(config, clf), batch_size=batch_size)
 
@@ -227,6 +229,35 @@ class _Run:
             record["linf"] = float(delta.abs().max())
             record["l2"] = float(delta.norm())
         return record
+
+    def fill_examples(self, samples: list[Sample], plan: list[Unit]) -> None:
+        """Make the examples again for images a resumed run recorded as fooled but did not attack now.
+
+        The attack runs on those few images alone, so an image that a batch run fooled may hold
+        now; only those fooled again are kept.
+        """
+        by_id = {s.id: (i, s) for i, s in enumerate(samples)}
+        for unit in plan:
+            if len(self.examples) >= MAX_EXAMPLES or unit.variant != "main" \
+                    or unit.eps not in (None, self.largest_eps):
+                continue
+            shown = {e.image for e in self.examples}
+            fooled = list(dict.fromkeys(
+                r["image"] for r in self.store.records
+                if (r["attack"], r["eps"], r["setting"], r["variant"]) == (unit.attack, unit.eps, "none", "main")
+                and not r.get("error") and r["correct"] and r["pred"] != r["label"] and r["image"] not in shown
+                and r["image"] in by_id))[:MAX_EXAMPLES - len(self.examples)]
+            if not fooled:
+                continue
+            loaded = self._load([by_id[image] for image in fooled])
+            if not loaded:
+                continue
+            x = torch.cat([t for _, _, t in loaded]).to(self.model.device)
+            y = torch.tensor([s.label for _, s, _ in loaded], device=self.model.device)
+            x_adv, errors = self._attack(unit, self.model, x, y)
+            if not self.stopped and not any(errors):
+                self._keep_examples(unit, x, x_adv, y, [s.id for _, s, _ in loaded], self._predict(x_adv, "none"),
+                                    "bare")
 
     def _keep_examples(self, unit, x, x_adv, y, ids, pred, target) -> None:
         if unit.variant != "main" or target != "bare" or len(self.examples) >= MAX_EXAMPLES \
