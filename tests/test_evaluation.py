@@ -187,3 +187,14 @@ def test_a_folder_of_photos_is_labelled_by_wordnet_id(model):
                                        eps=["0", "4/255"], limit=4, sanity=False), model=model)
     assert result.clean["none"]["correct"] == expected and result.clean["none"]["n"] == 4
     assert result.robust[-1]["accuracy"] <= result.robust[0]["accuracy"]
+
+
+def test_a_black_box_attack_beating_a_crippled_white_box_one_is_flagged(mnist_model):
+    crippled = {"steps": "1", "step_size": "1/255", "max_queries": "300"}  # PGD: one step of one grey level
+    result = evaluate(config(attacks=["pgd", "square"], params=crippled, eps=["0", "0.3"], limit=30, batch_size=30),
+                      model=mnist_model)
+    check = next(s for s in result.sanity if s["check"].startswith("no black-box attack"))
+    assert check["status"] == "flag" and "square" in check["detail"]
+    fair = evaluate(config(attacks=["pgd", "square"], params={"steps": "10", "max_queries": "300"}, eps=["0", "0.3"],
+                           limit=30, batch_size=30), model=mnist_model)
+    assert next(s for s in fair.sanity if s["check"].startswith("no black-box attack"))["status"] == "ok"

@@ -5,6 +5,7 @@ arXiv:1902.06705, section 5), each ``ok`` or ``flag`` with the figures behind it
 * more iterations (2x, 5x) must not raise the robust accuracy, nor lower it much (not converged);
 * another loss (logit margin for cross-entropy) must not do much better: gradient masking;
 * the adaptive attack must not do worse than the non-adaptive one;
+* a black-box attack must not do better than the white-box ones (gradient masking);
 * a minimal-norm attack must find an adversarial for (nearly) every image.
 
 Differences below ``max(TOLERANCE, 2 / n)`` (two images of the subset) are not flagged.
@@ -12,6 +13,7 @@ Differences below ``max(TOLERANCE, 2 / n)`` (two images of the subset) are not f
 
 from __future__ import annotations
 
+from inspector.core.attacks import ATTACKS
 from inspector.core.evaluation.stats import wilson_interval
 
 TOLERANCE = 0.05
@@ -61,6 +63,7 @@ def sanity_checks(config, records: list[dict], robust: list[dict], classes: int)
                                      + (" (gradient masking: the configured loss's gradient is uninformative)"
                                         if masked else "")})
     checks += _adaptive_checks(robust)
+    checks += _black_box_checks(robust)
     checks += _minimal_checks(config, records)
     return checks
 
@@ -78,6 +81,24 @@ def _adaptive_checks(robust: list[dict]) -> list[dict]:
         return []
     return [{"check": "the adaptive attack does at least as well as the non-adaptive one",
              "status": "flag" if worse else "ok", "detail": "; ".join(worse) or "at every budget"}]
+
+
+def _black_box_checks(robust: list[dict]) -> list[dict]:
+    kinds = {r["attack"]: ATTACKS[r["attack"]].threat_model == "white-box" for r in robust if r["attack"] in ATTACKS}
+    if all(kinds.values()) or not any(kinds.values()):
+        return []
+    better = []
+    for setting, eps in dict.fromkeys((r["setting"], r["eps"]) for r in robust):
+        rows = [r for r in robust if (r["setting"], r["eps"]) == (setting, eps) and r["attack"] in kinds and r["n"]]
+        white = min((r for r in rows if kinds[r["attack"]]), key=lambda r: r["accuracy"], default=None)
+        black = min((r for r in rows if not kinds[r["attack"]]), key=lambda r: r["accuracy"], default=None)
+        if white and black and black["accuracy"] < white["accuracy"] - max(TOLERANCE, 2 / black["n"]):
+            better.append(f"{setting} eps {eps:g}: {black['attack']} {_pct(black['accuracy'])}, "
+                          f"{white['attack']} {_pct(white['accuracy'])}")
+    return [{"check": "no black-box attack does better than the white-box ones",
+             "status": "flag" if better else "ok",
+             "detail": "; ".join(better) + " (gradient masking, or too weak a white-box attack)"
+             if better else "at every budget"}]
 
 
 def _minimal_checks(config, records: list[dict]) -> list[dict]:
