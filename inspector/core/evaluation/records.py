@@ -1,9 +1,18 @@
 """Per-image results, appended to ``results.jsonl`` and flushed as each completes, so nothing is lost.
 
 A folder holds ``manifest.json`` (the configuration's fingerprint and versions) and
-``results.jsonl``, one JSON record per line. A record's key is (image, attack, eps, setting,
-variant); a record with ``error`` stands for a failure on that image (``attack`` ``"load"``:
-it could not be read at all). Resuming reads the records back (a line cut short by a crash
+``results.jsonl``, one JSON record per line::
+
+    {"image": "mnist-8000", "index": 0, "label": 4, "attack": "pgd", "eps": 0.1, "setting": "none",
+     "variant": "main", "correct": true, "pred": 4, "linf": 0.098, "l2": 1.93}
+
+``attack`` is ``"clean"`` for the prediction on the original (no norms); ``eps`` is null for
+minimal-norm attacks; ``setting`` is ``none`` (bare model), ``defended`` (judged through the
+defences) or ``adaptive``; ``variant`` is ``main`` or a sanity check's (``"steps x5"``,
+``"loss margin"``, ``"unbounded"``); ``correct`` is the clean prediction's, ``pred`` the
+adversarial's; ``linf`` and ``l2`` are the perturbation's norms in [0, 1] pixel units.
+A record's key is (image, attack, eps, setting, variant); a record with ``error`` stands for a
+failure on that image (``attack`` ``"load"``: it could not be read at all). Resuming reads the records back (a line cut short by a crash
 is dropped) and skips the keys they hold; a folder made by another configuration is refused.
 """
 
