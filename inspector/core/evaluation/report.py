@@ -30,7 +30,7 @@ td.l, th.l { text-align: left }
 .flag { background: #fde2e1; color: #8a1c14; font-weight: bold } .ok { color: #1d6b2f }
 .banner { padding: 0.7em 1em; border-radius: 4px; margin: 1em 0 }
 .bad { background: #fde2e1; border: 1px solid #e8a29c } .good { background: #e3f4e6; border: 1px solid #9fd2a8 }
-img { max-width: 100%; border: 1px solid #eee } img.example { max-width: 720px } .muted { color: #777; font-size: 0.9em }
+img { max-width: 100%; border: 1px solid #eee } img.example { max-width: 860px } .muted { color: #777; font-size: 0.9em }
 """
 
 
