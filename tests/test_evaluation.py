@@ -104,6 +104,9 @@ def test_resuming_another_configuration_or_overwriting_is_refused(mnist_model, t
     evaluate(config(limit=8, attacks=["pgd"], out=out), model=mnist_model)
     with pytest.raises(ParameterError, match="another configuration.*steps"):
         evaluate(config(limit=8, attacks=["pgd"], params={"steps": "4"}, out=out, resume=True), model=mnist_model)
+    with pytest.raises(ParameterError, match="batch_size"):
+        evaluate(config(limit=8, attacks=["pgd"], batch_size=4, out=out, resume=True), model=mnist_model)
+    evaluate(config(limit=8, attacks=["pgd"], out=out, resume=True), model=mnist_model)
     with pytest.raises(ExportError, match="--resume"):
         evaluate(config(limit=8, attacks=["pgd"], out=out), model=mnist_model)
 

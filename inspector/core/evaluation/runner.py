@@ -88,8 +88,9 @@ def evaluate(config: EvaluationConfig, *, model: Classifier | None = None,
         unit.build(config).check_model(clf)
     samples = load_dataset(config.data, clf, config.limit)
     batch_size = config.batch_size or default_batch_size(clf)
-    store = RecordStore(config.out, {"config": config.fingerprint(), "versions": versions(config, clf)},
-                        resume=config.resume)
+    # the batch size that runs, not the option: the random starts depend on the batches
+    store = RecordStore(config.out, {"config": config.fingerprint() | {"batch_size": batch_size},
+                                     "versions": versions(config, clf)}, resume=config.resume)
     run = _Run(config, clf, pipeline, store, should_stop)
 
     def report(done: int, stage: str) -> None:
