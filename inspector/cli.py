@@ -24,6 +24,7 @@ from typing import NoReturn
 from inspector.core.errors import InputWarning, InspectorError, ParameterError
 from inspector.core.messages import escape_controls, one_line, show_path
 from inspector.core.summary import summary_line
+from inspector.evaluate_command import add_evaluate_arguments, cmd_evaluate
 from inspector.options import (add_attack_options, add_compare_arguments, add_defense_arguments, add_model_options,
                                attack_params)
 
@@ -73,6 +74,10 @@ def build_parser() -> OneLineParser:
     p.add_argument("--out", help="folder for mnist-METHOD.safetensors (default resources/models)")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
     p.add_argument("--seed", type=int, default=0)
+
+    p = sub.add_parser("evaluate", help="clean and robust accuracy over a data set, with sanity checks")
+    add_model_options(p)
+    add_evaluate_arguments(p)
 
     sub.add_parser("models", help="list the built-in models")
     sub.add_parser("attacks", help="list the attacks and their parameters")
@@ -256,7 +261,7 @@ def cmd_gui(args) -> int:
 
 
 COMMANDS = {"classify": cmd_classify, "attack": cmd_attack, "models": cmd_models, "train": cmd_train,
-            "attacks": cmd_attacks, "gui": cmd_gui}
+            "attacks": cmd_attacks, "gui": cmd_gui, "evaluate": cmd_evaluate}
 
 
 def main(argv: list[str] | None = None) -> int:
