@@ -6,12 +6,18 @@ With ``--run`` the attack starts once the image is loaded; with ``--screenshot``
 the whole window is saved as a PNG when the run (or, without ``--run``, the
 loading) finishes, and the app exits 0; on failure it prints one line on
 stderr and exits 2. Works with ``QT_QPA_PLATFORM=offscreen``.
+
+With ``INSPECTOR_TRACE_STARTUP`` set, it prints on stderr the wall-clock time
+(``time.time()``) at which the window is first shown and at which each image
+has been classified (``bench/startup.py``).
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
+import time
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
@@ -28,6 +34,13 @@ from inspector.options import attack_params
 
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
+TRACE_STARTUP = "INSPECTOR_TRACE_STARTUP"
+
+
+def trace_startup(event: str) -> None:
+    """Print ``startup EVENT TIME`` on stderr when ``INSPECTOR_TRACE_STARTUP`` is set."""
+    if os.environ.get(TRACE_STARTUP):
+        print(f"startup {event} {time.time():.4f}", file=sys.stderr, flush=True)
 
 
 def state_from_args(args) -> tuple[Session, EvasionState]:
@@ -72,6 +85,7 @@ def run_gui(args) -> int:
     scripted = bool(args.run or args.screenshot)
     window = MainWindow(session, states={EvasionWorkspace.name: state}, show_dialogs=not scripted)
     evasion = window.workspaces[EvasionWorkspace.name]
+    evasion.preview_ready.connect(lambda: trace_startup("image-classified"))
     if scripted:
         def fail(message: str) -> None:
             print(f"inspector: error: {message}", file=sys.stderr)
@@ -95,6 +109,7 @@ def run_gui(args) -> int:
             evasion.preview_ready.connect(finish)
     interrupted = _quit_on_interrupt(app)
     window.show()
+    QTimer.singleShot(0, lambda: trace_startup("window-shown"))  # once the event loop has painted it
     code = app.exec()
     window.close()
     signal.signal(signal.SIGINT, signal.default_int_handler)
