@@ -4,6 +4,7 @@
     inspector classify IMAGE       top-k classes
     inspector attack IMAGE ...     attack, report, and optionally save the files
     inspector models | attacks     what is built in (models, architectures for --weights, attacks)
+    inspector install-desktop      add the app to the desktop menu
 
 Bad input, argument errors included, ends with one line on stderr and exit status 2
 (``--debug`` shows the traceback); file names with control characters are quoted,
@@ -85,6 +86,9 @@ def build_parser() -> OneLineParser:
     p.add_argument("--run", action="store_true", help="start the attack as soon as the image is loaded")
     p.add_argument("--screenshot", metavar="FILE.png",
                    help="save a screenshot of the window when done (after --run: when the attack ends), then exit")
+
+    p = sub.add_parser("install-desktop", help="add the app to this user's desktop menu (Linux: entry and icon)")
+    p.add_argument("--uninstall", action="store_true", help="remove the desktop entry and the icon")
     parser.commands = sub.choices
     return parser
 
@@ -255,8 +259,19 @@ def cmd_gui(args) -> int:
     return run_gui(args)
 
 
+def cmd_install_desktop(args) -> int:
+    from inspector.desktop_entry import install, uninstall
+
+    if args.uninstall:
+        removed = uninstall()
+        print("\n".join(f"removed {path}" for path in removed) or "nothing to remove")
+    else:
+        print("\n".join(f"installed {path}" for path in install()))
+    return 0
+
+
 COMMANDS = {"classify": cmd_classify, "attack": cmd_attack, "models": cmd_models, "train": cmd_train,
-            "attacks": cmd_attacks, "gui": cmd_gui}
+            "attacks": cmd_attacks, "gui": cmd_gui, "install-desktop": cmd_install_desktop}
 
 
 def main(argv: list[str] | None = None) -> int:

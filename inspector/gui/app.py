@@ -21,6 +21,7 @@ import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from inspector.desktop_entry import APP_ID
 from inspector.gui.branding import APP_TITLE, app_icon, show_splash
 from inspector.gui.platform_check import platform_problem
 from inspector.gui.startup_trace import trace_startup
@@ -39,7 +40,9 @@ def run_gui(args) -> int:
         print(f"inspector: error: {problem}", file=sys.stderr)  # instead of Qt's abort
         return EXIT_ERROR
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName(APP_TITLE)
+    app.setApplicationName(APP_ID)  # X11's WM_CLASS: the desktop entry's StartupWMClass
+    app.setApplicationDisplayName(APP_TITLE)
+    app.setDesktopFileName(APP_ID)  # Wayland's app id: the desktop entry's file name
     app.setWindowIcon(app_icon())
     splash = show_splash("loading PyTorch\u2026")
     trace_startup("splash-shown")
