@@ -4,6 +4,7 @@
     inspector classify IMAGE       top-k classes
     inspector attack IMAGE ...     attack, report, and optionally save the files
     inspector models | attacks     what is built in (models, architectures for --weights, attacks)
+    inspector install-desktop      add the app to the desktop menu
 
 Bad input, argument errors included, ends with one line on stderr and exit status 2
 (``--debug`` shows the traceback); file names with control characters are quoted,
@@ -21,14 +22,14 @@ import traceback
 import warnings
 from typing import NoReturn
 
-from inspector.core.errors import InputWarning, InspectorError, ParameterError
+from inspector.core.errors import EXIT_ERROR, InputWarning, InspectorError, ParameterError
 from inspector.core.messages import escape_controls, one_line, show_path
 from inspector.core.summary import summary_line
 from inspector.evaluate_command import add_evaluate_arguments, cmd_evaluate
 from inspector.options import (add_attack_options, add_compare_arguments, add_defense_arguments, add_model_options,
                                attack_params)
 
-EXIT_USAGE = 2
+
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -42,7 +43,7 @@ class OneLineParser(argparse.ArgumentParser):
     commands: dict[str, argparse.ArgumentParser]
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"inspector: error: {escape_controls(message)} (see {self.prog} --help)\n")
+        self.exit(EXIT_ERROR, f"inspector: error: {escape_controls(message)} (see {self.prog} --help)\n")
 
 
 def build_parser() -> OneLineParser:
@@ -90,6 +91,9 @@ def build_parser() -> OneLineParser:
     p.add_argument("--run", action="store_true", help="start the attack as soon as the image is loaded")
     p.add_argument("--screenshot", metavar="FILE.png",
                    help="save a screenshot of the window when done (after --run: when the attack ends), then exit")
+
+    p = sub.add_parser("install-desktop", help="add the app to this user's desktop menu (Linux: entry and icon)")
+    p.add_argument("--uninstall", action="store_true", help="remove the desktop entry and the icon")
     parser.commands = sub.choices
     return parser
 
@@ -260,8 +264,19 @@ def cmd_gui(args) -> int:
     return run_gui(args)
 
 
+def cmd_install_desktop(args) -> int:
+    from inspector.desktop_entry import install, uninstall
+
+    if args.uninstall:
+        removed = uninstall()
+        print("\n".join(f"removed {path}" for path in removed) or "nothing to remove")
+    else:
+        print("\n".join(f"installed {path}" for path in install()))
+    return 0
+
+
 COMMANDS = {"classify": cmd_classify, "attack": cmd_attack, "models": cmd_models, "train": cmd_train,
-            "attacks": cmd_attacks, "gui": cmd_gui, "evaluate": cmd_evaluate}
+            "attacks": cmd_attacks, "gui": cmd_gui, "evaluate": cmd_evaluate, "install-desktop": cmd_install_desktop}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -303,4 +318,4 @@ def _fail(args: argparse.Namespace, message: str) -> int:
     if args.debug:
         traceback.print_exc()
     print(f"inspector: error: {escape_controls(message)}", file=sys.stderr)
-    return EXIT_USAGE
+    return EXIT_ERROR

@@ -12,7 +12,6 @@ import math
 import signal
 import sys
 
-from inspector.core.evaluation.config import DEFAULT_EPS
 
 EXIT_STOPPED = 130
 
@@ -27,8 +26,8 @@ def add_evaluate_arguments(p: argparse.ArgumentParser) -> None:
                                 "or labels.csv with file,label) or a built-in set: mnist-heldout")
     p.add_argument("--attack", action="append", default=[], metavar="NAME[,NAME...]",
                    help="attack(s); several give the per-image worst case (default pgd)")
-    p.add_argument("--eps", default=",".join(DEFAULT_EPS), metavar="E,E,...",
-                   help=f"budgets in [0, 1] units, comma-separated (default {','.join(DEFAULT_EPS)})")
+    p.add_argument("--eps", metavar="E,E,...",
+                   help="budgets in [0, 1] units, comma-separated (default 0,1/255,2/255,4/255,8/255)")
     p.add_argument("--norm", default="linf", choices=("linf", "l2"), help="threat model (default linf)")
     p.add_argument("--steps", help="attack iterations")
     p.add_argument("--step-size", help="step size in [0, 1] units (default 2.5 eps / steps)")
@@ -60,6 +59,7 @@ def config_from_args(args):
     """
     from inspector.core.errors import ParameterError
     from inspector.core.evaluation import EvaluationConfig
+    from inspector.core.evaluation.config import DEFAULT_EPS
 
     params = {k: v for k, v in (("steps", args.steps), ("step_size", args.step_size), ("seed", args.seed))
               if v is not None}
@@ -70,7 +70,8 @@ def config_from_args(args):
         params[key.strip()] = value.strip()
     config = EvaluationConfig(
         data=args.data, attacks=[a for text in args.attack for a in _comma_list(text)] or ["pgd"],
-        eps=_comma_list(args.eps), norm=args.norm, params=params, defenses=args.defense, adaptive=args.adaptive,
+        eps=_comma_list(args.eps) if args.eps else list(DEFAULT_EPS), norm=args.norm, params=params,
+        defenses=args.defense, adaptive=args.adaptive,
         eot_samples=args.eot_samples, device=args.device, batch_size=args.batch_size, limit=args.limit,
         sanity=not args.no_sanity, sanity_images=args.sanity_images, out=args.out, resume=args.resume,
         weights=args.weights, trust_model_code=args.trust_model_code)

@@ -7,6 +7,10 @@ What the core fixed up in the input and a user should know is an
 """
 
 
+#: The exit status of a command that ends on bad input (an :class:`InspectorError`).
+EXIT_ERROR = 2
+
+
 class InspectorError(Exception):
     """Base class of all errors caused by the user's input or environment."""
 

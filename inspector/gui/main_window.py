@@ -12,7 +12,7 @@ from pathlib import Path
 
 import torch
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QFont, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox,
                                QTabWidget, QToolBar)
 
@@ -21,7 +21,7 @@ from inspector.core.errors import InspectorError
 from inspector.core.formats import MODEL_SUFFIXES, file_kind
 from inspector.core.formats.pickled import SAFE_FORMATS
 from inspector.core.models import builtin_models, load_model
-from inspector.core.resources import resource_path
+from inspector.gui.branding import APP_TITLE, app_icon
 from inspector.gui.jobs import Job, JobRunner
 from inspector.gui.model_setup import ModelSetupDialog
 from inspector.gui.session import Session
@@ -34,11 +34,6 @@ DEFAULT_SIZE = (1400, 900)
 MODEL_FILE = "Model file\u2026"
 MODEL_FILTER = f"Model files ({' '.join('*' + s for s in MODEL_SUFFIXES)});;All files (*)"
 PRESENTATION_FONT_SCALE = 1.5
-APP_TITLE = "Robustness Inspector"
-
-
-def app_icon() -> QIcon:
-    return QIcon(str(resource_path("icons", "robustness-inspector.svg")))
 
 
 #: What the model picker and the session hold: (spec, weights, trust_code).
