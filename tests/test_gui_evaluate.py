@@ -78,6 +78,20 @@ def test_cancel_keeps_the_finished_records_and_a_second_run_continues(qtbot, mai
     assert {r["n"] for r in result.robust} == {20}
 
 
+def test_defences_add_defended_and_adaptive_rows_and_lines(qtbot, main):
+    ws = main.workspaces["evaluate"]
+    ws.state.eps = "0.2"
+    ws.defense_panel.checkboxes["jpeg"].setChecked(True)
+    ws.defense_panel.adaptive.setChecked(True)
+    assert ws.state.defenses == ["jpeg:quality=75"] and ws.state.adaptive
+    with qtbot.waitSignal(ws.evaluation_finished, timeout=WAIT_MS):
+        ws.attack_panel.run_button.click()
+    settings = [ws.results.table.item(i, 0).text() for i in range(ws.results.table.rowCount())]
+    assert settings == ["no defence", "defended, non-adaptive attack (made on the bare model)",
+                        "defended, adaptive attack (BPDA / EOT through the defences)"]
+    assert set(ws.curve.points()) == {("none", "fgsm"), ("defended", "fgsm"), ("adaptive", "fgsm")}
+
+
 def test_eta_counts_from_the_first_report():
     now = [0.0]
     eta = Eta(clock=lambda: now[0])

@@ -9,8 +9,9 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidg
 
 from inspector.core.evaluation import EvaluationResult
 from inspector.core.evaluation.plot import eps_label
+from inspector.core.evaluation.report import SETTINGS
 
-HEADER = ["setting", "attack", "eps", "robust accuracy", "95 % CI (Wilson)", "images", "attack success"]
+HEADER = ["defence", "attack", "eps", "robust accuracy", "95 % CI (Wilson)", "images", "attack success"]
 
 
 def _pct(x: float) -> str:
@@ -50,7 +51,7 @@ class ResultsTable(QWidget):
         self.summary.setText(f"{result.images} images, {result.failed} failed \u00b7 {clean}{stopped}")
         self.table.setRowCount(len(result.robust))
         for i, row in enumerate(result.robust):
-            cells = [row["setting"], row["attack"], eps_label(row["eps"]), _pct(row["accuracy"]),
+            cells = [SETTINGS[row["setting"]], row["attack"], eps_label(row["eps"]), _pct(row["accuracy"]),
                      f"{_pct(row['ci'][0])} \u2013 {_pct(row['ci'][1])}", str(row["n"]), _pct(row["success_rate"])]
             for j, text in enumerate(cells):
                 self.table.setItem(i, j, QTableWidgetItem(text))
