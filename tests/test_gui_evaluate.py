@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from PySide6.QtWidgets import QMessageBox
 
 from inspector.gui.evaluate.eta import Eta, format_seconds
 from inspector.gui.evaluate.state import EvaluateState
@@ -76,6 +77,29 @@ def test_cancel_keeps_the_finished_records_and_a_second_run_continues(qtbot, mai
     result = done.args[0]
     assert not result.stopped and result.config.resume
     assert {r["n"] for r in result.robust} == {20}
+
+
+def test_the_curve_fills_in_batch_by_batch(qtbot, main):
+    ws = main.workspaces["evaluate"]
+    ws.state.limit, ws.state.eps = 200, "0, 0.2"
+    seen = []
+    ws.state.events.result.connect(lambda result: seen.append(None if result is None else result.robust[-1]["n"]))
+    with qtbot.waitSignal(ws.evaluation_finished, timeout=WAIT_MS):
+        ws.run()
+    assert seen == [128, 200, 200]               # two batches (128 digits, then the 72 left), the final result
+
+
+def test_a_folder_of_other_settings_is_refused_with_a_message(qtbot, main, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text, *a: shown.append(text))
+    ws = main.workspaces["evaluate"]
+    with qtbot.waitSignal(ws.evaluation_finished, timeout=WAIT_MS):
+        ws.run()
+    ws.state.eps = "0.1"
+    with qtbot.waitSignal(main.workspaces["evaluate"].shell.runner.failed, timeout=WAIT_MS):
+        ws.run()
+    assert len(shown) == 1 and "another configuration" in shown[0]
+    assert ws.attack_panel.run_button.isEnabled()
 
 
 def test_defences_add_defended_and_adaptive_rows_and_lines(qtbot, main):

@@ -97,7 +97,6 @@ class EvaluateWorkspace(Workspace):
     def fill_file_menu(self, menu: QMenu) -> None:
         action = QAction("Save evaluation &report\u2026", menu)
         action.triggered.connect(self.save_report_dialog)
-        action.setEnabled(self.state.result is not None and not self.shell.runner.busy())
         menu.addAction(action)
 
     # ---- running ------------------------------------------------------------------------------
