@@ -10,8 +10,11 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from inspector.core.evaluation.result import WORST_CASE
+
 COLOURS = ("#1565c0", "#c62828", "#2e7d32", "#6a1b9a", "#ef6c00", "#00838f", "#4e342e")
 DASHES = {"none": Qt.PenStyle.SolidLine, "defended": Qt.PenStyle.DashLine, "adaptive": Qt.PenStyle.DotLine}
+WORST_COLOUR = "#9e9e9e"
 SETTINGS = {"none": "", "defended": " (defended)", "adaptive": " (adaptive)"}
 
 
@@ -46,17 +49,27 @@ class CurvePlot(QWidget):
             self.plot.clear()
             self.legend.clear()
             attacks = list(dict.fromkeys(attack for _, attack in series))
-            self.lines = {key: self.plot.plot(
-                name=key[1] + SETTINGS[key[0]], symbol="o", symbolSize=7,
-                symbolBrush=COLOURS[attacks.index(key[1]) % len(COLOURS)],
-                pen=pg.mkPen(COLOURS[attacks.index(key[1]) % len(COLOURS)], width=2, style=DASHES[key[0]]))
-                for key in series}
+            self.lines = {key: self._line(key, attacks.index(key[1])) for key in series}
         for key, points in series.items():
             points.sort()
             self.lines[key].setData([x for x, _ in points], [y for _, y in points])
         xs = [x for points in series.values() for x, _ in points]
         self.plot.setXRange(0, max(xs, default=1) or 1, padding=0.05)
         self.plot.setYRange(0, 100, padding=0.02)
+
+    def _line(self, key: tuple[str, str], number: int) -> pg.PlotDataItem:
+        """The line of (setting, attack): a colour per attack, a dash per setting; the worst case wide and
+        pale beneath the others, which it often equals."""
+        setting, attack = key
+        worst = attack == WORST_CASE
+        colour = pg.mkColor(WORST_COLOUR if worst else COLOURS[number % len(COLOURS)])
+        if worst:
+            colour.setAlpha(110)
+        line = self.plot.plot(name=attack + SETTINGS[setting], symbol="o", symbolSize=11 if worst else 7,
+                              symbolBrush=colour, symbolPen=None,
+                              pen=pg.mkPen(colour, width=7 if worst else 2, style=DASHES[setting]))
+        line.setZValue(-1 if worst else 0)
+        return line
 
     def points(self) -> dict[tuple[str, str], tuple[list[float], list[float]]]:
         """(setting, attack) -> the (x, y) data drawn."""
