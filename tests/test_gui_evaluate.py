@@ -123,3 +123,14 @@ def test_eta_counts_from_the_first_report():
     now[0] = 10.0
     assert eta.update(50, 100) == pytest.approx(50.0)
     assert format_seconds(50) == "50 s" and format_seconds(185) == "3 min 5 s" and format_seconds(4320) == "1 h 12 min"
+
+
+def test_another_model_clears_the_results_of_the_previous_one(qtbot, main):
+    ws = main.workspaces["evaluate"]
+    with qtbot.waitSignal(ws.evaluation_finished, timeout=WAIT_MS):
+        ws.run()
+    assert ws.results.table.rowCount() == 3 and ws.save_button.isEnabled()
+    with qtbot.waitSignal(main.workspaces["evasion"].preview_ready, timeout=WAIT_MS):
+        main.workspaces["evaluate"].shell.session.model = "mnist-pgd-at"
+    assert ws.state.result is None and ws.results.table.rowCount() == 0 and ws.curve.points() == {}
+    assert not ws.save_button.isEnabled()
