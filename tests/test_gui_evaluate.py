@@ -51,6 +51,10 @@ def test_evaluation_fills_the_table_and_curve_and_saves_a_report(qtbot, main, tm
     assert ws.save_report(str(report))
     assert "Robustness of mnist-standard" in report.read_text(encoding="utf-8")
     main.grab().save(str(tmp_path / "evaluate.png"))
+    ticks = ws.curve.plot.getAxis("bottom")
+    ws.set_text_scale(1.5)
+    assert ticks.style["tickFont"].pointSizeF() == pytest.approx(13.5)
+    assert ws.curve.points()[("none", "fgsm")] == (xs, ys)          # redrawn at the new size
 
 
 def test_cancel_keeps_the_finished_records_and_a_second_run_continues(qtbot, main, tmp_path):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from inspector.core.evaluation.result import WORST_CASE
@@ -15,6 +16,7 @@ from inspector.core.evaluation.result import WORST_CASE
 COLOURS = ("#1565c0", "#c62828", "#2e7d32", "#6a1b9a", "#ef6c00", "#00838f", "#4e342e")
 DASHES = {"none": Qt.PenStyle.SolidLine, "defended": Qt.PenStyle.DashLine, "adaptive": Qt.PenStyle.DotLine}
 WORST_COLOUR = "#9e9e9e"
+POINT_SIZE = 9      # of the tick labels at text scale 1
 SETTINGS = {"none": "", "defended": " (defended)", "adaptive": " (adaptive)"}
 
 
@@ -24,7 +26,6 @@ class CurvePlot(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.plot = pg.PlotWidget(background="w", title="robust accuracy")
-        self.plot.setLabel("left", "robust accuracy (%)")
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
@@ -34,12 +35,31 @@ class CurvePlot(QWidget):
         layout.setContentsMargins(0, 0, 10, 0)
         layout.addWidget(self.plot)
         self.lines: dict[tuple[str, str], pg.PlotDataItem] = {}
+        self.rows: list[dict] = []
+        self.norm = "linf"
         self.set_rows([], "linf")
+
+    def set_text_scale(self, scale: float) -> None:
+        """Scale the title, the tick labels and the legend (presentation mode)."""
+        font = QFont()
+        font.setPointSizeF(POINT_SIZE * scale)
+        for name in ("left", "bottom"):
+            self.plot.getAxis(name).setTickFont(font)
+        self.plot.setTitle("robust accuracy", size=f"{(POINT_SIZE + 3) * scale:g}pt")
+        self.legend.setLabelTextSize(f"{POINT_SIZE * scale:g}pt")
+        self.lines = {}                  # the legend sizes its entries as they are added: add them again
+        self.set_rows(self.rows, self.norm)
+
+    def _label_axes(self) -> None:
+        """Axis titles at a fixed size (pyqtgraph does not make room under larger ones)."""
+        self.plot.setLabel("left", "robust accuracy (%)")
+        self.plot.setLabel("bottom", "eps (/255)" if self.norm == "linf" else "eps (L2)")
 
     def set_rows(self, robust: list[dict], norm: str) -> None:
         """Draw ``robust`` rows ({setting, attack, eps, accuracy, n}); rows with no image yet are left out."""
         scale = 255 if norm == "linf" else 1
-        self.plot.setLabel("bottom", "eps (/255)" if norm == "linf" else "eps (L2)")
+        self.rows, self.norm = robust, norm
+        self._label_axes()
         series: dict[tuple[str, str], list[tuple[float, float]]] = {}
         for row in robust:
             if row["n"]:

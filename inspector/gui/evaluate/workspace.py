@@ -99,6 +99,9 @@ class EvaluateWorkspace(Workspace):
         action.triggered.connect(self.save_report_dialog)
         menu.addAction(action)
 
+    def set_text_scale(self, scale: float) -> None:
+        self.curve.set_text_scale(scale)
+
     # ---- running ------------------------------------------------------------------------------
     def run(self) -> None:
         """Evaluate the session's model with the current choices in a worker thread."""
