@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -47,6 +48,10 @@ def test_evaluation_fills_the_table_and_curve_and_saves_a_report(qtbot, main, tm
     assert ys[0] == pytest.approx(100 * result.clean["none"]["accuracy"]) and ys[2] < ys[0]
     assert ws.attack_panel.progress.value() == 20
     assert "sanity" in ws.results.sanity.text()
+    flagged = dataclasses.replace(result, sanity=[{"check": "more steps", "status": "flag", "detail": "x5 < x1"}])
+    ws.results.set_result(flagged)
+    assert "flagged" in ws.results.sanity.text() and "x5 &lt; x1" in ws.results.sanity.text()
+    ws.results.set_result(result)
     report = tmp_path / "report.html"
     assert ws.save_report(str(report))
     assert "Robustness of mnist-standard" in report.read_text(encoding="utf-8")
