@@ -100,6 +100,9 @@ class HopSkipJump(Attack):
                          minimum=1e-6, maximum=1e6)
     seed: int = param(0, "seed of the random start and probes", minimum=0)
 
+    def planned_cost(self, shape):
+        return 0, self.max_queries
+
     def run(self, model, x, y, *, target=None, on_step=None, should_stop=None, starting_points=None):
         """Attack ``x``; ``starting_points`` are the targeted start (see the class docstring).
 

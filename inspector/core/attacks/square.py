@@ -81,6 +81,9 @@ class Square(Attack):
                           minimum=0.0, maximum=1.0)
     seed: int = param(0, "seed of the random search", minimum=0)
 
+    def planned_cost(self, shape):
+        return 0, self.max_queries
+
     def run(self, model, x, y, *, target=None, on_step=None, should_stop=None):
         x = x.detach()
         n, c, h, w = x.shape
