@@ -106,7 +106,7 @@ def main() -> None:
     photo_model, digit_model = load_model("efficientnet-lite0", "cpu"), load_model("mnist-standard", "cpu")
     sets = [("photo", photo_model, *photos(photo_model, args.photos)),
             ("digit", digit_model, *digits(digit_model, args.digits))]
-    for _, model, x, _ in [s for s in sets if len(s[3])]:    # one-time allocations, so the first attack timed does not pay them
+    for _, model, x, _ in [s for s in sets if len(s[3])]:    # one-time allocations, not paid by the first attack
         model(x[:1].clone().requires_grad_(True)).sum().backward()
     print(f"torch threads {torch.get_num_threads()}, preset {args.preset}, {len(sets[0][3])} photos 224x224 "
           f"(efficientnet-lite0), {len(sets[1][3])} digits 28x28 (mnist-standard), one image per run")
