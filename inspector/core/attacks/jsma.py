@@ -67,9 +67,9 @@ def select_pair(alpha: torch.Tensor, beta: torch.Tensor, domain: torch.Tensor, i
         return None
     sign = 1.0 if increase else -1.0
     g = sign * (alpha[index] - beta[index])
-    g, order = g.sort(descending=True)
-    index = index[order]
     limit = min(candidates, index.numel())
+    g, order = g.topk(min(limit + 1, index.numel()))       # sorted; g[k] bounds every feature past the top k
+    index = index[order]
     k = min(64, limit)
     while True:
         top = index[:k]
