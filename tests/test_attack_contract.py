@@ -11,7 +11,9 @@ promises (see :mod:`inspector.core.attacks.base`):
   probabilities, loss and success reported are those of the reported iterate;
 - ``iterations``, ``gradient_evaluations`` and the query counts agree with the
   reports and with what each attack documents;
-- budgets and steps (``eps``, ``step_size``) are refused above 1 for Linf, not for L2.
+- budgets and steps (``eps``, ``step_size``) are refused above 1 for Linf, not for L2;
+- a run costs no more input gradients and queries per image than ``Attack.planned_cost`` says,
+  and the paper preset sets real parameters to other values than the defaults.
 
 A new attack fails here until it gets a row in ``CONTRACT``.
 """
@@ -82,7 +84,9 @@ CONTRACT = {
     # with all the classes as candidates, DeepFool's loss is the plain logit margin
     "deepfool": Expect({"steps": 3, "candidates": CLASSES}, _margin,
                        lambda a, r: r.gradient_evaluations == (a.candidates - 1) * r.iterations),
-    "jsma": Expect({}, _margin, lambda a, r: r.gradient_evaluations == 2 * r.iterations),
+    # JSMA-F differentiates the target's probability only (the others' sum is 1 minus it); JSMA-Z both terms
+    "jsma": Expect({}, _margin,
+                   lambda a, r: r.gradient_evaluations == (1 if a.output == "probabilities" else 2) * r.iterations),
     "lbfgs": Expect({"search_steps": 2, "steps": 3},
                     lambda a, x, y, image, logits: -classification_loss(logits, y, None),
                     lambda a, r: r.gradient_evaluations >= r.iterations),   # the optimiser's evaluations
@@ -240,6 +244,60 @@ def test_should_stop_ends_the_run_within_one_iteration(tiny, name, norm):
     assert len(steps) == 1 and result.iterations == 1
     # the settings keep every attack busy past its first iteration, so only a one-iteration attack is not cancelled
     assert result.cancelled == (steps[0].total > 1)
+
+
+class _Backwards(torch.autograd.Function):
+    """The identity, counting the rows every backward pass through it carries."""
+
+    @staticmethod
+    def forward(ctx, x, counter):
+        ctx.counter = counter
+        return x.view_as(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        ctx.counter[0] += grad.shape[0]
+        return grad, None
+
+
+class GradientRows(nn.Module):
+    """The model, counting the input gradients computed through it, one per image row and backward pass."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model, self.num_classes, self.rows = model, model.num_classes, [0]
+
+    def forward(self, x):
+        return self.model(_Backwards.apply(x, self.rows) if x.requires_grad else x)
+
+
+@pytest.mark.parametrize("name, norm", CASES)
+def test_a_run_costs_at_most_its_plan(tiny, name, norm):
+    model, x, y = tiny
+    attack = _attack(name, norm)
+    gradients, queries = attack.planned_cost(tuple(x.shape[1:]))
+    counted = GradientRows(model)
+    result = attack.run(counted, x, y)
+    assert counted.rows[0] <= len(y) * gradients, f"{counted.rows[0]} gradient rows for {len(y)} images, " \
+                                                   f"planned {gradients} per image"
+    assert result.gradient_evaluations <= gradients and result.queries <= queries
+    if attack.threat_model == "white-box":
+        assert queries == 0
+    else:
+        assert gradients == 0 and counted.rows[0] == 0 and queries == attack.max_queries
+
+
+@pytest.mark.parametrize("name", sorted(ATTACKS))
+def test_the_paper_preset_sets_parameters_to_other_values(name):
+    cls = ATTACKS[name]
+    defaults = {spec.name: spec.default for spec in cls.params()}
+    paper = cls.preset("paper")
+    assert set(paper) <= set(defaults) and all(defaults[k] != v for k, v in paper.items())
+    attack = make_attack(name, {}, preset="paper")
+    assert all(getattr(attack, k) == v for k, v in paper.items())
+    assert cls.preset("default") == {}
+    with pytest.raises(ParameterError, match="unknown preset 'fast'"):
+        make_attack(name, {}, preset="fast")
 
 
 BUDGETED = [name for name, cls in sorted(ATTACKS.items()) if any(s.name in NORM_SCALED for s in cls.params())]

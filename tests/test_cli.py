@@ -56,6 +56,18 @@ def test_targeted_attack_by_class_name(capsys):
     assert result["adversarial"]["label"]["index"] == result["target"]["index"] == 281
 
 
+def test_paper_preset_sets_the_published_values_and_flags_override_them(capsys):
+    digit = str(resource_path("images", "mnist-7.png"))
+    code, out, _ = run_cli(capsys, "attack", digit, "--model", "mnist-standard", "--attack", "cw", "--preset", "paper",
+                           "--steps", "3", "--param", "binary_search_steps=1", "--json")
+    params = json.loads(out)["recipe"]["params"]
+    assert code == 0 and params["steps"] == "3" and params["binary_search_steps"] == "1"
+    assert (params["learning_rate"], params["abort_window"], params["parallel_constants"]) == (0.01, 1000, 1)
+    code, out, _ = run_cli(capsys, "attack", digit, "--model", "mnist-standard", "--attack", "cw", "--steps", "3",
+                           "--param", "binary_search_steps=1", "--json")
+    assert json.loads(out)["recipe"]["params"] == {"steps": "3", "binary_search_steps": "1"}
+
+
 def test_models_and_attacks_are_listed(capsys):
     assert "efficientnet-lite0" in run_cli(capsys, "models")[1]
     listing = run_cli(capsys, "attacks")[1]
@@ -74,6 +86,7 @@ def test_models_and_attacks_are_listed(capsys):
     (["attack", COFFEE, "--device", "quantum"], "unknown device"),
     (["attack", COFFEE, "--attack", "fgsm", "--steps", "5"], "no parameter 'steps'"),
     (["classify", COFFEE, "--top", "0"], "--top must be at least 1"),
+    (["attack", COFFEE, "--preset", "fastest"], "unknown preset 'fastest': choose one of default, paper"),
 ])
 def test_bad_input_gives_one_line_and_no_files(capsys, tmp_path, args, message):
     bad = tmp_path / "bad.png"

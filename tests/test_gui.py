@@ -263,3 +263,36 @@ def test_compare_mode_shows_each_models_bars_side_by_side(qtbot, window, tmp_pat
         window.load(str(digit), "mnist-pgd-at")               # the choices follow the first model
     assert list(window.compare_panel.checkboxes) == ["mnist-standard", "mnist-distilled"]
     assert window.state.compare == ["mnist-distilled"] and window.state.comparison is None
+
+
+def test_estimate_before_run_and_time_left_during_it(qtbot, window):
+    unit = window.state.preview.unit_cost
+    assert 0 < unit.query_s < unit.gradient_s             # measured once the photo was loaded
+    text = window.attack_panel.estimate.text()
+    assert text.startswith("estimate on cpu: at most") and "(10 gradients)" in text   # PGD's 10 steps
+    choose_attack(window, "pgd", steps=40)
+    assert "(40 gradients)" in window.attack_panel.estimate.text()
+    assert window.state.estimate().seconds == pytest.approx(40 * unit.gradient_s)
+    choose_attack(window, "square")
+    assert window.attack_panel.estimate.text().endswith(f"({window.state.attack_params()['max_queries']:,} queries)")
+    choose_attack(window, "pgd")
+    seen = []
+    with qtbot.waitSignal(window.attack_finished, timeout=WAIT_MS):
+        window.run_attack()
+        qtbot.waitUntil(lambda: seen.append(window.attack_panel.progress.text()) or "left" in seen[-1],
+                        timeout=WAIT_MS)
+    left = next(t for t in seen if "left" in t)
+    assert left.startswith("iteration ") and " / 40 \u00b7 at most " in left and left.endswith(" s left")
+    assert window.attack_panel.progress.text() == "iteration 40 / 40"
+
+
+def test_paper_preset_sets_the_published_budgets(qtbot, window):
+    choose_attack(window, "cw")
+    assert window.attack_panel.form.editors["steps"].value() == 100
+    panel = window.attack_panel
+    panel.preset_combo.setCurrentIndex(panel.preset_combo.findData("paper"))
+    assert window.state.preset == "paper" and panel.form.editors["steps"].value() == 10000
+    assert window.state.attack_params()["binary_search_steps"] == 9
+    assert "(90,000 gradients)" in panel.estimate.text()
+    panel.preset_combo.setCurrentIndex(panel.preset_combo.findData("default"))
+    assert panel.form.editors["steps"].value() == 100

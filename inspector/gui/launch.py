@@ -36,6 +36,7 @@ def state_from_args(args) -> tuple[Session, EvasionState]:
     if args.image:
         state.image = args.image
     attack = make_attack(args.attack, attack_params(args))
+    state.preset = args.preset
     state.attack = attack.name
     state.params[attack.name] = {spec.name: getattr(attack, spec.name) for spec in attack.params()}
     state.target = args.target

@@ -66,6 +66,9 @@ class APGD(Attack):
     momentum: float = param(0.75, "weight alpha of the new step against the previous one", minimum=0.0, maximum=1.0)
     seed: int = param(0, "seed of the random start", minimum=0, maximum=MAX_SEED)
 
+    def planned_cost(self, shape):
+        return self.steps + 1, 0
+
     def run(self, model, x, y, *, target=None, on_step=None, should_stop=None):
         loss_fn = LOSSES[self.loss]
         x = x.detach()

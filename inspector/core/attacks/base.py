@@ -38,6 +38,8 @@ StopCheck = Callable[[], bool]
 NORM_SCALED = ("eps", "step_size")
 #: The largest Linf budget or step: a change of the whole [0, 1] range of a pixel value.
 LINF_MAX = 1.0
+#: Parameter presets: each attack's defaults, or the budgets of its paper (``Attack.PAPER``).
+PRESETS = ("default", "paper")
 
 
 def budget_param(default: float, help: str = "perturbation budget"):
@@ -114,6 +116,8 @@ class Attack:
         threat_model: ``"white-box"``, ``"score-based"`` or ``"label-only"``.
         minimal: True for minimal-perturbation attacks (report the norm reached),
             False for budgeted ones (report success at the budget).
+        PAPER: the parameter values of the paper's settings where the defaults differ
+            (the defaults are budgets that finish in seconds on a CPU; see :meth:`preset`).
     """
 
     name: ClassVar[str] = ""
@@ -121,6 +125,7 @@ class Attack:
     paper: ClassVar[str] = ""
     threat_model: ClassVar[str] = "white-box"
     minimal: ClassVar[bool] = False
+    PAPER: ClassVar[dict] = {}
 
     def run(
         self,
@@ -137,6 +142,27 @@ class Attack:
     @classmethod
     def params(cls) -> list[ParamSpec]:
         return param_specs(cls)
+
+    @classmethod
+    def preset(cls, name: str) -> dict:
+        """The parameter values preset ``name`` (one of ``PRESETS``) sets: none for ``"default"``,
+        ``PAPER`` for ``"paper"``.
+
+        Raises:
+            ParameterError: an unknown preset.
+        """
+        if name not in PRESETS:
+            raise ParameterError(f"unknown preset {name!r}: choose one of {', '.join(PRESETS)}")
+        return dict(cls.PAPER) if name == "paper" else {}
+
+    def planned_cost(self, shape: tuple[int, ...]) -> tuple[int, int]:
+        """Upper bounds of what a run on images of ``shape`` (C, H, W) costs per batch:
+        (input gradients, queries per image); early stops only make it cheaper.
+
+        Times the measured cost of one gradient and one query, it bounds the run's time
+        (forward-only checks, a few per iteration at most, are not counted).
+        """
+        raise NotImplementedError
 
     def __post_init__(self):
         """Check what each value's own range cannot: a Linf ``eps`` or ``step_size`` is at most 1.
@@ -181,13 +207,15 @@ ATTACKS: Registry = Registry("attack")
 register = ATTACKS.register
 
 
-def make_attack(name: str, params: dict | None = None) -> Attack:
-    """Build a registered attack from parameter values (text or typed).
+def make_attack(name: str, params: dict | None = None, preset: str = "default") -> Attack:
+    """Build a registered attack from parameter values (text or typed), over the values of ``preset``.
 
     Raises:
-        ParameterError: unknown attack name or bad parameter.
+        ParameterError: unknown attack name or preset, or a bad parameter.
     """
-    return ATTACKS.make(name, params)
+    cls = ATTACKS.get(name.strip().lower())
+    overrides = cls.preset(preset) if cls is not None else {}
+    return ATTACKS.make(name, overrides | dict(params or {}))
 
 
 def straight_through_quantize(x: torch.Tensor) -> torch.Tensor:

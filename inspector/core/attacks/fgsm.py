@@ -39,6 +39,9 @@ class FGSM(Attack):
     norm: str = param("linf", "distance: linf (sign step) or l2 (normalised gradient step)", choices=NORMS)
     loss: str = param("ce", "objective: ce (cross-entropy) or margin (C&W logit margin)", choices=tuple(LOSSES))
 
+    def planned_cost(self, shape):
+        return 1, 0
+
     def run(self, model, x, y, *, target=None, on_step=None, should_stop=None):
         x = x.detach()
         if should_stop is not None and should_stop():

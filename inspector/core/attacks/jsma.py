@@ -23,6 +23,7 @@ changes. Features are the input values: each channel of each pixel.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
@@ -66,9 +67,9 @@ def select_pair(alpha: torch.Tensor, beta: torch.Tensor, domain: torch.Tensor, i
         return None
     sign = 1.0 if increase else -1.0
     g = sign * (alpha[index] - beta[index])
-    g, order = g.sort(descending=True)
-    index = index[order]
     limit = min(candidates, index.numel())
+    g, order = g.topk(min(limit + 1, index.numel()))       # sorted; g[k] bounds every feature past the top k
+    index = index[order]
     k = min(64, limit)
     while True:
         top = index[:k]
@@ -96,9 +97,10 @@ class JSMA(Attack):
     Shapes: x (N, C, H, W) in [0, 1], y and target (N,). Targeted by nature:
     without ``target`` each image is pushed towards its most likely other
     class on the clean image, and the attack stops as soon as the top-1
-    differs from y. Each iteration costs one forward pass and two input
-    gradients (of Z_t and of the sum of the other logits); success is judged
-    on the 8-bit iterate. Minimal-norm attack: read the L0 count of the
+    differs from y. Each iteration costs one forward pass and, for the
+    logits, two input gradients (of Z_t and of the sum of the other logits);
+    for the probabilities one (of F_t: they sum to 1, so beta = -alpha
+    exactly). Success is judged on the 8-bit iterate. Minimal-norm attack: read the L0 count of the
     result (at most gamma times the number of features); images never
     fooled come back with the changes made up to the budget.
 
@@ -121,6 +123,12 @@ class JSMA(Attack):
                         "softmax saturates, e.g. distilled models)", choices=("probabilities", "logits"))
     candidates: int = param(1000, "the most features the exact pair search may hold (all of MNIST's 784); "
                             "bounds time and memory on large images", minimum=2, maximum=100000)
+
+    def gradients_per_iteration(self) -> int:
+        return 1 if self.output == "probabilities" else 2
+
+    def planned_cost(self, shape):
+        return int(self.gamma * math.prod(shape) / 2) * self.gradients_per_iteration(), 0
 
     def run(self, model, x, y, *, target=None, on_step=None, should_stop=None):
         if self.theta == 0:
@@ -159,9 +167,13 @@ class JSMA(Attack):
                 break
             outputs = logits if self.output == "logits" else logits.softmax(1)
             f_t = outputs.gather(1, goal[idx, None]).squeeze(1)
-            (alpha,) = torch.autograd.grad(f_t.sum(), xa, retain_graph=True)
-            (beta,) = torch.autograd.grad((outputs.sum(1) - f_t).sum(), xa)
-            gradients += 2
+            if self.output == "probabilities":      # they sum to 1, so their derivatives sum to 0: beta = -alpha
+                (alpha,) = torch.autograd.grad(f_t.sum(), xa)
+                beta = -alpha
+            else:
+                (alpha,) = torch.autograd.grad(f_t.sum(), xa, retain_graph=True)
+                (beta,) = torch.autograd.grad((outputs.sum(1) - f_t).sum(), xa)
+            gradients += self.gradients_per_iteration()
             alpha, beta = alpha.flatten(1), beta.flatten(1)
             with torch.no_grad():
                 for row, k in enumerate(idx.tolist()):

@@ -47,6 +47,9 @@ class PGD(Attack):
     early_stop: bool = param(False, "stop moving an image as soon as it fools the model")
     seed: int = param(0, "seed of the random start", minimum=0, maximum=MAX_SEED)
 
+    def planned_cost(self, shape):
+        return self.steps, 0
+
     def directions(self):
         """A fresh step rule for one run: gradient (N, C, H, W) -> unit step direction.
 

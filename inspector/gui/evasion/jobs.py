@@ -1,6 +1,8 @@
 """The Evasion workspace's long work, run as :class:`~inspector.gui.jobs.Job` functions.
 
-:func:`preview_job` loads the model and the image and classifies it;
+:func:`preview_job` loads the model and the image, classifies it and, once
+per model and device, measures the time of one gradient and one query (for
+the attack panel's estimate);
 :func:`attack_job` runs :func:`inspector.core.run.inspect` (or, with models to
 compare, :func:`inspector.core.compare.compare`). They report small payloads
 (floats and 224x224 uint8 arrays made on the worker thread); live frames are
@@ -17,6 +19,7 @@ import torch
 
 from inspector.core.attacks import Step
 from inspector.core.compare import Comparison, compare
+from inspector.core.cost import UnitCost, measure_unit_cost
 from inspector.core.image import load_tensor
 from inspector.core.models import load_model
 from inspector.core.run import Inspection, Recipe, inspect, predict
@@ -26,6 +29,8 @@ from inspector.gui.jobs import Job
 
 #: Live image updates per second, at most.
 FRAME_RATE = 15.0
+#: Measured unit costs by (model spec, device), in the workers' thread settings.
+UNIT_COSTS: dict[tuple[str, str], UnitCost] = {}
 
 
 def to_pixels(x: torch.Tensor) -> np.ndarray:
@@ -78,15 +83,19 @@ class AttackOutcome:
 def preview_job(job: Job, image: str, model: str, device: str | None, weights: str | None = None,
                 trust_code: bool = False) -> Preview:
     """Load ``model`` (with ``weights``, ``trust_code``: see :func:`~inspector.core.models.load_model`)
-    on ``device`` and ``image``, and classify it.
+    on ``device`` and ``image``, classify it, and measure the unit cost (once per model and device:
+    a few passes, a fraction of a second on a CPU).
 
     Raises:
         ImageError, ModelError, DeviceError.
     """
     clf = load_model(model, device, weights=weights, trust_code=trust_code)
-    x = load_tensor(image, clf.input_size, clf.channels, clf.resize)
-    return Preview(to_pixels(x), predict(clf, x.to(clf.device)), clf.class_names, model, device, str(clf.device),
-                   weights, trust_code)
+    x = load_tensor(image, clf.input_size, clf.channels, clf.resize).to(clf.device)
+    key = (model, weights, str(clf.device))
+    if key not in UNIT_COSTS:
+        UNIT_COSTS[key] = measure_unit_cost(clf, x)
+    return Preview(to_pixels(x), predict(clf, x), clf.class_names, model, device, str(clf.device),
+                   tuple(x.shape[1:]), UNIT_COSTS[key], weights, trust_code)
 
 
 def attack_job(job: Job, recipe: Recipe, true_label: int, compare_with: list[str], direct: bool) -> AttackOutcome:

@@ -14,17 +14,20 @@ from typing import Any
 import numpy as np
 from psygnal import evented
 
-from inspector.core.attacks import ATTACKS
+from inspector.core.attacks import ATTACKS, make_attack
 from inspector.core.compare import Comparison
+from inspector.core.cost import Estimate, UnitCost, estimate
 from inspector.core.defenses import DEFENSES, DETECTORS
+from inspector.core.errors import InspectorError
 from inspector.core.params import Registry, param_specs
 from inspector.core.resources import default_image
 from inspector.core.run import Classification, Inspection, Recipe
 
 
-def default_params(attack: str) -> dict[str, Any]:
-    """The default parameter values of a registered attack, typed."""
-    return {spec.name: spec.default for spec in ATTACKS[attack].params()}
+def default_params(attack: str, preset: str = "default") -> dict[str, Any]:
+    """The parameter values of a registered attack under ``preset`` (see ``PRESETS``), typed."""
+    cls = ATTACKS[attack]
+    return {spec.name: spec.default for spec in cls.params()} | cls.preset(preset)
 
 
 def default_values(registry: Registry, name: str) -> dict[str, Any]:
@@ -38,7 +41,8 @@ class Preview:
 
     ``model``, ``device``, ``weights`` and ``trust_code`` are the choices it was made with
     (``device`` None: automatic; see :class:`~inspector.gui.session.Session`); ``device_name``
-    is the device it ran on.
+    is the device it ran on. ``shape`` is the (C, H, W) the model takes and ``unit_cost`` the
+    measured time of one gradient and one query of it there.
     """
 
     pixels: np.ndarray
@@ -47,6 +51,8 @@ class Preview:
     model: str
     device: str | None
     device_name: str
+    shape: tuple[int, int, int]
+    unit_cost: UnitCost
     weights: str | None = None
     trust_code: bool = False
 
@@ -64,6 +70,8 @@ class EvasionState:
         image: path of the current image.
         attack: registered attack name.
         params: typed parameter values per attack name (kept when switching attacks).
+        preset: the parameter preset new values start from (``"default"`` or ``"paper"``,
+            see :meth:`use_preset`).
         target: target class index for a targeted attack, or None; a class name or index
             given as text (from the command line) is resolved once the model is loaded.
         defenses: names of the selected defences.
@@ -82,6 +90,7 @@ class EvasionState:
     image: str = field(default_factory=lambda: str(default_image()))
     attack: str = "pgd"
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    preset: str = "default"
     target: int | str | None = None
     defenses: list[str] = field(default_factory=list)
     defense_values: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -96,8 +105,24 @@ class EvasionState:
     comparison: Comparison | None = None
 
     def attack_params(self) -> dict[str, Any]:
-        """The current attack's parameters (defaults filled in on first use)."""
-        return self.params.setdefault(self.attack, default_params(self.attack))
+        """The current attack's parameters (the preset's values filled in on first use)."""
+        return self.params.setdefault(self.attack, default_params(self.attack, self.preset))
+
+    def use_preset(self, preset: str) -> None:
+        """Start every attack's parameters afresh from ``preset``'s values (edits are dropped)."""
+        self.params = {}
+        self.preset = preset
+
+    def estimate(self) -> Estimate | None:
+        """The current attack's planned cost on the loaded model, and its time; None before a preview
+        or while a parameter is invalid."""
+        if self.preview is None:
+            return None
+        try:
+            attack = make_attack(self.attack, self.attack_params())
+        except InspectorError:
+            return None
+        return estimate(attack, self.preview.shape, self.preview.unit_cost)
 
     def recipe(self, model: str, device: str | None, *, weights: str | None = None,
                trust_code: bool = False) -> Recipe:

@@ -1,0 +1,70 @@
+"""What an attack will cost on a model: the measured time of one input gradient and one query,
+times the attack's planned counts (:meth:`~inspector.core.attacks.base.Attack.planned_cost`).
+
+    unit = measure_unit_cost(model, x)            # once per model and device: a few passes
+    estimate(attack, x.shape[1:], unit).seconds    # before Run: an upper bound
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import torch
+
+from inspector.core.attacks.base import Attack
+
+
+@dataclass(frozen=True)
+class UnitCost:
+    """Seconds of one input gradient (forward and backward pass) and of one query (forward pass)
+    of one image, on one model and device, in the thread that measured them."""
+
+    gradient_s: float
+    query_s: float
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """An attack's planned input gradients and queries (upper bounds) and their time in seconds."""
+
+    gradients: int
+    queries: int
+    seconds: float
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def measure_unit_cost(model: torch.nn.Module, x: torch.Tensor, repeats: int = 3) -> UnitCost:
+    """Time one input gradient and one forward pass of image ``x`` (1, C, H, W) on ``model``:
+    the fastest of ``repeats`` each, after one warm-up of each (allocations, lazy initialisation)."""
+    def gradient():
+        point = x.detach().clone().requires_grad_(True)
+        (grad,) = torch.autograd.grad(model(point).sum(), point)
+        return grad
+
+    def query():
+        with torch.no_grad():
+            return model(x)
+
+    def fastest(fn) -> float:
+        fn()
+        times = []
+        for _ in range(repeats):
+            _sync(x.device)
+            start = time.perf_counter()
+            fn()
+            _sync(x.device)
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    return UnitCost(gradient_s=fastest(gradient), query_s=fastest(query))
+
+
+def estimate(attack: Attack, shape: tuple[int, ...], unit: UnitCost) -> Estimate:
+    """The planned cost of ``attack`` on one image of ``shape`` (C, H, W), and its time at ``unit``."""
+    gradients, queries = attack.planned_cost(tuple(shape))
+    return Estimate(gradients, queries, gradients * unit.gradient_s + queries * unit.query_s)
