@@ -132,6 +132,7 @@ class JobRunner(QObject):
         if self.job is not None:
             self.job.cancel()
             self.job.wait()
+            self.job = None      # its finished signal may arrive after the window is gone: nothing to do then
 
     def _on_finished(self, job: Job, on_done) -> None:
         if job is not self.job:

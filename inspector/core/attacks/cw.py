@@ -1,4 +1,4 @@
-"""Carlini & Wagner L2: the minimal L2 perturbation by optimisation, with a search over c.
+"""Carlini & Wagner L2: the minimal L2 perturbation by optimisation, with a binary search over c.
 
 Carlini and Wagner 2017, "Towards Evaluating the Robustness of Neural
 Networks", IEEE S&P, arXiv:1608.04644.
@@ -8,33 +8,13 @@ Networks", IEEE S&P, arXiv:1608.04644.
     f(x') = max(max_{j != t} z_j(x') - z_t(x') + kappa, 0)       (targeted)
 
 solved with Adam in the tanh variable w (the box [0, 1] holds by
-construction), for each c of a per-image search: c grows x10 until the first
-success, then the search narrows the interval between the largest c that
-failed and the smallest that succeeded. The smallest successful perturbation
-over the whole search is returned.
-
-The defaults finish in seconds on a CPU (the paper's settings, 9 values of
-c x 10,000 steps, take hours on a 224x224 photo: the ``PAPER`` preset). The
-search is batched and stops early, which the paper's code does not:
-
-- ``parallel_constants`` values of c per image run side by side in one batch
-  (before the first success: successive decades c, 10c, ...; after it, evenly
-  spaced points of the interval, a (K+1)-ary search; K = 1 is the paper's
-  binary search);
-- with ``abort_early``, a value of c stops once its loss has fallen by less
-  than 0.01 % over the last ``abort_window`` steps (the paper's code checks
-  every steps / 10: on its 10,000 steps, at least 2,000 steps per value of c);
-- an image's search ends once its interval is tight (the smallest c that
-  succeeded at most ``TIGHT`` times the largest that failed), or after a
-  round in which every c succeeded but none improved its best L2 by ``GAIN``;
-- by default the learning rate follows the image size (``AUTO_RATE``): the
-  paper's 0.01 needs thousands of steps on MNIST, where values at 0 sit deep
-  in tanh's flat tail, and is coarse for a 224x224 photo.
+construction), for each c of a per-image binary search: c shrinks after a
+success and grows (x10 until the first success) after a failure. The
+smallest successful perturbation over the whole search is returned.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import torch
@@ -43,180 +23,83 @@ from inspector.core.attacks.base import Attack, Step, finalize, register, straig
 from inspector.core.attacks.losses import margin
 from inspector.core.params import param
 
-#: An image's search over c ends when the smallest c that succeeded is at most this times the largest that failed.
-TIGHT = 1.1
-#: An image's search also ends after a round in which every c succeeded but none lowered its best L2 by this fraction.
-GAIN = 0.01
-#: Above this, c has not yet succeeded: the paper's code marks "no success yet" with c = 1e10.
-NO_SUCCESS = 1e9
-#: With learning_rate 0, the rate is AUTO_RATE / sqrt(C*H*W): Adam moves nearly every value by about the
-#: rate at each step, so the L2 length of a step is the same at every image size (0.071 on a 28x28
-#: digit, where values at 0 need large moves in tanh space; 0.0052 on a 224x224 photo, whose
-#: perturbation of a fraction of a grey level per value a larger rate buries in noise).
-AUTO_RATE = 2.0
-#: Adam's parameters (Kingma and Ba 2015, arXiv:1412.6980; torch's defaults).
-BETAS, ADAM_EPS = (0.9, 0.999), 1e-8
-
-
-def constants_for(lower: torch.Tensor, upper: torch.Tensor, count: int) -> torch.Tensor:
-    """(m, count) values of c to try next, from the largest c that failed (``lower``, 0: none)
-    and the smallest that succeeded (``upper``, above ``NO_SUCCESS``: none), both (m,).
-
-    Without a success: ``count`` decades from 10 ``lower``; else ``count`` evenly spaced points
-    strictly inside [lower, upper] (count = 1: the midpoint).
-    """
-    j = torch.arange(1, count + 1, device=lower.device, dtype=lower.dtype)
-    decades = lower[:, None] * 10.0 ** j
-    inside = lower[:, None] + (upper - lower)[:, None] * j / (count + 1)
-    return torch.where((upper > NO_SUCCESS)[:, None], decades, inside)
-
 
 @register
 @dataclass
 class CarliniWagnerL2(Attack):
     """C&W L2 (Carlini and Wagner 2017, arXiv:1608.04644).
 
-    Shapes: x (N, C, H, W) in [0, 1], y and target (N,). The model sees the
-    8-bit image through a straight-through rounding, so a perturbation
-    counted as successful stays successful once exported. Each iteration is one
-    Adam step of every (image, c) pair still running, in one batch: one gradient
-    evaluation; at most ``ceil(binary_search_steps / parallel_constants) * steps``
-    of them, each for ``parallel_constants`` rows per image. ``Step`` reports, per
-    image, its running pair of largest c. Minimal-norm attack: read the L2 norm
-    of the result; images never fooled come back unchanged.
+    Shapes: x (N, C, H, W) in [0, 1], y and target (N,). One gradient
+    evaluation per optimisation step, ``binary_search_steps * steps`` at most.
+    The model sees the 8-bit image through a straight-through rounding, so
+    a perturbation counted as successful stays successful once exported.
+    Minimal-norm attack: read the L2 norm of the result; images never fooled
+    come back unchanged.
     """
 
     name = "cw"
     title = "C&W L2"
     paper = "Carlini and Wagner 2017, Towards Evaluating the Robustness of Neural Networks, arXiv:1608.04644"
     minimal = True
-    PAPER = {"binary_search_steps": 9, "steps": 10000, "learning_rate": 0.01, "abort_window": 1000,
-             "parallel_constants": 1}
 
-    binary_search_steps: int = param(6, "values of c tried per image, the search over c (paper: 9)", minimum=1,
-                                     maximum=100)
-    steps: int = param(100, "Adam steps per value of c (paper: 10000, with early abort)", minimum=1, maximum=100000)
-    learning_rate: float = param(0.0, "Adam learning rate in tanh space; 0: 2 / sqrt(C*H*W), the same L2 step "
-                                 "at every image size (paper: 0.01)", minimum=0.0, maximum=10.0)
+    binary_search_steps: int = param(9, "binary search steps over the constant c", minimum=1, maximum=100)
+    steps: int = param(10000, "Adam steps per value of c (paper: 10000, with early abort)", minimum=1, maximum=100000)
+    learning_rate: float = param(0.01, "Adam learning rate in tanh space", minimum=0.0, maximum=10.0)
     initial_const: float = param(1e-3, "first value of the trade-off constant c", minimum=0.0, maximum=1e10)
     confidence: float = param(0.0, "kappa: logit margin required beyond the boundary", minimum=0.0, maximum=1000.0)
-    abort_early: bool = param(True, "stop a value of c once its loss falls by less than 0.01 % in abort_window steps")
-    abort_window: int = param(10, "steps of the early-abort check (paper's code: steps / 10)", minimum=1,
-                              maximum=100000)
-    parallel_constants: int = param(3, "values of c tried at once per image, in one batch (1: the paper's binary "
-                                    "search)", minimum=1, maximum=100)
+    abort_early: bool = param(True, "stop a search step when the loss stops falling (checked every steps/10)")
 
     def planned_cost(self, shape):
         return self.binary_search_steps * self.steps, 0
-
-    def rounds(self) -> int:
-        """Batches of values of c: the search's sequential steps."""
-        return math.ceil(self.binary_search_steps / self.parallel_constants)
 
     def run(self, model, x, y, *, target=None, on_step=None, should_stop=None):
         x = x.detach()
         n = x.shape[0]
         w0 = torch.atanh((x * 2 - 1).clamp(-1 + 1e-6, 1 - 1e-6))
+        const = torch.full((n,), self.initial_const, device=x.device)
         lower = torch.zeros(n, device=x.device)
         upper = torch.full((n,), 1e10, device=x.device)
         best_l2 = torch.full((n,), float("inf"), device=x.device)
         best_adv = x.clone()
-        shown = None                                   # per image: -loss, logits and iterate of its row shown
-        total = self.rounds() * self.steps
-        tried, iterations, cancelled = 0, 0, False
-        searching = torch.ones(n, dtype=torch.bool, device=x.device)
-        while tried < self.binary_search_steps and searching.any() and not cancelled:
-            count = min(self.parallel_constants, self.binary_search_steps - tried)
-            images = searching.nonzero().squeeze(1)
-            first = lower[images] == 0
-            start = torch.where(first & (upper[images] > NO_SUCCESS), self.initial_const / 10, lower[images])
-            consts = constants_for(start, upper[images], count)             # (m, count)
-            owner = images.repeat_interleave(count)
-            consts = consts.flatten()
-            fooled = torch.zeros_like(consts, dtype=torch.bool)
-            before = best_l2.clone()
-            for report in self._descend(model, x, y, target, w0, owner, consts, should_stop):
-                if report is None:
+        total = self.binary_search_steps * self.steps
+        iterations, cancelled = 0, False
+        for _ in range(self.binary_search_steps):
+            modifier = torch.zeros_like(x, requires_grad=True)
+            optimizer = torch.optim.Adam([modifier], lr=self.learning_rate)
+            fooled = torch.zeros(n, dtype=torch.bool, device=x.device)
+            previous = float("inf")
+            for step in range(self.steps):
+                if should_stop is not None and should_stop():
                     cancelled = True
                     break
-                rows, x_q, logits, loss, success = report
+                x_new = (torch.tanh(w0 + modifier) + 1) / 2
+                x_q = straight_through_quantize(x_new)
+                logits = model(x_q)
+                gap = margin(logits, y, target)                      # > 0: fooled
+                l2_sq = (x_new - x).flatten(1).pow(2).sum(1)
+                loss = l2_sq + const * (self.confidence - gap).clamp_min(0)
+                optimizer.zero_grad()
+                loss.sum().backward()
+                optimizer.step()
                 iterations += 1
                 with torch.no_grad():
-                    fooled[rows] |= success
-                    l2 = (x_q - x[owner[rows]]).flatten(1).norm(dim=1)
-                    for r in (success & (l2 < best_l2[owner[rows]])).nonzero().squeeze(1).tolist():
-                        k = int(owner[rows[r]])
-                        if l2[r] < best_l2[k]:
-                            best_l2[k], best_adv[k] = l2[r], x_q[r]
+                    success = gap >= self.confidence if self.confidence > 0 else gap > 0
+                    l2 = (x_q - x).flatten(1).norm(dim=1)
+                    better = success & (l2 < best_l2)
+                    best_l2 = torch.where(better, l2, best_l2)
+                    best_adv[better] = x_q[better]
+                    fooled |= success
                     if on_step is not None:
-                        shown = _show(shown, owner[rows], -loss, logits, x_q, x)
-                        on_step(Step(iterations, total, shown[0].clone(), shown[1].softmax(1), shown[2].clone(),
+                        on_step(Step(iterations, total, -loss.detach(), logits.softmax(1), x_q.detach(),
                                      best_l2 < float("inf")))
-            tried += count
-            with torch.no_grad():
-                success_c = torch.where(fooled, consts, torch.full_like(consts, float("inf")))
-                failure_c = torch.where(fooled, torch.zeros_like(consts), consts)
-                upper.scatter_reduce_(0, owner, success_c, reduce="amin")
-                failure_c = torch.where(failure_c < upper[owner], failure_c, torch.zeros_like(failure_c))
-                lower.scatter_reduce_(0, owner, failure_c, reduce="amax")
-                searching &= ~((upper <= NO_SUCCESS) & (upper <= TIGHT * lower))
-                every = torch.ones(n, dtype=torch.bool, device=x.device).scatter_reduce(0, owner, fooled, reduce="amin")
-                searching &= ~(every & (best_l2 > (1 - GAIN) * before))
+                    if self.abort_early and (step + 1) % max(self.steps // 10, 1) == 0:
+                        if loss.sum().item() > previous * 0.9999:
+                            break
+                        previous = loss.sum().item()
+            if cancelled:
+                break
+            upper = torch.where(fooled, torch.minimum(upper, const), upper)
+            lower = torch.where(fooled, lower, torch.maximum(lower, const))
+            const = torch.where(upper < 1e9, (lower + upper) / 2, const * 10)
         return finalize(model, x, best_adv, y, target, iterations=iterations, gradient_evaluations=iterations,
                         loss="margin", cancelled=cancelled)
-
-    def _descend(self, model, x, y, target, w0, owner, consts, should_stop):
-        """Adam on the rows (one image, one c each); yields per step the running rows and, for them,
-        the 8-bit iterates, logits, losses and successes; None when ``should_stop()`` cancels."""
-        rate = self.learning_rate or AUTO_RATE / math.sqrt(x[0].numel())
-        modifier = torch.zeros_like(w0[owner])
-        moment, second = torch.zeros_like(modifier), torch.zeros_like(modifier)
-        running = torch.arange(len(owner), device=x.device)
-        previous = torch.full((len(owner),), float("inf"), device=x.device)
-        for step in range(1, self.steps + 1):
-            if should_stop is not None and should_stop():
-                yield None
-                return
-            img = owner[running]
-            m = modifier[running].requires_grad_(True)
-            x_new = (torch.tanh(w0[img] + m) + 1) / 2
-            x_q = straight_through_quantize(x_new)
-            logits = model(x_q)
-            gap = margin(logits, y[img], None if target is None else target[img])          # > 0: fooled
-            loss = (x_new - x[img]).flatten(1).pow(2).sum(1) + consts[running] * (self.confidence - gap).clamp_min(0)
-            (grad,) = torch.autograd.grad(loss.sum(), m)
-            with torch.no_grad():
-                modifier[running], moment[running], second[running] = adam(m.detach(), grad, moment[running],
-                                                                           second[running], step, rate)
-                success = gap >= self.confidence if self.confidence > 0 else gap > 0
-            yield running, x_q.detach(), logits.detach(), loss.detach(), success
-            if self.abort_early and step % self.abort_window == 0:
-                stalled = loss.detach() > previous[running] * 0.9999
-                previous[running] = loss.detach()
-                running = running[~stalled]
-                if running.numel() == 0:
-                    return
-
-
-def adam(param, grad, moment, second, step: int, rate: float):
-    """One Adam step (Kingma and Ba 2015, arXiv:1412.6980, as torch.optim.Adam computes it) of
-    tensors of one shape: the new parameters, first and second moments; ``step`` counts from 1."""
-    moment = BETAS[0] * moment + (1 - BETAS[0]) * grad
-    second = BETAS[1] * second + (1 - BETAS[1]) * grad * grad
-    denominator = second.sqrt() / math.sqrt(1 - BETAS[1] ** step) + ADAM_EPS
-    return param - rate / (1 - BETAS[0] ** step) * moment / denominator, moment, second
-
-
-def _show(shown, images, loss, logits, x_q, x):
-    """Per image (N,): the -loss, logits and 8-bit iterate of its row of largest c this step.
-
-    ``images`` (r,) are the rows' images, ascending, with the c of an image's rows ascending;
-    images without a row keep what ``shown`` had (None: the first step, where every image has one).
-    """
-    if shown is None:
-        shown = (torch.zeros(x.shape[0], device=x.device), torch.zeros(x.shape[0], logits.shape[1], device=x.device),
-                 x.clone())
-    last = torch.ones_like(images, dtype=torch.bool)
-    last[:-1] = images[1:] != images[:-1]
-    k = images[last]
-    return tuple(old.index_copy(0, k, new[last]) for old, new in zip(shown, (loss, logits, x_q)))
