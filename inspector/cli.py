@@ -68,8 +68,8 @@ def build_parser() -> OneLineParser:
     add_defense_arguments(p)
     add_compare_arguments(p)
 
-    p = sub.add_parser("train", help="train a shipped MNIST model from the data (standard, pgd-at, distilled)")
-    p.add_argument("method", choices=("standard", "pgd-at", "distilled"))
+    p = sub.add_parser("train", help="train a shipped MNIST model from the data (standard, pgd-at, distilled, dp)")
+    p.add_argument("method", choices=("standard", "pgd-at", "distilled", "dp"))
     p.add_argument("--epochs", type=int, help="epochs (distilled: per network); default: the shipped model's")
     p.add_argument("--data", help="folder with the MNIST IDX files (default ../shared/data/mnist)")
     p.add_argument("--out", help="folder for mnist-METHOD.safetensors (default resources/models)")
@@ -229,8 +229,9 @@ def cmd_train(args) -> int:
 
     report = train(args.method, data=args.data, out_dir=args.out, epochs=args.epochs, resume=args.resume,
                    seed=args.seed, on_progress=show)
+    privacy = f", epsilon {report.epsilon:.2f}" if report.epsilon is not None else ""
     print(f"wrote {report.path}: held-out accuracy {report.held_out_accuracy:.2%} "
-          f"({report.epochs} epochs, {report.seconds:.0f} s)")
+          f"({report.epochs} epochs, {report.seconds:.0f} s{privacy})")
     return 0
 
 

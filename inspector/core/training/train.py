@@ -1,7 +1,8 @@
 """``inspector train``: reproduce a shipped MNIST model from the data.
 
-Methods: ``standard``, ``pgd-at`` (Madry et al. 2018, arXiv:1706.06083) and
-``distilled`` (Papernot et al. 2016, arXiv:1511.04508). Each trains
+Methods: ``standard``, ``pgd-at`` (Madry et al. 2018, arXiv:1706.06083),
+``distilled`` (Papernot et al. 2016, arXiv:1511.04508) and ``dp`` (DP-SGD, Abadi et
+al. 2016, arXiv:1607.00133). Each trains
 :class:`~inspector.core.zoo.mnist_cnn.MnistCNN` on the first 8,000 digits of
 the MNIST test set and writes ``mnist-<method>.safetensors``.
 """
@@ -20,20 +21,22 @@ from inspector.core.datasets.mnist import mnist_split
 from inspector.core.errors import ParameterError
 from inspector.core.resources import resource_path
 from inspector.core.training.distillation import TemperatureLoss, soft_labels
+from inspector.core.training.dp_sgd import DPSettings, fit_dp
 from inspector.core.training.loop import Progress, fit
 from inspector.core.training.pgd_at import PGDAdversarialLoss
 from inspector.core.training.standard import cross_entropy_loss
 from inspector.core.zoo.mnist_cnn import MnistCNN, save_weights
 
-METHODS = ("standard", "pgd-at", "distilled")
+METHODS = ("standard", "pgd-at", "distilled", "dp")
 #: Epochs per method (for ``distilled``: per network, teacher then student).
-DEFAULT_EPOCHS = {"standard": 6, "pgd-at": 6, "distilled": 6}
+DEFAULT_EPOCHS = {"standard": 6, "pgd-at": 6, "distilled": 6, "dp": 10}
 #: Adam learning rate per method: the distilled networks' logits must grow about T times larger.
-LEARNING_RATES = {"standard": 1e-3, "pgd-at": 1e-3, "distilled": 3e-3}
+LEARNING_RATES = {"standard": 1e-3, "pgd-at": 1e-3, "distilled": 3e-3, "dp": 1e-3}
 TEMPERATURE = 100.0
 #: The largest training seed: each epoch and batch derives its own seeds from it (x 10^7), within 64 bits.
 MAX_TRAIN_SEED = 2**32 - 1
 PGD_AT = PGDAdversarialLoss(eps=0.3, steps=8, warmup=2.4)
+DP = DPSettings(noise_multiplier=1.1, max_grad_norm=1.0, batch_size=100, lr=LEARNING_RATES["dp"], delta=1e-5)
 
 
 @dataclass
@@ -46,6 +49,7 @@ class TrainReport:
     held_out_accuracy: float
     seconds: float
     finished: bool
+    epsilon: float | None = None
 
 
 def train(
@@ -85,21 +89,76 @@ def train(
     out = Path(out_dir) if out_dir is not None else resource_path("models")
     name = f"mnist-{method}"
     start = time.perf_counter()
+    trained = train_network(method, x, y, epochs=epochs, seed=seed, checkpoint_stem=out / name, resume=resume,
+                            on_progress=on_progress, should_stop=should_stop)
+    net = trained.net
+    path = out / f"{name}.safetensors"
+    if trained.finished:
+        save_weights(net, path, trained.metadata | {"train": f"first {len(y)} digits"})
+        for c in trained.checkpoints:
+            c.unlink(missing_ok=True)
+    hx, hy = split["held_out"]
+    with torch.no_grad():
+        accuracy = (net.eval()(hx).argmax(1) == hy).float().mean().item()
+    return TrainReport(method, path, epochs, accuracy, time.perf_counter() - start, trained.finished,
+                       trained.epsilon)
+
+
+@dataclass
+class TrainedNetwork:
+    """What :func:`train_network` made: the network (eval mode), whether it finished, the
+    training settings as metadata, its checkpoint files and, for ``dp``, the epsilon spent."""
+
+    net: MnistCNN
+    finished: bool
+    metadata: dict[str, str]
+    checkpoints: list[Path]
+    epsilon: float | None = None
+
+
+def train_network(
+    method: str,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    epochs: int,
+    seed: int,
+    checkpoint_stem: Path,
+    resume: bool = False,
+    on_progress: Callable[[Progress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> TrainedNetwork:
+    """Train a new :class:`MnistCNN` on x (N, 1, 28, 28) in [0, 1], y (N,) with the recipe of ``method``.
+
+    The recipe of the shipped ``mnist-<method>`` (learning rate, PGD, temperature, DP-SGD
+    settings); the weight initialisation is seeded with ``seed``. Checkpoints go to
+    ``<checkpoint_stem>[.<stage>].ckpt`` after each epoch; ``resume`` continues from them.
+
+    Raises:
+        ModelError, ExportError: a checkpoint cannot be read or written.
+    """
     common = dict(epochs=epochs, lr=LEARNING_RATES[method], seed=seed, resume=resume,
                   on_progress=on_progress, should_stop=should_stop)
+    stem = Path(checkpoint_stem)
     torch.manual_seed(seed)
     net = MnistCNN()
-    checkpoints = [out / f"{name}.ckpt"]
-    meta = {"method": method, "epochs": str(epochs), "lr": str(LEARNING_RATES[method]), "seed": str(seed),
-            "train": f"first {len(y)} digits"}
+    checkpoints = [stem.with_name(f"{stem.name}.ckpt")]
+    meta = {"method": method, "epochs": str(epochs), "lr": str(LEARNING_RATES[method]), "seed": str(seed)}
+    epsilon = None
     if method == "standard":
         done = fit(net, x, y, cross_entropy_loss, stage="standard", checkpoint=checkpoints[0], **common)
     elif method == "pgd-at":
         done = fit(net, x, y, PGD_AT, stage="pgd-at", checkpoint=checkpoints[0], **common)
         meta |= {"eps": str(PGD_AT.eps), "pgd_steps": str(PGD_AT.steps), "eps_warmup_epochs": str(PGD_AT.warmup)}
+    elif method == "dp":
+        done, epsilon = fit_dp(net, x, y, DP, epochs=epochs, seed=seed, checkpoint=checkpoints[0], resume=resume,
+                               on_progress=on_progress, should_stop=should_stop)
+        meta |= {"optimizer": "DP-Adam", "noise_multiplier": str(DP.noise_multiplier),
+                 "max_grad_norm": str(DP.max_grad_norm), "expected_batch_size": str(DP.batch_size),
+                 "sampling": "Poisson", "epsilon": f"{epsilon:.3f}", "delta": str(DP.delta), "accountant": "RDP"}
     else:
         loss = TemperatureLoss(TEMPERATURE)
-        checkpoints = [out / f"{name}.teacher.ckpt", out / f"{name}.student.ckpt"]
+        checkpoints = [stem.with_name(f"{stem.name}.teacher.ckpt"), stem.with_name(f"{stem.name}.student.ckpt")]
         teacher = net
         done = fit(teacher, x, y, loss, stage="teacher", checkpoint=checkpoints[0], **common)
         if done:
@@ -108,12 +167,4 @@ def train(
             done = fit(net, x, soft_labels(teacher, x, TEMPERATURE), loss, stage="student",
                        checkpoint=checkpoints[1], **common)
         meta |= {"temperature": str(TEMPERATURE), "deployed_temperature": "1"}
-    path = out / f"{name}.safetensors"
-    if done:
-        save_weights(net, path, meta)
-        for c in checkpoints:
-            c.unlink(missing_ok=True)
-    hx, hy = split["held_out"]
-    with torch.no_grad():
-        accuracy = (net.eval()(hx).argmax(1) == hy).float().mean().item()
-    return TrainReport(method, path, epochs, accuracy, time.perf_counter() - start, done)
+    return TrainedNetwork(net.eval(), done, meta, checkpoints, epsilon)

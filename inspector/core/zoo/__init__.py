@@ -44,3 +44,9 @@ MODELS.register(ModelInfo(
     description="same CNN, defensive distillation at T=100, deployed at T=1 (Papernot et al. 2016)",
     build=partial(build_mnist, "mnist-distilled"),
 ))
+MODELS.register(ModelInfo(
+    name="mnist-dp",
+    task=MNIST_TASK,
+    description="same CNN, DP-SGD (Abadi et al. 2016), epsilon 2.0 at delta 1e-5 (see resources/models/mnist-dp.md)",
+    build=partial(build_mnist, "mnist-dp"),
+))

@@ -1,4 +1,4 @@
-"""A small CNN with dropout for MNIST digits, and the three shipped variants.
+"""A small CNN with dropout for MNIST digits, and the four shipped variants.
 
 The weights live in ``resources/models/<name>.safetensors`` with a model card
 ``<name>.md`` beside them; ``inspector train`` reproduces them (see
@@ -27,7 +27,8 @@ CLASS_NAMES = tuple(str(d) for d in range(10))
 TASK = "MNIST digits, 10 classes, 28x28 grey"
 
 #: Built-in name -> the ``inspector train`` method that makes it.
-MNIST_MODELS = {"mnist-standard": "standard", "mnist-pgd-at": "pgd-at", "mnist-distilled": "distilled"}
+MNIST_MODELS = {"mnist-standard": "standard", "mnist-pgd-at": "pgd-at", "mnist-distilled": "distilled",
+                "mnist-dp": "dp"}
 
 # What reading a bad weights file raises: safetensors' header errors; torch.load's pickle, zip and
 # truncation errors (struct.error for junk bytes); load_state_dict's TypeError (not a dict) and

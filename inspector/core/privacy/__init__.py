@@ -1,0 +1,2 @@
+"""Privacy attacks on a model's confidentiality (no Qt): membership inference in
+:mod:`inspector.core.privacy.membership`."""

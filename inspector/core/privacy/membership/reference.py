@@ -1,0 +1,166 @@
+"""LiRA's reference models: the target's recipe trained on random halves of the 10,000 digits,
+cached on disk.
+
+Models come in pairs on complementary halves (model 2j on a random half, 2j+1 on the
+rest), so every digit is in exactly half of an even number of models, as in Carlini et
+al. 2022 (arXiv:2112.03570). Each finished model is kept as its logits on all 10,000
+digits and the mask of the digits it trained on (``ref-NNN.safetensors``, 0.4 MB); the
+weights are not needed afterwards. A model being trained checkpoints after each epoch,
+so a cancelled or interrupted run keeps every finished model and resumes the one it was
+on. The cache folder is keyed by the recipe, the seed and a digest of the digits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import torch
+from platformdirs import user_cache_path
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from inspector.core.errors import ExportError, ModelError, ParameterError
+from inspector.core.messages import show_path
+from inspector.core.privacy.membership.data import Digits
+from inspector.core.privacy.membership.scores import logits_of
+from inspector.core.training import DEFAULT_EPOCHS, Progress, train_network
+
+APP_NAME = "robustness-inspector"
+MAX_REFERENCES = 256
+
+
+def default_cache() -> Path:
+    """``<user cache folder>/robustness-inspector/membership`` (platformdirs)."""
+    return user_cache_path(APP_NAME) / "membership"
+
+
+def check_count(count: int) -> None:
+    """Raises ParameterError unless ``count`` is even and in 2..MAX_REFERENCES."""
+    if not (2 <= count <= MAX_REFERENCES and count % 2 == 0):
+        raise ParameterError(f"--references must be an even number from 2 to {MAX_REFERENCES} "
+                             f"(pairs of models on complementary halves), not {count}")
+
+
+def halves(count: int, n: int, seed: int) -> torch.Tensor:
+    """(count, n) bool: which of the n digits reference model k trains on; pairs are complementary."""
+    masks = torch.zeros(count, n, dtype=torch.bool)
+    for pair in range(count // 2):
+        order = torch.randperm(n, generator=torch.Generator().manual_seed(seed * 100_003 + pair))
+        masks[2 * pair, order[: n // 2]] = True
+        masks[2 * pair + 1] = ~masks[2 * pair]
+    return masks
+
+
+@dataclass
+class ReferenceProgress:
+    """Where the reference models stand: ``ready`` of ``count`` are done; ``model`` (1-based) is
+    being trained, at ``training`` (None between models)."""
+
+    ready: int
+    count: int
+    model: int
+    training: Progress | None
+
+
+class ReferenceModels:
+    """The reference models of one recipe (``method`` of :mod:`inspector.core.training`) on ``digits``.
+
+    Raises (constructor):
+        ParameterError: an unknown method or a seed below 0.
+    """
+
+    def __init__(self, method: str, digits: Digits, *, seed: int = 0, cache: str | os.PathLike | None = None,
+                 epochs: int | None = None):
+        if method not in DEFAULT_EPOCHS:
+            raise ParameterError(f"no training recipe {method!r} for reference models")
+        if seed < 0:
+            raise ParameterError(f"the seed must be 0 or more, not {seed}")
+        self.method, self.digits, self.seed = method, digits, seed
+        self.epochs = DEFAULT_EPOCHS[method] if epochs is None else epochs
+        digest = hashlib.sha256(digits.x.numpy().tobytes() + digits.y.numpy().tobytes()).hexdigest()[:12]
+        root = Path(cache) if cache is not None else default_cache()
+        self.folder = root / f"{method}-{self.epochs}ep-seed{seed}-{digest}"
+
+    def path(self, k: int) -> Path:
+        return self.folder / f"ref-{k:03d}.safetensors"
+
+    def ready(self, count: int) -> int:
+        """How many of models 0..count-1 are in the cache."""
+        return sum(self.path(k).is_file() for k in range(count))
+
+    def train(self, count: int, *, on_progress: Callable[[ReferenceProgress], None] | None = None,
+              should_stop: Callable[[], bool] | None = None) -> bool:
+        """Train the models 0..count-1 missing from the cache; True when all are there.
+
+        Stopping keeps the finished models and the epoch checkpoint of the one in progress.
+
+        Raises:
+            ParameterError: count not even in 2..MAX_REFERENCES.
+            ExportError: the cache folder cannot be written.
+            ModelError: a checkpoint cannot be read (delete the cache folder).
+        """
+        check_count(count)
+        masks = halves(count, len(self.digits.y), self.seed)
+        for k in range(count):
+            if self.path(k).is_file():
+                continue
+            if should_stop is not None and should_stop():
+                return False
+            ready = self.ready(count)
+
+            def report(p: Progress | None, k=k, ready=ready) -> None:
+                if on_progress is not None:
+                    on_progress(ReferenceProgress(ready, count, k + 1, p))
+
+            report(None)
+            mask = masks[k]
+            trained = train_network(self.method, self.digits.x[mask], self.digits.y[mask], epochs=self.epochs,
+                                    seed=self.seed * 1000 + k + 1, checkpoint_stem=self.folder / f"ref-{k:03d}",
+                                    resume=True, on_progress=report, should_stop=should_stop)
+            if not trained.finished:
+                return False
+            self._save(k, logits_of(trained.net, self.digits.x), mask)
+            for c in trained.checkpoints:
+                c.unlink(missing_ok=True)
+        if on_progress is not None:
+            on_progress(ReferenceProgress(count, count, count, None))
+        return True
+
+    def outputs(self, count: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """The logits (count, 10000, 10) of models 0..count-1 on every digit and their masks (count, 10000).
+
+        Raises:
+            ParameterError: a model is missing from the cache (train first).
+            ModelError: a cached file is unreadable or from another layout (delete the cache folder).
+        """
+        check_count(count)
+        masks = halves(count, len(self.digits.y), self.seed)
+        logits = []
+        for k in range(count):
+            if not self.path(k).is_file():
+                raise ParameterError(f"reference model {k} is not in {show_path(self.folder)}: train it first")
+            try:
+                saved = load_file(str(self.path(k)))
+                ok = torch.equal(saved["member"].bool(), masks[k])
+            except (SafetensorError, OSError, KeyError, RuntimeError) as exc:
+                ok, saved = False, exc
+            if not ok:
+                raise ModelError(f"{show_path(self.path(k))} is not a reference model of this layout; "
+                                 "delete it to train it again")
+            logits.append(saved["logits"])
+        return torch.stack(logits), masks
+
+    def _save(self, k: int, logits: torch.Tensor, mask: torch.Tensor) -> None:
+        path = self.path(k)
+        tmp = path.with_name(f".{path.name}.tmp")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            save_file({"logits": logits.contiguous(), "member": mask.to(torch.uint8)}, str(tmp),
+                      metadata={"method": self.method, "epochs": str(self.epochs), "seed": str(self.seed)})
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise ExportError(f"cannot write to the cache {show_path(self.folder)}: {exc.strerror or exc}") from None

@@ -1,0 +1,233 @@
+"""One membership-inference run: a shipped MNIST model, an attack, a balanced evaluation set
+-> a :class:`MembershipResult`. The CLI (``inspector membership``), the GUI and
+``bench/privacy_membership.py`` all call :func:`run_membership`.
+
+Attacks (:data:`ATTACKS`): ``loss`` (Yeom et al. 2018, arXiv:1709.01604), ``lira-offline``
+and ``lira-online`` (Carlini et al. 2022, arXiv:2112.03570), ``label-only`` (Choquette-Choo
+et al. 2021, arXiv:2007.14321).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+import numpy as np
+import torch
+
+from inspector.core.errors import ParameterError
+from inspector.core.privacy.membership import metrics
+from inspector.core.privacy.membership.data import EvaluationSet, balanced_set, load_digits, same_writers
+from inspector.core.privacy.membership.label_only import QUERIES, boundary_distances
+from inspector.core.privacy.membership.lira import lira_scores
+from inspector.core.privacy.membership.loss_attack import loss_scores
+from inspector.core.privacy.membership.reference import ReferenceModels, ReferenceProgress, check_count
+from inspector.core.privacy.membership.scores import logit_confidence, logits_of
+from inspector.core.zoo.mnist_cnn import MNIST_MODELS
+
+ATTACKS = ("loss", "lira-offline", "lira-online", "label-only")
+#: The false positive rate of the reported operating point.
+FPR = 0.01
+#: The lower rate Carlini et al. also report, which 2,000 non-members cannot measure.
+LOW_FPR = 0.001
+EXPOSED = 16
+
+
+@dataclass(frozen=True)
+class MembershipConfig:
+    """What to run.
+
+    Attributes:
+        model: a shipped MNIST model (:data:`~inspector.core.zoo.mnist_cnn.MNIST_MODELS`): their
+            training set is known (the first 8,000 digits).
+        attack: one of :data:`ATTACKS`.
+        members: members in the evaluation set, and as many non-members (1..2000).
+        references: LiRA's reference models (even, 2..256).
+        queries: HopSkipJump's queries per digit (label-only).
+        seed: the evaluation set's draw, the bootstrap and HopSkipJump.
+        data: the folder with the MNIST IDX files (None: ../shared/data/mnist).
+        cache: the reference models' cache folder (None: the user cache folder).
+    """
+
+    model: str = "mnist-standard"
+    attack: str = "loss"
+    members: int = 2000
+    references: int = 16
+    queries: int = QUERIES
+    seed: int = 0
+    data: str | None = None
+    cache: str | None = None
+
+    def check(self) -> None:
+        """Raises ParameterError on an unknown model or attack, or a count out of range."""
+        if self.model not in MNIST_MODELS:
+            raise ParameterError(f"membership inference needs a model whose training set is known: "
+                                 f"{self.model!r} is not one of {', '.join(MNIST_MODELS)}")
+        if self.attack not in ATTACKS:
+            raise ParameterError(f"unknown membership attack {self.attack!r}: choose one of {', '.join(ATTACKS)}")
+        if self.attack.startswith("lira"):
+            check_count(self.references)
+        if not 1 <= self.queries <= 100_000:
+            raise ParameterError(f"--queries must be from 1 to 100000, not {self.queries}")
+        if self.seed < 0:
+            raise ParameterError(f"--seed must be 0 or more, not {self.seed}")
+        balanced_set(self.members, self.seed)
+
+
+@dataclass
+class MembershipProgress:
+    """``stage`` ("reference models", "scoring", "boundary distances", "statistics"),
+    ``done`` of ``total``, and the reference models' detail when training them."""
+
+    stage: str
+    done: int
+    total: int
+    reference: ReferenceProgress | None = None
+
+
+@dataclass
+class MembershipResult:
+    """A membership attack's outcome on a balanced evaluation set.
+
+    Attributes:
+        auc, tpr: ROC AUC and TPR at :data:`FPR`, with 95 % bootstrap CIs; ``tpr`` is None where
+            the non-members are too few to measure it (:func:`metrics.measurable`).
+        same_writers_auc: the AUC of the members from digits 5,000-7,999 (the non-members'
+            writers) against all non-members: the control for the MNIST writer confound (None
+            when the set has no such member).
+        fpr_curve, tpr_curve: the ROC curve (k,) each.
+        index, is_member, scores, risk: per record of the evaluation set (2n,): the digit's
+            index in the 10,000, its membership, the attack's score and its risk in [0, 1].
+        exposed: indices (into ``index``) of the members with the highest risk, most exposed first.
+        exposed_images: (len(exposed), 1, 28, 28) their pixels in [0, 1]; ``exposed_labels`` (len(exposed),).
+        unmeasurable: the figures that this set size cannot measure, each with why.
+    """
+
+    config: MembershipConfig
+    auc: metrics.Estimate
+    tpr: metrics.Estimate | None
+    same_writers_auc: metrics.Estimate | None
+    fpr_curve: np.ndarray
+    tpr_curve: np.ndarray
+    index: np.ndarray
+    is_member: np.ndarray
+    scores: np.ndarray
+    risk: np.ndarray
+    exposed: np.ndarray
+    exposed_images: torch.Tensor
+    exposed_labels: np.ndarray
+    seconds: float
+    unmeasurable: list[str] = field(default_factory=list)
+    details: dict = field(default_factory=dict)
+
+    @property
+    def members(self) -> int:
+        return int(self.is_member.sum())
+
+    @property
+    def non_members(self) -> int:
+        return len(self.is_member) - self.members
+
+    def to_json(self, curve_points: int = 400) -> dict:
+        """A JSON-ready summary: the config (which reproduces the run), the figures with their CIs,
+        the ROC curve (at most ``curve_points`` points, kept at low FPR) and the exposed digits."""
+        keep = _thin(self.fpr_curve, curve_points)
+        return {
+            "config": asdict(self.config),
+            "members": self.members, "non_members": self.non_members,
+            "auc": self.auc.to_json(),
+            f"tpr_at_{FPR:g}_fpr": self.tpr.to_json() if self.tpr is not None else None,
+            "same_writers_auc": self.same_writers_auc.to_json() if self.same_writers_auc is not None else None,
+            "unmeasurable": self.unmeasurable,
+            "roc": {"fpr": self.fpr_curve[keep].tolist(), "tpr": self.tpr_curve[keep].tolist()},
+            "most_exposed": [{"digit": int(self.index[i]), "label": int(self.exposed_labels[j]),
+                              "risk": float(self.risk[i]), "score": float(self.scores[i])}
+                             for j, i in enumerate(self.exposed)],
+            "details": self.details,
+            "seconds": round(self.seconds, 1),
+        }
+
+
+def _thin(fpr: np.ndarray, points: int) -> np.ndarray:
+    """Indices of at most ``points`` curve points, log-spaced in FPR, with both ends."""
+    if len(fpr) <= points:
+        return np.arange(len(fpr))
+    targets = np.r_[0.0, np.logspace(np.log10(max(fpr[fpr > 0].min(), 1e-6)), 0, points - 1)]
+    return np.unique(np.searchsorted(fpr, targets).clip(0, len(fpr) - 1))
+
+
+def run_membership(config: MembershipConfig, *,
+                   on_progress: Callable[[MembershipProgress], None] | None = None,
+                   should_stop: Callable[[], bool] | None = None) -> MembershipResult | None:
+    """Run ``config``; None if stopped (finished reference models stay in the cache).
+
+    Raises:
+        ParameterError: a bad configuration (see :meth:`MembershipConfig.check`).
+        ImageError: the MNIST files are missing.
+        ModelError: the model's weights are missing or unreadable.
+        ExportError: the reference models' cache cannot be written.
+    """
+    from inspector.core.models import load_model
+
+    config.check()
+    start = time.perf_counter()
+    report = on_progress or (lambda p: None)
+    digits = load_digits(config.data)
+    evaluation = balanced_set(config.members, config.seed)
+    model = load_model(config.model, "cpu")
+    x, y = digits.x[evaluation.index], digits.y[evaluation.index]
+    details: dict = {}
+    if config.attack == "loss":
+        report(MembershipProgress("scoring", 0, 1))
+        scores = loss_scores(model, x, y)
+    elif config.attack == "label-only":
+        distances = boundary_distances(model, x, y, max_queries=config.queries, seed=config.seed,
+                                       on_progress=lambda d, t: report(MembershipProgress("boundary distances", d, t)),
+                                       should_stop=should_stop)
+        if distances is None:
+            return None
+        scores = distances
+        details["misclassified"] = int((distances == 0).sum())
+    else:
+        references = ReferenceModels(MNIST_MODELS[config.model], digits, seed=config.seed, cache=config.cache)
+        done = references.train(config.references, should_stop=should_stop, on_progress=lambda p: report(
+            MembershipProgress("reference models", p.ready, p.count, p)))
+        if not done:
+            return None
+        logits, masks = references.outputs(config.references)
+        reference_phi = torch.stack([logit_confidence(l[evaluation.index], y) for l in logits])
+        target_phi = logit_confidence(logits_of(model, x), y)
+        scores = lira_scores(target_phi, reference_phi, masks[:, evaluation.index],
+                             online=config.attack == "lira-online")
+        details["reference_models"] = {"count": config.references, "recipe": MNIST_MODELS[config.model],
+                                       "epochs": references.epochs, "cache": str(references.folder)}
+    report(MembershipProgress("statistics", 0, 1))
+    return _summarise(config, evaluation, scores.double().numpy(), digits, details, time.perf_counter() - start)
+
+
+def _summarise(config, evaluation: EvaluationSet, scores: np.ndarray, digits, details, seconds) -> MembershipResult:
+    member = evaluation.is_member.numpy()
+    n0 = int((~member).sum())
+    auc = metrics.bootstrap(scores, member, metrics.auc, seed=config.seed)
+    tpr = None
+    unmeasurable = []
+    if metrics.measurable(FPR, n0):
+        tpr = metrics.bootstrap(scores, member, lambda s, m: metrics.tpr_at_fpr(s, m, FPR), seed=config.seed)
+    else:
+        unmeasurable.append(f"TPR at {FPR:.0%} FPR: {n0} non-members allow {FPR * n0:g} false positives there, "
+                            f"fewer than {metrics.MIN_FALSE_POSITIVES}")
+    unmeasurable.append(f"TPR at {LOW_FPR:.1%} FPR: {n0} non-members allow {LOW_FPR * n0:g} false positives "
+                        f"there; it needs at least {int(metrics.MIN_FALSE_POSITIVES / LOW_FPR):,} non-members")
+    matched = same_writers(evaluation).numpy()
+    same = (metrics.bootstrap(scores[matched], member[matched], metrics.auc, seed=config.seed)
+            if member[matched].any() else None)
+    fpr_curve, tpr_curve = metrics.roc_curve(scores, member)
+    risk = metrics.risk(scores, scores[~member])
+    members = np.nonzero(member)[0]
+    exposed = members[np.lexsort((-scores[members], -risk[members]))][:EXPOSED]
+    picked = evaluation.index[torch.from_numpy(exposed)]
+    return MembershipResult(config, auc, tpr, same, fpr_curve, tpr_curve, evaluation.index.numpy(), member, scores,
+                            risk, exposed, digits.x[picked], digits.y[picked].numpy(), seconds, unmeasurable,
+                            details)
