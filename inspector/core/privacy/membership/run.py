@@ -216,10 +216,10 @@ def _summarise(config, evaluation: EvaluationSet, scores: np.ndarray, digits, de
     if metrics.measurable(FPR, n0):
         tpr = metrics.bootstrap(scores, member, lambda s, m: metrics.tpr_at_fpr(s, m, FPR), seed=config.seed)
     else:
-        unmeasurable.append(f"TPR at {FPR:.0%} FPR: {n0} non-members allow {FPR * n0:g} false positives there, "
-                            f"fewer than {metrics.MIN_FALSE_POSITIVES}")
-    unmeasurable.append(f"TPR at {LOW_FPR:.1%} FPR: {n0} non-members allow {LOW_FPR * n0:g} false positives "
-                        f"there; it needs at least {int(metrics.MIN_FALSE_POSITIVES / LOW_FPR):,} non-members")
+        unmeasurable.append(f"TPR at {FPR:.0%} FPR: with {n0} non-members it would rest on {FPR * n0:g} false "
+                            f"positives, fewer than {metrics.MIN_FALSE_POSITIVES}")
+    unmeasurable.append(f"TPR at {LOW_FPR:.1%} FPR: with {n0} non-members it would rest on {LOW_FPR * n0:g} false "
+                        f"positives; it needs at least {int(metrics.MIN_FALSE_POSITIVES / LOW_FPR):,} non-members")
     matched = same_writers(evaluation).numpy()
     same = (metrics.bootstrap(scores[matched], member[matched], metrics.auc, seed=config.seed)
             if member[matched].any() else None)

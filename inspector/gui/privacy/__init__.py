@@ -1,0 +1,1 @@
+"""The Privacy workspace's widgets and jobs."""
