@@ -13,12 +13,12 @@ from inspector.core.zoo.mnist_cnn import load_mnist_cnn
 MNIST = DATA / "mnist"
 
 
-@pytest.mark.parametrize("method", ["standard", "pgd-at", "distilled"])
+@pytest.mark.parametrize("method", ["standard", "pgd-at", "distilled", "dp"])
 def test_one_batch_of_each_method(tmp_path, method):
     seen = []
     report = train(method, data=MNIST, out_dir=tmp_path, epochs=1, limit=100, on_progress=seen.append)
     assert report.finished and report.path == tmp_path / f"mnist-{method}.safetensors"
-    assert [p.stage for p in seen] == {"distilled": ["teacher", "student"]}.get(method, [method])
+    assert [p.stage for p in seen] == {"distilled": ["teacher", "student"], "dp": ["dp-sgd"]}.get(method, [method])
     assert all(p.batches == 1 and 0 <= p.accuracy <= 1 and p.loss > 0 for p in seen)
     assert 0 <= report.held_out_accuracy <= 1
     assert sorted(p.name for p in tmp_path.iterdir()) == [report.path.name]  # checkpoints removed
@@ -39,6 +39,21 @@ def test_resume_gives_the_same_weights(tmp_path):
     a = load_mnist_cnn(whole.path, "a").state_dict()
     b = load_mnist_cnn(resumed.path, "b").state_dict()
     assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_dp_sgd_resumes_to_the_same_weights_and_epsilon(tmp_path):
+    whole = train("dp", data=MNIST, out_dir=tmp_path / "whole", epochs=2, limit=200)
+    out = tmp_path / "parts"
+    checkpoint = out / "mnist-dp.ckpt"
+    stopped = train("dp", data=MNIST, out_dir=out, epochs=2, limit=200, should_stop=checkpoint.exists)
+    assert not stopped.finished and not stopped.path.exists()
+    resumed = train("dp", data=MNIST, out_dir=out, epochs=2, limit=200, resume=True)
+    assert resumed.finished and resumed.epsilon == pytest.approx(whole.epsilon) and whole.epsilon > stopped.epsilon > 0
+    a = load_mnist_cnn(whole.path, "a").state_dict()
+    b = load_mnist_cnn(resumed.path, "b").state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    with safe_open(str(resumed.path), "pt") as f:
+        assert float(f.metadata()["epsilon"]) == pytest.approx(resumed.epsilon, abs=1e-3)
 
 
 def test_pgd_at_eps_warms_up_and_bad_method():

@@ -104,7 +104,6 @@ class ReferenceModels:
             ModelError: a checkpoint cannot be read (delete the cache folder).
         """
         check_count(count)
-        masks = halves(count, len(self.digits.y), self.seed)
         for k in range(count):
             if self.path(k).is_file():
                 continue
@@ -116,18 +115,31 @@ class ReferenceModels:
                 if on_progress is not None:
                     on_progress(ReferenceProgress(ready, count, k + 1, p))
 
-            report(None)
-            mask = masks[k]
-            trained = train_network(self.method, self.digits.x[mask], self.digits.y[mask], epochs=self.epochs,
-                                    seed=self.seed * 1000 + k + 1, checkpoint_stem=self.folder / f"ref-{k:03d}",
-                                    resume=True, on_progress=report, should_stop=should_stop)
-            if not trained.finished:
+            if not self.train_one(k, on_progress=report, should_stop=should_stop):
                 return False
-            self._save(k, logits_of(trained.net, self.digits.x), mask)
-            for c in trained.checkpoints:
-                c.unlink(missing_ok=True)
         if on_progress is not None:
             on_progress(ReferenceProgress(count, count, count, None))
+        return True
+
+    def train_one(self, k: int, *, on_progress: Callable[[Progress | None], None] | None = None,
+                  should_stop: Callable[[], bool] | None = None) -> bool:
+        """Train reference model ``k`` (0-based) unless cached; True when it is in the cache.
+
+        ``on_progress(None)`` at the start, then the training's :class:`Progress`. Raises as :meth:`train`.
+        """
+        if self.path(k).is_file():
+            return True
+        if on_progress is not None:
+            on_progress(None)
+        mask = halves(k - k % 2 + 2, len(self.digits.y), self.seed)[k]
+        trained = train_network(self.method, self.digits.x[mask], self.digits.y[mask], epochs=self.epochs,
+                                seed=self.seed * 1000 + k + 1, checkpoint_stem=self.folder / f"ref-{k:03d}",
+                                resume=True, on_progress=on_progress, should_stop=should_stop)
+        if not trained.finished:
+            return False
+        self._save(k, logits_of(trained.net, self.digits.x), mask)
+        for c in trained.checkpoints:
+            c.unlink(missing_ok=True)
         return True
 
     def outputs(self, count: int) -> tuple[torch.Tensor, torch.Tensor]:
