@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from inspector.core.errors import ExportError
 from inspector.core.privacy.membership import MembershipConfig
 from inspector.gui.jobs import Job, JobRunner
 from inspector.gui.privacy.membership_job import membership_job
@@ -44,6 +45,8 @@ def test_view_shows_the_roc_figures_and_exposed_digits(shown, tmp_path):
     view.show()
     path = tmp_path / "membership.png"
     assert view.grab().save(str(path)) and path.stat().st_size > 10_000
+    view.export(str(tmp_path / "export"))
+    assert sorted(p.name for p in (tmp_path / "export").iterdir()) == ["exposed.png", "membership.json", "roc.png"]
     if os.environ.get("INSPECTOR_SCREENSHOT_DIR"):
         view.grab().save(os.path.join(os.environ["INSPECTOR_SCREENSHOT_DIR"], "membership_view.png"))
 
@@ -53,3 +56,5 @@ def test_a_cancelled_job_says_what_was_kept(qtbot):
     qtbot.addWidget(view)
     view.show_result(None)
     assert "cancelled" in view.status.text() and view.result is None
+    with pytest.raises(ExportError):
+        view.export("unused")

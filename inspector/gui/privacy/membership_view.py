@@ -4,6 +4,7 @@ and the most exposed training digits; a progress bar while the job runs."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -12,9 +13,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
+from inspector.core.errors import ExportError
+from inspector.core.files import write_files
 from inspector.core.image import to_pil
 from inspector.core.privacy.membership import FPR, MembershipProgress, MembershipResult
-from inspector.core.privacy.membership.figures import summary
+from inspector.core.privacy.membership.figures import exposed_figure, roc_figure, summary
 
 CURVE, CHANCE, POINT = "#1565c0", "#9e9e9e", "#c62828"
 DIGIT_SCALE = 3
@@ -92,6 +95,23 @@ class MembershipView(QWidget):
         self.figures.setText("<br>".join(lines))
         self._draw_roc(result)
         self._draw_digits(result)
+
+    def export(self, folder: str) -> None:
+        """Write the shown result as ``inspector membership --out`` does: membership.json (the
+        config reproduces the run), roc.png and exposed.png (for slides), all or none.
+
+        Raises:
+            ExportError: nothing shown yet, or the folder cannot be written.
+        """
+        if self.result is None:
+            raise ExportError("no membership result to export yet: run an attack first")
+        result = self.result
+        write_files(folder, {
+            "membership.json": lambda p: p.write_text(json.dumps(result.to_json(), indent=2) + "\n",
+                                                      encoding="utf-8"),
+            "roc.png": lambda p: roc_figure(result).save(p),
+            "exposed.png": lambda p: exposed_figure(result).save(p),
+        })
 
     def _draw_roc(self, result: MembershipResult) -> None:
         self.plot.clear()
