@@ -8,6 +8,8 @@ import json
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
+from scipy.stats import spearmanr
 from sklearn.metrics import roc_auc_score, roc_curve
 
 from inspector.cli import main
@@ -18,7 +20,8 @@ from inspector.core.privacy.membership import metrics
 from inspector.core.privacy.membership.data import Digits, balanced_set, load_digits, same_writers
 from inspector.core.privacy.membership.lira import lira_scores
 from inspector.core.privacy.membership.reference import ReferenceModels, halves
-from inspector.core.privacy.membership.scores import logit_confidence, loss
+from inspector.core.privacy.membership.loss_attack import loss_scores
+from inspector.core.privacy.membership.scores import logit_confidence
 
 
 @pytest.fixture(scope="module")
@@ -56,15 +59,21 @@ def test_loss_attack_on_mnist_standard_has_confidence_intervals(loss_result):
     assert "tpr_at_0.001_fpr" not in r.to_json() and any("0.1% FPR" in u for u in r.unmeasurable)
 
 
-def test_loss_scores_keep_apart_the_most_confident_records(loss_result):
+def test_loss_scores_order_as_the_loss_without_its_ties(loss_result):
+    digits = load_digits()
+    x, y = digits.x[:500], digits.y[:500]
+    model = load_model("mnist-distilled", "cpu")
+    with torch.no_grad():
+        ce = F.cross_entropy(model(x).double(), y, reduction="none")
+    scores = loss_scores(model, x, y)
+    assert (ce == 0).sum() >= 10                  # its logits are ~100x larger: the loss underflows
+    assert len(torch.unique(scores)) == 500       # the score keeps those digits apart
+    kept = ce > 0
+    assert spearmanr(scores[kept], ce[kept]).statistic < -0.999
     logits = torch.tensor([[40.0, 0.0], [30.0, 0.0], [0.0, 0.0]])
-    y = torch.zeros(3, dtype=torch.long)
-    assert (loss(logits, y)[:2] > 0).all() and loss(logits, y)[0] < loss(logits, y)[1]
-    assert logit_confidence(logits, y).tolist() == pytest.approx([40.0, 30.0, 0.0])
+    assert logit_confidence(logits, torch.zeros(3, dtype=torch.long)).tolist() == pytest.approx([40.0, 30.0, 0.0])
     r = loss_result
-    exposed = r.scores[r.exposed]
     assert r.is_member[r.exposed].all() and (np.diff(r.risk[r.exposed]) <= 0).all()
-    assert len(np.unique(exposed)) == len(exposed)
 
 
 def test_tpr_at_fpr_and_risk_on_known_scores():

@@ -1,7 +1,7 @@
 """What a membership attack reads from a model's output on a record (x, y).
 
-- the loss, the cross-entropy -log p_y (Yeom, Giacomelli, Fredrikson and Jha 2018,
-  arXiv:1709.01604): a training record tends to have a lower loss;
+- the loss, the cross-entropy -log p_y = log(1 + exp(-phi)) (Yeom, Giacomelli, Fredrikson
+  and Jha 2018, arXiv:1709.01604): a training record tends to have a lower loss;
 - the logit-scaled confidence phi = log(p_y / (1 - p_y)) (Carlini et al. 2022,
   arXiv:2112.03570, section IV-C), computed as z_y - logsumexp_{j != y} z_j so that it stays
   finite where p_y rounds to 1; over models it is close to Gaussian, which LiRA needs.
@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 BATCH = 1000
@@ -21,15 +20,6 @@ def logits_of(net: nn.Module, x: torch.Tensor, batch_size: int = BATCH) -> torch
     net.eval()
     with torch.no_grad():
         return torch.cat([net(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]).float()
-
-
-def loss(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """(N,) float64 cross-entropy -log p_y = log(1 + exp(-phi)), >= 0, from logits (N, K) and labels (N,).
-
-    Computed from phi in float64: float32 cross-entropy rounds every loss below about 6e-8 to
-    exactly 0, which would tie the most confidently fitted records.
-    """
-    return F.softplus(-logit_confidence(logits.double(), y))
 
 
 def logit_confidence(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
