@@ -7,7 +7,9 @@ trained on it give the IN distribution of its logit-scaled confidence phi, the o
 OUT distribution, each fitted by a Gaussian. The target's phi on the record is then scored
 
 - online: the likelihood ratio log N(phi; mu_in, sigma_in^2) - log N(phi; mu_out, sigma_out^2);
-- offline (OUT models only): the one-sided test log Pr[Z <= phi], Z ~ N(mu_out, sigma_out^2).
+- offline (OUT models only): the one-sided test Pr[Z <= phi], Z ~ N(mu_out, sigma_out^2),
+  scored by its z-score (phi - mu_out) / sigma_out: with one sigma for all records it orders
+  them as the probability does, without rounding to 1 (a tie) for the most exposed ones.
 
 Per-record means; one global standard deviation per side (IN, OUT) pooled over all
 records, as the paper recommends with few reference models (section VI-B). The paper
@@ -20,7 +22,6 @@ from __future__ import annotations
 import math
 
 import torch
-from scipy.stats import norm
 
 
 def _fit(phi: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, float]:
@@ -35,7 +36,7 @@ def _fit(phi: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, float]:
 
 def lira_scores(target_phi: torch.Tensor, reference_phi: torch.Tensor, reference_in: torch.Tensor, *,
                 online: bool) -> torch.Tensor:
-    """(n,) LiRA scores, higher: more likely a member (log-likelihood ratio, or log-CDF offline).
+    """(n,) LiRA scores, higher: more likely a member (log-likelihood ratio, or z-score offline).
 
     Args:
         target_phi: (n,) the target model's phi on the records.
@@ -51,7 +52,7 @@ def lira_scores(target_phi: torch.Tensor, reference_phi: torch.Tensor, reference
         raise ValueError("every record needs reference models that trained on it (online) and that did not")
     mu_out, sd_out = _fit(reference_phi, out)
     if not online:
-        return torch.from_numpy(norm.logcdf(((target_phi - mu_out) / sd_out).double().numpy())).float()
+        return (target_phi - mu_out) / sd_out
     mu_in, sd_in = _fit(reference_phi, reference_in)
     log_in = -0.5 * ((target_phi - mu_in) / sd_in) ** 2 - math.log(sd_in)
     log_out = -0.5 * ((target_phi - mu_out) / sd_out) ** 2 - math.log(sd_out)
