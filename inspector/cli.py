@@ -3,6 +3,8 @@
     inspector                      open the desktop app
     inspector classify IMAGE       top-k classes
     inspector attack IMAGE ...     attack, report, and optionally save the files
+    inspector poison ...           train a backdoored MNIST model, sweep poison rates
+    inspector scan MODEL           Neural Cleanse: is there a backdoor, to which class
     inspector models | attacks     what is built in (models, architectures for --weights, attacks)
     inspector install-desktop      add the app to the desktop menu
 
@@ -26,6 +28,7 @@ from inspector.core.errors import EXIT_ERROR, InputWarning, InspectorError, Para
 from inspector.core.messages import escape_controls, one_line, show_path
 from inspector.core.summary import summary_line
 from inspector.evaluate_command import add_evaluate_arguments, cmd_evaluate
+from inspector.poison_command import add_poison_arguments, add_scan_arguments, cmd_poison, cmd_scan
 from inspector.options import (add_attack_options, add_compare_arguments, add_defense_arguments, add_model_options,
                                attack_params)
 
@@ -79,6 +82,11 @@ def build_parser() -> OneLineParser:
     p = sub.add_parser("evaluate", help="clean and robust accuracy over a data set, with sanity checks")
     add_model_options(p)
     add_evaluate_arguments(p)
+
+    p = sub.add_parser("poison", help="train a backdoored MNIST model (BadNets, clean-label); sweep poison rates")
+    add_poison_arguments(p)
+    p = sub.add_parser("scan", help="scan a model for a backdoor with Neural Cleanse")
+    add_scan_arguments(p)
 
     sub.add_parser("models", help="list the built-in models")
     sub.add_parser("attacks", help="list the attacks and their parameters")
@@ -276,7 +284,8 @@ def cmd_install_desktop(args) -> int:
 
 
 COMMANDS = {"classify": cmd_classify, "attack": cmd_attack, "models": cmd_models, "train": cmd_train,
-            "attacks": cmd_attacks, "gui": cmd_gui, "evaluate": cmd_evaluate, "install-desktop": cmd_install_desktop}
+            "attacks": cmd_attacks, "gui": cmd_gui, "evaluate": cmd_evaluate, "install-desktop": cmd_install_desktop,
+            "poison": cmd_poison, "scan": cmd_scan}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,6 +7,7 @@ and Haffner 1998): the first 8,000 train, the last 2,000 are held out.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 import torch
@@ -14,11 +15,15 @@ import torch
 from inspector.core.datasets.idx import load_mnist
 from inspector.core.errors import ImageError
 from inspector.core.messages import show_path
+from inspector.core.resources import resource_path
 
 IMAGES_FILE = "t10k-images-idx3-ubyte.gz"
 LABELS_FILE = "t10k-labels-idx1-ubyte.gz"
 TRAIN_SIZE = 8000
 HELD_OUT_SIZE = 2000
+#: The held-out digits as shipped in ``resources/images``.
+SHIPPED_IMAGES = "mnist-heldout-images-idx3-ubyte.gz"
+SHIPPED_LABELS = "mnist-heldout-labels-idx1-ubyte.gz"
 
 #: Where a source checkout finds the data: ``../shared/data/mnist`` beside the repository.
 DEFAULT_DIR = Path(__file__).resolve().parents[4] / "shared" / "data" / "mnist"
@@ -39,3 +44,12 @@ def mnist_split(folder: str | os.PathLike | None = None) -> dict[str, tuple[torc
     if len(y) != TRAIN_SIZE + HELD_OUT_SIZE:
         raise ImageError(f"{show_path(folder)}: {len(y)} digits, expected the 10,000 of the MNIST test set")
     return {"train": (x[:TRAIN_SIZE], y[:TRAIN_SIZE]), "held_out": (x[TRAIN_SIZE:], y[TRAIN_SIZE:])}
+
+
+@lru_cache(maxsize=1)
+def heldout_digits() -> tuple[torch.Tensor, torch.Tensor]:
+    """The 2,000 held-out digits the product ships (``resources/images``): x (2000, 1, 28, 28) in [0, 1], y (2000,).
+
+    The same digits as ``mnist_split()["held_out"]``, readable without the data folder.
+    """
+    return load_mnist(resource_path("images", SHIPPED_IMAGES), resource_path("images", SHIPPED_LABELS))

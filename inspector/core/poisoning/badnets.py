@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import torch
 
 from inspector.core.errors import ParameterError
+from inspector.core.params import parse_number
 from inspector.core.poisoning.triggers import Trigger
 
 
@@ -29,6 +30,18 @@ def check_rate(rate: float) -> None:
     """Raises ParameterError unless 0 < rate <= 1 (a fraction of the training set)."""
     if not 0 < rate <= 1:
         raise ParameterError(f"poison rate {rate:g} must be in (0, 1] (a fraction: 0.01 is 1 %)")
+
+
+def parse_rate(text: str) -> float:
+    """``"1%"`` or ``"0.01"`` -> 0.01.
+
+    Raises:
+        ParameterError: not a number, 0, or above 1 (100 %).
+    """
+    text = text.strip()
+    value = parse_number(text[:-1]) / 100 if text.endswith("%") else parse_number(text)
+    check_rate(value)
+    return value
 
 
 def check_target(target: int, num_classes: int) -> None:

@@ -112,6 +112,7 @@ def train_backdoor(
     checkpoint: str | os.PathLike | None = None,
     resume: bool = False,
     proxy: torch.nn.Module | None = None,
+    limit: int | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> BackdoorReport:
@@ -119,7 +120,8 @@ def train_backdoor(
 
     ``checkpoint`` is written after each epoch; ``resume`` continues from it.
     ``proxy`` is the model the clean-label attack perturbs with (default: the
-    shipped ``mnist-pgd-at``). If stopped, ``finished`` is False and the figures
+    shipped ``mnist-pgd-at``). ``limit`` trains on the first ``limit`` digits only
+    (smoke tests; the rate is then of those). If stopped, ``finished`` is False and the figures
     are those of the partly trained network.
 
     Raises:
@@ -131,6 +133,8 @@ def train_backdoor(
     start = time.perf_counter()
     split = mnist_split(data)
     x, y = split["train"]
+    if limit is not None:
+        x, y = x[:limit], y[:limit]
     poisoned = poison_training_set(config, x, y, proxy=proxy)
     torch.manual_seed(config.seed)
     net = MnistCNN()

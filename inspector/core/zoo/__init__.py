@@ -44,3 +44,9 @@ MODELS.register(ModelInfo(
     description="same CNN, defensive distillation at T=100, deployed at T=1 (Papernot et al. 2016)",
     build=partial(build_mnist, "mnist-distilled"),
 ))
+MODELS.register(ModelInfo(
+    name="mnist-backdoor",
+    task=MNIST_TASK,
+    description="same CNN, BadNets backdoor: a 3x3 corner pattern sends any digit to 0 (see resources/models/mnist-backdoor.md)",
+    build=partial(build_mnist, "mnist-backdoor"),
+))

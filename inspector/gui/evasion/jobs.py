@@ -22,7 +22,7 @@ from inspector.core.compare import Comparison, compare
 from inspector.core.cost import UnitCost, measure_unit_cost
 from inspector.core.image import load_tensor
 from inspector.core.models import load_model
-from inspector.core.run import Inspection, Recipe, inspect, predict
+from inspector.core.run import Classification, Inspection, Recipe, inspect, predict
 from inspector.core.visualize import diverging_colors, perturbation_map
 from inspector.gui.evasion.state import Preview
 from inspector.gui.jobs import Job
@@ -132,3 +132,29 @@ def attack_job(job: Job, recipe: Recipe, true_label: int, compare_with: list[str
         inspection = inspect(recipe, model=clf, on_step=on_step, should_stop=job.cancelled)
     perturbation, scale = perturbation_pixels(inspection.x, inspection.x_adv)
     return AttackOutcome(inspection, Frame(to_pixels(inspection.x_adv), perturbation, scale), comparison)
+
+
+@dataclass
+class Stamped:
+    """The current image with a backdoor trigger stamped on it: pictures and both predictions."""
+
+    trigger: np.ndarray
+    triggered: np.ndarray
+    clean: Classification
+    stamped: Classification
+    description: str
+
+
+def stamp_job(job: Job, image: str, model: str, device: str | None, weights: str | None, trust_code: bool,
+              kind: str) -> Stamped:
+    """Stamp the ``kind`` trigger (see :mod:`inspector.core.poisoning.triggers`) on ``image`` as ``model``
+    sees it and classify it before and after. The trigger is drawn on mid-grey where its mask is 0."""
+    from inspector.core.poisoning.triggers import make_trigger
+
+    clf = load_model(model, device, weights=weights, trust_code=trust_code)
+    x = load_tensor(image, clf.input_size, clf.channels, clf.resize).to(clf.device)
+    trigger = make_trigger(kind, tuple(x.shape[1:]))
+    stamped = trigger.apply(x)
+    picture = trigger.apply(torch.full_like(x, 0.5))
+    return Stamped(to_pixels(picture), to_pixels(stamped), predict(clf, x), predict(clf, stamped),
+                   trigger.description)

@@ -25,9 +25,10 @@ from inspector.gui.evasion.attack_panel import AttackPanel
 from inspector.gui.evasion.compare_panel import ComparePanel
 from inspector.gui.evasion.defense_panel import DefensePanel
 from inspector.gui.evasion.image_panel import ImagePanel
-from inspector.gui.evasion.jobs import AttackOutcome, Frame, Progress, Stage, attack_job, preview_job
+from inspector.gui.evasion.jobs import AttackOutcome, Frame, Progress, Stage, Stamped, attack_job, preview_job, stamp_job
 from inspector.gui.evasion.probability_entries import attack_entries, comparison_entries
 from inspector.gui.evasion.state import EvasionState, Preview
+from inspector.gui.evasion.trigger_panel import TriggerPanel, stamp_entries
 from inspector.gui.image_panes import ImagePanes
 from inspector.gui.jobs import Job
 from inspector.gui.live_plot import LivePlot
@@ -47,6 +48,7 @@ class EvasionWorkspace(Workspace):
 
     preview_ready = Signal()
     attack_finished = Signal(object)
+    stamped = Signal(object)
 
     def __init__(self, shell, state: EvasionState | None = None, parent=None):
         super().__init__(shell, state, parent)
@@ -71,9 +73,12 @@ class EvasionWorkspace(Workspace):
         self.attack_panel.cancel_clicked.connect(self.shell.runner.cancel)
         self.defense_panel = DefensePanel(self.state)
         self.compare_panel = ComparePanel(self.state)
+        self.trigger_panel = TriggerPanel()
+        self.trigger_panel.stamp_clicked.connect(self.stamp_trigger)
         self.side = QWidget()
         side_layout = QVBoxLayout(self.side)
-        for panel in (self.image_panel, self.attack_panel, self.defense_panel, self.compare_panel):
+        for panel in (self.image_panel, self.attack_panel, self.defense_panel, self.compare_panel,
+                      self.trigger_panel):
             side_layout.addWidget(panel)
         side_layout.addStretch(1)
         self.side_scroll = QScrollArea()
@@ -250,6 +255,23 @@ class EvasionWorkspace(Workspace):
         self.shell.set_summary(SUMMARY_SEPARATOR.join([summary_line(summary, SUMMARY_SEPARATOR),
                                                        f"device {summary['model']['device']}"]))
         self.attack_finished.emit(inspection)
+
+    # ---- backdoor trigger ---------------------------------------------------------------------
+    def stamp_trigger(self, kind: str) -> None:
+        """Stamp the ``kind`` trigger on the current image; the panes and bars show before and after."""
+        preview = self.state.preview
+        if preview is None:
+            return
+        job = Job(stamp_job, self.state.image, *preview.choice()[:2], preview.weights, preview.trust_code, kind)
+        self.shell.runner.start(job, f"stamping the {kind} trigger…", self._on_stamped)
+
+    def _on_stamped(self, result: Stamped) -> None:
+        top = result.stamped.top_k[0]
+        self.panes.set_image(1, result.trigger, result.description, title="trigger")
+        self.panes.set_image(2, result.triggered, f"{top['name']} ({top['probability']:.0%})", title="triggered")
+        self.panes.set_scale(None)
+        self.probabilities.set_entries(stamp_entries(result.clean, result.stamped))
+        self.stamped.emit(result)
 
     def _show_probabilities(self, *_args) -> None:
         comparison = self.state.comparison
