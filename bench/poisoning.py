@@ -67,7 +67,80 @@ def part_triggers(cache: Path) -> None:
         show(trigger, trained(BackdoorConfig(trigger=trigger, rate=0.01), cache)[0])
 
 
-PARTS = {"sweep": part_sweep, "triggers": part_triggers}
+def part_clean_label(cache: Path) -> None:
+    print("\nClean-label backdoor (Turner et al. 2019): target 0, labels kept, PGD Linf 0.3 on mnist-pgd-at")
+    print("| trigger | rate of the target class | poisoned digits | clean accuracy | attack success | time |\n"
+          "|---|---|---|---|---|---|")
+    for trigger, rate in (("patch", 0.1),):
+        out = trained(BackdoorConfig(attack="clean-label", trigger=trigger, rate=rate), cache)[0]
+        print(f"| {trigger} | {100 * rate:g} % | {out['poisoned_count']} | {_rate(out['clean_accuracy'])} "
+              f"| {_rate(out['attack_success'])} | {out['seconds']:.0f} s |", flush=True)
+
+
+def _rate(d: dict) -> str:
+    return f"{100 * d['rate']:.1f} % [{100 * d['ci95'][0]:.1f}, {100 * d['ci95'][1]:.1f}]"
+
+
+def part_detectors(cache: Path) -> None:
+    from inspector.core.datasets.mnist import mnist_split
+    from inspector.core.poisoning.activation_clustering import ActivationClustering
+    from inspector.core.poisoning.spectral import SpectralSignatures
+    from inspector.core.poisoning.train import poison_training_set
+
+    print("\nData scans of the 1 % pixel-pattern training set (80 poisoned of 8,000), with the model trained on it")
+    print("| scan | flagged | TPR | FPR | classes with flags | time |\n|---|---|---|---|---|---|")
+    config = BackdoorConfig(trigger="pixel", rate=0.01)
+    _, net = trained(config, cache)
+    x, y = mnist_split()["train"]
+    poisoned = poison_training_set(config, x, y)
+    for scan in (ActivationClustering(), SpectralSignatures(expected_rate=0.1), SpectralSignatures(expected_rate=0.33)):
+        start = time.perf_counter()
+        result = scan.scan(net, poisoned.x, poisoned.y)
+        tpr, fpr = result.rates(poisoned.indices)
+        name = result.method + (f" (expected rate {scan.expected_rate:g})" if hasattr(scan, "expected_rate") else "")
+        classes = {c: len(v) for c, v in result.per_class().items() if v}
+        print(f"| {name} | {int(result.flagged.sum())} | {tpr} | {fpr} | {classes} | "
+              f"{time.perf_counter() - start:.0f} s |", flush=True)
+
+
+def part_strip(cache: Path) -> None:
+    from inspector.core.datasets.mnist import heldout_digits
+    from inspector.core.defenses import make_detector
+    from inspector.core.models import load_model
+    from inspector.core.poisoning.success import Rate
+
+    print("\nSTRIP on mnist-backdoor: calibrated at 1 % FPR on held-out digits 0-999, "
+          "measured on the non-0 digits among 1000-1999")
+    model = load_model("mnist-backdoor", "cpu")
+    x, y = heldout_digits()
+    strip = make_detector("strip", {"fpr": 0.01})
+    start = time.perf_counter()
+    threshold = strip.calibrate(model, x[:1000])
+    others = x[1000:][y[1000:] != 0]
+    triggered = BackdoorConfig().make_trigger().apply(others)
+    tpr = Rate(int((strip.score(model, triggered) > threshold).sum()), len(others))
+    fpr = Rate(int((strip.score(model, others) > threshold).sum()), len(others))
+    print(f"TPR {tpr}, FPR {fpr} ({time.perf_counter() - start:.0f} s, {strip.samples} blends per digit)")
+
+
+def part_cleanse(cache: Path) -> None:
+    from inspector.core.datasets.mnist import heldout_digits
+    from inspector.core.models import load_model
+    from inspector.core.poisoning.neural_cleanse import CleanseSettings, neural_cleanse
+
+    print("\nNeural Cleanse, all 10 classes, 500 held-out digits, default settings "
+          f"({CleanseSettings().steps} steps of {CleanseSettings().batch_size} digits per class)")
+    print("| model | mask L1 per class 0-9 | anomaly index of class 0 | flagged | time |\n|---|---|---|---|---|")
+    x = heldout_digits()[0][:500]
+    for name in ("mnist-backdoor", "mnist-standard", "mnist-pgd-at", "mnist-distilled"):
+        result = neural_cleanse(load_model(name, "cpu"), x)
+        l1 = " ".join(f"{v:.0f}" for v in result.l1)
+        print(f"| {name} | {l1} | {result.anomaly_index[0]:.2f} | {result.flagged or 'none'} | "
+              f"{result.seconds:.0f} s |", flush=True)
+
+
+PARTS = {"sweep": part_sweep, "triggers": part_triggers, "clean-label": part_clean_label,
+         "detectors": part_detectors, "strip": part_strip, "cleanse": part_cleanse}
 
 
 def main() -> None:
