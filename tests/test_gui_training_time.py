@@ -52,4 +52,5 @@ def test_training_cancels_resumes_and_draws_the_figures(qtbot, main, tmp_path):
         ws.setup.scan_button.click()
     assert len(scanned.args[0].triggers) == 10 and len(ws.triggers.captions) == 10
     assert "Neural Cleanse on the model trained here" in ws.cleanse_title.text()
+    qtbot.wait(100)
     main.grab().save(str(tmp_path / "training-time.png"))

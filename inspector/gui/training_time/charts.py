@@ -45,9 +45,9 @@ class BackdoorCharts(QWidget):
         self.bars.addItem(pg.BarGraphItem(x=[0, 1], height=values, width=0.6, brushes=[CLEAN, SUCCESS]))
         self.bars.addItem(pg.ErrorBarItem(x=np.array([0, 1]), y=np.array(values),
                                           top=np.array(highs) - values, bottom=np.array(values) - lows, beam=0.2))
-        for x, v in zip((0, 1), values):
-            label = pg.TextItem(f"{v:.1f} %", color="k", anchor=(0.5, 1.2))
-            label.setPos(x, v)
+        for x, v, low, high in zip((0, 1), values, lows, highs):
+            label = pg.TextItem(f"{v:.1f} %\n[{low:.1f}, {high:.1f}]", color="w", anchor=(0.5, 0))
+            label.setPos(x, min(v, 90))         # inside the bar, below the top of the axis
             self.bars.addItem(label)
         same = [r for r in runs if {k: v for k, v in r["config"].items() if k != "rate"}
                 == {k: v for k, v in last["config"].items() if k != "rate"}]
