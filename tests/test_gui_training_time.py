@@ -6,19 +6,22 @@ from __future__ import annotations
 import pytest
 
 from inspector.core.poisoning.neural_cleanse import CleanseSettings
+from inspector.core.resources import resource_path
+from inspector.gui.evasion.state import EvasionState
 from inspector.gui.main_window import MainWindow
 from inspector.gui.session import Session
 from inspector.gui.settings import Settings
 from inspector.gui.training_time.state import TrainingTimeState
 
 WAIT_MS = 180_000
+DIGIT = resource_path("images", "mnist-7.png")
 
 
 @pytest.fixture
 def main(qtbot, tmp_path):
     state = TrainingTimeState(rates="5%, 10%", epochs=2, folder=str(tmp_path / "ckpt"))
     win = MainWindow(Session(model="mnist-backdoor", device="cpu"), Settings(tmp_path / "settings.json"),
-                     states={"training-time": state})
+                     states={"training-time": state, "evasion": EvasionState(image=str(DIGIT))})
     qtbot.addWidget(win)
     with qtbot.waitSignal(win.workspaces["evasion"].preview_ready, timeout=WAIT_MS):
         win.show()
@@ -54,3 +57,12 @@ def test_training_cancels_resumes_and_draws_the_figures(qtbot, main, tmp_path):
     assert "Neural Cleanse on the model trained here" in ws.cleanse_title.text()
     qtbot.wait(100)
     main.grab().save(str(tmp_path / "training-time.png"))
+
+
+def test_evasion_stamps_the_trigger_and_shows_both_predictions(qtbot, main):
+    ev = main.workspaces["evasion"]
+    with qtbot.waitSignal(ev.stamped, timeout=WAIT_MS) as done:
+        ev.trigger_panel.button.click()
+    stamped = done.args[0]
+    assert stamped.clean.label != 0 and stamped.stamped.label == 0      # mnist-backdoor's target
+    assert ev.panes.captions[1].text.startswith("trigger") and ev.panes.captions[2].text.startswith("triggered: 0")
