@@ -15,6 +15,7 @@ from pathlib import Path
 from inspector.core.errors import ParameterError
 
 SCANS = ("ac", "spectral")
+EXIT_STOPPED = 130
 
 
 def add_poison_arguments(p: argparse.ArgumentParser) -> None:
@@ -93,14 +94,18 @@ def cmd_poison(args) -> int:
             raise ParameterError(f"unknown scan {s!r}: choose from {', '.join(SCANS)}")
     spectral = SpectralSignatures(parse_number(args.expected_rate))
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     runs = []
     for config in configs:
         stem = f"mnist-backdoor-{config.attack}-{config.trigger}-t{config.target}-r{config.rate:g}"
         print(f"{stem}: training on {config.rate:.2%} poisoned", file=sys.stderr)
         checkpoint = out / f"{stem}.ckpt"
-        report = train_backdoor(config, data=args.data, checkpoint=checkpoint, resume=args.resume,
-                                on_progress=_progress)
+        try:
+            report = train_backdoor(config, data=args.data, checkpoint=checkpoint, resume=args.resume,
+                                    on_progress=_progress)
+        except KeyboardInterrupt:
+            kept = f"the last finished epoch is in {checkpoint}; " if checkpoint.is_file() else ""
+            print(f"\ninspector: stopped; {kept}run the same command with --resume to continue", file=sys.stderr)
+            return EXIT_STOPPED
         weights = out / f"{stem}.safetensors"
         save_weights(report.net, weights, {"attack": config.attack, "trigger": report.trigger.description,
                                            "target": str(config.target), "rate": str(config.rate)})
