@@ -10,6 +10,7 @@ clean-label  Turner et al. 2019 at 10 % of the target class, PGD from mnist-pgd-
 detectors    activation clustering and spectral signatures on the 1 % pixel set: TPR / FPR
 strip        STRIP's TPR at 1 % FPR on triggered vs clean held-out digits, mnist-backdoor
 cleanse      Neural Cleanse on mnist-backdoor and the three clean models: anomaly index, time
+             (--cleanse-steps, --cleanse-batch: the budget; default the CLI's 300 x 32)
 
 Each trained model is cached in --cache (weights and figures), so a rerun only
 trains what is missing; every figure has its Wilson 95 % interval.
@@ -128,19 +129,19 @@ def part_strip(cache: Path) -> None:
           f"{strip.samples} blends per digit)")
 
 
-def part_cleanse(cache: Path) -> None:
+def part_cleanse(cache: Path, steps: int, batch_size: int) -> None:
     from inspector.core.datasets.mnist import heldout_digits
     from inspector.core.models import load_model
     from inspector.core.poisoning.neural_cleanse import CleanseSettings, neural_cleanse
 
-    print("\nNeural Cleanse, all 10 classes, 500 held-out digits, default settings "
-          f"({CleanseSettings().steps} steps of {CleanseSettings().batch_size} digits per class)")
+    settings = CleanseSettings(steps=steps, batch_size=batch_size)
+    print(f"\nNeural Cleanse, all 10 classes, 500 held-out digits, {steps} steps of {batch_size} digits per class")
     print("| model | mask L1 per class 0-9 | anomaly index of class 0 | flagged | CPU time (wall) |\n"
           "|---|---|---|---|---|")
     x = heldout_digits()[0][:500]
     for name in ("mnist-backdoor", "mnist-standard", "mnist-pgd-at", "mnist-distilled"):
         cpu = time.process_time()
-        result = neural_cleanse(load_model(name, "cpu"), x)
+        result = neural_cleanse(load_model(name, "cpu"), x, settings)
         l1 = " ".join(f"{v:.0f}" for v in result.l1)
         print(f"| {name} | {l1} | {result.anomaly_index[0]:.2f} | {result.flagged or 'none'} | "
               f"{time.process_time() - cpu:.0f} s ({result.seconds:.0f} s) |", flush=True)
@@ -154,11 +155,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parts", default=",".join(PARTS))
     parser.add_argument("--cache", default="out/poisoning", type=Path)
+    parser.add_argument("--cleanse-steps", type=int, default=300, help="Neural Cleanse steps (default 300)")
+    parser.add_argument("--cleanse-batch", type=int, default=32, help="Neural Cleanse digits per class per step")
     args = parser.parse_args()
     torch.set_num_threads(1)
     for part in args.parts.split(","):
         start, cpu = time.perf_counter(), time.process_time()
-        PARTS[part.strip()](args.cache)
+        if part.strip() == "cleanse":
+            part_cleanse(args.cache, args.cleanse_steps, args.cleanse_batch)
+        else:
+            PARTS[part.strip()](args.cache)
         print(f"({part}: {time.perf_counter() - start:.0f} s wall, {time.process_time() - cpu:.0f} s CPU)", flush=True)
 
 
