@@ -173,6 +173,10 @@ def cmd_scan(args) -> int:
     for row in out["classes"]:
         flag = "  FLAGGED" if row["flagged"] else ""
         print(f"  {row['name']:8s} {row['mask_l1']:8.1f} {row['attack_success']:8.0%} {row['anomaly_index']:8.2f}{flag}")
+    unreached = [row["name"] for row in out["classes"] if row["attack_success"] < settings.asr]
+    if unreached:
+        print(f"  no trigger reached {settings.asr:.0%} success for class(es) {', '.join(unreached)} "
+              "(counted as the whole image): raise --steps")
     verdict = ", ".join(str(k) for k in result.flagged) or "none"
     print(f"classes flagged (anomaly index > 2, smaller trigger than the median): {verdict}")
     return 0
