@@ -236,9 +236,9 @@ def test_compare_mode_shows_each_models_bars_side_by_side(qtbot, window, tmp_pat
     digit = resource_path("images", "mnist-7.png")
     with qtbot.waitSignal(window.preview_ready, timeout=WAIT_MS):
         window.load(str(digit), "mnist-standard")
-    assert list(window.compare_panel.checkboxes) == ["mnist-pgd-at", "mnist-distilled"]
-    for box in window.compare_panel.checkboxes.values():
-        box.setChecked(True)
+    assert list(window.compare_panel.checkboxes) == ["mnist-pgd-at", "mnist-distilled", "mnist-backdoor"]
+    for name in ("mnist-pgd-at", "mnist-distilled"):
+        window.compare_panel.checkboxes[name].setChecked(True)
     window.compare_panel.direct.setChecked(True)
     choose_attack(window, "pgd", eps=76.5, step_size=6.375, steps=20)
     window.attack_panel.form.editors["loss"].setCurrentText("margin")
@@ -261,7 +261,7 @@ def test_compare_mode_shows_each_models_bars_side_by_side(qtbot, window, tmp_pat
 
     with qtbot.waitSignal(window.preview_ready, timeout=WAIT_MS):
         window.load(str(digit), "mnist-pgd-at")               # the choices follow the first model
-    assert list(window.compare_panel.checkboxes) == ["mnist-standard", "mnist-distilled"]
+    assert list(window.compare_panel.checkboxes) == ["mnist-standard", "mnist-distilled", "mnist-backdoor"]
     assert window.state.compare == ["mnist-distilled"] and window.state.comparison is None
 
 
