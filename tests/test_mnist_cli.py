@@ -29,11 +29,11 @@ def run_cli(capsys, *args):
 ATTACK = ["--eps", "0.3", "--steps", "20", "--step-size", "0.025", "--device", "cpu"]
 
 
-def test_models_lists_the_three(capsys):
+def test_models_lists_the_four(capsys):
     out = run_cli(capsys, "models")[1]
-    for name in ("mnist-standard", "mnist-pgd-at", "mnist-distilled"):
+    for name in ("mnist-standard", "mnist-pgd-at", "mnist-distilled", "mnist-backdoor"):
         assert f"{name} " in out
-    assert out.count("MNIST digits, 10 classes, 28x28 grey") == 3
+    assert out.count("MNIST digits, 10 classes, 28x28 grey") == 4
 
 
 @pytest.mark.parametrize("name", ["mnist-standard", "mnist-pgd-at", "mnist-distilled"])
