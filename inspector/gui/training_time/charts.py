@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout, QWidget
@@ -53,6 +55,7 @@ class BackdoorCharts(QWidget):
                 == {k: v for k, v in last["config"].items() if k != "rate"}]
         same.sort(key=lambda r: r["config"]["rate"])
         xs = [100 * r["config"]["rate"] for r in same]
+        self.curve.getAxis("bottom").setTicks([[(math.log10(x), f"{x:g}") for x in xs]])   # log mode: log10 positions
         self.points = [(x, 100 * r["attack_success"]["rate"], 100 * r["clean_accuracy"]["rate"])
                        for x, r in zip(xs, same)]
         self.curve.plot(xs, [p[1] for p in self.points], pen=pg.mkPen(SUCCESS, width=2), symbol="o",
