@@ -19,14 +19,6 @@ from inspector.core.errors import ParameterError
 EXIT_STOPPED = 130
 
 
-def _budgets(text: str) -> list[int]:
-    try:
-        return [int(t.replace("_", "")) for t in text.split(",") if t.strip()]
-    except ValueError:
-        raise ParameterError(f"--budget {text!r}: give whole numbers of queries separated by commas, "
-                             "e.g. 250,1000,5000") from None
-
-
 def add_steal_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--victim", default="mnist-standard", help="the model to steal: an MNIST model (default "
                    "mnist-standard) or a 28x28 grey model file")
@@ -63,11 +55,11 @@ def _pct(r: dict | None) -> str:
 
 def cmd_steal(args) -> int:
     from inspector.core.params import parse_number
-    from inspector.core.privacy.stealing import StealConfig, steal
+    from inspector.core.privacy.stealing import StealConfig, parse_budgets, steal
 
     if args.resume and not args.out:
         raise ParameterError("--resume needs --out DIR, the folder of the run to continue")
-    config = StealConfig(victim=args.victim, method=args.method, budgets=_budgets(args.budget),
+    config = StealConfig(victim=args.victim, method=args.method, budgets=parse_budgets(args.budget),
                          output="label" if args.labels_only else "probabilities", pool=args.pool,
                          epochs=args.epochs, transfer_eps=parse_number(args.transfer_eps), seed=args.seed)
     stop = {"asked": False, "shown": False}

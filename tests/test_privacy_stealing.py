@@ -118,7 +118,7 @@ def test_cancelled_before_any_budget_writes_no_copy(tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["--budget", "0"], "query budget 0 must be at least 1"),
-    (["--budget", "10,x"], "--budget '10,x'"),
+    (["--budget", "10,x"], "budgets '10,x'"),
     (["--victim", "no-such-model", "--budget", "10"], "unknown model 'no-such-model'"),
     (["--budget", "9000"], "exceeds the 8000 images"),
     (["--victim", "efficientnet-lite0", "--budget", "10"], "28x28 grey"),

@@ -73,11 +73,3 @@ class RunFolder:
         image = agreement_plot([result])
         write_atomically(self.path / CURVE, lambda fh: image.save(fh, format="PNG"))
 
-
-def write_json(path: str | Path, data: dict) -> None:
-    """Write ``data`` as indented JSON to ``path``, atomically. Raises ExportError."""
-    text = json.dumps(data, indent=2) + "\n"
-    try:
-        write_atomically(Path(path), lambda fh: fh.write(text.encode("utf-8")))
-    except OSError as exc:
-        raise ExportError(f"cannot write {show_path(path)}: {exc.strerror or exc}") from None

@@ -26,7 +26,6 @@ folder, saved as ``copy-<budget>.pt2``.
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from dataclasses import asdict, dataclass, field
@@ -102,6 +101,15 @@ class StealConfig:
         return asdict(self)
 
 
+def parse_budgets(text: str) -> list[int]:
+    """``"250, 1000,5_000"`` -> [250, 1000, 5000]. Raises ParameterError for anything but whole numbers."""
+    try:
+        return [int(t.strip().replace("_", "")) for t in text.split(",") if t.strip()]
+    except ValueError:
+        raise ParameterError(f"budgets {text!r}: give whole numbers of queries separated by commas, "
+                             "e.g. 250,1000,5000") from None
+
+
 def epochs_for(queries: int) -> int:
     """Training epochs at a budget: about 6,000 training images in all, between 3 and 30 epochs."""
     return max(3, min(30, math.ceil(6000 / queries)))
@@ -110,7 +118,8 @@ def epochs_for(queries: int) -> int:
 @dataclass
 class StealProgress:
     """What a run is doing. ``stage``: ``"querying"``, ``"training"`` or ``"measuring"``; ``budget_index``
-    0-based among ``budgets``; ``queries`` made so far; ``epoch``/``epochs`` while training (else 0)."""
+    0-based among ``budgets``; ``queries`` made so far; ``epoch``/``epochs`` while training (else 0);
+    ``rows``: the finished budgets' rows so far (see :class:`StealResult`)."""
 
     stage: str
     budget: int
@@ -119,6 +128,7 @@ class StealProgress:
     queries: int
     epoch: int = 0
     epochs: int = 0
+    rows: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -222,7 +232,8 @@ def steal(config: StealConfig, *, victim: Classifier | None = None, out: str | P
 
         def report(stage: str, epoch: int = 0, epochs: int = 0) -> None:
             if on_progress is not None:
-                on_progress(StealProgress(stage, budget, number, len(budgets), int(oracle.queries[0]), epoch, epochs))
+                on_progress(StealProgress(stage, budget, number, len(budgets), int(oracle.queries[0]), epoch, epochs,
+                                          list(rows)))
 
         while len(indices) < budget:
             if should_stop is not None and should_stop():
@@ -280,8 +291,3 @@ def _logits(net: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
     with torch.no_grad():
         return net(x)
 
-
-def load_result(path: str | Path) -> dict:
-    """The ``steal.json`` of a run folder (or the file itself), as a dict."""
-    path = Path(path)
-    return json.loads((path / "steal.json" if path.is_dir() else path).read_text(encoding="utf-8"))
