@@ -12,7 +12,6 @@ LEFT, RIGHT, TOP, BOTTOM = 70, 300, 40, 60
 COLOURS = [(31, 119, 180), (214, 39, 40), (44, 160, 44), (148, 103, 189), (255, 127, 14), (140, 86, 75)]
 #: ART's MNIST model-stealing demonstration, as the issue quotes it: (queries, low, high) agreement.
 ART_REFERENCE = ((1000, 0.65, 0.74), (4000, 0.89, 0.91), (5000, 0.89, 0.91))
-Y_LOW = 0.5
 
 
 def run_label(result: dict) -> str:
@@ -32,20 +31,22 @@ def agreement_plot(results: list[dict], title: str = "agreement with the victim 
     font, small = ImageFont.load_default(size=15), ImageFont.load_default(size=13)
     budgets = [row["budget"] for r in results for row in r["rows"]] + [1000, 5000]
     lo, hi = math.log10(min(budgets) / 1.3), math.log10(max(budgets) * 1.3)
+    lowest = min((row[k]["low"] for r in results for row in r["rows"] for k in ("agreement", "accuracy")), default=0.5)
+    y_low = min(0.5, math.floor(lowest * 10) / 10)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def px(queries: float, value: float) -> tuple[float, float]:
         x = LEFT + (math.log10(queries) - lo) / (hi - lo) * plot_w
-        return x, TOP + (1 - (max(value, Y_LOW) - Y_LOW) / (1 - Y_LOW)) * plot_h
+        return x, TOP + (1 - (max(value, y_low) - y_low) / (1 - y_low)) * plot_h
 
     draw.text((LEFT, 10), title, fill=(30, 30, 30), font=font)
-    for v in (0.5, 0.6, 0.7, 0.8, 0.9, 1.0):
+    for v in [i / 10 for i in range(round(y_low * 10), 11)]:
         _, y = px(10 ** lo, v)
         draw.line([(LEFT, y), (LEFT + plot_w, y)], fill=(225, 225, 225))
         draw.text((LEFT - 40, y - 8), f"{v:.0%}", fill=(80, 80, 80), font=small)
     for q in (100, 250, 500, 1000, 2000, 5000, 10000, 20000):
         if lo <= math.log10(q) <= hi:
-            x, _ = px(q, Y_LOW)
+            x, _ = px(q, y_low)
             draw.line([(x, TOP), (x, TOP + plot_h)], fill=(235, 235, 235))
             draw.text((x - 14, TOP + plot_h + 6), f"{q:,}", fill=(80, 80, 80), font=small)
     draw.rectangle([LEFT, TOP, LEFT + plot_w, TOP + plot_h], outline=(120, 120, 120))

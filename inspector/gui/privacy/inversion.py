@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QFormLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QSizePolicy, QSpinBox, QVBoxLayout, QWidget
 
 from inspector.core.privacy.inversion import MIFace
 from inspector.core.privacy.inversion_run import InversionConfig, InversionReport, invert_model
@@ -45,16 +45,31 @@ class InversionView(ResultView):
         super().__init__(parent)
         self.picture = QLabel()
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.picture.setMinimumSize(200, 60)
+        self.picture.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self._pixmap = QPixmap()
         self.scores = QLabel("")
         self.scores.setWordWrap(True)
-        self.scores.setTextFormat(Qt.TextFormat.RichText)
+        self.scores.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.scores.setMinimumHeight(9 * self.scores.fontMetrics().lineSpacing())
         layout = QVBoxLayout(self)
         layout.addWidget(self.picture, 1)
         layout.addWidget(self.scores)
         self.show_result(None)
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        """The grid scaled to the width available (never above twice its size), sharp pixels."""
+        if not self._pixmap.isNull():
+            width = min(self.picture.width() - 8, 2 * self._pixmap.width())
+            self.picture.setPixmap(self._pixmap.scaledToWidth(max(width, 100), Qt.TransformationMode.FastTransformation))
+
     def show_result(self, result: InversionReport | None) -> None:
         if result is None:
+            self._pixmap = QPixmap()
             self.picture.clear()
             self.picture.setText("Run to reconstruct each class of the model")
             self.scores.setText("")
@@ -62,17 +77,19 @@ class InversionView(ResultView):
         grid = result.grid().convert("RGB")
         data = grid.tobytes()
         image = QImage(data, grid.width, grid.height, 3 * grid.width, QImage.Format.Format_RGB888).copy()
-        self.picture.setPixmap(QPixmap.fromImage(image))
+        self._pixmap = QPixmap.fromImage(image)
+        self._fit()
         s = result.summary
-        judges = "".join(f"<li>{name} sees the class in {_count(r)}</li>" for name, r in s["judges"].items())
-        stopped = " <b>(stopped: the best images so far)</b>" if result.stopped else ""
-        self.scores.setText(
-            f"<b>MI-Face on {result.config.model}</b>, {result.seconds:.0f} s{stopped}<ul>"
-            f"<li>the model itself sees the class in {_count(s['self'])}</li>{judges}"
-            f"<li>closest (SSIM) to its own class mean: {_count(s['closest_to_own_mean'])}; mean SSIM "
-            f"{s['ssim_mean']:.3f} (grey start {s['ssim_grey_start']:.3f})</li></ul>"
-            "Ten images: the 95 % intervals are wide; a robust model is expected to give more "
-            "recognisable digits (Tsipras et al. 2019, arXiv:1805.12152).")
+        stopped = " (stopped: the best images so far)" if result.stopped else ""
+        lines = [f"MI-Face on {result.config.model}, {result.seconds:.0f} s{stopped}; under each image the "
+                 "model's probability for its class",
+                 f"\u2022 the model itself sees the class in {_count(s['self'])}"]
+        lines += [f"\u2022 {name} sees the class in {_count(r)}" for name, r in s["judges"].items()]
+        lines += [f"\u2022 closest (SSIM) to its own class mean: {_count(s['closest_to_own_mean'])}; mean SSIM "
+                  f"{s['ssim_mean']:.3f} (grey start {s['ssim_grey_start']:.3f})",
+                  "Ten images: the 95 % intervals are wide. A robust model is expected to give more "
+                  "recognisable digits (Tsipras et al. 2019, arXiv:1805.12152)."]
+        self.scores.setText("\n".join(lines))
 
 
 def _count(r: dict) -> str:

@@ -26,6 +26,8 @@ class PrivacyState:
         labels_only: the oracle returns the top-1 label only.
         epochs: training epochs per budget; None: the schedule of the core.
         max_iterations: MI-Face's alpha.
+        copies_folder: where each stealing run makes its own new folder for the copies; None: the
+            system's temporary folder.
         result: the last (partial while running) result of the current task, or None.
     """
 
@@ -36,4 +38,5 @@ class PrivacyState:
     labels_only: bool = False
     epochs: int | None = None
     max_iterations: int = 1000
+    copies_folder: str | None = None
     result: Any = None

@@ -107,7 +107,8 @@ class StealingView(ResultView):
         ticks = sorted({r["budget"] for r in rows} | {1000, 5000})
         self.plot.getAxis("bottom").setTicks([[(math.log10(q), f"{q:,}") for q in ticks]])
         self.plot.setXRange(math.log10(min(ticks) / 1.5), math.log10(max(ticks) * 1.5), padding=0)
-        self.plot.setYRange(50, 100, padding=0.02)
+        lowest = min((100 * r[k]["low"] for r in rows for k in ("agreement", "accuracy")), default=50)
+        self.plot.setYRange(min(50, 10 * math.floor(lowest / 10)), 100, padding=0.02)
         self.table.setRowCount(len(rows))
         for i, r in enumerate(rows):
             cells = [f"{r['budget']:,}", _rate(r["agreement"]), _rate(r["accuracy"]), _rate(r["transfer"]),
@@ -134,11 +135,11 @@ def _rate(r: dict | None) -> str:
 
 
 def run_stealing(job: Job, state: PrivacyState) -> StealResult:
-    """Steal ``state.victim`` with the state's choices into a new temporary folder (see :func:`steal`)."""
+    """Steal ``state.victim`` with the state's choices into a new folder (see :func:`steal`)."""
     config = StealConfig(victim=state.victim, method=state.method, budgets=parse_budgets(state.budgets),
                          output="label" if state.labels_only else "probabilities", epochs=state.epochs)
     config.check()
-    out = tempfile.mkdtemp(prefix="inspector-steal-")
+    out = tempfile.mkdtemp(prefix="inspector-steal-", dir=state.copies_folder)
     shown = {"rows": 0}
 
     def on_progress(p) -> None:

@@ -165,6 +165,7 @@ class PrivacyWorkspace(Workspace):
         self.progress.setRange(0, 1)
         self.progress.setValue(0 if stopped else 1)
         self.stage.setText("stopped: the finished part is shown" if stopped else "done")
+        self._on_busy(self.shell.runner.busy())
         self.run_finished.emit(result)
 
     def _on_busy(self, busy: bool) -> None:
