@@ -35,24 +35,29 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--budgets", default="250,1000")
     parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--only", choices=("copycat", "knockoff"), help="run one of the two attacks")
     args = parser.parse_args()
     torch.set_num_threads(1)
     victim = load_model("mnist-standard", "cpu")
+    answers = torch.nn.Sequential(victim, torch.nn.Softmax(dim=1))   # ART's predict returns what the model does
     pool = query_pool("members").numpy()
     x_test, y_test = held_out()
     victim_pred = predictions(victim, x_test)
-    for name, make in (("ART CopycatCNN, labels only", lambda n, v: CopycatCNN(
-                            v, batch_size_fit=64, batch_size_query=64, nb_epochs=args.epochs, nb_stolen=n)),
-                       ("ART KnockoffNets random, probabilities", lambda n, v: KnockoffNets(
-                            v, batch_size_fit=64, batch_size_query=64, nb_epochs=args.epochs, nb_stolen=n,
-                            sampling_strategy="random", use_probability=True))):
+    attacks = (("ART CopycatCNN, labels only", lambda n, v: CopycatCNN(
+                   v, batch_size_fit=64, batch_size_query=64, nb_epochs=args.epochs, nb_stolen=n)),
+               ("ART KnockoffNets random, probabilities", lambda n, v: KnockoffNets(
+                   v, batch_size_fit=64, batch_size_query=64, nb_epochs=args.epochs, nb_stolen=n,
+                   sampling_strategy="random", use_probability=True)))
+    for name, make in attacks:
+        if args.only is not None and args.only not in name.lower():
+            continue
         for budget in (int(b) for b in args.budgets.split(",")):
             torch.manual_seed(0)
             np.random.seed(0)
             net = MnistCNN()
             thief = art_classifier(net, torch.optim.Adam(net.parameters(), lr=1e-3))
             start = time.perf_counter()
-            make(budget, art_classifier(victim)).extract(pool, thieved_classifier=thief)
+            make(budget, art_classifier(answers)).extract(pool, thieved_classifier=thief)
             rates = agreement_and_accuracy(predictions(net, x_test), victim_pred, y_test)
             cells = "  ".join(f"{k} {r['rate']:.1%} [{r['low']:.1%}, {r['high']:.1%}]" for k, r in rates.items())
             print(f"{name}, {budget} queries, {args.epochs} epochs: {cells}  ({time.perf_counter() - start:.0f} s)",
