@@ -144,3 +144,18 @@ def test_transformed_pool_differs_from_the_members_but_keeps_their_number():
     members, transformed = query_pool("members"), query_pool("transformed")
     assert members.shape == transformed.shape == (8000, 1, 28, 28)
     assert (members - transformed).abs().mean() > 0.05 and 0 <= transformed.min() and transformed.max() <= 1
+
+
+def test_transfer_rate_is_high_from_the_victim_itself_and_low_from_an_untrained_copy():
+    from inspector.core.privacy.fidelity import transfer_success
+    from inspector.core.zoo.mnist_cnn import MnistCNN
+
+    v = load_model("mnist-standard", "cpu")
+    x, y = held_out()
+    right = (predictions(v, x[:60]) == y[:60]).nonzero().flatten()[:40]
+    x, y = x[right], y[right]
+    itself = transfer_success(v.net, v, x, y, eps=0.3)
+    torch.manual_seed(0)
+    untrained = transfer_success(MnistCNN().eval(), v, x, y, eps=0.3)
+    assert itself["white_box"]["rate"] == 1.0 and itself["transfer"]["rate"] == 1.0
+    assert untrained["transfer"]["high"] < itself["transfer"]["low"]
