@@ -6,7 +6,8 @@ member digits (and one label-only run from the transformed pool): the rates
 with their Wilson 95 % intervals on the 2,000 held-out digits (the PGD transfer on the first
 300 the victim gets right), the time of each
 budget, and the combined curve as a PNG. Label-only knockoff-random is the same
-attack as label-only copycat (same images, same hard labels), so it is not run twice.
+attack as label-only copycat (same images, same hard labels), and so is copycat
+with probabilities (it trains on their top-1), so neither is run again.
 Each run keeps its folder under --out and resumes there; --runs picks some of them (to run them in
 parallel processes, each in its own folder).
 
@@ -27,7 +28,7 @@ from inspector.core.privacy.stealing import StealConfig, steal
 
 RUNS = [("copycat", "label", "members"), ("knockoff-random", "probabilities", "members"),
         ("knockoff-adaptive", "probabilities", "members"), ("knockoff-adaptive", "label", "members"),
-        ("copycat", "probabilities", "members"), ("copycat", "label", "transformed")]
+        ("copycat", "label", "transformed")]
 
 
 def main() -> None:
