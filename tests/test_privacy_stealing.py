@@ -86,7 +86,7 @@ def test_saved_copy_loads_as_a_model(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["top_k"][0]["index"] == int(predictions(copy, pixels)[0])
 
 
-def test_stopped_run_keeps_finished_budgets_and_resumes_without_new_queries(tmp_path):
+def test_stopped_run_keeps_finished_budgets_and_resumes_as_if_uninterrupted(tmp_path):
     config = StealConfig(method="knockoff-adaptive", output="probabilities", budgets=[100, 300], epochs=1, **FAST)
     out = tmp_path / "run"
 
@@ -104,6 +104,8 @@ def test_stopped_run_keeps_finished_budgets_and_resumes_without_new_queries(tmp_
     resumed = steal(config, victim=v, out=out, resume=True)
     assert resumed.finished and resumed.rows[0] == first.rows[0] and resumed.rows[1]["queries"] == 300
     assert v.net.images == 2000       # the held-out digits only: the 300 answers were already paid for
+    uninterrupted = steal(config)
+    assert [r["agreement"] for r in resumed.rows] == [r["agreement"] for r in uninterrupted.rows]
     with pytest.raises(ParameterError, match="other settings"):
         steal(StealConfig(budgets=[100, 300], epochs=1, **FAST), out=out, resume=True)
 
