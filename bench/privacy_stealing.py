@@ -59,7 +59,7 @@ def main() -> None:
     tag = "" if args.runs is None else "-" + args.runs.replace(",", "-")
     agreement_plot([r for r in results if r["config"]["pool"] == "members"]).save(Path(args.out) / f"curves{tag}.png")
     (Path(args.out) / f"summary{tag}.json").write_text(json.dumps(results, indent=2))
-    print(f"\nvictim held-out accuracy {results[0]['victim_accuracy']:.1%}; curves in {Path(args.out) / 'curves.png'}")
+    print(f"\nvictim held-out accuracy {results[0]['victim_accuracy']:.1%}; curves in {Path(args.out) / f'curves{tag}.png'}")
 
 
 if __name__ == "__main__":
