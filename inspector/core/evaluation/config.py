@@ -43,6 +43,9 @@ class EvaluationConfig:
         sanity: run the sanity checks of Carlini et al. 2019 on the first ``sanity_images`` images.
         out: folder for the JSONL results (None: keep them in memory only).
         resume: continue the evaluation in ``out``.
+        threads: CPU intra-op threads the attacks run with; None: the count recorded in ``out`` when
+            resuming, else torch's current one. :func:`~inspector.core.evaluation.evaluate` records it,
+            since the adversarials' bytes depend on it (see :mod:`inspector.core.threads`).
     """
 
     data: str
@@ -63,6 +66,7 @@ class EvaluationConfig:
     sanity_images: int = 200
     out: str | None = None
     resume: bool = False
+    threads: int | None = None
 
     def fingerprint(self) -> dict:
         """The fields that change the numbers (not ``device``, ``out``, ``resume``), JSON-ready."""

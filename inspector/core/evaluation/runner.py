@@ -11,6 +11,7 @@ the same numbers. Each run's records are flushed before the next starts.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Callable
@@ -24,12 +25,13 @@ from inspector.core.errors import InspectorError, ParameterError
 from inspector.core.evaluation.config import EvaluationConfig, budgets, check_attacks
 from inspector.core.evaluation.data import Sample, load_dataset
 from inspector.core.evaluation.plan import Unit, make_plan
-from inspector.core.evaluation.records import RecordStore
+from inspector.core.evaluation.records import RecordStore, saved_config
 from inspector.core.evaluation.result import EvaluationResult, Example, summarize
 from inspector.core.evaluation.versions import versions
 from inspector.core.messages import one_line
 from inspector.core.metrics import top_k
 from inspector.core.models import load_model
+from inspector.core.threads import intra_op_threads
 
 #: Values per batch the default batch size aims at (a power of two, 1 to 128 images).
 BATCH_VALUES = 4_000_000
@@ -59,7 +61,9 @@ def evaluate(config: EvaluationConfig, *, model: Classifier | None = None,
              should_stop: StopCheck | None = None) -> EvaluationResult:
     """Evaluate ``config``: clean and robust accuracy over the data set, with the sanity checks.
 
-    ``model`` reuses a loaded classifier. ``should_stop()`` is checked within each attack
+    ``model`` reuses a loaded classifier. The attacks run with ``config.threads`` CPU threads
+    (default: the count recorded when resuming, else torch's current one), which the result's
+    config and the manifest record. ``should_stop()`` is checked within each attack
     iteration; once it is True the attack run in progress is dropped (nothing half-done is
     recorded) and the result comes back with ``stopped`` set. An image that cannot be read,
     or on which an attack fails, gets an error record and the evaluation goes on.
@@ -71,6 +75,20 @@ def evaluate(config: EvaluationConfig, *, model: Classifier | None = None,
         ImageError, ClassNameError: the data set is missing or its labels unknown to the model.
         ModelError, DeviceError, ExportError.
     """
+    config = with_threads(config)
+    with intra_op_threads(config.threads):
+        return _evaluate(config, model, on_progress, should_stop)
+
+
+def with_threads(config: EvaluationConfig) -> EvaluationConfig:
+    """``config`` with its thread count set: as given, else the one recorded in ``out`` when
+    resuming, else torch's current count."""
+    saved = saved_config(config.out) if config.resume else None
+    threads = config.threads or (saved or {}).get("threads") or torch.get_num_threads()
+    return dataclasses.replace(config, threads=threads)
+
+
+def _evaluate(config: EvaluationConfig, model: Classifier | None, on_progress, should_stop) -> EvaluationResult:
     budgets(config)
     check_attacks(config)
     pipeline = Pipeline([defense_from_spec(s) for s in config.defenses])
