@@ -26,6 +26,7 @@ from inspector.core.errors import EXIT_ERROR, InputWarning, InspectorError, Para
 from inspector.core.messages import escape_controls, one_line, show_path
 from inspector.core.summary import summary_line
 from inspector.evaluate_command import add_evaluate_arguments, cmd_evaluate
+from inspector.replay_command import add_replay_arguments, cmd_replay
 from inspector.options import (add_attack_options, add_compare_arguments, add_defense_arguments, add_model_options,
                                attack_params)
 
@@ -79,6 +80,9 @@ def build_parser() -> OneLineParser:
     p = sub.add_parser("evaluate", help="clean and robust accuracy over a data set, with sanity checks")
     add_model_options(p)
     add_evaluate_arguments(p)
+
+    p = sub.add_parser("replay", help="run a saved attack (result.json) or evaluation again; check the same bytes")
+    add_replay_arguments(p)
 
     sub.add_parser("models", help="list the built-in models")
     sub.add_parser("attacks", help="list the attacks and their parameters")
@@ -276,7 +280,8 @@ def cmd_install_desktop(args) -> int:
 
 
 COMMANDS = {"classify": cmd_classify, "attack": cmd_attack, "models": cmd_models, "train": cmd_train,
-            "attacks": cmd_attacks, "gui": cmd_gui, "evaluate": cmd_evaluate, "install-desktop": cmd_install_desktop}
+            "attacks": cmd_attacks, "gui": cmd_gui, "evaluate": cmd_evaluate, "replay": cmd_replay,
+            "install-desktop": cmd_install_desktop}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -108,7 +108,8 @@ def _evaluate(config: EvaluationConfig, model: Classifier | None, on_progress, s
     batch_size = config.batch_size or default_batch_size(clf)
     # the batch size that runs, not the option: the random starts depend on the batches
     store = RecordStore(config.out, {"config": config.fingerprint() | {"batch_size": batch_size},
-                                     "versions": versions(config, clf)}, resume=config.resume)
+                                     "versions": versions(config, clf), "device": str(clf.device)},
+                        resume=config.resume)
     run = _Run(config, clf, pipeline, store, should_stop)
 
     def report(done: int, stage: str) -> None:

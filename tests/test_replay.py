@@ -1,0 +1,111 @@
+"""`inspector replay`: every attack replays byte for byte from its result.json, even when the run was
+made on a worker thread with another CPU thread count (as the app's jobs do); an evaluation replays
+from its folder and from its report; a bad file or a differing replay ends with one line."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import torch
+from PIL import Image
+
+from inspector.cli import main
+from inspector.core.attacks import ATTACKS
+from inspector.core.errors import RecipeError
+from inspector.core.replay import AttackSource, EvaluationSource, read_source, replay_attack
+from inspector.core.resources import resource_path
+from inspector.core.run import Recipe, inspect
+from inspector.core.threads import intra_op_threads
+
+DIGIT = str(resource_path("images/mnist-7.png"))
+#: Small budgets so that every attack runs in about a second on a digit; seeds off their default.
+PARAMS = {
+    "fgsm": {"eps": "0.2"},
+    "bim": {"eps": "0.2", "steps": 3},
+    "pgd": {"eps": "0.2", "steps": 3, "seed": 5},
+    "mifgsm": {"eps": "0.2", "steps": 3},
+    "apgd": {"eps": "0.2", "steps": 5, "seed": 3},
+    "deepfool": {"steps": 5},
+    "cw": {"binary_search_steps": 2, "steps": 10},
+    "lbfgs": {"search_steps": 2, "steps": 5},
+    "jsma": {},
+    "square": {"eps": "0.3", "max_queries": 60, "seed": 7},
+    "hopskipjump": {"max_queries": 150, "steps": 3, "init_evals": 10, "seed": 2},
+}
+
+
+def run_on_worker(recipe: Recipe, model, threads: int):
+    """``inspect`` on a fresh thread whose torch thread count is ``threads``, as the app's job does."""
+    made = {}
+
+    def work():
+        torch.set_num_threads(threads)
+        made["run"] = inspect(recipe, model=model)
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join()
+    return made["run"]
+
+
+def test_every_attack_replays_byte_for_byte_from_its_result_json(mnist_model, tmp_path):
+    assert set(PARAMS) == set(ATTACKS), "give each registered attack small parameters here"
+    for name, params in PARAMS.items():
+        run = run_on_worker(Recipe(image=DIGIT, model="mnist-standard", attack=name, params=params, device="cpu"),
+                            mnist_model, threads=1)
+        run.save(tmp_path / name)
+        source = read_source(tmp_path / name / "result.json")
+        assert isinstance(source, AttackSource) and source.recipe.threads == 1
+        with intra_op_threads(2):                             # the replaying thread has another count
+            replay = replay_attack(source, model=mnist_model)
+        assert replay.matched, f"{name}: {replay.describe()}"
+        assert replay.values == 28 * 28 and torch.equal(replay.inspection.x_adv, run.x_adv), name
+        assert replay.inspection.recipe.to_dict() == run.recipe.to_dict(), name
+
+
+def test_the_cli_says_whether_the_bytes_match_in_one_line(mnist_model, tmp_path, capsys):
+    run = run_on_worker(Recipe(image=DIGIT, model="mnist-standard", attack="pgd",
+                               params={"eps": "0.2", "steps": 3}), mnist_model, threads=1)
+    run.save(tmp_path / "run")
+    assert main(["replay", str(tmp_path / "run")]) == 0
+    assert "bytes match" in capsys.readouterr().out
+    adversarial = tmp_path / "run" / "adversarial.png"
+    im = Image.open(adversarial)
+    im.putpixel((5, 5), 255 - im.getpixel((5, 5)))
+    im.save(adversarial)
+    assert main(["replay", str(tmp_path / "run" / "result.json")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "1 of 784 values" in err[0]
+
+
+@pytest.mark.parametrize("text", ['{"eps": 1}', "not json", '{"recipe": {"attack": "pgd"}}'])
+def test_a_file_that_is_not_a_recipe_is_one_line_and_exit_2(tmp_path, capsys, text):
+    path = tmp_path / "x.json"
+    path.write_text(text)
+    with pytest.raises(RecipeError):
+        read_source(path)
+    assert main(["replay", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("inspector: error:") and "recipe" in err[0]
+    assert main(["replay", str(tmp_path)]) == 2                   # a folder with neither file
+
+
+def test_an_evaluation_replays_from_its_folder_and_its_report(tmp_path, capsys):
+    out, report = tmp_path / "eval", tmp_path / "report.html"
+    assert main(["evaluate", "mnist-heldout", "--model", "mnist-standard", "--eps", "0,0.1,0.3", "--steps", "3",
+                 "--limit", "48", "--batch-size", "16", "--sanity-images", "16", "--out", str(out),
+                 "--report", str(report), "--device", "cpu"]) == 0
+    capsys.readouterr()
+    source = read_source(out)
+    assert isinstance(source, EvaluationSource) and source.config.threads == torch.get_num_threads()
+    assert source.config.batch_size == 16 and source.records is not None
+    assert main(["replay", str(out), "--limit", "20"]) == 0       # rounded up to 2 batches of 16
+    assert "same records (" in capsys.readouterr().out
+    first = (out / "results.jsonl").read_text().splitlines()
+    (out / "results.jsonl").write_text("\n".join(first[:-1] + [first[-1].replace('"pred": ', '"pred": 1')]) + "\n")
+    assert main(["replay", str(out / "manifest.json")]) == 1
+    assert "differs: 1 of" in capsys.readouterr().err
+    assert isinstance(read_source(report), EvaluationSource)
+    assert main(["replay", str(report)]) == 0
+    assert "same tables" in capsys.readouterr().out
