@@ -102,6 +102,7 @@ class AttackPanel(QGroupBox):
         self.preset_combo.currentIndexChanged.connect(lambda _i: state.use_preset(self.preset_combo.currentData()))
         state.events.attack.connect(self._show_form)
         state.events.preset.connect(self._show_form)
+        state.events.params.connect(self._show_form)
         state.events.preview.connect(self.show_estimate)
 
     def reset_progress(self) -> None:
@@ -143,6 +144,8 @@ class AttackPanel(QGroupBox):
         self.state.attack = self.attack_combo.currentData()
 
     def _show_form(self, *_args) -> None:
+        if self.attack_combo.currentData() != self.state.attack:     # set from outside (an opened recipe)
+            self.attack_combo.setCurrentIndex(self.attack_combo.findData(self.state.attack))
         cls = ATTACKS[self.state.attack]
         self.attack_info.setText(f"{cls.threat_model}; {cls.paper}")
         self.form.set_attack(self.state.attack, self.state.attack_params())
