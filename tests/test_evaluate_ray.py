@@ -24,6 +24,15 @@ def records(folder) -> list[str]:
     return sorted((folder / RESULTS).read_text().splitlines())
 
 
+def test_an_unreachable_cluster_is_one_line_and_exit_2(capsys):
+    from inspector.cli import main
+
+    assert not ray.is_initialized()
+    assert main(["evaluate", "mnist-heldout", "--model", "mnist-standard", "--limit", "4", "--ray", "127.0.0.1:1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot reach the Ray cluster at 127.0.0.1:1" in err[0]
+
+
 @pytest.fixture(scope="module")
 def two_workers():
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")

@@ -12,6 +12,7 @@ same path on every node, and every node needs the same package versions.
 from __future__ import annotations
 
 import dataclasses
+import socket
 from collections import defaultdict
 from typing import Callable
 
@@ -29,6 +30,8 @@ from inspector.core.models import load_model
 
 #: Seconds between checks of ``should_stop`` while batches run.
 POLL_S = 0.5
+#: Seconds to wait for a cluster address to take a connection.
+CONNECT_TIMEOUT_S = 5
 
 
 def connect(address: str):
@@ -42,12 +45,29 @@ def connect(address: str):
     except ImportError:
         raise ParameterError("--ray needs Ray: pip install 'robustness-inspector[ray]'") from None
     if not ray.is_initialized():
+        _check_reachable(address)
         try:
             ray.init(address=None if address == "local" else address, include_dashboard=False,
                      log_to_driver=False, logging_level="ERROR", configure_logging=True)
         except (ConnectionError, RuntimeError, ValueError) as exc:
             raise ParameterError(f"cannot reach the Ray cluster at {address!r}: {one_line(exc)}") from None
     return ray
+
+
+def _check_reachable(address: str) -> None:
+    """Fail at once, not after Ray's minute of retries, when ``host:port`` takes no connection.
+
+    Raises:
+        ParameterError: the host is unknown or refuses the connection.
+    """
+    host, sep, port = address.removeprefix("ray://").rpartition(":")
+    if not sep or not port.isdigit():
+        return                                        # "local", "auto": Ray finds the instance itself
+    try:
+        socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT_S).close()
+    except OSError as exc:
+        raise ParameterError(f"cannot reach the Ray cluster at {address}: {exc.strerror or one_line(exc)} "
+                             "(start it with `ray start --head`, see README)") from None
 
 
 class Preloaded:
