@@ -4,6 +4,7 @@ from its folder and from its report; a bad file or a differing replay ends with 
 
 from __future__ import annotations
 
+import json
 import threading
 
 import pytest
@@ -109,3 +110,15 @@ def test_an_evaluation_replays_from_its_folder_and_its_report(tmp_path, capsys):
     assert isinstance(read_source(report), EvaluationSource)
     assert main(["replay", str(report)]) == 0
     assert "same tables" in capsys.readouterr().out
+
+
+def test_a_bare_recipe_and_a_comparisons_export_replay_too(mnist_model, tmp_path, capsys):
+    run = inspect(Recipe(image=DIGIT, model="mnist-standard", attack="fgsm", params={"eps": "0.1"}), model=mnist_model)
+    (tmp_path / "recipe.json").write_text(json.dumps(run.recipe.to_dict()))
+    (tmp_path / "comparison.json").write_text(json.dumps({"source": run.to_dict(), "models": []}))
+    for name in ("recipe.json", "comparison.json"):
+        source = read_source(tmp_path / name)
+        assert isinstance(source, AttackSource) and source.adversarial is None
+        assert source.recipe.to_dict() | {"device": None} == run.recipe.to_dict()   # a result's records "cpu"
+    assert main(["replay", str(tmp_path / "recipe.json")]) == 0
+    assert "no saved adversarial.png" in capsys.readouterr().out

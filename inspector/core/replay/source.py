@@ -1,8 +1,9 @@
 """What a replay reads: :func:`read_source` tells an attack's recipe from an evaluation's.
 
 Accepted, for an attack run: the ``result.json`` that ``inspector attack --out-dir`` and the app
-write (its ``recipe``, and ``adversarial.png`` beside it to compare with), its folder, or a
-bare recipe (the ``recipe`` object alone). For an evaluation: its ``--out`` folder or the
+write (its ``recipe``, and ``adversarial.png`` beside it to compare with), its folder, the app's
+exported recipe (with a model comparison: its source attack), or a bare recipe (the
+``recipe`` object alone). For an evaluation: its ``--out`` folder or the
 ``manifest.json`` in it (the records in ``results.jsonl`` to compare with), the HTML report
 (its embedded recipe and tables), or a bare configuration.
 """
@@ -91,6 +92,8 @@ def read_source(path: str | os.PathLike) -> AttackSource | EvaluationSource:
 
 
 def _from_json(path: Path, data) -> AttackSource | EvaluationSource:
+    if isinstance(data, dict) and isinstance(data.get("source"), dict) and "models" in data:
+        data = data["source"]                                 # a model comparison: its source attack
     if isinstance(data, dict) and isinstance(data.get("recipe"), dict):          # an attack's result.json
         device = (data.get("model") or {}).get("device")
         return _attack(path, data["recipe"], device)
