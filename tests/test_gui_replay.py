@@ -53,6 +53,7 @@ def test_open_recipe_sets_the_view_and_gives_the_cli_replays_adversarial(window,
     assert state.image == DIGIT and window.session.model == "mnist-standard"
     assert state.attack == "mifgsm" and evasion.attack_panel.attack_combo.currentData() == "mifgsm"
     assert state.attack_params()["steps"] == 4 and state.attack_params()["eps"] == pytest.approx(0.2)
+    assert evasion.attack_panel.form.editors["steps"].value() == 4
     assert state.defenses == ["bitdepth"] and state.defense_values["bitdepth"]["bits"] == 4
     assert evasion.defense_panel.checkboxes["bitdepth"].isChecked() and state.target == 3
     assert inspection.recipe.threads == 2 and [d.defense for d in inspection.defended] == ["none", "bitdepth:bits=4"]

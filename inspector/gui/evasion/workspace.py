@@ -174,7 +174,8 @@ class EvasionWorkspace(Workspace):
                 raise RecipeError(f"{show_path(path)} is an evaluation's recipe: replay it with "
                                   "`inspector replay`, or set it up in the Evaluate workspace")
             self.state.use_recipe(source.recipe)
-            self.defense_panel.show_state()         # its editors hold the values dicts the recipe replaced
+            self.attack_panel.show_form()           # the panels' editors hold the values the recipe replaced
+            self.defense_panel.show_state()
         except InspectorError as exc:
             self.shell.show_error(str(exc))
             return False
