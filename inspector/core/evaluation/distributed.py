@@ -104,10 +104,11 @@ class BatchWorker:
 
 def run_on_ray(run: BatchRun, samples: list[Sample], plan: list[Unit], batch_size: int,
                report: Callable[[int, str], None]) -> None:
-    """Run the batches of ``run`` on Ray actors,
-    one per ``threads`` CPUs of the cluster; records are added to ``run.store`` as batches finish,
-    the examples are the local run's (first batches first). Once ``run.should_stop()``, the batches
-    still running are dropped and ``run.stopped`` is set.
+    """Run the batches of ``run`` on Ray actors, one per ``threads`` CPUs of the cluster.
+
+    Records are added to ``run.store`` as batches finish; the examples are the local run's (first
+    batches first). Once ``run.should_stop()``, the batches still running are dropped and
+    ``run.stopped`` is set.
 
     Raises:
         ParameterError: Ray is missing or unreachable.
@@ -152,9 +153,7 @@ def run_on_ray(run: BatchRun, samples: list[Sample], plan: list[Unit], batch_siz
                 done += size
                 report(max(0, min(done, len(samples))), f"images {start + 1}-{start + size} done on Ray")
     finally:
-        for ref in running:
-            ray.cancel(ref, force=True)
-        for worker in workers:
+        for worker in workers:                        # ends the batches still running too
             ray.kill(worker)
     run.examples = [e for start in sorted(examples) for e in examples[start]][:MAX_EXAMPLES]
 
