@@ -34,6 +34,7 @@ from inspector.core.messages import show_path
 from inspector.core.metrics import is_success, perturbation_norms, top_k
 from inspector.core.models import Classifier, default_model_name, load_model
 from inspector.core.resources import CALIBRATION_DIGITS, resource_path, sample_images
+from inspector.core.threads import intra_op_threads
 from inspector.core.visualize import perturbation_image
 
 
@@ -58,6 +59,9 @@ class Recipe:
         eot_samples: draws per gradient for randomised defences in an adaptive attack.
         calibration: folder of clean images to calibrate detector thresholds on;
             None: the shipped ones (see :func:`calibration_images`).
+        threads: CPU intra-op threads for the run; None: torch's current count, which
+            :func:`inspect` records, since the adversarial's bytes depend on it
+            (see :mod:`inspector.core.threads`).
     """
 
     image: str
@@ -74,6 +78,7 @@ class Recipe:
     detectors: list[str] = field(default_factory=list)
     eot_samples: int = 8
     calibration: str | None = None
+    threads: int | None = None
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -244,6 +249,13 @@ def inspect(
     Raises:
         ImageError, ModelError, DeviceError, ParameterError, ClassNameError.
     """
+    recipe = dataclasses.replace(recipe, threads=recipe.threads or torch.get_num_threads())
+    with intra_op_threads(recipe.threads):
+        return _inspect(recipe, model, on_step, should_stop)
+
+
+def _inspect(recipe: Recipe, model: Classifier | None, on_step: StepCallback | None,
+             should_stop: StopCheck | None) -> Inspection:
     attack = make_attack(recipe.attack, recipe.params)
     pipeline, detectors = defenses_from_recipe(recipe)
     clf = model if model is not None else load_model(recipe.model, recipe.device, weights=recipe.weights,
