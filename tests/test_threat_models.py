@@ -157,3 +157,35 @@ def test_the_similarity_detector_refuses_too_few_calibration_images(held_out):
         stateful_detector_from_spec("similarity").calibrate(held_out[0][:200])
     with pytest.raises(ParameterError, match="calibrate it"):
         stateful_detector_from_spec("similarity").observe(held_out[0][:2], torch.zeros(2, dtype=torch.long))
+
+
+def test_an_inspection_reports_queries_attacker_time_and_detection(tmp_path):
+    from inspector.core.resources import resource_path
+    from inspector.core.run import Recipe, inspect
+
+    recipe = Recipe(image=str(resource_path("images", "mnist-7.png")), model="mnist-standard", attack="hopskipjump",
+                    params={"max_queries": 200}, output_mode="label", throttle="1/s",
+                    stateful_detector="blacklight")
+    summary = inspect(recipe).to_dict()
+    threat = summary["threat_model"]
+    assert threat["kind"] == "black-box" and threat["computed_on"] == "mnist-standard"
+    assert threat["oracle"]["queries"] == [summary["queries"]]
+    assert threat["oracle"]["attacker_time_s"] == [summary["queries"] - 1.0]
+    assert threat["oracle"]["first_detection"][0] is not None and "caught at query" in threat["summary"]
+    assert Recipe.from_dict(summary["recipe"]) == recipe
+    old = {k: v for k, v in summary["recipe"].items() if k not in ("output_mode", "throttle", "stateful_detector",
+                                                                   "surrogates")}
+    assert Recipe.from_dict(old).output_mode == "probabilities" and Recipe.from_dict(old).surrogates == []
+
+
+def test_a_transfer_inspection_is_computed_on_the_surrogate_and_judged_on_the_target():
+    from inspector.core.resources import resource_path
+    from inspector.core.run import Recipe, inspect
+
+    recipe = Recipe(image=str(resource_path("images", "mnist-7.png")), model="mnist-standard", attack="mifgsm",
+                    params={"eps": 0.3, "step_size": 0.03, "loss": "margin"}, surrogates=["mnist-distilled"])
+    inspection = inspect(recipe)
+    threat = inspection.to_dict()["threat_model"]
+    assert threat["kind"] == "transfer" and threat["computed_on"] == "mnist-distilled" and threat["oracle"] is None
+    with torch.no_grad():
+        assert inspection.success == bool(inspection.model(inspection.x_adv).argmax(1) != inspection.original.label)
