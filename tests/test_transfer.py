@@ -74,3 +74,17 @@ def test_adversarials_made_on_the_replicas_transfer_better_than_noise(mnist_mode
         by_noise = int((mnist_model(noise).argmax(1) != y).sum())
     assert (result.x_adv - x).abs().max() <= eps + 1e-6
     assert transferred >= by_noise + len(y) // 3
+
+
+def test_compare_takes_photo_models_of_other_input_sizes():
+    """Lite0 (224) attacked, Lite1 (240) reads the same adversarial resized to its own size."""
+    from inspector.core.compare import compare
+    from inspector.core.resources import resource_path
+    from inspector.core.run import Recipe
+
+    recipe = Recipe(image=str(resource_path("images", "coffee.png")), model="efficientnet-lite0", attack="fgsm",
+                    params={"eps": "4/255"}, device="cpu")
+    comparison = compare(recipe, ["efficientnet-lite1"])
+    lite1 = comparison.models[1]
+    assert lite1.model == "efficientnet-lite1" and lite1.original.label == comparison.models[0].original.label
+    assert len(lite1.transfer.top_k) == 5

@@ -143,6 +143,12 @@ class AttackPanel(QGroupBox):
         self.state.attack = self.attack_combo.currentData()
 
     def _show_form(self, *_args) -> None:
+        """Show the state's attack (also when another panel chose it) and its form."""
+        index = self.attack_combo.findData(self.state.attack)
+        if index != self.attack_combo.currentIndex():
+            self.attack_combo.blockSignals(True)
+            self.attack_combo.setCurrentIndex(index)
+            self.attack_combo.blockSignals(False)
         cls = ATTACKS[self.state.attack]
         self.attack_info.setText(f"{cls.threat_model}; {cls.paper}")
         self.form.set_attack(self.state.attack, self.state.attack_params())

@@ -24,6 +24,26 @@ from inspector.core.resources import default_image
 from inspector.core.run import Classification, Inspection, Recipe
 
 
+#: The threat models offered, by what the attacker gets from the target.
+THREATS = {"white-box": "white-box: the model and its gradients",
+           "scores": "black-box: all the scores",
+           "top-k": "black-box: the top-k scores",
+           "label-only": "black-box: the top-1 label only",
+           "transfer": "transfer from a surrogate: no query to the target"}
+#: The attack each threat model switches to when the current one cannot run under it.
+THREAT_ATTACKS = {"white-box": "pgd", "scores": "square", "top-k": "square", "label-only": "hopskipjump",
+                  "transfer": "dimifgsm"}
+
+
+def fits(threat: str, attack: str) -> bool:
+    """Whether ``attack`` runs under ``threat``: gradient attacks white-box or on a surrogate,
+    score-based ones on scores, label-only ones on anything the target answers."""
+    kind = ATTACKS[attack].threat_model
+    if threat in ("white-box", "transfer"):
+        return kind == "white-box"
+    return kind == "label-only" or (kind == "score-based" and threat != "label-only")
+
+
 def default_params(attack: str, preset: str = "default") -> dict[str, Any]:
     """The parameter values of a registered attack under ``preset`` (see ``PRESETS``), typed."""
     cls = ATTACKS[attack]
@@ -82,6 +102,11 @@ class EvasionState:
             None: the shipped ones (enough for digit models, too few for photo models at fpr 0.05).
         compare: other models that classify the adversarial (transfer), side by side; none: no comparison.
         compare_direct: with ``compare``, also attack each of them directly.
+        threat: the threat model, one of ``THREATS``: what the attacker gets from the target.
+        top_k: the classes a ``"top-k"`` target returns scores for.
+        surrogate: the model a ``"transfer"`` attack is computed on (None: none chosen yet).
+        throttle: the target's query rate for black-box attacks (``"1/s"``), or None.
+        stateful_detector: the detector watching black-box queries (``"blacklight"``), or None.
         preview: the current original and its prediction, once loaded.
         inspection: the last finished attack on the current image, or None.
         comparison: the last finished model comparison (its ``source`` is ``inspection``), or None.
@@ -100,6 +125,11 @@ class EvasionState:
     calibration: str | None = None
     compare: list[str] = field(default_factory=list)
     compare_direct: bool = False
+    threat: str = "white-box"
+    top_k: int = 5
+    surrogate: str | None = None
+    throttle: str | None = None
+    stateful_detector: str | None = None
     preview: Preview | None = None
     inspection: Inspection | None = None
     comparison: Comparison | None = None
@@ -133,7 +163,18 @@ class EvasionState:
                       attack=self.attack, params=dict(self.attack_params()),
                       target=self.target, device=device, defenses=specs, adaptive=self.adaptive and bool(specs),
                       detectors=_specs(DETECTORS, self.detectors, self.detector_values),
-                      calibration=self.calibration)
+                      calibration=self.calibration, **self.threat_fields())
+
+    def threat_fields(self) -> dict[str, Any]:
+        """The :class:`~inspector.core.run.Recipe` fields of the threat model: the target's output mode,
+        throttle and detector for a black-box attack, the surrogate of a transfer; none otherwise."""
+        if self.threat == "transfer":
+            return {"surrogates": [self.surrogate] if self.surrogate else []}
+        if ATTACKS[self.attack].threat_model == "white-box":
+            return {}
+        output = {"scores": "probabilities", "top-k": f"topk:k={self.top_k}", "label-only": "label"}.get(
+            self.threat, "probabilities")
+        return {"output_mode": output, "throttle": self.throttle, "stateful_detector": self.stateful_detector}
 
 
 def _specs(registry: Registry, chosen: list[str], values: dict[str, dict[str, Any]]) -> list[str]:

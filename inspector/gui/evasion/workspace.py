@@ -28,6 +28,7 @@ from inspector.gui.evasion.image_panel import ImagePanel
 from inspector.gui.evasion.jobs import AttackOutcome, Frame, Progress, Stage, attack_job, preview_job
 from inspector.gui.evasion.probability_entries import attack_entries, comparison_entries
 from inspector.gui.evasion.state import EvasionState, Preview
+from inspector.gui.evasion.threat_panel import ThreatPanel
 from inspector.gui.image_panes import ImagePanes
 from inspector.gui.jobs import Job
 from inspector.gui.live_plot import LivePlot
@@ -59,6 +60,7 @@ class EvasionWorkspace(Workspace):
         self.state.events.preview.connect(self._show_preview)
         self.state.events.inspection.connect(self._show_probabilities)
         self.compare_panel.set_model(self.shell.session.model)
+        self.threat_panel.set_model(self.shell.session.model)
         self.load(self.state.image)
 
     # ---- layout -------------------------------------------------------------------------------
@@ -69,11 +71,12 @@ class EvasionWorkspace(Workspace):
         self.attack_panel = AttackPanel(self.state)
         self.attack_panel.run_clicked.connect(self.run_attack)
         self.attack_panel.cancel_clicked.connect(self.shell.runner.cancel)
+        self.threat_panel = ThreatPanel(self.state)
         self.defense_panel = DefensePanel(self.state)
         self.compare_panel = ComparePanel(self.state)
         self.side = QWidget()
         side_layout = QVBoxLayout(self.side)
-        for panel in (self.image_panel, self.attack_panel, self.defense_panel, self.compare_panel):
+        for panel in (self.image_panel, self.threat_panel, self.attack_panel, self.defense_panel, self.compare_panel):
             side_layout.addWidget(panel)
         side_layout.addStretch(1)
         self.side_scroll = QScrollArea()
@@ -182,6 +185,7 @@ class EvasionWorkspace(Workspace):
     def _show_preview(self, preview: Preview) -> None:
         self._on_busy(self.shell.runner.busy())
         self.compare_panel.set_model(preview.model)
+        self.threat_panel.set_model(preview.model)
         pending_target = self.state.target
         self.attack_panel.class_picker.set_classes(preview.class_names)
         top = preview.classification.top_k[0]

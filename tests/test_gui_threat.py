@@ -1,0 +1,75 @@
+"""The Evasion workspace's Threat model panel, offscreen, on a shipped digit and the MNIST models."""
+
+from __future__ import annotations
+
+import pytest
+
+from inspector.core.resources import resource_path
+from inspector.gui.evasion.state import EvasionState
+from inspector.gui.main_window import MainWindow
+from inspector.gui.session import Session
+from inspector.gui.settings import Settings
+
+WAIT_MS = 120_000
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    state = EvasionState(image=str(resource_path("images", "mnist-7.png")))
+    win = MainWindow(Session(model="mnist-standard", device="cpu"), Settings(tmp_path / "settings.json"),
+                     states={"evasion": state})
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.workspaces["evasion"].preview_ready, timeout=WAIT_MS):
+        win.show()
+    yield win.workspaces["evasion"]
+    win.close()
+
+
+def choose(panel, threat: str) -> None:
+    panel.threat_combo.setCurrentIndex(panel.threat_combo.findData(threat))
+
+
+def run(qtbot, win):
+    with qtbot.waitSignal(win.attack_finished, timeout=WAIT_MS) as blocker:
+        win.run_attack()
+    return blocker.args[0]
+
+
+def test_label_only_switches_to_hopskipjump_and_reports_time_and_detection(qtbot, window):
+    panel = window.threat_panel
+    choose(panel, "label-only")
+    assert window.state.attack == "hopskipjump"
+    assert window.attack_panel.attack_combo.currentData() == "hopskipjump"
+    assert not panel.top_k.isVisibleTo(panel) and panel.detector_combo.isVisibleTo(panel)
+    panel.throttle_box.setChecked(True)
+    panel.detector_combo.setCurrentIndex(panel.detector_combo.findData("blacklight"))
+    window.attack_panel.form.editors["max_queries"].setValue(200)
+    recipe = window.state.recipe("mnist-standard", "cpu")
+    assert (recipe.output_mode, recipe.throttle, recipe.stateful_detector) == ("label", "1/s", "blacklight")
+    inspection = run(qtbot, window)
+    oracle = inspection.threat_model()["oracle"]
+    assert oracle["output"] == "label" and oracle["attacker_time_s"][0] == inspection.attack.queries - 1
+    text = panel.result.text()
+    assert "queries (top-1 label only)" in text and "at 1 query per second" in text and "caught at query" in text
+    assert "computed on mnist-standard" in text
+
+
+def test_top_k_and_scores_pick_square_and_transfer_picks_a_surrogate(qtbot, window):
+    panel = window.threat_panel
+    choose(panel, "top-k")
+    assert window.state.attack == "square" and panel.top_k.isVisibleTo(panel)
+    panel.top_k.setValue(3)
+    assert window.state.recipe("mnist-standard", "cpu").output_mode == "topk:k=3"
+    choose(panel, "transfer")
+    assert window.state.attack == "dimifgsm" and panel.surrogate_combo.isVisibleTo(panel)
+    assert [panel.surrogate_combo.itemData(i) for i in range(panel.surrogate_combo.count())] == \
+        ["mnist-pgd-at", "mnist-distilled"]
+    panel.surrogate_combo.setCurrentIndex(1)
+    recipe = window.state.recipe("mnist-standard", "cpu")
+    assert recipe.surrogates == ["mnist-distilled"] and recipe.throttle is None
+    window.attack_panel.form.editors["steps"].setValue(3)
+    inspection = run(qtbot, window)
+    assert inspection.threat_model()["computed_on"] == "mnist-distilled"
+    assert "computed on mnist-distilled" in panel.result.text() and "no query to the target" in panel.result.text()
+    choose(panel, "white-box")
+    assert window.state.attack == "dimifgsm" and window.state.threat_fields() == {}   # a gradient attack fits
