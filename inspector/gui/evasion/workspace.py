@@ -212,6 +212,9 @@ class EvasionWorkspace(Workspace):
         preview = self.state.preview
         if preview is None:
             return
+        if self.state.threat == "transfer" and not self.state.surrogate:
+            self.shell.show_error("a transfer attack needs a surrogate: choose one in the Threat model panel")
+            return
         recipe = self.state.recipe(preview.model, preview.device, weights=preview.weights,
                                    trust_code=preview.trust_code)
         job = Job(attack_job, recipe, preview.classification.label, list(self.state.compare),
@@ -220,7 +223,7 @@ class EvasionWorkspace(Workspace):
         self._attack_job = job
         if self.shell.runner.start(job, f"running {ATTACKS[self.state.attack].title}\u2026", self._on_attack_done):
             self.live_plot.reset()
-            self.live_plot.set_subject("")
+            self.live_plot.set_subject(recipe.surrogates[0] if recipe.surrogates else "")   # what the curves are of
             self.attack_panel.start_progress()
 
     def _on_report(self, report) -> None:
