@@ -13,8 +13,11 @@ Sections (``--section``, repeatable; default all):
              (EfficientNet-Lite1, Lite2, their ensemble -> the built-in Lite0, eps 8/255) and
              digits (mnist-pgd-at, mnist-distilled, their ensemble -> mnist-standard, eps 0.2, the
              logit-margin loss: the distilled model's cross-entropy gradient underflows).
-  stealing   model-extraction rows per output mode, where the stealing attacks exist
-             (inspector.core.privacy.stealing, branch steal); else says so.
+  stealing   model extraction (Knockoff Nets, random queries from the member pool; Orekondy et al.
+             2019) from mnist-standard per output mode, throttled to 1 query/s and watched by
+             Blacklight (and similarity, with full probabilities): queries, agreement with the
+             victim on the 2,000 held-out digits, detections; where the stealing attacks exist
+             (inspector.core.privacy.stealing, branch steal), else it says so.
 
     PYTHONPATH=. OMP_NUM_THREADS=1 nice -n 10 python bench/threat_models.py [--section modes] [--digits 20]
         [--photos 24] [--data ../shared/data]
@@ -154,14 +157,49 @@ def transfer(data: Path, n_photos: int, digits_xy, kinds=("photos", "digits")) -
                       f"{pct(int(result.success.sum()), len(ys))} | {time.perf_counter() - start:.0f} s |", flush=True)
 
 
-def stealing() -> None:
-    print("\n## Model stealing per output mode\n")
+def stealing(calibration, budget: int) -> None:
+    print(f"\n## Model stealing per output mode: Knockoff Nets (random) from mnist-standard, {budget:,} queries\n")
     try:
-        from inspector.core.privacy import stealing as _stealing  # noqa: F401
+        from inspector.core.privacy import stealing as extraction
     except ImportError:
         print("not available on this branch: the stealing attacks (branch steal) are not merged yet")
         return
-    print("see bench/stealing.py for the extraction rows per output mode (queries, agreement)")
+    print("| output mode | detector | queries | agreement with the victim [95 % CI] | copy's accuracy | "
+          "first detection | detections | at 1 query/s | run time |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    plain = extraction.QueryOracle
+    for mode, detector in [(m, "blacklight") for m in MODES] + [("probabilities", "similarity")]:
+        concealment = Concealment.from_specs(mode, throttle="1/s", detector=detector)
+        concealment.calibrate(calibration)
+        seen = []
+
+        class Watched(plain):                  # the stealing attack's oracle, under this concealment
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, concealment=concealment, **kwargs)
+                seen.append(self)
+
+        extraction.QueryOracle = Watched
+        try:
+            start = time.perf_counter()
+            result = extraction.steal(extraction.StealConfig(
+                victim="mnist-standard", method="knockoff-random", budgets=[budget],
+                output="label" if mode == "label" else "probabilities", transfer_eps=0))
+        finally:
+            extraction.QueryOracle = plain
+        row, report = result.rows[-1], seen[0].report()
+        first = report.first_detection[0]
+        print(f"| {mode} | {detector} | {row['queries']:,} | {_rate(row['agreement'])} | {_rate(row['accuracy'])} | "
+              f"{'-' if first is None else f'{first:,}'} | {report.detections[0]:,} | "
+              f"{format_duration(report.attacker_time_s[0])} | {time.perf_counter() - start:.0f} s |", flush=True)
+
+
+def _rate(value) -> str:
+    """A rate of the stealing rows: a number, or a dict with the rate and its interval."""
+    if isinstance(value, dict):
+        rate = value.get("rate", value.get("value"))
+        ci = value.get("ci")
+        return f"{100 * rate:.1f} %" + (f" [{100 * ci[0]:.1f}, {100 * ci[1]:.1f}]" if ci else "")
+    return f"{100 * value:.1f} %"
 
 
 def main() -> None:
@@ -169,6 +207,7 @@ def main() -> None:
     parser.add_argument("--section", action="append", choices=["modes", "detection", "transfer", "stealing"])
     parser.add_argument("--digits", type=int, default=20)
     parser.add_argument("--photos", type=int, default=24, help="sample photos for transfer (those Lite0 gets right)")
+    parser.add_argument("--steal-budget", type=int, default=1000, help="queries of each stealing run")
     parser.add_argument("--transfer-on", action="append", choices=["photos", "digits"],
                         help="transfer section: photos, digits or both (default)")
     parser.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared" / "data"))
@@ -187,7 +226,7 @@ def main() -> None:
     if "transfer" in sections:
         transfer(data, args.photos, (x, y), args.transfer_on or ("photos", "digits"))
     if "stealing" in sections:
-        stealing()
+        stealing(calibration, args.steal_budget)
     print(f"\ntotal {time.perf_counter() - begin:.0f} s")
 
 
