@@ -23,7 +23,7 @@ the 100 ImageNet sample photos (``bench/threat_models.py``).
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,6 +33,9 @@ from inspector.core.concealment.stateful import StatefulDetector, register
 from inspector.core.params import param
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
+#: Earlier queries remembered per hash: the most recent ones. A hash every query shares (a window
+#: of plain background) would otherwise make each query's match count cost O(queries so far).
+RECENT_OWNERS = 1000
 #: The polynomial hash's base: odd, so it has an inverse modulo 2^64 (Newton's iteration, below).
 _BASE = np.uint64(0xD6E8FEB86659FD93)
 
@@ -69,7 +72,9 @@ def window_hashes(values: np.ndarray, window: int) -> np.ndarray:
 @dataclass
 class Blacklight(StatefulDetector):
     """Blacklight (Li et al. 2022, arXiv:2006.14042): flag a query sharing ``threshold`` of its
-    ``top`` window hashes with an earlier query. No calibration: the threshold is the paper's."""
+    ``top`` window hashes with an earlier query. No calibration: the threshold is the paper's.
+    Each hash remembers its :data:`RECENT_OWNERS` most recent queries, so a match with a query
+    older than that through a very common hash may be missed."""
 
     name = "blacklight"
     title = "Blacklight (hashes of quantised windows)"
@@ -105,7 +110,7 @@ class Blacklight(StatefulDetector):
             matches = Counter(owner for h in hashes.tolist() for owner in self._owners.get(h, ()))
             flags[m] = bool(matches) and max(matches.values()) >= self.threshold
             for h in hashes.tolist():
-                self._owners.setdefault(h, []).append(self._seen)
+                self._owners.setdefault(h, deque(maxlen=RECENT_OWNERS)).append(self._seen)
             self._seen += 1
         return flags
 
