@@ -53,7 +53,7 @@ RATES = ["1/s", "10/min"]
 
 def pct(hits: int, n: int) -> str:
     low, high = wilson_interval(hits, n)
-    return f"{100 * hits / n:.0f} % [{100 * low:.0f}, {100 * high:.0f}]" if n else "-"
+    return f"{100 * hits / n:.1f} % [{100 * low:.1f}, {100 * high:.1f}]" if n else "-"
 
 
 def median(values) -> float:
