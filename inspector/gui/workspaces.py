@@ -2,5 +2,6 @@
 
 from inspector.gui.evaluate.workspace import EvaluateWorkspace
 from inspector.gui.evasion.workspace import EvasionWorkspace
+from inspector.gui.privacy.workspace import PrivacyWorkspace
 
-WORKSPACES = [EvasionWorkspace, EvaluateWorkspace]
+WORKSPACES = [EvasionWorkspace, EvaluateWorkspace, PrivacyWorkspace]
