@@ -193,13 +193,9 @@ def stealing(calibration, budget: int) -> None:
               f"{format_duration(report.attacker_time_s[0])} | {time.perf_counter() - start:.0f} s |", flush=True)
 
 
-def _rate(value) -> str:
-    """A rate of the stealing rows: a number, or a dict with the rate and its interval."""
-    if isinstance(value, dict):
-        rate = value.get("rate", value.get("value"))
-        ci = value.get("ci")
-        return f"{100 * rate:.1f} %" + (f" [{100 * ci[0]:.1f}, {100 * ci[1]:.1f}]" if ci else "")
-    return f"{100 * value:.1f} %"
+def _rate(value: dict) -> str:
+    """A rate of the stealing rows (``{"rate", "low", "high", "n"}``) with its Wilson interval."""
+    return f"{100 * value['rate']:.1f} % [{100 * value['low']:.1f}, {100 * value['high']:.1f}]"
 
 
 def main() -> None:

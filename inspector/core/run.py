@@ -35,6 +35,7 @@ from inspector.core.messages import show_path
 from inspector.core.metrics import is_success, perturbation_norms, top_k
 from inspector.core.models import Classifier, default_model_name, load_model
 from inspector.core.resources import CALIBRATION_DIGITS, HELD_OUT_DIGITS, resource_path, sample_images
+from inspector.core.threads import intra_op_threads
 from inspector.core.transfer import as_surrogate
 from inspector.core.visualize import perturbation_image
 
@@ -68,6 +69,9 @@ class Recipe:
             ``"similarity"``); None: none.
         surrogates: models the attacker owns: the attack is computed on them (their ensemble if
             several) and the adversarial sent to ``model`` (transfer); empty: attack ``model`` itself.
+        threads: CPU intra-op threads for the run; None: torch's current count, which
+            :func:`inspect` records, since the adversarial's bytes depend on it
+            (see :mod:`inspector.core.threads`).
     """
 
     image: str
@@ -88,6 +92,7 @@ class Recipe:
     throttle: str | None = None
     stateful_detector: str | None = None
     surrogates: list[str] = field(default_factory=list)
+    threads: int | None = None
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -277,6 +282,13 @@ def inspect(
     Raises:
         ImageError, ModelError, DeviceError, ParameterError, ClassNameError.
     """
+    recipe = dataclasses.replace(recipe, threads=recipe.threads or torch.get_num_threads())
+    with intra_op_threads(recipe.threads):
+        return _inspect(recipe, model, on_step, should_stop)
+
+
+def _inspect(recipe: Recipe, model: Classifier | None, on_step: StepCallback | None,
+             should_stop: StopCheck | None) -> Inspection:
     attack = make_attack(recipe.attack, recipe.params)
     pipeline, detectors = defenses_from_recipe(recipe)
     concealment = concealment_from_recipe(recipe, attack)
