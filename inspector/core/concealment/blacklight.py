@@ -12,8 +12,9 @@ quantised windows unchanged. The store is global, across clients, as in the
 paper: an attacker gains nothing by spreading queries over accounts.
 
 The paper hashes with SHA-256; this one uses a 64-bit polynomial hash of
-the window (Karp and Rabin 1987, modulo 2^64, then a mixing step; vectorised in numpy), which collides no more often for this
-purpose and costs a few milliseconds per photo. Defaults are the paper's
+the window (Karp and Rabin 1987, modulo 2^64, then a mixing step; vectorised
+in numpy), which collides rarely enough for this purpose (nobody needs to
+invert it) and costs a few milliseconds per photo. Defaults are the paper's
 (quantisation step 50, top 50 hashes, match threshold 25) but for the window:
 50 values, not the paper's 20 for CIFAR-10. On MNIST digits, whose black
 background gives many identical windows, window 20 flagged 49 of 1,000

@@ -17,7 +17,8 @@ from inspector.core.models import builtin_models
 from inspector.gui.evasion.compare_panel import comparable_models
 from inspector.gui.evasion.state import THREAT_ATTACKS, THREATS, EvasionState, fits
 
-DETECTORS = {"": "off", "blacklight": "Blacklight (Li et al. 2022)", "similarity": "query similarity (Chen et al. 2019)"}
+DETECTORS = {"": "off", "blacklight": "Blacklight (Li et al. 2022)",
+             "similarity": "query similarity (Chen et al. 2019)"}
 DEFAULT_RATE = "1/s"
 
 
