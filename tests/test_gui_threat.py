@@ -73,3 +73,21 @@ def test_top_k_and_scores_pick_square_and_transfer_picks_a_surrogate(qtbot, wind
     assert "computed on mnist-distilled" in panel.result.text() and "no query to the target" in panel.result.text()
     choose(panel, "white-box")
     assert window.state.attack == "dimifgsm" and window.state.threat_fields() == {}   # a gradient attack fits
+
+
+@pytest.mark.parametrize("flags, threat, fields", [
+    (["--attack", "hopskipjump", "--output-mode", "label", "--throttle", "1/s", "--stateful-detector", "blacklight"],
+     "label-only", {"output_mode": "label", "throttle": "1/s", "stateful_detector": "blacklight"}),
+    (["--attack", "square", "--output-mode", "topk:k=3"], "top-k",
+     {"output_mode": "topk:k=3", "throttle": None, "stateful_detector": None}),
+    (["--attack", "mifgsm", "--surrogate", "mnist-distilled"], "transfer", {"surrogates": ["mnist-distilled"]}),
+    (["--attack", "pgd"], "white-box", {}),
+])
+def test_the_gui_flags_set_the_threat_model(flags, threat, fields):
+    from inspector.cli import build_parser
+    from inspector.gui.launch import state_from_args
+
+    args = build_parser().parse_args(["gui", str(resource_path("images", "mnist-7.png")), "--model", "mnist-standard",
+                                      *flags])
+    _, state = state_from_args(args)
+    assert state.threat == threat and state.threat_fields() == fields
