@@ -27,6 +27,7 @@ from inspector.core.messages import escape_controls, one_line, show_path
 from inspector.core.summary import summary_line
 from inspector.evaluate_command import add_evaluate_arguments, cmd_evaluate
 from inspector.privacy_command import add_invert_arguments, add_steal_arguments, cmd_invert, cmd_steal
+from inspector.replay_command import add_replay_arguments, cmd_replay
 from inspector.options import (add_attack_options, add_compare_arguments, add_defense_arguments, add_model_options,
                                add_threat_model_arguments, threat_model_fields,
                                attack_params)
@@ -88,6 +89,9 @@ def build_parser() -> OneLineParser:
 
     p = sub.add_parser("invert", help="model inversion (MI-Face): reconstruct each class of an MNIST model")
     add_invert_arguments(p)
+
+    p = sub.add_parser("replay", help="run a saved attack (result.json) or evaluation again; check the same bytes")
+    add_replay_arguments(p)
 
     sub.add_parser("models", help="list the built-in models")
     sub.add_parser("attacks", help="list the attacks and their parameters")
@@ -288,6 +292,7 @@ def cmd_install_desktop(args) -> int:
 
 COMMANDS = {"classify": cmd_classify, "attack": cmd_attack, "models": cmd_models, "train": cmd_train,
             "attacks": cmd_attacks, "gui": cmd_gui, "evaluate": cmd_evaluate, "steal": cmd_steal, "invert": cmd_invert,
+            "replay": cmd_replay,
             "install-desktop": cmd_install_desktop}
 
 

@@ -17,7 +17,7 @@ from psygnal import evented
 from inspector.core.attacks import ATTACKS, make_attack
 from inspector.core.compare import Comparison
 from inspector.core.cost import Estimate, UnitCost, estimate
-from inspector.core.defenses import DEFENSES, DETECTORS
+from inspector.core.defenses import DEFENSES, DETECTORS, defense_from_spec, detector_from_spec
 from inspector.core.errors import InspectorError
 from inspector.core.params import Registry, param_specs
 from inspector.core.resources import default_image
@@ -154,6 +154,26 @@ class EvasionState:
             return None
         return estimate(attack, self.preview.shape, self.preview.unit_cost)
 
+    def use_recipe(self, recipe: Recipe) -> None:
+        """Show ``recipe``'s attack, parameters, target, defences and detectors (typed, as the panels
+        hold them); the image and the model change when they have loaded (see the workspace).
+
+        Raises:
+            ParameterError: an unknown attack, defence or detector, or a bad value.
+        """
+        attack = make_attack(recipe.attack, recipe.params)
+        defenses = [defense_from_spec(s) for s in recipe.defenses]
+        detectors = [detector_from_spec(s) for s in recipe.detectors]
+        self.attack = attack.name
+        self.params = self.params | {attack.name: {s.name: getattr(attack, s.name) for s in attack.params()}}
+        self.target = recipe.target
+        self.defenses = [d.name for d in defenses]
+        self.detectors = [d.name for d in detectors]
+        self.adaptive = recipe.adaptive
+        self.calibration = recipe.calibration
+        self.defense_values = self.defense_values | {d.name: _values(d) for d in defenses}
+        self.detector_values = self.detector_values | {d.name: _values(d) for d in detectors}
+
     def recipe(self, model: str, device: str | None, *, weights: str | None = None,
                trust_code: bool = False) -> Recipe:
         """The recipe of an attack with the current choices on ``model`` (with ``weights``,
@@ -175,6 +195,11 @@ class EvasionState:
         output = {"scores": "probabilities", "top-k": f"topk:k={self.top_k}", "label-only": "label"}.get(
             self.threat, "probabilities")
         return {"output_mode": output, "throttle": self.throttle, "stateful_detector": self.stateful_detector}
+
+
+def _values(entry) -> dict[str, Any]:
+    """A defence's or detector's typed parameter values."""
+    return {spec.name: getattr(entry, spec.name) for spec in param_specs(type(entry))}
 
 
 def _specs(registry: Registry, chosen: list[str], values: dict[str, dict[str, Any]]) -> list[str]:
