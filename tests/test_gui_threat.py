@@ -91,3 +91,19 @@ def test_the_gui_flags_set_the_threat_model(flags, threat, fields):
                                       *flags])
     _, state = state_from_args(args)
     assert state.threat == threat and state.threat_fields() == fields
+
+
+def test_an_opened_recipe_shows_its_threat_model(qtbot, window, tmp_path):
+    from inspector.core.run import Recipe, inspect
+
+    recipe = Recipe(image=str(resource_path("images", "mnist-7.png")), model="mnist-standard", attack="hopskipjump",
+                    params={"max_queries": 100, "steps": 3}, output_mode="topk:k=2", throttle="10/min",
+                    stateful_detector="blacklight", device="cpu")
+    inspect(recipe).save(tmp_path / "run")
+    with qtbot.waitSignal(window.attack_finished, timeout=WAIT_MS):
+        assert window.open_recipe(str(tmp_path / "run" / "result.json"))
+    panel = window.threat_panel
+    assert panel.threat_combo.currentData() == "top-k" and panel.top_k.value() == 2
+    assert panel.throttle_box.isChecked() and panel.rate.text() == "10/min"
+    assert panel.detector_combo.currentData() == "blacklight"
+    assert "at 10 queries per minute" in panel.result.text()

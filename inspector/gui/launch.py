@@ -43,30 +43,8 @@ def state_from_args(args) -> tuple[Session, EvasionState]:
     if args.compare_direct and not args.compare:
         raise ParameterError("--compare-direct needs --compare MODEL ...")
     state.compare, state.compare_direct = list(args.compare), args.compare_direct
-    apply_threat_model(state, args, attack)
+    state.use_threat(args.output_mode, args.throttle, args.stateful_detector, list(args.surrogate))
     return session, state
-
-
-def apply_threat_model(state: EvasionState, args, attack) -> None:
-    """The threat-model flags as the panel's choices: --surrogate is a transfer, --output-mode label
-    label-only, topk:k=K top-k, any other mode (of a black-box attack) scores.
-
-    Raises:
-        ParameterError: a bad output mode, or more than one surrogate (the panel takes one).
-    """
-    from inspector.core.concealment import output_mode_from_spec
-
-    mode = output_mode_from_spec(args.output_mode)
-    if len(args.surrogate) > 1:
-        raise ParameterError("the app's threat model takes one --surrogate; the command line takes several")
-    if args.surrogate:
-        state.threat, state.surrogate = "transfer", args.surrogate[0]
-    elif mode.name in ("label", "topk"):
-        state.threat = "label-only" if mode.name == "label" else "top-k"
-        state.top_k = getattr(mode, "k", state.top_k)
-    elif attack.threat_model != "white-box":
-        state.threat = "scores"
-    state.throttle, state.stateful_detector = args.throttle, args.stateful_detector
 
 
 def save_screenshot(window: MainWindow, path: str) -> None:

@@ -16,9 +16,10 @@ from psygnal import evented
 
 from inspector.core.attacks import ATTACKS, make_attack
 from inspector.core.compare import Comparison
+from inspector.core.concealment import output_mode_from_spec
 from inspector.core.cost import Estimate, UnitCost, estimate
 from inspector.core.defenses import DEFENSES, DETECTORS, defense_from_spec, detector_from_spec
-from inspector.core.errors import InspectorError
+from inspector.core.errors import InspectorError, ParameterError
 from inspector.core.params import Registry, param_specs
 from inspector.core.resources import default_image
 from inspector.core.run import Classification, Inspection, Recipe
@@ -173,6 +174,27 @@ class EvasionState:
         self.calibration = recipe.calibration
         self.defense_values = self.defense_values | {d.name: _values(d) for d in defenses}
         self.detector_values = self.detector_values | {d.name: _values(d) for d in detectors}
+        self.use_threat(recipe.output_mode, recipe.throttle, recipe.stateful_detector, recipe.surrogates)
+
+    def use_threat(self, output_mode: str, throttle: str | None, stateful_detector: str | None,
+                   surrogates: list[str]) -> None:
+        """Show a recipe's threat-model fields as the panel's choices: a surrogate is a transfer, output
+        mode ``label`` label-only, ``topk:k=K`` top-k, any other (of a black-box attack) scores.
+
+        Raises:
+            ParameterError: a bad output mode, or several surrogates (the panel takes one).
+        """
+        mode = output_mode_from_spec(output_mode)
+        if len(surrogates) > 1:
+            raise ParameterError("the app's threat model takes one surrogate; the command line takes several")
+        if surrogates:
+            self.threat, self.surrogate = "transfer", surrogates[0]
+        elif mode.name in ("label", "topk"):
+            self.threat = "label-only" if mode.name == "label" else "top-k"
+            self.top_k = getattr(mode, "k", self.top_k)
+        else:
+            self.threat = "white-box" if ATTACKS[self.attack].threat_model == "white-box" else "scores"
+        self.throttle, self.stateful_detector = throttle, stateful_detector
 
     def recipe(self, model: str, device: str | None, *, weights: str | None = None,
                trust_code: bool = False) -> Recipe:

@@ -53,9 +53,7 @@ class ThreatPanel(QGroupBox):
         self.form.addRow("stateful detector", self.detector_combo)
         self.form.addRow(self.result)
 
-        self.threat_combo.setCurrentIndex(self.threat_combo.findData(state.threat))
-        self.throttle_box.setChecked(state.throttle is not None)
-        self.detector_combo.setCurrentIndex(max(self.detector_combo.findData(state.stateful_detector or ""), 0))
+        self.show_state()
         self.threat_combo.currentIndexChanged.connect(self._on_threat)
         self.top_k.valueChanged.connect(lambda k: setattr(state, "top_k", k))
         self.surrogate_combo.currentIndexChanged.connect(
@@ -66,6 +64,19 @@ class ThreatPanel(QGroupBox):
             lambda _i: setattr(state, "stateful_detector", self.detector_combo.currentData() or None))
         state.events.attack.connect(self._show_rows)
         state.events.inspection.connect(self.show_result)
+        self._show_rows()
+
+    def show_state(self) -> None:
+        """Show the state's choices (also when set from outside: an opened recipe)."""
+        for widget in (self.threat_combo, self.top_k, self.throttle_box, self.rate, self.detector_combo):
+            widget.blockSignals(True)
+        self.threat_combo.setCurrentIndex(self.threat_combo.findData(self.state.threat))
+        self.top_k.setValue(self.state.top_k)
+        self.throttle_box.setChecked(self.state.throttle is not None)
+        self.rate.setText(self.state.throttle or DEFAULT_RATE)
+        self.detector_combo.setCurrentIndex(max(self.detector_combo.findData(self.state.stateful_detector or ""), 0))
+        for widget in (self.threat_combo, self.top_k, self.throttle_box, self.rate, self.detector_combo):
+            widget.blockSignals(False)
         self._show_rows()
 
     def set_model(self, model: str) -> None:

@@ -179,6 +179,7 @@ class EvasionWorkspace(Workspace):
             self.state.use_recipe(source.recipe)
             self.attack_panel.show_form()           # the panels' editors hold the values the recipe replaced
             self.defense_panel.show_state()
+            self.threat_panel.show_state()
         except InspectorError as exc:
             self.shell.show_error(str(exc))
             return False
