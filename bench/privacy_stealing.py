@@ -6,7 +6,8 @@ member digits (and one label-only run from the transformed pool): the rates
 with their Wilson 95 % intervals on the 2,000 held-out digits (the PGD transfer on the first
 300 the victim gets right), the time of each
 budget, and the combined curve as a PNG. Label-only knockoff-random is the same
-attack as label-only copycat (same images, same hard labels), so it is not run twice.
+attack as label-only copycat (same images, same hard labels), and so is copycat
+with probabilities (it trains on their top-1), so neither is run again.
 Each run keeps its folder under --out and resumes there; --runs picks some of them (to run them in
 parallel processes, each in its own folder).
 
@@ -27,7 +28,7 @@ from inspector.core.privacy.stealing import StealConfig, steal
 
 RUNS = [("copycat", "label", "members"), ("knockoff-random", "probabilities", "members"),
         ("knockoff-adaptive", "probabilities", "members"), ("knockoff-adaptive", "label", "members"),
-        ("copycat", "probabilities", "members"), ("copycat", "label", "transformed")]
+        ("copycat", "label", "transformed")]
 
 
 def main() -> None:
@@ -58,7 +59,7 @@ def main() -> None:
     tag = "" if args.runs is None else "-" + args.runs.replace(",", "-")
     agreement_plot([r for r in results if r["config"]["pool"] == "members"]).save(Path(args.out) / f"curves{tag}.png")
     (Path(args.out) / f"summary{tag}.json").write_text(json.dumps(results, indent=2))
-    print(f"\nvictim held-out accuracy {results[0]['victim_accuracy']:.1%}; curves in {Path(args.out) / 'curves.png'}")
+    print(f"\nvictim held-out accuracy {results[0]['victim_accuracy']:.1%}; curves in {Path(args.out) / f'curves{tag}.png'}")
 
 
 if __name__ == "__main__":

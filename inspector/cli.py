@@ -291,8 +291,8 @@ def cmd_install_desktop(args) -> int:
 
 
 COMMANDS = {"classify": cmd_classify, "attack": cmd_attack, "models": cmd_models, "train": cmd_train,
-            "attacks": cmd_attacks, "gui": cmd_gui, "evaluate": cmd_evaluate, "steal": cmd_steal, "invert": cmd_invert,
-            "replay": cmd_replay,
+            "attacks": cmd_attacks, "gui": cmd_gui, "evaluate": cmd_evaluate, "replay": cmd_replay,
+            "steal": cmd_steal, "invert": cmd_invert,
             "install-desktop": cmd_install_desktop}
 
 

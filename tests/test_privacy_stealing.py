@@ -86,7 +86,7 @@ def test_saved_copy_loads_as_a_model(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["top_k"][0]["index"] == int(predictions(copy, pixels)[0])
 
 
-def test_stopped_run_keeps_finished_budgets_and_resumes_without_new_queries(tmp_path):
+def test_stopped_run_keeps_finished_budgets_and_resumes_as_if_uninterrupted(tmp_path):
     config = StealConfig(method="knockoff-adaptive", output="probabilities", budgets=[100, 300], epochs=1, **FAST)
     out = tmp_path / "run"
 
@@ -104,6 +104,8 @@ def test_stopped_run_keeps_finished_budgets_and_resumes_without_new_queries(tmp_
     resumed = steal(config, victim=v, out=out, resume=True)
     assert resumed.finished and resumed.rows[0] == first.rows[0] and resumed.rows[1]["queries"] == 300
     assert v.net.images == 2000       # the held-out digits only: the 300 answers were already paid for
+    uninterrupted = steal(config)
+    assert [r["agreement"] for r in resumed.rows] == [r["agreement"] for r in uninterrupted.rows]
     with pytest.raises(ParameterError, match="other settings"):
         steal(StealConfig(budgets=[100, 300], epochs=1, **FAST), out=out, resume=True)
 
@@ -144,3 +146,18 @@ def test_transformed_pool_differs_from_the_members_but_keeps_their_number():
     members, transformed = query_pool("members"), query_pool("transformed")
     assert members.shape == transformed.shape == (8000, 1, 28, 28)
     assert (members - transformed).abs().mean() > 0.05 and 0 <= transformed.min() and transformed.max() <= 1
+
+
+def test_transfer_rate_is_high_from_the_victim_itself_and_low_from_an_untrained_copy():
+    from inspector.core.privacy.fidelity import transfer_success
+    from inspector.core.zoo.mnist_cnn import MnistCNN
+
+    v = load_model("mnist-standard", "cpu")
+    x, y = held_out()
+    right = (predictions(v, x[:60]) == y[:60]).nonzero().flatten()[:40]
+    x, y = x[right], y[right]
+    itself = transfer_success(v.net, v, x, y, eps=0.3)
+    torch.manual_seed(0)
+    untrained = transfer_success(MnistCNN().eval(), v, x, y, eps=0.3)
+    assert itself["white_box"]["rate"] == 1.0 and itself["transfer"]["rate"] == 1.0
+    assert untrained["transfer"]["high"] < itself["transfer"]["low"]

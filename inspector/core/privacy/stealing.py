@@ -256,8 +256,7 @@ def steal(config: StealConfig, *, victim: Classifier | None = None, out: str | P
         report("training", 0, epochs)
         finished = train_copy(net, pool[indices], answers, loss, epochs=epochs, seed=config.seed + budget,
                               on_epoch=lambda e: report("training", e, epochs), should_stop=should_stop)
-        if not finished:
-            save_state()
+        if not finished:         # the state saved above holds the copy as it was before this training
             return result(False)
         report("measuring")
         copy_pred = predictions(net, x_test)
