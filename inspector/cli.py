@@ -29,6 +29,7 @@ from inspector.evaluate_command import add_evaluate_arguments, cmd_evaluate
 from inspector.privacy_command import add_invert_arguments, add_steal_arguments, cmd_invert, cmd_steal
 from inspector.replay_command import add_replay_arguments, cmd_replay
 from inspector.options import (add_attack_options, add_compare_arguments, add_defense_arguments, add_model_options,
+                               add_threat_model_arguments, threat_model_fields,
                                attack_params)
 
 
@@ -69,6 +70,7 @@ def build_parser() -> OneLineParser:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     add_defense_arguments(p)
     add_compare_arguments(p)
+    add_threat_model_arguments(p)
 
     p = sub.add_parser("train", help="train a shipped MNIST model from the data (standard, pgd-at, distilled)")
     p.add_argument("method", choices=("standard", "pgd-at", "distilled"))
@@ -99,6 +101,7 @@ def build_parser() -> OneLineParser:
     add_model_options(p)
     add_attack_options(p)
     add_compare_arguments(p)
+    add_threat_model_arguments(p)
     p.add_argument("--run", action="store_true", help="start the attack as soon as the image is loaded")
     p.add_argument("--screenshot", metavar="FILE.png",
                    help="save a screenshot of the window when done (after --run: when the attack ends), then exit")
@@ -179,7 +182,8 @@ def cmd_attack(args) -> int:
         raise ParameterError("--top must be at least 1")
     recipe = Recipe(image=args.image, attack=args.attack, params=attack_params(args), target=args.target,
                     device=args.device, top_k=args.top, defenses=args.defense, adaptive=args.adaptive,
-                    detectors=args.detect, eot_samples=args.eot_samples, calibration=args.calibration)
+                    detectors=args.detect, eot_samples=args.eot_samples, calibration=args.calibration,
+                    **threat_model_fields(args))
     if args.model:
         recipe.model = args.model
     recipe.weights, recipe.trust_model_code = args.weights, args.trust_model_code

@@ -30,6 +30,7 @@ PARAMS = {
     "bim": {"eps": "0.2", "steps": 3},
     "pgd": {"eps": "0.2", "steps": 3, "seed": 5},
     "mifgsm": {"eps": "0.2", "steps": 3},
+    "dimifgsm": {"eps": "0.2", "steps": 3, "seed": 4},
     "apgd": {"eps": "0.2", "steps": 5, "seed": 3},
     "deepfool": {"steps": 5},
     "cw": {"binary_search_steps": 2, "steps": 10},

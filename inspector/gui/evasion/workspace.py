@@ -31,6 +31,7 @@ from inspector.gui.evasion.image_panel import ImagePanel
 from inspector.gui.evasion.jobs import AttackOutcome, Frame, Progress, Stage, attack_job, preview_job
 from inspector.gui.evasion.probability_entries import attack_entries, comparison_entries
 from inspector.gui.evasion.state import EvasionState, Preview
+from inspector.gui.evasion.threat_panel import ThreatPanel
 from inspector.gui.image_panes import ImagePanes
 from inspector.gui.jobs import Job
 from inspector.gui.live_plot import LivePlot
@@ -62,6 +63,7 @@ class EvasionWorkspace(Workspace):
         self.state.events.preview.connect(self._show_preview)
         self.state.events.inspection.connect(self._show_probabilities)
         self.compare_panel.set_model(self.shell.session.model)
+        self.threat_panel.set_model(self.shell.session.model)
         self.load(self.state.image)
 
     # ---- layout -------------------------------------------------------------------------------
@@ -72,11 +74,12 @@ class EvasionWorkspace(Workspace):
         self.attack_panel = AttackPanel(self.state)
         self.attack_panel.run_clicked.connect(self.run_attack)
         self.attack_panel.cancel_clicked.connect(self.shell.runner.cancel)
+        self.threat_panel = ThreatPanel(self.state)
         self.defense_panel = DefensePanel(self.state)
         self.compare_panel = ComparePanel(self.state)
         self.side = QWidget()
         side_layout = QVBoxLayout(self.side)
-        for panel in (self.image_panel, self.attack_panel, self.defense_panel, self.compare_panel):
+        for panel in (self.image_panel, self.threat_panel, self.attack_panel, self.defense_panel, self.compare_panel):
             side_layout.addWidget(panel)
         side_layout.addStretch(1)
         self.side_scroll = QScrollArea()
@@ -176,6 +179,7 @@ class EvasionWorkspace(Workspace):
             self.state.use_recipe(source.recipe)
             self.attack_panel.show_form()           # the panels' editors hold the values the recipe replaced
             self.defense_panel.show_state()
+            self.threat_panel.show_state()
         except InspectorError as exc:
             self.shell.show_error(str(exc))
             return False
@@ -212,6 +216,7 @@ class EvasionWorkspace(Workspace):
     def _show_preview(self, preview: Preview) -> None:
         self._on_busy(self.shell.runner.busy())
         self.compare_panel.set_model(preview.model)
+        self.threat_panel.set_model(preview.model)
         pending_target = self.state.target
         self.attack_panel.class_picker.set_classes(preview.class_names)
         top = preview.classification.top_k[0]
@@ -241,6 +246,9 @@ class EvasionWorkspace(Workspace):
         preview = self.state.preview
         if preview is None:
             return
+        if recipe is None and self.state.threat == "transfer" and not self.state.surrogate:
+            self.shell.show_error("a transfer attack needs a surrogate: choose one in the Threat model panel")
+            return
         compare = [] if recipe is not None else list(self.state.compare)
         recipe = recipe or self.state.recipe(preview.model, preview.device, weights=preview.weights,
                                              trust_code=preview.trust_code)
@@ -249,7 +257,7 @@ class EvasionWorkspace(Workspace):
         self._attack_job = job
         if self.shell.runner.start(job, f"running {ATTACKS[self.state.attack].title}\u2026", self._on_attack_done):
             self.live_plot.reset()
-            self.live_plot.set_subject("")
+            self.live_plot.set_subject(recipe.surrogates[0] if recipe.surrogates else "")   # what the curves are of
             self.attack_panel.start_progress()
 
     def _on_report(self, report) -> None:
