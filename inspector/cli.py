@@ -29,7 +29,10 @@ from inspector.core.messages import escape_controls, one_line, show_path
 from inspector.core.summary import summary_line
 from inspector.evaluate_command import add_evaluate_arguments, cmd_evaluate
 from inspector.poison_command import add_poison_arguments, add_scan_arguments, cmd_poison, cmd_scan
+from inspector.privacy_command import add_invert_arguments, add_steal_arguments, cmd_invert, cmd_steal
+from inspector.replay_command import add_replay_arguments, cmd_replay
 from inspector.options import (add_attack_options, add_compare_arguments, add_defense_arguments, add_model_options,
+                               add_threat_model_arguments, threat_model_fields,
                                attack_params)
 
 
@@ -70,6 +73,7 @@ def build_parser() -> OneLineParser:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     add_defense_arguments(p)
     add_compare_arguments(p)
+    add_threat_model_arguments(p)
 
     p = sub.add_parser("train", help="train a shipped MNIST model from the data (standard, pgd-at, distilled)")
     p.add_argument("method", choices=("standard", "pgd-at", "distilled"))
@@ -88,6 +92,15 @@ def build_parser() -> OneLineParser:
     p = sub.add_parser("scan", help="scan a model for a backdoor with Neural Cleanse")
     add_scan_arguments(p)
 
+    p = sub.add_parser("steal", help="model stealing: query an MNIST model, train a copy, measure it per budget")
+    add_steal_arguments(p)
+
+    p = sub.add_parser("invert", help="model inversion (MI-Face): reconstruct each class of an MNIST model")
+    add_invert_arguments(p)
+
+    p = sub.add_parser("replay", help="run a saved attack (result.json) or evaluation again; check the same bytes")
+    add_replay_arguments(p)
+
     sub.add_parser("models", help="list the built-in models")
     sub.add_parser("attacks", help="list the attacks and their parameters")
 
@@ -96,6 +109,7 @@ def build_parser() -> OneLineParser:
     add_model_options(p)
     add_attack_options(p)
     add_compare_arguments(p)
+    add_threat_model_arguments(p)
     p.add_argument("--run", action="store_true", help="start the attack as soon as the image is loaded")
     p.add_argument("--screenshot", metavar="FILE.png",
                    help="save a screenshot of the window when done (after --run: when the attack ends), then exit")
@@ -176,7 +190,8 @@ def cmd_attack(args) -> int:
         raise ParameterError("--top must be at least 1")
     recipe = Recipe(image=args.image, attack=args.attack, params=attack_params(args), target=args.target,
                     device=args.device, top_k=args.top, defenses=args.defense, adaptive=args.adaptive,
-                    detectors=args.detect, eot_samples=args.eot_samples, calibration=args.calibration)
+                    detectors=args.detect, eot_samples=args.eot_samples, calibration=args.calibration,
+                    **threat_model_fields(args))
     if args.model:
         recipe.model = args.model
     recipe.weights, recipe.trust_model_code = args.weights, args.trust_model_code
@@ -284,8 +299,9 @@ def cmd_install_desktop(args) -> int:
 
 
 COMMANDS = {"classify": cmd_classify, "attack": cmd_attack, "models": cmd_models, "train": cmd_train,
-            "attacks": cmd_attacks, "gui": cmd_gui, "evaluate": cmd_evaluate, "install-desktop": cmd_install_desktop,
-            "poison": cmd_poison, "scan": cmd_scan}
+            "attacks": cmd_attacks, "gui": cmd_gui, "evaluate": cmd_evaluate, "replay": cmd_replay,
+            "steal": cmd_steal, "invert": cmd_invert, "poison": cmd_poison, "scan": cmd_scan,
+            "install-desktop": cmd_install_desktop}
 
 
 def main(argv: list[str] | None = None) -> int:

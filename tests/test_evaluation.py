@@ -201,3 +201,10 @@ def test_a_black_box_attack_beating_a_crippled_white_box_one_is_flagged(mnist_mo
     fair = evaluate(config(attacks=["pgd", "square"], params={"steps": "10", "max_queries": "300"}, eps=["0", "0.3"],
                            limit=30, batch_size=30), model=mnist_model)
     assert next(s for s in fair.sanity if s["check"].startswith("no black-box attack"))["status"] == "ok"
+
+
+def test_budgets_are_labelled_in_grey_levels_where_the_decimal_is_long():
+    from inspector.core.evaluation.plot import eps_label
+
+    assert [eps_label(e) for e in (0, 0.3, 1 / 255, 8 / 255, 0.5 / 255)] == ["0", "0.3", "1/255", "8/255", "0.5/255"]
+    assert eps_label(0.001234) == "0.001234"          # not a whole or half grey level

@@ -232,7 +232,8 @@ def test_bad_model_file_gives_a_dialog_and_keeps_the_model(qtbot, main, window, 
 
 
 def test_compare_mode_shows_each_models_bars_side_by_side(qtbot, window, tmp_path):
-    assert window.compare_panel.checkboxes == {} and not window.compare_panel.direct.isEnabled()
+    # on the photo model, the other EfficientNet-Lites (which read the adversarial resized)
+    assert list(window.compare_panel.checkboxes) == ["efficientnet-lite1", "efficientnet-lite2"]
     digit = resource_path("images", "mnist-7.png")
     with qtbot.waitSignal(window.preview_ready, timeout=WAIT_MS):
         window.load(str(digit), "mnist-standard")

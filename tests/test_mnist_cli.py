@@ -84,6 +84,6 @@ def test_compare_transfer_and_direct(capsys, digit):
 def test_compare_needs_same_input(capsys, digit):
     code, _, err = run_cli(capsys, "attack", digit[0], "--model", "mnist-standard", "--steps", "1",
                            "--compare", "efficientnet-lite0")
-    assert code == 2 and "models must take the same input size and channels" in err
+    assert code == 2 and "models must take the same channels and classes" in err
     code, _, err = run_cli(capsys, "attack", digit[0], "--model", "mnist-standard", "--compare-direct")
     assert code == 2 and "--compare-direct needs --compare" in err

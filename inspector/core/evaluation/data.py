@@ -34,10 +34,10 @@ from inspector.core.files import stat_path
 from inspector.core.image import IMAGE_SUFFIXES, load_tensor, preprocess, to_tensor
 from inspector.core.labels import resolve_class
 from inspector.core.messages import show_path
-from inspector.core.resources import resource_path
+from inspector.core.resources import HELD_OUT_DIGITS, resource_path
 
 BUILTIN_SETS = ("mnist-heldout",)
-HELD_OUT_IMAGES = "mnist-heldout-images-idx3-ubyte.gz"
+HELD_OUT_IMAGES = HELD_OUT_DIGITS
 HELD_OUT_LABELS = "mnist-heldout-labels-idx1-ubyte.gz"
 #: Index of the first held-out digit in the MNIST test set (the ids name the test-set index).
 HELD_OUT_START = 8000

@@ -15,10 +15,13 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from inspector.core.attacks import ATTACKS
-from inspector.core.errors import InspectorError
+from inspector.core.errors import InspectorError, RecipeError
 from inspector.core.image import IMAGE_SUFFIXES
 from inspector.core.labels import resolve_class
+from inspector.core.messages import show_path
+from inspector.core.replay import AttackSource, read_source
 from inspector.core.resources import sample_images
+from inspector.core.run import Recipe
 from inspector.core.summary import summary_line
 from inspector.gui.evasion import export
 from inspector.gui.evasion.attack_panel import AttackPanel
@@ -28,6 +31,7 @@ from inspector.gui.evasion.image_panel import ImagePanel
 from inspector.gui.evasion.jobs import AttackOutcome, Frame, Progress, Stage, Stamped, attack_job, preview_job, stamp_job
 from inspector.gui.evasion.probability_entries import attack_entries, comparison_entries
 from inspector.gui.evasion.state import EvasionState, Preview
+from inspector.gui.evasion.threat_panel import ThreatPanel
 from inspector.gui.evasion.trigger_panel import TriggerPanel, stamp_entries
 from inspector.gui.image_panes import ImagePanes
 from inspector.gui.jobs import Job
@@ -61,6 +65,7 @@ class EvasionWorkspace(Workspace):
         self.state.events.preview.connect(self._show_preview)
         self.state.events.inspection.connect(self._show_probabilities)
         self.compare_panel.set_model(self.shell.session.model)
+        self.threat_panel.set_model(self.shell.session.model)
         self.load(self.state.image)
 
     # ---- layout -------------------------------------------------------------------------------
@@ -71,13 +76,14 @@ class EvasionWorkspace(Workspace):
         self.attack_panel = AttackPanel(self.state)
         self.attack_panel.run_clicked.connect(self.run_attack)
         self.attack_panel.cancel_clicked.connect(self.shell.runner.cancel)
+        self.threat_panel = ThreatPanel(self.state)
         self.defense_panel = DefensePanel(self.state)
         self.compare_panel = ComparePanel(self.state)
         self.trigger_panel = TriggerPanel()
         self.trigger_panel.stamp_clicked.connect(self.stamp_trigger)
         self.side = QWidget()
         side_layout = QVBoxLayout(self.side)
-        for panel in (self.image_panel, self.attack_panel, self.defense_panel, self.compare_panel,
+        for panel in (self.image_panel, self.threat_panel, self.attack_panel, self.defense_panel, self.compare_panel,
                       self.trigger_panel):
             side_layout.addWidget(panel)
         side_layout.addStretch(1)
@@ -152,18 +158,44 @@ class EvasionWorkspace(Workspace):
         """Load and classify an image file; on failure, show why and keep the current one."""
         self.load(str(path))
 
-    def load(self, image: str, model: str | None = None, device: str | None = ...) -> None:
-        """Load ``image`` with ``model`` on ``device`` (default: the session's) in a worker; the
-        state and the session change only when that succeeds."""
+    def load(self, image: str, model: str | None = None, device: str | None = ..., *,
+             weights: str | None = None, trust_code: bool = False, then_run: Recipe | None = None) -> None:
+        """Load ``image`` with ``model`` (and ``weights``, ``trust_code``) on ``device`` (default: the
+        session's) in a worker; the state and the session change only when that succeeds, and then
+        ``then_run`` runs, if given."""
         session = self.shell.session
-        weights, trust = (session.weights, session.trust_code) if model is None else (None, False)
+        weights, trust = (session.weights, session.trust_code) if model is None else (weights, trust_code)
         model = session.model if model is None else model
         device = session.device if device is ... else device
         job = Job(preview_job, image, model, device, weights, trust)
         self.shell.runner.start(job, f"loading {Path(image).name} on {model}\u2026",
-                                lambda preview: self._on_preview(image, preview))
+                                lambda preview: self._on_preview(image, preview, then_run))
 
-    def _on_preview(self, image: str, preview: Preview) -> None:
+    def open_recipe(self, path: str, confirm_code=lambda model: False) -> bool:
+        """Replay a saved run (its result.json, an exported recipe, or a bare recipe): show its choices,
+        load its model and image, and run it as recorded (thread count included), which gives the
+        adversarial ``inspector replay`` gives. ``confirm_code(model)`` asks before a recipe loads a
+        pickled model. False (and one error line) for a file that is not an attack's recipe."""
+        try:
+            source = read_source(path)
+            if not isinstance(source, AttackSource):
+                raise RecipeError(f"{show_path(path)} is an evaluation's recipe: replay it with "
+                                  "`inspector replay`, or set it up in the Evaluate workspace")
+            self.state.use_recipe(source.recipe)
+            self.attack_panel.show_form()           # the panels' editors hold the values the recipe replaced
+            self.defense_panel.show_state()
+            self.threat_panel.show_state()
+        except InspectorError as exc:
+            self.shell.show_error(str(exc))
+            return False
+        recipe = source.recipe
+        if recipe.trust_model_code and not confirm_code(recipe.model):
+            return False
+        self.load(recipe.image, recipe.model, recipe.device, weights=recipe.weights,
+                  trust_code=recipe.trust_model_code, then_run=recipe)
+        return True
+
+    def _on_preview(self, image: str, preview: Preview, then_run: Recipe | None = None) -> None:
         first_load = self.state.preview is None
         self.state.image = image
         self.state.inspection = self.state.comparison = None
@@ -175,6 +207,8 @@ class EvasionWorkspace(Workspace):
         session.weights, session.trust_code = preview.weights, preview.trust_code
         session.model, session.device = preview.model, preview.device
         self.preview_ready.emit()
+        if then_run is not None:
+            self.run_attack(then_run)
 
     def _on_session_changed(self, *_args) -> None:
         """The model or device changed in the main window: classify the image again with it."""
@@ -187,6 +221,7 @@ class EvasionWorkspace(Workspace):
     def _show_preview(self, preview: Preview) -> None:
         self._on_busy(self.shell.runner.busy())
         self.compare_panel.set_model(preview.model)
+        self.threat_panel.set_model(preview.model)
         pending_target = self.state.target
         self.attack_panel.class_picker.set_classes(preview.class_names)
         top = preview.classification.top_k[0]
@@ -198,6 +233,8 @@ class EvasionWorkspace(Workspace):
         self.shell.set_summary(f"device {preview.device_name}{SUMMARY_SEPARATOR}model {preview.model}")
         if isinstance(pending_target, str):
             self._resolve_target(pending_target)
+        else:
+            self.attack_panel.class_picker.set_target(pending_target)
 
     def _resolve_target(self, spec: str) -> None:
         try:
@@ -208,20 +245,24 @@ class EvasionWorkspace(Workspace):
         self.attack_panel.class_picker.set_target(self.state.target)
 
     # ---- attacks ------------------------------------------------------------------------------
-    def run_attack(self) -> None:
-        """Start the chosen attack on the current image in a worker thread."""
+    def run_attack(self, recipe: Recipe | None = None) -> None:
+        """Start the chosen attack (or ``recipe``, a replay, without comparison) on the current image
+        in a worker thread."""
         preview = self.state.preview
         if preview is None:
             return
-        recipe = self.state.recipe(preview.model, preview.device, weights=preview.weights,
-                                   trust_code=preview.trust_code)
-        job = Job(attack_job, recipe, preview.classification.label, list(self.state.compare),
-                  self.state.compare_direct)
+        if recipe is None and self.state.threat == "transfer" and not self.state.surrogate:
+            self.shell.show_error("a transfer attack needs a surrogate: choose one in the Threat model panel")
+            return
+        compare = [] if recipe is not None else list(self.state.compare)
+        recipe = recipe or self.state.recipe(preview.model, preview.device, weights=preview.weights,
+                                             trust_code=preview.trust_code)
+        job = Job(attack_job, recipe, preview.classification.label, compare, self.state.compare_direct)
         job.progress.connect(self._on_report)
         self._attack_job = job
         if self.shell.runner.start(job, f"running {ATTACKS[self.state.attack].title}\u2026", self._on_attack_done):
             self.live_plot.reset()
-            self.live_plot.set_subject("")
+            self.live_plot.set_subject(recipe.surrogates[0] if recipe.surrogates else "")   # what the curves are of
             self.attack_panel.start_progress()
 
     def _on_report(self, report) -> None:

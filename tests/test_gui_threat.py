@@ -1,0 +1,109 @@
+"""The Evasion workspace's Threat model panel, offscreen, on a shipped digit and the MNIST models."""
+
+from __future__ import annotations
+
+import pytest
+
+from inspector.core.resources import resource_path
+from inspector.gui.evasion.state import EvasionState
+from inspector.gui.main_window import MainWindow
+from inspector.gui.session import Session
+from inspector.gui.settings import Settings
+
+WAIT_MS = 120_000
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    state = EvasionState(image=str(resource_path("images", "mnist-7.png")))
+    win = MainWindow(Session(model="mnist-standard", device="cpu"), Settings(tmp_path / "settings.json"),
+                     states={"evasion": state})
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.workspaces["evasion"].preview_ready, timeout=WAIT_MS):
+        win.show()
+    yield win.workspaces["evasion"]
+    win.close()
+
+
+def choose(panel, threat: str) -> None:
+    panel.threat_combo.setCurrentIndex(panel.threat_combo.findData(threat))
+
+
+def run(qtbot, win):
+    with qtbot.waitSignal(win.attack_finished, timeout=WAIT_MS) as blocker:
+        win.run_attack()
+    return blocker.args[0]
+
+
+def test_label_only_switches_to_hopskipjump_and_reports_time_and_detection(qtbot, window):
+    panel = window.threat_panel
+    choose(panel, "label-only")
+    assert window.state.attack == "hopskipjump"
+    assert window.attack_panel.attack_combo.currentData() == "hopskipjump"
+    assert not panel.top_k.isVisibleTo(panel) and panel.detector_combo.isVisibleTo(panel)
+    panel.throttle_box.setChecked(True)
+    panel.detector_combo.setCurrentIndex(panel.detector_combo.findData("blacklight"))
+    window.attack_panel.form.editors["max_queries"].setValue(200)
+    recipe = window.state.recipe("mnist-standard", "cpu")
+    assert (recipe.output_mode, recipe.throttle, recipe.stateful_detector) == ("label", "1/s", "blacklight")
+    inspection = run(qtbot, window)
+    oracle = inspection.threat_model()["oracle"]
+    assert oracle["output"] == "label" and oracle["attacker_time_s"][0] == inspection.attack.queries - 1
+    text = panel.result.text()
+    assert "queries (top-1 label only)" in text and "at 1 query per second" in text and "caught at query" in text
+    assert "computed on mnist-standard" in text
+
+
+def test_top_k_and_scores_pick_square_and_transfer_picks_a_surrogate(qtbot, window):
+    panel = window.threat_panel
+    choose(panel, "top-k")
+    assert window.state.attack == "square" and panel.top_k.isVisibleTo(panel)
+    panel.top_k.setValue(3)
+    assert window.state.recipe("mnist-standard", "cpu").output_mode == "topk:k=3"
+    choose(panel, "transfer")
+    assert window.state.attack == "dimifgsm" and panel.surrogate_combo.isVisibleTo(panel)
+    assert [panel.surrogate_combo.itemData(i) for i in range(panel.surrogate_combo.count())] == \
+        ["mnist-pgd-at", "mnist-distilled"]
+    panel.surrogate_combo.setCurrentIndex(1)
+    recipe = window.state.recipe("mnist-standard", "cpu")
+    assert recipe.surrogates == ["mnist-distilled"] and recipe.throttle is None
+    window.attack_panel.form.editors["steps"].setValue(3)
+    inspection = run(qtbot, window)
+    assert inspection.threat_model()["computed_on"] == "mnist-distilled"
+    assert "computed on mnist-distilled" in panel.result.text() and "no query to the target" in panel.result.text()
+    choose(panel, "white-box")
+    assert window.state.attack == "dimifgsm" and window.state.threat_fields() == {}   # a gradient attack fits
+
+
+@pytest.mark.parametrize("flags, threat, fields", [
+    (["--attack", "hopskipjump", "--output-mode", "label", "--throttle", "1/s", "--stateful-detector", "blacklight"],
+     "label-only", {"output_mode": "label", "throttle": "1/s", "stateful_detector": "blacklight"}),
+    (["--attack", "square", "--output-mode", "topk:k=3"], "top-k",
+     {"output_mode": "topk:k=3", "throttle": None, "stateful_detector": None}),
+    (["--attack", "mifgsm", "--surrogate", "mnist-distilled"], "transfer", {"surrogates": ["mnist-distilled"]}),
+    (["--attack", "pgd"], "white-box", {}),
+])
+def test_the_gui_flags_set_the_threat_model(flags, threat, fields):
+    from inspector.cli import build_parser
+    from inspector.gui.launch import state_from_args
+
+    args = build_parser().parse_args(["gui", str(resource_path("images", "mnist-7.png")), "--model", "mnist-standard",
+                                      *flags])
+    _, state = state_from_args(args)
+    assert state.threat == threat and state.threat_fields() == fields
+
+
+def test_an_opened_recipe_shows_its_threat_model(qtbot, window, tmp_path):
+    from inspector.core.run import Recipe, inspect
+
+    recipe = Recipe(image=str(resource_path("images", "mnist-7.png")), model="mnist-standard", attack="hopskipjump",
+                    params={"max_queries": 100, "steps": 3}, output_mode="topk:k=2", throttle="10/min",
+                    stateful_detector="blacklight", device="cpu")
+    inspect(recipe).save(tmp_path / "run")
+    with qtbot.waitSignal(window.attack_finished, timeout=WAIT_MS):
+        assert window.open_recipe(str(tmp_path / "run" / "result.json"))
+    panel = window.threat_panel
+    assert panel.threat_combo.currentData() == "top-k" and panel.top_k.value() == 2
+    assert panel.throttle_box.isChecked() and panel.rate.text() == "10/min"
+    assert panel.detector_combo.currentData() == "blacklight"
+    assert "at 10 queries per minute" in panel.result.text()
