@@ -63,7 +63,7 @@ def test_top_k_and_scores_pick_square_and_transfer_picks_a_surrogate(qtbot, wind
     choose(panel, "transfer")
     assert window.state.attack == "dimifgsm" and panel.surrogate_combo.isVisibleTo(panel)
     assert [panel.surrogate_combo.itemData(i) for i in range(panel.surrogate_combo.count())] == \
-        ["mnist-pgd-at", "mnist-distilled"]
+        ["mnist-pgd-at", "mnist-distilled", "mnist-backdoor"]
     panel.surrogate_combo.setCurrentIndex(1)
     recipe = window.state.recipe("mnist-standard", "cpu")
     assert recipe.surrogates == ["mnist-distilled"] and recipe.throttle is None
