@@ -38,7 +38,7 @@ import torch
 
 from inspector.core.attacks import make_attack
 from inspector.core.concealment import Concealment, format_duration, stateful_detector_from_spec
-from inspector.core.concealment.mode_sweep import MODES, sweep_modes
+from inspector.core.mode_sweep import MODES, sweep_modes
 from inspector.core.concealment.throttle import throttle_from_spec
 from inspector.core.datasets.mnist import mnist_split
 from inspector.core.evaluation.stats import wilson_interval

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from inspector.core.mode_sweep import MODES
 from inspector.core.resources import resource_path
 from inspector.gui.evasion.state import EvasionState
 from inspector.gui.main_window import MainWindow
@@ -107,3 +108,37 @@ def test_an_opened_recipe_shows_its_threat_model(qtbot, window, tmp_path):
     assert panel.throttle_box.isChecked() and panel.rate.text() == "10/min"
     assert panel.detector_combo.currentData() == "blacklight"
     assert "at 10 queries per minute" in panel.result.text()
+
+
+def compare_modes(qtbot, workspace):
+    with qtbot.waitSignal(workspace.modes_compared, timeout=WAIT_MS) as blocker:
+        workspace.threat_panel.compare_modes.click()
+    return blocker.args[0]
+
+
+def test_the_output_mode_table_says_square_cannot_run_label_only(qtbot, window):
+    panel = window.threat_panel
+    assert not panel.compare_modes.isVisibleTo(panel)          # white-box: nothing to compare
+    choose(panel, "scores")
+    assert window.state.attack == "square" and panel.compare_modes.isVisibleTo(panel)
+    window.attack_panel.form.editors["max_queries"].setValue(60)
+    sweep = compare_modes(qtbot, window)
+    assert [r.mode for r in sweep.rows] == list(MODES)
+    texts = window.mode_table.texts()
+    assert [t[0] for t in texts] == [r.title for r in sweep.rows]
+    assert texts[-1][0] == "top-1 label only" and texts[-1][1].startswith("cannot run: Square Attack is score-based")
+    for row, cells in zip(sweep.rows[:-1], texts[:-1]):
+        assert row.ran and row.n == 1 and cells[1] == ("yes" if row.success else "no")
+        if row.success:
+            assert 1 <= int(cells[2]) <= 60
+
+
+def test_the_output_mode_table_runs_hopskipjump_in_every_mode(qtbot, window):
+    choose(window.threat_panel, "label-only")
+    window.attack_panel.form.editors["max_queries"].setValue(60)
+    sweep = compare_modes(qtbot, window)
+    assert all(r.ran for r in sweep.rows)
+    texts = window.mode_table.texts()
+    assert len(texts) == len(MODES) and all(len(t) == 6 for t in texts)
+    full, label = texts[0], texts[-1]
+    assert full[1] == "yes" and full[1:5] == label[1:5]       # HopSkipJump reads only the top-1 of any answer

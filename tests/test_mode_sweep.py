@@ -7,7 +7,7 @@ import torch
 
 from conftest import DATA
 from inspector.core.attacks import make_attack
-from inspector.core.concealment.mode_sweep import MODES, sweep_modes
+from inspector.core.mode_sweep import MODES, sweep_modes
 from inspector.core.datasets.mnist import mnist_split
 
 BUDGET = 150

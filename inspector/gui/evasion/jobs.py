@@ -6,7 +6,7 @@ the attack panel's estimate);
 :func:`attack_job` runs :func:`inspector.core.run.inspect` (or, with models to
 compare, :func:`inspector.core.compare.compare`); :func:`mode_sweep_job` runs the
 black-box attack once per output mode
-(:func:`inspector.core.concealment.mode_sweep.sweep_modes`). They report small payloads
+(:func:`inspector.core.mode_sweep.sweep_modes`). They report small payloads
 (floats and 224x224 uint8 arrays made on the worker thread); live frames are
 throttled to :data:`FRAME_RATE`.
 """
@@ -23,7 +23,7 @@ import torch
 from inspector.core.attacks import Step, make_attack
 from inspector.core.compare import Comparison, compare
 from inspector.core.concealment import output_mode_from_spec
-from inspector.core.concealment.mode_sweep import MODES, ModeRow, sweep_modes
+from inspector.core.mode_sweep import MODES, ModeRow, sweep_modes
 from inspector.core.cost import UnitCost, measure_unit_cost
 from inspector.core.image import load_tensor
 from inspector.core.models import load_model
@@ -161,7 +161,7 @@ def attack_job(job: Job, recipe: Recipe, true_label: int, compare_with: list[str
 
 def mode_sweep_job(job: Job, recipe: Recipe, true_label: int) -> ModeSweep:
     """Run ``recipe``'s black-box attack (untargeted) on its image once per output mode of
-    :data:`~inspector.core.concealment.mode_sweep.MODES`, without the recipe's throttle or detector.
+    :data:`~inspector.core.mode_sweep.MODES`, without the recipe's throttle or detector.
 
     Reports a :class:`ModeStage` before each mode and :class:`Progress` every iteration; once
     ``job`` is cancelled it stops and returns the modes it finished (the last one marked cancelled).

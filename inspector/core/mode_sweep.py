@@ -6,7 +6,7 @@ probabilities, top-1 label only) and returns one :class:`ModeRow` per mode:
 successes with their Wilson 95 % interval, the median queries and norms of the
 successes, or the one-line reason the attack cannot run in that mode (a
 score-based attack against a label-only oracle). The output modes follow ART's
-output postprocessors; see :mod:`.outputs`.
+output postprocessors; see :mod:`inspector.core.concealment.outputs`.
 """
 
 from __future__ import annotations
