@@ -133,12 +133,16 @@ def test_the_output_mode_table_says_square_cannot_run_label_only(qtbot, window):
             assert 1 <= int(cells[2]) <= 60
 
 
-def test_the_output_mode_table_runs_hopskipjump_in_every_mode(qtbot, window):
-    choose(window.threat_panel, "label-only")
+def test_the_output_mode_table_runs_hopskipjump_in_every_mode_on_held_out_digits(qtbot, window):
+    panel = window.threat_panel
+    choose(panel, "label-only")
+    assert panel.held_out.isVisibleTo(panel)                  # a digit model: held-out digits offered
+    panel.held_out.setValue(3)
     window.attack_panel.form.editors["max_queries"].setValue(60)
     sweep = compare_modes(qtbot, window)
-    assert all(r.ran for r in sweep.rows)
+    assert sweep.held_out == 3 and all(r.ran and r.n == 4 for r in sweep.rows)
     texts = window.mode_table.texts()
     assert len(texts) == len(MODES) and all(len(t) == 6 for t in texts)
     full, label = texts[0], texts[-1]
-    assert full[1] == "yes" and full[1:5] == label[1:5]       # HopSkipJump reads only the top-1 of any answer
+    assert full[1].startswith("4/4 [") and full[1:5] == label[1:5]   # HopSkipJump reads only the top-1
+    assert "3 held-out digits" in window.mode_table.heading.text()

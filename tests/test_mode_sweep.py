@@ -7,7 +7,7 @@ import torch
 
 from conftest import DATA
 from inspector.core.attacks import make_attack
-from inspector.core.mode_sweep import MODES, sweep_modes
+from inspector.core.mode_sweep import MODES, held_out_digits, sweep_modes
 from inspector.core.datasets.mnist import mnist_split
 
 BUDGET = 150
@@ -64,3 +64,11 @@ def test_a_cancelled_sweep_keeps_the_modes_it_finished(mnist_model, digits):
     rows = sweep_modes(make_attack("hopskipjump", {"max_queries": BUDGET}), mnist_model, x[:2], y[:2],
                        on_mode=lambda i, spec: seen.append(spec), should_stop=lambda: len(seen) > 1)
     assert seen == list(MODES[:2]) and len(rows) == 2 and not rows[0].cancelled and rows[1].cancelled
+
+
+def test_the_shipped_held_out_digits_are_the_test_set_s_last_2000(mnist_model):
+    x, y = held_out_digits(mnist_model, 6)
+    real_x, real_y = mnist_split(DATA / "mnist")["held_out"]
+    with torch.no_grad():
+        right = (mnist_model(real_x[:20]).argmax(1) == real_y[:20]).nonzero().flatten()[:6]
+    assert torch.equal(y, real_y[right]) and torch.allclose(x, real_x[right])

@@ -7,6 +7,7 @@ successes with their Wilson 95 % interval, the median queries and norms of the
 successes, or the one-line reason the attack cannot run in that mode (a
 score-based attack against a label-only oracle). The output modes follow ART's
 output postprocessors; see :mod:`inspector.core.concealment.outputs`.
+:func:`held_out_digits` gives shipped held-out MNIST digits to run it on.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import torch
 from inspector.core.concealment import Concealment
 from inspector.core.concealment.outputs import output_mode_from_spec
 from inspector.core.errors import ParameterError
+from inspector.core.evaluation.data import load_dataset
 from inspector.core.evaluation.stats import wilson_interval
 from inspector.core.metrics import perturbation_norms
 
@@ -111,3 +113,20 @@ def _row(spec: str, title: str, x: torch.Tensor, result, seconds: float) -> Mode
 
     return ModeRow(spec, title, len(ok), hits, low, high, median(result.oracle.queries),
                    median(norms["l2"]), median(norms["linf"]), seconds, cancelled=result.cancelled)
+
+
+def held_out_digits(model: torch.nn.Module, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The first ``n`` shipped held-out MNIST digits (test-set indices 8,000 on, which no shipped model
+    trained on) that ``model`` classifies correctly: images (n, 1, H, W) in [0, 1] at the model's
+    input size and labels (n,) long; fewer if the 2,000 hold fewer.
+
+    Raises:
+        ImageError: ``model`` does not take grey digits 0-9.
+    """
+    samples = load_dataset("mnist-heldout", model)
+    x = torch.cat([s.load(model) for s in samples]).to(model.device)
+    y = torch.tensor([s.label for s in samples], device=model.device)
+    with torch.no_grad():
+        ok = torch.cat([model(batch).argmax(1) for batch in x.split(500)]) == y
+    keep = ok.nonzero().flatten()[:n]
+    return x[keep], y[keep]

@@ -23,7 +23,7 @@ import torch
 from inspector.core.attacks import Step, make_attack
 from inspector.core.compare import Comparison, compare
 from inspector.core.concealment import output_mode_from_spec
-from inspector.core.mode_sweep import MODES, ModeRow, sweep_modes
+from inspector.core.mode_sweep import MODES, ModeRow, held_out_digits, sweep_modes
 from inspector.core.cost import UnitCost, measure_unit_cost
 from inspector.core.image import load_tensor
 from inspector.core.models import load_model
@@ -88,12 +88,13 @@ class ModeStage:
 @dataclass
 class ModeSweep:
     """A finished comparison of output modes: the attack's title, the image's name, one row per mode,
-    and the attack's query budget per run (None: none)."""
+    the attack's query budget per image (None: none) and the held-out digits attacked besides the image."""
 
     attack: str
     image: str
     rows: list[ModeRow]
     budget: int | None = None
+    held_out: int = 0
 
 
 @dataclass
@@ -159,19 +160,24 @@ def attack_job(job: Job, recipe: Recipe, true_label: int, compare_with: list[str
     return AttackOutcome(inspection, Frame(to_pixels(inspection.x_adv), perturbation, scale), comparison)
 
 
-def mode_sweep_job(job: Job, recipe: Recipe, true_label: int) -> ModeSweep:
-    """Run ``recipe``'s black-box attack (untargeted) on its image once per output mode of
-    :data:`~inspector.core.mode_sweep.MODES`, without the recipe's throttle or detector.
+def mode_sweep_job(job: Job, recipe: Recipe, true_label: int, held_out: int = 0) -> ModeSweep:
+    """Run ``recipe``'s black-box attack (untargeted) on its image, and on ``held_out`` shipped held-out
+    digits the model gets right (:func:`~inspector.core.mode_sweep.held_out_digits`), once per output
+    mode of :data:`~inspector.core.mode_sweep.MODES`, without the recipe's throttle or detector.
 
     Reports a :class:`ModeStage` before each mode and :class:`Progress` every iteration; once
     ``job`` is cancelled it stops and returns the modes it finished (the last one marked cancelled).
 
     Raises:
-        ImageError, ModelError, DeviceError, ParameterError.
+        ImageError (also: held-out digits for a model that does not take them), ModelError, DeviceError,
+        ParameterError.
     """
     clf = load_model(recipe.model, recipe.device, weights=recipe.weights, trust_code=recipe.trust_model_code)
     x = load_tensor(recipe.image, clf.input_size, clf.channels, clf.resize).to(clf.device)
     y = torch.tensor([true_label], device=clf.device)
+    if held_out:
+        digits, labels = held_out_digits(clf, held_out)
+        x, y = torch.cat([x, digits]), torch.cat([y, labels])
     attack = make_attack(recipe.attack, recipe.params)
 
     def on_mode(index: int, spec: str) -> None:
@@ -181,4 +187,5 @@ def mode_sweep_job(job: Job, recipe: Recipe, true_label: int) -> ModeSweep:
         job.report(Progress(step.iteration, step.total, float(step.loss[0]), float(step.probabilities[0, true_label])))
 
     rows = sweep_modes(attack, clf, x, y, MODES, on_mode=on_mode, on_step=on_step, should_stop=job.cancelled)
-    return ModeSweep(attack.title, Path(recipe.image).name, rows, getattr(attack, "max_queries", None))
+    return ModeSweep(attack.title, Path(recipe.image).name, rows, getattr(attack, "max_queries", None),
+                     len(x) - 1)

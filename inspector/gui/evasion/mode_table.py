@@ -50,8 +50,9 @@ class ModeTable(QDialog):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(True)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.note = QLabel("Queries and norms are those of a successful run; L2 in [0, 1] pixel units, Linf in "
-                           "grey levels. The throttle and the stateful detector are not applied here.")
+        self.note = QLabel("Fooled: with several images, how many and the Wilson 95 % interval. Queries and norms: "
+                           "medians of the successful images; L2 in [0, 1] pixel units, Linf in grey levels. "
+                           "The throttle and the stateful detector are not applied here.")
         self.note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
@@ -62,9 +63,10 @@ class ModeTable(QDialog):
 
     def show_sweep(self, sweep) -> None:
         """Fill the table with ``sweep``'s rows and show the dialog."""
-        budget = f", at most {sweep.budget:,} queries" if sweep.budget else ""
-        self.heading.setText(f"<b>{sweep.attack}</b> on {sweep.image}{budget}, once per output mode of the target: "
-                             "does concealing the scores stop the attack, or only slow it?")
+        budget = f", at most {sweep.budget:,} queries each" if sweep.budget else ""
+        digits = f" and {sweep.held_out} held-out digits it classifies correctly" if sweep.held_out else ""
+        self.heading.setText(f"<b>{sweep.attack}</b> on {sweep.image}{digits}{budget}, once per output mode of "
+                             "the target: does concealing the scores stop the attack, or only slow it?")
         self.table.clearSpans()
         self.table.setRowCount(len(sweep.rows))
         reasons = {}

@@ -279,7 +279,8 @@ class EvasionWorkspace(Workspace):
             return
         recipe = self.state.recipe(preview.model, preview.device, weights=preview.weights,
                                    trust_code=preview.trust_code)
-        job = Job(mode_sweep_job, recipe, preview.classification.label)
+        held_out = self.state.held_out_digits if self.threat_panel.held_out.isVisibleTo(self.threat_panel) else 0
+        job = Job(mode_sweep_job, recipe, preview.classification.label, held_out)
         job.progress.connect(self._on_report)
         self._attack_job = job
         if self.shell.runner.start(job, f"comparing output modes with {cls.title}\u2026", self._on_modes_done):
