@@ -146,3 +146,15 @@ def test_the_output_mode_table_runs_hopskipjump_in_every_mode_on_held_out_digits
     full, label = texts[0], texts[-1]
     assert full[1].startswith("4/4 [") and full[1:5] == label[1:5]   # HopSkipJump reads only the top-1
     assert "3 held-out digits" in window.mode_table.heading.text()
+
+
+def test_a_cancelled_output_mode_comparison_says_so(qtbot, window):
+    choose(window.threat_panel, "label-only")
+    window.attack_panel.form.editors["max_queries"].setValue(100000)
+    with qtbot.waitSignal(window.modes_compared, timeout=WAIT_MS) as blocker:
+        window.threat_panel.compare_modes.click()
+        assert window.attack_panel.cancel_button.isEnabled()
+        window.attack_panel.cancel_button.click()
+    sweep = blocker.args[0]
+    assert len(sweep.rows) < len(MODES) or sweep.rows[-1].cancelled
+    assert "Cancelled" in window.mode_table.heading.text()

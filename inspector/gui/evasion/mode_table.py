@@ -11,7 +11,7 @@ import math
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout
 
-from inspector.core.mode_sweep import ModeRow
+from inspector.core.mode_sweep import MODES, ModeRow
 
 COLUMNS = ("output mode", "fooled", "queries", "L2", "Linf", "run time")
 
@@ -65,8 +65,10 @@ class ModeTable(QDialog):
         """Fill the table with ``sweep``'s rows and show the dialog."""
         budget = f", at most {sweep.budget:,} queries each" if sweep.budget else ""
         digits = f" and {sweep.held_out} held-out digits it classifies correctly" if sweep.held_out else ""
+        finished = sum(not r.cancelled for r in sweep.rows)
+        cancelled = f" <b>Cancelled</b>: {finished} of {len(MODES)} modes finished." if finished < len(MODES) else ""
         self.heading.setText(f"<b>{sweep.attack}</b> on {sweep.image}{digits}{budget}, once per output mode of "
-                             "the target: does concealing the scores stop the attack, or only slow it?")
+                             f"the target: does concealing the scores stop the attack, or only slow it?{cancelled}")
         self.table.clearSpans()
         self.table.setRowCount(len(sweep.rows))
         reasons = {}
