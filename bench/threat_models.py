@@ -38,15 +38,14 @@ import torch
 
 from inspector.core.attacks import make_attack
 from inspector.core.concealment import Concealment, format_duration, stateful_detector_from_spec
+from inspector.core.mode_sweep import MODES, sweep_modes
 from inspector.core.concealment.throttle import throttle_from_spec
 from inspector.core.datasets.mnist import mnist_split
 from inspector.core.evaluation.stats import wilson_interval
 from inspector.core.image import load_tensor
-from inspector.core.metrics import perturbation_norms
 from inspector.core.models import load_model
 from inspector.core.transfer import as_surrogate
 
-MODES = ["probabilities", "rounded:decimals=2", "topk:k=1", "noisy:sigma=0.01", "label"]
 ATTACKS = {"square": {"eps": 0.3, "max_queries": 1000}, "hopskipjump": {"max_queries": 1000}}
 DETECTORS = ["similarity", "blacklight"]
 RATES = ["1/s", "10/min"]
@@ -68,32 +67,21 @@ def digits(data: Path, model, n: int):
     return x[:1000], x[1000:], x[ok], y[ok]
 
 
-def modes(model, x, y) -> list[dict]:
+def modes(model, x, y) -> None:
     print(f"\n## Output modes: {len(x)} held-out digits, mnist-standard, the time is the attack's on this CPU\n")
     print("| attack | output mode | success [95 % CI] | median queries (successes) | median L2 | median Linf "
           "| at 1 query/s | at 10 queries/min | run time |")
     print("|---|---|---|---|---|---|---|---|---|")
-    rows = []
     for name, params in ATTACKS.items():
-        for mode in MODES:
-            start = time.perf_counter()
-            try:
-                result = make_attack(name, params).run(model, x, y, concealment=Concealment.from_specs(mode))
-            except Exception as exc:           # a score-based attack under label-only refuses in one line
-                print(f"| {name} | {mode} | cannot run: {exc} | | | | | | |")
+        for row in sweep_modes(make_attack(name, params), model, x, y, MODES):
+            if not row.ran:
+                print(f"| {name} | {row.mode} | cannot run: {row.cannot_run} | | | | | | |", flush=True)
                 continue
-            took = time.perf_counter() - start
-            ok = result.success.tolist()
-            norms = perturbation_norms(x, result.x_adv)
-            queries = [q for q, s in zip(result.oracle.queries, ok) if s]
-            q = median(queries)
-            times = [format_duration(max(0.0, q - 1) / throttle_from_spec(r).rate) if queries else "-" for r in RATES]
-            l2 = median([v for v, s in zip(norms["l2"], ok) if s])
-            linf = median([v for v, s in zip(norms["linf"], ok) if s])
-            print(f"| {name} | {mode} | {pct(sum(ok), len(ok))} | {q:,.0f} | {l2:.2f} | {linf * 255:.0f}/255 | "
-                  f"{times[0]} | {times[1]} | {took:.0f} s |")
-            rows.append({"attack": name, "mode": mode, "success": sum(ok), "n": len(ok), "queries": q})
-    return rows
+            q = row.queries
+            times = [format_duration(max(0.0, q - 1) / throttle_from_spec(r).rate) if row.success else "-"
+                     for r in RATES]
+            print(f"| {name} | {row.mode} | {pct(row.success, row.n)} | {q:,.0f} | {row.l2:.2f} | "
+                  f"{row.linf * 255:.0f}/255 | {times[0]} | {times[1]} | {row.seconds:.0f} s |", flush=True)
 
 
 def detection(model, calibration, stream, x, y, photos) -> None:

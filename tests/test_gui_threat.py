@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from inspector.core.mode_sweep import MODES
 from inspector.core.resources import resource_path
 from inspector.gui.evasion.state import EvasionState
 from inspector.gui.main_window import MainWindow
@@ -107,3 +108,53 @@ def test_an_opened_recipe_shows_its_threat_model(qtbot, window, tmp_path):
     assert panel.throttle_box.isChecked() and panel.rate.text() == "10/min"
     assert panel.detector_combo.currentData() == "blacklight"
     assert "at 10 queries per minute" in panel.result.text()
+
+
+def compare_modes(qtbot, workspace):
+    with qtbot.waitSignal(workspace.modes_compared, timeout=WAIT_MS) as blocker:
+        workspace.threat_panel.compare_modes.click()
+    return blocker.args[0]
+
+
+def test_the_output_mode_table_says_square_cannot_run_label_only(qtbot, window):
+    panel = window.threat_panel
+    assert not panel.compare_modes.isVisibleTo(panel)          # white-box: nothing to compare
+    choose(panel, "scores")
+    assert window.state.attack == "square" and panel.compare_modes.isVisibleTo(panel)
+    window.attack_panel.form.editors["max_queries"].setValue(60)
+    sweep = compare_modes(qtbot, window)
+    assert [r.mode for r in sweep.rows] == list(MODES)
+    texts = window.mode_table.texts()
+    assert [t[0] for t in texts] == [r.title for r in sweep.rows]
+    assert texts[-1][0] == "top-1 label only" and texts[-1][1].startswith("cannot run: Square Attack is score-based")
+    for row, cells in zip(sweep.rows[:-1], texts[:-1]):
+        assert row.ran and row.n == 1 and cells[1] == ("yes" if row.success else "no")
+        if row.success:
+            assert 1 <= int(cells[2]) <= 60
+
+
+def test_the_output_mode_table_runs_hopskipjump_in_every_mode_on_held_out_digits(qtbot, window):
+    panel = window.threat_panel
+    choose(panel, "label-only")
+    assert panel.held_out.isVisibleTo(panel)                  # a digit model: held-out digits offered
+    panel.held_out.setValue(3)
+    window.attack_panel.form.editors["max_queries"].setValue(60)
+    sweep = compare_modes(qtbot, window)
+    assert sweep.held_out == 3 and all(r.ran and r.n == 4 for r in sweep.rows)
+    texts = window.mode_table.texts()
+    assert len(texts) == len(MODES) and all(len(t) == 6 for t in texts)
+    full, label = texts[0], texts[-1]
+    assert full[1].startswith("4/4 [") and full[1:5] == label[1:5]   # HopSkipJump reads only the top-1
+    assert "3 held-out digits" in window.mode_table.heading.text()
+
+
+def test_a_cancelled_output_mode_comparison_says_so(qtbot, window):
+    choose(window.threat_panel, "label-only")
+    window.attack_panel.form.editors["max_queries"].setValue(100000)
+    with qtbot.waitSignal(window.modes_compared, timeout=WAIT_MS) as blocker:
+        window.threat_panel.compare_modes.click()
+        assert window.attack_panel.cancel_button.isEnabled()
+        window.attack_panel.cancel_button.click()
+    sweep = blocker.args[0]
+    assert len(sweep.rows) < len(MODES) or sweep.rows[-1].cancelled
+    assert "Cancelled" in window.mode_table.heading.text()

@@ -108,6 +108,8 @@ class EvasionState:
         surrogate: the model a ``"transfer"`` attack is computed on (None: none chosen yet).
         throttle: the target's query rate for black-box attacks (``"1/s"``), or None.
         stateful_detector: the detector watching black-box queries (``"blacklight"``), or None.
+        held_out_digits: how many shipped held-out MNIST digits the output-mode comparison attacks
+            besides the image (digit models only; 0: the image alone).
         preview: the current original and its prediction, once loaded.
         inspection: the last finished attack on the current image, or None.
         comparison: the last finished model comparison (its ``source`` is ``inspection``), or None.
@@ -131,6 +133,7 @@ class EvasionState:
     surrogate: str | None = None
     throttle: str | None = None
     stateful_detector: str | None = None
+    held_out_digits: int = 0
     preview: Preview | None = None
     inspection: Inspection | None = None
     comparison: Comparison | None = None

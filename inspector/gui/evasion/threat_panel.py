@@ -6,12 +6,15 @@ stateful detector of query attacks. Choosing a threat model the current
 attack cannot run under switches to one that can (label-only: HopSkipJump).
 After a run it shows the queries used, the attacker's simulated time, whether
 and when the detector caught the attacker, and the model the attack was
-computed on. Choices go into :class:`~inspector.gui.evasion.state.EvasionState`.
+computed on. "Compare output modes..." asks the workspace to run the current
+black-box attack once per output mode (see :mod:`.mode_table`). Choices go into :class:`~inspector.gui.evasion.state.EvasionState`.
 """
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QSpinBox
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QPushButton,
+                               QSpinBox)
 
 from inspector.core.models import builtin_models
 from inspector.gui.evasion.compare_panel import comparable_models
@@ -23,7 +26,10 @@ DEFAULT_RATE = "1/s"
 
 
 class ThreatPanel(QGroupBox):
-    """Writes ``state.threat``, ``top_k``, ``surrogate``, ``throttle`` and ``stateful_detector``."""
+    """Writes ``state.threat``, ``top_k``, ``surrogate``, ``throttle`` and ``stateful_detector``;
+    ``compare_modes_clicked`` when the user asks for the output-mode comparison."""
+
+    compare_modes_clicked = Signal()
 
     def __init__(self, state: EvasionState, parent=None):
         super().__init__("Threat model", parent)
@@ -42,6 +48,15 @@ class ThreatPanel(QGroupBox):
         self.detector_combo = QComboBox()
         for name, title in DETECTORS.items():
             self.detector_combo.addItem(title, name)
+        self.held_out = QSpinBox()
+        self.held_out.setRange(0, 200)
+        self.held_out.setValue(state.held_out_digits)
+        self.held_out.setToolTip("Compare output modes also attacks this many shipped held-out MNIST digits "
+                                 "(never trained on) that the model classifies correctly: digit models only")
+        self.compare_modes = QPushButton("Compare output modes\u2026")
+        self.compare_modes.setToolTip("run the black-box attack on this image once per output mode (full, rounded, "
+                                      "top-1 score, noisy, label only) and show success, queries and norm")
+        self.compare_modes.clicked.connect(self.compare_modes_clicked)
         self.result = QLabel("no attack run yet")
         self.result.setWordWrap(True)
 
@@ -51,11 +66,14 @@ class ThreatPanel(QGroupBox):
         self.form.addRow("surrogate", self.surrogate_combo)
         self.form.addRow(self.throttle_box, self.rate)
         self.form.addRow("stateful detector", self.detector_combo)
+        self.form.addRow("+ held-out digits", self.held_out)
+        self.form.addRow(self.compare_modes)
         self.form.addRow(self.result)
 
         self.show_state()
         self.threat_combo.currentIndexChanged.connect(self._on_threat)
         self.top_k.valueChanged.connect(lambda k: setattr(state, "top_k", k))
+        self.held_out.valueChanged.connect(lambda n: setattr(state, "held_out_digits", n))
         self.surrogate_combo.currentIndexChanged.connect(
             lambda _i: setattr(state, "surrogate", self.surrogate_combo.currentData()))
         self.throttle_box.toggled.connect(self._sync_throttle)
@@ -112,6 +130,10 @@ class ThreatPanel(QGroupBox):
         self.form.setRowVisible(self.surrogate_combo, threat == "transfer")
         self.form.setRowVisible(self.throttle_box, black_box)
         self.form.setRowVisible(self.detector_combo, black_box)
+        self.form.setRowVisible(self.compare_modes, black_box)
+        preview = self.state.preview
+        self.form.setRowVisible(self.held_out, black_box and preview is not None and preview.shape[0] == 1
+                                and len(preview.class_names) == 10)
         if threat == "transfer" and self.surrogate_combo.count() == 0:
             self.result.setText("no built-in surrogate takes this model's input: choose an MNIST model or "
                                 "EfficientNet-Lite0")

@@ -28,7 +28,9 @@ from inspector.gui.evasion.attack_panel import AttackPanel
 from inspector.gui.evasion.compare_panel import ComparePanel
 from inspector.gui.evasion.defense_panel import DefensePanel
 from inspector.gui.evasion.image_panel import ImagePanel
-from inspector.gui.evasion.jobs import AttackOutcome, Frame, Progress, Stage, Stamped, attack_job, preview_job, stamp_job
+from inspector.gui.evasion.jobs import (AttackOutcome, Frame, ModeStage, ModeSweep, Progress, Stage, Stamped,
+                                       attack_job, mode_sweep_job, preview_job, stamp_job)
+from inspector.gui.evasion.mode_table import ModeTable
 from inspector.gui.evasion.probability_entries import attack_entries, comparison_entries
 from inspector.gui.evasion.state import EvasionState, Preview
 from inspector.gui.evasion.threat_panel import ThreatPanel
@@ -44,14 +46,16 @@ SUMMARY_SEPARATOR = "  \u00b7  "
 
 
 class EvasionWorkspace(Workspace):
-    """Signals, emitted once the job has ended: ``preview_ready`` (an original is shown)
-    and ``attack_finished`` (the Inspection)."""
+    """Signals, emitted once the job has ended: ``preview_ready`` (an original is shown),
+    ``attack_finished`` (the Inspection) and ``modes_compared`` (the
+    :class:`~inspector.gui.evasion.jobs.ModeSweep`)."""
 
     name = "evasion"
     title = "Evasion"
 
     preview_ready = Signal()
     attack_finished = Signal(object)
+    modes_compared = Signal(object)
     stamped = Signal(object)
 
     def __init__(self, shell, state: EvasionState | None = None, parent=None):
@@ -77,6 +81,8 @@ class EvasionWorkspace(Workspace):
         self.attack_panel.run_clicked.connect(self.run_attack)
         self.attack_panel.cancel_clicked.connect(self.shell.runner.cancel)
         self.threat_panel = ThreatPanel(self.state)
+        self.threat_panel.compare_modes_clicked.connect(self.compare_modes)
+        self.mode_table: ModeTable | None = None
         self.defense_panel = DefensePanel(self.state)
         self.compare_panel = ComparePanel(self.state)
         self.trigger_panel = TriggerPanel()
@@ -265,6 +271,34 @@ class EvasionWorkspace(Workspace):
             self.live_plot.set_subject(recipe.surrogates[0] if recipe.surrogates else "")   # what the curves are of
             self.attack_panel.start_progress()
 
+    def compare_modes(self) -> None:
+        """Run the current black-box attack on the current image once per output mode in a worker
+        (progress and Cancel in the attack panel), then show the table (:class:`ModeTable`)."""
+        preview = self.state.preview
+        if preview is None:
+            return
+        cls = ATTACKS[self.state.attack]
+        if cls.threat_model == "white-box":
+            self.shell.show_error(f"{cls.title} needs gradients: choose a black-box attack (Square or HopSkipJump) "
+                                  "to compare output modes")
+            return
+        recipe = self.state.recipe(preview.model, preview.device, weights=preview.weights,
+                                   trust_code=preview.trust_code)
+        held_out = self.state.held_out_digits if self.threat_panel.held_out.isVisibleTo(self.threat_panel) else 0
+        job = Job(mode_sweep_job, recipe, preview.classification.label, held_out)
+        job.progress.connect(self._on_report)
+        self._attack_job = job
+        if self.shell.runner.start(job, f"comparing output modes with {cls.title}\u2026", self._on_modes_done):
+            self.live_plot.reset()
+            self.attack_panel.start_progress()
+
+    def _on_modes_done(self, sweep: ModeSweep) -> None:
+        self.attack_panel.finish_progress()
+        if self.mode_table is None:
+            self.mode_table = ModeTable(self)
+        self.mode_table.show_sweep(sweep)
+        self.modes_compared.emit(sweep)
+
     def _on_report(self, report) -> None:
         if isinstance(report, Progress):
             if self.attack_panel.show_iteration(report.iteration, report.total):
@@ -272,6 +306,10 @@ class EvasionWorkspace(Workspace):
             self.live_plot.add(report.iteration, report.loss, report.true_probability)
         elif isinstance(report, Frame):
             self._show_frame(report)
+        elif isinstance(report, ModeStage):  # an output-mode comparison starts its next mode
+            self.shell.show_status(f"output mode {report.index + 1} of {report.total}: {report.title}\u2026", 0)
+            self.live_plot.reset()
+            self.attack_panel.start_progress()
         elif isinstance(report, Stage):      # a model comparison starts its next attack
             self.shell.show_status(f"attacking {report.model}\u2026", 0)
             self.live_plot.reset()
