@@ -78,7 +78,7 @@ def build_parser() -> OneLineParser:
     p = sub.add_parser("train", help="train a shipped MNIST model from the data (standard, pgd-at, distilled)")
     p.add_argument("method", choices=("standard", "pgd-at", "distilled"))
     p.add_argument("--epochs", type=int, help="epochs (distilled: per network); default: the shipped model's")
-    p.add_argument("--data", help="folder with the MNIST IDX files (default ../shared/data/mnist)")
+    p.add_argument("--data", help="folder with the MNIST test set's IDX files (default: the copy that ships)")
     p.add_argument("--out", help="folder for mnist-METHOD.safetensors (default resources/models)")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
     p.add_argument("--seed", type=int, default=0)

@@ -36,7 +36,7 @@ def add_poison_arguments(p: argparse.ArgumentParser) -> None:
                    help="also scan the poisoned training set: activation clustering, spectral signatures")
     p.add_argument("--expected-rate", default="0.1",
                    help="spectral signatures: expected poisoned fraction of each class (default 0.1)")
-    p.add_argument("--data", help="folder with the MNIST IDX files (default ../shared/data/mnist)")
+    p.add_argument("--data", help="folder with the MNIST test set's IDX files (default: the copy that ships)")
     p.add_argument("--out", default="poison-out", metavar="DIR",
                    help="folder for the weights (one .safetensors per rate), checkpoints and result.json")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoints in --out")

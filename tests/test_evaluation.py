@@ -53,8 +53,14 @@ def test_labels_come_from_wordnet_ids_indices_and_names():
         label_from_name("holiday_photo", names)
 
 
+def test_the_shipped_split_is_the_real_test_set_s_first_8000_and_last_2000():
+    real, shipped = mnist_split(DATA / "mnist"), mnist_split()
+    for part in ("train", "held_out"):
+        assert torch.equal(shipped[part][0], real[part][0]) and torch.equal(shipped[part][1], real[part][1])
+
+
 def test_the_shipped_heldout_digits_are_the_last_2000_of_the_test_set(mnist_model):
-    x, y = mnist_split()["held_out"]
+    x, y = mnist_split(DATA / "mnist")["held_out"]
     samples = load_dataset("mnist-heldout", mnist_model)
     assert len(samples) == 2000
     assert [s.label for s in samples] == y.tolist()

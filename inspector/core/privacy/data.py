@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import torch
 
-from inspector.core.datasets.idx import load_mnist, read_idx
+from inspector.core.datasets.idx import read_idx
+from inspector.core.datasets.mnist import MEMBER_IMAGES, heldout_digits
 from inspector.core.errors import ImageError
-from inspector.core.evaluation.data import HELD_OUT_IMAGES, HELD_OUT_LABELS
 from inspector.core.messages import show_path
 from inspector.core.privacy.augment import random_affine
 from inspector.core.resources import resource_path
 
-MEMBER_IMAGES = "mnist-members-images-idx3-ubyte.gz"
 POOLS = ("members", "transformed")
 #: The seed of the ``transformed`` pool's transforms (the pool is the same in every run).
 TRANSFORM_SEED = 1234
@@ -50,7 +49,7 @@ def query_pool(spec: str = "members") -> torch.Tensor:
 
 def held_out() -> tuple[torch.Tensor, torch.Tensor]:
     """The 2,000 held-out digits and their labels: x (2000, 1, 28, 28) in [0, 1], y (2000,) int64."""
-    return load_mnist(resource_path("images", HELD_OUT_IMAGES), resource_path("images", HELD_OUT_LABELS))
+    return heldout_digits()
 
 
 def _digits(path) -> torch.Tensor:
