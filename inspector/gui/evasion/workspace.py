@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QScrollArea, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from inspector.core.attacks import ATTACKS
 from inspector.core.errors import InspectorError, RecipeError
@@ -39,7 +39,7 @@ from inspector.gui.image_panes import ImagePanes
 from inspector.gui.jobs import Job
 from inspector.gui.live_plot import LivePlot
 from inspector.gui.probabilities import ProbabilityPanel
-from inspector.gui.workspace import Workspace
+from inspector.gui.workspace import Workspace, splitter
 
 SIDE_WIDTH = 330
 SUMMARY_SEPARATOR = "  \u00b7  "
@@ -87,37 +87,14 @@ class EvasionWorkspace(Workspace):
         self.compare_panel = ComparePanel(self.state)
         self.trigger_panel = TriggerPanel()
         self.trigger_panel.stamp_clicked.connect(self.stamp_trigger)
-        self.side = QWidget()
-        side_layout = QVBoxLayout(self.side)
-        for panel in (self.image_panel, self.threat_panel, self.attack_panel, self.defense_panel, self.compare_panel,
-                      self.trigger_panel):
-            side_layout.addWidget(panel)
-        side_layout.addStretch(1)
-        self.side_scroll = QScrollArea()
-        self.side_scroll.setWidget(self.side)
-        self.side_scroll.setWidgetResizable(True)
-        self.side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self._fit_side_panel(SIDE_WIDTH)
-
         self.panes = ImagePanes()
         self.panes.hovered.connect(lambda text: self.shell.show_status(text, 4000))
         self.probabilities = ProbabilityPanel()
         self.live_plot = LivePlot()
-        bottom = QSplitter(Qt.Orientation.Horizontal)
-        bottom.addWidget(self.probabilities)
-        bottom.addWidget(self.live_plot)
-        bottom.setSizes([560, 440])
-        centre = QSplitter(Qt.Orientation.Vertical)
-        centre.addWidget(self.panes)
-        centre.addWidget(bottom)
-        centre.setSizes([480, 380])
-        main = QSplitter(Qt.Orientation.Horizontal)
-        main.addWidget(self.side_scroll)
-        main.addWidget(centre)
-        main.setStretchFactor(1, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(main)
+        bottom = splitter(Qt.Orientation.Horizontal, [self.probabilities, self.live_plot], [560, 440])
+        self.lay_out([self.image_panel, self.threat_panel, self.attack_panel, self.defense_panel, self.compare_panel,
+                      self.trigger_panel], splitter(Qt.Orientation.Vertical, [self.panes, bottom], [480, 380]),
+                     SIDE_WIDTH)
 
     def fill_file_menu(self, menu: QMenu) -> None:
         def add(target, text, slot, shortcut=None):
@@ -144,13 +121,7 @@ class EvasionWorkspace(Workspace):
     def set_text_scale(self, scale: float) -> None:
         self.panes.set_text_scale(scale)
         self.probabilities.set_text_scale(scale)
-        self._fit_side_panel(round(SIDE_WIDTH * scale))
-
-    def _fit_side_panel(self, width: int) -> None:
-        """Make the left panel wide enough for its contents at the current font."""
-        width = max(width, self.side.sizeHint().width() + self.side_scroll.verticalScrollBar().sizeHint().width())
-        self.side_scroll.setMinimumWidth(width)
-        self.side_scroll.setMaximumWidth(width + 90)
+        self.fit_side_column(round(SIDE_WIDTH * scale))
 
     # ---- loading ------------------------------------------------------------------------------
     def open_file(self, path: str) -> None:

@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QMenu,
-                               QProgressBar, QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QMenu, QProgressBar, QPushButton,
+    QStackedWidget, QVBoxLayout, QWidget,
+)
 
 from inspector.core.errors import InspectorError
 from inspector.core.files import write_files
@@ -88,12 +90,6 @@ class PrivacyWorkspace(Workspace):
         self.stage = QLabel("")
         self.stage.setWordWrap(True)
         form.addRow(self.stage)
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
-        side_layout.addWidget(box)
-        side_layout.addStretch(1)
-        side.setMinimumWidth(SIDE_WIDTH)
-        side.setMaximumWidth(SIDE_WIDTH + 80)
 
         self.export_button = QPushButton("Export\u2026")
         self.export_button.setToolTip("A PNG figure for slides and the JSON that reproduces the run")
@@ -106,13 +102,7 @@ class PrivacyWorkspace(Workspace):
         row.addStretch(1)
         row.addWidget(self.export_button)
         right_layout.addLayout(row)
-        main = QSplitter(Qt.Orientation.Horizontal)
-        main.addWidget(side)
-        main.addWidget(right)
-        main.setStretchFactor(1, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(main)
+        self.lay_out([box], right, SIDE_WIDTH)
 
     def view(self):
         """The result view of the current task."""

@@ -13,7 +13,7 @@ verdicts and Neural Cleanse's reconstructed triggers. It drives
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QScrollArea, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from inspector.core.errors import InspectorError, ModelError
 from inspector.core.datasets.mnist import heldout_digits
@@ -26,7 +26,7 @@ from inspector.gui.training_time.digit_strip import DigitGrid
 from inspector.gui.training_time.jobs import Trained, detect_job, poison_job, scan_job
 from inspector.gui.training_time.setup_panel import SetupPanel
 from inspector.gui.training_time.state import TrainingTimeState
-from inspector.gui.workspace import Workspace
+from inspector.gui.workspace import Workspace, splitter
 
 SIDE_WIDTH = 320
 #: How many held-out digits the examples row shows.
@@ -69,15 +69,6 @@ class TrainingTimeWorkspace(Workspace):
         self.setup.cancel_clicked.connect(self.cancel)
         self.setup.scan_clicked.connect(self.scan)
         self.setup.detect_clicked.connect(self.detect)
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
-        side_layout.addWidget(self.setup)
-        side_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(side)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(max(SIDE_WIDTH, side.sizeHint().width() + 20))
 
         self.examples = DigitGrid()
         self.charts = BackdoorCharts()
@@ -93,18 +84,8 @@ class TrainingTimeWorkspace(Workspace):
         for w in (self.verdicts, self.cleanse_title, self.triggers):
             bottom_layout.addWidget(w)
         bottom_layout.addStretch(1)
-        centre = QSplitter(Qt.Orientation.Vertical)
-        centre.addWidget(self.examples)
-        centre.addWidget(self.charts)
-        centre.addWidget(bottom)
-        centre.setSizes([230, 330, 300])
-        main = QSplitter(Qt.Orientation.Horizontal)
-        main.addWidget(scroll)
-        main.addWidget(centre)
-        main.setStretchFactor(1, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(main)
+        self.lay_out([self.setup], splitter(Qt.Orientation.Vertical, [self.examples, self.charts, bottom],
+                                            [230, 330, 300]), SIDE_WIDTH)
 
     # ---- examples -----------------------------------------------------------------------------
     def _show_examples(self, *_args) -> None:
