@@ -24,7 +24,7 @@ search is batched and stops early, which the paper's code does not:
 - with ``abort_early``, a value of c stops once its loss has fallen by less
   than 0.01 % over the last ``abort_window`` steps (the paper's code checks
   every steps / 10: on its 10,000 steps, at least 2,000 steps per value of c);
-- an image's search ends once its interval is tight (the smallest c that
+  and an image's search ends once its interval is tight (the smallest c that
   succeeded at most ``TIGHT`` times the largest that failed), or after a
   round in which every c succeeded but none improved its best L2 by ``GAIN``;
 - by default the learning rate follows the image size (``AUTO_RATE``): the
@@ -110,7 +110,8 @@ class CarliniWagnerL2(Attack):
     initial_const: float = param(0.1, "first value of the trade-off constant c (paper: 1e-3)", minimum=0.0,
                                  maximum=1e10)
     confidence: float = param(0.0, "kappa: logit margin required beyond the boundary", minimum=0.0, maximum=1000.0)
-    abort_early: bool = param(True, "stop a value of c once its loss falls by less than 0.01 % in abort_window steps")
+    abort_early: bool = param(True, "stop a value of c once its loss falls by less than 0.01 % in abort_window "
+                              "steps, and the search once its bound is tight or a round gains nothing")
     abort_window: int = param(10, "steps of the early-abort check (paper's code: steps / 10)", minimum=1,
                               maximum=100000)
     parallel_constants: int = param(3, "values of c tried at once per image, in one batch (1: the paper's binary "
@@ -168,9 +169,11 @@ class CarliniWagnerL2(Attack):
                 upper.scatter_reduce_(0, owner, success_c, reduce="amin")
                 failure_c = torch.where(failure_c < upper[owner], failure_c, torch.zeros_like(failure_c))
                 lower.scatter_reduce_(0, owner, failure_c, reduce="amax")
-                searching &= ~((upper <= NO_SUCCESS) & (upper <= TIGHT * lower))
-                every = torch.ones(n, dtype=torch.bool, device=x.device).scatter_reduce(0, owner, fooled, reduce="amin")
-                searching &= ~(every & (best_l2 > (1 - GAIN) * before))
+                if self.abort_early:
+                    searching &= ~((upper <= NO_SUCCESS) & (upper <= TIGHT * lower))
+                    every = torch.ones(n, dtype=torch.bool, device=x.device).scatter_reduce(0, owner, fooled,
+                                                                                           reduce="amin")
+                    searching &= ~(every & (best_l2 > (1 - GAIN) * before))
         return finalize(model, x, best_adv, y, target, iterations=iterations, gradient_evaluations=iterations,
                         loss="margin", cancelled=cancelled)
 
