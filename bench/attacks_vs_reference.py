@@ -176,6 +176,8 @@ def ta(make) -> Reference | None:
     def run(task):
         torch.manual_seed(task.seed)
         attack = make(task.model)
+        if hasattr(attack, "seed"):        # Square and APGD draw from their own seeded generator
+            attack.seed = task.seed
         if task.target is not None:
             attack.set_mode_targeted_by_function(lambda images, labels: task.target)
         return judged(attack(task.x, task.y), task)
