@@ -3,9 +3,14 @@
     inspector                      open the desktop app
     inspector classify IMAGE       top-k classes
     inspector attack IMAGE ...     attack, report, and optionally save the files
-    inspector models | attacks     what is built in
+    inspector models | attacks     what is built in (models, architectures for --weights, attacks)
+    inspector install-desktop      add the app to the desktop menu
 
-Bad input ends with one line on stderr and exit status 2 (``--debug`` shows the traceback).
+Bad input, argument errors included, ends with one line on stderr and exit status 2
+(``--debug`` shows the traceback); file names with control characters are quoted,
+so a newline in one cannot split it. After a successful command, what was fixed up
+in the input is one ``inspector: note: ...`` line on stderr per fix, and other
+warnings are one line each too.
 """
 
 from __future__ import annotations
@@ -14,29 +19,48 @@ import argparse
 import json
 import sys
 import traceback
+import warnings
+from typing import NoReturn
 
-from inspector.core.errors import InspectorError, ParameterError
+from inspector.core.errors import EXIT_ERROR, InputWarning, InspectorError, ParameterError
+from inspector.core.messages import escape_controls, one_line, show_path
 from inspector.core.summary import summary_line
-from inspector.options import add_attack_options, add_compare_arguments, add_defense_arguments, attack_params
+from inspector.evaluate_command import add_evaluate_arguments, cmd_evaluate
+from inspector.options import (add_attack_options, add_compare_arguments, add_defense_arguments, add_model_options,
+                               attack_params)
 
-EXIT_USAGE = 2
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="inspector", description="How fragile is an image classifier?")
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line on stderr, with a hint to ``--help``
+    instead of the usage block, then exit status 2. Its subcommand parsers are of this class too.
+
+    Attributes:
+        commands: the subcommand parsers by name (set by :func:`build_parser`).
+    """
+
+    commands: dict[str, argparse.ArgumentParser]
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_ERROR, f"inspector: error: {escape_controls(message)} (see {self.prog} --help)\n")
+
+
+def build_parser() -> OneLineParser:
+    parser = OneLineParser(prog="inspector", description="How fragile is an image classifier?")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command")
 
     p = sub.add_parser("classify", help="classify an image")
     p.add_argument("image")
-    p.add_argument("--model", help="built-in model name or TorchScript file (default: efficientnet-lite0)")
+    add_model_options(p)
     p.add_argument("--top", type=int, default=5, metavar="K", help="how many classes to show (default 5)")
     p.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps (default auto)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = sub.add_parser("attack", help="attack an image and report what changed")
     p.add_argument("image")
-    p.add_argument("--model", help="built-in model name or TorchScript file (default: efficientnet-lite0)")
+    add_model_options(p)
     add_attack_options(p)
     p.add_argument("--top", type=int, default=5, metavar="K")
     p.add_argument("--out-dir", help="write original.png, adversarial.png, perturbation.png, result.json here")
@@ -52,18 +76,50 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
     p.add_argument("--seed", type=int, default=0)
 
+    p = sub.add_parser("evaluate", help="clean and robust accuracy over a data set, with sanity checks")
+    add_model_options(p)
+    add_evaluate_arguments(p)
+
     sub.add_parser("models", help="list the built-in models")
     sub.add_parser("attacks", help="list the attacks and their parameters")
 
     p = sub.add_parser("gui", help="open the desktop app (the default)")
     p.add_argument("image", nargs="?")
-    p.add_argument("--model")
+    add_model_options(p)
     add_attack_options(p)
     add_compare_arguments(p)
     p.add_argument("--run", action="store_true", help="start the attack as soon as the image is loaded")
     p.add_argument("--screenshot", metavar="FILE.png",
                    help="save a screenshot of the window when done (after --run: when the attack ends), then exit")
+
+    p = sub.add_parser("install-desktop", help="add the app to this user's desktop menu (Linux: entry and icon)")
+    p.add_argument("--uninstall", action="store_true", help="remove the desktop entry and the icon")
+    parser.commands = sub.choices
     return parser
+
+
+def parse_args(parser: OneLineParser, argv: list[str]) -> argparse.Namespace:
+    """Parse ``argv``; an unrecognised argument is reported by the subcommand's parser (its --help is the hint)."""
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        parser.commands.get(args.command, parser).error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
+#: Warnings meant for developers: passed on to Python's warning machinery, never shown as notes.
+DEVELOPER_WARNINGS = (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning)
+
+
+def report_warnings(caught: list[warnings.WarningMessage], succeeded: bool) -> None:
+    """After a command: one line per warning on stderr, ``inspector: note: ...`` for fixed-up input
+    (an :class:`InputWarning`), ``inspector: warning: ...`` for others; none after a failure, whose
+    one error line says what matters. Developer warnings go back to Python's warning machinery."""
+    for w in caught:
+        if issubclass(w.category, DEVELOPER_WARNINGS):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        elif succeeded:
+            kind = "note" if issubclass(w.category, InputWarning) else "warning"
+            print(f"inspector: {kind}: {escape_controls(one_line(w.message, limit=300))}", file=sys.stderr)
 
 
 def print_defenses(summary: dict) -> None:
@@ -96,7 +152,8 @@ def cmd_classify(args) -> int:
 
     if args.top < 1:
         raise ParameterError("--top must be at least 1")
-    result = classify(args.image, args.model, device=args.device, k=args.top)
+    result = classify(args.image, args.model, device=args.device, k=args.top, weights=args.weights,
+                      trust_code=args.trust_model_code)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
     else:
@@ -114,6 +171,7 @@ def cmd_attack(args) -> int:
                     detectors=args.detect, eot_samples=args.eot_samples, calibration=args.calibration)
     if args.model:
         recipe.model = args.model
+    recipe.weights, recipe.trust_model_code = args.weights, args.trust_model_code
     if args.compare:
         return _compare(args, recipe)
     if args.compare_direct:
@@ -177,10 +235,14 @@ def cmd_train(args) -> int:
 
 
 def cmd_models(args) -> int:
+    from inspector.core.architectures import ARCHITECTURES
     from inspector.core.models import builtin_models
 
     for info in builtin_models().values():
         print(f"{info.name:22s} {info.task}\n{'':22s} {info.description}")
+    print("\narchitectures for your weights (--model NAME --weights FILE):")
+    for arch in ARCHITECTURES.values():
+        print(f"{arch.name:22s} {arch.description}")
     return 0
 
 
@@ -204,8 +266,19 @@ def cmd_gui(args) -> int:
     return run_gui(args)
 
 
+def cmd_install_desktop(args) -> int:
+    from inspector.desktop_entry import install, uninstall
+
+    if args.uninstall:
+        removed = uninstall()
+        print("\n".join(f"removed {path}" for path in removed) or "nothing to remove")
+    else:
+        print("\n".join(f"installed {path}" for path in install()))
+    return 0
+
+
 COMMANDS = {"classify": cmd_classify, "attack": cmd_attack, "models": cmd_models, "train": cmd_train,
-            "attacks": cmd_attacks, "gui": cmd_gui}
+            "attacks": cmd_attacks, "gui": cmd_gui, "evaluate": cmd_evaluate, "install-desktop": cmd_install_desktop}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -213,14 +286,23 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not [a for a in argv if a != "--debug"]:
         argv = [*argv, "gui"]
-    args = parser.parse_args(argv)
+    args = parse_args(parser, argv)
+    if args.command == "gui" or args.debug:
+        return _run(args)
+    with warnings.catch_warnings(record=True) as caught:
+        code = _run(args)
+    report_warnings(caught, succeeded=code == 0)
+    return code
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return COMMANDS[args.command](args)
     except InspectorError as exc:
-        if args.debug:
-            traceback.print_exc()
-        print(f"inspector: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _fail(args, str(exc))
+    except OSError as exc:  # the environment, not a bug: a file the core did not expect to fail
+        where = f"{show_path(exc.filename)}: " if exc.filename is not None else ""
+        return _fail(args, f"{where}{exc.strerror or one_line(exc)}")
     except KeyboardInterrupt:
         print("inspector: interrupted", file=sys.stderr)
         return 130
@@ -228,6 +310,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         else:
-            print(f"inspector: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)",
-                  file=sys.stderr)
+            print(f"inspector: unexpected error: {type(exc).__name__}: {escape_controls(one_line(exc))} "
+                  "(run with --debug for details)", file=sys.stderr)
         return 1
+
+
+def _fail(args: argparse.Namespace, message: str) -> int:
+    """Print ``inspector: error: message`` on one line (after the traceback with --debug); the exit status."""
+    if args.debug:
+        traceback.print_exc()
+    print(f"inspector: error: {escape_controls(message)}", file=sys.stderr)
+    return EXIT_ERROR

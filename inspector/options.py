@@ -15,6 +15,17 @@ def _param_pair(text: str) -> tuple[str, str]:
     return key.strip(), value.strip()
 
 
+def add_model_options(p: argparse.ArgumentParser) -> None:
+    """--model, --weights and --trust-model-code, shared by `classify`, `attack` and `gui`."""
+    p.add_argument("--model", metavar="SPEC",
+                   help="built-in model name, model file (.pt2, .onnx, TorchScript), or with --weights an "
+                        "architecture name (default: efficientnet-lite0)")
+    p.add_argument("--weights", metavar="FILE",
+                   help="state dict (.safetensors, or torch.save'd) for the architecture named by --model")
+    p.add_argument("--trust-model-code", action="store_true",
+                   help="load a whole pickled model (torch.save(model)); this runs code from the file")
+
+
 def add_attack_options(p: argparse.ArgumentParser) -> None:
     """The attack options shared by `attack` and `gui`; read them back with :func:`attack_params`."""
     p.add_argument("--attack", default="pgd", help="attack name, see `inspector attacks` (default pgd)")

@@ -102,3 +102,10 @@ def test_bad_parameters(params, message):
 def test_unknown_attack():
     with pytest.raises(ParameterError, match="unknown attack"):
         make_attack("teleport")
+
+
+def test_seeds_are_read_exactly_up_to_2_to_the_63():
+    assert make_attack("pgd", {"seed": str(2**63 - 1)}).seed == 2**63 - 1
+    assert make_attack("square", {"seed": str(2**60 + 1)}).seed == 2**60 + 1      # no detour through float
+    with pytest.raises(ParameterError, match="above the maximum 9223372036854775807"):
+        make_attack("pgd", {"seed": str(2**63)})

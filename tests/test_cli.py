@@ -7,8 +7,9 @@ import sys
 import pytest
 from PIL import Image
 
-from inspector.cli import main
+from inspector.cli import build_parser, main
 from inspector.core.resources import resource_path
+from inspector.options import attack_params
 
 COFFEE = str(resource_path("images", "coffee.png"))
 
@@ -56,16 +57,16 @@ def test_targeted_attack_by_class_name(capsys):
     assert result["adversarial"]["label"]["index"] == result["target"]["index"] == 281
 
 
-def test_paper_preset_sets_the_published_values_and_flags_override_them(capsys):
+def test_paper_preset_sets_the_published_values_and_flags_override_them():
     digit = str(resource_path("images", "mnist-7.png"))
-    code, out, _ = run_cli(capsys, "attack", digit, "--model", "mnist-standard", "--attack", "cw", "--preset", "paper",
-                           "--steps", "3", "--param", "binary_search_steps=1", "--json")
-    params = json.loads(out)["recipe"]["params"]
-    assert code == 0 and params["steps"] == "3" and params["binary_search_steps"] == "1"
-    assert (params["learning_rate"], params["abort_window"], params["parallel_constants"]) == (0.01, 1000, 1)
-    code, out, _ = run_cli(capsys, "attack", digit, "--model", "mnist-standard", "--attack", "cw", "--steps", "3",
-                           "--param", "binary_search_steps=1", "--json")
-    assert json.loads(out)["recipe"]["params"] == {"steps": "3", "binary_search_steps": "1"}
+
+    def params(*flags):
+        return attack_params(build_parser().parse_args(["attack", digit, "--attack", "square", *flags]))
+
+    assert params("--preset", "paper") == {"max_queries": 10000}
+    assert params("--preset", "paper", "--param", "max_queries=20") == {"max_queries": "20"}
+    assert params("--param", "max_queries=20") == {"max_queries": "20"}
+    assert params() == {}
 
 
 def test_models_and_attacks_are_listed(capsys):
@@ -76,7 +77,7 @@ def test_models_and_attacks_are_listed(capsys):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["classify", "nowhere.png"], "nowhere.png: no such file"),
+    (["classify", "nowhere.png"], "nowhere.png: no such image file"),
     (["attack", "{bad_image}"], "not an image"),
     (["attack", COFFEE, "--model", "nonsense"], "unknown model 'nonsense'"),
     (["attack", COFFEE, "--model", "{bad_image}"], "not a TorchScript model"),
@@ -106,4 +107,4 @@ def test_bad_input_gives_one_line_and_no_files(capsys, tmp_path, args, message):
 def test_console_script_runs_as_a_process():
     proc = subprocess.run([sys.executable, "-m", "inspector", "classify", "missing.png"],
                           capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 2 and proc.stderr.strip() == "inspector: error: missing.png: no such file"
+    assert proc.returncode == 2 and proc.stderr.strip() == "inspector: error: missing.png: no such image file"

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 import torch
-from scipy.stats import betabinom
+from scipy.stats import betabinom, binom
 
 from conftest import DATA, IMAGENET_SAMPLE
 from inspector.core.attacks import make_attack
@@ -121,12 +121,15 @@ def test_feature_squeezing_keeps_its_false_positive_rate_on_other_photos(model, 
 
 
 def test_feature_squeezing_flags_adversarials(model, ten, squeezing, pgd_through_jpeg):
+    """More adversarials are flagged than the calibrated false positive rate explains (one-sided binomial, p < 0.05)."""
     detector, threshold, _, _ = squeezing
     _, plain, _ = pgd_through_jpeg
-    flagged = (detector.score(model, plain) > threshold).float().mean().item()
-    clean = (detector.score(model, ten[0]) > threshold).float().mean().item()
-    print(f"feature squeezing: threshold {threshold:.3f}, adversarials flagged {flagged:.0%}, clean {clean:.0%}")
-    assert flagged >= 0.6 and flagged > clean
+    flagged = int((detector.score(model, plain) > threshold).sum())
+    clean = int((detector.score(model, ten[0]) > threshold).sum())
+    p_value = binom.sf(flagged - 1, len(plain), detector.fpr)
+    print(f"feature squeezing: threshold {threshold:.3f}, adversarials flagged {flagged}/{len(plain)} "
+          f"(p = {p_value:.3f} at fpr {detector.fpr}), clean {clean}/{len(plain)}")
+    assert p_value < 0.05 and flagged > clean
 
 
 @pytest.mark.parametrize("fpr", [0.5, 0.3, 0.1, 0.05, 0.01])

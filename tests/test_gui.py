@@ -287,12 +287,12 @@ def test_estimate_before_run_and_time_left_during_it(qtbot, window):
 
 
 def test_paper_preset_sets_the_published_budgets(qtbot, window):
-    choose_attack(window, "cw")
-    assert window.attack_panel.form.editors["steps"].value() == 100
+    choose_attack(window, "square")
+    assert window.attack_panel.form.editors["max_queries"].value() == 500
     panel = window.attack_panel
     panel.preset_combo.setCurrentIndex(panel.preset_combo.findData("paper"))
-    assert window.state.preset == "paper" and panel.form.editors["steps"].value() == 10000
-    assert window.state.attack_params()["binary_search_steps"] == 9
-    assert "(90,000 gradients)" in panel.estimate.text()
+    assert window.state.preset == "paper" and panel.form.editors["max_queries"].value() == 10000
+    assert window.state.attack_params()["max_queries"] == 10000
+    assert "(10,000 queries)" in panel.estimate.text()
     panel.preset_combo.setCurrentIndex(panel.preset_combo.findData("default"))
-    assert panel.form.editors["steps"].value() == 100
+    assert panel.form.editors["max_queries"].value() == 500

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import os
+import time
 
 import pytest
 import torch
@@ -18,6 +20,7 @@ from inspector.core.resources import resource_path
 from inspector.gui.attack_form import AttackForm, ClassPicker, PixelEditor
 from inspector.gui.main_window import DEFAULT_SIZE
 from inspector.gui.probabilities import ProbabilityEntry, ProbabilityPanel
+from inspector.gui.evasion.probability_entries import detector_flags
 from inspector.gui.evasion.state import default_params
 
 COFFEE = str(resource_path("images", "coffee.png"))
@@ -44,6 +47,21 @@ def test_attack_form_is_built_from_param_specs_and_edits_values(qtbot):
     theta = form.editors["theta"]
     theta.slider.setValue(theta.slider.minimum())   # JSMA's theta may decrease features
     assert jsma["theta"] < 0 and jsma["theta"] == pytest.approx(theta.spin.value() / 255)
+
+
+def test_budget_range_follows_the_norm(qtbot):
+    form = AttackForm()
+    qtbot.addWidget(form)
+    values = default_params("square")
+    form.set_attack("square", values)
+    assert form.editors["eps"].spin.maximum() == pytest.approx(255.0)          # linf: at most 1
+    form.editors["norm"].setCurrentText("l2")
+    qtbot.waitUntil(lambda: form.editors["eps"].spin.maximum() > 255.0, timeout=5000)
+    form.editors["eps"].spin.setValue(3 * 255)                                 # L2 eps 3.0
+    assert values["norm"] == "l2" and values["eps"] == pytest.approx(3.0)
+    form.editors["norm"].setCurrentText("linf")
+    qtbot.waitUntil(lambda: form.editors["eps"].spin.maximum() == pytest.approx(255.0), timeout=5000)
+    assert values["eps"] == pytest.approx(1.0)                                 # brought into the linf range
 
 
 def test_class_picker_searches_by_any_part_of_the_name(qtbot):
@@ -121,3 +139,20 @@ def test_qt_calls_keep_the_reference_count_of_none(qtbot):
     for _ in range(1000):
         box.setChecked(True)                  # a C++ method returning void
     assert sys.getrefcount(None) >= before - 10
+
+
+def test_detector_titles_say_why_a_detector_is_not_available():
+    reason = "detector 'squeeze': 3 clean images cannot calibrate a false positive rate of 0.05: that takes at least 19"
+    flags = detector_flags([{"title": "Feature squeezing", "available": False, "reason": reason}])
+    assert flags["original"].endswith("n/a (3 clean images cannot calibrate a false positive rate of 0.05: "
+                                      "that takes at least 19)")
+
+
+def test_ctrl_c_closes_the_app_without_a_traceback(tmp_path):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "config"))
+    app = subprocess.Popen([sys.executable, "-m", "inspector", "gui", COFFEE], stderr=subprocess.PIPE, text=True,
+                           env=env, cwd=resource_path().parent)
+    time.sleep(10)                       # the window is up and the event loop waits
+    app.send_signal(signal.SIGINT)
+    _out, err = app.communicate(timeout=60)
+    assert app.returncode == 130 and "Traceback" not in err

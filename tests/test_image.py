@@ -1,11 +1,15 @@
 """Image loading and preprocessing on the real sample photos."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
 from PIL import Image
 
-from inspector.core.errors import ImageError
+from inspector.core.errors import ImageError, InputWarning
 from inspector.core.image import load_image, load_tensor, preprocess, save_image, to_pil, to_tensor
 from inspector.core.resources import resource_path
 
@@ -69,7 +73,7 @@ def test_decompression_bomb_refused(tmp_path):
 
 
 def test_errors_name_the_file_and_reason(tmp_path, coffee):
-    with pytest.raises(ImageError, match="no such file"):
+    with pytest.raises(ImageError, match="missing.png: no such image file"):
         load_image(tmp_path / "missing.png")
     (tmp_path / "empty.png").write_bytes(b"")
     with pytest.raises(ImageError, match="empty.png: the file is empty"):
@@ -111,3 +115,43 @@ def test_save_is_atomic_and_readable(tmp_path, coffee):
     save_image(coffee, tmp_path / "out.png")
     assert [p.name for p in tmp_path.iterdir()] == ["out.png"]
     assert np.array_equal(np.asarray(load_image(tmp_path / "out.png")), np.asarray(coffee))
+
+
+@pytest.mark.parametrize("size", [(12000, 1), (1, 12000)])
+def test_extreme_aspect_ratio_costs_no_more_memory_than_a_photo(tmp_path, size):
+    # resizing the shorter side of 12000x1 to 224 first would make a 2.7M x 224 image (1.8 GB)
+    Image.new("RGB", size, (200, 10, 10)).save(tmp_path / "strip.png")
+    script = ("import resource, sys\n"
+              "from inspector.core.image import load_tensor\n"
+              "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+              "x = load_tensor(sys.argv[1], (224, 224))\n"
+              "after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+              "print(after - before, tuple(x.shape), (x * 255).round().flatten(2).unique(dim=2).tolist())\n")
+    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path / "strip.png")], capture_output=True,
+                          text=True, timeout=120, env=dict(os.environ, OMP_NUM_THREADS="1"))
+    assert proc.returncode == 0, proc.stderr
+    grown_kib, shape, colours = proc.stdout.split(" ", 2)
+    assert int(grown_kib) < 50 * 1024                      # KiB on Linux: under 50 MB
+    assert shape == "(1," and colours.strip().startswith("3, 224, 224)")
+    assert "[[[200.0], [10.0], [10.0]]]" in colours      # the centre of the strip, everywhere
+
+
+def test_float_image_with_nan_loads_with_one_note(tmp_path):
+    a = np.full((10, 12), 0.5, np.float32)
+    a[0, 0], a[1, 1] = np.nan, np.inf
+    Image.fromarray(a, "F").save(tmp_path / "f.tif")
+    with pytest.warns(InputWarning) as record:
+        px = np.asarray(load_image(tmp_path / "f.tif", channels=1))
+    note = f"{tmp_path / 'f.tif'}: 2 NaN or infinite pixel values set to 0 (black)"
+    assert [str(w.message) for w in record] == [note]
+    assert px[0, 0] == px[1, 1] == 0 and px[5, 5] == 128
+
+
+def test_corrupt_exif_is_one_note(tmp_path, coffee):
+    exif = Image.Exif()
+    exif[0x0112] = 6                                       # orientation, then cut short
+    coffee.save(tmp_path / "c.jpg", exif=exif.tobytes()[:-4])
+    with pytest.warns(InputWarning) as record:
+        im = load_image(tmp_path / "c.jpg")
+    assert [str(w.message) for w in record] == [f"{tmp_path / 'c.jpg'}: corrupt EXIF metadata ignored"]
+    assert im.mode == "RGB"

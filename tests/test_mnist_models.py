@@ -14,7 +14,7 @@ from inspector.core.attacks.losses import cross_entropy
 from inspector.core.datasets.mnist import mnist_split
 from inspector.core.defenses import detector_from_spec
 from inspector.core.errors import ModelError
-from inspector.core.evaluate import robust_accuracy
+from inspector.core.evaluation.accuracy import robust_accuracy
 from inspector.core.models import builtin_models, default_model_name, load_model
 from inspector.core.zoo import mnist_cnn
 from inspector.core.zoo.mnist_cnn import load_mnist_cnn

@@ -5,6 +5,7 @@ import json
 import pytest
 import torch
 
+from inspector.core.attacks import make_attack
 from inspector.core.device import select_device
 from inspector.core.errors import ClassNameError, DeviceError, ModelError
 from inspector.core.labels import imagenet_classes, resolve_class
@@ -41,6 +42,10 @@ def test_torchscript_with_metadata(tmp_path, model):
     loaded = load_model(tmp_path / "net.pt", "cpu")
     assert loaded.class_names == imagenet_classes()
     assert classify(resource_path("images", "coffee.png"), str(tmp_path / "net.pt")).top_k[0]["name"] == "espresso"
+    assert load_model(tmp_path / "net.pt", "cpu") is loaded                 # cached while the file is the same
+    renamed = meta | {"class_names": [f"c{i}" for i in range(1000)]}
+    torch.jit.save(scripted, str(tmp_path / "net.pt"), _extra_files={"inspector.json": json.dumps(renamed)})
+    assert load_model(tmp_path / "net.pt", "cpu").class_names[:2] == ("c0", "c1")   # changed on disk: loaded again
 
 
 def test_bad_model_specs(tmp_path):
@@ -74,3 +79,22 @@ def test_class_names_resolve():
         resolve_class("espreso", names)
     with pytest.raises(ClassNameError, match="out of range"):
         resolve_class(1000, names)
+
+
+class _Rounded(torch.nn.Module):
+    """Logits that are piecewise constant in the input: a gradient of zero everywhere."""
+
+    def forward(self, x):
+        return torch.round(x.flatten(1)[:, :3] * 4)
+
+
+def test_probe_finds_the_input_gradient(model, mnist_model, tmp_path):
+    assert model.has_input_gradient and mnist_model.has_input_gradient
+    meta = {"input_size": [8, 8], "channels": 1}
+    torch.jit.save(torch.jit.script(_Rounded()), str(tmp_path / "r.pt"),
+                   _extra_files={"inspector.json": json.dumps(meta)})
+    rounded = load_model(tmp_path / "r.pt", "cpu")
+    assert not rounded.has_input_gradient and rounded.class_names == ("class 0", "class 1", "class 2")
+    with pytest.raises(ModelError, match="white-box attack 'fgsm' cannot run"):
+        make_attack("fgsm").check_model(rounded)
+    make_attack("hopskipjump").check_model(rounded)

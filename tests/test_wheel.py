@@ -91,7 +91,8 @@ def test_runs_from_the_installed_package(installed):
     where = check(run([bin_dir / "python", "-c", "import inspector; print(inspector.__file__)"], away, env))
     assert Path(where.strip()).is_relative_to(bin_dir.parent)
     listing = check(run([bin_dir / "inspector", "models"], away, env))
-    listed = [line.split()[0] for line in listing.splitlines() if line and not line[0].isspace()]
+    models = listing.split("\n\n")[0]                      # the architectures follow a blank line
+    listed = [line.split()[0] for line in models.splitlines() if line and not line[0].isspace()]
     assert listed == list(builtin_models())
 
 

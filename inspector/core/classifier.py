@@ -13,13 +13,19 @@ from typing import Callable, Sequence
 import torch
 from torch import nn
 
+from inspector.core.errors import ModelError
+from inspector.core.messages import one_line, show_path
+
 
 class Classifier(nn.Module):
     """An image classifier taking pixels, not normalised tensors.
 
     ``forward(x)`` takes float32 ``x`` of shape (N, C, H, W) with values in
     [0, 1] and returns logits (N, K). Parameters are frozen (no gradient) and
-    the network is in eval mode, so gradients flow to the input only.
+    the network is in eval mode, so gradients flow to the input only. An error
+    inside the network (a TorchScript exception, a shape mismatch) is raised as
+    :class:`~inspector.core.errors.ModelError` with one line saying what failed;
+    running out of device memory stays ``torch.OutOfMemoryError``.
 
     Attributes:
         name: the model spec it was loaded from.
@@ -27,6 +33,11 @@ class Classifier(nn.Module):
         channels: 3 (RGB) or 1 (grey).
         class_names: K names in output order.
         task: one line saying what it classifies.
+        resize: how an image is brought to ``input_size``: ``"shorter-side-crop"`` (resize the
+            shorter side, crop the centre) or ``"stretch"`` (see :func:`inspector.core.image.preprocess`).
+        has_input_gradient: whether the logits have a usable gradient with respect to
+            the input, as white-box attacks need (set when the model is probed at load,
+            see :mod:`inspector.core.probe`; True until then).
     """
 
     def __init__(
@@ -40,6 +51,7 @@ class Classifier(nn.Module):
         mean: Sequence[float] | float = 0.0,
         std: Sequence[float] | float = 1.0,
         task: str = "",
+        resize: str = "shorter-side-crop",
     ):
         super().__init__()
         self.net = net.eval()
@@ -50,6 +62,8 @@ class Classifier(nn.Module):
         self.channels = channels
         self.class_names = tuple(class_names)
         self.task = task
+        self.resize = resize
+        self.has_input_gradient = True
         shape = (1, channels, 1, 1)
         self.register_buffer("mean", torch.as_tensor(mean, dtype=torch.float32).expand(channels).reshape(shape).clone())
         self.register_buffer("std", torch.as_tensor(std, dtype=torch.float32).expand(channels).reshape(shape).clone())
@@ -64,7 +78,14 @@ class Classifier(nn.Module):
         return len(self.class_names)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net((x - self.mean) / self.std)
+        try:
+            return self.net((x - self.mean) / self.std)
+        except torch.OutOfMemoryError:
+            raise
+        except (RuntimeError, torch.jit.Error) as exc:  # torch.jit.Error is no RuntimeError
+            shape = "x".join(str(n) for n in x.shape[1:])
+            raise ModelError(f"{show_path(self.name)}: the model failed on a batch of {x.shape[0]} "
+                             f"{shape} images ({one_line(exc)})") from None
 
     def train(self, mode: bool = True) -> "Classifier":
         """Classifiers stay in eval mode; use :meth:`nn.Module.train` on ``net`` to train."""

@@ -17,6 +17,7 @@ from typing import Callable
 
 from inspector.core.attacks.base import StepCallback, StopCheck
 from inspector.core.errors import ModelError
+from inspector.core.messages import show_path
 from inspector.core.models import load_model
 from inspector.core.run import Classification, Inspection, Recipe, inspect, predict
 
@@ -93,14 +94,15 @@ def compare(
     for spec in others:
         other = load_model(spec, recipe.device)
         if other.input_size != clf.input_size or other.channels != clf.channels:
-            raise ModelError(f"cannot compare {spec} ({other.channels}x{other.input_size[0]}x{other.input_size[1]}) "
-                             f"with {clf.name} ({clf.channels}x{clf.input_size[0]}x{clf.input_size[1]}): "
+            raise ModelError(f"cannot compare {show_path(spec)} "
+                             f"({other.channels}x{other.input_size[0]}x{other.input_size[1]}) with "
+                             f"{show_path(clf.name)} ({clf.channels}x{clf.input_size[0]}x{clf.input_size[1]}): "
                              "models must take the same input size and channels")
         row = ModelComparison(other.name, predict(other, source.x, recipe.top_k),
-                              predict(other, source.x_adv, recipe.top_k))
+                              predict(other, source.x_adv, recipe.top_k, what="the adversarial image"))
         if direct:
             announce(spec)
-            row.direct = inspect(dataclasses.replace(recipe, model=spec), model=other, on_step=on_step,
+            row.direct = inspect(dataclasses.replace(recipe, model=spec, weights=None, trust_model_code=False), model=other, on_step=on_step,
                                  should_stop=should_stop)
         rows.append(row)
     return Comparison(source, rows)

@@ -2,7 +2,13 @@
 
 Every error the core raises for bad input derives from :class:`InspectorError`;
 the GUI shows its message in a dialog and the CLI prints it on one line.
+What the core fixed up in the input and a user should know is an
+:class:`InputWarning` (a Python warning), which the CLI prints as one note line.
 """
+
+
+#: The exit status of a command that ends on bad input (an :class:`InspectorError`).
+EXIT_ERROR = 2
 
 
 class InspectorError(Exception):
@@ -31,3 +37,7 @@ class ClassNameError(InspectorError):
 
 class ExportError(InspectorError):
     """Results could not be written to the chosen location."""
+
+
+class InputWarning(UserWarning):
+    """The input was usable after a fix the user should know of (one line, naming the file)."""

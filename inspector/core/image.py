@@ -3,7 +3,8 @@
 Loading honours EXIF orientation, converts every Pillow mode (grey, palette,
 RGBA, CMYK, 16-bit) to 8-bit RGB or grey, and refuses decompression bombs.
 Preprocessing resizes the shorter side to the model's input size and crops the
-centre; it works on 8-bit pixels, so the tensor it returns holds exact grey
+centre (the default resize rule, ``"shorter-side-crop"``), or stretches the
+whole image to it (``"stretch"``), as the model's metadata says; it works on 8-bit pixels, so the tensor it returns holds exact grey
 levels (multiples of 1/255) and an image already at the input size passes
 through unchanged.
 """
@@ -18,17 +19,28 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from inspector.core.errors import ImageError
-from inspector.core.files import write_atomically
+from inspector.core.errors import ImageError, InputWarning
+from inspector.core.files import regular_file, write_atomically
+from inspector.core.messages import one_line, show_path
 
 #: Images with more pixels than this are refused (Pillow's own default limit).
 MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
 
+#: How an image is brought to the model's input size: the first is the default.
+RESIZE_RULES = ("shorter-side-crop", "stretch")
+
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
+
+#: Warnings raised while loading that are about the file (Pillow's, numpy's, ours), passed on as notes.
+_ABOUT_THE_FILE = (UserWarning, RuntimeWarning)
 
 
 def load_image(path: str | os.PathLike, *, channels: int = 3, max_pixels: int = MAX_PIXELS) -> Image.Image:
     """Open an image file as an 8-bit Pillow image in mode ``"RGB"`` or ``"L"``.
+
+    What had to be fixed up on the way is reported as one :class:`InputWarning`
+    per kind, naming the file: corrupt EXIF metadata (ignored), NaN or infinite
+    pixels of a floating-point image (set to 0), and any other warning Pillow gives.
 
     Args:
         path: a PNG, JPEG, WebP, BMP or TIFF file.
@@ -36,51 +48,76 @@ def load_image(path: str | os.PathLike, *, channels: int = 3, max_pixels: int = 
         max_pixels: images with more pixels are refused as decompression bombs.
 
     Raises:
-        ImageError: the file is missing, empty, not an image, truncated, or too large.
+        ImageError: the file is missing, empty, not an image, truncated, or too large,
+            or its name cannot be looked at (longer than the system allows, no permission).
     """
     path = Path(path)
-    if not path.exists():
-        raise ImageError(f"{path}: no such file")
-    if path.is_dir():
-        raise ImageError(f"{path}: is a folder, not an image file")
-    if path.stat().st_size == 0:
-        raise ImageError(f"{path}: the file is empty")
+    shown = show_path(path)
+    info = regular_file(path, ImageError, "image")
+    if info.st_size == 0:
+        raise ImageError(f"{shown}: the file is empty")
+    with warnings.catch_warnings(record=True) as caught:
+        for kind in _ABOUT_THE_FILE:
+            warnings.simplefilter("always", kind)
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        im = _open(path, shown, channels, max_pixels)
+    for w in caught:
+        if not issubclass(w.category, _ABOUT_THE_FILE):           # e.g. deprecations, for developers
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    for note in dict.fromkeys(_note(w.message) for w in caught if issubclass(w.category, _ABOUT_THE_FILE)):
+        warnings.warn(InputWarning(f"{shown}: {note}"), stacklevel=2)
+    return im
+
+
+def _open(path: Path, shown: str, channels: int, max_pixels: int) -> Image.Image:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as im:
-                if im.width * im.height > max_pixels:
-                    raise ImageError(
-                        f"{path}: {im.width}x{im.height} pixels is more than the limit of "
-                        f"{max_pixels:,} (possible decompression bomb)"
-                    )
-                im.load()
-                im = ImageOps.exif_transpose(im)
+        with Image.open(path) as im:
+            if im.width * im.height > max_pixels:
+                raise ImageError(
+                    f"{shown}: {im.width}x{im.height} pixels is more than the limit of "
+                    f"{max_pixels:,} (possible decompression bomb)"
+                )
+            im.load()
+            im = ImageOps.exif_transpose(im)
+            return to_8bit(im, channels)
     except ImageError:
         raise
     except UnidentifiedImageError:
-        raise ImageError(f"{path}: not an image file Pillow can read") from None
+        raise ImageError(f"{shown}: not an image file Pillow can read") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageError(f"{path}: too many pixels (possible decompression bomb)") from None
+        raise ImageError(f"{shown}: too many pixels (possible decompression bomb)") from None
     except (OSError, SyntaxError, ValueError) as exc:
-        raise ImageError(f"{path}: truncated or corrupt image data ({exc})") from None
-    return to_8bit(im, channels)
+        raise ImageError(f"{shown}: truncated or corrupt image data ({one_line(exc)})") from None
+
+
+def _note(message: Warning | str) -> str:
+    """One line for a warning raised while loading: Pillow's many EXIF complaints become one."""
+    text = one_line(message)
+    return "corrupt EXIF metadata ignored" if "EXIF" in text else text
 
 
 def to_8bit(im: Image.Image, channels: int = 3) -> Image.Image:
     """Convert any Pillow mode to 8-bit ``"RGB"`` (channels=3) or ``"L"`` (channels=1).
 
     16-bit and 32-bit integer images are scaled to 8 bits, not clipped;
-    transparent images are composited over white.
+    floating-point images in [0, 1] are scaled by 255, others clipped to [0, 255];
+    transparent images are composited over white. NaN or infinite pixels of a
+    floating-point image are set to 0, with an :class:`InputWarning` saying how many.
     """
     if im.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
-        a = np.asarray(im, dtype=np.float64)
+        a = np.asarray(im, dtype=np.float32)
         scale = 257.0 if im.mode.startswith("I;16") or a.max(initial=0) > 255 else 1.0
         im = Image.fromarray(np.clip(np.round(a / scale), 0, 255).astype(np.uint8), "L")
     elif im.mode == "F":
-        a = np.asarray(im, dtype=np.float64)
+        a = np.array(im, dtype=np.float32)
+        finite = np.isfinite(a)
+        if not finite.all():
+            bad = a.size - int(finite.sum())
+            plural = "s" if bad != 1 else ""
+            warnings.warn(InputWarning(f"{bad:,} NaN or infinite pixel value{plural} set to 0 (black)"), stacklevel=2)
+            a[~finite] = 0.0
         if a.max(initial=0) <= 1.0:
-            a = a * 255.0
+            a *= 255.0
         im = Image.fromarray(np.clip(np.round(a), 0, 255).astype(np.uint8), "L")
     if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
         rgba = im.convert("RGBA")
@@ -89,19 +126,31 @@ def to_8bit(im: Image.Image, channels: int = 3) -> Image.Image:
     return im.convert("RGB" if channels == 3 else "L")
 
 
-def preprocess(im: Image.Image, size: tuple[int, int]) -> Image.Image:
-    """Resize the shorter side to cover ``size`` = (H, W), then crop the centre.
+def preprocess(im: Image.Image, size: tuple[int, int], resize: str = RESIZE_RULES[0]) -> Image.Image:
+    """Bring ``im`` to ``size`` = (H, W) by the rule ``resize`` (one of :data:`RESIZE_RULES`).
 
+    ``"stretch"`` resizes the whole image to ``size``, changing its aspect ratio.
+    ``"shorter-side-crop"`` resizes the shorter side to cover ``size``, then crops the centre.
+
+    Done in one step, without the resized whole: only the source region under
+    the crop is resampled, straight to ``size`` (the same pixels as resizing
+    then cropping). Memory stays at the size of the output whatever the
+    image's aspect ratio: a 12000x1 strip costs no more than a square photo.
     An image already of that size is returned unchanged.
     """
     height, width = size
     if im.size == (width, height):
         return im
+    if resize == "stretch":
+        return im.resize((width, height), Image.Resampling.BICUBIC)
+    if resize != RESIZE_RULES[0]:
+        raise ValueError(f"resize must be one of {', '.join(RESIZE_RULES)}, not {resize!r}")
     scale = max(height / im.height, width / im.width)
     new_w, new_h = max(width, round(im.width * scale)), max(height, round(im.height * scale))
-    im = im.resize((new_w, new_h), Image.Resampling.BICUBIC)
     left, top = (new_w - width) // 2, (new_h - height) // 2
-    return im.crop((left, top, left + width, top + height))
+    sx, sy = im.width / new_w, im.height / new_h           # source pixels per resized pixel
+    box = (left * sx, top * sy, (left + width) * sx, (top + height) * sy)
+    return im.resize((width, height), Image.Resampling.BICUBIC, box=box)
 
 
 def to_tensor(im: Image.Image) -> torch.Tensor:
@@ -127,13 +176,17 @@ def quantize(x: torch.Tensor) -> torch.Tensor:
     return x.clamp(0.0, 1.0).mul(255.0).round().div(255.0)
 
 
-def load_tensor(path: str | os.PathLike, size: tuple[int, int], channels: int = 3) -> torch.Tensor:
+def load_tensor(path: str | os.PathLike, size: tuple[int, int], channels: int = 3,
+                resize: str = RESIZE_RULES[0]) -> torch.Tensor:
     """Load, convert and preprocess an image file to a (1, C, H, W) tensor in [0, 1].
+
+    ``size`` = (H, W), ``channels`` 3 or 1 and ``resize`` (see :func:`preprocess`)
+    are the model's: pass a classifier's ``input_size``, ``channels`` and ``resize``.
 
     Raises:
         ImageError: see :func:`load_image`.
     """
-    return to_tensor(preprocess(load_image(path, channels=channels), size))
+    return to_tensor(preprocess(load_image(path, channels=channels), size, resize))
 
 
 def save_image(im: Image.Image, path: str | os.PathLike, **save_args) -> None:

@@ -16,6 +16,11 @@ def imagenet_classes() -> tuple[str, ...]:
     return tuple(row.split("\t")[2].strip() for row in rows if row.strip())
 
 
+def default_class_names(k: int) -> tuple[str, ...]:
+    """Names for a model's K outputs when it has none: the ImageNet classes for 1000, else ``class 0`` ..."""
+    return imagenet_classes() if k == 1000 else tuple(f"class {i}" for i in range(k))
+
+
 def _norm(name: str) -> str:
     return name.strip().lower().replace("_", " ").replace("-", " ")
 

@@ -1,19 +1,24 @@
 """Loading classifiers (:class:`~inspector.core.classifier.Classifier`) by spec.
 
-A model spec is either the name of a built-in model (see
-:mod:`inspector.core.zoo`) or the path of a TorchScript file. A TorchScript
-file may carry an ``inspector.json`` extra file describing itself::
+A model spec is the name of a built-in model (see :mod:`inspector.core.zoo`),
+the path of a model file (``.pt2``, ``.onnx``, TorchScript; a whole pickled
+model only when trusted: see :mod:`inspector.core.formats`), or, with
+``weights``, the name of an architecture (:mod:`inspector.core.architectures`)
+that takes the state dict in that file. A model file's metadata is in its
+sidecar ``FILE.inspector.json`` (:mod:`inspector.core.formats.sidecar`)::
 
     {"input_size": [224, 224], "channels": 3, "mean": [0.485, 0.456, 0.406],
-     "std": [0.229, 0.224, 0.225], "class_names": ["tench", ...]}
+     "std": [0.229, 0.224, 0.225], "class_names_file": "classes.txt", "resize": "stretch"}
 
-Without it, the model is taken to expect 224x224 RGB in [0, 1] (no
-normalisation) and a 1000-way output is named with the ImageNet classes.
+Without one, a model is taken to expect 224x224 RGB in [0, 1] (no normalisation)
+unless the file itself declares its input shape, and a 1000-way output is
+named with the ImageNet classes. The metadata is checked against a schema
+(:mod:`inspector.core.model_metadata`) and every model is probed once at load
+(:mod:`inspector.core.probe`).
 """
 
 from __future__ import annotations
 
-import json
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -21,9 +26,15 @@ from pathlib import Path
 import torch
 
 from inspector.core.classifier import Classifier, ModelInfo
+from inspector.core.architectures import load_with_weights
 from inspector.core.device import select_device
 from inspector.core.errors import ModelError
-from inspector.core.labels import imagenet_classes
+from inspector.core.files import regular_file, stat_path
+from inspector.core.formats import load_model_file
+from inspector.core.formats.sidecar import sidecar_path
+from inspector.core.labels import default_class_names
+from inspector.core.messages import show_path
+from inspector.core.probe import probe
 from inspector.core.zoo import MODELS
 
 
@@ -36,59 +47,64 @@ def default_model_name() -> str:
     return next(iter(builtin_models()))
 
 
-def load_model(spec: str | os.PathLike | None = None, device: str | torch.device | None = None) -> Classifier:
-    """Load a classifier by built-in name or TorchScript path, on ``device``.
+def load_model(spec: str | os.PathLike | None = None, device: str | torch.device | None = None, *,
+               weights: str | os.PathLike | None = None, trust_code: bool = False) -> Classifier:
+    """Load a classifier by built-in name, model file path, or architecture name with ``weights``, on ``device``.
 
-    Results are cached per (spec, device), so loading twice is free.
+    ``trust_code`` allows a whole model pickled by ``torch.save(model)``, whose
+    loading runs code from the file. Results are cached, so loading twice is free:
+    built-in models in a cache of their own, files in another, keyed also by the
+    size and modification time of the file and of its sidecar, so a model or
+    metadata changed on disk is loaded again.
 
     Raises:
-        ModelError: no built-in model has that name and no such file exists,
-            or the file is not a TorchScript model that runs on a test input.
+        CodePickleError: (a ModelError) ``spec`` is a pickled whole model and ``trust_code`` is False.
+        ModelError: no built-in model or architecture has that name and no such file exists;
+            the file cannot be loaded in its format; the weights do not fit the architecture;
+            the metadata breaks the schema; or the model fails the probe (see
+            :func:`inspector.core.probe.probe`) or has another number of outputs than class names.
         DeviceError: the device is unavailable.
     """
-    dev = device if isinstance(device, torch.device) else select_device(device)
-    return _load_cached(str(spec or default_model_name()), str(dev))
+    dev = str(device if isinstance(device, torch.device) else select_device(device))
+    spec = str(spec or default_model_name())
+    models = builtin_models()
+    if weights is None and spec in models:
+        return _load_builtin(spec, dev)
+    if weights is None and not (Path(spec).suffix or os.sep in spec or "/" in spec):
+        names = ", ".join(models)
+        raise ModelError(f"unknown model {spec!r}: built-in models are {names}, or give a model file path "
+                         "(.pt2, .onnx, TorchScript)")
+    file = Path(weights if weights is not None else spec)
+    stamp = (_stamp(regular_file(file, ModelError, "weights" if weights is not None else "model")),
+             _stamp(stat_path(sidecar_path(file), ModelError)))
+    return _load_file(spec, dev, None if weights is None else str(weights), trust_code, stamp)
+
+
+def _stamp(info: os.stat_result | None) -> tuple[int, int] | None:
+    return None if info is None else (info.st_size, info.st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _load_builtin(name: str, device: str) -> Classifier:
+    return _checked(builtin_models()[name].build(), device)
 
 
 @lru_cache(maxsize=4)
-def _load_cached(spec: str, device: str) -> Classifier:
-    models = builtin_models()
-    if spec in models:
-        model = models[spec].build()
-    elif Path(spec).suffix or os.sep in spec or "/" in spec:
-        model = _load_torchscript(Path(spec))
-    else:
-        names = ", ".join(models)
-        raise ModelError(f"unknown model {spec!r}: built-in models are {names}, or give a TorchScript file path")
-    return model.to(device)
+def _load_file(spec: str, device: str, weights: str | None, trust_code: bool, stamp: tuple) -> Classifier:
+    """A model file, or an architecture with its weights file; ``stamp`` only keys the cache."""
+    if weights is not None:
+        return _checked(load_with_weights(spec, Path(weights)), device)
+    return _checked(load_model_file(Path(spec), trust_code=trust_code), device)
 
 
-def _load_torchscript(path: Path) -> Classifier:
-    if not path.is_file():
-        raise ModelError(f"{path}: no such model file")
-    extra = {"inspector.json": ""}
-    try:
-        net = torch.jit.load(str(path), map_location="cpu", _extra_files=extra)
-    except Exception as exc:  # torch raises RuntimeError, ValueError or pickle errors
-        raise ModelError(f"{path}: not a TorchScript model ({str(exc).splitlines()[0][:200]})") from None
-    try:
-        meta = json.loads(extra["inspector.json"] or "{}")
-    except json.JSONDecodeError as exc:
-        raise ModelError(f"{path}: its inspector.json is not valid JSON ({exc})") from None
-    size = tuple(meta.get("input_size", (224, 224)))
-    channels = int(meta.get("channels", 3))
-    try:
-        with torch.no_grad():
-            out = net(torch.zeros(1, channels, *size))
-    except Exception as exc:
-        raise ModelError(f"{path}: fails on a {channels}x{size[0]}x{size[1]} input ({str(exc).splitlines()[0][:200]})") from None
-    if not isinstance(out, torch.Tensor) or out.dim() != 2:
-        raise ModelError(f"{path}: must return logits of shape (N, K)")
-    k = out.shape[1]
-    names = meta.get("class_names") or (imagenet_classes() if k == 1000 else [f"class {i}" for i in range(k)])
-    if len(names) != k:
-        raise ModelError(f"{path}: {len(names)} class names for {k} outputs")
-    return Classifier(
-        net, name=str(path), input_size=size, channels=channels, class_names=names,
-        mean=meta.get("mean", 0.0), std=meta.get("std", 1.0), task=meta.get("task", "TorchScript model"),
-    )
+def _checked(model: Classifier, device: str) -> Classifier:
+    """``model`` on ``device``, probed (see :func:`inspector.core.probe.probe`), with its class names."""
+    model = model.to(device)
+    report = probe(model)
+    name, k = show_path(model.name), report.num_outputs
+    if not model.class_names:
+        model.class_names = default_class_names(k)
+    if len(model.class_names) != k:
+        raise ModelError(f"{name}: {len(model.class_names)} class names for {k} outputs")
+    model.has_input_gradient = report.has_input_gradient
+    return model

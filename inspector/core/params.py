@@ -14,6 +14,9 @@ from typing import Any
 
 from inspector.core.errors import ParameterError
 
+#: The largest random seed (seeds are signed 64-bit integers).
+MAX_SEED = 2**63 - 1
+
 #: Units a parameter may be shown in. ``"pixel"`` values are in [0, 1] units
 #: and shown as grey levels (x 255) in the GUI.
 UNITS = ("", "pixel", "grey levels")
@@ -88,18 +91,20 @@ def coerce(spec: ParamSpec, value: Any, owner: str) -> Any:
         else:
             raise ParameterError(f"{where}: {value!r} is not true or false")
     elif spec.type in (int, float):
-        try:
-            number = parse_number(value)
-        except ParameterError as exc:
-            raise ParameterError(f"{where}: {exc}") from None
+        number = _whole(value) if spec.type is int else None
+        if number is None:
+            try:
+                number = parse_number(value)
+            except ParameterError as exc:
+                raise ParameterError(f"{where}: {exc}") from None
         if spec.type is int:
             if number != int(number):
                 raise ParameterError(f"{where}: {value!r} is not a whole number")
             number = int(number)
         if spec.minimum is not None and number < spec.minimum:
-            raise ParameterError(f"{where}: {value} is below the minimum {spec.minimum:g}")
+            raise ParameterError(f"{where}: {value} is below the minimum {_show(spec.minimum)}")
         if spec.maximum is not None and number > spec.maximum:
-            raise ParameterError(f"{where}: {value} is above the maximum {spec.maximum:g}")
+            raise ParameterError(f"{where}: {value} is above the maximum {_show(spec.maximum)}")
         out = number
     else:
         out = str(value).strip()
@@ -107,6 +112,19 @@ def coerce(spec: ParamSpec, value: Any, owner: str) -> Any:
             raise ParameterError(f"{where}: {value!r} is not one of {', '.join(spec.choices)}")
         out = out.lower() if spec.choices else out
     return out
+
+
+def _whole(value: Any) -> int | None:
+    """An integer written as one (``"12"``, ``12``), exactly, however large; None for anything else."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = str(value).strip()
+    return int(text) if text.lstrip("+-").isdecimal() else None
+
+
+def _show(bound: float) -> str:
+    """A range bound as a user typed it: whole numbers in full, others short."""
+    return str(int(bound)) if float(bound).is_integer() else f"{bound:g}"
 
 
 def build(cls, values: dict[str, Any], owner: str):

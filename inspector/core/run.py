@@ -12,8 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import shutil
-import tempfile
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,9 +26,11 @@ from inspector.core.attacks import AttackResult, make_attack
 from inspector.core.attacks.base import StepCallback, StopCheck
 from inspector.core.datasets.idx import read_idx
 from inspector.core.defenses import DefendedClassifier, Detector, Pipeline, defense_from_spec, detector_from_spec
-from inspector.core.errors import ExportError, ImageError, ModelError, ParameterError
+from inspector.core.errors import ImageError, ModelError, ParameterError
+from inspector.core.files import stat_path, write_atomically, write_files
 from inspector.core.image import IMAGE_SUFFIXES, load_tensor, preprocess, save_image, to_pil, to_tensor
 from inspector.core.labels import resolve_class
+from inspector.core.messages import show_path
 from inspector.core.metrics import is_success, perturbation_norms, top_k
 from inspector.core.models import Classifier, default_model_name, load_model
 from inspector.core.resources import CALIBRATION_DIGITS, resource_path, sample_images
@@ -42,7 +43,10 @@ class Recipe:
 
     Attributes:
         image: path of the image file.
-        model: built-in model name or TorchScript path.
+        model: built-in model name, model file path, or (with ``weights``) architecture name.
+        weights: a state dict or safetensors file for the architecture ``model``; None: none.
+        trust_model_code: allow a whole pickled model (``torch.save(model)``), whose loading runs
+            code from the file (see :mod:`inspector.core.formats.pickled`).
         attack: registered attack name (see ``inspector attacks``).
         params: attack parameters, text (``"4/255"``) or typed.
         target: target class (index or name) for a targeted attack; None: untargeted.
@@ -58,6 +62,8 @@ class Recipe:
 
     image: str
     model: str = field(default_factory=default_model_name)
+    weights: str | None = None
+    trust_model_code: bool = False
     attack: str = "pgd"
     params: dict[str, Any] = field(default_factory=dict)
     target: int | str | None = None
@@ -93,21 +99,42 @@ class Classification:
         return {"label": self.top_k[0], "top_k": self.top_k}
 
 
-def predict(model: Classifier, x: torch.Tensor, k: int = 5) -> Classification:
-    """Classify one image tensor (1, C, H, W) in [0, 1]."""
+def predict(model: Classifier, x: torch.Tensor, k: int = 5, *, what: str = "the image") -> Classification:
+    """Classify one image tensor (1, C, H, W) in [0, 1].
+
+    Raises:
+        ModelError: the model fails on it, or its logits are NaN or infinite
+            (``what`` names the image in the message).
+    """
     with torch.no_grad():
-        probs = model(x.to(model.device)).softmax(1)[0].cpu()
+        logits = model(x.to(model.device))
+    return classification(model, logits, k, what)
+
+
+def classification(model: Classifier, logits: torch.Tensor, k: int, what: str) -> Classification:
+    """The :class:`Classification` of one image's logits (1, K).
+
+    Raises:
+        ModelError: the logits are NaN or infinite, so there are no probabilities to report.
+    """
+    logits = logits.detach()
+    if not torch.isfinite(logits).all():
+        raise ModelError(f"{show_path(model.name)}: the model's output on {what} is NaN or infinite, "
+                         "so there are no probabilities to report")
+    probs = logits.softmax(1)[0].cpu()
     return Classification(probs, top_k(probs, model.class_names, k))
 
 
-def classify(image: str | os.PathLike, model: str | None = None, *, device: str | None = None, k: int = 5) -> Classification:
-    """Load ``image`` and classify it with ``model`` (default: the built-in default).
+def classify(image: str | os.PathLike, model: str | None = None, *, device: str | None = None, k: int = 5,
+             weights: str | None = None, trust_code: bool = False) -> Classification:
+    """Load ``image`` and classify it with ``model`` (default: the built-in default; ``weights`` and
+    ``trust_code`` as for :func:`~inspector.core.models.load_model`).
 
     Raises:
         ImageError, ModelError, DeviceError.
     """
-    clf = load_model(model, device)
-    x = load_tensor(image, clf.input_size, clf.channels)
+    clf = load_model(model, device, weights=weights, trust_code=trust_code)
+    x = load_tensor(image, clf.input_size, clf.channels, clf.resize)
     return predict(clf, x, k)
 
 
@@ -180,34 +207,21 @@ class Inspection:
     def save(self, out_dir: str | os.PathLike) -> dict[str, Path]:
         """Write original.png, adversarial.png, perturbation.png and result.json to ``out_dir``.
 
-        Files are written to a temporary folder first and moved in only when all
-        are written, so a failure leaves no partial file. Returns the paths.
+        All four or none: they are written to a staging folder beside ``out_dir``
+        and moved in only when all are written and none of the four names is taken
+        by a folder (see :func:`inspector.core.files.write_files`). Returns the paths.
 
         Raises:
-            ExportError: the folder cannot be created or written.
+            ExportError: the folder cannot be created or written, or a target is a folder.
         """
-        out = Path(out_dir)
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-            staging = Path(tempfile.mkdtemp(dir=out, prefix=".inspector-"))
-        except OSError as exc:
-            raise ExportError(f"cannot write to {out}: {exc.strerror or exc}") from None
-        try:
-            perturbation, scale = perturbation_image(self.x, self.x_adv)
-            save_image(to_pil(self.x), staging / "original.png")
-            save_image(to_pil(self.x_adv), staging / "adversarial.png")
-            save_image(perturbation, staging / "perturbation.png")
-            summary = self.to_dict() | {"perturbation_scale_grey": scale}
-            (staging / "result.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
-            paths = {}
-            for name in ("original.png", "adversarial.png", "perturbation.png", "result.json"):
-                os.replace(staging / name, out / name)
-                paths[name] = out / name
-            return paths
-        except OSError as exc:
-            raise ExportError(f"cannot write to {out}: {exc.strerror or exc}") from None
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+        perturbation, scale = perturbation_image(self.x, self.x_adv)
+        summary = json.dumps(self.to_dict() | {"perturbation_scale_grey": scale}, indent=2).encode("utf-8")
+        return write_files(out_dir, {
+            "original.png": lambda path: save_image(to_pil(self.x), path),
+            "adversarial.png": lambda path: save_image(to_pil(self.x_adv), path),
+            "perturbation.png": lambda path: save_image(perturbation, path),
+            "result.json": lambda path: write_atomically(path, lambda fh: fh.write(summary)),
+        })
 
 
 def inspect(
@@ -232,8 +246,10 @@ def inspect(
     """
     attack = make_attack(recipe.attack, recipe.params)
     pipeline, detectors = defenses_from_recipe(recipe)
-    clf = model if model is not None else load_model(recipe.model, recipe.device)
-    x = load_tensor(recipe.image, clf.input_size, clf.channels).to(clf.device)
+    clf = model if model is not None else load_model(recipe.model, recipe.device, weights=recipe.weights,
+                                                     trust_code=recipe.trust_model_code)
+    attack.check_model(clf)
+    x = load_tensor(recipe.image, clf.input_size, clf.channels, clf.resize).to(clf.device)
     original = predict(clf, x, recipe.top_k)
     y = torch.tensor([original.label], device=clf.device)
     target = None if recipe.target is None else resolve_class(recipe.target, clf.class_names)
@@ -246,8 +262,7 @@ def inspect(
     if clf.device.type == "cuda":
         torch.cuda.synchronize(clf.device)
     attack_time = time.perf_counter() - start
-    adversarial = Classification(result.logits.softmax(1)[0].detach().cpu(),
-                                 top_k(result.logits.softmax(1)[0], clf.class_names, recipe.top_k))
+    adversarial = classification(clf, result.logits, recipe.top_k, "the adversarial image")
     inspection = Inspection(recipe, clf, x.cpu(), result.x_adv.detach().cpu(), original, adversarial, target,
                             result, dataclasses.asdict(attack), attack_time)
     if pipeline.defenses:
@@ -305,7 +320,8 @@ def defended_predictions(model: Classifier, pipeline: Pipeline, x: torch.Tensor,
         stages.append(("pipeline", pipeline))
     out = []
     for name, stage in stages:
-        original, adversarial = (predict(model, stage.apply(v.to(model.device)), k) for v in (x, x_adv))
+        original, adversarial = (predict(model, stage.apply(v.to(model.device)), k, what=f"the {kind} after {name}")
+                                 for v, kind in ((x, "image"), (x_adv, "adversarial image")))
         success = bool(is_success(adversarial.probabilities[None], y.cpu(), None if target is None else target.cpu())[0])
         out.append(DefendedPrediction(name, stage.specs(), original, adversarial, success))
     return out
@@ -324,17 +340,18 @@ def calibration_images(model: Classifier, calibration: str | os.PathLike | None 
     """
     if calibration:
         folder = Path(calibration)
-        if not folder.is_dir():
-            raise ImageError(f"{folder}: no such folder of calibration images")
+        info = stat_path(folder, ImageError)
+        if info is None or not stat.S_ISDIR(info.st_mode):
+            raise ImageError(f"{show_path(folder)}: no such folder of calibration images")
         files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         if not files:
-            raise ImageError(f"{folder}: no images to calibrate the detectors on")
+            raise ImageError(f"{show_path(folder)}: no images to calibrate the detectors on")
     elif model.channels == 1:
         digits = read_idx(resource_path("images", CALIBRATION_DIGITS))
-        return torch.cat([to_tensor(preprocess(Image.fromarray(d, "L"), model.input_size)) for d in digits])
+        return torch.cat([to_tensor(preprocess(Image.fromarray(d, "L"), model.input_size, model.resize)) for d in digits])
     else:
         files = sample_images(model.channels)
-    return torch.cat([load_tensor(f, model.input_size, model.channels) for f in files])
+    return torch.cat([load_tensor(f, model.input_size, model.channels, model.resize) for f in files])
 
 
 def detect(model: Classifier, detectors: list[Detector], x: torch.Tensor, x_adv: torch.Tensor,

@@ -6,90 +6,73 @@ With ``--run`` the attack starts once the image is loaded; with ``--screenshot``
 the whole window is saved as a PNG when the run (or, without ``--run``, the
 loading) finishes, and the app exits 0; on failure it prints one line on
 stderr and exits 2. Works with ``QT_QPA_PLATFORM=offscreen``.
+
+A splash screen is on screen as soon as Qt is up: torch and the engine load
+behind it (:mod:`inspector.gui.launch`), which takes seconds. This module
+imports neither. ``INSPECTOR_TRACE_STARTUP`` prints when each is shown
+(:mod:`inspector.gui.startup_trace`, ``bench/startup.py``).
 """
 
 from __future__ import annotations
 
+import signal
 import sys
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from inspector.core.attacks import make_attack
-from inspector.core.errors import ExportError, ParameterError
-from inspector.gui.main_window import APP_TITLE, MainWindow, app_icon
-from inspector.gui.evasion.state import EvasionState
-from inspector.gui.evasion.workspace import EvasionWorkspace
+from inspector.core.errors import EXIT_ERROR
+from inspector.desktop_entry import APP_ID
+from inspector.gui.branding import APP_TITLE, app_icon, show_splash
 from inspector.gui.platform_check import platform_problem
-from inspector.gui.session import Session
-from inspector.options import attack_params
+from inspector.gui.startup_trace import trace_startup
 
-EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
 
 
-def state_from_args(args) -> tuple[Session, EvasionState]:
-    """The initial session and Evasion view state from the command line; attack parameters are checked here.
+def run_gui(args) -> int:
+    """Open the main window; returns the exit status.
 
     Raises:
         ParameterError: an unknown attack or a bad parameter value.
     """
-    session = Session(device=None if args.device in (None, "auto") else args.device)
-    if args.model:
-        session.model = args.model
-    state = EvasionState()
-    if args.image:
-        state.image = args.image
-    attack = make_attack(args.attack, attack_params(args))
-    state.preset = args.preset
-    state.attack = attack.name
-    state.params[attack.name] = {spec.name: getattr(attack, spec.name) for spec in attack.params()}
-    state.target = args.target
-    if args.compare_direct and not args.compare:
-        raise ParameterError("--compare-direct needs --compare MODEL ...")
-    state.compare, state.compare_direct = list(args.compare), args.compare_direct
-    return session, state
-
-
-def save_screenshot(window: MainWindow, path: str) -> None:
-    """Save the whole window as a PNG. Raises ExportError if it cannot be written."""
-    QApplication.processEvents()
-    if not window.grab().save(path):
-        raise ExportError(f"cannot write the screenshot {path}")
-
-
-def run_gui(args) -> int:
-    """Open the main window; returns the exit status."""
     if not QApplication.instance() and (problem := platform_problem()):
         print(f"inspector: error: {problem}", file=sys.stderr)  # instead of Qt's abort
         return EXIT_ERROR
-    session, state = state_from_args(args)
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName(APP_TITLE)
+    app.setApplicationName(APP_ID)  # X11's WM_CLASS: the desktop entry's StartupWMClass
+    app.setApplicationDisplayName(APP_TITLE)
+    app.setDesktopFileName(APP_ID)  # Wayland's app id: the desktop entry's file name
     app.setWindowIcon(app_icon())
-    scripted = bool(args.run or args.screenshot)
-    window = MainWindow(session, states={EvasionWorkspace.name: state}, show_dialogs=not scripted)
-    evasion = window.workspaces[EvasionWorkspace.name]
-    if scripted:
-        def fail(message: str) -> None:
-            print(f"inspector: error: {message}", file=sys.stderr)
-            app.exit(EXIT_ERROR)
+    splash = show_splash("loading PyTorch\u2026")
+    trace_startup("splash-shown")
+    try:
+        from inspector.gui.launch import open_window  # torch and the engine: seconds, behind the splash
 
-        def finish(*_result) -> None:
-            if args.screenshot:
-                try:
-                    save_screenshot(window, args.screenshot)
-                except ExportError as exc:
-                    fail(str(exc))
-                    return
-                print(f"saved {args.screenshot}")
-            app.exit(0)
-
-        window.error_occurred.connect(fail)
-        if args.run:
-            evasion.preview_ready.connect(evasion.run_attack)
-            evasion.attack_finished.connect(finish)
-        else:
-            evasion.preview_ready.connect(finish)
-    window.show()
+        window = open_window(args, app)
+        window.show()
+    finally:
+        splash.close()
+    interrupted = _quit_on_interrupt(app)
+    QTimer.singleShot(0, lambda: trace_startup("window-shown"))  # once the event loop has painted it
     code = app.exec()
     window.close()
-    return code
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    return EXIT_INTERRUPTED if interrupted else code
+
+
+def _quit_on_interrupt(app: QApplication) -> list[bool]:
+    """Ctrl-C ends the event loop cleanly (a save under way finishes first) instead of raising
+    KeyboardInterrupt in whatever slot or exit hook runs next. Returns a list that holds True
+    once interrupted. A timer lets Python run its signal handler while Qt waits."""
+    interrupted: list[bool] = []
+
+    def on_interrupt(*_args) -> None:
+        interrupted.append(True)
+        app.quit()
+
+    signal.signal(signal.SIGINT, on_interrupt)
+    tick = QTimer(app)
+    tick.timeout.connect(lambda: None)
+    tick.start(200)
+    return interrupted

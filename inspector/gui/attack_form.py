@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QDoubleSpinBox, QFormLayout, QHBoxLayout,
                                QLineEdit, QSlider, QSpinBox, QWidget)
 
@@ -20,6 +20,9 @@ GREY = 255.0
 SLIDER_STEPS_PER_GREY = 4        # the slider moves in quarter grey levels
 SLIDER_MAX_GREY = 32.0           # beyond that, type into the spin box
 INT_LIMIT = 2**31 - 1
+#: The largest L2 budget the form offers, in [0, 1] pixel units: above sqrt(3 * 224 * 224) = 388,
+#: the L2 distance across a whole 224x224 RGB image.
+L2_MAXIMUM = 400.0
 
 
 def _label(name: str) -> str:
@@ -32,9 +35,9 @@ class PixelEditor(QWidget):
 
     changed = Signal(float)
 
-    def __init__(self, spec: ParamSpec, value: float, parent=None):
+    def __init__(self, spec: ParamSpec, value: float, parent=None, *, maximum: float | None = None):
         super().__init__(parent)
-        top = (spec.maximum if spec.maximum is not None else 1.0) * GREY
+        top = (maximum if maximum is not None else spec.maximum if spec.maximum is not None else 1.0) * GREY
         self.spin = QDoubleSpinBox()
         bottom = (spec.minimum or 0.0) * GREY
         self.spin.setRange(bottom, top)
@@ -69,10 +72,13 @@ class PixelEditor(QWidget):
         self.changed.emit(self.value())
 
 
-def make_editor(spec: ParamSpec, value: Any, on_change) -> QWidget:
-    """The editor widget for one parameter; ``on_change(typed_value)`` is called on every edit."""
+def make_editor(spec: ParamSpec, value: Any, on_change, *, maximum: float | None = None) -> QWidget:
+    """The editor widget for one parameter; ``on_change(typed_value)`` is called on every edit.
+
+    ``maximum`` overrides the spec's for pixel values (in [0, 1] units), e.g. by norm.
+    """
     if spec.unit == "pixel":
-        editor = PixelEditor(spec, float(value))
+        editor = PixelEditor(spec, float(value), maximum=maximum)
         editor.changed.connect(on_change)
     elif spec.choices:
         editor = QComboBox()
@@ -115,15 +121,26 @@ class AttackForm(QWidget):
         self.editors: dict[str, QWidget] = {}
 
     def set_attack(self, name: str, values: dict[str, Any]) -> None:
-        """Show the form of attack ``name``; edits update ``values`` in place."""
+        """Show the form of attack ``name``; edits update ``values`` in place.
+
+        Pixel values without a fixed maximum (a budget measured in the attack's norm) range
+        up to 1 for linf and :data:`L2_MAXIMUM` for l2; changing the norm rebuilds the form,
+        and a value above the new range is brought into it.
+        """
         while self._layout.rowCount():
             self._layout.removeRow(0)
         self.editors = {}
+        norm_maximum = 1.0 if values.get("norm", "linf") == "linf" else L2_MAXIMUM
         for spec in ATTACKS[name].params():
             def on_change(value, key=spec.name):
                 values[key] = value
                 self.changed.emit()
-            editor = make_editor(spec, values.get(spec.name, spec.default), on_change)
+                if key == "norm":     # after this signal, not inside it: the combo is replaced
+                    QTimer.singleShot(0, lambda: self.set_attack(name, values))
+            maximum = norm_maximum if spec.unit == "pixel" and spec.maximum is None else None
+            editor = make_editor(spec, values.get(spec.name, spec.default), on_change, maximum=maximum)
+            if isinstance(editor, PixelEditor) and spec.name in values:
+                values[spec.name] = editor.value()
             self.editors[spec.name] = editor
             self._layout.addRow(_label(spec.name), editor)
 

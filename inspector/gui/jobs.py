@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, Signal
 from superqt.utils import WorkerBase
 
 from inspector.core.errors import InspectorError
+from inspector.core.messages import one_line
 
 
 def error_message(exc: BaseException) -> str:
@@ -31,8 +32,7 @@ def error_message(exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, torch.OutOfMemoryError):
         return "the device ran out of memory: choose the CPU or a smaller model, then run again"
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"unexpected error: {type(exc).__name__}: {first}"
+    return f"unexpected error: {type(exc).__name__}: {one_line(exc)}"
 
 
 class _Progress(QObject):
@@ -132,6 +132,7 @@ class JobRunner(QObject):
         if self.job is not None:
             self.job.cancel()
             self.job.wait()
+            self.job = None      # its finished signal may arrive after the window is gone: nothing to do then
 
     def _on_finished(self, job: Job, on_done) -> None:
         if job is not self.job:

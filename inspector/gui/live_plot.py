@@ -3,10 +3,13 @@
 Axis ranges are set by hand (iterations: the planned total; probability: [0, 1];
 loss: widened only when a value leaves it), because pyqtgraph's auto-range
 recomputes the axes on every update, which costs ~10x the drawing itself and
-would stall the GUI during an attack.
+would stall the GUI during an attack. NaN and infinite values (a model that
+misbehaves on some inputs) are kept in the lists but not drawn.
 """
 
 from __future__ import annotations
+
+import math
 
 import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout, QWidget
@@ -68,12 +71,19 @@ class LivePlot(QWidget):
         self.probabilities.append(probability)
 
     def redraw(self) -> None:
-        """Draw what was added (called at the frame rate, not per iteration)."""
-        self.loss_curve.setData(self.iterations, self.losses)
-        self.prob_curve.setData(self.iterations, self.probabilities)
-        if self.losses:
-            low, high = min(self.losses), max(self.losses)
+        """Draw what was added (called at the frame rate, not per iteration); non-finite values are skipped."""
+        self.loss_curve.setData(*_finite_points(self.iterations, self.losses))
+        self.prob_curve.setData(*_finite_points(self.iterations, self.probabilities))
+        losses = [v for v in self.losses if math.isfinite(v)]
+        if losses:
+            low, high = min(losses), max(losses)
             if self._loss_range is None or low < self._loss_range[0] or high > self._loss_range[1]:
                 pad = HEADROOM * max(high - low, 0.1)
                 self._loss_range = (low - pad, high + pad)
                 self.loss_plot.setYRange(*self._loss_range, padding=0)
+
+
+def _finite_points(xs: list[int], ys: list[float]) -> tuple[list[int], list[float]]:
+    """The (x, y) points whose y is finite, as two lists."""
+    points = [(x, y) for x, y in zip(xs, ys) if math.isfinite(y)]
+    return [x for x, _ in points], [y for _, y in points]

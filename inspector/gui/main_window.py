@@ -12,12 +12,18 @@ from pathlib import Path
 
 import torch
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QFont, QIcon, QKeySequence
-from PySide6.QtWidgets import QApplication, QComboBox, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar
+from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox,
+                               QTabWidget, QToolBar)
 
+from inspector.core.architectures import ARCHITECTURES
+from inspector.core.errors import InspectorError
+from inspector.core.formats import MODEL_SUFFIXES, file_kind
+from inspector.core.formats.pickled import SAFE_FORMATS
 from inspector.core.models import builtin_models, load_model
-from inspector.core.resources import resource_path
+from inspector.gui.branding import APP_TITLE, app_icon
 from inspector.gui.jobs import Job, JobRunner
+from inspector.gui.model_setup import ModelSetupDialog
 from inspector.gui.session import Session
 from inspector.gui.settings import Settings
 from inspector.gui.shell import Shell
@@ -25,19 +31,25 @@ from inspector.gui.workspace import Workspace
 from inspector.gui.workspaces import WORKSPACES
 
 DEFAULT_SIZE = (1400, 900)
-MODEL_FILE = "TorchScript file\u2026"
-MODEL_SUFFIXES = (".pt", ".pth", ".jit", ".ts")
+MODEL_FILE = "Model file\u2026"
+MODEL_FILTER = f"Model files ({' '.join('*' + s for s in MODEL_SUFFIXES)});;All files (*)"
 PRESENTATION_FONT_SCALE = 1.5
-APP_TITLE = "Robustness Inspector"
 
 
-def app_icon() -> QIcon:
-    return QIcon(str(resource_path("icons", "robustness-inspector.svg")))
+#: What the model picker and the session hold: (spec, weights, trust_code).
+ModelChoice = tuple[str, str | None, bool]
 
 
-def _load_model_job(job: Job, spec: str, device: str | None) -> tuple[str, str | None]:
-    load_model(spec, device)
-    return spec, device
+def _load_model_job(job: Job, choice: ModelChoice, device: str | None) -> tuple[ModelChoice, str | None]:
+    spec, weights, trust_code = choice
+    load_model(spec, device, weights=weights, trust_code=trust_code)
+    return choice, device
+
+
+def model_label(choice: ModelChoice) -> str:
+    """How the model picker shows a choice: the spec, and the weights file's name if any."""
+    spec, weights, _trust = choice
+    return spec if weights is None else f"{spec} + {Path(weights).name}"
 
 
 class MainWindow(QMainWindow):
@@ -87,7 +99,9 @@ class MainWindow(QMainWindow):
     # ---- layout -------------------------------------------------------------------------------
     def _build_toolbar(self) -> None:
         self.model_combo = QComboBox()
-        self.model_combo.addItems([*builtin_models(), MODEL_FILE])
+        for name in builtin_models():
+            self.model_combo.addItem(name, (name, None, False))
+        self.model_combo.addItem(MODEL_FILE, None)
         self.model_combo.activated.connect(self._on_model_chosen)
         self.device_combo = QComboBox()
         self.device_combo.addItems(["auto", "cpu"] + (["cuda"] if torch.cuda.is_available() else [])
@@ -121,6 +135,8 @@ class MainWindow(QMainWindow):
         self.workspace().fill_file_menu(menu)
         menu.addSeparator()
         self._add_action(menu, "Open &model file\u2026", self._choose_model_file)
+        self.setup_action = self._add_action(menu, "Model &set-up\u2026", self.open_model_setup)
+        self.setup_action.setEnabled(self.model_file() is not None)
         menu.addSeparator()
         self._add_action(menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -133,38 +149,108 @@ class MainWindow(QMainWindow):
         return action
 
     # ---- model and device ---------------------------------------------------------------------
-    def set_model(self, spec: str, device: str | None = ...) -> None:
-        """Load a built-in model or a model file on ``device`` (default: the current one); the
-        session changes only when it loads, and the workspaces follow."""
+    def set_model(self, spec: str, device: str | None = ..., *, weights: str | None = None,
+                  trust_code: bool = False) -> None:
+        """Load a built-in model, a model file, or an architecture with ``weights`` on ``device``
+        (default: the current one); ``trust_code`` allows a pickled whole model. The session changes
+        only when it loads, and the workspaces follow."""
         device = self.session.device if device is ... else device
-        self.runner.start(Job(_load_model_job, spec, device), f"loading {spec}\u2026", self._on_model_loaded)
+        choice = (spec, weights, trust_code)
+        self.runner.start(Job(_load_model_job, choice, device), f"loading {model_label(choice)}\u2026",
+                          self._on_model_loaded)
 
-    def _on_model_loaded(self, choice: tuple[str, str | None]) -> None:
-        self.session.model, self.session.device = choice
+    def current_choice(self) -> ModelChoice:
+        return self.session.model, self.session.weights, self.session.trust_code
+
+    def model_file(self) -> Path | None:
+        """The file the current model was loaded from (the weights file for an architecture); None for a built-in."""
+        if self.session.weights is not None:
+            return Path(self.session.weights)
+        return None if self.session.model in builtin_models() else Path(self.session.model)
+
+    def _on_model_loaded(self, loaded: tuple[ModelChoice, str | None]) -> None:
+        (spec, weights, trust_code), device = loaded
+        # weights and trust first: the workspaces reload when the model or device changes
+        self.session.weights, self.session.trust_code = weights, trust_code
+        self.session.model, self.session.device = spec, device
 
     def _on_model_chosen(self, _index: int) -> None:
-        choice = self.model_combo.currentText()
-        if choice == MODEL_FILE:
+        choice = self.model_combo.currentData()
+        if choice is None:
             self._choose_model_file()
-        elif choice != self.session.model:
-            self.set_model(choice)
+        elif tuple(choice) != self.current_choice():
+            spec, weights, trust_code = choice
+            self.set_model(spec, weights=weights, trust_code=trust_code)
         self._sync_pickers()
 
     def _on_device_chosen(self, _index: int) -> None:
         choice = self.device_combo.currentText()
-        self.set_model(self.session.model, None if choice == "auto" else choice)
+        spec, weights, trust_code = self.current_choice()
+        self.set_model(spec, None if choice == "auto" else choice, weights=weights, trust_code=trust_code)
 
     def _sync_pickers(self, *_args) -> None:
-        if self.model_combo.findText(self.session.model) < 0:
-            self.model_combo.insertItem(0, self.session.model)
-        self.model_combo.setCurrentText(self.session.model)
+        current = self.current_choice()
+        index = next((i for i in range(self.model_combo.count())
+                      if self.model_combo.itemData(i) is not None and tuple(self.model_combo.itemData(i)) == current),
+                     -1)
+        if index < 0:
+            self.model_combo.insertItem(0, model_label(current), current)
+            index = 0
+        self.model_combo.setCurrentIndex(index)
         self.device_combo.setCurrentText(self.session.device or "auto")
 
     def _choose_model_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open TorchScript model", "",
-                                              "TorchScript models (*.pt *.pth *.jit *.ts);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, "Open model file", "", MODEL_FILTER)
         if path:
+            self.open_model_file(path)
+
+    def open_model_file(self, path: str) -> None:
+        """Load the model in ``path``: a pickled whole model after the user's confirmation that it may run
+        code; weights with the architecture the user picks; any other file as it is."""
+        kind = file_kind(path)
+        if kind == "pickle":
+            if self.confirm_code(path):
+                self.set_model(path, trust_code=True)
+        elif kind == "weights":
+            names = list(ARCHITECTURES)
+            arch, ok = QInputDialog.getItem(self, APP_TITLE, f"{Path(path).name} holds weights only.\n"
+                                            "Architecture they belong to:", names, 0, False)
+            if ok:
+                self.set_model(arch, weights=path)
+        else:
             self.set_model(path)
+
+    def confirm_code(self, path: str) -> bool:
+        """Ask whether to load a pickled whole model, which runs code from its file; True for yes."""
+        text = (f"{Path(path).name} is a pickled model. Loading it runs code from the file, which can do "
+                "anything on this computer.\n\nLoad it only if you trust where it came from. Safe formats: "
+                f"{', '.join(SAFE_FORMATS)}.")
+        answer = QMessageBox.warning(self, APP_TITLE, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                     QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def open_model_setup(self) -> ModelSetupDialog | None:
+        """Open the set-up dialog of the current model file (None for a built-in model); saving it
+        reloads the model with the new metadata."""
+        path = self.model_file()
+        if path is None:
+            self.show_error("Model set-up edits the metadata of a model file: open one first (File > Open model file)")
+            return None
+        spec, weights, trust_code = self.current_choice()
+        try:
+            model = load_model(spec, self.session.device, weights=weights, trust_code=trust_code)
+        except InspectorError as exc:
+            self.show_error(str(exc))
+            return None
+        dialog = ModelSetupDialog(path, model, self)
+        dialog.saved.connect(self._on_setup_saved)
+        dialog.show()
+        return dialog
+
+    def _on_setup_saved(self) -> None:
+        """The sidecar changed on disk, so the model loads again with it (see load_model's cache)."""
+        for workspace in self.workspaces.values():
+            workspace.model_changed()
 
     def _on_busy(self, busy: bool) -> None:
         self.model_combo.setEnabled(not busy)
@@ -185,7 +271,7 @@ class MainWindow(QMainWindow):
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if paths:
             if Path(paths[0]).suffix.lower() in MODEL_SUFFIXES:
-                self.set_model(paths[0])
+                self.open_model_file(paths[0])
             else:
                 self.workspace().open_file(paths[0])
 

@@ -5,11 +5,12 @@ a top-k list as made by :func:`inspector.core.metrics.top_k`, and the class
 indices to highlight with a role), and it draws one chart per entry. New rows,
 e.g. "adversarial under JPEG defence", need no change here. Entries fill a
 grid of ``columns`` columns, row by row: comparing models puts one model per
-column, side by side.
+column, side by side. Rows whose probability is NaN or infinite are not drawn.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import pyqtgraph as pg
@@ -38,14 +39,16 @@ def _short(name: str) -> str:
 
 
 class ProbabilityPanel(QWidget):
-    """A grid of bar charts, one per :class:`ProbabilityEntry`, ``columns`` wide."""
+    """A grid of bar charts, one per :class:`ProbabilityEntry`, ``columns`` wide, under a legend of the
+    highlight colours (``legend=False``: none, for charts without highlights)."""
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, *, legend: bool = True):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        legend = " ".join(f"<span style='color:{c}'>\u25a0</span> {role}" for role, c in ROLE_COLOURS.items())
-        self._legend = QLabel(legend)
+        text = " ".join(f"<span style='color:{c}'>\u25a0</span> {role}" for role, c in ROLE_COLOURS.items())
+        self._legend = QLabel(text)
+        self._legend.setVisible(legend)
         layout.addWidget(self._legend)
         self._grid = QGridLayout()
         layout.addLayout(self._grid, 1)
@@ -90,28 +93,29 @@ class ProbabilityPanel(QWidget):
                 self._draw(plot, entry)
 
     def _draw(self, plot: pg.PlotWidget, entry: ProbabilityEntry) -> None:
+        rows = [row for row in entry.top_k if math.isfinite(row["probability"])]
         plot.clear()
         font = QFont()
         font.setPointSizeF(TEXT_PT * self.text_scale)
         plot.getAxis("left").setStyle(tickFont=font)
-        names = [_short(row["name"]) for row in entry.top_k] or [""]
+        names = [_short(row["name"]) for row in rows] or [""]
         longest = max(QFontMetrics(font).horizontalAdvance(name) for name in names)
         plot.getAxis("left").setWidth(min(longest + 16, round(150 * self.text_scale)))
         plot.setTitle(entry.title, color="#333", size=f"{TEXT_PT * self.text_scale:.0f}pt")
-        n = len(entry.top_k)
+        n = len(rows)
         plot.getAxis("left").setTicks([[]])
         if n == 0:
             return
         ys = list(range(n))
-        widths = [row["probability"] for row in entry.top_k]
-        colours = [ROLE_COLOURS.get(entry.highlight.get(row["index"], ""), PLAIN) for row in entry.top_k]
+        widths = [row["probability"] for row in rows]
+        colours = [ROLE_COLOURS.get(entry.highlight.get(row["index"], ""), PLAIN) for row in rows]
         plot.addItem(pg.BarGraphItem(x0=[0] * n, y=ys, width=widths, height=0.7, brushes=colours, pens=colours))
-        for y, row in zip(ys, entry.top_k):
+        for y, row in zip(ys, rows):
             p = row["probability"]
             inside = p > INSIDE_FROM                         # long bars: white label inside the bar's end
             label = pg.TextItem(f"{p:.1%}", color="w" if inside else "#222", anchor=(1 if inside else 0, 0.5))
             label.setFont(font)
             label.setPos(p - 0.01 if inside else p + 0.01, y)
             plot.addItem(label)
-        plot.getAxis("left").setTicks([[(y, _short(row["name"])) for y, row in zip(ys, entry.top_k)]])
+        plot.getAxis("left").setTicks([[(y, _short(row["name"])) for y, row in zip(ys, rows)]])
         plot.setYRange(-0.6, n - 0.4, padding=0)

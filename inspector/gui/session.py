@@ -20,9 +20,13 @@ class Session:
     """The shared choices.
 
     Attributes:
-        model: built-in model name or model file path.
+        model: built-in model name, model file path, or (with ``weights``) architecture name.
         device: ``None`` (automatic), ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"mps"``.
+        weights: the state dict file for the architecture ``model``, or None.
+        trust_code: the user allowed ``model``, a pickled whole model, to run code from its file.
     """
 
     model: str = field(default_factory=default_model_name)
     device: str | None = None
+    weights: str | None = None
+    trust_code: bool = False

@@ -30,6 +30,9 @@ class Workspace(QWidget):
     def set_text_scale(self, scale: float) -> None:
         """Scale text drawn outside Qt's fonts (plots) for presentation mode."""
 
+    def model_changed(self) -> None:
+        """The current model's file or metadata changed on disk: reload what depends on it."""
+
     def open_file(self, path: str) -> None:
         """Open a file dropped on the window (not a model file)."""
         self.shell.show_error(f"the {self.title} workspace does not open files: drop a model file")

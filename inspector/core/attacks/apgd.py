@@ -24,7 +24,7 @@ from inspector.core.attacks.base import Attack, Step, budget_param, finalize, re
 from inspector.core.attacks.losses import LOSSES
 from inspector.core.attacks.norms import NORMS, ascent_direction, project, random_start
 from inspector.core.metrics import is_success
-from inspector.core.params import param
+from inspector.core.params import MAX_SEED, param
 
 
 def checkpoints(steps: int) -> list[int]:
@@ -64,7 +64,7 @@ class APGD(Attack):
     loss: str = param("ce", "objective: ce (cross-entropy) or dlr (difference of logits ratio)", choices=("ce", "dlr"))
     rho: float = param(0.75, "fraction of loss increases below which the step size is halved", minimum=0.0, maximum=1.0)
     momentum: float = param(0.75, "weight alpha of the new step against the previous one", minimum=0.0, maximum=1.0)
-    seed: int = param(0, "seed of the random start", minimum=0)
+    seed: int = param(0, "seed of the random start", minimum=0, maximum=MAX_SEED)
 
     def planned_cost(self, shape):
         return self.steps + 1, 0

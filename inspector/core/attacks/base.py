@@ -25,8 +25,9 @@ from typing import Callable, ClassVar
 
 import torch
 
-from inspector.core.errors import ParameterError
+from inspector.core.errors import ModelError, ParameterError
 from inspector.core.image import quantize
+from inspector.core.messages import show_path
 from inspector.core.metrics import is_success
 from inspector.core.params import ParamSpec, Registry, param, param_specs
 
@@ -177,6 +178,23 @@ class Attack:
             if norm == "linf" and value is not None and value > LINF_MAX:
                 raise ParameterError(f"attack {self.name!r} parameter {name!r}: {value:g} is above the maximum "
                                      f"{LINF_MAX:g} for norm linf (pixel values span [0, 1]; l2 allows more)")
+
+    def check_model(self, model: torch.nn.Module) -> None:
+        """Refuse a model this attack cannot run on: a white-box attack needs an input gradient.
+
+        ``model`` is a :class:`~inspector.core.classifier.Classifier`; its
+        ``has_input_gradient`` was found when it was probed at load.
+
+        Raises:
+            ModelError: a white-box attack on a model without input gradient; the message
+                names the black-box attacks that still work.
+        """
+        if self.threat_model != "white-box" or getattr(model, "has_input_gradient", True):
+            return
+        black_box = ", ".join(name for name, cls in ATTACKS.items() if cls.threat_model != "white-box")
+        raise ModelError(f"{show_path(getattr(model, 'name', 'the model'))}: its output has no gradient with "
+                         "respect to the input (a .detach(), an argmax or a rounding inside?), so the white-box "
+                         f"attack {self.name!r} cannot run on it; the black-box attacks still work: {black_box}")
 
     def linf_bound(self) -> float | None:
         """The Linf budget to keep after quantisation, or None for other norms."""

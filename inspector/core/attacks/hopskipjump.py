@@ -40,7 +40,7 @@ from inspector.core.attacks.norms import NORMS
 from inspector.core.errors import ParameterError
 from inspector.core.image import quantize
 from inspector.core.oracle import QueryOracle
-from inspector.core.params import param
+from inspector.core.params import MAX_SEED, param
 
 #: Queries reserved per image for the 8-bit export: scales 1 and 1 + 2^k for k = -6..4, then 3 bisections.
 EXPORT_SCALES = (1.0, *(1.0 + 2.0 ** k for k in range(-6, 5)))
@@ -109,7 +109,7 @@ class HopSkipJump(Attack):
     max_evals: int = param(10000, "most probes of one gradient estimate (paper: 10000)", minimum=1, maximum=10**6)
     gamma: float = param(1.0, "binary-search threshold theta = gamma / d^1.5 (l2), gamma / d^2 (linf) (paper: 1)",
                          minimum=1e-6, maximum=1e6)
-    seed: int = param(0, "seed of the random start and probes", minimum=0)
+    seed: int = param(0, "seed of the random start and probes", minimum=0, maximum=MAX_SEED)
 
     def planned_cost(self, shape):
         return 0, self.max_queries

@@ -19,7 +19,7 @@ from inspector.core.attacks.base import Attack, Step, budget_param, finalize, re
 from inspector.core.attacks.losses import LOSSES
 from inspector.core.attacks.norms import NORMS, ascent_direction, project, random_start
 from inspector.core.metrics import is_success
-from inspector.core.params import param
+from inspector.core.params import MAX_SEED, param
 
 
 @register
@@ -45,7 +45,7 @@ class PGD(Attack):
     loss: str = param("ce", "objective: ce (cross-entropy) or margin (C&W logit margin)", choices=tuple(LOSSES))
     random_start: bool = param(True, "start from a uniformly random point in the ball")
     early_stop: bool = param(False, "stop moving an image as soon as it fools the model")
-    seed: int = param(0, "seed of the random start", minimum=0)
+    seed: int = param(0, "seed of the random start", minimum=0, maximum=MAX_SEED)
 
     def planned_cost(self, shape):
         return self.steps, 0

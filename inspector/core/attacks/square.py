@@ -26,7 +26,7 @@ from inspector.core.attacks.base import Attack, Step, budget_param, finalize, re
 from inspector.core.attacks.losses import margin
 from inspector.core.attacks.norms import NORMS
 from inspector.core.oracle import QueryOracle
-from inspector.core.params import param
+from inspector.core.params import MAX_SEED, param
 
 _SCHEDULE = (10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000)
 
@@ -86,7 +86,7 @@ class Square(Attack):
     max_queries: int = param(500, "query budget per image (paper: 10000)", minimum=1, maximum=10**7)
     p_init: float = param(0.05, "initial fraction of the image a square covers (paper: 0.05 Linf, 0.1 L2)",
                           minimum=0.0, maximum=1.0)
-    seed: int = param(0, "seed of the random search", minimum=0)
+    seed: int = param(0, "seed of the random search", minimum=0, maximum=MAX_SEED)
 
     def planned_cost(self, shape):
         return 0, self.max_queries

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from inspector.core.errors import ImageError
+from inspector.core.messages import one_line, show_path
 
 #: IDX type code -> big-endian numpy dtype.
 IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -30,7 +31,7 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     """
     path = Path(path)
     if not path.is_file():
-        raise ImageError(f"{path}: no such IDX file")
+        raise ImageError(f"{show_path(path)}: no such IDX file")
     try:
         if path.suffix == ".gz":
             with gzip.open(path, "rb") as f:
@@ -38,19 +39,21 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
         else:
             data = path.read_bytes()
     except (OSError, EOFError, zlib.error) as exc:
-        raise ImageError(f"{path}: truncated or not gzip data ({exc}); download the file again") from None
+        raise ImageError(f"{show_path(path)}: truncated or not gzip data ({one_line(exc)}); "
+                         "download the file again") from None
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] not in IDX_TYPES or data[3] == 0:
-        raise ImageError(f"{path}: not an IDX file (bad header); expected e.g. t10k-images-idx3-ubyte.gz")
+        raise ImageError(f"{show_path(path)}: not an IDX file (bad header); expected e.g. t10k-images-idx3-ubyte.gz")
     ndim = data[3]
     header = 4 + 4 * ndim
     if len(data) < header:
-        raise ImageError(f"{path}: truncated IDX header")
+        raise ImageError(f"{show_path(path)}: truncated IDX header")
     shape = tuple(int(v) for v in np.frombuffer(data, ">u4", ndim, 4))
     dtype = np.dtype(IDX_TYPES[data[2]])
     expected = header + int(np.prod(shape)) * dtype.itemsize
     if len(data) != expected:
         what = "truncated" if len(data) < expected else "longer than its header says"
-        raise ImageError(f"{path}: {what} ({len(data)} bytes, header implies {expected}); download the file again")
+        raise ImageError(f"{show_path(path)}: {what} ({len(data)} bytes, header implies {expected}); "
+                         "download the file again")
     return np.frombuffer(data, dtype, offset=header).reshape(shape)
 
 
@@ -63,10 +66,11 @@ def load_mnist(images: str | os.PathLike, labels: str | os.PathLike) -> tuple[to
     """
     pixels, digits = read_idx(images), read_idx(labels)
     if pixels.ndim != 3 or pixels.dtype != np.uint8:
-        raise ImageError(f"{images}: not an IDX image file (shape {pixels.shape}, type {pixels.dtype})")
+        raise ImageError(f"{show_path(images)}: not an IDX image file (shape {pixels.shape}, type {pixels.dtype})")
     if digits.ndim != 1 or digits.dtype != np.uint8 or (digits.size and digits.max() > 9):
-        raise ImageError(f"{labels}: not an IDX label file of digits 0-9")
+        raise ImageError(f"{show_path(labels)}: not an IDX label file of digits 0-9")
     if len(pixels) != len(digits):
-        raise ImageError(f"{images} holds {len(pixels)} images but {labels} holds {len(digits)} labels")
+        raise ImageError(f"{show_path(images)} holds {len(pixels)} images but {show_path(labels)} "
+                         f"holds {len(digits)} labels")
     x = torch.from_numpy(pixels.astype(np.float32) / 255.0).unsqueeze(1)
     return x, torch.from_numpy(digits.astype(np.int64))

@@ -13,6 +13,7 @@ import torch
 
 from inspector.core.datasets.idx import load_mnist
 from inspector.core.errors import ImageError
+from inspector.core.messages import show_path
 
 IMAGES_FILE = "t10k-images-idx3-ubyte.gz"
 LABELS_FILE = "t10k-labels-idx1-ubyte.gz"
@@ -33,8 +34,8 @@ def mnist_split(folder: str | os.PathLike | None = None) -> dict[str, tuple[torc
     """
     folder = Path(folder) if folder is not None else DEFAULT_DIR
     if not (folder / IMAGES_FILE).is_file():
-        raise ImageError(f"{folder}: no {IMAGES_FILE} here; pass the folder holding the MNIST IDX files")
+        raise ImageError(f"{show_path(folder)}: no {IMAGES_FILE} here; pass the folder holding the MNIST IDX files")
     x, y = load_mnist(folder / IMAGES_FILE, folder / LABELS_FILE)
     if len(y) != TRAIN_SIZE + HELD_OUT_SIZE:
-        raise ImageError(f"{folder}: {len(y)} digits, expected the 10,000 of the MNIST test set")
+        raise ImageError(f"{show_path(folder)}: {len(y)} digits, expected the 10,000 of the MNIST test set")
     return {"train": (x[:TRAIN_SIZE], y[:TRAIN_SIZE]), "held_out": (x[TRAIN_SIZE:], y[TRAIN_SIZE:])}

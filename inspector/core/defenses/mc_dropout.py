@@ -22,7 +22,7 @@ from torch import nn
 
 from inspector.core.defenses.detection import Detector, fpr_param, register
 from inspector.core.errors import ModelError
-from inspector.core.params import param
+from inspector.core.params import MAX_SEED, param
 
 _DROPOUT = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout)
 
@@ -46,7 +46,7 @@ class DropoutUncertainty(Detector):
     paper = "Feinman, Curtin, Shintre and Gardner 2017, Detecting Adversarial Samples from Artifacts, arXiv:1703.00410"
 
     samples: int = param(20, "stochastic forward passes T", minimum=2, maximum=1000)
-    seed: int = param(0, "seed of the dropout masks", minimum=0)
+    seed: int = param(0, "seed of the dropout masks", minimum=0, maximum=MAX_SEED)
     fpr: float = fpr_param()
 
     def score(self, model, x):

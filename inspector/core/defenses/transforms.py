@@ -17,7 +17,7 @@ from PIL import Image
 
 from inspector.core.defenses.base import Defense, register
 from inspector.core.image import to_pil, to_tensor
-from inspector.core.params import param
+from inspector.core.params import MAX_SEED, param
 
 
 @register
@@ -162,7 +162,7 @@ class RandomResizePad(Defense):
     randomized = True
 
     min_scale: float = param(0.85, "smallest resize factor", minimum=0.5, maximum=1.0)
-    seed: int = param(0, "seed of the random draws", minimum=0)
+    seed: int = param(0, "seed of the random draws", minimum=0, maximum=MAX_SEED)
 
     def transform(self, x, generator=None):
         g = generator if generator is not None else torch.Generator().manual_seed(self.seed)

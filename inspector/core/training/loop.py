@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from inspector.core.errors import ExportError, ModelError
+from inspector.core.messages import one_line, show_path
 
 
 @dataclass
@@ -120,7 +121,7 @@ def _save_checkpoint(path: Path, net: nn.Module, optimizer, stage: str, epoch: i
         torch.save(state, tmp)
         os.replace(tmp, path)
     except OSError as exc:
-        raise ExportError(f"cannot write the checkpoint {path}: {exc.strerror or exc}") from None
+        raise ExportError(f"cannot write the checkpoint {show_path(path)}: {exc.strerror or exc}") from None
 
 
 def _load_checkpoint(path: Path, net: nn.Module, optimizer, stage: str) -> int:
@@ -132,5 +133,5 @@ def _load_checkpoint(path: Path, net: nn.Module, optimizer, stage: str) -> int:
         optimizer.load_state_dict(state["optimizer"])
         return int(state["epoch"])
     except Exception as exc:  # pickle, key and shape errors have no common base
-        raise ModelError(f"cannot resume from {path}: {str(exc).splitlines()[0][:200]}; "
+        raise ModelError(f"cannot resume from {show_path(path)}: {one_line(exc)}; "
                          "delete it to start afresh") from None

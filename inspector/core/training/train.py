@@ -31,6 +31,8 @@ DEFAULT_EPOCHS = {"standard": 6, "pgd-at": 6, "distilled": 6}
 #: Adam learning rate per method: the distilled networks' logits must grow about T times larger.
 LEARNING_RATES = {"standard": 1e-3, "pgd-at": 1e-3, "distilled": 3e-3}
 TEMPERATURE = 100.0
+#: The largest training seed: each epoch and batch derives its own seeds from it (x 10^7), within 64 bits.
+MAX_TRAIN_SEED = 2**32 - 1
 PGD_AT = PGDAdversarialLoss(eps=0.3, steps=8, warmup=2.4)
 
 
@@ -65,7 +67,7 @@ def train(
     are written. ``limit`` trains on the first ``limit`` digits only (smoke tests).
 
     Raises:
-        ParameterError: unknown method or epochs < 1.
+        ParameterError: unknown method, epochs < 1, or seed outside 0..MAX_TRAIN_SEED.
         ImageError: the MNIST files are missing or corrupt.
         ModelError, ExportError: a checkpoint cannot be read or written.
     """
@@ -74,6 +76,8 @@ def train(
     epochs = DEFAULT_EPOCHS[method] if epochs is None else epochs
     if epochs < 1:
         raise ParameterError("--epochs must be at least 1")
+    if not 0 <= seed <= MAX_TRAIN_SEED:
+        raise ParameterError(f"--seed {seed} is out of range: give a whole number from 0 to {MAX_TRAIN_SEED}")
     split = mnist_split(data)
     x, y = split["train"]
     if limit is not None:

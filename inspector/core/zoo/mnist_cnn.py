@@ -19,6 +19,7 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from inspector.core.errors import ModelError
+from inspector.core.messages import one_line, show_path
 from inspector.core.classifier import Classifier
 from inspector.core.resources import resource_path
 
@@ -38,10 +39,10 @@ _BAD_FILE_ERRORS = (SafetensorError, pickle.UnpicklingError, struct.error, EOFEr
 class MnistCNN(nn.Module):
     """conv5x5(32)-pool-conv5x5(64)-pool-dropout-fc(256)-dropout-fc(10), ReLU.
 
-    forward: x (N, 1, 28, 28) in [0, 1] -> logits (N, 10).
+    forward: x (N, 1, 28, 28) in [0, 1] -> logits (N, num_classes), 10 for digits.
     """
 
-    def __init__(self, dropout: float = 0.25):
+    def __init__(self, dropout: float = 0.25, num_classes: int = 10):
         super().__init__()
         self.features = nn.Sequential(
             nn.Conv2d(1, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
@@ -49,7 +50,7 @@ class MnistCNN(nn.Module):
         )
         self.classifier = nn.Sequential(
             nn.Flatten(), nn.Dropout(dropout), nn.Linear(64 * 7 * 7, 256), nn.ReLU(),
-            nn.Dropout(dropout), nn.Linear(256, 10),
+            nn.Dropout(dropout), nn.Linear(256, num_classes),
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -81,7 +82,7 @@ def load_mnist_cnn(path: str | os.PathLike, name: str) -> Classifier:
     path = Path(path)
     if not path.is_file():
         method = MNIST_MODELS.get(name, "standard")
-        raise ModelError(f"{path}: weights missing; run `inspector train {method}` to make them")
+        raise ModelError(f"{show_path(path)}: weights missing; run `inspector train {method}` to make them")
     try:
         if path.suffix == ".safetensors":
             state = load_file(str(path))
@@ -90,8 +91,7 @@ def load_mnist_cnn(path: str | os.PathLike, name: str) -> Classifier:
         net = MnistCNN()
         net.load_state_dict(state)
     except _BAD_FILE_ERRORS as exc:
-        detail = (str(exc) or type(exc).__name__).splitlines()[0][:200]  # EOFError has no message
-        raise ModelError(f"{path}: not MnistCNN weights ({detail})") from None
+        raise ModelError(f"{show_path(path)}: not MnistCNN weights ({one_line(exc)})") from None
     return Classifier(net, name=name, input_size=(28, 28), channels=1, class_names=CLASS_NAMES,
                       task=TASK)
 

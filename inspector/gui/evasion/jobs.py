@@ -80,20 +80,22 @@ class AttackOutcome:
     comparison: Comparison | None = None
 
 
-def preview_job(job: Job, image: str, model: str, device: str | None) -> Preview:
-    """Load ``model`` on ``device`` and ``image``, classify it, and measure the unit cost (once per
-    model and device: a few passes, a fraction of a second on a CPU).
+def preview_job(job: Job, image: str, model: str, device: str | None, weights: str | None = None,
+                trust_code: bool = False) -> Preview:
+    """Load ``model`` (with ``weights``, ``trust_code``: see :func:`~inspector.core.models.load_model`)
+    on ``device`` and ``image``, classify it, and measure the unit cost (once per model and device:
+    a few passes, a fraction of a second on a CPU).
 
     Raises:
         ImageError, ModelError, DeviceError.
     """
-    clf = load_model(model, device)
-    x = load_tensor(image, clf.input_size, clf.channels).to(clf.device)
-    key = (model, str(clf.device))
+    clf = load_model(model, device, weights=weights, trust_code=trust_code)
+    x = load_tensor(image, clf.input_size, clf.channels, clf.resize).to(clf.device)
+    key = (model, weights, str(clf.device))
     if key not in UNIT_COSTS:
         UNIT_COSTS[key] = measure_unit_cost(clf, x)
     return Preview(to_pixels(x), predict(clf, x), clf.class_names, model, device, str(clf.device),
-                   tuple(x.shape[1:]), UNIT_COSTS[key])
+                   tuple(x.shape[1:]), UNIT_COSTS[key], weights, trust_code)
 
 
 def attack_job(job: Job, recipe: Recipe, true_label: int, compare_with: list[str], direct: bool) -> AttackOutcome:
@@ -104,8 +106,8 @@ def attack_job(job: Job, recipe: Recipe, true_label: int, compare_with: list[str
     :class:`Stage` when a comparison attacks its next model. Stops at the next
     iteration once ``job`` is cancelled, keeping what it has.
     """
-    clf = load_model(recipe.model, recipe.device)
-    x = load_tensor(recipe.image, clf.input_size, clf.channels)
+    clf = load_model(recipe.model, recipe.device, weights=recipe.weights, trust_code=recipe.trust_model_code)
+    x = load_tensor(recipe.image, clf.input_size, clf.channels, clf.resize)
     frames = {"on": True, "last": 0.0}
 
     def on_step(step: Step) -> None:

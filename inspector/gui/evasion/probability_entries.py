@@ -68,12 +68,17 @@ def detector_flags(detections: list[dict]) -> dict[str, str]:
     for report in detections:
         for side in flags:
             if not report["available"]:
-                flags[side] += f" \u00b7 {report['title']}: n/a"
+                flags[side] += f" \u00b7 {report['title']}: n/a ({_why(report['reason'])})"
                 continue
             verdict = "FLAGGED" if report[side]["flagged"] else "passes"
             flags[side] += (f" \u00b7 {report['title']} {report[side]['score']:.3g}"
                             f" vs {report['threshold']:.3g}: {verdict}")
     return flags
+
+
+def _why(reason: str) -> str:
+    """The part of a core message after the detector's name: what is missing."""
+    return reason.split(": ", 1)[-1]
 
 
 def _fooled(fooled: bool) -> str:

@@ -39,9 +39,10 @@ def default_values(registry: Registry, name: str) -> dict[str, Any]:
 class Preview:
     """The loaded original: (H, W, 3) uint8 pixels as the model sees them, and its prediction.
 
-    ``model`` and ``device`` are the choices it was made with (``device`` None: automatic);
-    ``device_name`` is the device it ran on. ``shape`` is the (C, H, W) the model takes and
-    ``unit_cost`` the measured time of one gradient and one query of it there.
+    ``model``, ``device``, ``weights`` and ``trust_code`` are the choices it was made with
+    (``device`` None: automatic; see :class:`~inspector.gui.session.Session`); ``device_name``
+    is the device it ran on. ``shape`` is the (C, H, W) the model takes and ``unit_cost`` the
+    measured time of one gradient and one query of it there.
     """
 
     pixels: np.ndarray
@@ -52,6 +53,12 @@ class Preview:
     device_name: str
     shape: tuple[int, int, int]
     unit_cost: UnitCost
+    weights: str | None = None
+    trust_code: bool = False
+
+    def choice(self) -> tuple[str, str | None, str | None, bool]:
+        """(model, device, weights, trust_code): what the session holds when this preview is current."""
+        return self.model, self.device, self.weights, self.trust_code
 
 
 @evented
@@ -71,6 +78,8 @@ class EvasionState:
         defense_values: typed parameter values per defence name.
         adaptive: attack the defended model (only with at least one defence).
         detectors, detector_values: the same for the detectors.
+        calibration: folder of clean images the detector thresholds are calibrated on;
+            None: the shipped ones (enough for digit models, too few for photo models at fpr 0.05).
         compare: other models that classify the adversarial (transfer), side by side; none: no comparison.
         compare_direct: with ``compare``, also attack each of them directly.
         preview: the current original and its prediction, once loaded.
@@ -88,6 +97,7 @@ class EvasionState:
     adaptive: bool = False
     detectors: list[str] = field(default_factory=list)
     detector_values: dict[str, dict[str, Any]] = field(default_factory=dict)
+    calibration: str | None = None
     compare: list[str] = field(default_factory=list)
     compare_direct: bool = False
     preview: Preview | None = None
@@ -114,12 +124,16 @@ class EvasionState:
             return None
         return estimate(attack, self.preview.shape, self.preview.unit_cost)
 
-    def recipe(self, model: str, device: str | None) -> Recipe:
-        """The recipe of an attack with the current choices on ``model`` and ``device``."""
+    def recipe(self, model: str, device: str | None, *, weights: str | None = None,
+               trust_code: bool = False) -> Recipe:
+        """The recipe of an attack with the current choices on ``model`` (with ``weights``,
+        ``trust_code``: see :class:`~inspector.core.run.Recipe`) and ``device``."""
         specs = _specs(DEFENSES, self.defenses, self.defense_values)
-        return Recipe(image=self.image, model=model, attack=self.attack, params=dict(self.attack_params()),
+        return Recipe(image=self.image, model=model, weights=weights, trust_model_code=trust_code,
+                      attack=self.attack, params=dict(self.attack_params()),
                       target=self.target, device=device, defenses=specs, adaptive=self.adaptive and bool(specs),
-                      detectors=_specs(DETECTORS, self.detectors, self.detector_values))
+                      detectors=_specs(DETECTORS, self.detectors, self.detector_values),
+                      calibration=self.calibration)
 
 
 def _specs(registry: Registry, chosen: list[str], values: dict[str, dict[str, Any]]) -> list[str]:

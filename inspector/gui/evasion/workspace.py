@@ -139,6 +139,10 @@ class EvasionWorkspace(Workspace):
     def open_file(self, path: str) -> None:
         self.open_image(path)
 
+    def model_changed(self) -> None:
+        """The model's metadata changed on disk: load the image again with it."""
+        self.load(self.state.image)
+
     def open_image(self, path: str) -> None:
         """Load and classify an image file; on failure, show why and keep the current one."""
         self.load(str(path))
@@ -147,9 +151,10 @@ class EvasionWorkspace(Workspace):
         """Load ``image`` with ``model`` on ``device`` (default: the session's) in a worker; the
         state and the session change only when that succeeds."""
         session = self.shell.session
+        weights, trust = (session.weights, session.trust_code) if model is None else (None, False)
         model = session.model if model is None else model
         device = session.device if device is ... else device
-        job = Job(preview_job, image, model, device)
+        job = Job(preview_job, image, model, device, weights, trust)
         self.shell.runner.start(job, f"loading {Path(image).name} on {model}\u2026",
                                 lambda preview: self._on_preview(image, preview))
 
@@ -161,6 +166,8 @@ class EvasionWorkspace(Workspace):
         if not first_load:
             self.shell.settings.add_recent(image)
         session = self.shell.session
+        # weights and trust first: the workspaces reload when the model or device changes
+        session.weights, session.trust_code = preview.weights, preview.trust_code
         session.model, session.device = preview.model, preview.device
         self.preview_ready.emit()
 
@@ -168,7 +175,8 @@ class EvasionWorkspace(Workspace):
         """The model or device changed in the main window: classify the image again with it."""
         preview = self.state.preview
         session = self.shell.session
-        if preview is not None and (preview.model, preview.device) != (session.model, session.device):
+        current = (session.model, session.device, session.weights, session.trust_code)
+        if preview is not None and preview.choice() != current:
             self.load(self.state.image)
 
     def _show_preview(self, preview: Preview) -> None:
@@ -200,7 +208,8 @@ class EvasionWorkspace(Workspace):
         preview = self.state.preview
         if preview is None:
             return
-        recipe = self.state.recipe(preview.model, preview.device)
+        recipe = self.state.recipe(preview.model, preview.device, weights=preview.weights,
+                                   trust_code=preview.trust_code)
         job = Job(attack_job, recipe, preview.classification.label, list(self.state.compare),
                   self.state.compare_direct)
         job.progress.connect(self._on_report)

@@ -1,0 +1,140 @@
+"""What one evaluation runs: :class:`EvaluationConfig`, and the attacks it builds per budget."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from inspector.core.attacks import ATTACKS, Attack, make_attack
+from inspector.core.errors import ParameterError
+from inspector.core.models import default_model_name
+from inspector.core.params import parse_number
+
+#: The budgets evaluated when none are given (Linf, [0, 1] pixel units).
+DEFAULT_EPS = ("0", "1/255", "2/255", "4/255", "8/255")
+#: Multiples of the attack's steps run on the sanity subset (Carlini et al. 2019, section 5.2).
+MORE_STEPS = (2, 5)
+#: PGD-like step size when none is given: 2.5 eps / steps (at most eps), so the iterate can cross the ball
+#: (Madry et al. 2018).
+STEP_SIZE_FACTOR = 2.5
+
+
+@dataclass
+class EvaluationConfig:
+    """Everything that defines an evaluation; the fields that change its numbers form its fingerprint.
+
+    Attributes:
+        data: a folder of images (labels from the file names or a ``labels.csv``) or a built-in set
+            (``mnist-heldout``); see :mod:`inspector.core.evaluation.data`.
+        model, weights, trust_model_code: as for :class:`inspector.core.run.Recipe`.
+        attacks: attack names; several give the per-image worst case (AutoAttack's rule).
+        eps: budgets in [0, 1] pixel units (text ``"4/255"`` or numbers), measured in ``norm``;
+            minimal-norm attacks run once and their norm is compared with each.
+        norm: ``"linf"`` or ``"l2"``: the threat model.
+        params: further attack parameters (``steps``, ``step_size``, ``seed``, ...), given to each
+            attack that has them.
+        defenses, adaptive, eot_samples: defence specs; with defences the adversarials are also judged
+            through them (non-adaptive) and, with ``adaptive``, made against them (BPDA, EOT).
+        device: ``"cpu"``, ``"cuda"``, ``"mps"`` or None for automatic.
+        batch_size: images per attack batch; None: chosen from the model's input size.
+        limit: evaluate the first ``limit`` images only; None: all.
+        sanity: run the sanity checks of Carlini et al. 2019 on the first ``sanity_images`` images.
+        out: folder for the JSONL results (None: keep them in memory only).
+        resume: continue the evaluation in ``out``.
+    """
+
+    data: str
+    model: str = field(default_factory=default_model_name)
+    weights: str | None = None
+    trust_model_code: bool = False
+    attacks: list[str] = field(default_factory=lambda: ["pgd"])
+    eps: list[Any] = field(default_factory=lambda: list(DEFAULT_EPS))
+    norm: str = "linf"
+    params: dict[str, Any] = field(default_factory=dict)
+    defenses: list[str] = field(default_factory=list)
+    adaptive: bool = False
+    eot_samples: int = 8
+    device: str | None = None
+    batch_size: int | None = None
+    limit: int | None = None
+    sanity: bool = True
+    sanity_images: int = 200
+    out: str | None = None
+    resume: bool = False
+
+    def fingerprint(self) -> dict:
+        """The fields that change the numbers (not ``device``, ``out``, ``resume``), JSON-ready."""
+        data = dataclasses.asdict(self)
+        for name in ("device", "out", "resume"):
+            data.pop(name)
+        data["eps"] = budgets(self)
+        data["params"] = {k: str(v) for k, v in sorted(self.params.items())}
+        return data
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def budgets(config: EvaluationConfig) -> list[float]:
+    """The sorted distinct budgets as floats.
+
+    Raises:
+        ParameterError: a budget is not a number, negative, above 1 for Linf, or none is given.
+    """
+    if config.norm not in ("linf", "l2"):
+        raise ParameterError(f"norm must be linf or l2, not {config.norm!r}")
+    values = []
+    for text in config.eps:
+        value = parse_number(text)
+        if not math.isfinite(value) or value < 0 or (config.norm == "linf" and value > 1):
+            raise ParameterError(f"eps {text!r} must be in [0, 1] for linf (any size >= 0 for l2)")
+        values.append(value)
+    if not values:
+        raise ParameterError("give at least one eps (e.g. --eps 0,2/255,8/255)")
+    return sorted(set(values))
+
+
+def check_attacks(config: EvaluationConfig) -> None:
+    """Refuse unknown attacks, targeted ones, and a parameter no chosen attack takes.
+
+    Raises:
+        ParameterError: naming the attack or parameter.
+    """
+    if not config.attacks:
+        raise ParameterError("give at least one attack (e.g. --attack pgd)")
+    for name in config.attacks:
+        if name not in ATTACKS:
+            raise ParameterError(f"unknown attack {name!r}; known: {', '.join(ATTACKS)}")
+    taken = {spec.name for name in config.attacks for spec in ATTACKS[name].params()}
+    for key in config.params:
+        if key in ("eps", "norm"):
+            raise ParameterError(f"give {key} with --{key}, not as an attack parameter")
+        if key not in taken:
+            raise ParameterError(f"no chosen attack takes the parameter {key!r}")
+    for name in config.attacks:
+        build_attack(config, name, 0.0 if not ATTACKS[name].minimal else None)
+
+
+def build_attack(config: EvaluationConfig, name: str, eps: float | None, **overrides) -> Attack:
+    """Attack ``name`` at budget ``eps`` (None for a minimal-norm attack) with the config's parameters.
+
+    Each parameter is given only to an attack that has it; the threat model's ``norm`` too where
+    the attack offers it. Without a given ``step_size``, an attack with steps takes
+    min(2.5 eps / steps, eps). ``overrides`` replace parameters (the sanity checks' ``steps``, ``loss``).
+
+    Raises:
+        ParameterError: a bad value for this attack.
+    """
+    names = {spec.name: spec for spec in ATTACKS[name].params()}
+    values = {k: v for k, v in config.params.items() if k in names}
+    if "norm" in names and config.norm in (names["norm"].choices or ()):
+        values["norm"] = config.norm
+    if eps is not None and "eps" in names:
+        values["eps"] = eps
+    if eps is not None and "step_size" in names and "steps" in names and "step_size" not in config.params:
+        steps = int(parse_number(values.get("steps", names["steps"].default)))
+        values["step_size"] = min(STEP_SIZE_FACTOR * eps / steps, eps)  # a step beyond eps is projected back
+    values.update(overrides)
+    return make_attack(name, values)

@@ -1,0 +1,155 @@
+"""Labelled images to evaluate on: a folder, a folder with ``labels.csv``, or a built-in set.
+
+The label rule for a folder without ``labels.csv``: the file name's stem is cut at its
+underscores, and the longest leading part that names a class gives the label, where a
+part names a class as
+
+* an ImageNet WordNet id (``n01440764_tench.JPEG`` is class 0), for 1000-class models;
+* a class index (``7_0012.png`` is class 7);
+* a class name, any case, ``_``, ``-`` and space alike (``great_white_shark_2.jpg``).
+
+With ``labels.csv`` (header ``file,label``; ``file`` relative to the folder, ``label``
+an index or a class name) the file names do not matter and only the files listed are used.
+Built-in: ``mnist-heldout``, the last 2,000 digits of the MNIST test set, which no shipped
+MNIST model trained on (shipped in ``resources/images``).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import stat
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+import torch
+from PIL import Image
+
+from inspector.core.classifier import Classifier
+from inspector.core.datasets.idx import load_mnist
+from inspector.core.errors import ClassNameError, ImageError
+from inspector.core.files import stat_path
+from inspector.core.image import IMAGE_SUFFIXES, load_tensor, preprocess, to_tensor
+from inspector.core.labels import resolve_class
+from inspector.core.messages import show_path
+from inspector.core.resources import resource_path
+
+BUILTIN_SETS = ("mnist-heldout",)
+HELD_OUT_IMAGES = "mnist-heldout-images-idx3-ubyte.gz"
+HELD_OUT_LABELS = "mnist-heldout-labels-idx1-ubyte.gz"
+#: Index of the first held-out digit in the MNIST test set (the ids name the test-set index).
+HELD_OUT_START = 8000
+LABELS_CSV = "labels.csv"
+_WNID = re.compile(r"n\d{8}")
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One labelled image. ``load(model)`` gives it (1, C, H, W) in [0, 1] at the model's input size.
+
+    ``load`` raises :class:`ImageError` for an unreadable file.
+    """
+
+    id: str
+    label: int
+    load: Callable[[Classifier], torch.Tensor]
+
+
+def load_dataset(spec: str, model: Classifier, limit: int | None = None) -> list[Sample]:
+    """The labelled images ``spec`` names, in a stable order (file names sorted), the first ``limit``.
+
+    Raises:
+        ImageError: no such folder or set, no images, a ``labels.csv`` row naming a missing file.
+        ClassNameError: a file name or ``labels.csv`` row with no label this model knows.
+    """
+    if spec == "mnist-heldout":
+        samples = _mnist_heldout(model)
+    else:
+        folder = Path(spec)
+        info = stat_path(folder, ImageError)
+        if info is None or not stat.S_ISDIR(info.st_mode):
+            raise ImageError(f"{show_path(folder)}: not a folder of images nor a built-in set "
+                             f"({', '.join(BUILTIN_SETS)})")
+        csv_file = folder / LABELS_CSV
+        samples = _from_csv(folder, csv_file, model) if csv_file.is_file() else _from_names(folder, model)
+    if not samples:
+        raise ImageError(f"{show_path(spec)}: no images to evaluate")
+    return samples if limit is None else samples[:limit]
+
+
+def _mnist_heldout(model: Classifier) -> list[Sample]:
+    if model.channels != 1 or len(model.class_names) != 10:
+        raise ImageError(f"mnist-heldout holds grey digits 0-9; {show_path(model.name)} takes "
+                         f"{model.channels} channel(s) and {len(model.class_names)} classes")
+    x, y = _heldout_digits()
+
+    def loader(i: int) -> Callable[[Classifier], torch.Tensor]:
+        def load(m: Classifier) -> torch.Tensor:
+            if tuple(m.input_size) == (28, 28):
+                return x[i:i + 1]
+            digit = Image.fromarray((x[i, 0] * 255).round().byte().numpy(), "L")
+            return to_tensor(preprocess(digit, m.input_size, m.resize))
+        return load
+
+    return [Sample(f"mnist-{HELD_OUT_START + i}", int(y[i]), loader(i)) for i in range(len(y))]
+
+
+@lru_cache(maxsize=1)
+def _heldout_digits() -> tuple[torch.Tensor, torch.Tensor]:
+    return load_mnist(resource_path("images", HELD_OUT_IMAGES), resource_path("images", HELD_OUT_LABELS))
+
+
+def _file_loader(path: Path) -> Callable[[Classifier], torch.Tensor]:
+    return lambda m: load_tensor(path, m.input_size, m.channels, m.resize)
+
+
+def _from_csv(folder: Path, csv_file: Path, model: Classifier) -> list[Sample]:
+    with open(csv_file, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    if rows and not {"file", "label"} <= set(rows[0]):
+        raise ImageError(f"{show_path(csv_file)}: needs the header 'file,label'")
+    samples = []
+    for line, row in enumerate(rows, start=2):
+        path = folder / (row["file"] or "").strip()
+        if not path.is_file():
+            raise ImageError(f"{show_path(csv_file)} line {line}: no such image {show_path(path)}")
+        try:
+            label = resolve_class((row["label"] or "").strip(), model.class_names)
+        except ClassNameError as exc:
+            raise ClassNameError(f"{show_path(csv_file)} line {line}: {exc}") from None
+        samples.append(Sample(row["file"].strip(), label, _file_loader(path)))
+    return samples
+
+
+def _from_names(folder: Path, model: Classifier) -> list[Sample]:
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    return [Sample(p.name, label_from_name(p.stem, model.class_names), _file_loader(p)) for p in files]
+
+
+def label_from_name(stem: str, class_names: tuple[str, ...] | list[str]) -> int:
+    """The class of a file name stem by the rule in this module's docstring.
+
+    Raises:
+        ClassNameError: no leading part of the stem names a class.
+    """
+    parts = stem.split("_")
+    for end in range(len(parts), 0, -1):
+        head = "_".join(parts[:end])
+        if _WNID.fullmatch(head) and len(class_names) == 1000:
+            wnids = _imagenet_wnids()
+            if head in wnids:
+                return wnids.index(head)
+        try:
+            return resolve_class(head, class_names)
+        except ClassNameError:
+            continue
+    raise ClassNameError(f"{stem!r}: the file name starts with no class (a WordNet id, a class index or a "
+                         f"class name before an '_'); or give the labels in {LABELS_CSV} (file,label)")
+
+
+@lru_cache(maxsize=1)
+def _imagenet_wnids() -> list[str]:
+    rows = resource_path("imagenet_classes.tsv").read_text(encoding="utf-8").splitlines()
+    return [row.split("\t")[1] for row in rows if row.strip()]

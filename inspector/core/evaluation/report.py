@@ -1,0 +1,136 @@
+"""A self-contained HTML report of an evaluation: one file, images embedded as base64 PNG."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import html
+import io
+import json
+import math
+import os
+from datetime import datetime, timezone
+
+from PIL import Image
+
+from inspector.core.evaluation.config import build_attack
+from inspector.core.evaluation.plot import eps_label, robustness_plot
+from inspector.core.evaluation.result import EvaluationResult
+from inspector.core.figure import side_by_side
+from inspector.core.files import write_atomically
+
+SETTINGS = {"none": "no defence", "defended": "defended, non-adaptive attack (made on the bare model)",
+            "adaptive": "defended, adaptive attack (BPDA / EOT through the defences)"}
+STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 1000px; margin: 2em auto; color: #222; line-height: 1.4 }
+h1 { font-size: 1.6em; margin-bottom: 0.2em } h2 { font-size: 1.2em; margin-top: 1.8em; border-bottom: 1px solid #ddd }
+table { border-collapse: collapse; margin: 0.6em 0; font-variant-numeric: tabular-nums }
+th, td { border: 1px solid #ddd; padding: 3px 9px; text-align: right } th { background: #f4f4f4 }
+td.l, th.l { text-align: left }
+.flag { background: #fde2e1; color: #8a1c14; font-weight: bold } .ok { color: #1d6b2f }
+.banner { padding: 0.7em 1em; border-radius: 4px; margin: 1em 0 }
+.bad { background: #fde2e1; border: 1px solid #e8a29c } .good { background: #e3f4e6; border: 1px solid #9fd2a8 }
+img { max-width: 100%; border: 1px solid #eee } img.example { max-width: 860px } .muted { color: #777; font-size: 0.9em }
+"""
+
+
+def _png(image: Image.Image) -> str:
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _pct(x: float) -> str:
+    return "-" if x is None or math.isnan(x) else f"{100 * x:.1f} %"
+
+
+def _e(text) -> str:
+    return html.escape(str(text))
+
+
+def _table(header: list[str] | None, rows: list[list[str]], left: int = 1) -> str:
+    """A table of HTML cells (escaped by the caller); ``header`` None: none (a key-value table)."""
+    head = "" if header is None else \
+        "<tr>" + "".join(f'<th class="{"l" if i < left else ""}">{_e(h)}</th>' for i, h in enumerate(header)) + "</tr>"
+    body = "".join("<tr>" + "".join(f'<td class="{"l" if i < left else ""}">{c}</td>' for i, c in enumerate(r))
+                   + "</tr>" for r in rows)
+    return f"<table>{head}{body}</table>"
+
+
+def render_html(result: EvaluationResult) -> str:
+    """The report as one HTML document (str): threat model and recipe, sanity checks, the plot,
+    the tables with 95 % confidence intervals, example adversarials and the versions."""
+    c, v = result.config, result.versions
+    largest = max((r["eps"] for r in result.robust), default=0.0)
+    attacks = {name: dataclasses.asdict(build_attack(c, name, largest if largest else None)) for name in c.attacks}
+    flags = [s for s in result.sanity if s["status"] == "flag"]
+    parts = [f"<h1>Robustness of {_e(v['model'])} on {_e(c.data)}</h1>",
+             f'<p class="muted">{result.images} images, {result.failed} failed; written '
+             f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC by Robustness Inspector {_e(v['inspector'])}</p>"]
+    if c.sanity:
+        parts.append(f'<div class="banner bad"><b>{len(flags)} sanity check(s) failed</b>: these numbers likely '
+                     "overstate robustness (see Sanity checks).</div>" if flags else
+                     '<div class="banner good">All sanity checks passed.</div>')
+    parts.append("<h2>Threat model and recipe</h2>")
+    parts.append(_table(None, [
+        ["threat model", f"white-box unless the attack says otherwise; {_e(c.norm)} budgets "
+                         f"{_e(', '.join(eps_label(e) for e in sorted({r['eps'] for r in result.robust})))} "
+                         "(pixel values in [0, 1])"],
+        ["attacks (parameters at the largest budget)", "<br>".join(f"<b>{_e(n)}</b> {_e(json.dumps(p))}" for n, p in attacks.items())
+         + ("<br><i>several attacks: per-image worst case (Croce and Hein 2020)</i>" if len(c.attacks) > 1 else "")],
+        ["defences", _e(", ".join(c.defenses) or "none")
+         + (" (also attacked adaptively)" if c.adaptive else "")],
+        ["data", f"{_e(c.data)}" + (f", first {c.limit}" if c.limit else "")],
+        ["model", f"{_e(v['model'])}" + (f" (sha256 {_e(v['model_sha256'][:16])}…)" if v.get("model_sha256") else "")],
+        ["batch size", str(result.batch_size)]], left=2))
+    if result.sanity:
+        parts.append("<h2>Sanity checks <span class='muted'>(Carlini et al. 2019, arXiv:1902.06705)</span></h2>")
+        parts.append(_table(["check", "result", "figures"], [
+            [_e(s["check"]), f'<span class="{s["status"]}">'
+                             f'{"FLAG" if s["status"] == "flag" else _e(s["status"])}</span>', _e(s["detail"])]
+            for s in result.sanity], left=3))
+    parts.append("<h2>Robust accuracy</h2>")
+    parts.append(f'<img alt="robust accuracy against eps" src="{_png(robustness_plot(result.robust, result.minimal, c.norm))}">')
+    for setting, clean in result.clean.items():
+        parts.append(f"<p>Clean accuracy ({_e(SETTINGS[setting])}): <b>{_pct(clean['accuracy'])}</b> "
+                     f"[{_pct(clean['ci'][0])}, {_pct(clean['ci'][1])}] of {clean['n']} images</p>")
+    for setting in dict.fromkeys(r["setting"] for r in result.robust):
+        rows = [r for r in result.robust if r["setting"] == setting]
+        parts.append(f"<h3>{_e(SETTINGS[setting])}</h3>")
+        parts.append(_table(["attack", "eps", "robust accuracy", "95 % CI (Wilson)", "images", "attack success",
+                             "median Linf", "median L2"], [
+            [_e(r["attack"]), eps_label(r["eps"]), f"<b>{_pct(r['accuracy'])}</b>",
+             f"{_pct(r['ci'][0])} – {_pct(r['ci'][1])}", str(r["n"]), _pct(r["success_rate"]),
+             "-" if math.isnan(r["median_linf"]) else f"{r['median_linf'] * 255:.1f}/255",
+             "-" if math.isnan(r["median_l2"]) else f"{r['median_l2']:.2f}"] for r in rows]))
+    if result.minimal:
+        parts.append("<h3>Norm needed by the minimal-norm attacks</h3>")
+        parts.append(_table(["attack", "setting", "norm", "images", "not fooled", "10 %", "25 %", "median", "75 %", "90 %"], [
+            [_e(m["attack"]), _e(m["setting"]), m["norm"], str(m["n"]), str(m["failed"])]
+            + [f"{q:.3g}" for q in m["quantiles"].values()] for m in result.minimal], left=3))
+    if result.examples:
+        parts.append("<h2>Example adversarials</h2>")
+        for ex in result.examples:
+            figure = side_by_side(ex.x, ex.x_adv, ex.original_top, ex.adversarial_top)
+            parts.append(f"<p><b>{_e(ex.image)}</b> (true class {_e(result.class_names[ex.label])}): {_e(ex.attack)}"
+                         + (f" at eps {eps_label(ex.eps)}" if ex.eps is not None else "")
+                         + f'</p><img class="example" alt="{_e(ex.image)}" src="{_png(figure)}">')
+    if result.errors:
+        parts.append("<h2>Images that failed</h2>")
+        parts.append(_table(["image", "step", "error"], [[_e(e["image"]), _e(e["attack"]), _e(e["error"])]
+                                                         for e in result.errors[:50]], left=3))
+    parts.append("<h2>Versions</h2>")
+    parts.append(_table(None, [[_e(k), _e(val)] for k, val in v.items()], left=2))
+    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            f"<title>Robustness of {_e(v['model'])}</title><style>{STYLE}</style></head><body>"
+            + "\n".join(parts) + "</body></html>")
+
+
+def write_report(result: EvaluationResult, path: str | os.PathLike) -> None:
+    """Write :func:`render_html` to ``path`` atomically.
+
+    Raises:
+        ExportError: the file cannot be written.
+    """
+    data = render_html(result).encode("utf-8")
+    write_atomically(path, lambda fh: fh.write(data))

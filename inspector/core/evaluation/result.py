@@ -1,0 +1,180 @@
+"""Aggregating the per-image records into the tables of :class:`EvaluationResult`.
+
+Robust accuracy at a budget counts an image robust when it is classified correctly and no
+attack fools it: a budgeted attack run at that budget, or a minimal-norm attack whose
+adversarial is within the budget (in the threat model's norm). With several attacks this
+is the per-image worst case (Croce and Hein 2020, arXiv:2003.01690). Images misclassified
+before the attack count as not robust; images that failed (an error record) are left out.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import torch
+
+from inspector.core.attacks import ATTACKS
+from inspector.core.evaluation.config import EvaluationConfig, budgets
+from inspector.core.evaluation.sanity import sanity_checks
+from inspector.core.evaluation.stats import median, quantiles, wilson_interval
+
+#: A minimal-norm adversarial counts within a budget up to this slack (float rounding of 8-bit images).
+NORM_SLACK = 1e-6
+WORST_CASE = "worst case"
+
+
+@dataclass
+class Example:
+    """One adversarial to show: x and x_adv (1, C, H, W) in [0, 1], the true label, and the model's
+    top-1 ``{index, name, probability}`` on each."""
+
+    image: str
+    attack: str
+    eps: float | None
+    x: torch.Tensor
+    x_adv: torch.Tensor
+    label: int
+    original_top: dict
+    adversarial_top: dict
+
+
+@dataclass
+class EvaluationResult:
+    """What :func:`~inspector.core.evaluation.runner.evaluate` returns.
+
+    Attributes:
+        config: the configuration run.
+        class_names: the model's class names.
+        versions: product, Python, torch and model versions.
+        images: images in the data set (after ``limit``); ``failed`` those with an error, listed in ``errors``.
+        clean: per setting (``none``, ``defended``), ``{correct, n, accuracy, ci}``.
+        robust: rows ``{setting, attack, eps, n, robust, accuracy, ci, success_rate, median_linf, median_l2}``,
+            one per setting, attack (and ``"worst case"``) and budget; accuracies in [0, 1].
+        minimal: rows ``{setting, attack, norm, n, failed, quantiles, needed}``: the norm each minimal-norm
+            attack needed, over the n images classified correctly (``needed``: the finite ones, sorted;
+            robust accuracy at eps is (correct - those <= eps) / images).
+        sanity: rows ``{check, status, detail}`` with status ``ok`` or ``flag``; a check that does not apply is left out.
+        examples: a few adversarials made in this run.
+        stopped: the run was stopped before the end; the tables cover what was done.
+        batch_size: images per attack batch.
+    """
+
+    config: EvaluationConfig
+    class_names: tuple[str, ...]
+    versions: dict
+    images: int
+    failed: int
+    errors: list[dict]
+    clean: dict[str, dict]
+    robust: list[dict]
+    minimal: list[dict]
+    sanity: list[dict]
+    examples: list[Example] = field(default_factory=list)
+    stopped: bool = False
+    batch_size: int = 0
+
+    @property
+    def flagged(self) -> bool:
+        return any(row["status"] == "flag" for row in self.sanity)
+
+    def to_dict(self) -> dict:
+        """JSON-ready, without the example images."""
+        return {"config": self.config.to_dict(), "versions": self.versions, "images": self.images,
+                "failed": self.failed, "errors": self.errors, "clean": self.clean, "robust": self.robust,
+                "minimal": self.minimal, "sanity": self.sanity, "stopped": self.stopped,
+                "batch_size": self.batch_size}
+
+
+def proportion(hits: int, n: int) -> dict:
+    """``{robust|correct: hits, n, accuracy, ci}`` with the Wilson 95 % interval."""
+    return {"n": n, "accuracy": hits / n if n else math.nan, "ci": list(wilson_interval(hits, n))}
+
+
+def summarize(config: EvaluationConfig, model, samples, records: list[dict], *, stopped: bool,
+              examples: list[Example], versions: dict, batch_size: int) -> EvaluationResult:
+    """Build the :class:`EvaluationResult` from the records (main variant for the tables)."""
+    errors = [{"image": r["image"], "attack": r["attack"], "error": r["error"]} for r in records if r.get("error")]
+    bad = {e["image"] for e in errors}
+    good = [r for r in records if not r.get("error") and r["image"] not in bad]
+    by_key = {(r["image"], r["attack"], r["eps"], r["setting"], r["variant"]): r for r in good}
+    clean = {}
+    settings = ["none"] + (["defended"] if config.defenses else []) + (["adaptive"] if config.adaptive else [])
+    for s in settings:
+        rows = [r for r in good if r["attack"] == "clean" and r["setting"] == ("defended" if s == "adaptive" else s)]
+        if s != "adaptive":
+            clean[s] = {"correct": sum(r["correct"] for r in rows)} | proportion(sum(r["correct"] for r in rows), len(rows))
+    robust, minimal = [], []
+    eps_list = budgets(config)
+    for s in settings:
+        images = sorted({r["image"] for r in good if r["attack"] == "clean"
+                         and r["setting"] == ("defended" if s == "adaptive" else s)})
+        for eps in eps_list:
+            verdicts = {}
+            for name in config.attacks:
+                verdicts[name] = _verdicts(by_key, images, name, eps, s, config.norm)
+                robust.append(_row(s, name, eps, verdicts[name]))
+            if len(config.attacks) > 1:
+                common = [i for i in images if all(i in v for v in verdicts.values())]
+                worst = {i: _worst(verdicts, i, config.norm) for i in common}
+                robust.append(_row(s, WORST_CASE, eps, worst))
+        for name in config.attacks:
+            if ATTACKS[name].minimal:
+                minimal.append(_minimal_row(by_key, images, name, s, config.norm))
+    return EvaluationResult(config, tuple(model.class_names), versions, len(samples), len(bad), errors, clean,
+                            robust, minimal, sanity_checks(config, good, robust, len(model.class_names)),
+                            examples, stopped, batch_size)
+
+
+def _verdicts(by_key, images, attack, eps, setting, norm) -> dict[str, tuple[bool, bool, dict | None]]:
+    """image -> (robust, correct, the attack's record or None) for the images with the records needed."""
+    out = {}
+    clean_setting = "defended" if setting == "adaptive" else setting
+    for image in images:
+        clean = by_key.get((image, "clean", None, clean_setting, "main"))
+        if clean is None:
+            continue
+        if ATTACKS[attack].minimal:
+            r = by_key.get((image, attack, None, setting, "main"))
+            if r is None:
+                continue
+            fooled = r["pred"] != r["label"] and r[norm] <= eps + NORM_SLACK
+        elif eps == 0:
+            r, fooled = None, False
+        else:
+            r = by_key.get((image, attack, eps, setting, "main"))
+            if r is None:
+                continue
+            fooled = r["pred"] != r["label"]
+        out[image] = (clean["correct"] and not fooled, clean["correct"], r)
+    return out
+
+
+def _worst(verdicts: dict, image: str, norm: str) -> tuple[bool, bool, dict | None]:
+    """(robust, correct, the smallest fooling perturbation's record) of one image over all attacks."""
+    fooling = [v[image][2] for v in verdicts.values() if not v[image][0] and v[image][2] is not None]
+    correct = next(iter(verdicts.values()))[image][1]
+    return (all(v[image][0] for v in verdicts.values()), correct,
+            min(fooling, key=lambda r: r[norm]) if fooling else None)
+
+
+def _row(setting: str, attack: str, eps: float, verdicts: dict) -> dict:
+    """One table row; the success rate is among the images classified correctly, the norms over those fooled."""
+    n = len(verdicts)
+    hits = sum(robust for robust, _, _ in verdicts.values())
+    correct = sum(correct for _, correct, _ in verdicts.values())
+    fooled = [r for robust, correct, r in verdicts.values() if correct and not robust and r is not None]
+    return {"setting": setting, "attack": attack, "eps": eps, "robust": hits} | proportion(hits, n) | {
+        "success_rate": (correct - hits) / correct if correct else math.nan,
+        "median_linf": median([r["linf"] for r in fooled]), "median_l2": median([r["l2"] for r in fooled])}
+
+
+def _minimal_row(by_key, images, attack, setting, norm) -> dict:
+    needed = []
+    for image in images:
+        r = by_key.get((image, attack, None, setting, "main"))
+        if r is not None and r["correct"]:
+            needed.append(r[norm] if r["pred"] != r["label"] else math.inf)
+    return {"setting": setting, "attack": attack, "norm": norm, "n": len(needed),
+            "failed": sum(1 for v in needed if v == math.inf), "quantiles": quantiles(needed),
+            "needed": sorted(v for v in needed if v != math.inf)}

@@ -1,0 +1,105 @@
+"""ONNX files: run by onnxruntime always, and by torch where the graph converts.
+
+Loading an ONNX file reads a graph and tensors and cannot run code from it.
+onnxruntime runs every graph but gives no gradient, so on it only black-box
+attacks work. Where :func:`~inspector.core.formats.onnx_graph.convert` turns the
+graph into torch operations and the result gives onnxruntime's logits on the
+load-time probe batch (within :data:`TOLERANCE`), the converted module is used
+instead, and white-box attacks work too. Otherwise the model stays on
+onnxruntime, its ``task`` says "black-box attacks only" and why, and one
+:class:`~inspector.core.errors.InputWarning` says so.
+
+A fixed input shape in the graph gives the defaults of the input size and
+channels; a sidecar (:mod:`inspector.core.formats.sidecar`) overrides them.
+Export with a dynamic batch dimension: attacks run one image, the probe two.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import onnx
+import torch
+
+from inspector.core.classifier import Classifier
+from inspector.core.errors import InputWarning, ModelError
+from inspector.core.formats.onnx_graph import convert
+from inspector.core.formats.onnx_runtime import OnnxRuntimeNet, open_session
+from inspector.core.formats.sidecar import read_sidecar, with_metadata
+from inspector.core.messages import one_line, show_path
+from inspector.core.model_metadata import MAX_SIDE, ModelMetadata
+from inspector.core.probe import probe_batch
+
+TASK = "ONNX model"
+#: The converted graph's logits may differ from onnxruntime's by this much, relative to the largest logit.
+TOLERANCE = 1e-3
+
+
+def load_onnx(path: Path) -> Classifier:
+    """The ONNX model in ``path``: its graph converted to torch where that gives onnxruntime's logits, else onnxruntime.
+
+    Raises:
+        ModelError: the file is not an ONNX model onnxruntime can open, or its sidecar breaks the schema.
+    """
+    shown = show_path(path)
+    try:
+        model = onnx.load(str(path))
+        session = open_session(str(path))
+    except Exception as exc:  # onnx raises DecodeError or ValueError, onnxruntime its own Exception subclasses
+        raise ModelError(f"{shown}: not an ONNX model onnxruntime can run ({one_line(exc)}); export one with "
+                         "torch.onnx.export(model, (x,), 'model.onnx', dynamic_shapes=...)") from None
+    meta = read_sidecar(path, _declared(model))
+    runtime = with_metadata(OnnxRuntimeNet(session), str(path), meta)
+    try:
+        converted = with_metadata(convert(model), str(path), meta)
+    except ValueError as exc:
+        return _on_runtime(runtime, one_line(exc))
+    problem = _disagreement(runtime, converted)
+    if problem:
+        return _on_runtime(runtime, problem)
+    converted.task = f"{meta.task}, run by torch (converted, checked against onnxruntime)"
+    return converted
+
+
+def _on_runtime(runtime: Classifier, reason: str) -> Classifier:
+    runtime.task = f"{runtime.task}, run by onnxruntime: black-box attacks only ({reason})"
+    warnings.warn(InputWarning(f"{show_path(runtime.name)}: runs in onnxruntime, so only the black-box attacks "
+                               f"work ({reason})"), stacklevel=3)
+    return runtime
+
+
+def _disagreement(runtime: Classifier, converted: Classifier) -> str:
+    """Why the converted graph cannot stand in for onnxruntime on the probe batch; empty if it can.
+
+    Where onnxruntime itself fails on the batch, there is nothing to compare: the
+    load-time probe then reports that failure.
+    """
+    x = probe_batch(runtime)
+    with torch.no_grad():
+        try:
+            expected = runtime(x)
+        except ModelError:
+            return "onnxruntime fails on the probe batch"
+        try:
+            got = converted(x)
+        except ModelError:
+            return "the graph converted to torch fails on the probe batch"
+    if got.shape != expected.shape:
+        return f"the graph converted to torch gives shape {tuple(got.shape)}, onnxruntime {tuple(expected.shape)}"
+    gap = float((got.float() - expected.float()).abs().max())
+    scale = float(expected.abs().max()) + 1.0
+    if not gap <= TOLERANCE * scale:
+        return f"the graph converted to torch differs from onnxruntime by {gap:.3g} in the logits"
+    return ""
+
+
+def _declared(model: onnx.ModelProto) -> ModelMetadata:
+    """Defaults from the graph's input, where it has a fixed channel count (1 or 3) and image size."""
+    inputs = [i for i in model.graph.input if i.name not in {init.name for init in model.graph.initializer}]
+    dims = inputs[0].type.tensor_type.shape.dim if inputs else []
+    if len(dims) == 4 and all(d.HasField("dim_value") for d in dims[1:]):
+        c, h, w = (d.dim_value for d in dims[1:])
+        if c in (1, 3) and 1 <= h <= MAX_SIDE and 1 <= w <= MAX_SIDE:
+            return ModelMetadata(input_size=(h, w), channels=c, task=TASK)
+    return ModelMetadata(task=TASK)

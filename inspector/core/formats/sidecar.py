@@ -1,0 +1,78 @@
+"""The metadata file beside a model file: ``MODEL.inspector.json``.
+
+The rule is one: the sidecar of a model file is its full name plus
+``.inspector.json`` (``net.onnx`` -> ``net.onnx.inspector.json``,
+``weights.safetensors`` -> ``weights.safetensors.inspector.json``), in the same
+folder. It holds the metadata of :mod:`inspector.core.model_metadata`; keys it
+lacks keep what the model file itself says, or the defaults. For a TorchScript
+archive it replaces the ``inspector.json`` extra file inside.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from torch import nn
+
+from inspector.core.classifier import Classifier
+from inspector.core.errors import ModelError
+from inspector.core.files import write_atomically
+from inspector.core.messages import one_line, show_path
+from inspector.core.model_metadata import ModelMetadata, parse_metadata
+
+SIDECAR_SUFFIX = ".inspector.json"
+
+
+def sidecar_path(model_path: str | os.PathLike) -> Path:
+    """Where the sidecar of ``model_path`` is (whether or not it exists)."""
+    path = Path(model_path)
+    return path.with_name(path.name + SIDECAR_SUFFIX)
+
+
+def read_sidecar(model_path: str | os.PathLike, defaults: ModelMetadata) -> ModelMetadata:
+    """The metadata of ``model_path``'s sidecar, with ``defaults`` for what it lacks; ``defaults`` without one.
+
+    Raises:
+        ModelError: the sidecar cannot be read, is not JSON, breaks the schema or names
+            a class names file that is missing (the message names the sidecar).
+    """
+    path = sidecar_path(model_path)
+    if not path.is_file():
+        return defaults
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{show_path(path)}: cannot read the model's metadata ({one_line(exc)})") from None
+    return parse_metadata(text, show_path(path), folder=path.parent, defaults=defaults)
+
+
+def write_sidecar(model_path: str | os.PathLike, data: dict) -> Path:
+    """Check ``data`` against the schema, then write it as ``model_path``'s sidecar, atomically; its path.
+
+    Raises:
+        ModelError: ``data`` breaks the schema or names a missing class names file.
+        ExportError: the folder cannot be written.
+    """
+    path = sidecar_path(model_path)
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    parse_metadata(text, show_path(path), folder=path.parent)
+    write_atomically(path, lambda fh: fh.write(text.encode("utf-8")))
+    return path
+
+
+def classifier_for(net: nn.Module, model_path: str | os.PathLike, defaults: ModelMetadata) -> Classifier:
+    """A :class:`Classifier` of ``net`` loaded from ``model_path``, fed and named as its sidecar says.
+
+    Raises:
+        ModelError: see :func:`read_sidecar`.
+    """
+    return with_metadata(net, str(model_path), read_sidecar(model_path, defaults))
+
+
+def with_metadata(net: nn.Module, name: str, meta: ModelMetadata) -> Classifier:
+    """A :class:`Classifier` of ``net`` named ``name``, with ``meta``'s input size, normalisation and classes."""
+    return Classifier(net, name=name, input_size=meta.input_size, channels=meta.channels,
+                      class_names=meta.class_names or (), mean=meta.mean, std=meta.std, task=meta.task,
+                      resize=meta.resize)

@@ -1,0 +1,67 @@
+"""The Evaluate workspace's view state in plain, evented Python (no Qt).
+
+Panels write the user's choices into it; the workspace listens to its events
+(``state.events.result``, ``state.events.progress``) and redraws. Lists are replaced,
+never changed in place, so that every change is an event. The worker runs the
+:class:`~inspector.core.evaluation.EvaluationConfig` made from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from psygnal import evented
+
+from inspector.core.attacks import ATTACKS
+from inspector.core.evaluation import EvaluationConfig, EvaluationResult, Progress
+from inspector.core.evaluation.records import MANIFEST
+
+BUILT_IN_DATA = "mnist-heldout"
+
+
+@evented
+@dataclass
+class EvaluateState:
+    """Everything the Evaluate workspace shows, apart from the widgets that show it.
+
+    Attributes:
+        data: a folder of labelled images or a built-in set (``mnist-heldout``).
+        attacks: attack names; several give the per-image worst case.
+        eps: the budgets as the user typed them, comma-separated (``"0, 1/255, 2/255"``).
+        steps: attack iterations, or None for each attack's default.
+        defenses: defence specs (``"jpeg:quality=75"``) judged non-adaptively; ``adaptive`` also attacks through them.
+        out: folder of the JSONL records; a run continues there when it holds one. None: a new temporary folder.
+        limit: evaluate the first ``limit`` images only; None: all.
+        progress: the last progress report of the running evaluation, or None.
+        result: the last (partial while running) result, or None.
+    """
+
+    data: str = BUILT_IN_DATA
+    attacks: list[str] = field(default_factory=lambda: ["fgsm"])
+    eps: str = "0, 1/255, 2/255, 4/255, 8/255"
+    steps: int | None = None
+    defenses: list[str] = field(default_factory=list)
+    adaptive: bool = False
+    out: str | None = None
+    limit: int | None = 200
+    progress: Progress | None = None
+    result: EvaluationResult | None = None
+
+    def resumes(self) -> bool:
+        """Whether :attr:`out` already holds an evaluation, which a run continues."""
+        return self.out is not None and (Path(self.out) / MANIFEST).is_file()
+
+    def takes_steps(self) -> bool:
+        """Whether a chosen attack has a number of steps (FGSM, for one, has none)."""
+        return any(spec.name == "steps" for name in self.attacks if name in ATTACKS for spec in ATTACKS[name].params())
+
+    def config(self, model: str, device: str | None, *, weights: str | None = None,
+               trust_code: bool = False) -> EvaluationConfig:
+        """The evaluation of the current choices on ``model`` (with ``weights``, ``trust_code``) and ``device``."""
+        return EvaluationConfig(
+            data=self.data, model=model, weights=weights, trust_model_code=trust_code, attacks=list(self.attacks),
+            eps=[t.strip() for t in self.eps.split(",") if t.strip()],
+            params={"steps": self.steps} if self.steps is not None and self.takes_steps() else {},
+            defenses=list(self.defenses), adaptive=self.adaptive and bool(self.defenses), device=device,
+            limit=self.limit, out=self.out, resume=self.resumes())

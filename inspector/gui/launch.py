@@ -1,0 +1,91 @@
+"""The main window as the command line asks for it: its initial state and the scripted mode.
+
+This imports torch and the whole engine (seconds on a CPU): :mod:`inspector.gui.app`
+imports it behind the splash screen.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtWidgets import QApplication
+
+from inspector.core.attacks import make_attack
+from inspector.core.errors import EXIT_ERROR, ExportError, ParameterError
+from inspector.core.messages import show_path
+from inspector.gui.evasion.state import EvasionState
+from inspector.gui.evasion.workspace import EvasionWorkspace
+from inspector.gui.main_window import MainWindow
+from inspector.gui.session import Session
+from inspector.gui.startup_trace import trace_startup
+from inspector.options import attack_params
+
+
+
+def state_from_args(args) -> tuple[Session, EvasionState]:
+    """The initial session and Evasion view state from the command line; attack parameters are checked here.
+
+    Raises:
+        ParameterError: an unknown attack or a bad parameter value.
+    """
+    session = Session(device=None if args.device in (None, "auto") else args.device)
+    if args.model:
+        session.model = args.model
+    session.weights, session.trust_code = args.weights, args.trust_model_code
+    state = EvasionState()
+    if args.image:
+        state.image = args.image
+    attack = make_attack(args.attack, attack_params(args))
+    state.preset = args.preset
+    state.attack = attack.name
+    state.params[attack.name] = {spec.name: getattr(attack, spec.name) for spec in attack.params()}
+    state.target = args.target
+    if args.compare_direct and not args.compare:
+        raise ParameterError("--compare-direct needs --compare MODEL ...")
+    state.compare, state.compare_direct = list(args.compare), args.compare_direct
+    return session, state
+
+
+def save_screenshot(window: MainWindow, path: str) -> None:
+    """Save the whole window as a PNG. Raises ExportError if it cannot be written."""
+    QApplication.processEvents()
+    if not window.grab().save(path):
+        raise ExportError(f"cannot write the screenshot {show_path(path)}")
+
+
+def open_window(args, app: QApplication) -> MainWindow:
+    """The main window for ``args``, not shown yet. With ``--run`` or ``--screenshot`` it ends
+    ``app``'s event loop when done (0) or at the first error (2, with one line on stderr).
+
+    Raises:
+        ParameterError: an unknown attack or a bad parameter value.
+    """
+    session, state = state_from_args(args)
+    scripted = bool(args.run or args.screenshot)
+    window = MainWindow(session, states={EvasionWorkspace.name: state}, show_dialogs=not scripted)
+    evasion = window.workspaces[EvasionWorkspace.name]
+    evasion.preview_ready.connect(lambda: trace_startup("image-classified"))
+    if not scripted:
+        return window
+
+    def fail(message: str) -> None:
+        print(f"inspector: error: {message}", file=sys.stderr)
+        app.exit(EXIT_ERROR)
+
+    def finish(*_result) -> None:
+        if args.screenshot:
+            try:
+                save_screenshot(window, args.screenshot)
+            except ExportError as exc:
+                fail(str(exc))
+                return
+            print(f"saved {args.screenshot}")
+        app.exit(0)
+
+    window.error_occurred.connect(fail)
+    if args.run:
+        evasion.preview_ready.connect(evasion.run_attack)
+        evasion.attack_finished.connect(finish)
+    else:
+        evasion.preview_ready.connect(finish)
+    return window
