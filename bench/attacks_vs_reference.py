@@ -17,7 +17,12 @@ tests/test_attacks_reference.py (scaled by the smallest of 1, 1.25, ..., 8
 that keeps it adversarial once rounded). Square: ART's max_iter and
 torchattacks' n_queries count candidates after the stripe start, so they are
 max_queries - 1. C&W against foolbox: the paper's search, one c at a time,
-without early abort on both sides (equal steps); against torchattacks, which
+without early abort on both sides (equal steps); and our defaults (early
+stops, the learning rate from the image size, c from 0.1) against foolbox at
+the same steps, values of c and confidence, with its own early abort and
+other defaults, on photos and on digits (``cw-default-*``; minimal-norm lines
+also give the input gradients per image both sides, every row of a batch
+counted); against torchattacks, which
 has one c and stops once its loss rises at a check every steps / 10, ours
 with the same check (``abort_window`` 2 of 20 steps). ART's C&W is left out
 (gradient descent with a learning-rate line search, not Adam). DeepFool is
@@ -31,13 +36,17 @@ sent, and the fewest queries per image any of them used set our
 time ratio means little at unequal queries).
 
     PYTHONPATH=. python bench/attacks_vs_reference.py [--images 4] [--digits 10] [--only apgd-ce,cw] [--seeds 3]
-        [--repeats 3] [--threads 1]
+        [--repeats 3] [--threads 1] [--clock cpu|wall]
+
+Times are process CPU times by default (``--clock cpu``, one torch thread):
+on a shared machine they are what each run takes on an idle core.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,7 +58,7 @@ import torch
 from art.attacks import evasion as art_attacks
 from art.estimators.classification import PyTorchClassifier
 
-from inspector.core.attacks import make_attack
+from inspector.core.attacks import ATTACKS, make_attack
 from inspector.core.datasets.mnist import mnist_split
 from inspector.core.image import load_tensor, quantize
 from inspector.core.metrics import perturbation_norms
@@ -83,15 +92,21 @@ def correct(model, x, y, count):
     return x[ok][:count], y[ok][:count]
 
 
+#: The clock of every time: process CPU time (on one thread, the wall time on an idle core, which other
+#: processes' load does not stretch) or wall time (``--clock wall``; what a GPU run needs).
+CLOCK = {"cpu": time.process_time, "wall": time.perf_counter}
+clock = CLOCK["cpu"]
+
+
 def timed(fn, repeats: int = 1):
-    """``fn()``'s result and its fastest wall time over ``repeats`` calls."""
+    """``fn()``'s result and its fastest time on ``clock`` over ``repeats`` calls."""
     best = float("inf")
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = clock()
         out = fn()
         if torch.cuda.is_available():
             torch.cuda.synchronize()
-        best = min(best, time.perf_counter() - start)
+        best = min(best, clock() - start)
     return out, best
 
 
@@ -198,8 +213,8 @@ class Pair:
 
 
 EPS, STEP = 1 / 255, 0.25 / 255
-CW = {"binary_search_steps": 3, "steps": 20, "learning_rate": 0.01, "initial_const": 1.0, "abort_early": False,
-      "parallel_constants": 1}
+CW = {"binary_search_steps": 3, "steps": 20, "learning_rate": 0.01, "initial_const": 1.0, "abort_early": False}
+CW_DEFAULT = {spec.name: spec.default for spec in ATTACKS["cw"].params()}
 PAIRS = [
     Pair("fgsm", "fgsm", {"eps": EPS}, {
         "foolbox": foolbox(lambda: fb.attacks.FGSM(random_start=False), EPS),
@@ -236,6 +251,10 @@ PAIRS = [
         "foolbox": foolbox(lambda: fb.attacks.L2CarliniWagnerAttack(binary_search_steps=3, steps=20, stepsize=0.01,
                                                                     initial_const=1.0, abort_early=False))},
          minimal=True),
+    *[Pair(f"cw-default-{data}", "cw", {}, {
+        "foolbox": foolbox(lambda: fb.attacks.L2CarliniWagnerAttack(
+            binary_search_steps=CW_DEFAULT["binary_search_steps"], steps=CW_DEFAULT["steps"],
+            confidence=CW_DEFAULT["confidence"]))}, data=data, minimal=True) for data in ("photo", "digit")],
     Pair("cw-1c", "cw", CW | {"binary_search_steps": 1, "abort_early": True, "abort_window": 2}, {
         "torchattacks": ta(lambda m: torchattacks.CW(m, c=1.0, kappa=0, steps=20, lr=0.01))}, minimal=True),
     Pair("lbfgs", "lbfgs", {}, {}, minimal=True),
@@ -300,13 +319,15 @@ def compare(pair: Pair, model, x, y, seeds: int, repeats: int = 1) -> str:
     gradient_s, forward_s = unit_costs(model, x)
     times = {name: 0.0 for name in pair.references}
     their_rows = dict.fromkeys(pair.references, 0)
-    t_ours, floor, runs = 0.0, 0.0, []
+    their_gradients = dict.fromkeys(pair.references, 0)
+    t_ours, floor, runs, our_gradients = 0.0, 0.0, [], 0
     for seed in range(seeds if pair.random else 1):
         theirs, rows = {}, {}
         for name, reference in pair.references.items():
-            counted.rows = 0
+            counted.rows, counted.gradient_rows[0] = 0, 0
             theirs[name], t = timed(lambda: reference(Task(counted, x, y, target, seed)), repeats)
             times[name] += t
+            their_gradients[name] += counted.gradient_rows[0] // repeats
             their_rows[name] += counted.rows // repeats
             rows[name] = counted.rows // repeats
         params = pair.params | ({"seed": seed} if pair.random else {})
@@ -318,6 +339,7 @@ def compare(pair: Pair, model, x, y, seeds: int, repeats: int = 1) -> str:
         t_ours += t
         queries = float(ours.query_counts.sum()) if ours.query_counts is not None else 0.0
         floor += counted.gradient_rows[0] / repeats * gradient_s + queries * forward_s
+        our_gradients += counted.gradient_rows[0] // repeats
         runs.append((ours, theirs))
     xs, ys = x.repeat(len(runs), 1, 1, 1), y.repeat(len(runs))
     ts = None if target is None else target.repeat(len(runs))
@@ -339,6 +361,8 @@ def compare(pair: Pair, model, x, y, seeds: int, repeats: int = 1) -> str:
              f"{median(norm_of(pair, xs, theirs)[ok.cpu()]):.3f}")
     if pair.minimal and pair.attack != "jsma":
         line += f" (exportable {median(exportable_l2(model, xs, theirs, ys)):.3f})"
+    if pair.minimal and not black_box:      # input gradients per image, every row of a batch counted
+        line += f"  gradients/image {our_gradients / len(xs):.0f} vs {their_gradients[fastest] / len(xs):.0f}"
     if black_box:      # the model's rows per image: queries, and for the references the final judging pass too
         line += f"  model rows/image {ours_queries / len(xs):.0f} vs {their_rows[fastest] / len(xs):.0f}"
     others = [f"{name} {t:.2f} s" for name, t in times.items() if name != fastest]
@@ -357,8 +381,11 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated labels to run (default: all)")
     parser.add_argument("--seeds", type=int, default=1, help="runs of the attacks that draw random numbers")
     parser.add_argument("--repeats", type=int, default=1, help="time each run as the fastest of this many")
-    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (0: torch's default)")
+    parser.add_argument("--clock", choices=sorted(CLOCK), default="cpu", help="cpu: process time (one thread); wall")
     args = parser.parse_args()
+    global clock
+    clock = CLOCK[args.clock]
     if args.threads:
         torch.set_num_threads(args.threads)
     data = {}
@@ -369,7 +396,8 @@ def main() -> None:
         warm = x.clone().requires_grad_(True)
         model(warm).sum().backward()   # one-time allocations, so the first pair timed does not pay them
         data[kind] = (model, x, y)
-    print(f"device {args.device}, torch threads {torch.get_num_threads()}, {len(data['photo'][2])} photos "
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores, {args.clock} clock, "
+          f"device {args.device}, torch threads {torch.get_num_threads()}, {len(data['photo'][2])} photos "
           f"(efficientnet-lite0), {len(data['digit'][2])} digits (mnist-standard), all correctly classified"
           + ("" if torchattacks else "; torchattacks is not installed: foolbox and ART only"))
     wanted = set(filter(None, args.only.split(",")))

@@ -15,12 +15,16 @@ over the whole search is returned.
 
 The defaults finish in seconds on a CPU (the paper's settings, 9 values of
 c x 10,000 steps, take hours on a 224x224 photo: the ``PAPER`` preset). The
-search is batched and stops early, which the paper's code does not:
+search stops early, and can be batched, which the paper's code does not:
 
-- ``parallel_constants`` values of c per image run side by side in one batch:
-  the paper's next c and the values its search would try after it, whatever
-  the outcomes (the top of its search tree), so a round holds the paper's
-  next steps; K = 1 is the paper's search;
+- ``parallel_constants`` values of c per image can run side by side in one
+  batch: the paper's next c and the values its search would try after it,
+  whatever the outcomes (the top of its search tree), so a round holds the
+  paper's next steps in fewer sequential rounds; K = 1 (the default) is the
+  paper's search. Every row costs its own gradient: on a CPU a batch of 3
+  rows costs 3 times one, so there K = 3 only spends a third more gradients
+  for the same depth of search; it pays where a batch costs about what one
+  row does (an accelerator with room to spare);
 - with ``abort_early``, a value of c stops once its loss has fallen by less
   than 0.01 % over the last ``abort_window`` steps (the paper's code checks
   every steps / 10: on its 10,000 steps, at least 2,000 steps per value of c);
@@ -88,11 +92,13 @@ class CarliniWagnerL2(Attack):
     Shapes: x (N, C, H, W) in [0, 1], y and target (N,). The model sees the
     8-bit image through a straight-through rounding, so a perturbation
     counted as successful stays successful once exported. Each iteration is one
-    Adam step of every (image, c) pair still running, in one batch: one gradient
-    evaluation; at most ``ceil(binary_search_steps / parallel_constants) * steps``
-    of them, each for ``parallel_constants`` rows per image. ``Step`` reports, per
-    image, its first running row (the paper's own next c while it runs). Minimal-norm attack: read the L2 norm
-    of the result; images never fooled come back unchanged.
+    Adam step of every (image, c) row still running, in one batch; at most
+    ``ceil(binary_search_steps / parallel_constants) * steps`` iterations.
+    ``gradient_evaluations`` counts every row's gradient: the rows
+    differentiated over N, rounded up (at most ``binary_search_steps * steps``).
+    ``Step`` reports, per image, its first running row (the paper's own next c
+    while it runs). Minimal-norm attack: read the L2 norm of the result; images
+    never fooled come back unchanged.
     """
 
     name = "cw"
@@ -100,9 +106,9 @@ class CarliniWagnerL2(Attack):
     paper = "Carlini and Wagner 2017, Towards Evaluating the Robustness of Neural Networks, arXiv:1608.04644"
     minimal = True
     PAPER = {"binary_search_steps": 9, "steps": 10000, "learning_rate": 0.01, "initial_const": 1e-3,
-             "abort_window": 1000, "parallel_constants": 1}
+             "abort_window": 1000}
 
-    binary_search_steps: int = param(6, "values of c tried per image, the search over c (paper: 9)", minimum=1,
+    binary_search_steps: int = param(4, "values of c tried per image, the search over c (paper: 9)", minimum=1,
                                      maximum=100)
     steps: int = param(100, "Adam steps per value of c (paper: 10000, with early abort)", minimum=1, maximum=100000)
     learning_rate: float = param(0.0, "Adam learning rate in tanh space; 0: 2 / sqrt(C*H*W), the same L2 step "
@@ -114,8 +120,9 @@ class CarliniWagnerL2(Attack):
                               "steps, and the search once its bound is tight or a round gains nothing")
     abort_window: int = param(10, "steps of the early-abort check (paper's code: steps / 10)", minimum=1,
                               maximum=100000)
-    parallel_constants: int = param(3, "values of c tried at once per image, in one batch (1: the paper's binary "
-                                    "search)", minimum=1, maximum=100)
+    parallel_constants: int = param(1, "values of c tried at once per image, in one batch (1: the paper's binary "
+                                    "search; more pays on an accelerator, each costs its gradients)", minimum=1,
+                                    maximum=100)
 
     def planned_cost(self, shape):
         return self.binary_search_steps * self.steps, 0
@@ -134,7 +141,7 @@ class CarliniWagnerL2(Attack):
         best_adv = x.clone()
         shown = None                                   # per image: -loss, logits and iterate of its row shown
         total = self.rounds() * self.steps
-        tried, iterations, cancelled = 0, 0, False
+        tried, iterations, rows_differentiated, cancelled = 0, 0, 0, False
         searching = torch.ones(n, dtype=torch.bool, device=x.device)
         while tried < self.binary_search_steps and searching.any() and not cancelled:
             count = min(self.parallel_constants, self.binary_search_steps - tried)
@@ -151,6 +158,7 @@ class CarliniWagnerL2(Attack):
                     break
                 rows, x_q, logits, loss, success = report
                 iterations += 1
+                rows_differentiated += len(rows)
                 with torch.no_grad():
                     fooled[rows] |= success
                     l2 = (x_q - x[owner[rows]]).flatten(1).norm(dim=1)
@@ -174,8 +182,8 @@ class CarliniWagnerL2(Attack):
                     every = torch.ones(n, dtype=torch.bool, device=x.device).scatter_reduce(0, owner, fooled,
                                                                                            reduce="amin")
                     searching &= ~(every & (best_l2 > (1 - GAIN) * before))
-        return finalize(model, x, best_adv, y, target, iterations=iterations, gradient_evaluations=iterations,
-                        loss="margin", cancelled=cancelled)
+        return finalize(model, x, best_adv, y, target, iterations=iterations,
+                        gradient_evaluations=-(-rows_differentiated // n), loss="margin", cancelled=cancelled)
 
     def _descend(self, model, x, y, target, w0, owner, consts, should_stop):
         """Adam on the rows (one image, one c each); yields per step the running rows and, for them,
