@@ -22,9 +22,10 @@ search stops early, and can be batched, which the paper's code does not:
   whatever the outcomes (the top of its search tree), so a round holds the
   paper's next steps in fewer sequential rounds; K = 1 (the default) is the
   paper's search. Every row costs its own gradient: on a CPU a batch of 3
-  rows costs 3 times one, so there K = 3 only spends a third more gradients
-  for the same depth of search; it pays where a batch costs about what one
-  row does (an accelerator with room to spare);
+  rows costs 3 times one, and a round of 3 covers 2 of the paper's steps,
+  so there K = 3 spends up to half as many gradients again for the same
+  depth of search; it pays where a batch costs about what one row does (an
+  accelerator with room to spare);
 - with ``abort_early``, a value of c stops once its loss has fallen by less
   than 0.01 % over the last ``abort_window`` steps (the paper's code checks
   every steps / 10: on its 10,000 steps, at least 2,000 steps per value of c);
