@@ -274,10 +274,12 @@ def cmd_attacks(args) -> int:
 
     for cls in ATTACKS.values():
         print(f"{cls.name:12s} {cls.title} ({cls.threat_model}) - {cls.paper}")
+        paper = cls.preset("paper")
         for spec in cls.params():
             default = spec.default
             choice = f" [{'|'.join(spec.choices)}]" if spec.choices else ""
-            print(f"    {spec.name:16s} default {default!r}{choice}: {spec.help}")
+            preset = f" (--preset paper: {paper[spec.name]!r})" if spec.name in paper else ""
+            print(f"    {spec.name:16s} default {default!r}{preset}{choice}: {spec.help}")
     return 0
 
 
