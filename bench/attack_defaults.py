@@ -9,7 +9,9 @@ images; model loading not included), the success rate, the median norm of the
 successes (L2; L0 for JSMA; Linf for budgeted Linf attacks, in grey levels),
 the gradients and queries used (most of any image) and the attack's planned
 upper bound. A run longer than ``--limit`` seconds is cancelled and shown as
-``>limit``. Torch runs on ``--threads`` threads: 1 by default, as the app's
+``>limit``. Beside the wall times, the CPU times of the process: on one
+thread, what the run takes on an idle core, where other processes' load
+stretches the wall time (the load average is printed first). Torch runs on ``--threads`` threads: 1 by default, as the app's
 worker on a 2-core machine (it leaves one core to the window).
 
     PYTHONPATH=. python bench/attack_defaults.py [--photos 3] [--digits 3] [--only cw,lbfgs] [--preset paper]
@@ -18,6 +20,7 @@ worker on a 2-core machine (it leaves one core to the window).
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from pathlib import Path
@@ -64,16 +67,18 @@ def norm_of(attack, x, x_adv) -> tuple[str, float]:
 
 
 def run_one(attack, model, x, y, limit: float):
-    start = time.perf_counter()
+    """The result, its wall time and its CPU time (seconds; on one thread, the wall time on an idle core)."""
+    start, cpu = time.perf_counter(), time.process_time()
     result = attack.run(model, x, y, should_stop=lambda: time.perf_counter() - start > limit)
-    return result, time.perf_counter() - start
+    return result, time.perf_counter() - start, time.process_time() - cpu
 
 
 def line(name: str, kind: str, attack, model, x, y, limit: float) -> str:
-    times, fooled, norms, gradients, queries, label = [], [], [], 0, 0, ""
+    times, cpus, fooled, norms, gradients, queries, label = [], [], [], [], 0, 0, ""
     for i in range(len(y)):
-        result, seconds = run_one(attack, model, x[i:i + 1], y[i:i + 1], limit)
+        result, seconds, cpu = run_one(attack, model, x[i:i + 1], y[i:i + 1], limit)
         times.append(seconds)
+        cpus.append(cpu)
         gradients, queries = max(gradients, result.gradient_evaluations), max(queries, result.queries)
         if result.cancelled:
             fooled.append(False)
@@ -86,6 +91,7 @@ def line(name: str, kind: str, attack, model, x, y, limit: float) -> str:
     worst = f">{limit:.0f}" if max(times) > limit else f"{max(times):.2f}"
     norm = f"{label} {statistics.median(norms):.3g}" if norms else "-"
     text = (f"{name:12s} {kind:6s} median {statistics.median(times):7.2f} s  max {worst:>7s} s  "
+            f"cpu median {statistics.median(cpus):7.2f} s  max {max(cpus):7.2f} s  "
             f"success {sum(fooled)}/{len(fooled)}  median {norm:12s} gradients {gradients:6d}  queries {queries:6d}")
     if planned is not None:
         text += f"  planned <= {planned[0]} gradients, {planned[1]} queries"
@@ -108,7 +114,8 @@ def main() -> None:
             ("digit", digit_model, *digits(digit_model, args.digits))]
     for _, model, x, _ in [s for s in sets if len(s[3])]:    # one-time allocations, not paid by the first attack
         model(x[:1].clone().requires_grad_(True)).sum().backward()
-    print(f"torch threads {torch.get_num_threads()}, preset {args.preset}, {len(sets[0][3])} photos 224x224 "
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores, "
+          f"torch threads {torch.get_num_threads()}, preset {args.preset}, {len(sets[0][3])} photos 224x224 "
           f"(efficientnet-lite0), {len(sets[1][3])} digits 28x28 (mnist-standard), one image per run")
     wanted = set(filter(None, args.only.split(",")))
     for name in sorted(ATTACKS, key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER)):

@@ -3,6 +3,8 @@
     inspector                      open the desktop app
     inspector classify IMAGE       top-k classes
     inspector attack IMAGE ...     attack, report, and optionally save the files
+    inspector poison ...           train a backdoored MNIST model, sweep poison rates
+    inspector scan MODEL           Neural Cleanse: is there a backdoor, to which class
     inspector membership ...       membership inference on a shipped MNIST model
     inspector models | attacks     what is built in (models, architectures for --weights, attacks)
     inspector install-desktop      add the app to the desktop menu
@@ -28,7 +30,11 @@ from inspector.core.messages import escape_controls, one_line, show_path
 from inspector.core.summary import summary_line
 from inspector.evaluate_command import add_evaluate_arguments, cmd_evaluate
 from inspector.membership_command import add_membership_arguments, cmd_membership
+from inspector.poison_command import add_poison_arguments, add_scan_arguments, cmd_poison, cmd_scan
+from inspector.privacy_command import add_invert_arguments, add_steal_arguments, cmd_invert, cmd_steal
+from inspector.replay_command import add_replay_arguments, cmd_replay
 from inspector.options import (add_attack_options, add_compare_arguments, add_defense_arguments, add_model_options,
+                               add_threat_model_arguments, threat_model_fields,
                                attack_params)
 
 
@@ -69,11 +75,12 @@ def build_parser() -> OneLineParser:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     add_defense_arguments(p)
     add_compare_arguments(p)
+    add_threat_model_arguments(p)
 
     p = sub.add_parser("train", help="train a shipped MNIST model from the data (standard, pgd-at, distilled, dp)")
     p.add_argument("method", choices=("standard", "pgd-at", "distilled", "dp"))
     p.add_argument("--epochs", type=int, help="epochs (distilled: per network); default: the shipped model's")
-    p.add_argument("--data", help="folder with the MNIST IDX files (default ../shared/data/mnist)")
+    p.add_argument("--data", help="folder with the MNIST test set's IDX files (default: the copy that ships)")
     p.add_argument("--out", help="folder for mnist-METHOD.safetensors (default resources/models)")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
     p.add_argument("--seed", type=int, default=0)
@@ -81,6 +88,20 @@ def build_parser() -> OneLineParser:
     p = sub.add_parser("evaluate", help="clean and robust accuracy over a data set, with sanity checks")
     add_model_options(p)
     add_evaluate_arguments(p)
+
+    p = sub.add_parser("poison", help="train a backdoored MNIST model (BadNets, clean-label); sweep poison rates")
+    add_poison_arguments(p)
+    p = sub.add_parser("scan", help="scan a model for a backdoor with Neural Cleanse")
+    add_scan_arguments(p)
+
+    p = sub.add_parser("steal", help="model stealing: query an MNIST model, train a copy, measure it per budget")
+    add_steal_arguments(p)
+
+    p = sub.add_parser("invert", help="model inversion (MI-Face): reconstruct each class of an MNIST model")
+    add_invert_arguments(p)
+
+    p = sub.add_parser("replay", help="run a saved attack (result.json) or evaluation again; check the same bytes")
+    add_replay_arguments(p)
 
     p = sub.add_parser("membership", help="membership inference on a shipped MNIST model (loss, LiRA, label-only)")
     add_membership_arguments(p)
@@ -93,6 +114,7 @@ def build_parser() -> OneLineParser:
     add_model_options(p)
     add_attack_options(p)
     add_compare_arguments(p)
+    add_threat_model_arguments(p)
     p.add_argument("--run", action="store_true", help="start the attack as soon as the image is loaded")
     p.add_argument("--screenshot", metavar="FILE.png",
                    help="save a screenshot of the window when done (after --run: when the attack ends), then exit")
@@ -173,7 +195,8 @@ def cmd_attack(args) -> int:
         raise ParameterError("--top must be at least 1")
     recipe = Recipe(image=args.image, attack=args.attack, params=attack_params(args), target=args.target,
                     device=args.device, top_k=args.top, defenses=args.defense, adaptive=args.adaptive,
-                    detectors=args.detect, eot_samples=args.eot_samples, calibration=args.calibration)
+                    detectors=args.detect, eot_samples=args.eot_samples, calibration=args.calibration,
+                    **threat_model_fields(args))
     if args.model:
         recipe.model = args.model
     recipe.weights, recipe.trust_model_code = args.weights, args.trust_model_code
@@ -257,10 +280,12 @@ def cmd_attacks(args) -> int:
 
     for cls in ATTACKS.values():
         print(f"{cls.name:12s} {cls.title} ({cls.threat_model}) - {cls.paper}")
+        paper = cls.preset("paper")
         for spec in cls.params():
             default = spec.default
             choice = f" [{'|'.join(spec.choices)}]" if spec.choices else ""
-            print(f"    {spec.name:16s} default {default!r}{choice}: {spec.help}")
+            preset = f" (--preset paper: {paper[spec.name]!r})" if spec.name in paper else ""
+            print(f"    {spec.name:16s} default {default!r}{preset}{choice}: {spec.help}")
     return 0
 
 
@@ -282,8 +307,10 @@ def cmd_install_desktop(args) -> int:
 
 
 COMMANDS = {"classify": cmd_classify, "attack": cmd_attack, "models": cmd_models, "train": cmd_train,
-            "attacks": cmd_attacks, "gui": cmd_gui, "evaluate": cmd_evaluate,
-            "membership": cmd_membership, "install-desktop": cmd_install_desktop}
+            "attacks": cmd_attacks, "gui": cmd_gui, "evaluate": cmd_evaluate, "replay": cmd_replay,
+            "membership": cmd_membership,
+            "steal": cmd_steal, "invert": cmd_invert, "poison": cmd_poison, "scan": cmd_scan,
+            "install-desktop": cmd_install_desktop}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -46,6 +46,9 @@ def add_evaluate_arguments(p: argparse.ArgumentParser) -> None:
                    help="images the sanity checks run on (default 200)")
     p.add_argument("--out", metavar="DIR", help="write each image's results to DIR/results.jsonl as they complete")
     p.add_argument("--resume", action="store_true", help="continue the evaluation in --out DIR")
+    p.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
+                   help="spread the images over Ray workers: alone, a Ray instance on this machine; with ADDRESS, "
+                        "a cluster (e.g. auto, or ray://HEAD:10001); the numbers are a local run's")
     p.add_argument("--report", metavar="FILE.html",
                    help="write a self-contained HTML report (when the evaluation completes)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -73,7 +76,7 @@ def config_from_args(args):
         eps=_comma_list(args.eps) if args.eps else list(DEFAULT_EPS), norm=args.norm, params=params,
         defenses=args.defense, adaptive=args.adaptive,
         eot_samples=args.eot_samples, device=args.device, batch_size=args.batch_size, limit=args.limit,
-        sanity=not args.no_sanity, sanity_images=args.sanity_images, out=args.out, resume=args.resume,
+        sanity=not args.no_sanity, sanity_images=args.sanity_images, out=args.out, resume=args.resume, ray=args.ray,
         weights=args.weights, trust_model_code=args.trust_model_code)
     if args.model:
         config.model = args.model

@@ -27,7 +27,7 @@ def add_membership_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--queries", type=int, default=600, metavar="N",
                    help="label-only: HopSkipJump queries per digit (default 600)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--data", help="folder with the MNIST IDX files (default ../shared/data/mnist)")
+    p.add_argument("--data", help="folder with the MNIST test set's IDX files (default: the copy that ships)")
     p.add_argument("--cache", metavar="DIR", help="reference models' cache (default: the user cache folder)")
     p.add_argument("--out", metavar="DIR", help="write membership.json, roc.png and exposed.png here")
     p.add_argument("--json", action="store_true", help="print the result as JSON")

@@ -81,3 +81,26 @@ def add_defense_arguments(p: argparse.ArgumentParser) -> None:
                    help="EOT draws per gradient for random defences in an adaptive attack (default 8)")
     p.add_argument("--calibration", metavar="DIR",
                    help="folder of clean images to calibrate detector thresholds on (default: the sample photos)")
+
+
+def add_threat_model_arguments(p: argparse.ArgumentParser) -> None:
+    """The threat-model flags shared by `attack` and `gui`: what the target answers a black-box attack,
+    how fast, who watches; or the surrogates a transfer attack is computed on."""
+    p.add_argument("--output-mode", default="probabilities", metavar="SPEC",
+                   help="what each query of a black-box attack returns: probabilities (default), "
+                        "rounded:decimals=2, topk:k=5, label (top-1 only) or noisy:sigma=0.01")
+    p.add_argument("--throttle", metavar="RATE",
+                   help="queries per client a black-box attack may send, e.g. 1/s, 60/min, 1/s:burst=10 "
+                        "(simulated: reports the time the attacker would need)")
+    p.add_argument("--stateful-detector", metavar="SPEC",
+                   help="watch the queries for an attack: blacklight (Li et al. 2022) or similarity "
+                        "(Chen et al. 2019; calibrates on --calibration DIR, or the shipped digits)")
+    p.add_argument("--surrogate", action="append", default=[], metavar="MODEL",
+                   help="transfer: compute the attack on this model (repeatable: their ensemble) and send "
+                        "the adversarial to --model, which answers no query")
+
+
+def threat_model_fields(args) -> dict:
+    """The :class:`~inspector.core.run.Recipe` fields of the threat-model flags."""
+    return {"output_mode": args.output_mode, "throttle": args.throttle,
+            "stateful_detector": args.stateful_detector, "surrogates": list(args.surrogate)}

@@ -78,6 +78,8 @@ CONTRACT = {
     "pgd": Expect({"steps": 3}, _own_loss, _per_iteration),
     "bim": Expect({"steps": 3}, _own_loss, _per_iteration),
     "mifgsm": Expect({"steps": 3}, _own_loss, _per_iteration),
+    # with diversity on, Step reports the transformed input's loss; off, it is MI-FGSM's
+    "dimifgsm": Expect({"steps": 3, "diversity_prob": 0.0}, _own_loss, _per_iteration),
     "apgd": Expect({"steps": 4}, _own_loss, lambda a, r: r.gradient_evaluations == r.iterations + 1),
     # Step.loss is minus the C&W objective, which holds the current trade-off constant c
     "cw": Expect({"binary_search_steps": 2, "steps": 3}, None, _per_iteration),

@@ -59,11 +59,13 @@ def test_deepfool_finds_small_l2_perturbations(model, two):
 
 def test_cw_l2_succeeds_with_a_small_l2(model, two):
     x, y = two
-    params = {"binary_search_steps": 2, "steps": 6, "learning_rate": 0.003, "initial_const": 10, "abort_early": False}
+    params = {"binary_search_steps": 2, "steps": 6, "learning_rate": 0.003, "initial_const": 10, "abort_early": False,
+              "parallel_constants": 2}
     result = make_attack("cw", params).run(model, x, y)
-    assert result.success.all() and result.gradient_evaluations == 12
+    assert result.success.all() and result.iterations == 6                # both values of c in one batch,
+    assert result.gradient_evaluations == 12                              # each costing its own gradients
     assert _on_grid(result.x_adv)
-    # 12 Adam steps cannot shrink it to DeepFool's size; it must stay below a 1-grey-level Linf step (1.52)
+    # 6 Adam steps per c cannot shrink it to DeepFool's size; it must stay below a 1-grey-level Linf step (1.52)
     assert max(perturbation_norms(x, result.x_adv)["l2"]) < 1.52
 
 

@@ -198,6 +198,17 @@ CASES = {
                      "--out-dir", _folder_with(tmp, "original.png")], "original.png: a folder of that name"),
     "out-dir is a file": (lambda tmp: ["attack", DIGIT, "--model", "mnist-standard", "--steps", "1",
                                        "--out-dir", _file("out")(tmp)], "it is a file, not a folder"),
+    "score-based attack, label-only oracle": (
+        lambda tmp: ["attack", DIGIT, "--model", "mnist-standard", "--attack", "square", "--output-mode", "label"],
+        "score-based and cannot run against a label-only oracle"),
+    "unknown output mode": (lambda tmp: ["attack", DIGIT, "--model", "mnist-standard", "--attack", "square",
+                                         "--output-mode", "logits"], "unknown output mode 'logits'"),
+    "throttle not a rate": (lambda tmp: ["attack", DIGIT, "--model", "mnist-standard", "--attack", "square",
+                                         "--throttle", "fast"], "throttle 'fast': expected a rate like 1/s"),
+    "throttle on a white-box attack": (lambda tmp: ["attack", DIGIT, "--model", "mnist-standard", "--throttle", "1/s"],
+                                       "the white-box attack 'pgd' reads the model's gradients"),
+    "unknown stateful detector": (lambda tmp: ["attack", DIGIT, "--model", "mnist-standard", "--attack", "square",
+                                               "--stateful-detector", "lsh"], "unknown stateful detector 'lsh'"),
 }
 
 

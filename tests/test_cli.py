@@ -73,6 +73,7 @@ def test_models_and_attacks_are_listed(capsys):
     assert "efficientnet-lite0" in run_cli(capsys, "models")[1]
     listing = run_cli(capsys, "attacks")[1]
     assert "pgd" in listing and "step_size" in listing and "Madry" in listing
+    assert "max_queries      default 500 (--preset paper: 10000)" in listing
 
 
 @pytest.mark.parametrize("args, message", [

@@ -53,8 +53,14 @@ def test_labels_come_from_wordnet_ids_indices_and_names():
         label_from_name("holiday_photo", names)
 
 
+def test_the_shipped_split_is_the_real_test_set_s_first_8000_and_last_2000():
+    real, shipped = mnist_split(DATA / "mnist"), mnist_split()
+    for part in ("train", "held_out"):
+        assert torch.equal(shipped[part][0], real[part][0]) and torch.equal(shipped[part][1], real[part][1])
+
+
 def test_the_shipped_heldout_digits_are_the_last_2000_of_the_test_set(mnist_model):
-    x, y = mnist_split()["held_out"]
+    x, y = mnist_split(DATA / "mnist")["held_out"]
     samples = load_dataset("mnist-heldout", mnist_model)
     assert len(samples) == 2000
     assert [s.label for s in samples] == y.tolist()
@@ -201,3 +207,10 @@ def test_a_black_box_attack_beating_a_crippled_white_box_one_is_flagged(mnist_mo
     fair = evaluate(config(attacks=["pgd", "square"], params={"steps": "10", "max_queries": "300"}, eps=["0", "0.3"],
                            limit=30, batch_size=30), model=mnist_model)
     assert next(s for s in fair.sanity if s["check"].startswith("no black-box attack"))["status"] == "ok"
+
+
+def test_budgets_are_labelled_in_grey_levels_where_the_decimal_is_long():
+    from inspector.core.evaluation.plot import eps_label
+
+    assert [eps_label(e) for e in (0, 0.3, 1 / 255, 8 / 255, 0.5 / 255)] == ["0", "0.3", "1/255", "8/255", "0.5/255"]
+    assert eps_label(0.001234) == "0.001234"          # not a whole or half grey level

@@ -232,11 +232,12 @@ def test_bad_model_file_gives_a_dialog_and_keeps_the_model(qtbot, main, window, 
 
 
 def test_compare_mode_shows_each_models_bars_side_by_side(qtbot, window, tmp_path):
-    assert window.compare_panel.checkboxes == {} and not window.compare_panel.direct.isEnabled()
+    # on the photo model, the other EfficientNet-Lites (which read the adversarial resized)
+    assert list(window.compare_panel.checkboxes) == ["efficientnet-lite1", "efficientnet-lite2"]
     digit = resource_path("images", "mnist-7.png")
     with qtbot.waitSignal(window.preview_ready, timeout=WAIT_MS):
         window.load(str(digit), "mnist-standard")
-    assert list(window.compare_panel.checkboxes) == ["mnist-pgd-at", "mnist-distilled", "mnist-dp"]
+    assert list(window.compare_panel.checkboxes) == ["mnist-pgd-at", "mnist-distilled", "mnist-backdoor", "mnist-dp"]
     for name in ("mnist-pgd-at", "mnist-distilled"):
         window.compare_panel.checkboxes[name].setChecked(True)
     window.compare_panel.direct.setChecked(True)
@@ -261,7 +262,7 @@ def test_compare_mode_shows_each_models_bars_side_by_side(qtbot, window, tmp_pat
 
     with qtbot.waitSignal(window.preview_ready, timeout=WAIT_MS):
         window.load(str(digit), "mnist-pgd-at")               # the choices follow the first model
-    assert list(window.compare_panel.checkboxes) == ["mnist-standard", "mnist-distilled", "mnist-dp"]
+    assert list(window.compare_panel.checkboxes) == ["mnist-standard", "mnist-distilled", "mnist-backdoor", "mnist-dp"]
     assert window.state.compare == ["mnist-distilled"] and window.state.comparison is None
 
 

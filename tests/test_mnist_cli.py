@@ -29,11 +29,11 @@ def run_cli(capsys, *args):
 ATTACK = ["--eps", "0.3", "--steps", "20", "--step-size", "0.025", "--device", "cpu"]
 
 
-def test_models_lists_the_four(capsys):
+def test_models_lists_the_mnist_models(capsys):
     out = run_cli(capsys, "models")[1]
-    for name in ("mnist-standard", "mnist-pgd-at", "mnist-distilled", "mnist-dp"):
+    for name in ("mnist-standard", "mnist-pgd-at", "mnist-distilled", "mnist-backdoor", "mnist-dp"):
         assert f"{name} " in out
-    assert out.count("MNIST digits, 10 classes, 28x28 grey") == 4
+    assert out.count("MNIST digits, 10 classes, 28x28 grey") == 5
 
 
 @pytest.mark.parametrize("name", ["mnist-standard", "mnist-pgd-at", "mnist-distilled"])
@@ -84,6 +84,6 @@ def test_compare_transfer_and_direct(capsys, digit):
 def test_compare_needs_same_input(capsys, digit):
     code, _, err = run_cli(capsys, "attack", digit[0], "--model", "mnist-standard", "--steps", "1",
                            "--compare", "efficientnet-lite0")
-    assert code == 2 and "models must take the same input size and channels" in err
+    assert code == 2 and "models must take the same channels and classes" in err
     code, _, err = run_cli(capsys, "attack", digit[0], "--model", "mnist-standard", "--compare-direct")
     assert code == 2 and "--compare-direct needs --compare" in err

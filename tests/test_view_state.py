@@ -47,6 +47,20 @@ def test_session_tells_listeners_only_of_changes():
     assert seen == ["mnist-standard"]
 
 
+def test_presets_reset_the_parameters_and_the_estimate_needs_a_preview():
+    state = EvasionState(attack="cw")
+    state.attack_params()["steps"] = 7
+    seen = []
+    state.events.preset.connect(seen.append)
+    state.use_preset("paper")
+    assert seen == ["paper"] and state.attack_params()["steps"] == 10000 and state.params.keys() == {"cw"}
+    state.attack = "square"
+    assert state.attack_params()["max_queries"] == 10000            # every attack starts from the preset
+    state.use_preset("default")
+    assert state.attack_params() == default_params("square") and default_params("square")["max_queries"] == 500
+    assert state.estimate() is None                                  # no model measured yet
+
+
 def test_evaluate_state_builds_the_config_and_continues_a_folder_with_a_run(tmp_path):
     from inspector.gui.evaluate.state import EvaluateState
 

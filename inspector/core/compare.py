@@ -20,6 +20,7 @@ from inspector.core.errors import ModelError
 from inspector.core.messages import show_path
 from inspector.core.models import load_model
 from inspector.core.run import Classification, Inspection, Recipe, inspect, predict
+from inspector.core.transfer import Resized
 
 
 @dataclass
@@ -77,13 +78,15 @@ def compare(
 ) -> Comparison:
     """Attack ``recipe.model`` on ``recipe.image``, then classify the adversarial with each of ``others``.
 
-    All models must take the same input size and channels, so the adversarial
-    pixels are exactly the same for each. With ``direct``, each of ``others``
+    All models must take the same channels and number of classes. A model of
+    another input size (EfficientNet-Lite1 next to Lite0) reads the original and
+    the adversarial resized to its own (bilinear, as its preprocessing would;
+    :class:`~inspector.core.transfer.Resized`). With ``direct``, each of ``others``
     is also attacked with the same recipe (``on_step`` reports every attack;
     ``on_attack`` gets each attacked model's name before its attack starts).
 
     Raises:
-        ModelError: a model cannot be loaded or takes another input size or channel count.
+        ModelError: a model cannot be loaded or takes another channel count or number of classes.
         ImageError, DeviceError, ParameterError, ClassNameError: as :func:`~inspector.core.run.inspect`.
     """
     announce = on_attack or (lambda _name: None)
@@ -93,13 +96,13 @@ def compare(
     rows = [ModelComparison(clf.name, source.original, source.adversarial, source if direct else None)]
     for spec in others:
         other = load_model(spec, recipe.device)
-        if other.input_size != clf.input_size or other.channels != clf.channels:
-            raise ModelError(f"cannot compare {show_path(spec)} "
-                             f"({other.channels}x{other.input_size[0]}x{other.input_size[1]}) with "
-                             f"{show_path(clf.name)} ({clf.channels}x{clf.input_size[0]}x{clf.input_size[1]}): "
-                             "models must take the same input size and channels")
-        row = ModelComparison(other.name, predict(other, source.x, recipe.top_k),
-                              predict(other, source.x_adv, recipe.top_k, what="the adversarial image"))
+        if other.channels != clf.channels or other.num_classes != clf.num_classes:
+            raise ModelError(f"cannot compare {show_path(spec)} ({other.channels} channels, {other.num_classes} "
+                             f"classes) with {show_path(clf.name)} ({clf.channels} channels, {clf.num_classes} "
+                             "classes): models must take the same channels and classes")
+        reader = other if other.input_size == clf.input_size else Resized(other, clf.input_size)
+        row = ModelComparison(other.name, predict(reader, source.x, recipe.top_k),
+                              predict(reader, source.x_adv, recipe.top_k, what="the adversarial image"))
         if direct:
             announce(spec)
             row.direct = inspect(dataclasses.replace(recipe, model=spec, weights=None, trust_model_code=False), model=other, on_step=on_step,

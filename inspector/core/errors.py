@@ -35,6 +35,10 @@ class ClassNameError(InspectorError):
     """A class given by index or name does not match the model's classes."""
 
 
+class RecipeError(InspectorError):
+    """A file given as a recipe is missing, unreadable, or not a recipe, a result.json or an evaluation."""
+
+
 class ExportError(InspectorError):
     """Results could not be written to the chosen location."""
 

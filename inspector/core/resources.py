@@ -42,6 +42,8 @@ DEFAULT_IMAGE = "coffee.png"
 
 #: In ``images/``: every 5th held-out MNIST digit, 400 (IDX), the clean images detectors of grey models calibrate on.
 CALIBRATION_DIGITS = "mnist-calibration-idx3-ubyte.gz"
+#: In ``images/``: the 2,000 held-out MNIST digits (IDX), a benign query stream for stateful detectors.
+HELD_OUT_DIGITS = "mnist-heldout-images-idx3-ubyte.gz"
 
 
 def default_image() -> Path:

@@ -24,6 +24,7 @@ from PIL import Image
 from inspector import __version__
 from inspector.core.attacks import AttackResult, make_attack
 from inspector.core.attacks.base import StepCallback, StopCheck
+from inspector.core.concealment import Concealment
 from inspector.core.datasets.idx import read_idx
 from inspector.core.defenses import DefendedClassifier, Detector, Pipeline, defense_from_spec, detector_from_spec
 from inspector.core.errors import ImageError, ModelError, ParameterError
@@ -33,7 +34,9 @@ from inspector.core.labels import resolve_class
 from inspector.core.messages import show_path
 from inspector.core.metrics import is_success, perturbation_norms, top_k
 from inspector.core.models import Classifier, default_model_name, load_model
-from inspector.core.resources import CALIBRATION_DIGITS, resource_path, sample_images
+from inspector.core.resources import CALIBRATION_DIGITS, HELD_OUT_DIGITS, resource_path, sample_images
+from inspector.core.threads import intra_op_threads
+from inspector.core.transfer import as_surrogate
 from inspector.core.visualize import perturbation_image
 
 
@@ -58,6 +61,17 @@ class Recipe:
         eot_samples: draws per gradient for randomised defences in an adaptive attack.
         calibration: folder of clean images to calibrate detector thresholds on;
             None: the shipped ones (see :func:`calibration_images`).
+        output_mode: what each query of a black-box attack returns (``"probabilities"``,
+            ``"rounded:decimals=2"``, ``"topk:k=5"``, ``"label"``, ``"noisy:sigma=0.01"``; see
+            :mod:`inspector.core.concealment.outputs`).
+        throttle: per-client query rate of a black-box attack (``"1/s"``, ``"60/min:burst=20"``); None: none.
+        stateful_detector: detector of query attacks watching a black-box attack (``"blacklight"``,
+            ``"similarity"``); None: none.
+        surrogates: models the attacker owns: the attack is computed on them (their ensemble if
+            several) and the adversarial sent to ``model`` (transfer); empty: attack ``model`` itself.
+        threads: CPU intra-op threads for the run; None: torch's current count, which
+            :func:`inspect` records, since the adversarial's bytes depend on it
+            (see :mod:`inspector.core.threads`).
     """
 
     image: str
@@ -74,6 +88,11 @@ class Recipe:
     detectors: list[str] = field(default_factory=list)
     eot_samples: int = 8
     calibration: str | None = None
+    output_mode: str = "probabilities"
+    throttle: str | None = None
+    stateful_detector: str | None = None
+    surrogates: list[str] = field(default_factory=list)
+    threads: int | None = None
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -153,9 +172,12 @@ class Inspection:
         attack_time_s: wall time of the attack alone, in seconds.
         defended: predictions under each defence and the whole pipeline (empty without defences).
         detections: detector reports (empty without detectors).
+        surrogate: with ``recipe.surrogates``, the name of the model the attack was computed on and
+            whether its adversarial fooled that model (``{"name": ..., "fooled": ...}``); else None.
 
     ``success`` and ``adversarial`` are judged on the model the attack ran
-    against: the bare model, or the defended one when ``recipe.adaptive``.
+    against: the bare model, or the defended one when ``recipe.adaptive``; in a
+    transfer (``recipe.surrogates``), on ``model``, the target.
     """
 
     recipe: Recipe
@@ -170,6 +192,7 @@ class Inspection:
     attack_time_s: float
     defended: list[DefendedPrediction] = field(default_factory=list)
     detections: list[dict] = field(default_factory=list)
+    surrogate: dict | None = None
 
     @property
     def success(self) -> bool:
@@ -202,7 +225,22 @@ class Inspection:
             "cancelled": self.attack.cancelled,
             "defenses": [d.to_dict() for d in self.defended],
             "detections": self.detections,
+            "threat_model": self.threat_model(),
         }
+
+    def threat_model(self) -> dict:
+        """Who computed the attack and what the target's oracle saw: ``kind`` (``"white-box"``,
+        ``"black-box"`` or ``"transfer"``), ``computed_on`` (a model name), ``oracle`` (an
+        :class:`~inspector.core.oracle.OracleReport` dict, black-box only) and a one-line ``summary``."""
+        if self.surrogate is not None:
+            fooled = "fooled" if self.surrogate["fooled"] else "did not fool"
+            return {"kind": "transfer", "computed_on": self.surrogate["name"], "oracle": None,
+                    "summary": f"computed on {self.surrogate['name']} (it {fooled} it), no query to the target"}
+        oracle = self.attack.oracle
+        if oracle is None:
+            return {"kind": "white-box", "computed_on": self.model.name, "oracle": None, "summary": ""}
+        return {"kind": "black-box", "computed_on": self.model.name, "oracle": oracle.to_dict(),
+                "summary": oracle.summary()}
 
     def save(self, out_dir: str | os.PathLike) -> dict[str, Path]:
         """Write original.png, adversarial.png, perturbation.png and result.json to ``out_dir``.
@@ -244,12 +282,24 @@ def inspect(
     Raises:
         ImageError, ModelError, DeviceError, ParameterError, ClassNameError.
     """
+    recipe = dataclasses.replace(recipe, threads=recipe.threads or torch.get_num_threads())
+    with intra_op_threads(recipe.threads):
+        return _inspect(recipe, model, on_step, should_stop)
+
+
+def _inspect(recipe: Recipe, model: Classifier | None, on_step: StepCallback | None,
+             should_stop: StopCheck | None) -> Inspection:
     attack = make_attack(recipe.attack, recipe.params)
     pipeline, detectors = defenses_from_recipe(recipe)
+    concealment = concealment_from_recipe(recipe, attack)
     clf = model if model is not None else load_model(recipe.model, recipe.device, weights=recipe.weights,
                                                      trust_code=recipe.trust_model_code)
-    attack.check_model(clf)
+    surrogate = as_surrogate([load_model(s, recipe.device) for s in recipe.surrogates], clf) \
+        if recipe.surrogates else None
+    attack.check_model(surrogate if surrogate is not None else clf)
     x = load_tensor(recipe.image, clf.input_size, clf.channels, clf.resize).to(clf.device)
+    if concealment is not None and concealment.detector is not None and concealment.detector.needs_calibration:
+        concealment.calibrate(benign_stream(clf, recipe.calibration))
     original = predict(clf, x, recipe.top_k)
     y = torch.tensor([original.label], device=clf.device)
     target = None if recipe.target is None else resolve_class(recipe.target, clf.class_names)
@@ -258,13 +308,21 @@ def inspect(
         torch.cuda.synchronize(clf.device)
     start = time.perf_counter()
     attacked = DefendedClassifier(clf, pipeline, eot_samples=recipe.eot_samples) if recipe.adaptive else clf
-    result = attack.run(attacked, x, y, target=target_t, on_step=on_step, should_stop=should_stop)
+    extra = {"concealment": concealment} if concealment is not None else {}
+    result = attack.run(surrogate if surrogate is not None else attacked, x, y, target=target_t, on_step=on_step,
+                        should_stop=should_stop, **extra)
     if clf.device.type == "cuda":
         torch.cuda.synchronize(clf.device)
     attack_time = time.perf_counter() - start
+    transfer = None
+    if surrogate is not None:
+        transfer = {"name": surrogate.name, "fooled": bool(result.success[0])}
+        with torch.no_grad():
+            logits = attacked(result.x_adv)
+        result = dataclasses.replace(result, logits=logits, success=is_success(logits, y, target_t))
     adversarial = classification(clf, result.logits, recipe.top_k, "the adversarial image")
     inspection = Inspection(recipe, clf, x.cpu(), result.x_adv.detach().cpu(), original, adversarial, target,
-                            result, dataclasses.asdict(attack), attack_time)
+                            result, dataclasses.asdict(attack), attack_time, surrogate=transfer)
     if pipeline.defenses:
         inspection.defended = defended_predictions(clf, pipeline, x, result.x_adv, y, target_t, recipe.top_k)
     if detectors:
@@ -307,6 +365,42 @@ def defenses_from_recipe(recipe: Recipe) -> tuple[Pipeline, list[Detector]]:
     if not 1 <= int(recipe.eot_samples) <= 1000:
         raise ParameterError(f"eot_samples must be between 1 and 1000, not {recipe.eot_samples}")
     return pipeline, [detector_from_spec(s) for s in recipe.detectors]
+
+
+def concealment_from_recipe(recipe: Recipe, attack) -> Concealment | None:
+    """The target's concealment for a black-box attack made on it; None for the others.
+
+    Raises:
+        ParameterError: a bad spec, or concealment settings where no query reaches the target
+            (a white-box attack, or a transfer from surrogates).
+    """
+    concealment = Concealment.from_specs(recipe.output_mode, recipe.throttle, recipe.stateful_detector)
+    settings = recipe.output_mode != "probabilities" or recipe.throttle or recipe.stateful_detector
+    if attack.threat_model != "white-box" and not recipe.surrogates:
+        return concealment
+    if settings:
+        why = "a transfer attack sends the target no query" if recipe.surrogates else \
+            f"the white-box attack {attack.name!r} reads the model's gradients"
+        raise ParameterError(f"the output mode, throttle and stateful detector apply to the black-box attacks "
+                             f"(square, hopskipjump) made on the target; {why}")
+    return None
+
+
+def benign_stream(model: Classifier, calibration: str | os.PathLike | None = None) -> torch.Tensor:
+    """Benign queries (N, C, H, W) to calibrate a stateful detector on: the images of the folder
+    ``calibration``, or for 28x28 grey models the 2,000 shipped held-out MNIST digits.
+
+    Raises:
+        ImageError: the folder is missing or holds no image.
+        ParameterError: a colour model and no folder (the 3 sample photos are too few).
+    """
+    if calibration or model.channels != 1:
+        if not calibration:
+            raise ParameterError("the similarity detector calibrates on 999 or more benign images: give a folder "
+                                 "of them (--calibration DIR), or use --stateful-detector blacklight")
+        return calibration_images(model, calibration)
+    digits = read_idx(resource_path("images", HELD_OUT_DIGITS))
+    return torch.cat([to_tensor(preprocess(Image.fromarray(d, "L"), model.input_size, model.resize)) for d in digits])
 
 
 def defended_predictions(model: Classifier, pipeline: Pipeline, x: torch.Tensor, x_adv: torch.Tensor,

@@ -14,7 +14,8 @@ def summary_parts(summary: dict) -> list[str]:
     iterations``) with the true and adversarial labels, the Linf norm in grey
     levels (of 255), the L2 norm (pixels in [0, 1]), the L0 norm (changed
     values), the cost (iterations, and gradient evaluations for white-box attacks, queries for
-    black-box ones) and the attack's wall time in seconds.
+    black-box ones) and the attack's wall time in seconds; then, for black-box and transfer attacks, the
+    threat model's line (queries and output mode, simulated attacker time, detection; or the surrogate).
     """
     norms = summary["norms"]
     if summary["cancelled"]:
@@ -24,8 +25,10 @@ def summary_parts(summary: dict) -> list[str]:
     labels = f"{summary['true_label']['name']} -> {summary['adversarial']['label']['name']}"
     cost = f"{summary['iterations']} iterations, " + (
         f"{summary['queries']} queries" if summary["queries"] else f"{summary['gradient_evaluations']} gradient evaluations")
-    return [f"{verdict}: {labels}", f"Linf {norms['linf_grey']:.1f}/255", f"L2 {norms['l2']:.3f}",
-            f"L0 {norms['l0']}", cost, f"{summary['attack_time_s']:.2f} s"]
+    parts = [f"{verdict}: {labels}", f"Linf {norms['linf_grey']:.1f}/255", f"L2 {norms['l2']:.3f}",
+             f"L0 {norms['l0']}", cost, f"{summary['attack_time_s']:.2f} s"]
+    threat = summary.get("threat_model") or {}
+    return parts + ([threat["summary"]] if threat.get("summary") else [])
 
 
 def summary_line(summary: dict, separator: str = "  ") -> str:

@@ -43,6 +43,7 @@ def state_from_args(args) -> tuple[Session, EvasionState]:
     if args.compare_direct and not args.compare:
         raise ParameterError("--compare-direct needs --compare MODEL ...")
     state.compare, state.compare_direct = list(args.compare), args.compare_direct
+    state.use_threat(args.output_mode, args.throttle, args.stateful_detector, list(args.surrogate))
     return session, state
 
 

@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
         menu.clear()
         self.workspace().fill_file_menu(menu)
         menu.addSeparator()
+        self._add_action(menu, "Open re&cipe\u2026", self._choose_recipe)
         self._add_action(menu, "Open &model file\u2026", self._choose_model_file)
         self.setup_action = self._add_action(menu, "Model &set-up\u2026", self.open_model_setup)
         self.setup_action.setEnabled(self.model_file() is not None)
@@ -198,6 +199,18 @@ class MainWindow(QMainWindow):
             index = 0
         self.model_combo.setCurrentIndex(index)
         self.device_combo.setCurrentText(self.session.device or "auto")
+
+    def _choose_recipe(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open recipe", "", "Recipes (*.json);;All files (*)")
+        if path:
+            self.open_recipe(path)
+
+    def open_recipe(self, path: str) -> bool:
+        """Replay a saved attack (result.json or recipe) in the Evasion workspace: its model, image, attack,
+        parameters and defences, run as recorded. False (after one error line) for a bad file."""
+        evasion = self.workspaces["evasion"]
+        self.tabs.setCurrentWidget(evasion)
+        return evasion.open_recipe(path, self.confirm_code)
 
     def _choose_model_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open model file", "", MODEL_FILTER)

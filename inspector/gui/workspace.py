@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
-from PySide6.QtWidgets import QMenu, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMenu, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from inspector.gui.shell import Shell
 
@@ -24,6 +26,32 @@ class Workspace(QWidget):
         super().__init__(parent)
         self.shell = shell
 
+    def lay_out(self, panels: Sequence[QWidget], centre: QWidget, side_width: int) -> None:
+        """The workspaces' layout: a scrolling column of ``panels`` (top to bottom) beside ``centre``.
+
+        The column (``self.side`` in ``self.side_scroll``) is at least ``side_width``
+        pixels wide, wider where its panels need it; ``centre`` takes the rest.
+        """
+        self.side = QWidget()
+        side_layout = QVBoxLayout(self.side)
+        for panel in panels:
+            side_layout.addWidget(panel)
+        side_layout.addStretch(1)
+        self.side_scroll = QScrollArea()
+        self.side_scroll.setWidget(self.side)
+        self.side_scroll.setWidgetResizable(True)
+        self.side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.fit_side_column(side_width)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter(Qt.Orientation.Horizontal, [self.side_scroll, centre], stretch=1))
+
+    def fit_side_column(self, width: int) -> None:
+        """Make the side column of :meth:`lay_out` ``width`` pixels wide, or as wide as its panels need."""
+        width = max(width, self.side.sizeHint().width() + self.side_scroll.verticalScrollBar().sizeHint().width())
+        self.side_scroll.setMinimumWidth(width)
+        self.side_scroll.setMaximumWidth(width + 90)
+
     def fill_file_menu(self, menu: QMenu) -> None:
         """Add this workspace's entries (open, export, ...) to the File menu; called on every switch."""
 
@@ -36,3 +64,16 @@ class Workspace(QWidget):
     def open_file(self, path: str) -> None:
         """Open a file dropped on the window (not a model file)."""
         self.shell.show_error(f"the {self.title} workspace does not open files: drop a model file")
+
+
+def splitter(orientation: Qt.Orientation, widgets: Sequence[QWidget], sizes: Sequence[int] | None = None,
+             stretch: int | None = None) -> QSplitter:
+    """A splitter of ``widgets`` with initial ``sizes`` (pixels), or the widget at ``stretch`` taking the rest."""
+    split = QSplitter(orientation)
+    for widget in widgets:
+        split.addWidget(widget)
+    if sizes is not None:
+        split.setSizes(list(sizes))
+    if stretch is not None:
+        split.setStretchFactor(stretch, 1)
+    return split

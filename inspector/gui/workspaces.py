@@ -2,5 +2,7 @@
 
 from inspector.gui.evaluate.workspace import EvaluateWorkspace
 from inspector.gui.evasion.workspace import EvasionWorkspace
+from inspector.gui.privacy.workspace import PrivacyWorkspace
+from inspector.gui.training_time.workspace import TrainingTimeWorkspace
 
-WORKSPACES = [EvasionWorkspace, EvaluateWorkspace]
+WORKSPACES = [EvasionWorkspace, EvaluateWorkspace, PrivacyWorkspace, TrainingTimeWorkspace]

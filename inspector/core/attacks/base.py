@@ -21,7 +21,7 @@ up to it (half a grey level per value, at most 0.5/255 * sqrt(C*H*W) in L2).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, ClassVar
+from typing import TYPE_CHECKING, Callable, ClassVar
 
 import torch
 
@@ -30,6 +30,9 @@ from inspector.core.image import quantize
 from inspector.core.messages import show_path
 from inspector.core.metrics import is_success
 from inspector.core.params import ParamSpec, Registry, param, param_specs
+
+if TYPE_CHECKING:
+    from inspector.core.oracle import OracleReport
 
 StepCallback = Callable[["Step"], None]
 StopCheck = Callable[[], bool]
@@ -93,6 +96,8 @@ class AttackResult:
         query_counts: (N,) long queries per image for black-box attacks, else None.
         loss: the objective the attack maximised (e.g. ``"ce"``, ``"margin"``).
         cancelled: ``should_stop()`` ended the attack early.
+        oracle: for black-box attacks, what the query oracle saw (output mode, queries, simulated
+            attacker time, detections; :class:`~inspector.core.oracle.OracleReport`), else None.
     """
 
     x_adv: torch.Tensor
@@ -104,6 +109,7 @@ class AttackResult:
     loss: str = ""
     cancelled: bool = False
     query_counts: torch.Tensor | None = None
+    oracle: "OracleReport | None" = None
 
 
 class Attack:

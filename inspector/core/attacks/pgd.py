@@ -58,9 +58,18 @@ class PGD(Attack):
         """
         return lambda grad: ascent_direction(grad, self.norm)
 
+    def model_input(self):
+        """A fresh rule for one run: the iterate (N, C, H, W) -> what the gradient's forward pass sees.
+
+        The identity for PGD; input diversity (:mod:`inspector.core.attacks.diversity`) transforms it
+        at random. The final evaluation always sees the iterate itself.
+        """
+        return lambda x_adv: x_adv
+
     def run(self, model, x, y, *, target=None, on_step=None, should_stop=None):
         loss_fn = LOSSES[self.loss]
         direction = self.directions()
+        seen = self.model_input()
         x = x.detach()
         if self.random_start:
             generator = torch.Generator().manual_seed(self.seed)
@@ -74,7 +83,7 @@ class PGD(Attack):
                 cancelled = True
                 break
             x_adv.requires_grad_(True)
-            logits = model(x_adv)
+            logits = model(seen(x_adv))
             loss = loss_fn(logits, y, target)
             (grad,) = torch.autograd.grad(loss.sum(), x_adv)
             iterations = i + 1

@@ -91,10 +91,17 @@ class Square(Attack):
     def planned_cost(self, shape):
         return 0, self.max_queries
 
-    def run(self, model, x, y, *, target=None, on_step=None, should_stop=None):
+    def run(self, model, x, y, *, target=None, on_step=None, should_stop=None, concealment=None):
+        """Attack ``x`` through an oracle that applies ``concealment`` (a
+        :class:`~inspector.core.concealment.Concealment`; None: full probabilities).
+
+        Raises:
+            ParameterError: ``concealment`` answers with the top-1 label only (no scores to search on).
+        """
         x = x.detach()
         n, c, h, w = x.shape
-        oracle = QueryOracle(model, n, budget=self.max_queries, output="probabilities")
+        oracle = QueryOracle(model, n, budget=self.max_queries, output="probabilities", concealment=concealment,
+                             attacker=self.title)
         gen = torch.Generator().manual_seed(self.seed)
         everyone = torch.arange(n, device=x.device)
         if self.norm == "linf":
@@ -127,7 +134,7 @@ class Square(Attack):
                 on_step(Step(iterations, self.max_queries - 1, gain.clone(), probs.clone(), x_best.clone(), gain > 0))
         result = finalize(model, x, x_best, y, target, linf_bound=self.linf_bound(), iterations=iterations,
                           loss="margin", cancelled=cancelled, queries=int(oracle.queries.max()),
-                          query_counts=oracle.queries.clone())
+                          query_counts=oracle.queries.clone(), oracle=oracle.report())
         return result
 
     def _window(self, side: int, h: int, w: int, gen: torch.Generator) -> tuple[int, int]:

@@ -3,7 +3,7 @@
 Importing this package registers every defence in DEFENSES and every detector in DETECTORS.
 """
 
-from inspector.core.defenses import mc_dropout, squeezing, transforms  # noqa: F401  (registration)
+from inspector.core.defenses import mc_dropout, squeezing, strip, transforms  # noqa: F401  (registration)
 from inspector.core.defenses.base import DEFENSES, Defense, make_defense
 from inspector.core.defenses.detection import DETECTORS, Detector, make_detector
 from inspector.core.defenses.pipeline import DefendedClassifier, Pipeline

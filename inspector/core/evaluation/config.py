@@ -43,6 +43,13 @@ class EvaluationConfig:
         sanity: run the sanity checks of Carlini et al. 2019 on the first ``sanity_images`` images.
         out: folder for the JSONL results (None: keep them in memory only).
         resume: continue the evaluation in ``out``.
+        threads: CPU intra-op threads the attacks run with; None: the count recorded in ``out`` when
+            resuming, else torch's current one. :func:`~inspector.core.evaluation.evaluate` records it,
+            since the adversarials' bytes depend on it (see :mod:`inspector.core.threads`).
+        ray: spread the batches over Ray workers: ``"local"`` starts a Ray instance on this machine
+            (or uses the one already started), anything else is a cluster address (``"auto"``,
+            ``"ray://head:10001"``); None: run here. The numbers are the same either way
+            (see :mod:`inspector.core.evaluation.distributed`).
     """
 
     data: str
@@ -63,11 +70,13 @@ class EvaluationConfig:
     sanity_images: int = 200
     out: str | None = None
     resume: bool = False
+    threads: int | None = None
+    ray: str | None = None
 
     def fingerprint(self) -> dict:
-        """The fields that change the numbers (not ``device``, ``out``, ``resume``), JSON-ready."""
+        """The fields that change the numbers (not ``device``, ``out``, ``resume``, ``ray``), JSON-ready."""
         data = dataclasses.asdict(self)
-        for name in ("device", "out", "resume"):
+        for name in ("device", "out", "resume", "ray"):
             data.pop(name)
         data["eps"] = budgets(self)
         data["params"] = {k: str(v) for k, v in sorted(self.params.items())}

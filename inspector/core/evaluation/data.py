@@ -28,7 +28,7 @@ import torch
 from PIL import Image
 
 from inspector.core.classifier import Classifier
-from inspector.core.datasets.idx import load_mnist
+from inspector.core.datasets.mnist import heldout_digits
 from inspector.core.errors import ClassNameError, ImageError
 from inspector.core.files import stat_path
 from inspector.core.image import IMAGE_SUFFIXES, load_tensor, preprocess, to_tensor
@@ -37,8 +37,6 @@ from inspector.core.messages import show_path
 from inspector.core.resources import resource_path
 
 BUILTIN_SETS = ("mnist-heldout",)
-HELD_OUT_IMAGES = "mnist-heldout-images-idx3-ubyte.gz"
-HELD_OUT_LABELS = "mnist-heldout-labels-idx1-ubyte.gz"
 #: Index of the first held-out digit in the MNIST test set (the ids name the test-set index).
 HELD_OUT_START = 8000
 LABELS_CSV = "labels.csv"
@@ -83,7 +81,7 @@ def _mnist_heldout(model: Classifier) -> list[Sample]:
     if model.channels != 1 or len(model.class_names) != 10:
         raise ImageError(f"mnist-heldout holds grey digits 0-9; {show_path(model.name)} takes "
                          f"{model.channels} channel(s) and {len(model.class_names)} classes")
-    x, y = _heldout_digits()
+    x, y = heldout_digits()
 
     def loader(i: int) -> Callable[[Classifier], torch.Tensor]:
         def load(m: Classifier) -> torch.Tensor:
@@ -94,11 +92,6 @@ def _mnist_heldout(model: Classifier) -> list[Sample]:
         return load
 
     return [Sample(f"mnist-{HELD_OUT_START + i}", int(y[i]), loader(i)) for i in range(len(y))]
-
-
-@lru_cache(maxsize=1)
-def _heldout_digits() -> tuple[torch.Tensor, torch.Tensor]:
-    return load_mnist(resource_path("images", HELD_OUT_IMAGES), resource_path("images", HELD_OUT_LABELS))
 
 
 def _file_loader(path: Path) -> Callable[[Classifier], torch.Tensor]:

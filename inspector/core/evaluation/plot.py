@@ -16,10 +16,12 @@ DASHES = {"none": None, "defended": (8, 5), "adaptive": (2, 4)}
 
 
 def eps_label(eps: float) -> str:
-    """``%g`` where short, else whole grey levels as ``8/255``."""
+    """``%g`` where short, else grey levels in halves as ``8/255`` or ``0.5/255``."""
     short = f"{eps:g}"
     grey = eps * 255
-    return short if len(short) <= 5 or abs(grey - round(grey)) > 1e-6 else f"{round(grey)}/255"
+    if len(short) <= 5 or abs(grey * 2 - round(grey * 2)) > 1e-6:
+        return short
+    return f"{round(grey * 2) / 2:g}/255"
 
 
 def _line(draw: ImageDraw.ImageDraw, points: list[tuple[float, float]], colour, dash, width: int = 3) -> None:

@@ -119,6 +119,16 @@ class RecordStore:
             self._file = None
 
 
+def saved_config(folder: str | os.PathLike | None) -> dict | None:
+    """The configuration fingerprint recorded in ``folder``'s manifest; None where there is none to read."""
+    if folder is None:
+        return None
+    try:
+        return json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8")).get("config")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
 def _check_same(saved: dict, current: dict, folder: Path) -> None:
     old, new = saved.get("config", {}), current["config"]
     differ = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))

@@ -19,6 +19,9 @@ from inspector.core.evaluation.result import EvaluationResult
 from inspector.core.figure import side_by_side
 from inspector.core.files import write_atomically
 
+#: The id of the ``<script type="application/json">`` block holding the recipe and tables (for ``inspector replay``).
+REPORT_RECIPE_ID = "inspector-recipe"
+
 SETTINGS = {"none": "no defence", "defended": "defended, non-adaptive attack (made on the bare model)",
             "adaptive": "defended, adaptive attack (BPDA / EOT through the defences)"}
 STYLE = """
@@ -82,7 +85,10 @@ def render_html(result: EvaluationResult) -> str:
          + (" (also attacked adaptively)" if c.adaptive else "")],
         ["data", f"{_e(c.data)}" + (f", first {c.limit}" if c.limit else "")],
         ["model", f"{_e(v['model'])}" + (f" (sha256 {_e(v['model_sha256'][:16])}…)" if v.get("model_sha256") else "")],
-        ["batch size", str(result.batch_size)]], left=2))
+        ["batch size", str(result.batch_size)],
+        ["CPU threads", str(c.threads)],
+        ["replay", "<code>inspector replay THIS_REPORT.html</code> runs it again and compares the tables "
+                   "(the recipe is embedded in this file)"]], left=2))
     if result.sanity:
         parts.append("<h2>Sanity checks <span class='muted'>(Carlini et al. 2019, arXiv:1902.06705)</span></h2>")
         parts.append(_table(["check", "result", "figures"], [
@@ -123,7 +129,18 @@ def render_html(result: EvaluationResult) -> str:
     parts.append(_table(None, [[_e(k), _e(val)] for k, val in v.items()], left=2))
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             f"<title>Robustness of {_e(v['model'])}</title><style>{STYLE}</style></head><body>"
-            + "\n".join(parts) + "</body></html>")
+            + "\n".join(parts) + _embedded_recipe(result) + "</body></html>")
+
+
+def _embedded_recipe(result: EvaluationResult) -> str:
+    """The configuration as run and the tables, as JSON for ``inspector replay REPORT.html``."""
+    config = result.config.to_dict() | {"batch_size": result.batch_size}
+    for name in ("out", "resume"):
+        config.pop(name)
+    recipe = {"config": config, "tables": {"clean": result.clean, "robust": result.robust}}
+    text = json.dumps(recipe).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<script type="application/json" id="{REPORT_RECIPE_ID}">{text}</script>'
+
 
 
 def write_report(result: EvaluationResult, path: str | os.PathLike) -> None:

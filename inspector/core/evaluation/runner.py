@@ -11,6 +11,7 @@ the same numbers. Each run's records are flushed before the next starts.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Callable
@@ -19,23 +20,21 @@ import torch
 
 from inspector.core.attacks.base import StopCheck
 from inspector.core.classifier import Classifier
-from inspector.core.defenses import DefendedClassifier, Pipeline, defense_from_spec
-from inspector.core.errors import InspectorError, ParameterError
+from inspector.core.defenses import Pipeline, defense_from_spec
+from inspector.core.errors import ParameterError
+from inspector.core.evaluation.batches import BatchRun
 from inspector.core.evaluation.config import EvaluationConfig, budgets, check_attacks
-from inspector.core.evaluation.data import Sample, load_dataset
-from inspector.core.evaluation.plan import Unit, make_plan
-from inspector.core.evaluation.records import RecordStore
-from inspector.core.evaluation.result import EvaluationResult, Example, summarize
+from inspector.core.evaluation.data import load_dataset
+from inspector.core.evaluation.plan import make_plan
+from inspector.core.evaluation.distributed import run_on_ray
+from inspector.core.evaluation.records import RecordStore, saved_config
+from inspector.core.evaluation.result import EvaluationResult, summarize
 from inspector.core.evaluation.versions import versions
-from inspector.core.messages import one_line
-from inspector.core.metrics import top_k
 from inspector.core.models import load_model
+from inspector.core.threads import intra_op_threads
 
 #: Values per batch the default batch size aims at (a power of two, 1 to 128 images).
 BATCH_VALUES = 4_000_000
-MAX_EXAMPLES = 4
-#: What an attack may raise on one image (a model failing on it, a numerical error); recorded, not fatal.
-IMAGE_FAILURES = (InspectorError, RuntimeError, ValueError, FloatingPointError)
 
 
 @dataclass
@@ -59,7 +58,9 @@ def evaluate(config: EvaluationConfig, *, model: Classifier | None = None,
              should_stop: StopCheck | None = None) -> EvaluationResult:
     """Evaluate ``config``: clean and robust accuracy over the data set, with the sanity checks.
 
-    ``model`` reuses a loaded classifier. ``should_stop()`` is checked within each attack
+    ``model`` reuses a loaded classifier. The attacks run with ``config.threads`` CPU threads
+    (default: the count recorded when resuming, else torch's current one), which the result's
+    config and the manifest record. ``should_stop()`` is checked within each attack
     iteration; once it is True the attack run in progress is dropped (nothing half-done is
     recorded) and the result comes back with ``stopped`` set. An image that cannot be read,
     or on which an attack fails, gets an error record and the evaluation goes on.
@@ -71,6 +72,20 @@ def evaluate(config: EvaluationConfig, *, model: Classifier | None = None,
         ImageError, ClassNameError: the data set is missing or its labels unknown to the model.
         ModelError, DeviceError, ExportError.
     """
+    config = with_threads(config)
+    with intra_op_threads(config.threads):
+        return _evaluate(config, model, on_progress, should_stop)
+
+
+def with_threads(config: EvaluationConfig) -> EvaluationConfig:
+    """``config`` with its thread count set: as given, else the one recorded in ``out`` when
+    resuming, else torch's current count."""
+    saved = saved_config(config.out) if config.resume else None
+    threads = config.threads or (saved or {}).get("threads") or torch.get_num_threads()
+    return dataclasses.replace(config, threads=threads)
+
+
+def _evaluate(config: EvaluationConfig, model: Classifier | None, on_progress, should_stop) -> EvaluationResult:
     budgets(config)
     check_attacks(config)
     pipeline = Pipeline([defense_from_spec(s) for s in config.defenses])
@@ -90,15 +105,18 @@ def evaluate(config: EvaluationConfig, *, model: Classifier | None = None,
     batch_size = config.batch_size or default_batch_size(clf)
     # the batch size that runs, not the option: the random starts depend on the batches
     store = RecordStore(config.out, {"config": config.fingerprint() | {"batch_size": batch_size},
-                                     "versions": versions(config, clf)}, resume=config.resume)
-    run = _Run(config, clf, pipeline, store, should_stop)
+                                     "versions": versions(config, clf), "device": str(clf.device)},
+                        resume=config.resume)
+    run = BatchRun(config, clf, pipeline, store, should_stop)
 
     def report(done: int, stage: str) -> None:
         if on_progress is not None:
             on_progress(Progress(done, len(samples), stage))
 
     try:
-        for start in range(0, len(samples), batch_size):
+        if config.ray is not None:
+            run_on_ray(run, samples, plan, batch_size, report)
+        for start in range(0, len(samples), batch_size) if config.ray is None else ():
             batch = list(enumerate(samples[start:start + batch_size], start))
             run.batch(batch, plan, lambda stage: report(start, f"images {start + 1}-{start + len(batch)}: {stage}"))
             if run.stopped:
@@ -110,165 +128,3 @@ def evaluate(config: EvaluationConfig, *, model: Classifier | None = None,
         run.fill_examples(samples, plan)
     return summarize(config, clf, samples, store.records, stopped=run.stopped, examples=run.examples,
                      versions=versions(config, clf), batch_size=batch_size)
-
-
-class _Run:
-    """The state of one evaluation while it runs over the batches."""
-
-    def __init__(self, config: EvaluationConfig, model: Classifier, pipeline: Pipeline, store: RecordStore,
-                 should_stop: StopCheck | None):
-        self.config, self.model, self.pipeline, self.store = config, model, pipeline, store
-        self.should_stop = should_stop
-        self.stopped = False
-        self.examples: list[Example] = []
-        self.settings = ["none"] + (["defended"] if pipeline.defenses else [])
-        self.largest_eps = budgets(config)[-1]
-
-    def batch(self, batch: list[tuple[int, Sample]], plan: list[Unit], report: Callable[[str], None]) -> None:
-        """Load the batch, record the clean predictions, then every unit not yet recorded
-        (``report`` is told each unit before it runs)."""
-        clean_keys = [("clean", None, s, "main") for s in self.settings]
-        keys = clean_keys + [(u.attack, u.eps, s, u.variant) for u in plan for s in self._unit_settings(u)]
-        if all(self.store.done(s.id, k) for _, s in batch for k in keys):
-            return
-        loaded = self._load(batch)
-        if not loaded:
-            return
-        index = [i for i, _, _ in loaded]
-        ids = [s.id for _, s, _ in loaded]
-        x = torch.cat([t for _, _, t in loaded]).to(self.model.device)
-        y = torch.tensor([s.label for _, s, _ in loaded], device=self.model.device)
-        clean = {s: self._predict(x, s) for s in self.settings}
-        self.store.add([self._record(ids[j], index[j], int(y[j]), key, clean[key[2]][j], clean[key[2]][j])
-                        for key in clean_keys for j in range(len(ids)) if not self.store.done(ids[j], key)])
-        for unit in plan:
-            rows = [j for j in range(len(ids)) if unit.limit is None or index[j] < unit.limit]
-            unit_keys = [(unit.attack, unit.eps, s, unit.variant) for s in self._unit_settings(unit)]
-            if all(self.store.done(ids[j], k) for j in rows for k in unit_keys):
-                continue
-            report(unit.attack + ("" if unit.eps is None else f" eps {unit.eps:g}")
-                   + ("" if unit.variant == "main" else f" ({unit.variant})"))
-            self._unit(unit, x[rows], y[rows], [ids[j] for j in rows], [index[j] for j in rows],
-                       {s: c[rows] for s, c in clean.items()})
-            if self.stopped:
-                return
-
-    def _load(self, batch: list[tuple[int, Sample]]) -> list[tuple[int, Sample, torch.Tensor]]:
-        loaded = []
-        for i, sample in batch:
-            if sample.id in self.store.failed:
-                continue
-            try:
-                loaded.append((i, sample, sample.load(self.model)))
-            except InspectorError as exc:
-                self.store.add([{"image": sample.id, "index": i, "label": sample.label, "attack": "load",
-                                 "eps": None, "setting": "none", "variant": "main", "error": one_line(exc)}])
-        return loaded
-
-    def _unit_settings(self, unit: Unit) -> list[str]:
-        if unit.variant != "main":
-            return ["none"]
-        return self.settings + (["adaptive"] if self.config.adaptive else [])
-
-    def _predict(self, x: torch.Tensor, setting: str) -> torch.Tensor:
-        with torch.no_grad():
-            return self.model(self.pipeline.apply(x) if setting != "none" else x).argmax(1)
-
-    def _unit(self, unit: Unit, x, y, ids, index, clean) -> None:
-        settings = self._unit_settings(unit)
-        targets = [("bare", [s for s in settings if s != "adaptive"])]
-        if "adaptive" in settings:
-            targets.append(("adaptive", ["adaptive"]))
-        for target, judged in targets:
-            attacked = self.model if target == "bare" else DefendedClassifier(
-                self.model, self.pipeline, eot_samples=self.config.eot_samples, seed=index[0])
-            x_adv, errors = self._attack(unit, attacked, x, y)
-            if self.stopped:
-                return
-            records = []
-            for s in judged:
-                pred = self._predict(x_adv, "none" if s == "none" else "defended")
-                clean_s = clean["none" if s == "none" else "defended"]
-                for j, image in enumerate(ids):
-                    key = (unit.attack, unit.eps, s, unit.variant)
-                    if self.store.done(image, key):
-                        continue
-                    if errors[j]:
-                        records.append({"image": image, "index": index[j], "label": int(y[j]), "attack": unit.attack,
-                                        "eps": unit.eps, "setting": s, "variant": unit.variant, "error": errors[j]})
-                        continue
-                    records.append(self._record(image, index[j], int(y[j]), key, clean_s[j], pred[j], x[j], x_adv[j]))
-            self.store.add(records)
-            self._keep_examples(unit, x, x_adv, y, ids, self._predict(x_adv, "none"), target)
-
-    def _attack(self, unit: Unit, attacked, x, y) -> tuple[torch.Tensor, list[str]]:
-        """The adversarials of the batch; if the batch fails, image by image, recording each failure."""
-        attack = unit.build(self.config)
-        try:
-            result = attack.run(attacked, x, y, should_stop=self.should_stop)
-            self.stopped = result.cancelled
-            return result.x_adv.detach(), [""] * len(y)
-        except IMAGE_FAILURES:
-            pass
-        x_adv, errors = x.clone(), []
-        for j in range(len(y)):
-            try:
-                result = attack.run(attacked, x[j:j + 1], y[j:j + 1], should_stop=self.should_stop)
-                self.stopped = self.stopped or result.cancelled
-                x_adv[j] = result.x_adv[0].detach()
-                errors.append("")
-            except IMAGE_FAILURES as exc:
-                errors.append(f"{type(exc).__name__}: {one_line(exc)}")
-        return x_adv, errors
-
-    def _record(self, image, index, label, key, clean_pred, pred, x=None, x_adv=None) -> dict:
-        attack, eps, setting, variant = key
-        record = {"image": image, "index": index, "label": label, "attack": attack, "eps": eps,
-                  "setting": setting, "variant": variant, "correct": int(clean_pred) == label, "pred": int(pred)}
-        if x is not None:
-            delta = (x_adv - x).flatten()
-            record["linf"] = float(delta.abs().max())
-            record["l2"] = float(delta.norm())
-        return record
-
-    def fill_examples(self, samples: list[Sample], plan: list[Unit]) -> None:
-        """Make the examples again for images a resumed run recorded as fooled but did not attack now.
-
-        The attack runs on those few images alone, so an image that a batch run fooled may hold
-        now; only those fooled again are kept.
-        """
-        by_id = {s.id: (i, s) for i, s in enumerate(samples)}
-        for unit in plan:
-            if len(self.examples) >= MAX_EXAMPLES or unit.variant != "main" \
-                    or unit.eps not in (None, self.largest_eps):
-                continue
-            shown = {e.image for e in self.examples}
-            fooled = list(dict.fromkeys(
-                r["image"] for r in self.store.records
-                if (r["attack"], r["eps"], r["setting"], r["variant"]) == (unit.attack, unit.eps, "none", "main")
-                and not r.get("error") and r["correct"] and r["pred"] != r["label"] and r["image"] not in shown
-                and r["image"] in by_id))[:MAX_EXAMPLES - len(self.examples)]
-            if not fooled:
-                continue
-            loaded = self._load([by_id[image] for image in fooled])
-            if not loaded:
-                continue
-            x = torch.cat([t for _, _, t in loaded]).to(self.model.device)
-            y = torch.tensor([s.label for _, s, _ in loaded], device=self.model.device)
-            x_adv, errors = self._attack(unit, self.model, x, y)
-            if not self.stopped and not any(errors):
-                self._keep_examples(unit, x, x_adv, y, [s.id for _, s, _ in loaded], self._predict(x_adv, "none"),
-                                    "bare")
-
-    def _keep_examples(self, unit, x, x_adv, y, ids, pred, target) -> None:
-        if unit.variant != "main" or target != "bare" or len(self.examples) >= MAX_EXAMPLES \
-                or unit.eps not in (None, self.largest_eps):
-            return
-        with torch.no_grad():
-            p_clean, p_adv = self.model(x).softmax(1).cpu(), self.model(x_adv).softmax(1).cpu()
-        names = self.model.class_names
-        for j in range(len(ids)):
-            if len(self.examples) < MAX_EXAMPLES and p_clean[j].argmax() == y[j] and pred[j] != y[j] \
-                    and all(e.image != ids[j] for e in self.examples):
-                self.examples.append(Example(ids[j], unit.attack, unit.eps, x[j:j + 1].cpu(), x_adv[j:j + 1].cpu(),
-                                             int(y[j]), top_k(p_clean[j], names, 1)[0], top_k(p_adv[j], names, 1)[0]))

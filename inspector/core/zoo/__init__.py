@@ -45,6 +45,12 @@ MODELS.register(ModelInfo(
     build=partial(build_mnist, "mnist-distilled"),
 ))
 MODELS.register(ModelInfo(
+    name="mnist-backdoor",
+    task=MNIST_TASK,
+    description="same CNN, BadNets backdoor: a 3x3 corner pattern sends any digit to 0 (see resources/models/mnist-backdoor.md)",
+    build=partial(build_mnist, "mnist-backdoor"),
+))
+MODELS.register(ModelInfo(
     name="mnist-dp",
     task=MNIST_TASK,
     description="same CNN, DP-SGD (Abadi et al. 2016), epsilon 1.95 at delta 1e-5, 84.2 % held-out accuracy",

@@ -29,6 +29,9 @@ TASK = "MNIST digits, 10 classes, 28x28 grey"
 #: Built-in name -> the ``inspector train`` method that makes it.
 MNIST_MODELS = {"mnist-standard": "standard", "mnist-pgd-at": "pgd-at", "mnist-distilled": "distilled",
                 "mnist-dp": "dp"}
+#: The command that makes each built-in MNIST model.
+MAKE_COMMAND = {name: f"inspector train {method}" for name, method in MNIST_MODELS.items()} | {
+    "mnist-backdoor": "inspector poison --trigger pixel --target 0 --rate 1%"}
 
 # What reading a bad weights file raises: safetensors' header errors; torch.load's pickle, zip and
 # truncation errors (struct.error for junk bytes); load_state_dict's TypeError (not a dict) and
@@ -63,12 +66,19 @@ def weights_path(name: str) -> Path:
     return resource_path("models", f"{name}.safetensors")
 
 
-def save_weights(net: nn.Module, path: str | os.PathLike, metadata: dict[str, str] | None = None) -> None:
-    """Write ``net``'s state dict as safetensors, atomically (temporary file, then ``os.replace``)."""
+def save_weights(net: nn.Module, path: str | os.PathLike, metadata: dict[str, str] | None = None,
+                 dtype: torch.dtype | None = None) -> None:
+    """Write ``net``'s state dict as safetensors, atomically (temporary file, then ``os.replace``).
+
+    ``dtype`` (e.g. ``torch.float16``, half the file) converts the floating-point tensors; loading
+    converts them back to the network's float32.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    save_file({k: v.contiguous() for k, v in net.state_dict().items()}, str(tmp), metadata=metadata)
+    state = {k: (v.to(dtype) if dtype is not None and v.is_floating_point() else v).contiguous()
+             for k, v in net.state_dict().items()}
+    save_file(state, str(tmp), metadata=metadata)
     os.replace(tmp, path)
 
 
@@ -82,8 +92,8 @@ def load_mnist_cnn(path: str | os.PathLike, name: str) -> Classifier:
     """
     path = Path(path)
     if not path.is_file():
-        method = MNIST_MODELS.get(name, "standard")
-        raise ModelError(f"{show_path(path)}: weights missing; run `inspector train {method}` to make them")
+        command = MAKE_COMMAND.get(name, "inspector train standard")
+        raise ModelError(f"{show_path(path)}: weights missing; run `{command}` to make them")
     try:
         if path.suffix == ".safetensors":
             state = load_file(str(path))
@@ -98,5 +108,5 @@ def load_mnist_cnn(path: str | os.PathLike, name: str) -> Classifier:
 
 
 def build_mnist(name: str) -> Classifier:
-    """The shipped built-in MNIST model ``name`` (one of :data:`MNIST_MODELS`)."""
+    """The shipped built-in MNIST model ``name`` (one of :data:`MAKE_COMMAND`)."""
     return load_mnist_cnn(weights_path(name), name)

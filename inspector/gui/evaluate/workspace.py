@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QMenu, QPushButton, QScrollArea, QSplitter, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMenu, QPushButton, QVBoxLayout, QWidget
 
 from inspector.core.errors import InspectorError
 from inspector.core.evaluation import Progress
@@ -25,7 +24,7 @@ from inspector.gui.evaluate.jobs import Partial, evaluate_job
 from inspector.gui.evaluate.results_table import ResultsTable
 from inspector.gui.evaluate.state import EvaluateState
 from inspector.gui.jobs import Job
-from inspector.gui.workspace import Workspace
+from inspector.gui.workspace import Workspace, splitter
 
 SIDE_WIDTH = 340
 
@@ -57,16 +56,6 @@ class EvaluateWorkspace(Workspace):
         self.attack_panel.run_clicked.connect(self.run)
         self.attack_panel.cancel_clicked.connect(self.cancel)
         self.defense_panel = DefensePanel(self.state)
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
-        for panel in (self.data_panel, self.attack_panel, self.defense_panel):
-            side_layout.addWidget(panel)
-        side_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(side)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(max(SIDE_WIDTH, side.sizeHint().width() + scroll.verticalScrollBar().sizeHint().width()))
 
         self.curve = CurvePlot()
         self.results = ResultsTable()
@@ -82,17 +71,8 @@ class EvaluateWorkspace(Workspace):
         save_row.addStretch(1)
         save_row.addWidget(self.save_button)
         results_layout.addLayout(save_row)
-        centre = QSplitter(Qt.Orientation.Vertical)
-        centre.addWidget(self.curve)
-        centre.addWidget(results)
-        centre.setSizes([420, 440])
-        main = QSplitter(Qt.Orientation.Horizontal)
-        main.addWidget(scroll)
-        main.addWidget(centre)
-        main.setStretchFactor(1, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(main)
+        self.lay_out([self.data_panel, self.attack_panel, self.defense_panel],
+                     splitter(Qt.Orientation.Vertical, [self.curve, results], [420, 440]), SIDE_WIDTH)
 
     def fill_file_menu(self, menu: QMenu) -> None:
         action = QAction("Save evaluation &report\u2026", menu)

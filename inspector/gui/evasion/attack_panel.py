@@ -97,11 +97,11 @@ class AttackPanel(QGroupBox):
 
         self.attack_combo.setCurrentIndex(self.attack_combo.findData(state.attack))
         self.preset_combo.setCurrentIndex(self.preset_combo.findData(state.preset))
-        self._show_form()
+        self.show_form()
         self.attack_combo.currentIndexChanged.connect(self._on_attack_chosen)
         self.preset_combo.currentIndexChanged.connect(lambda _i: state.use_preset(self.preset_combo.currentData()))
-        state.events.attack.connect(self._show_form)
-        state.events.preset.connect(self._show_form)
+        state.events.attack.connect(self.show_form)
+        state.events.preset.connect(self.show_form)
         state.events.preview.connect(self.show_estimate)
 
     def reset_progress(self) -> None:
@@ -142,7 +142,10 @@ class AttackPanel(QGroupBox):
     def _on_attack_chosen(self, _index: int) -> None:
         self.state.attack = self.attack_combo.currentData()
 
-    def _show_form(self, *_args) -> None:
+    def show_form(self, *_args) -> None:
+        """Show the state's attack and its parameters."""
+        if self.attack_combo.currentData() != self.state.attack:     # set from outside (an opened recipe)
+            self.attack_combo.setCurrentIndex(self.attack_combo.findData(self.state.attack))
         cls = ATTACKS[self.state.attack]
         self.attack_info.setText(f"{cls.threat_model}; {cls.paper}")
         self.form.set_attack(self.state.attack, self.state.attack_params())

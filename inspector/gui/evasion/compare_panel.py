@@ -1,8 +1,9 @@
 """The compare panel: which other models classify the adversarial, and whether to attack them directly.
 
-Only built-in models made for the same task as the current model are offered,
-since the adversarial's pixels must mean the same to each (the core checks the
-input size and channels too). Choices go into ``EvasionState.compare`` and
+Only built-in models made for the same task (data set and classes) as the
+current model are offered, since the adversarial's pixels must mean the same to
+each; one of another input size (EfficientNet-Lite1 beside Lite0) reads it
+resized (the core checks the channels and classes too). Choices go into ``EvasionState.compare`` and
 ``EvasionState.compare_direct``.
 """
 
@@ -15,11 +16,18 @@ from inspector.gui.evasion.state import EvasionState
 
 
 def comparable_models(model: str) -> list[str]:
-    """Built-in models with the same task as ``model``, other than it; none for a model file."""
+    """Built-in models of the same data set and classes as ``model`` (any input size), other than it;
+    none for a model file."""
     models = builtin_models()
     if model not in models:
         return []
-    return [name for name, info in models.items() if name != model and info.task == models[model].task]
+    task = _task(models[model].task)
+    return [name for name, info in models.items() if name != model and _task(info.task) == task]
+
+
+def _task(task: str) -> str:
+    """``"ImageNet-1k, 1000 classes"`` of ``"ImageNet-1k, 1000 classes, 224x224 RGB"``."""
+    return ",".join(task.split(",")[:2])
 
 
 class ComparePanel(QGroupBox):
@@ -54,8 +62,8 @@ class ComparePanel(QGroupBox):
             self._layout.insertWidget(row, box)
             self.checkboxes[name] = box
         self.none_label.setText(f"first model: {model}" if names else
-                                f"no other built-in model takes {model}'s input: choose an MNIST model "
-                                "to compare the standard, adversarially trained and distilled ones")
+                                f"no other built-in model classifies what {model} does: choose a built-in "
+                                "model (MNIST, or EfficientNet-Lite)")
         self.direct.setEnabled(bool(names))
 
     def _sync(self) -> None:

@@ -26,7 +26,8 @@ class DefensePanel(QGroupBox):
         self.state = state
         self._layout = QVBoxLayout(self)
         self.checkboxes: dict[str, QCheckBox] = {}
-        self._add_group(DEFENSES, "defenses", state.defense_values)
+        self.forms: dict[str, tuple[Registry, str, QWidget]] = {}
+        self._add_group(DEFENSES, "defenses", "defense_values")
         self.adaptive = QCheckBox("adaptive attack (BPDA / EOT)")
         self.adaptive.setToolTip("Attack the defended model. Without it the attack ignores the defences, and a "
                                  "defence that only wins against a non-adaptive attack has shown nothing.")
@@ -34,7 +35,10 @@ class DefensePanel(QGroupBox):
         self._layout.addWidget(self.adaptive)
         self._layout.addWidget(QLabel("Detectors (threshold calibrated on clean images)"))
         self._add_calibration_row()
-        self._add_group(DETECTORS, "detectors", state.detector_values)
+        self._add_group(DETECTORS, "detectors", "detector_values")
+        for event in (state.events.defenses, state.events.detectors, state.events.adaptive,
+                      state.events.defense_values, state.events.detector_values):
+            event.connect(self.show_state)
 
     def _add_calibration_row(self) -> None:
         """The folder of clean images the thresholds come from, and a button to choose it."""
@@ -59,20 +63,17 @@ class DefensePanel(QGroupBox):
     def _show_calibration(self, folder: str | None) -> None:
         self.calibration_label.setText(f"calibration: {Path(folder).name}" if folder else "calibration: shipped images")
 
-    def _add_group(self, registry: Registry, chosen: str, all_values: dict) -> None:
-        """A checkbox and a form per entry of ``registry``; ``chosen`` names the state's list of checked names."""
+    def _add_group(self, registry: Registry, chosen: str, values_name: str) -> None:
+        """A checkbox and a form per entry of ``registry``; ``chosen`` names the state's list of checked names,
+        ``values_name`` its values per entry."""
         for name, cls in registry.items():
             box = QCheckBox(cls.title)
             box.setToolTip(cls.paper)
             form_widget = QWidget()
-            form = QFormLayout(form_widget)
-            form.setContentsMargins(20, 0, 0, 0)
-            values = all_values.setdefault(name, default_values(registry, name))
-            for spec in param_specs(cls):
-                def on_change(value, key=spec.name, values=values):
-                    values[key] = value
-                form.addRow(_label(spec.name), make_editor(spec, values[spec.name], on_change))
+            QFormLayout(form_widget).setContentsMargins(20, 0, 0, 0)
             form_widget.setVisible(False)
+            self.forms[name] = (registry, values_name, form_widget)
+            self._fill_form(name)
 
             def on_toggle(checked, name=name, form_widget=form_widget):
                 form_widget.setVisible(checked)
@@ -82,3 +83,22 @@ class DefensePanel(QGroupBox):
             self.checkboxes[name] = box
             self._layout.addWidget(box)
             self._layout.addWidget(form_widget)
+
+    def _fill_form(self, name: str) -> None:
+        """(Re)build the form of entry ``name`` from the state's values."""
+        registry, values_name, form_widget = self.forms[name]
+        form = form_widget.layout()
+        while form.rowCount():
+            form.removeRow(0)
+        values = getattr(self.state, values_name).setdefault(name, default_values(registry, name))
+        for spec in param_specs(registry[name]):
+            def on_change(value, key=spec.name, values=values):
+                values[key] = value
+            form.addRow(_label(spec.name), make_editor(spec, values[spec.name], on_change))
+
+    def show_state(self, *_args) -> None:
+        """Show the state's choices and values (replaced as a whole, e.g. by an opened recipe)."""
+        for name, box in self.checkboxes.items():
+            box.setChecked(name in self.state.defenses or name in self.state.detectors)
+            self._fill_form(name)
+        self.adaptive.setChecked(self.state.adaptive)

@@ -4,7 +4,9 @@
 per model and device, measures the time of one gradient and one query (for
 the attack panel's estimate);
 :func:`attack_job` runs :func:`inspector.core.run.inspect` (or, with models to
-compare, :func:`inspector.core.compare.compare`). They report small payloads
+compare, :func:`inspector.core.compare.compare`); :func:`mode_sweep_job` runs the
+black-box attack once per output mode
+(:func:`inspector.core.mode_sweep.sweep_modes`). They report small payloads
 (floats and 224x224 uint8 arrays made on the worker thread); live frames are
 throttled to :data:`FRAME_RATE`.
 """
@@ -13,16 +15,19 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
 
-from inspector.core.attacks import Step
+from inspector.core.attacks import Step, make_attack
 from inspector.core.compare import Comparison, compare
+from inspector.core.concealment import output_mode_from_spec
+from inspector.core.mode_sweep import MODES, ModeRow, held_out_digits, sweep_modes
 from inspector.core.cost import UnitCost, measure_unit_cost
 from inspector.core.image import load_tensor
 from inspector.core.models import load_model
-from inspector.core.run import Inspection, Recipe, inspect, predict
+from inspector.core.run import Classification, Inspection, Recipe, inspect, predict
 from inspector.core.visualize import diverging_colors, perturbation_map
 from inspector.gui.evasion.state import Preview
 from inspector.gui.jobs import Job
@@ -69,6 +74,27 @@ class Stage:
     """A model comparison starts attacking ``model``."""
 
     model: str
+
+
+@dataclass
+class ModeStage:
+    """A comparison of output modes starts its run ``index`` (0-based) of ``total``, under ``title``."""
+
+    index: int
+    total: int
+    title: str
+
+
+@dataclass
+class ModeSweep:
+    """A finished comparison of output modes: the attack's title, the image's name, one row per mode,
+    the attack's query budget per image (None: none) and the held-out digits attacked besides the image."""
+
+    attack: str
+    image: str
+    rows: list[ModeRow]
+    budget: int | None = None
+    held_out: int = 0
 
 
 @dataclass
@@ -132,3 +158,60 @@ def attack_job(job: Job, recipe: Recipe, true_label: int, compare_with: list[str
         inspection = inspect(recipe, model=clf, on_step=on_step, should_stop=job.cancelled)
     perturbation, scale = perturbation_pixels(inspection.x, inspection.x_adv)
     return AttackOutcome(inspection, Frame(to_pixels(inspection.x_adv), perturbation, scale), comparison)
+
+
+def mode_sweep_job(job: Job, recipe: Recipe, true_label: int, held_out: int = 0) -> ModeSweep:
+    """Run ``recipe``'s black-box attack (untargeted) on its image, and on ``held_out`` shipped held-out
+    digits the model gets right (:func:`~inspector.core.mode_sweep.held_out_digits`), once per output
+    mode of :data:`~inspector.core.mode_sweep.MODES`, without the recipe's throttle or detector.
+
+    Reports a :class:`ModeStage` before each mode and :class:`Progress` every iteration; once
+    ``job`` is cancelled it stops and returns the modes it finished (the last one marked cancelled).
+
+    Raises:
+        ImageError (also: held-out digits for a model that does not take them), ModelError, DeviceError,
+        ParameterError.
+    """
+    clf = load_model(recipe.model, recipe.device, weights=recipe.weights, trust_code=recipe.trust_model_code)
+    x = load_tensor(recipe.image, clf.input_size, clf.channels, clf.resize).to(clf.device)
+    y = torch.tensor([true_label], device=clf.device)
+    if held_out:
+        digits, labels = held_out_digits(clf, held_out)
+        x, y = torch.cat([x, digits]), torch.cat([y, labels])
+    attack = make_attack(recipe.attack, recipe.params)
+
+    def on_mode(index: int, spec: str) -> None:
+        job.report(ModeStage(index, len(MODES), output_mode_from_spec(spec).describe()))
+
+    def on_step(step: Step) -> None:
+        job.report(Progress(step.iteration, step.total, float(step.loss[0]), float(step.probabilities[0, true_label])))
+
+    rows = sweep_modes(attack, clf, x, y, MODES, on_mode=on_mode, on_step=on_step, should_stop=job.cancelled)
+    return ModeSweep(attack.title, Path(recipe.image).name, rows, getattr(attack, "max_queries", None),
+                     len(x) - 1)
+
+
+@dataclass
+class Stamped:
+    """The current image with a backdoor trigger stamped on it: pictures and both predictions."""
+
+    trigger: np.ndarray
+    triggered: np.ndarray
+    clean: Classification
+    stamped: Classification
+    description: str
+
+
+def stamp_job(job: Job, image: str, model: str, device: str | None, weights: str | None, trust_code: bool,
+              kind: str) -> Stamped:
+    """Stamp the ``kind`` trigger (see :mod:`inspector.core.poisoning.triggers`) on ``image`` as ``model``
+    sees it and classify it before and after. The trigger is drawn on mid-grey where its mask is 0."""
+    from inspector.core.poisoning.triggers import make_trigger
+
+    clf = load_model(model, device, weights=weights, trust_code=trust_code)
+    x = load_tensor(image, clf.input_size, clf.channels, clf.resize).to(clf.device)
+    trigger = make_trigger(kind, tuple(x.shape[1:]))
+    stamped = trigger.apply(x)
+    picture = trigger.apply(torch.full_like(x, 0.5))
+    return Stamped(to_pixels(picture), to_pixels(stamped), predict(clf, x), predict(clf, stamped),
+                   trigger.description)

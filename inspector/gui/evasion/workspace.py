@@ -12,41 +12,51 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QScrollArea, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from inspector.core.attacks import ATTACKS
-from inspector.core.errors import InspectorError
+from inspector.core.errors import InspectorError, RecipeError
 from inspector.core.image import IMAGE_SUFFIXES
 from inspector.core.labels import resolve_class
+from inspector.core.messages import show_path
+from inspector.core.replay import AttackSource, read_source
 from inspector.core.resources import sample_images
+from inspector.core.run import Recipe
 from inspector.core.summary import summary_line
 from inspector.gui.evasion import export
 from inspector.gui.evasion.attack_panel import AttackPanel
 from inspector.gui.evasion.compare_panel import ComparePanel
 from inspector.gui.evasion.defense_panel import DefensePanel
 from inspector.gui.evasion.image_panel import ImagePanel
-from inspector.gui.evasion.jobs import AttackOutcome, Frame, Progress, Stage, attack_job, preview_job
+from inspector.gui.evasion.jobs import (AttackOutcome, Frame, ModeStage, ModeSweep, Progress, Stage, Stamped,
+                                       attack_job, mode_sweep_job, preview_job, stamp_job)
+from inspector.gui.evasion.mode_table import ModeTable
 from inspector.gui.evasion.probability_entries import attack_entries, comparison_entries
 from inspector.gui.evasion.state import EvasionState, Preview
+from inspector.gui.evasion.threat_panel import ThreatPanel
+from inspector.gui.evasion.trigger_panel import TriggerPanel, stamp_entries
 from inspector.gui.image_panes import ImagePanes
 from inspector.gui.jobs import Job
 from inspector.gui.live_plot import LivePlot
 from inspector.gui.probabilities import ProbabilityPanel
-from inspector.gui.workspace import Workspace
+from inspector.gui.workspace import Workspace, splitter
 
 SIDE_WIDTH = 330
 SUMMARY_SEPARATOR = "  \u00b7  "
 
 
 class EvasionWorkspace(Workspace):
-    """Signals, emitted once the job has ended: ``preview_ready`` (an original is shown)
-    and ``attack_finished`` (the Inspection)."""
+    """Signals, emitted once the job has ended: ``preview_ready`` (an original is shown),
+    ``attack_finished`` (the Inspection) and ``modes_compared`` (the
+    :class:`~inspector.gui.evasion.jobs.ModeSweep`)."""
 
     name = "evasion"
     title = "Evasion"
 
     preview_ready = Signal()
     attack_finished = Signal(object)
+    modes_compared = Signal(object)
+    stamped = Signal(object)
 
     def __init__(self, shell, state: EvasionState | None = None, parent=None):
         super().__init__(shell, state, parent)
@@ -59,6 +69,7 @@ class EvasionWorkspace(Workspace):
         self.state.events.preview.connect(self._show_preview)
         self.state.events.inspection.connect(self._show_probabilities)
         self.compare_panel.set_model(self.shell.session.model)
+        self.threat_panel.set_model(self.shell.session.model)
         self.load(self.state.image)
 
     # ---- layout -------------------------------------------------------------------------------
@@ -69,38 +80,21 @@ class EvasionWorkspace(Workspace):
         self.attack_panel = AttackPanel(self.state)
         self.attack_panel.run_clicked.connect(self.run_attack)
         self.attack_panel.cancel_clicked.connect(self.shell.runner.cancel)
+        self.threat_panel = ThreatPanel(self.state)
+        self.threat_panel.compare_modes_clicked.connect(self.compare_modes)
+        self.mode_table: ModeTable | None = None
         self.defense_panel = DefensePanel(self.state)
         self.compare_panel = ComparePanel(self.state)
-        self.side = QWidget()
-        side_layout = QVBoxLayout(self.side)
-        for panel in (self.image_panel, self.attack_panel, self.defense_panel, self.compare_panel):
-            side_layout.addWidget(panel)
-        side_layout.addStretch(1)
-        self.side_scroll = QScrollArea()
-        self.side_scroll.setWidget(self.side)
-        self.side_scroll.setWidgetResizable(True)
-        self.side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self._fit_side_panel(SIDE_WIDTH)
-
+        self.trigger_panel = TriggerPanel()
+        self.trigger_panel.stamp_clicked.connect(self.stamp_trigger)
         self.panes = ImagePanes()
         self.panes.hovered.connect(lambda text: self.shell.show_status(text, 4000))
         self.probabilities = ProbabilityPanel()
         self.live_plot = LivePlot()
-        bottom = QSplitter(Qt.Orientation.Horizontal)
-        bottom.addWidget(self.probabilities)
-        bottom.addWidget(self.live_plot)
-        bottom.setSizes([560, 440])
-        centre = QSplitter(Qt.Orientation.Vertical)
-        centre.addWidget(self.panes)
-        centre.addWidget(bottom)
-        centre.setSizes([480, 380])
-        main = QSplitter(Qt.Orientation.Horizontal)
-        main.addWidget(self.side_scroll)
-        main.addWidget(centre)
-        main.setStretchFactor(1, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(main)
+        bottom = splitter(Qt.Orientation.Horizontal, [self.probabilities, self.live_plot], [560, 440])
+        self.lay_out([self.image_panel, self.threat_panel, self.attack_panel, self.defense_panel, self.compare_panel,
+                      self.trigger_panel], splitter(Qt.Orientation.Vertical, [self.panes, bottom], [480, 380]),
+                     SIDE_WIDTH)
 
     def fill_file_menu(self, menu: QMenu) -> None:
         def add(target, text, slot, shortcut=None):
@@ -127,13 +121,7 @@ class EvasionWorkspace(Workspace):
     def set_text_scale(self, scale: float) -> None:
         self.panes.set_text_scale(scale)
         self.probabilities.set_text_scale(scale)
-        self._fit_side_panel(round(SIDE_WIDTH * scale))
-
-    def _fit_side_panel(self, width: int) -> None:
-        """Make the left panel wide enough for its contents at the current font."""
-        width = max(width, self.side.sizeHint().width() + self.side_scroll.verticalScrollBar().sizeHint().width())
-        self.side_scroll.setMinimumWidth(width)
-        self.side_scroll.setMaximumWidth(width + 90)
+        self.fit_side_column(round(SIDE_WIDTH * scale))
 
     # ---- loading ------------------------------------------------------------------------------
     def open_file(self, path: str) -> None:
@@ -147,18 +135,44 @@ class EvasionWorkspace(Workspace):
         """Load and classify an image file; on failure, show why and keep the current one."""
         self.load(str(path))
 
-    def load(self, image: str, model: str | None = None, device: str | None = ...) -> None:
-        """Load ``image`` with ``model`` on ``device`` (default: the session's) in a worker; the
-        state and the session change only when that succeeds."""
+    def load(self, image: str, model: str | None = None, device: str | None = ..., *,
+             weights: str | None = None, trust_code: bool = False, then_run: Recipe | None = None) -> None:
+        """Load ``image`` with ``model`` (and ``weights``, ``trust_code``) on ``device`` (default: the
+        session's) in a worker; the state and the session change only when that succeeds, and then
+        ``then_run`` runs, if given."""
         session = self.shell.session
-        weights, trust = (session.weights, session.trust_code) if model is None else (None, False)
+        weights, trust = (session.weights, session.trust_code) if model is None else (weights, trust_code)
         model = session.model if model is None else model
         device = session.device if device is ... else device
         job = Job(preview_job, image, model, device, weights, trust)
         self.shell.runner.start(job, f"loading {Path(image).name} on {model}\u2026",
-                                lambda preview: self._on_preview(image, preview))
+                                lambda preview: self._on_preview(image, preview, then_run))
 
-    def _on_preview(self, image: str, preview: Preview) -> None:
+    def open_recipe(self, path: str, confirm_code=lambda model: False) -> bool:
+        """Replay a saved run (its result.json, an exported recipe, or a bare recipe): show its choices,
+        load its model and image, and run it as recorded (thread count included), which gives the
+        adversarial ``inspector replay`` gives. ``confirm_code(model)`` asks before a recipe loads a
+        pickled model. False (and one error line) for a file that is not an attack's recipe."""
+        try:
+            source = read_source(path)
+            if not isinstance(source, AttackSource):
+                raise RecipeError(f"{show_path(path)} is an evaluation's recipe: replay it with "
+                                  "`inspector replay`, or set it up in the Evaluate workspace")
+            self.state.use_recipe(source.recipe)
+            self.attack_panel.show_form()           # the panels' editors hold the values the recipe replaced
+            self.defense_panel.show_state()
+            self.threat_panel.show_state()
+        except InspectorError as exc:
+            self.shell.show_error(str(exc))
+            return False
+        recipe = source.recipe
+        if recipe.trust_model_code and not confirm_code(recipe.model):
+            return False
+        self.load(recipe.image, recipe.model, recipe.device, weights=recipe.weights,
+                  trust_code=recipe.trust_model_code, then_run=recipe)
+        return True
+
+    def _on_preview(self, image: str, preview: Preview, then_run: Recipe | None = None) -> None:
         first_load = self.state.preview is None
         self.state.image = image
         self.state.inspection = self.state.comparison = None
@@ -170,6 +184,8 @@ class EvasionWorkspace(Workspace):
         session.weights, session.trust_code = preview.weights, preview.trust_code
         session.model, session.device = preview.model, preview.device
         self.preview_ready.emit()
+        if then_run is not None:
+            self.run_attack(then_run)
 
     def _on_session_changed(self, *_args) -> None:
         """The model or device changed in the main window: classify the image again with it."""
@@ -182,6 +198,7 @@ class EvasionWorkspace(Workspace):
     def _show_preview(self, preview: Preview) -> None:
         self._on_busy(self.shell.runner.busy())
         self.compare_panel.set_model(preview.model)
+        self.threat_panel.set_model(preview.model)
         pending_target = self.state.target
         self.attack_panel.class_picker.set_classes(preview.class_names)
         top = preview.classification.top_k[0]
@@ -193,6 +210,8 @@ class EvasionWorkspace(Workspace):
         self.shell.set_summary(f"device {preview.device_name}{SUMMARY_SEPARATOR}model {preview.model}")
         if isinstance(pending_target, str):
             self._resolve_target(pending_target)
+        else:
+            self.attack_panel.class_picker.set_target(pending_target)
 
     def _resolve_target(self, spec: str) -> None:
         try:
@@ -203,21 +222,53 @@ class EvasionWorkspace(Workspace):
         self.attack_panel.class_picker.set_target(self.state.target)
 
     # ---- attacks ------------------------------------------------------------------------------
-    def run_attack(self) -> None:
-        """Start the chosen attack on the current image in a worker thread."""
+    def run_attack(self, recipe: Recipe | None = None) -> None:
+        """Start the chosen attack (or ``recipe``, a replay, without comparison) on the current image
+        in a worker thread."""
         preview = self.state.preview
         if preview is None:
             return
-        recipe = self.state.recipe(preview.model, preview.device, weights=preview.weights,
-                                   trust_code=preview.trust_code)
-        job = Job(attack_job, recipe, preview.classification.label, list(self.state.compare),
-                  self.state.compare_direct)
+        if recipe is None and self.state.threat == "transfer" and not self.state.surrogate:
+            self.shell.show_error("a transfer attack needs a surrogate: choose one in the Threat model panel")
+            return
+        compare = [] if recipe is not None else list(self.state.compare)
+        recipe = recipe or self.state.recipe(preview.model, preview.device, weights=preview.weights,
+                                             trust_code=preview.trust_code)
+        job = Job(attack_job, recipe, preview.classification.label, compare, self.state.compare_direct)
         job.progress.connect(self._on_report)
         self._attack_job = job
         if self.shell.runner.start(job, f"running {ATTACKS[self.state.attack].title}\u2026", self._on_attack_done):
             self.live_plot.reset()
-            self.live_plot.set_subject("")
+            self.live_plot.set_subject(recipe.surrogates[0] if recipe.surrogates else "")   # what the curves are of
             self.attack_panel.start_progress()
+
+    def compare_modes(self) -> None:
+        """Run the current black-box attack on the current image once per output mode in a worker
+        (progress and Cancel in the attack panel), then show the table (:class:`ModeTable`)."""
+        preview = self.state.preview
+        if preview is None:
+            return
+        cls = ATTACKS[self.state.attack]
+        if cls.threat_model == "white-box":
+            self.shell.show_error(f"{cls.title} needs gradients: choose a black-box attack (Square or HopSkipJump) "
+                                  "to compare output modes")
+            return
+        recipe = self.state.recipe(preview.model, preview.device, weights=preview.weights,
+                                   trust_code=preview.trust_code)
+        held_out = self.state.held_out_digits if self.threat_panel.held_out.isVisibleTo(self.threat_panel) else 0
+        job = Job(mode_sweep_job, recipe, preview.classification.label, held_out)
+        job.progress.connect(self._on_report)
+        self._attack_job = job
+        if self.shell.runner.start(job, f"comparing output modes with {cls.title}\u2026", self._on_modes_done):
+            self.live_plot.reset()
+            self.attack_panel.start_progress()
+
+    def _on_modes_done(self, sweep: ModeSweep) -> None:
+        self.attack_panel.finish_progress()
+        if self.mode_table is None:
+            self.mode_table = ModeTable(self)
+        self.mode_table.show_sweep(sweep)
+        self.modes_compared.emit(sweep)
 
     def _on_report(self, report) -> None:
         if isinstance(report, Progress):
@@ -226,6 +277,10 @@ class EvasionWorkspace(Workspace):
             self.live_plot.add(report.iteration, report.loss, report.true_probability)
         elif isinstance(report, Frame):
             self._show_frame(report)
+        elif isinstance(report, ModeStage):  # an output-mode comparison starts its next mode
+            self.shell.show_status(f"output mode {report.index + 1} of {report.total}: {report.title}\u2026", 0)
+            self.live_plot.reset()
+            self.attack_panel.start_progress()
         elif isinstance(report, Stage):      # a model comparison starts its next attack
             self.shell.show_status(f"attacking {report.model}\u2026", 0)
             self.live_plot.reset()
@@ -250,6 +305,23 @@ class EvasionWorkspace(Workspace):
         self.shell.set_summary(SUMMARY_SEPARATOR.join([summary_line(summary, SUMMARY_SEPARATOR),
                                                        f"device {summary['model']['device']}"]))
         self.attack_finished.emit(inspection)
+
+    # ---- backdoor trigger ---------------------------------------------------------------------
+    def stamp_trigger(self, kind: str) -> None:
+        """Stamp the ``kind`` trigger on the current image; the panes and bars show before and after."""
+        preview = self.state.preview
+        if preview is None:
+            return
+        job = Job(stamp_job, self.state.image, *preview.choice()[:2], preview.weights, preview.trust_code, kind)
+        self.shell.runner.start(job, f"stamping the {kind} trigger…", self._on_stamped)
+
+    def _on_stamped(self, result: Stamped) -> None:
+        top = result.stamped.top_k[0]
+        self.panes.set_image(1, result.trigger, result.description, title="trigger")
+        self.panes.set_image(2, result.triggered, f"{top['name']} ({top['probability']:.0%})", title="triggered")
+        self.panes.set_scale(None)
+        self.probabilities.set_entries(stamp_entries(result.clean, result.stamped))
+        self.stamped.emit(result)
 
     def _show_probabilities(self, *_args) -> None:
         comparison = self.state.comparison

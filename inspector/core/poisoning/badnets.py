@@ -1,0 +1,80 @@
+"""BadNets data poisoning (Gu, Dolan-Gavitt and Garg 2017, "BadNets: Identifying
+Vulnerabilities in the Machine Learning Model Supply Chain", arXiv:1708.06733).
+
+A fraction ``rate`` of the training set is replaced by copies stamped with the
+trigger and relabelled to the target class (an all-to-one backdoor). The
+poisoned digits are drawn from those not already of the target class.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from inspector.core.errors import ParameterError
+from inspector.core.params import parse_number
+from inspector.core.poisoning.triggers import Trigger
+
+
+@dataclass
+class PoisonedSet:
+    """A poisoned training set: x (N, C, H, W) in [0, 1], labels y (N,), and ``indices`` (P,) of the poisoned rows."""
+
+    x: torch.Tensor
+    y: torch.Tensor
+    indices: torch.Tensor
+
+
+def check_rate(rate: float) -> None:
+    """Raises ParameterError unless 0 < rate <= 1 (a fraction of the training set)."""
+    if not 0 < rate <= 1:
+        raise ParameterError(f"poison rate {rate:g} must be in (0, 1] (a fraction: 0.01 is 1 %)")
+
+
+def parse_rate(text: str) -> float:
+    """``"1%"`` or ``"0.01"`` -> 0.01.
+
+    Raises:
+        ParameterError: not a number, 0, or above 1 (100 %).
+    """
+    text = text.strip()
+    value = parse_number(text[:-1]) / 100 if text.endswith("%") else parse_number(text)
+    check_rate(value)
+    return value
+
+
+def check_target(target: int, num_classes: int) -> None:
+    """Raises ParameterError unless ``target`` is a class index of the model."""
+    if not 0 <= target < num_classes:
+        raise ParameterError(f"target class {target} does not exist: the model has classes 0 to {num_classes - 1}")
+
+
+def poison_count(n: int, rate: float) -> int:
+    """How many of n training images a rate poisons: round(rate * n), at least 1."""
+    return max(1, round(rate * n))
+
+
+def badnets(x: torch.Tensor, y: torch.Tensor, trigger: Trigger, target: int, rate: float, *,
+            num_classes: int = 10, seed: int = 0) -> PoisonedSet:
+    """Poison round(rate * N) of (x, y): stamp ``trigger`` and relabel them ``target``.
+
+    x (N, C, H, W) in [0, 1], y (N,) class indices. Returns a new set; x and y are not changed.
+
+    Raises:
+        ParameterError: rate outside (0, 1], a target that is not a class, or more
+            poisons asked for than digits outside the target class.
+    """
+    check_rate(rate)
+    check_target(target, num_classes)
+    candidates = (y != target).nonzero().flatten()
+    count = poison_count(len(y), rate)
+    if count > len(candidates):
+        raise ParameterError(f"poison rate {rate:g} asks for {count} poisoned images but only "
+                             f"{len(candidates)} are outside the target class")
+    order = torch.randperm(len(candidates), generator=torch.Generator().manual_seed(seed))
+    indices = candidates[order[:count]].sort().values
+    xp, yp = x.clone(), y.clone()
+    xp[indices] = trigger.apply(x[indices])
+    yp[indices] = target
+    return PoisonedSet(xp, yp, indices)

@@ -1,0 +1,182 @@
+"""``inspector poison`` (train backdoored MNIST models, a sweep over poison rates, data scans)
+and ``inspector scan MODEL`` (Neural Cleanse), both with ``--json``.
+
+Ctrl-C during training keeps the checkpoint of the last finished epoch; the same
+command with ``--resume`` continues from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from inspector.core.errors import ParameterError
+
+SCANS = ("ac", "spectral")
+EXIT_STOPPED = 130
+
+
+def add_poison_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--attack", default="badnets", choices=("badnets", "clean-label"),
+                   help="badnets (relabelled, Gu et al. 2017) or clean-label (Turner et al. 2019)")
+    p.add_argument("--trigger", default="pixel", choices=("pixel", "patch", "blend"),
+                   help="corner pixel pattern, white square patch, or blended noise image (default pixel)")
+    p.add_argument("--size", type=int, default=4, help="side of the patch trigger in pixels (default 4)")
+    p.add_argument("--alpha", default="0.2", help="blend ratio of the blend trigger (default 0.2)")
+    p.add_argument("--target", type=int, default=0, help="target class (default 0)")
+    p.add_argument("--rate", default="1%", metavar="R[,R...]",
+                   help="poison rate(s), fraction or percent: of the 8,000 training digits for badnets, "
+                        "of the target class for clean-label; several run a sweep (default 1%%)")
+    p.add_argument("--epochs", type=int, default=6, help="training epochs (default 6, as mnist-standard)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--eps", default="0.3", help="clean-label PGD perturbation, Linf in [0, 1] (default 0.3)")
+    p.add_argument("--scan", default="", metavar="ac,spectral",
+                   help="also scan the poisoned training set: activation clustering, spectral signatures")
+    p.add_argument("--expected-rate", default="0.1",
+                   help="spectral signatures: expected poisoned fraction of each class (default 0.1)")
+    p.add_argument("--data", help="folder with the MNIST test set's IDX files (default: the copy that ships)")
+    p.add_argument("--out", default="poison-out", metavar="DIR",
+                   help="folder for the weights (one .safetensors per rate), checkpoints and result.json")
+    p.add_argument("--resume", action="store_true", help="continue from the checkpoints in --out")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def add_scan_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", help="built-in model name or model file (any format `inspector attack` loads)")
+    p.add_argument("--weights", metavar="FILE", help="state dict for the architecture named by MODEL")
+    p.add_argument("--trust-model-code", action="store_true", help="load a whole pickled model (runs its code)")
+    p.add_argument("--images", default="mnist-heldout", metavar="DATA",
+                   help="clean images to optimise on: mnist-heldout (default) or a labelled folder")
+    p.add_argument("--limit", type=int, default=500, help="how many of them (default 500)")
+    p.add_argument("--steps", type=int, default=300, help="optimisation steps (default 300)")
+    p.add_argument("--batch-size", type=int, default=32, help="images per class per step (default 32)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def _config(args, rate: float):
+    from inspector.core.params import parse_number
+    from inspector.core.poisoning.train import BackdoorConfig
+
+    config = BackdoorConfig(attack=args.attack, trigger=args.trigger, size=args.size,
+                            alpha=parse_number(args.alpha), target=args.target, rate=rate, epochs=args.epochs,
+                            seed=args.seed, eps=parse_number(args.eps))
+    config.check()
+    return config
+
+
+def _progress(p) -> None:
+    if p.batch == p.batches or p.batch % 10 == 0:
+        end = "\n" if p.batch == p.batches else ""
+        print(f"\repoch {p.epoch}/{p.epochs} batch {p.batch}/{p.batches}  loss {p.loss:.4f}  "
+              f"train accuracy {p.accuracy:.2%}", end=end, file=sys.stderr, flush=True)
+
+
+def cmd_poison(args) -> int:
+    from inspector.core.files import write_atomically
+    from inspector.core.params import parse_number
+    from inspector.core.poisoning.activation_clustering import ActivationClustering
+    from inspector.core.poisoning.spectral import SpectralSignatures
+    from inspector.core.poisoning.train import train_backdoor
+    from inspector.core.zoo.mnist_cnn import save_weights
+
+    from inspector.core.poisoning.badnets import parse_rate
+
+    rates = [parse_rate(r) for r in args.rate.split(",") if r.strip()]
+    if not rates:
+        raise ParameterError("--rate needs at least one poison rate")
+    configs = [_config(args, r) for r in rates]
+    scans = [s.strip() for s in args.scan.split(",") if s.strip()]
+    for s in scans:
+        if s not in SCANS:
+            raise ParameterError(f"unknown scan {s!r}: choose from {', '.join(SCANS)}")
+    spectral = SpectralSignatures(parse_number(args.expected_rate))
+    out = Path(args.out)
+    runs = []
+    for config in configs:
+        stem = f"mnist-backdoor-{config.attack}-{config.trigger}-t{config.target}-r{config.rate:g}"
+        print(f"{stem}: training on {config.rate:.2%} poisoned", file=sys.stderr)
+        checkpoint = out / f"{stem}.ckpt"
+        try:
+            report = train_backdoor(config, data=args.data, checkpoint=checkpoint, resume=args.resume,
+                                    on_progress=_progress)
+        except KeyboardInterrupt:
+            kept = f"the last finished epoch is in {checkpoint}; " if checkpoint.is_file() else ""
+            print(f"\ninspector: stopped; {kept}run the same command with --resume to continue", file=sys.stderr)
+            return EXIT_STOPPED
+        weights = out / f"{stem}.safetensors"
+        save_weights(report.net, weights, {"attack": config.attack, "trigger": report.trigger.description,
+                                           "target": str(config.target), "rate": str(config.rate)})
+        checkpoint.unlink(missing_ok=True)
+        run = report.to_dict() | {"weights": str(weights)}
+        if scans:
+            from inspector.core.datasets.mnist import mnist_split
+            from inspector.core.poisoning.train import poison_training_set
+
+            x, y = mnist_split(args.data)["train"]
+            poisoned = poison_training_set(config, x, y)
+            methods = {"ac": ActivationClustering(seed=config.seed), "spectral": spectral}
+            run["scans"] = [methods[s].scan(report.net, poisoned.x, poisoned.y).to_dict(poisoned.indices)
+                            for s in scans]
+        runs.append(run)
+        if not args.json:
+            _print_run(run)
+    result = {"runs": runs}
+    text = json.dumps(result, indent=2)
+    write_atomically(out / "result.json", lambda fh: fh.write(text.encode()))
+    if args.json:
+        print(text)
+    return 0
+
+
+def _rate(d: dict) -> str:
+    return f"{100 * d['rate']:.1f} % [{100 * d['ci95'][0]:.1f}, {100 * d['ci95'][1]:.1f}] ({d['k']}/{d['n']})"
+
+
+def _print_run(run: dict) -> None:
+    c = run["config"]
+    print(f"{c['attack']} {c['trigger']} -> class {c['target']} at rate {c['rate']:g} "
+          f"({run['poisoned_count']} poisoned): clean accuracy {_rate(run['clean_accuracy'])}, "
+          f"attack success {_rate(run['attack_success'])}; wrote {run['weights']}")
+    for scan in run.get("scans", []):
+        print(f"  {scan['method']}: flagged {scan['flagged_count']}, TPR {_rate(scan['tpr'])}, "
+              f"FPR {_rate(scan['fpr'])}")
+
+
+def cmd_scan(args) -> int:
+    import torch
+
+    from inspector.core.evaluation.data import load_dataset
+    from inspector.core.models import load_model
+    from inspector.core.poisoning.neural_cleanse import CleanseSettings, neural_cleanse
+
+    settings = CleanseSettings(steps=args.steps, batch_size=args.batch_size, seed=args.seed)
+    settings.check()
+    model = load_model(args.model, "cpu", weights=args.weights, trust_code=args.trust_model_code)
+    samples = load_dataset(args.images, model, limit=args.limit)
+    x = torch.cat([s.load(model) for s in samples])
+
+    def show(step, steps):
+        if step % 10 == 0 or step == steps:
+            print(f"\rNeural Cleanse step {step}/{steps}", end="\n" if step == steps else "",
+                  file=sys.stderr, flush=True)
+
+    result = neural_cleanse(model, x, settings, on_progress=show)
+    out = {"model": model.name, "images": len(x)} | result.to_dict()
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return 0
+    print(f"Neural Cleanse on {model.name} ({len(x)} clean images, {settings.steps} steps, {result.seconds:.0f} s)")
+    print(f"  {'class':8s} {'mask L1':>8s} {'success':>8s} {'anomaly':>8s}")
+    for row in out["classes"]:
+        flag = "  FLAGGED" if row["flagged"] else ""
+        print(f"  {row['name']:8s} {row['mask_l1']:8.1f} {row['attack_success']:8.0%} {row['anomaly_index']:8.2f}{flag}")
+    unreached = [row["name"] for row in out["classes"] if row["attack_success"] < settings.asr]
+    if unreached:
+        print(f"  no trigger reached {settings.asr:.0%} success for class(es) {', '.join(unreached)} "
+              "(counted as the whole image): raise --steps")
+    verdict = ", ".join(str(k) for k in result.flagged) or "none"
+    print(f"classes flagged (anomaly index > 2, smaller trigger than the median): {verdict}")
+    return 0

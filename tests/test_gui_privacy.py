@@ -1,0 +1,94 @@
+"""The Privacy workspace, offscreen with pytest-qt: a tiny stealing run fills the curve and the table live and
+exports; a cancelled run keeps what it finished; model inversion shows its grid."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from inspector.gui.main_window import MainWindow
+from inspector.gui.privacy.state import PrivacyState
+from inspector.gui.privacy.tasks import TASKS
+from inspector.gui.session import Session
+from inspector.gui.settings import Settings
+
+WAIT_MS = 180_000
+
+
+@pytest.fixture
+def main(qtbot, tmp_path):
+    """The main window with the Privacy tab current, set for a tiny label-only stealing run."""
+    state = PrivacyState(budgets="100, 400", labels_only=True, epochs=1, method="copycat", max_iterations=60,
+                         copies_folder=str(tmp_path))
+    win = MainWindow(Session(model="mnist-standard", device="cpu"), Settings(tmp_path / "settings.json"),
+                     states={"privacy": state})
+    qtbot.addWidget(win)
+    win.show()
+    win.tabs.setCurrentWidget(win.workspaces["privacy"])
+    yield win
+    win.close()
+
+
+def test_task_registry_offers_stealing_and_inversion():
+    assert list(TASKS) == ["stealing", "inversion"]
+
+
+def test_stealing_fills_the_curve_live_and_exports(qtbot, main, tmp_path, monkeypatch):
+    from inspector.gui.privacy import stealing
+
+    monkeypatch.setattr(stealing, "StealConfig", _no_transfer(stealing.StealConfig))
+    ws = main.workspaces["privacy"]
+    partial = []
+    ws.state.events.result.connect(lambda r: partial.append(r))
+    with qtbot.waitSignal(ws.run_finished, timeout=WAIT_MS) as done:
+        ws.run_button.click()
+    result = done.args[0]
+    assert result.finished and [r["queries"] for r in result.rows] == [100, 400]
+    assert any(r is not None and not r.finished and len(r.rows) == 1 for r in partial)   # the curve grew live
+    view = ws.view()
+    assert view.table.rowCount() == 2 and view.table.item(1, 0).text() == "400"
+    assert [r["budget"] for r in view.rows] == [100, 400]
+    main.grab().save(str(tmp_path / "privacy.png"))
+    written = ws.export(str(tmp_path / "export"))
+    data = json.loads(written["privacy-stealing.json"].read_text())
+    assert "--labels-only" in data["recipe"] and len(data["rows"]) == 2
+    assert written["privacy-stealing.png"].stat().st_size > 0
+    assert len(list(tmp_path.glob("inspector-steal-*/copy-400.pt2"))) == 1
+
+
+def test_cancel_keeps_the_finished_budget(qtbot, main, monkeypatch, tmp_path):
+    from inspector.gui.privacy import stealing
+
+    monkeypatch.setattr(stealing, "StealConfig", _no_transfer(stealing.StealConfig))
+    ws = main.workspaces["privacy"]
+
+    def cancel_once_a_budget_is_done(result):
+        if result is not None and len(result.rows) == 1 and not result.finished:
+            ws.cancel()
+
+    ws.state.events.result.connect(cancel_once_a_budget_is_done)
+    with qtbot.waitSignal(ws.run_finished, timeout=WAIT_MS) as done:
+        ws.run()
+    assert not done.args[0].finished and [r["budget"] for r in done.args[0].rows] == [100]
+    assert ws.view().table.rowCount() == 1 and "stopped" in ws.stage.text()
+
+
+def test_inversion_shows_the_grid(qtbot, main, tmp_path):
+    ws = main.workspaces["privacy"]
+    ws.task_picker.setCurrentIndex(1)
+    assert ws.state.task == "inversion" and ws.view() is ws.views.currentWidget()
+    with qtbot.waitSignal(ws.run_finished, timeout=WAIT_MS) as done:
+        ws.run()
+    report = done.args[0]
+    assert report.images.shape == (10, 1, 28, 28)
+    assert not ws.view().picture.pixmap().isNull() and "MI-Face on mnist-standard" in ws.view().scores.text()
+    assert ws.export_button.isEnabled()
+    main.grab().save(str(tmp_path / "inversion.png"))
+
+
+def _no_transfer(config_class):
+    """StealConfig without the PGD transfer measurement (seconds saved in a test of the workspace)."""
+    def make(**kwargs):
+        return config_class(**kwargs, transfer_eps=0.0)
+    return make
