@@ -3,6 +3,7 @@ window's kind of job runner, then the ROC curve, the figures and the exposed dig
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -54,7 +55,45 @@ def test_view_shows_the_roc_figures_and_exposed_digits(shown, tmp_path):
 def test_a_cancelled_job_says_what_was_kept(qtbot):
     view = MembershipView()
     qtbot.addWidget(view)
-    view.show_result(None)
+    from inspector.core.privacy.membership import MembershipProgress
+
+    view.show_result(None)                       # clearing an empty view says nothing
+    assert view.status.text() == ""
+    view.show_progress(MembershipProgress("reference models", 1, 4))
+    view.show_result(None)                       # a job that was running returned None: cancelled
     assert "cancelled" in view.status.text() and view.result is None
     with pytest.raises(ExportError):
         view.export("unused")
+
+
+def test_privacy_workspace_runs_membership_and_exports(qtbot, tmp_path):
+    from inspector.gui.main_window import MainWindow
+    from inspector.gui.privacy.state import PrivacyState
+    from inspector.gui.session import Session
+    from inspector.gui.settings import Settings
+
+    state = PrivacyState(task="membership", membership_attack="loss")
+    win = MainWindow(Session(model="mnist-standard", device="cpu"), Settings(tmp_path / "settings.json"),
+                     states={"privacy": state})
+    qtbot.addWidget(win)
+    win.show()
+    ws = win.workspaces["privacy"]
+    win.tabs.setCurrentWidget(ws)
+    assert isinstance(ws.view(), MembershipView)
+    ws.victim.setCurrentText("mnist-dp")
+    errors = []
+    ws.shell.runner.failed.connect(errors.append)
+    qtbot.waitUntil(lambda: not ws.shell.runner.busy(), timeout=WAIT_MS)
+    with qtbot.waitSignal(ws.run_finished, timeout=WAIT_MS, raising=False) as done:
+        ws.run_button.click()
+    assert errors == [] and done.signal_triggered
+    result = done.args[0]
+    assert result.config.model == "mnist-dp" and result.members == 2000
+    assert ws.view().result is result and "mnist-dp, loss" in ws.view().title.text()
+    win.grab().save(str(tmp_path / "workspace.png"))
+    if os.environ.get("INSPECTOR_SCREENSHOT_DIR"):
+        win.grab().save(os.path.join(os.environ["INSPECTOR_SCREENSHOT_DIR"], "privacy_membership.png"))
+    written = ws.export(str(tmp_path / "export"))
+    data = json.loads(written["privacy-membership.json"].read_text())
+    assert data["recipe"]["model"] == "mnist-dp" and data["auc"]["ci95"][0] <= data["auc"]["value"]
+    win.close()

@@ -30,8 +30,8 @@ def main(qtbot, tmp_path):
     win.close()
 
 
-def test_task_registry_offers_stealing_and_inversion():
-    assert list(TASKS) == ["stealing", "inversion"]
+def test_task_registry_offers_stealing_inversion_and_membership():
+    assert list(TASKS) == ["stealing", "inversion", "membership"]
 
 
 def test_stealing_fills_the_curve_live_and_exports(qtbot, main, tmp_path, monkeypatch):

@@ -18,13 +18,14 @@ from inspector.core.files import write_files
 from inspector.core.image import to_pil
 from inspector.core.privacy.membership import FPR, MembershipProgress, MembershipResult
 from inspector.core.privacy.membership.figures import exposed_figure, roc_figure, summary
+from inspector.gui.privacy.task import ResultView
 
 CURVE, CHANCE, POINT = "#1565c0", "#9e9e9e", "#c62828"
 DIGIT_SCALE = 3
 COLUMNS = 4
 
 
-class MembershipView(QWidget):
+class MembershipView(ResultView):
     """Shows one :class:`~inspector.core.privacy.membership.MembershipResult` (:meth:`show_result`)
     and the progress of the job making it (:meth:`show_progress`)."""
 
@@ -76,10 +77,11 @@ class MembershipView(QWidget):
         self.status.setText(text)
 
     def show_result(self, result: MembershipResult | None) -> None:
-        """Draw ``result``; None (a cancelled job) says what was kept."""
+        """Draw ``result``; None (cleared, or a cancelled job) says what was kept."""
         self.progress.setVisible(False)
         if result is None:
-            self.status.setText("cancelled: finished reference models are kept; Run again to continue")
+            if self.result is not None or self.status.text():
+                self.status.setText("cancelled: finished reference models are kept; Run again to continue")
             return
         self.result = result
         self.status.setText(f"done in {result.seconds:.0f} s")

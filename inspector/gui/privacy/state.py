@@ -28,6 +28,8 @@ class PrivacyState:
         max_iterations: MI-Face's alpha.
         copies_folder: where each stealing run makes its own new folder for the copies; None: the
             system's temporary folder.
+        membership_attack: ``loss``, ``lira-offline``, ``lira-online`` or ``label-only``.
+        references: LiRA's reference models (even).
         result: the last (partial while running) result of the current task, or None.
     """
 
@@ -39,4 +41,6 @@ class PrivacyState:
     epochs: int | None = None
     max_iterations: int = 1000
     copies_folder: str | None = None
+    membership_attack: str = "loss"
+    references: int = 16
     result: Any = None
