@@ -90,6 +90,7 @@ def test_privacy_workspace_runs_membership_and_exports(qtbot, tmp_path):
     result = done.args[0]
     assert result.config.model == "mnist-dp" and result.members == 2000
     assert ws.view().result is result and "mnist-dp, loss" in ws.view().title.text()
+    qtbot.waitUntil(lambda: ws.view().digits.itemAt(0).widget().isVisible(), timeout=5000)
     win.grab().save(str(tmp_path / "workspace.png"))
     if os.environ.get("INSPECTOR_SCREENSHOT_DIR"):
         win.grab().save(os.path.join(os.environ["INSPECTOR_SCREENSHOT_DIR"], "privacy_membership.png"))
