@@ -19,6 +19,7 @@ import torch
 from inspector.core.datasets.mnist import mnist_split
 from inspector.core.errors import ParameterError
 from inspector.core.poisoning.badnets import PoisonedSet, badnets, check_rate, check_target
+from inspector.core.poisoning.clean_label import DEFAULT_EPS, clean_label
 from inspector.core.poisoning.success import BackdoorFigures, backdoor_figures
 from inspector.core.poisoning.triggers import Trigger, make_trigger
 from inspector.core.training.loop import Progress, fit
@@ -57,7 +58,7 @@ class BackdoorConfig:
     epochs: int = DEFAULT_EPOCHS["standard"]
     seed: int = 0
     norm: str = "l2"
-    eps: float = 8.0
+    eps: float = DEFAULT_EPS["l2"]
     pgd_steps: int = 200
 
     def check(self) -> None:
@@ -102,7 +103,6 @@ def poison_training_set(config: BackdoorConfig, x: torch.Tensor, y: torch.Tensor
     trigger = config.make_trigger(tuple(x.shape[1:]))
     if config.attack == "badnets":
         return badnets(x, y, trigger, config.target, config.rate, seed=config.seed)
-    from inspector.core.poisoning.clean_label import clean_label
     return clean_label(x, y, trigger, config.target, config.rate, proxy=proxy, norm=config.norm, eps=config.eps,
                        steps=config.pgd_steps, seed=config.seed)
 
