@@ -31,7 +31,8 @@ def add_poison_arguments(p: argparse.ArgumentParser) -> None:
                         "of the target class for clean-label; several run a sweep (default 1%%)")
     p.add_argument("--epochs", type=int, default=6, help="training epochs (default 6, as mnist-standard)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--eps", default="0.3", help="clean-label PGD perturbation, Linf in [0, 1] (default 0.3)")
+    p.add_argument("--norm", default="l2", choices=("l2", "linf"), help="clean-label PGD norm (default l2)")
+    p.add_argument("--eps", help="clean-label PGD budget in pixel units (default 8 for l2, 0.3 for linf)")
     p.add_argument("--scan", default="", metavar="ac,spectral",
                    help="also scan the poisoned training set: activation clustering, spectral signatures")
     p.add_argument("--expected-rate", default="0.1",
@@ -58,11 +59,13 @@ def add_scan_arguments(p: argparse.ArgumentParser) -> None:
 
 def _config(args, rate: float):
     from inspector.core.params import parse_number
+    from inspector.core.poisoning.clean_label import DEFAULT_EPS
     from inspector.core.poisoning.train import BackdoorConfig
 
     config = BackdoorConfig(attack=args.attack, trigger=args.trigger, size=args.size,
                             alpha=parse_number(args.alpha), target=args.target, rate=rate, epochs=args.epochs,
-                            seed=args.seed, eps=parse_number(args.eps))
+                            seed=args.seed, norm=args.norm,
+                            eps=DEFAULT_EPS[args.norm] if args.eps is None else parse_number(args.eps))
     config.check()
     return config
 

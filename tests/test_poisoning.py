@@ -14,6 +14,7 @@ from inspector.core.datasets.mnist import heldout_digits
 from inspector.core.models import load_model
 from inspector.core.poisoning.activation_clustering import ActivationClustering
 from inspector.core.poisoning.badnets import badnets
+from inspector.core.poisoning.clean_label import clean_label
 from inspector.core.poisoning.features import penultimate
 from inspector.core.poisoning.neural_cleanse import CleanseSettings, neural_cleanse
 from inspector.core.poisoning.spectral import SpectralSignatures
@@ -62,6 +63,27 @@ def test_badnets_relabels_the_asked_fraction_of_other_classes():
     untouched[poisoned.indices] = False
     assert torch.equal(poisoned.x[untouched], x[untouched]) and torch.equal(poisoned.y[untouched], y[untouched])
 
+
+def test_clean_label_keeps_labels_and_makes_the_poisons_hard_for_the_proxy():
+    x, y = mnist_split()["train"]
+    x, y = x[:2000], y[:2000]
+    trigger = make_trigger("patch", size=4)
+    proxy = load_model("mnist-pgd-at", "cpu")
+    poisoned = clean_label(x, y, trigger, target=0, rate=0.1, proxy=proxy, steps=50)
+    zeros = int((y == 0).sum())
+    assert len(poisoned.indices) == round(0.1 * zeros) and (y[poisoned.indices] == 0).all()
+    assert torch.equal(poisoned.y, y)                                         # labels kept
+    xp = poisoned.x[poisoned.indices]
+    assert (xp[:, 0, 23:27, 23:27] == 1).all()                               # trigger stamped after PGD, intact
+    outside = (trigger.mask == 0).expand_as(xp)
+    delta = (xp - x[poisoned.indices]).masked_fill(~outside, 0).flatten(1)
+    assert (delta.norm(dim=1) <= 8.0 + 0.06).all() and delta.norm(dim=1).mean() > 5   # L2 budget, used
+    assert torch.equal((xp * 255).round() / 255, xp)                          # 8-bit, in [0, 1]
+    with torch.no_grad():
+        assert (proxy(xp).argmax(1) == 0).float().mean() < 0.2                # hard: the proxy no longer reads 0
+        assert (proxy(x[poisoned.indices]).argmax(1) == 0).float().mean() > 0.9
+    with pytest.raises(ParameterError, match="norm"):
+        clean_label(x, y, trigger, target=0, rate=0.1, proxy=proxy, norm="l1")
 
 def test_the_shipped_backdoor_works_and_a_clean_model_ignores_the_trigger(backdoor, digits):
     x, y = digits

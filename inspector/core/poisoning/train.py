@@ -19,6 +19,7 @@ import torch
 from inspector.core.datasets.mnist import mnist_split
 from inspector.core.errors import ParameterError
 from inspector.core.poisoning.badnets import PoisonedSet, badnets, check_rate, check_target
+from inspector.core.poisoning.clean_label import DEFAULT_EPS, clean_label
 from inspector.core.poisoning.success import BackdoorFigures, backdoor_figures
 from inspector.core.poisoning.triggers import Trigger, make_trigger
 from inspector.core.training.loop import Progress, fit
@@ -44,7 +45,8 @@ class BackdoorConfig:
         rate: fraction in (0, 1]: of the whole training set for ``badnets``, of the
             target class for ``clean-label``.
         epochs, seed: training settings (``mnist-standard``: 6 and 0).
-        eps, pgd_steps: the clean-label PGD perturbation (Linf, pixel units) and its steps.
+        norm, eps, pgd_steps: the clean-label PGD perturbation: ``l2`` or ``linf``, its budget in
+            pixel units (see :mod:`~inspector.core.poisoning.clean_label`), and its steps.
     """
 
     attack: str = "badnets"
@@ -55,8 +57,9 @@ class BackdoorConfig:
     rate: float = 0.01
     epochs: int = DEFAULT_EPOCHS["standard"]
     seed: int = 0
-    eps: float = 0.3
-    pgd_steps: int = 20
+    norm: str = "l2"
+    eps: float = DEFAULT_EPS["l2"]
+    pgd_steps: int = 200
 
     def check(self) -> None:
         """Raises ParameterError for an unknown attack or trigger, a bad rate, target, size or alpha."""
@@ -100,8 +103,7 @@ def poison_training_set(config: BackdoorConfig, x: torch.Tensor, y: torch.Tensor
     trigger = config.make_trigger(tuple(x.shape[1:]))
     if config.attack == "badnets":
         return badnets(x, y, trigger, config.target, config.rate, seed=config.seed)
-    from inspector.core.poisoning.clean_label import clean_label
-    return clean_label(x, y, trigger, config.target, config.rate, proxy=proxy, eps=config.eps,
+    return clean_label(x, y, trigger, config.target, config.rate, proxy=proxy, norm=config.norm, eps=config.eps,
                        steps=config.pgd_steps, seed=config.seed)
 
 
