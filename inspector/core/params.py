@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from inspector.core.errors import ParameterError
 
@@ -142,6 +142,23 @@ def build(cls, values: dict[str, Any], owner: str):
             raise ParameterError(f"{owner} has no parameter {key!r} (its parameters: {known})")
         kwargs[name] = coerce(specs[name], value, owner)
     return cls(**kwargs)
+
+
+class Configurable:
+    """A registered component whose parameters are :func:`param` dataclass fields (defences,
+    detectors, output modes): it lists them and writes the canonical ``name:key=value,...``
+    text that rebuilds it through its :class:`Registry`."""
+
+    name: ClassVar[str] = ""
+
+    @classmethod
+    def params(cls) -> list[ParamSpec]:
+        return param_specs(cls)
+
+    def spec(self) -> str:
+        """The canonical ``name:key=value,...`` text that rebuilds this component."""
+        values = ",".join(f"{s.name}={getattr(self, s.name)}" for s in self.params())
+        return f"{self.name}:{values}" if values else self.name
 
 
 class Registry(dict):

@@ -20,10 +20,10 @@ from typing import ClassVar
 import torch
 
 from inspector.core.defenses.spec import parse_spec
-from inspector.core.params import MAX_SEED, Registry, param, param_specs
+from inspector.core.params import MAX_SEED, Configurable, Registry, param
 
 
-class OutputMode:
+class OutputMode(Configurable):
     """Base class of output modes; subclasses are dataclasses registered with :func:`register`.
 
     Class attributes:
@@ -39,15 +39,6 @@ class OutputMode:
     def answer(self, logits: torch.Tensor) -> torch.Tensor:
         """The answer to (M, K) logits: (M, K) float32 scores in [0, 1], or (M,) long labels."""
         raise NotImplementedError
-
-    @classmethod
-    def params(cls):
-        return param_specs(cls)
-
-    def spec(self) -> str:
-        """The canonical ``name:key=value,...`` text that rebuilds this mode."""
-        values = ",".join(f"{s.name}={getattr(self, s.name)}" for s in self.params())
-        return f"{self.name}:{values}" if values else self.name
 
     def describe(self) -> str:
         """One phrase for a status line (``"top-5 scores"``)."""

@@ -17,10 +17,10 @@ from typing import ClassVar
 
 import torch
 
-from inspector.core.params import Registry, param_specs
+from inspector.core.params import Configurable, Registry
 
 
-class StatefulDetector:
+class StatefulDetector(Configurable):
     """Base class; subclasses are dataclasses of typed parameters registered with :func:`register`.
 
     Class attributes:
@@ -44,14 +44,6 @@ class StatefulDetector:
     def reset(self) -> None:
         """Forget every query seen (the calibration stays)."""
         raise NotImplementedError
-
-    @classmethod
-    def params(cls):
-        return param_specs(cls)
-
-    def spec(self) -> str:
-        values = ",".join(f"{s.name}={getattr(self, s.name)}" for s in self.params())
-        return f"{self.name}:{values}" if values else self.name
 
 
 STATEFUL_DETECTORS: Registry = Registry("stateful detector")

@@ -19,10 +19,10 @@ from typing import ClassVar
 
 import torch
 
-from inspector.core.params import ParamSpec, Registry, param_specs
+from inspector.core.params import Configurable, Registry
 
 
-class Defense:
+class Defense(Configurable):
     """Base class of input-transform defences; subclasses are dataclasses registered with :func:`register`.
 
     Class attributes:
@@ -46,15 +46,6 @@ class Defense:
     def approximation(self, x: torch.Tensor) -> torch.Tensor:
         """A differentiable g(x) ~ transform(x) for the BPDA backward pass; identity (straight-through) here."""
         return x
-
-    @classmethod
-    def params(cls) -> list[ParamSpec]:
-        return param_specs(cls)
-
-    def spec(self) -> str:
-        """The canonical ``name:key=value,...`` text that rebuilds this defence."""
-        values = ",".join(f"{s.name}={getattr(self, s.name)}" for s in self.params())
-        return f"{self.name}:{values}" if values else self.name
 
 
 DEFENSES: Registry = Registry("defence")

@@ -26,7 +26,7 @@ from typing import ClassVar
 import torch
 
 from inspector.core.errors import ParameterError
-from inspector.core.params import Registry, param, param_specs
+from inspector.core.params import Configurable, Registry, param
 
 
 def min_calibration_images(fpr: float) -> int:
@@ -43,7 +43,7 @@ def conformal_rank(n: int, fpr: float) -> int:
     return math.ceil((n + 1) * (1 - fpr) - 1e-9)
 
 
-class Detector:
+class Detector(Configurable):
     """Base class of detectors; subclasses are dataclasses registered with :func:`register`.
 
     Subclasses declare ``fpr`` and implement :meth:`score`.
@@ -73,10 +73,6 @@ class Detector:
                                  f"rate of {self.fpr:g}: that takes at least {need} (or fpr >= {1 / (n + 1):.2g})")
         scores = self.score(model, x_clean).double().sort().values
         return float(scores[conformal_rank(n, self.fpr) - 1])
-
-    def spec(self) -> str:
-        values = ",".join(f"{s.name}={getattr(self, s.name)}" for s in param_specs(type(self)))
-        return f"{self.name}:{values}" if values else self.name
 
 
 def fpr_param():

@@ -1,7 +1,7 @@
 """The built-in models: a registry of :class:`~inspector.core.classifier.ModelInfo` by name.
 
 The first entry is the default model. Adding a built-in model is one
-``MODELS.register(ModelInfo(...))`` call here.
+``MODELS.register(ModelInfo(...))`` call here (an MNIST training: one line of ``MNIST_BUILTINS``).
 """
 
 from functools import partial
@@ -26,33 +26,15 @@ for _name, _title, _accuracy in (
         description=f"{_title} (Tan and Le 2019), pretrained weights, {_accuracy}",
         build=partial(build_efficientnet_lite, _name),
     ))
-MODELS.register(ModelInfo(
-    name="mnist-standard",
-    task=MNIST_TASK,
-    description="small CNN with dropout, standard training (see resources/models/mnist-standard.md)",
-    build=partial(build_mnist, "mnist-standard"),
-))
-MODELS.register(ModelInfo(
-    name="mnist-pgd-at",
-    task=MNIST_TASK,
-    description="same CNN, PGD adversarial training, Linf eps 0.3 (Madry et al. 2018)",
-    build=partial(build_mnist, "mnist-pgd-at"),
-))
-MODELS.register(ModelInfo(
-    name="mnist-distilled",
-    task=MNIST_TASK,
-    description="same CNN, defensive distillation at T=100, deployed at T=1 (Papernot et al. 2016)",
-    build=partial(build_mnist, "mnist-distilled"),
-))
-MODELS.register(ModelInfo(
-    name="mnist-backdoor",
-    task=MNIST_TASK,
-    description="same CNN, BadNets backdoor: a 3x3 corner pattern sends any digit to 0 (see resources/models/mnist-backdoor.md)",
-    build=partial(build_mnist, "mnist-backdoor"),
-))
-MODELS.register(ModelInfo(
-    name="mnist-dp",
-    task=MNIST_TASK,
-    description="same CNN, DP-SGD (Abadi et al. 2016), epsilon 1.95 at delta 1e-5, 84.2 % held-out accuracy",
-    build=partial(build_mnist, "mnist-dp"),
-))
+#: The shipped MNIST models (one CNN, five trainings) and their one-line descriptions.
+MNIST_BUILTINS = {
+    "mnist-standard": "small CNN with dropout, standard training (see resources/models/mnist-standard.md)",
+    "mnist-pgd-at": "same CNN, PGD adversarial training, Linf eps 0.3 (Madry et al. 2018)",
+    "mnist-distilled": "same CNN, defensive distillation at T=100, deployed at T=1 (Papernot et al. 2016)",
+    "mnist-backdoor": "same CNN, BadNets backdoor: a 3x3 corner pattern sends any digit to 0 "
+                      "(see resources/models/mnist-backdoor.md)",
+    "mnist-dp": "same CNN, DP-SGD (Abadi et al. 2016), epsilon 1.95 at delta 1e-5, 84.2 % held-out accuracy",
+}
+for _name, _description in MNIST_BUILTINS.items():
+    MODELS.register(ModelInfo(name=_name, task=MNIST_TASK, description=_description,
+                              build=partial(build_mnist, _name)))

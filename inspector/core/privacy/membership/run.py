@@ -9,7 +9,6 @@ et al. 2021, arXiv:2007.14321).
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Callable
