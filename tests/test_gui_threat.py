@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from inspector.core.mode_sweep import MODES
+from inspector.core.models import builtin_models
 from inspector.core.resources import resource_path
 from inspector.gui.evasion.state import EvasionState
 from inspector.gui.main_window import MainWindow
@@ -63,8 +64,11 @@ def test_top_k_and_scores_pick_square_and_transfer_picks_a_surrogate(qtbot, wind
     assert window.state.recipe("mnist-standard", "cpu").output_mode == "topk:k=3"
     choose(panel, "transfer")
     assert window.state.attack == "dimifgsm" and panel.surrogate_combo.isVisibleTo(panel)
+    task = builtin_models()["mnist-standard"].task
+    digit_models = [name for name, info in builtin_models().items() if info.task == task]
     assert [panel.surrogate_combo.itemData(i) for i in range(panel.surrogate_combo.count())] == \
-        ["mnist-pgd-at", "mnist-distilled", "mnist-backdoor"]
+        [name for name in digit_models if name != "mnist-standard"]          # every other digit model, in order
+    assert panel.surrogate_combo.itemData(1) == "mnist-distilled"
     panel.surrogate_combo.setCurrentIndex(1)
     recipe = window.state.recipe("mnist-standard", "cpu")
     assert recipe.surrogates == ["mnist-distilled"] and recipe.throttle is None
