@@ -59,6 +59,7 @@ from art.attacks import evasion as art_attacks
 from art.estimators.classification import PyTorchClassifier
 
 from inspector.core.attacks import ATTACKS, make_attack
+from inspector.core.cost import count_gradient_rows
 from inspector.core.datasets.mnist import mnist_split
 from inspector.core.image import load_tensor, quantize
 from inspector.core.metrics import perturbation_norms
@@ -120,21 +121,7 @@ class Counted(torch.nn.Module):
 
     def forward(self, x):
         self.rows += x.shape[0]
-        return self.model(_Backwards.apply(x.float(), self.gradient_rows) if x.requires_grad else x.float())
-
-
-class _Backwards(torch.autograd.Function):
-    """The identity, counting the rows every backward pass through it carries."""
-
-    @staticmethod
-    def forward(ctx, x, counter):
-        ctx.counter = counter
-        return x.view_as(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        ctx.counter[0] += grad.shape[0]
-        return grad, None
+        return self.model(count_gradient_rows(x.float(), self.gradient_rows) if x.requires_grad else x.float())
 
 
 @dataclass

@@ -68,3 +68,24 @@ def estimate(attack: Attack, shape: tuple[int, ...], unit: UnitCost) -> Estimate
     """The planned cost of ``attack`` on one image of ``shape`` (C, H, W), and its time at ``unit``."""
     gradients, queries = attack.planned_cost(tuple(shape))
     return Estimate(gradients, queries, gradients * unit.gradient_s + queries * unit.query_s)
+
+
+def count_gradient_rows(x: torch.Tensor, counter: list[int]) -> torch.Tensor:
+    """``x`` unchanged, adding to ``counter[0]`` the image rows of every gradient that flows back
+    through it: the measured counterpart of ``planned_cost``'s input gradients (one per row and
+    backward pass)."""
+    return _CountRows.apply(x, counter)
+
+
+class _CountRows(torch.autograd.Function):
+    """The identity, counting the rows every backward pass through it carries."""
+
+    @staticmethod
+    def forward(ctx, x, counter):
+        ctx.counter = counter
+        return x.view_as(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        ctx.counter[0] += grad.shape[0]
+        return grad, None

@@ -26,9 +26,9 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from inspector.core.errors import ExportError, ModelError
+from inspector.core.errors import ModelError
 from inspector.core.messages import one_line, show_path
-from inspector.core.training.loop import Progress
+from inspector.core.training.loop import Progress, write_checkpoint
 
 
 @dataclass(frozen=True)
@@ -125,16 +125,9 @@ def fit_dp(
 
 
 def _save(path: Path, net: nn.Module, optimizer, engine, epoch: int) -> None:
-    state = {"stage": "dp-sgd", "epoch": epoch, "net": net.state_dict(),
-             "optimizer": optimizer.original_optimizer.state_dict(),
-             "history": [list(h) for h in engine.accountant.history]}
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        torch.save(state, tmp)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise ExportError(f"cannot write the checkpoint {show_path(path)}: {exc.strerror or exc}") from None
+    write_checkpoint(path, {"stage": "dp-sgd", "epoch": epoch, "net": net.state_dict(),
+                            "optimizer": optimizer.original_optimizer.state_dict(),
+                            "history": [list(h) for h in engine.accountant.history]})
 
 
 def _load(path: Path, net: nn.Module, optimizer, engine) -> int:

@@ -114,7 +114,16 @@ def fit(
 
 
 def _save_checkpoint(path: Path, net: nn.Module, optimizer, stage: str, epoch: int) -> None:
-    state = {"stage": stage, "epoch": epoch, "net": net.state_dict(), "optimizer": optimizer.state_dict()}
+    write_checkpoint(path, {"stage": stage, "epoch": epoch, "net": net.state_dict(),
+                            "optimizer": optimizer.state_dict()})
+
+
+def write_checkpoint(path: Path, state: dict) -> None:
+    """Save a training checkpoint ``state`` to ``path`` atomically (a kill leaves the old one or none).
+
+    Raises:
+        ExportError: the file cannot be written.
+    """
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
