@@ -1,0 +1,80 @@
+"""Running the `inspector` command on hostile input in a subprocess, measuring what it cost.
+
+Used by the tests of untrusted files: each builds a real hostile file in a temporary folder,
+runs the command on it with :func:`run_inspector`, and asserts on the :class:`Outcome`:
+exit status 2, exactly one line on stderr, peak memory and wall time within the bound.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+
+#: What loading a hostile model or sidecar under 1 MB may cost before its one-line refusal.
+MAX_PEAK_MB = 2048
+MAX_SECONDS = 60
+
+
+@dataclass
+class Outcome:
+    """How a run of the command ended: exit status, output, peak resident memory (MB) and wall time (s)."""
+
+    code: int
+    stdout: str
+    stderr: str
+    peak_mb: float
+    seconds: float
+
+    @property
+    def stderr_lines(self) -> list[str]:
+        return [line for line in self.stderr.splitlines() if line.strip()]
+
+    def assert_refused(self, *phrases: str) -> None:
+        """Exit 2, one stderr line holding every phrase, within the memory and time bounds."""
+        assert self.code == 2, (self.code, self.stderr[-2000:])
+        assert len(self.stderr_lines) == 1, self.stderr[-2000:]
+        for phrase in phrases:
+            assert phrase in self.stderr, (phrase, self.stderr)
+        self.assert_bounded()
+
+    def assert_bounded(self) -> None:
+        assert self.peak_mb < MAX_PEAK_MB, f"peak {self.peak_mb:.0f} MB"
+        assert self.seconds < MAX_SECONDS, f"{self.seconds:.1f} s"
+
+
+def run_inspector(*args: str, timeout: float = MAX_SECONDS * 2, cwd=None, env: dict | None = None,
+                  stdin=subprocess.DEVNULL) -> Outcome:
+    """``python -m inspector ARGS`` in a subprocess (stdin, stdout and stderr not terminals), measured with wait4.
+
+    The peak is the largest resident set of the process and of any child it waited for.
+    A run past ``timeout`` is killed and fails the test.
+    """
+    environment = {**os.environ, "OMP_NUM_THREADS": "1", "QT_QPA_PLATFORM": "offscreen", **(env or {})}
+    start = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "inspector", *args], stdin=stdin, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=cwd, env=environment)
+    out: dict[str, bytes] = {}
+    readers = [threading.Thread(target=lambda n=n, f=f: out.__setitem__(n, f.read()), daemon=True)
+               for n, f in (("stdout", proc.stdout), ("stderr", proc.stderr))]
+    for reader in readers:
+        reader.start()
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() - start > timeout:
+            proc.kill()
+            os.wait4(proc.pid, 0)
+            proc.returncode = -9
+            raise AssertionError(f"inspector {' '.join(args)} still ran after {timeout} s")
+        time.sleep(0.05)
+    seconds = time.monotonic() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    for reader in readers:
+        reader.join(10)
+    return Outcome(proc.returncode, out.get("stdout", b"").decode("utf-8", "replace"),
+                   out.get("stderr", b"").decode("utf-8", "replace"), usage.ru_maxrss / 1024, seconds)
