@@ -10,7 +10,9 @@ pickle of Python objects, loaded only when the user explicitly trusts it
 
 from __future__ import annotations
 
+import os
 import pickle
+import zipfile
 from pathlib import Path
 
 import torch
@@ -28,6 +30,9 @@ SAFE_FORMATS = ("a torch.export program (.pt2)", "ONNX (.onnx)",
 #: other refusal, such as "Unsupported operand", means the bytes are no pickle at all).
 _OBJECT_REFUSALS = ("GLOBAL ", "Can only create new object", "Can only build")
 
+#: How many times its own size a torch.save archive may expand to (it stores its members uncompressed).
+MAX_EXPANSION = 2
+
 
 class CodePickleError(ModelError):
     """A model file is a pickle whose loading would run code from it, and the user has not trusted it."""
@@ -42,6 +47,7 @@ def read_weights_only(path: Path):
         ModelError: the file is no torch.save file at all (the message names it).
     """
     shown = show_path(path)
+    _check_expansion(path)
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
@@ -54,6 +60,25 @@ def read_weights_only(path: Path):
                               f"--trust-model-code, else save the model as {safe}") from None
     except Exception as exc:  # torch raises RuntimeError, EOFError, struct or zip errors for other files
         raise ModelError(f"{shown}: not a TorchScript model or torch.save file ({one_line(exc)})") from None
+
+
+def _check_expansion(path: Path) -> None:
+    """Refuse a zip archive whose members expand to more than the file holds (``torch.save`` stores them
+    uncompressed; a deflated member of zeros expands a thousand times), before torch reads any of it.
+
+    Raises:
+        ModelError: the members would take more than :data:`MAX_EXPANSION` times the file's size.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return                                   # not a zip archive: torch's legacy format, or not torch's at all
+    size = os.path.getsize(path)
+    expanded = sum(member.file_size for member in members)
+    if expanded > MAX_EXPANSION * size + 2**16:
+        raise ModelError(f"{show_path(path)}: its compressed members expand to {expanded:,} bytes from a "
+                         f"{size:,}-byte file; torch.save stores them uncompressed, so this file is refused")
 
 
 def load_pickled_model(path: Path) -> nn.Module:

@@ -38,4 +38,22 @@ def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
                                                   for k, v in state.items()):
         raise ModelError(f"{shown}: holds a {type(state).__name__}, not a state dict (tensors by name); "
                          "save one with torch.save(model.state_dict(), path)")
+    for name, tensor in state.items():
+        _check_stored(shown, name, tensor)
     return dict(state)
+
+
+def _check_stored(shown: str, name: str, tensor: torch.Tensor) -> None:
+    """Refuse a tensor whose elements are not all in the file: a view with stride 0 (or overlapping
+    strides) of a small storage can declare any shape, and a network built to that shape
+    (its number of classes comes from the weights) would allocate it for real.
+
+    Raises:
+        ModelError: the tensor declares more elements than its storage holds.
+    """
+    needed = tensor.numel() * tensor.element_size()
+    held = tensor.untyped_storage().nbytes()
+    if needed > held:
+        raise ModelError(f"{shown}: weight {name!r} declares shape {tuple(tensor.shape)} "
+                         f"({needed:,} bytes) but the file stores {held:,} bytes of it; "
+                         "save the weights with torch.save(model.state_dict(), path)")
