@@ -71,7 +71,8 @@ SCHEMA = {
         "std": {"description": "one number above 0, or a list of one such number per channel",
                 **_per_channel(_POSITIVE_NUMBER, (1, 3))},
         "class_names": {
-            "description": "a list of at least 2 non-empty texts, one per model output, in output order",
+            "description": f"a list of at least 2 non-empty texts (at most {MAX_COUNT:,}, each of at most "
+                           f"{MAX_NAME_LENGTH} characters), one per model output, in output order",
             "type": "array", "items": {"type": "string", "minLength": 1, "maxLength": MAX_NAME_LENGTH},
             "minItems": 2, "maxItems": MAX_COUNT,
         },
@@ -80,7 +81,8 @@ SCHEMA = {
                            "and inside it",
             "type": "string", "minLength": 1, "maxLength": 4096,
         },
-        "task": {"description": "one line of text saying what the model classifies", "type": "string",
+        "task": {"description": f"one line of text saying what the model classifies (at most {MAX_NAME_LENGTH} "
+                                "characters)", "type": "string",
                  "maxLength": MAX_NAME_LENGTH},
         "resize": {"description": " or ".join(repr(r) for r in RESIZE_RULES), "enum": list(RESIZE_RULES)},
     },
