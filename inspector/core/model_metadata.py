@@ -10,7 +10,11 @@ extra file inside a TorchScript archive::
 
 ``class_names_file`` instead of ``class_names`` names a UTF-8 text file with one
 class name per line (blank lines ignored), relative to the folder of the
-metadata file. ``resize`` is ``"shorter-side-crop"`` (resize the shorter side to
+metadata file and inside it (not an absolute path, not ``..``, not a symbolic
+link out of it), a regular file of at most :data:`MAX_NAMES_FILE_BYTES`.
+Metadata may come from an attacker (a model someone sent): it is parsed with
+bounded nesting, and holds at most :data:`~inspector.core.untrusted.MAX_COUNT`
+class names of at most :data:`MAX_NAME_LENGTH` characters each. ``resize`` is ``"shorter-side-crop"`` (resize the shorter side to
 the input size, crop the centre: the default) or ``"stretch"`` (resize the whole
 image, changing its aspect ratio). Every key is optional (defaults: 224x224 RGB
 in [0, 1], no normalisation, class names from the number of outputs, or what
@@ -23,7 +27,6 @@ class names match the model's outputs is checked when the model is probed
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,9 +36,14 @@ from jsonschema.exceptions import best_match
 from inspector.core.errors import ModelError
 from inspector.core.image import RESIZE_RULES
 from inspector.core.messages import one_line, show_path
+from inspector.core.untrusted import MAX_COUNT, inside, parse_json, read_text
 
 #: The largest input side accepted, in pixels.
 MAX_SIDE = 4096
+#: The longest class name and task text accepted, in characters.
+MAX_NAME_LENGTH = 256
+#: The largest class names file read, in bytes (ImageNet-21k's names take about 0.5 MB).
+MAX_NAMES_FILE_BYTES = 4 * 2**20
 
 def _per_channel(item: dict, lengths: tuple[int, ...]) -> dict:
     """One number, or a list of one of ``lengths`` numbers, each matching ``item``."""
@@ -63,14 +71,19 @@ SCHEMA = {
         "std": {"description": "one number above 0, or a list of one such number per channel",
                 **_per_channel(_POSITIVE_NUMBER, (1, 3))},
         "class_names": {
-            "description": "a list of at least 2 non-empty texts, one per model output, in output order",
-            "type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 2,
+            "description": f"a list of at least 2 non-empty texts (at most {MAX_COUNT:,}, each of at most "
+                           f"{MAX_NAME_LENGTH} characters), one per model output, in output order",
+            "type": "array", "items": {"type": "string", "minLength": 1, "maxLength": MAX_NAME_LENGTH},
+            "minItems": 2, "maxItems": MAX_COUNT,
         },
         "class_names_file": {
-            "description": "the path of a text file with one class name per line, relative to this file's folder",
-            "type": "string", "minLength": 1,
+            "description": "the path of a text file with one class name per line, relative to this file's folder "
+                           "and inside it",
+            "type": "string", "minLength": 1, "maxLength": 4096,
         },
-        "task": {"description": "one line of text saying what the model classifies", "type": "string"},
+        "task": {"description": f"one line of text saying what the model classifies (at most {MAX_NAME_LENGTH} "
+                                "characters)", "type": "string",
+                 "maxLength": MAX_NAME_LENGTH},
         "resize": {"description": " or ".join(repr(r) for r in RESIZE_RULES), "enum": list(RESIZE_RULES)},
     },
     "additionalProperties": False,
@@ -105,10 +118,6 @@ class ModelMetadata:
     resize: str = RESIZE_RULES[0]
 
 
-def _no_constant(name: str):
-    raise ValueError(f"{name} is not a number JSON allows")
-
-
 def parse_metadata(text: str, where: str, *, folder: Path | None = None,
                    defaults: ModelMetadata = ModelMetadata()) -> ModelMetadata:
     """Read and check metadata; keys it lacks (all, for empty text) take their value from ``defaults``.
@@ -122,21 +131,19 @@ def parse_metadata(text: str, where: str, *, folder: Path | None = None,
     Raises:
         ModelError: the text is not JSON, or breaks :data:`SCHEMA`; the message names
             the key and says what was expected, e.g. ``net.pt: inspector.json: 'channels'
-            must be 3 (RGB) or 1 (grey) ('three' is not one of [1, 3])``; or its
-            ``class_names_file`` is missing, unreadable or holds fewer than 2 names.
+            must be 3 (RGB) or 1 (grey) ('three' is not one of [1, 3])``; or it is nested
+            too deeply; or its ``class_names_file`` is outside ``folder``, missing, not a
+            regular file, too large, not UTF-8, or holds fewer than 2 or too many names.
     """
     if not text.strip():
         return defaults
-    try:
-        data = json.loads(text, parse_constant=_no_constant)
-    except ValueError as exc:  # json.JSONDecodeError is a ValueError
-        raise ModelError(f"{where} is not valid JSON ({one_line(exc)})") from None
+    data = parse_json(text, where, ModelError)
     error = best_match(_VALIDATOR.iter_errors(data))
     if error is not None:
         raise ModelError(_describe(error, where))
     class_names = data.get("class_names", defaults.class_names)
     if "class_names_file" in data:
-        class_names = read_class_names(Path(folder or ".") / data["class_names_file"], where)
+        class_names = read_class_names(Path(folder or "."), data["class_names_file"], where)
     return ModelMetadata(
         input_size=tuple(int(v) for v in data.get("input_size", defaults.input_size)),
         channels=int(data.get("channels", defaults.channels)),
@@ -148,25 +155,35 @@ def parse_metadata(text: str, where: str, *, folder: Path | None = None,
     )
 
 
-def read_class_names(path: Path, where: str) -> tuple[str, ...]:
-    """The class names in a text file: one per line, surrounding spaces and blank lines dropped.
+def read_class_names(folder: Path, relative: str, where: str) -> tuple[str, ...]:
+    """The class names in the text file ``relative`` inside ``folder``: one per line, surrounding
+    spaces and blank lines dropped.
 
     Raises:
-        ModelError: the file is missing or unreadable, not UTF-8, or holds fewer than 2 names
-            (the message names ``where``, the metadata that points to it, and the file).
+        ModelError: the path leads outside ``folder`` (absolute, ``..``, a symbolic link out); the
+            file is missing, not a regular file (a FIFO, a device), over :data:`MAX_NAMES_FILE_BYTES`
+            or not UTF-8; or it holds fewer than 2 names, more than ``MAX_COUNT``, or a name over
+            :data:`MAX_NAME_LENGTH` characters (the message names ``where``, the metadata that
+            points to it, and the file).
     """
-    shown = show_path(path)
+    what = f"{where}: class_names_file"
+    path = inside(folder, relative, ModelError, what)
+    shown = show_path(Path(folder) / relative)
+    if not path.exists() and not path.is_symlink():
+        raise ModelError(f"{what} {shown} does not exist; give its path relative to the metadata file's folder")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ModelError(f"{where}: class_names_file {shown} does not exist; "
-                         "give its path relative to the metadata file's folder") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ModelError(f"{where}: cannot read class_names_file {shown} ({one_line(exc)})") from None
+        text = read_text(path, ModelError, "class names", MAX_NAMES_FILE_BYTES)
+    except ModelError as exc:
+        raise ModelError(f"{what}: {exc}") from None
     names = tuple(line.strip() for line in text.splitlines() if line.strip())
     if len(names) < 2:
-        raise ModelError(f"{where}: class_names_file {shown} must hold one class name per line, "
-                         f"at least 2 (it holds {len(names)})")
+        raise ModelError(f"{what} {shown} must hold one class name per line, at least 2 (it holds {len(names)})")
+    if len(names) > MAX_COUNT:
+        raise ModelError(f"{what} {shown} holds {len(names):,} class names; at most {MAX_COUNT:,} are accepted")
+    longest = max(len(name) for name in names)
+    if longest > MAX_NAME_LENGTH:
+        raise ModelError(f"{what} {shown} holds a class name of {longest:,} characters; "
+                         f"at most {MAX_NAME_LENGTH} are accepted")
     return names
 
 

@@ -27,7 +27,9 @@ from inspector.core.attacks.base import StepCallback, StopCheck
 from inspector.core.concealment import Concealment
 from inspector.core.datasets.idx import read_idx
 from inspector.core.defenses import DefendedClassifier, Detector, Pipeline, defense_from_spec, detector_from_spec
-from inspector.core.errors import ImageError, ModelError, ParameterError
+from inspector.core.errors import ImageError, ModelError, ParameterError, RecipeError
+from inspector.core.file_fields import (MAX_PARAM_TEXT, boolean, check_fields, device, either, optional, params,
+                                        text, texts, whole)
 from inspector.core.files import stat_path, write_atomically, write_files
 from inspector.core.image import IMAGE_SUFFIXES, load_tensor, preprocess, save_image, to_pil, to_tensor
 from inspector.core.labels import resolve_class
@@ -35,9 +37,13 @@ from inspector.core.messages import show_path
 from inspector.core.metrics import is_success, perturbation_norms, top_k
 from inspector.core.models import Classifier, default_model_name, load_model
 from inspector.core.resources import CALIBRATION_DIGITS, HELD_OUT_DIGITS, resource_path, sample_images
-from inspector.core.threads import intra_op_threads
+from inspector.core.threads import MAX_THREADS, intra_op_threads
 from inspector.core.transfer import as_surrogate
+from inspector.core.untrusted import MAX_COUNT
 from inspector.core.visualize import perturbation_image
+
+#: The most surrogate models a recipe may name (each is loaded).
+MAX_SURROGATES = 16
 
 
 @dataclass
@@ -98,9 +104,39 @@ class Recipe:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Recipe":
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+    def from_dict(cls, data: dict, where: str = "the recipe") -> "Recipe":
+        """The recipe in ``data`` (a recipe's JSON object, perhaps from an attacker's file), every field
+        checked for its type and range (:data:`RECIPE_FIELDS`); keys it does not know are left out.
+
+        Raises:
+            RecipeError: ``data`` is not an object, lacks ``image``, or a field is of the wrong type or
+                out of range; the message starts with ``where`` and names the field.
+        """
+        return cls(**check_fields(data, RECIPE_FIELDS, where, RecipeError, required=("image",)))
+
+
+#: What each field of a :class:`Recipe` read from a file may hold (see :mod:`inspector.core.file_fields`).
+RECIPE_FIELDS = {
+    "image": text(what="the path of an image file"),
+    "model": text(what="a model name or file path"),
+    "weights": optional(text(what="a weights file path")),
+    "trust_model_code": boolean(),
+    "attack": text(64, what="an attack name"),
+    "params": params(),
+    "target": optional(either(whole(0, MAX_COUNT), text(MAX_PARAM_TEXT, what="a class name"))),
+    "device": optional(device()),
+    "top_k": whole(1, MAX_COUNT),
+    "defenses": texts(max_length=MAX_PARAM_TEXT),
+    "adaptive": boolean(),
+    "detectors": texts(max_length=MAX_PARAM_TEXT),
+    "eot_samples": whole(1, 1000),
+    "calibration": optional(text(what="a folder path")),
+    "output_mode": text(MAX_PARAM_TEXT, what="an output mode"),
+    "throttle": optional(text(MAX_PARAM_TEXT, what="a query rate")),
+    "stateful_detector": optional(text(MAX_PARAM_TEXT, what="a detector spec")),
+    "surrogates": texts(MAX_SURROGATES),
+    "threads": optional(whole(1, MAX_THREADS)),
+}
 
 
 @dataclass

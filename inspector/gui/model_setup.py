@@ -23,14 +23,15 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
                                QLineEdit, QPlainTextEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from inspector.core.classifier import Classifier
-from inspector.core.errors import InspectorError
-from inspector.core.formats.sidecar import sidecar_path, with_metadata, write_sidecar
+from inspector.core.errors import InspectorError, ModelError
+from inspector.core.formats.sidecar import MAX_SIDECAR_BYTES, has_sidecar, sidecar_path, with_metadata, write_sidecar
 from inspector.core.image import RESIZE_RULES, load_image, preprocess, to_tensor
 from inspector.core.labels import default_class_names
 from inspector.core.messages import show_path
 from inspector.core.metrics import top_k
 from inspector.core.model_metadata import MAX_SIDE, parse_metadata
 from inspector.core.resources import sample_images
+from inspector.core.untrusted import read_json
 from inspector.gui.probabilities import ProbabilityEntry, ProbabilityPanel
 
 #: Milliseconds after the last edit before the preview runs.
@@ -169,12 +170,20 @@ class ModelSetupDialog(QDialog):
         self.names_edit.textChanged.connect(self._changed)
 
     def _existing(self) -> dict:
-        """The sidecar's keys as written (to keep a class names file a reference), or none."""
-        try:
-            data = json.loads(self.sidecar.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        """The sidecar's keys as written (to keep a class names file a reference), or none: a sidecar
+        that cannot be read as bounded, untrusted JSON (see :func:`~inspector.core.formats.sidecar.read_sidecar`)
+        is replaced by what the fields say, and so are keys of the wrong type."""
+        if not has_sidecar(self.model_path):
             return {}
-        return data if isinstance(data, dict) else {}
+        try:
+            data = read_json(self.sidecar, ModelError, "model metadata", MAX_SIDECAR_BYTES)
+        except InspectorError:
+            return {}
+        if not isinstance(data, dict):
+            return {}
+        return {k: v for k, v in data.items()
+                if (k == "class_names" and isinstance(v, list) and all(isinstance(n, str) for n in v))
+                or (k in ("task", "class_names_file") and isinstance(v, str))}
 
     def _fill(self, existing: dict) -> None:
         model = self.model

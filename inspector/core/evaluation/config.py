@@ -8,9 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inspector.core.attacks import ATTACKS, Attack, make_attack
-from inspector.core.errors import ParameterError
+from inspector.core.errors import ParameterError, RecipeError
+from inspector.core.file_fields import (MAX_PARAM_TEXT, boolean, check_fields, device, numbers_or_texts, optional,
+                                        params, text, texts, whole)
 from inspector.core.models import default_model_name
 from inspector.core.params import parse_number
+from inspector.core.threads import MAX_THREADS
+from inspector.core.untrusted import MAX_COUNT
 
 #: The budgets evaluated when none are given (Linf, [0, 1] pixel units).
 DEFAULT_EPS = ("0", "1/255", "2/255", "4/255", "8/255")
@@ -84,6 +88,48 @@ class EvaluationConfig:
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict, where: str = "the evaluation's configuration") -> "EvaluationConfig":
+        """The configuration in ``data`` (a manifest's or report's ``config``, perhaps from an attacker's
+        file), every field checked for its type and range (:data:`CONFIG_FIELDS`); keys it does not
+        know are left out.
+
+        Raises:
+            RecipeError: ``data`` is not an object, lacks ``data``, or a field is of the wrong type or
+                out of range; the message starts with ``where`` and names the field.
+        """
+        return cls(**check_fields(data, CONFIG_FIELDS, where, RecipeError, required=("data",)))
+
+
+#: The largest batch size a configuration read from a file may ask for: 8 times the largest default
+#: (:func:`~inspector.core.evaluation.runner.default_batch_size`), which keeps a photo model's batch
+#: in memory; a file's 100,000 would ask for 60 GB at 224 x 224.
+MAX_FILE_BATCH = 1024
+
+#: What each field of an :class:`EvaluationConfig` read from a file may hold (see :mod:`inspector.core.file_fields`).
+CONFIG_FIELDS = {
+    "data": text(what="a folder of images or a built-in data set"),
+    "model": text(what="a model name or file path"),
+    "weights": optional(text(what="a weights file path")),
+    "trust_model_code": boolean(),
+    "attacks": texts(max_length=64),
+    "eps": numbers_or_texts(),
+    "norm": text(16, what="linf or l2"),
+    "params": params(),
+    "defenses": texts(max_length=MAX_PARAM_TEXT),
+    "adaptive": boolean(),
+    "eot_samples": whole(1, 1000),
+    "device": optional(device()),
+    "batch_size": optional(whole(1, MAX_FILE_BATCH)),
+    "limit": optional(whole(1, MAX_COUNT)),
+    "sanity": boolean(),
+    "sanity_images": whole(1, MAX_COUNT),
+    "out": optional(text(what="a folder path")),
+    "resume": boolean(),
+    "threads": optional(whole(1, MAX_THREADS)),
+    "ray": optional(text(MAX_PARAM_TEXT, what="local or a Ray cluster address")),
+}
 
 
 def budgets(config: EvaluationConfig) -> list[float]:

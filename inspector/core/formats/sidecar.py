@@ -6,6 +6,10 @@ The rule is one: the sidecar of a model file is its full name plus
 folder. It holds the metadata of :mod:`inspector.core.model_metadata`; keys it
 lacks keep what the model file itself says, or the defaults. For a TorchScript
 archive it replaces the ``inspector.json`` extra file inside.
+
+A sidecar comes with the model, from whoever sent it: it is read as untrusted
+input (:mod:`inspector.core.untrusted`), a regular file of at most
+:data:`MAX_SIDECAR_BYTES`; a FIFO or a device there is refused without being read.
 """
 
 from __future__ import annotations
@@ -19,10 +23,14 @@ from torch import nn
 from inspector.core.classifier import Classifier
 from inspector.core.errors import ModelError
 from inspector.core.files import write_atomically
-from inspector.core.messages import one_line, show_path
+from inspector.core.messages import show_path
 from inspector.core.model_metadata import ModelMetadata, parse_metadata
+from inspector.core.untrusted import read_text
 
 SIDECAR_SUFFIX = ".inspector.json"
+#: The largest sidecar read, in bytes (a sidecar with 100,000 class names inline takes about 3 MB; such a
+#: list belongs in a class_names_file).
+MAX_SIDECAR_BYTES = 2**20
 
 
 def sidecar_path(model_path: str | os.PathLike) -> Path:
@@ -35,17 +43,22 @@ def read_sidecar(model_path: str | os.PathLike, defaults: ModelMetadata) -> Mode
     """The metadata of ``model_path``'s sidecar, with ``defaults`` for what it lacks; ``defaults`` without one.
 
     Raises:
-        ModelError: the sidecar cannot be read, is not JSON, breaks the schema or names
-            a class names file that is missing (the message names the sidecar).
+        ModelError: the sidecar is not a regular file (a FIFO, a device, a folder), is over
+            :data:`MAX_SIDECAR_BYTES`, cannot be read, is not UTF-8 JSON, is nested too deeply,
+            breaks the schema or names a class names file that is missing or refused (see
+            :func:`~inspector.core.model_metadata.read_class_names`); the message names the sidecar.
     """
     path = sidecar_path(model_path)
-    if not path.is_file():
+    if not has_sidecar(model_path):
         return defaults
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ModelError(f"{show_path(path)}: cannot read the model's metadata ({one_line(exc)})") from None
+    text = read_text(path, ModelError, "model metadata", MAX_SIDECAR_BYTES)
     return parse_metadata(text, show_path(path), folder=path.parent, defaults=defaults)
+
+
+def has_sidecar(model_path: str | os.PathLike) -> bool:
+    """Whether anything is at the sidecar's path: a file, or something that is refused as one
+    (a FIFO, a device, a folder, a dangling symbolic link), so that it is not silently skipped."""
+    return os.path.lexists(sidecar_path(model_path))
 
 
 def write_sidecar(model_path: str | os.PathLike, data: dict) -> Path:

@@ -15,8 +15,16 @@ from inspector.core.classifier import Classifier
 from inspector.core.errors import ParameterError, RecipeError
 from inspector.core.evaluation import EvaluationResult, Progress, evaluate
 from inspector.core.evaluation.records import RESULTS, record_key
+from inspector.core.file_fields import shown
 from inspector.core.messages import show_path
-from inspector.core.replay.source import EvaluationSource
+from inspector.core.replay.source import EvaluationSource, parse_saved_json
+from inspector.core.untrusted import read_text
+
+#: The largest results.jsonl read, in bytes (an ImageNet validation run with 5 budgets takes about 100 MB).
+MAX_RECORDS_BYTES = 256 * 2**20
+#: The fields of a record that make its key (see :func:`~inspector.core.evaluation.records.record_key`).
+KEY_FIELDS = ("image", "attack", "eps", "setting", "variant")
+_KEY_TYPES = (str, int, float, type(None))
 
 
 @dataclass
@@ -89,17 +97,32 @@ def replay_evaluation(source: EvaluationSource, *, limit: int | None = None, out
 
 
 def _read(path: Path) -> dict:
+    """The records of ``results.jsonl`` by key, read as untrusted input (bounded, a regular file).
+
+    A last line cut short (no newline: a crash while writing) is left out; any other line that
+    is not a record is refused.
+
+    Raises:
+        RecipeError: the file is not a regular file, is over :data:`MAX_RECORDS_BYTES`, is not
+            UTF-8, or a line is not a JSON record with its key fields (the message names the line).
+    """
+    text = read_text(path, RecipeError, "records", MAX_RECORDS_BYTES)
+    lines = text.split("\n")
     records = {}
-    try:
-        with open(path, encoding="utf-8") as fh:
-            for line in fh:
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    break                                       # a line cut short by a crash
-                records[record_key(record)] = record
-    except OSError as exc:
-        raise RecipeError(f"{show_path(path)}: cannot read the records ({exc.strerror})") from None
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        where = f"{show_path(path)}: line {number}"
+        try:
+            record = parse_saved_json(line, where)
+        except RecipeError:
+            if number == len(lines):
+                break                                       # a line cut short by a crash
+            raise
+        if not isinstance(record, dict) or not all(k in record and isinstance(record[k], _KEY_TYPES) for k in KEY_FIELDS):
+            raise RecipeError(f"{where} is not an evaluation record: an object with "
+                              f"{', '.join(KEY_FIELDS)} (texts or numbers)")
+        records[record_key(record)] = record
     return records
 
 
@@ -113,9 +136,10 @@ def _compare_records(replay: EvaluationReplay, saved: dict, made: dict) -> None:
             replay.differing += 1
             if len(replay.differences) < 3:
                 fields = sorted(k for k in set(record) | set(saved[key]) if record.get(k) != saved[key].get(k))
-                replay.differences.append(f"image {key[0]}, {key[1]} eps {key[2]} ({key[3]}, {key[4]}): "
-                                          + ", ".join(f"{k} {saved[key].get(k)!r} saved, {record.get(k)!r} now"
-                                                      for k in fields))
+                replay.differences.append(f"image {_brief(key[0])}, {_brief(key[1])} eps {_brief(key[2])} "
+                                          f"({_brief(key[3])}, {_brief(key[4])}): "
+                                          + ", ".join(f"{_brief(k)} {shown(saved[key].get(k))} saved, "
+                                                      f"{shown(record.get(k))} now" for k in fields[:4]))
 
 
 def _compare_tables(replay: EvaluationReplay, tables: dict, result: EvaluationResult) -> None:
@@ -130,7 +154,14 @@ def _compare_tables(replay: EvaluationReplay, tables: dict, result: EvaluationRe
             if not _same(row, rows_now.get(key)):
                 replay.differing += 1
                 if len(replay.differences) < 3:
-                    replay.differences.append(f"{name} row {key}: {row} saved, {rows_now.get(key)} now")
+                    replay.differences.append(f"{name} row {_brief(key)}: {shown(row)} saved, "
+                                              f"{shown(rows_now.get(key))} now")
+
+
+def _brief(value) -> str:
+    """A key from a saved file as it goes into the one-line description: as is when short and plain."""
+    return str(value) if isinstance(value, (str, int, float)) and len(str(value)) <= 80 \
+        and str(value).isprintable() else shown(value)
 
 
 def _same(a, b) -> bool:

@@ -152,7 +152,7 @@ class EvasionWorkspace(Workspace):
         """Replay a saved run (its result.json, an exported recipe, or a bare recipe): show its choices,
         load its model and image, and run it as recorded (thread count included), which gives the
         adversarial ``inspector replay`` gives. ``confirm_code(model)`` asks before a recipe loads a
-        pickled model. False (and one error line) for a file that is not an attack's recipe."""
+        pickled model: a file's ``trust_model_code`` is never trust, only a reason to ask. False (and one error line) for a file that is not an attack's recipe."""
         try:
             source = read_source(path)
             if not isinstance(source, AttackSource):
@@ -166,8 +166,10 @@ class EvasionWorkspace(Workspace):
             self.shell.show_error(str(exc))
             return False
         recipe = source.recipe
-        if recipe.trust_model_code and not confirm_code(recipe.model):
-            return False
+        if "trust_model_code" in source.ignored:     # the file asks; the person decides, now
+            if not confirm_code(recipe.model):
+                return False
+            recipe.trust_model_code = True
         self.load(recipe.image, recipe.model, recipe.device, weights=recipe.weights,
                   trust_code=recipe.trust_model_code, then_run=recipe)
         return True
