@@ -85,7 +85,7 @@ def check_cost(model: onnx.ModelProto, channels: int, input_size: tuple[int, int
         light = fold_constants(light, SMALL)
         shapes = _infer(light, shown)
     for _ in range(MAX_ROUNDS):
-        if not _incomplete(light, shapes) or not _hint_reshapes(light, shapes):
+        if not _incomplete(light, shapes) or not _hint_shapes(light, shapes):
             break
         shapes = _infer(light, shown)
     total = flops = 0
@@ -125,21 +125,30 @@ def _incomplete(model: onnx.ModelProto, shapes: dict) -> bool:
     return any(_unknown(shapes.get(out)) for node in model.graph.node for out in node.output if out)
 
 
-def _hint_reshapes(model: onnx.ModelProto, shapes: dict) -> bool:
-    """Declare the output shape of each ``Reshape`` inference left unknown where it follows from its constant target.
+def _hint_shapes(model: onnx.ModelProto, shapes: dict) -> bool:
+    """Declare the output shape of each ``Reshape`` or ``Tile`` inference left unknown where it follows
+    from its constant target or repeats.
 
     ONNX inference cannot resolve a ``-1`` in a constant target such as (-1, 3136)
-    when the input's batch is a symbol; the batch (at most one, :func:`check_cost`)
-    cancels out here. Returns whether a shape was declared.
+    when the input's batch is a symbol, nor tile a symbolic batch once; the batch
+    (at most one, :func:`check_cost`) cancels out here. Returns whether a shape was declared.
     """
     maker = {out: node for node in model.graph.node for out in node.output}
     constants = {t.name: t for t in model.graph.initializer}
     declared = False
     for node in model.graph.node:
-        if node.op_type != "Reshape" or len(node.input) < 2 or not _unknown(shapes.get(node.output[0])):
+        if node.op_type not in ("Reshape", "Tile") or len(node.input) < 2 or not _unknown(shapes.get(node.output[0])):
             continue
         source = shapes.get(node.input[0])
         dims = _shape_value(node.input[1], maker, constants, shapes, depth=0)
+        if node.op_type == "Tile":
+            if _unknown(source) or dims is None or len(dims) != len(source[0]) or any(
+                    r is None or r < 0 or (d is None and r != 1) for d, r in zip(source[0], dims)):
+                continue
+            tiled = [BATCH if d is None else d * r for d, r in zip(source[0], dims)]
+            model.graph.value_info.append(onnx.helper.make_tensor_value_info(node.output[0], source[1], tiled))
+            declared = True
+            continue
         if _unknown(source) or dims is None or source[0].count(None) != 1:
             continue
         allowzero = any(a.name == "allowzero" and a.i for a in node.attribute)

@@ -142,7 +142,10 @@ def load_external_data(model: onnx.ModelProto, path: str | os.PathLike) -> None:
             if room <= 0:
                 raise ModelError(f"{where}: over {MAX_EXTERNAL_BYTES // 2**20} MB of external data in all; "
                                  "export with the weights inside the file (external_data=False)")
-            files[target] = read_bytes(target, ModelError, "ONNX external data", room)
+            try:
+                files[target] = read_bytes(target, ModelError, "external data", room)
+            except ModelError as exc:
+                raise ModelError(f"{where}: {exc}") from None
         data = files[target]
         size = expected_bytes(tensor, where)
         offset = _natural(info.get("offset", "0"), where, "offset")
