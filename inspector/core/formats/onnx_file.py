@@ -1,6 +1,13 @@
 """ONNX files: run by onnxruntime always, and by torch where the graph converts.
 
 Loading an ONNX file reads a graph and tensors and cannot run code from it.
+It may still cost without bound, so before onnxruntime (which folds constants
+when it opens a session) or the converter sees it, the file is read as a
+bounded regular file (:mod:`.onnx_checks`), its structure checked (no control
+flow, no custom domains, bounded functions and node count), its tensors'
+payloads matched to their dims and its external data read from inside its
+folder only (:mod:`.onnx_tensors`), and the memory and arithmetic of every node
+bounded by shape inference (:mod:`.onnx_cost`). Each refusal is one line.
 onnxruntime runs every graph but gives no gradient, so on it only black-box
 attacks work. Where :func:`~inspector.core.formats.onnx_graph.convert` turns the
 graph into torch operations and the result gives onnxruntime's logits on the
@@ -43,7 +50,9 @@ def load_onnx(path: Path) -> Classifier:
     """The ONNX model in ``path``: its graph converted to torch where that gives onnxruntime's logits, else onnxruntime.
 
     Raises:
-        ModelError: the file is not an ONNX model onnxruntime can open, or its sidecar breaks the schema.
+        ModelError: the file is not an ONNX model onnxruntime can open, its cost cannot be bounded
+            or is over the bounds (the message names the node and operator), its external data
+            leaves its folder, or its sidecar breaks the schema.
     """
     shown = show_path(path)
     model = check_structure(read_model(path), path)
