@@ -1,6 +1,13 @@
 """ONNX files: run by onnxruntime always, and by torch where the graph converts.
 
 Loading an ONNX file reads a graph and tensors and cannot run code from it.
+It may still cost without bound, so before onnxruntime (which folds constants
+when it opens a session) or the converter sees it, the file is read as a
+bounded regular file (:mod:`.onnx_checks`), its structure checked (no control
+flow, no custom domains, bounded functions and node count), its tensors'
+payloads matched to their dims and its external data read from inside its
+folder only (:mod:`.onnx_tensors`), and the memory and arithmetic of every node
+bounded by shape inference (:mod:`.onnx_cost`). Each refusal is one line.
 onnxruntime runs every graph but gives no gradient, so on it only black-box
 attacks work. Where :func:`~inspector.core.formats.onnx_graph.convert` turns the
 graph into torch operations and the result gives onnxruntime's logits on the
@@ -24,8 +31,11 @@ import torch
 
 from inspector.core.classifier import Classifier
 from inspector.core.errors import InputWarning, ModelError
+from inspector.core.formats.onnx_checks import EXPORT_HINT, check_structure, read_model
+from inspector.core.formats.onnx_cost import check_cost
 from inspector.core.formats.onnx_graph import convert
 from inspector.core.formats.onnx_runtime import OnnxRuntimeNet, open_session
+from inspector.core.formats.onnx_tensors import check_tensors, load_external_data
 from inspector.core.formats.sidecar import read_sidecar, with_metadata
 from inspector.core.messages import one_line, show_path
 from inspector.core.model_metadata import MAX_SIDE, ModelMetadata
@@ -40,16 +50,20 @@ def load_onnx(path: Path) -> Classifier:
     """The ONNX model in ``path``: its graph converted to torch where that gives onnxruntime's logits, else onnxruntime.
 
     Raises:
-        ModelError: the file is not an ONNX model onnxruntime can open, or its sidecar breaks the schema.
+        ModelError: the file is not an ONNX model onnxruntime can open, its cost cannot be bounded
+            or is over the bounds (the message names the node and operator), its external data
+            leaves its folder, or its sidecar breaks the schema.
     """
     shown = show_path(path)
-    try:
-        model = onnx.load(str(path))
-        session = open_session(str(path))
-    except Exception as exc:  # onnx raises DecodeError or ValueError, onnxruntime its own Exception subclasses
-        raise ModelError(f"{shown}: not an ONNX model onnxruntime can run ({one_line(exc)}); export one with "
-                         "torch.onnx.export(model, (x,), 'model.onnx', dynamic_shapes=...)") from None
+    model = check_structure(read_model(path), path)
+    check_tensors(model, path)
     meta = read_sidecar(path, _declared(model))
+    check_cost(model, meta.channels, meta.input_size, path)
+    load_external_data(model, path)
+    try:
+        session = open_session(model.SerializeToString())
+    except Exception as exc:  # onnxruntime raises its own Exception subclasses
+        raise ModelError(f"{shown}: not an ONNX model onnxruntime can run ({one_line(exc)}); {EXPORT_HINT}") from None
     runtime = with_metadata(OnnxRuntimeNet(session), str(path), meta)
     try:
         converted = with_metadata(convert(model), str(path), meta)

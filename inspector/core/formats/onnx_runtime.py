@@ -31,10 +31,23 @@ class OnnxRuntimeNet(nn.Module):
         return torch.from_numpy(out).to(x.device)
 
 
+#: The most threads a session runs on.
+MAX_THREADS = 64
+
+
 def open_session(data: bytes) -> onnxruntime.InferenceSession:
-    """An onnxruntime CPU session for the serialised model ``data``, using torch's thread count."""
+    """An onnxruntime CPU session for the serialised model ``data``, using torch's thread count.
+
+    The model comes as bytes, with any external data already read into it
+    (:func:`~inspector.core.formats.onnx_tensors.load_external_data`), so onnxruntime
+    opens no file. Its cost must have been bounded first
+    (:func:`~inspector.core.formats.onnx_cost.check_cost`): creating a session folds
+    constants, which allocates. The threads are bounded, run sequentially, and no
+    custom-operator library is registered.
+    """
     options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = torch.get_num_threads()
+    options.intra_op_num_threads = max(1, min(torch.get_num_threads(), MAX_THREADS))
     options.inter_op_num_threads = 1
+    options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
     options.log_severity_level = 3  # errors only; warnings are not the user's to act on
     return onnxruntime.InferenceSession(data, options, providers=["CPUExecutionProvider"])
