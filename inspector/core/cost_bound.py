@@ -4,7 +4,7 @@ A small model file can declare a graph whose ops materialise huge tensors
 (``zeros`` of 40,000 x 40,000, an ``expand`` then ``clone``) or take hours
 (a matrix product of huge operands). :func:`check_cost` runs the module once
 on a :class:`~torch._subclasses.fake_tensor.FakeTensor` batch, which computes
-shapes only (no memory, no arithmetic), records each op's output size and
+shapes only (no memory, no arithmetic), records each op's output size (views and in-place ops allocate nothing) and
 FLOPs (with :data:`torch.utils.flop_counter.flop_registry`), and refuses the
 model, naming the op, before the real run would cost more than the bound.
 An op whose output shape depends on the data cannot be bounded, so it is refused.
@@ -58,10 +58,12 @@ class _Meter(TorchDispatchMode):
         out = func(*args, **kwargs)
         self.ops += 1
         size = 0
-        for tensor in _tensors(out):
-            numel = tensor.numel()
-            size += numel * tensor.element_size()
-            self.flops += numel  # at least one operation per output element
+        if not func.is_view:  # a view allocates nothing and computes nothing
+            aliased = any(r.alias_info is not None for r in func._schema.returns)  # in place: computes, no new memory
+            for tensor in _tensors(out):
+                numel = tensor.numel()
+                size += 0 if aliased else numel * tensor.element_size()
+                self.flops += numel  # at least one operation per output element
         self.total += size
         self.largest = max(self.largest, size)
         counter = flop_registry.get(func._overloadpacket)
