@@ -23,7 +23,7 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--weights", metavar="FILE",
                    help="state dict (.safetensors, or torch.save'd) for the architecture named by --model")
     p.add_argument("--trust-model-code", action="store_true",
-                   help="load a whole pickled model (torch.save(model)); this runs code from the file")
+                   help="load a whole pickled model (torch.save(model)) or TorchScript; this runs code from the file")
 
 
 def add_attack_options(p: argparse.ArgumentParser) -> None:

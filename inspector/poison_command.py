@@ -47,7 +47,7 @@ def add_poison_arguments(p: argparse.ArgumentParser) -> None:
 def add_scan_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", help="built-in model name or model file (any format `inspector attack` loads)")
     p.add_argument("--weights", metavar="FILE", help="state dict for the architecture named by MODEL")
-    p.add_argument("--trust-model-code", action="store_true", help="load a whole pickled model (runs its code)")
+    p.add_argument("--trust-model-code", action="store_true", help="load a whole pickled model or TorchScript (runs its code)")
     p.add_argument("--images", default="mnist-heldout", metavar="DATA",
                    help="clean images to optimise on: mnist-heldout (default) or a labelled folder")
     p.add_argument("--limit", type=int, default=500, help="how many of them (default 500)")

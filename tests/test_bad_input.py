@@ -101,7 +101,7 @@ def _model(tmp, net: nn.Module, meta: dict | list | str = GREY) -> str:
 
 def _attack_with(net: nn.Module, meta: dict | list | str = GREY):
     """A case: attack the digit with ``net`` (2 PGD steps)."""
-    return lambda tmp: ["attack", DIGIT, "--model", _model(tmp, net, meta), "--steps", "2"]
+    return lambda tmp: ["attack", DIGIT, "--model", _model(tmp, net, meta), "--trust-model-code", "--steps", "2"]
 
 
 def _meta(**changes):
@@ -248,7 +248,8 @@ def test_bad_input_ends_with_one_line_and_writes_nothing(case, tmp_path, capsys)
 
 def test_white_box_refusal_names_black_box_attacks_that_do_work(tmp_path, capsys):
     model = _model(tmp_path, Detached())
-    code = _run(["attack", DIGIT, "--model", model, "--attack", "square", "--param", "max_queries=50", "--json"])
+    code = _run(["attack", DIGIT, "--model", model, "--trust-model-code", "--attack", "square", "--param",
+                 "max_queries=50", "--json"])
     out, err = capsys.readouterr()
     assert code == 0 and err == "", err
     assert json.loads(out)["queries"] <= 50
@@ -257,7 +258,7 @@ def test_white_box_refusal_names_black_box_attacks_that_do_work(tmp_path, capsys
 def test_gui_reports_a_nan_model_as_one_error_line(tmp_path):
     model = _model(tmp_path, NaNOutput())
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "config"))
-    proc = subprocess.run([sys.executable, "-m", "inspector", "gui", DIGIT, "--model", model, "--run",
+    proc = subprocess.run([sys.executable, "-m", "inspector", "gui", DIGIT, "--model", model, "--trust-model-code", "--run",
                            "--screenshot", str(tmp_path / "window.png")],
                           capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 2, proc.stderr

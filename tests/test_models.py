@@ -39,13 +39,14 @@ def test_torchscript_with_metadata(tmp_path, model):
     scripted = torch.jit.trace(model.net, torch.zeros(1, 3, 224, 224))
     meta = {"input_size": [224, 224], "channels": 3, "mean": [0.498] * 3, "std": [0.502] * 3}
     torch.jit.save(scripted, str(tmp_path / "net.pt"), _extra_files={"inspector.json": json.dumps(meta)})
-    loaded = load_model(tmp_path / "net.pt", "cpu")
+    loaded = load_model(tmp_path / "net.pt", "cpu", trust_code=True)
     assert loaded.class_names == imagenet_classes()
-    assert classify(resource_path("images", "coffee.png"), str(tmp_path / "net.pt")).top_k[0]["name"] == "espresso"
-    assert load_model(tmp_path / "net.pt", "cpu") is loaded                 # cached while the file is the same
+    assert classify(resource_path("images", "coffee.png"), str(tmp_path / "net.pt"),
+                    trust_code=True).top_k[0]["name"] == "espresso"
+    assert load_model(tmp_path / "net.pt", "cpu", trust_code=True) is loaded                 # cached while the file is the same
     renamed = meta | {"class_names": [f"c{i}" for i in range(1000)]}
     torch.jit.save(scripted, str(tmp_path / "net.pt"), _extra_files={"inspector.json": json.dumps(renamed)})
-    assert load_model(tmp_path / "net.pt", "cpu").class_names[:2] == ("c0", "c1")   # changed on disk: loaded again
+    assert load_model(tmp_path / "net.pt", "cpu", trust_code=True).class_names[:2] == ("c0", "c1")   # changed on disk: loaded again
 
 
 def test_bad_model_specs(tmp_path):
@@ -93,7 +94,7 @@ def test_probe_finds_the_input_gradient(model, mnist_model, tmp_path):
     meta = {"input_size": [8, 8], "channels": 1}
     torch.jit.save(torch.jit.script(_Rounded()), str(tmp_path / "r.pt"),
                    _extra_files={"inspector.json": json.dumps(meta)})
-    rounded = load_model(tmp_path / "r.pt", "cpu")
+    rounded = load_model(tmp_path / "r.pt", "cpu", trust_code=True)
     assert not rounded.has_input_gradient and rounded.class_names == ("class 0", "class 1", "class 2")
     with pytest.raises(ModelError, match="white-box attack 'fgsm' cannot run"):
         make_attack("fgsm").check_model(rounded)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QInputDialo
 
 from inspector.core.architectures import ARCHITECTURES
 from inspector.core.errors import InspectorError
-from inspector.core.formats import MODEL_SUFFIXES, file_kind
+from inspector.core.formats import MODEL_SUFFIXES, NEEDS_TRUST, file_kind
 from inspector.core.formats.pickled import SAFE_FORMATS
 from inspector.core.models import builtin_models, load_model
 from inspector.gui.branding import APP_TITLE, app_icon
@@ -221,8 +221,8 @@ class MainWindow(QMainWindow):
         """Load the model in ``path``: a pickled whole model after the user's confirmation that it may run
         code; weights with the architecture the user picks; any other file as it is."""
         kind = file_kind(path)
-        if kind == "pickle":
-            if self.confirm_code(path):
+        if kind in NEEDS_TRUST:
+            if self.confirm_code(path, kind):
                 self.set_model(path, trust_code=True)
         elif kind == "weights":
             names = list(ARCHITECTURES)
@@ -233,9 +233,10 @@ class MainWindow(QMainWindow):
         else:
             self.set_model(path)
 
-    def confirm_code(self, path: str) -> bool:
-        """Ask whether to load a pickled whole model, which runs code from its file; True for yes."""
-        text = (f"{Path(path).name} is a pickled model. Loading it runs code from the file, which can do "
+    def confirm_code(self, path: str, kind: str = "pickle") -> bool:
+        """Ask whether to load a pickled whole model or TorchScript, which run code from the file; True for yes."""
+        what = "a TorchScript model (a program)" if kind == "torchscript" else "a pickled model"
+        text = (f"{Path(path).name} is {what}. Loading it runs code from the file, which can do "
                 "anything on this computer.\n\nLoad it only if you trust where it came from. Safe formats: "
                 f"{', '.join(SAFE_FORMATS)}.")
         answer = QMessageBox.warning(self, APP_TITLE, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,

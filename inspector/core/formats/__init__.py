@@ -3,10 +3,12 @@
 =====================================  ==========================  ==============================
 file                                   loaded with                 attacks
 =====================================  ==========================  ==============================
-``.pt2`` (torch.export)                ``torch.export.load``       white-box and black-box
+``.pt2`` (torch.export)                checked, then               white-box and black-box
+                                       ``torch.export.load``
 ``.onnx``                              onnxruntime, converted to   white-box where the graph
                                        torch where it can be       converts, else black-box only
-TorchScript (``.pt``, ``.pth`` ...)    ``torch.jit.load``          white-box and black-box
+TorchScript (``.pt``, ``.pth`` ...)    refused; with trust:        white-box and black-box
+                                       ``torch.jit.load``
 ``torch.save(model)`` (``.pt`` ...)    refused; with trust:        white-box and black-box
                                        ``weights_only=False``
 state dict, ``.safetensors``           needs ``--model ARCH --weights FILE``
@@ -15,7 +17,10 @@ state dict, ``.safetensors``           needs ``--model ARCH --weights FILE``
 
 The format follows the suffix for ``.pt2``, ``.onnx`` and ``.safetensors``;
 any other file is looked into: a zip archive holding ``constants.pkl`` is
-TorchScript, anything else goes to ``torch.load(weights_only=True)``. Every
+TorchScript, anything else goes to ``torch.load(weights_only=True)``.
+TorchScript and whole pickled models run code from the file, so both need
+``trust_code`` (:data:`NEEDS_TRUST` lists the :func:`file_kind` answers the app
+asks about). Every
 model takes its metadata from its sidecar (:mod:`inspector.core.formats.sidecar`).
 """
 
@@ -33,22 +38,26 @@ from inspector.core.formats.exported import load_exported
 from inspector.core.formats.onnx_file import load_onnx
 from inspector.core.formats.pickled import CodePickleError, load_pickled_model, read_weights_only
 from inspector.core.formats.sidecar import SIDECAR_SUFFIX, classifier_for
-from inspector.core.formats.torchscript import load_torchscript
+from inspector.core.formats.torchscript import TorchScriptCodeError, load_torchscript
 from inspector.core.messages import show_path
 from inspector.core.model_metadata import ModelMetadata
 
 #: Suffixes of the model files the app offers to open.
 MODEL_SUFFIXES = (".pt2", ".onnx", ".pt", ".pth", ".jit", ".ts", ".safetensors")
+#: The :func:`file_kind` answers of files whose loading runs code from them: asked about, loaded only with trust.
+NEEDS_TRUST = ("pickle", "torchscript")
 
 
 def load_model_file(path: Path, *, trust_code: bool = False) -> Classifier:
     """The model in ``path``, fed as its sidecar says (not yet probed: see :func:`inspector.core.models.load_model`).
 
-    ``trust_code`` allows unpickling a whole model saved with ``torch.save(model)``,
-    which runs code from the file; without it such a file is refused.
+    ``trust_code`` allows unpickling a whole model saved with ``torch.save(model)``
+    and loading TorchScript, both of which run code from the file; without it such
+    a file is refused before anything from it runs.
 
     Raises:
         CodePickleError: a pickled whole model, and ``trust_code`` is False.
+        TorchScriptCodeError: (a CodePickleError) TorchScript, and ``trust_code`` is False.
         ModelError: no such file, a folder, a sidecar given as the model, weights without
             an architecture, or a file of its format that cannot be read.
     """
@@ -68,7 +77,7 @@ def load_model_file(path: Path, *, trust_code: bool = False) -> Classifier:
     if path.suffix == ".safetensors":
         raise _weights_only(path)
     if _is_torchscript(path):
-        return load_torchscript(path)
+        return load_torchscript(path, trust_code=trust_code)
     try:
         read_weights_only(path)
     except CodePickleError:
@@ -82,14 +91,17 @@ def file_kind(path: str | os.PathLike) -> str:
     """What :func:`load_model_file` makes of ``path``, found without running code from it.
 
     ``"pickle"``: a whole pickled model, refused without ``trust_code``;
+    ``"torchscript"``: a TorchScript program, refused without ``trust_code``;
     ``"weights"``: a state dict or safetensors file, which needs an architecture;
     ``"model"``: anything else (a model file, or a file that fails to load for another reason).
     """
     path = Path(path)
     if path.suffix == ".safetensors":
         return "weights"
-    if path.suffix in (".pt2", ".onnx") or not path.is_file() or _is_torchscript(path):
+    if path.suffix in (".pt2", ".onnx") or not path.is_file():
         return "model"
+    if _is_torchscript(path):
+        return "torchscript"
     try:
         read_weights_only(path)
     except CodePickleError:
