@@ -264,7 +264,8 @@ def _state(**changes) -> bytes:
     (_state(answers=torch.zeros(3, 10)), "answers"),
     (_state(sampler={"taken": 10**9}), "seeded order"),
     (_state(copy={"weight": torch.zeros(1)}), "not a state of this run"),
-])
+], ids=["garbage", "deep-rows", "row-types", "config-type", "index-out-of-pool", "repeated-indices",
+        "answer-count", "sampler-taken", "copy-shape"])
 def test_a_malformed_stealing_state_is_refused(tmp_path, state, words):
     folder = tmp_path / "run"
     folder.mkdir()
