@@ -15,7 +15,7 @@ from hostile import run_inspector
 
 from inspector.core.errors import ExportError, ImageError, ModelError, ParameterError
 from inspector.core.evaluation.data import MAX_FIELD, MAX_LABELS_BYTES, load_dataset
-from inspector.core.evaluation.records import (MANIFEST, MAX_RECORD_BYTES, RESULTS, RecordStore,
+from inspector.core.evaluation.records import (MANIFEST, MAX_RECORD_BYTES, MAX_RESULTS_BYTES, RESULTS, RecordStore,
                                                check_folder_before)
 from inspector.core.files import write_atomically, write_files
 from inspector.core.models import load_model
@@ -175,9 +175,19 @@ def test_malformed_records_are_refused(tmp_path, lines, words):
         check_folder_before(folder, resume=True)
 
 
+def test_a_results_file_over_the_bound_is_refused_before_it_is_read(tmp_path):
+    folder = evaluation_folder(tmp_path)
+    with open(folder / RESULTS, "wb") as fh:
+        fh.truncate(MAX_RESULTS_BYTES + 1)  # sparse: costs no disk
+    with pytest.raises(ParameterError, match="over the"):
+        check_folder_before(folder, resume=True)
+
+
 def test_a_record_cut_short_by_a_crash_is_still_dropped_and_the_file_cut_after_the_last_whole_one(tmp_path):
     whole = record() + record(attack="fgsm", eps=0.1, pred=3)
     folder = evaluation_folder(tmp_path, results=whole + '{"image": "mnist-80')
+    check_folder_before(folder, resume=True)  # the check before work cuts nothing
+    assert (folder / RESULTS).read_text().endswith("mnist-80")
     store = RecordStore(folder, json.loads(MANIFEST_TEXT), resume=True)
     store.close()
     assert len(store.records) == 2 and (folder / RESULTS).read_text() == whole

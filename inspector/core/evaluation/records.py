@@ -38,6 +38,8 @@ MAX_RECORD_BYTES = 2**16
 #: The most records read back from one folder (2,000 digits with every default budget and the sanity
 #: checks is about 15,000).
 MAX_RECORDS = 500_000
+#: The largest results file read back, in bytes.
+MAX_RESULTS_BYTES = 128 * 2**20
 #: The most threads a manifest may record.
 MAX_THREADS = 1024
 SETTINGS = ("none", "defended", "adaptive")
@@ -71,7 +73,7 @@ def check_folder_before(folder: str | os.PathLike | None, resume: bool) -> None:
         if check_member(folder / RESULTS) is not None:
             fd = open_for_append(folder / RESULTS, read=True)
             try:
-                _read_records(fd, folder / RESULTS)
+                _read_records(fd, folder / RESULTS, cut=False)
             finally:
                 os.close(fd)
     elif check_member(folder / MANIFEST) is not None or check_member(folder / RESULTS) is not None:
@@ -134,7 +136,7 @@ class RecordStore:
             if resume:
                 _check_same(read_manifest(self.folder), manifest, self.folder)
                 self._fd = open_for_append(results_file, read=True)
-                for record in _read_records(self._fd, results_file):
+                for record in _read_records(self._fd, results_file, cut=True):
                     self._remember(record)
             else:
                 self.folder.mkdir(parents=True, exist_ok=True)
@@ -174,15 +176,19 @@ class RecordStore:
             self._fd = None
 
 
-def _read_records(fd: int, path: Path) -> list[dict]:
-    """The records in the open results file ``fd``, which is cut after the last whole record.
+def _read_records(fd: int, path: Path, *, cut: bool) -> list[dict]:
+    """The records in the open results file ``fd``; with ``cut``, the file is cut after the last whole one.
 
     A last line without its newline (cut short by a crash) is dropped; any other line that is
     not a well-formed record refuses the folder.
 
     Raises:
-        ParameterError: a line too long, too many records, or a line that is not a record.
+        ParameterError: the file is over MAX_RESULTS_BYTES, a line too long, too many records,
+            or a line that is not a record.
     """
+    if os.fstat(fd).st_size > MAX_RESULTS_BYTES:
+        raise ParameterError(f"{show_path(path)}: over the {MAX_RESULTS_BYTES // 2**20} MB a results file may have; "
+                             "choose another --out folder")
     records: list[dict] = []
     good = 0
     os.lseek(fd, 0, os.SEEK_SET)
@@ -198,7 +204,8 @@ def _read_records(fd: int, path: Path) -> list[dict]:
             records.append(_check_record(parse_json(line, f"{show_path(path)} line {number}", ParameterError),
                                          f"{show_path(path)} line {number}"))
             good += len(line)
-    os.ftruncate(fd, good)
+    if cut:
+        os.ftruncate(fd, good)
     return records
 
 
