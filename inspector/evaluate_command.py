@@ -83,10 +83,27 @@ def config_from_args(args):
     return config
 
 
+def check_outputs(args) -> None:
+    """Before any work: ``--report`` can be written, ``--out`` can hold (or, with ``--resume``,
+    holds) an evaluation. Creates nothing.
+
+    Raises:
+        ExportError, ParameterError: see :func:`inspector.core.evaluation.records.check_folder_before`
+            and :func:`inspector.core.out_folder.check_file`.
+    """
+    from inspector.core.evaluation.records import check_folder_before
+    from inspector.core.out_folder import check_file
+
+    if args.report:
+        check_file(args.report, option="--report")
+    check_folder_before(args.out, args.resume)
+
+
 def cmd_evaluate(args) -> int:
     from inspector.core.evaluation import evaluate
 
     config = config_from_args(args)
+    check_outputs(args)
     stop = {"asked": False}
 
     def on_interrupt(signum, frame):

@@ -33,6 +33,19 @@ def add_membership_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
+OUTPUTS = ("membership.json", "roc.png", "exposed.png")
+
+
+def check_membership_outputs(out: str | None) -> None:
+    """Before any work: ``--out`` can be written and none of its OUTPUTS is a symbolic link, a hard
+    link or anything but a regular file. Creates nothing. (The cache is checked by the run.)
+    Raises ExportError."""
+    from inspector.core.out_folder import check_folder
+
+    if out:
+        check_folder(out, OUTPUTS)
+
+
 def cmd_membership(args) -> int:
     from inspector.core.files import write_files
     from inspector.core.privacy.membership import MembershipConfig, run_membership
@@ -42,6 +55,7 @@ def cmd_membership(args) -> int:
                               references=args.references, queries=args.queries, seed=args.seed, data=args.data,
                               cache=args.cache)
     config.check()
+    check_membership_outputs(args.out)
     stop = {"now": False}
 
     def interrupt(signum, frame):

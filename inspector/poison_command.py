@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -77,6 +78,24 @@ def _progress(p) -> None:
               f"train accuracy {p.accuracy:.2%}", end=end, file=sys.stderr, flush=True)
 
 
+def _stem(config) -> str:
+    return f"mnist-backdoor-{config.attack}-{config.trigger}-t{config.target}-r{config.rate:g}"
+
+
+def check_poison_outputs(out: Path, configs: list) -> None:
+    """Before any training: ``out`` can be written and none of the files the runs write there
+    (each rate's checkpoint and weights, result.json) is a symbolic link, a hard link or not a
+    regular file. Creates nothing.
+
+    Raises:
+        ExportError: it cannot be written or created, or a member is refused.
+    """
+    from inspector.core.out_folder import check_folder
+
+    names = ["result.json"] + [f"{_stem(c)}{suffix}" for c in configs for suffix in (".ckpt", ".safetensors")]
+    check_folder(out, names)
+
+
 def cmd_poison(args) -> int:
     from inspector.core.files import write_atomically
     from inspector.core.params import parse_number
@@ -97,16 +116,17 @@ def cmd_poison(args) -> int:
             raise ParameterError(f"unknown scan {s!r}: choose from {', '.join(SCANS)}")
     spectral = SpectralSignatures(parse_number(args.expected_rate))
     out = Path(args.out)
+    check_poison_outputs(out, configs)
     runs = []
     for config in configs:
-        stem = f"mnist-backdoor-{config.attack}-{config.trigger}-t{config.target}-r{config.rate:g}"
+        stem = _stem(config)
         print(f"{stem}: training on {config.rate:.2%} poisoned", file=sys.stderr)
         checkpoint = out / f"{stem}.ckpt"
         try:
             report = train_backdoor(config, data=args.data, checkpoint=checkpoint, resume=args.resume,
                                     on_progress=_progress)
         except KeyboardInterrupt:
-            kept = f"the last finished epoch is in {checkpoint}; " if checkpoint.is_file() else ""
+            kept = f"the last finished epoch is in {checkpoint}; " if os.path.lexists(checkpoint) else ""
             print(f"\ninspector: stopped; {kept}run the same command with --resume to continue", file=sys.stderr)
             return EXIT_STOPPED
         weights = out / f"{stem}.safetensors"

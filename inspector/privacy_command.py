@@ -103,6 +103,16 @@ def cmd_steal(args) -> int:
     return 0
 
 
+def check_invert_outputs(out: str | None) -> None:
+    """Before any work: ``--out`` can be written and its inversion.png and inversion.json are not
+    symbolic links, hard links or anything but regular files. Creates nothing. Raises ExportError."""
+    from inspector.core.out_folder import check_folder
+    from inspector.core.privacy.inversion_run import GRID, RESULT
+
+    if out:
+        check_folder(out, (GRID, RESULT))
+
+
 def cmd_invert(args) -> int:
     from inspector.core.privacy.inversion import MIFace
     from inspector.core.privacy.inversion_run import InversionConfig, invert_model
@@ -110,6 +120,7 @@ def cmd_invert(args) -> int:
     config = InversionConfig(model=args.model, judges=args.judge,
                              attack=MIFace(step_size=args.step_size, max_iterations=args.max_iterations,
                                            patience=args.patience))
+    check_invert_outputs(args.out)
     report = invert_model(config)
     if args.out:
         report.save(args.out)

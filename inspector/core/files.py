@@ -84,7 +84,8 @@ def write_files(folder: str | os.PathLike, writers: dict[str, Callable[[Path], N
     """Write the files ``writers`` names into ``folder`` (created if needed): all of them, or none.
 
     ``writers[name](path)`` writes one file at ``path`` in a staging folder. Once
-    all are written and every target is checked (none may be a folder), each is
+    all are written and every target is checked (none may be a folder, a symbolic link or
+    anything but a regular file), each is
     moved in with ``os.replace``; a failure while moving takes back those already
     moved, and a folder this call created is removed again if the write fails.
 
@@ -187,6 +188,9 @@ def _check_target(path: Path) -> None:
         return
     if stat.S_ISDIR(info.st_mode):
         raise ExportError(f"cannot write {show_path(path)}: a folder of that name is in the way")
+    if not stat.S_ISREG(info.st_mode):
+        what = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a regular file"
+        raise ExportError(f"cannot write {show_path(path)}: {what} is in its place; remove it or choose another folder")
 
 
 def _move_in(staging: Path, folder: Path, names: list[str]) -> dict[str, Path]:

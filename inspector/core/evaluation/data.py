@@ -17,6 +17,8 @@ MNIST model trained on (shipped in ``resources/images``).
 from __future__ import annotations
 
 import csv
+import io
+import os
 import re
 import stat
 from dataclasses import dataclass
@@ -35,11 +37,16 @@ from inspector.core.image import IMAGE_SUFFIXES, load_tensor, preprocess, to_ten
 from inspector.core.labels import resolve_class
 from inspector.core.messages import show_path
 from inspector.core.resources import resource_path
+from inspector.core.untrusted import MAX_COUNT, inside, read_text
 
 BUILTIN_SETS = ("mnist-heldout",)
 #: Index of the first held-out digit in the MNIST test set (the ids name the test-set index).
 HELD_OUT_START = 8000
 LABELS_CSV = "labels.csv"
+#: The largest ``labels.csv`` read, in bytes (MAX_COUNT rows of about 100 bytes).
+MAX_LABELS_BYTES = 16 * 2**20
+#: The longest field of ``labels.csv`` (a file name or a class name), in characters.
+MAX_FIELD = 4096
 _WNID = re.compile(r"n\d{8}")
 
 
@@ -59,7 +66,9 @@ def load_dataset(spec: str, model: Classifier, limit: int | None = None) -> list
     """The labelled images ``spec`` names, in a stable order (file names sorted), the first ``limit``.
 
     Raises:
-        ImageError: no such folder or set, no images, a ``labels.csv`` row naming a missing file.
+        ImageError: no such folder or set, no images, more than MAX_COUNT images; a ``labels.csv``
+            that is not a regular UTF-8 file under MAX_LABELS_BYTES, has a field over MAX_FIELD
+            characters, or a row naming a missing file or one outside the folder.
         ClassNameError: a file name or ``labels.csv`` row with no label this model knows.
     """
     if spec == "mnist-heldout":
@@ -71,7 +80,8 @@ def load_dataset(spec: str, model: Classifier, limit: int | None = None) -> list
             raise ImageError(f"{show_path(folder)}: not a folder of images nor a built-in set "
                              f"({', '.join(BUILTIN_SETS)})")
         csv_file = folder / LABELS_CSV
-        samples = _from_csv(folder, csv_file, model) if csv_file.is_file() else _from_names(folder, model)
+        has_csv = os.path.lexists(csv_file)
+        samples = _from_csv(folder, csv_file, model) if has_csv else _from_names(folder, model)
     if not samples:
         raise ImageError(f"{show_path(spec)}: no images to evaluate")
     return samples if limit is None else samples[:limit]
@@ -99,25 +109,62 @@ def _file_loader(path: Path) -> Callable[[Classifier], torch.Tensor]:
 
 
 def _from_csv(folder: Path, csv_file: Path, model: Classifier) -> list[Sample]:
-    with open(csv_file, newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = _csv_rows(csv_file)
     if rows and not {"file", "label"} <= set(rows[0]):
         raise ImageError(f"{show_path(csv_file)}: needs the header 'file,label'")
     samples = []
-    for line, row in enumerate(rows, start=2):
-        path = folder / (row["file"] or "").strip()
+    for line, row in enumerate(rows[1:], start=2):
+        cells = dict(zip(rows[0], row))
+        name = (cells.get("file") or "").strip()
+        path = inside(folder, name, ImageError, f"{show_path(csv_file)} line {line}") if name else folder
         if not path.is_file():
-            raise ImageError(f"{show_path(csv_file)} line {line}: no such image {show_path(path)}")
+            raise ImageError(f"{show_path(csv_file)} line {line}: no such image {show_path(folder / name)}")
         try:
-            label = resolve_class((row["label"] or "").strip(), model.class_names)
+            label = resolve_class((cells.get("label") or "").strip(), model.class_names)
         except ClassNameError as exc:
             raise ClassNameError(f"{show_path(csv_file)} line {line}: {exc}") from None
-        samples.append(Sample(row["file"].strip(), label, _file_loader(path)))
+        samples.append(Sample(name, label, _file_loader(path)))
     return samples
 
 
+def _csv_rows(csv_file: Path) -> list[list[str]]:
+    """The rows of ``labels.csv`` (header first), read bounded.
+
+    Raises:
+        ImageError: not a regular UTF-8 file under MAX_LABELS_BYTES, a field over MAX_FIELD
+            characters, more than MAX_COUNT rows, or not CSV.
+    """
+    text = read_text(csv_file, ImageError, "labels", MAX_LABELS_BYTES)
+    limit = csv.field_size_limit()
+    csv.field_size_limit(MAX_FIELD)
+    rows: list[list[str]] = []
+    try:
+        for row in csv.reader(io.StringIO(text, newline="")):
+            if not row:
+                continue
+            if len(rows) > MAX_COUNT:
+                raise ImageError(f"{show_path(csv_file)}: more than {MAX_COUNT} rows; evaluate a smaller set")
+            rows.append(row)
+    except csv.Error as exc:
+        line = len(rows) + 1
+        raise ImageError(f"{show_path(csv_file)} near line {line}: not CSV as expected "
+                         f"({exc}; fields hold at most {MAX_FIELD} characters)") from None
+    finally:
+        csv.field_size_limit(limit)
+    return rows
+
+
 def _from_names(folder: Path, model: Classifier) -> list[Sample]:
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    files = []
+    try:
+        for p in folder.iterdir():
+            if p.suffix.lower() in IMAGE_SUFFIXES:
+                if len(files) >= MAX_COUNT:
+                    raise ImageError(f"{show_path(folder)}: more than {MAX_COUNT} images; evaluate a smaller folder")
+                files.append(p)
+    except OSError as exc:
+        raise ImageError(f"{show_path(folder)}: cannot list the images ({exc.strerror or exc})") from None
+    files.sort()
     return [Sample(p.name, label_from_name(p.stem, model.class_names), _file_loader(p)) for p in files]
 
 

@@ -19,14 +19,30 @@ is dropped) and skips the keys they hold; a folder made by another configuration
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 
-from inspector.core.errors import ExportError, ParameterError
+from inspector.core.errors import ExportError, InspectorError, ParameterError
+from inspector.core.files import write_atomically
 from inspector.core.messages import one_line, show_path
+from inspector.core.out_folder import check_folder, check_member, open_for_append, read_member
+from inspector.core.untrusted import parse_json
 
 MANIFEST = "manifest.json"
 RESULTS = "results.jsonl"
+#: The largest manifest read back, in bytes (one is about 2 KB).
+MAX_MANIFEST_BYTES = 2**20
+#: The longest record line read back, in bytes (one is about 200 bytes; an error record a few hundred).
+MAX_RECORD_BYTES = 2**16
+#: The most records read back from one folder (2,000 digits with every default budget and the sanity
+#: checks is about 15,000).
+MAX_RECORDS = 500_000
+#: The largest results file read back, in bytes.
+MAX_RESULTS_BYTES = 128 * 2**20
+#: The most threads a manifest may record.
+MAX_THREADS = 1024
+SETTINGS = ("none", "defended", "adaptive")
 
 Key = tuple
 
@@ -34,6 +50,58 @@ Key = tuple
 def record_key(record: dict) -> Key:
     """(image, attack, eps, setting, variant) of a record."""
     return (record["image"], record["attack"], record["eps"], record["setting"], record["variant"])
+
+
+def check_folder_before(folder: str | os.PathLike | None, resume: bool) -> None:
+    """Before any work: ``folder`` can hold an evaluation, or (``resume``) holds one whose
+    manifest and records are well-formed. Nothing is created or written.
+
+    Raises:
+        ParameterError: ``resume`` without a folder or without an evaluation in it; a malformed
+            manifest or record.
+        ExportError: the folder cannot be written or created; a member is a symbolic link, a
+            hard link or not a regular file; without ``resume``, it already holds an evaluation.
+    """
+    if folder is None:
+        if resume:
+            raise ParameterError("--resume needs --out DIR, the folder of the evaluation to continue")
+        return
+    folder = Path(folder)
+    check_folder(folder, (MANIFEST, RESULTS))
+    if resume:
+        read_manifest(folder)
+        if check_member(folder / RESULTS) is not None:
+            fd = open_for_append(folder / RESULTS, read=True)
+            try:
+                _read_records(fd, folder / RESULTS, cut=False)
+            finally:
+                os.close(fd)
+    elif check_member(folder / MANIFEST) is not None or check_member(folder / RESULTS) is not None:
+        raise ExportError(f"{show_path(folder)} already holds an evaluation; add --resume to "
+                          "continue it, or choose another --out folder")
+
+
+def read_manifest(folder: str | os.PathLike) -> dict:
+    """The manifest of the evaluation in ``folder``, checked: an object whose ``config`` is an object
+    and whose ``threads`` (if any) is a whole number from 1 to MAX_THREADS.
+
+    Raises:
+        ParameterError: no manifest there, or it is malformed (not JSON, too deep, too big, wrong types).
+        ExportError: it is a symbolic link, a hard link or not a regular file.
+    """
+    path = Path(folder) / MANIFEST
+    if check_member(path) is None:
+        raise ParameterError(f"{show_path(folder)}: no evaluation to resume here (no {MANIFEST})")
+    shown = show_path(path)
+    data = parse_json(read_member(path, ParameterError, "manifest", MAX_MANIFEST_BYTES), shown, ParameterError)
+    if not isinstance(data, dict) or not isinstance(data.get("config"), dict):
+        raise ParameterError(f"{shown}: not an evaluation manifest (no \"config\" object); "
+                             "choose another --out folder")
+    threads = data["config"].get("threads")
+    if threads is not None and (type(threads) is not int or not 1 <= threads <= MAX_THREADS):
+        raise ParameterError(f"{shown}: \"threads\" must be a whole number from 1 to {MAX_THREADS}, "
+                             f"not {one_line(repr(threads), 40)}")
+    return data
 
 
 class RecordStore:
@@ -47,51 +115,40 @@ class RecordStore:
     def __init__(self, folder: str | os.PathLike | None, manifest: dict, *, resume: bool = False):
         """Open the store; with ``folder``, create it or (``resume``) read it back.
 
+        Members are never opened through a symbolic link (see :mod:`inspector.core.out_folder`).
+
         Raises:
-            ExportError: the folder cannot be written, or already holds results and ``resume`` is off.
-            ParameterError: ``resume`` without a folder, or the folder's configuration differs
-                (the message names the differing fields).
+            ExportError: the folder cannot be written, already holds results and ``resume`` is off,
+                or holds a symbolic link, a hard link or a non-regular file where a member goes.
+            ParameterError: ``resume`` without a folder, the folder's configuration differs
+                (the message names the differing fields), or its manifest or records are malformed.
         """
         self.records: list[dict] = []
         self._keys: set[Key] = set()
         self.failed: set[str] = set()
-        self._file = None
+        self._fd: int | None = None
+        check_folder_before(folder, resume)
         if folder is None:
-            if resume:
-                raise ParameterError("--resume needs --out DIR, the folder of the evaluation to continue")
             return
         self.folder = Path(folder)
         manifest_file, results_file = self.folder / MANIFEST, self.folder / RESULTS
         try:
             if resume:
-                if not manifest_file.is_file():
-                    raise ParameterError(f"{show_path(self.folder)}: no evaluation to resume here (no {MANIFEST})")
-                _check_same(json.loads(manifest_file.read_text(encoding="utf-8")), manifest, self.folder)
-                self._read(results_file)
+                _check_same(read_manifest(self.folder), manifest, self.folder)
+                self._fd = open_for_append(results_file, read=True)
+                for record in _read_records(self._fd, results_file, cut=True):
+                    self._remember(record)
             else:
-                if results_file.exists() or manifest_file.exists():
-                    raise ExportError(f"{show_path(self.folder)} already holds an evaluation; add --resume to "
-                                      "continue it, or choose another --out folder")
                 self.folder.mkdir(parents=True, exist_ok=True)
-                manifest_file.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-            self._file = open(results_file, "a", encoding="utf-8")
+                text = json.dumps(manifest, indent=2)
+                write_atomically(manifest_file, lambda fh: fh.write(text.encode("utf-8")))
+                self._fd = open_for_append(results_file)
         except OSError as exc:
+            self.close()
             raise ExportError(f"{show_path(self.folder)}: cannot write the results ({one_line(exc)})") from None
-
-    def _read(self, path: Path) -> None:
-        if not path.is_file():
-            return
-        good = 0
-        with open(path, encoding="utf-8") as fh:
-            for line in fh:
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError:
-                    break  # a line cut short by a crash: it and anything after are redone
-                self._remember(record)
-                good += len(line.encode("utf-8"))
-        with open(path, "r+b") as fh:
-            fh.truncate(good)
+        except BaseException:
+            self.close()
+            raise
 
     def _remember(self, record: dict) -> None:
         self.records.append(record)
@@ -107,25 +164,98 @@ class RecordStore:
         """Append records, write them and flush them to disk at once."""
         for record in records:
             self._remember(record)
-            if self._file is not None:
-                self._file.write(json.dumps(record) + "\n")
-        if self._file is not None:
-            self._file.flush()
-            os.fsync(self._file.fileno())
+        if self._fd is not None and records:
+            data = "".join(json.dumps(record) + "\n" for record in records).encode("utf-8")
+            while data:
+                data = data[os.write(self._fd, data):]
+            os.fsync(self._fd)
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def _read_records(fd: int, path: Path, *, cut: bool) -> list[dict]:
+    """The records in the open results file ``fd``; with ``cut``, the file is cut after the last whole one.
+
+    A last line without its newline (cut short by a crash) is dropped; any other line that is
+    not a well-formed record refuses the folder.
+
+    Raises:
+        ParameterError: the file is over MAX_RESULTS_BYTES, a line too long, too many records,
+            or a line that is not a record.
+    """
+    if os.fstat(fd).st_size > MAX_RESULTS_BYTES:
+        raise ParameterError(f"{show_path(path)}: over the {MAX_RESULTS_BYTES // 2**20} MB a results file may have; "
+                             "choose another --out folder")
+    records: list[dict] = []
+    good = 0
+    os.lseek(fd, 0, os.SEEK_SET)
+    with os.fdopen(os.dup(fd), "rb") as fh:
+        for number, line in enumerate(iter(lambda: fh.readline(MAX_RECORD_BYTES + 1), b""), start=1):
+            if not line.endswith(b"\n"):
+                if len(line) > MAX_RECORD_BYTES:
+                    raise ParameterError(f"{show_path(path)} line {number}: longer than {MAX_RECORD_BYTES} bytes, "
+                                         "not a record; choose another --out folder")
+                break  # a line cut short by a crash: it is redone
+            if number > MAX_RECORDS:
+                raise ParameterError(f"{show_path(path)}: more than {MAX_RECORDS} records; choose another --out folder")
+            records.append(_check_record(parse_json(line, f"{show_path(path)} line {number}", ParameterError),
+                                         f"{show_path(path)} line {number}"))
+            good += len(line)
+    if cut:
+        os.ftruncate(fd, good)
+    return records
+
+
+def _check_record(record, where: str) -> dict:
+    """``record`` if it has the fields and types of a record (see this module's docstring).
+
+    Raises:
+        ParameterError: it does not.
+    """
+    def bad(what: str):
+        return ParameterError(f"{where}: not an evaluation record ({what}); choose another --out folder")
+
+    if not isinstance(record, dict):
+        raise bad("not a JSON object")
+    for name in ("image", "attack", "variant"):
+        if not isinstance(record.get(name), str):
+            raise bad(f"{name!r} must be text")
+    if record.get("setting") not in SETTINGS:
+        raise bad(f"'setting' must be one of {', '.join(SETTINGS)}")
+    if record.get("eps") is not None and not _number(record["eps"]):
+        raise bad("'eps' must be a number or null")
+    for name in ("index", "label"):
+        if name in record and type(record[name]) is not int:
+            raise bad(f"{name!r} must be a whole number")
+    if "error" in record:
+        if not isinstance(record["error"], str):
+            raise bad("'error' must be text")
+        return record
+    if type(record.get("label")) is not int or type(record.get("pred")) is not int:
+        raise bad("'label' and 'pred' must be whole numbers")
+    if type(record.get("correct")) is not bool:
+        raise bad("'correct' must be true or false")
+    for name in ("linf", "l2"):
+        if name in record and not _number(record[name]):
+            raise bad(f"{name!r} must be a number")
+    return record
+
+
+def _number(value) -> bool:
+    return type(value) in (int, float) and math.isfinite(value)
 
 
 def saved_config(folder: str | os.PathLike | None) -> dict | None:
-    """The configuration fingerprint recorded in ``folder``'s manifest; None where there is none to read."""
+    """The configuration fingerprint recorded in ``folder``'s manifest; None where there is none to read
+    (no folder, no manifest, or one that is malformed: :func:`check_folder_before` says why)."""
     if folder is None:
         return None
     try:
-        return json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8")).get("config")
-    except (OSError, ValueError, AttributeError):
+        return read_manifest(folder)["config"]
+    except InspectorError:
         return None
 
 
@@ -133,6 +263,7 @@ def _check_same(saved: dict, current: dict, folder: Path) -> None:
     old, new = saved.get("config", {}), current["config"]
     differ = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
     if differ:
-        detail = "; ".join(f"{k}: {old.get(k)!r} there, {new.get(k)!r} now" for k in differ[:3])
+        detail = "; ".join(f"{k}: {one_line(repr(old.get(k)), 60)} there, {one_line(repr(new.get(k)), 60)} now"
+                           for k in differ[:3])
         raise ParameterError(f"{show_path(folder)} holds an evaluation of another configuration ({detail}); "
                              "resume it with the same options, or choose another --out folder")

@@ -27,7 +27,7 @@ from inspector.core.evaluation.config import EvaluationConfig, budgets, check_at
 from inspector.core.evaluation.data import load_dataset
 from inspector.core.evaluation.plan import make_plan
 from inspector.core.evaluation.distributed import run_on_ray
-from inspector.core.evaluation.records import RecordStore, saved_config
+from inspector.core.evaluation.records import RecordStore, check_folder_before, saved_config
 from inspector.core.evaluation.result import EvaluationResult, summarize
 from inspector.core.evaluation.versions import versions
 from inspector.core.models import load_model
@@ -68,10 +68,11 @@ def evaluate(config: EvaluationConfig, *, model: Classifier | None = None,
     Raises:
         ParameterError: bad attacks, budgets or defences; ``adaptive`` without defences; a batch size,
             limit, sanity subset or EOT count below 1;
-            resuming a folder of another configuration.
+            resuming a folder of another configuration, or one whose manifest or records are malformed.
         ImageError, ClassNameError: the data set is missing or its labels unknown to the model.
         ModelError, DeviceError, ExportError.
     """
+    check_folder_before(config.out, config.resume)  # a bad --out fails before the model loads
     config = with_threads(config)
     with intra_op_threads(config.threads):
         return _evaluate(config, model, on_progress, should_stop)

@@ -36,12 +36,13 @@ import torch
 
 from inspector.core.classifier import Classifier
 from inspector.core.errors import ParameterError
+from inspector.core.messages import one_line, show_path
 from inspector.core.models import load_model
 from inspector.core.oracle import OUTPUTS, QueryOracle
 from inspector.core.privacy.copy_file import save_copy
 from inspector.core.privacy.data import held_out, query_pool
 from inspector.core.privacy.fidelity import agreement_and_accuracy, predictions, transfer_success
-from inspector.core.privacy.run_folder import RunFolder
+from inspector.core.privacy.run_folder import STATE, RunFolder, check_run_folder
 from inspector.core.privacy.sampling import AdaptiveSampler, RandomSampler
 from inspector.core.privacy.training import CopyLoss, train_copy
 from inspector.core.zoo.mnist_cnn import MnistCNN
@@ -182,6 +183,8 @@ def steal(config: StealConfig, *, victim: Classifier | None = None, out: str | P
         ModelError: unknown victim. ImageError: unreadable or empty pool. ExportError: ``out`` not writable.
     """
     config.check()
+    if out is not None:
+        check_run_folder(out, config.budgets, resume)  # a bad --out fails before the victim loads
     start = time.perf_counter()
     victim = victim if victim is not None else load_model(config.victim, "cpu")
     if tuple(victim.input_size) != (28, 28) or victim.channels != 1 or len(victim.class_names) != 10:
@@ -210,8 +213,7 @@ def steal(config: StealConfig, *, victim: Classifier | None = None, out: str | P
     if folder is not None and folder.has_state():
         state = folder.load_state()
         indices, answers, rows = state["indices"], state["answers"], state["rows"]
-        net.load_state_dict(state["copy"])
-        sampler.load_state_dict(state["sampler"])
+        _restore(folder.path / STATE, state, net, sampler, len(pool), budgets[-1], config.output)
         oracle.queries[0] = len(indices)
     loss = CopyLoss(hard=config.method == "copycat")
 
@@ -283,6 +285,57 @@ def steal(config: StealConfig, *, victim: Classifier | None = None, out: str | P
     if folder is not None:
         folder.write_result(final.to_dict())
     return final
+
+
+def _restore(path: Path, state: dict, net: torch.nn.Module, sampler, pool_size: int, budget: int,
+             output: str) -> None:
+    """Load the copy and the sampler from a saved ``state`` after checking that the queries in it are
+    ones this run could have made: distinct pool indices, at most ``budget``, the answers of the
+    oracle's kind, and (random sampling) exactly the seeded order's first ones.
+
+    Raises:
+        ParameterError: the state does not fit this run.
+    """
+    def bad(why: str) -> ParameterError:
+        return ParameterError(f"{show_path(path)}: not a state of this run ({why}); delete it to start afresh")
+
+    indices, answers = state["indices"], state["answers"]
+    if not isinstance(indices, torch.Tensor) or indices.dtype != torch.long or indices.dim() != 1:
+        raise bad("the query indices are not a list of whole numbers")
+    n = len(indices)
+    if n > budget or (n and (int(indices.min()) < 0 or int(indices.max()) >= pool_size)) \
+            or len(torch.unique(indices)) != n:
+        raise bad(f"the query indices must be distinct, in the pool of {pool_size}, at most {budget}")
+    shape = (n,) if output == "label" else (n, 10)
+    if not isinstance(answers, torch.Tensor) or tuple(answers.shape) != shape \
+            or answers.dtype != (torch.long if output == "label" else torch.float32):
+        raise bad(f"the answers must be {'labels' if output == 'label' else 'probabilities'}, one per query")
+    if not isinstance(state["copy"], dict) or not isinstance(state["sampler"], dict):
+        raise bad("no copy or sampler")
+    try:
+        net.load_state_dict(state["copy"])
+        sampler.load_state_dict(state["sampler"])
+    except Exception as exc:  # key, shape and type errors have no common base
+        raise bad(one_line(exc)) from None
+    if isinstance(sampler, RandomSampler):
+        if sampler.taken != n or not torch.equal(sampler.order[:n], indices):
+            raise bad("its queries are not the seeded order's")
+    elif not _adaptive_fits(sampler, indices, pool_size):
+        raise bad("its sampler does not match its queries")
+
+
+def _adaptive_fits(sampler: AdaptiveSampler, indices: torch.Tensor, pool_size: int) -> bool:
+    used, k = sampler.used, int(sampler.clusters.max()) + 1
+    tensors = (used, sampler.preferences, sampler.stats, sampler.recent)
+    if not all(isinstance(t, torch.Tensor) for t in tensors):
+        return False
+    return (used.dtype == torch.bool and tuple(used.shape) == (pool_size,)
+            and int(used.sum()) == len(indices) and bool(used[indices].all())
+            and sampler.preferences.dtype == torch.float64 and tuple(sampler.preferences.shape) == (k,)
+            and tuple(sampler.stats.shape) == (3, 3) and sampler.recent.dim() == 2
+            and sampler.recent.shape[0] <= pool_size and sampler.recent.shape[1] in (0, 10)
+            and all(bool(torch.isfinite(t.double()).all()) for t in tensors[1:])
+            and math.isfinite(sampler.mean_reward))
 
 
 def _logits(net: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:

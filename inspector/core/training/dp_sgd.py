@@ -28,7 +28,8 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from inspector.core.errors import ModelError
 from inspector.core.messages import one_line, show_path
-from inspector.core.training.loop import Progress, write_checkpoint
+from inspector.core.training.loop import Progress, checked_epoch, read_checkpoint, write_checkpoint
+from inspector.core.untrusted import MAX_COUNT
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,8 @@ def fit_dp(
             noise_multiplier=settings.noise_multiplier, max_grad_norm=settings.max_grad_norm,
             poisson_sampling=True, grad_sample_mode="ghost")
     start = 0
-    if resume and checkpoint is not None and Path(checkpoint).is_file():
-        start = _load(Path(checkpoint), net, optimizer, engine)
+    if resume and checkpoint is not None and os.path.lexists(checkpoint):
+        start = checked_epoch(_load(Path(checkpoint), net, optimizer, engine), epochs, checkpoint)
     batches = len(loader)
     done = True
     for epoch in range(start, epochs):
@@ -131,14 +132,16 @@ def _save(path: Path, net: nn.Module, optimizer, engine, epoch: int) -> None:
 
 
 def _load(path: Path, net: nn.Module, optimizer, engine) -> int:
+    state = read_checkpoint(path)
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
         if state.get("stage") != "dp-sgd":
             raise ValueError(f"it is for stage {state.get('stage')!r}, not 'dp-sgd'")
         net.load_state_dict(state["net"])
         optimizer.original_optimizer.load_state_dict(state["optimizer"])
+        if len(state["history"]) > MAX_COUNT:
+            raise ValueError(f"its privacy history has more than {MAX_COUNT} entries")
         engine.accountant.history = [tuple(h) for h in state["history"]]
-        return int(state["epoch"])
-    except Exception as exc:  # pickle, key and shape errors have no common base
+        return state["epoch"]
+    except Exception as exc:  # key and shape errors have no common base
         raise ModelError(f"cannot resume from {show_path(path)}: {one_line(exc)}; "
                          "delete it to start afresh") from None

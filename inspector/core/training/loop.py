@@ -8,6 +8,7 @@ uninterrupted one.
 
 from __future__ import annotations
 
+import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,12 @@ import torch
 from torch import nn
 
 from inspector.core.errors import ExportError, ModelError
+from inspector.core.files import write_atomically
 from inspector.core.messages import one_line, show_path
+from inspector.core.out_folder import check_member, read_member
+
+#: The largest checkpoint read back, in bytes (an MNIST network with Adam's moments is about 10 MB).
+MAX_CHECKPOINT_BYTES = 256 * 2**20
 
 
 @dataclass
@@ -80,8 +86,8 @@ def fit(
     """
     optimizer = torch.optim.Adam(net.parameters(), lr=lr)
     start = 0
-    if resume and checkpoint is not None and Path(checkpoint).is_file():
-        start = _load_checkpoint(Path(checkpoint), net, optimizer, stage)
+    if resume and checkpoint is not None and os.path.lexists(checkpoint):
+        start = checked_epoch(_load_checkpoint(Path(checkpoint), net, optimizer, stage), epochs, checkpoint)
     n = len(x)
     batches = (n + batch_size - 1) // batch_size
     for epoch in range(start, epochs):
@@ -119,28 +125,57 @@ def _save_checkpoint(path: Path, net: nn.Module, optimizer, stage: str, epoch: i
 
 
 def write_checkpoint(path: Path, state: dict) -> None:
-    """Save a training checkpoint ``state`` to ``path`` atomically (a kill leaves the old one or none).
+    """Save a training checkpoint ``state`` to ``path`` atomically (a kill leaves the old one or none);
+    a symbolic link or anything but a regular file at ``path`` is refused, never written through.
 
     Raises:
-        ExportError: the file cannot be written.
+        ExportError: the file cannot be written, or something other than a regular file is in its place.
     """
-    tmp = path.with_name(f".{path.name}.tmp")
+    check_member(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        torch.save(state, tmp)
-        os.replace(tmp, path)
     except OSError as exc:
         raise ExportError(f"cannot write the checkpoint {show_path(path)}: {exc.strerror or exc}") from None
+    write_atomically(path, lambda fh: torch.save(state, fh))
+
+
+def read_checkpoint(path: Path) -> dict:
+    """The checkpoint at ``path``, read bounded, never through a link, with torch's weights-only loader.
+
+    Raises:
+        ModelError: a symbolic link, hard link or non-regular file; over MAX_CHECKPOINT_BYTES;
+            unreadable, or not a dictionary.
+    """
+    data = read_member(path, ModelError, "checkpoint", MAX_CHECKPOINT_BYTES)
+    try:
+        state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+    except Exception as exc:  # pickle and zip errors have no common base
+        raise ModelError(f"cannot resume from {show_path(path)}: {one_line(exc)}; delete it to start afresh") from None
+    if not isinstance(state, dict):
+        raise ModelError(f"cannot resume from {show_path(path)}: not a checkpoint; delete it to start afresh")
+    return state
+
+
+def checked_epoch(epoch: int, epochs: int, path) -> int:
+    """``epoch`` read from the checkpoint ``path``, if it is from 0 to ``epochs``.
+
+    Raises:
+        ModelError: it is not.
+    """
+    if type(epoch) is not int or not 0 <= epoch <= epochs:
+        raise ModelError(f"cannot resume from {show_path(path)}: its epoch {one_line(repr(epoch), 40)} is not "
+                         f"from 0 to {epochs}; delete it to start afresh")
+    return epoch
 
 
 def _load_checkpoint(path: Path, net: nn.Module, optimizer, stage: str) -> int:
+    state = read_checkpoint(path)
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
         if state.get("stage") != stage:
             raise ValueError(f"it is for stage {state.get('stage')!r}, not {stage!r}")
         net.load_state_dict(state["net"])
         optimizer.load_state_dict(state["optimizer"])
-        return int(state["epoch"])
-    except Exception as exc:  # pickle, key and shape errors have no common base
+        return state["epoch"]
+    except Exception as exc:  # key and shape errors have no common base
         raise ModelError(f"cannot resume from {show_path(path)}: {one_line(exc)}; "
                          "delete it to start afresh") from None

@@ -19,6 +19,7 @@ import torch
 
 from inspector.core.datasets.mnist import mnist_split
 from inspector.core.errors import ParameterError
+from inspector.core.out_folder import check_folder
 from inspector.core.resources import resource_path
 from inspector.core.training.distillation import TemperatureLoss, soft_labels
 from inspector.core.training.dp_sgd import DPSettings, fit_dp
@@ -82,12 +83,13 @@ def train(
         raise ParameterError("--epochs must be at least 1")
     if not 0 <= seed <= MAX_TRAIN_SEED:
         raise ParameterError(f"--seed {seed} is out of range: give a whole number from 0 to {MAX_TRAIN_SEED}")
+    out = Path(out_dir) if out_dir is not None else resource_path("models")
+    name = f"mnist-{method}"
+    check_folder(out, [f"{name}.safetensors", *checkpoint_names(method, name)])  # before any work
     split = mnist_split(data)
     x, y = split["train"]
     if limit is not None:
         x, y = x[:limit], y[:limit]
-    out = Path(out_dir) if out_dir is not None else resource_path("models")
-    name = f"mnist-{method}"
     start = time.perf_counter()
     trained = train_network(method, x, y, epochs=epochs, seed=seed, checkpoint_stem=out / name, resume=resume,
                             on_progress=on_progress, should_stop=should_stop)
@@ -102,6 +104,12 @@ def train(
         accuracy = (net.eval()(hx).argmax(1) == hy).float().mean().item()
     return TrainReport(method, path, epochs, accuracy, time.perf_counter() - start, trained.finished,
                        trained.epsilon)
+
+
+def checkpoint_names(method: str, stem: str) -> list[str]:
+    """The names of the checkpoint files :func:`train_network` writes for ``method`` beside ``stem``."""
+    stages = ("teacher", "student") if method == "distilled" else ("",)
+    return [f"{stem}.{stage}.ckpt" if stage else f"{stem}.ckpt" for stage in stages]
 
 
 @dataclass
@@ -142,7 +150,7 @@ def train_network(
     stem = Path(checkpoint_stem)
     torch.manual_seed(seed)
     net = MnistCNN()
-    checkpoints = [stem.with_name(f"{stem.name}.ckpt")]
+    checkpoints = [stem.with_name(name) for name in checkpoint_names(method, stem.name)]
     meta = {"method": method, "epochs": str(epochs), "lr": str(LEARNING_RATES[method]), "seed": str(seed)}
     epsilon = None
     if method == "standard":
@@ -158,7 +166,6 @@ def train_network(
                  "sampling": "Poisson", "epsilon": f"{epsilon:.3f}", "delta": str(DP.delta), "accountant": "RDP"}
     else:
         loss = TemperatureLoss(TEMPERATURE)
-        checkpoints = [stem.with_name(f"{stem.name}.teacher.ckpt"), stem.with_name(f"{stem.name}.student.ckpt")]
         teacher = net
         done = fit(teacher, x, y, loss, stage="teacher", checkpoint=checkpoints[0], **common)
         if done:

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
 from torch import nn
 
-from inspector.core.errors import ModelError
+from inspector.core.errors import ExportError, ModelError
 from inspector.core.messages import one_line, show_path
 from inspector.core.classifier import Classifier
 from inspector.core.resources import resource_path
@@ -71,15 +71,27 @@ def save_weights(net: nn.Module, path: str | os.PathLike, metadata: dict[str, st
     """Write ``net``'s state dict as safetensors, atomically (temporary file, then ``os.replace``).
 
     ``dtype`` (e.g. ``torch.float16``, half the file) converts the floating-point tensors; loading
-    converts them back to the network's float32.
+    converts them back to the network's float32. A symbolic link or anything but a regular
+    file at ``path`` is refused, never written through.
+
+    Raises:
+        ExportError: the file cannot be written, or something other than a regular file is in its place.
     """
+    from safetensors.torch import save
+
+    from inspector.core.files import write_atomically
+    from inspector.core.out_folder import check_member
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
+    check_member(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"cannot write {show_path(path)}: {exc.strerror or exc}") from None
     state = {k: (v.to(dtype) if dtype is not None and v.is_floating_point() else v).contiguous()
              for k, v in net.state_dict().items()}
-    save_file(state, str(tmp), metadata=metadata)
-    os.replace(tmp, path)
+    data = save(state, metadata=metadata)
+    write_atomically(path, lambda fh: fh.write(data))
 
 
 def load_mnist_cnn(path: str | os.PathLike, name: str) -> Classifier:

@@ -21,16 +21,21 @@ from typing import Callable
 import torch
 from platformdirs import user_cache_path
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load, save
 
 from inspector.core.errors import ExportError, ModelError, ParameterError
+from inspector.core.files import write_atomically
 from inspector.core.messages import show_path
+from inspector.core.out_folder import check_folder, check_member, read_member
 from inspector.core.privacy.membership.data import Digits
 from inspector.core.privacy.membership.scores import logits_of
 from inspector.core.training import DEFAULT_EPOCHS, Progress, train_network
+from inspector.core.training.train import checkpoint_names
 
 APP_NAME = "robustness-inspector"
 MAX_REFERENCES = 256
+#: The largest cached reference model read back, in bytes (one is about 0.4 MB).
+MAX_REFERENCE_BYTES = 16 * 2**20
 
 
 def default_cache() -> Path:
@@ -89,8 +94,25 @@ class ReferenceModels:
         return self.folder / f"ref-{k:03d}.safetensors"
 
     def ready(self, count: int) -> int:
-        """How many of models 0..count-1 are in the cache."""
-        return sum(self.path(k).is_file() for k in range(count))
+        """How many of models 0..count-1 are in the cache.
+
+        Raises:
+            ExportError: a cached file or checkpoint is a symbolic link, a hard link or not a regular file.
+        """
+        return sum(self._cached(k) for k in range(count))
+
+    def check(self, count: int) -> None:
+        """Before any training: the cache folder can be written, and none of the files of models
+        0..count-1 (cached outputs, checkpoints) is a symbolic link, a hard link or not a regular file.
+
+        Raises:
+            ExportError: it cannot, or one is.
+        """
+        names = [n for k in range(count) for n in (self.path(k).name, *checkpoint_names(self.method, f"ref-{k:03d}"))]
+        check_folder(self.folder, names, option="--cache")
+
+    def _cached(self, k: int) -> bool:
+        return check_member(self.path(k)) is not None
 
     def train(self, count: int, *, on_progress: Callable[[ReferenceProgress], None] | None = None,
               should_stop: Callable[[], bool] | None = None) -> bool:
@@ -104,8 +126,9 @@ class ReferenceModels:
             ModelError: a checkpoint cannot be read (delete the cache folder).
         """
         check_count(count)
+        self.check(count)
         for k in range(count):
-            if self.path(k).is_file():
+            if self._cached(k):
                 continue
             if should_stop is not None and should_stop():
                 return False
@@ -127,7 +150,7 @@ class ReferenceModels:
 
         ``on_progress(None)`` at the start, then the training's :class:`Progress`. Raises as :meth:`train`.
         """
-        if self.path(k).is_file():
+        if self._cached(k):
             return True
         if on_progress is not None:
             on_progress(None)
@@ -153,12 +176,14 @@ class ReferenceModels:
         masks = halves(count, len(self.digits.y), self.seed)
         logits = []
         for k in range(count):
-            if not self.path(k).is_file():
+            if not self._cached(k):
                 raise ParameterError(f"reference model {k} is not in {show_path(self.folder)}: train it first")
+            data = read_member(self.path(k), ModelError, "reference model", MAX_REFERENCE_BYTES)
             try:
-                saved = load_file(str(self.path(k)))
+                saved = load(data)
                 ok = torch.equal(saved["member"].bool(), masks[k])
-            except (SafetensorError, OSError, KeyError, RuntimeError) as exc:
+                ok = ok and saved["logits"].shape == (len(self.digits.y), 10)
+            except (SafetensorError, OSError, KeyError, RuntimeError, ValueError, TypeError) as exc:
                 ok, saved = False, exc
             if not ok:
                 raise ModelError(f"{show_path(self.path(k))} is not a reference model of this layout; "
@@ -168,11 +193,11 @@ class ReferenceModels:
 
     def _save(self, k: int, logits: torch.Tensor, mask: torch.Tensor) -> None:
         path = self.path(k)
-        tmp = path.with_name(f".{path.name}.tmp")
+        check_member(path)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            save_file({"logits": logits.contiguous(), "member": mask.to(torch.uint8)}, str(tmp),
-                      metadata={"method": self.method, "epochs": str(self.epochs), "seed": str(self.seed)})
-            os.replace(tmp, path)
         except OSError as exc:
             raise ExportError(f"cannot write to the cache {show_path(self.folder)}: {exc.strerror or exc}") from None
+        data = save({"logits": logits.contiguous(), "member": mask.to(torch.uint8)},
+                    metadata={"method": self.method, "epochs": str(self.epochs), "seed": str(self.seed)})
+        write_atomically(path, lambda fh: fh.write(data))

@@ -175,6 +175,10 @@ def run_membership(config: MembershipConfig, *,
     report = on_progress or (lambda p: None)
     digits = load_digits(config.data)
     evaluation = balanced_set(config.members, config.seed)
+    references = None
+    if config.attack.startswith("lira"):
+        references = ReferenceModels(MNIST_MODELS[config.model], digits, seed=config.seed, cache=config.cache)
+        references.check(config.references)  # a bad cache fails before the model loads
     model = load_model(config.model, "cpu")
     x, y = digits.x[evaluation.index], digits.y[evaluation.index]
     details: dict = {}
@@ -190,7 +194,6 @@ def run_membership(config: MembershipConfig, *,
         scores = distances
         details["misclassified"] = int((distances == 0).sum())
     else:
-        references = ReferenceModels(MNIST_MODELS[config.model], digits, seed=config.seed, cache=config.cache)
         done = references.train(config.references, should_stop=should_stop, on_progress=lambda p: report(
             MembershipProgress("reference models", p.ready, p.count, p)))
         if not done:
