@@ -77,3 +77,14 @@ def test_inside_refuses_absolute_parent_and_symlinked_paths(tmp_path):
     (tmp_path / "link.txt").symlink_to("/etc/hostname")
     with pytest.raises(ModelError, match="outside"):
         inside(tmp_path, "link.txt", ModelError, "sidecar")
+
+
+def test_an_image_that_is_a_fifo_or_a_device_is_refused_without_reading(tmp_path):
+    from inspector.core.errors import ImageError
+    from inspector.core.image import load_image
+
+    fifo = tmp_path / "photo.png"
+    os.mkfifo(fifo)
+    for path in (fifo, "/dev/zero"):
+        with pytest.raises(ImageError, match="not a regular file"):
+            load_image(path)
