@@ -25,6 +25,8 @@ import traceback
 import warnings
 from typing import NoReturn
 
+from inspector.arguments import count, seed
+from inspector.core.bounds import MAX_EPOCHS
 from inspector.core.errors import EXIT_ERROR, InputWarning, InspectorError, ParameterError
 from inspector.core.messages import escape_controls, one_line, show_path
 from inspector.core.summary import summary_line
@@ -62,7 +64,7 @@ def build_parser() -> OneLineParser:
     p = sub.add_parser("classify", help="classify an image")
     p.add_argument("image")
     add_model_options(p)
-    p.add_argument("--top", type=int, default=5, metavar="K", help="how many classes to show (default 5)")
+    p.add_argument("--top", type=count(), default=5, metavar="K", help="how many classes to show (default 5)")
     p.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps (default auto)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
@@ -70,7 +72,7 @@ def build_parser() -> OneLineParser:
     p.add_argument("image")
     add_model_options(p)
     add_attack_options(p)
-    p.add_argument("--top", type=int, default=5, metavar="K")
+    p.add_argument("--top", type=count(), default=5, metavar="K")
     p.add_argument("--out-dir", help="write original.png, adversarial.png, perturbation.png, result.json here")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     add_defense_arguments(p)
@@ -79,11 +81,12 @@ def build_parser() -> OneLineParser:
 
     p = sub.add_parser("train", help="train a shipped MNIST model from the data (standard, pgd-at, distilled, dp)")
     p.add_argument("method", choices=("standard", "pgd-at", "distilled", "dp"))
-    p.add_argument("--epochs", type=int, help="epochs (distilled: per network); default: the shipped model's")
+    p.add_argument("--epochs", type=count(1, MAX_EPOCHS),
+                   help="epochs (distilled: per network); default: the shipped model's")
     p.add_argument("--data", help="folder with the MNIST test set's IDX files (default: the copy that ships)")
     p.add_argument("--out", help="folder for mnist-METHOD.safetensors (default resources/models)")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=seed(), default=0)
 
     p = sub.add_parser("evaluate", help="clean and robust accuracy over a data set, with sanity checks")
     add_model_options(p)
@@ -249,14 +252,22 @@ def _compare(args, recipe) -> int:
 def cmd_train(args) -> int:
     from inspector.core.training import train
 
+    from inspector.progress import ProgressLine
+
+    line = ProgressLine()
+
     def show(p):
         if p.batch == p.batches or p.batch % 10 == 0:
-            end = "\n" if p.batch == p.batches else ""
-            print(f"\r{p.stage} epoch {p.epoch}/{p.epochs} batch {p.batch}/{p.batches}  "
-                  f"loss {p.loss:.4f}  train accuracy {p.accuracy:.2%}", end=end, file=sys.stderr, flush=True)
+            line.show(f"{p.stage} epoch {p.epoch}/{p.epochs} batch {p.batch}/{p.batches}  "
+                      f"loss {p.loss:.4f}  train accuracy {p.accuracy:.2%}")
+            if p.batch == p.batches:
+                line.end()
 
-    report = train(args.method, data=args.data, out_dir=args.out, epochs=args.epochs, resume=args.resume,
-                   seed=args.seed, on_progress=show)
+    try:
+        report = train(args.method, data=args.data, out_dir=args.out, epochs=args.epochs, resume=args.resume,
+                       seed=args.seed, on_progress=show)
+    finally:
+        line.end()
     privacy = f", epsilon {report.epsilon:.2f}" if report.epsilon is not None else ""
     print(f"wrote {report.path}: held-out accuracy {report.held_out_accuracy:.2%} "
           f"({report.epochs} epochs, {report.seconds:.0f} s{privacy})")

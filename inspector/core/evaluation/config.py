@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inspector.core.attacks import ATTACKS, Attack, make_attack
+from inspector.core.bounds import check_list_length
 from inspector.core.errors import ParameterError
 from inspector.core.models import default_model_name
 from inspector.core.params import parse_number
@@ -102,6 +103,7 @@ def budgets(config: EvaluationConfig) -> list[float]:
         values.append(value)
     if not values:
         raise ParameterError("give at least one eps (e.g. --eps 0,2/255,8/255)")
+    check_list_length(values, "--eps")
     return sorted(set(values))
 
 
