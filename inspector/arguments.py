@@ -2,8 +2,9 @@
 
 ``type=count()``, ``type=seed()`` and ``type=real(...)`` turn the text of a flag
 into a number in its range, or refuse it before any work with argparse's one
-line, which names the flag: ``inspector: error: argument --steps: 1000000000 is
-above the maximum 100000 (see inspector scan --help)``. Counts are whole numbers
+line, which names the flag: ``inspector: error: --steps must be at most 100000,
+not '1000000000' (see inspector scan --help)`` (the parser words it so, see
+:class:`~inspector.cli.OneLineParser`). Counts are whole numbers
 (``300``, ``1_000`` and ``1e3`` all work) at most
 :data:`~inspector.core.untrusted.MAX_COUNT` unless a tighter bound is given;
 real numbers are finite (``nan`` and ``inf`` are refused) and may be fractions
@@ -36,7 +37,7 @@ def _whole(text: str) -> int:
     """``text`` as a whole number: ``12``, ``1_000``, ``1e3``. Raises ArgumentTypeError otherwise."""
     text = text.strip()
     if len(text) > MAX_NUMBER_TEXT:
-        raise argparse.ArgumentTypeError(f"{_shown(text)} is not a whole number of reasonable size")
+        raise argparse.ArgumentTypeError(f"must be a whole number of reasonable size, not {_shown(text)}")
     try:
         return int(text)
     except ValueError:
@@ -46,7 +47,7 @@ def _whole(text: str) -> int:
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or not value.is_integer():
-        raise argparse.ArgumentTypeError(f"{_shown(text)} is not a whole number")
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {_shown(text)}")
     return int(value)
 
 
@@ -55,9 +56,9 @@ def count(minimum: int = 1, maximum: int = MAX_COUNT) -> Callable[[str], int]:
     def parse(text: str) -> int:
         value = _whole(text)
         if value < minimum:
-            raise argparse.ArgumentTypeError(f"{_shown(text)} is below the minimum {minimum}")
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {_shown(text)}")
         if value > maximum:
-            raise argparse.ArgumentTypeError(f"{_shown(text)} is above the maximum {maximum}")
+            raise argparse.ArgumentTypeError(f"must be at most {maximum}, not {_shown(text)}")
         return value
 
     parse.__name__ = "count"
@@ -77,15 +78,15 @@ def real(minimum: float | None = None, maximum: float | None = None,
     strictly above ``above``, at most ``maximum`` (each optional)."""
     def parse(text: str) -> float:
         if len(text) > MAX_NUMBER_TEXT:
-            raise argparse.ArgumentTypeError(f"{_shown(text)} is not a number of reasonable size")
+            raise argparse.ArgumentTypeError(f"must be a number of reasonable size, not {_shown(text)}")
         try:
             value = parse_number(text)
         except ParameterError:
-            raise argparse.ArgumentTypeError(f"{_shown(text)} is not a finite number (examples: 0.1, 8/255)") \
+            raise argparse.ArgumentTypeError(f"must be a finite number (e.g. 0.1, 8/255), not {_shown(text)}") \
                 from None
         if (minimum is not None and value < minimum) or (above is not None and value <= above) \
                 or (maximum is not None and value > maximum):
-            raise argparse.ArgumentTypeError(f"{_shown(text)} is not {describe_range(minimum, maximum, above)}")
+            raise argparse.ArgumentTypeError(f"must be {describe_range(minimum, maximum, above)}, not {_shown(text)}")
         return value
 
     parse.__name__ = "real"

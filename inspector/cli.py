@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import traceback
 import warnings
@@ -53,6 +54,7 @@ class OneLineParser(argparse.ArgumentParser):
     commands: dict[str, argparse.ArgumentParser]
 
     def error(self, message: str) -> NoReturn:
+        message = re.sub(r"^argument (\S+): must ", r"\1 must ", message)   # "--steps must be at most ..."
         self.exit(EXIT_ERROR, f"inspector: error: {escape_controls(message)} (see {self.prog} --help)\n")
 
 
@@ -180,8 +182,6 @@ def _print_top(title: str, top: list[dict]) -> None:
 def cmd_classify(args) -> int:
     from inspector.core.run import classify
 
-    if args.top < 1:
-        raise ParameterError("--top must be at least 1")
     result = classify(args.image, args.model, device=args.device, k=args.top, weights=args.weights,
                       trust_code=args.trust_model_code)
     if args.json:
@@ -194,8 +194,6 @@ def cmd_classify(args) -> int:
 def cmd_attack(args) -> int:
     from inspector.core.run import Recipe, inspect
 
-    if args.top < 1:
-        raise ParameterError("--top must be at least 1")
     recipe = Recipe(image=args.image, attack=args.attack, params=attack_params(args), target=args.target,
                     device=args.device, top_k=args.top, defenses=args.defense, adaptive=args.adaptive,
                     detectors=args.detect, eot_samples=args.eot_samples, calibration=args.calibration,
@@ -329,7 +327,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not [a for a in argv if a != "--debug"]:
         argv = [*argv, "gui"]
-    args = parse_args(parser, argv)
+    try:
+        args = parse_args(parser, argv)
+    except SystemExit as exc:     # the parser printed its one line (or --help): its status, also in-process
+        return 0 if exc.code is None else exc.code
     if args.command == "gui" or args.debug:
         return _run(args)
     with warnings.catch_warnings(record=True) as caught:

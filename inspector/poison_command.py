@@ -95,7 +95,10 @@ def cmd_poison(args) -> int:
 
     from inspector.core.poisoning.badnets import parse_rate
 
-    rates = [parse_rate(r) for r in check_list_length(args.rate.split(","), "--rate") if r.strip()]
+    try:
+        rates = [parse_rate(r) for r in check_list_length(args.rate.split(","), "--rate") if r.strip()]
+    except ParameterError as exc:
+        raise ParameterError(f"--rate: {exc}") from None
     if not rates:
         raise ParameterError("--rate needs at least one poison rate")
     configs = [_config(args, r) for r in rates]

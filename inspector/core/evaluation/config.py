@@ -97,7 +97,10 @@ def budgets(config: EvaluationConfig) -> list[float]:
         raise ParameterError(f"norm must be linf or l2, not {config.norm!r}")
     values = []
     for text in config.eps:
-        value = parse_number(text)
+        try:
+            value = parse_number(text)
+        except ParameterError as exc:
+            raise ParameterError(f"--eps: {exc}") from None
         if not math.isfinite(value) or value < 0 or (config.norm == "linf" and value > 1):
             raise ParameterError(f"eps {text!r} must be in [0, 1] for linf (any size >= 0 for l2)")
         values.append(value)
