@@ -24,7 +24,7 @@ def add_membership_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", default="mnist-standard",
                    help="a shipped MNIST model (their training set is known; default mnist-standard)")
     p.add_argument("--attack", default="loss", help="loss, lira-offline, lira-online or label-only (default loss)")
-    p.add_argument("--references", type=count(2), default=16, metavar="N",
+    p.add_argument("--references", type=count(0), default=16, metavar="N",
                    help="LiRA: reference models, even (default 16; about a minute each for mnist-standard)")
     p.add_argument("--members", type=count(), default=2000, metavar="N",
                    help="members in the evaluation set, and as many non-members (1-2000, default 2000)")

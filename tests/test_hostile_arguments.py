@@ -83,7 +83,6 @@ PARSER_CASES = [
     (["invert", "--step-size", "inf"], "--step-size"),
     (["invert", "--step-size", "0"], "--step-size"),
     (["invert", "--step-size", "-0.1"], "--step-size"),
-    (["membership", "--references", "0"], "--references"),
     (["membership", "--references", "1e9"], "--references"),
     (["membership", "--members", "0"], "--members"),
     (["membership", "--queries", "0"], "--queries"),
@@ -103,6 +102,8 @@ CORE_CASES = [
     (["attack", DIGIT, "--model", "mnist-standard", "--step-size", "inf"], "step_size"),
     (["attack", DIGIT, "--model", "mnist-standard", "--attack", "square", "--param", "max_queries=1000000000"],
      "max_queries"),
+    (["attack", DIGIT, "--model", "mnist-standard", "--attack", "square", "--throttle", "1/s:burst=1" + "0" * 400],
+     "burst"),
     (["evaluate", "mnist-heldout", "--model", "mnist-standard", "--steps", "1000000000"], "steps"),
     (["evaluate", "mnist-heldout", "--model", "mnist-standard", "--seed", HUGE], "seed"),
     (["evaluate", "mnist-heldout", "--model", "mnist-standard", "--eps", "nan"], "eps"),
@@ -117,6 +118,7 @@ CORE_CASES = [
     (["steal", "--budget", "nan"], "budgets"),
     (["steal", "--budget", ",".join(["5"] * 101)], "budgets"),
     (["membership", "--references", "3", "--attack", "lira-offline"], "--references"),
+    (["membership", "--references", "0", "--attack", "lira-offline"], "--references"),
     (["membership", "--members", "2001"], "--members"),
 ]
 

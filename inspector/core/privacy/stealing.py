@@ -93,8 +93,9 @@ class StealConfig:
         if not self.budgets:
             raise ParameterError("give at least one query budget")
         check_list_length(self.budgets, "the query budgets", maximum=MAX_LIST)
-        for budget in self.budgets:
-            check_count(budget, "a query budget")
+        if min(self.budgets) < 1:
+            raise ParameterError(f"query budget {min(self.budgets)} must be at least 1")
+        check_count(max(self.budgets), "a query budget")
         if self.epochs is not None:
             check_count(self.epochs, "--epochs", maximum=MAX_EPOCHS)
         check_real(self.transfer_eps, "the transfer eps", minimum=0, maximum=1)
