@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import traceback
 import warnings
 from typing import NoReturn
 
+from inspector.arguments import count, seed
+from inspector.core.bounds import MAX_EPOCHS
 from inspector.core.errors import EXIT_ERROR, InputWarning, InspectorError, ParameterError
 from inspector.core.messages import escape_controls, one_line, show_path
 from inspector.core.summary import summary_line
@@ -51,6 +54,7 @@ class OneLineParser(argparse.ArgumentParser):
     commands: dict[str, argparse.ArgumentParser]
 
     def error(self, message: str) -> NoReturn:
+        message = re.sub(r"^argument (\S+): must ", r"\1 must ", message)   # "--steps must be at most ..."
         self.exit(EXIT_ERROR, f"inspector: error: {escape_controls(message)} (see {self.prog} --help)\n")
 
 
@@ -62,7 +66,7 @@ def build_parser() -> OneLineParser:
     p = sub.add_parser("classify", help="classify an image")
     p.add_argument("image")
     add_model_options(p)
-    p.add_argument("--top", type=int, default=5, metavar="K", help="how many classes to show (default 5)")
+    p.add_argument("--top", type=count(), default=5, metavar="K", help="how many classes to show (default 5)")
     p.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps (default auto)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
@@ -70,7 +74,7 @@ def build_parser() -> OneLineParser:
     p.add_argument("image")
     add_model_options(p)
     add_attack_options(p)
-    p.add_argument("--top", type=int, default=5, metavar="K")
+    p.add_argument("--top", type=count(), default=5, metavar="K")
     p.add_argument("--out-dir", help="write original.png, adversarial.png, perturbation.png, result.json here")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     add_defense_arguments(p)
@@ -79,11 +83,12 @@ def build_parser() -> OneLineParser:
 
     p = sub.add_parser("train", help="train a shipped MNIST model from the data (standard, pgd-at, distilled, dp)")
     p.add_argument("method", choices=("standard", "pgd-at", "distilled", "dp"))
-    p.add_argument("--epochs", type=int, help="epochs (distilled: per network); default: the shipped model's")
+    p.add_argument("--epochs", type=count(1, MAX_EPOCHS),
+                   help="epochs (distilled: per network); default: the shipped model's")
     p.add_argument("--data", help="folder with the MNIST test set's IDX files (default: the copy that ships)")
     p.add_argument("--out", help="folder for mnist-METHOD.safetensors (default resources/models)")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=seed(), default=0)
 
     p = sub.add_parser("evaluate", help="clean and robust accuracy over a data set, with sanity checks")
     add_model_options(p)
@@ -177,8 +182,6 @@ def _print_top(title: str, top: list[dict]) -> None:
 def cmd_classify(args) -> int:
     from inspector.core.run import classify
 
-    if args.top < 1:
-        raise ParameterError("--top must be at least 1")
     result = classify(args.image, args.model, device=args.device, k=args.top, weights=args.weights,
                       trust_code=args.trust_model_code)
     if args.json:
@@ -191,8 +194,6 @@ def cmd_classify(args) -> int:
 def cmd_attack(args) -> int:
     from inspector.core.run import Recipe, inspect
 
-    if args.top < 1:
-        raise ParameterError("--top must be at least 1")
     recipe = Recipe(image=args.image, attack=args.attack, params=attack_params(args), target=args.target,
                     device=args.device, top_k=args.top, defenses=args.defense, adaptive=args.adaptive,
                     detectors=args.detect, eot_samples=args.eot_samples, calibration=args.calibration,
@@ -249,14 +250,22 @@ def _compare(args, recipe) -> int:
 def cmd_train(args) -> int:
     from inspector.core.training import train
 
+    from inspector.progress import ProgressLine
+
+    line = ProgressLine()
+
     def show(p):
         if p.batch == p.batches or p.batch % 10 == 0:
-            end = "\n" if p.batch == p.batches else ""
-            print(f"\r{p.stage} epoch {p.epoch}/{p.epochs} batch {p.batch}/{p.batches}  "
-                  f"loss {p.loss:.4f}  train accuracy {p.accuracy:.2%}", end=end, file=sys.stderr, flush=True)
+            line.show(f"{p.stage} epoch {p.epoch}/{p.epochs} batch {p.batch}/{p.batches}  "
+                      f"loss {p.loss:.4f}  train accuracy {p.accuracy:.2%}")
+            if p.batch == p.batches:
+                line.end()
 
-    report = train(args.method, data=args.data, out_dir=args.out, epochs=args.epochs, resume=args.resume,
-                   seed=args.seed, on_progress=show)
+    try:
+        report = train(args.method, data=args.data, out_dir=args.out, epochs=args.epochs, resume=args.resume,
+                       seed=args.seed, on_progress=show)
+    finally:
+        line.end()
     privacy = f", epsilon {report.epsilon:.2f}" if report.epsilon is not None else ""
     print(f"wrote {report.path}: held-out accuracy {report.held_out_accuracy:.2%} "
           f"({report.epochs} epochs, {report.seconds:.0f} s{privacy})")
@@ -318,7 +327,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not [a for a in argv if a != "--debug"]:
         argv = [*argv, "gui"]
-    args = parse_args(parser, argv)
+    try:
+        args = parse_args(parser, argv)
+    except SystemExit as exc:     # the parser printed its one line (or --help): its status, also in-process
+        return 0 if exc.code is None else exc.code
     if args.command == "gui" or args.debug:
         return _run(args)
     with warnings.catch_warnings(record=True) as caught:

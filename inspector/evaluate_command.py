@@ -12,6 +12,10 @@ import math
 import signal
 import sys
 
+from inspector.arguments import count
+from inspector.core.bounds import MAX_BATCH, MAX_EOT_SAMPLES
+from inspector.progress import ProgressLine
+
 
 EXIT_STOPPED = 130
 
@@ -37,12 +41,12 @@ def add_evaluate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--defense", action="append", default=[], metavar="SPEC",
                    help="input-transform defence (repeatable), e.g. jpeg:quality=75; judged non-adaptively")
     p.add_argument("--adaptive", action="store_true", help="also attack the defended model (BPDA, EOT)")
-    p.add_argument("--eot-samples", type=int, default=8, metavar="N", help="EOT draws per gradient (default 8)")
+    p.add_argument("--eot-samples", type=count(1, MAX_EOT_SAMPLES), default=8, metavar="N", help="EOT draws per gradient (default 8)")
     p.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps (default auto)")
-    p.add_argument("--batch-size", type=int, metavar="N", help="images per batch (default: from the input size)")
-    p.add_argument("--limit", type=int, metavar="N", help="evaluate the first N images only")
+    p.add_argument("--batch-size", type=count(1, MAX_BATCH), metavar="N", help="images per batch (default: from the input size)")
+    p.add_argument("--limit", type=count(), metavar="N", help="evaluate the first N images only")
     p.add_argument("--no-sanity", action="store_true", help="skip the sanity checks (Carlini et al. 2019)")
-    p.add_argument("--sanity-images", type=int, default=200, metavar="N",
+    p.add_argument("--sanity-images", type=count(), default=200, metavar="N",
                    help="images the sanity checks run on (default 200)")
     p.add_argument("--out", metavar="DIR", help="write each image's results to DIR/results.jsonl as they complete")
     p.add_argument("--resume", action="store_true", help="continue the evaluation in --out DIR")
@@ -105,23 +109,21 @@ def cmd_evaluate(args) -> int:
     config = config_from_args(args)
     check_outputs(args)
     stop = {"asked": False}
+    line = ProgressLine(width=120)
 
     def on_interrupt(signum, frame):
         stop["asked"] = True
         signal.signal(signal.SIGINT, signal.default_int_handler)  # a second Ctrl-C ends at once
 
     def show(p):
-        if sys.stderr.isatty():
-            line = f"{p.images_done}/{p.images_total} images done; {p.stage}"
-            print(f"\r{line[:120]:120s}", end="", file=sys.stderr, flush=True)
+        line.show(f"{p.images_done}/{p.images_total} images done; {p.stage}")
 
     previous = signal.signal(signal.SIGINT, on_interrupt)
     try:
         result = evaluate(config, on_progress=show, should_stop=lambda: stop["asked"])
     finally:
         signal.signal(signal.SIGINT, previous)
-        if sys.stderr.isatty():
-            print(file=sys.stderr)
+        line.end()
     if args.report and not result.stopped:
         from inspector.core.evaluation.report import write_report
 

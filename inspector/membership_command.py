@@ -13,6 +13,10 @@ import json
 import signal
 import sys
 
+from inspector.arguments import count, seed
+from inspector.core.bounds import MAX_MEMBERSHIP_SEED
+from inspector.progress import ProgressLine
+
 EXIT_STOPPED = 130
 
 
@@ -20,13 +24,13 @@ def add_membership_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", default="mnist-standard",
                    help="a shipped MNIST model (their training set is known; default mnist-standard)")
     p.add_argument("--attack", default="loss", help="loss, lira-offline, lira-online or label-only (default loss)")
-    p.add_argument("--references", type=int, default=16, metavar="N",
+    p.add_argument("--references", type=count(0), default=16, metavar="N",
                    help="LiRA: reference models, even (default 16; about a minute each for mnist-standard)")
-    p.add_argument("--members", type=int, default=2000, metavar="N",
+    p.add_argument("--members", type=count(), default=2000, metavar="N",
                    help="members in the evaluation set, and as many non-members (1-2000, default 2000)")
-    p.add_argument("--queries", type=int, default=600, metavar="N",
+    p.add_argument("--queries", type=count(), default=600, metavar="N",
                    help="label-only: HopSkipJump queries per digit (default 600)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=seed(MAX_MEMBERSHIP_SEED), default=0)
     p.add_argument("--data", help="folder with the MNIST test set's IDX files (default: the copy that ships)")
     p.add_argument("--cache", metavar="DIR", help="reference models' cache (default: the user cache folder)")
     p.add_argument("--out", metavar="DIR", help="write membership.json, roc.png and exposed.png here")
@@ -57,6 +61,7 @@ def cmd_membership(args) -> int:
     config.check()
     check_membership_outputs(args.out)
     stop = {"now": False}
+    line = ProgressLine()
 
     def interrupt(signum, frame):
         stop["now"] = True
@@ -70,14 +75,14 @@ def cmd_membership(args) -> int:
                     f"{t.stage} epoch {t.epoch}/{t.epochs} batch {t.batch}/{t.batches}")
         else:
             text = f"{p.stage} {p.done}/{p.total}"
-        print(f"\r{text:90s}", end="", file=sys.stderr, flush=True)
+        line.show(text)
 
     previous = signal.signal(signal.SIGINT, interrupt)
     try:
         result = run_membership(config, on_progress=show, should_stop=lambda: stop["now"])
     finally:
         signal.signal(signal.SIGINT, previous)
-        print(file=sys.stderr)
+        line.end()
     if result is None:
         print("inspector: stopped; finished reference models are kept in the cache: run the same command to "
               "continue", file=sys.stderr)

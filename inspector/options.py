@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import argparse
 
+from inspector.arguments import count
+from inspector.core.bounds import MAX_EOT_SAMPLES
+
 
 def _param_pair(text: str) -> tuple[str, str]:
     key, sep, value = text.partition("=")
@@ -77,7 +80,7 @@ def add_defense_arguments(p: argparse.ArgumentParser) -> None:
                    help="attack the defended model (BPDA for non-differentiable defences, EOT for random ones)")
     p.add_argument("--detect", action="append", default=[], metavar="SPEC",
                    help="detector as name:key=value,... (repeatable): squeeze:bits=5,median=2 or dropout:samples=20")
-    p.add_argument("--eot-samples", type=int, default=8, metavar="N",
+    p.add_argument("--eot-samples", type=count(1, MAX_EOT_SAMPLES), default=8, metavar="N",
                    help="EOT draws per gradient for random defences in an adaptive attack (default 8)")
     p.add_argument("--calibration", metavar="DIR",
                    help="folder of clean images to calibrate detector thresholds on (default: the sample photos)")

@@ -13,7 +13,11 @@ import os
 import sys
 from pathlib import Path
 
+from inspector.arguments import count, real, seed
+from inspector.core.bounds import MAX_BATCH, MAX_EPOCHS, check_list_length
 from inspector.core.errors import ParameterError
+from inspector.core.params import MAX_SEED
+from inspector.progress import ProgressLine
 
 SCANS = ("ac", "spectral")
 EXIT_STOPPED = 130
@@ -24,19 +28,19 @@ def add_poison_arguments(p: argparse.ArgumentParser) -> None:
                    help="badnets (relabelled, Gu et al. 2017) or clean-label (Turner et al. 2019)")
     p.add_argument("--trigger", default="pixel", choices=("pixel", "patch", "blend"),
                    help="corner pixel pattern, white square patch, or blended noise image (default pixel)")
-    p.add_argument("--size", type=int, default=4, help="side of the patch trigger in pixels (default 4)")
-    p.add_argument("--alpha", default="0.2", help="blend ratio of the blend trigger (default 0.2)")
-    p.add_argument("--target", type=int, default=0, help="target class (default 0)")
+    p.add_argument("--size", type=count(), default=4, help="side of the patch trigger in pixels (default 4)")
+    p.add_argument("--alpha", type=real(above=0, maximum=1), default=0.2, help="blend ratio of the blend trigger (default 0.2)")
+    p.add_argument("--target", type=count(0), default=0, help="target class (default 0)")
     p.add_argument("--rate", default="1%", metavar="R[,R...]",
                    help="poison rate(s), fraction or percent: of the 8,000 training digits for badnets, "
                         "of the target class for clean-label; several run a sweep (default 1%%)")
-    p.add_argument("--epochs", type=int, default=6, help="training epochs (default 6, as mnist-standard)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--epochs", type=count(1, MAX_EPOCHS), default=6, help="training epochs (default 6, as mnist-standard)")
+    p.add_argument("--seed", type=seed(), default=0)
     p.add_argument("--norm", default="l2", choices=("l2", "linf"), help="clean-label PGD norm (default l2)")
-    p.add_argument("--eps", help="clean-label PGD budget in pixel units (default 8 for l2, 0.3 for linf)")
+    p.add_argument("--eps", type=real(above=0), help="clean-label PGD budget in pixel units (default 8 for l2, 0.3 for linf)")
     p.add_argument("--scan", default="", metavar="ac,spectral",
                    help="also scan the poisoned training set: activation clustering, spectral signatures")
-    p.add_argument("--expected-rate", default="0.1",
+    p.add_argument("--expected-rate", type=real(above=0, maximum=2 / 3), default=0.1,
                    help="spectral signatures: expected poisoned fraction of each class (default 0.1)")
     p.add_argument("--data", help="folder with the MNIST test set's IDX files (default: the copy that ships)")
     p.add_argument("--out", default="poison-out", metavar="DIR",
@@ -51,10 +55,10 @@ def add_scan_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--trust-model-code", action="store_true", help="load a whole pickled model or TorchScript (runs its code)")
     p.add_argument("--images", default="mnist-heldout", metavar="DATA",
                    help="clean images to optimise on: mnist-heldout (default) or a labelled folder")
-    p.add_argument("--limit", type=int, default=500, help="how many of them (default 500)")
-    p.add_argument("--steps", type=int, default=300, help="optimisation steps (default 300)")
-    p.add_argument("--batch-size", type=int, default=32, help="images per class per step (default 32)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--limit", type=count(), default=500, help="how many of them (default 500)")
+    p.add_argument("--steps", type=count(), default=300, help="optimisation steps (default 300)")
+    p.add_argument("--batch-size", type=count(1, MAX_BATCH), default=32, help="images per class per step (default 32)")
+    p.add_argument("--seed", type=seed(MAX_SEED), default=0)
     p.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
@@ -71,11 +75,15 @@ def _config(args, rate: float):
     return config
 
 
-def _progress(p) -> None:
-    if p.batch == p.batches or p.batch % 10 == 0:
-        end = "\n" if p.batch == p.batches else ""
-        print(f"\repoch {p.epoch}/{p.epochs} batch {p.batch}/{p.batches}  loss {p.loss:.4f}  "
-              f"train accuracy {p.accuracy:.2%}", end=end, file=sys.stderr, flush=True)
+def _training_progress(line: ProgressLine):
+    """``on_progress`` of a training run: epoch, batch, loss and accuracy on ``line``."""
+    def show(p) -> None:
+        if p.batch == p.batches or p.batch % 10 == 0:
+            line.show(f"epoch {p.epoch}/{p.epochs} batch {p.batch}/{p.batches}  loss {p.loss:.4f}  "
+                      f"train accuracy {p.accuracy:.2%}")
+            if p.batch == p.batches:
+                line.end()
+    return show
 
 
 def _stem(config) -> str:
@@ -106,7 +114,10 @@ def cmd_poison(args) -> int:
 
     from inspector.core.poisoning.badnets import parse_rate
 
-    rates = [parse_rate(r) for r in args.rate.split(",") if r.strip()]
+    try:
+        rates = [parse_rate(r) for r in check_list_length(args.rate.split(","), "--rate") if r.strip()]
+    except ParameterError as exc:
+        raise ParameterError(f"--rate: {exc}") from None
     if not rates:
         raise ParameterError("--rate needs at least one poison rate")
     configs = [_config(args, r) for r in rates]
@@ -118,17 +129,21 @@ def cmd_poison(args) -> int:
     out = Path(args.out)
     check_poison_outputs(out, configs)
     runs = []
+    line = ProgressLine()
     for config in configs:
         stem = _stem(config)
-        print(f"{stem}: training on {config.rate:.2%} poisoned", file=sys.stderr)
+        line.note(f"{stem}: training on {config.rate:.2%} poisoned")
         checkpoint = out / f"{stem}.ckpt"
         try:
             report = train_backdoor(config, data=args.data, checkpoint=checkpoint, resume=args.resume,
-                                    on_progress=_progress)
+                                    on_progress=_training_progress(line))
         except KeyboardInterrupt:
+            line.end()
             kept = f"the last finished epoch is in {checkpoint}; " if os.path.lexists(checkpoint) else ""
-            print(f"\ninspector: stopped; {kept}run the same command with --resume to continue", file=sys.stderr)
+            print(f"inspector: stopped; {kept}run the same command with --resume to continue", file=sys.stderr)
             return EXIT_STOPPED
+        finally:
+            line.end()
         weights = out / f"{stem}.safetensors"
         save_weights(report.net, weights, {"attack": config.attack, "trigger": report.trigger.description,
                                            "target": str(config.target), "rate": str(config.rate)})
@@ -181,12 +196,16 @@ def cmd_scan(args) -> int:
     samples = load_dataset(args.images, model, limit=args.limit)
     x = torch.cat([s.load(model) for s in samples])
 
+    line = ProgressLine()
+
     def show(step, steps):
         if step % 10 == 0 or step == steps:
-            print(f"\rNeural Cleanse step {step}/{steps}", end="\n" if step == steps else "",
-                  file=sys.stderr, flush=True)
+            line.show(f"Neural Cleanse step {step}/{steps}")
 
-    result = neural_cleanse(model, x, settings, on_progress=show)
+    try:
+        result = neural_cleanse(model, x, settings, on_progress=show)
+    finally:
+        line.end()
     out = {"model": model.name, "images": len(x)} | result.to_dict()
     if args.json:
         print(json.dumps(out, indent=2))

@@ -14,7 +14,10 @@ import json
 import signal
 import sys
 
+from inspector.arguments import count, real, seed
+from inspector.core.bounds import MAX_EPOCHS
 from inspector.core.errors import ParameterError
+from inspector.progress import ProgressLine
 
 EXIT_STOPPED = 130
 
@@ -28,10 +31,10 @@ def add_steal_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--labels-only", action="store_true", help="the oracle returns the top-1 label only")
     p.add_argument("--pool", default="members", help="query pool: members (the 8,000 training digits "
                    "without labels), transformed (the same, randomly rotated, scaled, shifted) or an IDX file")
-    p.add_argument("--epochs", type=int, help="training epochs at each budget (default: about 6,000 images)")
-    p.add_argument("--transfer-eps", default="0.3", help="Linf eps of the PGD transfer attack made on the copy "
+    p.add_argument("--epochs", type=count(1, MAX_EPOCHS), help="training epochs at each budget (default: about 6,000 images)")
+    p.add_argument("--transfer-eps", type=real(0, 1), default=0.3, help="Linf eps of the PGD transfer attack made on the copy "
                    "(0: skip it)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=seed(), default=0)
     p.add_argument("--out", help="folder for copy-BUDGET.pt2, steal.json and curve.png")
     p.add_argument("--resume", action="store_true", help="continue the run in --out")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -39,10 +42,10 @@ def add_steal_arguments(p: argparse.ArgumentParser) -> None:
 
 def add_invert_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", default="mnist-standard", help="the model to invert (default mnist-standard)")
-    p.add_argument("--max-iterations", type=int, default=1000, help="MI-Face alpha (default 1000)")
-    p.add_argument("--patience", type=int, default=100, help="MI-Face beta: stop after no improvement "
+    p.add_argument("--max-iterations", type=count(), default=1000, help="MI-Face alpha (default 1000)")
+    p.add_argument("--patience", type=count(), default=100, help="MI-Face beta: stop after no improvement "
                    "over this many steps (default 100)")
-    p.add_argument("--step-size", type=float, default=0.1, help="MI-Face lambda (default 0.1)")
+    p.add_argument("--step-size", type=real(above=0), default=0.1, help="MI-Face lambda (default 0.1)")
     p.add_argument("--judge", action="append", help="a model that scores the reconstructions (repeatable; "
                    "default: the other shipped MNIST models)")
     p.add_argument("--out", help="folder for inversion.png and inversion.json")
@@ -62,27 +65,23 @@ def cmd_steal(args) -> int:
     config = StealConfig(victim=args.victim, method=args.method, budgets=parse_budgets(args.budget),
                          output="label" if args.labels_only else "probabilities", pool=args.pool,
                          epochs=args.epochs, transfer_eps=parse_number(args.transfer_eps), seed=args.seed)
-    stop = {"asked": False, "shown": False}
+    stop = {"asked": False}
+    line = ProgressLine()
 
     def on_interrupt(signum, frame):
         stop["asked"] = True
         signal.signal(signal.SIGINT, signal.default_int_handler)  # a second Ctrl-C ends at once
 
     def show(p):
-        if not sys.stderr.isatty():
-            return
-        stop["shown"] = True
         epoch = f" epoch {p.epoch}/{p.epochs}" if p.epochs else ""
-        print(f"\rbudget {p.budget} ({p.budget_index + 1}/{p.budgets}): {p.stage}{epoch}, {p.queries} queries"
-              f"{'':20s}", end="", file=sys.stderr, flush=True)
+        line.show(f"budget {p.budget} ({p.budget_index + 1}/{p.budgets}): {p.stage}{epoch}, {p.queries} queries")
 
     previous = signal.signal(signal.SIGINT, on_interrupt)
     try:
         result = steal(config, out=args.out, resume=args.resume, on_progress=show, should_stop=lambda: stop["asked"])
     finally:
         signal.signal(signal.SIGINT, previous)
-        if stop["shown"]:
-            print(file=sys.stderr)
+        line.end()
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
     else:

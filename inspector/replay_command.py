@@ -17,6 +17,8 @@ import json
 import sys
 from contextlib import contextmanager
 
+from inspector.arguments import count
+
 EXIT_DIFFERS = 1
 
 
@@ -25,7 +27,7 @@ def add_replay_arguments(p: argparse.ArgumentParser) -> None:
                                   "or an evaluation's --out folder, manifest.json or report.html")
     p.add_argument("--out-dir", help="attack: write the replay's four files here; "
                                      "evaluation: keep the replay's records here")
-    p.add_argument("--limit", type=int, metavar="N",
+    p.add_argument("--limit", type=count(), metavar="N",
                    help="evaluation: replay the first N images only (rounded up to whole batches)")
     p.add_argument("--json", action="store_true", help="print the replayed result as JSON")
     p.add_argument("--trust-model-code", action="store_true",

@@ -13,10 +13,14 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 #: What loading a hostile model or sidecar under 1 MB may cost before its one-line refusal.
 MAX_PEAK_MB = 2048
 MAX_SECONDS = 60
+
+#: The checkout under test: a subprocess run from another folder imports this one, not an installed copy.
+CHECKOUT = str(Path(__file__).resolve().parents[1])
 
 
 @dataclass
@@ -53,7 +57,9 @@ def run_inspector(*args: str, timeout: float = MAX_SECONDS * 2, cwd=None, env: d
     The peak is the largest resident set of the process and of any child it waited for.
     A run past ``timeout`` is killed and fails the test.
     """
-    environment = {**os.environ, "OMP_NUM_THREADS": "1", "QT_QPA_PLATFORM": "offscreen", **(env or {})}
+    environment = {**os.environ, "OMP_NUM_THREADS": "1", "QT_QPA_PLATFORM": "offscreen",
+                   "PYTHONPATH": os.pathsep.join(filter(None, [CHECKOUT, os.environ.get("PYTHONPATH")])),
+                   **(env or {})}
     start = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "inspector", *args], stdin=stdin, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, cwd=cwd, env=environment)

@@ -176,10 +176,11 @@ CASES = {
     "defence seed above 2^63": (lambda tmp: ["attack", DIGIT, "--defense", f"randpad:seed={2**64}"],
                                 "above the maximum"),
     "training seed out of range": (lambda tmp: ["train", "standard", "--seed", str(2**63),
-                                                "--out", str(tmp / "models")], "--seed 9223372036854775808"),
+                                                "--out", str(tmp / "models")],
+                                   "--seed must be at most 4294967295, not '9223372036854775808'"),
     # argument errors: one line and a hint, not the usage block
     "--top not a number": (lambda tmp: ["attack", DIGIT, "--top", "x"],
-                           "argument --top: invalid int value: 'x' (see inspector attack --help)"),
+                           "--top must be a whole number, not 'x' (see inspector attack --help)"),
     "image missing": (lambda tmp: ["attack"], "required: image (see inspector attack --help)"),
     "unknown option": (lambda tmp: ["classify", DIGIT, "--colour"],
                        "unrecognized arguments: --colour (see inspector classify --help)"),

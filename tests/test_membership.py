@@ -145,7 +145,7 @@ def test_cli_writes_json_and_figures(tmp_path, capsys):
     (["--members", "0"], "--members"),
     (["--members", "5000"], "--members"),
     (["--attack", "label-only", "--queries", "0"], "--queries"),
-    (["--references", "many"], "invalid int"),
+    (["--references", "many"], "--references must be a whole number"),
     (["--data", "/nonexistent"], "no t10k-images"),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, args, words):

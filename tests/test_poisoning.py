@@ -168,7 +168,7 @@ def test_training_stops_and_resumes_to_the_same_weights(tmp_path):
     (["poison", "--rate", "120%"], "poison rate 1.2 must be in (0, 1]"),
     (["poison", "--target", "10"], "target class 10 does not exist"),
     (["poison", "--trigger", "patch", "--size", "40"], "does not fit in a 28x28 image"),
-    (["scan", "mnist-standard", "--steps", "0"], "at least 1 step"),
+    (["scan", "mnist-standard", "--steps", "0"], "--steps must be at least 1"),
 ])
 def test_bad_poisoning_input_is_one_line_and_writes_nothing(args, message, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)

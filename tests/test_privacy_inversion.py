@@ -52,4 +52,4 @@ def test_invert_bad_model_is_one_line_and_writes_nothing(tmp_path, capsys):
     assert main(["invert", "--model", "no-such-model", "--out", str(out)]) == 2
     assert capsys.readouterr().err.count("\n") == 1 and not out.exists()
     assert main(["invert", "--max-iterations", "0", "--out", str(out)]) == 2
-    assert "max iterations" in capsys.readouterr().err and not out.exists()
+    assert "--max-iterations must be at least 1" in capsys.readouterr().err and not out.exists()

@@ -18,7 +18,7 @@ from __future__ import annotations
 import signal
 import sys
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QtMsgType, QTimer, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from inspector.core.errors import EXIT_ERROR
@@ -39,6 +39,8 @@ def run_gui(args) -> int:
     if not QApplication.instance() and (problem := platform_problem()):
         print(f"inspector: error: {problem}", file=sys.stderr)  # instead of Qt's abort
         return EXIT_ERROR
+    if not getattr(args, "debug", False):
+        qInstallMessageHandler(_drop_qt_message)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_ID)  # X11's WM_CLASS: the desktop entry's StartupWMClass
     app.setApplicationDisplayName(APP_TITLE)
@@ -58,7 +60,15 @@ def run_gui(args) -> int:
     code = app.exec()
     window.close()
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    scripted = getattr(window, "scripted_run", None)
+    if scripted is not None and scripted.code is not None:
+        code = scripted.code          # the first outcome decides, whatever ended the loop
     return EXIT_INTERRUPTED if interrupted else code
+
+
+def _drop_qt_message(kind: QtMsgType, context, message: str) -> None:
+    """Qt's own diagnostics (``This plugin does not support propagateSizeHints()``...) are for
+    developers: shown with ``--debug`` only, so that a scripted run's stderr holds its one error line."""
 
 
 def _quit_on_interrupt(app: QApplication) -> list[bool]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from inspector.core.attacks import make_attack
@@ -56,7 +57,8 @@ def save_screenshot(window: MainWindow, path: str) -> None:
 
 def open_window(args, app: QApplication) -> MainWindow:
     """The main window for ``args``, not shown yet. With ``--run`` or ``--screenshot`` it ends
-    ``app``'s event loop when done (0) or at the first error (2, with one line on stderr).
+    ``app``'s event loop when done (0) or at the first error (2, with one line on stderr):
+    see :class:`ScriptedRun`.
 
     Raises:
         ParameterError: an unknown attack or a bad parameter value.
@@ -66,27 +68,59 @@ def open_window(args, app: QApplication) -> MainWindow:
     window = MainWindow(session, states={EvasionWorkspace.name: state}, show_dialogs=not scripted)
     evasion = window.workspaces[EvasionWorkspace.name]
     evasion.preview_ready.connect(lambda: trace_startup("image-classified"))
-    if not scripted:
-        return window
-
-    def fail(message: str) -> None:
-        print(f"inspector: error: {message}", file=sys.stderr)
-        app.exit(EXIT_ERROR)
-
-    def finish(*_result) -> None:
-        if args.screenshot:
-            try:
-                save_screenshot(window, args.screenshot)
-            except ExportError as exc:
-                fail(str(exc))
-                return
-            print(f"saved {args.screenshot}")
-        app.exit(0)
-
-    window.error_occurred.connect(fail)
-    if args.run:
-        evasion.preview_ready.connect(evasion.run_attack)
-        evasion.attack_finished.connect(finish)
-    else:
-        evasion.preview_ready.connect(finish)
+    if scripted:
+        window.scripted_run = ScriptedRun(window, evasion, app, run=args.run, screenshot=args.screenshot)
     return window
+
+
+class ScriptedRun:
+    """``--run`` and ``--screenshot``: load the image, run the attack (with ``--run``), save the
+    screenshot, and end the event loop with 0; or, at the FIRST error, print its one line on stderr,
+    stop whatever runs (no attack starts after it, no screenshot is saved) and end the loop with 2.
+
+    The exit is queued (a zero-delay timer), so it takes effect also when the error comes before
+    the event loop runs (``QApplication.exit`` is ignored then, which left the app open for good).
+
+    Attributes:
+        code: the exit status once decided (None until then).
+    """
+
+    def __init__(self, window: MainWindow, evasion: EvasionWorkspace, app: QApplication, *, run: bool,
+                 screenshot: str | None):
+        self.window, self.evasion, self.app, self.screenshot = window, evasion, app, screenshot
+        self.code: int | None = None
+        window.error_occurred.connect(self.fail)
+        if run:
+            evasion.preview_ready.connect(self._start_attack)
+            evasion.attack_finished.connect(self.finish)
+        else:
+            evasion.preview_ready.connect(self.finish)
+
+    def _start_attack(self) -> None:
+        if self.code is None:
+            self.evasion.run_attack()
+
+    def fail(self, message: str) -> None:
+        """The first error: its one line on stderr, then exit 2; later errors add nothing."""
+        if self.code is not None:
+            return
+        print(f"inspector: error: {message}", file=sys.stderr, flush=True)
+        self._end(EXIT_ERROR)
+
+    def finish(self, *_result) -> None:
+        """Done (unless an error came first): save the screenshot, then exit 0."""
+        if self.code is not None:
+            return
+        if self.screenshot:
+            try:
+                save_screenshot(self.window, self.screenshot)
+            except ExportError as exc:
+                self.fail(str(exc))
+                return
+            print(f"saved {self.screenshot}")
+        self._end(0)
+
+    def _end(self, code: int) -> None:
+        self.code = code
+        self.window.runner.cancel()
+        QTimer.singleShot(0, lambda: self.app.exit(code))

@@ -41,6 +41,7 @@ from inspector.core.errors import ParameterError
 from inspector.core.image import quantize
 from inspector.core.oracle import QueryOracle
 from inspector.core.params import MAX_SEED, param
+from inspector.core.untrusted import MAX_COUNT
 
 #: Queries reserved per image for the 8-bit export: scales 1 and 1 + 2^k for k = -6..4, then 3 bisections.
 EXPORT_SCALES = (1.0, *(1.0 + 2.0 ** k for k in range(-6, 5)))
@@ -101,12 +102,12 @@ class HopSkipJump(Attack):
 
     norm: str = param("l2", "distance minimised: l2 or linf", choices=NORMS)
     max_queries: int = param(600, "query budget per image (paper preset: 10000)", minimum=2 * EXPORT_QUERIES,
-                             maximum=10**7)
+                             maximum=MAX_COUNT)
     steps: int = param(40, "most iterations, each one gradient estimate, step and binary search (authors' code: 40)",
                        minimum=1, maximum=10000)
     init_evals: int = param(100, "probes of the first gradient estimate B_0; iteration t uses B_0 sqrt(t) (paper: 100)",
-                            minimum=1, maximum=10**6)
-    max_evals: int = param(10000, "most probes of one gradient estimate (paper: 10000)", minimum=1, maximum=10**6)
+                            minimum=1, maximum=MAX_COUNT)
+    max_evals: int = param(10000, "most probes of one gradient estimate (paper: 10000)", minimum=1, maximum=MAX_COUNT)
     gamma: float = param(1.0, "binary-search threshold theta = gamma / d^1.5 (l2), gamma / d^2 (linf) (paper: 1)",
                          minimum=1e-6, maximum=1e6)
     seed: int = param(0, "seed of the random start and probes", minimum=0, maximum=MAX_SEED)

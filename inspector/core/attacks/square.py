@@ -27,6 +27,7 @@ from inspector.core.attacks.losses import margin
 from inspector.core.attacks.norms import NORMS
 from inspector.core.oracle import QueryOracle
 from inspector.core.params import MAX_SEED, param
+from inspector.core.untrusted import MAX_COUNT
 
 _SCHEDULE = (10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000)
 
@@ -83,7 +84,7 @@ class Square(Attack):
 
     eps: float = budget_param(4 / 255)
     norm: str = param("linf", "distance: linf or l2", choices=NORMS)
-    max_queries: int = param(500, "query budget per image (paper: 10000)", minimum=1, maximum=10**7)
+    max_queries: int = param(500, "query budget per image (paper: 10000)", minimum=1, maximum=MAX_COUNT)
     p_init: float = param(0.05, "initial fraction of the image a square covers (paper: 0.05 Linf, 0.1 L2)",
                           minimum=0.0, maximum=1.0)
     seed: int = param(0, "seed of the random search", minimum=0, maximum=MAX_SEED)

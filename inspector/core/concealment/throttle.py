@@ -18,6 +18,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from inspector.core.bounds import check_count
 from inspector.core.errors import ParameterError
 
 _UNITS = {"s": 1.0, "sec": 1.0, "second": 1.0, "min": 60.0, "minute": 60.0, "h": 3600.0, "hour": 3600.0,
@@ -37,7 +38,7 @@ class TokenBucket:
         clock: per client, the simulated time in seconds at which its last query was served.
 
     Raises:
-        ParameterError: a rate <= 0 or a burst < 1.
+        ParameterError: a rate <= 0 or a burst outside 1..MAX_COUNT.
     """
 
     rate: float
@@ -50,6 +51,7 @@ class TokenBucket:
             raise ParameterError(f"throttle rate {self.rate!r} must be a positive number of queries per second")
         if self.burst < 1:
             raise ParameterError(f"throttle burst {self.burst!r} must be at least 1")
+        check_count(self.burst, "the throttle burst")       # a count: at most MAX_COUNT queries at once
 
     def serve(self, client, n: int = 1) -> float:
         """Serve ``n`` queries of ``client`` sent back to back; returns the simulated time (s) the last is served.

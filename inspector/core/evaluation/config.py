@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inspector.core.attacks import ATTACKS, Attack, make_attack
+from inspector.core.bounds import check_list_length
 from inspector.core.errors import ParameterError, RecipeError
 from inspector.core.file_fields import (MAX_PARAM_TEXT, boolean, check_fields, device, numbers_or_texts, optional,
                                         params, text, texts, whole)
@@ -141,13 +142,17 @@ def budgets(config: EvaluationConfig) -> list[float]:
     if config.norm not in ("linf", "l2"):
         raise ParameterError(f"norm must be linf or l2, not {config.norm!r}")
     values = []
-    for text in config.eps:
-        value = parse_number(text)
+    for item in config.eps:
+        try:
+            value = parse_number(item)
+        except ParameterError as exc:
+            raise ParameterError(f"--eps: {exc}") from None
         if not math.isfinite(value) or value < 0 or (config.norm == "linf" and value > 1):
-            raise ParameterError(f"eps {text!r} must be in [0, 1] for linf (any size >= 0 for l2)")
+            raise ParameterError(f"eps {item!r} must be in [0, 1] for linf (any size >= 0 for l2)")
         values.append(value)
     if not values:
         raise ParameterError("give at least one eps (e.g. --eps 0,2/255,8/255)")
+    check_list_length(values, "--eps")
     return sorted(set(values))
 
 

@@ -29,6 +29,7 @@ from typing import Callable
 import torch
 from PIL import Image
 
+from inspector.core.bounds import check_count
 from inspector.core.classifier import Classifier
 from inspector.core.datasets.mnist import heldout_digits
 from inspector.core.errors import ClassNameError, ImageError
@@ -70,7 +71,10 @@ def load_dataset(spec: str, model: Classifier, limit: int | None = None) -> list
             that is not a regular UTF-8 file under MAX_LABELS_BYTES, has a field over MAX_FIELD
             characters, or a row naming a missing file or one outside the folder.
         ClassNameError: a file name or ``labels.csv`` row with no label this model knows.
+        ParameterError: ``limit`` outside 1..MAX_COUNT.
     """
+    if limit is not None:
+        check_count(limit, "the image limit")
     if spec == "mnist-heldout":
         samples = _mnist_heldout(model)
     else:

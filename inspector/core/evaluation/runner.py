@@ -19,6 +19,7 @@ from typing import Callable
 import torch
 
 from inspector.core.attacks.base import StopCheck
+from inspector.core.bounds import MAX_BATCH, MAX_EOT_SAMPLES, check_count
 from inspector.core.classifier import Classifier
 from inspector.core.defenses import Pipeline, defense_from_spec
 from inspector.core.errors import ParameterError
@@ -32,6 +33,7 @@ from inspector.core.evaluation.result import EvaluationResult, summarize
 from inspector.core.evaluation.versions import versions
 from inspector.core.models import load_model
 from inspector.core.threads import intra_op_threads
+from inspector.core.untrusted import MAX_COUNT
 
 #: Values per batch the default batch size aims at (a power of two, 1 to 128 images).
 BATCH_VALUES = 4_000_000
@@ -67,7 +69,7 @@ def evaluate(config: EvaluationConfig, *, model: Classifier | None = None,
 
     Raises:
         ParameterError: bad attacks, budgets or defences; ``adaptive`` without defences; a batch size,
-            limit, sanity subset or EOT count below 1;
+            limit, sanity subset or EOT count out of range (:func:`check_counts`);
             resuming a folder of another configuration, or one whose manifest or records are malformed.
         ImageError, ClassNameError: the data set is missing or its labels unknown to the model.
         ModelError, DeviceError, ExportError.
@@ -86,16 +88,23 @@ def with_threads(config: EvaluationConfig) -> EvaluationConfig:
     return dataclasses.replace(config, threads=threads)
 
 
+def check_counts(config: EvaluationConfig) -> None:
+    """Raises ParameterError, naming the setting, for a batch size outside 1..MAX_BATCH, an EOT count
+    outside 1..1000, or a limit or sanity subset outside 1..MAX_COUNT."""
+    for name, value, maximum in (("--batch-size", config.batch_size, MAX_BATCH), ("--limit", config.limit, MAX_COUNT),
+                                 ("--sanity-images", config.sanity_images, MAX_COUNT),
+                                 ("--eot-samples", config.eot_samples, MAX_EOT_SAMPLES)):
+        if value is not None:
+            check_count(value, name, maximum=maximum)
+
+
 def _evaluate(config: EvaluationConfig, model: Classifier | None, on_progress, should_stop) -> EvaluationResult:
     budgets(config)
     check_attacks(config)
     pipeline = Pipeline([defense_from_spec(s) for s in config.defenses])
     if config.adaptive and not pipeline.defenses:
         raise ParameterError("an adaptive evaluation needs at least one defence (e.g. --defense jpeg:quality=75)")
-    for name, value in (("batch size", config.batch_size), ("limit", config.limit),
-                        ("sanity images", config.sanity_images), ("eot samples", config.eot_samples)):
-        if value is not None and value < 1:
-            raise ParameterError(f"{name} must be at least 1, not {value}")
+    check_counts(config)
     clf = model if model is not None else load_model(config.model, config.device, weights=config.weights,
                                                      trust_code=config.trust_model_code)
     pixels = clf.channels * clf.input_size[0] * clf.input_size[1]

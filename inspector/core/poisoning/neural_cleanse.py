@@ -33,7 +33,9 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
+from inspector.core.bounds import MAX_BATCH, check_count, check_real, check_seed
 from inspector.core.errors import ModelError, ParameterError
+from inspector.core.params import MAX_SEED
 from inspector.core.poisoning.triggers import Trigger
 
 #: The MAD consistency constant for normally distributed values.
@@ -65,8 +67,14 @@ class CleanseSettings:
     seed: int = 0
 
     def check(self) -> None:
-        if self.steps < 1 or self.batch_size < 1:
-            raise ParameterError("Neural Cleanse needs at least 1 step and 1 image per batch")
+        """Raises ParameterError, naming the setting, for a count out of range (steps and patience at
+        most MAX_COUNT, the batch at most MAX_BATCH), a seed out of range, or a rate that is not finite."""
+        check_count(self.steps, "Neural Cleanse steps")
+        check_count(self.batch_size, "Neural Cleanse batch size", maximum=MAX_BATCH)
+        check_count(self.patience, "Neural Cleanse patience")
+        check_seed(self.seed, "Neural Cleanse seed", maximum=MAX_SEED)
+        check_real(self.lr, "Neural Cleanse learning rate", above=0)
+        check_real(self.init_cost, "Neural Cleanse initial cost", minimum=0)
         if not 0 < self.asr <= 1:
             raise ParameterError(f"target attack success {self.asr:g} must be in (0, 1]")
 

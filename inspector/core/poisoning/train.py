@@ -17,6 +17,7 @@ from typing import Callable
 import torch
 
 from inspector.core.datasets.mnist import mnist_split
+from inspector.core.bounds import MAX_EPOCHS, check_count, check_real, check_seed
 from inspector.core.errors import ParameterError
 from inspector.core.poisoning.badnets import PoisonedSet, badnets, check_rate, check_target
 from inspector.core.poisoning.clean_label import DEFAULT_EPS, clean_label
@@ -62,13 +63,23 @@ class BackdoorConfig:
     pgd_steps: int = 200
 
     def check(self) -> None:
-        """Raises ParameterError for an unknown attack or trigger, a bad rate, target, size or alpha."""
+        """Raises ParameterError for an unknown attack or trigger, a bad rate, target, size or alpha,
+        epochs outside 1..MAX_EPOCHS, a seed outside 0..MAX_TRAIN_SEED, PGD steps outside 1..MAX_COUNT,
+        or (clean-label) an eps outside its norm's range."""
         if self.attack not in ATTACKS:
             raise ParameterError(f"unknown poisoning attack {self.attack!r}: choose one of {', '.join(ATTACKS)}")
-        if self.epochs < 1:
-            raise ParameterError("epochs must be at least 1")
+        check_count(self.epochs, "--epochs", maximum=MAX_EPOCHS)
+        check_seed(self.seed, "--seed")
+        check_count(self.size, "--size")
+        check_count(self.target, "--target", minimum=0)
+        check_real(self.alpha, "--alpha", above=0, maximum=1)
         check_rate(self.rate)
         check_target(self.target, 10)
+        if self.attack == "clean-label":
+            check_count(self.pgd_steps, "the clean-label PGD steps")
+            if self.norm not in DEFAULT_EPS:
+                raise ParameterError(f"--norm must be one of {', '.join(DEFAULT_EPS)}, not {self.norm!r}")
+            check_real(self.eps, "--eps", above=0, maximum=1 if self.norm == "linf" else 28)
         self.make_trigger()
 
     def make_trigger(self, shape: tuple[int, int, int] = (1, 28, 28)) -> Trigger:

@@ -22,6 +22,8 @@ from typing import Callable
 import torch
 from torch import nn
 
+from inspector.core.bounds import check_count, check_real
+
 
 @dataclass
 class InversionStep:
@@ -62,13 +64,27 @@ class MIFace:
     cost_threshold: float = 0.001
     start: float = 0.5
 
+    def check(self) -> None:
+        """Raises ParameterError, naming the setting: iterations or patience outside 1..MAX_COUNT (the
+        no-improvement window is allocated up front), a step size that is not finite and above 0, a cost
+        threshold or start grey level outside [0, 1]."""
+        check_count(self.max_iterations, "MI-Face max iterations")
+        check_count(self.patience, "MI-Face patience")
+        check_real(self.step_size, "MI-Face step size", above=0)
+        check_real(self.cost_threshold, "MI-Face cost threshold", minimum=0, maximum=1)
+        check_real(self.start, "MI-Face start grey level", minimum=0, maximum=1)
+
     def run(self, model: nn.Module, classes: torch.Tensor, shape: tuple[int, int, int], *,
             on_step: Callable[[InversionStep], None] | None = None,
             should_stop: Callable[[], bool] | None = None) -> Inversion:
         """One reconstruction per class in ``classes`` (K,) long, of image ``shape`` (C, H, W).
 
         ``model`` maps (K, C, H, W) in [0, 1] to logits; it is used in eval mode.
+
+        Raises:
+            ParameterError: a setting out of range (:meth:`check`).
         """
+        self.check()
         k = len(classes)
         x = torch.full((k, *shape), float(self.start))
         best, best_cost = x.clone(), torch.full((k,), float("inf"))

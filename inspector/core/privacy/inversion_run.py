@@ -102,8 +102,7 @@ def invert_model(config: InversionConfig, *, model: Classifier | None = None,
             or bad MI-Face settings.
     """
     attack = config.attack
-    if attack.max_iterations < 1 or attack.patience < 1 or attack.step_size <= 0:
-        raise ParameterError("MI-Face needs max iterations >= 1, patience >= 1 and a step size above 0")
+    attack.check()
     model = model if model is not None else load_model(config.model, "cpu")
     judges = {name: load_model(name, "cpu") for name in config.judge_names()}
     for m in (model, *judges.values()):

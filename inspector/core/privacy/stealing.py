@@ -35,6 +35,8 @@ from typing import Callable
 import torch
 
 from inspector.core.classifier import Classifier
+from inspector.core.bounds import (MAX_EPOCHS, MAX_LIST, check_count, check_list_length, check_real,
+                                   check_seed)
 from inspector.core.errors import ParameterError
 from inspector.core.messages import one_line, show_path
 from inspector.core.models import load_model
@@ -82,21 +84,24 @@ class StealConfig:
     seed: int = 0
 
     def check(self) -> None:
-        """Raises ParameterError for an unknown method or output, a budget below 1, or bad numbers."""
+        """Raises ParameterError for an unknown method or output, more than MAX_LIST budgets, a budget
+        outside 1..MAX_COUNT, epochs outside 1..MAX_EPOCHS, a seed outside 0..MAX_TRAIN_SEED (the training
+        loops derive seeds of about seed x 10^7 from it), or other bad numbers."""
         if self.method not in METHODS:
             raise ParameterError(f"unknown stealing method {self.method!r}: choose one of {', '.join(METHODS)}")
         if self.output not in OUTPUTS:
             raise ParameterError(f"unknown oracle output {self.output!r}: choose one of {', '.join(OUTPUTS)}")
         if not self.budgets:
             raise ParameterError("give at least one query budget")
+        check_list_length(self.budgets, "the query budgets", maximum=MAX_LIST)
         if min(self.budgets) < 1:
             raise ParameterError(f"query budget {min(self.budgets)} must be at least 1")
-        if self.epochs is not None and self.epochs < 1:
-            raise ParameterError("--epochs must be at least 1")
-        if not 0 <= self.transfer_eps <= 1:
-            raise ParameterError(f"transfer eps {self.transfer_eps:g} must be in [0, 1]")
-        if self.transfer_images < 1:
-            raise ParameterError("transfer images must be at least 1")
+        check_count(max(self.budgets), "a query budget")
+        if self.epochs is not None:
+            check_count(self.epochs, "--epochs", maximum=MAX_EPOCHS)
+        check_real(self.transfer_eps, "the transfer eps", minimum=0, maximum=1)
+        check_count(self.transfer_images, "the transfer images")
+        check_seed(self.seed, "--seed")
 
     def to_dict(self) -> dict:
         return asdict(self)

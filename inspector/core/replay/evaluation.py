@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from inspector.core.attacks.base import StopCheck
+from inspector.core.bounds import check_count
 from inspector.core.classifier import Classifier
 from inspector.core.errors import ParameterError, RecipeError
 from inspector.core.evaluation import EvaluationResult, Progress, evaluate
@@ -75,8 +76,7 @@ def replay_evaluation(source: EvaluationSource, *, limit: int | None = None, out
     """
     config = source.config
     if limit is not None:
-        if limit < 1:
-            raise ParameterError(f"limit must be at least 1, not {limit}")
+        check_count(limit, "--limit")
         if source.records is None:
             raise ParameterError("a limit needs the saved records to compare with (an evaluation's folder)")
         batch = config.batch_size or 1

@@ -18,6 +18,7 @@ from typing import Callable
 import torch
 
 from inspector.core.datasets.mnist import mnist_split
+from inspector.core.bounds import MAX_EPOCHS, check_count, check_seed
 from inspector.core.errors import ParameterError
 from inspector.core.out_folder import check_folder
 from inspector.core.resources import resource_path
@@ -34,8 +35,6 @@ DEFAULT_EPOCHS = {"standard": 6, "pgd-at": 6, "distilled": 6, "dp": 10}
 #: Adam learning rate per method: the distilled networks' logits must grow about T times larger.
 LEARNING_RATES = {"standard": 1e-3, "pgd-at": 1e-3, "distilled": 3e-3, "dp": 1e-3}
 TEMPERATURE = 100.0
-#: The largest training seed: each epoch and batch derives its own seeds from it (x 10^7), within 64 bits.
-MAX_TRAIN_SEED = 2**32 - 1
 PGD_AT = PGDAdversarialLoss(eps=0.3, steps=8, warmup=2.4)
 DP = DPSettings(noise_multiplier=1.1, max_grad_norm=1.0, batch_size=100, lr=LEARNING_RATES["dp"], delta=1e-5)
 
@@ -72,17 +71,16 @@ def train(
     are written. ``limit`` trains on the first ``limit`` digits only (smoke tests).
 
     Raises:
-        ParameterError: unknown method, epochs < 1, or seed outside 0..MAX_TRAIN_SEED.
+        ParameterError: unknown method, epochs outside 1..MAX_EPOCHS, or seed outside 0..MAX_TRAIN_SEED
+            (each epoch and batch derives its own seeds from it, x 10^7, within torch's 64 bits).
         ImageError: the MNIST files are missing or corrupt.
         ModelError, ExportError: a checkpoint cannot be read or written.
     """
     if method not in METHODS:
         raise ParameterError(f"unknown training method {method!r}: choose one of {', '.join(METHODS)}")
     epochs = DEFAULT_EPOCHS[method] if epochs is None else epochs
-    if epochs < 1:
-        raise ParameterError("--epochs must be at least 1")
-    if not 0 <= seed <= MAX_TRAIN_SEED:
-        raise ParameterError(f"--seed {seed} is out of range: give a whole number from 0 to {MAX_TRAIN_SEED}")
+    check_count(epochs, "--epochs", maximum=MAX_EPOCHS)
+    check_seed(seed, "--seed")
     out = Path(out_dir) if out_dir is not None else resource_path("models")
     name = f"mnist-{method}"
     check_folder(out, [f"{name}.safetensors", *checkpoint_names(method, name)])  # before any work

@@ -16,6 +16,7 @@ from typing import Callable
 import numpy as np
 import torch
 
+from inspector.core.bounds import MAX_MEMBERSHIP_SEED, check_count as check_bounded, check_seed
 from inspector.core.errors import ParameterError
 from inspector.core.privacy.membership import metrics
 from inspector.core.privacy.membership.data import EvaluationSet, balanced_set, load_digits, same_writers
@@ -60,7 +61,8 @@ class MembershipConfig:
     cache: str | None = None
 
     def check(self) -> None:
-        """Raises ParameterError on an unknown model or attack, or a count out of range."""
+        """Raises ParameterError on an unknown model or attack, a count out of range, or a seed outside
+        0..MAX_MEMBERSHIP_SEED."""
         if self.model not in MNIST_MODELS:
             raise ParameterError(f"membership inference needs a model whose training set is known: "
                                  f"{self.model!r} is not one of {', '.join(MNIST_MODELS)}")
@@ -68,10 +70,9 @@ class MembershipConfig:
             raise ParameterError(f"unknown membership attack {self.attack!r}: choose one of {', '.join(ATTACKS)}")
         if self.attack.startswith("lira"):
             check_count(self.references)
-        if not 1 <= self.queries <= 100_000:
-            raise ParameterError(f"--queries must be from 1 to 100000, not {self.queries}")
-        if self.seed < 0:
-            raise ParameterError(f"--seed must be 0 or more, not {self.seed}")
+        check_bounded(self.queries, "--queries")
+        check_seed(self.seed, "--seed", maximum=MAX_MEMBERSHIP_SEED)   # reference models train with seed x 10^10
+        check_bounded(self.members, "--members")
         balanced_set(self.members, self.seed)
 
 
