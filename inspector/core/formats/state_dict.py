@@ -44,13 +44,20 @@ def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
 
 
 def _check_stored(shown: str, name: str, tensor: torch.Tensor) -> None:
-    """Refuse a tensor whose elements are not all in the file: a view with stride 0 (or overlapping
-    strides) of a small storage can declare any shape, and a network built to that shape
-    (its number of classes comes from the weights) would allocate it for real.
+    """Refuse a tensor that is not plain real numbers stored in the file: a sparse, quantized or
+    complex tensor, a meta tensor (a shape with no data), or a view with stride 0 (or overlapping
+    strides) of a small storage. Such a tensor can declare any shape, and a network built to that
+    shape (its number of classes comes from the weights) would allocate it for real.
 
     Raises:
-        ModelError: the tensor declares more elements than its storage holds.
+        ModelError: the tensor is not a strided CPU tensor of real numbers, or declares more
+            elements than its storage holds.
     """
+    kind = ("sparse" if tensor.layout != torch.strided else "quantized" if tensor.is_quantized
+            else "complex" if tensor.is_complex() else tensor.device.type if tensor.device.type != "cpu" else None)
+    if kind is not None:
+        raise ModelError(f"{shown}: weight {name!r} is a {kind} tensor, not plain real numbers stored in the "
+                         "file; save the weights with torch.save(model.state_dict(), path)")
     needed = tensor.numel() * tensor.element_size()
     held = tensor.untyped_storage().nbytes()
     if needed > held:
