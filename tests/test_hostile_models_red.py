@@ -69,3 +69,83 @@ def test_honest_weights_of_other_real_dtypes_still_load(tmp_path):
         path = tmp_path / f"{dtype}.pt"
         torch.save({k: v.to(dtype) for k, v in _mnist_state().items()}, path)
         assert load_with_weights("mnist-cnn", path).net is not None
+
+
+# --- .pt2 programs whose ops cost far more than the tensors they make ---
+
+class _Head(torch.nn.Module):
+    """A linear MNIST classifier; subclasses add a costly side computation to its logits."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = torch.nn.Linear(784, 10)
+
+    def logits(self, x, side):
+        return self.lin(x.flatten(1)) + side.reshape(x.shape[0], -1).sum(1, keepdim=True) * 0
+
+
+class _SumOfBroadcast(_Head):       # 2x10^12 additions over a view of 8 bytes: no allocation, hours of work
+    def forward(self, x):
+        return self.logits(x, x[:, :1, :1, :1].expand(-1, 10**6, 10**6, 1).sum((1, 2, 3)))
+
+
+class _WidePool(_Head):             # a 1000x1000 window at each of 10^6 places of a broadcast image
+    def forward(self, x):
+        return self.logits(x, torch.nn.functional.max_pool2d(x[:, :, :1, :1].expand(-1, -1, 2000, 2000), 1000, 1))
+
+
+class _Eigen(_Head):                # 6000^3 operations per image in a kernel no table prices
+    def forward(self, x):
+        return self.logits(x, torch.linalg.eigvalsh(x[:, :, :1, :1].expand(-1, -1, 6000, 6000)))
+
+
+class _CopiedBroadcast(_Head):      # cdist copies its broadcast operands in full: 12 GB each
+    def forward(self, x):
+        a = x[:, :1, :1, :1].reshape(-1, 1, 1).expand(-1, 3000, 10**6)
+        return self.logits(x, torch.cdist(a, a, compute_mode="donot_use_mm_for_euclid_dist"))
+
+
+def _export(net: torch.nn.Module, path) -> None:
+    x = torch.rand(2, 1, 28, 28)
+    program = torch.export.export(net.eval(), (x,), dynamic_shapes=({0: torch.export.Dim("batch")},))
+    torch.export.save(program, path)
+
+
+@pytest.mark.parametrize("net, phrase", [
+    (_SumOfBroadcast(), "aten.sum.dim_IntList would read 7450.6 GB"),
+    (_WidePool(), "aten.max_pool2d_with_indices.default brings one run to 2004 GFLOP"),
+    (_Eigen(), "aten._linalg_eigh.default is not an operator whose cost this tool can bound"),
+    (_CopiedBroadcast(), "aten._cdist_forward.default would read 44.7 GB"),
+], ids=["sum-of-broadcast", "wide-pool", "eigen", "copied-broadcast"])
+def test_a_program_whose_ops_compute_or_copy_far_more_than_they_make_is_refused(tmp_path, net, phrase):
+    from inspector.core.formats.exported import load_exported
+
+    path = tmp_path / "costly.pt2"
+    _export(net, path)
+    with pytest.raises(ModelError, match=phrase):
+        load_exported(path)
+
+
+def test_a_sum_over_a_broadcast_view_is_refused_within_the_bound(tmp_path):
+    # it ran for more than two minutes (and would for hours) before the op reading it was priced
+    path = tmp_path / "sum.pt2"
+    _export(_SumOfBroadcast(), path)
+    run_inspector("classify", DIGIT, "--model", str(path)).assert_refused("sum.pt2", "aten.sum", "refused")
+
+
+class _MillionClasses(torch.nn.Module):   # one logit broadcast to 10^6 classes: every attack loops over them
+    def __init__(self):
+        super().__init__()
+        self.lin = torch.nn.Linear(784, 1)
+
+    def forward(self, x):
+        return self.lin(x.flatten(1)).expand(-1, 10**6)
+
+
+def test_a_model_with_a_million_outputs_is_refused_at_the_probe(tmp_path):
+    from inspector.core.models import load_model
+
+    path = tmp_path / "wide.pt2"
+    _export(_MillionClasses(), path)
+    with pytest.raises(ModelError, match="returns 1,000,000 outputs per image; a classifier here has 2 to 100,000"):
+        load_model(path)
