@@ -149,3 +149,17 @@ def test_a_model_with_a_million_outputs_is_refused_at_the_probe(tmp_path):
     _export(_MillionClasses(), path)
     with pytest.raises(ModelError, match="returns 1,000,000 outputs per image; a classifier here has 2 to 100,000"):
         load_model(path)
+
+
+# --- reading a model file reserves what it holds, not what it may hold ---
+
+def test_reading_a_small_file_under_a_large_bound_reserves_only_its_size(tmp_path):
+    # read(max_bytes + 1) reserved the whole bound up front: 16 GB for every .pt2, which fails
+    # (MemoryError, an "unexpected error") wherever address space is limited
+    from inspector.core.untrusted import read_bytes
+
+    path = tmp_path / "small.pt2"
+    path.write_bytes(b"x" * 3_000_000)
+    assert read_bytes(path, ModelError, "model", 2**50) == b"x" * 3_000_000
+    with pytest.raises(ModelError, match="over the"):
+        read_bytes(path, ModelError, "model", 2_999_999)
