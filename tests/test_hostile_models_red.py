@@ -163,3 +163,31 @@ def test_reading_a_small_file_under_a_large_bound_reserves_only_its_size(tmp_pat
     assert read_bytes(path, ModelError, "model", 2**50) == b"x" * 3_000_000
     with pytest.raises(ModelError, match="over the"):
         read_bytes(path, ModelError, "model", 2_999_999)
+
+
+class _BatchPower(_Head):             # batch**6 x 4 zeros: 256 at the probe's 2 images, 10^13 at evaluate's 128
+    def forward(self, x):
+        return self.logits(x, x.new_zeros(x.shape[0] ** 6 * 4).sum().expand(x.shape[0]))
+
+
+def test_a_program_whose_cost_grows_faster_than_the_batch_is_refused_before_a_larger_batch_runs(tmp_path):
+    from inspector.core.cost_bound import CostError
+    from inspector.core.models import load_model
+
+    path = tmp_path / "power.pt2"
+    _export(_BatchPower(), path)
+    model = load_model(path)                             # the probe's batch of 2 is cheap
+    assert model(torch.rand(1, 1, 28, 28)).shape == (1, 10)
+    with pytest.raises(CostError, match=r"power.pt2 \(a batch of 128\): the op aten.new_zeros.default would make"):
+        model(torch.rand(128, 1, 28, 28))
+
+
+def test_an_honest_program_runs_at_any_batch(tmp_path):
+    from inspector.core.models import load_model
+
+    path = tmp_path / "honest.pt2"
+    net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 10))
+    _export(net, path)
+    model = load_model(path)
+    for n in (1, 3, 128, 300):
+        assert model(torch.rand(n, 1, 28, 28)).shape == (n, 10)
