@@ -8,6 +8,8 @@ the memory and time bounds matter.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import torch
 from safetensors.torch import save_file
@@ -191,3 +193,17 @@ def test_an_honest_program_runs_at_any_batch(tmp_path):
     model = load_model(path)
     for n in (1, 3, 128, 300):
         assert model(torch.rand(n, 1, 28, 28)).shape == (n, 10)
+
+
+# --- model paths that are not regular files, under suffixes that skip the bounded read ---
+
+@pytest.mark.parametrize("kind, flag", [("fifo", "--model"), ("dev-zero", "--model"), ("fifo", "--weights")])
+def test_a_fifo_or_device_as_a_torch_save_model_or_weights_is_refused_unread(tmp_path, kind, flag):
+    # a FIFO named .pt hung in zipfile's open; /dev/zero as --model hung in torch.load
+    path = tmp_path / "model.pt"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    args = ["--model", str(path)] if flag == "--model" else ["--model", "mnist-cnn", "--weights", str(path)]
+    run_inspector("classify", DIGIT, *args, timeout=60).assert_refused("model.pt", "not a regular file")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file
 
 from inspector.core.errors import ModelError
+from inspector.core.files import stat_path
 from inspector.core.formats.pickled import CodePickleError, read_weights_only
 from inspector.core.messages import one_line, show_path
 
@@ -18,12 +20,15 @@ def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
     """The tensors by name in ``path`` (``.safetensors``, else a ``torch.save``'d state dict); nothing runs code.
 
     Raises:
-        ModelError: the file is missing, unreadable, a whole pickled model (give it as the
+        ModelError: the file is missing, not a regular file (a FIFO, a device), unreadable, a whole pickled model (give it as the
             model instead), or holds something other than tensors by name.
     """
     shown = show_path(path)
-    if not path.is_file():
+    info = stat_path(path, ModelError)
+    if info is None or stat.S_ISDIR(info.st_mode):
         raise ModelError(f"{shown}: no such weights file")
+    if not stat.S_ISREG(info.st_mode):  # torch.load would wait on a FIFO, read /dev/zero for ever
+        raise ModelError(f"{shown}: not a regular file (a pipe, socket or device), refused as the weights file")
     if path.suffix == ".safetensors":
         try:
             return load_file(str(path))
