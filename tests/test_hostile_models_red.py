@@ -59,6 +59,15 @@ def test_weights_that_are_not_plain_real_cpu_tensors_are_refused(tmp_path, name,
         load_with_weights("mnist-cnn", path)
 
 
+def test_complex_weights_in_safetensors_are_refused(tmp_path):
+    path = tmp_path / "complex.safetensors"
+    state = _mnist_state()
+    state["classifier.5.weight"] = state["classifier.5.weight"].to(torch.complex64)
+    save_file(state, str(path))
+    with pytest.raises(ModelError, match="'classifier.5.weight' is a complex tensor"):
+        load_with_weights("mnist-cnn", path)
+
+
 def test_a_sparse_weight_is_one_line_in_the_command(tmp_path):
     path = tmp_path / "sparse.pt"
     torch.save(_mnist_state(**{"classifier.5.bias": torch.zeros(10).to_sparse()}), path)

@@ -31,9 +31,12 @@ def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
         raise ModelError(f"{shown}: not a regular file (a pipe, socket or device), refused as the weights file")
     if path.suffix == ".safetensors":
         try:
-            return load_file(str(path))
+            state = load_file(str(path))
         except (SafetensorError, OSError, ValueError) as exc:
             raise ModelError(f"{shown}: not a safetensors file ({one_line(exc)})") from None
+        for name, tensor in state.items():
+            _check_stored(shown, name, tensor)
+        return state
     try:
         state = read_weights_only(path)
     except CodePickleError:
