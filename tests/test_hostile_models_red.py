@@ -216,3 +216,25 @@ def test_a_fifo_or_device_as_a_torch_save_model_or_weights_is_refused_unread(tmp
         path.symlink_to("/dev/zero")
     args = ["--model", str(path)] if flag == "--model" else ["--model", "mnist-cnn", "--weights", str(path)]
     run_inspector("classify", DIGIT, *args, timeout=60).assert_refused("model.pt", "not a regular file")
+
+
+# --- ONNX: onnxruntime's own log lines on stderr ---
+
+def test_an_onnx_graph_failing_inside_onnxruntime_gives_one_stderr_line(tmp_path):
+    # a Gather whose indices are out of range passes shape inference and fails when run: onnxruntime
+    # logged the error twice on stderr itself before the refusal
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    nodes = [helper.make_node("Gather", ["x", "idx"], ["g"], axis=3),
+             helper.make_node("ReduceMean", ["g"], ["m"], keepdims=0),
+             helper.make_node("Unsqueeze", ["m", "ax"], ["m1"]), helper.make_node("Unsqueeze", ["m1", "ax"], ["m2"]),
+             helper.make_node("Expand", ["m2", "shape"], ["y"])]
+    inits = {"idx": np.array([2**62], np.int64), "ax": np.array([0], np.int64), "shape": np.array([2, 10], np.int64)}
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 1, 28, 28])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 10])],
+                              initializer=[numpy_helper.from_array(v, k) for k, v in inits.items()])
+    path = tmp_path / "gather.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+    run_inspector("classify", DIGIT, "--model", str(path)).assert_refused("gather.onnx", "Gather")
