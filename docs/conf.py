@@ -72,10 +72,13 @@ nitpicky = False
 
 # The synopses and command lines on the pages are plain text, not Python.
 highlight_language = "none"
+# "--weights" in a help text stays two hyphens, not an en dash.
+smartquotes = False
 
 html_theme = "furo"
 html_title = "Robustness Inspector"
 html_static_path = ["_static"]
+html_css_files = ["custom.css"]
 html_logo = None
 html_show_sourcelink = False
 html_theme_options = {"navigation_with_keys": True}
