@@ -14,6 +14,7 @@ def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, floa
     With p = successes / n:
         centre = (p + z^2 / 2n) / (1 + z^2 / n)
         half   = z / (1 + z^2 / n) * sqrt(p (1 - p) / n + z^2 / 4n^2)
+
     Returns (low, high) in [0, 1]; (0, 1) when n is 0.
 
     Raises:

@@ -11,9 +11,11 @@ TorchScript (``.pt``, ``.pth`` ...)    refused; with trust:        white-box and
                                        ``torch.jit.load``
 ``torch.save(model)`` (``.pt`` ...)    refused; with trust:        white-box and black-box
                                        ``weights_only=False``
-state dict, ``.safetensors``           needs ``--model ARCH --weights FILE``
-                                       (:mod:`inspector.core.architectures`)
+state dict, ``.safetensors``           needs ``--model ARCH``      white-box and black-box
+                                       and ``--weights FILE``
 =====================================  ==========================  ==============================
+
+A state dict is loaded into an architecture (:mod:`inspector.core.architectures`).
 
 The format follows the suffix for ``.pt2``, ``.onnx`` and ``.safetensors``;
 any other file is looked into: a zip archive holding ``constants.pkl`` is

@@ -71,8 +71,8 @@ def replay_evaluation(source: EvaluationSource, *, limit: int | None = None, out
     keeps the replay's records there (default: a temporary folder).
 
     Raises:
-        ParameterError: ``limit`` below 1, or with a report (whose tables cover every image).
-        as :func:`~inspector.core.evaluation.evaluate`.
+        ParameterError: ``limit`` below 1, or with a report (whose tables cover every image);
+            otherwise as :func:`~inspector.core.evaluation.evaluate`.
     """
     config = source.config
     if limit is not None:
