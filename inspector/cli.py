@@ -334,6 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "gui" or args.debug:
         return _run(args)
     with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")     # recorded whatever -W or pytest set: notes are output, not errors
         code = _run(args)
     report_warnings(caught, succeeded=code == 0)
     return code

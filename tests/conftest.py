@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 import torch
+from needs_data import install
+
+pytest_plugins = ["pytester"]     # tests/test_needs_data.py runs small sessions in-process
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -15,8 +18,8 @@ IMAGENET_SAMPLE = DATA / "imagenet-sample"
 
 
 def pytest_configure(config):
-    if not DATA.is_dir():
-        raise pytest.UsageError(f"the real test data is missing: expected it in {DATA}")
+    """Tests that refer to DATA skip without it, and fail without it in CI (tests/needs_data.py)."""
+    install(config, DATA)
 
 
 @pytest.fixture(scope="session")

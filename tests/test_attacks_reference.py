@@ -137,15 +137,13 @@ def test_square_linf_matches_art_success_rate(model, four, art_classifier):
     # the paper's implementation caches), so max_iter = max_queries - 1.
     attack = SquareAttack(art_classifier, norm=np.inf, eps=16 / 255, max_iter=49, p_init=0.05, nb_restarts=1,
                           verbose=False)
-    # A random search: whether a hard photo falls within 50 queries is luck, so both sides pool three seeds.
-    ours, theirs = [], []
-    for seed in range(3):
-        params = {"eps": "16/255", "max_queries": 50, "p_init": 0.05, "seed": seed}
-        ours.append(make_attack("square", params).run(model, x, y).success)
-        theirs.append(fooled(model, art_run(attack, x, y, seed), y))
-    theirs = torch.cat(theirs)
+    # A random search: whether a hard photo falls within 50 queries is luck. One seed each side (ART takes
+    # about 30 s a seed here, ours 5 s): with seed 0 both fool the same 3 of the 4 photos; pooled over seeds
+    # 0-2 ours fooled 9 of 12, ART 8 (bench/attacks_vs_reference.py has the figure at 100 queries).
+    ours = make_attack("square", {"eps": "16/255", "max_queries": 50, "p_init": 0.05, "seed": 0}).run(model, x, y)
+    theirs = fooled(model, art_run(attack, x, y, seed=0), y)
     assert not theirs.all()
-    assert_success_not_below(torch.cat(ours), theirs)
+    assert_success_not_below(ours.success, theirs)
 
 
 def test_deepfool_median_l2_within_10_percent_of_foolbox(model, four, fmodel):

@@ -40,6 +40,16 @@ class Linear(nn.Module):
         return self.fc(x.flatten(1))
 
 
+def _zero_classes() -> Linear:
+    """A 784 -> 0 classifier, its empty weights set directly (nn.Linear(784, 0) warns that it cannot
+    initialise zero-element tensors)."""
+    net = Linear()
+    net.fc.weight = nn.Parameter(torch.empty(0, 28 * 28))
+    net.fc.bias = nn.Parameter(torch.empty(0))
+    net.fc.out_features = 0
+    return net
+
+
 class NaNOutput(Linear):
     def forward(self, x):
         return self.fc(x.flatten(1)) * float("nan")
@@ -121,7 +131,7 @@ CASES = {
     # models that load but misbehave
     "model outputs NaN": (_attack_with(NaNOutput()), "returns NaN or infinite logits"),
     "model outputs infinity": (_attack_with(InfOutput()), "returns NaN or infinite logits"),
-    "model has zero classes": (_attack_with(Linear(0)), "returns 0 outputs per image"),
+    "model has zero classes": (_attack_with(_zero_classes()), "returns 0 outputs per image"),
     "model has one class": (_attack_with(Linear(1)), "returns 1 output per image"),
     "model output detached": (_attack_with(Detached()), "no gradient with respect to the input"),
     "model output argmax one-hot": (_attack_with(ArgmaxOneHot()), "black-box attacks still work: hopskipjump, square"),

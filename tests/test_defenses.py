@@ -205,7 +205,8 @@ def test_inspect_reports_each_defence_the_pipeline_and_detections(model, ten, tm
         (tmp_path / path.name).write_bytes(path.read_bytes())
     recipe = Recipe(image=str(ten[2][0]), params={"steps": 2}, defenses=["jpeg:quality=75", "blur:sigma=1"],
                     detectors=["squeeze", "dropout:samples=4,fpr=0.01"], calibration=str(tmp_path))
-    summary = inspect(recipe, model=model).to_dict()
+    result = inspect(recipe, model=model)
+    summary = result.to_dict()
     assert summary["attack"]["mode"] == "non-adaptive"
     assert [d["defense"] for d in summary["defenses"]] == ["none", "jpeg:quality=75", "blur:sigma=1.0", "pipeline"]
     assert summary["defenses"][0]["adversarial"] == summary["adversarial"]
@@ -213,7 +214,13 @@ def test_inspect_reports_each_defence_the_pipeline_and_detections(model, ten, tm
     assert len(set(top1)) == 4  # each defence changes what the model sees
     squeeze, dropout = summary["detections"]
     assert squeeze["available"] and squeeze["calibration_images"] == 19
-    assert isinstance(squeeze["adversarial"]["flagged"], bool)
+    # the threshold is the one these 19 photos calibrate, each score that of the image reported on; and
+    # neither image is flagged: the photo scores 0.28 and its 2-step adversarial 0.17, far under 1.22
+    detector = detector_from_spec("squeeze")
+    assert squeeze["threshold"] == pytest.approx(detector.calibrate(model, calibration_images(model, tmp_path)))
+    for side, image in (("original", result.x), ("adversarial", result.x_adv)):
+        assert squeeze[side]["score"] == pytest.approx(detector.score(model, image).item(), rel=1e-5)
+        assert squeeze[side]["score"] < squeeze["threshold"] / 2 and squeeze[side]["flagged"] is False
     assert not dropout["available"] and dropout["calibration_images"] == 19
     assert "19 clean images cannot calibrate a false positive rate of 0.01: that takes at least 99" in dropout["reason"]
     json.dumps(summary)

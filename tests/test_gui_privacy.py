@@ -30,8 +30,18 @@ def main(qtbot, tmp_path):
     win.close()
 
 
-def test_task_registry_offers_stealing_inversion_and_membership():
-    assert list(TASKS) == ["stealing", "inversion", "membership"]
+def test_the_picker_offers_each_registered_task_and_shows_its_form_view_and_description(main):
+    ws = main.workspaces["privacy"]
+    picker = ws.task_picker
+    assert {"stealing", "inversion", "membership"} <= set(TASKS)
+    assert [(picker.itemText(i), picker.itemData(i)) for i in range(picker.count())] == \
+        [(task.title, task.name) for task in TASKS.values()]            # in the registry's order
+    assert ws.state.task == "stealing" and picker.currentData() == "stealing"
+    for i, task in reversed(list(enumerate(TASKS.values()))):          # each task, the first one last
+        picker.setCurrentIndex(i)
+        assert ws.state.task == task.name and ws.description.text() == task.description
+        assert ws.forms.currentIndex() == i and ws.views.currentIndex() == i and ws.view() is ws.views.widget(i)
+    assert len({ws.forms.widget(i) for i in range(len(TASKS))}) == len(TASKS)   # a form of its own each
 
 
 def test_stealing_fills_the_curve_live_and_exports(qtbot, main, tmp_path, monkeypatch):
