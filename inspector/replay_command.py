@@ -50,6 +50,9 @@ def cmd_replay(args) -> int:
             raise ParameterError("--ray applies to an evaluation, not to one attack run")
     _take_choices(source, args)
     if isinstance(source, AttackSource):
+        from inspector.core.run import check_out_dir
+
+        check_out_dir(args.out_dir)
         with _trust_asked(source, args):
             replay = replay_attack(source)
         if args.out_dir:

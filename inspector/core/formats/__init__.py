@@ -67,6 +67,8 @@ def load_model_file(path: Path, *, trust_code: bool = False) -> Classifier:
         raise ModelError(f"{shown}: no such model file")
     if stat.S_ISDIR(info.st_mode):
         raise ModelError(f"{shown}: is a folder, not a model file")
+    if not stat.S_ISREG(info.st_mode):
+        raise ModelError(f"{shown}: not a regular file (a pipe, socket or device), refused as the model file")
     if path.name.endswith(SIDECAR_SUFFIX):
         model = path.with_name(path.name.removesuffix(SIDECAR_SUFFIX))
         raise ModelError(f"{shown} is the metadata of a model, not one: give the model file {show_path(model)}")
