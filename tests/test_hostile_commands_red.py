@@ -162,3 +162,16 @@ def test_attack_and_replay_out_dir_with_a_linked_member_are_refused_before_the_w
     assert time.monotonic() - start < 20
     assert outside.read_text() == "keep"
     assert sorted(p.name for p in out.iterdir()) == ["result.json"]
+
+
+def test_replay_names_a_hostile_image_name_on_one_line_without_terminal_escapes(capsys, tmp_path):
+    """The recipe's image, read from its own folder, may carry an escape sequence and a newline."""
+    name = "\x1b]0;owned\x07\nfake.png"
+    shutil.copy(DIGIT, tmp_path / name)
+    recipe = tmp_path / "recipe.json"
+    recipe.write_text(json.dumps({"image": name, "model": "mnist-standard", "attack": "fgsm"}))
+    assert main(["replay", str(recipe), "--json"]) == 0
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x07" not in err
+    assert "fake.png" in err
+    assert len(err.splitlines()) == 2, err          # "replayed ..." and the comparison, each one line
