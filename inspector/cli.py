@@ -192,8 +192,9 @@ def cmd_classify(args) -> int:
 
 
 def cmd_attack(args) -> int:
-    from inspector.core.run import Recipe, inspect
+    from inspector.core.run import Recipe, check_out_dir, inspect
 
+    check_out_dir(args.out_dir)
     recipe = Recipe(image=args.image, attack=args.attack, params=attack_params(args), target=args.target,
                     device=args.device, top_k=args.top, defenses=args.defense, adaptive=args.adaptive,
                     detectors=args.detect, eot_samples=args.eot_samples, calibration=args.calibration,

@@ -40,6 +40,7 @@ def add_replay_arguments(p: argparse.ArgumentParser) -> None:
 
 def cmd_replay(args) -> int:
     from inspector.core.errors import ParameterError
+    from inspector.core.messages import escape_controls, show_path
     from inspector.core.replay import AttackSource, read_source, replay_attack, replay_evaluation
 
     source = read_source(args.source)
@@ -50,12 +51,16 @@ def cmd_replay(args) -> int:
             raise ParameterError("--ray applies to an evaluation, not to one attack run")
     _take_choices(source, args)
     if isinstance(source, AttackSource):
+        from inspector.core.run import check_out_dir
+
+        check_out_dir(args.out_dir)
         with _trust_asked(source, args):
             replay = replay_attack(source)
         if args.out_dir:
             replay.inspection.save(args.out_dir)
         summary = replay.inspection.to_dict()
-        what = (f"{source.recipe.attack} on {summary['recipe']['image']} with {summary['model']['name']} "
+        what = (f"{source.recipe.attack} on {show_path(summary['recipe']['image'])} with "
+                f"{show_path(summary['model']['name'])} "
                 f"({summary['model']['device']}, {summary['recipe']['threads']} CPU thread(s)): "
                 f"{summary['original']['label']['name']} -> {summary['adversarial']['label']['name']}")
     else:
@@ -64,7 +69,8 @@ def cmd_replay(args) -> int:
         with _trust_asked(source, args):
             replay = replay_evaluation(source, limit=args.limit, out=args.out_dir)
         summary = replay.result.to_dict()
-        what = f"evaluation of {source.config.model} on {source.config.data} ({replay.result.config.threads} " \
+        what = f"evaluation of {show_path(source.config.model)} on {show_path(source.config.data)} " \
+               f"({replay.result.config.threads} " \
                "CPU thread(s))"
         if not args.json:
             print_result(replay.result)
@@ -73,7 +79,7 @@ def cmd_replay(args) -> int:
 
         print(json.dumps(_finite(summary | {"replay": {"matched": replay.matched, "detail": replay.describe()}}),
                          indent=2))
-    print(f"replayed {what}", file=sys.stderr if args.json else sys.stdout)
+    print(f"replayed {escape_controls(what)}", file=sys.stderr if args.json else sys.stdout)
     if replay.matched is False:
         print(f"inspector: {replay.describe()}", file=sys.stderr)
         return EXIT_DIFFERS

@@ -15,7 +15,7 @@ import stat
 import tempfile
 import time
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO, Callable, Iterable
 
 from inspector.core.errors import ExportError, InspectorError
 from inspector.core.messages import show_path
@@ -66,17 +66,21 @@ def stat_path(path: str | os.PathLike, error: type[InspectorError]) -> os.stat_r
 
 
 def regular_file(path: str | os.PathLike, error: type[InspectorError], kind: str) -> os.stat_result:
-    """``os.stat(path)`` of an existing file that is not a folder; ``kind`` names it in messages
+    """``os.stat(path)`` of an existing regular file (links followed); ``kind`` names it in messages
     (``"image"``, ``"model"``).
 
     Raises:
-        error: nothing is there, it is a folder, or it cannot be looked at (see :func:`stat_path`).
+        error: nothing is there, it is a folder, a FIFO, a socket or a device (``/dev/zero`` would
+            be read without end, a FIFO waited on), or it cannot be looked at (see :func:`stat_path`).
     """
     info = stat_path(path, error)
+    article = "an" if kind[0] in "aeiou" else "a"
     if info is None:
         raise error(f"{show_path(path)}: no such {kind} file")
     if stat.S_ISDIR(info.st_mode):
-        raise error(f"{show_path(path)}: is a folder, not {'an' if kind[0] in 'aeiou' else 'a'} {kind} file")
+        raise error(f"{show_path(path)}: is a folder, not {article} {kind} file")
+    if not stat.S_ISREG(info.st_mode):
+        raise error(f"{show_path(path)}: not a regular file (a pipe, socket or device), refused as the {kind} file")
     return info
 
 
@@ -112,6 +116,29 @@ def write_files(folder: str | os.PathLike, writers: dict[str, Callable[[Path], N
         if created:
             _remove_if_empty(folder)
         raise
+
+
+def check_files(folder: str | os.PathLike, names: Iterable[str]) -> None:
+    """Before the work: what :func:`write_files` checks, run without writing or creating anything.
+    ``folder`` is an existing folder or can be created (the nearest existing path above it is a
+    folder), and none of ``names`` in it is a folder, a symbolic link or anything but a regular file.
+
+    Raises:
+        ExportError: as :func:`write_files` would for those reasons, with the same message.
+    """
+    folder = Path(os.path.abspath(folder))
+    info = stat_path(folder, ExportError)
+    if info is None:
+        above = folder.parent
+        while (above_info := stat_path(above, ExportError)) is None and above.parent != above:
+            above = above.parent
+        if above_info is not None and not stat.S_ISDIR(above_info.st_mode):
+            raise ExportError(f"cannot create the folder {show_path(folder)}: {show_path(above)} is a file")
+        return
+    if not stat.S_ISDIR(info.st_mode):
+        raise ExportError(f"cannot write to {show_path(folder)}: it is a file, not a folder")
+    for name in names:
+        _check_target(folder / name)
 
 
 def _write_via_staging(folder: Path, writers: dict[str, Callable[[Path], None]]) -> dict[str, Path]:

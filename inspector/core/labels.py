@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import difflib
+import re
 from functools import lru_cache
 
 from inspector.core.errors import ClassNameError
 from inspector.core.resources import resource_path
+
+#: A class index as text: ASCII digits (``"²"`` and ``"٣"`` are names, not indices), perhaps negative.
+_INDEX = re.compile(r"-?[0-9]+", re.ASCII)
+#: More digits than this cannot be a class index (and Python refuses to convert over 4,300 digits).
+_MAX_INDEX_DIGITS = 18
 
 
 @lru_cache(maxsize=None)
@@ -36,10 +42,11 @@ def resolve_class(spec: int | str, class_names: tuple[str, ...] | list[str]) -> 
     """
     n = len(class_names)
     text = str(spec).strip()
-    if text.lstrip("-").isdigit():
-        index = int(text)
-        if not 0 <= index < n:
-            raise ClassNameError(f"class index {index} is out of range: this model has classes 0..{n - 1}")
+    if _INDEX.fullmatch(text):
+        index = int(text) if len(text) <= _MAX_INDEX_DIGITS else None
+        if index is None or not 0 <= index < n:
+            shown = text if index is not None else f"{text[:12]}... ({len(text)} digits)"
+            raise ClassNameError(f"class index {shown} is out of range: this model has classes 0..{n - 1}")
         return index
     wanted = _norm(text)
     matches = [i for i, name in enumerate(class_names) if _norm(name) == wanted]

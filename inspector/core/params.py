@@ -9,6 +9,7 @@ their forms from the class alone. Values given as text (``"4/255"``,
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -16,6 +17,10 @@ from inspector.core.errors import ParameterError
 
 #: The largest random seed (seeds are signed 64-bit integers).
 MAX_SEED = 2**63 - 1
+
+#: The most digits of a whole number given as text (a seed has at most 19).
+MAX_WHOLE_DIGITS = 40
+_WHOLE = re.compile(rf"[+-]?\d{{1,{MAX_WHOLE_DIGITS}}}")
 
 #: Units a parameter may be shown in. ``"pixel"`` values are in [0, 1] units
 #: and shown as grey levels (x 255) in the GUI.
@@ -115,11 +120,12 @@ def coerce(spec: ParamSpec, value: Any, owner: str) -> Any:
 
 
 def _whole(value: Any) -> int | None:
-    """An integer written as one (``"12"``, ``12``), exactly, however large; None for anything else."""
+    """An integer written as one (``"12"``, ``12``), exactly, up to :data:`MAX_WHOLE_DIGITS` digits;
+    None for anything else (``"--5"``, a 5,000-digit text: Python refuses to convert over 4,300 digits)."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     text = str(value).strip()
-    return int(text) if text.lstrip("+-").isdecimal() else None
+    return int(text) if _WHOLE.fullmatch(text) else None
 
 
 def _show(bound: float) -> str:

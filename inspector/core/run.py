@@ -14,6 +14,7 @@ import json
 import os
 import stat
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,10 +28,10 @@ from inspector.core.attacks.base import StepCallback, StopCheck
 from inspector.core.concealment import Concealment
 from inspector.core.datasets.idx import read_idx
 from inspector.core.defenses import DefendedClassifier, Detector, Pipeline, defense_from_spec, detector_from_spec
-from inspector.core.errors import ImageError, ModelError, ParameterError, RecipeError
+from inspector.core.errors import ImageError, InputWarning, ModelError, ParameterError, RecipeError
 from inspector.core.file_fields import (MAX_PARAM_TEXT, boolean, check_fields, device, either, optional, params,
                                         text, texts, whole)
-from inspector.core.files import stat_path, write_atomically, write_files
+from inspector.core.files import check_files, stat_path, write_atomically, write_files
 from inspector.core.image import IMAGE_SUFFIXES, load_tensor, preprocess, save_image, to_pil, to_tensor
 from inspector.core.labels import resolve_class
 from inspector.core.messages import show_path
@@ -44,6 +45,11 @@ from inspector.core.visualize import perturbation_image
 
 #: The most surrogate models a recipe may name (each is loaded).
 MAX_SURROGATES = 16
+#: The files :meth:`Inspection.save` writes into its folder (see :func:`check_out_dir`).
+SAVED_FILES = ("original.png", "adversarial.png", "perturbation.png", "result.json")
+#: The most images calibrated on from a folder (``--calibration``, a recipe's ``calibration``): all are
+#: held at once, at the model's input size; the lowest false positive rate, 0.001, takes 999.
+MAX_CALIBRATION_IMAGES = 1000
 
 
 @dataclass
@@ -290,12 +296,26 @@ class Inspection:
         """
         perturbation, scale = perturbation_image(self.x, self.x_adv)
         summary = json.dumps(self.to_dict() | {"perturbation_scale_grey": scale}, indent=2).encode("utf-8")
-        return write_files(out_dir, {
+        writers = {
             "original.png": lambda path: save_image(to_pil(self.x), path),
             "adversarial.png": lambda path: save_image(to_pil(self.x_adv), path),
             "perturbation.png": lambda path: save_image(perturbation, path),
             "result.json": lambda path: write_atomically(path, lambda fh: fh.write(summary)),
-        })
+        }
+        assert tuple(writers) == SAVED_FILES
+        return write_files(out_dir, writers)
+
+
+def check_out_dir(out_dir: str | os.PathLike | None) -> None:
+    """Before an attack runs: :meth:`Inspection.save` would not be refused for what is in ``out_dir``
+    (None: nothing to check). Creates nothing.
+
+    Raises:
+        ExportError: ``out_dir`` is a file or cannot be created, or one of :data:`SAVED_FILES`
+            in it is a folder, a symbolic link or a device (see :func:`inspector.core.files.check_files`).
+    """
+    if out_dir is not None:
+        check_files(out_dir, SAVED_FILES)
 
 
 def inspect(
@@ -473,7 +493,7 @@ def calibration_images(model: Classifier, calibration: str | os.PathLike | None 
         info = stat_path(folder, ImageError)
         if info is None or not stat.S_ISDIR(info.st_mode):
             raise ImageError(f"{show_path(folder)}: no such folder of calibration images")
-        files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        files = _calibration_files(folder)
         if not files:
             raise ImageError(f"{show_path(folder)}: no images to calibrate the detectors on")
     elif model.channels == 1:
@@ -481,7 +501,34 @@ def calibration_images(model: Classifier, calibration: str | os.PathLike | None 
         return torch.cat([to_tensor(preprocess(Image.fromarray(d, "L"), model.input_size, model.resize)) for d in digits])
     else:
         files = sample_images(model.channels)
-    return torch.cat([load_tensor(f, model.input_size, model.channels, model.resize) for f in files])
+    clean = torch.empty(len(files), model.channels, *model.input_size)
+    for i, f in enumerate(files):
+        clean[i] = load_tensor(f, model.input_size, model.channels, model.resize)[0]
+    return clean
+
+
+def _calibration_files(folder: Path) -> list[Path]:
+    """The image files of the folder ``folder``: the first :data:`MAX_CALIBRATION_IMAGES` by name
+    (an :class:`InputWarning` says so where it holds more).
+
+    Raises:
+        ImageError: it holds more than :data:`~inspector.core.untrusted.MAX_COUNT` images, as a data
+            folder may, or it cannot be listed.
+    """
+    files = []
+    try:
+        for p in folder.iterdir():
+            if p.suffix.lower() in IMAGE_SUFFIXES:
+                if len(files) >= MAX_COUNT:
+                    raise ImageError(f"{show_path(folder)}: more than {MAX_COUNT:,} images; give a folder of "
+                                     f"{MAX_CALIBRATION_IMAGES:,} calibration images at most")
+                files.append(p)
+    except OSError as exc:
+        raise ImageError(f"{show_path(folder)}: cannot list the calibration images ({exc.strerror or exc})") from None
+    if len(files) > MAX_CALIBRATION_IMAGES:
+        warnings.warn(InputWarning(f"{show_path(folder)}: calibrated on the first {MAX_CALIBRATION_IMAGES:,} of its "
+                                   f"{len(files):,} images by name (enough for a false positive rate of 0.001)"))
+    return sorted(files)[:MAX_CALIBRATION_IMAGES]
 
 
 def detect(model: Classifier, detectors: list[Detector], x: torch.Tensor, x_adv: torch.Tensor,
