@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -21,6 +22,22 @@ MAX_SECONDS = 60
 
 #: The checkout under test: a subprocess run from another folder imports this one, not an installed copy.
 CHECKOUT = str(Path(__file__).resolve().parents[1])
+
+#: ``python -c`` code that runs ``python -m inspector`` and, as it exits, writes its own peak resident set
+#: (VmHWM, in kB) to the file named by its first argument. wait4's ru_maxrss would also count the memory of
+#: the pytest process it was forked from (its high-water mark survives the exec), so a test run after heavy
+#: in-process tests would see a false peak.
+_MEASURED = """
+import atexit, runpy, sys
+peak_file = sys.argv.pop(1)
+def report():
+    with open("/proc/self/status") as status:
+        kb = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+    with open(peak_file, "w") as out:
+        out.write(kb)
+atexit.register(report)
+runpy.run_module("inspector", run_name="__main__", alter_sys=True)
+"""
 
 
 @dataclass
@@ -52,17 +69,20 @@ class Outcome:
 
 def run_inspector(*args: str, timeout: float = MAX_SECONDS * 2, cwd=None, env: dict | None = None,
                   stdin=subprocess.DEVNULL) -> Outcome:
-    """``python -m inspector ARGS`` in a subprocess (stdin, stdout and stderr not terminals), measured with wait4.
+    """``python -m inspector ARGS`` in a subprocess (stdin, stdout and stderr not terminals), measured.
 
-    The peak is the largest resident set of the process and of any child it waited for.
+    The peak is the process's own largest resident set (VmHWM, reported as it exits); a process killed
+    by a signal reports none, and wait4's figure (which may include the forking process's) stands in.
     A run past ``timeout`` is killed and fails the test.
     """
     environment = {**os.environ, "OMP_NUM_THREADS": "1", "QT_QPA_PLATFORM": "offscreen",
                    "PYTHONPATH": os.pathsep.join(filter(None, [CHECKOUT, os.environ.get("PYTHONPATH")])),
                    **(env or {})}
+    fd, peak_file = tempfile.mkstemp(prefix="inspector-peak-")
+    os.close(fd)
     start = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "inspector", *args], stdin=stdin, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, cwd=cwd, env=environment)
+    proc = subprocess.Popen([sys.executable, "-c", _MEASURED, peak_file, *args], stdin=stdin,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, env=environment)
     out: dict[str, bytes] = {}
     readers = [threading.Thread(target=lambda n=n, f=f: out.__setitem__(n, f.read()), daemon=True)
                for n, f in (("stdout", proc.stdout), ("stderr", proc.stderr))]
@@ -86,8 +106,11 @@ def run_inspector(*args: str, timeout: float = MAX_SECONDS * 2, cwd=None, env: d
         reader.join(10)
     proc.stdout.close()
     proc.stderr.close()
+    reported = Path(peak_file).read_text().strip()
+    os.unlink(peak_file)
+    peak_kb = int(reported) if reported else usage.ru_maxrss
     return Outcome(proc.returncode, out.get("stdout", b"").decode("utf-8", "replace"),
-                   out.get("stderr", b"").decode("utf-8", "replace"), usage.ru_maxrss / 1024, seconds)
+                   out.get("stderr", b"").decode("utf-8", "replace"), peak_kb / 1024, seconds)
 
 
 def run_main(capsys, *args: str) -> Outcome:
