@@ -6,10 +6,10 @@ line, which names the flag: ``inspector: error: --steps must be at most 100000,
 not '1000000000' (see inspector scan --help)`` (the parser words it so, see
 :class:`~inspector.cli.OneLineParser`). Counts are whole numbers
 (``300``, ``1_000`` and ``1e3`` all work) at most
-:data:`~inspector.core.untrusted.MAX_COUNT` unless a tighter bound is given;
+:data:`~inspector.core.util.bounds.MAX_COUNT` unless a tighter bound is given;
 real numbers are finite (``nan`` and ``inf`` are refused) and may be fractions
 (``8/255``); seeds are whole numbers from 0 to what the generators they reach
-accept (:mod:`inspector.core.bounds`).
+accept (:mod:`inspector.core.util.bounds`).
 
 Qt- and torch-free, so that ``inspector --help`` stays fast.
 """
@@ -20,10 +20,10 @@ import argparse
 import math
 from typing import Callable
 
-from inspector.core.bounds import MAX_TRAIN_SEED, describe_range
-from inspector.core.errors import ParameterError
-from inspector.core.params import parse_number
-from inspector.core.untrusted import MAX_COUNT
+from inspector.core.util.bounds import MAX_TRAIN_SEED, describe_range
+from inspector.core.util.errors import ParameterError
+from inspector.core.util.params import parse_number
+from inspector.core.util.bounds import MAX_COUNT
 
 #: Longer text is not parsed as a number (Python refuses to convert ints of more than 4,300 digits).
 MAX_NUMBER_TEXT = 64

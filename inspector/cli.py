@@ -27,10 +27,10 @@ import warnings
 from typing import NoReturn
 
 from inspector.arguments import count, seed
-from inspector.core.bounds import MAX_EPOCHS
-from inspector.core.errors import EXIT_ERROR, InputWarning, InspectorError, ParameterError
-from inspector.core.messages import escape_controls, one_line, show_path
-from inspector.core.summary import summary_line
+from inspector.core.util.bounds import MAX_EPOCHS
+from inspector.core.util.errors import EXIT_ERROR, InputWarning, InspectorError, ParameterError
+from inspector.core.util.messages import escape_controls, one_line, show_path
+from inspector.core.evasion.summary import summary_line
 from inspector.evaluate_command import add_evaluate_arguments, cmd_evaluate
 from inspector.membership_command import add_membership_arguments, cmd_membership
 from inspector.poison_command import add_poison_arguments, add_scan_arguments, cmd_poison, cmd_scan
@@ -180,7 +180,7 @@ def _print_top(title: str, top: list[dict]) -> None:
 
 
 def cmd_classify(args) -> int:
-    from inspector.core.run import classify
+    from inspector.core.evasion.classify import classify
 
     result = classify(args.image, args.model, device=args.device, k=args.top, weights=args.weights,
                       trust_code=args.trust_model_code)
@@ -192,7 +192,8 @@ def cmd_classify(args) -> int:
 
 
 def cmd_attack(args) -> int:
-    from inspector.core.run import Recipe, inspect
+    from inspector.core.evasion.inspect import inspect
+    from inspector.core.evasion.recipe import Recipe
 
     recipe = Recipe(image=args.image, attack=args.attack, params=attack_params(args), target=args.target,
                     device=args.device, top_k=args.top, defenses=args.defense, adaptive=args.adaptive,
@@ -222,7 +223,7 @@ def cmd_attack(args) -> int:
 
 
 def _compare(args, recipe) -> int:
-    from inspector.core.compare import compare
+    from inspector.core.evasion.compare import compare
 
     comparison = compare(recipe, args.compare, direct=args.compare_direct)
     if args.out_dir:
@@ -273,8 +274,8 @@ def cmd_train(args) -> int:
 
 
 def cmd_models(args) -> int:
-    from inspector.core.architectures import ARCHITECTURES
-    from inspector.core.models import builtin_models
+    from inspector.core.models.architectures import ARCHITECTURES
+    from inspector.core.models.loading import builtin_models
 
     for info in builtin_models().values():
         print(f"{info.name:22s} {info.task}\n{'':22s} {info.description}")

@@ -13,7 +13,7 @@ import signal
 import sys
 
 from inspector.arguments import count
-from inspector.core.bounds import MAX_BATCH, MAX_EOT_SAMPLES
+from inspector.core.util.bounds import MAX_BATCH, MAX_EOT_SAMPLES
 from inspector.progress import ProgressLine
 
 
@@ -64,7 +64,7 @@ def config_from_args(args):
     Raises:
         ParameterError: a --param that is not KEY=VALUE.
     """
-    from inspector.core.errors import ParameterError
+    from inspector.core.util.errors import ParameterError
     from inspector.core.evaluation import EvaluationConfig
     from inspector.core.evaluation.config import DEFAULT_EPS
 
@@ -93,10 +93,10 @@ def check_outputs(args) -> None:
 
     Raises:
         ExportError, ParameterError: see :func:`inspector.core.evaluation.records.check_folder_before`
-            and :func:`inspector.core.out_folder.check_file`.
+            and :func:`inspector.core.io.out_folder.check_file`.
     """
     from inspector.core.evaluation.records import check_folder_before
-    from inspector.core.out_folder import check_file
+    from inspector.core.io.out_folder import check_file
 
     if args.report:
         check_file(args.report, option="--report")

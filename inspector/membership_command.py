@@ -14,7 +14,7 @@ import signal
 import sys
 
 from inspector.arguments import count, seed
-from inspector.core.bounds import MAX_MEMBERSHIP_SEED
+from inspector.core.util.bounds import MAX_MEMBERSHIP_SEED
 from inspector.progress import ProgressLine
 
 EXIT_STOPPED = 130
@@ -44,14 +44,14 @@ def check_membership_outputs(out: str | None) -> None:
     """Before any work: ``--out`` can be written and none of its OUTPUTS is a symbolic link, a hard
     link or anything but a regular file. Creates nothing. (The cache is checked by the run.)
     Raises ExportError."""
-    from inspector.core.out_folder import check_folder
+    from inspector.core.io.out_folder import check_folder
 
     if out:
         check_folder(out, OUTPUTS)
 
 
 def cmd_membership(args) -> int:
-    from inspector.core.files import write_files
+    from inspector.core.io.files import write_files
     from inspector.core.privacy.membership import MembershipConfig, run_membership
     from inspector.core.privacy.membership.figures import exposed_figure, roc_figure, summary
 

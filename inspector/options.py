@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 
 from inspector.arguments import count
-from inspector.core.bounds import MAX_EOT_SAMPLES
+from inspector.core.util.bounds import MAX_EOT_SAMPLES
 
 
 def _param_pair(text: str) -> tuple[str, str]:
@@ -104,6 +104,6 @@ def add_threat_model_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def threat_model_fields(args) -> dict:
-    """The :class:`~inspector.core.run.Recipe` fields of the threat-model flags."""
+    """The :class:`~inspector.core.evasion.recipe.Recipe` fields of the threat-model flags."""
     return {"output_mode": args.output_mode, "throttle": args.throttle,
             "stateful_detector": args.stateful_detector, "surrogates": list(args.surrogate)}

@@ -14,9 +14,9 @@ import sys
 from pathlib import Path
 
 from inspector.arguments import count, real, seed
-from inspector.core.bounds import MAX_BATCH, MAX_EPOCHS, check_list_length
-from inspector.core.errors import ParameterError
-from inspector.core.params import MAX_SEED
+from inspector.core.util.bounds import MAX_BATCH, MAX_EPOCHS, check_list_length
+from inspector.core.util.errors import ParameterError
+from inspector.core.util.params import MAX_SEED
 from inspector.progress import ProgressLine
 
 SCANS = ("ac", "spectral")
@@ -63,7 +63,7 @@ def add_scan_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _config(args, rate: float):
-    from inspector.core.params import parse_number
+    from inspector.core.util.params import parse_number
     from inspector.core.poisoning.clean_label import DEFAULT_EPS
     from inspector.core.poisoning.train import BackdoorConfig
 
@@ -98,19 +98,19 @@ def check_poison_outputs(out: Path, configs: list) -> None:
     Raises:
         ExportError: it cannot be written or created, or a member is refused.
     """
-    from inspector.core.out_folder import check_folder
+    from inspector.core.io.out_folder import check_folder
 
     names = ["result.json"] + [f"{_stem(c)}{suffix}" for c in configs for suffix in (".ckpt", ".safetensors")]
     check_folder(out, names)
 
 
 def cmd_poison(args) -> int:
-    from inspector.core.files import write_atomically
-    from inspector.core.params import parse_number
+    from inspector.core.io.files import write_atomically
+    from inspector.core.util.params import parse_number
     from inspector.core.poisoning.activation_clustering import ActivationClustering
     from inspector.core.poisoning.spectral import SpectralSignatures
     from inspector.core.poisoning.train import train_backdoor
-    from inspector.core.zoo.mnist_cnn import save_weights
+    from inspector.core.models.zoo.mnist_cnn import save_weights
 
     from inspector.core.poisoning.badnets import parse_rate
 
@@ -150,7 +150,7 @@ def cmd_poison(args) -> int:
         checkpoint.unlink(missing_ok=True)
         run = report.to_dict() | {"weights": str(weights)}
         if scans:
-            from inspector.core.datasets.mnist import mnist_split
+            from inspector.core.io.datasets.mnist import mnist_split
             from inspector.core.poisoning.train import poison_training_set
 
             x, y = mnist_split(args.data)["train"]
@@ -187,7 +187,7 @@ def cmd_scan(args) -> int:
     import torch
 
     from inspector.core.evaluation.data import load_dataset
-    from inspector.core.models import load_model
+    from inspector.core.models.loading import load_model
     from inspector.core.poisoning.neural_cleanse import CleanseSettings, neural_cleanse
 
     settings = CleanseSettings(steps=args.steps, batch_size=args.batch_size, seed=args.seed)

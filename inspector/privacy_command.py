@@ -15,8 +15,8 @@ import signal
 import sys
 
 from inspector.arguments import count, real, seed
-from inspector.core.bounds import MAX_EPOCHS
-from inspector.core.errors import ParameterError
+from inspector.core.util.bounds import MAX_EPOCHS
+from inspector.core.util.errors import ParameterError
 from inspector.progress import ProgressLine
 
 EXIT_STOPPED = 130
@@ -57,7 +57,7 @@ def _pct(r: dict | None) -> str:
 
 
 def cmd_steal(args) -> int:
-    from inspector.core.params import parse_number
+    from inspector.core.util.params import parse_number
     from inspector.core.privacy.stealing import StealConfig, parse_budgets, steal
 
     if args.resume and not args.out:
@@ -105,7 +105,7 @@ def cmd_steal(args) -> int:
 def check_invert_outputs(out: str | None) -> None:
     """Before any work: ``--out`` can be written and its inversion.png and inversion.json are not
     symbolic links, hard links or anything but regular files. Creates nothing. Raises ExportError."""
-    from inspector.core.out_folder import check_folder
+    from inspector.core.io.out_folder import check_folder
     from inspector.core.privacy.inversion_run import GRID, RESULT
 
     if out:

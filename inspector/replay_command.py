@@ -39,7 +39,7 @@ def add_replay_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_replay(args) -> int:
-    from inspector.core.errors import ParameterError
+    from inspector.core.util.errors import ParameterError
     from inspector.core.replay import AttackSource, read_source, replay_attack, replay_evaluation
 
     source = read_source(args.source)
@@ -86,8 +86,8 @@ def _take_choices(source, args) -> None:
     that asked for something else (printed after a successful replay)."""
     import warnings
 
-    from inspector.core.errors import InputWarning
-    from inspector.core.messages import show_path
+    from inspector.core.util.errors import InputWarning
+    from inspector.core.util.messages import show_path
     from inspector.core.replay import AttackSource
 
     settings = source.recipe if isinstance(source, AttackSource) else source.config
@@ -108,7 +108,7 @@ def _take_choices(source, args) -> None:
 @contextmanager
 def _trust_asked(source, args):
     """Around the replay: a pickled model refused while the file asked to trust it says why that was not taken."""
-    from inspector.core.formats.pickled import CodePickleError
+    from inspector.core.models.formats.pickled import CodePickleError
 
     try:
         yield

@@ -5,7 +5,7 @@ paper's learning rate, takes minutes per digit: see bench/attack_defaults.py --p
 import torch
 
 from inspector.core.attacks import make_attack
-from inspector.core.metrics import perturbation_norms
+from inspector.core.util.metrics import perturbation_norms
 
 #: The defaults' median L2 may be this much above the long search's (measured on 10 digits: 1.653 vs 1.625).
 BOUND = 1.05

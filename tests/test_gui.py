@@ -11,10 +11,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from conftest import DATA
-from inspector.core.image import load_tensor
-from inspector.core.models import load_model
-from inspector.core.resources import resource_path
-from inspector.core.run import Recipe, inspect, predict
+from inspector.core.io.image import load_tensor
+from inspector.core.models.loading import load_model
+from inspector.core.io.resources import resource_path
+from inspector.core.evasion.classify import predict
+from inspector.core.evasion.inspect import inspect
+from inspector.core.evasion.recipe import Recipe
 from inspector.gui.attack_form import PixelEditor
 from inspector.gui.evasion.workspace import EvasionWorkspace
 from inspector.gui.evasion.jobs import Progress, to_pixels

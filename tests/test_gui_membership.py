@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from inspector.core.errors import ExportError
+from inspector.core.util.errors import ExportError
 from inspector.core.privacy.membership import MembershipConfig
 from inspector.gui.jobs import Job, JobRunner
 from inspector.gui.privacy.membership_job import membership_job

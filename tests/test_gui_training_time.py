@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from inspector.core.poisoning.neural_cleanse import CleanseSettings
-from inspector.core.resources import resource_path
+from inspector.core.io.resources import resource_path
 from inspector.gui.evasion.state import EvasionState
 from inspector.gui.main_window import MainWindow
 from inspector.gui.session import Session

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QCheckBox
 
 from inspector.cli import main
 from inspector.core.attacks import ATTACKS
-from inspector.core.figure import MARGIN, PANEL, side_by_side
-from inspector.core.resources import resource_path
+from inspector.core.io.figure import MARGIN, PANEL, side_by_side
+from inspector.core.io.resources import resource_path
 from inspector.gui.attack_form import AttackForm, ClassPicker, PixelEditor
 from inspector.gui.main_window import DEFAULT_SIZE
 from inspector.gui.probabilities import ProbabilityEntry, ProbabilityPanel

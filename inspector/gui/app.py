@@ -21,7 +21,7 @@ import sys
 from PySide6.QtCore import QtMsgType, QTimer, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
-from inspector.core.errors import EXIT_ERROR
+from inspector.core.util.errors import EXIT_ERROR
 from inspector.desktop_entry import APP_ID
 from inspector.gui.branding import APP_TITLE, app_icon, show_splash
 from inspector.gui.platform_check import platform_problem

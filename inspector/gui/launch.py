@@ -12,8 +12,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from inspector.core.attacks import make_attack
-from inspector.core.errors import EXIT_ERROR, ExportError, ParameterError
-from inspector.core.messages import show_path
+from inspector.core.util.errors import EXIT_ERROR, ExportError, ParameterError
+from inspector.core.util.messages import show_path
 from inspector.gui.evasion.state import EvasionState
 from inspector.gui.evasion.workspace import EvasionWorkspace
 from inspector.gui.main_window import MainWindow

@@ -16,11 +16,11 @@ from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox,
                                QTabWidget, QToolBar)
 
-from inspector.core.architectures import ARCHITECTURES
-from inspector.core.errors import InspectorError
-from inspector.core.formats import MODEL_SUFFIXES, NEEDS_TRUST, file_kind
-from inspector.core.formats.pickled import SAFE_FORMATS
-from inspector.core.models import builtin_models, load_model
+from inspector.core.models.architectures import ARCHITECTURES
+from inspector.core.util.errors import InspectorError
+from inspector.core.models.formats import MODEL_SUFFIXES, NEEDS_TRUST, file_kind
+from inspector.core.models.formats.pickled import SAFE_FORMATS
+from inspector.core.models.loading import builtin_models, load_model
 from inspector.gui.branding import APP_TITLE, app_icon
 from inspector.gui.jobs import Job, JobRunner
 from inspector.gui.model_setup import ModelSetupDialog

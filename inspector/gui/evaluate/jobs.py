@@ -15,7 +15,7 @@ from pathlib import Path
 from inspector.core.evaluation import EvaluationConfig, EvaluationResult, Progress, default_batch_size, evaluate
 from inspector.core.evaluation.records import RESULTS
 from inspector.core.evaluation.result import summarize
-from inspector.core.models import load_model
+from inspector.core.models.loading import load_model
 from inspector.gui.jobs import Job
 
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMenu, QPushButton, QVBoxLayout, QWidget
 
-from inspector.core.errors import InspectorError
+from inspector.core.util.errors import InspectorError
 from inspector.core.evaluation import Progress
 from inspector.core.evaluation.report import write_report
 from inspector.gui.evaluate.attack_panel import AttackPanel

@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout
 
 from inspector.core.attacks import ATTACKS
-from inspector.core.cost import Estimate
+from inspector.core.evasion.cost import Estimate
 from inspector.gui.attack_form import AttackForm, ClassPicker
 from inspector.gui.evasion.state import EvasionState
 

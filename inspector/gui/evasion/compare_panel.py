@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel, QVBoxLayout
 
-from inspector.core.models import builtin_models
+from inspector.core.models.loading import builtin_models
 from inspector.gui.evasion.state import EvasionState
 
 

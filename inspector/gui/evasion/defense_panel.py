@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QFileDialog, QFormLayout, QGroupBox, Q
                                QVBoxLayout, QWidget)
 
 from inspector.core.defenses import DEFENSES, DETECTORS
-from inspector.core.params import Registry, param_specs
+from inspector.core.util.params import Registry, param_specs
 from inspector.gui.attack_form import _label, make_editor
 from inspector.gui.evasion.state import EvasionState, default_values
 

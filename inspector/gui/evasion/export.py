@@ -10,12 +10,12 @@ import json
 import os
 from pathlib import Path
 
-from inspector.core.compare import Comparison
-from inspector.core.figure import side_by_side
-from inspector.core.files import write_atomically
-from inspector.core.image import save_image, to_pil
-from inspector.core.run import Inspection
-from inspector.core.visualize import perturbation_image
+from inspector.core.evasion.compare import Comparison
+from inspector.core.io.figure import side_by_side
+from inspector.core.io.files import write_atomically
+from inspector.core.io.image import save_image, to_pil
+from inspector.core.evasion.inspect import Inspection
+from inspector.core.io.visualize import perturbation_image
 
 LOSSY_SUFFIXES = (".jpg", ".jpeg", ".webp")
 JPEG_WARNING = ("JPEG compression changes pixel values and can undo the attack: the saved image may "

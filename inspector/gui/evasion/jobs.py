@@ -3,10 +3,10 @@
 :func:`preview_job` loads the model and the image, classifies it and, once
 per model and device, measures the time of one gradient and one query (for
 the attack panel's estimate);
-:func:`attack_job` runs :func:`inspector.core.run.inspect` (or, with models to
-compare, :func:`inspector.core.compare.compare`); :func:`mode_sweep_job` runs the
+:func:`attack_job` runs :func:`inspector.core.evasion.inspect.inspect` (or, with models to
+compare, :func:`inspector.core.evasion.compare.compare`); :func:`mode_sweep_job` runs the
 black-box attack once per output mode
-(:func:`inspector.core.mode_sweep.sweep_modes`). They report small payloads
+(:func:`inspector.core.evasion.mode_sweep.sweep_modes`). They report small payloads
 (floats and 224x224 uint8 arrays made on the worker thread); live frames are
 throttled to :data:`FRAME_RATE`.
 """
@@ -21,14 +21,16 @@ import numpy as np
 import torch
 
 from inspector.core.attacks import Step, make_attack
-from inspector.core.compare import Comparison, compare
+from inspector.core.evasion.compare import Comparison, compare
 from inspector.core.concealment import output_mode_from_spec
-from inspector.core.mode_sweep import MODES, ModeRow, held_out_digits, sweep_modes
-from inspector.core.cost import UnitCost, measure_unit_cost
-from inspector.core.image import load_tensor
-from inspector.core.models import load_model
-from inspector.core.run import Classification, Inspection, Recipe, inspect, predict
-from inspector.core.visualize import diverging_colors, perturbation_map
+from inspector.core.evasion.mode_sweep import MODES, ModeRow, held_out_digits, sweep_modes
+from inspector.core.evasion.cost import UnitCost, measure_unit_cost
+from inspector.core.io.image import load_tensor
+from inspector.core.models.loading import load_model
+from inspector.core.evasion.classify import Classification, predict
+from inspector.core.evasion.inspect import Inspection, inspect
+from inspector.core.evasion.recipe import Recipe
+from inspector.core.io.visualize import diverging_colors, perturbation_map
 from inspector.gui.evasion.state import Preview
 from inspector.gui.jobs import Job
 
@@ -108,7 +110,7 @@ class AttackOutcome:
 
 def preview_job(job: Job, image: str, model: str, device: str | None, weights: str | None = None,
                 trust_code: bool = False) -> Preview:
-    """Load ``model`` (with ``weights``, ``trust_code``: see :func:`~inspector.core.models.load_model`)
+    """Load ``model`` (with ``weights``, ``trust_code``: see :func:`~inspector.core.models.loading.load_model`)
     on ``device`` and ``image``, classify it, and measure the unit cost (once per model and device:
     a few passes, a fraction of a second on a CPU).
 
@@ -162,8 +164,8 @@ def attack_job(job: Job, recipe: Recipe, true_label: int, compare_with: list[str
 
 def mode_sweep_job(job: Job, recipe: Recipe, true_label: int, held_out: int = 0) -> ModeSweep:
     """Run ``recipe``'s black-box attack (untargeted) on its image, and on ``held_out`` shipped held-out
-    digits the model gets right (:func:`~inspector.core.mode_sweep.held_out_digits`), once per output
-    mode of :data:`~inspector.core.mode_sweep.MODES`, without the recipe's throttle or detector.
+    digits the model gets right (:func:`~inspector.core.evasion.mode_sweep.held_out_digits`), once per output
+    mode of :data:`~inspector.core.evasion.mode_sweep.MODES`, without the recipe's throttle or detector.
 
     Reports a :class:`ModeStage` before each mode and :class:`Progress` every iteration; once
     ``job`` is cancelled it stops and returns the modes it finished (the last one marked cancelled).

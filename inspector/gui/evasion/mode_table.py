@@ -11,7 +11,7 @@ import math
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout
 
-from inspector.core.mode_sweep import MODES, ModeRow
+from inspector.core.evasion.mode_sweep import MODES, ModeRow
 
 COLUMNS = ("output mode", "fooled", "queries", "L2", "Linf", "run time")
 

@@ -9,8 +9,9 @@ made on it directly.
 
 from __future__ import annotations
 
-from inspector.core.compare import Comparison
-from inspector.core.run import Classification, Inspection
+from inspector.core.evasion.compare import Comparison
+from inspector.core.evasion.classify import Classification
+from inspector.core.evasion.inspect import Inspection
 from inspector.gui.probabilities import ProbabilityEntry
 
 

@@ -3,7 +3,7 @@
 Panels write the user's choices into it; widgets listen to its events
 (``state.events.preview``, ``state.events.inspection``, ...) and redraw. Lists
 are replaced, never changed in place, so that every change is an event. The
-worker reads a :class:`~inspector.core.run.Recipe` made from it.
+worker reads a :class:`~inspector.core.evasion.recipe.Recipe` made from it.
 """
 
 from __future__ import annotations
@@ -15,14 +15,16 @@ import numpy as np
 from psygnal import evented
 
 from inspector.core.attacks import ATTACKS, make_attack
-from inspector.core.compare import Comparison
+from inspector.core.evasion.compare import Comparison
 from inspector.core.concealment import output_mode_from_spec
-from inspector.core.cost import Estimate, UnitCost, estimate
+from inspector.core.evasion.cost import Estimate, UnitCost, estimate
 from inspector.core.defenses import DEFENSES, DETECTORS, defense_from_spec, detector_from_spec
-from inspector.core.errors import InspectorError, ParameterError
-from inspector.core.params import Registry, param_specs
-from inspector.core.resources import default_image
-from inspector.core.run import Classification, Inspection, Recipe
+from inspector.core.util.errors import InspectorError, ParameterError
+from inspector.core.util.params import Registry, param_specs
+from inspector.core.io.resources import default_image
+from inspector.core.evasion.classify import Classification
+from inspector.core.evasion.inspect import Inspection
+from inspector.core.evasion.recipe import Recipe
 
 
 #: The threat models offered, by what the attacker gets from the target.
@@ -202,7 +204,7 @@ class EvasionState:
     def recipe(self, model: str, device: str | None, *, weights: str | None = None,
                trust_code: bool = False) -> Recipe:
         """The recipe of an attack with the current choices on ``model`` (with ``weights``,
-        ``trust_code``: see :class:`~inspector.core.run.Recipe`) and ``device``."""
+        ``trust_code``: see :class:`~inspector.core.evasion.recipe.Recipe`) and ``device``."""
         specs = _specs(DEFENSES, self.defenses, self.defense_values)
         return Recipe(image=self.image, model=model, weights=weights, trust_model_code=trust_code,
                       attack=self.attack, params=dict(self.attack_params()),
@@ -211,7 +213,7 @@ class EvasionState:
                       calibration=self.calibration, **self.threat_fields())
 
     def threat_fields(self) -> dict[str, Any]:
-        """The :class:`~inspector.core.run.Recipe` fields of the threat model: the target's output mode,
+        """The :class:`~inspector.core.evasion.recipe.Recipe` fields of the threat model: the target's output mode,
         throttle and detector for a black-box attack, the surrogate of a transfer; none otherwise."""
         if self.threat == "transfer":
             return {"surrogates": [self.surrogate] if self.surrogate else []}

@@ -16,7 +16,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QPushButton,
                                QSpinBox)
 
-from inspector.core.models import builtin_models
+from inspector.core.models.loading import builtin_models
 from inspector.gui.evasion.compare_panel import comparable_models
 from inspector.gui.evasion.state import THREAT_ATTACKS, THREATS, EvasionState, fits
 

@@ -10,7 +10,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QPushButton
 
 from inspector.core.poisoning.triggers import KINDS
-from inspector.core.run import Classification
+from inspector.core.evasion.classify import Classification
 from inspector.gui.probabilities import ProbabilityEntry
 
 

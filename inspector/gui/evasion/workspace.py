@@ -2,7 +2,7 @@
 
 Left: the image, attack, defence and compare panels. Centre: the three image
 panes, the probability bars and the live loss plot. It drives
-:func:`inspector.core.run.inspect` through :mod:`inspector.gui.evasion.jobs`
+:func:`inspector.core.evasion.inspect.inspect` through :mod:`inspector.gui.evasion.jobs`
 and renders the :class:`EvasionState` it keeps.
 """
 
@@ -15,14 +15,14 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from inspector.core.attacks import ATTACKS
-from inspector.core.errors import InspectorError, RecipeError
-from inspector.core.image import IMAGE_SUFFIXES
-from inspector.core.labels import resolve_class
-from inspector.core.messages import show_path
+from inspector.core.util.errors import InspectorError, RecipeError
+from inspector.core.io.image import IMAGE_SUFFIXES
+from inspector.core.models.labels import resolve_class
+from inspector.core.util.messages import show_path
 from inspector.core.replay import AttackSource, read_source
-from inspector.core.resources import sample_images
-from inspector.core.run import Recipe
-from inspector.core.summary import summary_line
+from inspector.core.io.resources import sample_images
+from inspector.core.evasion.recipe import Recipe
+from inspector.core.evasion.summary import summary_line
 from inspector.gui.evasion import export
 from inspector.gui.evasion.attack_panel import AttackPanel
 from inspector.gui.evasion.compare_panel import ComparePanel

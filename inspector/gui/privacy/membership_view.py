@@ -13,9 +13,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
-from inspector.core.errors import ExportError
-from inspector.core.files import write_files
-from inspector.core.image import to_pil
+from inspector.core.util.errors import ExportError
+from inspector.core.io.files import write_files
+from inspector.core.io.image import to_pil
 from inspector.core.privacy.membership import FPR, MembershipProgress, MembershipResult
 from inspector.core.privacy.membership.figures import exposed_figure, roc_figure, summary
 from inspector.gui.privacy.task import ResultView

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QStackedWidget, QVBoxLayout, QWidget,
 )
 
-from inspector.core.errors import InspectorError
-from inspector.core.files import write_files
-from inspector.core.zoo.mnist_cnn import MNIST_MODELS
+from inspector.core.util.errors import InspectorError
+from inspector.core.io.files import write_files
+from inspector.core.models.zoo.mnist_cnn import MNIST_MODELS
 from inspector.gui.jobs import Job
 from inspector.gui.privacy.state import PrivacyState
 from inspector.gui.privacy.task import Progress

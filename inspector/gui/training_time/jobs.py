@@ -56,9 +56,9 @@ def scan_job(job: Job, model: torch.nn.Module, x_clean: torch.Tensor, settings: 
 
 def detect_job(job: Job, report: BackdoorReport) -> list[str]:
     """STRIP at 1 % FPR on the held-out digits, and both data scans on the poisoned training set: one line each."""
-    from inspector.core.datasets.mnist import mnist_split
+    from inspector.core.io.datasets.mnist import mnist_split
     from inspector.core.defenses import make_detector
-    from inspector.core.datasets.mnist import heldout_digits
+    from inspector.core.io.datasets.mnist import heldout_digits
     from inspector.core.poisoning.activation_clustering import ActivationClustering
     from inspector.core.poisoning.spectral import SpectralSignatures
     from inspector.core.poisoning.success import Rate

@@ -15,8 +15,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from inspector.core.errors import InspectorError, ModelError
-from inspector.core.datasets.mnist import heldout_digits
+from inspector.core.util.errors import InspectorError, ModelError
+from inspector.core.io.datasets.mnist import heldout_digits
 from inspector.core.poisoning.neural_cleanse import CleanseSettings
 from inspector.core.poisoning.success import predict
 from inspector.core.training.loop import Progress
@@ -162,7 +162,7 @@ class TrainingTimeWorkspace(Workspace):
         if self.last is not None:
             model, name = self.last.report.net.eval(), "the model trained here"
         else:
-            from inspector.core.models import load_model
+            from inspector.core.models.loading import load_model
             try:
                 model = load_model(self.shell.session.model, "cpu", weights=self.shell.session.weights,
                                    trust_code=self.shell.session.trust_code)
