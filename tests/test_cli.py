@@ -9,7 +9,7 @@ from PIL import Image
 
 from inspector.cli import build_parser, main
 from inspector.core.io.resources import resource_path
-from inspector.options import attack_params
+from inspector.attack_flags import attack_params
 
 COFFEE = str(resource_path("images", "coffee.png"))
 

@@ -231,7 +231,7 @@ def test_no_progress_lines_when_stderr_is_not_a_terminal(tmp_path):
 
 
 def test_progress_lines_on_a_terminal():
-    from inspector.progress import ProgressLine
+    from inspector.cli.progress import ProgressLine
 
     main_fd, terminal_fd = os.openpty()
     with os.fdopen(terminal_fd, "w") as terminal:

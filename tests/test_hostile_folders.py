@@ -319,9 +319,9 @@ def test_a_checkpoint_with_a_hostile_epoch_is_refused(tmp_path):
 
 def test_poison_invert_membership_and_train_check_their_members_first(tmp_path, outside):
     from inspector.core.training import train
-    from inspector.membership_command import check_membership_outputs
-    from inspector.poison_command import check_poison_outputs
-    from inspector.privacy_command import check_invert_outputs
+    from inspector.cli.commands.membership import check_membership_outputs
+    from inspector.cli.commands.poison import check_poison_outputs
+    from inspector.cli.commands.invert import check_invert_outputs
 
     class Config:
         attack, trigger, target, rate = "badnets", "pixel", 0, 0.01

@@ -19,7 +19,7 @@ from inspector.gui.evasion.workspace import EvasionWorkspace
 from inspector.gui.main_window import MainWindow
 from inspector.gui.session import Session
 from inspector.gui.startup_trace import trace_startup
-from inspector.options import attack_params
+from inspector.attack_flags import attack_params
 
 
 

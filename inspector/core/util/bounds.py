@@ -6,7 +6,7 @@ tighter natural bound given here; every real number is finite; every seed fits
 what the random generators it reaches accept. The core entry points check their
 settings with these functions before any work, so the GUI and scripts are held
 to the same bounds as the command line (whose flags are checked on parsing,
-see :mod:`inspector.arguments`).
+see :mod:`inspector.cli.arguments`).
 
 Each check raises one :class:`~inspector.core.util.errors.ParameterError` (or the
 caller's error class) whose one-line message names the parameter.

@@ -9,6 +9,8 @@ What the core fixed up in the input and a user should know is an
 
 #: The exit status of a command that ends on bad input (an :class:`InspectorError`).
 EXIT_ERROR = 2
+#: The exit status of a command or of the app stopped by Ctrl-C (128 + SIGINT, as a shell reports it).
+EXIT_STOPPED = 130
 
 
 class InspectorError(Exception):

@@ -17,7 +17,8 @@ class ProgressLine:
     """One status line on ``stream`` (default stderr), shown only where it is a terminal.
 
     :meth:`show` rewrites the line in place, :meth:`note` prints a whole line above it,
-    :meth:`end` finishes the line (once something was shown).
+    :meth:`end` finishes the line (once something was shown); ``with ProgressLine() as line:``
+    ends it however the block ends.
     """
 
     def __init__(self, stream: TextIO | None = None, width: int = 100):
@@ -25,6 +26,12 @@ class ProgressLine:
         self.width = width
         self.enabled = _is_terminal(self.stream)
         self.shown = False
+
+    def __enter__(self) -> "ProgressLine":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.end()
 
     def show(self, text: str) -> None:
         """Replace the line with ``text`` (cut or padded to the width)."""

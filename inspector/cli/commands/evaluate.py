@@ -1,4 +1,5 @@
-"""``inspector evaluate``: its options and the command, driving :func:`inspector.core.evaluation.evaluate`.
+"""``inspector evaluate DATA``: clean and robust accuracy over a data set, driving
+:func:`inspector.core.evaluation.evaluate`.
 
 Ctrl-C stops cleanly: the attack run in progress is dropped, what is done is already on
 disk (with ``--out``), and the command exits 130 saying how to resume.
@@ -7,25 +8,24 @@ disk (with ``--out``), and the command exits 130 saying how to resume.
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import signal
-import sys
 
-from inspector.arguments import count
+from inspector.cli._common import finite, percent, print_json, stop_on_interrupt, stopped
+from inspector.cli.arguments import count
+from inspector.cli.options import add_model_options
+from inspector.cli.progress import ProgressLine
 from inspector.core.util.bounds import MAX_BATCH, MAX_EOT_SAMPLES
-from inspector.progress import ProgressLine
 
-
-EXIT_STOPPED = 130
+NAME = "evaluate"
+HELP = "clean and robust accuracy over a data set, with sanity checks"
 
 
 def _comma_list(text: str) -> list[str]:
     return [t.strip() for t in text.split(",") if t.strip()]
 
 
-def add_evaluate_arguments(p: argparse.ArgumentParser) -> None:
-    """The options of ``inspector evaluate`` (model options are added by the caller)."""
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    add_model_options(p)
     p.add_argument("data", help="folder of images (label: file name prefix - WordNet id, class index or name - "
                                 "or labels.csv with file,label) or a built-in set: mnist-heldout")
     p.add_argument("--attack", action="append", default=[], metavar="NAME[,NAME...]",
@@ -103,54 +103,32 @@ def check_outputs(args) -> None:
     check_folder_before(args.out, args.resume)
 
 
-def cmd_evaluate(args) -> int:
+def run(args) -> int:
     from inspector.core.evaluation import evaluate
 
     config = config_from_args(args)
     check_outputs(args)
-    stop = {"asked": False}
-    line = ProgressLine(width=120)
-
-    def on_interrupt(signum, frame):
-        stop["asked"] = True
-        signal.signal(signal.SIGINT, signal.default_int_handler)  # a second Ctrl-C ends at once
 
     def show(p):
         line.show(f"{p.images_done}/{p.images_total} images done; {p.stage}")
 
-    previous = signal.signal(signal.SIGINT, on_interrupt)
-    try:
-        result = evaluate(config, on_progress=show, should_stop=lambda: stop["asked"])
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        line.end()
+    with stop_on_interrupt() as should_stop, ProgressLine(width=120) as line:
+        result = evaluate(config, on_progress=show, should_stop=should_stop)
     if args.report and not result.stopped:
         from inspector.core.evaluation.report import write_report
 
         write_report(result, args.report)
     if args.json:
-        print(json.dumps(_finite(result.to_dict()), indent=2))
+        print_json(finite(result.to_dict()))
     else:
         print_result(result)
     if result.stopped:
         where = f"the results so far are in {args.out}; run the same command with --resume to continue" \
             if args.out else "nothing was saved (no --out DIR); add --out DIR to be able to resume"
-        print(f"inspector: stopped: {where}", file=sys.stderr)
-        return EXIT_STOPPED
+        return stopped(f"stopped: {where}")
     if args.report:
         print(f"report: {args.report}")
     return 0
-
-
-def _finite(value):
-    """NaN and infinity as None, for strict JSON."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_finite(v) for v in value]
-    return value
 
 
 def show_eps(eps: float | None) -> str:
@@ -160,10 +138,6 @@ def show_eps(eps: float | None) -> str:
     grey = eps * 255
     short = f"{eps:g}"
     return short if len(short) <= 5 or abs(grey - round(grey)) > 1e-6 else f"{round(grey)}/255"
-
-
-def _pct(x: float) -> str:
-    return "   -  " if math.isnan(x) else f"{100 * x:5.1f}%"
 
 
 SETTING_TITLES = {"none": "no defence", "defended": "defended, non-adaptive attack", "adaptive": "defended, adaptive attack"}
@@ -178,16 +152,16 @@ def print_result(result) -> None:
           + (f"; defences {', '.join(c.defenses)}" if c.defenses else ""))
     for setting, clean in result.clean.items():
         lo, hi = clean["ci"]
-        print(f"clean accuracy ({SETTING_TITLES[setting]}): {_pct(clean['accuracy'])} "
-              f"[{_pct(lo)}, {_pct(hi)}] of {clean['n']}")
+        print(f"clean accuracy ({SETTING_TITLES[setting]}): {percent(clean['accuracy'])} "
+              f"[{percent(lo)}, {percent(hi)}] of {clean['n']}")
     print(f"\n{'setting':12s} {'attack':12s} {'eps':>7s} {'robust':>7s} {'95% CI':>16s} {'success':>8s} "
           f"{'med Linf':>9s} {'med L2':>7s}")
     for row in result.robust:
         lo, hi = row["ci"]
         linf = "-" if math.isnan(row["median_linf"]) else f"{row['median_linf'] * 255:.1f}/255"
         l2 = "-" if math.isnan(row["median_l2"]) else f"{row['median_l2']:.2f}"
-        print(f"{row['setting']:12s} {row['attack']:12s} {show_eps(row['eps']):>7s} {_pct(row['accuracy']):>7s} "
-              f"[{_pct(lo)},{_pct(hi)}] {_pct(row['success_rate']):>8s} {linf:>9s} {l2:>7s}")
+        print(f"{row['setting']:12s} {row['attack']:12s} {show_eps(row['eps']):>7s} {percent(row['accuracy']):>7s} "
+              f"[{percent(lo)},{percent(hi)}] {percent(row['success_rate']):>8s} {linf:>9s} {l2:>7s}")
     for row in result.minimal:
         q = "  ".join(f"{k} {v:.3g}" for k, v in row["quantiles"].items())
         print(f"\n{row['attack']} ({row['setting']}): {row['norm']} norm needed, over {row['n']} correct images "

@@ -1,5 +1,5 @@
-"""``inspector poison`` (train backdoored MNIST models, a sweep over poison rates, data scans)
-and ``inspector scan MODEL`` (Neural Cleanse), both with ``--json``.
+"""``inspector poison``: train backdoored MNIST models, a sweep over poison rates, data scans
+(``inspector scan MODEL`` scans a model: :mod:`.scan`).
 
 Ctrl-C during training keeps the checkpoint of the last finished epoch; the same
 command with ``--resume`` continues from it.
@@ -10,20 +10,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from pathlib import Path
 
-from inspector.arguments import count, real, seed
-from inspector.core.util.bounds import MAX_BATCH, MAX_EPOCHS, check_list_length
+from inspector.cli._common import stopped
+from inspector.cli.arguments import count, real, seed
+from inspector.cli.progress import ProgressLine
+from inspector.core.util.bounds import MAX_EPOCHS, check_list_length
 from inspector.core.util.errors import ParameterError
-from inspector.core.util.params import MAX_SEED
-from inspector.progress import ProgressLine
 
+NAME = "poison"
+HELP = "train a backdoored MNIST model (BadNets, clean-label); sweep poison rates"
 SCANS = ("ac", "spectral")
-EXIT_STOPPED = 130
 
 
-def add_poison_arguments(p: argparse.ArgumentParser) -> None:
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--attack", default="badnets", choices=("badnets", "clean-label"),
                    help="badnets (relabelled, Gu et al. 2017) or clean-label (Turner et al. 2019)")
     p.add_argument("--trigger", default="pixel", choices=("pixel", "patch", "blend"),
@@ -46,19 +46,6 @@ def add_poison_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default="poison-out", metavar="DIR",
                    help="folder for the weights (one .safetensors per rate), checkpoints and result.json")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoints in --out")
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
-
-
-def add_scan_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("model", help="built-in model name or model file (any format `inspector attack` loads)")
-    p.add_argument("--weights", metavar="FILE", help="state dict for the architecture named by MODEL")
-    p.add_argument("--trust-model-code", action="store_true", help="load a whole pickled model or TorchScript (runs its code)")
-    p.add_argument("--images", default="mnist-heldout", metavar="DATA",
-                   help="clean images to optimise on: mnist-heldout (default) or a labelled folder")
-    p.add_argument("--limit", type=count(), default=500, help="how many of them (default 500)")
-    p.add_argument("--steps", type=count(), default=300, help="optimisation steps (default 300)")
-    p.add_argument("--batch-size", type=count(1, MAX_BATCH), default=32, help="images per class per step (default 32)")
-    p.add_argument("--seed", type=seed(MAX_SEED), default=0)
     p.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
@@ -104,7 +91,7 @@ def check_poison_outputs(out: Path, configs: list) -> None:
     check_folder(out, names)
 
 
-def cmd_poison(args) -> int:
+def run(args) -> int:
     from inspector.core.io.files import write_atomically
     from inspector.core.util.params import parse_number
     from inspector.core.poisoning.activation_clustering import ActivationClustering
@@ -140,15 +127,14 @@ def cmd_poison(args) -> int:
         except KeyboardInterrupt:
             line.end()
             kept = f"the last finished epoch is in {checkpoint}; " if os.path.lexists(checkpoint) else ""
-            print(f"inspector: stopped; {kept}run the same command with --resume to continue", file=sys.stderr)
-            return EXIT_STOPPED
+            return stopped(f"stopped; {kept}run the same command with --resume to continue")
         finally:
             line.end()
         weights = out / f"{stem}.safetensors"
         save_weights(report.net, weights, {"attack": config.attack, "trigger": report.trigger.description,
                                            "target": str(config.target), "rate": str(config.rate)})
         checkpoint.unlink(missing_ok=True)
-        run = report.to_dict() | {"weights": str(weights)}
+        entry = report.to_dict() | {"weights": str(weights)}
         if scans:
             from inspector.core.io.datasets.mnist import mnist_split
             from inspector.core.poisoning.train import poison_training_set
@@ -156,11 +142,11 @@ def cmd_poison(args) -> int:
             x, y = mnist_split(args.data)["train"]
             poisoned = poison_training_set(config, x, y)
             methods = {"ac": ActivationClustering(seed=config.seed), "spectral": spectral}
-            run["scans"] = [methods[s].scan(report.net, poisoned.x, poisoned.y).to_dict(poisoned.indices)
+            entry["scans"] = [methods[s].scan(report.net, poisoned.x, poisoned.y).to_dict(poisoned.indices)
                             for s in scans]
-        runs.append(run)
+        runs.append(entry)
         if not args.json:
-            _print_run(run)
+            _print_run(entry)
     result = {"runs": runs}
     text = json.dumps(result, indent=2)
     write_atomically(out / "result.json", lambda fh: fh.write(text.encode()))
@@ -181,44 +167,3 @@ def _print_run(run: dict) -> None:
     for scan in run.get("scans", []):
         print(f"  {scan['method']}: flagged {scan['flagged_count']}, TPR {_rate(scan['tpr'])}, "
               f"FPR {_rate(scan['fpr'])}")
-
-
-def cmd_scan(args) -> int:
-    import torch
-
-    from inspector.core.evaluation.data import load_dataset
-    from inspector.core.models.loading import load_model
-    from inspector.core.poisoning.neural_cleanse import CleanseSettings, neural_cleanse
-
-    settings = CleanseSettings(steps=args.steps, batch_size=args.batch_size, seed=args.seed)
-    settings.check()
-    model = load_model(args.model, "cpu", weights=args.weights, trust_code=args.trust_model_code)
-    samples = load_dataset(args.images, model, limit=args.limit)
-    x = torch.cat([s.load(model) for s in samples])
-
-    line = ProgressLine()
-
-    def show(step, steps):
-        if step % 10 == 0 or step == steps:
-            line.show(f"Neural Cleanse step {step}/{steps}")
-
-    try:
-        result = neural_cleanse(model, x, settings, on_progress=show)
-    finally:
-        line.end()
-    out = {"model": model.name, "images": len(x)} | result.to_dict()
-    if args.json:
-        print(json.dumps(out, indent=2))
-        return 0
-    print(f"Neural Cleanse on {model.name} ({len(x)} clean images, {settings.steps} steps, {result.seconds:.0f} s)")
-    print(f"  {'class':8s} {'mask L1':>8s} {'success':>8s} {'anomaly':>8s}")
-    for row in out["classes"]:
-        flag = "  FLAGGED" if row["flagged"] else ""
-        print(f"  {row['name']:8s} {row['mask_l1']:8.1f} {row['attack_success']:8.0%} {row['anomaly_index']:8.2f}{flag}")
-    unreached = [row["name"] for row in out["classes"] if row["attack_success"] < settings.asr]
-    if unreached:
-        print(f"  no trigger reached {settings.asr:.0%} success for class(es) {', '.join(unreached)} "
-              "(counted as the whole image): raise --steps")
-    verdict = ", ".join(str(k) for k in result.flagged) or "none"
-    print(f"classes flagged (anomaly index > 2, smaller trigger than the median): {verdict}")
-    return 0

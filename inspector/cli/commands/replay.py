@@ -13,16 +13,17 @@ whatever the file's ``ray`` says; the replay writes only to ``--out-dir``.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from contextlib import contextmanager
 
-from inspector.arguments import count
+from inspector.cli._common import EXIT_DIFFERS, finite, print_json
+from inspector.cli.arguments import count
 
-EXIT_DIFFERS = 1
+NAME = "replay"
+HELP = "run a saved attack (result.json) or evaluation again; check the same bytes"
 
 
-def add_replay_arguments(p: argparse.ArgumentParser) -> None:
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("source", help="an attack's result.json, its folder or a recipe; "
                                   "or an evaluation's --out folder, manifest.json or report.html")
     p.add_argument("--out-dir", help="attack: write the replay's four files here; "
@@ -38,7 +39,7 @@ def add_replay_arguments(p: argparse.ArgumentParser) -> None:
                         "a cluster); never taken from the replayed file, whose ray is ignored")
 
 
-def cmd_replay(args) -> int:
+def run(args) -> int:
     from inspector.core.util.errors import ParameterError
     from inspector.core.replay import AttackSource, read_source, replay_attack, replay_evaluation
 
@@ -59,7 +60,7 @@ def cmd_replay(args) -> int:
                 f"({summary['model']['device']}, {summary['recipe']['threads']} CPU thread(s)): "
                 f"{summary['original']['label']['name']} -> {summary['adversarial']['label']['name']}")
     else:
-        from inspector.evaluate_command import print_result
+        from inspector.cli.commands.evaluate import print_result
 
         with _trust_asked(source, args):
             replay = replay_evaluation(source, limit=args.limit, out=args.out_dir)
@@ -69,10 +70,7 @@ def cmd_replay(args) -> int:
         if not args.json:
             print_result(replay.result)
     if args.json:
-        from inspector.evaluate_command import _finite
-
-        print(json.dumps(_finite(summary | {"replay": {"matched": replay.matched, "detail": replay.describe()}}),
-                         indent=2))
+        print_json(finite(summary | {"replay": {"matched": replay.matched, "detail": replay.describe()}}))
     print(f"replayed {what}", file=sys.stderr if args.json else sys.stdout)
     if replay.matched is False:
         print(f"inspector: {replay.describe()}", file=sys.stderr)

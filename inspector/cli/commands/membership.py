@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
-import sys
 
-from inspector.arguments import count, seed
+from inspector.cli._common import print_json, stop_on_interrupt, stopped
+from inspector.cli.arguments import count, seed
+from inspector.cli.progress import ProgressLine
 from inspector.core.util.bounds import MAX_MEMBERSHIP_SEED
-from inspector.progress import ProgressLine
 
-EXIT_STOPPED = 130
+NAME = "membership"
+HELP = "membership inference on a shipped MNIST model (loss, LiRA, label-only)"
 
 
-def add_membership_arguments(p: argparse.ArgumentParser) -> None:
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", default="mnist-standard",
                    help="a shipped MNIST model (their training set is known; default mnist-standard)")
     p.add_argument("--attack", default="loss", help="loss, lira-offline, lira-online or label-only (default loss)")
@@ -50,7 +50,7 @@ def check_membership_outputs(out: str | None) -> None:
         check_folder(out, OUTPUTS)
 
 
-def cmd_membership(args) -> int:
+def run(args) -> int:
     from inspector.core.io.files import write_files
     from inspector.core.privacy.membership import MembershipConfig, run_membership
     from inspector.core.privacy.membership.figures import exposed_figure, roc_figure, summary
@@ -60,11 +60,6 @@ def cmd_membership(args) -> int:
                               cache=args.cache)
     config.check()
     check_membership_outputs(args.out)
-    stop = {"now": False}
-    line = ProgressLine()
-
-    def interrupt(signum, frame):
-        stop["now"] = True
 
     def show(p):
         if p.reference is not None and p.reference.training is not None:
@@ -77,16 +72,10 @@ def cmd_membership(args) -> int:
             text = f"{p.stage} {p.done}/{p.total}"
         line.show(text)
 
-    previous = signal.signal(signal.SIGINT, interrupt)
-    try:
-        result = run_membership(config, on_progress=show, should_stop=lambda: stop["now"])
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        line.end()
+    with stop_on_interrupt() as should_stop, ProgressLine() as line:
+        result = run_membership(config, on_progress=show, should_stop=should_stop)
     if result is None:
-        print("inspector: stopped; finished reference models are kept in the cache: run the same command to "
-              "continue", file=sys.stderr)
-        return EXIT_STOPPED
+        return stopped("stopped; finished reference models are kept in the cache: run the same command to continue")
     summary_json = result.to_json()
     if args.out:
         write_files(args.out, {
@@ -95,7 +84,7 @@ def cmd_membership(args) -> int:
             "exposed.png": lambda p: exposed_figure(result).save(p),
         })
     if args.json:
-        print(json.dumps(summary_json, indent=2))
+        print_json(summary_json)
         return 0
     print(f"{config.model}, {config.attack}: {result.members} random members vs {result.non_members} non-members")
     print(summary(result))
