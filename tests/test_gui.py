@@ -18,9 +18,9 @@ from inspector.core.evasion.classify import predict
 from inspector.core.evasion.inspect import inspect
 from inspector.core.evasion.recipe import Recipe
 from inspector.gui.attack_form import PixelEditor
-from inspector.gui.evasion.workspace import EvasionWorkspace
-from inspector.gui.evasion.jobs import Progress, to_pixels
-from inspector.gui.evasion.state import EvasionState
+from inspector.gui.workspaces.evasion.workspace import EvasionWorkspace
+from inspector.gui.workspaces.evasion.jobs import Progress, to_pixels
+from inspector.gui.workspaces.evasion.state import EvasionState
 from inspector.gui.main_window import MainWindow
 from inspector.gui.session import Session
 from inspector.gui.settings import Settings

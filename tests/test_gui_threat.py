@@ -7,7 +7,7 @@ import pytest
 from inspector.core.evasion.mode_sweep import MODES
 from inspector.core.models.loading import builtin_models
 from inspector.core.io.resources import resource_path
-from inspector.gui.evasion.state import EvasionState
+from inspector.gui.workspaces.evasion.state import EvasionState
 from inspector.gui.main_window import MainWindow
 from inspector.gui.session import Session
 from inspector.gui.settings import Settings

@@ -20,8 +20,8 @@ from inspector.core.io.resources import resource_path
 from inspector.gui.attack_form import AttackForm, ClassPicker, PixelEditor
 from inspector.gui.main_window import DEFAULT_SIZE
 from inspector.gui.probabilities import ProbabilityEntry, ProbabilityPanel
-from inspector.gui.evasion.probability_entries import detector_flags
-from inspector.gui.evasion.state import default_params
+from inspector.gui.workspaces.evasion.probability_entries import detector_flags
+from inspector.gui.workspaces.evasion.state import default_params
 
 COFFEE = str(resource_path("images", "coffee.png"))
 

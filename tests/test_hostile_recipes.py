@@ -260,7 +260,7 @@ def test_a_record_cut_short_at_the_end_is_left_out_and_a_fifo_of_records_is_refu
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
-    from inspector.gui.evasion.state import EvasionState
+    from inspector.gui.workspaces.evasion.state import EvasionState
     from inspector.gui.main_window import MainWindow
     from inspector.gui.session import Session
     from inspector.gui.settings import Settings

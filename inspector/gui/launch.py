@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QApplication
 from inspector.core.attacks import make_attack
 from inspector.core.util.errors import EXIT_ERROR, ExportError, ParameterError
 from inspector.core.util.messages import show_path
-from inspector.gui.evasion.state import EvasionState
-from inspector.gui.evasion.workspace import EvasionWorkspace
+from inspector.gui.workspaces.evasion.state import EvasionState
+from inspector.gui.workspaces.evasion.workspace import EvasionWorkspace
 from inspector.gui.main_window import MainWindow
 from inspector.gui.session import Session
 from inspector.gui.startup_trace import trace_startup

@@ -1,7 +1,7 @@
 """The main window: the shared model and device pickers, the workspaces as tabs, menus and status bar.
 
 It holds no attack logic and formats no results: each workspace
-(:mod:`inspector.gui.workspaces`) does its own work on the :class:`Shell` the
+(:mod:`inspector.gui.workspace_tabs`) does its own work on the :class:`Shell` the
 window gives it: the evented :class:`Session` (model, device), the one
 :class:`JobRunner`, settings and messages.
 """
@@ -28,7 +28,7 @@ from inspector.gui.session import Session
 from inspector.gui.settings import Settings
 from inspector.gui.shell import Shell
 from inspector.gui.workspace import Workspace
-from inspector.gui.workspaces import WORKSPACES
+from inspector.gui.workspace_tabs import WORKSPACES
 
 DEFAULT_SIZE = (1400, 900)
 MODEL_FILE = "Model file\u2026"

@@ -18,7 +18,7 @@ from inspector.core.io.files import write_files
 from inspector.core.io.image import to_pil
 from inspector.core.privacy.membership import FPR, MembershipProgress, MembershipResult
 from inspector.core.privacy.membership.figures import exposed_figure, roc_figure, summary
-from inspector.gui.privacy.task import ResultView
+from inspector.gui.workspaces.privacy.task import ResultView
 
 CURVE, CHANCE, POINT = "#1565c0", "#9e9e9e", "#c62828"
 DIGIT_SCALE = 3

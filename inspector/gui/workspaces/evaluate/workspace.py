@@ -2,7 +2,7 @@
 
 Left: the data, attack and defence panels with Run / Cancel. Right: the robust
 accuracy curve, filled in as batches finish, and the results table. It drives
-:func:`inspector.core.evaluation.evaluate` through :mod:`inspector.gui.evaluate.jobs`
+:func:`inspector.core.evaluation.evaluate` through :mod:`inspector.gui.workspaces.evaluate.jobs`
 and renders the :class:`EvaluateState` it keeps.
 """
 
@@ -15,14 +15,14 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMenu, QPushButton, QVBo
 from inspector.core.util.errors import InspectorError
 from inspector.core.evaluation import Progress
 from inspector.core.evaluation.report import write_report
-from inspector.gui.evaluate.attack_panel import AttackPanel
-from inspector.gui.evaluate.curve_plot import CurvePlot
-from inspector.gui.evaluate.data_panel import DataPanel
-from inspector.gui.evaluate.defense_panel import DefensePanel
-from inspector.gui.evaluate.eta import Eta
-from inspector.gui.evaluate.jobs import Partial, evaluate_job
-from inspector.gui.evaluate.results_table import ResultsTable
-from inspector.gui.evaluate.state import EvaluateState
+from inspector.gui.workspaces.evaluate.attack_panel import AttackPanel
+from inspector.gui.workspaces.evaluate.curve_plot import CurvePlot
+from inspector.gui.workspaces.evaluate.data_panel import DataPanel
+from inspector.gui.workspaces.evaluate.defense_panel import DefensePanel
+from inspector.gui.workspaces.evaluate.eta import Eta
+from inspector.gui.workspaces.evaluate.jobs import Partial, evaluate_job
+from inspector.gui.workspaces.evaluate.results_table import ResultsTable
+from inspector.gui.workspaces.evaluate.state import EvaluateState
 from inspector.gui.jobs import Job
 from inspector.gui.workspace import Workspace, splitter
 

@@ -7,7 +7,7 @@ accuracy and attack success as bars and over poison rates; the detectors'
 verdicts and Neural Cleanse's reconstructed triggers. It drives
 :func:`inspector.core.poisoning.train.train_backdoor` and
 :func:`inspector.core.poisoning.neural_cleanse.neural_cleanse` through
-:mod:`inspector.gui.training_time.jobs`.
+:mod:`inspector.gui.workspaces.training_time.jobs`.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from inspector.core.poisoning.neural_cleanse import CleanseSettings
 from inspector.core.poisoning.success import predict
 from inspector.core.training.loop import Progress
 from inspector.gui.jobs import Job
-from inspector.gui.training_time.charts import BackdoorCharts
-from inspector.gui.training_time.digit_strip import DigitGrid
-from inspector.gui.training_time.jobs import Trained, detect_job, poison_job, scan_job
-from inspector.gui.training_time.setup_panel import SetupPanel
-from inspector.gui.training_time.state import TrainingTimeState
+from inspector.gui.workspaces.training_time.charts import BackdoorCharts
+from inspector.gui.workspaces.training_time.digit_strip import DigitGrid
+from inspector.gui.workspaces.training_time.jobs import Trained, detect_job, poison_job, scan_job
+from inspector.gui.workspaces.training_time.setup_panel import SetupPanel
+from inspector.gui.workspaces.training_time.state import TrainingTimeState
 from inspector.gui.workspace import Workspace, splitter
 
 SIDE_WIDTH = 320

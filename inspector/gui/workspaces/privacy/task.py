@@ -1,7 +1,7 @@
 """A privacy task of the Privacy workspace: what it asks for, how it runs, how it is shown and exported.
 
 Adding a task (membership inference, ...) is one :class:`PrivacyTask` in its own
-module and one line in :mod:`inspector.gui.privacy.tasks`.
+module and one line in :mod:`inspector.gui.workspaces.privacy.tasks`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from PIL import Image
 from PySide6.QtWidgets import QWidget
 
 from inspector.gui.jobs import Job
-from inspector.gui.privacy.state import PrivacyState
+from inspector.gui.workspaces.privacy.state import PrivacyState
 
 
 class ResultView(QWidget):

@@ -7,7 +7,7 @@ attack cannot run under switches to one that can (label-only: HopSkipJump).
 After a run it shows the queries used, the attacker's simulated time, whether
 and when the detector caught the attacker, and the model the attack was
 computed on. "Compare output modes..." asks the workspace to run the current
-black-box attack once per output mode (see :mod:`.mode_table`). Choices go into :class:`~inspector.gui.evasion.state.EvasionState`.
+black-box attack once per output mode (see :mod:`.mode_table`). Choices go into :class:`~inspector.gui.workspaces.evasion.state.EvasionState`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QLa
                                QSpinBox)
 
 from inspector.core.models.loading import builtin_models
-from inspector.gui.evasion.compare_panel import comparable_models
-from inspector.gui.evasion.state import THREAT_ATTACKS, THREATS, EvasionState, fits
+from inspector.gui.workspaces.evasion.compare_panel import comparable_models
+from inspector.gui.workspaces.evasion.state import THREAT_ATTACKS, THREATS, EvasionState, fits
 
 DETECTORS = {"": "off", "blacklight": "Blacklight (Li et al. 2022)",
              "similarity": "query similarity (Chen et al. 2019)"}

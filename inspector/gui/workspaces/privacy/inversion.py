@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QSizePolicy, QSpinBox, QVBoxL
 from inspector.core.privacy.inversion import MIFace
 from inspector.core.privacy.inversion_run import InversionConfig, InversionReport, invert_model
 from inspector.gui.jobs import Job
-from inspector.gui.privacy.state import PrivacyState
-from inspector.gui.privacy.task import PrivacyTask, Progress, ResultView
+from inspector.gui.workspaces.privacy.state import PrivacyState
+from inspector.gui.workspaces.privacy.task import PrivacyTask, Progress, ResultView
 
 #: Report MI-Face's progress every this many iterations.
 REPORT_EVERY = 10

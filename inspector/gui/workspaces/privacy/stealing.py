@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QLineE
 from inspector.core.privacy.plots import ART_REFERENCE, agreement_plot
 from inspector.core.privacy.stealing import METHODS, StealConfig, StealResult, parse_budgets, steal
 from inspector.gui.jobs import Job
-from inspector.gui.privacy.state import PrivacyState
-from inspector.gui.privacy.task import PrivacyTask, Progress, ResultView
+from inspector.gui.workspaces.privacy.state import PrivacyState
+from inspector.gui.workspaces.privacy.task import PrivacyTask, Progress, ResultView
 
 COLUMNS = ("queries", "agreement [95 % CI]", "accuracy [95 % CI]", "PGD transfer [95 % CI]", "time")
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QL
 from inspector.core.attacks import ATTACKS
 from inspector.core.evasion.cost import Estimate
 from inspector.gui.attack_form import AttackForm, ClassPicker
-from inspector.gui.evasion.state import EvasionState
+from inspector.gui.workspaces.evasion.state import EvasionState
 
 IDLE_TEXT = "no attack run yet"
 #: The preset combo's entries: preset name and what it shows.

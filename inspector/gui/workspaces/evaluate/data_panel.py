@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtWidgets import (QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox,
                                QWidget)
 
-from inspector.gui.evaluate.state import BUILT_IN_DATA, EvaluateState
+from inspector.gui.workspaces.evaluate.state import BUILT_IN_DATA, EvaluateState
 
 MAX_LIMIT = 1_000_000
 

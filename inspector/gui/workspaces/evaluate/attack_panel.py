@@ -11,8 +11,8 @@ from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGridLayout, QGroupBox, Q
                                QProgressBar, QPushButton, QSpinBox, QVBoxLayout)
 
 from inspector.core.attacks import ATTACKS
-from inspector.gui.evaluate.eta import format_seconds
-from inspector.gui.evaluate.state import EvaluateState
+from inspector.gui.workspaces.evaluate.eta import format_seconds
+from inspector.gui.workspaces.evaluate.state import EvaluateState
 
 MAX_STEPS = 100_000
 

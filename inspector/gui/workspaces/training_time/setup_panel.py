@@ -1,6 +1,6 @@
 """The setup panel: attack, trigger, target and poison rates; Train / Cancel with progress; Scan and Detect.
 
-Edits go into :class:`~inspector.gui.training_time.state.TrainingTimeState`; the
+Edits go into :class:`~inspector.gui.workspaces.training_time.state.TrainingTimeState`; the
 buttons emit ``train_clicked``, ``cancel_clicked``, ``scan_clicked`` and ``detect_clicked``.
 """
 
@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, Q
 
 from inspector.core.poisoning.train import ATTACKS
 from inspector.core.poisoning.triggers import KINDS
-from inspector.gui.training_time.state import TrainingTimeState
+from inspector.gui.workspaces.training_time.state import TrainingTimeState
 
 TRIGGER_TITLES = {"pixel": "corner pixel pattern", "patch": "white patch 4x4", "blend": "blended noise (alpha 0.2)"}
 

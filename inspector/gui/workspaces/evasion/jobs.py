@@ -31,7 +31,7 @@ from inspector.core.evasion.classify import Classification, predict
 from inspector.core.evasion.inspect import Inspection, inspect
 from inspector.core.evasion.recipe import Recipe
 from inspector.core.io.visualize import diverging_colors, perturbation_map
-from inspector.gui.evasion.state import Preview
+from inspector.gui.workspaces.evasion.state import Preview
 from inspector.gui.jobs import Job
 
 #: Live image updates per second, at most.

@@ -12,9 +12,9 @@ from inspector.core.privacy.membership import ATTACKS, MembershipConfig, Members
 from inspector.core.privacy.membership.figures import roc_figure
 from inspector.core.privacy.membership.reference import MAX_REFERENCES
 from inspector.gui.jobs import Job
-from inspector.gui.privacy.membership_view import MembershipView
-from inspector.gui.privacy.state import PrivacyState
-from inspector.gui.privacy.task import PrivacyTask, Progress
+from inspector.gui.workspaces.privacy.membership_view import MembershipView
+from inspector.gui.workspaces.privacy.state import PrivacyState
+from inspector.gui.workspaces.privacy.task import PrivacyTask, Progress
 
 
 class MembershipForm(QWidget):

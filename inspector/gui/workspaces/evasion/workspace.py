@@ -2,7 +2,7 @@
 
 Left: the image, attack, defence and compare panels. Centre: the three image
 panes, the probability bars and the live loss plot. It drives
-:func:`inspector.core.evasion.inspect.inspect` through :mod:`inspector.gui.evasion.jobs`
+:func:`inspector.core.evasion.inspect.inspect` through :mod:`inspector.gui.workspaces.evasion.jobs`
 and renders the :class:`EvasionState` it keeps.
 """
 
@@ -23,18 +23,18 @@ from inspector.core.replay import AttackSource, read_source
 from inspector.core.io.resources import sample_images
 from inspector.core.evasion.recipe import Recipe
 from inspector.core.evasion.summary import summary_line
-from inspector.gui.evasion import export
-from inspector.gui.evasion.attack_panel import AttackPanel
-from inspector.gui.evasion.compare_panel import ComparePanel
-from inspector.gui.evasion.defense_panel import DefensePanel
-from inspector.gui.evasion.image_panel import ImagePanel
-from inspector.gui.evasion.jobs import (AttackOutcome, Frame, ModeStage, ModeSweep, Progress, Stage, Stamped,
+from inspector.gui.workspaces.evasion import export
+from inspector.gui.workspaces.evasion.attack_panel import AttackPanel
+from inspector.gui.workspaces.evasion.compare_panel import ComparePanel
+from inspector.gui.workspaces.evasion.defense_panel import DefensePanel
+from inspector.gui.workspaces.evasion.image_panel import ImagePanel
+from inspector.gui.workspaces.evasion.jobs import (AttackOutcome, Frame, ModeStage, ModeSweep, Progress, Stage, Stamped,
                                        attack_job, mode_sweep_job, preview_job, stamp_job)
-from inspector.gui.evasion.mode_table import ModeTable
-from inspector.gui.evasion.probability_entries import attack_entries, comparison_entries
-from inspector.gui.evasion.state import EvasionState, Preview
-from inspector.gui.evasion.threat_panel import ThreatPanel
-from inspector.gui.evasion.trigger_panel import TriggerPanel, stamp_entries
+from inspector.gui.workspaces.evasion.mode_table import ModeTable
+from inspector.gui.workspaces.evasion.probability_entries import attack_entries, comparison_entries
+from inspector.gui.workspaces.evasion.state import EvasionState, Preview
+from inspector.gui.workspaces.evasion.threat_panel import ThreatPanel
+from inspector.gui.workspaces.evasion.trigger_panel import TriggerPanel, stamp_entries
 from inspector.gui.image_panes import ImagePanes
 from inspector.gui.jobs import Job
 from inspector.gui.live_plot import LivePlot
@@ -48,7 +48,7 @@ SUMMARY_SEPARATOR = "  \u00b7  "
 class EvasionWorkspace(Workspace):
     """Signals, emitted once the job has ended: ``preview_ready`` (an original is shown),
     ``attack_finished`` (the Inspection) and ``modes_compared`` (the
-    :class:`~inspector.gui.evasion.jobs.ModeSweep`)."""
+    :class:`~inspector.gui.workspaces.evasion.jobs.ModeSweep`)."""
 
     name = "evasion"
     title = "Evasion"

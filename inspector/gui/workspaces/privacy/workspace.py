@@ -1,7 +1,7 @@
 """The Privacy workspace: attacks on a model's confidentiality (model stealing, model inversion, ...).
 
-Left: the attack picker (one entry per :class:`~inspector.gui.privacy.task.PrivacyTask`
-in :mod:`inspector.gui.privacy.tasks`), the victim model, the task's own form,
+Left: the attack picker (one entry per :class:`~inspector.gui.workspaces.privacy.task.PrivacyTask`
+in :mod:`inspector.gui.workspaces.privacy.tasks`), the victim model, the task's own form,
 Run / Cancel and the progress. Right: the task's result view, filled in as the
 run goes, and Export (a PNG figure for slides and the JSON that reproduces the run).
 """
@@ -22,9 +22,9 @@ from inspector.core.util.errors import InspectorError
 from inspector.core.io.files import write_files
 from inspector.core.models.zoo.mnist_cnn import MNIST_MODELS
 from inspector.gui.jobs import Job
-from inspector.gui.privacy.state import PrivacyState
-from inspector.gui.privacy.task import Progress
-from inspector.gui.privacy.tasks import TASKS
+from inspector.gui.workspaces.privacy.state import PrivacyState
+from inspector.gui.workspaces.privacy.task import Progress
+from inspector.gui.workspaces.privacy.tasks import TASKS
 from inspector.gui.workspace import Workspace
 
 SIDE_WIDTH = 340

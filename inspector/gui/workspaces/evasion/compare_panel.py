@@ -12,7 +12,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel, QVBoxLayout
 
 from inspector.core.models.loading import builtin_models
-from inspector.gui.evasion.state import EvasionState
+from inspector.gui.workspaces.evasion.state import EvasionState
 
 
 def comparable_models(model: str) -> list[str]:

@@ -37,7 +37,7 @@ def cells(row: ModeRow) -> list[str]:
 
 
 class ModeTable(QDialog):
-    """A non-modal dialog showing a :class:`~inspector.gui.evasion.jobs.ModeSweep` (see :meth:`show_sweep`)."""
+    """A non-modal dialog showing a :class:`~inspector.gui.workspaces.evasion.jobs.ModeSweep` (see :meth:`show_sweep`)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)

@@ -9,7 +9,7 @@ from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QGroupBox, QLabel, QListView, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout
 
 from inspector.core.io.resources import sample_images
-from inspector.gui.evasion.state import EvasionState
+from inspector.gui.workspaces.evasion.state import EvasionState
 
 THUMBNAIL = 72
 

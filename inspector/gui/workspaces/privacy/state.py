@@ -2,7 +2,7 @@
 
 The forms write the user's choices into it; the workspace listens to
 ``state.events.result`` and ``state.events.task`` and redraws. What each
-privacy task does with the choices is in :mod:`inspector.gui.privacy.tasks`.
+privacy task does with the choices is in :mod:`inspector.gui.workspaces.privacy.tasks`.
 """
 
 from __future__ import annotations

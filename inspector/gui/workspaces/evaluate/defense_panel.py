@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QCheckBox, QGroupBox, QVBoxLayout
 
 from inspector.core.defenses import DEFENSES
-from inspector.gui.evaluate.state import EvaluateState
+from inspector.gui.workspaces.evaluate.state import EvaluateState
 
 
 class DefensePanel(QGroupBox):
