@@ -23,6 +23,7 @@ CORE = {
  "figure": "io.figure", "visualize": "io.visualize",
  "compare": "evasion.compare", "cost": "evasion.cost", "mode_sweep": "evasion.mode_sweep",
  "summary": "evasion.summary", "transfer": "evasion.transfer", "oracle": "concealment.oracle",
+ "op_cost": "models.op_cost",
 }
 RUN = {}
 for mod, names in {"recipe": "Recipe RECIPE_FIELDS MAX_SURROGATES",

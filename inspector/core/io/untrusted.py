@@ -64,7 +64,7 @@ def read_bytes(path: str | os.PathLike, error: type[InspectorError], kind: str, 
             raise error(f"{shown}: {_size(info.st_size)}, over the {_size(max_bytes)} a {kind} file may have")
         os.set_blocking(fd, True)
         with os.fdopen(fd, "rb", closefd=False) as fh:
-            data = fh.read(max_bytes + 1)
+            data = _read_up_to(fh, max_bytes + 1, info.st_size)
     except OSError as exc:
         raise error(f"{shown}: cannot read the {kind} file ({exc.strerror or one_line(exc)})") from None
     finally:
@@ -72,6 +72,19 @@ def read_bytes(path: str | os.PathLike, error: type[InspectorError], kind: str, 
     if len(data) > max_bytes:  # it grew while being read
         raise error(f"{shown}: over the {_size(max_bytes)} a {kind} file may have")
     return data
+
+
+def _read_up_to(fh, limit: int, expected: int) -> bytes:
+    """At most ``limit`` bytes of ``fh``, asking for ``expected`` (its size) plus one at first, then 1 MB
+    at a time: ``read(limit)`` would reserve all of ``limit`` up front, gigabytes for a small file."""
+    chunks, size = [], 0
+    while size < limit:
+        chunk = fh.read(min(limit - size, max(expected + 1 - size, 2**20)))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def read_text(path: str | os.PathLike, error: type[InspectorError], kind: str, max_bytes: int) -> str:

@@ -3,7 +3,9 @@
 An :class:`Architecture` builds an untrained network with as many outputs as
 the weights have (the first dimension of its output layer), which then takes
 the state dict strictly (every key, every shape). Nothing is downloaded. The
-input size, channels and normalisation are the architecture's, unless the
+output layer sizes the network, so it must store its weights (no empty
+dimension, no shape without data) for 2 to :data:`~inspector.core.io.untrusted.MAX_COUNT`
+classes. The input size, channels and normalisation are the architecture's, unless the
 weights file has a sidecar (:mod:`inspector.core.models.formats.sidecar`) saying otherwise.
 """
 
@@ -23,6 +25,7 @@ from inspector.core.models.formats.state_dict import read_state_dict
 from inspector.core.util.messages import one_line, show_path
 from inspector.core.models.metadata import ModelMetadata
 from inspector.core.util.params import Registry
+from inspector.core.util.bounds import MAX_COUNT
 from inspector.core.models.zoo.efficientnet import INPUT_SIDES, MEAN, STD, efficientnet_lite_net
 from inspector.core.models.zoo.mnist_cnn import MnistCNN
 
@@ -67,7 +70,8 @@ def load_with_weights(name: str, weights: Path) -> Classifier:
     Raises:
         ModelError: no architecture has that name; the weights cannot be read (see
             :func:`~inspector.core.models.formats.state_dict.read_state_dict`) or do not fit it
-            (the message names the missing, unexpected or misshapen keys).
+            (the message names the missing, unexpected or misshapen keys); the output layer
+            gives fewer than 2 or more than MAX_COUNT classes, or stores no weights.
     """
     if name not in ARCHITECTURES:
         raise ModelError(f"--weights needs an architecture as --model, not {name!r}: "
@@ -78,7 +82,11 @@ def load_with_weights(name: str, weights: Path) -> Classifier:
     if arch.head not in state or state[arch.head].dim() < 1:
         raise ModelError(f"{shown}: not {name} weights (no output layer {arch.head!r}); "
                          f"choose the architecture they were trained with")
-    net = arch.build(int(state[arch.head].shape[0]))
+    head = state[arch.head]
+    if not 2 <= head.shape[0] <= MAX_COUNT or head.numel() == 0:
+        raise ModelError(f"{shown}: output layer {arch.head!r} of shape {tuple(head.shape)} gives "
+                         f"{head.shape[0]:,} classes; {name} takes 2 to {MAX_COUNT:,}, with their weights stored")
+    net = arch.build(int(head.shape[0]))
     try:
         net.load_state_dict(state)
     except RuntimeError as exc:  # missing, unexpected or misshapen keys

@@ -4,10 +4,11 @@ A small model file can declare a graph whose ops materialise huge tensors
 (``zeros`` of 40,000 x 40,000, an ``expand`` then ``clone``) or take hours
 (a matrix product of huge operands). :func:`check_cost` runs the module once
 on a :class:`~torch._subclasses.fake_tensor.FakeTensor` batch, which computes
-shapes only (no memory, no arithmetic), records each op's output size (views and in-place ops allocate nothing) and
-FLOPs (with :data:`torch.utils.flop_counter.flop_registry`), and refuses the
-model, naming the op, before the real run would cost more than the bound.
-An op whose output shape depends on the data cannot be bounded, so it is refused.
+shapes only (no memory, no arithmetic), records each op's output size (views and in-place ops allocate nothing),
+what it reads (a kernel may copy a broadcast view of a few bytes in full) and its FLOPs
+(:func:`inspector.core.models.op_cost.op_flops`), and refuses the model, naming the op,
+before the real run would cost more than the bound. An op whose output shape
+depends on the data, or whose cost :mod:`~inspector.core.models.op_cost` cannot price, is refused.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
-from torch.utils.flop_counter import flop_registry
 
 from inspector.core.util.errors import ModelError
 from inspector.core.util.messages import one_line
+from inspector.core.models.op_cost import op_flops, tensors_in
 
 #: The memory one run's outputs may take (sum over ops, the most a backward pass keeps), in bytes.
 MAX_BYTES = 1 * 2**30
@@ -57,23 +58,26 @@ class _Meter(TorchDispatchMode):
         self.op = func
         out = func(*args, **kwargs)
         self.ops += 1
-        size = 0
+        name = _op_name(func)
+        flops = op_flops(func, args, kwargs, out)
+        if flops is None:
+            raise CostError(f"{self.where}: {name} is not an operator whose cost this tool can bound (it may "
+                            "cost far more than it reads and writes); refused")
+        self.flops += flops
+        size = read = 0
         if not func.is_view:  # a view allocates nothing and computes nothing
             aliased = any(r.alias_info is not None for r in func._schema.returns)  # in place: computes, no new memory
-            for tensor in _tensors(out):
-                numel = tensor.numel()
-                size += 0 if aliased else numel * tensor.element_size()
-                self.flops += numel  # at least one operation per output element
+            size = 0 if aliased else sum(t.numel() * t.element_size() for t in tensors_in(out))
+            read = sum(t.numel() * t.element_size() for t in tensors_in((args, kwargs))) if size or aliased else 0
         self.total += size
         self.largest = max(self.largest, size)
-        counter = flop_registry.get(func._overloadpacket)
-        if counter is not None:
-            self.flops += int(counter(*args, **kwargs, out_val=out))
-        name = _op_name(func)
         if size > self.max_bytes or self.total > self.max_bytes:
             raise CostError(f"{self.where}: {name} would make {size / 2**30:.1f} GB of tensors "
                             f"({self.total / 2**30:.1f} GB so far in one run), over the "
                             f"{self.max_bytes / 2**30:.1f} GB bound; refused")
+        if read > self.max_bytes:
+            raise CostError(f"{self.where}: {name} would read {read / 2**30:.1f} GB of tensors (a kernel may copy "
+                            f"a broadcast view in full), over the {self.max_bytes / 2**30:.1f} GB bound; refused")
         if self.flops > self.max_flops:
             raise CostError(f"{self.where}: {name} brings one run to {self.flops / 1e9:.0f} GFLOP, over the "
                             f"{self.max_flops / 1e9:.0f} GFLOP bound (about a minute); refused")
@@ -111,14 +115,6 @@ def check_cost(net: nn.Module, input_shape: tuple[int, ...], where: str, *, max_
         raise ModelError(f"{where}: the model fails on a batch of {shape} inputs at {_op_name(meter.op)} "
                          f"({one_line(exc)})") from None
     return Cost(meter.total, meter.largest, meter.flops, meter.ops)
-
-
-def _tensors(value):
-    if isinstance(value, torch.Tensor):
-        yield value
-    elif isinstance(value, (tuple, list)):
-        for item in value:
-            yield from _tensors(item)
 
 
 def _op_name(func) -> str:

@@ -17,6 +17,7 @@ import torch
 from inspector.core.models.classifier import Classifier
 from inspector.core.util.errors import ModelError
 from inspector.core.util.messages import show_path
+from inspector.core.util.bounds import MAX_COUNT
 
 #: Images in the probe batch: more than one, as attacks and detectors run batches.
 PROBE_BATCH = 2
@@ -27,7 +28,7 @@ class ProbeReport:
     """What the probe found.
 
     Attributes:
-        num_outputs: K, the number of logits per image (at least 2).
+        num_outputs: K, the number of logits per image (2 to MAX_COUNT).
         has_input_gradient: the logits have a finite, non-zero gradient with respect to the input.
     """
 
@@ -43,7 +44,8 @@ def probe(model: Classifier) -> ProbeReport:
 
     Raises:
         ModelError: the model fails on the batch, does not return floating-point
-            logits of shape (PROBE_BATCH, K) with K >= 2, or returns NaN or infinity.
+            logits of shape (PROBE_BATCH, K) with 2 <= K <= MAX_COUNT (attacks and reports
+            go through every class), or returns NaN or infinity.
     """
     name = show_path(model.name)
     h, w = model.input_size
@@ -66,9 +68,9 @@ def probe(model: Classifier) -> ProbeReport:
     if not out.is_floating_point():
         raise ModelError(f"{name}: returns {str(out.dtype).removeprefix('torch.')} values, not floating-point logits")
     k = out.shape[1]
-    if k < 2:
-        raise ModelError(f"{name}: returns {k} output{'s' if k != 1 else ''} per image; "
-                         "a classifier has 2 classes or more")
+    if not 2 <= k <= MAX_COUNT:
+        raise ModelError(f"{name}: returns {k:,} output{'s' if k != 1 else ''} per image; "
+                         f"a classifier here has 2 to {MAX_COUNT:,} classes")
     if not torch.isfinite(out.detach()).all():
         raise ModelError(f"{name}: returns NaN or infinite logits on random {shape} images in [0, 1] "
                          "(is a normalisation std 0, or does the network divide by zero?)")

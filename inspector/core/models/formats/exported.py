@@ -8,7 +8,8 @@ for the members, :mod:`inspector.core.models.formats.pt2_program` for the graph)
 then loads those same bytes, the module is built without executing the
 program's guard code, and it is run once on fake tensors
 (:func:`inspector.core.models.cost_bound.check_cost`) before any real run, so a graph
-that would take too much memory or time is refused naming its op.
+that would take too much memory or time is refused naming its op; so is each
+new batch size before its first real run (its shapes may grow faster than the batch).
 
 The input shape the program was exported with gives the defaults of the input
 size and channels; a sidecar may set them only where the program leaves them
@@ -26,9 +27,10 @@ from pathlib import Path
 
 import torch
 from torch import nn
+from torch._subclasses.fake_tensor import FakeTensor
 
 from inspector.core.models.classifier import Classifier
-from inspector.core.models.cost_bound import MAX_BYTES, MAX_FLOPS, check_cost
+from inspector.core.models.cost_bound import MAX_BYTES, MAX_FLOPS, Cost, check_cost
 from inspector.core.util.errors import ModelError
 from inspector.core.models.formats.pt2_archive import check_archive
 from inspector.core.models.formats.pt2_program import check_program
@@ -50,13 +52,35 @@ class ExportedNet(nn.Module):
     The graph was traced in one mode, so ``train()`` and ``eval()`` change only the
     flag (the program's own module refuses both). The module is built with
     ``check_guards=False``: the program's guard code is Python that would be executed.
+
+    A graph's shapes may be any expression of the batch size (``s0**4``, a step at
+    ``s0 > 64``), so the cost found at the probe's batch bounds no other batch. Before
+    the first real run at each batch size, :meth:`forward` runs the graph on fake
+    tensors of that size, bounded by the cost at the probe's batch grown in proportion
+    (:meth:`bound`, set when loading), and refuses it (:class:`~inspector.core.models.cost_bound.CostError`)
+    if it costs more.
     """
 
-    def __init__(self, program: torch.export.ExportedProgram):
+    def __init__(self, program: torch.export.ExportedProgram, where: str):
         super().__init__()
         self.graph_module = program.module(check_guards=False)
+        self.where = where
+        self.limits: tuple[int, int, int, int] | None = None  # (floor bytes, floor FLOPs, bytes, FLOPs per image)
+        self.checked_batches: set[int] = set()
+
+    def bound(self, cost: Cost, batch: int, max_bytes: int, max_flops: int) -> None:
+        """Bound every run: at most ``max_bytes`` and ``max_flops``, or twice ``cost`` (a run at ``batch``) per
+        image more."""
+        self.limits = (max_bytes, max_flops, -(-2 * cost.total_bytes // batch), -(-2 * cost.flops // batch))
+        self.checked_batches = {batch}
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        n = x.shape[0]
+        if self.limits is not None and n not in self.checked_batches and not isinstance(x, FakeTensor):
+            floor_bytes, floor_flops, image_bytes, image_flops = self.limits
+            check_cost(self.graph_module, tuple(x.shape), f"{self.where} (a batch of {n})", max_bytes=max(floor_bytes, n * image_bytes),
+                       max_flops=max(floor_flops, n * image_flops))
+            self.checked_batches.add(n)
         return self.graph_module(x)
 
     def train(self, mode: bool = True) -> "ExportedNet":
@@ -83,14 +107,16 @@ def load_exported(path: Path) -> Classifier:
     with _quiet_torch() as errors:
         try:
             program = torch.export.load(io.BytesIO(data))
-            net = ExportedNet(program)
+            net = ExportedNet(program, shown)
         except Exception as exc:  # torch raises RuntimeError, KeyError, AssertionError ... for a bad archive
             cause = errors[0] if errors else exc
             raise ModelError(f"{shown}: not a torch.export program ({one_line(cause)}); {_SAVE_HINT}") from None
     model = classifier_for(net, path, _declared(program))
     _check_input(program, model, path)
-    check_cost(model, (PROBE_BATCH, model.channels, *model.input_size), shown,
-               max_bytes=MAX_BYTES + 4 * len(data), max_flops=MAX_FLOPS + 1000 * len(data))
+    max_bytes, max_flops = MAX_BYTES + 4 * len(data), MAX_FLOPS + 1000 * len(data)
+    cost = check_cost(model, (PROBE_BATCH, model.channels, *model.input_size), shown,
+                      max_bytes=max_bytes, max_flops=max_flops)
+    net.bound(cost, PROBE_BATCH, max_bytes, max_flops)
     return model
 
 

@@ -58,7 +58,7 @@ def load_model_file(path: Path, *, trust_code: bool = False) -> Classifier:
     Raises:
         CodePickleError: a pickled whole model, and ``trust_code`` is False.
         TorchScriptCodeError: (a CodePickleError) TorchScript, and ``trust_code`` is False.
-        ModelError: no such file, a folder, a sidecar given as the model, weights without
+        ModelError: no such file, a folder, a FIFO or device, a sidecar given as the model, weights without
             an architecture, or a file of its format that cannot be read.
     """
     shown = show_path(path)
@@ -67,6 +67,8 @@ def load_model_file(path: Path, *, trust_code: bool = False) -> Classifier:
         raise ModelError(f"{shown}: no such model file")
     if stat.S_ISDIR(info.st_mode):
         raise ModelError(f"{shown}: is a folder, not a model file")
+    if not stat.S_ISREG(info.st_mode):  # torch.load and zipfile would wait on a FIFO, read /dev/zero for ever
+        raise ModelError(f"{shown}: not a regular file (a pipe, socket or device), refused as the model file")
     if path.name.endswith(SIDECAR_SUFFIX):
         model = path.with_name(path.name.removesuffix(SIDECAR_SUFFIX))
         raise ModelError(f"{shown} is the metadata of a model, not one: give the model file {show_path(model)}")

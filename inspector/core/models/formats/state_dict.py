@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file
 
 from inspector.core.util.errors import ModelError
+from inspector.core.io.files import stat_path
 from inspector.core.models.formats.pickled import CodePickleError, read_weights_only
 from inspector.core.util.messages import one_line, show_path
 
@@ -18,17 +20,23 @@ def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
     """The tensors by name in ``path`` (``.safetensors``, else a ``torch.save``'d state dict); nothing runs code.
 
     Raises:
-        ModelError: the file is missing, unreadable, a whole pickled model (give it as the
+        ModelError: the file is missing, not a regular file (a FIFO, a device), unreadable, a whole pickled model (give it as the
             model instead), or holds something other than tensors by name.
     """
     shown = show_path(path)
-    if not path.is_file():
+    info = stat_path(path, ModelError)
+    if info is None or stat.S_ISDIR(info.st_mode):
         raise ModelError(f"{shown}: no such weights file")
+    if not stat.S_ISREG(info.st_mode):  # torch.load would wait on a FIFO, read /dev/zero for ever
+        raise ModelError(f"{shown}: not a regular file (a pipe, socket or device), refused as the weights file")
     if path.suffix == ".safetensors":
         try:
-            return load_file(str(path))
+            state = load_file(str(path))
         except (SafetensorError, OSError, ValueError) as exc:
             raise ModelError(f"{shown}: not a safetensors file ({one_line(exc)})") from None
+        for name, tensor in state.items():
+            _check_stored(shown, name, tensor)
+        return state
     try:
         state = read_weights_only(path)
     except CodePickleError:
@@ -44,13 +52,20 @@ def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
 
 
 def _check_stored(shown: str, name: str, tensor: torch.Tensor) -> None:
-    """Refuse a tensor whose elements are not all in the file: a view with stride 0 (or overlapping
-    strides) of a small storage can declare any shape, and a network built to that shape
-    (its number of classes comes from the weights) would allocate it for real.
+    """Refuse a tensor that is not plain real numbers stored in the file: a sparse, quantized or
+    complex tensor, a meta tensor (a shape with no data), or a view with stride 0 (or overlapping
+    strides) of a small storage. Such a tensor can declare any shape, and a network built to that
+    shape (its number of classes comes from the weights) would allocate it for real.
 
     Raises:
-        ModelError: the tensor declares more elements than its storage holds.
+        ModelError: the tensor is not a strided CPU tensor of real numbers, or declares more
+            elements than its storage holds.
     """
+    kind = ("sparse" if tensor.layout != torch.strided else "quantized" if tensor.is_quantized
+            else "complex" if tensor.is_complex() else tensor.device.type if tensor.device.type != "cpu" else None)
+    if kind is not None:
+        raise ModelError(f"{shown}: weight {name!r} is a {kind} tensor, not plain real numbers stored in the "
+                         "file; save the weights with torch.save(model.state_dict(), path)")
     needed = tensor.numel() * tensor.element_size()
     held = tensor.untyped_storage().nbytes()
     if needed > held:
