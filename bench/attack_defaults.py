@@ -28,10 +28,10 @@ from pathlib import Path
 import torch
 
 from inspector.core.attacks import ATTACKS, make_attack
-from inspector.core.datasets.mnist import mnist_split
-from inspector.core.image import load_tensor
-from inspector.core.metrics import perturbation_norms
-from inspector.core.models import load_model
+from inspector.core.io.datasets.mnist import mnist_split
+from inspector.core.io.image import load_tensor
+from inspector.core.util.metrics import perturbation_norms
+from inspector.core.models.loading import load_model
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 #: The order of README's table of attacks.

@@ -59,11 +59,11 @@ from art.attacks import evasion as art_attacks
 from art.estimators.classification import PyTorchClassifier
 
 from inspector.core.attacks import ATTACKS, make_attack
-from inspector.core.cost import count_gradient_rows
-from inspector.core.datasets.mnist import mnist_split
-from inspector.core.image import load_tensor, quantize
-from inspector.core.metrics import perturbation_norms
-from inspector.core.models import load_model
+from inspector.core.evasion.cost import count_gradient_rows
+from inspector.core.io.datasets.mnist import mnist_split
+from inspector.core.io.image import load_tensor, quantize
+from inspector.core.util.metrics import perturbation_norms
+from inspector.core.models.loading import load_model
 
 try:   # pip install --no-deps torchattacks==3.5.1: it declares torchvision, which these attacks never import
     import torchattacks

@@ -22,9 +22,9 @@ from pathlib import Path
 import torch
 
 from inspector.core.attacks import make_attack
-from inspector.core.datasets.mnist import mnist_split
-from inspector.core.metrics import perturbation_norms
-from inspector.core.models import load_model
+from inspector.core.io.datasets.mnist import mnist_split
+from inspector.core.util.metrics import perturbation_norms
+from inspector.core.models.loading import load_model
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 #: The defaults' median L2 may be this much above the long search's.

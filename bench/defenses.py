@@ -22,8 +22,8 @@ import torch
 
 from inspector.core.attacks import make_attack
 from inspector.core.defenses import DefendedClassifier, Pipeline, defense_from_spec, detector_from_spec
-from inspector.core.image import load_tensor
-from inspector.core.models import load_model
+from inspector.core.io.image import load_tensor
+from inspector.core.models.loading import load_model
 
 SPECS = ["jpeg:quality=75", "blur:sigma=1", "median:size=3", "bitdepth:bits=4", "resize:scale=0.5",
          "randpad:min_scale=0.85"]

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from inspector.core.evaluation import EvaluationConfig, default_batch_size, evaluate
-from inspector.core.models import load_model
+from inspector.core.models.loading import load_model
 
 IMAGENET_SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "imagenet-sample"
 

@@ -23,7 +23,7 @@ import torch  # noqa: E402
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from inspector.gui.evasion.state import EvasionState  # noqa: E402
+from inspector.gui.workspaces.evasion.state import EvasionState  # noqa: E402
 from inspector.gui.main_window import MainWindow  # noqa: E402
 from inspector.gui.session import Session  # noqa: E402
 from inspector.gui.settings import Settings  # noqa: E402

@@ -24,9 +24,9 @@ import numpy as np
 import torch
 
 from inspector.core.attacks import make_attack
-from inspector.core.datasets.mnist import mnist_split
-from inspector.core.image import load_tensor, quantize
-from inspector.core.models import load_model
+from inspector.core.io.datasets.mnist import mnist_split
+from inspector.core.io.image import load_tensor, quantize
+from inspector.core.models.loading import load_model
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SCALES = (1, 1.25, 1.5, 2, 3, 4, 6, 8)

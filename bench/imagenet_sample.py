@@ -5,7 +5,7 @@
 Each file name starts with the true class's WordNet id (``n01440764_tench.JPEG`` is
 class 0); ``imagenet_classes.tsv`` beside the folder maps ids to indices. The photos
 are preprocessed as the tool does (shorter side resized, centre crop). Prints one
-line per model; the figures go into the model descriptions (inspector/core/zoo).
+line per model; the figures go into the model descriptions (inspector/core/models/zoo).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import torch
 
-from inspector.core.image import load_tensor
-from inspector.core.models import load_model
+from inspector.core.io.image import load_tensor
+from inspector.core.models.loading import load_model
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

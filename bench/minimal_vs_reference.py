@@ -21,10 +21,10 @@ from art.attacks.evasion import SaliencyMapMethod
 from art.estimators.classification import PyTorchClassifier
 
 from inspector.core.attacks import make_attack
-from inspector.core.datasets.mnist import mnist_split
-from inspector.core.image import quantize
-from inspector.core.metrics import perturbation_norms
-from inspector.core.models import load_model
+from inspector.core.io.datasets.mnist import mnist_split
+from inspector.core.io.image import quantize
+from inspector.core.util.metrics import perturbation_norms
+from inspector.core.models.loading import load_model
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

@@ -17,9 +17,9 @@ import time
 import torch
 
 from inspector.core.attacks import make_attack
-from inspector.core.datasets.mnist import mnist_split
+from inspector.core.io.datasets.mnist import mnist_split
 from inspector.core.evaluation.accuracy import minimal_norm_robustness, robust_accuracy
-from inspector.core.models import load_model
+from inspector.core.models.loading import load_model
 
 MODELS = ("mnist-standard", "mnist-pgd-at", "mnist-distilled")
 

@@ -17,9 +17,9 @@ import torch
 import torch.nn.functional as F
 
 from inspector.core.attacks import make_attack
-from inspector.core.image import load_tensor
-from inspector.core.models import load_model
-from inspector.core.resources import sample_images
+from inspector.core.io.image import load_tensor
+from inspector.core.models.loading import load_model
+from inspector.core.io.resources import sample_images
 
 
 def bare_gradients(model, x, y, steps: int) -> float:

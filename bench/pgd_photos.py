@@ -17,10 +17,10 @@ from pathlib import Path
 import torch
 
 from inspector.core.attacks import make_attack
-from inspector.core.image import load_tensor
+from inspector.core.io.image import load_tensor
 from inspector.core.evaluation.stats import wilson_interval
-from inspector.core.metrics import perturbation_norms
-from inspector.core.models import load_model
+from inspector.core.util.metrics import perturbation_norms
+from inspector.core.models.loading import load_model
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import torch
 
 from inspector.core.poisoning.train import SWEEP_RATES, BackdoorConfig, train_backdoor
-from inspector.core.zoo.mnist_cnn import MnistCNN, save_weights
+from inspector.core.models.zoo.mnist_cnn import MnistCNN, save_weights
 from safetensors.torch import load_file
 
 
@@ -93,7 +93,7 @@ def _rate(d: dict) -> str:
 
 
 def part_detectors(cache: Path) -> None:
-    from inspector.core.datasets.mnist import mnist_split
+    from inspector.core.io.datasets.mnist import mnist_split
     from inspector.core.poisoning.activation_clustering import ActivationClustering
     from inspector.core.poisoning.spectral import SpectralSignatures
     from inspector.core.poisoning.train import poison_training_set
@@ -119,9 +119,9 @@ def part_detectors(cache: Path) -> None:
 
 
 def part_strip(cache: Path) -> None:
-    from inspector.core.datasets.mnist import heldout_digits
+    from inspector.core.io.datasets.mnist import heldout_digits
     from inspector.core.defenses import make_detector
-    from inspector.core.models import load_model
+    from inspector.core.models.loading import load_model
     from inspector.core.poisoning.success import Rate
 
     print("\nSTRIP on mnist-backdoor: calibrated at 1 % FPR on held-out digits 0-999, "
@@ -140,8 +140,8 @@ def part_strip(cache: Path) -> None:
 
 
 def part_cleanse(cache: Path, steps: int, batch_size: int) -> None:
-    from inspector.core.datasets.mnist import heldout_digits
-    from inspector.core.models import load_model
+    from inspector.core.io.datasets.mnist import heldout_digits
+    from inspector.core.models.loading import load_model
     from inspector.core.poisoning.neural_cleanse import CleanseSettings, neural_cleanse
 
     settings = CleanseSettings(steps=steps, batch_size=batch_size)

@@ -21,7 +21,7 @@ import torch
 from inspector.core.privacy.inversion import MIFace
 from inspector.core.privacy.inversion_run import InversionConfig, invert_model
 from inspector.core.privacy.plots import inversion_grid
-from inspector.core.zoo.mnist_cnn import MNIST_MODELS
+from inspector.core.models.zoo.mnist_cnn import MNIST_MODELS
 
 
 def _pct(r: dict) -> str:

@@ -19,7 +19,7 @@ import argparse
 import time
 
 from inspector.core.privacy.membership import ATTACKS, MembershipConfig, run_membership
-from inspector.core.zoo.mnist_cnn import MNIST_MODELS
+from inspector.core.models.zoo.mnist_cnn import MNIST_MODELS
 
 
 def _ci(e, percent: bool = False) -> str:

@@ -20,10 +20,10 @@ import torch
 from art.attacks.extraction import CopycatCNN, KnockoffNets
 from art.estimators.classification import PyTorchClassifier
 
-from inspector.core.models import load_model
+from inspector.core.models.loading import load_model
 from inspector.core.privacy.data import held_out, query_pool
 from inspector.core.privacy.fidelity import agreement_and_accuracy, predictions
-from inspector.core.zoo.mnist_cnn import MnistCNN
+from inspector.core.models.zoo.mnist_cnn import MnistCNN
 
 
 def art_classifier(net: torch.nn.Module, optimizer=None) -> PyTorchClassifier:

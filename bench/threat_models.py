@@ -38,13 +38,13 @@ import torch
 
 from inspector.core.attacks import make_attack
 from inspector.core.concealment import Concealment, format_duration, stateful_detector_from_spec
-from inspector.core.mode_sweep import MODES, sweep_modes
+from inspector.core.evasion.mode_sweep import MODES, sweep_modes
 from inspector.core.concealment.throttle import throttle_from_spec
-from inspector.core.datasets.mnist import mnist_split
+from inspector.core.io.datasets.mnist import mnist_split
 from inspector.core.evaluation.stats import wilson_interval
-from inspector.core.image import load_tensor
-from inspector.core.models import load_model
-from inspector.core.transfer import as_surrogate
+from inspector.core.io.image import load_tensor
+from inspector.core.models.loading import load_model
+from inspector.core.evasion.transfer import as_surrogate
 
 ATTACKS = {"square": {"eps": 0.3, "max_queries": 1000}, "hopskipjump": {"max_queries": 1000}}
 DETECTORS = ["similarity", "blacklight"]

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 
-from inspector.core.errors import ExportError, InspectorError
-from inspector.core.files import write_atomically
-from inspector.core.resources import resource_path
+from inspector.core.util.errors import ExportError, InspectorError
+from inspector.core.io.files import write_atomically
+from inspector.core.io.resources import resource_path
 
 APP_ID = "robustness-inspector"
 ENTRY_FILE, ICON_FILE = f"{APP_ID}.desktop", f"{APP_ID}.svg"

@@ -24,7 +24,7 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def model():
-    from inspector.core.models import load_model
+    from inspector.core.models.loading import load_model
 
     torch.manual_seed(0)
     return load_model("efficientnet-lite0", "cpu")
@@ -33,7 +33,7 @@ def model():
 @pytest.fixture(scope="session")
 def imagenet_batch(model):
     """(x, y) for the ImageNet sample photos, with y the true class from the file name."""
-    from inspector.core.image import load_tensor
+    from inspector.core.io.image import load_tensor
 
     wnids = [line.split("\t")[1] for line in (DATA / "imagenet_classes.tsv").read_text().splitlines()]
     files = sorted(IMAGENET_SAMPLE.glob("*.JPEG"))
@@ -54,7 +54,7 @@ def correct_batch(model, imagenet_batch):
 @pytest.fixture(scope="session")
 def mnist_model():
     """The shipped mnist-standard model on the CPU."""
-    from inspector.core.models import load_model
+    from inspector.core.models.loading import load_model
 
     return load_model("mnist-standard", "cpu")
 
@@ -62,7 +62,7 @@ def mnist_model():
 @pytest.fixture(scope="session")
 def mnist_digits(mnist_model):
     """(x, y): those of the first 20 held-out MNIST digits mnist-standard classifies correctly."""
-    from inspector.core.datasets.mnist import mnist_split
+    from inspector.core.io.datasets.mnist import mnist_split
 
     x, y = mnist_split(DATA / "mnist")["held_out"]
     x, y = x[:20], y[:20]
@@ -78,7 +78,7 @@ def exportable_l2(model, x, x_adv, y):
     once rounded to 8 bits, while ours are judged on the 8-bit image they export:
     the perturbation is scaled by the smallest factor that keeps it adversarial once rounded.
     """
-    from inspector.core.image import quantize
+    from inspector.core.io.image import quantize
 
     out = torch.full((x.shape[0],), float("inf"))
     with torch.no_grad():

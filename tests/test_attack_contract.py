@@ -31,11 +31,11 @@ from inspector.core.attacks import ATTACKS, make_attack
 from inspector.core.attacks.base import NORM_SCALED
 from inspector.core.attacks.lbfgs import classification_loss
 from inspector.core.attacks.losses import LOSSES, margin
-from inspector.core.cost import count_gradient_rows
-from inspector.core.errors import ParameterError
-from inspector.core.image import quantize
-from inspector.core.metrics import is_success
-from inspector.core.models import Classifier
+from inspector.core.evasion.cost import count_gradient_rows
+from inspector.core.util.errors import ParameterError
+from inspector.core.io.image import quantize
+from inspector.core.util.metrics import is_success
+from inspector.core.models.classifier import Classifier
 
 CLASSES = 10
 SHAPE = (4, 3, 8, 8)

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from inspector.core.attacks import ATTACKS, make_attack
-from inspector.core.metrics import perturbation_norms
+from inspector.core.util.metrics import perturbation_norms
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +130,7 @@ def test_square_l2_stays_on_the_eps_sphere(model, two):
 
 
 def test_oracle_counts_conceals_and_enforces_the_budget(model, two):
-    from inspector.core.oracle import QueryBudgetError, QueryOracle
+    from inspector.core.concealment.oracle import QueryBudgetError, QueryOracle
 
     x, y = two
     oracle = QueryOracle(model, 2, budget=3, output="label")

@@ -4,8 +4,8 @@ import pytest
 import torch
 
 from inspector.core.attacks import make_attack
-from inspector.core.errors import ParameterError
-from inspector.core.metrics import perturbation_norms
+from inspector.core.util.errors import ParameterError
+from inspector.core.util.metrics import perturbation_norms
 
 
 @pytest.fixture(scope="module")

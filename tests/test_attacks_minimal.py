@@ -10,7 +10,7 @@ import torch
 
 from inspector.core.attacks import ATTACKS, make_attack
 from inspector.core.attacks.jsma import select_pair
-from inspector.core.metrics import perturbation_norms
+from inspector.core.util.metrics import perturbation_norms
 
 
 @pytest.fixture(scope="module")

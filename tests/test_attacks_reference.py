@@ -23,7 +23,7 @@ import torch
 
 from conftest import exportable_l2
 from inspector.core.attacks import make_attack
-from inspector.core.metrics import perturbation_norms
+from inspector.core.util.metrics import perturbation_norms
 
 pytestmark = pytest.mark.slow
 

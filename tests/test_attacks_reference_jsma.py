@@ -18,10 +18,10 @@ import torch
 
 from conftest import DATA
 from inspector.core.attacks import make_attack
-from inspector.core.datasets.mnist import mnist_split
-from inspector.core.image import quantize
-from inspector.core.metrics import perturbation_norms
-from inspector.core.models import load_model
+from inspector.core.io.datasets.mnist import mnist_split
+from inspector.core.io.image import quantize
+from inspector.core.util.metrics import perturbation_norms
+from inspector.core.models.loading import load_model
 
 art = pytest.importorskip("art", reason="adversarial-robustness-toolbox is not installed: pip install '.[test]'")
 

@@ -22,7 +22,7 @@ from PIL import Image
 from torch import nn
 
 from inspector.cli import main
-from inspector.core.resources import resource_path
+from inspector.core.io.resources import resource_path
 
 DIGIT = str(resource_path("images", "mnist-3.png"))
 GREY = {"input_size": [28, 28], "channels": 1}

@@ -8,8 +8,8 @@ import pytest
 from PIL import Image
 
 from inspector.cli import build_parser, main
-from inspector.core.resources import resource_path
-from inspector.options import attack_params
+from inspector.core.io.resources import resource_path
+from inspector.attack_flags import attack_params
 
 COFFEE = str(resource_path("images", "coffee.png"))
 

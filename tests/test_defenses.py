@@ -11,15 +11,18 @@ from scipy.stats import betabinom, binom
 
 from conftest import DATA, IMAGENET_SAMPLE
 from inspector.core.attacks import make_attack
-from inspector.core.datasets.mnist import mnist_split
+from inspector.core.io.datasets.mnist import mnist_split
 from inspector.core.defenses import (DEFENSES, DefendedClassifier, Pipeline, defense_from_spec,
                                      detector_from_spec, parse_spec)
 from inspector.core.defenses.detection import conformal_rank, min_calibration_images
 from inspector.core.defenses.mc_dropout import dropout_layers
-from inspector.core.errors import ModelError, ParameterError
-from inspector.core.image import load_image, load_tensor
-from inspector.core.models import Classifier
-from inspector.core.run import Recipe, calibration_images, detect, inspect
+from inspector.core.util.errors import ModelError, ParameterError
+from inspector.core.io.image import load_image, load_tensor
+from inspector.core.models.classifier import Classifier
+from inspector.core.evasion.calibration import calibration_images
+from inspector.core.evasion.defended import detect
+from inspector.core.evasion.inspect import inspect
+from inspector.core.evasion.recipe import Recipe
 
 SPECS = ["jpeg:quality=75", "blur:sigma=1", "median:size=3", "bitdepth:bits=4", "resize:scale=0.5",
          "randpad:min_scale=0.85"]

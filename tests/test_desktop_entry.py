@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from inspector.cli import main
-from inspector.core.resources import resource_path
+from inspector.core.io.resources import resource_path
 from inspector.desktop_entry import exec_argument
 
 ROOT = Path(__file__).resolve().parents[1]

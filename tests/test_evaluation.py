@@ -9,13 +9,13 @@ import pytest
 import torch
 
 from conftest import DATA, IMAGENET_SAMPLE
-from inspector.core.errors import ClassNameError, ExportError, ParameterError
+from inspector.core.util.errors import ClassNameError, ExportError, ParameterError
 from inspector.core.evaluation import EvaluationConfig, evaluate
 from inspector.core.evaluation.accuracy import robust_accuracy
 from inspector.core.evaluation.data import load_dataset, label_from_name
 from inspector.core.evaluation.stats import quantiles, wilson_interval
-from inspector.core.labels import imagenet_classes
-from inspector.core.datasets.mnist import mnist_split
+from inspector.core.models.labels import imagenet_classes
+from inspector.core.io.datasets.mnist import mnist_split
 
 EPS = ["0", "0.1", "0.2", "0.3"]
 
@@ -184,7 +184,7 @@ def test_an_image_the_model_fails_on_is_recorded_and_the_rest_evaluated(mnist_mo
 
 
 def test_a_folder_of_photos_is_labelled_by_wordnet_id(model):
-    from inspector.core.image import load_tensor
+    from inspector.core.io.image import load_tensor
 
     wnids = [line.split("\t")[1] for line in (DATA / "imagenet_classes.tsv").read_text().splitlines()]
     files = sorted(IMAGENET_SAMPLE.glob("*.JPEG"))[:4]

@@ -8,13 +8,13 @@ import sys
 
 import pytest
 
-from inspector.core import files
-from inspector.core.errors import ExportError
-from inspector.core.files import STALE_STAGING_S, write_files
+from inspector.core.io import files
+from inspector.core.util.errors import ExportError
+from inspector.core.io.files import STALE_STAGING_S, write_files
 
 KILLED_WHILE_SAVING = """
 import os, signal, sys
-from inspector.core.files import write_files
+from inspector.core.io.files import write_files
 write_files(sys.argv[1], {"a.txt": lambda p: p.write_text("a"),
                           "b.txt": lambda p: os.kill(os.getpid(), signal.SIGKILL)})
 """

@@ -11,14 +11,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from conftest import DATA
-from inspector.core.image import load_tensor
-from inspector.core.models import builtin_models, load_model
-from inspector.core.resources import resource_path
-from inspector.core.run import Recipe, inspect, predict
+from inspector.core.io.image import load_tensor
+from inspector.core.models.loading import builtin_models, load_model
+from inspector.core.io.resources import resource_path
+from inspector.core.evasion.classify import predict
+from inspector.core.evasion.inspect import inspect
+from inspector.core.evasion.recipe import Recipe
 from inspector.gui.attack_form import PixelEditor
-from inspector.gui.evasion.workspace import EvasionWorkspace
-from inspector.gui.evasion.jobs import Progress, to_pixels
-from inspector.gui.evasion.state import EvasionState
+from inspector.gui.workspaces.evasion.workspace import EvasionWorkspace
+from inspector.gui.workspaces.evasion.jobs import Progress, to_pixels
+from inspector.gui.workspaces.evasion.state import EvasionState
 from inspector.gui.main_window import MainWindow
 from inspector.gui.session import Session
 from inspector.gui.settings import Settings

@@ -8,8 +8,8 @@ import json
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from inspector.gui.evaluate.eta import Eta, format_seconds
-from inspector.gui.evaluate.state import EvaluateState
+from inspector.gui.workspaces.evaluate.eta import Eta, format_seconds
+from inspector.gui.workspaces.evaluate.state import EvaluateState
 from inspector.gui.main_window import MainWindow
 from inspector.gui.session import Session
 from inspector.gui.settings import Settings

@@ -8,11 +8,11 @@ import os
 
 import pytest
 
-from inspector.core.errors import ExportError
+from inspector.core.util.errors import ExportError
 from inspector.core.privacy.membership import MembershipConfig
 from inspector.gui.jobs import Job, JobRunner
-from inspector.gui.privacy.membership_job import membership_job
-from inspector.gui.privacy.membership_view import MembershipView
+from inspector.gui.workspaces.privacy.membership_job import membership_job
+from inspector.gui.workspaces.privacy.membership_view import MembershipView
 
 WAIT_MS = 120_000
 
@@ -68,7 +68,7 @@ def test_a_cancelled_job_says_what_was_kept(qtbot):
 
 def test_privacy_workspace_runs_membership_and_exports(qtbot, tmp_path):
     from inspector.gui.main_window import MainWindow
-    from inspector.gui.privacy.state import PrivacyState
+    from inspector.gui.workspaces.privacy.state import PrivacyState
     from inspector.gui.session import Session
     from inspector.gui.settings import Settings
 

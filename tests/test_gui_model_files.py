@@ -10,8 +10,8 @@ import torch
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 from safetensors.torch import save_file
 
-from inspector.core.resources import resource_path
-from inspector.gui.evasion.state import EvasionState
+from inspector.core.io.resources import resource_path
+from inspector.gui.workspaces.evasion.state import EvasionState
 from inspector.gui.main_window import MODEL_FILE, MODEL_FILTER, MainWindow
 from inspector.gui.session import Session
 from inspector.gui.settings import Settings

@@ -8,8 +8,8 @@ import json
 import pytest
 
 from inspector.gui.main_window import MainWindow
-from inspector.gui.privacy.state import PrivacyState
-from inspector.gui.privacy.tasks import TASKS
+from inspector.gui.workspaces.privacy.state import PrivacyState
+from inspector.gui.workspaces.privacy.tasks import TASKS
 from inspector.gui.session import Session
 from inspector.gui.settings import Settings
 
@@ -45,7 +45,7 @@ def test_the_picker_offers_each_registered_task_and_shows_its_form_view_and_desc
 
 
 def test_stealing_fills_the_curve_live_and_exports(qtbot, main, tmp_path, monkeypatch):
-    from inspector.gui.privacy import stealing
+    from inspector.gui.workspaces.privacy import stealing
 
     monkeypatch.setattr(stealing, "StealConfig", _no_transfer(stealing.StealConfig))
     ws = main.workspaces["privacy"]
@@ -68,7 +68,7 @@ def test_stealing_fills_the_curve_live_and_exports(qtbot, main, tmp_path, monkey
 
 
 def test_cancel_keeps_the_finished_budget(qtbot, main, monkeypatch, tmp_path):
-    from inspector.gui.privacy import stealing
+    from inspector.gui.workspaces.privacy import stealing
 
     monkeypatch.setattr(stealing, "StealConfig", _no_transfer(stealing.StealConfig))
     ws = main.workspaces["privacy"]

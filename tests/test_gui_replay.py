@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QMessageBox
 
 from inspector.cli import main
 from inspector.core.replay import read_source, replay_attack
-from inspector.core.resources import resource_path
-from inspector.core.threads import intra_op_threads
-from inspector.gui.evasion.state import EvasionState
+from inspector.core.io.resources import resource_path
+from inspector.core.util.threads import intra_op_threads
+from inspector.gui.workspaces.evasion.state import EvasionState
 from inspector.gui.main_window import MainWindow
 from inspector.gui.session import Session
 from inspector.gui.settings import Settings

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from inspector.core.mode_sweep import MODES
-from inspector.core.models import builtin_models
-from inspector.core.resources import resource_path
-from inspector.gui.evasion.state import EvasionState
+from inspector.core.evasion.mode_sweep import MODES
+from inspector.core.models.loading import builtin_models
+from inspector.core.io.resources import resource_path
+from inspector.gui.workspaces.evasion.state import EvasionState
 from inspector.gui.main_window import MainWindow
 from inspector.gui.session import Session
 from inspector.gui.settings import Settings
@@ -99,7 +99,8 @@ def test_the_gui_flags_set_the_threat_model(flags, threat, fields):
 
 
 def test_an_opened_recipe_shows_its_threat_model(qtbot, window, tmp_path):
-    from inspector.core.run import Recipe, inspect
+    from inspector.core.evasion.inspect import inspect
+    from inspector.core.evasion.recipe import Recipe
 
     recipe = Recipe(image=str(resource_path("images", "mnist-7.png")), model="mnist-standard", attack="hopskipjump",
                     params={"max_queries": 100, "steps": 3}, output_mode="topk:k=2", throttle="10/min",

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 
 from inspector.core.poisoning.neural_cleanse import CleanseSettings
-from inspector.core.resources import resource_path
-from inspector.gui.evasion.state import EvasionState
+from inspector.core.io.resources import resource_path
+from inspector.gui.workspaces.evasion.state import EvasionState
 from inspector.gui.main_window import MainWindow
 from inspector.gui.session import Session
 from inspector.gui.settings import Settings
-from inspector.gui.training_time.state import TrainingTimeState
+from inspector.gui.workspaces.training_time.state import TrainingTimeState
 
 WAIT_MS = 180_000
 DIGIT = resource_path("images", "mnist-7.png")

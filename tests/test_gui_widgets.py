@@ -15,13 +15,13 @@ from PySide6.QtWidgets import QCheckBox
 
 from inspector.cli import main
 from inspector.core.attacks import ATTACKS
-from inspector.core.figure import MARGIN, PANEL, side_by_side
-from inspector.core.resources import resource_path
+from inspector.core.io.figure import MARGIN, PANEL, side_by_side
+from inspector.core.io.resources import resource_path
 from inspector.gui.attack_form import AttackForm, ClassPicker, PixelEditor
 from inspector.gui.main_window import DEFAULT_SIZE
 from inspector.gui.probabilities import ProbabilityEntry, ProbabilityPanel
-from inspector.gui.evasion.probability_entries import detector_flags
-from inspector.gui.evasion.state import default_params
+from inspector.gui.workspaces.evasion.probability_entries import detector_flags
+from inspector.gui.workspaces.evasion.state import default_params
 
 COFFEE = str(resource_path("images", "coffee.png"))
 

@@ -10,9 +10,9 @@ import torch
 from conftest import DATA
 from inspector.core.attacks import ATTACKS, make_attack
 from inspector.core.attacks.hopskipjump import EXPORT_QUERIES
-from inspector.core.datasets.mnist import mnist_split
-from inspector.core.errors import ParameterError
-from inspector.core.metrics import perturbation_norms
+from inspector.core.io.datasets.mnist import mnist_split
+from inspector.core.util.errors import ParameterError
+from inspector.core.util.metrics import perturbation_norms
 
 
 class Counted(torch.nn.Module):
@@ -63,7 +63,7 @@ def test_shrinks_the_distance_on_mnist_within_the_budget(mnist_model, digits, no
 
 def test_the_model_is_reached_only_through_a_label_oracle(mnist_model, digits, monkeypatch):
     from inspector.core.attacks import hopskipjump
-    from inspector.core.oracle import QueryOracle
+    from inspector.core.concealment.oracle import QueryOracle
 
     answers = []
 

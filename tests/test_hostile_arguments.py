@@ -16,11 +16,11 @@ import pytest
 from hostile import run_inspector
 
 from inspector.cli import main
-from inspector.core.bounds import MAX_MEMBERSHIP_SEED, MAX_TRAIN_SEED
-from inspector.core.errors import ParameterError
-from inspector.core.params import MAX_SEED
-from inspector.core.resources import resource_path
-from inspector.core.untrusted import MAX_COUNT
+from inspector.core.util.bounds import MAX_MEMBERSHIP_SEED, MAX_TRAIN_SEED
+from inspector.core.util.errors import ParameterError
+from inspector.core.util.params import MAX_SEED
+from inspector.core.io.resources import resource_path
+from inspector.core.util.bounds import MAX_COUNT
 
 DIGIT = str(resource_path("images", "mnist-3.png"))
 #: The subprocesses run in an empty folder: this checkout's code, not an installed copy.
@@ -231,7 +231,7 @@ def test_no_progress_lines_when_stderr_is_not_a_terminal(tmp_path):
 
 
 def test_progress_lines_on_a_terminal():
-    from inspector.progress import ProgressLine
+    from inspector.cli.progress import ProgressLine
 
     main_fd, terminal_fd = os.openpty()
     with os.fdopen(terminal_fd, "w") as terminal:

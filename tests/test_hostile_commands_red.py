@@ -20,9 +20,9 @@ from hostile import run_inspector
 from PIL import Image
 
 from inspector.cli import main
-from inspector.core.errors import ClassNameError, InputWarning
-from inspector.core.labels import resolve_class
-from inspector.core.resources import resource_path
+from inspector.core.util.errors import ClassNameError, InputWarning
+from inspector.core.models.labels import resolve_class
+from inspector.core.io.resources import resource_path
 
 DIGIT = str(resource_path("images", "mnist-3.png"))
 MNIST = ["--model", "mnist-standard"]
@@ -100,7 +100,7 @@ def test_model_fifo_weights_device_and_recipe_model_are_refused(capsys, tmp_path
 
 def test_calibration_folder_uses_at_most_a_thousand_images(tmp_path, mnist_model):
     """5,000 one-pixel images (a recipe's "calibration") took 19 GB on a photo model: all at once."""
-    from inspector.core.run import MAX_CALIBRATION_IMAGES, calibration_images
+    from inspector.core.evasion.calibration import MAX_CALIBRATION_IMAGES, calibration_images
 
     Image.new("L", (1, 1)).save(tmp_path / "0000.png")
     for i in range(1, MAX_CALIBRATION_IMAGES + 5):

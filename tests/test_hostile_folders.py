@@ -13,18 +13,18 @@ import pytest
 import torch
 from hostile import run_inspector
 
-from inspector.core.errors import ExportError, ImageError, ModelError, ParameterError
+from inspector.core.util.errors import ExportError, ImageError, ModelError, ParameterError
 from inspector.core.evaluation.data import MAX_FIELD, MAX_LABELS_BYTES, load_dataset
 from inspector.core.evaluation.records import (MANIFEST, MAX_RECORD_BYTES, MAX_RESULTS_BYTES, RESULTS, RecordStore,
                                                check_folder_before)
-from inspector.core.files import write_atomically, write_files
-from inspector.core.models import load_model
-from inspector.core.out_folder import check_file, check_folder, open_for_append
+from inspector.core.io.files import write_atomically, write_files
+from inspector.core.models.loading import load_model
+from inspector.core.io.out_folder import check_file, check_folder, open_for_append
 from inspector.core.privacy.run_folder import RunFolder, check_run_folder
 from inspector.core.privacy.stealing import StealConfig, steal
 from inspector.core.training.loop import fit, read_checkpoint, write_checkpoint
 from inspector.core.training.standard import cross_entropy_loss
-from inspector.core.zoo.mnist_cnn import MnistCNN, save_weights
+from inspector.core.models.zoo.mnist_cnn import MnistCNN, save_weights
 
 SECRET = b"the user's own file, outside every output folder\n"
 FAST_EVAL = ("evaluate", "mnist-heldout", "--model", "mnist-standard", "--attack", "fgsm", "--eps", "0.1",
@@ -319,9 +319,9 @@ def test_a_checkpoint_with_a_hostile_epoch_is_refused(tmp_path):
 
 def test_poison_invert_membership_and_train_check_their_members_first(tmp_path, outside):
     from inspector.core.training import train
-    from inspector.membership_command import check_membership_outputs
-    from inspector.poison_command import check_poison_outputs
-    from inspector.privacy_command import check_invert_outputs
+    from inspector.cli.commands.membership import check_membership_outputs
+    from inspector.cli.commands.poison import check_poison_outputs
+    from inspector.cli.commands.invert import check_invert_outputs
 
     class Config:
         attack, trigger, target, rate = "badnets", "pixel", 0, 0.01

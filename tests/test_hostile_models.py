@@ -15,12 +15,12 @@ import torch
 from torch import nn
 
 from hostile import run_inspector, run_main
-from inspector.core.cost_bound import check_cost
-from inspector.core.errors import ModelError
-from inspector.core.formats import NEEDS_TRUST, file_kind, load_model_file
-from inspector.core.formats.pt2_program import check_expression, check_target
-from inspector.core.formats.torchscript import TorchScriptCodeError
-from inspector.core.models import load_model
+from inspector.core.models.cost_bound import check_cost
+from inspector.core.util.errors import ModelError
+from inspector.core.models.formats import NEEDS_TRUST, file_kind, load_model_file
+from inspector.core.models.formats.pt2_program import check_expression, check_target
+from inspector.core.models.formats.torchscript import TorchScriptCodeError
+from inspector.core.models.loading import load_model
 
 DIGIT = str(Path(__file__).resolve().parents[1] / "resources" / "images" / "mnist-3.png")
 

@@ -15,10 +15,10 @@ import torch
 from safetensors.torch import save_file
 
 from hostile import run_inspector
-from inspector.core.architectures import load_with_weights
-from inspector.core.errors import ModelError
-from inspector.core.resources import resource_path
-from inspector.core.zoo.mnist_cnn import MnistCNN
+from inspector.core.models.architectures import load_with_weights
+from inspector.core.util.errors import ModelError
+from inspector.core.io.resources import resource_path
+from inspector.core.models.zoo.mnist_cnn import MnistCNN
 
 DIGIT = str(resource_path("images", "mnist-3.png"))
 
@@ -129,7 +129,7 @@ def _export(net: torch.nn.Module, path) -> None:
     (_CopiedBroadcast(), "aten._cdist_forward.default would read 44.7 GB"),
 ], ids=["sum-of-broadcast", "wide-pool", "eigen", "copied-broadcast"])
 def test_a_program_whose_ops_compute_or_copy_far_more_than_they_make_is_refused(tmp_path, net, phrase):
-    from inspector.core.formats.exported import load_exported
+    from inspector.core.models.formats.exported import load_exported
 
     path = tmp_path / "costly.pt2"
     _export(net, path)
@@ -154,7 +154,7 @@ class _MillionClasses(torch.nn.Module):   # one logit broadcast to 10^6 classes:
 
 
 def test_a_model_with_a_million_outputs_is_refused_at_the_probe(tmp_path):
-    from inspector.core.models import load_model
+    from inspector.core.models.loading import load_model
 
     path = tmp_path / "wide.pt2"
     _export(_MillionClasses(), path)
@@ -167,7 +167,7 @@ def test_a_model_with_a_million_outputs_is_refused_at_the_probe(tmp_path):
 def test_reading_a_small_file_under_a_large_bound_reserves_only_its_size(tmp_path):
     # read(max_bytes + 1) reserved the whole bound up front: 16 GB for every .pt2, which fails
     # (MemoryError, an "unexpected error") wherever address space is limited
-    from inspector.core.untrusted import read_bytes
+    from inspector.core.io.untrusted import read_bytes
 
     path = tmp_path / "small.pt2"
     path.write_bytes(b"x" * 3_000_000)
@@ -182,8 +182,8 @@ class _BatchPower(_Head):             # batch**6 x 4 zeros: 256 at the probe's 2
 
 
 def test_a_program_whose_cost_grows_faster_than_the_batch_is_refused_before_a_larger_batch_runs(tmp_path):
-    from inspector.core.cost_bound import CostError
-    from inspector.core.models import load_model
+    from inspector.core.models.cost_bound import CostError
+    from inspector.core.models.loading import load_model
 
     path = tmp_path / "power.pt2"
     _export(_BatchPower(), path)
@@ -194,7 +194,7 @@ def test_a_program_whose_cost_grows_faster_than_the_batch_is_refused_before_a_la
 
 
 def test_an_honest_program_runs_at_any_batch(tmp_path):
-    from inspector.core.models import load_model
+    from inspector.core.models.loading import load_model
 
     path = tmp_path / "honest.pt2"
     net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 10))

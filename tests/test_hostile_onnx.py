@@ -15,9 +15,9 @@ import pytest
 from hostile import run_inspector
 from onnx import TensorProto, helper, numpy_helper
 
-from inspector.core.errors import ModelError
-from inspector.core.models import load_model
-from inspector.core.resources import resource_path
+from inspector.core.util.errors import ModelError
+from inspector.core.models.loading import load_model
+from inspector.core.io.resources import resource_path
 
 DIGIT = str(resource_path("images", "mnist-3.png"))
 OPSET = [helper.make_opsetid("", 20)]

@@ -21,13 +21,13 @@ from PySide6.QtWidgets import QMessageBox
 
 from hostile import run_inspector
 from inspector.cli import main
-from inspector.core.errors import ParameterError, RecipeError
+from inspector.core.util.errors import ParameterError, RecipeError
 from inspector.core.evaluation import EvaluationConfig, evaluate
 from inspector.core.evaluation.report import REPORT_RECIPE_ID
-from inspector.core.formats.pickled import CodePickleError
+from inspector.core.models.formats.pickled import CodePickleError
 from inspector.core.replay import AttackSource, EvaluationSource, read_source, replay_attack, replay_evaluation
-from inspector.core.resources import resource_path
-from inspector.core.threads import MAX_THREADS, intra_op_threads
+from inspector.core.io.resources import resource_path
+from inspector.core.util.threads import MAX_THREADS, intra_op_threads
 from test_model_trust import MarkingModel
 
 DIGIT = str(resource_path("images", "mnist-3.png"))
@@ -260,7 +260,7 @@ def test_a_record_cut_short_at_the_end_is_left_out_and_a_fifo_of_records_is_refu
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
-    from inspector.gui.evasion.state import EvasionState
+    from inspector.gui.workspaces.evasion.state import EvasionState
     from inspector.gui.main_window import MainWindow
     from inspector.gui.session import Session
     from inspector.gui.settings import Settings

@@ -16,11 +16,11 @@ import time
 import pytest
 
 from hostile import run_inspector
-from inspector.core.errors import ModelError
-from inspector.core.formats.sidecar import MAX_SIDECAR_BYTES, read_sidecar, sidecar_path
-from inspector.core.model_metadata import MAX_NAME_LENGTH, ModelMetadata, parse_metadata
-from inspector.core.resources import resource_path
-from inspector.core.untrusted import MAX_COUNT
+from inspector.core.util.errors import ModelError
+from inspector.core.models.formats.sidecar import MAX_SIDECAR_BYTES, read_sidecar, sidecar_path
+from inspector.core.models.metadata import MAX_NAME_LENGTH, ModelMetadata, parse_metadata
+from inspector.core.io.resources import resource_path
+from inspector.core.util.bounds import MAX_COUNT
 
 DIGIT = str(resource_path("images", "mnist-3.png"))
 WEIGHTS = resource_path("models", "mnist-standard.safetensors")
@@ -145,7 +145,7 @@ def test_a_class_names_file_in_a_subfolder_and_through_a_link_inside_still_loads
 
 
 def test_the_model_setup_dialog_opens_beside_a_fifo_sidecar_without_waiting(qtbot, model):
-    from inspector.core.models import load_model
+    from inspector.core.models.loading import load_model
     from inspector.gui.model_setup import ModelSetupDialog
 
     loaded = load_model("mnist-cnn", "cpu", weights=model)

@@ -9,10 +9,10 @@ import pytest
 import torch
 
 from hostile import run_inspector
-from inspector.core.errors import ModelError
-from inspector.core.formats.state_dict import read_state_dict
-from inspector.core.resources import resource_path
-from inspector.core.zoo.mnist_cnn import MnistCNN
+from inspector.core.util.errors import ModelError
+from inspector.core.models.formats.state_dict import read_state_dict
+from inspector.core.io.resources import resource_path
+from inspector.core.models.zoo.mnist_cnn import MnistCNN
 
 DIGIT = str(resource_path("images", "mnist-3.png"))
 

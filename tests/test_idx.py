@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from conftest import DATA
-from inspector.core.datasets.idx import load_mnist, read_idx
-from inspector.core.datasets.mnist import HELD_OUT_SIZE, IMAGES_FILE, LABELS_FILE, TRAIN_SIZE, mnist_split
-from inspector.core.errors import ImageError
+from inspector.core.io.datasets.idx import load_mnist, read_idx
+from inspector.core.io.datasets.mnist import HELD_OUT_SIZE, IMAGES_FILE, LABELS_FILE, TRAIN_SIZE, mnist_split
+from inspector.core.util.errors import ImageError
 
 MNIST = DATA / "mnist"
 

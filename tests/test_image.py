@@ -9,9 +9,9 @@ import pytest
 import torch
 from PIL import Image
 
-from inspector.core.errors import ImageError, InputWarning
-from inspector.core.image import load_image, load_tensor, preprocess, save_image, to_pil, to_tensor
-from inspector.core.resources import resource_path
+from inspector.core.util.errors import ImageError, InputWarning
+from inspector.core.io.image import load_image, load_tensor, preprocess, save_image, to_pil, to_tensor
+from inspector.core.io.resources import resource_path
 
 COFFEE = resource_path("images", "coffee.png")
 
@@ -122,7 +122,7 @@ def test_extreme_aspect_ratio_costs_no_more_memory_than_a_photo(tmp_path, size):
     # resizing the shorter side of 12000x1 to 224 first would make a 2.7M x 224 image (1.8 GB)
     Image.new("RGB", size, (200, 10, 10)).save(tmp_path / "strip.png")
     script = ("import resource, sys\n"
-              "from inspector.core.image import load_tensor\n"
+              "from inspector.core.io.image import load_tensor\n"
               "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
               "x = load_tensor(sys.argv[1], (224, 224))\n"
               "after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"

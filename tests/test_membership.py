@@ -13,8 +13,8 @@ from scipy.stats import spearmanr
 from sklearn.metrics import roc_auc_score, roc_curve
 
 from inspector.cli import main
-from inspector.core.errors import ParameterError
-from inspector.core.models import load_model
+from inspector.core.util.errors import ParameterError
+from inspector.core.models.loading import load_model
 from inspector.core.privacy.membership import MembershipConfig, run_membership
 from inspector.core.privacy.membership import metrics
 from inspector.core.privacy.membership.data import Digits, balanced_set, load_digits, same_writers

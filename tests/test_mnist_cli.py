@@ -7,8 +7,8 @@ from PIL import Image
 
 from conftest import DATA
 from inspector.cli import main
-from inspector.core.datasets.mnist import mnist_split
-from inspector.core.image import to_pil
+from inspector.core.io.datasets.mnist import mnist_split
+from inspector.core.io.image import to_pil
 
 
 @pytest.fixture(scope="module")

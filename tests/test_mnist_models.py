@@ -11,13 +11,13 @@ import torch
 from conftest import DATA
 from inspector.core.attacks import make_attack
 from inspector.core.attacks.losses import cross_entropy
-from inspector.core.datasets.mnist import mnist_split
+from inspector.core.io.datasets.mnist import mnist_split
 from inspector.core.defenses import detector_from_spec
-from inspector.core.errors import ModelError
+from inspector.core.util.errors import ModelError
 from inspector.core.evaluation.accuracy import robust_accuracy
-from inspector.core.models import builtin_models, default_model_name, load_model
-from inspector.core.zoo import mnist_cnn
-from inspector.core.zoo.mnist_cnn import load_mnist_cnn
+from inspector.core.models.loading import builtin_models, default_model_name, load_model
+from inspector.core.models.zoo import mnist_cnn
+from inspector.core.models.zoo.mnist_cnn import load_mnist_cnn
 
 NAMES = ("mnist-standard", "mnist-pgd-at", "mnist-distilled")
 

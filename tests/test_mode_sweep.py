@@ -7,8 +7,8 @@ import torch
 
 from conftest import DATA
 from inspector.core.attacks import make_attack
-from inspector.core.mode_sweep import MODES, held_out_digits, sweep_modes
-from inspector.core.datasets.mnist import mnist_split
+from inspector.core.evasion.mode_sweep import MODES, held_out_digits, sweep_modes
+from inspector.core.io.datasets.mnist import mnist_split
 
 BUDGET = 150
 

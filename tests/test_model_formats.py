@@ -15,14 +15,15 @@ import torch
 from safetensors.torch import save_file
 from torch import nn
 
-from inspector.core.errors import InputWarning, ModelError
-from inspector.core.formats.onnx_graph import OPS, OnnxGraphNet
-from inspector.core.formats.onnx_runtime import OnnxRuntimeNet
-from inspector.core.image import load_tensor
-from inspector.core.models import load_model
-from inspector.core.resources import resource_path
-from inspector.core.run import Recipe, inspect
-from inspector.core.zoo.efficientnet import efficientnet_lite_net
+from inspector.core.util.errors import InputWarning, ModelError
+from inspector.core.models.formats.onnx_graph import OPS, OnnxGraphNet
+from inspector.core.models.formats.onnx_runtime import OnnxRuntimeNet
+from inspector.core.io.image import load_tensor
+from inspector.core.models.loading import load_model
+from inspector.core.io.resources import resource_path
+from inspector.core.evasion.inspect import inspect
+from inspector.core.evasion.recipe import Recipe
+from inspector.core.models.zoo.efficientnet import efficientnet_lite_net
 
 DIGIT = resource_path("images", "mnist-7.png")
 COFFEE = resource_path("images", "coffee.png")

@@ -7,8 +7,8 @@ import json
 import pytest
 from jsonschema import Draft202012Validator
 
-from inspector.core.errors import ModelError
-from inspector.core.model_metadata import SCHEMA, ModelMetadata, parse_metadata
+from inspector.core.util.errors import ModelError
+from inspector.core.models.metadata import SCHEMA, ModelMetadata, parse_metadata
 
 
 def test_the_schema_is_a_valid_json_schema():

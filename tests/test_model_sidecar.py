@@ -9,13 +9,13 @@ import pytest
 import torch
 from PIL import Image
 
-from inspector.core.errors import ModelError
-from inspector.core.formats.sidecar import read_sidecar, sidecar_path, write_sidecar
-from inspector.core.image import load_image, load_tensor, preprocess
-from inspector.core.model_metadata import ModelMetadata
-from inspector.core.models import load_model
-from inspector.core.resources import resource_path
-from inspector.core.run import classify
+from inspector.core.util.errors import ModelError
+from inspector.core.models.formats.sidecar import read_sidecar, sidecar_path, write_sidecar
+from inspector.core.io.image import load_image, load_tensor, preprocess
+from inspector.core.models.metadata import ModelMetadata
+from inspector.core.models.loading import load_model
+from inspector.core.io.resources import resource_path
+from inspector.core.evasion.classify import classify
 
 COFFEE = resource_path("images", "coffee.png")      # 600x400
 

@@ -13,12 +13,13 @@ import torch
 from torch import nn
 
 from inspector.cli import main
-from inspector.core.formats import file_kind
-from inspector.core.formats.pickled import CodePickleError
-from inspector.core.models import load_model
-from inspector.core.resources import resource_path
-from inspector.core.run import Recipe, inspect
-from inspector.core.zoo.mnist_cnn import load_mnist_cnn, weights_path
+from inspector.core.models.formats import file_kind
+from inspector.core.models.formats.pickled import CodePickleError
+from inspector.core.models.loading import load_model
+from inspector.core.io.resources import resource_path
+from inspector.core.evasion.inspect import inspect
+from inspector.core.evasion.recipe import Recipe
+from inspector.core.models.zoo.mnist_cnn import load_mnist_cnn, weights_path
 
 DIGIT = str(resource_path("images", "mnist-7.png"))
 

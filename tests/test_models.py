@@ -6,12 +6,12 @@ import pytest
 import torch
 
 from inspector.core.attacks import make_attack
-from inspector.core.device import select_device
-from inspector.core.errors import ClassNameError, DeviceError, ModelError
-from inspector.core.labels import imagenet_classes, resolve_class
-from inspector.core.models import load_model
-from inspector.core.resources import resource_path
-from inspector.core.run import classify
+from inspector.core.util.device import select_device
+from inspector.core.util.errors import ClassNameError, DeviceError, ModelError
+from inspector.core.models.labels import imagenet_classes, resolve_class
+from inspector.core.models.loading import load_model
+from inspector.core.io.resources import resource_path
+from inspector.core.evasion.classify import classify
 
 
 def test_coffee_is_espresso():

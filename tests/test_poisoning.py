@@ -8,10 +8,10 @@ import torch
 from torch import nn
 
 from inspector.cli import main
-from inspector.core.datasets.mnist import mnist_split
-from inspector.core.errors import ModelError, ParameterError
-from inspector.core.datasets.mnist import heldout_digits
-from inspector.core.models import load_model
+from inspector.core.io.datasets.mnist import mnist_split
+from inspector.core.util.errors import ModelError, ParameterError
+from inspector.core.io.datasets.mnist import heldout_digits
+from inspector.core.models.loading import load_model
 from inspector.core.poisoning.activation_clustering import ActivationClustering
 from inspector.core.poisoning.badnets import badnets
 from inspector.core.poisoning.clean_label import clean_label

@@ -9,7 +9,7 @@ import json
 import torch
 
 from inspector.cli import main
-from inspector.core.models import load_model
+from inspector.core.models.loading import load_model
 from inspector.core.privacy.inversion import MIFace
 from inspector.core.privacy.inversion_run import InversionConfig, class_means, invert_model
 from inspector.core.privacy.ssim import ssim

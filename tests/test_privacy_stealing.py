@@ -13,13 +13,13 @@ from PIL import Image
 from torch import nn
 
 from inspector.cli import main
-from inspector.core.classifier import Classifier
-from inspector.core.errors import ImageError, ParameterError
-from inspector.core.models import load_model
+from inspector.core.models.classifier import Classifier
+from inspector.core.util.errors import ImageError, ParameterError
+from inspector.core.models.loading import load_model
 from inspector.core.privacy.data import held_out, query_pool
 from inspector.core.privacy.fidelity import predictions
 from inspector.core.privacy.stealing import StealConfig, steal
-from inspector.core.resources import resource_path
+from inspector.core.io.resources import resource_path
 
 FAST = dict(transfer_eps=0.0)
 
@@ -150,7 +150,7 @@ def test_transformed_pool_differs_from_the_members_but_keeps_their_number():
 
 def test_transfer_rate_is_high_from_the_victim_itself_and_low_from_an_untrained_copy():
     from inspector.core.privacy.fidelity import transfer_success
-    from inspector.core.zoo.mnist_cnn import MnistCNN
+    from inspector.core.models.zoo.mnist_cnn import MnistCNN
 
     v = load_model("mnist-standard", "cpu")
     x, y = held_out()

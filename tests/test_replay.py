@@ -15,13 +15,14 @@ from PIL import Image
 from conftest import IMAGENET_SAMPLE
 from inspector.cli import main
 from inspector.core.attacks import ATTACKS
-from inspector.core.errors import RecipeError
+from inspector.core.util.errors import RecipeError
 from inspector.core.evaluation import EvaluationConfig, evaluate
 from inspector.core.evaluation.report import write_report
 from inspector.core.replay import AttackSource, EvaluationSource, read_source, replay_attack, replay_evaluation
-from inspector.core.resources import resource_path
-from inspector.core.run import Recipe, inspect
-from inspector.core.threads import intra_op_threads
+from inspector.core.io.resources import resource_path
+from inspector.core.evasion.inspect import inspect
+from inspector.core.evasion.recipe import Recipe
+from inspector.core.util.threads import intra_op_threads
 
 DIGIT = str(resource_path("images/mnist-7.png"))
 #: Small budgets so that every attack runs in about a second on a digit; seeds off their default.

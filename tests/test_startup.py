@@ -12,7 +12,7 @@ from PIL import Image
 from inspector.gui.main_window import DEFAULT_SIZE
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("torch", "scipy", "pyqtgraph", "inspector.core.models", "inspector.gui.main_window")
+HEAVY = ("torch", "scipy", "pyqtgraph", "inspector.core.models.loading", "inspector.gui.main_window")
 
 
 def test_the_command_and_the_launcher_import_nothing_heavy():

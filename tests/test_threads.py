@@ -5,11 +5,12 @@ import threading
 import pytest
 import torch
 
-from inspector.core.errors import ParameterError
-from inspector.core.models import load_model
-from inspector.core.resources import resource_path
-from inspector.core.run import Recipe, inspect
-from inspector.core.threads import intra_op_threads
+from inspector.core.util.errors import ParameterError
+from inspector.core.models.loading import load_model
+from inspector.core.io.resources import resource_path
+from inspector.core.evasion.inspect import inspect
+from inspector.core.evasion.recipe import Recipe
+from inspector.core.util.threads import intra_op_threads
 
 
 def test_a_recipe_records_the_thread_count_and_a_replay_on_another_count_gives_the_same_bytes():

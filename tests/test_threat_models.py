@@ -12,9 +12,9 @@ from conftest import DATA
 from inspector.core.attacks import ATTACKS, make_attack
 from inspector.core.concealment import Concealment, output_mode_from_spec, stateful_detector_from_spec
 from inspector.core.concealment.throttle import TokenBucket, format_duration, throttle_from_spec
-from inspector.core.datasets.mnist import mnist_split
-from inspector.core.errors import ParameterError
-from inspector.core.oracle import QueryOracle
+from inspector.core.io.datasets.mnist import mnist_split
+from inspector.core.util.errors import ParameterError
+from inspector.core.concealment.oracle import QueryOracle
 
 BLACK_BOX = sorted(name for name, cls in ATTACKS.items() if cls.threat_model != "white-box")
 
@@ -160,8 +160,9 @@ def test_the_similarity_detector_refuses_too_few_calibration_images(held_out):
 
 
 def test_an_inspection_reports_queries_attacker_time_and_detection(tmp_path):
-    from inspector.core.resources import resource_path
-    from inspector.core.run import Recipe, inspect
+    from inspector.core.io.resources import resource_path
+    from inspector.core.evasion.inspect import inspect
+    from inspector.core.evasion.recipe import Recipe
 
     recipe = Recipe(image=str(resource_path("images", "mnist-7.png")), model="mnist-standard", attack="hopskipjump",
                     params={"max_queries": 200}, output_mode="label", throttle="1/s",
@@ -180,8 +181,9 @@ def test_an_inspection_reports_queries_attacker_time_and_detection(tmp_path):
 
 
 def test_a_transfer_inspection_is_computed_on_the_surrogate_and_judged_on_the_target():
-    from inspector.core.resources import resource_path
-    from inspector.core.run import Recipe, inspect
+    from inspector.core.io.resources import resource_path
+    from inspector.core.evasion.inspect import inspect
+    from inspector.core.evasion.recipe import Recipe
 
     recipe = Recipe(image=str(resource_path("images", "mnist-7.png")), model="mnist-standard", attack="mifgsm",
                     params={"eps": 0.3, "step_size": 0.03, "loss": "margin"}, surrogates=["mnist-distilled"])

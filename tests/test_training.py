@@ -5,10 +5,10 @@ import torch
 from safetensors import safe_open
 
 from conftest import DATA
-from inspector.core.errors import ParameterError
+from inspector.core.util.errors import ParameterError
 from inspector.core.training import train
 from inspector.core.training.pgd_at import PGDAdversarialLoss
-from inspector.core.zoo.mnist_cnn import load_mnist_cnn
+from inspector.core.models.zoo.mnist_cnn import load_mnist_cnn
 
 MNIST = DATA / "mnist"
 

@@ -6,10 +6,10 @@ import torch
 from conftest import DATA
 from inspector.core.attacks import make_attack
 from inspector.core.attacks.diversity import diverse_input
-from inspector.core.datasets.mnist import mnist_split
-from inspector.core.errors import ModelError
-from inspector.core.models import load_model
-from inspector.core.transfer import Ensemble, Resized, as_surrogate
+from inspector.core.io.datasets.mnist import mnist_split
+from inspector.core.util.errors import ModelError
+from inspector.core.models.loading import load_model
+from inspector.core.evasion.transfer import Ensemble, Resized, as_surrogate
 
 
 @pytest.fixture(scope="module")
@@ -78,9 +78,9 @@ def test_adversarials_made_on_the_replicas_transfer_better_than_noise(mnist_mode
 
 def test_compare_takes_photo_models_of_other_input_sizes():
     """Lite0 (224) attacked, Lite1 (240) reads the same adversarial resized to its own size."""
-    from inspector.core.compare import compare
-    from inspector.core.resources import resource_path
-    from inspector.core.run import Recipe
+    from inspector.core.evasion.compare import compare
+    from inspector.core.io.resources import resource_path
+    from inspector.core.evasion.recipe import Recipe
 
     recipe = Recipe(image=str(resource_path("images", "coffee.png")), model="efficientnet-lite0", attack="fgsm",
                     params={"eps": "4/255"}, device="cpu")

@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from inspector.core.errors import ModelError
-from inspector.core.untrusted import MAX_JSON_DEPTH, inside, parse_json, read_bytes, read_json, read_text
+from inspector.core.util.errors import ModelError
+from inspector.core.io.untrusted import MAX_JSON_DEPTH, inside, parse_json, read_bytes, read_json, read_text
 
 
 def test_a_fifo_is_refused_without_blocking(tmp_path):
@@ -80,8 +80,8 @@ def test_inside_refuses_absolute_parent_and_symlinked_paths(tmp_path):
 
 
 def test_an_image_that_is_a_fifo_or_a_device_is_refused_without_reading(tmp_path):
-    from inspector.core.errors import ImageError
-    from inspector.core.image import load_image
+    from inspector.core.util.errors import ImageError
+    from inspector.core.io.image import load_image
 
     fifo = tmp_path / "photo.png"
     os.mkfifo(fifo)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from inspector.gui.evasion.state import EvasionState, default_params
+from inspector.gui.workspaces.evasion.state import EvasionState, default_params
 from inspector.gui.session import Session
 
 
 def test_view_state_modules_do_not_load_qt():
-    code = ("import sys, inspector.gui.session, inspector.gui.evasion.state, inspector.gui.evaluate.state, "
-            "inspector.gui.evaluate.eta; "
+    code = ("import sys, inspector.gui.session, inspector.gui.workspaces.evasion.state, inspector.gui.workspaces.evaluate.state, "
+            "inspector.gui.workspaces.evaluate.eta; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'superqt')))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -62,7 +62,7 @@ def test_presets_reset_the_parameters_and_the_estimate_needs_a_preview():
 
 
 def test_evaluate_state_builds_the_config_and_continues_a_folder_with_a_run(tmp_path):
-    from inspector.gui.evaluate.state import EvaluateState
+    from inspector.gui.workspaces.evaluate.state import EvaluateState
 
     state = EvaluateState(eps=" 0, 1/255 ,, 2/255", steps=20, defenses=[], adaptive=True, out=str(tmp_path))
     config = state.config("mnist-standard", "cpu")

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from inspector.core.image import load_tensor
-from inspector.core.models import builtin_models, load_model
-from inspector.core.run import predict
+from inspector.core.io.image import load_tensor
+from inspector.core.models.loading import builtin_models, load_model
+from inspector.core.evasion.classify import predict
 
 pytestmark = pytest.mark.wheel
 
@@ -104,7 +104,7 @@ def test_runs_from_the_installed_package(installed):
 def test_classifies_a_shipped_sample(installed, name):
     _, bin_dir, away, env = installed
     sample, label = SAMPLES[builtin_models()[name].task.split()[0]]
-    code = f"from inspector.core.resources import resource_path; print(resource_path('images', {sample!r}))"
+    code = f"from inspector.core.io.resources import resource_path; print(resource_path('images', {sample!r}))"
     path = Path(check(run([bin_dir / "python", "-c", code], away, env)).strip())
     assert path.is_file() and path.is_relative_to(bin_dir.parent)
     out = json.loads(check(run([bin_dir / "inspector", "classify", path, "--model", name, "--json"], away, env)))

@@ -21,13 +21,11 @@ import sys
 from PySide6.QtCore import QtMsgType, QTimer, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
-from inspector.core.errors import EXIT_ERROR
+from inspector.core.util.errors import EXIT_ERROR, EXIT_STOPPED
 from inspector.desktop_entry import APP_ID
 from inspector.gui.branding import APP_TITLE, app_icon, show_splash
 from inspector.gui.platform_check import platform_problem
 from inspector.gui.startup_trace import trace_startup
-
-EXIT_INTERRUPTED = 130
 
 
 def run_gui(args) -> int:
@@ -63,7 +61,7 @@ def run_gui(args) -> int:
     scripted = getattr(window, "scripted_run", None)
     if scripted is not None and scripted.code is not None:
         code = scripted.code          # the first outcome decides, whatever ended the loop
-    return EXIT_INTERRUPTED if interrupted else code
+    return EXIT_STOPPED if interrupted else code
 
 
 def _drop_qt_message(kind: QtMsgType, context, message: str) -> None:

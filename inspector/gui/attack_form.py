@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QDoubleSpinBox,
                                QLineEdit, QSlider, QSpinBox, QWidget)
 
 from inspector.core.attacks import ATTACKS
-from inspector.core.params import ParamSpec
+from inspector.core.util.params import ParamSpec
 
 GREY = 255.0
 SLIDER_STEPS_PER_GREY = 4        # the slider moves in quarter grey levels

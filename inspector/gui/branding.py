@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QLabel
 
-from inspector.core.resources import resource_path
+from inspector.core.io.resources import resource_path
 
 APP_TITLE = "Robustness Inspector"
 SPLASH_SIZE = (480, 200)

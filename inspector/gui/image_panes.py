@@ -8,7 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from inspector.core.visualize import diverging_colors
+from inspector.core.io.visualize import diverging_colors
 
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
 

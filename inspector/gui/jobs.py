@@ -22,8 +22,8 @@ import torch
 from PySide6.QtCore import QObject, Signal
 from superqt.utils import WorkerBase
 
-from inspector.core.errors import InspectorError
-from inspector.core.messages import one_line
+from inspector.core.util.errors import InspectorError
+from inspector.core.util.messages import one_line
 
 
 def error_message(exc: BaseException) -> str:

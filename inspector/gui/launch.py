@@ -12,14 +12,14 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from inspector.core.attacks import make_attack
-from inspector.core.errors import EXIT_ERROR, ExportError, ParameterError
-from inspector.core.messages import show_path
-from inspector.gui.evasion.state import EvasionState
-from inspector.gui.evasion.workspace import EvasionWorkspace
+from inspector.core.util.errors import EXIT_ERROR, ExportError, ParameterError
+from inspector.core.util.messages import show_path
+from inspector.gui.workspaces.evasion.state import EvasionState
+from inspector.gui.workspaces.evasion.workspace import EvasionWorkspace
 from inspector.gui.main_window import MainWindow
 from inspector.gui.session import Session
 from inspector.gui.startup_trace import trace_startup
-from inspector.options import attack_params
+from inspector.attack_flags import attack_params
 
 
 

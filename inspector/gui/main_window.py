@@ -1,7 +1,7 @@
 """The main window: the shared model and device pickers, the workspaces as tabs, menus and status bar.
 
 It holds no attack logic and formats no results: each workspace
-(:mod:`inspector.gui.workspaces`) does its own work on the :class:`Shell` the
+(:mod:`inspector.gui.workspace_tabs`) does its own work on the :class:`Shell` the
 window gives it: the evented :class:`Session` (model, device), the one
 :class:`JobRunner`, settings and messages.
 """
@@ -16,11 +16,11 @@ from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox,
                                QTabWidget, QToolBar)
 
-from inspector.core.architectures import ARCHITECTURES
-from inspector.core.errors import InspectorError
-from inspector.core.formats import MODEL_SUFFIXES, NEEDS_TRUST, file_kind
-from inspector.core.formats.pickled import SAFE_FORMATS
-from inspector.core.models import builtin_models, load_model
+from inspector.core.models.architectures import ARCHITECTURES
+from inspector.core.util.errors import InspectorError
+from inspector.core.models.formats import MODEL_SUFFIXES, NEEDS_TRUST, file_kind
+from inspector.core.models.formats.pickled import SAFE_FORMATS
+from inspector.core.models.loading import builtin_models, load_model
 from inspector.gui.branding import APP_TITLE, app_icon
 from inspector.gui.jobs import Job, JobRunner
 from inspector.gui.model_setup import ModelSetupDialog
@@ -28,7 +28,7 @@ from inspector.gui.session import Session
 from inspector.gui.settings import Settings
 from inspector.gui.shell import Shell
 from inspector.gui.workspace import Workspace
-from inspector.gui.workspaces import WORKSPACES
+from inspector.gui.workspace_tabs import WORKSPACES
 
 DEFAULT_SIZE = (1400, 900)
 MODEL_FILE = "Model file\u2026"

@@ -6,7 +6,7 @@ shows a sample image as the model would see it with the top-5 classes the
 model gives it: a wrong normalisation shows at once as a nonsense top-5. The
 preview runs the already loaded network synchronously (one image), a moment
 after the last edit. Save checks the metadata against the schema and writes
-the sidecar (see :mod:`inspector.core.formats.sidecar`).
+the sidecar (see :mod:`inspector.core.models.formats.sidecar`).
 """
 
 from __future__ import annotations
@@ -22,16 +22,16 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QPlainTextEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from inspector.core.classifier import Classifier
-from inspector.core.errors import InspectorError, ModelError
-from inspector.core.formats.sidecar import MAX_SIDECAR_BYTES, has_sidecar, sidecar_path, with_metadata, write_sidecar
-from inspector.core.image import RESIZE_RULES, load_image, preprocess, to_tensor
-from inspector.core.labels import default_class_names
-from inspector.core.messages import show_path
-from inspector.core.metrics import top_k
-from inspector.core.model_metadata import MAX_SIDE, parse_metadata
-from inspector.core.resources import sample_images
-from inspector.core.untrusted import read_json
+from inspector.core.models.classifier import Classifier
+from inspector.core.util.errors import InspectorError, ModelError
+from inspector.core.models.formats.sidecar import MAX_SIDECAR_BYTES, has_sidecar, sidecar_path, with_metadata, write_sidecar
+from inspector.core.io.image import RESIZE_RULES, load_image, preprocess, to_tensor
+from inspector.core.models.labels import default_class_names
+from inspector.core.util.messages import show_path
+from inspector.core.util.metrics import top_k
+from inspector.core.models.metadata import MAX_SIDE, parse_metadata
+from inspector.core.io.resources import sample_images
+from inspector.core.io.untrusted import read_json
 from inspector.gui.probabilities import ProbabilityEntry, ProbabilityPanel
 
 #: Milliseconds after the last edit before the preview runs.
@@ -171,7 +171,7 @@ class ModelSetupDialog(QDialog):
 
     def _existing(self) -> dict:
         """The sidecar's keys as written (to keep a class names file a reference), or none: a sidecar
-        that cannot be read as bounded, untrusted JSON (see :func:`~inspector.core.formats.sidecar.read_sidecar`)
+        that cannot be read as bounded, untrusted JSON (see :func:`~inspector.core.models.formats.sidecar.read_sidecar`)
         is replaced by what the fields say, and so are keys of the wrong type."""
         if not has_sidecar(self.model_path):
             return {}

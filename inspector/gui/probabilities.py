@@ -1,7 +1,7 @@
 """Top-k class probabilities as horizontal bars, one chart per entry.
 
 The panel is generic: give it a list of :class:`ProbabilityEntry` (a title,
-a top-k list as made by :func:`inspector.core.metrics.top_k`, and the class
+a top-k list as made by :func:`inspector.core.util.metrics.top_k`, and the class
 indices to highlight with a role), and it draws one chart per entry. New rows,
 e.g. "adversarial under JPEG defence", need no change here. Entries fill a
 grid of ``columns`` columns, row by row: comparing models puts one model per

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from psygnal import evented
 
-from inspector.core.models import default_model_name
+from inspector.core.models.loading import default_model_name
 
 
 @evented

@@ -1,7 +1,7 @@
 """What the main window shares with its workspaces: the session, the job runner, settings, messages.
 
 A workspace gets a :class:`Shell` and never imports the main window, so a new
-workspace is its own package plus one line in :mod:`inspector.gui.workspaces`.
+workspace is its own package plus one line in :mod:`inspector.gui.workspace_tabs`.
 """
 
 from __future__ import annotations

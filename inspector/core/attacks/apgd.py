@@ -23,8 +23,8 @@ import torch
 from inspector.core.attacks.base import Attack, Step, budget_param, finalize, register, straight_through_quantize
 from inspector.core.attacks.losses import LOSSES
 from inspector.core.attacks.norms import NORMS, ascent_direction, project, random_start
-from inspector.core.metrics import is_success
-from inspector.core.params import MAX_SEED, param
+from inspector.core.util.metrics import is_success
+from inspector.core.util.params import MAX_SEED, param
 
 
 def checkpoints(steps: int) -> list[int]:

@@ -1,6 +1,6 @@
 """What every attack shares: the Attack interface, Step reports and AttackResult.
 
-An attack is a dataclass of its parameters (see :mod:`inspector.core.params`)
+An attack is a dataclass of its parameters (see :mod:`inspector.core.util.params`)
 with one batched entry point::
 
     attack.run(model, x, y, *, target=None, on_step=None, should_stop=None) -> AttackResult
@@ -25,14 +25,14 @@ from typing import TYPE_CHECKING, Callable, ClassVar
 
 import torch
 
-from inspector.core.errors import ModelError, ParameterError
-from inspector.core.image import quantize
-from inspector.core.messages import show_path
-from inspector.core.metrics import is_success
-from inspector.core.params import ParamSpec, Registry, param, param_specs
+from inspector.core.util.errors import ModelError, ParameterError
+from inspector.core.io.image import quantize
+from inspector.core.util.messages import show_path
+from inspector.core.util.metrics import is_success
+from inspector.core.util.params import ParamSpec, Registry, param, param_specs
 
 if TYPE_CHECKING:
-    from inspector.core.oracle import OracleReport
+    from inspector.core.concealment.oracle import OracleReport
 
 StepCallback = Callable[["Step"], None]
 StopCheck = Callable[[], bool]
@@ -97,7 +97,7 @@ class AttackResult:
         loss: the objective the attack maximised (e.g. ``"ce"``, ``"margin"``).
         cancelled: ``should_stop()`` ended the attack early.
         oracle: for black-box attacks, what the query oracle saw (output mode, queries, simulated
-            attacker time, detections; :class:`~inspector.core.oracle.OracleReport`), else None.
+            attacker time, detections; :class:`~inspector.core.concealment.oracle.OracleReport`), else None.
     """
 
     x_adv: torch.Tensor
@@ -188,7 +188,7 @@ class Attack:
     def check_model(self, model: torch.nn.Module) -> None:
         """Refuse a model this attack cannot run on: a white-box attack needs an input gradient.
 
-        ``model`` is a :class:`~inspector.core.classifier.Classifier`; its
+        ``model`` is a :class:`~inspector.core.models.classifier.Classifier`; its
         ``has_input_gradient`` was found when it was probed at load.
 
         Raises:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from inspector.core.attacks.base import register
 from inspector.core.attacks.pgd import PGD
-from inspector.core.params import param
+from inspector.core.util.params import param
 
 
 @register

@@ -49,7 +49,7 @@ import torch
 
 from inspector.core.attacks.base import Attack, Step, finalize, register, straight_through_quantize
 from inspector.core.attacks.losses import margin
-from inspector.core.params import param
+from inspector.core.util.params import param
 
 #: An image's search over c ends when the smallest c that succeeded is at most this times the largest that failed.
 TIGHT = 1.1

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 import torch
 
 from inspector.core.attacks.base import Attack, Step, finalize, register
-from inspector.core.image import quantize
-from inspector.core.metrics import is_success
-from inspector.core.params import param
+from inspector.core.io.image import quantize
+from inspector.core.util.metrics import is_success
+from inspector.core.util.params import param
 
 #: For the 8-bit export (see :func:`export_levels`): scales of the float perturbation tried first,
 #: then ``FINE_STEPS`` geometric steps between the largest that fails and the smallest that fools

@@ -22,7 +22,7 @@ import torch.nn.functional as F
 
 from inspector.core.attacks.base import register
 from inspector.core.attacks.mifgsm import MIFGSM
-from inspector.core.params import param
+from inspector.core.util.params import param
 
 
 def diverse_input(x: torch.Tensor, p: float, ratio: float, generator: torch.Generator) -> torch.Tensor:

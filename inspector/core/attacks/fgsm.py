@@ -15,7 +15,7 @@ import torch
 from inspector.core.attacks.base import Attack, Step, budget_param, finalize, register
 from inspector.core.attacks.losses import LOSSES
 from inspector.core.attacks.norms import NORMS, ascent_direction
-from inspector.core.params import param
+from inspector.core.util.params import param
 
 
 @register

@@ -3,7 +3,7 @@
 Chen, Jordan and Wainwright 2020, "HopSkipJumpAttack: A Query-Efficient
 Decision-Based Attack", IEEE S&P, arXiv:1904.02144.
 
-The model is reached only through a :class:`~inspector.core.oracle.QueryOracle`
+The model is reached only through a :class:`~inspector.core.concealment.oracle.QueryOracle`
 returning the top-1 label. With phi(x') = +1 where x' is adversarial and -1
 elsewhere, each image goes through (Algorithm 2 of the paper):
 
@@ -37,11 +37,11 @@ import torch
 
 from inspector.core.attacks.base import Attack, Step, finalize, register
 from inspector.core.attacks.norms import NORMS
-from inspector.core.errors import ParameterError
-from inspector.core.image import quantize
-from inspector.core.oracle import QueryOracle
-from inspector.core.params import MAX_SEED, param
-from inspector.core.untrusted import MAX_COUNT
+from inspector.core.util.errors import ParameterError
+from inspector.core.io.image import quantize
+from inspector.core.concealment.oracle import QueryOracle
+from inspector.core.util.params import MAX_SEED, param
+from inspector.core.util.bounds import MAX_COUNT
 
 #: Queries reserved per image for the 8-bit export: scales 1 and 1 + 2^k for k = -6..4, then 3 bisections.
 EXPORT_SCALES = (1.0, *(1.0 + 2.0 ** k for k in range(-6, 5)))
@@ -71,7 +71,7 @@ class HopSkipJump(Attack):
     """HopSkipJump, L2 or Linf, label-only (Chen, Jordan and Wainwright 2020, arXiv:1904.02144).
 
     Shapes: x (N, C, H, W) in [0, 1], y and target (N,). ``model`` is reached
-    only through a label-only :class:`~inspector.core.oracle.QueryOracle`, at
+    only through a label-only :class:`~inspector.core.concealment.oracle.QueryOracle`, at
     most ``max_queries`` queries per image (``AttackResult.queries`` is the most
     any image used, ``query_counts`` each image's). ``Step.probabilities`` are
     the one-hot oracle labels of the iterates, ``model.num_classes`` wide (zero

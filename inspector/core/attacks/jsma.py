@@ -30,9 +30,9 @@ import torch
 
 from inspector.core.attacks.base import Attack, Step, finalize, register, straight_through_quantize
 from inspector.core.attacks.losses import margin
-from inspector.core.metrics import is_success
-from inspector.core.errors import ParameterError
-from inspector.core.params import param
+from inspector.core.util.metrics import is_success
+from inspector.core.util.errors import ParameterError
+from inspector.core.util.params import param
 
 
 def runner_up(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

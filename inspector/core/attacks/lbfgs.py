@@ -38,9 +38,9 @@ import torch.nn.functional as F
 
 from inspector.core.attacks.base import Attack, Step, finalize, register
 from inspector.core.attacks.box_lbfgs import Cancelled, minimize_box
-from inspector.core.image import quantize
-from inspector.core.metrics import is_success
-from inspector.core.params import param
+from inspector.core.io.image import quantize
+from inspector.core.util.metrics import is_success
+from inspector.core.util.params import param
 
 #: An image's search over c ends when its smallest failing c is at most this times its largest successful one.
 TIGHT = 1.05

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from inspector.core.attacks.base import budget_param, register
 from inspector.core.attacks.norms import ascent_direction
 from inspector.core.attacks.pgd import PGD
-from inspector.core.params import param
+from inspector.core.util.params import param
 
 
 @register

@@ -4,7 +4,7 @@ Andriushchenko, Croce, Flammarion and Hein 2020, "Square Attack: a
 query-efficient black-box adversarial attack via random search", ECCV,
 arXiv:1912.00049.
 
-The model is reached only through a :class:`~inspector.core.oracle.QueryOracle`
+The model is reached only through a :class:`~inspector.core.concealment.oracle.QueryOracle`
 returning probabilities. Each iteration proposes, per image not yet fooled, a
 change confined to a random square window whose area is a fraction p of the
 image (p halves on the paper's schedule, rescaled to the query budget) and
@@ -25,9 +25,9 @@ import torch
 from inspector.core.attacks.base import Attack, Step, budget_param, finalize, register
 from inspector.core.attacks.losses import margin
 from inspector.core.attacks.norms import NORMS
-from inspector.core.oracle import QueryOracle
-from inspector.core.params import MAX_SEED, param
-from inspector.core.untrusted import MAX_COUNT
+from inspector.core.concealment.oracle import QueryOracle
+from inspector.core.util.params import MAX_SEED, param
+from inspector.core.util.bounds import MAX_COUNT
 
 _SCHEDULE = (10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000)
 

@@ -31,7 +31,7 @@ import numpy as np
 import torch
 
 from inspector.core.concealment.stateful import StatefulDetector, register
-from inspector.core.params import param
+from inspector.core.util.params import param
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 #: Earlier queries remembered per hash: the most recent ones. A hash every query shares (a window

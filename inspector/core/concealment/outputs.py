@@ -20,7 +20,7 @@ from typing import ClassVar
 import torch
 
 from inspector.core.defenses.spec import parse_spec
-from inspector.core.params import MAX_SEED, Configurable, Registry, param
+from inspector.core.util.params import MAX_SEED, Configurable, Registry, param
 
 
 class OutputMode(Configurable):

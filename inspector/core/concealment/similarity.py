@@ -26,8 +26,8 @@ import torch.nn.functional as F
 
 from inspector.core.concealment.stateful import StatefulDetector, register
 from inspector.core.defenses.detection import conformal_rank, min_calibration_images
-from inspector.core.errors import ParameterError
-from inspector.core.params import param
+from inspector.core.util.errors import ParameterError
+from inspector.core.util.params import param
 
 
 @register

@@ -17,7 +17,7 @@ from typing import ClassVar
 
 import torch
 
-from inspector.core.params import Configurable, Registry
+from inspector.core.util.params import Configurable, Registry
 
 
 class StatefulDetector(Configurable):

@@ -18,8 +18,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from inspector.core.bounds import check_count
-from inspector.core.errors import ParameterError
+from inspector.core.util.bounds import check_count
+from inspector.core.util.errors import ParameterError
 
 _UNITS = {"s": 1.0, "sec": 1.0, "second": 1.0, "min": 60.0, "minute": 60.0, "h": 3600.0, "hour": 3600.0,
           "d": 86400.0, "day": 86400.0}

@@ -1,6 +1,6 @@
 """What every input-transform defence shares: the Defense interface and its registry.
 
-A defence is a dataclass of typed parameters (see :mod:`inspector.core.params`)
+A defence is a dataclass of typed parameters (see :mod:`inspector.core.util.params`)
 with one batched entry point::
 
     defense.transform(x, generator=None) -> x'
@@ -19,7 +19,7 @@ from typing import ClassVar
 
 import torch
 
-from inspector.core.params import Configurable, Registry
+from inspector.core.util.params import Configurable, Registry
 
 
 class Defense(Configurable):

@@ -25,8 +25,8 @@ from typing import ClassVar
 
 import torch
 
-from inspector.core.errors import ParameterError
-from inspector.core.params import Configurable, Registry, param
+from inspector.core.util.errors import ParameterError
+from inspector.core.util.params import Configurable, Registry, param
 
 
 #: The most input values scored in one batch while calibrating (64 MB as float32): 111 photos at

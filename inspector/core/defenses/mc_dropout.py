@@ -21,8 +21,8 @@ import torch
 from torch import nn
 
 from inspector.core.defenses.detection import Detector, fpr_param, register
-from inspector.core.errors import ModelError
-from inspector.core.params import MAX_SEED, param
+from inspector.core.util.errors import ModelError
+from inspector.core.util.params import MAX_SEED, param
 
 _DROPOUT = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout)
 

@@ -1,11 +1,14 @@
-"""Parse ``name:key=value,key=value`` specs (``jpeg:quality=75``, ``blur:sigma=1``).
+"""Parse ``name:key=value,key=value`` specs (``jpeg:quality=75``, ``blur:sigma=1``), and build
+defences and detectors from them.
 
 The same text form names defences (``--defense``) and detectors (``--detect``).
 """
 
 from __future__ import annotations
 
-from inspector.core.errors import ParameterError
+from inspector.core.defenses.base import Defense, make_defense
+from inspector.core.defenses.detection import Detector, make_detector
+from inspector.core.util.errors import ParameterError
 
 
 def parse_spec(text: str, kind: str = "defence") -> tuple[str, dict[str, str]]:
@@ -37,3 +40,15 @@ def parse_spec(text: str, kind: str = "defence") -> tuple[str, dict[str, str]]:
             raise ParameterError(f"{kind} spec {text!r}: parameter {key!r} is given twice")
         values[key] = value
     return name, values
+
+
+def defense_from_spec(text: str) -> Defense:
+    """Build a defence from ``"name:key=value,..."`` (e.g. ``"jpeg:quality=75"``). Raises ParameterError."""
+    name, values = parse_spec(text)
+    return make_defense(name, values)
+
+
+def detector_from_spec(text: str) -> Detector:
+    """Build a detector from ``"name:key=value,..."`` (e.g. ``"squeeze:bits=5"``). Raises ParameterError."""
+    name, values = parse_spec(text, "detector")
+    return make_detector(name, values)

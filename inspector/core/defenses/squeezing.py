@@ -16,7 +16,7 @@ import torch
 
 from inspector.core.defenses.detection import Detector, fpr_param, register
 from inspector.core.defenses.transforms import BitDepth, MedianFilter
-from inspector.core.params import param
+from inspector.core.util.params import param
 
 
 @register

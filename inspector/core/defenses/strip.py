@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import torch
 
 from inspector.core.defenses.detection import Detector, fpr_param, register
-from inspector.core.errors import ModelError
-from inspector.core.params import MAX_SEED, param
+from inspector.core.util.errors import ModelError
+from inspector.core.util.params import MAX_SEED, param
 
 
 def overlay_images(shape: tuple[int, int, int]) -> torch.Tensor:
@@ -32,7 +32,7 @@ def overlay_images(shape: tuple[int, int, int]) -> torch.Tensor:
     if tuple(shape) != (1, 28, 28):
         raise ModelError(f"STRIP needs clean images of the model's input shape; the product ships them for "
                          f"28x28 grey digits only, not {tuple(shape)}")
-    from inspector.core.datasets.mnist import heldout_digits
+    from inspector.core.io.datasets.mnist import heldout_digits
     return heldout_digits()[0]
 
 

@@ -16,8 +16,8 @@ import torch.nn.functional as F
 from PIL import Image
 
 from inspector.core.defenses.base import Defense, register
-from inspector.core.image import to_pil, to_tensor
-from inspector.core.params import MAX_SEED, param
+from inspector.core.io.image import to_pil, to_tensor
+from inspector.core.util.params import MAX_SEED, param
 
 
 @register

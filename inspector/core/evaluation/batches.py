@@ -7,16 +7,16 @@ from typing import Callable
 import torch
 
 from inspector.core.attacks.base import StopCheck
-from inspector.core.classifier import Classifier
+from inspector.core.models.classifier import Classifier
 from inspector.core.defenses import DefendedClassifier, Pipeline
-from inspector.core.errors import InspectorError
+from inspector.core.util.errors import InspectorError
 from inspector.core.evaluation.config import EvaluationConfig, budgets
 from inspector.core.evaluation.data import Sample
 from inspector.core.evaluation.plan import Unit
 from inspector.core.evaluation.records import RecordStore
 from inspector.core.evaluation.result import Example
-from inspector.core.messages import one_line
-from inspector.core.metrics import top_k
+from inspector.core.util.messages import one_line
+from inspector.core.util.metrics import top_k
 
 MAX_EXAMPLES = 4
 #: What an attack may raise on one image (a model failing on it, a numerical error); recorded, not fatal.

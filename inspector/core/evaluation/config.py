@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inspector.core.attacks import ATTACKS, Attack, make_attack
-from inspector.core.bounds import check_list_length
-from inspector.core.errors import ParameterError, RecipeError
-from inspector.core.file_fields import (MAX_PARAM_TEXT, boolean, check_fields, device, numbers_or_texts, optional,
+from inspector.core.util.bounds import check_list_length
+from inspector.core.util.errors import ParameterError, RecipeError
+from inspector.core.io.file_fields import (MAX_PARAM_TEXT, boolean, check_fields, device, numbers_or_texts, optional,
                                         params, text, texts, whole)
-from inspector.core.models import default_model_name
-from inspector.core.params import parse_number
-from inspector.core.threads import MAX_THREADS
-from inspector.core.untrusted import MAX_COUNT
+from inspector.core.models.loading import default_model_name
+from inspector.core.util.params import parse_number
+from inspector.core.util.threads import MAX_THREADS
+from inspector.core.util.bounds import MAX_COUNT
 
 #: The budgets evaluated when none are given (Linf, [0, 1] pixel units).
 DEFAULT_EPS = ("0", "1/255", "2/255", "4/255", "8/255")
@@ -33,7 +33,7 @@ class EvaluationConfig:
     Attributes:
         data: a folder of images (labels from the file names or a ``labels.csv``) or a built-in set
             (``mnist-heldout``); see :mod:`inspector.core.evaluation.data`.
-        model, weights, trust_model_code: as for :class:`inspector.core.run.Recipe`.
+        model, weights, trust_model_code: as for :class:`inspector.core.evasion.recipe.Recipe`.
         attacks: attack names; several give the per-image worst case (AutoAttack's rule).
         eps: budgets in [0, 1] pixel units (text ``"4/255"`` or numbers), measured in ``norm``;
             minimal-norm attacks run once and their norm is compared with each.
@@ -50,7 +50,7 @@ class EvaluationConfig:
         resume: continue the evaluation in ``out``.
         threads: CPU intra-op threads the attacks run with; None: the count recorded in ``out`` when
             resuming, else torch's current one. :func:`~inspector.core.evaluation.evaluate` records it,
-            since the adversarials' bytes depend on it (see :mod:`inspector.core.threads`).
+            since the adversarials' bytes depend on it (see :mod:`inspector.core.util.threads`).
         ray: spread the batches over Ray workers: ``"local"`` starts a Ray instance on this machine
             (or uses the one already started), anything else is a cluster address (``"auto"``,
             ``"ray://head:10001"``); None: run here. The numbers are the same either way
@@ -108,7 +108,7 @@ class EvaluationConfig:
 #: in memory; a file's 100,000 would ask for 60 GB at 224 x 224.
 MAX_FILE_BATCH = 1024
 
-#: What each field of an :class:`EvaluationConfig` read from a file may hold (see :mod:`inspector.core.file_fields`).
+#: What each field of an :class:`EvaluationConfig` read from a file may hold (see :mod:`inspector.core.io.file_fields`).
 CONFIG_FIELDS = {
     "data": text(what="a folder of images or a built-in data set"),
     "model": text(what="a model name or file path"),

@@ -29,16 +29,17 @@ from typing import Callable
 import torch
 from PIL import Image
 
-from inspector.core.bounds import check_count
-from inspector.core.classifier import Classifier
-from inspector.core.datasets.mnist import heldout_digits
-from inspector.core.errors import ClassNameError, ImageError
-from inspector.core.files import stat_path
-from inspector.core.image import IMAGE_SUFFIXES, load_tensor, preprocess, to_tensor
-from inspector.core.labels import resolve_class
-from inspector.core.messages import show_path
-from inspector.core.resources import resource_path
-from inspector.core.untrusted import MAX_COUNT, inside, read_text
+from inspector.core.util.bounds import check_count
+from inspector.core.models.classifier import Classifier
+from inspector.core.io.datasets.mnist import heldout_digits
+from inspector.core.util.errors import ClassNameError, ImageError
+from inspector.core.io.files import stat_path
+from inspector.core.io.image import IMAGE_SUFFIXES, load_tensor, preprocess, to_tensor
+from inspector.core.models.labels import resolve_class
+from inspector.core.util.messages import show_path
+from inspector.core.io.resources import resource_path
+from inspector.core.util.bounds import MAX_COUNT
+from inspector.core.io.untrusted import inside, read_text
 
 BUILTIN_SETS = ("mnist-heldout",)
 #: Index of the first held-out digit in the MNIST test set (the ids name the test-set index).

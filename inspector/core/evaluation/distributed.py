@@ -19,14 +19,14 @@ from typing import Callable
 import torch
 
 from inspector.core.defenses import Pipeline, defense_from_spec
-from inspector.core.errors import ImageError, ModelError, ParameterError
+from inspector.core.util.errors import ImageError, ModelError, ParameterError
 from inspector.core.evaluation.config import EvaluationConfig
 from inspector.core.evaluation.data import Sample
 from inspector.core.evaluation.plan import Unit, make_plan
 from inspector.core.evaluation.records import RecordStore
 from inspector.core.evaluation.batches import MAX_EXAMPLES, BatchRun
-from inspector.core.messages import one_line
-from inspector.core.models import load_model
+from inspector.core.util.messages import one_line
+from inspector.core.models.loading import load_model
 
 #: Seconds between checks of ``should_stop`` while batches run.
 POLL_S = 0.5

@@ -23,11 +23,11 @@ import math
 import os
 from pathlib import Path
 
-from inspector.core.errors import ExportError, InspectorError, ParameterError
-from inspector.core.files import write_atomically
-from inspector.core.messages import one_line, show_path
-from inspector.core.out_folder import check_folder, check_member, open_for_append, read_member
-from inspector.core.untrusted import parse_json
+from inspector.core.util.errors import ExportError, InspectorError, ParameterError
+from inspector.core.io.files import write_atomically
+from inspector.core.util.messages import one_line, show_path
+from inspector.core.io.out_folder import check_folder, check_member, open_for_append, read_member
+from inspector.core.io.untrusted import parse_json
 
 MANIFEST = "manifest.json"
 RESULTS = "results.jsonl"
@@ -115,7 +115,7 @@ class RecordStore:
     def __init__(self, folder: str | os.PathLike | None, manifest: dict, *, resume: bool = False):
         """Open the store; with ``folder``, create it or (``resume``) read it back.
 
-        Members are never opened through a symbolic link (see :mod:`inspector.core.out_folder`).
+        Members are never opened through a symbolic link (see :mod:`inspector.core.io.out_folder`).
 
         Raises:
             ExportError: the folder cannot be written, already holds results and ``resume`` is off,

@@ -16,8 +16,8 @@ from PIL import Image
 from inspector.core.evaluation.config import build_attack
 from inspector.core.evaluation.plot import eps_label, robustness_plot
 from inspector.core.evaluation.result import EvaluationResult
-from inspector.core.figure import side_by_side
-from inspector.core.files import write_atomically
+from inspector.core.io.figure import side_by_side
+from inspector.core.io.files import write_atomically
 
 #: The id of the ``<script type="application/json">`` block holding the recipe and tables (for ``inspector replay``).
 REPORT_RECIPE_ID = "inspector-recipe"

@@ -19,10 +19,10 @@ from typing import Callable
 import torch
 
 from inspector.core.attacks.base import StopCheck
-from inspector.core.bounds import MAX_BATCH, MAX_EOT_SAMPLES, check_count
-from inspector.core.classifier import Classifier
+from inspector.core.util.bounds import MAX_BATCH, MAX_EOT_SAMPLES, check_count
+from inspector.core.models.classifier import Classifier
 from inspector.core.defenses import Pipeline, defense_from_spec
-from inspector.core.errors import ParameterError
+from inspector.core.util.errors import ParameterError
 from inspector.core.evaluation.batches import BatchRun
 from inspector.core.evaluation.config import EvaluationConfig, budgets, check_attacks
 from inspector.core.evaluation.data import load_dataset
@@ -31,9 +31,9 @@ from inspector.core.evaluation.distributed import run_on_ray
 from inspector.core.evaluation.records import RecordStore, check_folder_before, saved_config
 from inspector.core.evaluation.result import EvaluationResult, summarize
 from inspector.core.evaluation.versions import versions
-from inspector.core.models import load_model
-from inspector.core.threads import intra_op_threads
-from inspector.core.untrusted import MAX_COUNT
+from inspector.core.models.loading import load_model
+from inspector.core.util.threads import intra_op_threads
+from inspector.core.util.bounds import MAX_COUNT
 
 #: Values per batch the default batch size aims at (a power of two, 1 to 128 images).
 BATCH_VALUES = 4_000_000

@@ -9,8 +9,8 @@ from pathlib import Path
 import torch
 
 from inspector import __version__
-from inspector.core.classifier import Classifier
-from inspector.core.resources import resource_path
+from inspector.core.models.classifier import Classifier
+from inspector.core.io.resources import resource_path
 
 
 def versions(config, model: Classifier) -> dict:

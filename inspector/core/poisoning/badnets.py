@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import torch
 
-from inspector.core.errors import ParameterError
-from inspector.core.params import parse_number
+from inspector.core.util.errors import ParameterError
+from inspector.core.util.params import parse_number
 from inspector.core.poisoning.triggers import Trigger
 
 

@@ -27,7 +27,7 @@ import torch
 
 from inspector.core.attacks.norms import NORMS
 from inspector.core.attacks.pgd import PGD
-from inspector.core.errors import ParameterError
+from inspector.core.util.errors import ParameterError
 from inspector.core.poisoning.badnets import PoisonedSet, check_rate, check_target
 from inspector.core.poisoning.triggers import Trigger
 
@@ -56,7 +56,7 @@ def clean_label(x: torch.Tensor, y: torch.Tensor, trigger: Trigger, target: int,
     if not 0 < eps <= (1 if norm == "linf" else 28):
         raise ParameterError(f"clean-label perturbation eps {eps:g} must be in (0, {1 if norm == 'linf' else 28}]")
     if proxy is None:
-        from inspector.core.models import load_model
+        from inspector.core.models.loading import load_model
         proxy = load_model("mnist-pgd-at")
     members = (y == target).nonzero().flatten()
     count = max(1, round(rate * len(members)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from inspector.core.errors import ModelError
+from inspector.core.util.errors import ModelError
 
 
 def last_linear(model: nn.Module) -> nn.Linear:

@@ -33,9 +33,9 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
-from inspector.core.bounds import MAX_BATCH, check_count, check_real, check_seed
-from inspector.core.errors import ModelError, ParameterError
-from inspector.core.params import MAX_SEED
+from inspector.core.util.bounds import MAX_BATCH, check_count, check_real, check_seed
+from inspector.core.util.errors import ModelError, ParameterError
+from inspector.core.util.params import MAX_SEED
 from inspector.core.poisoning.triggers import Trigger
 
 #: The MAD consistency constant for normally distributed values.

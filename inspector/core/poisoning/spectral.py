@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import torch
 
-from inspector.core.errors import ParameterError
+from inspector.core.util.errors import ParameterError
 from inspector.core.poisoning.features import penultimate
 from inspector.core.poisoning.scan_result import DataScan
 

@@ -1,7 +1,7 @@
 """Train a backdoored MNIST model: poison the training digits, then the shipped recipe.
 
 The recipe is ``mnist-standard``'s (:mod:`inspector.core.training`):
-:class:`~inspector.core.zoo.mnist_cnn.MnistCNN`, Adam at 1e-3, batch 100,
+:class:`~inspector.core.models.zoo.mnist_cnn.MnistCNN`, Adam at 1e-3, batch 100,
 6 epochs, cross-entropy, on the first 8,000 MNIST test digits; figures on the
 last 2,000 (held out). Training checkpoints after each epoch, reports
 progress, can be cancelled and resumed.
@@ -16,9 +16,9 @@ from typing import Callable
 
 import torch
 
-from inspector.core.datasets.mnist import mnist_split
-from inspector.core.bounds import MAX_EPOCHS, check_count, check_real, check_seed
-from inspector.core.errors import ParameterError
+from inspector.core.io.datasets.mnist import mnist_split
+from inspector.core.util.bounds import MAX_EPOCHS, check_count, check_real, check_seed
+from inspector.core.util.errors import ParameterError
 from inspector.core.poisoning.badnets import PoisonedSet, badnets, check_rate, check_target
 from inspector.core.poisoning.clean_label import DEFAULT_EPS, clean_label
 from inspector.core.poisoning.success import BackdoorFigures, backdoor_figures
@@ -26,7 +26,7 @@ from inspector.core.poisoning.triggers import Trigger, make_trigger
 from inspector.core.training.loop import Progress, fit
 from inspector.core.training.standard import cross_entropy_loss
 from inspector.core.training.train import DEFAULT_EPOCHS, LEARNING_RATES
-from inspector.core.zoo.mnist_cnn import MnistCNN
+from inspector.core.models.zoo.mnist_cnn import MnistCNN
 
 ATTACKS = ("badnets", "clean-label")
 #: The poison rates of the sweep, as fractions of the training set.

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import torch
 
-from inspector.core.errors import ParameterError
+from inspector.core.util.errors import ParameterError
 
 KINDS = ("pixel", "patch", "blend")
 #: Pixels between the trigger and the image border, for the corner triggers.

@@ -8,8 +8,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from inspector.core.files import write_atomically
-from inspector.core.formats.sidecar import write_sidecar
+from inspector.core.io.files import write_atomically
+from inspector.core.models.formats.sidecar import write_sidecar
 
 
 def save_copy(net: nn.Module, path: str | Path, *, class_names: list[str], task: str) -> Path:

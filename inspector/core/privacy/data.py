@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import torch
 
-from inspector.core.datasets.idx import read_idx
-from inspector.core.datasets.mnist import MEMBER_IMAGES, heldout_digits
-from inspector.core.errors import ImageError
-from inspector.core.messages import show_path
+from inspector.core.io.datasets.idx import read_idx
+from inspector.core.io.datasets.mnist import MEMBER_IMAGES, heldout_digits
+from inspector.core.util.errors import ImageError
+from inspector.core.util.messages import show_path
 from inspector.core.privacy.augment import random_affine
-from inspector.core.resources import resource_path
+from inspector.core.io.resources import resource_path
 
 POOLS = ("members", "transformed")
 #: The seed of the ``transformed`` pool's transforms (the pool is the same in every run).

@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from inspector.core.attacks.pgd import PGD
-from inspector.core.classifier import Classifier
+from inspector.core.models.classifier import Classifier
 from inspector.core.evaluation.stats import wilson_interval
 
 

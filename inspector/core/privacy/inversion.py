@@ -22,7 +22,7 @@ from typing import Callable
 import torch
 from torch import nn
 
-from inspector.core.bounds import check_count, check_real
+from inspector.core.util.bounds import check_count, check_real
 
 
 @dataclass

@@ -22,16 +22,16 @@ from typing import Callable
 
 import torch
 
-from inspector.core.classifier import Classifier
-from inspector.core.errors import ParameterError
-from inspector.core.files import write_files
-from inspector.core.models import load_model
+from inspector.core.models.classifier import Classifier
+from inspector.core.util.errors import ParameterError
+from inspector.core.io.files import write_files
+from inspector.core.models.loading import load_model
 from inspector.core.privacy.data import held_out
 from inspector.core.privacy.fidelity import rate
 from inspector.core.privacy.inversion import MIFace, InversionStep
 from inspector.core.privacy.plots import inversion_grid
 from inspector.core.privacy.ssim import ssim
-from inspector.core.zoo.mnist_cnn import MNIST_MODELS
+from inspector.core.models.zoo.mnist_cnn import MNIST_MODELS
 
 GRID = "inversion.png"
 RESULT = "inversion.json"

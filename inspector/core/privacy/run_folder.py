@@ -16,12 +16,12 @@ from pathlib import Path
 
 import torch
 
-from inspector.core.errors import ExportError, ParameterError
-from inspector.core.files import write_atomically
-from inspector.core.messages import one_line, show_path
-from inspector.core.out_folder import check_folder, check_member, read_member
+from inspector.core.util.errors import ExportError, ParameterError
+from inspector.core.io.files import write_atomically
+from inspector.core.util.messages import one_line, show_path
+from inspector.core.io.out_folder import check_folder, check_member, read_member
 from inspector.core.privacy.plots import agreement_plot
-from inspector.core.untrusted import parse_json
+from inspector.core.io.untrusted import parse_json
 
 STATE = "steal-state.pt"
 RESULT = "steal.json"

@@ -14,7 +14,7 @@ Methods:
 With label-only output (``output="label"``) copycat and knockoff-random are the
 same attack: the same images and the same hard labels.
 
-The victim is reached only through a :class:`~inspector.core.oracle.QueryOracle`
+The victim is reached only through a :class:`~inspector.core.concealment.oracle.QueryOracle`
 (one budget slot, charged once per pool image) that counts the queries,
 enforces the largest budget and, for ``output="label"``, returns the top-1
 label only. Budgets are nested: the copy at 1,000 queries continues from the
@@ -34,20 +34,20 @@ from typing import Callable
 
 import torch
 
-from inspector.core.classifier import Classifier
-from inspector.core.bounds import (MAX_EPOCHS, MAX_LIST, check_count, check_list_length, check_real,
+from inspector.core.models.classifier import Classifier
+from inspector.core.util.bounds import (MAX_EPOCHS, MAX_LIST, check_count, check_list_length, check_real,
                                    check_seed)
-from inspector.core.errors import ParameterError
-from inspector.core.messages import one_line, show_path
-from inspector.core.models import load_model
-from inspector.core.oracle import OUTPUTS, QueryOracle
+from inspector.core.util.errors import ParameterError
+from inspector.core.util.messages import one_line, show_path
+from inspector.core.models.loading import load_model
+from inspector.core.concealment.oracle import OUTPUTS, QueryOracle
 from inspector.core.privacy.copy_file import save_copy
 from inspector.core.privacy.data import held_out, query_pool
 from inspector.core.privacy.fidelity import agreement_and_accuracy, predictions, transfer_success
 from inspector.core.privacy.run_folder import STATE, RunFolder, check_run_folder
 from inspector.core.privacy.sampling import AdaptiveSampler, RandomSampler
 from inspector.core.privacy.training import CopyLoss, train_copy
-from inspector.core.zoo.mnist_cnn import MnistCNN
+from inspector.core.models.zoo.mnist_cnn import MnistCNN
 
 METHODS = ("copycat", "knockoff-random", "knockoff-adaptive")
 DEFAULT_BUDGETS = (250, 1000, 2000, 5000)

@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 
 from inspector.core.attacks.base import StepCallback, StopCheck
-from inspector.core.classifier import Classifier
-from inspector.core.image import load_image, to_pil
-from inspector.core.messages import show_path
+from inspector.core.models.classifier import Classifier
+from inspector.core.io.image import load_image, to_pil
+from inspector.core.util.messages import show_path
 from inspector.core.replay.source import AttackSource
-from inspector.core.run import Inspection, inspect
+from inspector.core.evasion.inspect import Inspection, inspect
 
 
 @dataclass
@@ -54,7 +54,7 @@ def replay_attack(source: AttackSource, *, model: Classifier | None = None, on_s
 
     Raises:
         ImageError: the recipe's image or the saved adversarial cannot be read.
-        ModelError, DeviceError, ParameterError, ClassNameError: as :func:`~inspector.core.run.inspect`.
+        ModelError, DeviceError, ParameterError, ClassNameError: as :func:`~inspector.core.evasion.inspect.inspect`.
     """
     inspection = inspect(source.recipe, model=model, on_step=on_step, should_stop=should_stop)
     replay = AttackReplay(inspection, source.adversarial)

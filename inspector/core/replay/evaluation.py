@@ -11,15 +11,15 @@ from pathlib import Path
 from typing import Callable
 
 from inspector.core.attacks.base import StopCheck
-from inspector.core.bounds import check_count
-from inspector.core.classifier import Classifier
-from inspector.core.errors import ParameterError, RecipeError
+from inspector.core.util.bounds import check_count
+from inspector.core.models.classifier import Classifier
+from inspector.core.util.errors import ParameterError, RecipeError
 from inspector.core.evaluation import EvaluationResult, Progress, evaluate
 from inspector.core.evaluation.records import RESULTS, record_key
-from inspector.core.file_fields import shown
-from inspector.core.messages import show_path
+from inspector.core.io.file_fields import shown
+from inspector.core.util.messages import show_path
 from inspector.core.replay.source import EvaluationSource, parse_saved_json
-from inspector.core.untrusted import read_text
+from inspector.core.io.untrusted import read_text
 
 #: The largest results.jsonl read, in bytes (an ImageNet validation run with 5 budgets takes about 100 MB).
 MAX_RECORDS_BYTES = 256 * 2**20

@@ -9,7 +9,7 @@ exported recipe (with a model comparison: its source attack), or a bare recipe (
 
 These files may come from anyone, so they are read as untrusted input: a bounded read of a
 regular file (a FIFO or a device is refused, not waited on), JSON of bounded nesting, every
-recipe and configuration field checked for its type and range (:mod:`inspector.core.file_fields`).
+recipe and configuration field checked for its type and range (:mod:`inspector.core.io.file_fields`).
 And a file never decides what it may do: the fields that would widen that are not taken from
 it but reset, and kept in the source's ``ignored`` for the caller to say so:
 
@@ -31,13 +31,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inspector.core.errors import RecipeError
+from inspector.core.util.errors import RecipeError
 from inspector.core.evaluation.config import EvaluationConfig
 from inspector.core.evaluation.report import REPORT_RECIPE_ID
-from inspector.core.file_fields import check_fields, device, optional
-from inspector.core.messages import one_line, show_path
-from inspector.core.run import Recipe
-from inspector.core.untrusted import MAX_JSON_BYTES, parse_json, read_text
+from inspector.core.io.file_fields import check_fields, device, optional
+from inspector.core.util.messages import one_line, show_path
+from inspector.core.evasion.recipe import Recipe
+from inspector.core.io.untrusted import MAX_JSON_BYTES, parse_json, read_text
 
 RESULT = "result.json"
 ADVERSARIAL = "adversarial.png"
@@ -113,7 +113,7 @@ def read_source(path: str | os.PathLike) -> AttackSource | EvaluationSource:
 
 
 def parse_saved_json(text: str, where: str) -> Any:
-    """The JSON value in ``text``, nested at most :data:`~inspector.core.untrusted.MAX_JSON_DEPTH` levels.
+    """The JSON value in ``text``, nested at most :data:`~inspector.core.io.untrusted.MAX_JSON_DEPTH` levels.
 
     NaN and Infinity are accepted (Python's ``json`` writes them, and a result's or report's
     figures hold them); the fields that matter refuse them where they are checked.

@@ -26,10 +26,10 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from inspector.core.errors import ModelError
-from inspector.core.messages import one_line, show_path
+from inspector.core.util.errors import ModelError
+from inspector.core.util.messages import one_line, show_path
 from inspector.core.training.loop import Progress, checked_epoch, read_checkpoint, write_checkpoint
-from inspector.core.untrusted import MAX_COUNT
+from inspector.core.util.bounds import MAX_COUNT
 
 
 @dataclass(frozen=True)

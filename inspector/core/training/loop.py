@@ -17,10 +17,10 @@ from typing import Callable, Protocol
 import torch
 from torch import nn
 
-from inspector.core.errors import ExportError, ModelError
-from inspector.core.files import write_atomically
-from inspector.core.messages import one_line, show_path
-from inspector.core.out_folder import check_member, read_member
+from inspector.core.util.errors import ExportError, ModelError
+from inspector.core.io.files import write_atomically
+from inspector.core.util.messages import one_line, show_path
+from inspector.core.io.out_folder import check_member, read_member
 
 #: The largest checkpoint read back, in bytes (an MNIST network with Adam's moments is about 10 MB).
 MAX_CHECKPOINT_BYTES = 256 * 2**20

@@ -3,7 +3,7 @@
 Methods: ``standard``, ``pgd-at`` (Madry et al. 2018, arXiv:1706.06083),
 ``distilled`` (Papernot et al. 2016, arXiv:1511.04508) and ``dp`` (DP-SGD, Abadi et
 al. 2016, arXiv:1607.00133). Each trains
-:class:`~inspector.core.zoo.mnist_cnn.MnistCNN` on the first 8,000 digits of
+:class:`~inspector.core.models.zoo.mnist_cnn.MnistCNN` on the first 8,000 digits of
 the MNIST test set and writes ``mnist-<method>.safetensors``.
 """
 
@@ -17,17 +17,17 @@ from typing import Callable
 
 import torch
 
-from inspector.core.datasets.mnist import mnist_split
-from inspector.core.bounds import MAX_EPOCHS, check_count, check_seed
-from inspector.core.errors import ParameterError
-from inspector.core.out_folder import check_folder
-from inspector.core.resources import resource_path
+from inspector.core.io.datasets.mnist import mnist_split
+from inspector.core.util.bounds import MAX_EPOCHS, check_count, check_seed
+from inspector.core.util.errors import ParameterError
+from inspector.core.io.out_folder import check_folder
+from inspector.core.io.resources import resource_path
 from inspector.core.training.distillation import TemperatureLoss, soft_labels
 from inspector.core.training.dp_sgd import DPSettings, fit_dp
 from inspector.core.training.loop import Progress, fit
 from inspector.core.training.pgd_at import PGDAdversarialLoss
 from inspector.core.training.standard import cross_entropy_loss
-from inspector.core.zoo.mnist_cnn import MnistCNN, save_weights
+from inspector.core.models.zoo.mnist_cnn import MnistCNN, save_weights
 
 METHODS = ("standard", "pgd-at", "distilled", "dp")
 #: Epochs per method (for ``distilled``: per network, teacher then student).

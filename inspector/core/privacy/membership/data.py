@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import torch
 
-from inspector.core.datasets.mnist import TRAIN_SIZE, mnist_split
-from inspector.core.errors import ParameterError
+from inspector.core.io.datasets.mnist import TRAIN_SIZE, mnist_split
+from inspector.core.util.errors import ParameterError
 
 #: Digits 0..TRAIN_SIZE-1 are members; the rest non-members.
 NON_MEMBERS = 2000

@@ -8,7 +8,7 @@ import math
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from inspector.core.image import to_pil
+from inspector.core.io.image import to_pil
 from inspector.core.privacy.membership.run import FPR, MembershipResult
 
 WIDTH, HEIGHT = 640, 560

@@ -23,10 +23,10 @@ from platformdirs import user_cache_path
 from safetensors import SafetensorError
 from safetensors.torch import load, save
 
-from inspector.core.errors import ExportError, ModelError, ParameterError
-from inspector.core.files import write_atomically
-from inspector.core.messages import show_path
-from inspector.core.out_folder import check_folder, check_member, read_member
+from inspector.core.util.errors import ExportError, ModelError, ParameterError
+from inspector.core.io.files import write_atomically
+from inspector.core.util.messages import show_path
+from inspector.core.io.out_folder import check_folder, check_member, read_member
 from inspector.core.privacy.membership.data import Digits
 from inspector.core.privacy.membership.scores import logits_of
 from inspector.core.training import DEFAULT_EPOCHS, Progress, train_network

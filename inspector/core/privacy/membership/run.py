@@ -16,8 +16,8 @@ from typing import Callable
 import numpy as np
 import torch
 
-from inspector.core.bounds import MAX_MEMBERSHIP_SEED, check_count as check_bounded, check_seed
-from inspector.core.errors import ParameterError
+from inspector.core.util.bounds import MAX_MEMBERSHIP_SEED, check_count as check_bounded, check_seed
+from inspector.core.util.errors import ParameterError
 from inspector.core.privacy.membership import metrics
 from inspector.core.privacy.membership.data import EvaluationSet, balanced_set, load_digits, same_writers
 from inspector.core.privacy.membership.label_only import QUERIES, boundary_distances
@@ -25,7 +25,7 @@ from inspector.core.privacy.membership.lira import lira_scores
 from inspector.core.privacy.membership.loss_attack import loss_scores
 from inspector.core.privacy.membership.reference import ReferenceModels, ReferenceProgress, check_count
 from inspector.core.privacy.membership.scores import logit_confidence, logits_of
-from inspector.core.zoo.mnist_cnn import MNIST_MODELS
+from inspector.core.models.zoo.mnist_cnn import MNIST_MODELS
 
 ATTACKS = ("loss", "lira-offline", "lira-online", "label-only")
 #: The false positive rate of the reported operating point.
@@ -40,7 +40,7 @@ class MembershipConfig:
     """What to run.
 
     Attributes:
-        model: a shipped MNIST model (:data:`~inspector.core.zoo.mnist_cnn.MNIST_MODELS`): their
+        model: a shipped MNIST model (:data:`~inspector.core.models.zoo.mnist_cnn.MNIST_MODELS`): their
             training set is known (the first 8,000 digits).
         attack: one of :data:`ATTACKS`.
         members: members in the evaluation set, and as many non-members (1..2000).
@@ -169,7 +169,7 @@ def run_membership(config: MembershipConfig, *,
         ModelError: the model's weights are missing or unreadable.
         ExportError: the reference models' cache cannot be written.
     """
-    from inspector.core.models import load_model
+    from inspector.core.models.loading import load_model
 
     config.check()
     start = time.perf_counter()

@@ -1,0 +1,48 @@
+"""A side-by-side figure for slides: original | perturbation | adversarial, with captions."""
+
+from __future__ import annotations
+
+import torch
+from PIL import Image, ImageDraw, ImageFont
+
+from inspector.core.io.image import to_pil
+from inspector.core.io.visualize import perturbation_image
+
+PANEL = 336          # panel side in pixels (the 224-pixel input upscaled 1.5x, nearest neighbour)
+MARGIN = 16
+CAPTION = 64         # height of the caption band under each panel
+
+
+def _caption(top: dict) -> str:
+    return f"{top['name']} ({top['probability']:.0%})"
+
+
+def side_by_side(x: torch.Tensor, x_adv: torch.Tensor, original_top: dict, adversarial_top: dict) -> Image.Image:
+    """Render the three images with their labels into one RGB picture.
+
+    Args:
+        x, x_adv: (1, C, H, W) in [0, 1], the original and the adversarial.
+        original_top, adversarial_top: the top-1 ``{index, name, probability}`` of each.
+
+    Returns:
+        An RGB image of width 3 * PANEL + 4 * MARGIN; panels are upscaled with
+        nearest neighbour so single-pixel changes stay visible.
+    """
+    perturbation, scale = perturbation_image(x, x_adv)
+    panels = [
+        (to_pil(x).convert("RGB"), "original", _caption(original_top)),
+        (perturbation, "perturbation (amplified)", f"full colour = \u00b1{scale:.0f} grey levels"),
+        (to_pil(x_adv).convert("RGB"), "adversarial", _caption(adversarial_top)),
+    ]
+    width = 3 * PANEL + 4 * MARGIN
+    height = PANEL + CAPTION + 2 * MARGIN
+    figure = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(figure)
+    title_font = ImageFont.load_default(size=20)
+    text_font = ImageFont.load_default(size=17)
+    for i, (im, title, caption) in enumerate(panels):
+        left = MARGIN + i * (PANEL + MARGIN)
+        figure.paste(im.resize((PANEL, PANEL), Image.Resampling.NEAREST), (left, MARGIN))
+        draw.text((left, MARGIN + PANEL + 8), title, fill=(40, 40, 40), font=title_font)
+        draw.text((left, MARGIN + PANEL + 36), caption, fill=(90, 90, 90), font=text_font)
+    return figure

@@ -1,7 +1,0 @@
-"""The privacy tasks of the Privacy workspace, in picker order: adding one is one line here."""
-
-from inspector.gui.privacy.inversion import INVERSION
-from inspector.gui.privacy.membership_job import MEMBERSHIP
-from inspector.gui.privacy.stealing import STEALING
-
-TASKS = {task.name: task for task in (STEALING, INVERSION, MEMBERSHIP)}

@@ -1,0 +1,83 @@
+"""The attack panel: which attacks, the budgets and steps, and Run / Cancel with the progress and time left.
+
+Edits go into the view state (``EvaluateState.attacks``, ``eps``, ``steps``); the
+buttons emit ``run_clicked`` and ``cancel_clicked``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+                               QProgressBar, QPushButton, QSpinBox, QVBoxLayout)
+
+from inspector.core.attacks import ATTACKS
+from inspector.gui.workspaces.evaluate.eta import format_seconds
+from inspector.gui.workspaces.evaluate.state import EvaluateState
+
+MAX_STEPS = 100_000
+
+
+class AttackPanel(QGroupBox):
+    """Signals: ``run_clicked``, ``cancel_clicked``."""
+
+    run_clicked = Signal()
+    cancel_clicked = Signal()
+
+    def __init__(self, state: EvaluateState, parent=None):
+        super().__init__("Attacks (several: per-image worst case)", parent)
+        self.state = state
+        layout = QVBoxLayout(self)
+        grid = QGridLayout()
+        self.checkboxes: dict[str, QCheckBox] = {}
+        for i, (name, cls) in enumerate(ATTACKS.items()):
+            box = QCheckBox(cls.title.replace("&", "&&"))     # "C&W": no mnemonic
+            box.setToolTip(f"{cls.threat_model}{', minimal norm' if cls.minimal else ''}\n{cls.paper}")
+            box.setChecked(name in state.attacks)
+            box.toggled.connect(lambda checked, name=name: self._toggle(name, checked))
+            grid.addWidget(box, i // 2, i % 2)
+            self.checkboxes[name] = box
+        layout.addLayout(grid)
+        form = QFormLayout()
+        self.eps = QLineEdit(state.eps)
+        self.eps.setToolTip("Budgets in [0, 1] pixel units (Linf), comma-separated: 0, 1/255, 2/255")
+        self.eps.textChanged.connect(lambda text: setattr(self.state, "eps", text))
+        form.addRow("eps", self.eps)
+        self.steps = QSpinBox()
+        self.steps.setRange(0, MAX_STEPS)
+        self.steps.setSpecialValueText("default")
+        self.steps.setValue(state.steps or 0)
+        self.steps.setToolTip("Iterations of the attacks that have steps (FGSM has none)")
+        self.steps.valueChanged.connect(lambda n: setattr(self.state, "steps", n or None))
+        form.addRow("steps", self.steps)
+        layout.addLayout(form)
+        buttons = QHBoxLayout()
+        self.run_button = QPushButton("Run")
+        self.run_button.clicked.connect(self.run_clicked)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop after the attack run in progress; the finished records are kept")
+        self.cancel_button.clicked.connect(self.cancel_clicked)
+        self.cancel_button.setEnabled(False)
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.cancel_button)
+        layout.addLayout(buttons)
+        self.progress = QProgressBar()
+        self.progress.setFormat("%v / %m images")
+        self.progress.setValue(0)
+        layout.addWidget(self.progress)
+        self.stage = QLabel("")
+        self.stage.setWordWrap(True)
+        layout.addWidget(self.stage)
+
+    def _toggle(self, name: str, checked: bool) -> None:
+        chosen = [n for n in self.state.attacks if n != name] + ([name] if checked else [])
+        self.state.attacks = [n for n in ATTACKS if n in chosen]
+
+    def set_running(self, running: bool, can_run: bool) -> None:
+        self.run_button.setEnabled(can_run)
+        self.cancel_button.setEnabled(running)
+
+    def show_progress(self, done: int, total: int, stage: str, seconds_left: float | None) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+        left = "" if seconds_left is None else f"about {format_seconds(seconds_left)} left \u00b7 "
+        self.stage.setText(left + stage)

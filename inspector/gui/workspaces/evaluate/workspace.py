@@ -1,0 +1,156 @@
+"""The Evaluate workspace: clean and robust accuracy of the session's model over a data set.
+
+Left: the data, attack and defence panels with Run / Cancel. Right: the robust
+accuracy curve, filled in as batches finish, and the results table. It drives
+:func:`inspector.core.evaluation.evaluate` through :mod:`inspector.gui.workspaces.evaluate.jobs`
+and renders the :class:`EvaluateState` it keeps.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMenu, QPushButton, QVBoxLayout, QWidget
+
+from inspector.core.util.errors import InspectorError
+from inspector.core.evaluation import Progress
+from inspector.core.evaluation.report import write_report
+from inspector.gui.workspaces.evaluate.attack_panel import AttackPanel
+from inspector.gui.workspaces.evaluate.curve_plot import CurvePlot
+from inspector.gui.workspaces.evaluate.data_panel import DataPanel
+from inspector.gui.workspaces.evaluate.defense_panel import DefensePanel
+from inspector.gui.workspaces.evaluate.eta import Eta
+from inspector.gui.workspaces.evaluate.jobs import Partial, evaluate_job
+from inspector.gui.workspaces.evaluate.results_table import ResultsTable
+from inspector.gui.workspaces.evaluate.state import EvaluateState
+from inspector.gui.jobs import Job
+from inspector.gui.workspace import Workspace, splitter
+
+SIDE_WIDTH = 340
+
+
+class EvaluateWorkspace(Workspace):
+    """Signal ``evaluation_finished`` (the EvaluationResult), emitted once a run has ended, stopped or not."""
+
+    name = "evaluate"
+    title = "Evaluate"
+
+    evaluation_finished = Signal(object)
+
+    def __init__(self, shell, state: EvaluateState | None = None, parent=None):
+        super().__init__(shell, state, parent)
+        self.state = state or EvaluateState()
+        self._job: Job | None = None
+        self._eta = Eta()
+        self._build()
+        self.shell.runner.busy_changed.connect(self._on_busy)
+        self.shell.session.events.model.connect(self._on_session_changed)
+        self.shell.session.events.device.connect(self._on_session_changed)
+        self.state.events.result.connect(self._show_result)
+        self.state.events.out.connect(lambda *_: self._on_busy(self.shell.runner.busy()))
+        self._on_busy(self.shell.runner.busy())
+
+    def _build(self) -> None:
+        self.data_panel = DataPanel(self.state)
+        self.attack_panel = AttackPanel(self.state)
+        self.attack_panel.run_clicked.connect(self.run)
+        self.attack_panel.cancel_clicked.connect(self.cancel)
+        self.defense_panel = DefensePanel(self.state)
+
+        self.curve = CurvePlot()
+        self.results = ResultsTable()
+        self.save_button = QPushButton("Save report\u2026")
+        self.save_button.setToolTip("A self-contained HTML report: recipe, sanity checks, plot, tables, examples")
+        self.save_button.clicked.connect(self.save_report_dialog)
+        self.save_button.setEnabled(False)
+        results = QWidget()
+        results_layout = QVBoxLayout(results)
+        results_layout.setContentsMargins(0, 0, 0, 0)
+        results_layout.addWidget(self.results, 1)
+        save_row = QHBoxLayout()
+        save_row.addStretch(1)
+        save_row.addWidget(self.save_button)
+        results_layout.addLayout(save_row)
+        self.lay_out([self.data_panel, self.attack_panel, self.defense_panel],
+                     splitter(Qt.Orientation.Vertical, [self.curve, results], [420, 440]), SIDE_WIDTH)
+
+    def fill_file_menu(self, menu: QMenu) -> None:
+        action = QAction("Save evaluation &report\u2026", menu)
+        action.triggered.connect(self.save_report_dialog)
+        menu.addAction(action)
+
+    def set_text_scale(self, scale: float) -> None:
+        self.curve.set_text_scale(scale)
+
+    # ---- running ------------------------------------------------------------------------------
+    def run(self) -> None:
+        """Evaluate the session's model with the current choices in a worker thread."""
+        session = self.shell.session
+        config = self.state.config(session.model, session.device, weights=session.weights,
+                                   trust_code=session.trust_code)
+        job = Job(evaluate_job, config)
+        job.progress.connect(self._on_report)
+        self._job = job
+        verb = "continuing the evaluation in " + config.out if config.resume else "evaluating"
+        if self.shell.runner.start(job, f"{verb} {session.model} on {config.data}\u2026", self._on_done):
+            self._eta = Eta()
+            self.state.progress = None
+            self.state.result = None
+            self.attack_panel.show_progress(0, 1, "loading the model and the images\u2026", None)
+
+    def cancel(self) -> None:
+        """Stop after the attack run in progress; the finished records stay in the output folder."""
+        if self._job is not None and self.shell.runner.job is self._job:
+            self.shell.runner.cancel()
+
+    def _on_report(self, report) -> None:
+        if isinstance(report, Progress):
+            self.state.progress = report
+            left = self._eta.update(report.images_done, report.images_total)
+            self.attack_panel.show_progress(report.images_done, report.images_total, report.stage, left)
+        elif isinstance(report, Partial):
+            self.state.result = report.result
+
+    def _on_done(self, result) -> None:
+        self.state.result = result
+        progress = self.state.progress
+        done = progress.images_done if progress is not None else 0
+        stage = "stopped; run again to continue from the finished records" if result.stopped else "done"
+        self.attack_panel.show_progress(done if result.stopped else result.images, result.images, stage, None)
+        if result.config.out is not None:
+            self.shell.show_status(f"records in {result.config.out}", 0)
+        self.evaluation_finished.emit(result)
+
+    def _on_busy(self, busy: bool) -> None:
+        running = busy and self._job is not None and self.shell.runner.job is self._job
+        self.attack_panel.set_running(running, can_run=not busy)
+        self.save_button.setEnabled(not busy and self.state.result is not None)
+
+    def _on_session_changed(self, *_args) -> None:
+        """Another model or device: the shown results are of the previous one."""
+        if not (self.shell.runner.busy() and self.shell.runner.job is self._job):
+            self.state.result = None
+
+    def _show_result(self, result) -> None:
+        self.results.set_result(result)
+        self.curve.set_rows(result.robust if result is not None else [], result.config.norm if result else "linf")
+        self.save_button.setEnabled(result is not None and not self.shell.runner.busy())
+
+    # ---- report -------------------------------------------------------------------------------
+    def save_report(self, path: str) -> bool:
+        """Write the HTML report of the last result to ``path``."""
+        try:
+            write_report(self.state.result, path)
+        except InspectorError as exc:
+            self.shell.show_error(str(exc))
+            return False
+        self.shell.show_status(f"saved {path}", 5000)
+        return True
+
+    def save_report_dialog(self) -> None:
+        if self.state.result is None:
+            self.shell.show_error("nothing to report yet: run an evaluation first")
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Save report", "evaluation.html", "HTML (*.html)")
+        if path:
+            self.save_report(path)

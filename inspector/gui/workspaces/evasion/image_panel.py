@@ -1,0 +1,45 @@
+"""The image panel: the sample gallery, the current file's name and "Open image"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtWidgets import QGroupBox, QLabel, QListView, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout
+
+from inspector.core.io.resources import sample_images
+from inspector.gui.workspaces.evasion.state import EvasionState
+
+THUMBNAIL = 72
+
+
+class ImagePanel(QGroupBox):
+    """Emits ``image_chosen(path)`` for a sample click; ``open_requested`` for the file dialog."""
+
+    image_chosen = Signal(str)
+    open_requested = Signal()
+
+    def __init__(self, state: EvasionState, parent=None):
+        super().__init__("Image (samples, File > Open, or drop a file)", parent)
+        self.gallery = QListWidget()
+        self.gallery.setViewMode(QListView.ViewMode.IconMode)
+        self.gallery.setIconSize(QSize(THUMBNAIL, THUMBNAIL))
+        self.gallery.setFixedHeight(110)
+        self.gallery.setMovement(QListView.Movement.Static)
+        for path in sample_images():
+            icon = QIcon(QPixmap(str(path)).scaled(THUMBNAIL, THUMBNAIL, Qt.AspectRatioMode.KeepAspectRatio,
+                                                   Qt.TransformationMode.SmoothTransformation))
+            item = QListWidgetItem(icon, path.stem)
+            item.setData(Qt.ItemDataRole.UserRole, str(path))
+            self.gallery.addItem(item)
+        self.gallery.itemClicked.connect(lambda item: self.image_chosen.emit(item.data(Qt.ItemDataRole.UserRole)))
+        open_button = QPushButton("Open image\u2026")
+        open_button.clicked.connect(self.open_requested)
+        self.file_label = QLabel()
+        self.file_label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.gallery)
+        layout.addWidget(self.file_label)
+        layout.addWidget(open_button)
+        state.events.preview.connect(lambda _p: self.file_label.setText(Path(state.image).name))

@@ -1,0 +1,380 @@
+"""The Evasion workspace: attack one image and see original, perturbation and adversarial.
+
+Left: the image, attack, defence and compare panels. Centre: the three image
+panes, the probability bars and the live loss plot. It drives
+:func:`inspector.core.evasion.inspect.inspect` through :mod:`inspector.gui.workspaces.evasion.jobs`
+and renders the :class:`EvasionState` it keeps.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
+
+from inspector.core.attacks import ATTACKS
+from inspector.core.util.errors import InspectorError, RecipeError
+from inspector.core.io.image import IMAGE_SUFFIXES
+from inspector.core.models.labels import resolve_class
+from inspector.core.util.messages import show_path
+from inspector.core.replay import AttackSource, read_source
+from inspector.core.io.resources import sample_images
+from inspector.core.evasion.recipe import Recipe
+from inspector.core.evasion.summary import summary_line
+from inspector.gui.workspaces.evasion import export
+from inspector.gui.workspaces.evasion.attack_panel import AttackPanel
+from inspector.gui.workspaces.evasion.compare_panel import ComparePanel
+from inspector.gui.workspaces.evasion.defense_panel import DefensePanel
+from inspector.gui.workspaces.evasion.image_panel import ImagePanel
+from inspector.gui.workspaces.evasion.jobs import (AttackOutcome, Frame, ModeStage, ModeSweep, Progress, Stage, Stamped,
+                                       attack_job, mode_sweep_job, preview_job, stamp_job)
+from inspector.gui.workspaces.evasion.mode_table import ModeTable
+from inspector.gui.workspaces.evasion.probability_entries import attack_entries, comparison_entries
+from inspector.gui.workspaces.evasion.state import EvasionState, Preview
+from inspector.gui.workspaces.evasion.threat_panel import ThreatPanel
+from inspector.gui.workspaces.evasion.trigger_panel import TriggerPanel, stamp_entries
+from inspector.gui.image_panes import ImagePanes
+from inspector.gui.jobs import Job
+from inspector.gui.live_plot import LivePlot
+from inspector.gui.probabilities import ProbabilityPanel
+from inspector.gui.workspace import Workspace, splitter
+
+SIDE_WIDTH = 330
+SUMMARY_SEPARATOR = "  \u00b7  "
+
+
+class EvasionWorkspace(Workspace):
+    """Signals, emitted once the job has ended: ``preview_ready`` (an original is shown),
+    ``attack_finished`` (the Inspection) and ``modes_compared`` (the
+    :class:`~inspector.gui.workspaces.evasion.jobs.ModeSweep`)."""
+
+    name = "evasion"
+    title = "Evasion"
+
+    preview_ready = Signal()
+    attack_finished = Signal(object)
+    modes_compared = Signal(object)
+    stamped = Signal(object)
+
+    def __init__(self, shell, state: EvasionState | None = None, parent=None):
+        super().__init__(shell, state, parent)
+        self.state = state or EvasionState()
+        self._attack_job: Job | None = None
+        self._build()
+        self.shell.runner.busy_changed.connect(self._on_busy)
+        self.shell.session.events.model.connect(self._on_session_changed)
+        self.shell.session.events.device.connect(self._on_session_changed)
+        self.state.events.preview.connect(self._show_preview)
+        self.state.events.inspection.connect(self._show_probabilities)
+        self.compare_panel.set_model(self.shell.session.model)
+        self.threat_panel.set_model(self.shell.session.model)
+        self.load(self.state.image)
+
+    # ---- layout -------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.image_panel = ImagePanel(self.state)
+        self.image_panel.image_chosen.connect(self.open_image)
+        self.image_panel.open_requested.connect(self.choose_image)
+        self.attack_panel = AttackPanel(self.state)
+        self.attack_panel.run_clicked.connect(self.run_attack)
+        self.attack_panel.cancel_clicked.connect(self.shell.runner.cancel)
+        self.threat_panel = ThreatPanel(self.state)
+        self.threat_panel.compare_modes_clicked.connect(self.compare_modes)
+        self.mode_table: ModeTable | None = None
+        self.defense_panel = DefensePanel(self.state)
+        self.compare_panel = ComparePanel(self.state)
+        self.trigger_panel = TriggerPanel()
+        self.trigger_panel.stamp_clicked.connect(self.stamp_trigger)
+        self.panes = ImagePanes()
+        self.panes.hovered.connect(lambda text: self.shell.show_status(text, 4000))
+        self.probabilities = ProbabilityPanel()
+        self.live_plot = LivePlot()
+        bottom = splitter(Qt.Orientation.Horizontal, [self.probabilities, self.live_plot], [560, 440])
+        self.lay_out([self.image_panel, self.threat_panel, self.attack_panel, self.defense_panel, self.compare_panel,
+                      self.trigger_panel], splitter(Qt.Orientation.Vertical, [self.panes, bottom], [480, 380]),
+                     SIDE_WIDTH)
+
+    def fill_file_menu(self, menu: QMenu) -> None:
+        def add(target, text, slot, shortcut=None):
+            action = QAction(text, target)
+            if shortcut is not None:
+                action.setShortcut(shortcut)
+            action.triggered.connect(slot)
+            target.addAction(action)
+
+        add(menu, "&Open image\u2026", self.choose_image, QKeySequence.StandardKey.Open)
+        recent = menu.addMenu("&Recent images")
+        for path in self.shell.settings.recent:
+            add(recent, path, lambda checked=False, p=path: self.open_image(p))
+        recent.setEnabled(bool(self.shell.settings.recent))
+        samples = menu.addMenu("&Sample images")
+        for path in sample_images():
+            add(samples, path.name, lambda checked=False, p=str(path): self.open_image(p))
+        menu.addSeparator()
+        add(menu, "Export &adversarial\u2026", lambda: self.export_dialog("adversarial"), QKeySequence.StandardKey.Save)
+        add(menu, "Export &perturbation\u2026", lambda: self.export_dialog("perturbation"))
+        add(menu, "Export &figure for slides\u2026", lambda: self.export_dialog("figure"))
+        add(menu, "Export &recipe (JSON)\u2026", lambda: self.export_dialog("recipe"))
+
+    def set_text_scale(self, scale: float) -> None:
+        self.panes.set_text_scale(scale)
+        self.probabilities.set_text_scale(scale)
+        self.fit_side_column(round(SIDE_WIDTH * scale))
+
+    # ---- loading ------------------------------------------------------------------------------
+    def open_file(self, path: str) -> None:
+        self.open_image(path)
+
+    def model_changed(self) -> None:
+        """The model's metadata changed on disk: load the image again with it."""
+        self.load(self.state.image)
+
+    def open_image(self, path: str) -> None:
+        """Load and classify an image file; on failure, show why and keep the current one."""
+        self.load(str(path))
+
+    def load(self, image: str, model: str | None = None, device: str | None = ..., *,
+             weights: str | None = None, trust_code: bool = False, then_run: Recipe | None = None) -> None:
+        """Load ``image`` with ``model`` (and ``weights``, ``trust_code``) on ``device`` (default: the
+        session's) in a worker; the state and the session change only when that succeeds, and then
+        ``then_run`` runs, if given."""
+        session = self.shell.session
+        weights, trust = (session.weights, session.trust_code) if model is None else (weights, trust_code)
+        model = session.model if model is None else model
+        device = session.device if device is ... else device
+        job = Job(preview_job, image, model, device, weights, trust)
+        self.shell.runner.start(job, f"loading {Path(image).name} on {model}\u2026",
+                                lambda preview: self._on_preview(image, preview, then_run))
+
+    def open_recipe(self, path: str, confirm_code=lambda model: False) -> bool:
+        """Replay a saved run (its result.json, an exported recipe, or a bare recipe): show its choices,
+        load its model and image, and run it as recorded (thread count included), which gives the
+        adversarial ``inspector replay`` gives. ``confirm_code(model)`` asks before a recipe loads a
+        pickled model: a file's ``trust_model_code`` is never trust, only a reason to ask. False (and one error line) for a file that is not an attack's recipe."""
+        try:
+            source = read_source(path)
+            if not isinstance(source, AttackSource):
+                raise RecipeError(f"{show_path(path)} is an evaluation's recipe: replay it with "
+                                  "`inspector replay`, or set it up in the Evaluate workspace")
+            self.state.use_recipe(source.recipe)
+            self.attack_panel.show_form()           # the panels' editors hold the values the recipe replaced
+            self.defense_panel.show_state()
+            self.threat_panel.show_state()
+        except InspectorError as exc:
+            self.shell.show_error(str(exc))
+            return False
+        recipe = source.recipe
+        if "trust_model_code" in source.ignored:     # the file asks; the person decides, now
+            if not confirm_code(recipe.model):
+                return False
+            recipe.trust_model_code = True
+        self.load(recipe.image, recipe.model, recipe.device, weights=recipe.weights,
+                  trust_code=recipe.trust_model_code, then_run=recipe)
+        return True
+
+    def _on_preview(self, image: str, preview: Preview, then_run: Recipe | None = None) -> None:
+        first_load = self.state.preview is None
+        self.state.image = image
+        self.state.inspection = self.state.comparison = None
+        self.state.preview = preview
+        if not first_load:
+            self.shell.settings.add_recent(image)
+        session = self.shell.session
+        # weights and trust first: the workspaces reload when the model or device changes
+        session.weights, session.trust_code = preview.weights, preview.trust_code
+        session.model, session.device = preview.model, preview.device
+        self.preview_ready.emit()
+        if then_run is not None:
+            self.run_attack(then_run)
+
+    def _on_session_changed(self, *_args) -> None:
+        """The model or device changed in the main window: classify the image again with it."""
+        preview = self.state.preview
+        session = self.shell.session
+        current = (session.model, session.device, session.weights, session.trust_code)
+        if preview is not None and preview.choice() != current:
+            self.load(self.state.image)
+
+    def _show_preview(self, preview: Preview) -> None:
+        self._on_busy(self.shell.runner.busy())
+        self.compare_panel.set_model(preview.model)
+        self.threat_panel.set_model(preview.model)
+        pending_target = self.state.target
+        self.attack_panel.class_picker.set_classes(preview.class_names)
+        top = preview.classification.top_k[0]
+        self.panes.set_image(0, preview.pixels, f"{top['name']} ({top['probability']:.0%})")
+        self.panes.clear_attack()
+        self.live_plot.reset()
+        self.attack_panel.reset_progress()
+        self._show_probabilities()
+        self.shell.set_summary(f"device {preview.device_name}{SUMMARY_SEPARATOR}model {preview.model}")
+        if isinstance(pending_target, str):
+            self._resolve_target(pending_target)
+        else:
+            self.attack_panel.class_picker.set_target(pending_target)
+
+    def _resolve_target(self, spec: str) -> None:
+        try:
+            self.state.target = resolve_class(spec, self.state.preview.class_names)
+        except InspectorError as exc:
+            self.state.target = None
+            self.shell.show_error(str(exc))
+        self.attack_panel.class_picker.set_target(self.state.target)
+
+    # ---- attacks ------------------------------------------------------------------------------
+    def run_attack(self, recipe: Recipe | None = None) -> None:
+        """Start the chosen attack (or ``recipe``, a replay, without comparison) on the current image
+        in a worker thread."""
+        preview = self.state.preview
+        if preview is None:
+            return
+        if recipe is None and self.state.threat == "transfer" and not self.state.surrogate:
+            self.shell.show_error("a transfer attack needs a surrogate: choose one in the Threat model panel")
+            return
+        compare = [] if recipe is not None else list(self.state.compare)
+        recipe = recipe or self.state.recipe(preview.model, preview.device, weights=preview.weights,
+                                             trust_code=preview.trust_code)
+        job = Job(attack_job, recipe, preview.classification.label, compare, self.state.compare_direct)
+        job.progress.connect(self._on_report)
+        self._attack_job = job
+        if self.shell.runner.start(job, f"running {ATTACKS[self.state.attack].title}\u2026", self._on_attack_done):
+            self.live_plot.reset()
+            self.live_plot.set_subject(recipe.surrogates[0] if recipe.surrogates else "")   # what the curves are of
+            self.attack_panel.start_progress()
+
+    def compare_modes(self) -> None:
+        """Run the current black-box attack on the current image once per output mode in a worker
+        (progress and Cancel in the attack panel), then show the table (:class:`ModeTable`)."""
+        preview = self.state.preview
+        if preview is None:
+            return
+        cls = ATTACKS[self.state.attack]
+        if cls.threat_model == "white-box":
+            self.shell.show_error(f"{cls.title} needs gradients: choose a black-box attack (Square or HopSkipJump) "
+                                  "to compare output modes")
+            return
+        recipe = self.state.recipe(preview.model, preview.device, weights=preview.weights,
+                                   trust_code=preview.trust_code)
+        held_out = self.state.held_out_digits if self.threat_panel.held_out.isVisibleTo(self.threat_panel) else 0
+        job = Job(mode_sweep_job, recipe, preview.classification.label, held_out)
+        job.progress.connect(self._on_report)
+        self._attack_job = job
+        if self.shell.runner.start(job, f"comparing output modes with {cls.title}\u2026", self._on_modes_done):
+            self.live_plot.reset()
+            self.attack_panel.start_progress()
+
+    def _on_modes_done(self, sweep: ModeSweep) -> None:
+        self.attack_panel.finish_progress()
+        if self.mode_table is None:
+            self.mode_table = ModeTable(self)
+        self.mode_table.show_sweep(sweep)
+        self.modes_compared.emit(sweep)
+
+    def _on_report(self, report) -> None:
+        if isinstance(report, Progress):
+            if self.attack_panel.show_iteration(report.iteration, report.total):
+                self.live_plot.reset(report.total)
+            self.live_plot.add(report.iteration, report.loss, report.true_probability)
+        elif isinstance(report, Frame):
+            self._show_frame(report)
+        elif isinstance(report, ModeStage):  # an output-mode comparison starts its next mode
+            self.shell.show_status(f"output mode {report.index + 1} of {report.total}: {report.title}\u2026", 0)
+            self.live_plot.reset()
+            self.attack_panel.start_progress()
+        elif isinstance(report, Stage):      # a model comparison starts its next attack
+            self.shell.show_status(f"attacking {report.model}\u2026", 0)
+            self.live_plot.reset()
+            self.live_plot.set_subject(report.model)
+            self.attack_panel.start_progress()
+
+    def _show_frame(self, frame: Frame) -> None:
+        self.panes.set_image(1, frame.perturbation)
+        self.panes.set_image(2, frame.adversarial)
+        self.panes.set_scale(frame.scale)
+        self.live_plot.redraw()
+
+    def _on_attack_done(self, outcome: AttackOutcome) -> None:
+        inspection = outcome.inspection
+        self.state.comparison = outcome.comparison
+        self.state.inspection = inspection
+        self._show_frame(outcome.frame)
+        top = inspection.adversarial.top_k[0]
+        self.panes.set_image(2, outcome.frame.adversarial, f"{top['name']} ({top['probability']:.0%})")
+        self.attack_panel.finish_progress()
+        summary = inspection.to_dict()
+        self.shell.set_summary(SUMMARY_SEPARATOR.join([summary_line(summary, SUMMARY_SEPARATOR),
+                                                       f"device {summary['model']['device']}"]))
+        self.attack_finished.emit(inspection)
+
+    # ---- backdoor trigger ---------------------------------------------------------------------
+    def stamp_trigger(self, kind: str) -> None:
+        """Stamp the ``kind`` trigger on the current image; the panes and bars show before and after."""
+        preview = self.state.preview
+        if preview is None:
+            return
+        job = Job(stamp_job, self.state.image, *preview.choice()[:2], preview.weights, preview.trust_code, kind)
+        self.shell.runner.start(job, f"stamping the {kind} trigger…", self._on_stamped)
+
+    def _on_stamped(self, result: Stamped) -> None:
+        top = result.stamped.top_k[0]
+        self.panes.set_image(1, result.trigger, result.description, title="trigger")
+        self.panes.set_image(2, result.triggered, f"{top['name']} ({top['probability']:.0%})", title="triggered")
+        self.panes.set_scale(None)
+        self.probabilities.set_entries(stamp_entries(result.clean, result.stamped))
+        self.stamped.emit(result)
+
+    def _show_probabilities(self, *_args) -> None:
+        comparison = self.state.comparison
+        if self.state.preview is None:
+            return
+        if comparison is not None:
+            self.probabilities.set_entries(*comparison_entries(comparison))
+        else:
+            self.probabilities.set_entries(attack_entries(self.state.preview.classification, self.state.inspection))
+        self.live_plot.setVisible(comparison is None)     # the comparison's columns need the width
+
+    def _on_busy(self, busy: bool) -> None:
+        attacking = busy and self.shell.runner.job is self._attack_job
+        self.attack_panel.set_running(attacking, can_run=not busy and self.state.preview is not None)
+
+    # ---- files --------------------------------------------------------------------------------
+    def choose_image(self) -> None:
+        patterns = " ".join(f"*{s}" for s in IMAGE_SUFFIXES)
+        path, _ = QFileDialog.getOpenFileName(self, "Open image", str(Path(self.state.image).parent),
+                                              f"Images ({patterns});;All files (*)")
+        if path:
+            self.open_image(path)
+
+    def export_to(self, kind: str, path: str) -> bool:
+        """Write ``kind`` (adversarial, perturbation, figure, recipe) of the last attack to ``path``."""
+        writers = {"adversarial": export.export_adversarial, "perturbation": export.export_perturbation,
+                   "figure": export.export_figure,
+                   "recipe": lambda inspection, path: export.export_recipe(inspection, path, self.state.comparison)}
+        try:
+            writers[kind](self.state.inspection, path)
+        except InspectorError as exc:
+            self.shell.show_error(str(exc))
+            return False
+        self.shell.show_status(f"saved {path}", 5000)
+        return True
+
+    def export_dialog(self, kind: str) -> None:
+        if self.state.inspection is None:
+            self.shell.show_error("nothing to export yet: run an attack first")
+            return
+        stem = Path(self.state.image).stem
+        filters = {"recipe": "JSON (*.json)",
+                   "adversarial": "PNG, lossless (*.png);;JPEG, may undo the attack (*.jpg *.jpeg)"}
+        suffix = ".json" if kind == "recipe" else ".png"
+        path, _ = QFileDialog.getSaveFileName(self, f"Export {kind}", f"{stem}-{kind}{suffix}",
+                                              filters.get(kind, "PNG (*.png)"))
+        if not path:
+            return
+        if kind == "adversarial" and export.is_lossy(path):
+            answer = QMessageBox.warning(self, self.window().windowTitle(), export.JPEG_WARNING + "\n\nSave as JPEG anyway?",
+                                         QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel)
+            if answer != QMessageBox.StandardButton.Save:
+                return
+        self.export_to(kind, path)

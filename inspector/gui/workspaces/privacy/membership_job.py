@@ -1,0 +1,75 @@
+"""The membership-inference task of the Privacy workspace: its form, its job and its entry in the
+attack picker. The job runs :func:`inspector.core.privacy.membership.run_membership` on a worker
+thread, reporting progress; Cancel keeps the reference models already trained (in the cache),
+the job then returns None and the next Run with the same settings continues from them.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QFormLayout, QSpinBox, QWidget
+
+from inspector.core.privacy.membership import ATTACKS, MembershipConfig, MembershipResult, run_membership
+from inspector.core.privacy.membership.figures import roc_figure
+from inspector.core.privacy.membership.reference import MAX_REFERENCES
+from inspector.gui.jobs import Job
+from inspector.gui.workspaces.privacy.membership_view import MembershipView
+from inspector.gui.workspaces.privacy.state import PrivacyState
+from inspector.gui.workspaces.privacy.task import PrivacyTask, Progress
+
+
+class MembershipForm(QWidget):
+    """The membership attack and LiRA's number of reference models, written into the state."""
+
+    def __init__(self, state: PrivacyState, parent=None):
+        super().__init__(parent)
+        self.state = state
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.attack = QComboBox()
+        self.attack.addItems(list(ATTACKS))
+        self.attack.setCurrentText(state.membership_attack)
+        self.attack.currentTextChanged.connect(lambda text: setattr(self.state, "membership_attack", text))
+        form.addRow("membership attack", self.attack)
+        self.references = QSpinBox()
+        self.references.setRange(2, MAX_REFERENCES)
+        self.references.setSingleStep(2)
+        self.references.setValue(state.references)
+        self.references.setToolTip("LiRA's reference models, in pairs on complementary halves of the 10,000 "
+                                   "digits; trained once with the victim's recipe and cached")
+        self.references.valueChanged.connect(lambda n: setattr(self.state, "references", n - n % 2))
+        form.addRow("reference models", self.references)
+
+
+def membership_job(job: Job, config: MembershipConfig) -> MembershipResult | None:
+    """Run ``config``, reporting its :class:`~inspector.core.privacy.membership.MembershipProgress`; None if cancelled."""
+    return run_membership(config, on_progress=job.report, should_stop=job.cancelled)
+
+
+def run_membership_task(job: Job, state: PrivacyState) -> MembershipResult | None:
+    """The workspace's job: the state's settings, progress as the workspace's :class:`Progress`."""
+    config = MembershipConfig(model=state.victim, attack=state.membership_attack, references=state.references)
+
+    def on_progress(p) -> None:
+        text = f"{p.stage}: {p.done}/{p.total}"
+        if p.reference is not None and p.reference.training is not None:
+            t = p.reference.training
+            text = (f"reference model {p.reference.model} of {p.reference.count} ({p.reference.ready} ready): "
+                    f"epoch {t.epoch}/{t.epochs}")
+        job.report(Progress(p.done, p.total, text))
+
+    return run_membership(config, on_progress=on_progress, should_stop=job.cancelled)
+
+
+MEMBERSHIP = PrivacyTask(
+    name="membership",
+    title="Membership inference",
+    description="Was a digit in the training set? 2,000 random members against the 2,000 held-out digits: "
+                "loss threshold (Yeom et al. 2018), LiRA with reference models (Carlini et al. 2022), or the "
+                "label-only boundary distance through HopSkipJump (Choquette-Choo et al. 2021). ROC AUC and "
+                "TPR at 1 % FPR with 95 % bootstrap CIs.",
+    form=MembershipForm,
+    view=MembershipView,
+    run=run_membership_task,
+    figure=roc_figure,
+    to_dict=lambda result: {"recipe": result.to_json()["config"], **result.to_json()},
+)

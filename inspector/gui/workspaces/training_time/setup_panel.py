@@ -1,0 +1,103 @@
+"""The setup panel: attack, trigger, target and poison rates; Train / Cancel with progress; Scan and Detect.
+
+Edits go into :class:`~inspector.gui.workspaces.training_time.state.TrainingTimeState`; the
+buttons emit ``train_clicked``, ``cancel_clicked``, ``scan_clicked`` and ``detect_clicked``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
+                               QPushButton, QSpinBox, QVBoxLayout)
+
+from inspector.core.poisoning.train import ATTACKS
+from inspector.core.poisoning.triggers import KINDS
+from inspector.gui.workspaces.training_time.state import TrainingTimeState
+
+TRIGGER_TITLES = {"pixel": "corner pixel pattern", "patch": "white patch 4x4", "blend": "blended noise (alpha 0.2)"}
+
+
+class SetupPanel(QGroupBox):
+    """Signals: ``train_clicked``, ``cancel_clicked``, ``scan_clicked``, ``detect_clicked``."""
+
+    train_clicked = Signal()
+    cancel_clicked = Signal()
+    scan_clicked = Signal()
+    detect_clicked = Signal()
+
+    def __init__(self, state: TrainingTimeState, parent=None):
+        super().__init__("Poison the training digits", parent)
+        self.state = state
+        form = QFormLayout()
+        self.attack = QComboBox()
+        self.attack.addItems(ATTACKS)
+        self.attack.setCurrentText(state.attack)
+        self.attack.setToolTip("badnets: stamped digits relabelled to the target (Gu et al. 2017)\n"
+                               "clean-label: target-class digits made hard by PGD on mnist-pgd-at, "
+                               "labels kept (Turner et al. 2019)")
+        self.attack.currentTextChanged.connect(lambda t: setattr(state, "attack", t))
+        form.addRow("attack", self.attack)
+        self.trigger = QComboBox()
+        for kind in KINDS:
+            self.trigger.addItem(TRIGGER_TITLES[kind], kind)
+        self.trigger.setCurrentIndex(KINDS.index(state.trigger))
+        self.trigger.currentIndexChanged.connect(lambda i: setattr(state, "trigger", KINDS[i]))
+        form.addRow("trigger", self.trigger)
+        self.target = QSpinBox()
+        self.target.setRange(0, 9)
+        self.target.setValue(state.target)
+        self.target.valueChanged.connect(lambda v: setattr(state, "target", v))
+        form.addRow("target class", self.target)
+        self.rates = QLineEdit(state.rates)
+        self.rates.setToolTip("Poison rates, comma-separated (one training each, a curve for several): "
+                              "of the 8,000 training digits for badnets, of the target class for clean-label")
+        self.rates.textChanged.connect(lambda t: setattr(state, "rates", t))
+        form.addRow("poison rate(s)", self.rates)
+        self.epochs = QSpinBox()
+        self.epochs.setRange(1, 100)
+        self.epochs.setValue(state.epochs)
+        self.epochs.valueChanged.connect(lambda v: setattr(state, "epochs", v))
+        form.addRow("epochs", self.epochs)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        buttons = QHBoxLayout()
+        self.train_button = QPushButton("Train")
+        self.train_button.setToolTip("Train on the poisoned digits; after a Cancel, Train continues from the "
+                                     "last finished epoch's checkpoint")
+        self.train_button.clicked.connect(self.train_clicked)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel_clicked)
+        self.cancel_button.setEnabled(False)
+        buttons.addWidget(self.train_button)
+        buttons.addWidget(self.cancel_button)
+        layout.addLayout(buttons)
+        self.progress = QProgressBar()
+        self.progress.setValue(0)
+        layout.addWidget(self.progress)
+        self.stage = QLabel("")
+        self.stage.setWordWrap(True)
+        layout.addWidget(self.stage)
+        scans = QHBoxLayout()
+        self.scan_button = QPushButton("Neural Cleanse")
+        self.scan_button.setToolTip("Reconstruct the smallest trigger per class of the last trained model "
+                                    "(or, before any, of the model picked above) and flag outliers "
+                                    "(Wang et al. 2019)")
+        self.scan_button.clicked.connect(self.scan_clicked)
+        self.detect_button = QPushButton("Detectors")
+        self.detect_button.setToolTip("STRIP at 1 % FPR, activation clustering and spectral signatures "
+                                      "on the last trained model")
+        self.detect_button.clicked.connect(self.detect_clicked)
+        scans.addWidget(self.scan_button)
+        scans.addWidget(self.detect_button)
+        layout.addLayout(scans)
+
+    def set_running(self, running: bool, can_run: bool, trained: bool) -> None:
+        self.train_button.setEnabled(can_run)
+        self.scan_button.setEnabled(can_run)
+        self.detect_button.setEnabled(can_run and trained)
+        self.cancel_button.setEnabled(running)
+
+    def show_progress(self, done: int, total: int, text: str) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+        self.stage.setText(text)
