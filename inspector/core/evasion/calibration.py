@@ -17,7 +17,7 @@ from inspector.core.io.image import IMAGE_SUFFIXES, load_tensor, preprocess, to_
 from inspector.core.util.messages import show_path
 from inspector.core.models.classifier import Classifier
 from inspector.core.io.resources import CALIBRATION_DIGITS, HELD_OUT_DIGITS, resource_path, sample_images
-from inspector.core.io.untrusted import MAX_COUNT
+from inspector.core.util.bounds import MAX_COUNT
 
 #: The most images calibrated on from a folder (``--calibration``, a recipe's ``calibration``): all are
 #: held at once, at the model's input size; the lowest false positive rate, 0.001, takes 999.
@@ -76,7 +76,7 @@ def _calibration_files(folder: Path) -> list[Path]:
     (an :class:`InputWarning` says so where it holds more).
 
     Raises:
-        ImageError: it holds more than :data:`~inspector.core.io.untrusted.MAX_COUNT` images, as a data
+        ImageError: it holds more than :data:`~inspector.core.util.bounds.MAX_COUNT` images, as a data
             folder may, or it cannot be listed.
     """
     files = []
