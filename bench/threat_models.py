@@ -94,7 +94,8 @@ def detection(model, calibration, stream, x, y, photos) -> None:
             mode = "probabilities" if name == "square" else "label"
             concealment = Concealment.from_specs(mode, detector=spec)
             concealment.calibrate(calibration)
-            result = make_attack(name, params).run(model, x, y, concealment=concealment)
+            attack = make_attack(name, params)
+            result = attack.run(model, x, y, oracle=attack.oracle(model, len(x), concealment))
             first = [f for f in result.oracle.first_detection if f is not None]
             print(f"| {spec} | {name} | {mode} | {pct(len(first), len(x))} | {median(first):.0f}, "
                   f"{max(first) if first else '-'} | {median(result.oracle.detections):.0f} | "

@@ -12,6 +12,9 @@ promises (see :mod:`inspector.core.attacks.base`):
 - ``iterations``, ``gradient_evaluations`` and the query counts agree with the
   reports and with what each attack documents;
 - budgets and steps (``eps``, ``step_size``) are refused above 1 for Linf, not for L2;
+- each declares its budget, iteration and query parameters (``budget_parameter``,
+  ``iteration_parameters``, ``query_parameter``) consistently with its parameters, and a query
+  attack reads the model only through the oracle its caller gives it;
 - a run costs no more input gradients and queries per image than ``Attack.planned_cost`` says,
   and the paper preset sets real parameters to other values than the defaults.
 
@@ -30,6 +33,7 @@ from torch import nn
 from inspector.core.attacks import ATTACKS, make_attack
 from inspector.core.attacks.base import NORM_SCALED
 from inspector.core.attacks.lbfgs import classification_loss
+from inspector.core.attacks.query import QueryAttack
 from inspector.core.attacks.losses import LOSSES, margin
 from inspector.core.evasion.cost import count_gradient_rows
 from inspector.core.util.errors import ParameterError
@@ -308,3 +312,37 @@ def test_budgets_above_1_are_refused_for_linf_only(tiny, name):
     result = attack.run(model, x, y)
     rounding = 0.5 / 255 * x[0].numel() ** 0.5
     assert (result.x_adv - x).flatten(1).norm(dim=1).max() <= 3.0 + rounding
+
+
+@pytest.mark.parametrize("name", sorted(ATTACKS))
+def test_budget_iteration_and_query_parameters_are_declared(name):
+    """Evaluation reads these declarations (the budget it sweeps, the iterations its sanity checks
+    multiply): an iteration count left undeclared would silently lose its sanity checks."""
+    cls = ATTACKS[name]
+    specs = {s.name: s for s in cls.params()}
+    if cls.minimal:
+        assert cls.budget_parameter is None
+    else:
+        assert specs[cls.budget_parameter].unit == "pixel" and specs[cls.budget_parameter].type is float
+    counts = {n for n, s in specs.items() if s.type is int and (n == "steps" or n.endswith("_steps"))}
+    assert counts <= set(cls.iteration_parameters), f"{name}: {counts} not in iteration_parameters"
+    for key in cls.iteration_parameters:
+        assert specs[key].type is int and specs[key].minimum >= 1
+    if cls.threat_model == "white-box":
+        assert cls.query_parameter is None and not issubclass(cls, QueryAttack)
+    else:
+        assert issubclass(cls, QueryAttack) and specs[cls.query_parameter].type is int
+
+
+@pytest.mark.parametrize("name", sorted(n for n, cls in ATTACKS.items() if issubclass(cls, QueryAttack)))
+def test_a_query_attack_reads_only_the_oracle_it_is_given(tiny, name):
+    """The caller's oracle is the only way in: its budget and output are the attack's, every query is
+    charged to it, and an oracle made for other images is refused."""
+    model, x, y = tiny
+    attack = _attack(name, None)
+    oracle = attack.oracle(model, len(x))
+    assert oracle.budget == getattr(attack, attack.query_parameter) and oracle.output == attack.reads
+    result = attack.run(model, x, y, oracle=oracle)
+    assert result.oracle.queries == oracle.queries.tolist() and int(oracle.queries.sum()) > 0
+    with pytest.raises(ParameterError, match="needs an oracle"):
+        attack.run(model, x, y, oracle=attack.oracle(model, len(x) - 1))

@@ -62,7 +62,7 @@ def test_shrinks_the_distance_on_mnist_within_the_budget(mnist_model, digits, no
 
 
 def test_the_model_is_reached_only_through_a_label_oracle(mnist_model, digits, monkeypatch):
-    from inspector.core.attacks import hopskipjump
+    from inspector.core.attacks import query
     from inspector.core.concealment.oracle import QueryOracle
 
     answers = []
@@ -73,7 +73,7 @@ def test_the_model_is_reached_only_through_a_label_oracle(mnist_model, digits, m
             answers.append((self.output, out.shape == index.shape, out.dtype))
             return out
 
-    monkeypatch.setattr(hopskipjump, "QueryOracle", Recording)
+    monkeypatch.setattr(query, "QueryOracle", Recording)     # the oracle every query attack is given
     x, y = digits
     counted = Counted(mnist_model)
     steps = []

@@ -77,17 +77,17 @@ def test_a_label_only_oracle_never_leaks_a_score_to_any_attack(mnist_model, digi
             calls.append(x.shape[0])
             return out
 
-    monkeypatch.setattr(f"inspector.core.attacks.{name}.QueryOracle", Recording)
+    monkeypatch.setattr("inspector.core.attacks.query.QueryOracle", Recording)
     x, y = digits
     counted = Counted(mnist_model)
     attack = make_attack(name, {"max_queries": 120})
     label_only = Concealment.from_specs("label")
     if ATTACKS[name].threat_model == "score-based":
         with pytest.raises(ParameterError, match="score-based and cannot run against a label-only oracle"):
-            attack.run(counted, x, y, concealment=label_only)
+            attack.oracle(counted, len(x), label_only)
         assert counted.images == 0
         return
-    result = attack.run(counted, x, y, concealment=label_only)
+    result = attack.run(counted, x, y, oracle=attack.oracle(counted, len(x), label_only))
     assert answers and set(answers) == {(torch.long, True)}
     assert counted.images == sum(calls) + len(y)
     assert result.oracle.output == "label" and sum(result.oracle.queries) == sum(calls)
@@ -99,10 +99,11 @@ def test_square_needs_only_the_top_2_scores(mnist_model, digits):
     x, y = digits
     attack = make_attack("square", {"eps": 0.3, "max_queries": 150})
     full = attack.run(mnist_model, x, y)
-    top2 = attack.run(mnist_model, x, y, concealment=Concealment.from_specs("topk:k=2"))
+    top2 = attack.run(mnist_model, x, y, oracle=attack.oracle(mnist_model, len(x), Concealment.from_specs("topk:k=2")))
     assert torch.equal(full.x_adv, top2.x_adv) and torch.equal(full.query_counts, top2.query_counts)
     assert top2.oracle.output == "topk:k=2"
-    blind = attack.run(mnist_model, x, y, concealment=Concealment.from_specs("rounded:decimals=1"))
+    blind = attack.run(mnist_model, x, y,
+                       oracle=attack.oracle(mnist_model, len(x), Concealment.from_specs("rounded:decimals=1")))
     assert blind.success.sum() <= full.success.sum()
 
 
@@ -121,8 +122,9 @@ def test_the_token_bucket_counts_simulated_time():
 
 def test_hopskipjump_through_a_throttle_reports_its_time(mnist_model, digits):
     x, y = digits
-    result = make_attack("hopskipjump", {"max_queries": 200}).run(
-        mnist_model, x, y, concealment=Concealment.from_specs("label", throttle="2/s:burst=10"))
+    attack = make_attack("hopskipjump", {"max_queries": 200})
+    throttled = Concealment.from_specs("label", throttle="2/s:burst=10")
+    result = attack.run(mnist_model, x, y, oracle=attack.oracle(mnist_model, len(x), throttled))
     queries = torch.tensor(result.oracle.queries, dtype=torch.float64)
     assert torch.allclose(torch.tensor(result.oracle.attacker_time_s, dtype=torch.float64), (queries - 10) / 2)
     assert "at 2 queries per second" in result.oracle.summary()
@@ -135,7 +137,8 @@ def test_the_stateful_detectors_flag_hopskipjump_quickly(mnist_model, digits, he
     x, y = digits
     concealment = Concealment.from_specs("label", detector=spec)
     concealment.calibrate(held_out[0][:1000])
-    result = make_attack("hopskipjump", {"max_queries": 300}).run(mnist_model, x, y, concealment=concealment)
+    attack = make_attack("hopskipjump", {"max_queries": 300})
+    result = attack.run(mnist_model, x, y, oracle=attack.oracle(mnist_model, len(x), concealment))
     assert all(first is not None and first <= within for first in result.oracle.first_detection)
     assert min(result.oracle.detections) >= 3
     assert "caught at query" in result.oracle.summary()

@@ -14,9 +14,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     from inspector.core.attacks import ATTACKS
+    from inspector.core.attacks.threat_model import THREAT_MODELS
 
     for cls in ATTACKS.values():
-        print(f"{cls.name:12s} {cls.title} ({cls.threat_model}) - {cls.paper}")
+        under = ", ".join(t.name for t in THREAT_MODELS.values() if t.allows(cls.name))
+        print(f"{cls.name:12s} {cls.title} ({cls.threat_model}; threat models: {under}) - {cls.paper}")
         paper = cls.preset("paper")
         for spec in cls.params():
             default = spec.default

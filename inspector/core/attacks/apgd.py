@@ -57,6 +57,8 @@ class APGD(Attack):
     title = "APGD"
     paper = ("Croce and Hein 2020, Reliable evaluation of adversarial robustness with an ensemble of diverse "
              "parameter-free attacks, arXiv:2003.01690")
+    budget_parameter = "eps"
+    iteration_parameters = ("steps",)
 
     eps: float = budget_param(4 / 255)
     steps: int = param(100, "number of iterations (paper: 100)", minimum=1, maximum=100000)

@@ -124,6 +124,13 @@ class Attack:
             False for budgeted ones (report success at the budget).
         PAPER: the parameter values of the paper's settings where the defaults differ
             (the defaults are budgets that finish in seconds on a CPU; see :meth:`preset`).
+        budget_parameter: the parameter holding a budgeted attack's perturbation budget
+            (``"eps"``); None for a minimal-norm attack, which has none.
+        iteration_parameters: the integer parameters that count its iterations (``("steps",)``;
+            C&W's ``("binary_search_steps", "steps")``); empty for a single-step attack. Evaluation's
+            sanity checks scale these, and the contract test checks every ``steps`` parameter is one.
+        query_parameter: the parameter holding a query attack's per-image query budget
+            (``"max_queries"``); None for a white-box attack.
     """
 
     name: ClassVar[str] = ""
@@ -132,6 +139,9 @@ class Attack:
     threat_model: ClassVar[str] = "white-box"
     minimal: ClassVar[bool] = False
     PAPER: ClassVar[dict] = {}
+    budget_parameter: ClassVar[str | None] = None
+    iteration_parameters: ClassVar[tuple[str, ...]] = ()
+    query_parameter: ClassVar[str | None] = None
 
     def run(
         self,

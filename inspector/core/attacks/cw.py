@@ -106,6 +106,7 @@ class CarliniWagnerL2(Attack):
     title = "C&W L2"
     paper = "Carlini and Wagner 2017, Towards Evaluating the Robustness of Neural Networks, arXiv:1608.04644"
     minimal = True
+    iteration_parameters = ("binary_search_steps", "steps")
     PAPER = {"binary_search_steps": 9, "steps": 10000, "learning_rate": 0.01, "initial_const": 1e-3,
              "abort_window": 1000}
 

@@ -66,6 +66,7 @@ class DeepFool(Attack):
     paper = ("Moosavi-Dezfooli, Fawzi and Frossard 2016, DeepFool: a simple and accurate method to fool "
              "deep neural networks, arXiv:1511.04599")
     minimal = True
+    iteration_parameters = ("steps",)
 
     steps: int = param(50, "maximum number of iterations", minimum=1, maximum=10000)
     overshoot: float = param(0.02, "the total perturbation is scaled by 1 + overshoot", minimum=0.0, maximum=10.0)

@@ -34,6 +34,7 @@ class FGSM(Attack):
     name = "fgsm"
     title = "FGSM"
     paper = "Goodfellow, Shlens and Szegedy 2015, Explaining and Harnessing Adversarial Examples, arXiv:1412.6572"
+    budget_parameter = "eps"
 
     eps: float = budget_param(4 / 255)
     norm: str = param("linf", "distance: linf (sign step) or l2 (normalised gradient step)", choices=NORMS)

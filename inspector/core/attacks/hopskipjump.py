@@ -35,8 +35,9 @@ from dataclasses import dataclass
 
 import torch
 
-from inspector.core.attacks.base import Attack, Step, finalize, register
+from inspector.core.attacks.base import Step, finalize, register
 from inspector.core.attacks.norms import NORMS
+from inspector.core.attacks.query import QueryAttack
 from inspector.core.util.errors import ParameterError
 from inspector.core.io.image import quantize
 from inspector.core.concealment.oracle import QueryOracle
@@ -67,7 +68,7 @@ def _rows(v: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
 
 @register
 @dataclass
-class HopSkipJump(Attack):
+class HopSkipJump(QueryAttack):
     """HopSkipJump, L2 or Linf, label-only (Chen, Jordan and Wainwright 2020, arXiv:1904.02144).
 
     Shapes: x (N, C, H, W) in [0, 1], y and target (N,). ``model`` is reached
@@ -98,6 +99,8 @@ class HopSkipJump(Attack):
              "arXiv:1904.02144")
     threat_model = "label-only"
     minimal = True
+    iteration_parameters = ("steps",)
+    reads = "label"
     PAPER = {"max_queries": 10000}
 
     norm: str = param("l2", "distance minimised: l2 or linf", choices=NORMS)
@@ -116,21 +119,21 @@ class HopSkipJump(Attack):
         return 0, self.max_queries
 
     def run(self, model, x, y, *, target=None, on_step=None, should_stop=None, starting_points=None,
-            concealment=None):
+            oracle: QueryOracle | None = None):
         """Attack ``x``; ``starting_points`` are the targeted start (see the class docstring);
-        ``concealment`` (a :class:`~inspector.core.concealment.Concealment`) is the deployment the
-        oracle applies: any output mode works, HopSkipJump reading the top-1 class of its answer.
+        ``oracle`` (made by :meth:`~inspector.core.attacks.query.QueryAttack.oracle`; None: ``model``
+        itself) is how it queries the target: any output mode works, HopSkipJump reading the top-1
+        class of its answer.
 
         Raises:
             ParameterError: targeted without ``starting_points``, or starting points of the wrong
-                shape or not classified as the target.
+                shape or not classified as the target; an oracle for other images.
         """
         x = x.detach()
         if target is not None and starting_points is None:
             raise ParameterError("targeted HopSkipJump needs starting images classified as the target "
                                  "(starting_points); without them run it untargeted")
-        walk = _Walk(self, QueryOracle(model, x.shape[0], budget=self.max_queries, output="label",
-                                       concealment=concealment), x, y, target)
+        walk = _Walk(self, self.oracle_for(model, x, oracle), x, y, target)
         start, labels, found = walk.start(starting_points)
         x_t = x.clone()
         idx = found.nonzero().squeeze(1)

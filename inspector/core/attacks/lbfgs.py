@@ -87,6 +87,7 @@ class LBFGS(Attack):
     paper = ("Szegedy, Zaremba, Sutskever, Bruna, Erhan, Goodfellow and Fergus 2014, Intriguing properties "
              "of neural networks, arXiv:1312.6199")
     minimal = True
+    iteration_parameters = ("search_steps", "steps")
 
     search_steps: int = param(10, "values of c tried per image, the search over the trade-off constant c",
                               minimum=1, maximum=100)

@@ -37,6 +37,8 @@ class PGD(Attack):
     title = "PGD"
     paper = ("Madry, Makelov, Schmidt, Tsipras and Vladu 2018, Towards Deep Learning Models "
              "Resistant to Adversarial Attacks, arXiv:1706.06083")
+    budget_parameter = "eps"
+    iteration_parameters = ("steps",)
 
     eps: float = budget_param(4 / 255)
     step_size: float = budget_param(1 / 255, "step size alpha per iteration (L2: per image)")

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 
 import torch
 
-from inspector.core.attacks.base import Attack, Step, budget_param, finalize, register
+from inspector.core.attacks.base import Step, budget_param, finalize, register
 from inspector.core.attacks.losses import margin
 from inspector.core.attacks.norms import NORMS
+from inspector.core.attacks.query import QueryAttack
 from inspector.core.concealment.oracle import QueryOracle
 from inspector.core.util.params import MAX_SEED, param
 from inspector.core.util.bounds import MAX_COUNT
@@ -60,7 +61,7 @@ def pseudo_gaussian(size: int, generator: torch.Generator) -> torch.Tensor:
 
 @register
 @dataclass
-class Square(Attack):
+class Square(QueryAttack):
     """Square Attack, Linf or L2 (Andriushchenko et al. 2020, arXiv:1912.00049).
 
     Shapes: x (N, C, H, W) in [0, 1], y and target (N,). At most
@@ -80,6 +81,7 @@ class Square(Attack):
     paper = ("Andriushchenko, Croce, Flammarion and Hein 2020, Square Attack: a query-efficient black-box "
              "adversarial attack via random search, arXiv:1912.00049")
     threat_model = "score-based"
+    budget_parameter = "eps"
     PAPER = {"max_queries": 10000}
 
     eps: float = budget_param(4 / 255)
@@ -92,17 +94,18 @@ class Square(Attack):
     def planned_cost(self, shape):
         return 0, self.max_queries
 
-    def run(self, model, x, y, *, target=None, on_step=None, should_stop=None, concealment=None):
-        """Attack ``x`` through an oracle that applies ``concealment`` (a
-        :class:`~inspector.core.concealment.Concealment`; None: full probabilities).
+    def run(self, model, x, y, *, target=None, on_step=None, should_stop=None,
+            oracle: QueryOracle | None = None):
+        """Attack ``x`` through ``oracle`` (made by :meth:`~inspector.core.attacks.query.QueryAttack.oracle`;
+        None: ``model``'s full probabilities).
 
         Raises:
-            ParameterError: ``concealment`` answers with the top-1 label only (no scores to search on).
+            ParameterError: an oracle for other images or answering labels (see
+                :meth:`~inspector.core.attacks.query.QueryAttack.oracle_for`).
         """
         x = x.detach()
         n, c, h, w = x.shape
-        oracle = QueryOracle(model, n, budget=self.max_queries, output="probabilities", concealment=concealment,
-                             attacker=self.title)
+        oracle = self.oracle_for(model, x, oracle)
         gen = torch.Generator().manual_seed(self.seed)
         everyone = torch.arange(n, device=x.device)
         if self.norm == "linf":

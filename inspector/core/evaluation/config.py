@@ -181,8 +181,9 @@ def build_attack(config: EvaluationConfig, name: str, eps: float | None, **overr
     """Attack ``name`` at budget ``eps`` (None for a minimal-norm attack) with the config's parameters.
 
     Each parameter is given only to an attack that has it; the threat model's ``norm`` too where
-    the attack offers it. Without a given ``step_size``, an attack with steps takes
-    min(2.5 eps / steps, eps). ``overrides`` replace parameters (the sanity checks' ``steps``, ``loss``).
+    the attack offers it. Without a given ``step_size``, an attack with one iteration parameter
+    (``Attack.iteration_parameters``) takes min(2.5 eps / iterations, eps); ``eps`` goes to the
+    attack's ``budget_parameter``. ``overrides`` replace parameters (the sanity checks' ``steps``, ``loss``).
 
     Raises:
         ParameterError: a bad value for this attack.
@@ -191,10 +192,11 @@ def build_attack(config: EvaluationConfig, name: str, eps: float | None, **overr
     values = {k: v for k, v in config.params.items() if k in names}
     if "norm" in names and config.norm in (names["norm"].choices or ()):
         values["norm"] = config.norm
-    if eps is not None and "eps" in names:
-        values["eps"] = eps
-    if eps is not None and "step_size" in names and "steps" in names and "step_size" not in config.params:
-        steps = int(parse_number(values.get("steps", names["steps"].default)))
+    budget, iterations = ATTACKS[name].budget_parameter, ATTACKS[name].iteration_parameters
+    if eps is not None and budget is not None:
+        values[budget] = eps
+    if eps is not None and "step_size" in names and len(iterations) == 1 and "step_size" not in config.params:
+        steps = int(parse_number(values.get(iterations[0], names[iterations[0]].default)))
         values["step_size"] = min(STEP_SIZE_FACTOR * eps / steps, eps)  # a step beyond eps is projected back
     values.update(overrides)
     return make_attack(name, values)

@@ -21,6 +21,7 @@ import torch
 from inspector import __version__
 from inspector.core.attacks import AttackResult, make_attack
 from inspector.core.attacks.base import StepCallback, StopCheck
+from inspector.core.attacks.query import QueryAttack
 from inspector.core.concealment import Concealment
 from inspector.core.defenses import DefendedClassifier
 from inspector.core.util.errors import ParameterError
@@ -208,9 +209,12 @@ def _inspect(recipe: Recipe, model: Classifier | None, on_step: StepCallback | N
         torch.cuda.synchronize(clf.device)
     start = time.perf_counter()
     attacked = DefendedClassifier(clf, pipeline, eot_samples=recipe.eot_samples) if recipe.adaptive else clf
-    extra = {"concealment": concealment} if concealment is not None else {}
-    result = attack.run(surrogate if surrogate is not None else attacked, x, y, target=target_t, on_step=on_step,
-                        should_stop=should_stop, **extra)
+    on = surrogate if surrogate is not None else attacked
+    if isinstance(attack, QueryAttack):
+        result = attack.run(on, x, y, target=target_t, on_step=on_step, should_stop=should_stop,
+                            oracle=attack.oracle(on, x.shape[0], concealment))
+    else:
+        result = attack.run(on, x, y, target=target_t, on_step=on_step, should_stop=should_stop)
     if clf.device.type == "cuda":
         torch.cuda.synchronize(clf.device)
     attack_time = time.perf_counter() - start

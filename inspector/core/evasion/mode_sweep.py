@@ -70,7 +70,7 @@ def sweep_modes(attack, model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor
     """Run ``attack`` on ``x`` (N, C, H, W) in [0, 1] with true labels ``y`` (N,) once per output mode.
 
     Args:
-        attack: a black-box attack whose ``run`` takes ``concealment=`` (Square, HopSkipJump).
+        attack: a :class:`~inspector.core.attacks.query.QueryAttack` (Square, HopSkipJump).
         model: the classifier, (M, C, H, W) -> logits (M, K).
         modes: output-mode specs (default :data:`MODES`).
         on_mode: called with (index, spec) before each mode's run.
@@ -93,7 +93,7 @@ def sweep_modes(attack, model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor
         start = time.perf_counter()
         try:
             result = attack.run(model, x, y, on_step=on_step, should_stop=should_stop,
-                                concealment=Concealment(output))
+                                oracle=attack.oracle(model, x.shape[0], Concealment(output)))
         except ParameterError as exc:          # a score-based attack under label-only refuses in one line
             rows.append(ModeRow(spec, output.describe(), len(x), cannot_run=str(exc)))
             continue

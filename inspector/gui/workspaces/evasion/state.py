@@ -15,6 +15,7 @@ import numpy as np
 from psygnal import evented
 
 from inspector.core.attacks import ATTACKS, make_attack
+from inspector.core.attacks.threat_model import threat_model, threat_model_of
 from inspector.core.evasion.compare import Comparison
 from inspector.core.concealment import output_mode_from_spec
 from inspector.core.evasion.cost import Estimate, UnitCost, estimate
@@ -25,26 +26,6 @@ from inspector.core.io.resources import default_image
 from inspector.core.evasion.classify import Classification
 from inspector.core.evasion.inspect import Inspection
 from inspector.core.evasion.recipe import Recipe
-
-
-#: The threat models offered, by what the attacker gets from the target.
-THREATS = {"white-box": "white-box: the model and its gradients",
-           "scores": "black-box: all the scores",
-           "top-k": "black-box: the top-k scores",
-           "label-only": "black-box: the top-1 label only",
-           "transfer": "transfer from a surrogate: no query to the target"}
-#: The attack each threat model switches to when the current one cannot run under it.
-THREAT_ATTACKS = {"white-box": "pgd", "scores": "square", "top-k": "square", "label-only": "hopskipjump",
-                  "transfer": "dimifgsm"}
-
-
-def fits(threat: str, attack: str) -> bool:
-    """Whether ``attack`` runs under ``threat``: gradient attacks white-box or on a surrogate,
-    score-based ones on scores, label-only ones on anything the target answers."""
-    kind = ATTACKS[attack].threat_model
-    if threat in ("white-box", "transfer"):
-        return kind == "white-box"
-    return kind == "label-only" or (kind == "score-based" and threat != "label-only")
 
 
 def default_params(attack: str, preset: str = "default") -> dict[str, Any]:
@@ -105,7 +86,7 @@ class EvasionState:
             None: the shipped ones (enough for digit models, too few for photo models at fpr 0.05).
         compare: other models that classify the adversarial (transfer), side by side; none: no comparison.
         compare_direct: with ``compare``, also attack each of them directly.
-        threat: the threat model, one of ``THREATS``: what the attacker gets from the target.
+        threat: the threat model, a key of :data:`~inspector.core.attacks.threat_model.THREAT_MODELS`: what the attacker gets from the target.
         top_k: the classes a ``"top-k"`` target returns scores for.
         surrogate: the model a ``"transfer"`` attack is computed on (None: none chosen yet).
         throttle: the target's query rate for black-box attacks (``"1/s"``), or None.
@@ -192,13 +173,11 @@ class EvasionState:
         mode = output_mode_from_spec(output_mode)
         if len(surrogates) > 1:
             raise ParameterError("the app's threat model takes one surrogate; the command line takes several")
+        self.threat = threat_model_of(self.attack, mode.name, surrogates).name
         if surrogates:
-            self.threat, self.surrogate = "transfer", surrogates[0]
-        elif mode.name in ("label", "topk"):
-            self.threat = "label-only" if mode.name == "label" else "top-k"
-            self.top_k = getattr(mode, "k", self.top_k)
-        else:
-            self.threat = "white-box" if ATTACKS[self.attack].threat_model == "white-box" else "scores"
+            self.surrogate = surrogates[0]
+        elif mode.name == "topk":
+            self.top_k = mode.k
         self.throttle, self.stateful_detector = throttle, stateful_detector
 
     def recipe(self, model: str, device: str | None, *, weights: str | None = None,
@@ -215,14 +194,13 @@ class EvasionState:
     def threat_fields(self) -> dict[str, Any]:
         """The :class:`~inspector.core.evasion.recipe.Recipe` fields of the threat model: the target's output mode,
         throttle and detector for a black-box attack, the surrogate of a transfer; none otherwise."""
-        if self.threat == "transfer":
+        threat = threat_model(self.threat)
+        if threat.name == "transfer":
             return {"surrogates": [self.surrogate] if self.surrogate else []}
         if ATTACKS[self.attack].threat_model == "white-box":
             return {}
-        output = {"scores": "probabilities", "top-k": f"topk:k={self.top_k}", "label-only": "label"}.get(
-            self.threat, "probabilities")
-        return {"output_mode": output, "throttle": self.throttle, "stateful_detector": self.stateful_detector}
-
+        return {"output_mode": threat.output_mode(self.top_k) or "probabilities", "throttle": self.throttle,
+                "stateful_detector": self.stateful_detector}
 
 def _values(entry) -> dict[str, Any]:
     """A defence's or detector's typed parameter values."""

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QLa
 
 from inspector.core.models.loading import builtin_models
 from inspector.gui.workspaces.evasion.compare_panel import comparable_models
-from inspector.gui.workspaces.evasion.state import THREAT_ATTACKS, THREATS, EvasionState, fits
+from inspector.core.attacks.threat_model import THREAT_MODELS
+from inspector.gui.workspaces.evasion.state import EvasionState
 
 DETECTORS = {"": "off", "blacklight": "Blacklight (Li et al. 2022)",
              "similarity": "query similarity (Chen et al. 2019)"}
@@ -35,8 +36,8 @@ class ThreatPanel(QGroupBox):
         super().__init__("Threat model", parent)
         self.state = state
         self.threat_combo = QComboBox()
-        for name, title in THREATS.items():
-            self.threat_combo.addItem(title, name)
+        for threat in THREAT_MODELS.values():
+            self.threat_combo.addItem(threat.title, threat.name)
         self.top_k = QSpinBox()
         self.top_k.setRange(1, 1000)
         self.top_k.setValue(state.top_k)
@@ -114,10 +115,10 @@ class ThreatPanel(QGroupBox):
         self._show_rows()
 
     def _on_threat(self, _index: int) -> None:
-        threat = self.threat_combo.currentData()
-        self.state.threat = threat
-        if not fits(threat, self.state.attack):
-            self.state.attack = THREAT_ATTACKS[threat]        # the attack panel follows the state
+        threat = THREAT_MODELS[self.threat_combo.currentData()]
+        self.state.threat = threat.name
+        if not threat.allows(self.state.attack):
+            self.state.attack = threat.default_attack        # the attack panel follows the state
         self._show_rows()
 
     def _sync_throttle(self) -> None:
@@ -125,7 +126,7 @@ class ThreatPanel(QGroupBox):
 
     def _show_rows(self, *_args) -> None:
         threat = self.state.threat
-        black_box = threat in ("scores", "top-k", "label-only")
+        black_box = THREAT_MODELS[threat].queries_target
         self.form.setRowVisible(self.top_k, threat == "top-k")
         self.form.setRowVisible(self.surrogate_combo, threat == "transfer")
         self.form.setRowVisible(self.throttle_box, black_box)
