@@ -58,10 +58,11 @@ def param_values(args: argparse.Namespace, registry: Registry) -> dict[str, Any]
 
 
 @contextmanager
-def flag_errors(registry: Registry) -> Iterator[None]:
+def flag_errors(registry: Registry, also: tuple[str, ...] = ()) -> Iterator[None]:
     """Within the block, a :class:`ParameterError` whose ``param`` is one of the registry's
-    parameters is raised again as ``--flag: detail``; others pass unchanged."""
-    names = {spec.name for cls in registry.values() for spec in cls.params()}
+    parameters, or one of ``also`` (the command's other flags, by field name), is raised again as
+    ``--flag: detail``; others pass unchanged."""
+    names = {spec.name for cls in registry.values() for spec in cls.params()} | set(also)
     try:
         yield
     except ParameterError as exc:

@@ -29,10 +29,10 @@ from inspector.core.util.messages import show_path
 from inspector.core.io.out_folder import check_folder, check_member, read_member
 from inspector.core.privacy.membership.data import Digits
 from inspector.core.privacy.membership.scores import logits_of
+from inspector.core.privacy.membership.attacks.lira import MAX_REFERENCES, check_references
 from inspector.core.training import TRAINING_METHODS, Progress, train_network
 
 APP_NAME = "robustness-inspector"
-MAX_REFERENCES = 256
 #: The largest cached reference model read back, in bytes (one is about 0.4 MB).
 MAX_REFERENCE_BYTES = 16 * 2**20
 
@@ -40,13 +40,6 @@ MAX_REFERENCE_BYTES = 16 * 2**20
 def default_cache() -> Path:
     """``<user cache folder>/robustness-inspector/membership`` (platformdirs)."""
     return user_cache_path(APP_NAME) / "membership"
-
-
-def check_count(count: int) -> None:
-    """Raises ParameterError unless ``count`` is even and in 2..MAX_REFERENCES."""
-    if not (2 <= count <= MAX_REFERENCES and count % 2 == 0):
-        raise ParameterError(f"--references must be an even number from 2 to {MAX_REFERENCES} "
-                             f"(pairs of models on complementary halves), not {count}")
 
 
 def halves(count: int, n: int, seed: int) -> torch.Tensor:
@@ -125,7 +118,7 @@ class ReferenceModels:
             ExportError: the cache folder cannot be written.
             ModelError: a checkpoint cannot be read (delete the cache folder).
         """
-        check_count(count)
+        check_references(count)
         self.check(count)
         for k in range(count):
             if self._cached(k):
@@ -172,7 +165,7 @@ class ReferenceModels:
             ParameterError: a model is missing from the cache (train first).
             ModelError: a cached file is unreadable or from another layout (delete the cache folder).
         """
-        check_count(count)
+        check_references(count)
         masks = halves(count, len(self.digits.y), self.seed)
         logits = []
         for k in range(count):

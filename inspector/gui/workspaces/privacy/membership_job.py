@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QSpinBox, QWidget
 
-from inspector.core.privacy.membership import ATTACKS, MembershipConfig, MembershipResult, run_membership
+from inspector.core.privacy.membership import MEMBERSHIP_ATTACKS, MembershipConfig, MembershipResult, run_membership
 from inspector.core.privacy.membership.figures import roc_figure
 from inspector.core.privacy.membership.reference import MAX_REFERENCES
 from inspector.gui.jobs import Job
@@ -26,7 +26,7 @@ class MembershipForm(QWidget):
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         self.attack = QComboBox()
-        self.attack.addItems(list(ATTACKS))
+        self.attack.addItems(list(MEMBERSHIP_ATTACKS))
         self.attack.setCurrentText(state.membership_attack)
         self.attack.currentTextChanged.connect(lambda text: setattr(self.state, "membership_attack", text))
         form.addRow("membership attack", self.attack)
