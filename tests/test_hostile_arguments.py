@@ -174,7 +174,7 @@ def test_core_entry_points_check_their_counts_before_allocating():
         (lambda: MIFace(patience=10**9).run(net, torch.arange(10), (1, 28, 28)), "patience"),
         (lambda: MIFace(max_iterations=10**9).run(net, torch.arange(10), (1, 28, 28)), "max iterations"),
         (lambda: MIFace(step_size=float("nan")).run(net, torch.arange(10), (1, 28, 28)), "step size"),
-        (lambda: StealConfig(seed=2**70).check(), "--seed"),
+        (lambda: StealConfig(seed=2**70).check(), "the seed"),
         (lambda: StealConfig(budgets=[10**12]).check(), "budget"),
         (lambda: StealConfig(transfer_eps=float("nan")).check(), "transfer eps"),
         (lambda: MembershipConfig(seed=2**40).check(), "the seed"),
