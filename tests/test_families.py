@@ -1,4 +1,4 @@
-"""Every registered family entry (training methods, membership attacks, stealing methods) builds
+"""Every registered family entry (training methods, membership attacks, stealing methods, model scans) builds
 from its defaults, and refuses an out-of-range value with a ParameterError naming the parameter;
 the command line renders that name as the flag."""
 
@@ -7,12 +7,13 @@ from __future__ import annotations
 import pytest
 
 from inspector.cli.params import flag, flag_errors
+from inspector.core.poisoning.model_scan import MODEL_SCANS
 from inspector.core.privacy.membership import MEMBERSHIP_ATTACKS
 from inspector.core.privacy.stealing_methods import STEALING_METHODS
 from inspector.core.training import TRAINING_METHODS
 from inspector.core.util.errors import ParameterError
 
-FAMILIES = [TRAINING_METHODS, MEMBERSHIP_ATTACKS, STEALING_METHODS]
+FAMILIES = [TRAINING_METHODS, MEMBERSHIP_ATTACKS, STEALING_METHODS, MODEL_SCANS]
 ENTRIES = [(registry, name) for registry in FAMILIES for name in registry]
 
 
@@ -34,7 +35,7 @@ def test_each_entry_builds_from_its_defaults_and_refuses_out_of_range(registry, 
 
 
 def test_the_registries_are_not_empty_and_have_kinds():
-    assert [r.kind for r in FAMILIES] == ["training method", "membership attack", "stealing method"]
+    assert [r.kind for r in FAMILIES] == ["training method", "membership attack", "stealing method", "model scan"]
     assert list(TRAINING_METHODS) == ["standard", "pgd-at", "distilled", "dp"]
     assert list(MEMBERSHIP_ATTACKS) == ["loss", "lira-offline", "lira-online", "label-only"]
     assert list(STEALING_METHODS) == ["copycat", "knockoff-random", "knockoff-adaptive"]

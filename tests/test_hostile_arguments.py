@@ -169,7 +169,7 @@ def test_core_entry_points_check_their_counts_before_allocating():
     x = torch.rand(4, 1, 28, 28)
     cases = [
         (lambda: neural_cleanse(net, x, CleanseSettings(steps=10**9)), "steps"),
-        (lambda: neural_cleanse(net, x, CleanseSettings(batch_size=10**9)), "batch size"),
+        (lambda: neural_cleanse(net, x, CleanseSettings(batch_size=10**9)), "batch_size"),
         (lambda: neural_cleanse(net, x, CleanseSettings(seed=2**70)), "seed"),
         (lambda: MIFace(patience=10**9).run(net, torch.arange(10), (1, 28, 28)), "patience"),
         (lambda: MIFace(max_iterations=10**9).run(net, torch.arange(10), (1, 28, 28)), "max iterations"),
