@@ -29,7 +29,7 @@ from inspector.core.util.messages import show_path
 from inspector.core.io.out_folder import check_folder, check_member, read_member
 from inspector.core.privacy.membership.data import Digits
 from inspector.core.privacy.membership.scores import logits_of
-from inspector.core.privacy.membership.attacks.lira import MAX_REFERENCES, check_references
+from inspector.core.privacy.membership.attacks.lira import check_references
 from inspector.core.training import TRAINING_METHODS, Progress, train_network
 
 APP_NAME = "robustness-inspector"
