@@ -22,6 +22,8 @@ GREY = 255.0
 SLIDER_STEPS_PER_GREY = 4        # the slider moves in quarter grey levels
 SLIDER_MAX_GREY = 32.0           # beyond that, type into the spin box
 INT_LIMIT = 2**31 - 1
+
+
 class PixelEditor(QWidget):
     """A pixel-unit value (in [0, 1] units; negative where the spec allows, e.g. JSMA's theta)
     shown and edited in grey levels, with a slider and a spin box."""
