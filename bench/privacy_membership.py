@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from inspector.core.privacy.membership import ATTACKS, MembershipConfig, run_membership
+from inspector.core.privacy.membership import MEMBERSHIP_ATTACKS, MembershipConfig, run_membership
 from inspector.core.models.zoo.mnist_cnn import MNIST_MODELS
 
 
@@ -33,7 +33,7 @@ def _ci(e, percent: bool = False) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", default=list(MNIST_MODELS))
-    parser.add_argument("--attacks", nargs="+", default=["loss", "label-only"], choices=ATTACKS)
+    parser.add_argument("--attacks", nargs="+", default=["loss", "label-only"], choices=list(MEMBERSHIP_ATTACKS))
     parser.add_argument("--references", type=int, default=16)
     parser.add_argument("--label-only-members", type=int, default=100)
     parser.add_argument("--queries", type=int, default=600)

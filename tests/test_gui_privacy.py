@@ -102,3 +102,32 @@ def _no_transfer(config_class):
     def make(**kwargs):
         return config_class(**kwargs, transfer_eps=0.0)
     return make
+
+
+def test_the_membership_form_shows_each_attacks_parameters_from_the_registry(qtbot):
+    """The form is built from the registry entry: LiRA shows its reference models, label-only its
+    queries, the loss attack none; edits reach the state, and a bad value's error names the label."""
+    from PySide6.QtWidgets import QSpinBox
+
+    from inspector.core.privacy.membership import MembershipConfig
+    from inspector.core.util.errors import ParameterError
+    from inspector.gui.jobs import error_message
+    from inspector.gui.workspaces.privacy.membership_job import MembershipForm
+
+    state = PrivacyState(membership_attack="loss")
+    form = MembershipForm(state)
+    qtbot.addWidget(form)
+    assert form.params.editors == {}
+    form.attack.setCurrentText("lira-online")
+    assert list(form.params.editors) == ["references"] and state.membership_attack == "lira-online"
+    spin = form.params.editors["references"]
+    assert isinstance(spin, QSpinBox) and spin.value() == 16
+    spin.setValue(3)
+    assert state.membership_params == {"references": 3}
+    form.attack.setCurrentText("label-only")
+    assert list(form.params.editors) == ["queries"]
+    form.attack.setCurrentText("lira-online")
+    assert form.params.editors["references"].value() == 3
+    with pytest.raises(ParameterError) as caught:
+        MembershipConfig(attack=state.membership_attack, **state.membership_params).check()
+    assert error_message(caught.value).startswith("References: must be an even number")

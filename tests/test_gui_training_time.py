@@ -66,3 +66,17 @@ def test_evasion_stamps_the_trigger_and_shows_both_predictions(qtbot, main):
     stamped = done.args[0]
     assert stamped.clean.label != 0 and stamped.stamped.label == 0      # mnist-backdoor's target
     assert ev.panes.captions[1].text.startswith("trigger") and ev.panes.captions[2].text.startswith("triggered: 0")
+
+
+def test_the_neural_cleanse_settings_form_comes_from_the_registry_and_edits_the_scan(qtbot):
+    from inspector.core.poisoning.model_scan import MODEL_SCANS
+    from inspector.gui.workspaces.training_time.setup_panel import SetupPanel
+
+    settings = CleanseSettings()
+    panel = SetupPanel(TrainingTimeState(), lambda name, value: setattr(settings, name, value))
+    qtbot.addWidget(panel)
+    form = panel.scan_settings
+    assert list(form.editors) == [s.name for s in MODEL_SCANS["neural-cleanse"].params()]
+    assert form.editors["steps"].value() == 300
+    form.editors["steps"].setValue(40)
+    assert settings.steps == 40

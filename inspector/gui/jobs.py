@@ -22,12 +22,16 @@ import torch
 from PySide6.QtCore import QObject, Signal
 from superqt.utils import WorkerBase
 
-from inspector.core.util.errors import InspectorError
+from inspector.core.util.errors import InspectorError, ParameterError
 from inspector.core.util.messages import one_line
+from inspector.gui.param_form import error_text
 
 
 def error_message(exc: BaseException) -> str:
-    """One line a user can act on, for any exception a job may raise."""
+    """One line a user can act on, for any exception a job may raise; a :class:`ParameterError`
+    naming its parameter names it by its form label (:func:`~inspector.gui.param_form.error_text`)."""
+    if isinstance(exc, ParameterError):
+        return error_text(exc)
     if isinstance(exc, InspectorError):
         return str(exc)
     if isinstance(exc, torch.OutOfMemoryError):

@@ -13,7 +13,9 @@ import json
 
 from inspector.cli._common import print_json, stop_on_interrupt, stopped
 from inspector.cli.arguments import count, seed
+from inspector.cli.params import add_param_arguments, describe, flag_errors, param_values
 from inspector.cli.progress import ProgressLine
+from inspector.core.privacy.membership import MEMBERSHIP_ATTACKS
 from inspector.core.util.bounds import MAX_MEMBERSHIP_SEED
 
 NAME = "membership"
@@ -21,15 +23,14 @@ HELP = "membership inference on a shipped MNIST model (loss, LiRA, label-only)"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = describe(MEMBERSHIP_ATTACKS)
     p.add_argument("--model", default="mnist-standard",
                    help="a shipped MNIST model (their training set is known; default mnist-standard)")
-    p.add_argument("--attack", default="loss", help="loss, lira-offline, lira-online or label-only (default loss)")
-    p.add_argument("--references", type=count(0), default=16, metavar="N",
-                   help="LiRA: reference models, even (default 16; about a minute each for mnist-standard)")
+    p.add_argument("--attack", default="loss", help=f"{', '.join(MEMBERSHIP_ATTACKS)} (default loss)")
+    add_param_arguments(p, MEMBERSHIP_ATTACKS)
     p.add_argument("--members", type=count(), default=2000, metavar="N",
                    help="members in the evaluation set, and as many non-members (1-2000, default 2000)")
-    p.add_argument("--queries", type=count(), default=600, metavar="N",
-                   help="label-only: HopSkipJump queries per digit (default 600)")
     p.add_argument("--seed", type=seed(MAX_MEMBERSHIP_SEED), default=0)
     p.add_argument("--data", help="folder with the MNIST test set's IDX files (default: the copy that ships)")
     p.add_argument("--cache", metavar="DIR", help="reference models' cache (default: the user cache folder)")
@@ -55,10 +56,10 @@ def run(args) -> int:
     from inspector.core.privacy.membership import MembershipConfig, run_membership
     from inspector.core.privacy.membership.figures import exposed_figure, roc_figure, summary
 
-    config = MembershipConfig(model=args.model, attack=args.attack, members=args.members,
-                              references=args.references, queries=args.queries, seed=args.seed, data=args.data,
-                              cache=args.cache)
-    config.check()
+    config = MembershipConfig(model=args.model, attack=args.attack, members=args.members, seed=args.seed,
+                              data=args.data, cache=args.cache, **param_values(args, MEMBERSHIP_ATTACKS))
+    with flag_errors(MEMBERSHIP_ATTACKS, also=("members", "seed")):
+        config.check()
     check_membership_outputs(args.out)
 
     def show(p):

@@ -5,25 +5,25 @@ from __future__ import annotations
 import argparse
 
 from inspector.cli._common import print_json
-from inspector.cli.arguments import count, seed
+from inspector.cli.arguments import count
+from inspector.cli.params import add_param_arguments, describe, flag_errors, param_values
 from inspector.cli.progress import ProgressLine
-from inspector.core.util.bounds import MAX_BATCH
-from inspector.core.util.params import MAX_SEED
+from inspector.core.poisoning.model_scan import MODEL_SCANS
 
 NAME = "scan"
 HELP = "scan a model for a backdoor with Neural Cleanse"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = describe(MODEL_SCANS)
     p.add_argument("model", help="built-in model name or model file (any format `inspector attack` loads)")
     p.add_argument("--weights", metavar="FILE", help="state dict for the architecture named by MODEL")
     p.add_argument("--trust-model-code", action="store_true", help="load a whole pickled model or TorchScript (runs its code)")
     p.add_argument("--images", default="mnist-heldout", metavar="DATA",
                    help="clean images to optimise on: mnist-heldout (default) or a labelled folder")
     p.add_argument("--limit", type=count(), default=500, help="how many of them (default 500)")
-    p.add_argument("--steps", type=count(), default=300, help="optimisation steps (default 300)")
-    p.add_argument("--batch-size", type=count(1, MAX_BATCH), default=32, help="images per class per step (default 32)")
-    p.add_argument("--seed", type=seed(MAX_SEED), default=0)
+    add_param_arguments(p, MODEL_SCANS)
     p.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
@@ -32,10 +32,10 @@ def run(args) -> int:
 
     from inspector.core.evaluation.data import load_dataset
     from inspector.core.models.loading import load_model
-    from inspector.core.poisoning.neural_cleanse import CleanseSettings, neural_cleanse
+    from inspector.core.poisoning.neural_cleanse import neural_cleanse
 
-    settings = CleanseSettings(steps=args.steps, batch_size=args.batch_size, seed=args.seed)
-    settings.check()
+    with flag_errors(MODEL_SCANS):
+        settings = MODEL_SCANS.make("neural-cleanse", param_values(args, MODEL_SCANS))
     model = load_model(args.model, "cpu", weights=args.weights, trust_code=args.trust_model_code)
     samples = load_dataset(args.images, model, limit=args.limit)
     x = torch.cat([s.load(model) for s in samples])

@@ -11,7 +11,9 @@ import argparse
 
 from inspector.cli._common import print_json, rate_ci, stop_on_interrupt, stopped
 from inspector.cli.arguments import count, real, seed
+from inspector.cli.params import describe, flag_errors
 from inspector.cli.progress import ProgressLine
+from inspector.core.privacy.stealing_methods import STEALING_METHODS
 from inspector.core.util.bounds import MAX_EPOCHS
 from inspector.core.util.errors import ParameterError
 
@@ -20,11 +22,13 @@ HELP = "model stealing: query an MNIST model, train a copy, measure it per budge
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = describe(STEALING_METHODS)
     p.add_argument("--victim", default="mnist-standard", help="the model to steal: an MNIST model (default "
                    "mnist-standard) or a 28x28 grey model file")
     p.add_argument("--budget", default="250,1000,2000,5000", help="query budgets, comma-separated (nested: "
                    "the run makes as many queries as the largest)")
-    p.add_argument("--method", default="knockoff-random", choices=("copycat", "knockoff-random", "knockoff-adaptive"))
+    p.add_argument("--method", default="knockoff-random", choices=tuple(STEALING_METHODS))
     p.add_argument("--labels-only", action="store_true", help="the oracle returns the top-1 label only")
     p.add_argument("--pool", default="members", help="query pool: members (the 8,000 training digits "
                    "without labels), transformed (the same, randomly rotated, scaled, shifted) or an IDX file")
@@ -51,7 +55,7 @@ def run(args) -> int:
         epoch = f" epoch {p.epoch}/{p.epochs}" if p.epochs else ""
         line.show(f"budget {p.budget} ({p.budget_index + 1}/{p.budgets}): {p.stage}{epoch}, {p.queries} queries")
 
-    with stop_on_interrupt() as should_stop, ProgressLine() as line:
+    with stop_on_interrupt() as should_stop, ProgressLine() as line, flag_errors(STEALING_METHODS, ("epochs", "seed")):
         result = steal(config, out=args.out, resume=args.resume, on_progress=show, should_stop=should_stop)
     if args.json:
         print_json(result.to_dict())

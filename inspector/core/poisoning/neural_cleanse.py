@@ -33,50 +33,14 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
-from inspector.core.util.bounds import MAX_BATCH, check_count, check_real, check_seed
 from inspector.core.util.errors import ModelError, ParameterError
-from inspector.core.util.params import MAX_SEED
+from inspector.core.poisoning.model_scan import CleanseSettings
 from inspector.core.poisoning.triggers import Trigger
 
 #: The MAD consistency constant for normally distributed values.
 MAD_SCALE = 1.4826
 #: The anomaly index above which a class is flagged (Wang et al. 2019).
 THRESHOLD = 2.0
-
-
-@dataclass
-class CleanseSettings:
-    """The optimisation budget.
-
-    Attributes:
-        steps: Adam steps (each on one batch of ``batch_size`` clean images per class).
-        batch_size: clean images per class per step.
-        lr: Adam learning rate on the mask and pattern logits.
-        init_cost: the starting L1 weight lambda.
-        asr: the attack success a reconstructed trigger must reach, in (0, 1].
-        patience: steps above / below ``asr`` before lambda is raised / lowered.
-        seed: the seed of the batches and the start.
-    """
-
-    steps: int = 300
-    batch_size: int = 32
-    lr: float = 0.1
-    init_cost: float = 1e-3
-    asr: float = 0.99
-    patience: int = 5
-    seed: int = 0
-
-    def check(self) -> None:
-        """Raises ParameterError, naming the setting, for a count out of range (steps and patience at
-        most MAX_COUNT, the batch at most MAX_BATCH), a seed out of range, or a rate that is not finite."""
-        check_count(self.steps, "Neural Cleanse steps")
-        check_count(self.batch_size, "Neural Cleanse batch size", maximum=MAX_BATCH)
-        check_count(self.patience, "Neural Cleanse patience")
-        check_seed(self.seed, "Neural Cleanse seed", maximum=MAX_SEED)
-        check_real(self.lr, "Neural Cleanse learning rate", above=0)
-        check_real(self.init_cost, "Neural Cleanse initial cost", minimum=0)
-        if not 0 < self.asr <= 1:
-            raise ParameterError(f"target attack success {self.asr:g} must be in (0, 1]")
 
 
 @dataclass

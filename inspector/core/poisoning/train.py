@@ -25,7 +25,7 @@ from inspector.core.poisoning.success import BackdoorFigures, backdoor_figures
 from inspector.core.poisoning.triggers import Trigger, make_trigger
 from inspector.core.training.loop import Progress, fit
 from inspector.core.training.standard import cross_entropy_loss
-from inspector.core.training.train import DEFAULT_EPOCHS, LEARNING_RATES
+from inspector.core.training.methods.standard import Standard
 from inspector.core.models.zoo.mnist_cnn import MnistCNN
 
 ATTACKS = ("badnets", "clean-label")
@@ -56,7 +56,7 @@ class BackdoorConfig:
     alpha: float = 0.2
     target: int = 0
     rate: float = 0.01
-    epochs: int = DEFAULT_EPOCHS["standard"]
+    epochs: int = Standard.epochs
     seed: int = 0
     norm: str = "l2"
     eps: float = DEFAULT_EPS["l2"]
@@ -152,7 +152,7 @@ def train_backdoor(
     torch.manual_seed(config.seed)
     net = MnistCNN()
     done = fit(net, poisoned.x, poisoned.y, cross_entropy_loss, stage=config.stage(), epochs=config.epochs,
-               lr=LEARNING_RATES["standard"], seed=config.seed, checkpoint=checkpoint, resume=resume,
+               lr=Standard.lr, seed=config.seed, checkpoint=checkpoint, resume=resume,
                on_progress=on_progress, should_stop=should_stop)
     trigger = config.make_trigger()
     hx, hy = split["held_out"]

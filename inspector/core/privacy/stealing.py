@@ -46,10 +46,10 @@ from inspector.core.privacy.data import held_out, query_pool
 from inspector.core.privacy.fidelity import agreement_and_accuracy, predictions, transfer_success
 from inspector.core.privacy.run_folder import STATE, RunFolder, check_run_folder
 from inspector.core.privacy.sampling import AdaptiveSampler, RandomSampler
+from inspector.core.privacy.stealing_methods import STEALING_METHODS
 from inspector.core.privacy.training import CopyLoss, train_copy
 from inspector.core.models.zoo.mnist_cnn import MnistCNN
 
-METHODS = ("copycat", "knockoff-random", "knockoff-adaptive")
 DEFAULT_BUDGETS = (250, 1000, 2000, 5000)
 #: Adaptive sampling: queries per round, after which the bandit and the copy are updated.
 ROUND = 100
@@ -63,7 +63,7 @@ class StealConfig:
 
     Attributes:
         victim: a built-in MNIST model name or a model file (28x28 grey, 10 classes).
-        method: one of :data:`METHODS`.
+        method: a name in :data:`~inspector.core.privacy.stealing_methods.STEALING_METHODS`.
         budgets: query budgets, each >= 1; the copy is measured at each, in increasing order.
         output: what the oracle returns: ``"probabilities"`` or ``"label"`` (top-1 only).
         pool: the query pool (see :func:`inspector.core.privacy.data.query_pool`).
@@ -87,8 +87,7 @@ class StealConfig:
         """Raises ParameterError for an unknown method or output, more than MAX_LIST budgets, a budget
         outside 1..MAX_COUNT, epochs outside 1..MAX_EPOCHS, a seed outside 0..MAX_TRAIN_SEED (the training
         loops derive seeds of about seed x 10^7 from it), or other bad numbers."""
-        if self.method not in METHODS:
-            raise ParameterError(f"unknown stealing method {self.method!r}: choose one of {', '.join(METHODS)}")
+        STEALING_METHODS.make(self.method)
         if self.output not in OUTPUTS:
             raise ParameterError(f"unknown oracle output {self.output!r}: choose one of {', '.join(OUTPUTS)}")
         if not self.budgets:
@@ -98,10 +97,10 @@ class StealConfig:
             raise ParameterError(f"query budget {min(self.budgets)} must be at least 1")
         check_count(max(self.budgets), "a query budget")
         if self.epochs is not None:
-            check_count(self.epochs, "--epochs", maximum=MAX_EPOCHS)
+            check_count(self.epochs, "the epochs", maximum=MAX_EPOCHS, param="epochs")
         check_real(self.transfer_eps, "the transfer eps", minimum=0, maximum=1)
         check_count(self.transfer_images, "the transfer images")
-        check_seed(self.seed, "--seed")
+        check_seed(self.seed, "the seed", param="seed")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -209,7 +208,8 @@ def steal(config: StealConfig, *, victim: Classifier | None = None, out: str | P
     torch.manual_seed(config.seed)
     net = MnistCNN()
     oracle = QueryOracle(victim, 1, budget=budgets[-1], output=config.output)
-    adaptive = config.method == "knockoff-adaptive"
+    method = STEALING_METHODS.make(config.method)
+    adaptive = method.adaptive
     sampler = (AdaptiveSampler(pool, use_certainty=config.output == "probabilities", seed=config.seed)
                if adaptive else RandomSampler(len(pool), config.seed))
     indices = torch.zeros(0, dtype=torch.long)
@@ -220,7 +220,7 @@ def steal(config: StealConfig, *, victim: Classifier | None = None, out: str | P
         indices, answers, rows = state["indices"], state["answers"], state["rows"]
         _restore(folder.path / STATE, state, net, sampler, len(pool), budgets[-1], config.output)
         oracle.queries[0] = len(indices)
-    loss = CopyLoss(hard=config.method == "copycat")
+    loss = CopyLoss(hard=method.hard_labels)
 
     def save_state() -> None:
         if folder is not None:

@@ -46,22 +46,26 @@ def show_value(value) -> str:
 
 
 def check_count(value, name: str, *, minimum: int = 1, maximum: int = MAX_COUNT,
-                error: type[InspectorError] = ParameterError) -> int:
-    """``value`` as an int, checked to be a whole number in ``minimum..maximum``; ``name`` names it.
+                error: type[InspectorError] = ParameterError, param: str | None = None) -> int:
+    """``value`` as an int, checked to be a whole number in ``minimum..maximum``; ``name`` names it
+    in the message, ``param`` (a field name) in the :class:`ParameterError`'s ``param``.
 
     Raises:
         error: not a whole number (a bool, a float with a fraction, NaN, text) or out of range.
     """
     whole = _whole(value)
     if whole is None or not minimum <= whole <= maximum:
-        raise error(f"{name} must be a whole number from {minimum} to {maximum}, not {show_value(value)}")
+        detail = f"must be a whole number from {minimum} to {maximum}, not {show_value(value)}"
+        if param is not None:
+            raise ParameterError(f"{name} {detail}", param=param, detail=detail)
+        raise error(f"{name} {detail}")
     return whole
 
 
 def check_seed(value, name: str, *, maximum: int = MAX_TRAIN_SEED,
-               error: type[InspectorError] = ParameterError) -> int:
+               error: type[InspectorError] = ParameterError, param: str | None = None) -> int:
     """``value`` as a seed in ``0..maximum``; ``name`` names it. Raises ``error`` otherwise."""
-    return check_count(value, name, minimum=0, maximum=maximum, error=error)
+    return check_count(value, name, minimum=0, maximum=maximum, error=error, param=param)
 
 
 def check_real(value, name: str, *, minimum: float | None = None, maximum: float | None = None,

@@ -30,7 +30,17 @@ class DeviceError(InspectorError):
 
 
 class ParameterError(InspectorError):
-    """An attack or defence parameter is unknown, malformed or out of range."""
+    """A parameter is unknown, malformed or out of range.
+
+    ``param``, when set, is the parameter's field name (``"epochs"``), for the CLI and the
+    GUI to name it in their own words (``--epochs``, "Epochs"); ``detail`` is then the
+    message without the part that names it.
+    """
+
+    def __init__(self, message: str, *, param: str | None = None, detail: str | None = None):
+        super().__init__(message)
+        self.param = param
+        self.detail = detail if detail is not None else message
 
 
 class ClassNameError(InspectorError):

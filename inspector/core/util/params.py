@@ -83,9 +83,17 @@ def coerce(spec: ParamSpec, value: Any, owner: str) -> Any:
     """Convert ``value`` (text or a Python value) to ``spec``'s type and check its range.
 
     Raises:
-        ParameterError: wrong type, out of range, or not one of the choices.
+        ParameterError: wrong type, out of range, or not one of the choices; its ``param`` is
+            ``spec.name``.
     """
-    where = f"{owner} parameter {spec.name!r}"
+    try:
+        return _coerce(spec, value)
+    except ParameterError as exc:
+        raise ParameterError(f"{owner} parameter {spec.name!r}: {exc}", param=spec.name, detail=str(exc)) from None
+
+
+def _coerce(spec: ParamSpec, value: Any) -> Any:
+    """:func:`coerce` without the owner and name in its messages."""
     if spec.type is bool:
         if isinstance(value, bool):
             out = value
@@ -94,27 +102,24 @@ def coerce(spec: ParamSpec, value: Any, owner: str) -> Any:
         elif str(value).strip().lower() in ("0", "false", "no", "off"):
             out = False
         else:
-            raise ParameterError(f"{where}: {value!r} is not true or false")
+            raise ParameterError(f"{value!r} is not true or false")
     elif spec.type in (int, float):
         number = _whole(value) if spec.type is int else None
         if number is None:
-            try:
-                number = parse_number(value)
-            except ParameterError as exc:
-                raise ParameterError(f"{where}: {exc}") from None
+            number = parse_number(value)
         if spec.type is int:
             if number != int(number):
-                raise ParameterError(f"{where}: {value!r} is not a whole number")
+                raise ParameterError(f"{value!r} is not a whole number")
             number = int(number)
         if spec.minimum is not None and number < spec.minimum:
-            raise ParameterError(f"{where}: {value} is below the minimum {_show(spec.minimum)}")
+            raise ParameterError(f"{value} is below the minimum {_show(spec.minimum)}")
         if spec.maximum is not None and number > spec.maximum:
-            raise ParameterError(f"{where}: {value} is above the maximum {_show(spec.maximum)}")
+            raise ParameterError(f"{value} is above the maximum {_show(spec.maximum)}")
         out = number
     else:
         out = str(value).strip()
         if spec.choices and out.lower() not in spec.choices:
-            raise ParameterError(f"{where}: {value!r} is not one of {', '.join(spec.choices)}")
+            raise ParameterError(f"{value!r} is not one of {', '.join(spec.choices)}")
         out = out.lower() if spec.choices else out
     return out
 
@@ -145,7 +150,8 @@ def build(cls, values: dict[str, Any], owner: str):
         name = key.replace("-", "_")
         if name not in specs:
             known = ", ".join(specs) or "none"
-            raise ParameterError(f"{owner} has no parameter {key!r} (its parameters: {known})")
+            raise ParameterError(f"{owner} has no parameter {key!r} (its parameters: {known})", param=name,
+                                 detail=f"not a parameter of {owner} (its parameters: {known})")
         kwargs[name] = coerce(specs[name], value, owner)
     return cls(**kwargs)
 

@@ -68,7 +68,8 @@ def balanced_set(n: int = NON_MEMBERS, seed: int = 0) -> EvaluationSet:
         ParameterError: n outside 1..2000.
     """
     if not 1 <= n <= NON_MEMBERS:
-        raise ParameterError(f"--members must be from 1 to {NON_MEMBERS} (as many non-members are drawn), not {n}")
+        detail = f"must be from 1 to {NON_MEMBERS} (as many non-members are drawn), not {n}"
+        raise ParameterError(f"the number of members {detail}", param="members", detail=detail)
     gen = torch.Generator().manual_seed(seed)
     members = torch.randperm(TRAIN_SIZE, generator=gen)[:n].sort().values
     non_members = TRAIN_SIZE + torch.randperm(NON_MEMBERS, generator=gen)[:n].sort().values

@@ -16,9 +16,7 @@ from typing import Callable
 import torch
 
 from inspector.core.attacks.hopskipjump import HopSkipJump
-
-#: Queries per digit: HopSkipJump's default; Choquette-Choo et al. used up to 2,500 on CIFAR-10.
-QUERIES = 600
+from inspector.core.privacy.membership.attacks.label_only import QUERIES
 BATCH = 50
 
 

@@ -29,11 +29,10 @@ from inspector.core.util.messages import show_path
 from inspector.core.io.out_folder import check_folder, check_member, read_member
 from inspector.core.privacy.membership.data import Digits
 from inspector.core.privacy.membership.scores import logits_of
-from inspector.core.training import DEFAULT_EPOCHS, Progress, train_network
-from inspector.core.training.train import checkpoint_names
+from inspector.core.privacy.membership.attacks.lira import check_references
+from inspector.core.training import TRAINING_METHODS, Progress, train_network
 
 APP_NAME = "robustness-inspector"
-MAX_REFERENCES = 256
 #: The largest cached reference model read back, in bytes (one is about 0.4 MB).
 MAX_REFERENCE_BYTES = 16 * 2**20
 
@@ -41,13 +40,6 @@ MAX_REFERENCE_BYTES = 16 * 2**20
 def default_cache() -> Path:
     """``<user cache folder>/robustness-inspector/membership`` (platformdirs)."""
     return user_cache_path(APP_NAME) / "membership"
-
-
-def check_count(count: int) -> None:
-    """Raises ParameterError unless ``count`` is even and in 2..MAX_REFERENCES."""
-    if not (2 <= count <= MAX_REFERENCES and count % 2 == 0):
-        raise ParameterError(f"--references must be an even number from 2 to {MAX_REFERENCES} "
-                             f"(pairs of models on complementary halves), not {count}")
 
 
 def halves(count: int, n: int, seed: int) -> torch.Tensor:
@@ -80,12 +72,13 @@ class ReferenceModels:
 
     def __init__(self, method: str, digits: Digits, *, seed: int = 0, cache: str | os.PathLike | None = None,
                  epochs: int | None = None):
-        if method not in DEFAULT_EPOCHS:
+        if method not in TRAINING_METHODS:
             raise ParameterError(f"no training recipe {method!r} for reference models")
         if seed < 0:
-            raise ParameterError(f"the seed must be 0 or more, not {seed}")
+            raise ParameterError(f"the seed must be 0 or more, not {seed}", param="seed")
+        self.recipe = TRAINING_METHODS.make(method, {} if epochs is None else {"epochs": epochs})
         self.method, self.digits, self.seed = method, digits, seed
-        self.epochs = DEFAULT_EPOCHS[method] if epochs is None else epochs
+        self.epochs = self.recipe.epochs
         digest = hashlib.sha256(digits.x.numpy().tobytes() + digits.y.numpy().tobytes()).hexdigest()[:12]
         root = Path(cache) if cache is not None else default_cache()
         self.folder = root / f"{method}-{self.epochs}ep-seed{seed}-{digest}"
@@ -108,7 +101,7 @@ class ReferenceModels:
         Raises:
             ExportError: it cannot, or one is.
         """
-        names = [n for k in range(count) for n in (self.path(k).name, *checkpoint_names(self.method, f"ref-{k:03d}"))]
+        names = [n for k in range(count) for n in (self.path(k).name, *self.recipe.checkpoint_names(f"ref-{k:03d}"))]
         check_folder(self.folder, names, option="--cache")
 
     def _cached(self, k: int) -> bool:
@@ -125,7 +118,7 @@ class ReferenceModels:
             ExportError: the cache folder cannot be written.
             ModelError: a checkpoint cannot be read (delete the cache folder).
         """
-        check_count(count)
+        check_references(count)
         self.check(count)
         for k in range(count):
             if self._cached(k):
@@ -155,7 +148,7 @@ class ReferenceModels:
         if on_progress is not None:
             on_progress(None)
         mask = halves(k - k % 2 + 2, len(self.digits.y), self.seed)[k]
-        trained = train_network(self.method, self.digits.x[mask], self.digits.y[mask], epochs=self.epochs,
+        trained = train_network(self.recipe, self.digits.x[mask], self.digits.y[mask],
                                 seed=self.seed * 1000 + k + 1, checkpoint_stem=self.folder / f"ref-{k:03d}",
                                 resume=True, on_progress=on_progress, should_stop=should_stop)
         if not trained.finished:
@@ -172,7 +165,7 @@ class ReferenceModels:
             ParameterError: a model is missing from the cache (train first).
             ModelError: a cached file is unreadable or from another layout (delete the cache folder).
         """
-        check_count(count)
+        check_references(count)
         masks = halves(count, len(self.digits.y), self.seed)
         logits = []
         for k in range(count):

@@ -2,9 +2,8 @@
 -> a :class:`MembershipResult`. The CLI (``inspector membership``), the GUI and
 ``bench/privacy_membership.py`` all call :func:`run_membership`.
 
-Attacks (:data:`ATTACKS`): ``loss`` (Yeom et al. 2018, arXiv:1709.01604), ``lira-offline``
-and ``lira-online`` (Carlini et al. 2022, arXiv:2112.03570), ``label-only`` (Choquette-Choo
-et al. 2021, arXiv:2007.14321).
+The attacks (``loss``, ``lira-offline``, ``lira-online``, ``label-only``) are
+:data:`~inspector.core.privacy.membership.attacks.MEMBERSHIP_ATTACKS`.
 """
 
 from __future__ import annotations
@@ -20,14 +19,13 @@ from inspector.core.util.bounds import MAX_MEMBERSHIP_SEED, check_count as check
 from inspector.core.util.errors import ParameterError
 from inspector.core.privacy.membership import metrics
 from inspector.core.privacy.membership.data import EvaluationSet, balanced_set, load_digits, same_writers
-from inspector.core.privacy.membership.label_only import QUERIES, boundary_distances
-from inspector.core.privacy.membership.lira import lira_scores
-from inspector.core.privacy.membership.loss_attack import loss_scores
-from inspector.core.privacy.membership.reference import ReferenceModels, ReferenceProgress, check_count
-from inspector.core.privacy.membership.scores import logit_confidence, logits_of
+from inspector.core.privacy.membership.attack import MembershipAttack
+from inspector.core.privacy.membership.attacks import MEMBERSHIP_ATTACKS
+from inspector.core.privacy.membership.attacks.label_only import LabelOnly
+from inspector.core.privacy.membership.attacks.lira import LiRA
+from inspector.core.privacy.membership.reference import ReferenceModels, ReferenceProgress
 from inspector.core.models.zoo.mnist_cnn import MNIST_MODELS
 
-ATTACKS = ("loss", "lira-offline", "lira-online", "label-only")
 #: The false positive rate of the reported operating point.
 FPR = 0.01
 #: The lower rate Carlini et al. also report, which 2,000 non-members cannot measure.
@@ -42,10 +40,10 @@ class MembershipConfig:
     Attributes:
         model: a shipped MNIST model (:data:`~inspector.core.models.zoo.mnist_cnn.MNIST_MODELS`): their
             training set is known (the first 8,000 digits).
-        attack: one of :data:`ATTACKS`.
+        attack: a name in :data:`~inspector.core.privacy.membership.attacks.MEMBERSHIP_ATTACKS`.
         members: members in the evaluation set, and as many non-members (1..2000).
-        references: LiRA's reference models (even, 2..256).
-        queries: HopSkipJump's queries per digit (label-only).
+        references, queries: the attack's parameters, where it has them (LiRA's reference
+            models, even, 2..256; label-only's HopSkipJump queries per digit); the others ignore them.
         seed: the evaluation set's draw, the bootstrap and HopSkipJump.
         data: the folder with the MNIST IDX files (None: ../shared/data/mnist).
         cache: the reference models' cache folder (None: the user cache folder).
@@ -54,26 +52,30 @@ class MembershipConfig:
     model: str = "mnist-standard"
     attack: str = "loss"
     members: int = 2000
-    references: int = 16
-    queries: int = QUERIES
+    references: int = LiRA.references
+    queries: int = LabelOnly.queries
     seed: int = 0
     data: str | None = None
     cache: str | None = None
 
-    def check(self) -> None:
-        """Raises ParameterError on an unknown model or attack, a count out of range, or a seed outside
-        0..MAX_MEMBERSHIP_SEED."""
+    def check(self) -> MembershipAttack:
+        """The attack, built from its parameters here.
+
+        Raises:
+            ParameterError: an unknown model or attack, a bad attack parameter, members out of
+                range, or a seed outside 0..MAX_MEMBERSHIP_SEED (each error's ``param`` names the field).
+        """
         if self.model not in MNIST_MODELS:
             raise ParameterError(f"membership inference needs a model whose training set is known: "
-                                 f"{self.model!r} is not one of {', '.join(MNIST_MODELS)}")
-        if self.attack not in ATTACKS:
-            raise ParameterError(f"unknown membership attack {self.attack!r}: choose one of {', '.join(ATTACKS)}")
-        if self.attack.startswith("lira"):
-            check_count(self.references)
-        check_bounded(self.queries, "--queries")
-        check_seed(self.seed, "--seed", maximum=MAX_MEMBERSHIP_SEED)   # reference models train with seed x 10^10
-        check_bounded(self.members, "--members")
+                                 f"{self.model!r} is not one of {', '.join(MNIST_MODELS)}", param="model")
+        cls = MEMBERSHIP_ATTACKS.get(self.attack.strip().lower())
+        attack = MEMBERSHIP_ATTACKS.make(self.attack, {s.name: getattr(self, s.name) for s in cls.params()}
+                                         if cls is not None else {})
+        # reference models train with seed x 10^10
+        check_seed(self.seed, "the seed", maximum=MAX_MEMBERSHIP_SEED, param="seed")
+        check_bounded(self.members, "the number of members", param="members")
         balanced_set(self.members, self.seed)
+        return attack
 
 
 @dataclass
@@ -171,41 +173,22 @@ def run_membership(config: MembershipConfig, *,
     """
     from inspector.core.models.loading import load_model
 
-    config.check()
+    attack = config.check()
     start = time.perf_counter()
     report = on_progress or (lambda p: None)
     digits = load_digits(config.data)
     evaluation = balanced_set(config.members, config.seed)
     references = None
-    if config.attack.startswith("lira"):
+    if attack.needs_references:
         references = ReferenceModels(MNIST_MODELS[config.model], digits, seed=config.seed, cache=config.cache)
         references.check(config.references)  # a bad cache fails before the model loads
     model = load_model(config.model, "cpu")
     x, y = digits.x[evaluation.index], digits.y[evaluation.index]
     details: dict = {}
-    if config.attack == "loss":
-        report(MembershipProgress("scoring", 0, 1))
-        scores = loss_scores(model, x, y)
-    elif config.attack == "label-only":
-        distances = boundary_distances(model, x, y, max_queries=config.queries, seed=config.seed,
-                                       on_progress=lambda d, t: report(MembershipProgress("boundary distances", d, t)),
-                                       should_stop=should_stop)
-        if distances is None:
-            return None
-        scores = distances
-        details["misclassified"] = int((distances == 0).sum())
-    else:
-        done = references.train(config.references, should_stop=should_stop, on_progress=lambda p: report(
-            MembershipProgress("reference models", p.ready, p.count, p)))
-        if not done:
-            return None
-        logits, masks = references.outputs(config.references)
-        reference_phi = torch.stack([logit_confidence(l[evaluation.index], y) for l in logits])
-        target_phi = logit_confidence(logits_of(model, x), y)
-        scores = lira_scores(target_phi, reference_phi, masks[:, evaluation.index],
-                             online=config.attack == "lira-online")
-        details["reference_models"] = {"count": config.references, "recipe": MNIST_MODELS[config.model],
-                                       "epochs": references.epochs, "cache": str(references.folder)}
+    scores = attack.scores(model, x, y, seed=config.seed, evaluation=evaluation, references=references,
+                           report=report, should_stop=should_stop, details=details)
+    if scores is None:
+        return None
     report(MembershipProgress("statistics", 0, 1))
     return _summarise(config, evaluation, scores.double().numpy(), digits, details, time.perf_counter() - start)
 

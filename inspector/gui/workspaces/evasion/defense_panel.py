@@ -14,7 +14,8 @@ from PySide6.QtWidgets import (QCheckBox, QFileDialog, QFormLayout, QGroupBox, Q
 
 from inspector.core.defenses import DEFENSES, DETECTORS
 from inspector.core.util.params import Registry, param_specs
-from inspector.gui.attack_form import _label, make_editor
+from inspector.gui.attack_form import _label
+from inspector.gui.param_form import make_editor
 from inspector.gui.workspaces.evasion.state import EvasionState, default_values
 
 

@@ -6,19 +6,20 @@ the job then returns None and the next Run with the same settings continues from
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QSpinBox, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QWidget
 
-from inspector.core.privacy.membership import ATTACKS, MembershipConfig, MembershipResult, run_membership
+from inspector.core.privacy.membership import MEMBERSHIP_ATTACKS, MembershipConfig, MembershipResult, run_membership
 from inspector.core.privacy.membership.figures import roc_figure
-from inspector.core.privacy.membership.reference import MAX_REFERENCES
 from inspector.gui.jobs import Job
+from inspector.gui.param_form import ParamForm
 from inspector.gui.workspaces.privacy.membership_view import MembershipView
 from inspector.gui.workspaces.privacy.state import PrivacyState
 from inspector.gui.workspaces.privacy.task import PrivacyTask, Progress
 
 
 class MembershipForm(QWidget):
-    """The membership attack and LiRA's number of reference models, written into the state."""
+    """The membership attack and its parameters (a :class:`ParamForm` from its registry entry),
+    written into the state."""
 
     def __init__(self, state: PrivacyState, parent=None):
         super().__init__(parent)
@@ -26,18 +27,17 @@ class MembershipForm(QWidget):
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         self.attack = QComboBox()
-        self.attack.addItems(list(ATTACKS))
+        self.attack.addItems(list(MEMBERSHIP_ATTACKS))
         self.attack.setCurrentText(state.membership_attack)
-        self.attack.currentTextChanged.connect(lambda text: setattr(self.state, "membership_attack", text))
+        self.attack.currentTextChanged.connect(self._on_attack)
         form.addRow("membership attack", self.attack)
-        self.references = QSpinBox()
-        self.references.setRange(2, MAX_REFERENCES)
-        self.references.setSingleStep(2)
-        self.references.setValue(state.references)
-        self.references.setToolTip("LiRA's reference models, in pairs on complementary halves of the 10,000 "
-                                   "digits; trained once with the victim's recipe and cached")
-        self.references.valueChanged.connect(lambda n: setattr(self.state, "references", n - n % 2))
-        form.addRow("reference models", self.references)
+        self.params = ParamForm(lambda name, value: self.state.membership_params.__setitem__(name, value))
+        form.addRow(self.params)
+        self._on_attack(state.membership_attack)
+
+    def _on_attack(self, name: str) -> None:
+        self.state.membership_attack = name
+        self.params.set_params(MEMBERSHIP_ATTACKS[name].params(), self.state.membership_params)
 
 
 def membership_job(job: Job, config: MembershipConfig) -> MembershipResult | None:
@@ -47,7 +47,7 @@ def membership_job(job: Job, config: MembershipConfig) -> MembershipResult | Non
 
 def run_membership_task(job: Job, state: PrivacyState) -> MembershipResult | None:
     """The workspace's job: the state's settings, progress as the workspace's :class:`Progress`."""
-    config = MembershipConfig(model=state.victim, attack=state.membership_attack, references=state.references)
+    config = MembershipConfig(model=state.victim, attack=state.membership_attack, **state.membership_params)
 
     def on_progress(p) -> None:
         text = f"{p.stage}: {p.done}/{p.total}"

@@ -7,7 +7,7 @@ privacy task does with the choices is in :mod:`inspector.gui.workspaces.privacy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from psygnal import evented
@@ -29,7 +29,8 @@ class PrivacyState:
         copies_folder: where each stealing run makes its own new folder for the copies; None: the
             system's temporary folder.
         membership_attack: ``loss``, ``lira-offline``, ``lira-online`` or ``label-only``.
-        references: LiRA's reference models (even).
+        membership_params: the membership attack's parameters set in the form, by name (LiRA's
+            ``references``, label-only's ``queries``); the others keep their defaults.
         result: the last (partial while running) result of the current task, or None.
     """
 
@@ -42,5 +43,5 @@ class PrivacyState:
     max_iterations: int = 1000
     copies_folder: str | None = None
     membership_attack: str = "loss"
-    references: int = 16
+    membership_params: dict[str, Any] = field(default_factory=dict)
     result: Any = None

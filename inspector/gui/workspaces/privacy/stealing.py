@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QLineE
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from inspector.core.privacy.plots import ART_REFERENCE, agreement_plot
-from inspector.core.privacy.stealing import METHODS, StealConfig, StealResult, parse_budgets, steal
+from inspector.core.privacy.stealing import StealConfig, StealResult, parse_budgets, steal
+from inspector.core.privacy.stealing_methods import STEALING_METHODS
 from inspector.gui.jobs import Job
 from inspector.gui.workspaces.privacy.state import PrivacyState
 from inspector.gui.workspaces.privacy.task import PrivacyTask, Progress, ResultView
@@ -34,7 +35,7 @@ class StealingForm(QWidget):
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         self.method = QComboBox()
-        self.method.addItems(METHODS)
+        self.method.addItems(list(STEALING_METHODS))
         self.method.setCurrentText(state.method)
         self.method.currentTextChanged.connect(lambda text: setattr(self.state, "method", text))
         form.addRow("method", self.method)

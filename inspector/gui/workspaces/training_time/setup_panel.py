@@ -1,17 +1,23 @@
-"""The setup panel: attack, trigger, target and poison rates; Train / Cancel with progress; Scan and Detect.
+"""The setup panel: attack, trigger, target and poison rates; Train / Cancel with progress; Scan and Detect,
+with Neural Cleanse's settings (a :class:`~inspector.gui.param_form.ParamForm` from its registry entry).
 
-Edits go into :class:`~inspector.gui.workspaces.training_time.state.TrainingTimeState`; the
-buttons emit ``train_clicked``, ``cancel_clicked``, ``scan_clicked`` and ``detect_clicked``.
+Edits go into :class:`~inspector.gui.workspaces.training_time.state.TrainingTimeState`, the scan's
+settings through ``on_scan_setting(name, value)``; the buttons emit ``train_clicked``,
+``cancel_clicked``, ``scan_clicked`` and ``detect_clicked``.
 """
 
 from __future__ import annotations
+
+from typing import Any, Callable
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
                                QPushButton, QSpinBox, QVBoxLayout)
 
+from inspector.core.poisoning.model_scan import MODEL_SCANS
 from inspector.core.poisoning.train import ATTACKS
 from inspector.core.poisoning.triggers import KINDS
+from inspector.gui.param_form import ParamForm
 from inspector.gui.workspaces.training_time.state import TrainingTimeState
 
 TRIGGER_TITLES = {"pixel": "corner pixel pattern", "patch": "white patch 4x4", "blend": "blended noise (alpha 0.2)"}
@@ -25,7 +31,7 @@ class SetupPanel(QGroupBox):
     scan_clicked = Signal()
     detect_clicked = Signal()
 
-    def __init__(self, state: TrainingTimeState, parent=None):
+    def __init__(self, state: TrainingTimeState, on_scan_setting: Callable[[str, Any], None], parent=None):
         super().__init__("Poison the training digits", parent)
         self.state = state
         form = QFormLayout()
@@ -90,6 +96,11 @@ class SetupPanel(QGroupBox):
         scans.addWidget(self.scan_button)
         scans.addWidget(self.detect_button)
         layout.addLayout(scans)
+        self.scan_settings = ParamForm(on_scan_setting)
+        self.scan_settings.set_params(MODEL_SCANS["neural-cleanse"].params(), {})
+        scan_box = QGroupBox("Neural Cleanse settings")
+        QVBoxLayout(scan_box).addWidget(self.scan_settings)
+        layout.addWidget(scan_box)
 
     def set_running(self, running: bool, can_run: bool, trained: bool) -> None:
         self.train_button.setEnabled(can_run)

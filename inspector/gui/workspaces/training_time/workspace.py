@@ -64,7 +64,7 @@ class TrainingTimeWorkspace(Workspace):
         self._on_busy(self.shell.runner.busy())
 
     def _build(self) -> None:
-        self.setup = SetupPanel(self.state)
+        self.setup = SetupPanel(self.state, lambda name, value: setattr(self.cleanse_settings, name, value))
         self.setup.train_clicked.connect(self.train)
         self.setup.cancel_clicked.connect(self.cancel)
         self.setup.scan_clicked.connect(self.scan)

@@ -1,0 +1,137 @@
+"""A form built from ParamSpecs: one editor per parameter, labelled with its title.
+
+Widget per spec: unit ``"pixel"`` -> slider + spin box in grey levels (value x 255);
+choices -> combo box; bool -> check box; int / float -> spin box; other -> line edit.
+:class:`ParamForm` lays them out for any :class:`~inspector.core.util.params.Configurable`;
+:func:`error_text` words a :class:`~inspector.core.util.errors.ParameterError` with the
+label its parameter has in the form ("Epochs: 0 is below the minimum 1").
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLineEdit, QSlider,
+                               QSpinBox, QWidget)
+
+from inspector.core.util.errors import ParameterError
+from inspector.core.util.params import ParamSpec
+
+GREY = 255.0
+SLIDER_STEPS_PER_GREY = 4        # the slider moves in quarter grey levels
+SLIDER_MAX_GREY = 32.0           # beyond that, type into the spin box
+INT_LIMIT = 2**31 - 1
+
+
+class PixelEditor(QWidget):
+    """A pixel-unit value (in [0, 1] units; negative where the spec allows, e.g. JSMA's theta)
+    shown and edited in grey levels, with a slider and a spin box."""
+
+    changed = Signal(float)
+
+    def __init__(self, spec: ParamSpec, value: float, parent=None, *, maximum: float | None = None):
+        super().__init__(parent)
+        top = (maximum if maximum is not None else spec.maximum if spec.maximum is not None else 1.0) * GREY
+        self.spin = QDoubleSpinBox()
+        bottom = (spec.minimum or 0.0) * GREY
+        self.spin.setRange(bottom, top)
+        self.spin.setDecimals(2)
+        self.spin.setSingleStep(0.5)
+        self.spin.setSuffix(" / 255")
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(int(max(bottom, -SLIDER_MAX_GREY) * SLIDER_STEPS_PER_GREY),
+                             int(min(top, SLIDER_MAX_GREY) * SLIDER_STEPS_PER_GREY))
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.slider, 1)
+        layout.addWidget(self.spin)
+        self.set_value(value)
+        self.slider.valueChanged.connect(lambda v: self.spin.setValue(v / SLIDER_STEPS_PER_GREY))
+        self.spin.valueChanged.connect(self._on_spin)
+
+    def set_value(self, value: float) -> None:
+        self.spin.setValue(value * GREY)
+        self._sync_slider()
+
+    def value(self) -> float:
+        return self.spin.value() / GREY
+
+    def _sync_slider(self) -> None:
+        self.slider.blockSignals(True)
+        self.slider.setValue(round(self.spin.value() * SLIDER_STEPS_PER_GREY))
+        self.slider.blockSignals(False)
+
+    def _on_spin(self, _grey: float) -> None:
+        self._sync_slider()
+        self.changed.emit(self.value())
+
+
+def make_editor(spec: ParamSpec, value: Any, on_change, *, maximum: float | None = None) -> QWidget:
+    """The editor widget for one parameter; ``on_change(typed_value)`` is called on every edit.
+
+    ``maximum`` overrides the spec's for pixel values (in [0, 1] units), e.g. by norm.
+    """
+    if spec.unit == "pixel":
+        editor = PixelEditor(spec, float(value), maximum=maximum)
+        editor.changed.connect(on_change)
+    elif spec.choices:
+        editor = QComboBox()
+        editor.addItems(list(spec.choices))
+        editor.setCurrentText(str(value))
+        editor.currentTextChanged.connect(on_change)
+    elif spec.type is bool:
+        editor = QCheckBox()
+        editor.setChecked(bool(value))
+        editor.toggled.connect(on_change)
+    elif spec.type is int:
+        editor = QSpinBox()
+        editor.setRange(int(spec.minimum if spec.minimum is not None else -INT_LIMIT),
+                        int(min(spec.maximum if spec.maximum is not None else INT_LIMIT, INT_LIMIT)))
+        editor.setValue(int(value))
+        editor.valueChanged.connect(on_change)
+    elif spec.type is float:
+        editor = QDoubleSpinBox()
+        editor.setDecimals(4)
+        editor.setRange(spec.minimum if spec.minimum is not None else -1e9,
+                        spec.maximum if spec.maximum is not None else 1e9)
+        editor.setValue(float(value))
+        editor.valueChanged.connect(on_change)
+    else:
+        editor = QLineEdit(str(value))
+        editor.textChanged.connect(on_change)
+    editor.setToolTip(spec.help)
+    return editor
+
+
+def title(name: str) -> str:
+    """The form label of parameter ``name``: ``max_grad_norm`` -> ``"Max grad norm"``."""
+    return name.replace("_", " ").capitalize()
+
+
+def error_text(error: ParameterError) -> str:
+    """The error in the form's words: ``"<Label>: <detail>"`` when it names its parameter."""
+    return f"{title(error.param)}: {error.detail}" if error.param else str(error)
+
+
+class ParamForm(QWidget):
+    """The parameters of one component (a list of ParamSpecs); rebuilt by :meth:`set_params`.
+    Each edit calls ``on_change(name, typed_value)``."""
+
+    def __init__(self, on_change: Callable[[str, Any], None], parent=None):
+        super().__init__(parent)
+        self._on_change = on_change
+        self._layout = QFormLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.editors: dict[str, QWidget] = {}
+
+    def set_params(self, specs: list[ParamSpec], values: dict[str, Any]) -> None:
+        """Show one row per spec, with ``values[name]`` where given, else the spec's default."""
+        while self._layout.rowCount():
+            self._layout.removeRow(0)
+        self.editors = {}
+        for spec in specs:
+            editor = make_editor(spec, values.get(spec.name, spec.default),
+                                 lambda value, key=spec.name: self._on_change(key, value))
+            self.editors[spec.name] = editor
+            self._layout.addRow(title(spec.name), editor)
