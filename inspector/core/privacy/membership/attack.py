@@ -18,7 +18,18 @@ if TYPE_CHECKING:
     import torch
 
     from inspector.core.privacy.membership.data import EvaluationSet
-    from inspector.core.privacy.membership.reference import ReferenceModels
+    from inspector.core.privacy.membership.reference import ReferenceModels, ReferenceProgress
+
+@dataclass
+class MembershipProgress:
+    """``stage`` ("reference models", "scoring", "boundary distances", "statistics"),
+    ``done`` of ``total``, and the reference models' detail when training them."""
+
+    stage: str
+    done: int
+    total: int
+    reference: ReferenceProgress | None = None
+
 
 #: The membership attacks by name.
 MEMBERSHIP_ATTACKS = Registry("membership attack")

@@ -16,11 +16,10 @@ from typing import Callable
 import torch
 
 from inspector.core.attacks.hopskipjump import HopSkipJump
-from inspector.core.privacy.membership.attacks.label_only import QUERIES
 BATCH = 50
 
 
-def boundary_distances(model, x: torch.Tensor, y: torch.Tensor, *, max_queries: int = QUERIES, seed: int = 0,
+def boundary_distances(model, x: torch.Tensor, y: torch.Tensor, *, max_queries: int, seed: int = 0,
                        on_progress: Callable[[int, int], None] | None = None,
                        should_stop: Callable[[], bool] | None = None) -> torch.Tensor | None:
     """(N,) L2 distance in [0, 1] pixel units from each x (N, 1, 28, 28) to the boundary, 0 where

@@ -19,11 +19,11 @@ from inspector.core.util.bounds import MAX_MEMBERSHIP_SEED, check_count as check
 from inspector.core.util.errors import ParameterError
 from inspector.core.privacy.membership import metrics
 from inspector.core.privacy.membership.data import EvaluationSet, balanced_set, load_digits, same_writers
-from inspector.core.privacy.membership.attack import MembershipAttack
+from inspector.core.privacy.membership.attack import MembershipAttack, MembershipProgress
 from inspector.core.privacy.membership.attacks import MEMBERSHIP_ATTACKS
 from inspector.core.privacy.membership.attacks.label_only import LabelOnly
 from inspector.core.privacy.membership.attacks.lira import LiRA
-from inspector.core.privacy.membership.reference import ReferenceModels, ReferenceProgress
+from inspector.core.privacy.membership.reference import ReferenceModels
 from inspector.core.models.zoo.mnist_cnn import MNIST_MODELS
 
 #: The false positive rate of the reported operating point.
@@ -76,17 +76,6 @@ class MembershipConfig:
         check_bounded(self.members, "the number of members", param="members")
         balanced_set(self.members, self.seed)
         return attack
-
-
-@dataclass
-class MembershipProgress:
-    """``stage`` ("reference models", "scoring", "boundary distances", "statistics"),
-    ``done`` of ``total``, and the reference models' detail when training them."""
-
-    stage: str
-    done: int
-    total: int
-    reference: ReferenceProgress | None = None
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from inspector.core.privacy.membership.attack import MEMBERSHIP_ATTACKS, MembershipAttack
+from inspector.core.privacy.membership.attack import MEMBERSHIP_ATTACKS, MembershipAttack, MembershipProgress
 from inspector.core.util.bounds import MAX_COUNT
 from inspector.core.util.params import param
 
@@ -24,7 +24,6 @@ class LabelOnly(MembershipAttack):
 
     def scores(self, model, x, y, *, seed, evaluation, references, report, should_stop, details):
         from inspector.core.privacy.membership.label_only import boundary_distances
-        from inspector.core.privacy.membership.run import MembershipProgress
 
         distances = boundary_distances(model, x, y, max_queries=self.queries, seed=seed,
                                        on_progress=lambda d, t: report(MembershipProgress("boundary distances", d, t)),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from inspector.core.privacy.membership.attack import MEMBERSHIP_ATTACKS, MembershipAttack
+from inspector.core.privacy.membership.attack import MEMBERSHIP_ATTACKS, MembershipAttack, MembershipProgress
 from inspector.core.util.errors import ParameterError
 from inspector.core.util.params import param
 
@@ -39,7 +39,6 @@ class LiRA(MembershipAttack):
         import torch
 
         from inspector.core.privacy.membership.lira import lira_scores
-        from inspector.core.privacy.membership.run import MembershipProgress
         from inspector.core.privacy.membership.scores import logit_confidence, logits_of
 
         done = references.train(self.references, should_stop=should_stop, on_progress=lambda p: report(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from inspector.core.privacy.membership.attack import MEMBERSHIP_ATTACKS, MembershipAttack
+from inspector.core.privacy.membership.attack import MEMBERSHIP_ATTACKS, MembershipAttack, MembershipProgress
 
 
 @MEMBERSHIP_ATTACKS.register
@@ -16,7 +16,6 @@ class Loss(MembershipAttack):
 
     def scores(self, model, x, y, *, seed, evaluation, references, report, should_stop, details):
         from inspector.core.privacy.membership.loss_attack import loss_scores
-        from inspector.core.privacy.membership.run import MembershipProgress
 
         report(MembershipProgress("scoring", 0, 1))
         return loss_scores(model, x, y)
