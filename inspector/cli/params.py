@@ -72,13 +72,15 @@ def flag_errors(registry: Registry, also: tuple[str, ...] = ()) -> Iterator[None
 
 
 def describe(registry: Registry) -> str:
-    """The entries (name, title, paper) and their parameters (flag, default, help), one per line."""
-    lines = [f"{registry.kind}s:"]
+    """The entries (name, title, paper) and their parameters (flag, default, help), one per line, an
+    empty line after each entry (so the text is also valid reStructuredText, as the docs render it)."""
+    lines = [f"{registry.kind}s:", ""]
     for name, cls in registry.items():
         paper = f" - {cls.paper}" if getattr(cls, "paper", "") else ""
         lines.append(f"  {name}: {getattr(cls, 'title', '')}{paper}")
         lines += [f"      {flag(s.name)} {_show(s.default)}: {s.help}" for s in cls.params()]
-    return "\n".join(lines)
+        lines.append("")
+    return "\n".join(lines).rstrip()
 
 
 def _show(value: Any) -> str:
