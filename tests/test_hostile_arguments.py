@@ -247,6 +247,7 @@ def test_progress_lines_on_a_terminal():
     os.close(main_fd)
     written = written.decode()
     assert written.replace("\r\n", "\n") == f"\r{'step 1/2':20s}\r{'step 2/2':20s}\n"
-    off = ProgressLine(open(os.devnull, "w"))
-    off.show("x")
+    with open(os.devnull, "w") as devnull:
+        off = ProgressLine(devnull)
+        off.show("x")
     assert not off.enabled and not off.shown
