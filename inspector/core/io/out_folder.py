@@ -30,6 +30,7 @@ from typing import Iterable
 
 from inspector.core.util.errors import ExportError, InspectorError
 from inspector.core.util.messages import one_line, show_path
+from inspector.core.io.files import stat_path
 from inspector.core.io.untrusted import read_bytes
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -69,7 +70,7 @@ def check_folder(folder: str | os.PathLike, members: Iterable[str] = (), *,
             folder above it is a file or not writable); a member is refused.
     """
     folder = Path(folder)
-    info = _stat(folder, error)
+    info = stat_path(folder, error)
     if info is None:
         _check_creatable(folder, error, option)
         return
@@ -90,11 +91,11 @@ def check_file(path: str | os.PathLike, *, error: type[InspectorError] = ExportE
         error: ``path`` is a folder, or its folder does not exist or is not writable.
     """
     path = Path(path)
-    info = _stat(path, error)
+    info = stat_path(path, error)
     if info is not None and stat.S_ISDIR(info.st_mode):
         raise error(f"{option} {show_path(path)}: it is a folder; give a file name")
     parent = path.parent
-    parent_info = _stat(parent, error)
+    parent_info = stat_path(parent, error)
     if parent_info is None or not stat.S_ISDIR(parent_info.st_mode):
         raise error(f"{option} {show_path(path)}: the folder {show_path(parent)} does not exist; create it first")
     if not os.access(parent, os.W_OK | os.X_OK):
@@ -152,22 +153,11 @@ def _odd_kind(info: os.stat_result) -> str:
     return ""
 
 
-def _stat(path: Path, error: type[InspectorError]) -> os.stat_result | None:
-    try:
-        return os.stat(path)
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    except OSError as exc:
-        raise error(f"{show_path(path)}: {exc.strerror or one_line(exc)}") from None
-    except ValueError:
-        raise error(f"{show_path(path)}: not a valid file name (it holds a NUL character)") from None
-
-
 def _check_creatable(folder: Path, error: type[InspectorError], option: str) -> None:
     """The nearest existing path above ``folder`` must be a writable folder."""
     above = Path(os.path.abspath(folder)).parent
     while True:
-        info = _stat(above, error)
+        info = stat_path(above, error)
         if info is not None:
             break
         if above.parent == above:
