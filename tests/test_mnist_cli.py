@@ -51,8 +51,8 @@ def test_attack_grey_digit_round_trips(capsys, digit, tmp_path):
     assert code == 0 and result["success"] and result["true_label"]["name"] == label
     assert result["model"]["channels"] == 1 and result["model"]["input_size"] == [28, 28]
     assert result["norms"]["linf_grey"] <= 76 + 1e-4
-    adversarial = Image.open(tmp_path / "adversarial.png")
-    assert adversarial.mode == "L" and adversarial.size == (28, 28)
+    with Image.open(tmp_path / "adversarial.png") as adversarial:
+        assert adversarial.mode == "L" and adversarial.size == (28, 28)
     code, out, _ = run_cli(capsys, "classify", str(tmp_path / "adversarial.png"), "--model", "mnist-standard",
                            "--json")
     assert json.loads(out)["label"]["index"] == result["adversarial"]["label"]["index"]
