@@ -18,6 +18,7 @@ from typing import Callable
 
 import torch
 
+from inspector.core.util.extras import require_extra
 from inspector.core.defenses import Pipeline, defense_from_spec
 from inspector.core.util.errors import ImageError, ModelError, ParameterError
 from inspector.core.evaluation.config import EvaluationConfig
@@ -38,12 +39,11 @@ def connect(address: str):
     """The ``ray`` module, connected: ``"local"`` starts Ray here unless it already runs; else ``address``.
 
     Raises:
-        ParameterError: Ray is not installed, or the cluster cannot be reached.
+        InspectorError: Ray is not installed (naming the ray extra).
+        ParameterError: the cluster cannot be reached.
     """
-    try:
-        import ray
-    except ImportError:
-        raise ParameterError("--ray needs Ray: pip install 'robustness-inspector[ray]'") from None
+    require_extra("ray")
+    import ray
     if not ray.is_initialized():
         _check_reachable(address)
         try:
