@@ -30,8 +30,8 @@ import torch
 from inspector.core.attacks import ATTACKS, make_attack
 from inspector.core.io.datasets.mnist import mnist_split
 from inspector.core.io.image import load_tensor
-from inspector.core.util.metrics import perturbation_norms
 from inspector.core.models.loading import load_model
+from inspector.core.util.metrics import perturbation_norms
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 #: The order of README's table of attacks.
@@ -76,7 +76,7 @@ def run_one(attack, model, x, y, limit: float):
 def line(name: str, kind: str, attack, model, x, y, limit: float) -> str:
     times, cpus, fooled, norms, gradients, queries, label = [], [], [], [], 0, 0, ""
     for i in range(len(y)):
-        result, seconds, cpu = run_one(attack, model, x[i:i + 1], y[i:i + 1], limit)
+        result, seconds, cpu = run_one(attack, model, x[i : i + 1], y[i : i + 1], limit)
         times.append(seconds)
         cpus.append(cpu)
         gradients, queries = max(gradients, result.gradient_evaluations), max(queries, result.queries)
@@ -85,14 +85,16 @@ def line(name: str, kind: str, attack, model, x, y, limit: float) -> str:
             continue
         fooled.append(bool(result.success[0]))
         if result.success[0]:
-            label, value = norm_of(attack, x[i:i + 1], result.x_adv)
+            label, value = norm_of(attack, x[i : i + 1], result.x_adv)
             norms.append(value)
     planned = attack.planned_cost(tuple(x.shape[1:])) if hasattr(attack, "planned_cost") else None
     worst = f">{limit:.0f}" if max(times) > limit else f"{max(times):.2f}"
     norm = f"{label} {statistics.median(norms):.3g}" if norms else "-"
-    text = (f"{name:12s} {kind:6s} median {statistics.median(times):7.2f} s  max {worst:>7s} s  "
-            f"cpu median {statistics.median(cpus):7.2f} s  max {max(cpus):7.2f} s  "
-            f"success {sum(fooled)}/{len(fooled)}  median {norm:12s} gradients {gradients:6d}  queries {queries:6d}")
+    text = (
+        f"{name:12s} {kind:6s} median {statistics.median(times):7.2f} s  max {worst:>7s} s  "
+        f"cpu median {statistics.median(cpus):7.2f} s  max {max(cpus):7.2f} s  "
+        f"success {sum(fooled)}/{len(fooled)}  median {norm:12s} gradients {gradients:6d}  queries {queries:6d}"
+    )
     if planned is not None:
         text += f"  planned <= {planned[0]} gradients, {planned[1]} queries"
     return text
@@ -110,13 +112,17 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     photo_model, digit_model = load_model("efficientnet-lite0", "cpu"), load_model("mnist-standard", "cpu")
-    sets = [("photo", photo_model, *photos(photo_model, args.photos)),
-            ("digit", digit_model, *digits(digit_model, args.digits))]
-    for _, model, x, _ in [s for s in sets if len(s[3])]:    # one-time allocations, not paid by the first attack
+    sets = [
+        ("photo", photo_model, *photos(photo_model, args.photos)),
+        ("digit", digit_model, *digits(digit_model, args.digits)),
+    ]
+    for _, model, x, _ in [s for s in sets if len(s[3])]:  # one-time allocations, not paid by the first attack
         model(x[:1].clone().requires_grad_(True)).sum().backward()
-    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores, "
-          f"torch threads {torch.get_num_threads()}, preset {args.preset}, {len(sets[0][3])} photos 224x224 "
-          f"(efficientnet-lite0), {len(sets[1][3])} digits 28x28 (mnist-standard), one image per run")
+    print(
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores, "
+        f"torch threads {torch.get_num_threads()}, preset {args.preset}, {len(sets[0][3])} photos 224x224 "
+        f"(efficientnet-lite0), {len(sets[1][3])} digits 28x28 (mnist-standard), one image per run"
+    )
     wanted = set(filter(None, args.only.split(",")))
     for name in sorted(ATTACKS, key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER)):
         if wanted and name not in wanted:

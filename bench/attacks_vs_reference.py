@@ -48,9 +48,9 @@ import argparse
 import math
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import foolbox as fb
 import numpy as np
@@ -62,10 +62,10 @@ from inspector.core.attacks import ATTACKS, make_attack
 from inspector.core.evasion.cost import count_gradient_rows
 from inspector.core.io.datasets.mnist import mnist_split
 from inspector.core.io.image import load_tensor, quantize
-from inspector.core.util.metrics import perturbation_norms
 from inspector.core.models.loading import load_model
+from inspector.core.util.metrics import perturbation_norms
 
-try:   # pip install --no-deps torchattacks==3.5.1: it declares torchvision, which these attacks never import
+try:  # pip install --no-deps torchattacks==3.5.1: it declares torchvision, which these attacks never import
     import torchattacks
 except ImportError:
     torchattacks = None
@@ -138,9 +138,14 @@ class Task:
         return fb.PyTorchModel(self.model, bounds=(0, 1))
 
     def art(self):
-        return PyTorchClassifier(self.model, loss=torch.nn.CrossEntropyLoss(), input_shape=tuple(self.x.shape[1:]),
-                                 nb_classes=self.model.num_classes, clip_values=(0.0, 1.0),
-                                 device_type="gpu" if self.x.device.type == "cuda" else "cpu")
+        return PyTorchClassifier(
+            self.model,
+            loss=torch.nn.CrossEntropyLoss(),
+            input_shape=tuple(self.x.shape[1:]),
+            nb_classes=self.model.num_classes,
+            clip_values=(0.0, 1.0),
+            device_type="gpu" if self.x.device.type == "cuda" else "cpu",
+        )
 
 
 Reference = Callable[[Task], torch.Tensor]
@@ -161,11 +166,13 @@ def judged(adv: torch.Tensor, task: Task) -> torch.Tensor:
 
 def art(make) -> Reference:
     """An ART attack on the classifier; ART draws from numpy's global generator, seeded here."""
+
     def run(task):
         np.random.seed(task.seed)
         labels = (task.y if task.target is None else task.target).cpu().numpy()
         adv = make(task.art()).generate(task.x.cpu().numpy(), labels)
         return judged(torch.from_numpy(adv).float().to(task.x.device), task)
+
     return run
 
 
@@ -178,11 +185,12 @@ def ta(make) -> Reference | None:
     def run(task):
         torch.manual_seed(task.seed)
         attack = make(task.model)
-        if hasattr(attack, "seed"):        # Square and APGD draw from their own seeded generator
+        if hasattr(attack, "seed"):  # Square and APGD draw from their own seeded generator
             attack.seed = task.seed
         if task.target is not None:
             attack.set_mode_targeted_by_function(lambda images, labels: task.target)
         return judged(attack(task.x, task.y), task)
+
     return run
 
 
@@ -194,8 +202,8 @@ class Pair:
     references: dict[str, Reference]
     data: str = "photo"
     minimal: bool = False
-    random: bool = False                 # draws random numbers: run once per seed
-    targeted: bool = False               # targets (y + 1) mod 10
+    random: bool = False  # draws random numbers: run once per seed
+    targeted: bool = False  # targets (y + 1) mod 10
     queries_from_reference: bool = False  # our max_queries: the reference's queries per image
 
 
@@ -203,57 +211,175 @@ EPS, STEP = 1 / 255, 0.25 / 255
 CW = {"binary_search_steps": 3, "steps": 20, "learning_rate": 0.01, "initial_const": 1.0, "abort_early": False}
 CW_DEFAULT = {spec.name: spec.default for spec in ATTACKS["cw"].params()}
 PAIRS = [
-    Pair("fgsm", "fgsm", {"eps": EPS}, {
-        "foolbox": foolbox(lambda: fb.attacks.FGSM(random_start=False), EPS),
-        "ART": art(lambda c: art_attacks.FastGradientMethod(c, eps=EPS)),
-        "torchattacks": ta(lambda m: torchattacks.FGSM(m, eps=EPS))}),
-    Pair("bim", "bim", {"eps": EPS, "steps": 5, "step_size": STEP}, {
-        "foolbox": foolbox(lambda: fb.attacks.LinfBasicIterativeAttack(abs_stepsize=STEP, steps=5,
-                                                                       random_start=False), EPS),
-        "ART": art(lambda c: art_attacks.BasicIterativeMethod(c, eps=EPS, eps_step=STEP, max_iter=5, verbose=False)),
-        "torchattacks": ta(lambda m: torchattacks.BIM(m, eps=EPS, alpha=STEP, steps=5))}),
-    Pair("pgd", "pgd", {"eps": EPS, "steps": 5, "step_size": STEP, "random_start": False}, {
-        "foolbox": foolbox(lambda: fb.attacks.LinfPGD(abs_stepsize=STEP, steps=5, random_start=False), EPS),
-        "ART": art(lambda c: art_attacks.ProjectedGradientDescent(c, eps=EPS, eps_step=STEP, max_iter=5,
-                                                                  num_random_init=0, verbose=False)),
-        "torchattacks": ta(lambda m: torchattacks.PGD(m, eps=EPS, alpha=STEP, steps=5, random_start=False))}),
-    Pair("mifgsm", "mifgsm", {"eps": EPS, "steps": 5, "step_size": STEP, "decay": 1.0}, {
-        "ART": art(lambda c: art_attacks.MomentumIterativeMethod(c, eps=EPS, eps_step=STEP, decay=1.0, max_iter=5,
-                                                                 verbose=False)),
-        "torchattacks": ta(lambda m: torchattacks.MIFGSM(m, eps=EPS, alpha=STEP, steps=5, decay=1.0))}),
-    *[Pair(f"apgd-{loss}", "apgd", {"eps": EPS, "steps": 5, "loss": loss}, {
-        "ART": art(lambda c, art_loss=art_loss: art_attacks.AutoProjectedGradientDescent(
-            c, eps=EPS, eps_step=2 * EPS, max_iter=5, nb_random_init=1, loss_type=art_loss, verbose=False)),
-        "torchattacks": ta(lambda m, loss=loss: torchattacks.APGD(m, eps=EPS, steps=5, n_restarts=1, loss=loss))},
-        random=True) for loss, art_loss in (("ce", "cross_entropy"), ("dlr", "difference_logits_ratio"))],
-    Pair("square", "square", {"eps": 16 / 255, "max_queries": 100, "p_init": 0.05}, {
-        "ART": art(lambda c: art_attacks.SquareAttack(c, norm=np.inf, eps=16 / 255, max_iter=99, p_init=0.05,
-                                                      verbose=False)),
-        "torchattacks": ta(lambda m: torchattacks.Square(m, norm="Linf", eps=16 / 255, n_queries=99, p_init=0.05,
-                                                         n_restarts=1, loss="margin"))}, random=True),
-    Pair("deepfool", "deepfool", {"candidates": 10, "steps": 50}, {
-        "foolbox": foolbox(lambda: fb.attacks.L2DeepFoolAttack(steps=50, candidates=10, overshoot=0.02))},
-         minimal=True),
-    Pair("cw", "cw", CW, {
-        "foolbox": foolbox(lambda: fb.attacks.L2CarliniWagnerAttack(binary_search_steps=3, steps=20, stepsize=0.01,
-                                                                    initial_const=1.0, abort_early=False))},
-         minimal=True),
-    *[Pair(f"cw-default-{data}", "cw", {}, {
-        "foolbox": foolbox(lambda: fb.attacks.L2CarliniWagnerAttack(
-            binary_search_steps=CW_DEFAULT["binary_search_steps"], steps=CW_DEFAULT["steps"],
-            confidence=CW_DEFAULT["confidence"]))}, data=data, minimal=True) for data in ("photo", "digit")],
-    Pair("cw-1c", "cw", CW | {"binary_search_steps": 1, "abort_early": True, "abort_window": 2}, {
-        "torchattacks": ta(lambda m: torchattacks.CW(m, c=1.0, kappa=0, steps=20, lr=0.01))}, minimal=True),
+    Pair(
+        "fgsm",
+        "fgsm",
+        {"eps": EPS},
+        {
+            "foolbox": foolbox(lambda: fb.attacks.FGSM(random_start=False), EPS),
+            "ART": art(lambda c: art_attacks.FastGradientMethod(c, eps=EPS)),
+            "torchattacks": ta(lambda m: torchattacks.FGSM(m, eps=EPS)),
+        },
+    ),
+    Pair(
+        "bim",
+        "bim",
+        {"eps": EPS, "steps": 5, "step_size": STEP},
+        {
+            "foolbox": foolbox(
+                lambda: fb.attacks.LinfBasicIterativeAttack(abs_stepsize=STEP, steps=5, random_start=False), EPS
+            ),
+            "ART": art(
+                lambda c: art_attacks.BasicIterativeMethod(c, eps=EPS, eps_step=STEP, max_iter=5, verbose=False)
+            ),
+            "torchattacks": ta(lambda m: torchattacks.BIM(m, eps=EPS, alpha=STEP, steps=5)),
+        },
+    ),
+    Pair(
+        "pgd",
+        "pgd",
+        {"eps": EPS, "steps": 5, "step_size": STEP, "random_start": False},
+        {
+            "foolbox": foolbox(lambda: fb.attacks.LinfPGD(abs_stepsize=STEP, steps=5, random_start=False), EPS),
+            "ART": art(
+                lambda c: art_attacks.ProjectedGradientDescent(
+                    c, eps=EPS, eps_step=STEP, max_iter=5, num_random_init=0, verbose=False
+                )
+            ),
+            "torchattacks": ta(lambda m: torchattacks.PGD(m, eps=EPS, alpha=STEP, steps=5, random_start=False)),
+        },
+    ),
+    Pair(
+        "mifgsm",
+        "mifgsm",
+        {"eps": EPS, "steps": 5, "step_size": STEP, "decay": 1.0},
+        {
+            "ART": art(
+                lambda c: art_attacks.MomentumIterativeMethod(
+                    c, eps=EPS, eps_step=STEP, decay=1.0, max_iter=5, verbose=False
+                )
+            ),
+            "torchattacks": ta(lambda m: torchattacks.MIFGSM(m, eps=EPS, alpha=STEP, steps=5, decay=1.0)),
+        },
+    ),
+    *[
+        Pair(
+            f"apgd-{loss}",
+            "apgd",
+            {"eps": EPS, "steps": 5, "loss": loss},
+            {
+                "ART": art(
+                    lambda c, art_loss=art_loss: art_attacks.AutoProjectedGradientDescent(
+                        c, eps=EPS, eps_step=2 * EPS, max_iter=5, nb_random_init=1, loss_type=art_loss, verbose=False
+                    )
+                ),
+                "torchattacks": ta(
+                    lambda m, loss=loss: torchattacks.APGD(m, eps=EPS, steps=5, n_restarts=1, loss=loss)
+                ),
+            },
+            random=True,
+        )
+        for loss, art_loss in (("ce", "cross_entropy"), ("dlr", "difference_logits_ratio"))
+    ],
+    Pair(
+        "square",
+        "square",
+        {"eps": 16 / 255, "max_queries": 100, "p_init": 0.05},
+        {
+            "ART": art(
+                lambda c: art_attacks.SquareAttack(
+                    c, norm=np.inf, eps=16 / 255, max_iter=99, p_init=0.05, verbose=False
+                )
+            ),
+            "torchattacks": ta(
+                lambda m: torchattacks.Square(
+                    m, norm="Linf", eps=16 / 255, n_queries=99, p_init=0.05, n_restarts=1, loss="margin"
+                )
+            ),
+        },
+        random=True,
+    ),
+    Pair(
+        "deepfool",
+        "deepfool",
+        {"candidates": 10, "steps": 50},
+        {"foolbox": foolbox(lambda: fb.attacks.L2DeepFoolAttack(steps=50, candidates=10, overshoot=0.02))},
+        minimal=True,
+    ),
+    Pair(
+        "cw",
+        "cw",
+        CW,
+        {
+            "foolbox": foolbox(
+                lambda: fb.attacks.L2CarliniWagnerAttack(
+                    binary_search_steps=3, steps=20, stepsize=0.01, initial_const=1.0, abort_early=False
+                )
+            )
+        },
+        minimal=True,
+    ),
+    *[
+        Pair(
+            f"cw-default-{data}",
+            "cw",
+            {},
+            {
+                "foolbox": foolbox(
+                    lambda: fb.attacks.L2CarliniWagnerAttack(
+                        binary_search_steps=CW_DEFAULT["binary_search_steps"],
+                        steps=CW_DEFAULT["steps"],
+                        confidence=CW_DEFAULT["confidence"],
+                    )
+                )
+            },
+            data=data,
+            minimal=True,
+        )
+        for data in ("photo", "digit")
+    ],
+    Pair(
+        "cw-1c",
+        "cw",
+        CW | {"binary_search_steps": 1, "abort_early": True, "abort_window": 2},
+        {"torchattacks": ta(lambda m: torchattacks.CW(m, c=1.0, kappa=0, steps=20, lr=0.01))},
+        minimal=True,
+    ),
     Pair("lbfgs", "lbfgs", {}, {}, minimal=True),
-    Pair("jsma", "jsma", {"theta": 1.0, "gamma": 0.145}, {
-        "ART": art(lambda c: art_attacks.SaliencyMapMethod(c, theta=1.0, gamma=0.145, batch_size=64, verbose=False)),
-        "torchattacks": ta(lambda m: torchattacks.JSMA(m, theta=1.0, gamma=0.145))},
-         data="digit", minimal=True, targeted=True),
-    *[Pair(f"hsj-{norm}", "hopskipjump", {"norm": norm}, {
-        "foolbox": foolbox(lambda norm=norm: fb.attacks.HopSkipJumpAttack(steps=8, constraint=norm)),
-        "ART": art(lambda c, norm=norm: art_attacks.HopSkipJump(c, norm=2 if norm == "l2" else np.inf, max_iter=8,
-                                                                 verbose=False))},
-        data="digit", minimal=True, random=True, queries_from_reference=True) for norm in ("l2", "linf")],
+    Pair(
+        "jsma",
+        "jsma",
+        {"theta": 1.0, "gamma": 0.145},
+        {
+            "ART": art(
+                lambda c: art_attacks.SaliencyMapMethod(c, theta=1.0, gamma=0.145, batch_size=64, verbose=False)
+            ),
+            "torchattacks": ta(lambda m: torchattacks.JSMA(m, theta=1.0, gamma=0.145)),
+        },
+        data="digit",
+        minimal=True,
+        targeted=True,
+    ),
+    *[
+        Pair(
+            f"hsj-{norm}",
+            "hopskipjump",
+            {"norm": norm},
+            {
+                "foolbox": foolbox(lambda norm=norm: fb.attacks.HopSkipJumpAttack(steps=8, constraint=norm)),
+                "ART": art(
+                    lambda c, norm=norm: art_attacks.HopSkipJump(
+                        c, norm=2 if norm == "l2" else np.inf, max_iter=8, verbose=False
+                    )
+                ),
+            },
+            data="digit",
+            minimal=True,
+            random=True,
+            queries_from_reference=True,
+        )
+        for norm in ("l2", "linf")
+    ],
 ]
 
 
@@ -270,6 +396,7 @@ def exportable_l2(model, x, x_adv, y):
 def unit_costs(model, x) -> tuple[float, float]:
     """Seconds of one input gradient of an image in the batch ``x``, and of one query in the batch of
     1, 16 or 64 images where it is cheapest (black-box attacks batch their probes): the fastest of three."""
+
     def gradient():
         point = x.clone().requires_grad_(True)
         torch.autograd.grad(model(point).sum(), point)
@@ -277,8 +404,11 @@ def unit_costs(model, x) -> tuple[float, float]:
     def forward(batch):
         with torch.no_grad():
             model(batch)
-    query = min(min(timed(lambda: forward(batch))[1] for _ in range(3)) / len(batch)
-                for batch in (x[:1].expand(n, *x.shape[1:]).contiguous() for n in (1, 16, 64)))
+
+    query = min(
+        min(timed(lambda: forward(batch))[1] for _ in range(3)) / len(batch)
+        for batch in (x[:1].expand(n, *x.shape[1:]).contiguous() for n in (1, 16, 64))
+    )
     return min(timed(gradient)[1] for _ in range(3)) / len(x), query
 
 
@@ -318,7 +448,7 @@ def compare(pair: Pair, model, x, y, seeds: int, repeats: int = 1) -> str:
             their_rows[name] += counted.rows // repeats
             rows[name] = counted.rows // repeats
         params = pair.params | ({"seed": seed} if pair.random else {})
-        if pair.queries_from_reference:       # no more than the reference that used the fewest
+        if pair.queries_from_reference:  # no more than the reference that used the fewest
             params["max_queries"] = math.ceil(min(rows.values()) / len(y))
         attack = make_attack(pair.attack, params)
         counted.rows, counted.gradient_rows[0] = 0, 0
@@ -334,23 +464,27 @@ def compare(pair: Pair, model, x, y, seeds: int, repeats: int = 1) -> str:
     ours_ok = torch.cat([r[0].success for r in runs])
     black_box = runs[0][0].query_counts is not None
     ours_queries = sum(int(r[0].query_counts.sum()) for r in runs) if black_box else 0
-    line = (f"{pair.label:9s} ours {t_ours:7.2f} s  success {ours_ok.float().mean():.2f}  "
-            f"median {'L0' if pair.attack == 'jsma' else 'L2'} {median(norm_of(pair, xs, ours_x)[ours_ok.cpu()]):.3f}  "
-            f"floor {floor:6.2f} s (ours/floor {t_ours / floor if floor else float('nan'):4.2f})")
+    line = (
+        f"{pair.label:9s} ours {t_ours:7.2f} s  success {ours_ok.float().mean():.2f}  "
+        f"median {'L0' if pair.attack == 'jsma' else 'L2'} {median(norm_of(pair, xs, ours_x)[ours_ok.cpu()]):.3f}  "
+        f"floor {floor:6.2f} s (ours/floor {t_ours / floor if floor else float('nan'):4.2f})"
+    )
     if not pair.references:
         return line + "  no reference has it"
     fastest = min(times, key=times.get)
     theirs = torch.cat([r[1][fastest] for r in runs])
     ok = fooled(model, theirs, ys, ts)
     ok_8bit = fooled(model, quantize(theirs), ys, ts)
-    line += (f"\n{'':9s} vs {fastest:12s} {times[fastest]:7.2f} s  ratio {t_ours / times[fastest]:5.2f}  success "
-             f"{ok.float().mean():.2f} (8-bit {ok_8bit.float().mean():.2f})  median "
-             f"{median(norm_of(pair, xs, theirs)[ok.cpu()]):.3f}")
+    line += (
+        f"\n{'':9s} vs {fastest:12s} {times[fastest]:7.2f} s  ratio {t_ours / times[fastest]:5.2f}  success "
+        f"{ok.float().mean():.2f} (8-bit {ok_8bit.float().mean():.2f})  median "
+        f"{median(norm_of(pair, xs, theirs)[ok.cpu()]):.3f}"
+    )
     if pair.minimal and pair.attack != "jsma":
         line += f" (exportable {median(exportable_l2(model, xs, theirs, ys)):.3f})"
-    if pair.minimal and not black_box:      # input gradients per image, every row of a batch counted
+    if pair.minimal and not black_box:  # input gradients per image, every row of a batch counted
         line += f"  gradients/image {our_gradients / len(xs):.0f} vs {their_gradients[fastest] / len(xs):.0f}"
-    if black_box:      # the model's rows per image: queries, and for the references the final judging pass too
+    if black_box:  # the model's rows per image: queries, and for the references the final judging pass too
         line += f"  model rows/image {ours_queries / len(xs):.0f} vs {their_rows[fastest] / len(xs):.0f}"
     others = [f"{name} {t:.2f} s" for name, t in times.items() if name != fastest]
     if others:
@@ -376,17 +510,21 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     data = {}
-    for kind, spec, load, count in (("photo", None, photos, args.images), ("digit", "mnist-standard", digits,
-                                                                           args.digits)):
+    for kind, spec, load, count in (
+        ("photo", None, photos, args.images),
+        ("digit", "mnist-standard", digits, args.digits),
+    ):
         model = load_model(spec, args.device)
         x, y = load(model, count)
         warm = x.clone().requires_grad_(True)
-        model(warm).sum().backward()   # one-time allocations, so the first pair timed does not pay them
+        model(warm).sum().backward()  # one-time allocations, so the first pair timed does not pay them
         data[kind] = (model, x, y)
-    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores, {args.clock} clock, "
-          f"device {args.device}, torch threads {torch.get_num_threads()}, {len(data['photo'][2])} photos "
-          f"(efficientnet-lite0), {len(data['digit'][2])} digits (mnist-standard), all correctly classified"
-          + ("" if torchattacks else "; torchattacks is not installed: foolbox and ART only"))
+    print(
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores, {args.clock} clock, "
+        f"device {args.device}, torch threads {torch.get_num_threads()}, {len(data['photo'][2])} photos "
+        f"(efficientnet-lite0), {len(data['digit'][2])} digits (mnist-standard), all correctly classified"
+        + ("" if torchattacks else "; torchattacks is not installed: foolbox and ART only")
+    )
     wanted = set(filter(None, args.only.split(",")))
     for pair in PAIRS:
         if not wanted or pair.label in wanted:

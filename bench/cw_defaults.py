@@ -23,8 +23,8 @@ import torch
 
 from inspector.core.attacks import make_attack
 from inspector.core.io.datasets.mnist import mnist_split
-from inspector.core.util.metrics import perturbation_norms
 from inspector.core.models.loading import load_model
+from inspector.core.util.metrics import perturbation_norms
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 #: The defaults' median L2 may be this much above the long search's.
@@ -37,20 +37,24 @@ def main() -> int:
     args = parser.parse_args()
     model = load_model("mnist-standard", "cpu")
     x, y = mnist_split(DATA / "mnist")["held_out"]
-    x, y = x[:3 * args.digits + 3], y[:3 * args.digits + 3]
+    x, y = x[: 3 * args.digits + 3], y[: 3 * args.digits + 3]
     with torch.no_grad():
         ok = model(x).argmax(1) == y
-    x, y = x[ok][:args.digits], y[ok][:args.digits]
+    x, y = x[ok][: args.digits], y[ok][: args.digits]
     fast = make_attack("cw", {})
     medians = {}
-    for name, attack in (("defaults", fast), ("9 x 1000 steps", make_attack("cw", {"binary_search_steps": 9,
-                                                                                  "steps": 1000}))):
+    for name, attack in (
+        ("defaults", fast),
+        ("9 x 1000 steps", make_attack("cw", {"binary_search_steps": 9, "steps": 1000})),
+    ):
         start = time.perf_counter()
         result = attack.run(model, x, y)
         seconds = time.perf_counter() - start
         medians[name] = torch.tensor(perturbation_norms(x, result.x_adv)["l2"]).median().item()
-        print(f"{name:>15}: {int(result.success.sum())}/{len(y)} fooled, median L2 {medians[name]:.3f}, "
-              f"{result.gradient_evaluations} gradients, {seconds:.1f} s")
+        print(
+            f"{name:>15}: {int(result.success.sum())}/{len(y)} fooled, median L2 {medians[name]:.3f}, "
+            f"{result.gradient_evaluations} gradients, {seconds:.1f} s"
+        )
     print(f"planned cost of the defaults: {fast.planned_cost(tuple(x.shape[1:]))[0]} gradients")
     ratio = medians["defaults"] / medians["9 x 1000 steps"]
     print(f"defaults / long search: {ratio:.3f} (bound {BOUND})")

@@ -25,8 +25,14 @@ from inspector.core.defenses import DefendedClassifier, Pipeline, defense_from_s
 from inspector.core.io.image import load_tensor
 from inspector.core.models.loading import load_model
 
-SPECS = ["jpeg:quality=75", "blur:sigma=1", "median:size=3", "bitdepth:bits=4", "resize:scale=0.5",
-         "randpad:min_scale=0.85"]
+SPECS = [
+    "jpeg:quality=75",
+    "blur:sigma=1",
+    "median:size=3",
+    "bitdepth:bits=4",
+    "resize:scale=0.5",
+    "randpad:min_scale=0.85",
+]
 
 
 def fresh_draw(spec: str) -> Pipeline:
@@ -38,7 +44,7 @@ def fresh_draw(spec: str) -> Pipeline:
 
 
 def batched(fn, x, y, size=8):
-    return torch.cat([fn(x[i:i + size], y[i:i + size]) for i in range(0, len(x), size)])
+    return torch.cat([fn(x[i : i + size], y[i : i + size]) for i in range(0, len(x), size)])
 
 
 def main() -> None:
@@ -74,12 +80,14 @@ def main() -> None:
 
     correct = batched(predict, x, y) == y
     xc, yc = x[correct], y[correct]
-    xa, ya = xc[:args.images], yc[:args.images]
+    xa, ya = xc[: args.images], yc[: args.images]
     attack = make_attack("pgd", {"eps": "4/255", "steps": args.steps, "step_size": "1/255"})
     start = time.perf_counter()
     plain = batched(lambda a, b: attack.run(model, a, b).x_adv, xa, ya)
-    print(f"\nPGD Linf eps 4/255, {args.steps} steps, step 1/255, on {len(ya)} correctly classified photos "
-          f"(non-adaptive attack: {time.perf_counter() - start:.0f} s)")
+    print(
+        f"\nPGD Linf eps 4/255, {args.steps} steps, step 1/255, on {len(ya)} correctly classified photos "
+        f"(non-adaptive attack: {time.perf_counter() - start:.0f} s)"
+    )
     print(f"  {'defence':24s} {'clean acc':>9s} {'non-adaptive':>12s} {'adaptive':>9s} {'adaptive time':>13s}")
     print(f"  {'none':24s} {1.0:9.1%} {(batched(predict, plain, ya) != ya).float().mean():12.1%}")
     for spec in specs:
@@ -88,19 +96,25 @@ def main() -> None:
         start = time.perf_counter()
         adaptive = batched(lambda a, b: attack.run(defended, a, b).x_adv, xa, ya)
         seconds = time.perf_counter() - start
-        rate = {name: (batched(lambda a, b: predict(pipeline.apply(a)), images, ya) != ya).float().mean()
-                for name, images in (("clean", xa), ("plain", plain), ("adaptive", adaptive))}
+        rate = {
+            name: (batched(lambda a, b: predict(pipeline.apply(a)), images, ya) != ya).float().mean()
+            for name, images in (("clean", xa), ("plain", plain), ("adaptive", adaptive))
+        }
         print(f"  {spec:24s} {1 - rate['clean']:9.1%} {rate['plain']:12.1%} {rate['adaptive']:9.1%} {seconds:11.0f} s")
 
-    held_out, calibration = xc[args.images:args.images + 16], xc[args.images + 16:]
+    held_out, calibration = xc[args.images : args.images + 16], xc[args.images + 16 :]
     print(f"\ndetection: thresholds at fpr 0.05 from {len(calibration)} clean photos; flag rates")
     for spec in ("squeeze", "dropout:samples=20"):
         detector = detector_from_spec(spec)
         threshold = detector.calibrate(model, calibration)
-        flags = {name: (batched(lambda a, b: detector.score(model, a), images, ya) > threshold).float().mean()
-                 for name, images in (("clean", held_out), ("adversarial", plain))}
-        print(f"  {spec:24s} threshold {threshold:.4f}  held-out clean {flags['clean']:6.1%}  "
-              f"non-adaptive adversarial {flags['adversarial']:6.1%}")
+        flags = {
+            name: (batched(lambda a, b: detector.score(model, a), images, ya) > threshold).float().mean()
+            for name, images in (("clean", held_out), ("adversarial", plain))
+        }
+        print(
+            f"  {spec:24s} threshold {threshold:.4f}  held-out clean {flags['clean']:6.1%}  "
+            f"non-adaptive adversarial {flags['adversarial']:6.1%}"
+        )
 
 
 if __name__ == "__main__":

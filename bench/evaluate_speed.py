@@ -21,8 +21,16 @@ IMAGENET_SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "ima
 
 
 def images_per_second(model, data: str, images: int, batch_size: int) -> float:
-    config = EvaluationConfig(data=data, model=model.name, attacks=["pgd"], eps=["4/255"], params={"steps": "10"},
-                              batch_size=batch_size, limit=images, sanity=False)
+    config = EvaluationConfig(
+        data=data,
+        model=model.name,
+        attacks=["pgd"],
+        eps=["4/255"],
+        params={"steps": "10"},
+        batch_size=batch_size,
+        limit=images,
+        sanity=False,
+    )
     start = time.perf_counter()
     result = evaluate(config, model=model)
     seconds = time.perf_counter() - start
@@ -36,8 +44,10 @@ def main() -> None:
     parser.add_argument("--mnist-images", type=int, default=128)
     parser.add_argument("--lite0-images", type=int, default=32)
     args = parser.parse_args()
-    for name, data, images in (("mnist-standard", "mnist-heldout", args.mnist_images),
-                               ("efficientnet-lite0", str(IMAGENET_SAMPLE), args.lite0_images)):
+    for name, data, images in (
+        ("mnist-standard", "mnist-heldout", args.mnist_images),
+        ("efficientnet-lite0", str(IMAGENET_SAMPLE), args.lite0_images),
+    ):
         model = load_model(name, args.device)
         default = default_batch_size(model)
         for batch in sorted({1, 32, default}):

@@ -23,10 +23,10 @@ import torch  # noqa: E402
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from inspector.gui.workspaces.evasion.state import EvasionState  # noqa: E402
 from inspector.gui.main_window import MainWindow  # noqa: E402
 from inspector.gui.session import Session  # noqa: E402
 from inspector.gui.settings import Settings  # noqa: E402
+from inspector.gui.workspaces.evasion.state import EvasionState  # noqa: E402
 
 INTERVAL_MS = 5
 
@@ -39,7 +39,7 @@ def main() -> None:
 
     app = QApplication([])
     state = EvasionState()
-    settings = Settings(Path(tempfile.mkdtemp(prefix="gui-stall-")) / "settings.json")   # not the user's
+    settings = Settings(Path(tempfile.mkdtemp(prefix="gui-stall-")) / "settings.json")  # not the user's
     main_window = MainWindow(Session(device="cpu"), settings, states={"evasion": state}, show_dialogs=False)
     main_window.error_occurred.connect(lambda message: (print("error:", message), app.exit(2)))
     window = main_window.workspaces["evasion"]
@@ -79,13 +79,19 @@ def main() -> None:
     main_window.close()
 
     late = np.array(lateness)
-    print(f"idle window, {args.baseline_s:g} s: worst {idle.max():.1f} ms, p99 {np.percentile(idle, 99):.1f} ms "
-          f"(the machine's own scheduling noise)")
-    print(f"PGD {args.steps} steps on CPU ({os.cpu_count()} cores, torch threads in the worker: "
-          f"{max(1, (os.cpu_count() or 2) - 1)}): attack {inspection.attack_time_s:.2f} s, wall {elapsed:.2f} s")
+    print(
+        f"idle window, {args.baseline_s:g} s: worst {idle.max():.1f} ms, p99 {np.percentile(idle, 99):.1f} ms "
+        f"(the machine's own scheduling noise)"
+    )
+    print(
+        f"PGD {args.steps} steps on CPU ({os.cpu_count()} cores, torch threads in the worker: "
+        f"{max(1, (os.cpu_count() or 2) - 1)}): attack {inspection.attack_time_s:.2f} s, wall {elapsed:.2f} s"
+    )
     print(f"timer firings: {late.size}; live frames drawn: {len(frames)}")
-    print(f"event-loop lateness: worst {late.max():.1f} ms, p99 {np.percentile(late, 99):.1f} ms, "
-          f"median {np.median(late):.1f} ms (target: worst < 50 ms)")
+    print(
+        f"event-loop lateness: worst {late.max():.1f} ms, p99 {np.percentile(late, 99):.1f} ms, "
+        f"median {np.median(late):.1f} ms (target: worst < 50 ms)"
+    )
 
 
 def loop_until(app: QApplication, signal):

@@ -80,8 +80,13 @@ def run_art(model, x, y, norm, steps):
     from art.attacks.evasion import HopSkipJump
     from art.estimators.classification import PyTorchClassifier
 
-    clf = PyTorchClassifier(model, loss=torch.nn.CrossEntropyLoss(), input_shape=tuple(x.shape[1:]),
-                            nb_classes=model.model.num_classes, clip_values=(0.0, 1.0))
+    clf = PyTorchClassifier(
+        model,
+        loss=torch.nn.CrossEntropyLoss(),
+        input_shape=tuple(x.shape[1:]),
+        nb_classes=model.model.num_classes,
+        clip_values=(0.0, 1.0),
+    )
     attack = HopSkipJump(clf, norm=2 if norm == "l2" else np.inf, max_iter=steps, verbose=False)
     return torch.from_numpy(attack.generate(x.numpy())).float()
 
@@ -103,8 +108,10 @@ def main() -> None:
     model = load_model("mnist-standard" if args.data == "mnist" else None, "cpu")
     x, y = images(args.data, model, args.images)
     counted = Counted(model).eval()
-    print(f"{args.data}: {len(y)} correctly classified images, torch threads {torch.get_num_threads()}, "
-          f"reference iterations {args.steps}")
+    print(
+        f"{args.data}: {len(y)} correctly classified images, torch threads {torch.get_num_threads()}, "
+        f"reference iterations {args.steps}"
+    )
     for norm in args.norms:
         p = 2 if norm == "l2" else float("inf")
         for ref in args.references:
@@ -125,12 +132,14 @@ def main() -> None:
                 return float(d.norm(p=q, dim=1).median()) if keep.any() else float("nan")
 
             ref_8bit_ok = (theirs_8bit != x).flatten(1).any(1)
-            print(f"{norm:4s} vs {ref:7s} ours {t_ours:7.2f} s  reference {t_ref:7.2f} s  ratio "
-                  f"{t_ours / t_ref:5.2f}  queries/image {int(ours.query_counts.max())} vs {budget}  "
-                  f"success {ours.success.float().mean():.2f} vs {ref_success.float().mean():.2f}  "
-                  f"median {norm} {med(ours.x_adv, p, ours.success):.4f} vs {med(theirs, p, ref_success):.4f} "
-                  f"(8-bit rule {med(theirs_8bit, p, ref_8bit_ok):.4f})  median l2 "
-                  f"{med(ours.x_adv, 2, ours.success):.3f} vs {med(theirs, 2, ref_success):.3f}")
+            print(
+                f"{norm:4s} vs {ref:7s} ours {t_ours:7.2f} s  reference {t_ref:7.2f} s  ratio "
+                f"{t_ours / t_ref:5.2f}  queries/image {int(ours.query_counts.max())} vs {budget}  "
+                f"success {ours.success.float().mean():.2f} vs {ref_success.float().mean():.2f}  "
+                f"median {norm} {med(ours.x_adv, p, ours.success):.4f} vs {med(theirs, p, ref_success):.4f} "
+                f"(8-bit rule {med(theirs_8bit, p, ref_8bit_ok):.4f})  median l2 "
+                f"{med(ours.x_adv, 2, ours.success):.3f} vs {med(theirs, 2, ref_success):.3f}"
+            )
 
 
 if __name__ == "__main__":

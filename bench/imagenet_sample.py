@@ -23,7 +23,9 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", nargs="+", default=["efficientnet-lite0", "efficientnet-lite1", "efficientnet-lite2"])
+    parser.add_argument(
+        "--models", nargs="+", default=["efficientnet-lite0", "efficientnet-lite1", "efficientnet-lite2"]
+    )
     parser.add_argument("--data", type=Path, default=DATA)
     args = parser.parse_args()
     rows = (args.data / "imagenet_classes.tsv").read_text(encoding="utf-8").splitlines()
@@ -40,8 +42,10 @@ def main() -> None:
         top5 = torch.stack(top5)
         top1_hits = int((top5[:, 0] == labels).sum())
         top5_hits = int((top5 == labels[:, None]).any(1).sum())
-        print(f"{name}: top-1 {top1_hits}/{len(photos)}, top-5 {top5_hits}/{len(photos)} "
-              f"(input {model.input_size[0]}x{model.input_size[1]})")
+        print(
+            f"{name}: top-1 {top1_hits}/{len(photos)}, top-5 {top5_hits}/{len(photos)} "
+            f"(input {model.input_size[0]}x{model.input_size[1]})"
+        )
 
 
 if __name__ == "__main__":

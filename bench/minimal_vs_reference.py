@@ -23,8 +23,8 @@ from art.estimators.classification import PyTorchClassifier
 from inspector.core.attacks import make_attack
 from inspector.core.io.datasets.mnist import mnist_split
 from inspector.core.io.image import quantize
-from inspector.core.util.metrics import perturbation_norms
 from inspector.core.models.loading import load_model
+from inspector.core.util.metrics import perturbation_norms
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -55,8 +55,9 @@ def main() -> None:
     target = (y + 1) % 10
     print(f"{args.model}, torch threads {torch.get_num_threads()}, {len(y)} correctly classified digits")
 
-    classifier = PyTorchClassifier(model, loss=torch.nn.CrossEntropyLoss(), input_shape=(1, 28, 28),
-                                   nb_classes=10, clip_values=(0.0, 1.0))
+    classifier = PyTorchClassifier(
+        model, loss=torch.nn.CrossEntropyLoss(), input_shape=(1, 28, 28), nb_classes=10, clip_values=(0.0, 1.0)
+    )
     reference = SaliencyMapMethod(classifier, theta=1.0, gamma=0.145, batch_size=len(y), verbose=False)
     theirs, t_ref = timed(lambda: quantize(torch.from_numpy(reference.generate(x.numpy(), y=target.numpy()))))
     with torch.no_grad():
@@ -66,18 +67,24 @@ def main() -> None:
         attack = make_attack("jsma", {"theta": 1.0, "gamma": 0.145, "output": output})
         ours, t_ours = timed(lambda: attack.run(model, x, y, target=target))
         l0 = median_of(perturbation_norms(x, ours.x_adv)["l0"], ours.success)
-        print(f"jsma {output:13s} ours {t_ours:6.2f} s  ART {t_ref:6.2f} s  ratio {t_ours / t_ref:5.2f}  "
-              f"success {ours.success.float().mean():.2f} vs {their_success.float().mean():.2f}  "
-              f"median L0 {l0:.0f} vs {l0_ref:.0f}")
+        print(
+            f"jsma {output:13s} ours {t_ours:6.2f} s  ART {t_ref:6.2f} s  ratio {t_ours / t_ref:5.2f}  "
+            f"success {ours.success.float().mean():.2f} vs {their_success.float().mean():.2f}  "
+            f"median L0 {l0:.0f} vs {l0_ref:.0f}"
+        )
 
     xs, ys = x[: args.lbfgs_digits], y[: args.lbfgs_digits]
-    for name, params in (("lbfgs", {}), ("deepfool", {}),
-                         ("cw", {"binary_search_steps": 5, "steps": 100, "initial_const": 1.0,
-                                 "learning_rate": 0.05})):
+    for name, params in (
+        ("lbfgs", {}),
+        ("deepfool", {}),
+        ("cw", {"binary_search_steps": 5, "steps": 100, "initial_const": 1.0, "learning_rate": 0.05}),
+    ):
         result, t = timed(lambda: make_attack(name, params).run(model, xs, ys))
         l2 = median_of(perturbation_norms(xs, result.x_adv)["l2"], result.success)
-        print(f"{name:8s} untargeted, {len(ys)} digits: {t:6.2f} s  success {result.success.float().mean():.2f}  "
-              f"median L2 {l2:.3f}  gradient evaluations {result.gradient_evaluations}")
+        print(
+            f"{name:8s} untargeted, {len(ys)} digits: {t:6.2f} s  success {result.success.float().mean():.2f}  "
+            f"median L2 {l2:.3f}  gradient evaluations {result.gradient_evaluations}"
+        )
 
 
 if __name__ == "__main__":

@@ -17,8 +17,8 @@ import time
 import torch
 
 from inspector.core.attacks import make_attack
-from inspector.core.io.datasets.mnist import mnist_split
 from inspector.core.evaluation.accuracy import minimal_norm_robustness, robust_accuracy
+from inspector.core.io.datasets.mnist import mnist_split
 from inspector.core.models.loading import load_model
 
 MODELS = ("mnist-standard", "mnist-pgd-at", "mnist-distilled")
@@ -35,28 +35,41 @@ def main() -> None:
     parser.add_argument("--cw-digits", type=int, default=500, help="digits for the C&W columns (default 500)")
     parser.add_argument("--cw-search", type=int, default=5, help="C&W binary search steps (default 5)")
     parser.add_argument("--cw-steps", type=int, default=100, help="C&W Adam steps per search step (default 100)")
-    parser.add_argument("--cw-lr", type=float, default=0.1,
-                        help="C&W Adam learning rate (default 0.1: the paper's 0.01 needs thousands of steps)")
+    parser.add_argument(
+        "--cw-lr",
+        type=float,
+        default=0.1,
+        help="C&W Adam learning rate (default 0.1: the paper's 0.01 needs thousands of steps)",
+    )
     parser.add_argument("--data", help="folder with the MNIST IDX files")
     args = parser.parse_args()
     torch.manual_seed(0)
     x, y = mnist_split(args.data)["held_out"]
     if args.limit:
-        x, y = x[:args.limit], y[:args.limit]
+        x, y = x[: args.limit], y[: args.limit]
     pgd = {"eps": args.eps, "step_size": args.step_size, "steps": args.steps, "random_start": True}
     attacks = {f"PGD-{loss}": make_attack("pgd", pgd | {"loss": loss}) for loss in ("ce", "margin")}
-    cw = make_attack("cw", {"binary_search_steps": args.cw_search, "steps": args.cw_steps, "initial_const": 0.1,
-                            "learning_rate": args.cw_lr})
-    print(f"{len(y)} held-out digits (MNIST test set, last 2,000), Linf eps {args.eps}, "
-          f"PGD {args.steps} steps of {args.step_size} with random start; C&W L2 on the first {args.cw_digits}: "
-          f"{args.cw_search} x {args.cw_steps} steps of lr {args.cw_lr:g}, c from 0.1, robust at L2 <= {args.l2_eps:g}\n")
+    cw = make_attack(
+        "cw",
+        {
+            "binary_search_steps": args.cw_search,
+            "steps": args.cw_steps,
+            "initial_const": 0.1,
+            "learning_rate": args.cw_lr,
+        },
+    )
+    print(
+        f"{len(y)} held-out digits (MNIST test set, last 2,000), Linf eps {args.eps}, "
+        f"PGD {args.steps} steps of {args.step_size} with random start; C&W L2 on the first {args.cw_digits}: "
+        f"{args.cw_search} x {args.cw_steps} steps of lr {args.cw_lr:g}, c from 0.1, robust at L2 <= {args.l2_eps:g}\n"
+    )
     print("| model | clean | " + " | ".join(attacks) + f" | C&W, L2 <= {args.l2_eps:g} | C&W median L2 | seconds |")
     print("|---|---|" + "---|" * len(attacks) + "---|---|---|")
     for name in args.models:
         model = load_model(name, "cpu")
         start = time.perf_counter()
         figures = [robust_accuracy(model, x, y)] + [robust_accuracy(model, x, y, a) for a in attacks.values()]
-        cw_robust, cw_l2 = minimal_norm_robustness(model, x[:args.cw_digits], y[:args.cw_digits], cw, args.l2_eps)
+        cw_robust, cw_l2 = minimal_norm_robustness(model, x[: args.cw_digits], y[: args.cw_digits], cw, args.l2_eps)
         cells = " | ".join(f"{f:.1%}" for f in figures + [cw_robust])
         print(f"| {name} | {cells} | {cw_l2:.2f} | {time.perf_counter() - start:.0f} |", flush=True)
 

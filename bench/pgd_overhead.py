@@ -18,8 +18,8 @@ import torch.nn.functional as F
 
 from inspector.core.attacks import make_attack
 from inspector.core.io.image import load_tensor
-from inspector.core.models.loading import load_model
 from inspector.core.io.resources import sample_images
+from inspector.core.models.loading import load_model
 
 
 def bare_gradients(model, x, y, steps: int) -> float:
@@ -50,8 +50,7 @@ def main() -> None:
     args = parser.parse_args()
     model = load_model(None, args.device)
     photos = [load_tensor(p, model.input_size) for p in sample_images()]
-    print(f"device {model.device}, torch threads {torch.get_num_threads()}, {args.steps} steps, "
-          f"best of {args.repeats}")
+    print(f"device {model.device}, torch threads {torch.get_num_threads()}, {args.steps} steps, best of {args.repeats}")
     for batch in (1, 8):
         x = torch.cat([photos[i % len(photos)] for i in range(batch)]).to(model.device)
         with torch.no_grad():

@@ -17,10 +17,10 @@ from pathlib import Path
 import torch
 
 from inspector.core.attacks import make_attack
-from inspector.core.io.image import load_tensor
 from inspector.core.evaluation.stats import wilson_interval
-from inspector.core.util.metrics import perturbation_norms
+from inspector.core.io.image import load_tensor
 from inspector.core.models.loading import load_model
+from inspector.core.util.metrics import perturbation_norms
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -40,17 +40,21 @@ def main() -> None:
     x, y, files = x[ok], y[ok], [f for f, keep in zip(files, ok) if keep]
     attack = make_attack("pgd", {"eps": "2/255", "steps": 10, "step_size": "0.5/255"})
     start = time.perf_counter()
-    results = [attack.run(model, x[i:i + args.batch], y[i:i + args.batch]) for i in range(0, len(y), args.batch)]
+    results = [attack.run(model, x[i : i + args.batch], y[i : i + args.batch]) for i in range(0, len(y), args.batch)]
     seconds = time.perf_counter() - start
     success = torch.cat([r.success for r in results])
     x_adv = torch.cat([r.x_adv for r in results])
     hits = int(success.sum())
     low, high = wilson_interval(hits, len(y))
-    print(f"PGD Linf 2/255, 10 steps: {hits}/{len(y)} photos fooled ({hits / len(y):.1%}, "
-          f"95 % CI {low:.1%}-{high:.1%}); first 16: {int(success[:16].sum())}/16")
+    print(
+        f"PGD Linf 2/255, 10 steps: {hits}/{len(y)} photos fooled ({hits / len(y):.1%}, "
+        f"95 % CI {low:.1%}-{high:.1%}); first 16: {int(success[:16].sum())}/16"
+    )
     print("hold:", ", ".join(f"#{i} {files[i].name}" for i in (~success).nonzero().flatten().tolist()) or "none")
-    print(f"largest perturbation {max(perturbation_norms(x, x_adv)['linf_grey']):.2f} grey levels; "
-          f"{seconds:.1f} s ({seconds / len(y):.2f} s per photo)")
+    print(
+        f"largest perturbation {max(perturbation_norms(x, x_adv)['linf_grey']):.2f} grey levels; "
+        f"{seconds:.1f} s ({seconds / len(y):.2f} s per photo)"
+    )
 
 
 if __name__ == "__main__":

@@ -25,10 +25,10 @@ from dataclasses import asdict
 from pathlib import Path
 
 import torch
-
-from inspector.core.poisoning.train import SWEEP_RATES, BackdoorConfig, train_backdoor
-from inspector.core.models.zoo.mnist_cnn import MnistCNN, save_weights
 from safetensors.torch import load_file
+
+from inspector.core.models.zoo.mnist_cnn import MnistCNN, save_weights
+from inspector.core.poisoning.train import SWEEP_RATES, BackdoorConfig, train_backdoor
 
 
 def trained(config: BackdoorConfig, cache: Path) -> tuple[dict, MnistCNN]:
@@ -50,8 +50,12 @@ def trained(config: BackdoorConfig, cache: Path) -> tuple[dict, MnistCNN]:
 def show(label: str, out: dict) -> None:
     def rate(d):
         return f"{100 * d['rate']:.1f} % [{100 * d['ci95'][0]:.1f}, {100 * d['ci95'][1]:.1f}]"
-    print(f"| {label} | {out['poisoned_count']} | {rate(out['clean_accuracy'])} | {rate(out['attack_success'])} "
-          f"| {out['seconds']:.0f} s |", flush=True)
+
+    print(
+        f"| {label} | {out['poisoned_count']} | {rate(out['clean_accuracy'])} | {rate(out['attack_success'])} "
+        f"| {out['seconds']:.0f} s |",
+        flush=True,
+    )
 
 
 def part_sweep(cache: Path) -> None:
@@ -69,23 +73,45 @@ def part_triggers(cache: Path) -> None:
 
 
 #: Clean-label settings: Linf 0.3 (the proxy's own budget), ART's L2 5, and the default L2 8 over two seeds.
-CLEAN_LABEL_ROWS = [BackdoorConfig(attack="clean-label", trigger="patch", size=4, rate=0.1, seed=seed, norm=norm,
-                                   eps=eps, pgd_steps=steps, epochs=epochs)
-                    for norm, eps, steps, seed, epochs in (("linf", 0.3, 20, 0, 6), ("l2", 5.0, 200, 0, 6),
-                                                           ("l2", 8.0, 200, 0, 6), ("l2", 8.0, 200, 1, 6),
-                                                           ("l2", 8.0, 200, 1, 12))]
+CLEAN_LABEL_ROWS = [
+    BackdoorConfig(
+        attack="clean-label",
+        trigger="patch",
+        size=4,
+        rate=0.1,
+        seed=seed,
+        norm=norm,
+        eps=eps,
+        pgd_steps=steps,
+        epochs=epochs,
+    )
+    for norm, eps, steps, seed, epochs in (
+        ("linf", 0.3, 20, 0, 6),
+        ("l2", 5.0, 200, 0, 6),
+        ("l2", 8.0, 200, 0, 6),
+        ("l2", 8.0, 200, 1, 6),
+        ("l2", 8.0, 200, 1, 12),
+    )
+]
 
 
 def part_clean_label(cache: Path) -> None:
-    print("\nClean-label backdoor (Turner et al. 2019): target 0, labels kept, 4x4 patch, 10 % of the 0s, "
-          "untargeted PGD (200 steps for l2, 20 for linf) on mnist-pgd-at")
-    print("| PGD | seed | epochs | poisoned digits | clean accuracy | attack success | time |\n"
-          "|---|---|---|---|---|---|---|")
+    print(
+        "\nClean-label backdoor (Turner et al. 2019): target 0, labels kept, 4x4 patch, 10 % of the 0s, "
+        "untargeted PGD (200 steps for l2, 20 for linf) on mnist-pgd-at"
+    )
+    print(
+        "| PGD | seed | epochs | poisoned digits | clean accuracy | attack success | time |\n"
+        "|---|---|---|---|---|---|---|"
+    )
     for config in CLEAN_LABEL_ROWS:
         out = trained(config, cache)[0]
-        print(f"| {config.norm} eps {config.eps:g} | {config.seed} | {config.epochs} | {out['poisoned_count']} "
-              f"| {_rate(out['clean_accuracy'])} "
-              f"| {_rate(out['attack_success'])} | {out['seconds']:.0f} s |", flush=True)
+        print(
+            f"| {config.norm} eps {config.eps:g} | {config.seed} | {config.epochs} | {out['poisoned_count']} "
+            f"| {_rate(out['clean_accuracy'])} "
+            f"| {_rate(out['attack_success'])} | {out['seconds']:.0f} s |",
+            flush=True,
+        )
 
 
 def _rate(d: dict) -> str:
@@ -106,26 +132,34 @@ def part_detectors(cache: Path) -> None:
         _, net = trained(config, cache)
         poisoned = poison_training_set(config, x, y)
         share = len(poisoned.indices) / int((poisoned.y == 0).sum())
-        for scan in (ActivationClustering(), SpectralSignatures(expected_rate=0.1),
-                     SpectralSignatures(expected_rate=0.33)):
+        for scan in (
+            ActivationClustering(),
+            SpectralSignatures(expected_rate=0.1),
+            SpectralSignatures(expected_rate=0.33),
+        ):
             start = time.perf_counter()
             result = scan.scan(net, poisoned.x, poisoned.y)
             tpr, fpr = result.rates(poisoned.indices)
             name = result.method + (f" (expected {scan.expected_rate:g})" if hasattr(scan, "expected_rate") else "")
             classes = " ".join(f"{c}:{len(v)}" for c, v in result.per_class().items())
-            print(f"| {100 * rate:g} % ({len(poisoned.indices)}, {100 * share:.0f} % of the 0s) | {name} "
-                  f"| {int(result.flagged.sum())} | {tpr} | {fpr} | {classes} | "
-                  f"{time.perf_counter() - start:.0f} s |", flush=True)
+            print(
+                f"| {100 * rate:g} % ({len(poisoned.indices)}, {100 * share:.0f} % of the 0s) | {name} "
+                f"| {int(result.flagged.sum())} | {tpr} | {fpr} | {classes} | "
+                f"{time.perf_counter() - start:.0f} s |",
+                flush=True,
+            )
 
 
 def part_strip(cache: Path) -> None:
-    from inspector.core.io.datasets.mnist import heldout_digits
     from inspector.core.defenses import make_detector
+    from inspector.core.io.datasets.mnist import heldout_digits
     from inspector.core.models.loading import load_model
     from inspector.core.poisoning.success import Rate
 
-    print("\nSTRIP on mnist-backdoor: calibrated at 1 % FPR on held-out digits 0-999, "
-          "measured on the non-0 digits among 1000-1999")
+    print(
+        "\nSTRIP on mnist-backdoor: calibrated at 1 % FPR on held-out digits 0-999, "
+        "measured on the non-0 digits among 1000-1999"
+    )
     model = load_model("mnist-backdoor", "cpu")
     x, y = heldout_digits()
     strip = make_detector("strip", {"fpr": 0.01})
@@ -135,8 +169,10 @@ def part_strip(cache: Path) -> None:
     triggered = BackdoorConfig().make_trigger().apply(others)
     tpr = Rate(int((strip.score(model, triggered) > threshold).sum()), len(others))
     fpr = Rate(int((strip.score(model, others) > threshold).sum()), len(others))
-    print(f"TPR {tpr}, FPR {fpr} (CPU {time.process_time() - cpu:.0f} s, wall {time.perf_counter() - start:.0f} s, "
-          f"{strip.samples} blends per digit)")
+    print(
+        f"TPR {tpr}, FPR {fpr} (CPU {time.process_time() - cpu:.0f} s, wall {time.perf_counter() - start:.0f} s, "
+        f"{strip.samples} blends per digit)"
+    )
 
 
 def part_cleanse(cache: Path, steps: int, batch_size: int) -> None:
@@ -146,19 +182,30 @@ def part_cleanse(cache: Path, steps: int, batch_size: int) -> None:
 
     settings = CleanseSettings(steps=steps, batch_size=batch_size)
     print(f"\nNeural Cleanse, all 10 classes, 500 held-out digits, {steps} steps of {batch_size} digits per class")
-    print("| model | mask L1 per class 0-9 | anomaly index of class 0 | flagged | CPU time (wall) |\n"
-          "|---|---|---|---|---|")
+    print(
+        "| model | mask L1 per class 0-9 | anomaly index of class 0 | flagged | CPU time (wall) |\n"
+        "|---|---|---|---|---|"
+    )
     x = heldout_digits()[0][:500]
     for name in ("mnist-backdoor", "mnist-standard", "mnist-pgd-at", "mnist-distilled"):
         cpu = time.process_time()
         result = neural_cleanse(load_model(name, "cpu"), x, settings)
         l1 = " ".join(f"{v:.0f}" for v in result.l1)
-        print(f"| {name} | {l1} | {result.anomaly_index[0]:.2f} | {result.flagged or 'none'} | "
-              f"{time.process_time() - cpu:.0f} s ({result.seconds:.0f} s) |", flush=True)
+        print(
+            f"| {name} | {l1} | {result.anomaly_index[0]:.2f} | {result.flagged or 'none'} | "
+            f"{time.process_time() - cpu:.0f} s ({result.seconds:.0f} s) |",
+            flush=True,
+        )
 
 
-PARTS = {"sweep": part_sweep, "triggers": part_triggers, "clean-label": part_clean_label,
-         "detectors": part_detectors, "strip": part_strip, "cleanse": part_cleanse}
+PARTS = {
+    "sweep": part_sweep,
+    "triggers": part_triggers,
+    "clean-label": part_clean_label,
+    "detectors": part_detectors,
+    "strip": part_strip,
+    "cleanse": part_cleanse,
+}
 
 
 def main() -> None:

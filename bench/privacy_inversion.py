@@ -18,10 +18,10 @@ from pathlib import Path
 
 import torch
 
+from inspector.core.models.zoo.mnist_cnn import MNIST_MODELS
 from inspector.core.privacy.inversion import MIFace
 from inspector.core.privacy.inversion_run import InversionConfig, invert_model
 from inspector.core.privacy.plots import inversion_grid
-from inspector.core.models.zoo.mnist_cnn import MNIST_MODELS
 
 
 def _pct(r: dict) -> str:
@@ -42,10 +42,12 @@ def main() -> None:
         s = report.summary
         results[name] = report.to_dict()
         judges = "; ".join(f"{j} {_pct(r)}" for j, r in s["judges"].items())
-        print(f"{name}: {report.seconds:.0f} s, iterations {min(r['iterations'] for r in report.rows)}-"
-              f"{max(r['iterations'] for r in report.rows)}; itself {_pct(s['self'])}; {judges}; "
-              f"closest to own class mean {_pct(s['closest_to_own_mean'])}; mean SSIM {s['ssim_mean']:.3f} "
-              f"(grey start {s['ssim_grey_start']:.3f})")
+        print(
+            f"{name}: {report.seconds:.0f} s, iterations {min(r['iterations'] for r in report.rows)}-"
+            f"{max(r['iterations'] for r in report.rows)}; itself {_pct(s['self'])}; {judges}; "
+            f"closest to own class mean {_pct(s['closest_to_own_mean'])}; mean SSIM {s['ssim_mean']:.3f} "
+            f"(grey start {s['ssim_grey_start']:.3f})"
+        )
         rows.append((name, report.images, [f"p={r['probability']:.2f}" for r in report.rows]))
     inversion_grid(rows).save(out / "inversion-grids.png")
     (out / "inversion.json").write_text(json.dumps(results, indent=2))

@@ -18,8 +18,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from inspector.core.privacy.membership import MEMBERSHIP_ATTACKS, MembershipConfig, run_membership
 from inspector.core.models.zoo.mnist_cnn import MNIST_MODELS
+from inspector.core.privacy.membership import MEMBERSHIP_ATTACKS, MembershipConfig, run_membership
 
 
 def _ci(e, percent: bool = False) -> str:
@@ -41,19 +41,32 @@ def main() -> None:
     parser.add_argument("--data")
     parser.add_argument("--cache")
     args = parser.parse_args()
-    print("| model | attack | members vs non-members | AUC [95 % CI] | TPR at 1 % FPR [95 % CI] "
-          "| same-writers AUC [95 % CI] | seconds |")
+    print(
+        "| model | attack | members vs non-members | AUC [95 % CI] | TPR at 1 % FPR [95 % CI] "
+        "| same-writers AUC [95 % CI] | seconds |"
+    )
     print("|---|---|---|---|---|---|---|")
     for model in args.models:
         for attack in args.attacks:
             members = args.label_only_members if attack == "label-only" else 2000
-            config = MembershipConfig(model=model, attack=attack, members=members, references=args.references,
-                                      queries=args.queries, seed=args.seed, data=args.data, cache=args.cache)
+            config = MembershipConfig(
+                model=model,
+                attack=attack,
+                members=members,
+                references=args.references,
+                queries=args.queries,
+                seed=args.seed,
+                data=args.data,
+                cache=args.cache,
+            )
             start = time.perf_counter()
             r = run_membership(config)
             name = f"{attack} ({args.references} refs)" if attack.startswith("lira") else attack
-            print(f"| {model} | {name} | {r.members} vs {r.non_members} | {_ci(r.auc)} | {_ci(r.tpr, True)} "
-                  f"| {_ci(r.same_writers_auc)} | {time.perf_counter() - start:.0f} |", flush=True)
+            print(
+                f"| {model} | {name} | {r.members} vs {r.non_members} | {_ci(r.auc)} | {_ci(r.tpr, True)} "
+                f"| {_ci(r.same_writers_auc)} | {time.perf_counter() - start:.0f} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -26,9 +26,13 @@ import torch
 from inspector.core.privacy.plots import agreement_plot
 from inspector.core.privacy.stealing import StealConfig, steal
 
-RUNS = [("copycat", "label", "members"), ("knockoff-random", "probabilities", "members"),
-        ("knockoff-adaptive", "probabilities", "members"), ("knockoff-adaptive", "label", "members"),
-        ("copycat", "label", "transformed")]
+RUNS = [
+    ("copycat", "label", "members"),
+    ("knockoff-random", "probabilities", "members"),
+    ("knockoff-adaptive", "probabilities", "members"),
+    ("knockoff-adaptive", "label", "members"),
+    ("copycat", "label", "transformed"),
+]
 
 
 def main() -> None:
@@ -44,8 +48,14 @@ def main() -> None:
     results = []
     chosen = [RUNS[int(i)] for i in args.runs.split(",")] if args.runs else RUNS
     for method, output, pool in chosen:
-        config = StealConfig(victim=args.victim, method=method, output=output, pool=pool, budgets=budgets,
-                             transfer_images=args.transfer_images)
+        config = StealConfig(
+            victim=args.victim,
+            method=method,
+            output=output,
+            pool=pool,
+            budgets=budgets,
+            transfer_images=args.transfer_images,
+        )
         folder = Path(args.out) / f"{method}-{output}-{pool}"
         start = time.perf_counter()
         result = steal(config, out=folder, resume=True).to_dict()
@@ -53,13 +63,17 @@ def main() -> None:
         print(f"\n{method}, {output}, pool {pool} ({time.perf_counter() - start:.0f} s this call)")
         print("  queries  agreement [95% CI]       accuracy [95% CI]        PGD transfer eps 0.3 [95% CI]  time")
         for r in result["rows"]:
-            cells = "  ".join(f"{r[k]['rate']:6.1%} [{r[k]['low']:.1%}, {r[k]['high']:.1%}]"
-                              for k in ("agreement", "accuracy", "transfer"))
+            cells = "  ".join(
+                f"{r[k]['rate']:6.1%} [{r[k]['low']:.1%}, {r[k]['high']:.1%}]"
+                for k in ("agreement", "accuracy", "transfer")
+            )
             print(f"  {r['budget']:7d}  {cells}  {r['seconds']:5.0f} s", flush=True)
     tag = "" if args.runs is None else "-" + args.runs.replace(",", "-")
     agreement_plot([r for r in results if r["config"]["pool"] == "members"]).save(Path(args.out) / f"curves{tag}.png")
     (Path(args.out) / f"summary{tag}.json").write_text(json.dumps(results, indent=2))
-    print(f"\nvictim held-out accuracy {results[0]['victim_accuracy']:.1%}; curves in {Path(args.out) / f'curves{tag}.png'}")
+    print(
+        f"\nvictim held-out accuracy {results[0]['victim_accuracy']:.1%}; curves in {Path(args.out) / f'curves{tag}.png'}"
+    )
 
 
 if __name__ == "__main__":

@@ -21,14 +21,20 @@ from art.attacks.extraction import CopycatCNN, KnockoffNets
 from art.estimators.classification import PyTorchClassifier
 
 from inspector.core.models.loading import load_model
+from inspector.core.models.zoo.mnist_cnn import MnistCNN
 from inspector.core.privacy.data import held_out, query_pool
 from inspector.core.privacy.fidelity import agreement_and_accuracy, predictions
-from inspector.core.models.zoo.mnist_cnn import MnistCNN
 
 
 def art_classifier(net: torch.nn.Module, optimizer=None) -> PyTorchClassifier:
-    return PyTorchClassifier(model=net, loss=torch.nn.CrossEntropyLoss(), optimizer=optimizer,
-                             input_shape=(1, 28, 28), nb_classes=10, clip_values=(0.0, 1.0))
+    return PyTorchClassifier(
+        model=net,
+        loss=torch.nn.CrossEntropyLoss(),
+        optimizer=optimizer,
+        input_shape=(1, 28, 28),
+        nb_classes=10,
+        clip_values=(0.0, 1.0),
+    )
 
 
 def main() -> None:
@@ -39,15 +45,28 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     victim = load_model("mnist-standard", "cpu")
-    answers = torch.nn.Sequential(victim, torch.nn.Softmax(dim=1))   # ART's predict returns what the model does
+    answers = torch.nn.Sequential(victim, torch.nn.Softmax(dim=1))  # ART's predict returns what the model does
     pool = query_pool("members").numpy()
     x_test, y_test = held_out()
     victim_pred = predictions(victim, x_test)
-    attacks = (("ART CopycatCNN, labels only", lambda n, v: CopycatCNN(
-                   v, batch_size_fit=64, batch_size_query=64, nb_epochs=args.epochs, nb_stolen=n)),
-               ("ART KnockoffNets random, probabilities", lambda n, v: KnockoffNets(
-                   v, batch_size_fit=64, batch_size_query=64, nb_epochs=args.epochs, nb_stolen=n,
-                   sampling_strategy="random", use_probability=True)))
+    attacks = (
+        (
+            "ART CopycatCNN, labels only",
+            lambda n, v: CopycatCNN(v, batch_size_fit=64, batch_size_query=64, nb_epochs=args.epochs, nb_stolen=n),
+        ),
+        (
+            "ART KnockoffNets random, probabilities",
+            lambda n, v: KnockoffNets(
+                v,
+                batch_size_fit=64,
+                batch_size_query=64,
+                nb_epochs=args.epochs,
+                nb_stolen=n,
+                sampling_strategy="random",
+                use_probability=True,
+            ),
+        ),
+    )
     for name, make in attacks:
         if args.only is not None and args.only not in name.lower():
             continue
@@ -60,8 +79,10 @@ def main() -> None:
             make(budget, art_classifier(answers)).extract(pool, thieved_classifier=thief)
             rates = agreement_and_accuracy(predictions(net, x_test), victim_pred, y_test)
             cells = "  ".join(f"{k} {r['rate']:.1%} [{r['low']:.1%}, {r['high']:.1%}]" for k, r in rates.items())
-            print(f"{name}, {budget} queries, {args.epochs} epochs: {cells}  ({time.perf_counter() - start:.0f} s)",
-                  flush=True)
+            print(
+                f"{name}, {budget} queries, {args.epochs} epochs: {cells}  ({time.perf_counter() - start:.0f} s)",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

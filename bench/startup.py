@@ -61,8 +61,12 @@ def main() -> None:
             runs.append(launch_once(command, Path(tmp) / f"shot{i}.png"))
             print(f"run {i + 1}: " + "  ".join(f"{k} {v:.2f} s" for k, v in runs[-1].items()), flush=True)
     print(f"median of {args.runs} runs (min - max):")
-    for key, label in (("splash-shown", "splash screen on screen"), ("window-shown", "main window on screen"),
-                       ("image-classified", "first image classified"), ("exit", "screenshot saved, exited")):
+    for key, label in (
+        ("splash-shown", "splash screen on screen"),
+        ("window-shown", "main window on screen"),
+        ("image-classified", "first image classified"),
+        ("exit", "screenshot saved, exited"),
+    ):
         values = [r[key] for r in runs]
         print(f"  {label:26s} {statistics.median(values):5.2f} s  ({min(values):.2f} - {max(values):.2f})")
 

@@ -38,13 +38,13 @@ import torch
 
 from inspector.core.attacks import make_attack
 from inspector.core.concealment import Concealment, format_duration, stateful_detector_from_spec
-from inspector.core.evasion.mode_sweep import MODES, sweep_modes
 from inspector.core.concealment.throttle import throttle_from_spec
-from inspector.core.io.datasets.mnist import mnist_split
 from inspector.core.evaluation.stats import wilson_interval
+from inspector.core.evasion.mode_sweep import MODES, sweep_modes
+from inspector.core.evasion.transfer import as_surrogate
+from inspector.core.io.datasets.mnist import mnist_split
 from inspector.core.io.image import load_tensor
 from inspector.core.models.loading import load_model
-from inspector.core.evasion.transfer import as_surrogate
 
 ATTACKS = {"square": {"eps": 0.3, "max_queries": 1000}, "hopskipjump": {"max_queries": 1000}}
 DETECTORS = ["similarity", "blacklight"]
@@ -69,8 +69,10 @@ def digits(data: Path, model, n: int):
 
 def modes(model, x, y) -> None:
     print(f"\n## Output modes: {len(x)} held-out digits, mnist-standard, the time is the attack's on this CPU\n")
-    print("| attack | output mode | success [95 % CI] | median queries (successes) | median L2 | median Linf "
-          "| at 1 query/s | at 10 queries/min | run time |")
+    print(
+        "| attack | output mode | success [95 % CI] | median queries (successes) | median L2 | median Linf "
+        "| at 1 query/s | at 10 queries/min | run time |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for name, params in ATTACKS.items():
         for row in sweep_modes(make_attack(name, params), model, x, y, MODES):
@@ -78,16 +80,22 @@ def modes(model, x, y) -> None:
                 print(f"| {name} | {row.mode} | cannot run: {row.cannot_run} | | | | | | |", flush=True)
                 continue
             q = row.queries
-            times = [format_duration(max(0.0, q - 1) / throttle_from_spec(r).rate) if row.success else "-"
-                     for r in RATES]
-            print(f"| {name} | {row.mode} | {pct(row.success, row.n)} | {q:,.0f} | {row.l2:.2f} | "
-                  f"{row.linf * 255:.0f}/255 | {times[0]} | {times[1]} | {row.seconds:.0f} s |", flush=True)
+            times = [
+                format_duration(max(0.0, q - 1) / throttle_from_spec(r).rate) if row.success else "-" for r in RATES
+            ]
+            print(
+                f"| {name} | {row.mode} | {pct(row.success, row.n)} | {q:,.0f} | {row.l2:.2f} | "
+                f"{row.linf * 255:.0f}/255 | {times[0]} | {times[1]} | {row.seconds:.0f} s |",
+                flush=True,
+            )
 
 
 def detection(model, calibration, stream, x, y, photos) -> None:
     print(f"\n## Stateful detection: {len(x)} held-out digits, mnist-standard, observe-only (the attack goes on)\n")
-    print("| detector | attack | output mode | caught | queries to first detection (median, max) | "
-          "detections per adversarial example (median) | queries per example (median) |")
+    print(
+        "| detector | attack | output mode | caught | queries to first detection (median, max) | "
+        "detections per adversarial example (median) | queries per example (median) |"
+    )
     print("|---|---|---|---|---|---|---|")
     for spec in DETECTORS:
         for name, params in ATTACKS.items():
@@ -97,9 +105,11 @@ def detection(model, calibration, stream, x, y, photos) -> None:
             attack = make_attack(name, params)
             result = attack.run(model, x, y, oracle=attack.oracle(model, len(x), concealment))
             first = [f for f in result.oracle.first_detection if f is not None]
-            print(f"| {spec} | {name} | {mode} | {pct(len(first), len(x))} | {median(first):.0f}, "
-                  f"{max(first) if first else '-'} | {median(result.oracle.detections):.0f} | "
-                  f"{median(result.oracle.queries):.0f} |")
+            print(
+                f"| {spec} | {name} | {mode} | {pct(len(first), len(x))} | {median(first):.0f}, "
+                f"{max(first) if first else '-'} | {median(result.oracle.detections):.0f} | "
+                f"{median(result.oracle.queries):.0f} |"
+            )
     print("\nBenign false-positive rate (one client sending the images in order):\n")
     print("| detector | benign stream | flagged [95 % CI] |")
     print("|---|---|---|")
@@ -110,8 +120,10 @@ def detection(model, calibration, stream, x, y, photos) -> None:
         print(f"| {spec} | {len(stream)} held-out digits | {int(flags.sum())} = {pct(int(flags.sum()), len(stream))} |")
     blacklight = stateful_detector_from_spec("blacklight")
     flags = blacklight.observe(photos, torch.zeros(len(photos), dtype=torch.long))
-    print(f"| blacklight | {len(photos)} ImageNet sample photos | {int(flags.sum())} = "
-          f"{pct(int(flags.sum()), len(photos))} |")
+    print(
+        f"| blacklight | {len(photos)} ImageNet sample photos | {int(flags.sum())} = "
+        f"{pct(int(flags.sum()), len(photos))} |"
+    )
     print(f"| similarity | {len(photos)} photos | not measurable: calibrating fpr 0.001 takes 999 images |")
 
 
@@ -131,8 +143,10 @@ def transfer(data: Path, n_photos: int, digits_xy, kinds=("photos", "digits")) -
     replicas = {n: load_model(n, "cpu") for n in ("mnist-pgd-at", "mnist-distilled")}
     if "digits" in kinds:
         replicas.update(stolen_copy())
-    cases = [("photos", target, x[ok], y[ok], 8 / 255, "ce", lite),
-             ("digits", load_model("mnist-standard", "cpu"), xd, yd, 0.2, "margin", replicas)]
+    cases = [
+        ("photos", target, x[ok], y[ok], 8 / 255, "ce", lite),
+        ("digits", load_model("mnist-standard", "cpu"), xd, yd, 0.2, "margin", replicas),
+    ]
     for kind, tgt, xs, ys, eps, loss, surrogates in cases:
         if kind not in kinds:
             continue
@@ -145,8 +159,11 @@ def transfer(data: Path, n_photos: int, digits_xy, kinds=("photos", "digits")) -
                 result = make_attack(attack, params).run(surrogate, xs, ys)
                 with torch.no_grad():
                     fooled = int((tgt(result.x_adv).argmax(1) != ys).sum())
-                print(f"| {tgt.name} | {' + '.join(names)} | {attack} ({loss}) | {eps * 255:.0f}/255 | {pct(fooled, len(ys))} | "
-                      f"{pct(int(result.success.sum()), len(ys))} | {time.perf_counter() - start:.0f} s |", flush=True)
+                print(
+                    f"| {tgt.name} | {' + '.join(names)} | {attack} ({loss}) | {eps * 255:.0f}/255 | {pct(fooled, len(ys))} | "
+                    f"{pct(int(result.success.sum()), len(ys))} | {time.perf_counter() - start:.0f} s |",
+                    flush=True,
+                )
 
 
 def stolen_copy(budget: int = 2000) -> dict:
@@ -159,8 +176,10 @@ def stolen_copy(budget: int = 2000) -> dict:
     import tempfile
 
     folder = Path(tempfile.mkdtemp()) / "steal"
-    extraction.steal(extraction.StealConfig(victim="mnist-standard", method="knockoff-random", budgets=[budget],
-                                            transfer_eps=0), out=folder)
+    extraction.steal(
+        extraction.StealConfig(victim="mnist-standard", method="knockoff-random", budgets=[budget], transfer_eps=0),
+        out=folder,
+    )
     return {f"copy stolen with {budget:,} queries": load_model(str(folder / f"copy-{budget}.pt2"), "cpu")}
 
 
@@ -171,8 +190,10 @@ def stealing(calibration, budget: int) -> None:
     except ImportError:
         print("not available on this branch: the stealing attacks (branch steal) are not merged yet")
         return
-    print("| output mode | detector | queries | agreement with the victim [95 % CI] | copy's accuracy | "
-          "first detection | detections | at 1 query/s | run time |")
+    print(
+        "| output mode | detector | queries | agreement with the victim [95 % CI] | copy's accuracy | "
+        "first detection | detections | at 1 query/s | run time |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     plain = extraction.QueryOracle
     for mode, detector in [(m, "blacklight") for m in MODES] + [("probabilities", "similarity")]:
@@ -180,7 +201,7 @@ def stealing(calibration, budget: int) -> None:
         concealment.calibrate(calibration)
         seen = []
 
-        class Watched(plain):                  # the stealing attack's oracle, under this concealment
+        class Watched(plain):  # the stealing attack's oracle, under this concealment
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, concealment=concealment, **kwargs)
                 seen.append(self)
@@ -188,16 +209,25 @@ def stealing(calibration, budget: int) -> None:
         extraction.QueryOracle = Watched
         try:
             start = time.perf_counter()
-            result = extraction.steal(extraction.StealConfig(
-                victim="mnist-standard", method="knockoff-random", budgets=[budget],
-                output="label" if mode == "label" else "probabilities", transfer_eps=0))
+            result = extraction.steal(
+                extraction.StealConfig(
+                    victim="mnist-standard",
+                    method="knockoff-random",
+                    budgets=[budget],
+                    output="label" if mode == "label" else "probabilities",
+                    transfer_eps=0,
+                )
+            )
         finally:
             extraction.QueryOracle = plain
         row, report = result.rows[-1], seen[0].report()
         first = report.first_detection[0]
-        print(f"| {mode} | {detector} | {row['queries']:,} | {_rate(row['agreement'])} | {_rate(row['accuracy'])} | "
-              f"{'-' if first is None else f'{first:,}'} | {report.detections[0]:,} | "
-              f"{format_duration(report.attacker_time_s[0])} | {time.perf_counter() - start:.0f} s |", flush=True)
+        print(
+            f"| {mode} | {detector} | {row['queries']:,} | {_rate(row['agreement'])} | {_rate(row['accuracy'])} | "
+            f"{'-' if first is None else f'{first:,}'} | {report.detections[0]:,} | "
+            f"{format_duration(report.attacker_time_s[0])} | {time.perf_counter() - start:.0f} s |",
+            flush=True,
+        )
 
 
 def _rate(value: dict) -> str:
@@ -211,8 +241,12 @@ def main() -> None:
     parser.add_argument("--digits", type=int, default=20)
     parser.add_argument("--photos", type=int, default=24, help="sample photos for transfer (those Lite0 gets right)")
     parser.add_argument("--steal-budget", type=int, default=1000, help="queries of each stealing run")
-    parser.add_argument("--transfer-on", action="append", choices=["photos", "digits"],
-                        help="transfer section: photos, digits or both (default)")
+    parser.add_argument(
+        "--transfer-on",
+        action="append",
+        choices=["photos", "digits"],
+        help="transfer section: photos, digits or both (default)",
+    )
     parser.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared" / "data"))
     args = parser.parse_args()
     sections = args.section or ["modes", "detection", "transfer", "stealing"]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT))          # the checkout's `inspector`, installed or not
+sys.path.insert(0, str(ROOT))  # the checkout's `inspector`, installed or not
 sys.path.insert(0, str(HERE / "_ext"))  # the local extension (registries, schemas)
 
 # Qt is never needed to document the engine or the CLI; headless if anything imports it.
@@ -58,8 +58,9 @@ autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 autodoc_class_signature = "separated"
 # Optional extras: documented from their source even where they are not installed.
-autodoc_mock_imports = [name for name in ("opacus", "onnx", "onnxruntime", "onnxscript", "ray")
-                        if importlib.util.find_spec(name) is None]
+autodoc_mock_imports = [
+    name for name in ("opacus", "onnx", "onnxruntime", "onnxscript", "ray") if importlib.util.find_spec(name) is None
+]
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
 napoleon_use_rtype = False
@@ -101,4 +102,4 @@ NAVIGATION_DEPTH = 3
 
 
 def setup(app):
-    app.connect("html-page-context", _shallow_navigation, priority=400)   # before the theme's handler
+    app.connect("html-page-context", _shallow_navigation, priority=400)  # before the theme's handler

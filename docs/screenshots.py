@@ -25,9 +25,22 @@ STATIC = ROOT / "docs" / "_static"
 SHOTS = {
     "app-start": ["resources/images/coffee.png", "--device", "cpu"],
     "app-pgd": ["resources/images/coffee.png", "--attack", "pgd", "--eps", "2/255", "--device", "cpu", "--run"],
-    "app-black-box": ["resources/images/mnist-7.png", "--model", "mnist-standard", "--attack", "hopskipjump",
-                      "--output-mode", "label", "--throttle", "1/s", "--stateful-detector", "blacklight",
-                      "--device", "cpu", "--run"],
+    "app-black-box": [
+        "resources/images/mnist-7.png",
+        "--model",
+        "mnist-standard",
+        "--attack",
+        "hopskipjump",
+        "--output-mode",
+        "label",
+        "--throttle",
+        "1/s",
+        "--stateful-detector",
+        "blacklight",
+        "--device",
+        "cpu",
+        "--run",
+    ],
 }
 
 
@@ -40,8 +53,10 @@ def shoot(name: str, args: list[str]) -> Path:
     with Image.open(out) as image:
         small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     small.save(out, optimize=True)
-    print(f"{out.relative_to(ROOT)}: {small.width}x{small.height}, {out.stat().st_size // 1024} KB, "
-          f"{time.monotonic() - start:.0f} s")
+    print(
+        f"{out.relative_to(ROOT)}: {small.width}x{small.height}, {out.stat().st_size // 1024} KB, "
+        f"{time.monotonic() - start:.0f} s"
+    )
     return out
 
 

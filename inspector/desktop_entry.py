@@ -17,9 +17,9 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 
-from inspector.core.util.errors import ExportError, InspectorError
 from inspector.core.io.files import write_atomically
 from inspector.core.io.resources import resource_path
+from inspector.core.util.errors import ExportError, InspectorError
 
 APP_ID = "robustness-inspector"
 ENTRY_FILE, ICON_FILE = f"{APP_ID}.desktop", f"{APP_ID}.svg"
@@ -66,8 +66,9 @@ def desktop_entry(command: list[str]) -> str:
 
 def _check_platform() -> None:
     if sys.platform in ("win32", "darwin"):
-        raise InspectorError("install-desktop is for Linux desktops; on Windows and macOS use the app bundle "
-                             "(packaging/README.md)")
+        raise InspectorError(
+            "install-desktop is for Linux desktops; on Windows and macOS use the app bundle (packaging/README.md)"
+        )
 
 
 def install(data_home: Path | None = None, command: list[str] | None = None) -> list[Path]:
@@ -78,8 +79,10 @@ def install(data_home: Path | None = None, command: list[str] | None = None) -> 
     """
     _check_platform()
     entry_path, icon_path = installed_paths(data_home)
-    files = {icon_path: resource_path("icons", ICON_FILE).read_bytes(),
-             entry_path: desktop_entry(command or launcher_command()).encode("utf-8")}
+    files = {
+        icon_path: resource_path("icons", ICON_FILE).read_bytes(),
+        entry_path: desktop_entry(command or launcher_command()).encode("utf-8"),
+    }
     for path, data in files.items():
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,7 @@ import pytest
 import torch
 from needs_data import install
 
-pytest_plugins = ["pytester"]     # tests/test_needs_data.py runs small sessions in-process
+pytest_plugins = ["pytester"]  # tests/test_needs_data.py runs small sessions in-process
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

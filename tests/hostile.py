@@ -47,7 +47,7 @@ class Outcome:
     code: int
     stdout: str
     stderr: str
-    peak_mb: float | None          #: None: run in this process (:func:`run_main`), memory not measured
+    peak_mb: float | None  #: None: run in this process (:func:`run_main`), memory not measured
     seconds: float
 
     @property
@@ -67,25 +67,38 @@ class Outcome:
         assert self.seconds < MAX_SECONDS, f"{self.seconds:.1f} s"
 
 
-def run_inspector(*args: str, timeout: float = MAX_SECONDS * 2, cwd=None, env: dict | None = None,
-                  stdin=subprocess.DEVNULL) -> Outcome:
+def run_inspector(
+    *args: str, timeout: float = MAX_SECONDS * 2, cwd=None, env: dict | None = None, stdin=subprocess.DEVNULL
+) -> Outcome:
     """``python -m inspector ARGS`` in a subprocess (stdin, stdout and stderr not terminals), measured.
 
     The peak is the process's own largest resident set (VmHWM, reported as it exits); a process killed
     by a signal reports none, and wait4's figure (which may include the forking process's) stands in.
     A run past ``timeout`` is killed and fails the test.
     """
-    environment = {**os.environ, "OMP_NUM_THREADS": "1", "QT_QPA_PLATFORM": "offscreen",
-                   "PYTHONPATH": os.pathsep.join(filter(None, [CHECKOUT, os.environ.get("PYTHONPATH")])),
-                   **(env or {})}
+    environment = {
+        **os.environ,
+        "OMP_NUM_THREADS": "1",
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHONPATH": os.pathsep.join(filter(None, [CHECKOUT, os.environ.get("PYTHONPATH")])),
+        **(env or {}),
+    }
     fd, peak_file = tempfile.mkstemp(prefix="inspector-peak-")
     os.close(fd)
     start = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-c", _MEASURED, peak_file, *args], stdin=stdin,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, env=environment)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _MEASURED, peak_file, *args],
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=cwd,
+        env=environment,
+    )
     out: dict[str, bytes] = {}
-    readers = [threading.Thread(target=lambda n=n, f=f: out.__setitem__(n, f.read()), daemon=True)
-               for n, f in (("stdout", proc.stdout), ("stderr", proc.stderr))]
+    readers = [
+        threading.Thread(target=lambda n=n, f=f: out.__setitem__(n, f.read()), daemon=True)
+        for n, f in (("stdout", proc.stdout), ("stderr", proc.stderr))
+    ]
     for reader in readers:
         reader.start()
     while True:
@@ -109,8 +122,13 @@ def run_inspector(*args: str, timeout: float = MAX_SECONDS * 2, cwd=None, env: d
     reported = Path(peak_file).read_text().strip()
     os.unlink(peak_file)
     peak_kb = int(reported) if reported else usage.ru_maxrss
-    return Outcome(proc.returncode, out.get("stdout", b"").decode("utf-8", "replace"),
-                   out.get("stderr", b"").decode("utf-8", "replace"), peak_kb / 1024, seconds)
+    return Outcome(
+        proc.returncode,
+        out.get("stdout", b"").decode("utf-8", "replace"),
+        out.get("stderr", b"").decode("utf-8", "replace"),
+        peak_kb / 1024,
+        seconds,
+    )
 
 
 def run_main(capsys, *args: str) -> Outcome:
@@ -123,7 +141,7 @@ def run_main(capsys, *args: str) -> Outcome:
     start = time.monotonic()
     try:
         code = main(list(args))
-    except SystemExit as exc:       # the parser's refusal
+    except SystemExit as exc:  # the parser's refusal
         code = exc.code
     seconds = time.monotonic() - start
     out, err = capsys.readouterr()

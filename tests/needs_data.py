@@ -33,12 +33,13 @@ def _refers_to_data(code: CodeType, namespace: dict, data: Path, seen: set) -> b
         value = namespace.get(name)
         if _is_data_path(value, data):
             return True
-        if (isinstance(value, FunctionType) and value.__globals__ is namespace and value not in seen):
+        if isinstance(value, FunctionType) and value.__globals__ is namespace and value not in seen:
             seen.add(value)
             if _refers_to_data(value.__code__, namespace, data, seen):
                 return True
-    return any(isinstance(const, CodeType) and _refers_to_data(const, namespace, data, seen)
-               for const in code.co_consts)
+    return any(
+        isinstance(const, CodeType) and _refers_to_data(const, namespace, data, seen) for const in code.co_consts
+    )
 
 
 def _function_needs_data(func, data: Path) -> bool:
@@ -54,7 +55,7 @@ def needs_data(item: pytest.Item, data: Path) -> bool:
     if isinstance(item, pytest.Function) and _function_needs_data(item.function, data):
         return True
     info = getattr(item, "_fixtureinfo", None)
-    for definitions in (info.name2fixturedefs.values() if info else ()):
+    for definitions in info.name2fixturedefs.values() if info else ():
         if any(_function_needs_data(d.func, data) for d in definitions):
             return True
     return False
@@ -81,6 +82,9 @@ class RequiresData:
 
 def install(config: pytest.Config, data: Path) -> None:
     """Register the marker and the plugin (from a conftest's ``pytest_configure``)."""
-    config.addinivalue_line("markers", f"{MARKER}: needs the real data in {data} (skipped without it, "
-                                       "failed without it in CI); set at collection on tests that refer to it")
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER}: needs the real data in {data} (skipped without it, "
+        "failed without it in CI); set at collection on tests that refer to it",
+    )
     config.pluginmanager.register(RequiresData(data), "requires-data")

@@ -23,8 +23,8 @@ A new attack fails here until it gets a row in ``CONTRACT``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 import torch
@@ -33,13 +33,13 @@ from torch import nn
 from inspector.core.attacks import ATTACKS, make_attack
 from inspector.core.attacks.base import NORM_SCALED
 from inspector.core.attacks.lbfgs import classification_loss
-from inspector.core.attacks.query import QueryAttack
 from inspector.core.attacks.losses import LOSSES, margin
+from inspector.core.attacks.query import QueryAttack
 from inspector.core.evasion.cost import count_gradient_rows
-from inspector.core.util.errors import ParameterError
 from inspector.core.io.image import quantize
-from inspector.core.util.metrics import is_success
 from inspector.core.models.classifier import Classifier
+from inspector.core.util.errors import ParameterError
+from inspector.core.util.metrics import is_success
 
 CLASSES = 10
 SHAPE = (4, 3, 8, 8)
@@ -89,18 +89,26 @@ CONTRACT = {
     # Step.loss is minus the C&W objective, which holds the current trade-off constant c
     "cw": Expect({"binary_search_steps": 2, "steps": 3}, None, _per_iteration),
     # with all the classes as candidates, DeepFool's loss is the plain logit margin
-    "deepfool": Expect({"steps": 3, "candidates": CLASSES}, _margin,
-                       lambda a, r: r.gradient_evaluations == (a.candidates - 1) * r.iterations),
+    "deepfool": Expect(
+        {"steps": 3, "candidates": CLASSES},
+        _margin,
+        lambda a, r: r.gradient_evaluations == (a.candidates - 1) * r.iterations,
+    ),
     # JSMA-F differentiates the target's probability only (the others' sum is 1 minus it); JSMA-Z both terms
-    "jsma": Expect({}, _margin,
-                   lambda a, r: r.gradient_evaluations == (1 if a.output == "probabilities" else 2) * r.iterations),
-    "lbfgs": Expect({"search_steps": 2, "steps": 3},
-                    lambda a, x, y, image, logits: -classification_loss(logits, y, None),
-                    lambda a, r: r.gradient_evaluations >= r.iterations),   # the optimiser's evaluations
-    "square": Expect({"max_queries": 6}, _margin, _none),                   # margin of log p = logit margin
-    "hopskipjump": Expect({"max_queries": 200, "steps": 3, "init_evals": 5},
-                          lambda a, x, y, image, logits: -(image - x).flatten(1).norm(
-                              p=2 if a.norm == "l2" else float("inf"), dim=1), _none),
+    "jsma": Expect(
+        {}, _margin, lambda a, r: r.gradient_evaluations == (1 if a.output == "probabilities" else 2) * r.iterations
+    ),
+    "lbfgs": Expect(
+        {"search_steps": 2, "steps": 3},
+        lambda a, x, y, image, logits: -classification_loss(logits, y, None),
+        lambda a, r: r.gradient_evaluations >= r.iterations,
+    ),  # the optimiser's evaluations
+    "square": Expect({"max_queries": 6}, _margin, _none),  # margin of log p = logit margin
+    "hopskipjump": Expect(
+        {"max_queries": 200, "steps": 3, "init_evals": 5},
+        lambda a, x, y, image, logits: -(image - x).flatten(1).norm(p=2 if a.norm == "l2" else float("inf"), dim=1),
+        _none,
+    ),
 }
 
 
@@ -121,8 +129,9 @@ def tiny():
     with torch.random.fork_rng():
         torch.manual_seed(0)
         net = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.Tanh(), nn.Flatten(), nn.Linear(8 * 8 * 8, CLASSES))
-    model = Classifier(net, name="tiny", input_size=SHAPE[2:], channels=SHAPE[1],
-                       class_names=[f"class {k}" for k in range(CLASSES)])
+    model = Classifier(
+        net, name="tiny", input_size=SHAPE[2:], channels=SHAPE[1], class_names=[f"class {k}" for k in range(CLASSES)]
+    )
     x = torch.randint(0, 256, SHAPE, generator=torch.Generator().manual_seed(0)) / 255
     with torch.no_grad():
         y = model(x).argmax(1)
@@ -164,9 +173,9 @@ def test_result_is_an_8bit_image_within_the_budget(tiny, name, norm):
     if hasattr(attack, "eps") and attack.norm == "linf":
         assert delta.abs().max() <= attack.eps + 1e-6
     elif hasattr(attack, "eps"):
-        rounding = 0.5 / 255 * delta.shape[1] ** 0.5         # 8-bit rounding, at most half a grey level per value
+        rounding = 0.5 / 255 * delta.shape[1] ** 0.5  # 8-bit rounding, at most half a grey level per value
         assert delta.norm(dim=1).max() <= attack.eps + rounding
-    if name == "jsma":                                          # L0: gamma of the features at most
+    if name == "jsma":  # L0: gamma of the features at most
         assert (delta != 0).sum(1).max() <= attack.gamma * delta.shape[1]
     with torch.no_grad():
         assert torch.allclose(result.logits, model(result.x_adv), atol=1e-5)
@@ -198,15 +207,17 @@ def test_steps_describe_the_reported_iterate(tiny, name, norm):
         assert step.success.dtype == torch.bool
         image, logits = _seen(model, step, attack)
         if expect.objective is not None:
-            assert torch.allclose(step.loss, expect.objective(attack, x, y, image, logits), atol=1e-4), \
+            assert torch.allclose(step.loss, expect.objective(attack, x, y, image, logits), atol=1e-4), (
                 "Step.loss is not the objective of the image whose probabilities are reported"
+            )
         if not attack.minimal:
             assert torch.equal(step.success, is_success(logits, y))
-    if attack.minimal:          # success so far: never lost, and the result keeps what was found
+    if attack.minimal:  # success so far: never lost, and the result keeps what was found
         found = torch.stack([s.success for s in steps])
         assert (found[1:] >= found[:-1]).all() and torch.equal(found[-1], result.success)
-    assert expect.gradients(attack, result), f"gradient_evaluations {result.gradient_evaluations}, " \
-                                             f"iterations {result.iterations}"
+    assert expect.gradients(attack, result), (
+        f"gradient_evaluations {result.gradient_evaluations}, iterations {result.iterations}"
+    )
     if attack.threat_model == "white-box":
         assert result.queries == 0 and result.query_counts is None
     else:
@@ -271,8 +282,9 @@ def test_a_run_costs_at_most_its_plan(tiny, name, norm):
     gradients, queries = attack.planned_cost(tuple(x.shape[1:]))
     counted = GradientRows(model)
     result = attack.run(counted, x, y)
-    assert counted.rows[0] <= len(y) * gradients, f"{counted.rows[0]} gradient rows for {len(y)} images, " \
-                                                   f"planned {gradients} per image"
+    assert counted.rows[0] <= len(y) * gradients, (
+        f"{counted.rows[0]} gradient rows for {len(y)} images, planned {gradients} per image"
+    )
     assert result.gradient_evaluations <= gradients and result.queries <= queries
     if attack.threat_model == "white-box":
         assert queries == 0
@@ -302,12 +314,12 @@ def test_budgets_above_1_are_refused_for_linf_only(tiny, name):
     cls = ATTACKS[name]
     scaled = [s.name for s in cls.params() if s.name in NORM_SCALED]
     for key in scaled:
-        assert getattr(make_attack(name, {key: 1}), key) == 1          # the whole [0, 1] range is allowed
+        assert getattr(make_attack(name, {key: 1}), key) == 1  # the whole [0, 1] range is allowed
         message = f"attack '{name}' parameter '{key}': 1.5 is above the maximum 1 for norm linf"
         with pytest.raises(ParameterError, match=message):
-            make_attack(name, {key: "1.5"})                     # linf is every attack's default norm
+            make_attack(name, {key: "1.5"})  # linf is every attack's default norm
         with pytest.raises(ParameterError, match=message):
-            cls(**{key: 1.5})                                   # built directly, too
+            cls(**{key: 1.5})  # built directly, too
     attack = make_attack(name, CONTRACT[name].settings | {"norm": "l2"} | {key: 3.0 for key in scaled})
     result = attack.run(model, x, y)
     rounding = 0.5 / 255 * x[0].numel() ** 0.5

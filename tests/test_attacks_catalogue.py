@@ -22,7 +22,9 @@ def _on_grid(x):
 def test_bim_succeeds_within_linf_budget(model, two):
     x, y = two
     steps = []
-    result = make_attack("bim", {"eps": "2/255", "steps": 3, "step_size": "1/255"}).run(model, x, y, on_step=steps.append)
+    result = make_attack("bim", {"eps": "2/255", "steps": 3, "step_size": "1/255"}).run(
+        model, x, y, on_step=steps.append
+    )
     assert result.success.all() and result.iterations == 3 and len(steps) == 3
     assert max(perturbation_norms(x, result.x_adv)["linf_grey"]) <= 2.0 + 1e-4
     assert _on_grid(result.x_adv)
@@ -32,7 +34,9 @@ def test_bim_starts_at_x_and_is_deterministic(model, two):
     x, y = two[0][:1], two[1][:1]
     attack = make_attack("bim", {"steps": 1, "seed": 1})
     assert not attack.random_start
-    assert torch.equal(attack.run(model, x, y).x_adv, make_attack("bim", {"steps": 1, "seed": 2}).run(model, x, y).x_adv)
+    assert torch.equal(
+        attack.run(model, x, y).x_adv, make_attack("bim", {"steps": 1, "seed": 2}).run(model, x, y).x_adv
+    )
 
 
 def test_mifgsm_momentum_changes_the_path_and_succeeds(model, two):
@@ -59,11 +63,17 @@ def test_deepfool_finds_small_l2_perturbations(model, two):
 
 def test_cw_l2_succeeds_with_a_small_l2(model, two):
     x, y = two
-    params = {"binary_search_steps": 2, "steps": 6, "learning_rate": 0.003, "initial_const": 10, "abort_early": False,
-              "parallel_constants": 2}
+    params = {
+        "binary_search_steps": 2,
+        "steps": 6,
+        "learning_rate": 0.003,
+        "initial_const": 10,
+        "abort_early": False,
+        "parallel_constants": 2,
+    }
     result = make_attack("cw", params).run(model, x, y)
-    assert result.success.all() and result.iterations == 6                # both values of c in one batch,
-    assert result.gradient_evaluations == 12                              # each costing its own gradients
+    assert result.success.all() and result.iterations == 6  # both values of c in one batch,
+    assert result.gradient_evaluations == 12  # each costing its own gradients
     assert _on_grid(result.x_adv)
     # 6 Adam steps per c cannot shrink it to DeepFool's size; it must stay below a 1-grey-level Linf step (1.52)
     assert max(perturbation_norms(x, result.x_adv)["l2"]) < 1.52
@@ -100,8 +110,9 @@ def test_targeted_apgd_dlr_reaches_the_tenth_most_likely_class(model, two):
     with torch.no_grad():
         target = model(x).topk(10, dim=1).indices[:, 9]
     steps = []
-    result = make_attack("apgd", {"eps": "2/255", "steps": 10, "loss": "dlr"}).run(model, x, y, target=target,
-                                                                                 on_step=steps.append)
+    result = make_attack("apgd", {"eps": "2/255", "steps": 10, "loss": "dlr"}).run(
+        model, x, y, target=target, on_step=steps.append
+    )
     assert result.success.all() and torch.equal(result.logits.argmax(1), target)
     assert max(perturbation_norms(x, result.x_adv)["linf_grey"]) <= 2.0 + 1e-4
     # the targeted DLR loss rose on the way (it is positive once the target beats the true class)

@@ -90,13 +90,16 @@ def test_margin_loss_is_reported(model, four):
     assert result.loss == "margin" and result.success.all()
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"eps": "-1"}, "below the minimum"),
-    ({"eps": "lots"}, "not a number"),
-    ({"steps": "2.5"}, "not a whole number"),
-    ({"norm": "l7"}, "not one of linf, l2"),
-    ({"colour": "red"}, "no parameter 'colour'"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"eps": "-1"}, "below the minimum"),
+        ({"eps": "lots"}, "not a number"),
+        ({"steps": "2.5"}, "not a whole number"),
+        ({"norm": "l7"}, "not one of linf, l2"),
+        ({"colour": "red"}, "no parameter 'colour'"),
+    ],
+)
 def test_bad_parameters(params, message):
     with pytest.raises(ParameterError, match=message):
         make_attack("pgd", params)
@@ -109,6 +112,6 @@ def test_unknown_attack():
 
 def test_seeds_are_read_exactly_up_to_2_to_the_63():
     assert make_attack("pgd", {"seed": str(2**63 - 1)}).seed == 2**63 - 1
-    assert make_attack("square", {"seed": str(2**60 + 1)}).seed == 2**60 + 1      # no detour through float
+    assert make_attack("square", {"seed": str(2**60 + 1)}).seed == 2**60 + 1  # no detour through float
     with pytest.raises(ParameterError, match="above the maximum 9223372036854775807"):
         make_attack("pgd", {"seed": str(2**63)})

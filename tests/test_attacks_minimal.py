@@ -51,8 +51,9 @@ def test_jsma_reaches_the_target_changing_few_pixels(mnist_model, digits):
     x, y = digits
     target = (y + 1) % 10
     steps = []
-    result = make_attack("jsma", {"output": "probabilities"}).run(mnist_model, x, y, target=target,
-                                                                  on_step=steps.append)
+    result = make_attack("jsma", {"output": "probabilities"}).run(
+        mnist_model, x, y, target=target, on_step=steps.append
+    )
     norms = perturbation_norms(x, result.x_adv)
     l0 = torch.tensor(norms["l0"])
     assert result.success.float().mean() >= 0.9
@@ -61,8 +62,8 @@ def test_jsma_reaches_the_target_changing_few_pixels(mnist_model, digits):
     assert l0.max() <= int(0.145 * 784 / 2) * 2
     assert l0[result.success].float().median() <= 0.1 * 784
     delta = result.x_adv - x
-    assert (delta >= 0).all()                                            # theta = +1 only raises pixels ...
-    assert torch.allclose(result.x_adv[delta > 0], torch.ones(1))        # ... to white
+    assert (delta >= 0).all()  # theta = +1 only raises pixels ...
+    assert torch.allclose(result.x_adv[delta > 0], torch.ones(1))  # ... to white
     # one gradient per iteration: the probabilities sum to 1, so beta is minus alpha
     assert len(steps) == result.iterations and result.gradient_evaluations == result.iterations
     assert steps[-1].success.sum() == result.success.sum()
@@ -83,7 +84,7 @@ def test_jsma_on_a_photo_changes_a_hundred_values(model, correct_batch):
     x, y = correct_batch[0][:1], correct_batch[1][:1]
     result = make_attack("jsma", {"gamma": 0.001, "output": "probabilities"}).run(model, x, y)
     assert result.success.all()
-    assert perturbation_norms(x, result.x_adv)["l0"][0] <= 0.001 * x.numel()     # 150 values
+    assert perturbation_norms(x, result.x_adv)["l0"][0] <= 0.001 * x.numel()  # 150 values
 
 
 def test_lbfgs_untargeted_finds_small_l2(mnist_model, digits):
@@ -122,7 +123,6 @@ def test_lbfgs_on_a_photo(model, correct_batch):
 def test_cancel_keeps_the_work_done(mnist_model, digits, name, params):
     x, y = digits[0][:3], digits[1][:3]
     steps = []
-    result = make_attack(name, params).run(mnist_model, x, y, on_step=steps.append,
-                                           should_stop=lambda: len(steps) >= 2)
+    result = make_attack(name, params).run(mnist_model, x, y, on_step=steps.append, should_stop=lambda: len(steps) >= 2)
     assert result.cancelled and result.iterations == 2 and len(steps) == 2
     assert ((result.x_adv - x).abs() > 0.5 / 255).flatten(1).sum(1).max() <= (4 if name == "jsma" else 784)

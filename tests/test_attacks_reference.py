@@ -20,8 +20,8 @@ skipped when its library is missing.
 import numpy as np
 import pytest
 import torch
-
 from conftest import exportable_l2
+
 from inspector.core.attacks import make_attack
 from inspector.core.util.metrics import perturbation_norms
 
@@ -39,7 +39,8 @@ def fooled(model, x_adv, y):
 def assert_success_not_below(ours, theirs):
     """Our success rate (from (N,) bool) at most 2 points below the reference's."""
     assert ours.float().mean() >= theirs.float().mean() - 0.02, (
-        f"ours fooled {ours.tolist()}, the reference {theirs.tolist()}")
+        f"ours fooled {ours.tolist()}, the reference {theirs.tolist()}"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +60,14 @@ def art_classifier(model):
     pytest.importorskip("art", reason=f"the Adversarial Robustness Toolbox is not installed: {EXTRA}")
     from art.estimators.classification import PyTorchClassifier
 
-    return PyTorchClassifier(model, loss=torch.nn.CrossEntropyLoss(), input_shape=(model.channels, *model.input_size),
-                             nb_classes=model.num_classes, clip_values=(0.0, 1.0), device_type="cpu")
+    return PyTorchClassifier(
+        model,
+        loss=torch.nn.CrossEntropyLoss(),
+        input_shape=(model.channels, *model.input_size),
+        nb_classes=model.num_classes,
+        clip_values=(0.0, 1.0),
+        device_type="cpu",
+    )
 
 
 def art_run(attack, x, y, seed=0):
@@ -107,8 +114,9 @@ def test_mifgsm_matches_art_success_rate(model, four, art_classifier):
 
     x, y = four
     ours = make_attack("mifgsm", {"eps": "1/255", "steps": 2, "step_size": "0.5/255", "decay": 1.0}).run(model, x, y)
-    attack = MomentumIterativeMethod(art_classifier, eps=1 / 255, eps_step=0.5 / 255, decay=1.0, max_iter=2,
-                                     verbose=False)
+    attack = MomentumIterativeMethod(
+        art_classifier, eps=1 / 255, eps_step=0.5 / 255, decay=1.0, max_iter=2, verbose=False
+    )
     theirs = fooled(model, art_run(attack, x, y), y)
     assert not theirs.all()
     assert_success_not_below(ours.success, theirs)
@@ -121,8 +129,9 @@ def test_apgd_matches_art_success_rate(model, four, art_classifier, loss, loss_t
     x, y = four
     ours = make_attack("apgd", {"eps": "1/255", "steps": 2, "loss": loss}).run(model, x, y)
     # the paper's first step size 2 eps, one run from a random start
-    attack = AutoProjectedGradientDescent(art_classifier, eps=1 / 255, eps_step=2 / 255, max_iter=2, nb_random_init=1,
-                                          loss_type=loss_type, verbose=False)
+    attack = AutoProjectedGradientDescent(
+        art_classifier, eps=1 / 255, eps_step=2 / 255, max_iter=2, nb_random_init=1, loss_type=loss_type, verbose=False
+    )
     theirs = fooled(model, art_run(attack, x, y), y)
     assert not theirs.all()
     assert_success_not_below(ours.success, theirs)
@@ -135,8 +144,9 @@ def test_square_linf_matches_art_success_rate(model, four, art_classifier):
     # Same budget in the paper's count of new points queried: ART queries the stripe
     # start, then one candidate per iteration (it re-evaluates known points too, which
     # the paper's implementation caches), so max_iter = max_queries - 1.
-    attack = SquareAttack(art_classifier, norm=np.inf, eps=16 / 255, max_iter=49, p_init=0.05, nb_restarts=1,
-                          verbose=False)
+    attack = SquareAttack(
+        art_classifier, norm=np.inf, eps=16 / 255, max_iter=49, p_init=0.05, nb_restarts=1, verbose=False
+    )
     # A random search: whether a hard photo falls within 50 queries is luck. One seed each side (ART takes
     # about 30 s a seed here, ours 5 s): with seed 0 both fool the same 3 of the 4 photos; pooled over seeds
     # 0-2 ours fooled 9 of 12, ART 8 (bench/attacks_vs_reference.py has the figure at 100 queries).
@@ -163,11 +173,18 @@ def test_cw_median_l2_within_10_percent_of_foolbox(model, four, fmodel):
     import foolbox as fb
 
     x, y = four
-    params = {"binary_search_steps": 2, "steps": 10, "learning_rate": 0.01, "initial_const": 1.0, "confidence": 0.0,
-              "abort_early": False}
+    params = {
+        "binary_search_steps": 2,
+        "steps": 10,
+        "learning_rate": 0.01,
+        "initial_const": 1.0,
+        "confidence": 0.0,
+        "abort_early": False,
+    }
     ours = make_attack("cw", params).run(model, x, y)
-    attack = fb.attacks.L2CarliniWagnerAttack(binary_search_steps=2, steps=10, stepsize=0.01, initial_const=1.0,
-                                              confidence=0.0, abort_early=False)
+    attack = fb.attacks.L2CarliniWagnerAttack(
+        binary_search_steps=2, steps=10, stepsize=0.01, initial_const=1.0, confidence=0.0, abort_early=False
+    )
     _, theirs, success = attack(fmodel, x, y, epsilons=None)
     assert ours.success.all() and success.all()
     ours_l2 = torch.tensor(perturbation_norms(x, ours.x_adv)["l2"]).median()

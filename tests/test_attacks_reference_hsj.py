@@ -20,8 +20,8 @@ import math
 import numpy as np
 import pytest
 import torch
-
 from conftest import exportable_l2
+
 from inspector.core.attacks import make_attack
 from inspector.core.util.metrics import perturbation_norms
 
@@ -74,8 +74,9 @@ def test_l2_median_within_10_percent_of_art(mnist_model, digits):
 
     x, y = digits
     counted = Counted(mnist_model).eval()
-    clf = PyTorchClassifier(counted, loss=torch.nn.CrossEntropyLoss(), input_shape=(1, 28, 28), nb_classes=10,
-                            clip_values=(0.0, 1.0))
+    clf = PyTorchClassifier(
+        counted, loss=torch.nn.CrossEntropyLoss(), input_shape=(1, 28, 28), nb_classes=10, clip_values=(0.0, 1.0)
+    )
     np.random.seed(0)
     theirs = HopSkipJump(clf, norm=2, max_iter=8, verbose=False).generate(x.numpy())
     _ours_at_the_same_budget(mnist_model, counted, x, y, torch.from_numpy(theirs).float())

@@ -15,13 +15,13 @@ Needs foolbox and ART from the ``test`` extra (``pip install .[test]``); skipped
 
 import pytest
 import torch
-
 from conftest import DATA
+
 from inspector.core.attacks import make_attack
 from inspector.core.io.datasets.mnist import mnist_split
 from inspector.core.io.image import quantize
-from inspector.core.util.metrics import perturbation_norms
 from inspector.core.models.loading import load_model
+from inspector.core.util.metrics import perturbation_norms
 
 art = pytest.importorskip("art", reason="adversarial-robustness-toolbox is not installed: pip install '.[test]'")
 
@@ -39,10 +39,12 @@ def test_jsma_matches_art_success_rate_and_l0():
         ok = model(x).argmax(1) == y
     x, y = x[ok][:40], y[ok][:40]
     target = (y + 1) % 10
-    ours = make_attack("jsma", {"theta": 1.0, "gamma": 0.145, "output": "probabilities"}).run(model, x, y,
-                                                                                             target=target)
-    classifier = PyTorchClassifier(model, loss=torch.nn.CrossEntropyLoss(), input_shape=(1, 28, 28),
-                                   nb_classes=10, clip_values=(0.0, 1.0))
+    ours = make_attack("jsma", {"theta": 1.0, "gamma": 0.145, "output": "probabilities"}).run(
+        model, x, y, target=target
+    )
+    classifier = PyTorchClassifier(
+        model, loss=torch.nn.CrossEntropyLoss(), input_shape=(1, 28, 28), nb_classes=10, clip_values=(0.0, 1.0)
+    )
     reference = SaliencyMapMethod(classifier, theta=1.0, gamma=0.145, batch_size=len(y), verbose=False)
     theirs = quantize(torch.from_numpy(reference.generate(x.numpy(), y=target.numpy())))
     with torch.no_grad():

@@ -26,7 +26,7 @@ from inspector.core.io.resources import resource_path
 
 DIGIT = str(resource_path("images", "mnist-3.png"))
 GREY = {"input_size": [28, 28], "channels": 1}
-LONG_NAME = "x" * 300          # over NAME_MAX (255) on every common file system
+LONG_NAME = "x" * 300  # over NAME_MAX (255) on every common file system
 
 
 class Linear(nn.Module):
@@ -124,6 +124,7 @@ def _file(name: str, data: bytes = b"not an image"):
         path = tmp / name
         path.write_bytes(data)
         return str(path)
+
     return make
 
 
@@ -163,19 +164,41 @@ CASES = {
     "std has a 0": (_meta(std=[0.0]), "'std' must be one number above 0"),
     # files and their names
     "image name too long": (lambda tmp: ["classify", str(tmp / (LONG_NAME + ".png"))], "File name too long"),
-    "model name too long": (lambda tmp: ["classify", DIGIT, "--model", str(tmp / (LONG_NAME + ".pt"))],
-                            "File name too long"),
-    "out-dir name too long": (lambda tmp: ["attack", DIGIT, "--model", "mnist-standard", "--steps", "1",
-                                           "--out-dir", str(tmp / LONG_NAME)], "File name too long"),
+    "model name too long": (
+        lambda tmp: ["classify", DIGIT, "--model", str(tmp / (LONG_NAME + ".pt"))],
+        "File name too long",
+    ),
+    "out-dir name too long": (
+        lambda tmp: ["attack", DIGIT, "--model", "mnist-standard", "--steps", "1", "--out-dir", str(tmp / LONG_NAME)],
+        "File name too long",
+    ),
     "calibration folder name too long": (
-        lambda tmp: ["attack", DIGIT, "--model", "mnist-standard", "--steps", "1", "--detect", "squeeze",
-                     "--calibration", str(tmp / LONG_NAME)], "File name too long"),
-    "missing image with a newline in its name": (lambda tmp: ["classify", str(tmp / "two\nlines.png")],
-                                                 "two\\nlines.png': no such image file"),
-    "not an image, newline in its name": (lambda tmp: ["classify", _file("a\nb.png")(tmp)],
-                                          "a\\nb.png': not an image file"),
-    "model name with an escape character": (lambda tmp: ["classify", DIGIT, "--model", str(tmp / "m\x1b[31m.pt")],
-                                            "m\\x1b[31m.pt': no such model file"),
+        lambda tmp: [
+            "attack",
+            DIGIT,
+            "--model",
+            "mnist-standard",
+            "--steps",
+            "1",
+            "--detect",
+            "squeeze",
+            "--calibration",
+            str(tmp / LONG_NAME),
+        ],
+        "File name too long",
+    ),
+    "missing image with a newline in its name": (
+        lambda tmp: ["classify", str(tmp / "two\nlines.png")],
+        "two\\nlines.png': no such image file",
+    ),
+    "not an image, newline in its name": (
+        lambda tmp: ["classify", _file("a\nb.png")(tmp)],
+        "a\\nb.png': not an image file",
+    ),
+    "model name with an escape character": (
+        lambda tmp: ["classify", DIGIT, "--model", str(tmp / "m\x1b[31m.pt")],
+        "m\\x1b[31m.pt': no such model file",
+    ),
     "image is a folder": (lambda tmp: ["classify", str(tmp)], "is a folder, not an image file"),
     "model is a folder": (lambda tmp: ["classify", DIGIT, "--model", str(tmp) + os.sep], "is a folder"),
     # numbers
@@ -183,17 +206,24 @@ CASES = {
     "seed above 2^64": (lambda tmp: ["attack", DIGIT, "--seed", "1" + "0" * 30], "above the maximum"),
     "seed negative": (lambda tmp: ["attack", DIGIT, "--seed", "-1"], "below the minimum 0"),
     "seed not whole": (lambda tmp: ["attack", DIGIT, "--seed", "1.5"], "is not a whole number"),
-    "defence seed above 2^63": (lambda tmp: ["attack", DIGIT, "--defense", f"randpad:seed={2**64}"],
-                                "above the maximum"),
-    "training seed out of range": (lambda tmp: ["train", "standard", "--seed", str(2**63),
-                                                "--out", str(tmp / "models")],
-                                   "--seed must be at most 4294967295, not '9223372036854775808'"),
+    "defence seed above 2^63": (
+        lambda tmp: ["attack", DIGIT, "--defense", f"randpad:seed={2**64}"],
+        "above the maximum",
+    ),
+    "training seed out of range": (
+        lambda tmp: ["train", "standard", "--seed", str(2**63), "--out", str(tmp / "models")],
+        "--seed must be at most 4294967295, not '9223372036854775808'",
+    ),
     # argument errors: one line and a hint, not the usage block
-    "--top not a number": (lambda tmp: ["attack", DIGIT, "--top", "x"],
-                           "--top must be a whole number, not 'x' (see inspector attack --help)"),
+    "--top not a number": (
+        lambda tmp: ["attack", DIGIT, "--top", "x"],
+        "--top must be a whole number, not 'x' (see inspector attack --help)",
+    ),
     "image missing": (lambda tmp: ["attack"], "required: image (see inspector attack --help)"),
-    "unknown option": (lambda tmp: ["classify", DIGIT, "--colour"],
-                       "unrecognized arguments: --colour (see inspector classify --help)"),
+    "unknown option": (
+        lambda tmp: ["classify", DIGIT, "--colour"],
+        "unrecognized arguments: --colour (see inspector classify --help)",
+    ),
     "unknown command": (lambda tmp: ["frobnicate"], "invalid choice: 'frobnicate'"),
     "--param without =": (lambda tmp: ["attack", DIGIT, "--param", "eps"], "'eps' is not of the form key=value"),
     "unknown training method": (lambda tmp: ["train", "magic"], "(see inspector train --help)"),
@@ -201,25 +231,55 @@ CASES = {
     "option value with a newline": (lambda tmp: ["classify", DIGIT, "--top", "1\n2"], "'1\\n2'"),
     # the output folder
     "out-dir holds a folder result.json": (
-        lambda tmp: ["attack", DIGIT, "--model", "mnist-standard", "--steps", "1",
-                     "--out-dir", _folder_with(tmp, "result.json")],
-        "result.json: a folder of that name is in the way"),
+        lambda tmp: [
+            "attack",
+            DIGIT,
+            "--model",
+            "mnist-standard",
+            "--steps",
+            "1",
+            "--out-dir",
+            _folder_with(tmp, "result.json"),
+        ],
+        "result.json: a folder of that name is in the way",
+    ),
     "out-dir holds a folder original.png": (
-        lambda tmp: ["attack", DIGIT, "--model", "mnist-standard", "--steps", "1",
-                     "--out-dir", _folder_with(tmp, "original.png")], "original.png: a folder of that name"),
-    "out-dir is a file": (lambda tmp: ["attack", DIGIT, "--model", "mnist-standard", "--steps", "1",
-                                       "--out-dir", _file("out")(tmp)], "it is a file, not a folder"),
+        lambda tmp: [
+            "attack",
+            DIGIT,
+            "--model",
+            "mnist-standard",
+            "--steps",
+            "1",
+            "--out-dir",
+            _folder_with(tmp, "original.png"),
+        ],
+        "original.png: a folder of that name",
+    ),
+    "out-dir is a file": (
+        lambda tmp: ["attack", DIGIT, "--model", "mnist-standard", "--steps", "1", "--out-dir", _file("out")(tmp)],
+        "it is a file, not a folder",
+    ),
     "score-based attack, label-only oracle": (
         lambda tmp: ["attack", DIGIT, "--model", "mnist-standard", "--attack", "square", "--output-mode", "label"],
-        "score-based and cannot run against a label-only oracle"),
-    "unknown output mode": (lambda tmp: ["attack", DIGIT, "--model", "mnist-standard", "--attack", "square",
-                                         "--output-mode", "logits"], "unknown output mode 'logits'"),
-    "throttle not a rate": (lambda tmp: ["attack", DIGIT, "--model", "mnist-standard", "--attack", "square",
-                                         "--throttle", "fast"], "throttle 'fast': expected a rate like 1/s"),
-    "throttle on a white-box attack": (lambda tmp: ["attack", DIGIT, "--model", "mnist-standard", "--throttle", "1/s"],
-                                       "the white-box attack 'pgd' reads the model's gradients"),
-    "unknown stateful detector": (lambda tmp: ["attack", DIGIT, "--model", "mnist-standard", "--attack", "square",
-                                               "--stateful-detector", "lsh"], "unknown stateful detector 'lsh'"),
+        "score-based and cannot run against a label-only oracle",
+    ),
+    "unknown output mode": (
+        lambda tmp: ["attack", DIGIT, "--model", "mnist-standard", "--attack", "square", "--output-mode", "logits"],
+        "unknown output mode 'logits'",
+    ),
+    "throttle not a rate": (
+        lambda tmp: ["attack", DIGIT, "--model", "mnist-standard", "--attack", "square", "--throttle", "fast"],
+        "throttle 'fast': expected a rate like 1/s",
+    ),
+    "throttle on a white-box attack": (
+        lambda tmp: ["attack", DIGIT, "--model", "mnist-standard", "--throttle", "1/s"],
+        "the white-box attack 'pgd' reads the model's gradients",
+    ),
+    "unknown stateful detector": (
+        lambda tmp: ["attack", DIGIT, "--model", "mnist-standard", "--attack", "square", "--stateful-detector", "lsh"],
+        "unknown stateful detector 'lsh'",
+    ),
 }
 
 
@@ -254,13 +314,25 @@ def test_bad_input_ends_with_one_line_and_writes_nothing(case, tmp_path, capsys)
     assert err.count("\n") == 1 and err.endswith("\n"), err
     assert err.startswith("inspector: error: ") and len(err.strip()) > len("inspector: error: ")
     assert message in err
-    assert _tree(tmp_path) == before                  # no file, no staging folder, anywhere
+    assert _tree(tmp_path) == before  # no file, no staging folder, anywhere
 
 
 def test_white_box_refusal_names_black_box_attacks_that_do_work(tmp_path, capsys):
     model = _model(tmp_path, Detached())
-    code = _run(["attack", DIGIT, "--model", model, "--trust-model-code", "--attack", "square", "--param",
-                 "max_queries=50", "--json"])
+    code = _run(
+        [
+            "attack",
+            DIGIT,
+            "--model",
+            model,
+            "--trust-model-code",
+            "--attack",
+            "square",
+            "--param",
+            "max_queries=50",
+            "--json",
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 0 and err == "", err
     assert json.loads(out)["queries"] <= 50
@@ -269,13 +341,31 @@ def test_white_box_refusal_names_black_box_attacks_that_do_work(tmp_path, capsys
 def test_gui_reports_a_nan_model_as_one_error_line(tmp_path):
     model = _model(tmp_path, NaNOutput())
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "config"))
-    proc = subprocess.run([sys.executable, "-m", "inspector", "gui", DIGIT, "--model", model, "--trust-model-code", "--run",
-                           "--screenshot", str(tmp_path / "window.png")],
-                          capture_output=True, text=True, env=env, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "inspector",
+            "gui",
+            DIGIT,
+            "--model",
+            model,
+            "--trust-model-code",
+            "--run",
+            "--screenshot",
+            str(tmp_path / "window.png"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert proc.returncode == 2, proc.stderr
     ours = [line for line in proc.stderr.splitlines() if "propagateSizeHints" not in line]  # Qt's offscreen plugin
-    assert ours == [f"inspector: error: {model}: returns NaN or infinite logits on random 1x28x28 images in "
-                    "[0, 1] (is a normalisation std 0, or does the network divide by zero?)"]
+    assert ours == [
+        f"inspector: error: {model}: returns NaN or infinite logits on random 1x28x28 images in "
+        "[0, 1] (is a normalisation std 0, or does the network divide by zero?)"
+    ]
     assert not (tmp_path / "window.png").exists()
 
 
@@ -291,10 +381,13 @@ def _corrupt_exif_jpeg(path):
     Image.open(DIGIT).convert("RGB").save(path, exif=exif.tobytes()[:-4])
 
 
-@pytest.mark.parametrize("make, name, note", [
-    (_nan_tiff, "nan.tif", "nan.tif: 1 NaN or infinite pixel value set to 0 (black)"),
-    (_corrupt_exif_jpeg, "exif.jpg", "exif.jpg: corrupt EXIF metadata ignored"),
-])
+@pytest.mark.parametrize(
+    "make, name, note",
+    [
+        (_nan_tiff, "nan.tif", "nan.tif: 1 NaN or infinite pixel value set to 0 (black)"),
+        (_corrupt_exif_jpeg, "exif.jpg", "exif.jpg: corrupt EXIF metadata ignored"),
+    ],
+)
 def test_fixed_up_input_succeeds_with_one_note(tmp_path, capsys, make, name, note):
     make(tmp_path / name)
     code = _run(["classify", str(tmp_path / name), "--model", "mnist-standard", "--top", "1"])

@@ -7,25 +7,37 @@ import sys
 
 import pytest
 import torch
+from conftest import DATA, IMAGENET_SAMPLE
 from scipy.stats import betabinom, binom
 
-from conftest import DATA, IMAGENET_SAMPLE
 from inspector.core.attacks import make_attack
-from inspector.core.io.datasets.mnist import mnist_split
-from inspector.core.defenses import (DEFENSES, DefendedClassifier, Pipeline, defense_from_spec,
-                                     detector_from_spec, parse_spec)
+from inspector.core.defenses import (
+    DEFENSES,
+    DefendedClassifier,
+    Pipeline,
+    defense_from_spec,
+    detector_from_spec,
+    parse_spec,
+)
 from inspector.core.defenses.detection import conformal_rank, min_calibration_images
 from inspector.core.defenses.mc_dropout import dropout_layers
-from inspector.core.util.errors import ModelError, ParameterError
-from inspector.core.io.image import load_image, load_tensor
-from inspector.core.models.classifier import Classifier
 from inspector.core.evasion.calibration import calibration_images
 from inspector.core.evasion.defended import detect
 from inspector.core.evasion.inspect import inspect
 from inspector.core.evasion.recipe import Recipe
+from inspector.core.io.datasets.mnist import mnist_split
+from inspector.core.io.image import load_image, load_tensor
+from inspector.core.models.classifier import Classifier
+from inspector.core.util.errors import ModelError, ParameterError
 
-SPECS = ["jpeg:quality=75", "blur:sigma=1", "median:size=3", "bitdepth:bits=4", "resize:scale=0.5",
-         "randpad:min_scale=0.85"]
+SPECS = [
+    "jpeg:quality=75",
+    "blur:sigma=1",
+    "median:size=3",
+    "bitdepth:bits=4",
+    "resize:scale=0.5",
+    "randpad:min_scale=0.85",
+]
 
 
 @pytest.fixture(scope="module")
@@ -130,8 +142,10 @@ def test_feature_squeezing_flags_adversarials(model, ten, squeezing, pgd_through
     flagged = int((detector.score(model, plain) > threshold).sum())
     clean = int((detector.score(model, ten[0]) > threshold).sum())
     p_value = binom.sf(flagged - 1, len(plain), detector.fpr)
-    print(f"feature squeezing: threshold {threshold:.3f}, adversarials flagged {flagged}/{len(plain)} "
-          f"(p = {p_value:.3f} at fpr {detector.fpr}), clean {clean}/{len(plain)}")
+    print(
+        f"feature squeezing: threshold {threshold:.3f}, adversarials flagged {flagged}/{len(plain)} "
+        f"(p = {p_value:.3f} at fpr {detector.fpr}), clean {clean}/{len(plain)}"
+    )
     assert p_value < 0.05 and flagged > clean
 
 
@@ -142,9 +156,11 @@ def test_calibration_needs_enough_images_for_the_rate(mnist_model, mnist_digits,
     x = mnist_digits[0].repeat(need // len(mnist_digits[0]) + 1, 1, 1, 1)
     detector = detector_from_spec(f"squeeze:fpr={fpr}")
     assert detector.calibrate(mnist_model, x[:need]) >= 0
-    with pytest.raises(ParameterError, match=f"{need - 1} clean images cannot calibrate a false positive rate "
-                                             f"of {fpr:g}: that takes at least {need}"):
-        detector.calibrate(mnist_model, x[:need - 1])
+    with pytest.raises(
+        ParameterError,
+        match=f"{need - 1} clean images cannot calibrate a false positive rate of {fpr:g}: that takes at least {need}",
+    ):
+        detector.calibrate(mnist_model, x[: need - 1])
 
 
 def test_mnist_detectors_keep_their_rate_on_held_out_digits(mnist_model):
@@ -152,15 +168,17 @@ def test_mnist_detectors_keep_their_rate_on_held_out_digits(mnist_model):
     x, _ = mnist_split(DATA / "mnist")["held_out"]
     shipped = torch.zeros(len(x), dtype=torch.bool)
     shipped[::5] = True
-    assert torch.equal(calibration_images(mnist_model), x[shipped])    # every 5th held-out digit, unchanged
+    assert torch.equal(calibration_images(mnist_model), x[shipped])  # every 5th held-out digit, unchanged
     others = x[~shipped]
     detectors = [detector_from_spec("squeeze"), detector_from_spec("dropout")]
     for detector, report in zip(detectors, detect(mnist_model, detectors, others[:1], others[1:2])):
         assert report["available"] and report["calibration_images"] == 400
         flags = int((detector.score(mnist_model, others) > report["threshold"]).sum())
         low, high = flag_range(400, detector.fpr, len(others))
-        print(f"{detector.name}: {flags} of {len(others)} clean digits flagged at fpr {detector.fpr} "
-              f"(expected {low}-{high})")
+        print(
+            f"{detector.name}: {flags} of {len(others)} clean digits flagged at fpr {detector.fpr} "
+            f"(expected {low}-{high})"
+        )
         assert low <= flags <= high
 
 
@@ -173,8 +191,13 @@ def test_dropout_uncertainty_on_efficientnet_and_a_model_without_dropout(model, 
     assert [m.training for m in dropout_layers(model)] == [False]  # its one dropout layer, switched off again
     with torch.no_grad():
         assert torch.equal(model(x), model(x))
-    no_dropout = Classifier(torch.nn.Sequential(torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(3, 3)), name="linear",
-                            input_size=(224, 224), channels=3, class_names=["a", "b", "c"])
+    no_dropout = Classifier(
+        torch.nn.Sequential(torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(3, 3)),
+        name="linear",
+        input_size=(224, 224),
+        channels=3,
+        class_names=["a", "b", "c"],
+    )
     with pytest.raises(ModelError, match="no dropout layer"):
         detector.score(no_dropout, x)
 
@@ -184,8 +207,9 @@ def test_adaptive_adversarial_png_survives_pillow_jpeg(model, ten, tmp_path):
     _, y, files = ten
     kept = 0
     for i, path in enumerate(files[:4]):
-        recipe = Recipe(image=str(path), params={"eps": "4/255", "steps": 10}, defenses=["jpeg:quality=75"],
-                        adaptive=True)
+        recipe = Recipe(
+            image=str(path), params={"eps": "4/255", "steps": 10}, defenses=["jpeg:quality=75"], adaptive=True
+        )
         result = inspect(recipe, model=model)
         out = tmp_path / str(i)
         result.save(out)
@@ -206,8 +230,13 @@ def test_inspect_reports_each_defence_the_pipeline_and_detections(model, ten, tm
     """Detectors calibrate on a folder of 19 clean photos (--calibration DIR): enough for fpr 0.05, not 0.01."""
     for path in [f for f in sorted(IMAGENET_SAMPLE.glob("*.JPEG")) if f not in ten[2]][:19]:
         (tmp_path / path.name).write_bytes(path.read_bytes())
-    recipe = Recipe(image=str(ten[2][0]), params={"steps": 2}, defenses=["jpeg:quality=75", "blur:sigma=1"],
-                    detectors=["squeeze", "dropout:samples=4,fpr=0.01"], calibration=str(tmp_path))
+    recipe = Recipe(
+        image=str(ten[2][0]),
+        params={"steps": 2},
+        defenses=["jpeg:quality=75", "blur:sigma=1"],
+        detectors=["squeeze", "dropout:samples=4,fpr=0.01"],
+        calibration=str(tmp_path),
+    )
     result = inspect(recipe, model=model)
     summary = result.to_dict()
     assert summary["attack"]["mode"] == "non-adaptive"
@@ -233,20 +262,23 @@ def test_colour_models_calibrate_on_the_three_sample_photos_by_default(model):
     """Too few for the default fpr: the report says so instead of a meaningless threshold."""
     x = calibration_images(model)
     assert x.shape == (3, 3, *model.input_size)
-    report, = detect(model, [detector_from_spec("squeeze")], x[:1], x[1:2])
+    (report,) = detect(model, [detector_from_spec("squeeze")], x[:1], x[1:2])
     assert not report["available"] and "or fpr >= 0.25" in report["reason"]
 
 
-@pytest.mark.parametrize("spec, message", [
-    ("teleport", "unknown defence 'teleport'"),
-    ("jpeg:quality=0", "below the minimum"),
-    ("jpeg:quality=200", "above the maximum"),
-    ("jpeg:quality=", "has no value"),
-    ("jpeg:quality", "not of the form key=value"),
-    ("jpeg:", "nothing after ':'"),
-    ("blur:radius=2", "no parameter 'radius'"),
-    ("bitdepth:bits=2.5", "not a whole number"),
-])
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ("teleport", "unknown defence 'teleport'"),
+        ("jpeg:quality=0", "below the minimum"),
+        ("jpeg:quality=200", "above the maximum"),
+        ("jpeg:quality=", "has no value"),
+        ("jpeg:quality", "not of the form key=value"),
+        ("jpeg:", "nothing after ':'"),
+        ("blur:radius=2", "no parameter 'radius'"),
+        ("bitdepth:bits=2.5", "not a whole number"),
+    ],
+)
 def test_bad_defence_specs(spec, message):
     with pytest.raises(ParameterError, match=message):
         defense_from_spec(spec)
@@ -261,16 +293,34 @@ def test_spec_parser():
 
 
 def test_cli_bad_defence_is_one_line_exit_2():
-    proc = subprocess.run([sys.executable, "-m", "inspector", "attack", "whatever.png", "--defense", "jpeg:quality=101"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "inspector", "attack", "whatever.png", "--defense", "jpeg:quality=101"],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
-        "inspector: error: defence 'jpeg' parameter 'quality': 101 is above the maximum 95"]
+        "inspector: error: defence 'jpeg' parameter 'quality': 101 is above the maximum 95"
+    ]
 
 
 def test_cli_prints_the_defence_table(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "inspector", "attack", "resources/images/coffee.png", "--steps", "1",
-                           "--defense", "jpeg:quality=75", "--adaptive"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "inspector",
+            "attack",
+            "resources/images/coffee.png",
+            "--steps",
+            "1",
+            "--defense",
+            "jpeg:quality=75",
+            "--adaptive",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "attack mode: adaptive" in proc.stdout
     assert any(line.strip().startswith("jpeg:quality=75") for line in proc.stdout.splitlines())

@@ -46,8 +46,9 @@ def test_installs_entry_and_icon_naming_the_running_script(data_home, tmp_path, 
     assert entry["Exec"] == f'"{script}" gui %f'
     assert entry["TryExec"] == str(script)
     shipped = keys(resource_path("robustness-inspector.desktop"))
-    assert {k: v for k, v in entry.items() if k not in ("Exec", "TryExec")} == \
-           {k: v for k, v in shipped.items() if k not in ("Exec", "TryExec")}
+    assert {k: v for k, v in entry.items() if k not in ("Exec", "TryExec")} == {
+        k: v for k, v in shipped.items() if k not in ("Exec", "TryExec")
+    }
     assert not [p for p in data_home.rglob(".*")]  # no temporary files left
 
 
@@ -66,8 +67,14 @@ def test_uninstall_removes_both_and_only_them(data_home, capsys):
 def test_the_installed_exec_line_starts_this_installation(tmp_path):
     """Installed from a process started as `python -m inspector`, Exec runs that Python's inspector."""
     env = dict(os.environ, XDG_DATA_HOME=str(tmp_path))
-    done = subprocess.run([sys.executable, "-m", "inspector", "install-desktop"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "inspector", "install-desktop"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     command = shlex.split(keys(tmp_path / ENTRY)["Exec"])
     assert command[:3] == [sys.executable, "-m", "inspector"] and command[3:] == ["gui", "%f"]
@@ -82,13 +89,16 @@ def test_the_installed_entry_is_valid(data_home):
     assert done.returncode == 0 and not done.stdout.strip(), done.stdout
 
 
-@pytest.mark.parametrize("arg, written", [
-    ("/usr/bin/inspector", "/usr/bin/inspector"),
-    ("/opt/my apps/inspector", '"/opt/my apps/inspector"'),
-    ("/opt/100%/inspector", "/opt/100%%/inspector"),
-    ("/opt/$x`y\"z", '"/opt/\\\\$x\\\\`y\\\\"z"'),
-    ("C:\\apps", '"C:\\\\\\\\apps"'),
-])
+@pytest.mark.parametrize(
+    "arg, written",
+    [
+        ("/usr/bin/inspector", "/usr/bin/inspector"),
+        ("/opt/my apps/inspector", '"/opt/my apps/inspector"'),
+        ("/opt/100%/inspector", "/opt/100%%/inspector"),
+        ('/opt/$x`y"z', '"/opt/\\\\$x\\\\`y\\\\"z"'),
+        ("C:\\apps", '"C:\\\\\\\\apps"'),
+    ],
+)
 def test_exec_arguments_are_quoted_and_escaped_as_the_specification_asks(arg, written):
     assert exec_argument(arg) == written
 

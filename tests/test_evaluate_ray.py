@@ -14,9 +14,18 @@ from inspector.core.evaluation.records import MANIFEST, RESULTS
 
 
 def config(**changes) -> EvaluationConfig:
-    base = dict(data="mnist-heldout", model="mnist-standard", attacks=["fgsm", "pgd"], eps=["0", "0.1", "0.3"],
-                params={"steps": "3"}, limit=32, batch_size=16, sanity_images=16,
-                device="cpu", threads=1)
+    base = dict(
+        data="mnist-heldout",
+        model="mnist-standard",
+        attacks=["fgsm", "pgd"],
+        eps=["0", "0.1", "0.3"],
+        params={"steps": "3"},
+        limit=32,
+        batch_size=16,
+        sanity_images=16,
+        device="cpu",
+        threads=1,
+    )
     return EvaluationConfig(**(base | changes))
 
 
@@ -47,12 +56,14 @@ def test_ray_gives_the_local_records_and_resumes_a_local_folder(two_workers, tmp
     assert records(tmp_path / "ray") == records(tmp_path / "local")
     assert spread.robust == local.robust and spread.clean == local.clean and spread.sanity == local.sanity
     assert [e.image for e in spread.examples] == [e.image for e in local.examples]
-    assert spread.config.threads == 1 and json.loads((tmp_path / "ray" / MANIFEST).read_text())["config"]["threads"] == 1
+    assert (
+        spread.config.threads == 1 and json.loads((tmp_path / "ray" / MANIFEST).read_text())["config"]["threads"] == 1
+    )
 
-    half = tmp_path / "half"                               # a local run stopped part-way through
+    half = tmp_path / "half"  # a local run stopped part-way through
     half.mkdir()
     shutil.copy(tmp_path / "local" / MANIFEST, half / MANIFEST)
     lines = (tmp_path / "local" / RESULTS).read_text().splitlines(keepends=True)
-    (half / RESULTS).write_text("".join(lines[:len(lines) // 2]))
+    (half / RESULTS).write_text("".join(lines[: len(lines) // 2]))
     resumed = evaluate(config(out=str(half), resume=True, ray="local"))
     assert records(half) == records(tmp_path / "local") and resumed.robust == local.robust

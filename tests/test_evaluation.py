@@ -7,22 +7,31 @@ import shutil
 
 import pytest
 import torch
-
 from conftest import DATA, IMAGENET_SAMPLE
-from inspector.core.util.errors import ClassNameError, ExportError, ParameterError
+
 from inspector.core.evaluation import EvaluationConfig, evaluate
 from inspector.core.evaluation.accuracy import robust_accuracy
-from inspector.core.evaluation.data import load_dataset, label_from_name
+from inspector.core.evaluation.data import label_from_name, load_dataset
 from inspector.core.evaluation.stats import quantiles, wilson_interval
-from inspector.core.models.labels import imagenet_classes
 from inspector.core.io.datasets.mnist import mnist_split
+from inspector.core.models.labels import imagenet_classes
+from inspector.core.util.errors import ClassNameError, ExportError, ParameterError
 
 EPS = ["0", "0.1", "0.2", "0.3"]
 
 
 def config(**changes) -> EvaluationConfig:
-    base = dict(data="mnist-heldout", model="mnist-standard", attacks=["fgsm", "pgd"], eps=EPS,
-                params={"steps": "3"}, limit=40, batch_size=8, sanity=False, device="cpu")
+    base = dict(
+        data="mnist-heldout",
+        model="mnist-standard",
+        attacks=["fgsm", "pgd"],
+        eps=EPS,
+        params={"steps": "3"},
+        limit=40,
+        batch_size=8,
+        sanity=False,
+        device="cpu",
+    )
     return EvaluationConfig(**(base | changes))
 
 
@@ -89,13 +98,15 @@ def test_interrupted_and_resumed_gives_the_same_numbers(mnist_model, tmp_path):
         calls["n"] += 1
         return calls["n"] > 12  # inside the second batch's attacks
 
-    first = evaluate(config(sanity=True, sanity_images=16, out=str(tmp_path / "run")), model=mnist_model,
-                     should_stop=stop_after_some_work)
+    first = evaluate(
+        config(sanity=True, sanity_images=16, out=str(tmp_path / "run")),
+        model=mnist_model,
+        should_stop=stop_after_some_work,
+    )
     assert first.stopped
     done = len((tmp_path / "run" / "results.jsonl").read_text().splitlines())
-    assert 0 < done
-    resumed = evaluate(config(sanity=True, sanity_images=16, out=str(tmp_path / "run"), resume=True),
-                       model=mnist_model)
+    assert done > 0
+    resumed = evaluate(config(sanity=True, sanity_images=16, out=str(tmp_path / "run"), resume=True), model=mnist_model)
     assert not resumed.stopped
     assert resumed.robust == whole.robust and resumed.clean == whole.clean and resumed.sanity == whole.sanity
     again = evaluate(config(sanity=True, sanity_images=16, out=str(tmp_path / "run"), resume=True), model=mnist_model)
@@ -130,8 +141,16 @@ def test_a_bad_image_is_recorded_and_the_rest_evaluated(mnist_model, tmp_path):
 
 
 def _sanity(model_name: str) -> dict[str, dict]:
-    cfg = config(model=model_name, attacks=["pgd"], eps=["0", "0.3"], params={"steps": "10"}, limit=100,
-                 batch_size=100, sanity=True, sanity_images=100)
+    cfg = config(
+        model=model_name,
+        attacks=["pgd"],
+        eps=["0", "0.3"],
+        params={"steps": "10"},
+        limit=100,
+        batch_size=100,
+        sanity=True,
+        sanity_images=100,
+    )
     return {row["check"]: row for row in evaluate(cfg).sanity}
 
 
@@ -147,12 +166,21 @@ def test_sanity_checks_flag_the_distilled_models_masked_gradients_and_pass_adver
 def test_the_html_report_is_one_self_contained_file(mnist_model, tmp_path):
     from inspector.core.evaluation.report import write_report
 
-    result = evaluate(config(model="mnist-distilled", attacks=["pgd", "deepfool"], params={"steps": "10"}, limit=24,
-                             batch_size=24, sanity=True, sanity_images=24))
+    result = evaluate(
+        config(
+            model="mnist-distilled",
+            attacks=["pgd", "deepfool"],
+            params={"steps": "10"},
+            limit=24,
+            batch_size=24,
+            sanity=True,
+            sanity_images=24,
+        )
+    )
     assert result.examples and result.flagged
     write_report(result, tmp_path / "report.html")
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert "http://" not in page and "https://" not in page and "src=\"file" not in page
+    assert "http://" not in page and "https://" not in page and 'src="file' not in page
     assert page.count("data:image/png;base64,") == 1 + len(result.examples)
     assert "95 % CI (Wilson)" in page and "FLAG" in page and "worst case" in page and "mnist-distilled" in page
     worst = next(r for r in result.robust if r["attack"] == "worst case" and r["eps"] == 0.3)
@@ -192,20 +220,38 @@ def test_a_folder_of_photos_is_labelled_by_wordnet_id(model):
     y = torch.tensor([wnids.index(f.name.split("_")[0]) for f in files])
     with torch.no_grad():
         expected = int((model(x).argmax(1) == y).sum())
-    result = evaluate(EvaluationConfig(data=str(IMAGENET_SAMPLE), model="efficientnet-lite0", attacks=["fgsm"],
-                                       eps=["0", "4/255"], limit=4, sanity=False), model=model)
+    result = evaluate(
+        EvaluationConfig(
+            data=str(IMAGENET_SAMPLE),
+            model="efficientnet-lite0",
+            attacks=["fgsm"],
+            eps=["0", "4/255"],
+            limit=4,
+            sanity=False,
+        ),
+        model=model,
+    )
     assert result.clean["none"]["correct"] == expected and result.clean["none"]["n"] == 4
     assert result.robust[-1]["accuracy"] <= result.robust[0]["accuracy"]
 
 
 def test_a_black_box_attack_beating_a_crippled_white_box_one_is_flagged(mnist_model):
     crippled = {"steps": "1", "step_size": "1/255", "max_queries": "300"}  # PGD: one step of one grey level
-    result = evaluate(config(attacks=["pgd", "square"], params=crippled, eps=["0", "0.3"], limit=30, batch_size=30),
-                      model=mnist_model)
+    result = evaluate(
+        config(attacks=["pgd", "square"], params=crippled, eps=["0", "0.3"], limit=30, batch_size=30), model=mnist_model
+    )
     check = next(s for s in result.sanity if s["check"].startswith("no black-box attack"))
     assert check["status"] == "flag" and "square" in check["detail"]
-    fair = evaluate(config(attacks=["pgd", "square"], params={"steps": "10", "max_queries": "300"}, eps=["0", "0.3"],
-                           limit=30, batch_size=30), model=mnist_model)
+    fair = evaluate(
+        config(
+            attacks=["pgd", "square"],
+            params={"steps": "10", "max_queries": "300"},
+            eps=["0", "0.3"],
+            limit=30,
+            batch_size=30,
+        ),
+        model=mnist_model,
+    )
     assert next(s for s in fair.sanity if s["check"].startswith("no black-box attack"))["status"] == "ok"
 
 
@@ -213,4 +259,4 @@ def test_budgets_are_labelled_in_grey_levels_where_the_decimal_is_long():
     from inspector.core.evaluation.plot import eps_label
 
     assert [eps_label(e) for e in (0, 0.3, 1 / 255, 8 / 255, 0.5 / 255)] == ["0", "0.3", "1/255", "8/255", "0.5/255"]
-    assert eps_label(0.001234) == "0.001234"          # not a whole or half grey level
+    assert eps_label(0.001234) == "0.001234"  # not a whole or half grey level

@@ -55,5 +55,5 @@ def test_the_cli_renders_the_parameter_as_its_flag():
         with flag_errors(TRAINING_METHODS):
             TRAINING_METHODS.make("dp", {"epochs": 0})
     with pytest.raises(ParameterError, match="^the number of reference models must be an even number"):
-        with flag_errors(TRAINING_METHODS):       # not one of this registry's: unchanged
+        with flag_errors(TRAINING_METHODS):  # not one of this registry's: unchanged
             MEMBERSHIP_ATTACKS.make("lira-online", {"references": 3})

@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from inspector.core.io import files
-from inspector.core.util.errors import ExportError
 from inspector.core.io.files import STALE_STAGING_S, write_files
+from inspector.core.util.errors import ExportError
 
 KILLED_WHILE_SAVING = """
 import os, signal, sys
@@ -34,6 +34,7 @@ def test_writes_every_file_and_leaves_no_staging_folder(tmp_path):
 def test_a_failing_writer_leaves_nothing_not_even_the_folder_it_made(tmp_path):
     def fail(path):
         raise ExportError("disk full")
+
     with pytest.raises(ExportError, match="disk full"):
         write_files(tmp_path / "out", {"a.txt": _text("a"), "b.txt": fail})
     assert list(tmp_path.iterdir()) == []
@@ -54,10 +55,10 @@ def test_a_kill_while_saving_leaves_nothing_in_the_folder_and_the_next_save_clea
     proc = subprocess.run([sys.executable, "-c", KILLED_WHILE_SAVING, str(out)], timeout=120)
     assert proc.returncode == -9
     assert list(out.iterdir()) == []
-    (left,) = [p for p in tmp_path.iterdir() if p != out]            # the staging folder, beside out/
+    (left,) = [p for p in tmp_path.iterdir() if p != out]  # the staging folder, beside out/
     assert left.name.startswith(".out.inspector-") and (left / "a.txt").exists()
     write_files(out, {"a.txt": _text("a")})
-    assert left.exists()                                            # it may still be in use
+    assert left.exists()  # it may still be in use
     old = left.stat().st_mtime - STALE_STAGING_S - 1
     os.utime(left, (old, old))
     write_files(out, {"a.txt": _text("a")})
@@ -65,7 +66,7 @@ def test_a_kill_while_saving_leaves_nothing_in_the_folder_and_the_next_save_clea
 
 
 def test_stages_inside_the_folder_where_its_parent_will_not_do(tmp_path, monkeypatch):
-    monkeypatch.setattr(files, "_same_file_system", lambda a, b: False)    # e.g. the folder is a mount point
+    monkeypatch.setattr(files, "_same_file_system", lambda a, b: False)  # e.g. the folder is a mount point
     staged = []
     write_files(tmp_path / "out", {"a.txt": lambda p: staged.append(p.parent) or p.write_text("a")})
     assert staged[0].parent == tmp_path / "out" and staged[0].name.startswith(".inspector-")

@@ -7,23 +7,23 @@ import json
 import numpy as np
 import pytest
 import torch
+from conftest import DATA
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
-from conftest import DATA
-from inspector.core.io.image import load_tensor
-from inspector.core.models.loading import builtin_models, load_model
-from inspector.core.io.resources import resource_path
 from inspector.core.evasion.classify import predict
 from inspector.core.evasion.inspect import inspect
 from inspector.core.evasion.recipe import Recipe
+from inspector.core.io.image import load_tensor
+from inspector.core.io.resources import resource_path
+from inspector.core.models.loading import builtin_models, load_model
 from inspector.gui.attack_form import PixelEditor
-from inspector.gui.workspaces.evasion.workspace import EvasionWorkspace
-from inspector.gui.workspaces.evasion.jobs import Progress, to_pixels
-from inspector.gui.workspaces.evasion.state import EvasionState
 from inspector.gui.main_window import MainWindow
 from inspector.gui.session import Session
 from inspector.gui.settings import Settings
+from inspector.gui.workspaces.evasion.jobs import Progress, to_pixels
+from inspector.gui.workspaces.evasion.state import EvasionState
+from inspector.gui.workspaces.evasion.workspace import EvasionWorkspace
 
 WAIT_MS = 120_000
 TENCH = DATA / "imagenet-sample" / "n01440764_tench.JPEG"
@@ -65,7 +65,7 @@ def choose_attack(win: EvasionWorkspace, name: str, **grey_or_values) -> None:
     for key, value in grey_or_values.items():
         editor = win.attack_panel.form.editors[key]
         if isinstance(editor, PixelEditor):
-            editor.spin.setValue(value)           # grey levels, as the user types them
+            editor.spin.setValue(value)  # grey levels, as the user types them
         else:
             editor.setValue(value)
 
@@ -83,7 +83,7 @@ def test_starts_with_defaults(window):
     assert entry.title == "original" and entry.top_k[0]["name"] == "espresso"
     assert placeholder.top_k == [] and "run an attack" in placeholder.title
     assert entry.highlight == {entry.top_k[0]["index"]: "true"}
-    assert window.attack_panel.form.editors["eps"].spin.value() == pytest.approx(4.0)   # 4/255 shown as grey levels
+    assert window.attack_panel.form.editors["eps"].spin.value() == pytest.approx(4.0)  # 4/255 shown as grey levels
     assert window.attack_panel.class_picker.count() == 1 + 1000 and window.attack_panel.class_picker.target() is None
     assert window.attack_panel.run_button.isEnabled() and not window.attack_panel.cancel_button.isEnabled()
 
@@ -114,7 +114,7 @@ def test_defences_give_probabilities_after_each_and_adaptive_mode(qtbot, window)
     window.defense_panel.checkboxes["bitdepth"].setChecked(True)
     window.defense_panel.adaptive.setChecked(True)
     window.defense_panel.checkboxes["squeeze"].setChecked(True)
-    window.state.detector_values["squeeze"]["fpr"] = 0.25   # the lowest rate the 3 sample photos can calibrate
+    window.state.detector_values["squeeze"]["fpr"] = 0.25  # the lowest rate the 3 sample photos can calibrate
     choose_attack(window, "fgsm", eps=4.0)
     inspection = run(qtbot, window)
     assert inspection.recipe.adaptive
@@ -141,7 +141,7 @@ def test_defences_give_probabilities_after_each_and_adaptive_mode(qtbot, window)
 
 def test_pgd_runs_and_exports_files_that_classify_as_reported(qtbot, window, model, tmp_path, monkeypatch):
     choose_attack(window, "pgd", eps=2.0, step_size=1.0, steps=3)
-    window.attack_panel.class_picker.set_target(963)                   # pizza
+    window.attack_panel.class_picker.set_target(963)  # pizza
     inspection = run(qtbot, window)
     assert inspection.attack.iterations == 3 and inspection.target == 963
     assert window.attack_panel.progress.maximum() == 3 and window.attack_panel.progress.value() == 3
@@ -149,8 +149,12 @@ def test_pgd_runs_and_exports_files_that_classify_as_reported(qtbot, window, mod
     assert window.probabilities.entries[1].highlight[963] == "target"
     assert window.panes.arrays[1] is not None and window.panes.arrays[2] is not None
 
-    for kind, name in [("adversarial", "adv.png"), ("perturbation", "pert.png"),
-                       ("figure", "figure.png"), ("recipe", "recipe.json")]:
+    for kind, name in [
+        ("adversarial", "adv.png"),
+        ("perturbation", "pert.png"),
+        ("figure", "figure.png"),
+        ("recipe", "recipe.json"),
+    ]:
         assert window.export_to(kind, str(tmp_path / name))
     again = predict(model, load_tensor(tmp_path / "adv.png", model.input_size))
     assert again.label == inspection.adversarial.label
@@ -160,13 +164,12 @@ def test_pgd_runs_and_exports_files_that_classify_as_reported(qtbot, window, mod
     assert saved["adversarial"]["label"]["index"] == inspection.adversarial.label
     rerun = inspect(Recipe.from_dict(saved["recipe"]), model=model)
     assert torch.equal(rerun.x_adv, inspection.x_adv)
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]   # no temporary files left
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary files left
 
     # JPEG: the user is warned, and cancelling the warning writes nothing.
     warnings = []
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "adv.jpg"), ""))
-    monkeypatch.setattr(QMessageBox, "warning",
-                        lambda *a: warnings.append(a[2]) or QMessageBox.StandardButton.Cancel)
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: warnings.append(a[2]) or QMessageBox.StandardButton.Cancel)
     window.export_dialog("adversarial")
     assert "JPEG" in warnings[0] and not (tmp_path / "adv.jpg").exists()
 
@@ -178,14 +181,16 @@ def test_cancel_stops_a_long_attack(qtbot, main, window):
         window.run_attack()
         job = main.runner.job
         # runs on the worker thread at each iteration: counts iterations begun after Cancel
-        job.progress.connect(lambda p: job.cancelled() and isinstance(p, Progress)
-                             and steps_after_cancel.append(p.iteration), Qt.ConnectionType.DirectConnection)
+        job.progress.connect(
+            lambda p: job.cancelled() and isinstance(p, Progress) and steps_after_cancel.append(p.iteration),
+            Qt.ConnectionType.DirectConnection,
+        )
         qtbot.waitUntil(lambda: window.attack_panel.progress.value() >= 2, timeout=WAIT_MS)
         assert window.attack_panel.cancel_button.isEnabled()
         window.attack_panel.cancel_button.click()
     inspection = blocker.args[0]
     assert inspection.attack.cancelled and 2 <= inspection.attack.iterations < 10_000
-    assert len(steps_after_cancel) <= 1                   # stops within one iteration
+    assert len(steps_after_cancel) <= 1  # stops within one iteration
     assert "cancelled after" in main.summary.text()
     assert window.attack_panel.run_button.isEnabled() and not main.busy()
 
@@ -269,26 +274,27 @@ def test_compare_mode_shows_each_models_bars_side_by_side(qtbot, window, tmp_pat
         model = load_model(row.model, "cpu")
         transfer = window.probabilities.entries[3 + column]
         assert transfer.title.startswith(row.model)
-        assert transfer.top_k == predict(model, source.x_adv).top_k        # the same adversarial, this model
+        assert transfer.top_k == predict(model, source.x_adv).top_k  # the same adversarial, this model
         direct = window.probabilities.entries[6 + column]
         assert direct.title == f"{row.model} \u00b7 direct (margin): {'fooled' if row.direct.success else 'holds'}"
     assert "attacked (margin): fooled" in window.probabilities.entries[3].title
     assert window.export_to("recipe", str(tmp_path / "comparison.json"))
     saved = json.loads((tmp_path / "comparison.json").read_text())
-    assert [m["model"] for m in saved["models"]] == ["mnist-standard"] + [name for name in digit_models
-                                                                            if name in ("mnist-pgd-at", "mnist-distilled")]
+    assert [m["model"] for m in saved["models"]] == ["mnist-standard"] + [
+        name for name in digit_models if name in ("mnist-pgd-at", "mnist-distilled")
+    ]
 
     with qtbot.waitSignal(window.preview_ready, timeout=WAIT_MS):
-        window.load(str(digit), "mnist-pgd-at")               # the choices follow the first model
+        window.load(str(digit), "mnist-pgd-at")  # the choices follow the first model
     assert list(window.compare_panel.checkboxes) == [name for name in digit_models if name != "mnist-pgd-at"]
     assert window.state.compare == ["mnist-distilled"] and window.state.comparison is None
 
 
 def test_estimate_before_run_and_time_left_during_it(qtbot, window):
     unit = window.state.preview.unit_cost
-    assert 0 < unit.query_s < unit.gradient_s             # measured once the photo was loaded
+    assert 0 < unit.query_s < unit.gradient_s  # measured once the photo was loaded
     text = window.attack_panel.estimate.text()
-    assert text.startswith("estimate on cpu: at most") and "(10 gradients)" in text   # PGD's 10 steps
+    assert text.startswith("estimate on cpu: at most") and "(10 gradients)" in text  # PGD's 10 steps
     choose_attack(window, "pgd", steps=40)
     assert "(40 gradients)" in window.attack_panel.estimate.text()
     assert window.state.estimate().seconds == pytest.approx(40 * unit.gradient_s)
@@ -298,8 +304,7 @@ def test_estimate_before_run_and_time_left_during_it(qtbot, window):
     seen = []
     with qtbot.waitSignal(window.attack_finished, timeout=WAIT_MS):
         window.run_attack()
-        qtbot.waitUntil(lambda: seen.append(window.attack_panel.progress.text()) or "left" in seen[-1],
-                        timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: seen.append(window.attack_panel.progress.text()) or "left" in seen[-1], timeout=WAIT_MS)
     left = next(t for t in seen if "left" in t)
     assert left.startswith("iteration ") and " / 40 \u00b7 at most " in left and left.endswith(" s left")
     assert window.attack_panel.progress.text() == "iteration 40 / 40"

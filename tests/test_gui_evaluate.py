@@ -8,11 +8,11 @@ import json
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from inspector.gui.workspaces.evaluate.eta import Eta, format_seconds
-from inspector.gui.workspaces.evaluate.state import EvaluateState
 from inspector.gui.main_window import MainWindow
 from inspector.gui.session import Session
 from inspector.gui.settings import Settings
+from inspector.gui.workspaces.evaluate.eta import Eta, format_seconds
+from inspector.gui.workspaces.evaluate.state import EvaluateState
 
 WAIT_MS = 120_000
 
@@ -21,8 +21,9 @@ WAIT_MS = 120_000
 def main(qtbot, tmp_path):
     """The main window on mnist-standard (CPU), once the Evasion workspace has loaded, the Evaluate tab current."""
     state = EvaluateState(attacks=["fgsm"], eps="0, 8/255, 0.2", limit=20, out=str(tmp_path / "run"))
-    win = MainWindow(Session(model="mnist-standard", device="cpu"), Settings(tmp_path / "settings.json"),
-                     states={"evaluate": state})
+    win = MainWindow(
+        Session(model="mnist-standard", device="cpu"), Settings(tmp_path / "settings.json"), states={"evaluate": state}
+    )
     qtbot.addWidget(win)
     with qtbot.waitSignal(win.workspaces["evasion"].preview_ready, timeout=WAIT_MS):
         win.show()
@@ -39,7 +40,7 @@ def test_evaluation_fills_the_table_and_curve_and_saves_a_report(qtbot, main, tm
         ws.attack_panel.run_button.click()
     result = done.args[0]
     assert not result.stopped and result.images == 20
-    assert any(r is not None and r is not result for r in partials)       # results arrived before the end
+    assert any(r is not None and r is not result for r in partials)  # results arrived before the end
     assert ws.results.table.rowCount() == 3
     cells = [ws.results.table.item(0, j).text() for j in range(ws.results.table.columnCount())]
     assert cells[1] == "fgsm" and cells[5] == "20" and "\u2013" in cells[4]
@@ -59,14 +60,14 @@ def test_evaluation_fills_the_table_and_curve_and_saves_a_report(qtbot, main, tm
     ticks = ws.curve.plot.getAxis("bottom")
     ws.set_text_scale(1.5)
     assert ticks.style["tickFont"].pointSizeF() == pytest.approx(13.5)
-    assert ws.curve.points()[("none", "fgsm")] == (xs, ys)          # redrawn at the new size
+    assert ws.curve.points()[("none", "fgsm")] == (xs, ys)  # redrawn at the new size
 
 
 def test_cancel_keeps_the_finished_records_and_a_second_run_continues(qtbot, main, tmp_path):
     ws = main.workspaces["evaluate"]
     ws.state.attacks, ws.state.steps, ws.state.eps = ["pgd"], 10, "8/255, 0.2"
 
-    def cancel_after_first_batch(progress):      # one batch of 20 digits: stop once its second budget starts
+    def cancel_after_first_batch(progress):  # one batch of 20 digits: stop once its second budget starts
         if progress is not None and "eps 0.2" in progress.stage:
             ws.cancel()
 
@@ -95,7 +96,7 @@ def test_the_curve_fills_in_batch_by_batch(qtbot, main):
     ws.state.events.result.connect(lambda result: seen.append(None if result is None else result.robust[-1]["n"]))
     with qtbot.waitSignal(ws.evaluation_finished, timeout=WAIT_MS):
         ws.run()
-    assert seen == [128, 200, 200]               # two batches (128 digits, then the 72 left), the final result
+    assert seen == [128, 200, 200]  # two batches (128 digits, then the 72 left), the final result
 
 
 def test_a_folder_of_other_settings_is_refused_with_a_message(qtbot, main, monkeypatch):
@@ -120,15 +121,18 @@ def test_defences_add_defended_and_adaptive_rows_and_lines(qtbot, main):
     with qtbot.waitSignal(ws.evaluation_finished, timeout=WAIT_MS):
         ws.attack_panel.run_button.click()
     settings = [ws.results.table.item(i, 0).text() for i in range(ws.results.table.rowCount())]
-    assert settings == ["no defence", "defended, non-adaptive attack (made on the bare model)",
-                        "defended, adaptive attack (BPDA / EOT through the defences)"]
+    assert settings == [
+        "no defence",
+        "defended, non-adaptive attack (made on the bare model)",
+        "defended, adaptive attack (BPDA / EOT through the defences)",
+    ]
     assert set(ws.curve.points()) == {("none", "fgsm"), ("defended", "fgsm"), ("adaptive", "fgsm")}
 
 
 def test_eta_counts_from_the_first_report():
     now = [0.0]
     eta = Eta(clock=lambda: now[0])
-    assert eta.update(40, 100) is None          # a resumed run starts at 40
+    assert eta.update(40, 100) is None  # a resumed run starts at 40
     now[0] = 10.0
     assert eta.update(50, 100) == pytest.approx(50.0)
     assert format_seconds(50) == "50 s" and format_seconds(185) == "3 min 5 s" and format_seconds(4320) == "1 h 12 min"

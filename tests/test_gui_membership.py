@@ -8,8 +8,8 @@ import os
 
 import pytest
 
-from inspector.core.util.errors import ExportError
 from inspector.core.privacy.membership import MembershipConfig
+from inspector.core.util.errors import ExportError
 from inspector.gui.jobs import Job, JobRunner
 from inspector.gui.workspaces.privacy.membership_job import membership_job
 from inspector.gui.workspaces.privacy.membership_view import MembershipView
@@ -57,10 +57,10 @@ def test_a_cancelled_job_says_what_was_kept(qtbot):
     qtbot.addWidget(view)
     from inspector.core.privacy.membership import MembershipProgress
 
-    view.show_result(None)                       # clearing an empty view says nothing
+    view.show_result(None)  # clearing an empty view says nothing
     assert view.status.text() == ""
     view.show_progress(MembershipProgress("reference models", 1, 4))
-    view.show_result(None)                       # a job that was running returned None: cancelled
+    view.show_result(None)  # a job that was running returned None: cancelled
     assert "cancelled" in view.status.text() and view.result is None
     with pytest.raises(ExportError):
         view.export("unused")
@@ -68,13 +68,14 @@ def test_a_cancelled_job_says_what_was_kept(qtbot):
 
 def test_privacy_workspace_runs_membership_and_exports(qtbot, tmp_path):
     from inspector.gui.main_window import MainWindow
-    from inspector.gui.workspaces.privacy.state import PrivacyState
     from inspector.gui.session import Session
     from inspector.gui.settings import Settings
+    from inspector.gui.workspaces.privacy.state import PrivacyState
 
     state = PrivacyState(task="membership", membership_attack="loss")
-    win = MainWindow(Session(model="mnist-standard", device="cpu"), Settings(tmp_path / "settings.json"),
-                     states={"privacy": state})
+    win = MainWindow(
+        Session(model="mnist-standard", device="cpu"), Settings(tmp_path / "settings.json"), states={"privacy": state}
+    )
     qtbot.addWidget(win)
     win.show()
     ws = win.workspaces["privacy"]

@@ -9,13 +9,13 @@ import pytest
 import torch
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 from safetensors.torch import save_file
+from test_model_trust import MarkingModel
 
 from inspector.core.io.resources import resource_path
-from inspector.gui.workspaces.evasion.state import EvasionState
 from inspector.gui.main_window import MODEL_FILE, MODEL_FILTER, MainWindow
 from inspector.gui.session import Session
 from inspector.gui.settings import Settings
-from test_model_trust import MarkingModel
+from inspector.gui.workspaces.evasion.state import EvasionState
 
 WAIT_MS = 60_000
 DIGIT = str(resource_path("images", "mnist-7.png"))
@@ -25,15 +25,20 @@ DIGIT_NAMES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "e
 @pytest.fixture
 def digits_pt2(tmp_path, mnist_model):
     path = tmp_path / "digits.pt2"
-    program = torch.export.export(mnist_model.net, (torch.rand(2, 1, 28, 28),),
-                                  dynamic_shapes=({0: torch.export.Dim("batch", max=64)},))
+    program = torch.export.export(
+        mnist_model.net, (torch.rand(2, 1, 28, 28),), dynamic_shapes=({0: torch.export.Dim("batch", max=64)},)
+    )
     torch.export.save(program, str(path))
     return path
 
 
 def open_window(qtbot, tmp_path, model: str) -> MainWindow:
-    win = MainWindow(Session(model=model, device="cpu"), Settings(tmp_path / "settings.json"),
-                     states={"evasion": EvasionState(image=DIGIT)}, show_dialogs=False)
+    win = MainWindow(
+        Session(model=model, device="cpu"),
+        Settings(tmp_path / "settings.json"),
+        states={"evasion": EvasionState(image=DIGIT)},
+        show_dialogs=False,
+    )
     qtbot.addWidget(win)
     with qtbot.waitSignal(win.workspaces["evasion"].preview_ready, timeout=WAIT_MS):
         win.show()
@@ -69,6 +74,7 @@ def test_a_pickled_model_loads_only_after_the_user_confirms(qtbot, tmp_path, mon
         def warning(parent, title, text, *args):
             questions.append(text)
             return reply
+
         return warning
 
     monkeypatch.setattr(QMessageBox, "warning", answer(QMessageBox.StandardButton.No))
@@ -116,7 +122,7 @@ def test_model_setup_previews_and_writes_the_sidecar(qtbot, tmp_path, digits_pt2
 
     dialog.names_edit.setPlainText("\n".join(DIGIT_NAMES))
     assert dialog.refresh() and f"top-1 {DIGIT_NAMES[digit]}" in dialog.caption.text()
-    dialog.names_edit.setPlainText("one\ntwo")                       # too few names: said, and no saving
+    dialog.names_edit.setPlainText("one\ntwo")  # too few names: said, and no saving
     assert not dialog.refresh() and "2 class names for the model's 10 outputs" in dialog.status.text()
     assert not dialog.buttons.button(dialog.buttons.StandardButton.Save).isEnabled()
     dialog.mean_edit.setText("0.5, x")
@@ -131,7 +137,7 @@ def test_model_setup_previews_and_writes_the_sidecar(qtbot, tmp_path, digits_pt2
     written = json.loads((tmp_path / "digits.pt2.inspector.json").read_text())
     assert written["class_names_file"] == "digits.txt" and written["input_size"] == [28, 28]
     assert written["channels"] == 1 and written["resize"] == "shorter-side-crop"
-    assert top1(win) == "seven"                                       # the app reloaded the model with it
+    assert top1(win) == "seven"  # the app reloaded the model with it
     win.close()
 
 

@@ -8,10 +8,10 @@ import json
 import pytest
 
 from inspector.gui.main_window import MainWindow
-from inspector.gui.workspaces.privacy.state import PrivacyState
-from inspector.gui.workspaces.privacy.tasks import TASKS
 from inspector.gui.session import Session
 from inspector.gui.settings import Settings
+from inspector.gui.workspaces.privacy.state import PrivacyState
+from inspector.gui.workspaces.privacy.tasks import TASKS
 
 WAIT_MS = 180_000
 
@@ -19,10 +19,12 @@ WAIT_MS = 180_000
 @pytest.fixture
 def main(qtbot, tmp_path):
     """The main window with the Privacy tab current, set for a tiny label-only stealing run."""
-    state = PrivacyState(budgets="100, 400", labels_only=True, epochs=1, method="copycat", max_iterations=60,
-                         copies_folder=str(tmp_path))
-    win = MainWindow(Session(model="mnist-standard", device="cpu"), Settings(tmp_path / "settings.json"),
-                     states={"privacy": state})
+    state = PrivacyState(
+        budgets="100, 400", labels_only=True, epochs=1, method="copycat", max_iterations=60, copies_folder=str(tmp_path)
+    )
+    win = MainWindow(
+        Session(model="mnist-standard", device="cpu"), Settings(tmp_path / "settings.json"), states={"privacy": state}
+    )
     qtbot.addWidget(win)
     win.show()
     win.tabs.setCurrentWidget(win.workspaces["privacy"])
@@ -34,14 +36,15 @@ def test_the_picker_offers_each_registered_task_and_shows_its_form_view_and_desc
     ws = main.workspaces["privacy"]
     picker = ws.task_picker
     assert {"stealing", "inversion", "membership"} <= set(TASKS)
-    assert [(picker.itemText(i), picker.itemData(i)) for i in range(picker.count())] == \
-        [(task.title, task.name) for task in TASKS.values()]            # in the registry's order
+    assert [(picker.itemText(i), picker.itemData(i)) for i in range(picker.count())] == [
+        (task.title, task.name) for task in TASKS.values()
+    ]  # in the registry's order
     assert ws.state.task == "stealing" and picker.currentData() == "stealing"
-    for i, task in reversed(list(enumerate(TASKS.values()))):          # each task, the first one last
+    for i, task in reversed(list(enumerate(TASKS.values()))):  # each task, the first one last
         picker.setCurrentIndex(i)
         assert ws.state.task == task.name and ws.description.text() == task.description
         assert ws.forms.currentIndex() == i and ws.views.currentIndex() == i and ws.view() is ws.views.widget(i)
-    assert len({ws.forms.widget(i) for i in range(len(TASKS))}) == len(TASKS)   # a form of its own each
+    assert len({ws.forms.widget(i) for i in range(len(TASKS))}) == len(TASKS)  # a form of its own each
 
 
 def test_stealing_fills_the_curve_live_and_exports(qtbot, main, tmp_path, monkeypatch):
@@ -55,7 +58,7 @@ def test_stealing_fills_the_curve_live_and_exports(qtbot, main, tmp_path, monkey
         ws.run_button.click()
     result = done.args[0]
     assert result.finished and [r["queries"] for r in result.rows] == [100, 400]
-    assert any(r is not None and not r.finished and len(r.rows) == 1 for r in partial)   # the curve grew live
+    assert any(r is not None and not r.finished and len(r.rows) == 1 for r in partial)  # the curve grew live
     view = ws.view()
     assert view.table.rowCount() == 2 and view.table.item(1, 0).text() == "400"
     assert [r["budget"] for r in view.rows] == [100, 400]
@@ -99,8 +102,10 @@ def test_inversion_shows_the_grid(qtbot, main, tmp_path):
 
 def _no_transfer(config_class):
     """StealConfig without the PGD transfer measurement (seconds saved in a test of the workspace)."""
+
     def make(**kwargs):
         return config_class(**kwargs, transfer_eps=0.0)
+
     return make
 
 

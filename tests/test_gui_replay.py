@@ -12,13 +12,13 @@ from PIL import Image
 from PySide6.QtWidgets import QMessageBox
 
 from inspector.cli import main
-from inspector.core.replay import read_source, replay_attack
 from inspector.core.io.resources import resource_path
+from inspector.core.replay import read_source, replay_attack
 from inspector.core.util.threads import intra_op_threads
-from inspector.gui.workspaces.evasion.state import EvasionState
 from inspector.gui.main_window import MainWindow
 from inspector.gui.session import Session
 from inspector.gui.settings import Settings
+from inspector.gui.workspaces.evasion.state import EvasionState
 
 WAIT_MS = 120_000
 DIGIT = str(resource_path("images/mnist-7.png"))
@@ -28,8 +28,11 @@ DIGIT = str(resource_path("images/mnist-7.png"))
 def window(qtbot, tmp_path, monkeypatch):
     shown = []
     monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text, *a: shown.append(text))
-    win = MainWindow(Session(model="mnist-standard", device="cpu"), Settings(tmp_path / "settings.json"),
-                     states={"evasion": EvasionState(image=str(resource_path("images/mnist-3.png")))})
+    win = MainWindow(
+        Session(model="mnist-standard", device="cpu"),
+        Settings(tmp_path / "settings.json"),
+        states={"evasion": EvasionState(image=str(resource_path("images/mnist-3.png")))},
+    )
     win.errors = shown
     qtbot.addWidget(win)
     with qtbot.waitSignal(win.workspaces["evasion"].preview_ready, timeout=WAIT_MS):
@@ -40,10 +43,34 @@ def window(qtbot, tmp_path, monkeypatch):
 
 def test_open_recipe_sets_the_view_and_gives_the_cli_replays_adversarial(window, qtbot, tmp_path):
     out = tmp_path / "run"
-    with intra_op_threads(2):                      # the app's worker runs with another count
-        assert main(["attack", DIGIT, "--model", "mnist-standard", "--attack", "mifgsm", "--eps", "0.2", "--step-size", "0.05",
-                     "--steps", "4", "--target", "3", "--defense", "bitdepth:bits=4", "--device", "cpu",
-                     "--out-dir", str(out)]) == 0
+    with intra_op_threads(2):  # the app's worker runs with another count
+        assert (
+            main(
+                [
+                    "attack",
+                    DIGIT,
+                    "--model",
+                    "mnist-standard",
+                    "--attack",
+                    "mifgsm",
+                    "--eps",
+                    "0.2",
+                    "--step-size",
+                    "0.05",
+                    "--steps",
+                    "4",
+                    "--target",
+                    "3",
+                    "--defense",
+                    "bitdepth:bits=4",
+                    "--device",
+                    "cpu",
+                    "--out-dir",
+                    str(out),
+                ]
+            )
+            == 0
+        )
     assert json.loads((out / "result.json").read_text())["recipe"]["threads"] == 2
     evasion = window.workspaces["evasion"]
     with qtbot.waitSignal(evasion.attack_finished, timeout=WAIT_MS) as done:
@@ -60,8 +87,9 @@ def test_open_recipe_sets_the_view_and_gives_the_cli_replays_adversarial(window,
     cli = replay_attack(read_source(out / "result.json"))
     assert cli.matched and torch.equal(inspection.x_adv, cli.inspection.x_adv)
     saved = np.asarray(Image.open(out / "adversarial.png"))
-    assert np.array_equal(np.asarray(Image.fromarray(
-        (inspection.x_adv[0, 0] * 255).round().to(torch.uint8).numpy())), saved)
+    assert np.array_equal(
+        np.asarray(Image.fromarray((inspection.x_adv[0, 0] * 255).round().to(torch.uint8).numpy())), saved
+    )
     window.grab().save(str(tmp_path.parent / "open-recipe.png"))
     assert not window.errors
 

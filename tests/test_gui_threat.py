@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from inspector.core.evasion.mode_sweep import MODES
-from inspector.core.models.loading import builtin_models
 from inspector.core.io.resources import resource_path
-from inspector.gui.workspaces.evasion.state import EvasionState
+from inspector.core.models.loading import builtin_models
 from inspector.gui.main_window import MainWindow
 from inspector.gui.session import Session
 from inspector.gui.settings import Settings
+from inspector.gui.workspaces.evasion.state import EvasionState
 
 WAIT_MS = 120_000
 
@@ -18,8 +18,9 @@ WAIT_MS = 120_000
 @pytest.fixture
 def window(qtbot, tmp_path):
     state = EvasionState(image=str(resource_path("images", "mnist-7.png")))
-    win = MainWindow(Session(model="mnist-standard", device="cpu"), Settings(tmp_path / "settings.json"),
-                     states={"evasion": state})
+    win = MainWindow(
+        Session(model="mnist-standard", device="cpu"), Settings(tmp_path / "settings.json"), states={"evasion": state}
+    )
     qtbot.addWidget(win)
     with qtbot.waitSignal(win.workspaces["evasion"].preview_ready, timeout=WAIT_MS):
         win.show()
@@ -66,8 +67,9 @@ def test_top_k_and_scores_pick_square_and_transfer_picks_a_surrogate(qtbot, wind
     assert window.state.attack == "dimifgsm" and panel.surrogate_combo.isVisibleTo(panel)
     task = builtin_models()["mnist-standard"].task
     digit_models = [name for name, info in builtin_models().items() if info.task == task]
-    assert [panel.surrogate_combo.itemData(i) for i in range(panel.surrogate_combo.count())] == \
-        [name for name in digit_models if name != "mnist-standard"]          # every other digit model, in order
+    assert [panel.surrogate_combo.itemData(i) for i in range(panel.surrogate_combo.count())] == [
+        name for name in digit_models if name != "mnist-standard"
+    ]  # every other digit model, in order
     assert panel.surrogate_combo.itemData(1) == "mnist-distilled"
     panel.surrogate_combo.setCurrentIndex(1)
     recipe = window.state.recipe("mnist-standard", "cpu")
@@ -77,23 +79,42 @@ def test_top_k_and_scores_pick_square_and_transfer_picks_a_surrogate(qtbot, wind
     assert inspection.threat_model()["computed_on"] == "mnist-distilled"
     assert "computed on mnist-distilled" in panel.result.text() and "no query to the target" in panel.result.text()
     choose(panel, "white-box")
-    assert window.state.attack == "dimifgsm" and window.state.threat_fields() == {}   # a gradient attack fits
+    assert window.state.attack == "dimifgsm" and window.state.threat_fields() == {}  # a gradient attack fits
 
 
-@pytest.mark.parametrize("flags, threat, fields", [
-    (["--attack", "hopskipjump", "--output-mode", "label", "--throttle", "1/s", "--stateful-detector", "blacklight"],
-     "label-only", {"output_mode": "label", "throttle": "1/s", "stateful_detector": "blacklight"}),
-    (["--attack", "square", "--output-mode", "topk:k=3"], "top-k",
-     {"output_mode": "topk:k=3", "throttle": None, "stateful_detector": None}),
-    (["--attack", "mifgsm", "--surrogate", "mnist-distilled"], "transfer", {"surrogates": ["mnist-distilled"]}),
-    (["--attack", "pgd"], "white-box", {}),
-])
+@pytest.mark.parametrize(
+    "flags, threat, fields",
+    [
+        (
+            [
+                "--attack",
+                "hopskipjump",
+                "--output-mode",
+                "label",
+                "--throttle",
+                "1/s",
+                "--stateful-detector",
+                "blacklight",
+            ],
+            "label-only",
+            {"output_mode": "label", "throttle": "1/s", "stateful_detector": "blacklight"},
+        ),
+        (
+            ["--attack", "square", "--output-mode", "topk:k=3"],
+            "top-k",
+            {"output_mode": "topk:k=3", "throttle": None, "stateful_detector": None},
+        ),
+        (["--attack", "mifgsm", "--surrogate", "mnist-distilled"], "transfer", {"surrogates": ["mnist-distilled"]}),
+        (["--attack", "pgd"], "white-box", {}),
+    ],
+)
 def test_the_gui_flags_set_the_threat_model(flags, threat, fields):
     from inspector.cli import build_parser
     from inspector.gui.launch import state_from_args
 
-    args = build_parser().parse_args(["gui", str(resource_path("images", "mnist-7.png")), "--model", "mnist-standard",
-                                      *flags])
+    args = build_parser().parse_args(
+        ["gui", str(resource_path("images", "mnist-7.png")), "--model", "mnist-standard", *flags]
+    )
     _, state = state_from_args(args)
     assert state.threat == threat and state.threat_fields() == fields
 
@@ -102,9 +123,16 @@ def test_an_opened_recipe_shows_its_threat_model(qtbot, window, tmp_path):
     from inspector.core.evasion.inspect import inspect
     from inspector.core.evasion.recipe import Recipe
 
-    recipe = Recipe(image=str(resource_path("images", "mnist-7.png")), model="mnist-standard", attack="hopskipjump",
-                    params={"max_queries": 100, "steps": 3}, output_mode="topk:k=2", throttle="10/min",
-                    stateful_detector="blacklight", device="cpu")
+    recipe = Recipe(
+        image=str(resource_path("images", "mnist-7.png")),
+        model="mnist-standard",
+        attack="hopskipjump",
+        params={"max_queries": 100, "steps": 3},
+        output_mode="topk:k=2",
+        throttle="10/min",
+        stateful_detector="blacklight",
+        device="cpu",
+    )
     inspect(recipe).save(tmp_path / "run")
     with qtbot.waitSignal(window.attack_finished, timeout=WAIT_MS):
         assert window.open_recipe(str(tmp_path / "run" / "result.json"))
@@ -123,7 +151,7 @@ def compare_modes(qtbot, workspace):
 
 def test_the_output_mode_table_says_square_cannot_run_label_only(qtbot, window):
     panel = window.threat_panel
-    assert not panel.compare_modes.isVisibleTo(panel)          # white-box: nothing to compare
+    assert not panel.compare_modes.isVisibleTo(panel)  # white-box: nothing to compare
     choose(panel, "scores")
     assert window.state.attack == "square" and panel.compare_modes.isVisibleTo(panel)
     window.attack_panel.form.editors["max_queries"].setValue(60)
@@ -141,7 +169,7 @@ def test_the_output_mode_table_says_square_cannot_run_label_only(qtbot, window):
 def test_the_output_mode_table_runs_hopskipjump_in_every_mode_on_held_out_digits(qtbot, window):
     panel = window.threat_panel
     choose(panel, "label-only")
-    assert panel.held_out.isVisibleTo(panel)                  # a digit model: held-out digits offered
+    assert panel.held_out.isVisibleTo(panel)  # a digit model: held-out digits offered
     panel.held_out.setValue(3)
     window.attack_panel.form.editors["max_queries"].setValue(60)
     sweep = compare_modes(qtbot, window)
@@ -149,7 +177,7 @@ def test_the_output_mode_table_runs_hopskipjump_in_every_mode_on_held_out_digits
     texts = window.mode_table.texts()
     assert len(texts) == len(MODES) and all(len(t) == 6 for t in texts)
     full, label = texts[0], texts[-1]
-    assert full[1].startswith("4/4 [") and full[1:5] == label[1:5]   # HopSkipJump reads only the top-1
+    assert full[1].startswith("4/4 [") and full[1:5] == label[1:5]  # HopSkipJump reads only the top-1
     assert "3 held-out digits" in window.mode_table.heading.text()
 
 

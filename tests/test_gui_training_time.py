@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from inspector.core.poisoning.neural_cleanse import CleanseSettings
 from inspector.core.io.resources import resource_path
-from inspector.gui.workspaces.evasion.state import EvasionState
+from inspector.core.poisoning.neural_cleanse import CleanseSettings
 from inspector.gui.main_window import MainWindow
 from inspector.gui.session import Session
 from inspector.gui.settings import Settings
+from inspector.gui.workspaces.evasion.state import EvasionState
 from inspector.gui.workspaces.training_time.state import TrainingTimeState
 
 WAIT_MS = 180_000
@@ -20,8 +20,11 @@ DIGIT = resource_path("images", "mnist-7.png")
 @pytest.fixture
 def main(qtbot, tmp_path):
     state = TrainingTimeState(rates="5%, 10%", epochs=2, folder=str(tmp_path / "ckpt"))
-    win = MainWindow(Session(model="mnist-backdoor", device="cpu"), Settings(tmp_path / "settings.json"),
-                     states={"training-time": state, "evasion": EvasionState(image=str(DIGIT))})
+    win = MainWindow(
+        Session(model="mnist-backdoor", device="cpu"),
+        Settings(tmp_path / "settings.json"),
+        states={"training-time": state, "evasion": EvasionState(image=str(DIGIT))},
+    )
     qtbot.addWidget(win)
     with qtbot.waitSignal(win.workspaces["evasion"].preview_ready, timeout=WAIT_MS):
         win.show()
@@ -34,10 +37,12 @@ def test_training_cancels_resumes_and_draws_the_figures(qtbot, main, tmp_path):
     ws = main.workspaces["training-time"]
     ws.limit = 600
     assert "trained as 0" in ws.examples.captions
+
     # cancel in the first model's second epoch: its checkpoint stays
     def cancel_in_epoch_two(report):
         if getattr(report, "epoch", 0) == 2:
             ws.cancel()
+
     with qtbot.waitSignal(ws.training_finished, timeout=WAIT_MS) as stopped:
         ws.setup.train_button.click()
         ws._job.progress.connect(cancel_in_epoch_two)
@@ -64,7 +69,7 @@ def test_evasion_stamps_the_trigger_and_shows_both_predictions(qtbot, main):
     with qtbot.waitSignal(ev.stamped, timeout=WAIT_MS) as done:
         ev.trigger_panel.button.click()
     stamped = done.args[0]
-    assert stamped.clean.label != 0 and stamped.stamped.label == 0      # mnist-backdoor's target
+    assert stamped.clean.label != 0 and stamped.stamped.label == 0  # mnist-backdoor's target
     assert ev.panes.captions[1].text.startswith("trigger") and ev.panes.captions[2].text.startswith("triggered: 0")
 
 

@@ -6,8 +6,8 @@ tests run there; the 224x224 ImageNet model gets one photo and a small budget.
 
 import pytest
 import torch
-
 from conftest import DATA
+
 from inspector.core.attacks import ATTACKS, make_attack
 from inspector.core.attacks.hopskipjump import EXPORT_QUERIES
 from inspector.core.io.datasets.mnist import mnist_split
@@ -50,12 +50,14 @@ def test_registered_as_label_only_minimal_norm():
 def test_shrinks_the_distance_on_mnist_within_the_budget(mnist_model, digits, norm):
     x, y = digits
     steps = []
-    result = make_attack("hopskipjump", {"norm": norm, "max_queries": 1500}).run(mnist_model, x, y, on_step=steps.append)
+    result = make_attack("hopskipjump", {"norm": norm, "max_queries": 1500}).run(
+        mnist_model, x, y, on_step=steps.append
+    )
     assert result.success.all() and _on_grid(result.x_adv)
     assert result.gradient_evaluations == 0 and result.iterations == len(steps) >= 4
     assert (result.query_counts <= 1500).all() and result.queries == int(result.query_counts.max())
     assert (result.query_counts >= 1500 - 60).all()  # the budget is spent, less what no step could use
-    first = -steps[0].loss                            # the distance after the first iteration, in float
+    first = -steps[0].loss  # the distance after the first iteration, in float
     reached = torch.tensor(perturbation_norms(x, result.x_adv)[norm])
     assert (reached < 0.8 * first).float().mean() >= 0.75
     assert reached.median() < 0.75 * first.median()
@@ -73,7 +75,7 @@ def test_the_model_is_reached_only_through_a_label_oracle(mnist_model, digits, m
             answers.append((self.output, out.shape == index.shape, out.dtype))
             return out
 
-    monkeypatch.setattr(query, "QueryOracle", Recording)     # the oracle every query attack is given
+    monkeypatch.setattr(query, "QueryOracle", Recording)  # the oracle every query attack is given
     x, y = digits
     counted = Counted(mnist_model)
     steps = []
@@ -103,8 +105,9 @@ def test_more_queries_give_a_smaller_l2(mnist_model, digits):
 def test_cancel_stops_after_the_current_iteration(mnist_model, digits):
     x, y = digits
     steps = []
-    result = make_attack("hopskipjump", {"max_queries": 5000}).run(mnist_model, x, y, on_step=steps.append,
-                                                                   should_stop=lambda: len(steps) >= 2)
+    result = make_attack("hopskipjump", {"max_queries": 5000}).run(
+        mnist_model, x, y, on_step=steps.append, should_stop=lambda: len(steps) >= 2
+    )
     assert result.cancelled and result.iterations == 2 and len(steps) == 2
     assert result.success.all() and (result.query_counts < 1000).all()
 
@@ -126,7 +129,9 @@ def test_targeted_from_digits_of_the_target_class(mnist_model, digits):
         pool_pred = mnist_model(pool_x).argmax(1)
     target = (y + 1) % 10
     start = torch.stack([pool_x[(pool_pred == t) & (pool_y == t)][0] for t in target])
-    result = make_attack("hopskipjump", {"max_queries": 1000}).run(mnist_model, x, y, target=target, starting_points=start)
+    result = make_attack("hopskipjump", {"max_queries": 1000}).run(
+        mnist_model, x, y, target=target, starting_points=start
+    )
     assert result.success.all() and torch.equal(result.logits.argmax(1), target)
     start_l2 = (start - x).flatten(1).norm(dim=1)
     assert (torch.tensor(perturbation_norms(x, result.x_adv)["l2"]) < 0.7 * start_l2).all()

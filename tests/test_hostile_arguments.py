@@ -16,17 +16,16 @@ import pytest
 from hostile import run_inspector
 
 from inspector.cli import main
-from inspector.core.util.bounds import MAX_MEMBERSHIP_SEED, MAX_TRAIN_SEED
+from inspector.core.io.resources import resource_path
+from inspector.core.util.bounds import MAX_COUNT, MAX_MEMBERSHIP_SEED, MAX_TRAIN_SEED
 from inspector.core.util.errors import ParameterError
 from inspector.core.util.params import MAX_SEED
-from inspector.core.io.resources import resource_path
-from inspector.core.util.bounds import MAX_COUNT
 
 DIGIT = str(resource_path("images", "mnist-3.png"))
 #: The subprocesses run in an empty folder: this checkout's code, not an installed copy.
 THIS_CHECKOUT = {"PYTHONPATH": str(Path(__file__).resolve().parents[1])}
 HUGE = str(2**70)
-MANY_DIGITS = "9" * 5000       # beyond Python's int-to-text limit: must not become a traceback
+MANY_DIGITS = "9" * 5000  # beyond Python's int-to-text limit: must not become a traceback
 TOO_MANY = str(MAX_COUNT + 1)
 
 #: (command line, the flag its one error line names): refused by the parser, before any import of torch.
@@ -100,10 +99,14 @@ CORE_CASES = [
     (["attack", DIGIT, "--model", "mnist-standard", "--seed", HUGE], "seed"),
     (["attack", DIGIT, "--model", "mnist-standard", "--eps", "nan"], "eps"),
     (["attack", DIGIT, "--model", "mnist-standard", "--step-size", "inf"], "step_size"),
-    (["attack", DIGIT, "--model", "mnist-standard", "--attack", "square", "--param", "max_queries=1000000000"],
-     "max_queries"),
-    (["attack", DIGIT, "--model", "mnist-standard", "--attack", "square", "--throttle", "1/s:burst=1" + "0" * 400],
-     "burst"),
+    (
+        ["attack", DIGIT, "--model", "mnist-standard", "--attack", "square", "--param", "max_queries=1000000000"],
+        "max_queries",
+    ),
+    (
+        ["attack", DIGIT, "--model", "mnist-standard", "--attack", "square", "--throttle", "1/s:burst=1" + "0" * 400],
+        "burst",
+    ),
     (["evaluate", "mnist-heldout", "--model", "mnist-standard", "--steps", "1000000000"], "steps"),
     (["evaluate", "mnist-heldout", "--model", "mnist-standard", "--seed", HUGE], "seed"),
     (["evaluate", "mnist-heldout", "--model", "mnist-standard", "--eps", "nan"], "eps"),
@@ -127,7 +130,7 @@ def _outcome(capsys, argv: list[str]) -> tuple[int, list[str]]:
     """Run ``inspector ARGV`` in-process: the exit status and the non-empty stderr lines."""
     try:
         code = main(argv)
-    except SystemExit as exc:       # the parser's refusal
+    except SystemExit as exc:  # the parser's refusal
         code = exc.code
     _, err = capsys.readouterr()
     return code, [line for line in err.splitlines() if line.strip()]
@@ -184,8 +187,10 @@ def test_core_entry_points_check_their_counts_before_allocating():
         (lambda: BackdoorConfig(alpha=float("nan"), trigger="blend").check(), "--alpha"),
         (lambda: train("standard", epochs=10**9), "parameter 'epochs'"),
         (lambda: train("standard", seed=2**70), "the seed"),
-        (lambda: evaluate(EvaluationConfig(data="mnist-heldout", model="mnist-standard", batch_size=10**9)),
-         "--batch-size"),
+        (
+            lambda: evaluate(EvaluationConfig(data="mnist-heldout", model="mnist-standard", batch_size=10**9)),
+            "--batch-size",
+        ),
         (lambda: evaluate(EvaluationConfig(data="mnist-heldout", model="mnist-standard", limit=0)), "--limit"),
     ]
     for call, phrase in cases:
@@ -193,11 +198,14 @@ def test_core_entry_points_check_their_counts_before_allocating():
             call()
 
 
-@pytest.mark.parametrize("argv, flag", [
-    (["scan", "mnist-standard", "--steps", "1000000000"], "--steps"),
-    (["invert", "--max-iterations", "1000000000"], "--max-iterations"),
-    (["invert", "--patience", "1000000000"], "--patience"),
-])
+@pytest.mark.parametrize(
+    "argv, flag",
+    [
+        (["scan", "mnist-standard", "--steps", "1000000000"], "--steps"),
+        (["invert", "--max-iterations", "1000000000"], "--max-iterations"),
+        (["invert", "--patience", "1000000000"], "--patience"),
+    ],
+)
 def test_huge_counts_end_in_one_line_within_the_bounds(argv, flag, tmp_path):
     """Once near-endless (scan) or a 40 GB allocation (invert): measured in a subprocess."""
     run_inspector(*argv, cwd=tmp_path, env=THIS_CHECKOUT).assert_refused(flag)
@@ -207,24 +215,45 @@ def test_huge_counts_end_in_one_line_within_the_bounds(argv, flag, tmp_path):
 @pytest.mark.parametrize("extra", [[], ["--screenshot", "s.png"]], ids=["run", "run+screenshot"])
 def test_a_scripted_gui_run_with_a_bad_target_exits_2(extra, tmp_path):
     """It printed its line and then hung; now the window closes, the app exits 2, nothing is saved."""
-    outcome = run_inspector("gui", DIGIT, "--model", "mnist-standard", "--run", "--target", "5000", *extra,
-                            cwd=tmp_path, env=THIS_CHECKOUT | {"XDG_CONFIG_HOME": str(tmp_path / "config")})
+    outcome = run_inspector(
+        "gui",
+        DIGIT,
+        "--model",
+        "mnist-standard",
+        "--run",
+        "--target",
+        "5000",
+        *extra,
+        cwd=tmp_path,
+        env=THIS_CHECKOUT | {"XDG_CONFIG_HOME": str(tmp_path / "config")},
+    )
     outcome.assert_refused("class index 5000")
     assert not (tmp_path / "s.png").exists()
 
 
 def test_a_scripted_gui_run_with_a_bad_attack_parameter_exits_2(tmp_path):
-    outcome = run_inspector("gui", DIGIT, "--model", "mnist-standard", "--run", "--steps", "1000000000",
-                            "--screenshot", "s.png", cwd=tmp_path,
-                            env=THIS_CHECKOUT | {"XDG_CONFIG_HOME": str(tmp_path / "config")})
+    outcome = run_inspector(
+        "gui",
+        DIGIT,
+        "--model",
+        "mnist-standard",
+        "--run",
+        "--steps",
+        "1000000000",
+        "--screenshot",
+        "s.png",
+        cwd=tmp_path,
+        env=THIS_CHECKOUT | {"XDG_CONFIG_HOME": str(tmp_path / "config")},
+    )
     outcome.assert_refused("steps", "100000")
     assert not (tmp_path / "s.png").exists()
 
 
 def test_no_progress_lines_when_stderr_is_not_a_terminal(tmp_path):
     """Neural Cleanse reports each 10th step on a terminal; off one, a success leaves stderr empty."""
-    outcome = run_inspector("scan", "mnist-standard", "--steps", "10", "--limit", "20", "--json", cwd=tmp_path,
-                            env=THIS_CHECKOUT)
+    outcome = run_inspector(
+        "scan", "mnist-standard", "--steps", "10", "--limit", "20", "--json", cwd=tmp_path, env=THIS_CHECKOUT
+    )
     assert outcome.code == 0, outcome.stderr
     assert outcome.stderr == ""
     assert '"classes"' in outcome.stdout
@@ -239,7 +268,7 @@ def test_progress_lines_on_a_terminal():
         line.show("step 1/2")
         line.show("step 2/2")
         line.end()
-        line.end()                   # once only
+        line.end()  # once only
         terminal.flush()
         written = b""
         while select.select([main_fd], [], [], 1)[0]:

@@ -20,13 +20,13 @@ from hostile import run_inspector
 from PIL import Image
 
 from inspector.cli import main
-from inspector.core.util.errors import ClassNameError, InputWarning
-from inspector.core.models.labels import resolve_class
 from inspector.core.io.resources import resource_path
+from inspector.core.models.labels import resolve_class
+from inspector.core.util.errors import ClassNameError, InputWarning
 
 DIGIT = str(resource_path("images", "mnist-3.png"))
 MNIST = ["--model", "mnist-standard"]
-MANY_DIGITS = "9" * 5000        # beyond Python's int-to-text limit: must not become a traceback
+MANY_DIGITS = "9" * 5000  # beyond Python's int-to-text limit: must not become a traceback
 
 
 def refused(capsys, argv: list[str], *phrases: str) -> str:
@@ -43,11 +43,15 @@ def refused(capsys, argv: list[str], *phrases: str) -> str:
 
 # ---- a class given as text: digits that are not ASCII, or too many of them ------------------------
 
-@pytest.mark.parametrize("text, phrase", [
-    ("\u00b2", "no class named"),                      # '²'.isdigit() is True, int('²') fails
-    (MANY_DIGITS, "out of range"),                     # int() refuses over 4,300 digits
-    ("-" + MANY_DIGITS, "out of range"),
-])
+
+@pytest.mark.parametrize(
+    "text, phrase",
+    [
+        ("\u00b2", "no class named"),  # '²'.isdigit() is True, int('²') fails
+        (MANY_DIGITS, "out of range"),  # int() refuses over 4,300 digits
+        ("-" + MANY_DIGITS, "out of range"),
+    ],
+)
 def test_a_class_index_that_int_cannot_read_is_refused(text, phrase):
     with pytest.raises(ClassNameError, match=phrase):
         resolve_class(text, [f"class {i}" for i in range(10)])
@@ -62,8 +66,12 @@ def test_attack_target_superscript_and_huge_index_are_one_line(capsys):
 def test_labels_csv_with_a_superscript_label_is_one_line(capsys, tmp_path):
     shutil.copy(DIGIT, tmp_path / "a.png")
     (tmp_path / "labels.csv").write_text("file,label\na.png,\u00b2\n", encoding="utf-8")
-    refused(capsys, ["evaluate", *MNIST, str(tmp_path), "--attack", "fgsm", "--eps", "0", "--no-sanity"],
-            "labels.csv line 2", "no class named")
+    refused(
+        capsys,
+        ["evaluate", *MNIST, str(tmp_path), "--attack", "fgsm", "--eps", "0", "--no-sanity"],
+        "labels.csv line 2",
+        "no class named",
+    )
 
 
 @pytest.mark.parametrize("value", ["--5", MANY_DIGITS])
@@ -77,6 +85,7 @@ def test_evaluate_seed_of_many_digits_is_refused(capsys):
 
 # ---- a model or weights path that is a device or a FIFO: never read ----------------------------------
 
+
 def test_model_dev_zero_is_refused_unread():
     """It was read without end by torch.load: 19 GB, then killed."""
     outcome = run_inspector("classify", DIGIT, "--model", "/dev/zero")
@@ -86,17 +95,19 @@ def test_model_dev_zero_is_refused_unread():
 def test_model_fifo_weights_device_and_recipe_model_are_refused(capsys, tmp_path):
     fifo = tmp_path / "net.pt"
     os.mkfifo(fifo)
-    refused(capsys, ["classify", DIGIT, "--model", str(fifo)], "not a regular file")      # would wait forever
+    refused(capsys, ["classify", DIGIT, "--model", str(fifo)], "not a regular file")  # would wait forever
     refused(capsys, ["classify", DIGIT, "--model", "mnist-cnn", "--weights", "/dev/zero"], "not a regular file")
     recipe = tmp_path / "recipe.json"
     recipe.write_text(json.dumps({"image": DIGIT, "attack": "fgsm", "model": "/dev/zero"}))
     refused(capsys, ["replay", str(recipe)], "/dev/zero", "not a regular file")
-    recipe.write_text(json.dumps({"image": DIGIT, "attack": "fgsm", "model": "mnist-standard",
-                                  "surrogates": ["/dev/urandom"]}))
+    recipe.write_text(
+        json.dumps({"image": DIGIT, "attack": "fgsm", "model": "mnist-standard", "surrogates": ["/dev/urandom"]})
+    )
     refused(capsys, ["replay", str(recipe)], "/dev/urandom", "not a regular file")
 
 
 # ---- a calibration folder of many tiny images: bounded, however many ------------------------------
+
 
 def test_calibration_folder_uses_at_most_a_thousand_images(tmp_path, mnist_model):
     """5,000 one-pixel images (a recipe's "calibration") took 19 GB on a photo model: all at once."""
@@ -154,10 +165,23 @@ def test_attack_and_replay_out_dir_with_a_linked_member_are_refused_before_the_w
     out.mkdir()
     os.symlink(outside, out / "result.json")
     start = time.monotonic()
-    refused(capsys, ["attack", DIGIT, *MNIST, *LONG_ATTACK, "--out-dir", str(out)], "result.json", "a symbolic link is in its place")
+    refused(
+        capsys,
+        ["attack", DIGIT, *MNIST, *LONG_ATTACK, "--out-dir", str(out)],
+        "result.json",
+        "a symbolic link is in its place",
+    )
     recipe = tmp_path / "recipe.json"
-    recipe.write_text(json.dumps({"image": DIGIT, "model": "mnist-standard", "attack": "pgd",
-                                  "params": {"steps": 100000, "early_stop": False}}))
+    recipe.write_text(
+        json.dumps(
+            {
+                "image": DIGIT,
+                "model": "mnist-standard",
+                "attack": "pgd",
+                "params": {"steps": 100000, "early_stop": False},
+            }
+        )
+    )
     refused(capsys, ["replay", str(recipe), "--out-dir", str(out)], "result.json", "a symbolic link is in its place")
     assert time.monotonic() - start < 20
     assert outside.read_text() == "keep"
@@ -174,4 +198,4 @@ def test_replay_names_a_hostile_image_name_on_one_line_without_terminal_escapes(
     err = capsys.readouterr().err
     assert "\x1b" not in err and "\x07" not in err
     assert "fake.png" in err
-    assert len(err.splitlines()) == 2, err          # "replayed ..." and the comparison, each one line
+    assert len(err.splitlines()) == 2, err  # "replayed ..." and the comparison, each one line

@@ -13,22 +13,41 @@ import pytest
 import torch
 from hostile import run_inspector
 
-from inspector.core.util.errors import ExportError, ImageError, ModelError, ParameterError
 from inspector.core.evaluation.data import MAX_FIELD, MAX_LABELS_BYTES, load_dataset
-from inspector.core.evaluation.records import (MANIFEST, MAX_RECORD_BYTES, MAX_RESULTS_BYTES, RESULTS, RecordStore,
-                                               check_folder_before)
+from inspector.core.evaluation.records import (
+    MANIFEST,
+    MAX_RECORD_BYTES,
+    MAX_RESULTS_BYTES,
+    RESULTS,
+    RecordStore,
+    check_folder_before,
+)
 from inspector.core.io.files import write_atomically, write_files
-from inspector.core.models.loading import load_model
 from inspector.core.io.out_folder import check_file, check_folder, open_for_append
+from inspector.core.models.loading import load_model
+from inspector.core.models.zoo.mnist_cnn import MnistCNN, save_weights
 from inspector.core.privacy.run_folder import RunFolder, check_run_folder
 from inspector.core.privacy.stealing import StealConfig, steal
 from inspector.core.training.loop import fit, read_checkpoint, write_checkpoint
 from inspector.core.training.standard import cross_entropy_loss
-from inspector.core.models.zoo.mnist_cnn import MnistCNN, save_weights
+from inspector.core.util.errors import ExportError, ImageError, ModelError, ParameterError
 
 SECRET = b"the user's own file, outside every output folder\n"
-FAST_EVAL = ("evaluate", "mnist-heldout", "--model", "mnist-standard", "--attack", "fgsm", "--eps", "0.1",
-             "--limit", "2", "--no-sanity", "--device", "cpu")
+FAST_EVAL = (
+    "evaluate",
+    "mnist-heldout",
+    "--model",
+    "mnist-standard",
+    "--attack",
+    "fgsm",
+    "--eps",
+    "0.1",
+    "--limit",
+    "2",
+    "--no-sanity",
+    "--device",
+    "cpu",
+)
 MANIFEST_TEXT = json.dumps({"config": {"threads": 1}, "versions": {}, "device": "cpu"})
 
 
@@ -52,12 +71,22 @@ def evaluation_folder(tmp_path, *, manifest: str | None = MANIFEST_TEXT, results
 
 
 def record(**fields) -> str:
-    base = {"image": "mnist-8000", "index": 0, "label": 7, "attack": "clean", "eps": None, "setting": "none",
-            "variant": "main", "correct": True, "pred": 7}
+    base = {
+        "image": "mnist-8000",
+        "index": 0,
+        "label": 7,
+        "attack": "clean",
+        "eps": None,
+        "setting": "none",
+        "variant": "main",
+        "correct": True,
+        "pred": 7,
+    }
     return json.dumps(base | fields) + "\n"
 
 
 # --- evaluate --out / --resume: subprocess runs, the whole command ------------------------------------
+
 
 def test_resume_refuses_a_symlinked_results_file_and_leaves_its_target_alone(tmp_path, outside):
     folder = evaluation_folder(tmp_path)
@@ -88,8 +117,18 @@ def test_evaluate_report_into_a_folder_fails_before_the_evaluation(tmp_path):
     report = tmp_path / "report.html"
     report.mkdir()
     # the whole held-out set with every default budget would take many minutes
-    outcome = run_inspector("evaluate", "mnist-heldout", "--model", "mnist-standard", "--device", "cpu",
-                            "--report", str(report), "--out", str(tmp_path / "run"))
+    outcome = run_inspector(
+        "evaluate",
+        "mnist-heldout",
+        "--model",
+        "mnist-standard",
+        "--device",
+        "cpu",
+        "--report",
+        str(report),
+        "--out",
+        str(tmp_path / "run"),
+    )
     outcome.assert_refused("--report", "is a folder")
     assert outcome.seconds < 30
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"] and not any(report.iterdir())
@@ -107,8 +146,9 @@ def test_poison_out_a_file_fails_before_training_and_leaves_nothing(tmp_path):
 def test_steal_resume_on_an_empty_folder_is_refused_as_evaluate_resume_is(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
-    outcome = run_inspector("steal", "--budget", "100", "--epochs", "1", "--transfer-eps", "0",
-                            "--out", str(empty), "--resume")
+    outcome = run_inspector(
+        "steal", "--budget", "100", "--epochs", "1", "--transfer-eps", "0", "--out", str(empty), "--resume"
+    )
     outcome.assert_refused("no stealing run to resume here")
     with pytest.raises(ParameterError, match="no evaluation to resume here"):
         check_folder_before(empty, resume=True)
@@ -122,8 +162,9 @@ def test_lira_cache_with_a_symlinked_reference_is_refused_before_training(tmp_pa
     refs = ReferenceModels("standard", load_digits(), cache=tmp_path / "cache")
     refs.folder.mkdir(parents=True)
     refs.path(0).symlink_to(outside)
-    outcome = run_inspector("membership", "--attack", "lira-offline", "--references", "2",
-                            "--cache", str(tmp_path / "cache"))
+    outcome = run_inspector(
+        "membership", "--attack", "lira-offline", "--references", "2", "--cache", str(tmp_path / "cache")
+    )
     outcome.assert_refused("ref-000.safetensors", "symbolic link")
     assert outcome.seconds < 30 and outside.read_bytes() == SECRET
 
@@ -141,34 +182,41 @@ def test_a_labels_csv_with_a_huge_line_is_refused_in_bounded_memory(tmp_path):
 
 # --- the evaluation folder, core calls ------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, words", [
-    ("{not json", "not valid JSON"),
-    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
-    ('{"config": [1, 2]}', "not an evaluation manifest"),
-    ('["config"]', "not an evaluation manifest"),
-    ('{"config": {"threads": 100000}}', "threads"),
-    ('{"config": {"threads": "4"}}', "threads"),
-    ('{"config": {"threads": NaN}}', "not valid JSON"),
-    ('{"config": {}, "pad": "' + "x" * (2 * 2**20) + '"}', "over the"),
-])
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("{not json", "not valid JSON"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"config": [1, 2]}', "not an evaluation manifest"),
+        ('["config"]', "not an evaluation manifest"),
+        ('{"config": {"threads": 100000}}', "threads"),
+        ('{"config": {"threads": "4"}}', "threads"),
+        ('{"config": {"threads": NaN}}', "not valid JSON"),
+        ('{"config": {}, "pad": "' + "x" * (2 * 2**20) + '"}', "over the"),
+    ],
+)
 def test_a_malformed_manifest_is_refused(tmp_path, text, words):
     folder = evaluation_folder(tmp_path, manifest=text)
     with pytest.raises(ParameterError, match=words):
         check_folder_before(folder, resume=True)
 
 
-@pytest.mark.parametrize("lines, words", [
-    (record() + "garbage\n" + record(attack="fgsm", eps=0.1), "line 2"),
-    ("[1, 2]\n", "not a JSON object"),
-    (record(eps="0.1"), "'eps' must be a number"),
-    (record(setting="sideways"), "'setting'"),
-    (record(image=["a"]), "'image' must be text"),
-    (record(pred="7"), "whole numbers"),
-    (record(correct=1), "true or false"),
-    (record(linf=[0.1]), "'linf'"),
-    (record(error={"why": 1}), "'error' must be text"),
-    ('{"image": "' + "x" * (MAX_RECORD_BYTES + 10) + '"}\n', "longer than"),
-])
+@pytest.mark.parametrize(
+    "lines, words",
+    [
+        (record() + "garbage\n" + record(attack="fgsm", eps=0.1), "line 2"),
+        ("[1, 2]\n", "not a JSON object"),
+        (record(eps="0.1"), "'eps' must be a number"),
+        (record(setting="sideways"), "'setting'"),
+        (record(image=["a"]), "'image' must be text"),
+        (record(pred="7"), "whole numbers"),
+        (record(correct=1), "true or false"),
+        (record(linf=[0.1]), "'linf'"),
+        (record(error={"why": 1}), "'error' must be text"),
+        ('{"image": "' + "x" * (MAX_RECORD_BYTES + 10) + '"}\n', "longer than"),
+    ],
+)
 def test_malformed_records_are_refused(tmp_path, lines, words):
     folder = evaluation_folder(tmp_path, results=lines)
     with pytest.raises(ParameterError, match=words):
@@ -243,6 +291,7 @@ def test_output_paths_are_checked_without_creating_anything(tmp_path):
 
 # --- the other writers ---------------------------------------------------------------------------
 
+
 def test_stealing_folder_refuses_symlinked_members_before_work(tmp_path, outside):
     for name in ("steal.json", "copy-100.pt2", "steal-state.pt"):
         folder = tmp_path / name.replace(".", "-")
@@ -257,25 +306,44 @@ def test_stealing_folder_refuses_symlinked_members_before_work(tmp_path, outside
 
 def _state(**changes) -> bytes:
     config = StealConfig(budgets=[100], epochs=1, transfer_eps=0.0)
-    state = {"indices": torch.arange(10), "answers": torch.zeros(10, 10), "rows": "[]",
-             "config": json.dumps(config.to_dict()), "copy": MnistCNN().state_dict(), "sampler": {"taken": 10}}
+    state = {
+        "indices": torch.arange(10),
+        "answers": torch.zeros(10, 10),
+        "rows": "[]",
+        "config": json.dumps(config.to_dict()),
+        "copy": MnistCNN().state_dict(),
+        "sampler": {"taken": 10},
+    }
     buffer = io.BytesIO()
     torch.save(state | changes, buffer)
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("state, words", [
-    (b"not a torch file", "unreadable"),
-    (_state(rows="[" * 10_000 + "]" * 10_000), "nested too deeply"),
-    (_state(rows='[{"budget": "100"}]'), "rows"),
-    (_state(config=["x"]), "JSON text"),
-    (_state(indices=torch.tensor([0, 10**9])), "not a state of this run"),
-    (_state(indices=torch.zeros(10, dtype=torch.long)), "not a state of this run"),
-    (_state(answers=torch.zeros(3, 10)), "answers"),
-    (_state(sampler={"taken": 10**9}), "seeded order"),
-    (_state(copy={"weight": torch.zeros(1)}), "not a state of this run"),
-], ids=["garbage", "deep-rows", "row-types", "config-type", "index-out-of-pool", "repeated-indices",
-        "answer-count", "sampler-taken", "copy-shape"])
+@pytest.mark.parametrize(
+    "state, words",
+    [
+        (b"not a torch file", "unreadable"),
+        (_state(rows="[" * 10_000 + "]" * 10_000), "nested too deeply"),
+        (_state(rows='[{"budget": "100"}]'), "rows"),
+        (_state(config=["x"]), "JSON text"),
+        (_state(indices=torch.tensor([0, 10**9])), "not a state of this run"),
+        (_state(indices=torch.zeros(10, dtype=torch.long)), "not a state of this run"),
+        (_state(answers=torch.zeros(3, 10)), "answers"),
+        (_state(sampler={"taken": 10**9}), "seeded order"),
+        (_state(copy={"weight": torch.zeros(1)}), "not a state of this run"),
+    ],
+    ids=[
+        "garbage",
+        "deep-rows",
+        "row-types",
+        "config-type",
+        "index-out-of-pool",
+        "repeated-indices",
+        "answer-count",
+        "sampler-taken",
+        "copy-shape",
+    ],
+)
 def test_a_malformed_stealing_state_is_refused(tmp_path, state, words):
     folder = tmp_path / "run"
     folder.mkdir()
@@ -310,26 +378,36 @@ def test_checkpoints_are_never_written_or_resumed_through_a_link(tmp_path, outsi
 def test_a_checkpoint_with_a_hostile_epoch_is_refused(tmp_path):
     net = MnistCNN()
     ckpt = tmp_path / "run.ckpt"
-    torch.save({"stage": "standard", "epoch": -10**6, "net": net.state_dict(),
-                "optimizer": torch.optim.Adam(net.parameters()).state_dict()}, ckpt)
+    torch.save(
+        {
+            "stage": "standard",
+            "epoch": -(10**6),
+            "net": net.state_dict(),
+            "optimizer": torch.optim.Adam(net.parameters()).state_dict(),
+        },
+        ckpt,
+    )
     x, y = torch.rand(8, 1, 28, 28), torch.zeros(8, dtype=torch.long)
     with pytest.raises(ModelError, match="epoch"):
         fit(net, x, y, cross_entropy_loss, epochs=1, stage="standard", checkpoint=ckpt, resume=True)
 
 
 def test_poison_invert_membership_and_train_check_their_members_first(tmp_path, outside):
-    from inspector.core.training import train
+    from inspector.cli.commands.invert import check_invert_outputs
     from inspector.cli.commands.membership import check_membership_outputs
     from inspector.cli.commands.poison import check_poison_outputs
-    from inspector.cli.commands.invert import check_invert_outputs
+    from inspector.core.training import train
 
     class Config:
         attack, trigger, target, rate = "badnets", "pixel", 0, 0.01
 
-    cases = [("mnist-backdoor-badnets-pixel-t0-r0.01.ckpt", lambda d: check_poison_outputs(d, [Config()])),
-             ("result.json", lambda d: check_poison_outputs(d, [Config()])),
-             ("inversion.json", check_invert_outputs), ("roc.png", check_membership_outputs),
-             ("mnist-standard.ckpt", lambda d: train("standard", out_dir=d, epochs=1, limit=10))]
+    cases = [
+        ("mnist-backdoor-badnets-pixel-t0-r0.01.ckpt", lambda d: check_poison_outputs(d, [Config()])),
+        ("result.json", lambda d: check_poison_outputs(d, [Config()])),
+        ("inversion.json", check_invert_outputs),
+        ("roc.png", check_membership_outputs),
+        ("mnist-standard.ckpt", lambda d: train("standard", out_dir=d, epochs=1, limit=10)),
+    ]
     for name, check in cases:
         folder = tmp_path / f"out-{name}"
         folder.mkdir()
@@ -368,6 +446,7 @@ def test_lira_cache_files_are_checked_and_read_bounded(tmp_path, outside):
 
 
 # --- data folders ----------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def mnist_model():

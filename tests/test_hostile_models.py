@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 import torch
+from hostile import run_inspector, run_main
 from torch import nn
 
-from hostile import run_inspector, run_main
 from inspector.core.models.cost_bound import check_cost
-from inspector.core.util.errors import ModelError
 from inspector.core.models.formats import NEEDS_TRUST, file_kind, load_model_file
 from inspector.core.models.formats.pt2_program import check_expression, check_target
 from inspector.core.models.formats.torchscript import TorchScriptCodeError
 from inspector.core.models.loading import load_model
+from inspector.core.util.errors import ModelError
 
 DIGIT = str(Path(__file__).resolve().parents[1] / "resources" / "images" / "mnist-3.png")
 
@@ -88,7 +88,7 @@ def _patched(path: Path, data: bytes, *, replace=None, add=None, drop=()) -> Pat
     as an attacker would with zipfile. Member names are relative to the archive's folder."""
     with zipfile.ZipFile(io.BytesIO(data)) as source:
         root = source.namelist()[0].split("/")[0] + "/"
-        members = {info.filename[len(root):]: source.read(info) for info in source.infolist()}
+        members = {info.filename[len(root) :]: source.read(info) for info in source.infolist()}
     for name in drop:
         del members[name]
     members.update(replace or {})
@@ -124,31 +124,45 @@ def _pickled_weight(tmp, data, marker):
     config = _json_member(data, WEIGHTS)
     entry = config["config"]["fc.weight"]
     entry["use_pickle"] = True
-    return _patched(tmp / "m.pt2", data, replace={WEIGHTS: json.dumps(config),
-                                                  "data/weights/" + entry["path_name"]: _saved(Payload(marker))})
+    return _patched(
+        tmp / "m.pt2",
+        data,
+        replace={WEIGHTS: json.dumps(config), "data/weights/" + entry["path_name"]: _saved(Payload(marker))},
+    )
 
 
 def _pickled_constant(tmp, data, marker):
     config = _json_member(data, CONSTANTS)
     entry = next(iter(config["config"].values()))
     entry["use_pickle"] = True
-    return _patched(tmp / "m.pt2", data, replace={CONSTANTS: json.dumps(config),
-                                                  "data/constants/" + entry["path_name"]: _saved(Payload(marker))})
+    return _patched(
+        tmp / "m.pt2",
+        data,
+        replace={CONSTANTS: json.dumps(config), "data/constants/" + entry["path_name"]: _saved(Payload(marker))},
+    )
 
 
 def _object_constant(prefix):
     def make(tmp, data, marker):
         config = _json_member(data, CONSTANTS)
-        config["config"]["evil"] = {"path_name": f"{prefix}0", "is_param": False, "use_pickle": True,
-                                    "tensor_meta": None}
-        return _patched(tmp / "m.pt2", data, replace={CONSTANTS: json.dumps(config)},
-                        add={f"data/constants/{prefix}0": pickle.dumps(Payload(marker))})
+        config["config"]["evil"] = {
+            "path_name": f"{prefix}0",
+            "is_param": False,
+            "use_pickle": True,
+            "tensor_meta": None,
+        }
+        return _patched(
+            tmp / "m.pt2",
+            data,
+            replace={CONSTANTS: json.dumps(config)},
+            add={f"data/constants/{prefix}0": pickle.dumps(Payload(marker))},
+        )
+
     return make
 
 
 def _sample_inputs(tmp, data, marker):
-    return _patched(tmp / "m.pt2", data,
-                    replace={"data/sample_inputs/model.pt": _saved(((Payload(marker),), {}))})
+    return _patched(tmp / "m.pt2", data, replace={"data/sample_inputs/model.pt": _saved(((Payload(marker),), {}))})
 
 
 def _legacy_weights(tmp, data, marker):
@@ -173,9 +187,11 @@ def _from_file(tmp, data, marker):
     program = _json_member(data, PROGRAM)
     node = program["graph_module"]["graph"]["nodes"][0]
     node["target"] = "torch.ops.aten.from_file.default"
-    node["inputs"] = [{"name": "filename", "arg": {"as_string": str(tmp / "outside.txt")}, "kind": 1},
-                      {"name": "shared", "arg": {"as_bool": True}, "kind": 1},
-                      {"name": "size", "arg": {"as_int": 4}, "kind": 1}]
+    node["inputs"] = [
+        {"name": "filename", "arg": {"as_string": str(tmp / "outside.txt")}, "kind": 1},
+        {"name": "shared", "arg": {"as_bool": True}, "kind": 1},
+        {"name": "size", "arg": {"as_int": 4}, "kind": 1},
+    ]
     return _patched(tmp / "m.pt2", data, replace={PROGRAM: json.dumps(program)})
 
 
@@ -197,8 +213,9 @@ def _huge_weight(strides):
         meta["strides"] = [{"as_int": s} for s in strides]
         replace = {WEIGHTS: json.dumps(config)}
         if strides != (0, 0):
-            replace["data/weights/" + entry["path_name"]] = b""   # torch materialises torch.zeros(sizes)
+            replace["data/weights/" + entry["path_name"]] = b""  # torch materialises torch.zeros(sizes)
         return _patched(tmp / "m.pt2", data, replace=replace)
+
     return make
 
 
@@ -264,9 +281,19 @@ def test_hostile_archive_is_refused_before_anything_runs(case, tmp_path, honest)
     assert outside.read_text() == "untouched"
 
 
-@pytest.mark.parametrize("case", ["pickled weight", "sample inputs need unpickling", "AOTInductor library",
-                                  "sympy expression", "from_file op", "huge zero weight", "truncated archive",
-                                  "garbage archive"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "pickled weight",
+        "sample inputs need unpickling",
+        "AOTInductor library",
+        "sympy expression",
+        "from_file op",
+        "huge zero weight",
+        "truncated archive",
+        "garbage archive",
+    ],
+)
 def test_hostile_archive_ends_in_one_line(case, tmp_path, honest, capsys):
     """The command's one line for each kind of hostile archive. The 6 GB weight, the one case whose cost
     could be memory, runs in a subprocess that measures it; the others run in-process (3 s less each)."""
@@ -280,8 +307,7 @@ def test_hostile_archive_ends_in_one_line(case, tmp_path, honest, capsys):
     assert outside.read_text() == "untouched"
 
 
-@pytest.mark.parametrize("net, op", [(Zeros(), "aten.new_zeros"), (ExpandClone(), "aten.clone"),
-                                     (MatMul(), "GFLOP")])
+@pytest.mark.parametrize("net, op", [(Zeros(), "aten.new_zeros"), (ExpandClone(), "aten.clone"), (MatMul(), "GFLOP")])
 def test_graph_that_would_cost_too_much_is_refused_naming_the_op(net, op, tmp_path, capsys):
     """Memory (a huge new tensor) and compute (GFLOPs) each measured in a subprocess; the copy of a huge
     broadcast, the second memory case, runs in-process."""
@@ -305,21 +331,51 @@ def test_guard_code_and_stack_traces_are_never_executed(tmp_path, honest):
 
 
 def test_expressions_and_targets_are_checked():
-    for honest in ["Symbol('s77', positive=True, integer=True)", "Mul(Integer(2), Symbol('s0', integer=True))",
-                   "FloorDiv(Add(Symbol('s0'), Integer(-1)), Integer(2))", "Pow(Symbol('s0'), Integer(2))",
-                   "StrictLessThan(Symbol('u0'), Integer(5))", "Max(Integer(1), Symbol('s1'))"]:
+    for honest in [
+        "Symbol('s77', positive=True, integer=True)",
+        "Mul(Integer(2), Symbol('s0', integer=True))",
+        "FloorDiv(Add(Symbol('s0'), Integer(-1)), Integer(2))",
+        "Pow(Symbol('s0'), Integer(2))",
+        "StrictLessThan(Symbol('u0'), Integer(5))",
+        "Max(Integer(1), Symbol('s1'))",
+    ]:
         check_expression(honest, "here")
-    for evil in ["__import__('os').system('x')", "Symbol('s0').__class__", "Pow(Integer(2), Integer(10**10))",
-                 "Symbol('a b')", "lambda: 0", "Integer(2)**Symbol('s0')", "(" * 300 + "1" + ")" * 300,
-                 "Function('f')(Symbol('s0'))", "s0[0]", "Float('nan', precision=53).evalf"]:
+    for evil in [
+        "__import__('os').system('x')",
+        "Symbol('s0').__class__",
+        "Pow(Integer(2), Integer(10**10))",
+        "Symbol('a b')",
+        "lambda: 0",
+        "Integer(2)**Symbol('s0')",
+        "(" * 300 + "1" + ")" * 300,
+        "Function('f')(Symbol('s0'))",
+        "s0[0]",
+        "Float('nan', precision=53).evalf",
+    ]:
         with pytest.raises(ModelError, match="not plain arithmetic"):
             check_expression(evil, "here")
-    for honest in ["torch.ops.aten.conv2d.default", "torch.ops.aten.add.Tensor", "_operator.getitem",
-                   "torch.ops.higher_order.cond", "torch.sym_max", "math.ceil"]:
+    for honest in [
+        "torch.ops.aten.conv2d.default",
+        "torch.ops.aten.add.Tensor",
+        "_operator.getitem",
+        "torch.ops.higher_order.cond",
+        "torch.sym_max",
+        "math.ceil",
+    ]:
         check_target(honest, "here")
-    for evil in ["torch.ops.aten.from_file.default", "torch.ops.aten.save.default", "torch.ops.higher_order.while_loop",
-                 "torch.load", "torch.serialization.load", "builtins.eval", "os.system", "#custom:op",
-                 "torch.ops.higher_order.triton_kernel_wrapper_mutation", "_operator.methodcaller", "math.__dict__"]:
+    for evil in [
+        "torch.ops.aten.from_file.default",
+        "torch.ops.aten.save.default",
+        "torch.ops.higher_order.while_loop",
+        "torch.load",
+        "torch.serialization.load",
+        "builtins.eval",
+        "os.system",
+        "#custom:op",
+        "torch.ops.higher_order.triton_kernel_wrapper_mutation",
+        "_operator.methodcaller",
+        "math.__dict__",
+    ]:
         with pytest.raises(ModelError, match="refused"):
             check_target(evil, "here")
 
@@ -330,7 +386,8 @@ def test_sidecar_that_contradicts_the_program_ends_in_one_line(tmp_path, honest)
     sidecar = tmp_path / "net.pt2.inspector.json"
     sidecar.write_text(json.dumps({"input_size": [32, 32]}))
     run_inspector("classify", DIGIT, "--model", str(path)).assert_refused(
-        str(sidecar), "input_size [32, 32] contradicts the program, which takes 1x28x28 images")
+        str(sidecar), "input_size [32, 32] contradicts the program, which takes 1x28x28 images"
+    )
     sidecar.write_text(json.dumps({"channels": 3}))
     with pytest.raises(ModelError, match=r"channels 3 contradicts the program, which takes 1x28x28 images"):
         load_model_file(path)
@@ -383,7 +440,10 @@ def test_torchscript_is_refused_without_trust_before_it_loads(tmp_path):
 
 def test_trusted_torchscript_loads(tmp_path):
     path = tmp_path / "benign.pt"
-    torch.jit.save(torch.jit.script(nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, 10))), str(path),
-                   _extra_files={"inspector.json": json.dumps({"input_size": [28, 28], "channels": 1})})
+    torch.jit.save(
+        torch.jit.script(nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, 10))),
+        str(path),
+        _extra_files={"inspector.json": json.dumps({"input_size": [28, 28], "channels": 1})},
+    )
     outcome = run_inspector("classify", DIGIT, "--model", str(path), "--trust-model-code")
     assert outcome.code == 0, outcome.stderr

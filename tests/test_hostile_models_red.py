@@ -12,13 +12,13 @@ import os
 
 import pytest
 import torch
+from hostile import run_inspector
 from safetensors.torch import save_file
 
-from hostile import run_inspector
-from inspector.core.models.architectures import load_with_weights
-from inspector.core.util.errors import ModelError
 from inspector.core.io.resources import resource_path
+from inspector.core.models.architectures import load_with_weights
 from inspector.core.models.zoo.mnist_cnn import MnistCNN
+from inspector.core.util.errors import ModelError
 
 DIGIT = str(resource_path("images", "mnist-3.png"))
 
@@ -31,11 +31,16 @@ def _mnist_state(**changes) -> dict[str, torch.Tensor]:
 
 # --- state dicts: tensors that are not plain stored CPU tensors, and heads that size the network ---
 
-@pytest.mark.parametrize("suffix, head, phrase", [
-    (".pt", torch.empty(10**9, 0), "1,000,000,000 classes"),      # no bytes stored, a network for 10^9 classes
-    (".safetensors", torch.empty(10**9, 0), "1,000,000,000 classes"),
-    (".pt", torch.empty(10**9, 256, device="meta"), "meta"),    # a meta tensor declares any shape, stores nothing
-], ids=["empty-head", "empty-head-safetensors", "meta-head"])
+
+@pytest.mark.parametrize(
+    "suffix, head, phrase",
+    [
+        (".pt", torch.empty(10**9, 0), "1,000,000,000 classes"),  # no bytes stored, a network for 10^9 classes
+        (".safetensors", torch.empty(10**9, 0), "1,000,000,000 classes"),
+        (".pt", torch.empty(10**9, 256, device="meta"), "meta"),  # a meta tensor declares any shape, stores nothing
+    ],
+    ids=["empty-head", "empty-head-safetensors", "meta-head"],
+)
 def test_an_output_layer_that_stores_nothing_does_not_size_the_network(tmp_path, suffix, head, phrase):
     path = tmp_path / f"head{suffix}"
     state = _mnist_state(**{"classifier.5.weight": head})
@@ -47,11 +52,15 @@ def test_an_output_layer_that_stores_nothing_does_not_size_the_network(tmp_path,
         load_with_weights("mnist-cnn", path)
 
 
-@pytest.mark.parametrize("name, tensor, phrase", [
-    ("classifier.5.bias", torch.zeros(10).to_sparse(), "sparse"),
-    ("classifier.5.bias", torch.zeros(10, dtype=torch.complex64), "complex"),
-    ("classifier.2.bias", torch.empty(256, device="meta"), "meta"),
-], ids=["sparse", "complex", "meta"])
+@pytest.mark.parametrize(
+    "name, tensor, phrase",
+    [
+        ("classifier.5.bias", torch.zeros(10).to_sparse(), "sparse"),
+        ("classifier.5.bias", torch.zeros(10, dtype=torch.complex64), "complex"),
+        ("classifier.2.bias", torch.empty(256, device="meta"), "meta"),
+    ],
+    ids=["sparse", "complex", "meta"],
+)
 def test_weights_that_are_not_plain_real_cpu_tensors_are_refused(tmp_path, name, tensor, phrase):
     path = tmp_path / "odd.pt"
     torch.save(_mnist_state(**{name: tensor}), path)
@@ -72,7 +81,8 @@ def test_a_sparse_weight_is_one_line_in_the_command(tmp_path):
     path = tmp_path / "sparse.pt"
     torch.save(_mnist_state(**{"classifier.5.bias": torch.zeros(10).to_sparse()}), path)
     run_inspector("classify", DIGIT, "--model", "mnist-cnn", "--weights", str(path)).assert_refused(
-        "sparse.pt", "classifier.5.bias", "sparse")
+        "sparse.pt", "classifier.5.bias", "sparse"
+    )
 
 
 def test_honest_weights_of_other_real_dtypes_still_load(tmp_path):
@@ -83,6 +93,7 @@ def test_honest_weights_of_other_real_dtypes_still_load(tmp_path):
 
 
 # --- .pt2 programs whose ops cost far more than the tensors they make ---
+
 
 class _Head(torch.nn.Module):
     """A linear MNIST classifier; subclasses add a costly side computation to its logits."""
@@ -95,22 +106,22 @@ class _Head(torch.nn.Module):
         return self.lin(x.flatten(1)) + side.reshape(x.shape[0], -1).sum(1, keepdim=True) * 0
 
 
-class _SumOfBroadcast(_Head):       # 2x10^12 additions over a view of 8 bytes: no allocation, hours of work
+class _SumOfBroadcast(_Head):  # 2x10^12 additions over a view of 8 bytes: no allocation, hours of work
     def forward(self, x):
         return self.logits(x, x[:, :1, :1, :1].expand(-1, 10**6, 10**6, 1).sum((1, 2, 3)))
 
 
-class _WidePool(_Head):             # a 1000x1000 window at each of 10^6 places of a broadcast image
+class _WidePool(_Head):  # a 1000x1000 window at each of 10^6 places of a broadcast image
     def forward(self, x):
         return self.logits(x, torch.nn.functional.max_pool2d(x[:, :, :1, :1].expand(-1, -1, 2000, 2000), 1000, 1))
 
 
-class _Eigen(_Head):                # 6000^3 operations per image in a kernel no table prices
+class _Eigen(_Head):  # 6000^3 operations per image in a kernel no table prices
     def forward(self, x):
         return self.logits(x, torch.linalg.eigvalsh(x[:, :, :1, :1].expand(-1, -1, 6000, 6000)))
 
 
-class _CopiedBroadcast(_Head):      # cdist copies its broadcast operands in full: 12 GB each
+class _CopiedBroadcast(_Head):  # cdist copies its broadcast operands in full: 12 GB each
     def forward(self, x):
         a = x[:, :1, :1, :1].reshape(-1, 1, 1).expand(-1, 3000, 10**6)
         return self.logits(x, torch.cdist(a, a, compute_mode="donot_use_mm_for_euclid_dist"))
@@ -122,12 +133,16 @@ def _export(net: torch.nn.Module, path) -> None:
     torch.export.save(program, path)
 
 
-@pytest.mark.parametrize("net, phrase", [
-    (_SumOfBroadcast(), "aten.sum.dim_IntList would read 7450.6 GB"),
-    (_WidePool(), "aten.max_pool2d_with_indices.default brings one run to 2004 GFLOP"),
-    (_Eigen(), "aten._linalg_eigh.default is not an operator whose cost this tool can bound"),
-    (_CopiedBroadcast(), "aten._cdist_forward.default would read 44.7 GB"),
-], ids=["sum-of-broadcast", "wide-pool", "eigen", "copied-broadcast"])
+@pytest.mark.parametrize(
+    "net, phrase",
+    [
+        (_SumOfBroadcast(), "aten.sum.dim_IntList would read 7450.6 GB"),
+        (_WidePool(), "aten.max_pool2d_with_indices.default brings one run to 2004 GFLOP"),
+        (_Eigen(), "aten._linalg_eigh.default is not an operator whose cost this tool can bound"),
+        (_CopiedBroadcast(), "aten._cdist_forward.default would read 44.7 GB"),
+    ],
+    ids=["sum-of-broadcast", "wide-pool", "eigen", "copied-broadcast"],
+)
 def test_a_program_whose_ops_compute_or_copy_far_more_than_they_make_is_refused(tmp_path, net, phrase):
     from inspector.core.models.formats.exported import load_exported
 
@@ -144,7 +159,7 @@ def test_a_sum_over_a_broadcast_view_is_refused_within_the_bound(tmp_path):
     run_inspector("classify", DIGIT, "--model", str(path)).assert_refused("sum.pt2", "aten.sum", "refused")
 
 
-class _MillionClasses(torch.nn.Module):   # one logit broadcast to 10^6 classes: every attack loops over them
+class _MillionClasses(torch.nn.Module):  # one logit broadcast to 10^6 classes: every attack loops over them
     def __init__(self):
         super().__init__()
         self.lin = torch.nn.Linear(784, 1)
@@ -164,6 +179,7 @@ def test_a_model_with_a_million_outputs_is_refused_at_the_probe(tmp_path):
 
 # --- reading a model file reserves what it holds, not what it may hold ---
 
+
 def test_reading_a_small_file_under_a_large_bound_reserves_only_its_size(tmp_path):
     # read(max_bytes + 1) reserved the whole bound up front: 16 GB for every .pt2, which fails
     # (MemoryError, an "unexpected error") wherever address space is limited
@@ -176,7 +192,7 @@ def test_reading_a_small_file_under_a_large_bound_reserves_only_its_size(tmp_pat
         read_bytes(path, ModelError, "model", 2_999_999)
 
 
-class _BatchPower(_Head):             # batch**6 x 4 zeros: 256 at the probe's 2 images, 10^13 at evaluate's 128
+class _BatchPower(_Head):  # batch**6 x 4 zeros: 256 at the probe's 2 images, 10^13 at evaluate's 128
     def forward(self, x):
         return self.logits(x, x.new_zeros(x.shape[0] ** 6 * 4).sum().expand(x.shape[0]))
 
@@ -187,7 +203,7 @@ def test_a_program_whose_cost_grows_faster_than_the_batch_is_refused_before_a_la
 
     path = tmp_path / "power.pt2"
     _export(_BatchPower(), path)
-    model = load_model(path)                             # the probe's batch of 2 is cheap
+    model = load_model(path)  # the probe's batch of 2 is cheap
     assert model(torch.rand(1, 1, 28, 28)).shape == (1, 10)
     with pytest.raises(CostError, match=r"power.pt2 \(a batch of 128\): the op aten.new_zeros.default would make"):
         model(torch.rand(128, 1, 28, 28))
@@ -206,6 +222,7 @@ def test_an_honest_program_runs_at_any_batch(tmp_path):
 
 # --- model paths that are not regular files, under suffixes that skip the bounded read ---
 
+
 @pytest.mark.parametrize("kind, flag", [("fifo", "--model"), ("dev-zero", "--model"), ("fifo", "--weights")])
 def test_a_fifo_or_device_as_a_torch_save_model_or_weights_is_refused_unread(tmp_path, kind, flag):
     # a FIFO named .pt hung in zipfile's open; /dev/zero as --model hung in torch.load
@@ -220,6 +237,7 @@ def test_a_fifo_or_device_as_a_torch_save_model_or_weights_is_refused_unread(tmp
 
 # --- ONNX: onnxruntime's own log lines on stderr ---
 
+
 def test_an_onnx_graph_failing_inside_onnxruntime_gives_one_stderr_line(tmp_path):
     # a Gather whose indices are out of range passes shape inference and fails when run: onnxruntime
     # logged the error twice on stderr itself before the refusal
@@ -227,14 +245,21 @@ def test_an_onnx_graph_failing_inside_onnxruntime_gives_one_stderr_line(tmp_path
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
-    nodes = [helper.make_node("Gather", ["x", "idx"], ["g"], axis=3),
-             helper.make_node("ReduceMean", ["g"], ["m"], keepdims=0),
-             helper.make_node("Unsqueeze", ["m", "ax"], ["m1"]), helper.make_node("Unsqueeze", ["m1", "ax"], ["m2"]),
-             helper.make_node("Expand", ["m2", "shape"], ["y"])]
+    nodes = [
+        helper.make_node("Gather", ["x", "idx"], ["g"], axis=3),
+        helper.make_node("ReduceMean", ["g"], ["m"], keepdims=0),
+        helper.make_node("Unsqueeze", ["m", "ax"], ["m1"]),
+        helper.make_node("Unsqueeze", ["m1", "ax"], ["m2"]),
+        helper.make_node("Expand", ["m2", "shape"], ["y"]),
+    ]
     inits = {"idx": np.array([2**62], np.int64), "ax": np.array([0], np.int64), "shape": np.array([2, 10], np.int64)}
-    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 1, 28, 28])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 10])],
-                              initializer=[numpy_helper.from_array(v, k) for k, v in inits.items()])
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 1, 28, 28])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 10])],
+        initializer=[numpy_helper.from_array(v, k) for k, v in inits.items()],
+    )
     path = tmp_path / "gather.onnx"
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
     run_inspector("classify", DIGIT, "--model", str(path)).assert_refused("gather.onnx", "Gather")

@@ -9,7 +9,6 @@ one line, exit 2, within the bounds.
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import shutil
@@ -17,18 +16,18 @@ import time
 
 import pytest
 import torch
-from PySide6.QtWidgets import QMessageBox
-
 from hostile import run_inspector
+from PySide6.QtWidgets import QMessageBox
+from test_model_trust import MarkingModel
+
 from inspector.cli import main
-from inspector.core.util.errors import ParameterError, RecipeError
 from inspector.core.evaluation import EvaluationConfig, evaluate
 from inspector.core.evaluation.report import REPORT_RECIPE_ID
-from inspector.core.models.formats.pickled import CodePickleError
-from inspector.core.replay import AttackSource, EvaluationSource, read_source, replay_attack, replay_evaluation
 from inspector.core.io.resources import resource_path
+from inspector.core.models.formats.pickled import CodePickleError
+from inspector.core.replay import EvaluationSource, read_source, replay_attack, replay_evaluation
+from inspector.core.util.errors import ParameterError, RecipeError
 from inspector.core.util.threads import MAX_THREADS, intra_op_threads
-from test_model_trust import MarkingModel
 
 DIGIT = str(resource_path("images", "mnist-3.png"))
 TESTS = os.path.dirname(__file__)
@@ -44,13 +43,28 @@ def pickled(tmp_path):
 
 
 def attack_recipe(model: str, **fields) -> dict:
-    return {"image": DIGIT, "model": model, "attack": "fgsm", "params": {"eps": "0.1"}, "device": "cpu",
-            "threads": 1} | fields
+    return {
+        "image": DIGIT,
+        "model": model,
+        "attack": "fgsm",
+        "params": {"eps": "0.1"},
+        "device": "cpu",
+        "threads": 1,
+    } | fields
 
 
 def evaluation_config(model: str, **fields) -> dict:
-    return {"data": "mnist-heldout", "model": model, "attacks": ["fgsm"], "eps": [0.1], "limit": 2,
-            "batch_size": 2, "sanity": False, "device": "cpu", "threads": 1} | fields
+    return {
+        "data": "mnist-heldout",
+        "model": model,
+        "attacks": ["fgsm"],
+        "eps": [0.1],
+        "limit": 2,
+        "batch_size": 2,
+        "sanity": False,
+        "device": "cpu",
+        "threads": 1,
+    } | fields
 
 
 def report_with(recipe: dict) -> str:
@@ -59,6 +73,7 @@ def report_with(recipe: dict) -> str:
 
 
 # ---- trust is never taken from the file ---------------------------------------------------------
+
 
 def test_a_result_json_asking_for_trust_runs_no_code_and_the_flag_allows_it(pickled, tmp_path):
     path, marker = pickled
@@ -94,10 +109,11 @@ def test_a_manifest_or_a_report_asking_for_trust_runs_no_code(pickled, tmp_path,
 
 def test_surrogates_are_never_trusted(pickled, tmp_path):
     path, marker = pickled
-    (tmp_path / "recipe.json").write_text(json.dumps(attack_recipe("mnist-standard", surrogates=[str(path)],
-                                                                   trust_model_code=True)))
+    (tmp_path / "recipe.json").write_text(
+        json.dumps(attack_recipe("mnist-standard", surrogates=[str(path)], trust_model_code=True))
+    )
     source = read_source(tmp_path / "recipe.json")
-    source.recipe.trust_model_code = True                 # even with the person's trust in the target model
+    source.recipe.trust_model_code = True  # even with the person's trust in the target model
     with pytest.raises(CodePickleError):
         replay_attack(source)
     assert not marker.exists()
@@ -117,24 +133,52 @@ def test_a_ray_address_out_folder_and_resume_in_the_file_are_not_followed(tmp_pa
     captured = capsys.readouterr()
     assert "evaluation of mnist-standard" in captured.out and "ran on this machine" in captured.err
     assert not elsewhere.exists()
-    assert main(["replay", str(folder), "--ray", "--limit", "1"]) == 2   # --ray is the person's; no records here
+    assert main(["replay", str(folder), "--ray", "--limit", "1"]) == 2  # --ray is the person's; no records here
     assert "a limit needs the saved records" in capsys.readouterr().err
 
 
 # ---- fields of the wrong type or range ----------------------------------------------------------
 
-@pytest.mark.parametrize("field, value", [
-    ("params", [1, 2]), ("params", {"eps": [0.1]}), ("params", {"eps": {"nested": 1}}),
-    ("threads", "8"), ("threads", 0), ("threads", 100_000), ("threads", 2.5), ("threads", True),
-    ("top_k", -1), ("top_k", 10**12), ("top_k", "5"),
-    ("defenses", "jpeg"), ("defenses", [1]), ("defenses", ["jpeg"] * 1000), ("detectors", {"a": 1}),
-    ("adaptive", "true"), ("adaptive", 1), ("trust_model_code", "yes"),
-    ("eot_samples", 10**9), ("eot_samples", "8"),
-    ("image", 5), ("image", ["a.png"]), ("image", "x" * 100_000), ("model", None), ("attack", {"name": "pgd"}),
-    ("target", [3]), ("target", -1), ("device", "cuda; rm -rf /"), ("device", 0),
-    ("surrogates", ["mnist-dp"] * 100), ("surrogates", "mnist-dp"), ("calibration", 7),
-    ("output_mode", None), ("throttle", ["1/s"]),
-])
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("params", [1, 2]),
+        ("params", {"eps": [0.1]}),
+        ("params", {"eps": {"nested": 1}}),
+        ("threads", "8"),
+        ("threads", 0),
+        ("threads", 100_000),
+        ("threads", 2.5),
+        ("threads", True),
+        ("top_k", -1),
+        ("top_k", 10**12),
+        ("top_k", "5"),
+        ("defenses", "jpeg"),
+        ("defenses", [1]),
+        ("defenses", ["jpeg"] * 1000),
+        ("detectors", {"a": 1}),
+        ("adaptive", "true"),
+        ("adaptive", 1),
+        ("trust_model_code", "yes"),
+        ("eot_samples", 10**9),
+        ("eot_samples", "8"),
+        ("image", 5),
+        ("image", ["a.png"]),
+        ("image", "x" * 100_000),
+        ("model", None),
+        ("attack", {"name": "pgd"}),
+        ("target", [3]),
+        ("target", -1),
+        ("device", "cuda; rm -rf /"),
+        ("device", 0),
+        ("surrogates", ["mnist-dp"] * 100),
+        ("surrogates", "mnist-dp"),
+        ("calibration", 7),
+        ("output_mode", None),
+        ("throttle", ["1/s"]),
+    ],
+)
 def test_a_recipe_field_of_the_wrong_type_or_range_is_one_line(tmp_path, field, value):
     path = tmp_path / "result.json"
     path.write_text(json.dumps({"recipe": attack_recipe("mnist-standard") | {field: value}}))
@@ -143,11 +187,27 @@ def test_a_recipe_field_of_the_wrong_type_or_range_is_one_line(tmp_path, field, 
     assert "\n" not in str(caught.value) and len(str(caught.value)) < 400
 
 
-@pytest.mark.parametrize("field, value", [
-    ("batch_size", "16"), ("batch_size", 10**6), ("limit", 0), ("limit", 10**9), ("sanity_images", -5),
-    ("eps", "0.1"), ("eps", [[0.1]]), ("eps", [True]), ("attacks", "pgd"), ("attacks", [None]),
-    ("params", []), ("sanity", "no"), ("threads", 100_000), ("ray", 1), ("data", None), ("norm", ["linf"]),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("batch_size", "16"),
+        ("batch_size", 10**6),
+        ("limit", 0),
+        ("limit", 10**9),
+        ("sanity_images", -5),
+        ("eps", "0.1"),
+        ("eps", [[0.1]]),
+        ("eps", [True]),
+        ("attacks", "pgd"),
+        ("attacks", [None]),
+        ("params", []),
+        ("sanity", "no"),
+        ("threads", 100_000),
+        ("ray", 1),
+        ("data", None),
+        ("norm", ["linf"]),
+    ],
+)
 def test_an_evaluation_config_field_of_the_wrong_type_or_range_is_one_line(tmp_path, field, value):
     path = tmp_path / "manifest.json"
     path.write_text(json.dumps({"config": evaluation_config("mnist-standard") | {field: value}}))
@@ -159,17 +219,19 @@ def test_a_recipe_with_100000_threads_ends_in_one_line_not_a_crash(tmp_path):
     path = tmp_path / "result.json"
     path.write_text(json.dumps({"recipe": attack_recipe("mnist-standard", threads=100_000)}))
     run_inspector("replay", str(path)).assert_refused("'threads' must be", "1,024")
-    with pytest.raises(ParameterError, match="at most 1024"):
-        with intra_op_threads(MAX_THREADS + 1):
-            pass
+    with pytest.raises(ParameterError, match="at most 1024"), intra_op_threads(MAX_THREADS + 1):
+        pass
 
 
-@pytest.mark.parametrize("data, phrase", [
-    ({"recipe": {"attack": "pgd"}}, "lacks its 'image' field"),
-    ({"recipe": attack_recipe("m"), "model": {"device": ["cpu"]}}, "the model's device: 'device' must be"),
-    ({"config": evaluation_config("m"), "device": 3}, "the device: 'device' must be"),
-    ({"config": evaluation_config("m"), "tables": {"clean": 5}}, "the report's tables must be"),
-])
+@pytest.mark.parametrize(
+    "data, phrase",
+    [
+        ({"recipe": {"attack": "pgd"}}, "lacks its 'image' field"),
+        ({"recipe": attack_recipe("m"), "model": {"device": ["cpu"]}}, "the model's device: 'device' must be"),
+        ({"config": evaluation_config("m"), "device": 3}, "the device: 'device' must be"),
+        ({"config": evaluation_config("m"), "tables": {"clean": 5}}, "the report's tables must be"),
+    ],
+)
 def test_the_other_fields_a_replay_reads_are_checked_too(tmp_path, data, phrase):
     path = tmp_path / "x.json"
     path.write_text(json.dumps(data))
@@ -179,21 +241,25 @@ def test_the_other_fields_a_replay_reads_are_checked_too(tmp_path, data, phrase)
 
 # ---- the replayed file itself -------------------------------------------------------------------
 
+
 def test_replaying_a_fifo_ends_in_one_line_without_waiting(tmp_path):
     os.mkfifo(tmp_path / "result.json")
     run_inspector("replay", str(tmp_path / "result.json")).assert_refused("not a regular file", "result.json")
-    with pytest.raises(RecipeError, match="not a regular file"):          # in its folder: refused, not skipped
+    with pytest.raises(RecipeError, match="not a regular file"):  # in its folder: refused, not skipped
         read_source(tmp_path)
     os.mkfifo(tmp_path / "report.html")
     with pytest.raises(RecipeError, match="not a regular file"):
         read_source(tmp_path / "report.html")
 
 
-@pytest.mark.parametrize("name, text", [
-    ("result.json", "[" * 1_000_000),
-    ("result.json", '{"recipe": ' * 100 + "{}" + "}" * 100),
-    ("report.html", report_with({}).replace("{}", "[" * 100_000 + "]" * 100_000)),
-])
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("result.json", "[" * 1_000_000),
+        ("result.json", '{"recipe": ' * 100 + "{}" + "}" * 100),
+        ("report.html", report_with({}).replace("{}", "[" * 100_000 + "]" * 100_000)),
+    ],
+)
 def test_deep_json_in_a_recipe_or_report_is_one_line(tmp_path, name, text):
     (tmp_path / name).write_text(text)
     with pytest.raises(RecipeError, match="nested too deeply"):
@@ -228,13 +294,21 @@ def evaluation(tmp_path_factory):
     return out
 
 
-@pytest.mark.parametrize("corrupt, phrase", [
-    (lambda lines: [lines[0], "not json", *lines[1:]], "line 2"),
-    (lambda lines: [lines[0], "[1, 2]", *lines[1:]], "line 2 is not an evaluation record"),
-    (lambda lines: [json.dumps({"image": ["x"], "attack": "a", "eps": 0, "setting": "s", "variant": "v"}), *lines],
-     "line 1 is not an evaluation record"),
-    (lambda lines: ["[" * 100_000, *lines], "line 1: JSON nested too deeply"),
-])
+@pytest.mark.parametrize(
+    "corrupt, phrase",
+    [
+        (lambda lines: [lines[0], "not json", *lines[1:]], "line 2"),
+        (lambda lines: [lines[0], "[1, 2]", *lines[1:]], "line 2 is not an evaluation record"),
+        (
+            lambda lines: [
+                json.dumps({"image": ["x"], "attack": "a", "eps": 0, "setting": "s", "variant": "v"}),
+                *lines,
+            ],
+            "line 1 is not an evaluation record",
+        ),
+        (lambda lines: ["[" * 100_000, *lines], "line 1: JSON nested too deeply"),
+    ],
+)
 def test_malformed_records_of_a_replayed_evaluation_are_one_line(evaluation, tmp_path, capsys, corrupt, phrase):
     folder = shutil.copytree(evaluation, tmp_path / "eval")
     lines = (folder / "results.jsonl").read_text().splitlines()
@@ -247,7 +321,7 @@ def test_malformed_records_of_a_replayed_evaluation_are_one_line(evaluation, tmp
 def test_a_record_cut_short_at_the_end_is_left_out_and_a_fifo_of_records_is_refused(evaluation, tmp_path):
     folder = shutil.copytree(evaluation, tmp_path / "eval")
     text = (folder / "results.jsonl").read_text()
-    (folder / "results.jsonl").write_text(text + text.splitlines()[0][:20])      # a crash while writing
+    (folder / "results.jsonl").write_text(text + text.splitlines()[0][:20])  # a crash while writing
     replay = replay_evaluation(read_source(folder))
     assert replay.matched and replay.checked == len(text.splitlines())
     (folder / "results.jsonl").unlink()
@@ -258,19 +332,24 @@ def test_a_record_cut_short_at_the_end_is_left_out_and_a_fifo_of_records_is_refu
 
 # ---- the app's File > Open recipe ---------------------------------------------------------------
 
+
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
-    from inspector.gui.workspaces.evasion.state import EvasionState
     from inspector.gui.main_window import MainWindow
     from inspector.gui.session import Session
     from inspector.gui.settings import Settings
+    from inspector.gui.workspaces.evasion.state import EvasionState
 
     shown, asked = [], []
     monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text, *a: shown.append(text))
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: (
-        asked.append(text), QMessageBox.StandardButton.No)[1])
-    win = MainWindow(Session(model="mnist-standard", device="cpu"), Settings(tmp_path / "settings.json"),
-                     states={"evasion": EvasionState(image=DIGIT)})
+    monkeypatch.setattr(
+        QMessageBox, "warning", lambda parent, title, text, *a: (asked.append(text), QMessageBox.StandardButton.No)[1]
+    )
+    win = MainWindow(
+        Session(model="mnist-standard", device="cpu"),
+        Settings(tmp_path / "settings.json"),
+        states={"evasion": EvasionState(image=DIGIT)},
+    )
     win.errors, win.asked = shown, asked
     qtbot.addWidget(win)
     with qtbot.waitSignal(win.workspaces["evasion"].preview_ready, timeout=120_000):

@@ -14,13 +14,13 @@ import shutil
 import time
 
 import pytest
-
 from hostile import run_inspector
-from inspector.core.util.errors import ModelError
+
+from inspector.core.io.resources import resource_path
 from inspector.core.models.formats.sidecar import MAX_SIDECAR_BYTES, read_sidecar, sidecar_path
 from inspector.core.models.metadata import MAX_NAME_LENGTH, ModelMetadata, parse_metadata
-from inspector.core.io.resources import resource_path
 from inspector.core.util.bounds import MAX_COUNT
+from inspector.core.util.errors import ModelError
 
 DIGIT = str(resource_path("images", "mnist-3.png"))
 WEIGHTS = resource_path("models", "mnist-standard.safetensors")
@@ -45,10 +45,11 @@ def with_names_file(model, relative: str):
 
 # ---- the sidecar itself -------------------------------------------------------------------------
 
+
 def test_a_sidecar_nested_a_million_levels_is_one_line(model):
-    sidecar_path(model).write_text("[" * 1_000_000 + "]" * 1_000_000)   # 2 MB: over the size bound too
+    sidecar_path(model).write_text("[" * 1_000_000 + "]" * 1_000_000)  # 2 MB: over the size bound too
     run_inspector(*classify(model)).assert_refused("digits.safetensors.inspector.json")
-    sidecar_path(model).write_text("[" * 400_000)                      # under 1 MB: the nesting is refused
+    sidecar_path(model).write_text("[" * 400_000)  # under 1 MB: the nesting is refused
     with pytest.raises(ModelError, match="nested too deeply"):
         read_sidecar(model, ModelMetadata())
 
@@ -79,6 +80,7 @@ def test_the_torchscript_extra_file_is_parsed_with_bounded_nesting(tmp_path):
 
 # ---- its class names file -----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("kind", ["fifo", "sparse 1 GB"])
 def test_a_fifo_or_a_1_gb_class_names_file_is_refused_fast_and_small(model, kind):
     names = model.parent / "names.txt"
@@ -101,14 +103,17 @@ def outside(tmp_path):
     return path
 
 
-@pytest.mark.parametrize("relative, phrase", [
-    ("/dev/zero", "must be a path relative to"),
-    ("/etc/passwd", "must be a path relative to"),
-    ("../secret.txt", "leads outside"),
-    ("sub/../../secret.txt", "leads outside"),
-    ("link.txt", "leads outside"),              # a symbolic link inside the folder, to the file outside
-    ("zero.txt", "leads outside"),              # a symbolic link to /dev/zero
-])
+@pytest.mark.parametrize(
+    "relative, phrase",
+    [
+        ("/dev/zero", "must be a path relative to"),
+        ("/etc/passwd", "must be a path relative to"),
+        ("../secret.txt", "leads outside"),
+        ("sub/../../secret.txt", "leads outside"),
+        ("link.txt", "leads outside"),  # a symbolic link inside the folder, to the file outside
+        ("zero.txt", "leads outside"),  # a symbolic link to /dev/zero
+    ],
+)
 def test_a_class_names_file_outside_the_sidecars_folder_is_refused(model, outside, relative, phrase):
     (model.parent / "sub").mkdir()
     (model.parent / "link.txt").symlink_to(outside)
@@ -121,12 +126,15 @@ def test_a_class_names_file_outside_the_sidecars_folder_is_refused(model, outsid
     assert "\n" not in str(caught.value) and "digits.safetensors.inspector.json: class_names_file" in str(caught.value)
 
 
-@pytest.mark.parametrize("content, phrase", [
-    ("a\n" + "x" * (MAX_NAME_LENGTH + 1) + "\n", f"at most {MAX_NAME_LENGTH} are accepted"),
-    ("n\n" * (MAX_COUNT + 1), f"at most {MAX_COUNT:,} are accepted"),
-    (b"\xff\xfe\xfa not text\nb\n", "not UTF-8"),
-    ("only one\n", "at least 2"),
-])
+@pytest.mark.parametrize(
+    "content, phrase",
+    [
+        ("a\n" + "x" * (MAX_NAME_LENGTH + 1) + "\n", f"at most {MAX_NAME_LENGTH} are accepted"),
+        ("n\n" * (MAX_COUNT + 1), f"at most {MAX_COUNT:,} are accepted"),
+        (b"\xff\xfe\xfa not text\nb\n", "not UTF-8"),
+        ("only one\n", "at least 2"),
+    ],
+)
 def test_a_class_names_file_with_too_many_or_too_long_names_is_refused(model, content, phrase):
     names = model.parent / "names.txt"
     names.write_bytes(content if isinstance(content, bytes) else content.encode())

@@ -7,12 +7,12 @@ import zipfile
 
 import pytest
 import torch
-
 from hostile import run_inspector
-from inspector.core.util.errors import ModelError
-from inspector.core.models.formats.state_dict import read_state_dict
+
 from inspector.core.io.resources import resource_path
+from inspector.core.models.formats.state_dict import read_state_dict
 from inspector.core.models.zoo.mnist_cnn import MnistCNN
+from inspector.core.util.errors import ModelError
 
 DIGIT = str(resource_path("images", "mnist-3.png"))
 
@@ -36,7 +36,7 @@ def test_a_broadcast_output_layer_is_refused_before_the_network_is_built(tmp_pat
 
 def test_deflated_members_that_expand_past_the_file_are_refused_unread(tmp_path):
     stored = tmp_path / "stored.pt"
-    torch.save({"w": torch.zeros(2**24)}, stored)             # 64 MB of zeros, stored as torch.save does
+    torch.save({"w": torch.zeros(2**24)}, stored)  # 64 MB of zeros, stored as torch.save does
     deflated = tmp_path / "deflated.pt"
     with zipfile.ZipFile(stored) as src, zipfile.ZipFile(deflated, "w", zipfile.ZIP_DEFLATED) as dst:
         for member in src.infolist():
@@ -44,13 +44,13 @@ def test_deflated_members_that_expand_past_the_file_are_refused_unread(tmp_path)
     assert deflated.stat().st_size < 2**20
     with pytest.raises(ModelError, match="expand to 67,10"):
         read_state_dict(deflated)
-    assert read_state_dict(stored)["w"].numel() == 2**24      # the honest archive still loads
+    assert read_state_dict(stored)["w"].numel() == 2**24  # the honest archive still loads
 
 
 def test_honest_weights_with_shared_storage_still_load(tmp_path):
     net = MnistCNN(num_classes=10)
     state = net.state_dict()
-    state["tied"] = state["classifier.5.weight"][:2]          # a view into a stored tensor is fine
+    state["tied"] = state["classifier.5.weight"][:2]  # a view into a stored tensor is fine
     path = tmp_path / "tied.pt"
     torch.save(state, path)
     assert read_state_dict(path)["tied"].shape[0] == 2

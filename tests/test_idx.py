@@ -4,8 +4,8 @@ import gzip
 
 import numpy as np
 import pytest
-
 from conftest import DATA
+
 from inspector.core.io.datasets.idx import load_mnist, read_idx
 from inspector.core.io.datasets.mnist import HELD_OUT_SIZE, IMAGES_FILE, LABELS_FILE, TRAIN_SIZE, mnist_split
 from inspector.core.util.errors import ImageError
@@ -16,7 +16,7 @@ MNIST = DATA / "mnist"
 def test_real_mnist_files():
     x, y = load_mnist(MNIST / IMAGES_FILE, MNIST / LABELS_FILE)
     assert x.shape == (10000, 1, 28, 28) and x.dtype.is_floating_point and y.shape == (10000,)
-    assert 0.0 <= x.min() and x.max() <= 1.0 and x.max() == 1.0
+    assert x.min() >= 0.0 and x.max() <= 1.0 and x.max() == 1.0
     assert np.allclose((x * 255).numpy(), (x * 255).round().numpy())  # exact grey levels
     assert sorted(y.unique().tolist()) == list(range(10))
     assert 800 <= int((y == 1).sum()) <= 1300  # every digit is roughly a tenth

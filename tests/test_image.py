@@ -9,9 +9,9 @@ import pytest
 import torch
 from PIL import Image
 
-from inspector.core.util.errors import ImageError, InputWarning
 from inspector.core.io.image import load_image, load_tensor, preprocess, save_image, to_pil, to_tensor
 from inspector.core.io.resources import resource_path
+from inspector.core.util.errors import ImageError, InputWarning
 
 COFFEE = resource_path("images", "coffee.png")
 
@@ -121,19 +121,26 @@ def test_save_is_atomic_and_readable(tmp_path, coffee):
 def test_extreme_aspect_ratio_costs_no_more_memory_than_a_photo(tmp_path, size):
     # resizing the shorter side of 12000x1 to 224 first would make a 2.7M x 224 image (1.8 GB)
     Image.new("RGB", size, (200, 10, 10)).save(tmp_path / "strip.png")
-    script = ("import resource, sys\n"
-              "from inspector.core.io.image import load_tensor\n"
-              "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-              "x = load_tensor(sys.argv[1], (224, 224))\n"
-              "after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-              "print(after - before, tuple(x.shape), (x * 255).round().flatten(2).unique(dim=2).tolist())\n")
-    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path / "strip.png")], capture_output=True,
-                          text=True, timeout=120, env=dict(os.environ, OMP_NUM_THREADS="1"))
+    script = (
+        "import resource, sys\n"
+        "from inspector.core.io.image import load_tensor\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "x = load_tensor(sys.argv[1], (224, 224))\n"
+        "after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "print(after - before, tuple(x.shape), (x * 255).round().flatten(2).unique(dim=2).tolist())\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "strip.png")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ, OMP_NUM_THREADS="1"),
+    )
     assert proc.returncode == 0, proc.stderr
     grown_kib, shape, colours = proc.stdout.split(" ", 2)
-    assert int(grown_kib) < 50 * 1024                      # KiB on Linux: under 50 MB
+    assert int(grown_kib) < 50 * 1024  # KiB on Linux: under 50 MB
     assert shape == "(1," and colours.strip().startswith("3, 224, 224)")
-    assert "[[[200.0], [10.0], [10.0]]]" in colours      # the centre of the strip, everywhere
+    assert "[[[200.0], [10.0], [10.0]]]" in colours  # the centre of the strip, everywhere
 
 
 def test_float_image_with_nan_loads_with_one_note(tmp_path):
@@ -149,7 +156,7 @@ def test_float_image_with_nan_loads_with_one_note(tmp_path):
 
 def test_corrupt_exif_is_one_note(tmp_path, coffee):
     exif = Image.Exif()
-    exif[0x0112] = 6                                       # orientation, then cut short
+    exif[0x0112] = 6  # orientation, then cut short
     coffee.save(tmp_path / "c.jpg", exif=exif.tobytes()[:-4])
     with pytest.warns(InputWarning) as record:
         im = load_image(tmp_path / "c.jpg")

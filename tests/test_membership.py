@@ -5,6 +5,7 @@ label-only attack on a handful, mnist-dp, and bad input."""
 from __future__ import annotations
 
 import json
+
 import numpy as np
 import pytest
 import torch
@@ -13,15 +14,14 @@ from scipy.stats import spearmanr
 from sklearn.metrics import roc_auc_score, roc_curve
 
 from inspector.cli import main
-from inspector.core.util.errors import ParameterError
 from inspector.core.models.loading import load_model
-from inspector.core.privacy.membership import MembershipConfig, run_membership
-from inspector.core.privacy.membership import metrics
+from inspector.core.privacy.membership import MembershipConfig, metrics, run_membership
 from inspector.core.privacy.membership.data import Digits, balanced_set, load_digits, same_writers
 from inspector.core.privacy.membership.lira import lira_scores
-from inspector.core.privacy.membership.reference import ReferenceModels, halves
 from inspector.core.privacy.membership.loss_attack import loss_scores
+from inspector.core.privacy.membership.reference import ReferenceModels, halves
 from inspector.core.privacy.membership.scores import logit_confidence
+from inspector.core.util.errors import ParameterError
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +66,8 @@ def test_loss_scores_order_as_the_loss_without_its_ties(loss_result):
     with torch.no_grad():
         ce = F.cross_entropy(model(x).double(), y, reduction="none")
     scores = loss_scores(model, x, y)
-    assert (ce == 0).sum() >= 10                  # its logits are ~100x larger: the loss underflows
-    assert len(torch.unique(scores)) == 500       # the score keeps those digits apart
+    assert (ce == 0).sum() >= 10  # its logits are ~100x larger: the loss underflows
+    assert len(torch.unique(scores)) == 500  # the score keeps those digits apart
     kept = ce > 0
     assert spearmanr(scores[kept], ce[kept]).statistic < -0.999
     logits = torch.tensor([[40.0, 0.0], [30.0, 0.0], [0.0, 0.0]])
@@ -77,7 +77,7 @@ def test_loss_scores_order_as_the_loss_without_its_ties(loss_result):
 
 
 def test_tpr_at_fpr_and_risk_on_known_scores():
-    scores = np.r_[np.arange(100, 200), np.arange(0, 100)].astype(float)    # members 100..199 all above
+    scores = np.r_[np.arange(100, 200), np.arange(0, 100)].astype(float)  # members 100..199 all above
     member = np.r_[np.ones(100, bool), np.zeros(100, bool)]
     assert metrics.auc(scores, member) == 1.0 and metrics.tpr_at_fpr(scores, member, 0.01) == 1.0
     assert metrics.tpr_at_fpr(-scores, member, 0.05) == 0.0
@@ -90,7 +90,7 @@ def test_lira_on_small_reference_models_caches_and_resumes(tmp_path):
     small = Digits(digits.x[:300], digits.y[:300])
     refs = ReferenceModels("standard", small, cache=tmp_path, epochs=12)
     calls = []
-    stop_after_first = lambda: refs.ready(4) >= 1      # noqa: E731
+    stop_after_first = lambda: refs.ready(4) >= 1  # noqa: E731
     assert not refs.train(4, on_progress=calls.append, should_stop=stop_after_first)
     assert refs.ready(4) == 1
     models_trained = []
@@ -105,7 +105,7 @@ def test_lira_on_small_reference_models_caches_and_resumes(tmp_path):
     for online in (True, False):
         scores = lira_scores(phi[0], phi[2:], masks[2:], online=online).numpy()
         est = metrics.bootstrap(scores, member, metrics.auc, rounds=200)
-        assert est.low > 0.5, (online, est)      # 150 digits per model, 12 epochs: it overfits
+        assert est.low > 0.5, (online, est)  # 150 digits per model, 12 epochs: it overfits
     with pytest.raises(ValueError):
         lira_scores(phi[0], phi[2:3], masks[2:3], online=True)
 
@@ -123,7 +123,7 @@ def test_mnist_dp_loads_and_classifies():
     x, y = split.x[8000:8500], split.y[8000:8500]
     with torch.no_grad():
         accuracy = (model(x).argmax(1) == y).float().mean().item()
-    assert accuracy > 0.75          # 84.2 % on the 2,000 held-out digits: DP costs accuracy
+    assert accuracy > 0.75  # 84.2 % on the 2,000 held-out digits: DP costs accuracy
 
 
 def test_cli_writes_json_and_figures(tmp_path, capsys):
@@ -136,23 +136,26 @@ def test_cli_writes_json_and_figures(tmp_path, capsys):
     assert "AUC" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--model", "efficientnet-lite0"], "training set is known"),
-    (["--model", "nope"], "training set is known"),
-    (["--attack", "shadow"], "unknown membership attack"),
-    (["--attack", "lira-online", "--references", "3"], "even number"),
-    (["--attack", "lira-offline", "--references", "0"], "even number"),
-    (["--members", "0"], "--members"),
-    (["--members", "5000"], "--members"),
-    (["--attack", "label-only", "--queries", "0"], "--queries"),
-    (["--references", "many"], "--references must be a whole number"),
-    (["--data", "/nonexistent"], "no t10k-images"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--model", "efficientnet-lite0"], "training set is known"),
+        (["--model", "nope"], "training set is known"),
+        (["--attack", "shadow"], "unknown membership attack"),
+        (["--attack", "lira-online", "--references", "3"], "even number"),
+        (["--attack", "lira-offline", "--references", "0"], "even number"),
+        (["--members", "0"], "--members"),
+        (["--members", "5000"], "--members"),
+        (["--attack", "label-only", "--queries", "0"], "--queries"),
+        (["--references", "many"], "--references must be a whole number"),
+        (["--data", "/nonexistent"], "no t10k-images"),
+    ],
+)
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, args, words):
     out = tmp_path / "out"
     try:
         code = main(["membership", *args, "--out", str(out)])
-    except SystemExit as exc:             # argument errors leave through argparse
+    except SystemExit as exc:  # argument errors leave through argparse
         code = exc.code
     err = capsys.readouterr().err
     assert code == 2 and words in err, err

@@ -3,9 +3,9 @@
 import json
 
 import pytest
+from conftest import DATA
 from PIL import Image
 
-from conftest import DATA
 from inspector.cli import main
 from inspector.core.io.datasets.mnist import mnist_split
 from inspector.core.io.image import to_pil
@@ -45,23 +45,34 @@ def test_classify_grey_digit(capsys, digit, name):
 
 def test_attack_grey_digit_round_trips(capsys, digit, tmp_path):
     path, label = digit
-    code, out, _ = run_cli(capsys, "attack", path, "--model", "mnist-standard", *ATTACK,
-                           "--out-dir", str(tmp_path), "--json")
+    code, out, _ = run_cli(
+        capsys, "attack", path, "--model", "mnist-standard", *ATTACK, "--out-dir", str(tmp_path), "--json"
+    )
     result = json.loads(out)
     assert code == 0 and result["success"] and result["true_label"]["name"] == label
     assert result["model"]["channels"] == 1 and result["model"]["input_size"] == [28, 28]
     assert result["norms"]["linf_grey"] <= 76 + 1e-4
     with Image.open(tmp_path / "adversarial.png") as adversarial:
         assert adversarial.mode == "L" and adversarial.size == (28, 28)
-    code, out, _ = run_cli(capsys, "classify", str(tmp_path / "adversarial.png"), "--model", "mnist-standard",
-                           "--json")
+    code, out, _ = run_cli(capsys, "classify", str(tmp_path / "adversarial.png"), "--model", "mnist-standard", "--json")
     assert json.loads(out)["label"]["index"] == result["adversarial"]["label"]["index"]
 
 
 def test_compare_transfer_and_direct(capsys, digit):
     path, label = digit
-    code, out, _ = run_cli(capsys, "attack", path, "--model", "mnist-standard", *ATTACK, "--compare",
-                           "mnist-pgd-at", "mnist-distilled", "--compare-direct", "--json")
+    code, out, _ = run_cli(
+        capsys,
+        "attack",
+        path,
+        "--model",
+        "mnist-standard",
+        *ATTACK,
+        "--compare",
+        "mnist-pgd-at",
+        "mnist-distilled",
+        "--compare-direct",
+        "--json",
+    )
     assert code == 0
     result = json.loads(out)
     assert result["source"]["attack"]["loss"] == "ce" and result["source"]["success"]
@@ -76,14 +87,14 @@ def test_compare_transfer_and_direct(capsys, digit):
     # gradient masking: the distilled model falls to the transferred adversarial, not to a direct CE attack
     assert rows["mnist-distilled"]["transfer_fooled"] and not rows["mnist-distilled"]["direct"]["success"]
     # text output: one line per model
-    code, out, _ = run_cli(capsys, "attack", path, "--model", "mnist-standard", *ATTACK,
-                           "--compare", "mnist-pgd-at")
+    code, out, _ = run_cli(capsys, "attack", path, "--model", "mnist-standard", *ATTACK, "--compare", "mnist-pgd-at")
     assert code == 0 and "(loss ce)" in out and "mnist-pgd-at" in out and "transfer" in out
 
 
 def test_compare_needs_same_input(capsys, digit):
-    code, _, err = run_cli(capsys, "attack", digit[0], "--model", "mnist-standard", "--steps", "1",
-                           "--compare", "efficientnet-lite0")
+    code, _, err = run_cli(
+        capsys, "attack", digit[0], "--model", "mnist-standard", "--steps", "1", "--compare", "efficientnet-lite0"
+    )
     assert code == 2 and "models must take the same channels and classes" in err
     code, _, err = run_cli(capsys, "attack", digit[0], "--model", "mnist-standard", "--compare-direct")
     assert code == 2 and "--compare-direct needs --compare" in err

@@ -7,17 +7,17 @@ figures on all 2,000 with 40 steps).
 
 import pytest
 import torch
-
 from conftest import DATA
+
 from inspector.core.attacks import make_attack
 from inspector.core.attacks.losses import cross_entropy
-from inspector.core.io.datasets.mnist import mnist_split
 from inspector.core.defenses import detector_from_spec
-from inspector.core.util.errors import ModelError
 from inspector.core.evaluation.accuracy import robust_accuracy
+from inspector.core.io.datasets.mnist import mnist_split
 from inspector.core.models.loading import builtin_models, default_model_name, load_model
 from inspector.core.models.zoo import mnist_cnn
 from inspector.core.models.zoo.mnist_cnn import load_mnist_cnn
+from inspector.core.util.errors import ModelError
 
 NAMES = ("mnist-standard", "mnist-pgd-at", "mnist-distilled")
 
@@ -111,7 +111,7 @@ def test_mc_dropout_flags_boundary_adversarials_not_confident_ones():
     x, y = mnist_split(DATA / "mnist")["held_out"]
     model = load_model("mnist-standard", "cpu")
     detector = detector_from_spec("dropout:samples=20,fpr=0.05")
-    threshold = detector.calibrate(model, x[1000:1300])                 # clean held-out digits
+    threshold = detector.calibrate(model, x[1000:1300])  # clean held-out digits
     x, y = x[:50], y[:50]
     clean = (detector.score(model, x) > threshold).float().mean()
     boundary = make_attack("deepfool", {"steps": 50}).run(model, x, y)

@@ -4,8 +4,8 @@ import math
 
 import pytest
 import torch
-
 from conftest import DATA
+
 from inspector.core.attacks import make_attack
 from inspector.core.evasion.mode_sweep import MODES, held_out_digits, sweep_modes
 from inspector.core.io.datasets.mnist import mnist_split
@@ -42,7 +42,7 @@ def test_square_runs_on_scores_and_says_it_cannot_run_label_only(mnist_model, di
         check_counts(row, BUDGET)
         if row.success:
             assert row.linf <= 0.3 + 1 / 255
-    assert rows[0].success > 0                   # full probabilities: Square fools some of them
+    assert rows[0].success > 0  # full probabilities: Square fools some of them
 
 
 def test_hopskipjump_runs_in_every_mode_and_reads_only_the_top_1(mnist_model, digits):
@@ -61,8 +61,14 @@ def test_hopskipjump_runs_in_every_mode_and_reads_only_the_top_1(mnist_model, di
 def test_a_cancelled_sweep_keeps_the_modes_it_finished(mnist_model, digits):
     x, y = digits
     seen = []
-    rows = sweep_modes(make_attack("hopskipjump", {"max_queries": BUDGET}), mnist_model, x[:2], y[:2],
-                       on_mode=lambda i, spec: seen.append(spec), should_stop=lambda: len(seen) > 1)
+    rows = sweep_modes(
+        make_attack("hopskipjump", {"max_queries": BUDGET}),
+        mnist_model,
+        x[:2],
+        y[:2],
+        on_mode=lambda i, spec: seen.append(spec),
+        should_stop=lambda: len(seen) > 1,
+    )
     assert seen == list(MODES[:2]) and len(rows) == 2 and not rows[0].cancelled and rows[1].cancelled
 
 

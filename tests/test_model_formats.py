@@ -15,15 +15,15 @@ import torch
 from safetensors.torch import save_file
 from torch import nn
 
-from inspector.core.util.errors import InputWarning, ModelError
-from inspector.core.models.formats.onnx_graph import OPS, OnnxGraphNet
-from inspector.core.models.formats.onnx_runtime import OnnxRuntimeNet
-from inspector.core.io.image import load_tensor
-from inspector.core.models.loading import load_model
-from inspector.core.io.resources import resource_path
 from inspector.core.evasion.inspect import inspect
 from inspector.core.evasion.recipe import Recipe
+from inspector.core.io.image import load_tensor
+from inspector.core.io.resources import resource_path
+from inspector.core.models.formats.onnx_graph import OPS, OnnxGraphNet
+from inspector.core.models.formats.onnx_runtime import OnnxRuntimeNet
+from inspector.core.models.loading import load_model
 from inspector.core.models.zoo.efficientnet import efficientnet_lite_net
+from inspector.core.util.errors import InputWarning, ModelError
 
 DIGIT = resource_path("images", "mnist-7.png")
 COFFEE = resource_path("images", "coffee.png")
@@ -39,8 +39,9 @@ def export_pt2(net: nn.Module, example: torch.Tensor, path):
 def export_onnx(net: nn.Module, example: torch.Tensor, path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(net, (example,), str(path), dynamo=True, dynamic_shapes=({0: BATCH},), verbose=False,
-                          external_data=False)
+        torch.onnx.export(
+            net, (example,), str(path), dynamo=True, dynamic_shapes=({0: BATCH},), verbose=False, external_data=False
+        )
     return path
 
 
@@ -56,17 +57,22 @@ def mnist_files(tmp_path_factory, mnist_net):
     state = {k: v.contiguous() for k, v in mnist_net.state_dict().items()}
     save_file(state, str(folder / "mnist.safetensors"))
     torch.save(state, folder / "mnist-state.pt")
-    return {"pt2": export_pt2(mnist_net, example, folder / "mnist.pt2"),
-            "onnx": export_onnx(mnist_net, example, folder / "mnist.onnx"),
-            "safetensors": folder / "mnist.safetensors", "state.pt": folder / "mnist-state.pt"}
+    return {
+        "pt2": export_pt2(mnist_net, example, folder / "mnist.pt2"),
+        "onnx": export_onnx(mnist_net, example, folder / "mnist.onnx"),
+        "safetensors": folder / "mnist.safetensors",
+        "state.pt": folder / "mnist-state.pt",
+    }
 
 
 @pytest.fixture(scope="module")
 def lite0_files(tmp_path_factory, model):
     folder = tmp_path_factory.mktemp("lite0-formats")
     example = torch.rand(2, 3, 224, 224)
-    return {"pt2": export_pt2(model.net, example, folder / "lite0.pt2"),
-            "onnx": export_onnx(model.net, example, folder / "lite0.onnx")}
+    return {
+        "pt2": export_pt2(model.net, example, folder / "lite0.pt2"),
+        "onnx": export_onnx(model.net, example, folder / "lite0.onnx"),
+    }
 
 
 def attack(spec, attack_name, params, **recipe):
@@ -86,7 +92,7 @@ def logits(model, image):
 @pytest.mark.parametrize("kind", ["pt2", "onnx"])
 def test_mnist_exports_give_the_builtin_logits_and_run_white_and_black_box(mnist_files, mnist_model, kind):
     loaded = load_model(mnist_files[kind], "cpu")
-    assert (loaded.input_size, loaded.channels) == ((28, 28), 1)   # read from the file, no sidecar
+    assert (loaded.input_size, loaded.channels) == ((28, 28), 1)  # read from the file, no sidecar
     assert loaded.has_input_gradient
     assert isinstance(loaded.net, OnnxGraphNet) == (kind == "onnx")
     torch.testing.assert_close(logits(loaded, DIGIT), logits(mnist_model, DIGIT), atol=1e-4, rtol=1e-4)
@@ -113,15 +119,20 @@ def test_lite0_exports_give_the_builtin_logits_and_run_white_and_black_box(lite0
 def test_onnx_without_converter_runs_black_box_only(tmp_path, mnist_net, mnist_model):
     # Softplus keeps the digit's ranking but has no torch converter here: onnxruntime runs it
     path = export_onnx(nn.Sequential(mnist_net, nn.Softplus()), torch.rand(2, 1, 28, 28), tmp_path / "soft.onnx")
-    with pytest.warns(InputWarning, match="soft.onnx: runs in onnxruntime, so only the black-box attacks work "
-                                          r"\(.*Softplus"):
+    with pytest.warns(
+        InputWarning,
+        match="soft.onnx: runs in onnxruntime, so only the black-box attacks work "
+        r"\(.*Softplus",
+    ):
         loaded = load_model(path, "cpu")
     assert isinstance(loaded.net, OnnxRuntimeNet) and not loaded.has_input_gradient
     assert "black-box attacks only" in loaded.task
     expected = nn.functional.softplus(logits(mnist_model, DIGIT))
     torch.testing.assert_close(logits(loaded, DIGIT), expected, atol=1e-4, rtol=1e-4)
-    with pytest.raises(ModelError, match="soft.onnx: its output has no gradient .* the black-box attacks still "
-                                         "work: hopskipjump, square"):
+    with pytest.raises(
+        ModelError,
+        match="soft.onnx: its output has no gradient .* the black-box attacks still work: hopskipjump, square",
+    ):
         attack(path, "fgsm", {"eps": "0.3"})
     square = attack(path, "square", SQUARE)
     assert square.original.label == 7 and square.attack.queries <= 20
@@ -129,7 +140,7 @@ def test_onnx_without_converter_runs_black_box_only(tmp_path, mnist_net, mnist_m
 
 def test_onnx_conversion_that_disagrees_with_onnxruntime_is_not_used(tmp_path, mnist_files, monkeypatch):
     path = shutil.copy(mnist_files["onnx"], tmp_path / "wrong.onnx")
-    monkeypatch.setitem(OPS, "Relu", lambda inputs, attrs: inputs[0])     # a converter bug
+    monkeypatch.setitem(OPS, "Relu", lambda inputs, attrs: inputs[0])  # a converter bug
     with pytest.warns(InputWarning, match="differs from onnxruntime"):
         loaded = load_model(path, "cpu")
     assert isinstance(loaded.net, OnnxRuntimeNet) and not loaded.has_input_gradient
@@ -146,7 +157,7 @@ def test_state_dict_with_an_architecture(mnist_files, mnist_model, kind):
 
 
 def test_state_dict_takes_its_number_of_classes_from_the_weights(tmp_path):
-    net = efficientnet_lite_net("efficientnet-lite0", num_classes=5)   # randomly initialised
+    net = efficientnet_lite_net("efficientnet-lite0", num_classes=5)  # randomly initialised
     save_file({k: v.contiguous() for k, v in net.state_dict().items()}, str(tmp_path / "five.safetensors"))
     (tmp_path / "five.safetensors.inspector.json").write_text('{"class_names_file": "names.txt"}')
     (tmp_path / "names.txt").write_text("cat\ndog\n\nfox\nowl\nemu\n")
@@ -156,13 +167,18 @@ def test_state_dict_takes_its_number_of_classes_from_the_weights(tmp_path):
 
 
 def test_weights_errors_name_the_file_and_the_fix(tmp_path, mnist_files):
-    with pytest.raises(ModelError, match="--weights needs an architecture as --model, not 'mnist-standard': "
-                                         "one of mnist-cnn, efficientnet-lite0"):
+    with pytest.raises(
+        ModelError,
+        match="--weights needs an architecture as --model, not 'mnist-standard': one of mnist-cnn, efficientnet-lite0",
+    ):
         load_model("mnist-standard", "cpu", weights=mnist_files["safetensors"])
     with pytest.raises(ModelError, match=r"mnist.safetensors: not efficientnet-lite0 weights \(no output layer"):
         load_model("efficientnet-lite0", "cpu", weights=mnist_files["safetensors"])
-    with pytest.raises(ModelError, match="mnist.safetensors holds weights only: give the architecture they "
-                                         r"belong to, as --model ARCHITECTURE --weights .*mnist.safetensors"):
+    with pytest.raises(
+        ModelError,
+        match="mnist.safetensors holds weights only: give the architecture they "
+        r"belong to, as --model ARCHITECTURE --weights .*mnist.safetensors",
+    ):
         load_model(mnist_files["safetensors"], "cpu")
     with pytest.raises(ModelError, match="mnist-state.pt holds weights only"):
         load_model(mnist_files["state.pt"], "cpu")
@@ -182,11 +198,40 @@ def test_bad_export_files_name_the_file_and_how_to_make_one(tmp_path):
 def test_cli_weights_and_the_onnxruntime_note(tmp_path, mnist_files, mnist_net, capsys):
     from inspector.cli import main
 
-    assert main(["classify", str(DIGIT), "--model", "mnist-cnn", "--weights", str(mnist_files["safetensors"]),
-                 "--top", "1", "--json"]) == 0
+    assert (
+        main(
+            [
+                "classify",
+                str(DIGIT),
+                "--model",
+                "mnist-cnn",
+                "--weights",
+                str(mnist_files["safetensors"]),
+                "--top",
+                "1",
+                "--json",
+            ]
+        )
+        == 0
+    )
     assert '"name": "class 7"' in capsys.readouterr().out
     path = export_onnx(nn.Sequential(mnist_net, nn.Softplus()), torch.rand(2, 1, 28, 28), tmp_path / "soft.onnx")
-    assert main(["attack", str(DIGIT), "--model", str(path), "--attack", "square", "--param", "max_queries=20",
-                 "--eps", "0.3"]) == 0
+    assert (
+        main(
+            [
+                "attack",
+                str(DIGIT),
+                "--model",
+                str(path),
+                "--attack",
+                "square",
+                "--param",
+                "max_queries=20",
+                "--eps",
+                "0.3",
+            ]
+        )
+        == 0
+    )
     err = capsys.readouterr().err
     assert "inspector: note: " in err and "soft.onnx: runs in onnxruntime, so only the black-box attacks work" in err

@@ -7,8 +7,8 @@ import json
 import pytest
 from jsonschema import Draft202012Validator
 
-from inspector.core.util.errors import ModelError
 from inspector.core.models.metadata import SCHEMA, ModelMetadata, parse_metadata
+from inspector.core.util.errors import ModelError
 
 
 def test_the_schema_is_a_valid_json_schema():
@@ -21,23 +21,35 @@ def test_empty_metadata_gives_the_defaults():
 
 
 def test_full_metadata_is_read():
-    text = json.dumps({"input_size": [32, 48.0], "channels": 3, "mean": [0.4, 0.5, 0.6], "std": 0.25,
-                       "class_names": ["cat", "dog"], "task": "pets"})
+    text = json.dumps(
+        {
+            "input_size": [32, 48.0],
+            "channels": 3,
+            "mean": [0.4, 0.5, 0.6],
+            "std": 0.25,
+            "class_names": ["cat", "dog"],
+            "task": "pets",
+        }
+    )
     meta = parse_metadata(text, "m.pt: inspector.json")
-    assert meta == ModelMetadata(input_size=(32, 48), channels=3, mean=(0.4, 0.5, 0.6), std=(0.25,),
-                                 class_names=("cat", "dog"), task="pets")
+    assert meta == ModelMetadata(
+        input_size=(32, 48), channels=3, mean=(0.4, 0.5, 0.6), std=(0.25,), class_names=("cat", "dog"), task="pets"
+    )
     assert isinstance(meta.input_size[1], int)
 
 
-@pytest.mark.parametrize("meta, message", [
-    ({"channels": 1, "mean": [0.1, 0.2, 0.3]}, "m.pt: inspector.json: 'mean' must be one number, or a list of one"),
-    ({"channels": 1, "std": [0.5]}, None),
-    ({"channels": True}, "'channels' must be 3 (RGB) or 1 (grey) (True is not one of [1, 3])"),
-    ({"input_size": [28, 0]}, "'input_size'[1] must be [height, width]"),
-    ({"class_names": ["cat"]}, "'class_names' must be a list of at least 2"),
-    ({"class_names": ["cat", ""]}, "'class_names'[1] must be a list of at least 2 non-empty texts"),
-    ({"task": 3}, "'task' must be one line of text"),
-])
+@pytest.mark.parametrize(
+    "meta, message",
+    [
+        ({"channels": 1, "mean": [0.1, 0.2, 0.3]}, "m.pt: inspector.json: 'mean' must be one number, or a list of one"),
+        ({"channels": 1, "std": [0.5]}, None),
+        ({"channels": True}, "'channels' must be 3 (RGB) or 1 (grey) (True is not one of [1, 3])"),
+        ({"input_size": [28, 0]}, "'input_size'[1] must be [height, width]"),
+        ({"class_names": ["cat"]}, "'class_names' must be a list of at least 2"),
+        ({"class_names": ["cat", ""]}, "'class_names'[1] must be a list of at least 2 non-empty texts"),
+        ({"task": 3}, "'task' must be one line of text"),
+    ],
+)
 def test_values_are_checked_against_the_channels_and_each_other(meta, message):
     if message is None:
         assert parse_metadata(json.dumps(meta), "m.pt: inspector.json").std == (0.5,)

@@ -9,15 +9,15 @@ import pytest
 import torch
 from PIL import Image
 
-from inspector.core.util.errors import ModelError
-from inspector.core.models.formats.sidecar import read_sidecar, sidecar_path, write_sidecar
-from inspector.core.io.image import load_image, load_tensor, preprocess
-from inspector.core.models.metadata import ModelMetadata
-from inspector.core.models.loading import load_model
-from inspector.core.io.resources import resource_path
 from inspector.core.evasion.classify import classify
+from inspector.core.io.image import load_image, load_tensor, preprocess
+from inspector.core.io.resources import resource_path
+from inspector.core.models.formats.sidecar import read_sidecar, sidecar_path, write_sidecar
+from inspector.core.models.loading import load_model
+from inspector.core.models.metadata import ModelMetadata
+from inspector.core.util.errors import ModelError
 
-COFFEE = resource_path("images", "coffee.png")      # 600x400
+COFFEE = resource_path("images", "coffee.png")  # 600x400
 
 
 def test_the_sidecar_is_the_full_file_name_plus_inspector_json(tmp_path):
@@ -37,14 +37,26 @@ def test_stretch_keeps_the_whole_image_and_crop_its_centre():
 
 def test_sidecar_sets_preprocessing_and_class_names_from_a_file(tmp_path, model):
     path = tmp_path / "lite0.pt2"
-    torch.export.save(torch.export.export(model.net, (torch.rand(2, 3, 224, 224),),
-                                          dynamic_shapes=({0: torch.export.Dim("batch", max=8)},)), str(path))
+    torch.export.save(
+        torch.export.export(
+            model.net, (torch.rand(2, 3, 224, 224),), dynamic_shapes=({0: torch.export.Dim("batch", max=8)},)
+        ),
+        str(path),
+    )
     names = [f"thing {i}" for i in range(1000)]
     names[967] = "my espresso"
     (tmp_path / "labels").mkdir()
     (tmp_path / "labels" / "names.txt").write_text("\n".join(names) + "\n")
-    write_sidecar(path, {"mean": 0.498, "std": 0.502, "class_names_file": "labels/names.txt",
-                         "resize": "stretch", "task": "espresso or not"})
+    write_sidecar(
+        path,
+        {
+            "mean": 0.498,
+            "std": 0.502,
+            "class_names_file": "labels/names.txt",
+            "resize": "stretch",
+            "task": "espresso or not",
+        },
+    )
     loaded = load_model(path, "cpu")
     assert loaded.resize == "stretch" and loaded.task == "espresso or not" and loaded.class_names[967] == "my espresso"
     result = classify(COFFEE, str(path), device="cpu")
@@ -60,7 +72,7 @@ def test_sidecar_errors_name_the_sidecar_and_the_key(tmp_path):
         '{"class_names": ["a", "b"], "class_names_file": "n.txt"}': "give class_names or class_names_file, not both",
         '{"resize": "squash"}': "'resize' must be 'shorter-side-crop' or 'stretch'",
         '{"class_names_file": "missing.txt"}': "class_names_file .*missing.txt does not exist; give its path "
-                                               "relative to the metadata file's folder",
+        "relative to the metadata file's folder",
         '{"chanels": 3}': "must be a JSON object with any of the keys",
     }
     for text, message in cases.items():
@@ -78,8 +90,9 @@ def test_sidecar_keeps_what_the_file_declares_for_keys_it_lacks(tmp_path):
     model = tmp_path / "digits.onnx"
     assert read_sidecar(model, declared) == declared
     sidecar_path(model).write_text('{"class_names": ["even", "odd"]}')
-    assert read_sidecar(model, declared) == ModelMetadata(input_size=(28, 28), channels=1, task="ONNX model",
-                                                          class_names=("even", "odd"))
+    assert read_sidecar(model, declared) == ModelMetadata(
+        input_size=(28, 28), channels=1, task="ONNX model", class_names=("even", "odd")
+    )
 
 
 def test_write_sidecar_refuses_bad_metadata_and_writes_nothing(tmp_path):

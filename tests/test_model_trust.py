@@ -13,12 +13,12 @@ import torch
 from torch import nn
 
 from inspector.cli import main
+from inspector.core.evasion.inspect import inspect
+from inspector.core.evasion.recipe import Recipe
+from inspector.core.io.resources import resource_path
 from inspector.core.models.formats import file_kind
 from inspector.core.models.formats.pickled import CodePickleError
 from inspector.core.models.loading import load_model
-from inspector.core.io.resources import resource_path
-from inspector.core.evasion.inspect import inspect
-from inspector.core.evasion.recipe import Recipe
 from inspector.core.models.zoo.mnist_cnn import load_mnist_cnn, weights_path
 
 DIGIT = str(resource_path("images", "mnist-7.png"))
@@ -68,11 +68,12 @@ def test_loads_with_opt_in_and_attacks_run(pickled):
     model = load_model(path, "cpu", trust_code=True)
     assert marker.exists()
     assert model.task == "pickled torch model" and model.has_input_gradient
-    result = inspect(Recipe(image=DIGIT, model=str(path), trust_model_code=True, attack="fgsm",
-                            params={"eps": "0.3"}, device="cpu"))
+    result = inspect(
+        Recipe(image=DIGIT, model=str(path), trust_model_code=True, attack="fgsm", params={"eps": "0.3"}, device="cpu")
+    )
     assert result.original.label == 7 and result.success
     marker.unlink()
-    with pytest.raises(CodePickleError):   # trusting once is no trust for later loads without the opt-in
+    with pytest.raises(CodePickleError):  # trusting once is no trust for later loads without the opt-in
         load_model(path, "cpu")
     assert not marker.exists()
 

@@ -6,12 +6,12 @@ import pytest
 import torch
 
 from inspector.core.attacks import make_attack
-from inspector.core.util.device import select_device
-from inspector.core.util.errors import ClassNameError, DeviceError, ModelError
+from inspector.core.evasion.classify import classify
+from inspector.core.io.resources import resource_path
 from inspector.core.models.labels import imagenet_classes, resolve_class
 from inspector.core.models.loading import load_model
-from inspector.core.io.resources import resource_path
-from inspector.core.evasion.classify import classify
+from inspector.core.util.device import select_device
+from inspector.core.util.errors import ClassNameError, DeviceError, ModelError
 
 
 def test_coffee_is_espresso():
@@ -41,12 +41,17 @@ def test_torchscript_with_metadata(tmp_path, model):
     torch.jit.save(scripted, str(tmp_path / "net.pt"), _extra_files={"inspector.json": json.dumps(meta)})
     loaded = load_model(tmp_path / "net.pt", "cpu", trust_code=True)
     assert loaded.class_names == imagenet_classes()
-    assert classify(resource_path("images", "coffee.png"), str(tmp_path / "net.pt"),
-                    trust_code=True).top_k[0]["name"] == "espresso"
-    assert load_model(tmp_path / "net.pt", "cpu", trust_code=True) is loaded                 # cached while the file is the same
+    assert (
+        classify(resource_path("images", "coffee.png"), str(tmp_path / "net.pt"), trust_code=True).top_k[0]["name"]
+        == "espresso"
+    )
+    assert load_model(tmp_path / "net.pt", "cpu", trust_code=True) is loaded  # cached while the file is the same
     renamed = meta | {"class_names": [f"c{i}" for i in range(1000)]}
     torch.jit.save(scripted, str(tmp_path / "net.pt"), _extra_files={"inspector.json": json.dumps(renamed)})
-    assert load_model(tmp_path / "net.pt", "cpu", trust_code=True).class_names[:2] == ("c0", "c1")   # changed on disk: loaded again
+    assert load_model(tmp_path / "net.pt", "cpu", trust_code=True).class_names[:2] == (
+        "c0",
+        "c1",
+    )  # changed on disk: loaded again
 
 
 def test_bad_model_specs(tmp_path):
@@ -94,8 +99,9 @@ class _Rounded(torch.nn.Module):
 def test_probe_finds_the_input_gradient(model, mnist_model, tmp_path):
     assert model.has_input_gradient and mnist_model.has_input_gradient
     meta = {"input_size": [8, 8], "channels": 1}
-    torch.jit.save(torch.jit.script(_Rounded()), str(tmp_path / "r.pt"),
-                   _extra_files={"inspector.json": json.dumps(meta)})
+    torch.jit.save(
+        torch.jit.script(_Rounded()), str(tmp_path / "r.pt"), _extra_files={"inspector.json": json.dumps(meta)}
+    )
     rounded = load_model(tmp_path / "r.pt", "cpu", trust_code=True)
     assert not rounded.has_input_gradient and rounded.class_names == ("class 0", "class 1", "class 2")
     with pytest.raises(ModelError, match="white-box attack 'fgsm' cannot run"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-TESTS = '''
+TESTS = """
 from pathlib import Path
 
 import pytest
@@ -42,9 +42,9 @@ def test_in_a_nested_function():
 @pytest.mark.requires_data
 def test_marked():
     pass
-'''
+"""
 
-CONFTEST = '''
+CONFTEST = """
 from pathlib import Path
 
 from needs_data import install
@@ -52,12 +52,21 @@ from needs_data import install
 
 def pytest_configure(config):
     install(config, Path({missing!r}))
-'''
+"""
 
 
 #: The inner sessions need none of the suite's other plugins (Qt, benchmarks, hypothesis): faster without them.
-QUIET = ("-p", "no:cacheprovider", "-p", "no:pytestqt.plugin", "-p", "no:benchmark",
-         "-p", "no:hypothesispytest", "--strict-markers")
+QUIET = (
+    "-p",
+    "no:cacheprovider",
+    "-p",
+    "no:pytestqt.plugin",
+    "-p",
+    "no:benchmark",
+    "-p",
+    "no:hypothesispytest",
+    "--strict-markers",
+)
 
 
 @pytest.fixture

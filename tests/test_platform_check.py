@@ -22,15 +22,22 @@ LDD_OUTPUT = """\
 
 # Checked with `dpkg -S` on Debian 12 for the libraries `ldd` lists for PySide6 6.11's libqxcb.so.
 PACKAGES = {
-    "libxcb-cursor.so.0": "libxcb-cursor0", "libxcb-icccm.so.4": "libxcb-icccm4",
-    "libxcb-keysyms.so.1": "libxcb-keysyms1", "libxcb-render-util.so.0": "libxcb-render-util0",
-    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0", "libX11-xcb.so.1": "libx11-xcb1",
-    "libEGL.so.1": "libegl1", "libdbus-1.so.3": "libdbus-1-3", "libpng16.so.16": "libpng16-16",
-    "libglib-2.0.so.0": "libglib2.0-0", "libgthread-2.0.so.0": "libglib2.0-0",
+    "libxcb-cursor.so.0": "libxcb-cursor0",
+    "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxcb-render-util.so.0": "libxcb-render-util0",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+    "libX11-xcb.so.1": "libx11-xcb1",
+    "libEGL.so.1": "libegl1",
+    "libdbus-1.so.3": "libdbus-1-3",
+    "libpng16.so.16": "libpng16-16",
+    "libglib-2.0.so.0": "libglib2.0-0",
+    "libgthread-2.0.so.0": "libglib2.0-0",
 }
 
-linux_with_ldd = pytest.mark.skipif(not sys.platform.startswith("linux") or not shutil.which("ldd"),
-                                    reason="needs Linux and ldd")
+linux_with_ldd = pytest.mark.skipif(
+    not sys.platform.startswith("linux") or not shutil.which("ldd"), reason="needs Linux and ldd"
+)
 
 
 def test_missing_libraries_from_ldd_output():
@@ -43,12 +50,15 @@ def test_debian_package_names(soname, package):
     assert debian_package(soname) == package
 
 
-@pytest.mark.parametrize("env", [
-    {},                                                   # no display: Qt says so itself
-    {"DISPLAY": ":0", "QT_QPA_PLATFORM": "offscreen"},
-    {"DISPLAY": ":0", "QT_QPA_PLATFORM": "wayland;xcb"},
-    {"DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0"},    # Qt prefers Wayland there
-])
+@pytest.mark.parametrize(
+    "env",
+    [
+        {},  # no display: Qt says so itself
+        {"DISPLAY": ":0", "QT_QPA_PLATFORM": "offscreen"},
+        {"DISPLAY": ":0", "QT_QPA_PLATFORM": "wayland;xcb"},
+        {"DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0"},  # Qt prefers Wayland there
+    ],
+)
 def test_silent_where_qt_does_not_load_xcb(env, tmp_path):
     # a plugin file ldd cannot read would show up as a problem if it were checked
     (tmp_path / "libqxcb.so").write_bytes(b"not a library")
@@ -73,6 +83,10 @@ def test_names_exactly_the_libraries_this_machine_lacks(env):
 
 def test_the_app_prints_the_problem_instead_of_starting(monkeypatch, capsys):
     monkeypatch.setattr(app.QApplication, "instance", staticmethod(lambda: None))
-    monkeypatch.setattr(app, "platform_problem", lambda: "libxcb-icccm.so.4 not found; sudo apt-get install libxcb-icccm4")
+    monkeypatch.setattr(
+        app, "platform_problem", lambda: "libxcb-icccm.so.4 not found; sudo apt-get install libxcb-icccm4"
+    )
     assert app.run_gui(SimpleNamespace()) == app.EXIT_ERROR
-    assert capsys.readouterr().err == "inspector: error: libxcb-icccm.so.4 not found; sudo apt-get install libxcb-icccm4\n"
+    assert (
+        capsys.readouterr().err == "inspector: error: libxcb-icccm.so.4 not found; sudo apt-get install libxcb-icccm4\n"
+    )

@@ -8,9 +8,7 @@ import torch
 from torch import nn
 
 from inspector.cli import main
-from inspector.core.io.datasets.mnist import mnist_split
-from inspector.core.util.errors import ModelError, ParameterError
-from inspector.core.io.datasets.mnist import heldout_digits
+from inspector.core.io.datasets.mnist import heldout_digits, mnist_split
 from inspector.core.models.loading import load_model
 from inspector.core.poisoning.activation_clustering import ActivationClustering
 from inspector.core.poisoning.badnets import badnets
@@ -21,6 +19,7 @@ from inspector.core.poisoning.spectral import SpectralSignatures
 from inspector.core.poisoning.success import backdoor_figures
 from inspector.core.poisoning.train import BackdoorConfig, poison_training_set, train_backdoor
 from inspector.core.poisoning.triggers import make_trigger
+from inspector.core.util.errors import ModelError, ParameterError
 
 #: The shipped backdoor: BadNets, corner pixel pattern, target 0, 1 % of the training digits.
 SHIPPED = BackdoorConfig(trigger="pixel", target=0, rate=0.01)
@@ -44,7 +43,7 @@ def test_triggers_stamp_only_their_mask():
     pixel = make_trigger("pixel")
     out = pixel.apply(x)
     changed = (out != x).any(0).any(0)
-    assert changed[:24].sum() == 0 and changed[:, :24].sum() == 0     # only the bottom-right corner
+    assert changed[:24].sum() == 0 and changed[:, :24].sum() == 0  # only the bottom-right corner
     assert pixel.l1 == 9 and out[:, 0, 24:27, 24:27].flatten(1).sum(1).tolist() == [5.0] * 4
     patch = make_trigger("patch", size=5).apply(x)
     assert (patch[:, 0, 22:27, 22:27] == 1).all()
@@ -72,18 +71,19 @@ def test_clean_label_keeps_labels_and_makes_the_poisons_hard_for_the_proxy():
     poisoned = clean_label(x, y, trigger, target=0, rate=0.1, proxy=proxy, steps=50)
     zeros = int((y == 0).sum())
     assert len(poisoned.indices) == round(0.1 * zeros) and (y[poisoned.indices] == 0).all()
-    assert torch.equal(poisoned.y, y)                                         # labels kept
+    assert torch.equal(poisoned.y, y)  # labels kept
     xp = poisoned.x[poisoned.indices]
-    assert (xp[:, 0, 23:27, 23:27] == 1).all()                               # trigger stamped after PGD, intact
+    assert (xp[:, 0, 23:27, 23:27] == 1).all()  # trigger stamped after PGD, intact
     outside = (trigger.mask == 0).expand_as(xp)
     delta = (xp - x[poisoned.indices]).masked_fill(~outside, 0).flatten(1)
-    assert (delta.norm(dim=1) <= 8.0 + 0.06).all() and delta.norm(dim=1).mean() > 5   # L2 budget, used
-    assert torch.equal((xp * 255).round() / 255, xp)                          # 8-bit, in [0, 1]
+    assert (delta.norm(dim=1) <= 8.0 + 0.06).all() and delta.norm(dim=1).mean() > 5  # L2 budget, used
+    assert torch.equal((xp * 255).round() / 255, xp)  # 8-bit, in [0, 1]
     with torch.no_grad():
-        assert (proxy(xp).argmax(1) == 0).float().mean() < 0.2                # hard: the proxy no longer reads 0
+        assert (proxy(xp).argmax(1) == 0).float().mean() < 0.2  # hard: the proxy no longer reads 0
         assert (proxy(x[poisoned.indices]).argmax(1) == 0).float().mean() > 0.9
     with pytest.raises(ParameterError, match="norm"):
         clean_label(x, y, trigger, target=0, rate=0.1, proxy=proxy, norm="l1")
+
 
 def test_the_shipped_backdoor_works_and_a_clean_model_ignores_the_trigger(backdoor, digits):
     x, y = digits
@@ -137,7 +137,7 @@ def test_data_scans_find_the_poisoned_digits_where_they_are_a_fifth_of_their_cla
     assert len(set(clustering.per_class()[SHIPPED.target]) & set(truth.tolist())) == tpr.k
     spectral = SpectralSignatures(expected_rate=0.33).scan(backdoor, poisoned.x[keep], poisoned.y[keep])
     tpr, fpr = spectral.rates(truth)
-    assert tpr.value > 0.9 and 0.4 < fpr.value < 0.6           # ART's default removes about half of each class
+    assert tpr.value > 0.9 and 0.4 < fpr.value < 0.6  # ART's default removes about half of each class
 
 
 def test_a_model_without_a_linear_layer_cannot_be_clustered():
@@ -153,9 +153,9 @@ def test_training_stops_and_resumes_to_the_same_weights(tmp_path):
 
     def stop_in_epoch_two():
         return len(seen) > 0 and seen[-1].epoch == 2
+
     ckpt = tmp_path / "run.ckpt"
-    stopped = train_backdoor(config, limit=400, checkpoint=ckpt, on_progress=seen.append,
-                             should_stop=stop_in_epoch_two)
+    stopped = train_backdoor(config, limit=400, checkpoint=ckpt, on_progress=seen.append, should_stop=stop_in_epoch_two)
     assert not stopped.finished and ckpt.is_file()
     resumed = train_backdoor(config, limit=400, checkpoint=ckpt, resume=True)
     assert resumed.finished
@@ -163,13 +163,16 @@ def test_training_stops_and_resumes_to_the_same_weights(tmp_path):
         assert torch.equal(a, b)
 
 
-@pytest.mark.parametrize("args, message", [
-    (["poison", "--rate", "0"], "poison rate 0 must be in (0, 1]"),
-    (["poison", "--rate", "120%"], "poison rate 1.2 must be in (0, 1]"),
-    (["poison", "--target", "10"], "target class 10 does not exist"),
-    (["poison", "--trigger", "patch", "--size", "40"], "does not fit in a 28x28 image"),
-    (["scan", "mnist-standard", "--steps", "0"], "--steps must be at least 1"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["poison", "--rate", "0"], "poison rate 0 must be in (0, 1]"),
+        (["poison", "--rate", "120%"], "poison rate 1.2 must be in (0, 1]"),
+        (["poison", "--target", "10"], "target class 10 does not exist"),
+        (["poison", "--trigger", "patch", "--size", "40"], "does not fit in a 28x28 image"),
+        (["scan", "mnist-standard", "--steps", "0"], "--steps must be at least 1"),
+    ],
+)
 def test_bad_poisoning_input_is_one_line_and_writes_nothing(args, message, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(args) == 2

@@ -18,7 +18,7 @@ from inspector.core.privacy.ssim import ssim
 def test_reconstructions_are_seen_as_their_class_by_the_model(tmp_path):
     report = invert_model(InversionConfig("mnist-standard", MIFace(max_iterations=150), judges=["mnist-pgd-at"]))
     assert report.images.shape == (10, 1, 28, 28)
-    assert torch.equal(report.images, (report.images * 255).round() / 255)       # 8-bit, as saved
+    assert torch.equal(report.images, (report.images * 255).round() / 255)  # 8-bit, as saved
     assert report.summary["self"]["rate"] >= 0.9
     model = load_model("mnist-standard", "cpu")
     with torch.no_grad():

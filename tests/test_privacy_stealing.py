@@ -13,13 +13,13 @@ from PIL import Image
 from torch import nn
 
 from inspector.cli import main
+from inspector.core.io.resources import resource_path
 from inspector.core.models.classifier import Classifier
-from inspector.core.util.errors import ImageError, ParameterError
 from inspector.core.models.loading import load_model
 from inspector.core.privacy.data import held_out, query_pool
 from inspector.core.privacy.fidelity import predictions
 from inspector.core.privacy.stealing import StealConfig, steal
-from inspector.core.io.resources import resource_path
+from inspector.core.util.errors import ImageError, ParameterError
 
 FAST = dict(transfer_eps=0.0)
 
@@ -39,8 +39,9 @@ class Counting(nn.Module):
 def victim(scale: float = 1.0) -> Classifier:
     """mnist-standard with its logits times ``scale``: the same top-1 labels, other probabilities."""
     base = load_model("mnist-standard", "cpu")
-    return Classifier(Counting(base, scale), name="victim", input_size=(28, 28), channels=1,
-                      class_names=base.class_names)
+    return Classifier(
+        Counting(base, scale), name="victim", input_size=(28, 28), channels=1, class_names=base.class_names
+    )
 
 
 def test_agreement_rises_with_the_budget():
@@ -48,15 +49,14 @@ def test_agreement_rises_with_the_budget():
     small, large = result.rows
     assert result.finished and [r["queries"] for r in result.rows] == [100, 800]
     assert large["agreement"]["low"] > small["agreement"]["high"]
-    assert large["agreement"]["rate"] > 0.7           # chance is about 10 %
+    assert large["agreement"]["rate"] > 0.7  # chance is about 10 %
 
 
 def test_label_only_copy_never_sees_the_scores():
     # Two victims with the same top-1 labels but different probabilities: label-only copies are identical,
     # copies that learn from the probabilities are not.
     def copy_predictions(v, output):
-        result = steal(StealConfig(method="knockoff-random", output=output, budgets=[150], epochs=1, **FAST),
-                       victim=v)
+        result = steal(StealConfig(method="knockoff-random", output=output, budgets=[150], epochs=1, **FAST), victim=v)
         return result.rows[0]["agreement"]["rate"], result
 
     x, _ = held_out()
@@ -70,8 +70,25 @@ def test_label_only_copy_never_sees_the_scores():
 
 def test_saved_copy_loads_as_a_model(tmp_path, capsys):
     out = tmp_path / "run"
-    assert main(["steal", "--budget", "300", "--epochs", "2", "--labels-only", "--method", "copycat",
-                 "--transfer-eps", "0", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "steal",
+                "--budget",
+                "300",
+                "--epochs",
+                "2",
+                "--labels-only",
+                "--method",
+                "copycat",
+                "--transfer-eps",
+                "0",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     saved = json.loads((out / "steal.json").read_text())
     assert saved["finished"] and saved["rows"][0]["queries"] == 300 and (out / "curve.png").is_file()
     copy = load_model(str(out / "copy-300.pt2"), "cpu")
@@ -103,7 +120,7 @@ def test_stopped_run_keeps_finished_budgets_and_resumes_as_if_uninterrupted(tmp_
     v = victim()
     resumed = steal(config, victim=v, out=out, resume=True)
     assert resumed.finished and resumed.rows[0] == first.rows[0] and resumed.rows[1]["queries"] == 300
-    assert v.net.images == 2000       # the held-out digits only: the 300 answers were already paid for
+    assert v.net.images == 2000  # the held-out digits only: the 300 answers were already paid for
     uninterrupted = steal(config)
     assert [r["agreement"] for r in resumed.rows] == [r["agreement"] for r in uninterrupted.rows]
     with pytest.raises(ParameterError, match="other settings"):
@@ -112,19 +129,23 @@ def test_stopped_run_keeps_finished_budgets_and_resumes_as_if_uninterrupted(tmp_
 
 def test_cancelled_before_any_budget_writes_no_copy(tmp_path):
     out = tmp_path / "run"
-    result = steal(StealConfig(budgets=[200], epochs=3, **FAST), out=out,
-                   should_stop=lambda: (out / "steal-state.pt").is_file())
+    result = steal(
+        StealConfig(budgets=[200], epochs=3, **FAST), out=out, should_stop=lambda: (out / "steal-state.pt").is_file()
+    )
     assert not result.finished and result.rows == []
     assert not list(out.glob("*.pt2")) and not (out / "steal.json").exists()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--budget", "0"], "query budget 0 must be at least 1"),
-    (["--budget", "10,x"], "budgets '10,x'"),
-    (["--victim", "no-such-model", "--budget", "10"], "unknown model 'no-such-model'"),
-    (["--budget", "9000"], "exceeds the 8000 images"),
-    (["--victim", "efficientnet-lite0", "--budget", "10"], "28x28 grey"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--budget", "0"], "query budget 0 must be at least 1"),
+        (["--budget", "10,x"], "budgets '10,x'"),
+        (["--victim", "no-such-model", "--budget", "10"], "unknown model 'no-such-model'"),
+        (["--budget", "9000"], "exceeds the 8000 images"),
+        (["--victim", "efficientnet-lite0", "--budget", "10"], "28x28 grey"),
+    ],
+)
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, args, message):
     out = tmp_path / "run"
     assert main(["steal", *args, "--out", str(out)]) == 2
@@ -145,12 +166,12 @@ def test_empty_query_pool(tmp_path, capsys):
 def test_transformed_pool_differs_from_the_members_but_keeps_their_number():
     members, transformed = query_pool("members"), query_pool("transformed")
     assert members.shape == transformed.shape == (8000, 1, 28, 28)
-    assert (members - transformed).abs().mean() > 0.05 and 0 <= transformed.min() and transformed.max() <= 1
+    assert (members - transformed).abs().mean() > 0.05 and transformed.min() >= 0 and transformed.max() <= 1
 
 
 def test_transfer_rate_is_high_from_the_victim_itself_and_low_from_an_untrained_copy():
-    from inspector.core.privacy.fidelity import transfer_success
     from inspector.core.models.zoo.mnist_cnn import MnistCNN
+    from inspector.core.privacy.fidelity import transfer_success
 
     v = load_model("mnist-standard", "cpu")
     x, y = held_out()

@@ -24,10 +24,17 @@ def test_the_command_and_the_launcher_import_nothing_heavy():
 
 def test_the_splash_screen_comes_first_then_the_window_then_the_image(tmp_path):
     shot = tmp_path / "shot.png"
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", INSPECTOR_TRACE_STARTUP="1",
-               XDG_CONFIG_HOME=str(tmp_path / "config"))
-    done = subprocess.run([sys.executable, "-m", "inspector", "gui", "--screenshot", str(shot)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    env = dict(
+        os.environ, QT_QPA_PLATFORM="offscreen", INSPECTOR_TRACE_STARTUP="1", XDG_CONFIG_HOME=str(tmp_path / "config")
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "inspector", "gui", "--screenshot", str(shot)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     events = [line.split() for line in done.stderr.splitlines() if line.startswith("startup ")]
     assert [e[1] for e in events] == ["splash-shown", "window-shown", "image-classified"]

@@ -12,12 +12,14 @@ from inspector.core.util.errors import ParameterError
 
 def test_each_threat_model_allows_the_attacks_its_access_can_run():
     allowed = {name: set(t.attacks()) for name, t in THREAT_MODELS.items()}
-    kinds = {kind: {n for n, cls in ATTACKS.items() if cls.threat_model == kind}
-             for kind in ("white-box", "score-based", "label-only")}
+    kinds = {
+        kind: {n for n, cls in ATTACKS.items() if cls.threat_model == kind}
+        for kind in ("white-box", "score-based", "label-only")
+    }
     assert allowed["white-box"] == allowed["transfer"] == kinds["white-box"]
     assert allowed["scores"] == allowed["top-k"] == kinds["score-based"] | kinds["label-only"] >= {"square"}
     assert allowed["label-only"] == kinds["label-only"] >= {"hopskipjump"}
-    for threat in THREAT_MODELS.values():                  # the attack it switches to runs under it
+    for threat in THREAT_MODELS.values():  # the attack it switches to runs under it
         assert threat.allows(threat.default_attack)
     assert [t.name for t in THREAT_MODELS.values() if t.queries_target] == ["scores", "top-k", "label-only"]
 
@@ -31,11 +33,16 @@ def test_a_new_attack_is_offered_by_its_declared_kind_without_a_table(monkeypatc
     assert [t.name for t in THREAT_MODELS.values() if t.allows("probe")] == ["scores", "top-k", "label-only"]
 
 
-@pytest.mark.parametrize("attack, mode, surrogates, expected", [
-    ("pgd", "probabilities", [], "white-box"), ("square", "probabilities", [], "scores"),
-    ("square", "topk", [], "top-k"), ("hopskipjump", "label", [], "label-only"),
-    ("pgd", "probabilities", ["mnist-standard"], "transfer"),
-])
+@pytest.mark.parametrize(
+    "attack, mode, surrogates, expected",
+    [
+        ("pgd", "probabilities", [], "white-box"),
+        ("square", "probabilities", [], "scores"),
+        ("square", "topk", [], "top-k"),
+        ("hopskipjump", "label", [], "label-only"),
+        ("pgd", "probabilities", ["mnist-standard"], "transfer"),
+    ],
+)
 def test_a_recipe_names_its_threat_model(attack, mode, surrogates, expected):
     assert threat_model_of(attack, mode, surrogates).name == expected
 

@@ -7,14 +7,14 @@ test set) were never trained on.
 
 import pytest
 import torch
-
 from conftest import DATA
+
 from inspector.core.attacks import ATTACKS, make_attack
 from inspector.core.concealment import Concealment, output_mode_from_spec, stateful_detector_from_spec
+from inspector.core.concealment.oracle import QueryOracle
 from inspector.core.concealment.throttle import TokenBucket, format_duration, throttle_from_spec
 from inspector.core.io.datasets.mnist import mnist_split
 from inspector.core.util.errors import ParameterError
-from inspector.core.concealment.oracle import QueryOracle
 
 BLACK_BOX = sorted(name for name, cls in ATTACKS.items() if cls.threat_model != "white-box")
 
@@ -102,14 +102,15 @@ def test_square_needs_only_the_top_2_scores(mnist_model, digits):
     top2 = attack.run(mnist_model, x, y, oracle=attack.oracle(mnist_model, len(x), Concealment.from_specs("topk:k=2")))
     assert torch.equal(full.x_adv, top2.x_adv) and torch.equal(full.query_counts, top2.query_counts)
     assert top2.oracle.output == "topk:k=2"
-    blind = attack.run(mnist_model, x, y,
-                       oracle=attack.oracle(mnist_model, len(x), Concealment.from_specs("rounded:decimals=1")))
+    blind = attack.run(
+        mnist_model, x, y, oracle=attack.oracle(mnist_model, len(x), Concealment.from_specs("rounded:decimals=1"))
+    )
     assert blind.success.sum() <= full.success.sum()
 
 
 def test_the_token_bucket_counts_simulated_time():
     bucket = throttle_from_spec("1/s")
-    assert bucket.serve("attacker", 4200) == 4199.0                 # the first query finds the bucket full
+    assert bucket.serve("attacker", 4200) == 4199.0  # the first query finds the bucket full
     assert format_duration(4200) == "70 minutes"
     burst = TokenBucket(rate=2.0, burst=10)
     assert burst.serve(0, 10) == 0.0 and burst.serve(0, 1) == 0.5 and burst.serve(1, 4) == 0.0  # per client
@@ -163,13 +164,19 @@ def test_the_similarity_detector_refuses_too_few_calibration_images(held_out):
 
 
 def test_an_inspection_reports_queries_attacker_time_and_detection(tmp_path):
-    from inspector.core.io.resources import resource_path
     from inspector.core.evasion.inspect import inspect
     from inspector.core.evasion.recipe import Recipe
+    from inspector.core.io.resources import resource_path
 
-    recipe = Recipe(image=str(resource_path("images", "mnist-7.png")), model="mnist-standard", attack="hopskipjump",
-                    params={"max_queries": 200}, output_mode="label", throttle="1/s",
-                    stateful_detector="blacklight")
+    recipe = Recipe(
+        image=str(resource_path("images", "mnist-7.png")),
+        model="mnist-standard",
+        attack="hopskipjump",
+        params={"max_queries": 200},
+        output_mode="label",
+        throttle="1/s",
+        stateful_detector="blacklight",
+    )
     summary = inspect(recipe).to_dict()
     threat = summary["threat_model"]
     assert threat["kind"] == "black-box" and threat["computed_on"] == "mnist-standard"
@@ -178,18 +185,26 @@ def test_an_inspection_reports_queries_attacker_time_and_detection(tmp_path):
     assert threat["oracle"]["first_detection"][0] is not None and "caught at query" in threat["summary"]
     loaded = Recipe.from_dict(summary["recipe"])
     assert (loaded.output_mode, loaded.throttle, loaded.stateful_detector) == ("label", "1/s", "blacklight")
-    old = {k: v for k, v in summary["recipe"].items() if k not in ("output_mode", "throttle", "stateful_detector",
-                                                                   "surrogates")}
+    old = {
+        k: v
+        for k, v in summary["recipe"].items()
+        if k not in ("output_mode", "throttle", "stateful_detector", "surrogates")
+    }
     assert Recipe.from_dict(old).output_mode == "probabilities" and Recipe.from_dict(old).surrogates == []
 
 
 def test_a_transfer_inspection_is_computed_on_the_surrogate_and_judged_on_the_target():
-    from inspector.core.io.resources import resource_path
     from inspector.core.evasion.inspect import inspect
     from inspector.core.evasion.recipe import Recipe
+    from inspector.core.io.resources import resource_path
 
-    recipe = Recipe(image=str(resource_path("images", "mnist-7.png")), model="mnist-standard", attack="mifgsm",
-                    params={"eps": 0.3, "step_size": 0.03, "loss": "margin"}, surrogates=["mnist-distilled"])
+    recipe = Recipe(
+        image=str(resource_path("images", "mnist-7.png")),
+        model="mnist-standard",
+        attack="mifgsm",
+        params={"eps": 0.3, "step_size": 0.03, "loss": "margin"},
+        surrogates=["mnist-distilled"],
+    )
     inspection = inspect(recipe)
     threat = inspection.to_dict()["threat_model"]
     assert threat["kind"] == "transfer" and threat["computed_on"] == "mnist-distilled" and threat["oracle"] is None

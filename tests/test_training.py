@@ -2,13 +2,13 @@
 
 import pytest
 import torch
+from conftest import DATA
 from safetensors import safe_open
 
-from conftest import DATA
-from inspector.core.util.errors import ParameterError
+from inspector.core.models.zoo.mnist_cnn import load_mnist_cnn
 from inspector.core.training import train
 from inspector.core.training.pgd_at import PGDAdversarialLoss
-from inspector.core.models.zoo.mnist_cnn import load_mnist_cnn
+from inspector.core.util.errors import ParameterError
 
 MNIST = DATA / "mnist"
 

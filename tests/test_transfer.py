@@ -2,14 +2,14 @@
 
 import pytest
 import torch
-
 from conftest import DATA
+
 from inspector.core.attacks import make_attack
 from inspector.core.attacks.diversity import diverse_input
-from inspector.core.io.datasets.mnist import mnist_split
-from inspector.core.util.errors import ModelError
-from inspector.core.models.loading import load_model
 from inspector.core.evasion.transfer import Ensemble, Resized, as_surrogate
+from inspector.core.io.datasets.mnist import mnist_split
+from inspector.core.models.loading import load_model
+from inspector.core.util.errors import ModelError
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def test_a_surrogate_of_another_size_reads_the_targets_input(mnist_model, digits
     resized = Resized(mnist_model, (32, 32))
     with torch.no_grad():
         assert resized(big).shape == (4, 10)
-    assert torch.equal(resized(x[:4]), mnist_model(x[:4]))               # its own size goes through unchanged
+    assert torch.equal(resized(x[:4]), mnist_model(x[:4]))  # its own size goes through unchanged
     colour = load_model("efficientnet-lite0", "cpu")
     with pytest.raises(ModelError, match="cannot stand in"):
         as_surrogate([colour], mnist_model)
@@ -79,11 +79,16 @@ def test_adversarials_made_on_the_replicas_transfer_better_than_noise(mnist_mode
 def test_compare_takes_photo_models_of_other_input_sizes():
     """Lite0 (224) attacked, Lite1 (240) reads the same adversarial resized to its own size."""
     from inspector.core.evasion.compare import compare
-    from inspector.core.io.resources import resource_path
     from inspector.core.evasion.recipe import Recipe
+    from inspector.core.io.resources import resource_path
 
-    recipe = Recipe(image=str(resource_path("images", "coffee.png")), model="efficientnet-lite0", attack="fgsm",
-                    params={"eps": "4/255"}, device="cpu")
+    recipe = Recipe(
+        image=str(resource_path("images", "coffee.png")),
+        model="efficientnet-lite0",
+        attack="fgsm",
+        params={"eps": "4/255"},
+        device="cpu",
+    )
     comparison = compare(recipe, ["efficientnet-lite1"])
     lite1 = comparison.models[1]
     assert lite1.model == "efficientnet-lite1" and lite1.original.label == comparison.models[0].original.label

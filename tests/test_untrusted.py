@@ -8,16 +8,17 @@ import threading
 
 import pytest
 
-from inspector.core.util.errors import ModelError
 from inspector.core.io.untrusted import MAX_JSON_DEPTH, inside, parse_json, read_bytes, read_json, read_text
+from inspector.core.util.errors import ModelError
 
 
 def test_a_fifo_is_refused_without_blocking(tmp_path):
     fifo = tmp_path / "names.txt"
     os.mkfifo(fifo)
     done = []
-    reader = threading.Thread(target=lambda: done.append(pytest.raises(ModelError, read_bytes, fifo, ModelError,
-                                                                       "class names", 1024)))
+    reader = threading.Thread(
+        target=lambda: done.append(pytest.raises(ModelError, read_bytes, fifo, ModelError, "class names", 1024))
+    )
     reader.start()
     reader.join(5)
     assert done, "reading a FIFO with no writer blocked"
@@ -34,7 +35,7 @@ def test_a_device_and_a_folder_are_refused(tmp_path):
 def test_a_file_over_the_bound_is_refused_before_it_is_read(tmp_path):
     big = tmp_path / "big.txt"
     with open(big, "wb") as fh:
-        fh.truncate(2**30)          # 1 GB, sparse
+        fh.truncate(2**30)  # 1 GB, sparse
     with pytest.raises(ModelError, match="over the 1.0 MB"):
         read_bytes(big, ModelError, "class names", 2**20)
     small = tmp_path / "small.txt"
@@ -80,8 +81,8 @@ def test_inside_refuses_absolute_parent_and_symlinked_paths(tmp_path):
 
 
 def test_an_image_that_is_a_fifo_or_a_device_is_refused_without_reading(tmp_path):
-    from inspector.core.util.errors import ImageError
     from inspector.core.io.image import load_image
+    from inspector.core.util.errors import ImageError
 
     fifo = tmp_path / "photo.png"
     os.mkfifo(fifo)

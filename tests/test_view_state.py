@@ -5,14 +5,16 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from inspector.gui.workspaces.evasion.state import EvasionState, default_params
 from inspector.gui.session import Session
+from inspector.gui.workspaces.evasion.state import EvasionState, default_params
 
 
 def test_view_state_modules_do_not_load_qt():
-    code = ("import sys, inspector.gui.session, inspector.gui.workspaces.evasion.state, inspector.gui.workspaces.evaluate.state, "
-            "inspector.gui.workspaces.evaluate.eta; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'superqt')))")
+    code = (
+        "import sys, inspector.gui.session, inspector.gui.workspaces.evasion.state, inspector.gui.workspaces.evaluate.state, "
+        "inspector.gui.workspaces.evaluate.eta; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'superqt')))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
@@ -33,7 +35,7 @@ def test_evasion_state_tells_listeners_and_builds_the_recipe():
     assert recipe.params == default_params("fgsm") | {"eps": 8 / 255}
     assert recipe.defenses == ["jpeg:quality=75"] and recipe.adaptive
     state.defenses = []
-    assert not state.recipe("mnist-standard", None).adaptive      # adaptive needs a defence
+    assert not state.recipe("mnist-standard", None).adaptive  # adaptive needs a defence
     state.calibration = "/data/clean"
     assert state.recipe("mnist-standard", None).calibration == "/data/clean"
 
@@ -55,10 +57,10 @@ def test_presets_reset_the_parameters_and_the_estimate_needs_a_preview():
     state.use_preset("paper")
     assert seen == ["paper"] and state.attack_params()["steps"] == 10000 and state.params.keys() == {"cw"}
     state.attack = "square"
-    assert state.attack_params()["max_queries"] == 10000            # every attack starts from the preset
+    assert state.attack_params()["max_queries"] == 10000  # every attack starts from the preset
     state.use_preset("default")
     assert state.attack_params() == default_params("square") and default_params("square")["max_queries"] == 500
-    assert state.estimate() is None                                  # no model measured yet
+    assert state.estimate() is None  # no model measured yet
 
 
 def test_evaluate_state_builds_the_config_and_continues_a_folder_with_a_run(tmp_path):
@@ -66,8 +68,8 @@ def test_evaluate_state_builds_the_config_and_continues_a_folder_with_a_run(tmp_
 
     state = EvaluateState(eps=" 0, 1/255 ,, 2/255", steps=20, defenses=[], adaptive=True, out=str(tmp_path))
     config = state.config("mnist-standard", "cpu")
-    assert config.eps == ["0", "1/255", "2/255"] and config.params == {}     # FGSM has no steps
-    assert not config.adaptive and not config.resume                        # adaptive needs a defence
+    assert config.eps == ["0", "1/255", "2/255"] and config.params == {}  # FGSM has no steps
+    assert not config.adaptive and not config.resume  # adaptive needs a defence
     state.attacks = ["fgsm", "pgd"]
     (tmp_path / "manifest.json").write_text("{}", encoding="utf-8")
     config = state.config("mnist-standard", "cpu")

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
+from inspector.core.evasion.classify import predict
 from inspector.core.io.image import load_tensor
 from inspector.core.models.loading import builtin_models, load_model
-from inspector.core.evasion.classify import predict
 
 pytestmark = pytest.mark.wheel
 
@@ -37,8 +37,7 @@ OFFLINE = ("NewConnectionError", "Temporary failure in name resolution", "Networ
 
 
 def run(cmd: list, cwd: Path, env: dict, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def check(proc: subprocess.CompletedProcess) -> str:
@@ -84,8 +83,7 @@ def test_the_wheel_holds_every_module_and_resource(installed):
     wheel = installed[0]
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {p.relative_to(ROOT).as_posix() for p in (ROOT / "inspector").rglob("*") if p.is_file()}
-    expected |= {"inspector/" + p.relative_to(ROOT).as_posix()
-                 for p in (ROOT / "resources").rglob("*") if p.is_file()}
+    expected |= {"inspector/" + p.relative_to(ROOT).as_posix() for p in (ROOT / "resources").rglob("*") if p.is_file()}
     expected = {n for n in expected if "__pycache__" not in n}
     assert sorted(expected - names) == []
 
@@ -95,7 +93,7 @@ def test_runs_from_the_installed_package(installed):
     where = check(run([bin_dir / "python", "-c", "import inspector; print(inspector.__file__)"], away, env))
     assert Path(where.strip()).is_relative_to(bin_dir.parent)
     listing = check(run([bin_dir / "inspector", "models"], away, env))
-    models = listing.split("\n\n")[0]                      # the architectures follow a blank line
+    models = listing.split("\n\n")[0]  # the architectures follow a blank line
     listed = [line.split()[0] for line in models.splitlines() if line and not line[0].isspace()]
     assert listed == list(builtin_models())
 
@@ -109,7 +107,7 @@ def test_classifies_a_shipped_sample(installed, name):
     assert path.is_file() and path.is_relative_to(bin_dir.parent)
     out = json.loads(check(run([bin_dir / "inspector", "classify", path, "--model", name, "--json"], away, env)))
     here = predict(load_model(name, "cpu"), load_tensor(path, *_input(name)))
-    assert out["label"]["index"] == here.label                         # the same weights shipped
+    assert out["label"]["index"] == here.label  # the same weights shipped
     assert out["label"]["probability"] == pytest.approx(float(here.probabilities[here.label]), abs=1e-5)
     assert (out["label"]["name"] == label) != (name in MISREAD)
 

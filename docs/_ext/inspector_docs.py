@@ -35,7 +35,7 @@ import json
 import pkgutil
 import re
 import tempfile
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +64,8 @@ CANDIDATES = {
 
 # ---- finding objects ------------------------------------------------------------------------------
 
-@lru_cache(maxsize=None)
+
+@cache
 def core_modules() -> tuple:
     """Every module of ``inspector.core``, imported (importing registers every registry entry)."""
     package = importlib.import_module(TOP)
@@ -104,8 +105,9 @@ def find_registry(kind: str) -> dict:
         value = _candidate(spec)
         if isinstance(value, dict) and getattr(value, "kind", None) == kind:
             return value
-    found = [v for m in core_modules() for v in vars(m).values()
-             if isinstance(v, dict) and getattr(v, "kind", None) == kind]
+    found = [
+        v for m in core_modules() for v in vars(m).values() if isinstance(v, dict) and getattr(v, "kind", None) == kind
+    ]
     return _unique(found, f"registry of kind {kind!r}")
 
 
@@ -157,6 +159,7 @@ def literal(text: str) -> nodes.literal:
 
 # ---- registries -----------------------------------------------------------------------------------
 
+
 def show_value(value: Any, unit: str = "") -> str:
     """A parameter value as a user types it: ``4/255`` for whole grey levels in pixel units."""
     if isinstance(value, bool):
@@ -191,8 +194,10 @@ def _adaptive(cls) -> str:
 
 #: Extra summary columns per kind: (header, how to read it off the class).
 EXTRA_COLUMNS = {
-    "attack": [("threat model", lambda c: getattr(c, "threat_model", "")),
-               ("kind", lambda c: "minimal norm" if getattr(c, "minimal", False) else "budgeted")],
+    "attack": [
+        ("threat model", lambda c: getattr(c, "threat_model", "")),
+        ("kind", lambda c: "minimal norm" if getattr(c, "minimal", False) else "budgeted"),
+    ],
     "defence": [("adaptive attack through it", _adaptive)],
 }
 
@@ -215,21 +220,33 @@ class RegistryDirective(SphinxDirective):
         slug = kind.replace(" ", "-")
         if not all(isinstance(entry, type) for entry in registry.values()):
             # Entries that are records (built-in models, architectures), not configurable classes.
-            rows = [[literal(name), getattr(entry, "description", ""), getattr(entry, "task", "")]
-                    for name, entry in registry.items()]
+            rows = [
+                [literal(name), getattr(entry, "description", ""), getattr(entry, "task", "")]
+                for name, entry in registry.items()
+            ]
             has_task = any(row[2] for row in rows)
-            return [table(["name", "description", *(["task"] if has_task else [])],
-                          [row if has_task else row[:2] for row in rows], [2, 8, *([3] if has_task else [])])]
+            return [
+                table(
+                    ["name", "description", *(["task"] if has_task else [])],
+                    [row if has_task else row[:2] for row in rows],
+                    [2, 8, *([3] if has_task else [])],
+                )
+            ]
         extra = EXTRA_COLUMNS.get(kind, [])
         rows = []
         for name, cls in registry.items():
             reference = nodes.reference("", "", literal(name), refid=f"{slug}-{name}")
-            rows.append([reference if "no-params" not in self.options else literal(name),
-                         getattr(cls, "title", "") or name,
-                         *[read(cls) for _, read in extra],
-                         getattr(cls, "paper", "")])
-        out: list[nodes.Node] = [table(["name", "title", *[h for h, _ in extra], "source"], rows,
-                                       [2, 3, *[2] * len(extra), 8])]
+            rows.append(
+                [
+                    reference if "no-params" not in self.options else literal(name),
+                    getattr(cls, "title", "") or name,
+                    *[read(cls) for _, read in extra],
+                    getattr(cls, "paper", ""),
+                ]
+            )
+        out: list[nodes.Node] = [
+            table(["name", "title", *[h for h, _ in extra], "source"], rows, [2, 3, *[2] * len(extra), 8])
+        ]
         if "no-params" in self.options:
             return out
         for name, cls in registry.items():
@@ -242,9 +259,17 @@ class RegistryDirective(SphinxDirective):
             specs = _params(cls)
             paper = getattr(cls, "PAPER", None) or {}
             headers = ["parameter", "type", "default", *(["paper preset"] if paper else []), "range", "meaning"]
-            rows = [[literal(s.name), s.type.__name__, show_value(s.default, s.unit),
-                     *([show_value(paper[s.name], s.unit) if s.name in paper else ""] if paper else []),
-                     show_range(s), s.help] for s in specs]
+            rows = [
+                [
+                    literal(s.name),
+                    s.type.__name__,
+                    show_value(s.default, s.unit),
+                    *([show_value(paper[s.name], s.unit) if s.name in paper else ""] if paper else []),
+                    show_range(s),
+                    s.help,
+                ]
+                for s in specs
+            ]
             if rows:
                 out.append(table(headers, rows, [2, 1, 2, *([2] if paper else []), 2, 8]))
             else:
@@ -259,18 +284,24 @@ class RegistryIndexDirective(SphinxDirective):
         found: dict[int, tuple] = {}
         for module in core_modules():
             for attribute, value in vars(module).items():
-                if isinstance(value, dict) and isinstance(getattr(value, "kind", None), str) \
-                        and type(value).__name__ == "Registry":
+                if (
+                    isinstance(value, dict)
+                    and isinstance(getattr(value, "kind", None), str)
+                    and type(value).__name__ == "Registry"
+                ):
                     path = f"{module.__name__}.{attribute}"
                     # Packages re-export their registry: show the shortest path it can be imported from.
                     if id(value) not in found or len(path) < len(found[id(value)][1]):
                         found[id(value)] = (value, path)
-        rows = [[value.kind, ", ".join(value), literal(path)]
-                for value, path in sorted(found.values(), key=lambda item: item[0].kind)]
+        rows = [
+            [value.kind, ", ".join(value), literal(path)]
+            for value, path in sorted(found.values(), key=lambda item: item[0].kind)
+        ]
         return [table(["kind", "entries", "import from"], rows, [2, 8, 4])]
 
 
 # ---- schemas and file fields ----------------------------------------------------------------------
+
 
 def code_block(text: str, language: str = "json") -> nodes.literal_block:
     block = nodes.literal_block(text, text)
@@ -301,7 +332,7 @@ class FileFieldsDirective(SphinxDirective):
         return [table(["field", "what it must be"], rows, [2, 8])]
 
 
-@lru_cache(maxsize=None)
+@cache
 def example_result(args: tuple[str, ...]) -> str:
     """``result.json`` as ``inspector attack ARGS --out-dir TMP`` writes it, made with the CLI in-process."""
     cli = importlib.import_module("inspector.cli")
@@ -311,8 +342,9 @@ def example_result(args: tuple[str, ...]) -> str:
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr), contextlib.chdir(ROOT):
             code = cli.main(["attack", *args, "--out-dir", str(out)])
         if code != 0:
-            raise ExtensionError(f"inspector_docs: inspector attack {' '.join(args)} exited {code}: "
-                                 f"{stderr.getvalue().strip()}")
+            raise ExtensionError(
+                f"inspector_docs: inspector attack {' '.join(args)} exited {code}: {stderr.getvalue().strip()}"
+            )
         return (out / "result.json").read_text(encoding="utf-8")
 
 
@@ -373,11 +405,12 @@ def no_inline_types(app: Sphinx, what: str, name: str, obj, options, lines: list
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is not None and ":" in lines[first]:
         before = lines[first].split(":", 1)[0]
-        if " " in before.strip():   # a sentence, not a type such as "int" or "list[str]"
+        if " " in before.strip():  # a sentence, not a type such as "int" or "list[str]"
             lines[first] = ":" + lines[first].lstrip()
 
 
 # ---- hand-written pages keep their references -------------------------------------------------------
+
 
 def check_references(app: Sphinx, env, node, contnode):
     """Warn (an error under -W) when a hand-written page's Python reference into the package resolves to
@@ -390,16 +423,22 @@ def check_references(app: Sphinx, env, node, contnode):
         return None
     if env.docname.startswith("reference/api/"):
         return None
-    logger.warning(f"inspector_docs: reference to {target!r} resolves to nothing in the API reference "
-                   f"(moved or renamed?)", location=node, type="inspector", subtype="reference")
+    logger.warning(
+        f"inspector_docs: reference to {target!r} resolves to nothing in the API reference (moved or renamed?)",
+        location=node,
+        type="inspector",
+        subtype="reference",
+    )
     return None
 
 
 # ---- the package layout and its import contracts, read from the source tree ----------------------------
 
+
 def _docstring_line(path: Path) -> str:
     """The first sentence of a module's docstring, read without importing it (the GUI needs Qt)."""
     import ast
+
     try:
         doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
     except (OSError, SyntaxError, UnicodeDecodeError):
@@ -449,6 +488,7 @@ class ImportContractsDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         import tomllib
+
         pyproject = ROOT / "pyproject.toml"
         self.env.note_dependency(str(pyproject))
         config = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}).get("importlinter", {})
@@ -472,7 +512,7 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("example-result", ExampleResultDirective)
     app.add_directive("package-tree", PackageTreeDirective)
     app.add_directive("import-contracts", ImportContractsDirective)
-    app.connect("autodoc-process-docstring", no_inline_types, priority=400)   # before napoleon
+    app.connect("autodoc-process-docstring", no_inline_types, priority=400)  # before napoleon
     # After napoleon (priority 500) has turned Google-style sections into reStructuredText.
     app.connect("autodoc-process-docstring", escape_bars, priority=600)
     # After the Python domain has tried (and failed): priority above the default 500.

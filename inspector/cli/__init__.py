@@ -47,7 +47,7 @@ class OneLineParser(argparse.ArgumentParser):
     commands: dict[str, argparse.ArgumentParser]
 
     def error(self, message: str) -> NoReturn:
-        message = re.sub(r"^argument (\S+): must ", r"\1 must ", message)   # "--steps must be at most ..."
+        message = re.sub(r"^argument (\S+): must ", r"\1 must ", message)  # "--steps must be at most ..."
         self.exit(EXIT_ERROR, f"inspector: error: {escape_controls(message)} (see {self.prog} --help)\n")
 
 
@@ -96,12 +96,12 @@ def main(argv: list[str] | None = None) -> int:
         argv = [*argv, "gui"]
     try:
         args = parse_args(parser, argv)
-    except SystemExit as exc:     # the parser printed its one line (or --help): its status, also in-process
+    except SystemExit as exc:  # the parser printed its one line (or --help): its status, also in-process
         return 0 if exc.code is None else exc.code
     if args.command == "gui" or args.debug:
         return _run(args)
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("default")     # recorded whatever -W or pytest set: notes are output, not errors
+        warnings.simplefilter("default")  # recorded whatever -W or pytest set: notes are output, not errors
         code = _run(args)
     report_warnings(caught, succeeded=code == 0)
     return code
@@ -121,8 +121,11 @@ def _run(args: argparse.Namespace) -> int:
         if args.debug:
             traceback.print_exc()
         else:
-            print(f"inspector: unexpected error: {type(exc).__name__}: {escape_controls(one_line(exc))} "
-                  "(run with --debug for details)", file=sys.stderr)
+            print(
+                f"inspector: unexpected error: {type(exc).__name__}: {escape_controls(one_line(exc))} "
+                "(run with --debug for details)",
+                file=sys.stderr,
+            )
         return EXIT_UNEXPECTED
 
 

@@ -12,8 +12,9 @@ import json
 import math
 import signal
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from inspector.core.util.errors import EXIT_ERROR, EXIT_STOPPED
 
@@ -22,8 +23,19 @@ EXIT_OK = 0
 #: A replay that gives other bytes than the run it replays; also an unexpected error (a bug).
 EXIT_DIFFERS = EXIT_UNEXPECTED = 1
 
-__all__ = ["EXIT_DIFFERS", "EXIT_ERROR", "EXIT_OK", "EXIT_STOPPED", "EXIT_UNEXPECTED", "finite", "percent",
-           "print_json", "rate_ci", "stop_on_interrupt", "stopped"]
+__all__ = [
+    "EXIT_DIFFERS",
+    "EXIT_ERROR",
+    "EXIT_OK",
+    "EXIT_STOPPED",
+    "EXIT_UNEXPECTED",
+    "finite",
+    "percent",
+    "print_json",
+    "rate_ci",
+    "stop_on_interrupt",
+    "stopped",
+]
 
 
 @contextmanager

@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import argparse
 import math
-from typing import Callable
+from collections.abc import Callable
 
-from inspector.core.util.bounds import MAX_TRAIN_SEED, describe_range
+from inspector.core.util.bounds import MAX_COUNT, MAX_TRAIN_SEED, describe_range
 from inspector.core.util.errors import ParameterError
 from inspector.core.util.params import parse_number
-from inspector.core.util.bounds import MAX_COUNT
 
 #: Longer text is not parsed as a number (Python refuses to convert ints of more than 4,300 digits).
 MAX_NUMBER_TEXT = 64
@@ -53,6 +52,7 @@ def _whole(text: str) -> int:
 
 def count(minimum: int = 1, maximum: int = MAX_COUNT) -> Callable[[str], int]:
     """An argparse type: a whole number in ``minimum..maximum`` (default 1 to MAX_COUNT)."""
+
     def parse(text: str) -> int:
         value = _whole(text)
         if value < minimum:
@@ -72,20 +72,24 @@ def seed(maximum: int = MAX_TRAIN_SEED) -> Callable[[str], int]:
     return parse
 
 
-def real(minimum: float | None = None, maximum: float | None = None,
-         above: float | None = None) -> Callable[[str], float]:
+def real(
+    minimum: float | None = None, maximum: float | None = None, above: float | None = None
+) -> Callable[[str], float]:
     """An argparse type: a finite number (``0.1``, ``1e-3``, ``8/255``) of at least ``minimum``,
     strictly above ``above``, at most ``maximum`` (each optional)."""
+
     def parse(text: str) -> float:
         if len(text) > MAX_NUMBER_TEXT:
             raise argparse.ArgumentTypeError(f"must be a number of reasonable size, not {_shown(text)}")
         try:
             value = parse_number(text)
         except ParameterError:
-            raise argparse.ArgumentTypeError(f"must be a finite number (e.g. 0.1, 8/255), not {_shown(text)}") \
-                from None
-        if (minimum is not None and value < minimum) or (above is not None and value <= above) \
-                or (maximum is not None and value > maximum):
+            raise argparse.ArgumentTypeError(f"must be a finite number (e.g. 0.1, 8/255), not {_shown(text)}") from None
+        if (
+            (minimum is not None and value < minimum)
+            or (above is not None and value <= above)
+            or (maximum is not None and value > maximum)
+        ):
             raise argparse.ArgumentTypeError(f"must be {describe_range(minimum, maximum, above)}, not {_shown(text)}")
         return value
 

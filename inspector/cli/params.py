@@ -12,8 +12,9 @@ Qt- and torch-free: the registries it reads declare their parameters without tor
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from inspector.cli.arguments import count, real
 from inspector.core.util.errors import ParameterError
@@ -45,10 +46,17 @@ def add_param_arguments(parser: argparse.ArgumentParser, registry: Registry) -> 
         for spec in cls.params():
             seen.setdefault(spec.name, spec)
     for name, spec in seen.items():
-        defaults = ", ".join(f"{key} {_show(s.default)}" for key, cls in registry.items()
-                             for s in cls.params() if s.name == name)
-        parser.add_argument(flag(name), dest=name, type=_type(spec), choices=spec.choices,
-                            default=argparse.SUPPRESS, help=f"{spec.help} (default: {defaults})")
+        defaults = ", ".join(
+            f"{key} {_show(s.default)}" for key, cls in registry.items() for s in cls.params() if s.name == name
+        )
+        parser.add_argument(
+            flag(name),
+            dest=name,
+            type=_type(spec),
+            choices=spec.choices,
+            default=argparse.SUPPRESS,
+            help=f"{spec.help} (default: {defaults})",
+        )
 
 
 def param_values(args: argparse.Namespace, registry: Registry) -> dict[str, Any]:

@@ -27,7 +27,7 @@ class ProgressLine:
         self.enabled = _is_terminal(self.stream)
         self.shown = False
 
-    def __enter__(self) -> "ProgressLine":
+    def __enter__(self) -> ProgressLine:
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -36,7 +36,7 @@ class ProgressLine:
     def show(self, text: str) -> None:
         """Replace the line with ``text`` (cut or padded to the width)."""
         if self.enabled:
-            print(f"\r{text[:self.width]:{self.width}s}", end="", file=self.stream, flush=True)
+            print(f"\r{text[: self.width]:{self.width}s}", end="", file=self.stream, flush=True)
             self.shown = True
 
     def note(self, text: str) -> None:
@@ -55,5 +55,5 @@ class ProgressLine:
 def _is_terminal(stream: TextIO) -> bool:
     try:
         return stream.isatty()
-    except (AttributeError, ValueError):   # a closed or unusual stream
+    except (AttributeError, ValueError):  # a closed or unusual stream
         return False

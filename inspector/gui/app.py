@@ -18,7 +18,7 @@ from __future__ import annotations
 import signal
 import sys
 
-from PySide6.QtCore import QtMsgType, QTimer, qInstallMessageHandler
+from PySide6.QtCore import QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from inspector.core.util.errors import EXIT_ERROR, EXIT_STOPPED
@@ -60,7 +60,7 @@ def run_gui(args) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     scripted = getattr(window, "scripted_run", None)
     if scripted is not None and scripted.code is not None:
-        code = scripted.code          # the first outcome decides, whatever ended the loop
+        code = scripted.code  # the first outcome decides, whatever ended the loop
     return EXIT_STOPPED if interrupted else code
 
 

@@ -46,11 +46,13 @@ class AttackForm(QWidget):
         self.editors = {}
         norm_maximum = 1.0 if values.get("norm", "linf") == "linf" else L2_MAXIMUM
         for spec in ATTACKS[name].params():
+
             def on_change(value, key=spec.name):
                 values[key] = value
                 self.changed.emit()
-                if key == "norm":     # after this signal, not inside it: the combo is replaced
+                if key == "norm":  # after this signal, not inside it: the combo is replaced
                     QTimer.singleShot(0, lambda: self.set_attack(name, values))
+
             maximum = norm_maximum if spec.unit == "pixel" and spec.maximum is None else None
             editor = make_editor(spec, values.get(spec.name, spec.default), on_change, maximum=maximum)
             if isinstance(editor, PixelEditor) and spec.name in values:

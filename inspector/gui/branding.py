@@ -33,13 +33,15 @@ def show_splash(message: str) -> QLabel:
     painter = QPainter(pixmap)
     app_icon().paint(painter, QRect(24, 36, 128, 128))
     painter.setPen(FOREGROUND)
-    painter.drawText(QRect(0, 0, width - 12, height - 8), Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignRight,
-                     message)
+    painter.drawText(
+        QRect(0, 0, width - 12, height - 8), Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignRight, message
+    )
     font = QFont(QApplication.font())
     font.setPointSizeF(font.pointSizeF() * 1.6)
     painter.setFont(font)
-    painter.drawText(QRect(172, 36, width - 196, 128), Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap,
-                     APP_TITLE)
+    painter.drawText(
+        QRect(172, 36, width - 196, 128), Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap, APP_TITLE
+    )
     painter.end()
     splash = QLabel()
     splash.setPixmap(pixmap)

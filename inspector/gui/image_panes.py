@@ -69,8 +69,9 @@ class ImagePanes(QWidget):
         layout.addWidget(self.view, 1)
         layout.addLayout(legend)
 
-    def set_image(self, pane: int, pixels: np.ndarray | None, caption: str | None = None,
-                  title: str | None = None) -> None:
+    def set_image(
+        self, pane: int, pixels: np.ndarray | None, caption: str | None = None, title: str | None = None
+    ) -> None:
         """Show ``pixels`` (H, W, 3) uint8 in pane 0, 1 or 2 (None clears it); ``title`` replaces the pane's."""
         self.arrays[pane] = pixels
         if pixels is None:
@@ -79,7 +80,7 @@ class ImagePanes(QWidget):
             self.items[pane].setImage(pixels, autoLevels=False, levels=(0, 255))
         title = TITLES[pane] if title is None else title
         text = title if caption is None else f"{title}: {caption}"
-        if self.captions[pane].text != text:          # a new text relayouts the scene: only when needed
+        if self.captions[pane].text != text:  # a new text relayouts the scene: only when needed
             self.captions[pane].setText(text, size=f"{self._caption_pt}pt")
         if pane == 0 and pixels is not None:
             self.boxes[0].autoRange(padding=0.02)

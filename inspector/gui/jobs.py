@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import torch
 from PySide6.QtCore import QObject, Signal
@@ -83,7 +84,7 @@ class Job(WorkerBase):
     def ended(self) -> bool:
         return self._ended.is_set()
 
-    def work(self) -> None:   # on the worker thread
+    def work(self) -> None:  # on the worker thread
         # Leave one core to the GUI thread (OpenMP thread counts are per calling thread).
         torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))
         func, args, kwargs = self._call
@@ -136,7 +137,7 @@ class JobRunner(QObject):
         if self.job is not None:
             self.job.cancel()
             self.job.wait()
-            self.job = None      # its finished signal may arrive after the window is gone: nothing to do then
+            self.job = None  # its finished signal may arrive after the window is gone: nothing to do then
 
     def _on_finished(self, job: Job, on_done) -> None:
         if job is not self.job:

@@ -11,16 +11,15 @@ import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from inspector.attack_flags import attack_params
 from inspector.core.attacks import make_attack
 from inspector.core.util.errors import EXIT_ERROR, ExportError, ParameterError
 from inspector.core.util.messages import show_path
-from inspector.gui.workspaces.evasion.state import EvasionState
-from inspector.gui.workspaces.evasion.workspace import EvasionWorkspace
 from inspector.gui.main_window import MainWindow
 from inspector.gui.session import Session
 from inspector.gui.startup_trace import trace_startup
-from inspector.attack_flags import attack_params
-
+from inspector.gui.workspaces.evasion.state import EvasionState
+from inspector.gui.workspaces.evasion.workspace import EvasionWorkspace
 
 
 def state_from_args(args) -> tuple[Session, EvasionState]:
@@ -85,8 +84,9 @@ class ScriptedRun:
         code: the exit status once decided (None until then).
     """
 
-    def __init__(self, window: MainWindow, evasion: EvasionWorkspace, app: QApplication, *, run: bool,
-                 screenshot: str | None):
+    def __init__(
+        self, window: MainWindow, evasion: EvasionWorkspace, app: QApplication, *, run: bool, screenshot: str | None
+    ):
         self.window, self.evasion, self.app, self.screenshot = window, evasion, app, screenshot
         self.code: int | None = None
         window.error_occurred.connect(self.fail)

@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 MARKERS_UP_TO = 25  # iterations; longer runs are drawn as lines only
-HEADROOM = 0.25     # fraction of the loss span added above and below when the range is widened
+HEADROOM = 0.25  # fraction of the loss span added above and below when the range is widened
 
 
 class LivePlot(QWidget):
@@ -30,7 +30,7 @@ class LivePlot(QWidget):
             plot.setLabel("bottom", "iteration")
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.setMinimumHeight(140)
-            plot.getAxis("left").setWidth(44)          # fixed, so new tick labels never relayout the window
+            plot.getAxis("left").setWidth(44)  # fixed, so new tick labels never relayout the window
             plot.disableAutoRange()
             plot.setMouseEnabled(False, False)
             plot.hideButtons()
@@ -59,7 +59,7 @@ class LivePlot(QWidget):
         self.prob_curve.setData([], [])
         for plot in (self.loss_plot, self.prob_plot):
             plot.setXRange(1, max(total, 2), padding=0.05)
-        symbol = "o" if total <= MARKERS_UP_TO else None    # a single-step attack still shows its point
+        symbol = "o" if total <= MARKERS_UP_TO else None  # a single-step attack still shows its point
         for curve in (self.loss_curve, self.prob_curve):
             curve.setSymbol(symbol)
             curve.setSymbolSize(6)

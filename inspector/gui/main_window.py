@@ -13,14 +13,23 @@ from pathlib import Path
 import torch
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
-from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox,
-                               QTabWidget, QToolBar)
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QToolBar,
+)
 
 from inspector.core.models.architectures import ARCHITECTURES
-from inspector.core.util.errors import InspectorError
 from inspector.core.models.formats import MODEL_SUFFIXES, NEEDS_TRUST, file_kind
 from inspector.core.models.formats.pickled import SAFE_FORMATS
 from inspector.core.models.loading import builtin_models, load_model
+from inspector.core.util.errors import InspectorError
 from inspector.gui.branding import APP_TITLE, app_icon
 from inspector.gui.jobs import Job, JobRunner
 from inspector.gui.model_setup import ModelSetupDialog
@@ -60,16 +69,23 @@ class MainWindow(QMainWindow):
 
     error_occurred = Signal(str)
 
-    def __init__(self, session: Session | None = None, settings: Settings | None = None, *,
-                 states: dict | None = None, show_dialogs: bool = True):
+    def __init__(
+        self,
+        session: Session | None = None,
+        settings: Settings | None = None,
+        *,
+        states: dict | None = None,
+        show_dialogs: bool = True,
+    ):
         super().__init__()
         self.session = session or Session()
         self.settings = settings or Settings()
         self.show_dialogs = show_dialogs
         self.runner = JobRunner(self)
         self.runner.failed.connect(self.show_error)
-        self.runner.message.connect(lambda text: self.statusBar().showMessage(text) if text
-                                    else self.statusBar().clearMessage())
+        self.runner.message.connect(
+            lambda text: self.statusBar().showMessage(text) if text else self.statusBar().clearMessage()
+        )
         self.runner.busy_changed.connect(self._on_busy)
         self._base_font = QApplication.font()
         self.setWindowTitle(APP_TITLE)
@@ -78,8 +94,14 @@ class MainWindow(QMainWindow):
         self.summary = QLabel()
         self.statusBar().addPermanentWidget(self.summary)
         self._build_toolbar()
-        shell = Shell(self.session, self.runner, self.settings, self.show_error,
-                      lambda text, ms: self.statusBar().showMessage(text, ms), self.summary.setText)
+        shell = Shell(
+            self.session,
+            self.runner,
+            self.settings,
+            self.show_error,
+            lambda text, ms: self.statusBar().showMessage(text, ms),
+            self.summary.setText,
+        )
         states = states or {}
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -104,8 +126,11 @@ class MainWindow(QMainWindow):
         self.model_combo.addItem(MODEL_FILE, None)
         self.model_combo.activated.connect(self._on_model_chosen)
         self.device_combo = QComboBox()
-        self.device_combo.addItems(["auto", "cpu"] + (["cuda"] if torch.cuda.is_available() else [])
-                                   + (["mps"] if torch.backends.mps.is_available() else []))
+        self.device_combo.addItems(
+            ["auto", "cpu"]
+            + (["cuda"] if torch.cuda.is_available() else [])
+            + (["mps"] if torch.backends.mps.is_available() else [])
+        )
         self.device_combo.activated.connect(self._on_device_chosen)
         self._sync_pickers()
         self.session.events.model.connect(self._sync_pickers)
@@ -124,8 +149,9 @@ class MainWindow(QMainWindow):
         self._fill_file_menu()
         self.tabs.currentChanged.connect(lambda _i: self._fill_file_menu())
         view_menu = self.menuBar().addMenu("&View")
-        self.presentation_action = self._add_action(view_menu, "&Presentation mode", self.set_presentation,
-                                                    QKeySequence(Qt.Key.Key_F11))
+        self.presentation_action = self._add_action(
+            view_menu, "&Presentation mode", self.set_presentation, QKeySequence(Qt.Key.Key_F11)
+        )
         self.presentation_action.setCheckable(True)
 
     def _fill_file_menu(self) -> None:
@@ -150,15 +176,17 @@ class MainWindow(QMainWindow):
         return action
 
     # ---- model and device ---------------------------------------------------------------------
-    def set_model(self, spec: str, device: str | None = ..., *, weights: str | None = None,
-                  trust_code: bool = False) -> None:
+    def set_model(
+        self, spec: str, device: str | None = ..., *, weights: str | None = None, trust_code: bool = False
+    ) -> None:
         """Load a built-in model, a model file, or an architecture with ``weights`` on ``device``
         (default: the current one); ``trust_code`` allows a pickled whole model. The session changes
         only when it loads, and the workspaces follow."""
         device = self.session.device if device is ... else device
         choice = (spec, weights, trust_code)
-        self.runner.start(Job(_load_model_job, choice, device), f"loading {model_label(choice)}\u2026",
-                          self._on_model_loaded)
+        self.runner.start(
+            Job(_load_model_job, choice, device), f"loading {model_label(choice)}\u2026", self._on_model_loaded
+        )
 
     def current_choice(self) -> ModelChoice:
         return self.session.model, self.session.weights, self.session.trust_code
@@ -191,9 +219,14 @@ class MainWindow(QMainWindow):
 
     def _sync_pickers(self, *_args) -> None:
         current = self.current_choice()
-        index = next((i for i in range(self.model_combo.count())
-                      if self.model_combo.itemData(i) is not None and tuple(self.model_combo.itemData(i)) == current),
-                     -1)
+        index = next(
+            (
+                i
+                for i in range(self.model_combo.count())
+                if self.model_combo.itemData(i) is not None and tuple(self.model_combo.itemData(i)) == current
+            ),
+            -1,
+        )
         if index < 0:
             self.model_combo.insertItem(0, model_label(current), current)
             index = 0
@@ -226,8 +259,9 @@ class MainWindow(QMainWindow):
                 self.set_model(path, trust_code=True)
         elif kind == "weights":
             names = list(ARCHITECTURES)
-            arch, ok = QInputDialog.getItem(self, APP_TITLE, f"{Path(path).name} holds weights only.\n"
-                                            "Architecture they belong to:", names, 0, False)
+            arch, ok = QInputDialog.getItem(
+                self, APP_TITLE, f"{Path(path).name} holds weights only.\nArchitecture they belong to:", names, 0, False
+            )
             if ok:
                 self.set_model(arch, weights=path)
         else:
@@ -236,11 +270,18 @@ class MainWindow(QMainWindow):
     def confirm_code(self, path: str, kind: str = "pickle") -> bool:
         """Ask whether to load a pickled whole model or TorchScript, which run code from the file; True for yes."""
         what = "a TorchScript model (a program)" if kind == "torchscript" else "a pickled model"
-        text = (f"{Path(path).name} is {what}. Loading it runs code from the file, which can do "
-                "anything on this computer.\n\nLoad it only if you trust where it came from. Safe formats: "
-                f"{', '.join(SAFE_FORMATS)}.")
-        answer = QMessageBox.warning(self, APP_TITLE, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                     QMessageBox.StandardButton.No)
+        text = (
+            f"{Path(path).name} is {what}. Loading it runs code from the file, which can do "
+            "anything on this computer.\n\nLoad it only if you trust where it came from. Safe formats: "
+            f"{', '.join(SAFE_FORMATS)}."
+        )
+        answer = QMessageBox.warning(
+            self,
+            APP_TITLE,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
         return answer == QMessageBox.StandardButton.Yes
 
     def open_model_setup(self) -> ModelSetupDialog | None:

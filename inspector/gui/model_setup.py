@@ -19,19 +19,38 @@ import numpy as np
 import torch
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QPlainTextEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
-from inspector.core.models.classifier import Classifier
-from inspector.core.util.errors import InspectorError, ModelError
-from inspector.core.models.formats.sidecar import MAX_SIDECAR_BYTES, has_sidecar, sidecar_path, with_metadata, write_sidecar
 from inspector.core.io.image import RESIZE_RULES, load_image, preprocess, to_tensor
-from inspector.core.models.labels import default_class_names
-from inspector.core.util.messages import show_path
-from inspector.core.util.metrics import top_k
-from inspector.core.models.metadata import MAX_SIDE, parse_metadata
 from inspector.core.io.resources import sample_images
 from inspector.core.io.untrusted import read_json
+from inspector.core.models.classifier import Classifier
+from inspector.core.models.formats.sidecar import (
+    MAX_SIDECAR_BYTES,
+    has_sidecar,
+    sidecar_path,
+    with_metadata,
+    write_sidecar,
+)
+from inspector.core.models.labels import default_class_names
+from inspector.core.models.metadata import MAX_SIDE, parse_metadata
+from inspector.core.util.errors import InspectorError, ModelError
+from inspector.core.util.messages import show_path
+from inspector.core.util.metrics import top_k
 from inspector.gui.probabilities import ProbabilityEntry, ProbabilityPanel
 
 #: Milliseconds after the last edit before the preview runs.
@@ -84,13 +103,15 @@ class ModelSetupDialog(QDialog):
         self.channels_box.addItem("3 (RGB)", 3)
         self.channels_box.addItem("1 (grey)", 1)
         self.mean_edit, self.std_edit = QLineEdit(), QLineEdit()
-        self.mean_edit.setToolTip("one number, or one per channel: the model is fed (pixel - mean) / std, "
-                                  "pixels in [0, 1]")
+        self.mean_edit.setToolTip(
+            "one number, or one per channel: the model is fed (pixel - mean) / std, pixels in [0, 1]"
+        )
         self.std_edit.setToolTip(self.mean_edit.toolTip())
         self.resize_box = QComboBox()
         self.resize_box.addItems(RESIZE_RULES)
-        self.resize_box.setToolTip("shorter-side-crop: resize the shorter side, crop the centre; "
-                                   "stretch: resize the whole image")
+        self.resize_box.setToolTip(
+            "shorter-side-crop: resize the shorter side, crop the centre; stretch: resize the whole image"
+        )
         self.task_edit = QLineEdit()
         self.names_file_edit = QLineEdit()
         self.names_file_edit.setPlaceholderText("none: the names below")
@@ -100,8 +121,9 @@ class ModelSetupDialog(QDialog):
         names_file.addWidget(self.names_file_edit)
         names_file.addWidget(browse)
         self.names_edit = QPlainTextEdit()
-        self.names_edit.setPlaceholderText("one class name per line; none: ImageNet names for 1000 outputs, "
-                                           "else class 0, class 1, ...")
+        self.names_edit.setPlaceholderText(
+            "one class name per line; none: ImageNet names for 1000 outputs, else class 0, class 1, ..."
+        )
         self.names_edit.setMaximumHeight(110)
         self.sample_box = QComboBox()
         for path in sample_images():
@@ -128,7 +150,7 @@ class ModelSetupDialog(QDialog):
         self.top = ProbabilityPanel(legend=False)
         self.top.setMinimumWidth(300)
         policy = self.top.sizePolicy()
-        policy.setRetainSizeWhenHidden(True)     # the layout stays put while an error hides the chart
+        policy.setRetainSizeWhenHidden(True)  # the layout stays put while an error hides the chart
         self.top.setSizePolicy(policy)
         picture = QVBoxLayout()
         picture.addWidget(QLabel("as the model sees it"))
@@ -181,9 +203,12 @@ class ModelSetupDialog(QDialog):
             return {}
         if not isinstance(data, dict):
             return {}
-        return {k: v for k, v in data.items()
-                if (k == "class_names" and isinstance(v, list) and all(isinstance(n, str) for n in v))
-                or (k in ("task", "class_names_file") and isinstance(v, str))}
+        return {
+            k: v
+            for k, v in data.items()
+            if (k == "class_names" and isinstance(v, list) and all(isinstance(n, str) for n in v))
+            or (k in ("task", "class_names_file") and isinstance(v, str))
+        }
 
     def _fill(self, existing: dict) -> None:
         model = self.model
@@ -197,13 +222,18 @@ class ModelSetupDialog(QDialog):
         self.names_file_edit.setText(existing.get("class_names_file", ""))
         if isinstance(existing.get("class_names"), list):
             self.names_edit.setPlainText("\n".join(map(str, existing["class_names"])))
-        grey = [i for i in range(self.sample_box.count()) if (model.channels == 1) == ("mnist" in self.sample_box.itemText(i))]
+        grey = [
+            i
+            for i in range(self.sample_box.count())
+            if (model.channels == 1) == ("mnist" in self.sample_box.itemText(i))
+        ]
         if grey:
             self.sample_box.setCurrentIndex(grey[0])
 
     def _choose_names_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Class names, one per line", str(self.sidecar.parent),
-                                              "Text files (*.txt);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Class names, one per line", str(self.sidecar.parent), "Text files (*.txt);;All files (*)"
+        )
         if path:
             try:
                 path = os.path.relpath(path, self.sidecar.parent)
@@ -218,13 +248,17 @@ class ModelSetupDialog(QDialog):
         Raises:
             ValueError: the mean or std is not a list of numbers.
         """
-        data = {"input_size": [self.height_box.value(), self.width_box.value()],
-                "channels": self.channels_box.currentData()}
+        data = {
+            "input_size": [self.height_box.value(), self.width_box.value()],
+            "channels": self.channels_box.currentData(),
+        }
         for key, edit in (("mean", self.mean_edit), ("std", self.std_edit)):
             try:
                 values = _numbers(edit.text())
             except ValueError:
-                raise ValueError(f"{key} must be one number or one per channel, e.g. 0.5 or 0.485, 0.456, 0.406") from None
+                raise ValueError(
+                    f"{key} must be one number or one per channel, e.g. 0.5 or 0.485, 0.456, 0.406"
+                ) from None
             data[key] = values[0] if len(values) == 1 else values
         data["resize"] = self.resize_box.currentText()
         if self.task_edit.text().strip():
@@ -263,8 +297,9 @@ class ModelSetupDialog(QDialog):
         meta = parse_metadata(text, show_path(self.sidecar), folder=self.sidecar.parent)
         clf = with_metadata(self.model.net, self.model.name, meta)
         clf.to(self.model.device)
-        image = preprocess(load_image(self.sample_box.currentData(), channels=meta.channels), meta.input_size,
-                           meta.resize)
+        image = preprocess(
+            load_image(self.sample_box.currentData(), channels=meta.channels), meta.input_size, meta.resize
+        )
         self._show_image(np.asarray(image))
         with torch.no_grad():
             logits = clf(to_tensor(image).to(clf.device))
@@ -275,8 +310,10 @@ class ModelSetupDialog(QDialog):
         if not torch.isfinite(logits).all():
             raise ValueError("the model gives NaN or infinite logits with this set-up (a std of 0?)")
         rows = top_k(logits.softmax(1)[0].cpu(), names, TOP_K)
-        self.caption.setText(f"{meta.input_size[0]}x{meta.input_size[1]}, {meta.resize}; "
-                             f"top-1 {rows[0]['name']} ({rows[0]['probability']:.0%})")
+        self.caption.setText(
+            f"{meta.input_size[0]}x{meta.input_size[1]}, {meta.resize}; "
+            f"top-1 {rows[0]['name']} ({rows[0]['probability']:.0%})"
+        )
         self.top.set_entries([ProbabilityEntry(f"top-{TOP_K} on {self.sample_box.currentText()}", rows)])
 
     def _show_image(self, pixels: np.ndarray) -> None:
@@ -286,8 +323,9 @@ class ModelSetupDialog(QDialog):
             image = QImage(pixels.data, w, h, w, QImage.Format.Format_Grayscale8)
         else:
             image = QImage(pixels.data, w, h, 3 * w, QImage.Format.Format_RGB888)
-        pixmap = QPixmap.fromImage(image.copy()).scaled(PREVIEW_SIDE, PREVIEW_SIDE, Qt.AspectRatioMode.KeepAspectRatio,
-                                                         Qt.TransformationMode.FastTransformation)
+        pixmap = QPixmap.fromImage(image.copy()).scaled(
+            PREVIEW_SIDE, PREVIEW_SIDE, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
+        )
         self.image_label.setPixmap(pixmap)
 
     # ---- saving -------------------------------------------------------------------------------

@@ -9,18 +9,28 @@ label its parameter has in the form ("Epochs: 0 is below the minimum 1").
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLineEdit, QSlider,
-                               QSpinBox, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QSlider,
+    QSpinBox,
+    QWidget,
+)
 
 from inspector.core.util.errors import ParameterError
 from inspector.core.util.params import ParamSpec
 
 GREY = 255.0
-SLIDER_STEPS_PER_GREY = 4        # the slider moves in quarter grey levels
-SLIDER_MAX_GREY = 32.0           # beyond that, type into the spin box
+SLIDER_STEPS_PER_GREY = 4  # the slider moves in quarter grey levels
+SLIDER_MAX_GREY = 32.0  # beyond that, type into the spin box
 INT_LIMIT = 2**31 - 1
 
 
@@ -40,8 +50,10 @@ class PixelEditor(QWidget):
         self.spin.setSingleStep(0.5)
         self.spin.setSuffix(" / 255")
         self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setRange(int(max(bottom, -SLIDER_MAX_GREY) * SLIDER_STEPS_PER_GREY),
-                             int(min(top, SLIDER_MAX_GREY) * SLIDER_STEPS_PER_GREY))
+        self.slider.setRange(
+            int(max(bottom, -SLIDER_MAX_GREY) * SLIDER_STEPS_PER_GREY),
+            int(min(top, SLIDER_MAX_GREY) * SLIDER_STEPS_PER_GREY),
+        )
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.slider, 1)
@@ -86,15 +98,18 @@ def make_editor(spec: ParamSpec, value: Any, on_change, *, maximum: float | None
         editor.toggled.connect(on_change)
     elif spec.type is int:
         editor = QSpinBox()
-        editor.setRange(int(spec.minimum if spec.minimum is not None else -INT_LIMIT),
-                        int(min(spec.maximum if spec.maximum is not None else INT_LIMIT, INT_LIMIT)))
+        editor.setRange(
+            int(spec.minimum if spec.minimum is not None else -INT_LIMIT),
+            int(min(spec.maximum if spec.maximum is not None else INT_LIMIT, INT_LIMIT)),
+        )
         editor.setValue(int(value))
         editor.valueChanged.connect(on_change)
     elif spec.type is float:
         editor = QDoubleSpinBox()
         editor.setDecimals(4)
-        editor.setRange(spec.minimum if spec.minimum is not None else -1e9,
-                        spec.maximum if spec.maximum is not None else 1e9)
+        editor.setRange(
+            spec.minimum if spec.minimum is not None else -1e9, spec.maximum if spec.maximum is not None else 1e9
+        )
         editor.setValue(float(value))
         editor.valueChanged.connect(on_change)
     else:
@@ -131,7 +146,8 @@ class ParamForm(QWidget):
             self._layout.removeRow(0)
         self.editors = {}
         for spec in specs:
-            editor = make_editor(spec, values.get(spec.name, spec.default),
-                                 lambda value, key=spec.name: self._on_change(key, value))
+            editor = make_editor(
+                spec, values.get(spec.name, spec.default), lambda value, key=spec.name: self._on_change(key, value)
+            )
             self.editors[spec.name] = editor
             self._layout.addRow(title(spec.name), editor)

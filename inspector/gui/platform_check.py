@@ -19,8 +19,8 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from PySide6.QtCore import QLibraryInfo
 
@@ -52,8 +52,10 @@ def platform_problem(env: Mapping[str, str] = os.environ, plugin: Path | None = 
     if not missing:
         return None
     packages = " ".join(dict.fromkeys(debian_package(lib) for lib in missing))
-    return (f"Qt's X11 platform plugin (xcb) cannot load: {', '.join(missing)} not found; "
-            f"on Debian or Ubuntu: sudo apt-get install {packages}")
+    return (
+        f"Qt's X11 platform plugin (xcb) cannot load: {', '.join(missing)} not found; "
+        f"on Debian or Ubuntu: sudo apt-get install {packages}"
+    )
 
 
 def missing_libraries(ldd_output: str) -> list[str]:

@@ -22,7 +22,7 @@ ROLE_COLOURS = {"true": "#2e7d32", "adversarial": "#c62828", "target": "#ef6c00"
 PLAIN = "#9e9e9e"
 NAME_CHARS = 24
 TEXT_PT = 10
-INSIDE_FROM = 0.8      # probabilities above this get their label inside the bar
+INSIDE_FROM = 0.8  # probabilities above this get their label inside the bar
 
 
 @dataclass
@@ -89,7 +89,7 @@ class ProbabilityPanel(QWidget):
         previous = self.entries + [None] * len(entries)
         self.entries = list(entries)
         for plot, entry, before in zip(self.plots, entries, previous):
-            if entry != before:                          # redrawing an unchanged chart costs GUI time
+            if entry != before:  # redrawing an unchanged chart costs GUI time
                 self._draw(plot, entry)
 
     def _draw(self, plot: pg.PlotWidget, entry: ProbabilityEntry) -> None:
@@ -112,7 +112,7 @@ class ProbabilityPanel(QWidget):
         plot.addItem(pg.BarGraphItem(x0=[0] * n, y=ys, width=widths, height=0.7, brushes=colours, pens=colours))
         for y, row in zip(ys, rows):
             p = row["probability"]
-            inside = p > INSIDE_FROM                         # long bars: white label inside the bar's end
+            inside = p > INSIDE_FROM  # long bars: white label inside the bar's end
             label = pg.TextItem(f"{p:.1%}", color="w" if inside else "#222", anchor=(1 if inside else 0, 0.5))
             label.setFont(font)
             label.setPos(p - 0.01 if inside else p + 0.01, y)

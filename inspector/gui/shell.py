@@ -6,8 +6,8 @@ workspace is its own package plus one line in :mod:`inspector.gui.workspace_tabs
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from inspector.gui.jobs import JobRunner
 from inspector.gui.session import Session

@@ -66,8 +66,12 @@ class Workspace(QWidget):
         self.shell.show_error(f"the {self.title} workspace does not open files: drop a model file")
 
 
-def splitter(orientation: Qt.Orientation, widgets: Sequence[QWidget], sizes: Sequence[int] | None = None,
-             stretch: int | None = None) -> QSplitter:
+def splitter(
+    orientation: Qt.Orientation,
+    widgets: Sequence[QWidget],
+    sizes: Sequence[int] | None = None,
+    stretch: int | None = None,
+) -> QSplitter:
     """A splitter of ``widgets`` with initial ``sizes`` (pixels), or the widget at ``stretch`` taking the rest."""
     split = QSplitter(orientation)
     for widget in widgets:

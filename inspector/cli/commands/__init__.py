@@ -9,7 +9,21 @@ name in :data:`NAMES`.
 from importlib import import_module
 
 #: The subcommands' modules, in the order ``inspector --help`` lists them.
-NAMES = ("classify", "attack", "train", "evaluate", "poison", "scan", "steal", "invert", "replay", "membership",
-         "models", "attacks", "gui", "install_desktop")
+NAMES = (
+    "classify",
+    "attack",
+    "train",
+    "evaluate",
+    "poison",
+    "scan",
+    "steal",
+    "invert",
+    "replay",
+    "membership",
+    "models",
+    "attacks",
+    "gui",
+    "install_desktop",
+)
 
 COMMANDS = [import_module(f"{__name__}.{name}") for name in NAMES]

@@ -9,8 +9,13 @@ from inspector.attack_flags import add_attack_options, attack_params
 from inspector.cli._common import print_json
 from inspector.cli.arguments import count
 from inspector.cli.commands.classify import print_top
-from inspector.cli.options import (add_compare_arguments, add_defense_arguments, add_model_options,
-                                   add_threat_model_arguments, threat_model_fields)
+from inspector.cli.options import (
+    add_compare_arguments,
+    add_defense_arguments,
+    add_model_options,
+    add_threat_model_arguments,
+    threat_model_fields,
+)
 from inspector.core.evasion.summary import summary_line
 from inspector.core.util.errors import ParameterError
 
@@ -37,16 +42,21 @@ def print_defenses(summary: dict) -> None:
         print(f"  {'defence':32s} {'original':28s} {'adversarial':28s} fooled")
         for row in summary["defenses"]:
             o, a = row["original"]["label"], row["adversarial"]["label"]
-            print(f"  {row['defense']:32s} {o['name'][:20]:20s} {o['probability']:6.1%}  "
-                  f"{a['name'][:20]:20s} {a['probability']:6.1%}  {'yes' if row['success'] else 'no'}")
+            print(
+                f"  {row['defense']:32s} {o['name'][:20]:20s} {o['probability']:6.1%}  "
+                f"{a['name'][:20]:20s} {a['probability']:6.1%}  {'yes' if row['success'] else 'no'}"
+            )
     for d in summary["detections"]:
         if not d["available"]:
             print(f"  detector {d['detector']}: not available: {d['reason']}")
             continue
-        flags = "  ".join(f"{k} {d[k]['score']:.4f}{' FLAGGED' if d[k]['flagged'] else ''}"
-                          for k in ("original", "adversarial"))
-        print(f"  detector {d['detector']}: threshold {d['threshold']:.4f} "
-              f"(fpr {d['fpr']:g}, {d['calibration_images']} clean images)  {flags}")
+        flags = "  ".join(
+            f"{k} {d[k]['score']:.4f}{' FLAGGED' if d[k]['flagged'] else ''}" for k in ("original", "adversarial")
+        )
+        print(
+            f"  detector {d['detector']}: threshold {d['threshold']:.4f} "
+            f"(fpr {d['fpr']:g}, {d['calibration_images']} clean images)  {flags}"
+        )
 
 
 def run(args) -> int:
@@ -54,10 +64,20 @@ def run(args) -> int:
     from inspector.core.evasion.recipe import Recipe
 
     check_out_dir(args.out_dir)
-    recipe = Recipe(image=args.image, attack=args.attack, params=attack_params(args), target=args.target,
-                    device=args.device, top_k=args.top, defenses=args.defense, adaptive=args.adaptive,
-                    detectors=args.detect, eot_samples=args.eot_samples, calibration=args.calibration,
-                    **threat_model_fields(args))
+    recipe = Recipe(
+        image=args.image,
+        attack=args.attack,
+        params=attack_params(args),
+        target=args.target,
+        device=args.device,
+        top_k=args.top,
+        defenses=args.defense,
+        adaptive=args.adaptive,
+        detectors=args.detect,
+        eot_samples=args.eot_samples,
+        calibration=args.calibration,
+        **threat_model_fields(args),
+    )
     if args.model:
         recipe.model = args.model
     recipe.weights, recipe.trust_model_code = args.weights, args.trust_model_code
@@ -92,8 +112,10 @@ def _compare(args, recipe) -> int:
         print_json(summary)
         return 0
     src = summary["source"]
-    print(f"attack {src['attack']['name']} (loss {src['attack']['loss']}) on {src['model']['name']}: "
-          f"{'SUCCESS' if src['success'] else 'failed'}, Linf {src['norms']['linf_grey']:.1f}/255")
+    print(
+        f"attack {src['attack']['name']} (loss {src['attack']['loss']}) on {src['model']['name']}: "
+        f"{'SUCCESS' if src['success'] else 'failed'}, Linf {src['norms']['linf_grey']:.1f}/255"
+    )
     header = f"{'model':22s} {'original':>16s} {'transfer':>16s}"
     print(header + (f" {'direct attack':>16s}" if args.compare_direct else ""))
     for row in summary["models"]:

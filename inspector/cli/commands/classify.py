@@ -30,8 +30,9 @@ def print_top(title: str, top: list[dict]) -> None:
 def run(args) -> int:
     from inspector.core.evasion.classify import classify
 
-    result = classify(args.image, args.model, device=args.device, k=args.top, weights=args.weights,
-                      trust_code=args.trust_model_code)
+    result = classify(
+        args.image, args.model, device=args.device, k=args.top, weights=args.weights, trust_code=args.trust_model_code
+    )
     if args.json:
         print_json(result.to_dict())
     else:

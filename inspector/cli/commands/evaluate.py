@@ -26,35 +26,69 @@ def _comma_list(text: str) -> list[str]:
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_model_options(p)
-    p.add_argument("data", help="folder of images (label: file name prefix - WordNet id, class index or name - "
-                                "or labels.csv with file,label) or a built-in set: mnist-heldout")
-    p.add_argument("--attack", action="append", default=[], metavar="NAME[,NAME...]",
-                   help="attack(s); several give the per-image worst case (default pgd)")
-    p.add_argument("--eps", metavar="E,E,...",
-                   help="budgets in [0, 1] units, comma-separated (default 0,1/255,2/255,4/255,8/255)")
+    p.add_argument(
+        "data",
+        help="folder of images (label: file name prefix - WordNet id, class index or name - "
+        "or labels.csv with file,label) or a built-in set: mnist-heldout",
+    )
+    p.add_argument(
+        "--attack",
+        action="append",
+        default=[],
+        metavar="NAME[,NAME...]",
+        help="attack(s); several give the per-image worst case (default pgd)",
+    )
+    p.add_argument(
+        "--eps", metavar="E,E,...", help="budgets in [0, 1] units, comma-separated (default 0,1/255,2/255,4/255,8/255)"
+    )
     p.add_argument("--norm", default="linf", choices=("linf", "l2"), help="threat model (default linf)")
     p.add_argument("--steps", help="attack iterations")
     p.add_argument("--step-size", help="step size in [0, 1] units (default 2.5 eps / steps)")
     p.add_argument("--seed", help="random seed of the attacks")
-    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
-                   help="any attack parameter, given to each attack that has it (repeatable)")
-    p.add_argument("--defense", action="append", default=[], metavar="SPEC",
-                   help="input-transform defence (repeatable), e.g. jpeg:quality=75; judged non-adaptively")
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="any attack parameter, given to each attack that has it (repeatable)",
+    )
+    p.add_argument(
+        "--defense",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="input-transform defence (repeatable), e.g. jpeg:quality=75; judged non-adaptively",
+    )
     p.add_argument("--adaptive", action="store_true", help="also attack the defended model (BPDA, EOT)")
-    p.add_argument("--eot-samples", type=count(1, MAX_EOT_SAMPLES), default=8, metavar="N", help="EOT draws per gradient (default 8)")
+    p.add_argument(
+        "--eot-samples",
+        type=count(1, MAX_EOT_SAMPLES),
+        default=8,
+        metavar="N",
+        help="EOT draws per gradient (default 8)",
+    )
     p.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps (default auto)")
-    p.add_argument("--batch-size", type=count(1, MAX_BATCH), metavar="N", help="images per batch (default: from the input size)")
+    p.add_argument(
+        "--batch-size", type=count(1, MAX_BATCH), metavar="N", help="images per batch (default: from the input size)"
+    )
     p.add_argument("--limit", type=count(), metavar="N", help="evaluate the first N images only")
     p.add_argument("--no-sanity", action="store_true", help="skip the sanity checks (Carlini et al. 2019)")
-    p.add_argument("--sanity-images", type=count(), default=200, metavar="N",
-                   help="images the sanity checks run on (default 200)")
+    p.add_argument(
+        "--sanity-images", type=count(), default=200, metavar="N", help="images the sanity checks run on (default 200)"
+    )
     p.add_argument("--out", metavar="DIR", help="write each image's results to DIR/results.jsonl as they complete")
     p.add_argument("--resume", action="store_true", help="continue the evaluation in --out DIR")
-    p.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
-                   help="spread the images over Ray workers: alone, a Ray instance on this machine; with ADDRESS, "
-                        "a cluster (e.g. auto, or ray://HEAD:10001); the numbers are a local run's")
-    p.add_argument("--report", metavar="FILE.html",
-                   help="write a self-contained HTML report (when the evaluation completes)")
+    p.add_argument(
+        "--ray",
+        nargs="?",
+        const="local",
+        metavar="ADDRESS",
+        help="spread the images over Ray workers: alone, a Ray instance on this machine; with ADDRESS, "
+        "a cluster (e.g. auto, or ray://HEAD:10001); the numbers are a local run's",
+    )
+    p.add_argument(
+        "--report", metavar="FILE.html", help="write a self-contained HTML report (when the evaluation completes)"
+    )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
@@ -64,24 +98,38 @@ def config_from_args(args):
     Raises:
         ParameterError: a --param that is not KEY=VALUE.
     """
-    from inspector.core.util.errors import ParameterError
     from inspector.core.evaluation import EvaluationConfig
     from inspector.core.evaluation.config import DEFAULT_EPS
+    from inspector.core.util.errors import ParameterError
 
-    params = {k: v for k, v in (("steps", args.steps), ("step_size", args.step_size), ("seed", args.seed))
-              if v is not None}
+    params = {
+        k: v for k, v in (("steps", args.steps), ("step_size", args.step_size), ("seed", args.seed)) if v is not None
+    }
     for text in args.param:
         key, sep, value = text.partition("=")
         if not sep or not key.strip():
             raise ParameterError(f"--param {text!r} is not of the form key=value")
         params[key.strip()] = value.strip()
     config = EvaluationConfig(
-        data=args.data, attacks=[a for text in args.attack for a in _comma_list(text)] or ["pgd"],
-        eps=_comma_list(args.eps) if args.eps else list(DEFAULT_EPS), norm=args.norm, params=params,
-        defenses=args.defense, adaptive=args.adaptive,
-        eot_samples=args.eot_samples, device=args.device, batch_size=args.batch_size, limit=args.limit,
-        sanity=not args.no_sanity, sanity_images=args.sanity_images, out=args.out, resume=args.resume, ray=args.ray,
-        weights=args.weights, trust_model_code=args.trust_model_code)
+        data=args.data,
+        attacks=[a for text in args.attack for a in _comma_list(text)] or ["pgd"],
+        eps=_comma_list(args.eps) if args.eps else list(DEFAULT_EPS),
+        norm=args.norm,
+        params=params,
+        defenses=args.defense,
+        adaptive=args.adaptive,
+        eot_samples=args.eot_samples,
+        device=args.device,
+        batch_size=args.batch_size,
+        limit=args.limit,
+        sanity=not args.no_sanity,
+        sanity_images=args.sanity_images,
+        out=args.out,
+        resume=args.resume,
+        ray=args.ray,
+        weights=args.weights,
+        trust_model_code=args.trust_model_code,
+    )
     if args.model:
         config.model = args.model
     return config
@@ -123,8 +171,11 @@ def run(args) -> int:
     else:
         print_result(result)
     if result.stopped:
-        where = f"the results so far are in {args.out}; run the same command with --resume to continue" \
-            if args.out else "nothing was saved (no --out DIR); add --out DIR to be able to resume"
+        where = (
+            f"the results so far are in {args.out}; run the same command with --resume to continue"
+            if args.out
+            else "nothing was saved (no --out DIR); add --out DIR to be able to resume"
+        )
         return stopped(f"stopped: {where}")
     if args.report:
         print(f"report: {args.report}")
@@ -140,32 +191,46 @@ def show_eps(eps: float | None) -> str:
     return short if len(short) <= 5 or abs(grey - round(grey)) > 1e-6 else f"{round(grey)}/255"
 
 
-SETTING_TITLES = {"none": "no defence", "defended": "defended, non-adaptive attack", "adaptive": "defended, adaptive attack"}
+SETTING_TITLES = {
+    "none": "no defence",
+    "defended": "defended, non-adaptive attack",
+    "adaptive": "defended, adaptive attack",
+}
 
 
 def print_result(result) -> None:
     """The tables: clean and robust accuracy with 95 % CIs, minimal-norm quantiles, sanity checks."""
     c = result.config
-    print(f"{result.versions['model']} on {c.data}: {result.images} images"
-          + (f" ({result.failed} failed, see --json)" if result.failed else "")
-          + f"; {c.norm} threat model; attacks {', '.join(c.attacks)}"
-          + (f"; defences {', '.join(c.defenses)}" if c.defenses else ""))
+    print(
+        f"{result.versions['model']} on {c.data}: {result.images} images"
+        + (f" ({result.failed} failed, see --json)" if result.failed else "")
+        + f"; {c.norm} threat model; attacks {', '.join(c.attacks)}"
+        + (f"; defences {', '.join(c.defenses)}" if c.defenses else "")
+    )
     for setting, clean in result.clean.items():
         lo, hi = clean["ci"]
-        print(f"clean accuracy ({SETTING_TITLES[setting]}): {percent(clean['accuracy'])} "
-              f"[{percent(lo)}, {percent(hi)}] of {clean['n']}")
-    print(f"\n{'setting':12s} {'attack':12s} {'eps':>7s} {'robust':>7s} {'95% CI':>16s} {'success':>8s} "
-          f"{'med Linf':>9s} {'med L2':>7s}")
+        print(
+            f"clean accuracy ({SETTING_TITLES[setting]}): {percent(clean['accuracy'])} "
+            f"[{percent(lo)}, {percent(hi)}] of {clean['n']}"
+        )
+    print(
+        f"\n{'setting':12s} {'attack':12s} {'eps':>7s} {'robust':>7s} {'95% CI':>16s} {'success':>8s} "
+        f"{'med Linf':>9s} {'med L2':>7s}"
+    )
     for row in result.robust:
         lo, hi = row["ci"]
         linf = "-" if math.isnan(row["median_linf"]) else f"{row['median_linf'] * 255:.1f}/255"
         l2 = "-" if math.isnan(row["median_l2"]) else f"{row['median_l2']:.2f}"
-        print(f"{row['setting']:12s} {row['attack']:12s} {show_eps(row['eps']):>7s} {percent(row['accuracy']):>7s} "
-              f"[{percent(lo)},{percent(hi)}] {percent(row['success_rate']):>8s} {linf:>9s} {l2:>7s}")
+        print(
+            f"{row['setting']:12s} {row['attack']:12s} {show_eps(row['eps']):>7s} {percent(row['accuracy']):>7s} "
+            f"[{percent(lo)},{percent(hi)}] {percent(row['success_rate']):>8s} {linf:>9s} {l2:>7s}"
+        )
     for row in result.minimal:
         q = "  ".join(f"{k} {v:.3g}" for k, v in row["quantiles"].items())
-        print(f"\n{row['attack']} ({row['setting']}): {row['norm']} norm needed, over {row['n']} correct images "
-              f"({row['failed']} not fooled = inf): {q}")
+        print(
+            f"\n{row['attack']} ({row['setting']}): {row['norm']} norm needed, over {row['n']} correct images "
+            f"({row['failed']} not fooled = inf): {q}"
+        )
     if result.sanity:
         print("\nsanity checks (Carlini et al. 2019, arXiv:1902.06705):")
         for row in result.sanity:

@@ -18,8 +18,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_compare_arguments(p)
     add_threat_model_arguments(p)
     p.add_argument("--run", action="store_true", help="start the attack as soon as the image is loaded")
-    p.add_argument("--screenshot", metavar="FILE.png",
-                   help="save a screenshot of the window when done (after --run: when the attack ends), then exit")
+    p.add_argument(
+        "--screenshot",
+        metavar="FILE.png",
+        help="save a screenshot of the window when done (after --run: when the attack ends), then exit",
+    )
 
 
 def run(args) -> int:

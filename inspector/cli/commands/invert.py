@@ -15,11 +15,18 @@ HELP = "model inversion (MI-Face): reconstruct each class of an MNIST model"
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", default="mnist-standard", help="the model to invert (default mnist-standard)")
     p.add_argument("--max-iterations", type=count(), default=1000, help="MI-Face alpha (default 1000)")
-    p.add_argument("--patience", type=count(), default=100, help="MI-Face beta: stop after no improvement "
-                   "over this many steps (default 100)")
+    p.add_argument(
+        "--patience",
+        type=count(),
+        default=100,
+        help="MI-Face beta: stop after no improvement over this many steps (default 100)",
+    )
     p.add_argument("--step-size", type=real(above=0), default=0.1, help="MI-Face lambda (default 0.1)")
-    p.add_argument("--judge", action="append", help="a model that scores the reconstructions (repeatable; "
-                   "default: the other shipped MNIST models)")
+    p.add_argument(
+        "--judge",
+        action="append",
+        help="a model that scores the reconstructions (repeatable; default: the other shipped MNIST models)",
+    )
     p.add_argument("--out", help="folder for inversion.png and inversion.json")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
 
@@ -38,9 +45,11 @@ def run(args) -> int:
     from inspector.core.privacy.inversion import MIFace
     from inspector.core.privacy.inversion_run import InversionConfig, invert_model
 
-    config = InversionConfig(model=args.model, judges=args.judge,
-                             attack=MIFace(step_size=args.step_size, max_iterations=args.max_iterations,
-                                           patience=args.patience))
+    config = InversionConfig(
+        model=args.model,
+        judges=args.judge,
+        attack=MIFace(step_size=args.step_size, max_iterations=args.max_iterations, patience=args.patience),
+    )
     check_invert_outputs(args.out)
     report = invert_model(config)
     if args.out:
@@ -50,17 +59,23 @@ def run(args) -> int:
         return 0
     s = report.summary
     print(f"MI-Face on {config.model}: {report.seconds:.0f} s")
-    print(f"{'class':>5s} {'p(class)':>9s} {'top-1':>6s} {'iterations':>10s} {'SSIM to mean':>13s} "
-          f"{'closest mean':>12s}  judges")
+    print(
+        f"{'class':>5s} {'p(class)':>9s} {'top-1':>6s} {'iterations':>10s} {'SSIM to mean':>13s} "
+        f"{'closest mean':>12s}  judges"
+    )
     for row in report.rows:
         judges = " ".join(f"{name}:{pred}" for name, pred in row["judges"].items())
-        print(f"{row['class']:5d} {row['probability']:9.3f} {row['top1']:6d} {row['iterations']:10d} "
-              f"{row['ssim']:13.3f} {row['closest_mean']:12d}  {judges}")
+        print(
+            f"{row['class']:5d} {row['probability']:9.3f} {row['top1']:6d} {row['iterations']:10d} "
+            f"{row['ssim']:13.3f} {row['closest_mean']:12d}  {judges}"
+        )
     print(f"the model sees its class in {rate_ci(s['self'])}")
     for name, r in s["judges"].items():
         print(f"{name} sees the class in {rate_ci(r)}")
-    print(f"closest to its own class mean: {rate_ci(s['closest_to_own_mean'])}; mean SSIM {s['ssim_mean']:.3f} "
-          f"(grey start {s['ssim_grey_start']:.3f})")
+    print(
+        f"closest to its own class mean: {rate_ci(s['closest_to_own_mean'])}; mean SSIM {s['ssim_mean']:.3f} "
+        f"(grey start {s['ssim_grey_start']:.3f})"
+    )
     if args.out:
         print(f"saved to {args.out}")
     return 0

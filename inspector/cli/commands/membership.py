@@ -25,12 +25,20 @@ HELP = "membership inference on a shipped MNIST model (loss, LiRA, label-only)"
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.epilog = describe(MEMBERSHIP_ATTACKS)
-    p.add_argument("--model", default="mnist-standard",
-                   help="a shipped MNIST model (their training set is known; default mnist-standard)")
+    p.add_argument(
+        "--model",
+        default="mnist-standard",
+        help="a shipped MNIST model (their training set is known; default mnist-standard)",
+    )
     p.add_argument("--attack", default="loss", help=f"{', '.join(MEMBERSHIP_ATTACKS)} (default loss)")
     add_param_arguments(p, MEMBERSHIP_ATTACKS)
-    p.add_argument("--members", type=count(), default=2000, metavar="N",
-                   help="members in the evaluation set, and as many non-members (1-2000, default 2000)")
+    p.add_argument(
+        "--members",
+        type=count(),
+        default=2000,
+        metavar="N",
+        help="members in the evaluation set, and as many non-members (1-2000, default 2000)",
+    )
     p.add_argument("--seed", type=seed(MAX_MEMBERSHIP_SEED), default=0)
     p.add_argument("--data", help="folder with the MNIST test set's IDX files (default: the copy that ships)")
     p.add_argument("--cache", metavar="DIR", help="reference models' cache (default: the user cache folder)")
@@ -56,8 +64,15 @@ def run(args) -> int:
     from inspector.core.privacy.membership import MembershipConfig, run_membership
     from inspector.core.privacy.membership.figures import exposed_figure, roc_figure, summary
 
-    config = MembershipConfig(model=args.model, attack=args.attack, members=args.members, seed=args.seed,
-                              data=args.data, cache=args.cache, **param_values(args, MEMBERSHIP_ATTACKS))
+    config = MembershipConfig(
+        model=args.model,
+        attack=args.attack,
+        members=args.members,
+        seed=args.seed,
+        data=args.data,
+        cache=args.cache,
+        **param_values(args, MEMBERSHIP_ATTACKS),
+    )
     with flag_errors(MEMBERSHIP_ATTACKS, also=("members", "seed")):
         config.check()
     check_membership_outputs(args.out)
@@ -67,8 +82,10 @@ def run(args) -> int:
             t = p.reference.training
             if t.batch != t.batches and t.batch % 10:
                 return
-            text = (f"reference model {p.reference.model}/{p.reference.count} ({p.reference.ready} ready): "
-                    f"{t.stage} epoch {t.epoch}/{t.epochs} batch {t.batch}/{t.batches}")
+            text = (
+                f"reference model {p.reference.model}/{p.reference.count} ({p.reference.ready} ready): "
+                f"{t.stage} epoch {t.epoch}/{t.epochs} batch {t.batch}/{t.batches}"
+            )
         else:
             text = f"{p.stage} {p.done}/{p.total}"
         line.show(text)
@@ -79,11 +96,14 @@ def run(args) -> int:
         return stopped("stopped; finished reference models are kept in the cache: run the same command to continue")
     summary_json = result.to_json()
     if args.out:
-        write_files(args.out, {
-            "membership.json": lambda p: p.write_text(json.dumps(summary_json, indent=2) + "\n", encoding="utf-8"),
-            "roc.png": lambda p: roc_figure(result).save(p),
-            "exposed.png": lambda p: exposed_figure(result).save(p),
-        })
+        write_files(
+            args.out,
+            {
+                "membership.json": lambda p: p.write_text(json.dumps(summary_json, indent=2) + "\n", encoding="utf-8"),
+                "roc.png": lambda p: roc_figure(result).save(p),
+                "exposed.png": lambda p: exposed_figure(result).save(p),
+            },
+        )
     if args.json:
         print_json(summary_json)
         return 0

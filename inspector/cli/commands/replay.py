@@ -24,25 +24,41 @@ HELP = "run a saved attack (result.json) or evaluation again; check the same byt
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("source", help="an attack's result.json, its folder or a recipe; "
-                                  "or an evaluation's --out folder, manifest.json or report.html")
-    p.add_argument("--out-dir", help="attack: write the replay's four files here; "
-                                     "evaluation: keep the replay's records here")
-    p.add_argument("--limit", type=count(), metavar="N",
-                   help="evaluation: replay the first N images only (rounded up to whole batches)")
+    p.add_argument(
+        "source",
+        help="an attack's result.json, its folder or a recipe; "
+        "or an evaluation's --out folder, manifest.json or report.html",
+    )
+    p.add_argument(
+        "--out-dir", help="attack: write the replay's four files here; evaluation: keep the replay's records here"
+    )
+    p.add_argument(
+        "--limit",
+        type=count(),
+        metavar="N",
+        help="evaluation: replay the first N images only (rounded up to whole batches)",
+    )
     p.add_argument("--json", action="store_true", help="print the replayed result as JSON")
-    p.add_argument("--trust-model-code", action="store_true",
-                   help="allow loading a pickled whole model, which runs code from its file; never taken from "
-                        "the replayed file, whose trust_model_code is ignored")
-    p.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
-                   help="evaluation: spread the images over Ray workers (alone: on this machine; with ADDRESS, "
-                        "a cluster); never taken from the replayed file, whose ray is ignored")
+    p.add_argument(
+        "--trust-model-code",
+        action="store_true",
+        help="allow loading a pickled whole model, which runs code from its file; never taken from "
+        "the replayed file, whose trust_model_code is ignored",
+    )
+    p.add_argument(
+        "--ray",
+        nargs="?",
+        const="local",
+        metavar="ADDRESS",
+        help="evaluation: spread the images over Ray workers (alone: on this machine; with ADDRESS, "
+        "a cluster); never taken from the replayed file, whose ray is ignored",
+    )
 
 
 def run(args) -> int:
+    from inspector.core.replay import AttackSource, read_source, replay_attack, replay_evaluation
     from inspector.core.util.errors import ParameterError
     from inspector.core.util.messages import escape_controls, show_path
-    from inspector.core.replay import AttackSource, read_source, replay_attack, replay_evaluation
 
     source = read_source(args.source)
     if isinstance(source, AttackSource):
@@ -60,19 +76,23 @@ def run(args) -> int:
         if args.out_dir:
             replay.inspection.save(args.out_dir)
         summary = replay.inspection.to_dict()
-        what = (f"{source.recipe.attack} on {show_path(summary['recipe']['image'])} with "
-                f"{show_path(summary['model']['name'])} "
-                f"({summary['model']['device']}, {summary['recipe']['threads']} CPU thread(s)): "
-                f"{summary['original']['label']['name']} -> {summary['adversarial']['label']['name']}")
+        what = (
+            f"{source.recipe.attack} on {show_path(summary['recipe']['image'])} with "
+            f"{show_path(summary['model']['name'])} "
+            f"({summary['model']['device']}, {summary['recipe']['threads']} CPU thread(s)): "
+            f"{summary['original']['label']['name']} -> {summary['adversarial']['label']['name']}"
+        )
     else:
         from inspector.cli.commands.evaluate import print_result
 
         with _trust_asked(source, args):
             replay = replay_evaluation(source, limit=args.limit, out=args.out_dir)
         summary = replay.result.to_dict()
-        what = f"evaluation of {show_path(source.config.model)} on {show_path(source.config.data)} " \
-               f"({replay.result.config.threads} " \
-               "CPU thread(s))"
+        what = (
+            f"evaluation of {show_path(source.config.model)} on {show_path(source.config.data)} "
+            f"({replay.result.config.threads} "
+            "CPU thread(s))"
+        )
         if not args.json:
             print_result(replay.result)
     if args.json:
@@ -90,9 +110,9 @@ def _take_choices(source, args) -> None:
     that asked for something else (printed after a successful replay)."""
     import warnings
 
+    from inspector.core.replay import AttackSource
     from inspector.core.util.errors import InputWarning
     from inspector.core.util.messages import show_path
-    from inspector.core.replay import AttackSource
 
     settings = source.recipe if isinstance(source, AttackSource) else source.config
     settings.trust_model_code = args.trust_model_code
@@ -100,13 +120,20 @@ def _take_choices(source, args) -> None:
         settings.ray = args.ray
     shown = show_path(source.path)
     if "trust_model_code" in source.ignored and not args.trust_model_code:
-        warnings.warn(InputWarning(f"{shown} asks to trust the model's code; that is not taken from a file "
-                                   "(give --trust-model-code to allow it)"))
+        warnings.warn(
+            InputWarning(
+                f"{shown} asks to trust the model's code; that is not taken from a file "
+                "(give --trust-model-code to allow it)"
+            )
+        )
     if "ray" in source.ignored and source.ignored["ray"] != args.ray:
-        warnings.warn(InputWarning(f"{shown} names the Ray cluster {source.ignored['ray']!r}; a replay does not "
-                                   "connect where a file says: it ran "
-                                   + ("on this machine (give --ray ADDRESS to use one)" if args.ray is None
-                                      else f"with --ray {args.ray}")))
+        warnings.warn(
+            InputWarning(
+                f"{shown} names the Ray cluster {source.ignored['ray']!r}; a replay does not "
+                "connect where a file says: it ran "
+                + ("on this machine (give --ray ADDRESS to use one)" if args.ray is None else f"with --ray {args.ray}")
+            )
+        )
 
 
 @contextmanager
@@ -119,5 +146,7 @@ def _trust_asked(source, args):
     except CodePickleError as exc:
         if "trust_model_code" not in source.ignored or args.trust_model_code:
             raise
-        raise CodePickleError(f"{exc}; the replayed file's \"trust_model_code\": true is not taken as trust: "
-                              "that is decided on the command line") from None
+        raise CodePickleError(
+            f'{exc}; the replayed file\'s "trust_model_code": true is not taken as trust: '
+            "that is decided on the command line"
+        ) from None

@@ -19,9 +19,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.epilog = describe(MODEL_SCANS)
     p.add_argument("model", help="built-in model name or model file (any format `inspector attack` loads)")
     p.add_argument("--weights", metavar="FILE", help="state dict for the architecture named by MODEL")
-    p.add_argument("--trust-model-code", action="store_true", help="load a whole pickled model or TorchScript (runs its code)")
-    p.add_argument("--images", default="mnist-heldout", metavar="DATA",
-                   help="clean images to optimise on: mnist-heldout (default) or a labelled folder")
+    p.add_argument(
+        "--trust-model-code", action="store_true", help="load a whole pickled model or TorchScript (runs its code)"
+    )
+    p.add_argument(
+        "--images",
+        default="mnist-heldout",
+        metavar="DATA",
+        help="clean images to optimise on: mnist-heldout (default) or a labelled folder",
+    )
     p.add_argument("--limit", type=count(), default=500, help="how many of them (default 500)")
     add_param_arguments(p, MODEL_SCANS)
     p.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -54,11 +60,15 @@ def run(args) -> int:
     print(f"  {'class':8s} {'mask L1':>8s} {'success':>8s} {'anomaly':>8s}")
     for row in out["classes"]:
         flag = "  FLAGGED" if row["flagged"] else ""
-        print(f"  {row['name']:8s} {row['mask_l1']:8.1f} {row['attack_success']:8.0%} {row['anomaly_index']:8.2f}{flag}")
+        print(
+            f"  {row['name']:8s} {row['mask_l1']:8.1f} {row['attack_success']:8.0%} {row['anomaly_index']:8.2f}{flag}"
+        )
     unreached = [row["name"] for row in out["classes"] if row["attack_success"] < settings.asr]
     if unreached:
-        print(f"  no trigger reached {settings.asr:.0%} success for class(es) {', '.join(unreached)} "
-              "(counted as the whole image): raise --steps")
+        print(
+            f"  no trigger reached {settings.asr:.0%} success for class(es) {', '.join(unreached)} "
+            "(counted as the whole image): raise --steps"
+        )
     verdict = ", ".join(str(k) for k in result.flagged) or "none"
     print(f"classes flagged (anomaly index > 2, smaller trigger than the median): {verdict}")
     return 0

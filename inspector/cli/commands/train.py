@@ -30,15 +30,26 @@ def run(args) -> int:
 
     def show(p):
         if p.batch == p.batches or p.batch % 10 == 0:
-            line.show(f"{p.stage} epoch {p.epoch}/{p.epochs} batch {p.batch}/{p.batches}  "
-                      f"loss {p.loss:.4f}  train accuracy {p.accuracy:.2%}")
+            line.show(
+                f"{p.stage} epoch {p.epoch}/{p.epochs} batch {p.batch}/{p.batches}  "
+                f"loss {p.loss:.4f}  train accuracy {p.accuracy:.2%}"
+            )
             if p.batch == p.batches:
                 line.end()
 
     with ProgressLine() as line, flag_errors(TRAINING_METHODS):
-        report = train(args.method, data=args.data, out_dir=args.out, params=param_values(args, TRAINING_METHODS),
-                       resume=args.resume, seed=args.seed, on_progress=show)
+        report = train(
+            args.method,
+            data=args.data,
+            out_dir=args.out,
+            params=param_values(args, TRAINING_METHODS),
+            resume=args.resume,
+            seed=args.seed,
+            on_progress=show,
+        )
     privacy = f", epsilon {report.epsilon:.2f}" if report.epsilon is not None else ""
-    print(f"wrote {report.path}: held-out accuracy {report.held_out_accuracy:.2%} "
-          f"({report.epochs} epochs, {report.seconds:.0f} s{privacy})")
+    print(
+        f"wrote {report.path}: held-out accuracy {report.held_out_accuracy:.2%} "
+        f"({report.epochs} epochs, {report.seconds:.0f} s{privacy})"
+    )
     return 0

@@ -35,10 +35,10 @@ def checkpoints(steps: int) -> list[int]:
     in floats 0.41 + 0.16 is 0.5700000000000001, whose ceiling for 100
     steps is 58, not 57.
     """
-    p = [0, 22]                                                  # p_j in hundredths
+    p = [0, 22]  # p_j in hundredths
     while p[-1] <= 100:
         p.append(p[-1] + max(p[-1] - p[-2] - 3, 6))
-    return sorted({(q * steps + 99) // 100 for q in p[1:] if q <= 100})    # integer ceil(q / 100 * steps)
+    return sorted({(q * steps + 99) // 100 for q in p[1:] if q <= 100})  # integer ceil(q / 100 * steps)
 
 
 @register
@@ -55,8 +55,10 @@ class APGD(Attack):
 
     name = "apgd"
     title = "APGD"
-    paper = ("Croce and Hein 2020, Reliable evaluation of adversarial robustness with an ensemble of diverse "
-             "parameter-free attacks, arXiv:2003.01690")
+    paper = (
+        "Croce and Hein 2020, Reliable evaluation of adversarial robustness with an ensemble of diverse "
+        "parameter-free attacks, arXiv:2003.01690"
+    )
     budget_parameter = "eps"
     iteration_parameters = ("steps",)
 
@@ -105,7 +107,9 @@ class APGD(Attack):
                 break
             with torch.no_grad():
                 z = projected(x_k + eta.view(view) * ascent_direction(grad_k, self.norm))
-                x_new = z if k == 0 else projected(x_k + self.momentum * (z - x_k) + (1 - self.momentum) * (x_k - x_prev))
+                x_new = (
+                    z if k == 0 else projected(x_k + self.momentum * (z - x_k) + (1 - self.momentum) * (x_k - x_prev))
+                )
             loss_new, grad_new, logits = evaluate(x_new)
             iterations = k + 1
             with torch.no_grad():
@@ -132,5 +136,15 @@ class APGD(Attack):
                     last_mark, increases = iterations, torch.zeros_like(increases)
                     best_at_mark, halved_at_mark = best_loss.clone(), halve
         x_out = torch.where(found.view(view), x_out, x_best)
-        return finalize(model, x, x_out, y, target, linf_bound=self.linf_bound(), iterations=iterations,
-                        gradient_evaluations=iterations + 1, loss=self.loss, cancelled=cancelled)
+        return finalize(
+            model,
+            x,
+            x_out,
+            y,
+            target,
+            linf_bound=self.linf_bound(),
+            iterations=iterations,
+            gradient_evaluations=iterations + 1,
+            loss=self.loss,
+            cancelled=cancelled,
+        )

@@ -20,13 +20,14 @@ up to it (half a grey level per value, at most 0.5/255 * sqrt(C*H*W) in L2).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import torch
 
-from inspector.core.util.errors import ModelError, ParameterError
 from inspector.core.io.image import quantize
+from inspector.core.util.errors import ModelError, ParameterError
 from inspector.core.util.messages import show_path
 from inspector.core.util.metrics import is_success
 from inspector.core.util.params import ParamSpec, Registry, param, param_specs
@@ -52,8 +53,12 @@ def budget_param(default: float, help: str = "perturbation budget"):
     ``LINF_MAX`` for Linf (checked when the attack is built); any size for L2,
     where sqrt(C*H*W) already reaches every image of the [0, 1] cube.
     """
-    return param(default, f"{help}, in [0, 1] pixel units: at most 1 for linf, more for l2 (sqrt(C*H*W) spans any image)",
-                 minimum=0.0, unit="pixel")
+    return param(
+        default,
+        f"{help}, in [0, 1] pixel units: at most 1 for linf, more for l2 (sqrt(C*H*W) spans any image)",
+        minimum=0.0,
+        unit="pixel",
+    )
 
 
 @dataclass
@@ -109,7 +114,7 @@ class AttackResult:
     loss: str = ""
     cancelled: bool = False
     query_counts: torch.Tensor | None = None
-    oracle: "OracleReport | None" = None
+    oracle: OracleReport | None = None
 
 
 class Attack:
@@ -192,8 +197,10 @@ class Attack:
         for name in NORM_SCALED:
             value = getattr(self, name, None)
             if norm == "linf" and value is not None and value > LINF_MAX:
-                raise ParameterError(f"attack {self.name!r} parameter {name!r}: {value:g} is above the maximum "
-                                     f"{LINF_MAX:g} for norm linf (pixel values span [0, 1]; l2 allows more)")
+                raise ParameterError(
+                    f"attack {self.name!r} parameter {name!r}: {value:g} is above the maximum "
+                    f"{LINF_MAX:g} for norm linf (pixel values span [0, 1]; l2 allows more)"
+                )
 
     def check_model(self, model: torch.nn.Module) -> None:
         """Refuse a model this attack cannot run on: a white-box attack needs an input gradient.
@@ -208,9 +215,11 @@ class Attack:
         if self.threat_model != "white-box" or getattr(model, "has_input_gradient", True):
             return
         black_box = ", ".join(name for name, cls in ATTACKS.items() if cls.threat_model != "white-box")
-        raise ModelError(f"{show_path(getattr(model, 'name', 'the model'))}: its output has no gradient with "
-                         "respect to the input (a .detach(), an argmax or a rounding inside?), so the white-box "
-                         f"attack {self.name!r} cannot run on it; the black-box attacks still work: {black_box}")
+        raise ModelError(
+            f"{show_path(getattr(model, 'name', 'the model'))}: its output has no gradient with "
+            "respect to the input (a .detach(), an argmax or a rounding inside?), so the white-box "
+            f"attack {self.name!r} cannot run on it; the black-box attacks still work: {black_box}"
+        )
 
     def linf_bound(self) -> float | None:
         """The Linf budget to keep after quantisation, or None for other norms."""

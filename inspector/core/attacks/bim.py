@@ -33,8 +33,7 @@ class BIM(PGD):
 
     name = "bim"
     title = "BIM / I-FGSM"
-    paper = ("Kurakin, Goodfellow and Bengio 2017, Adversarial Examples in the Physical World, "
-             "arXiv:1607.02533")
+    paper = "Kurakin, Goodfellow and Bengio 2017, Adversarial Examples in the Physical World, arXiv:1607.02533"
 
     steps: int = param(5, "number of iterations (paper: min(eps*255 + 4, 1.25*eps*255))", minimum=1, maximum=100000)
     random_start: bool = param(False, "start from a random point in the ball (the paper starts at x)")

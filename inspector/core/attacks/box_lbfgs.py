@@ -16,8 +16,8 @@ one large batch instead of many small ones, and no work leaves torch.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 
@@ -45,8 +45,14 @@ class Solution:
     calls: int
 
 
-def minimize_box(objective: Objective, x0: torch.Tensor, *, evaluations: int, ftol: float,
-                 should_stop: Callable[[], bool] | None = None) -> Solution:
+def minimize_box(
+    objective: Objective,
+    x0: torch.Tensor,
+    *,
+    evaluations: int,
+    ftol: float,
+    should_stop: Callable[[], bool] | None = None,
+) -> Solution:
     """Minimise R independent objectives on [0, 1]^n from ``x0`` (R, n).
 
     ``objective(x, rows)`` returns the values (r,) and gradients (r, n) of rows ``rows`` (r,) at
@@ -88,7 +94,7 @@ def minimize_box(objective: Objective, x0: torch.Tensor, *, evaluations: int, ft
         searching = ~converged
         accepted = torch.zeros_like(searching)
         for _ in range(MAX_HALVINGS):
-            searching &= (used[rows] < evaluations)
+            searching &= used[rows] < evaluations
             if not searching.any():
                 break
             ask = searching.nonzero().squeeze(1)
@@ -115,9 +121,9 @@ class _Memory:
     def __init__(self, shape, size: int, device):
         self.s = torch.zeros((size, *shape), device=device)
         self.y = torch.zeros((size, *shape), device=device)
-        self.rho = torch.zeros(size, shape[0], device=device)   # 1 / (y . s); 0: an empty slot
-        self.gamma = torch.ones(shape[0], device=device)        # s . y / y . y of the newest pair
-        self.order: list[int] = []                              # slots, oldest first
+        self.rho = torch.zeros(size, shape[0], device=device)  # 1 / (y . s); 0: an empty slot
+        self.gamma = torch.ones(shape[0], device=device)  # s . y / y . y of the newest pair
+        self.order: list[int] = []  # slots, oldest first
         self.size = size
 
     def apply(self, g: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:

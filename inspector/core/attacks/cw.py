@@ -107,24 +107,43 @@ class CarliniWagnerL2(Attack):
     paper = "Carlini and Wagner 2017, Towards Evaluating the Robustness of Neural Networks, arXiv:1608.04644"
     minimal = True
     iteration_parameters = ("binary_search_steps", "steps")
-    PAPER = {"binary_search_steps": 9, "steps": 10000, "learning_rate": 0.01, "initial_const": 1e-3,
-             "abort_window": 1000}
+    PAPER = {
+        "binary_search_steps": 9,
+        "steps": 10000,
+        "learning_rate": 0.01,
+        "initial_const": 1e-3,
+        "abort_window": 1000,
+    }
 
-    binary_search_steps: int = param(4, "values of c tried per image, the search over c (paper: 9)", minimum=1,
-                                     maximum=100)
+    binary_search_steps: int = param(
+        4, "values of c tried per image, the search over c (paper: 9)", minimum=1, maximum=100
+    )
     steps: int = param(100, "Adam steps per value of c (paper: 10000, with early abort)", minimum=1, maximum=100000)
-    learning_rate: float = param(0.0, "Adam learning rate in tanh space; 0: 2 / sqrt(C*H*W), the same L2 step "
-                                 "at every image size (paper: 0.01)", minimum=0.0, maximum=10.0)
-    initial_const: float = param(0.1, "first value of the trade-off constant c (paper: 1e-3)", minimum=0.0,
-                                 maximum=1e10)
+    learning_rate: float = param(
+        0.0,
+        "Adam learning rate in tanh space; 0: 2 / sqrt(C*H*W), the same L2 step at every image size (paper: 0.01)",
+        minimum=0.0,
+        maximum=10.0,
+    )
+    initial_const: float = param(
+        0.1, "first value of the trade-off constant c (paper: 1e-3)", minimum=0.0, maximum=1e10
+    )
     confidence: float = param(0.0, "kappa: logit margin required beyond the boundary", minimum=0.0, maximum=1000.0)
-    abort_early: bool = param(True, "stop a value of c once its loss falls by less than 0.01 % in abort_window "
-                              "steps, and the search once its bound is tight or a round gains nothing")
-    abort_window: int = param(10, "steps of the early-abort check (paper's code: steps / 10)", minimum=1,
-                              maximum=100000)
-    parallel_constants: int = param(1, "values of c tried at once per image, in one batch (1: the paper's binary "
-                                    "search; more pays on an accelerator, each costs its gradients)", minimum=1,
-                                    maximum=100)
+    abort_early: bool = param(
+        True,
+        "stop a value of c once its loss falls by less than 0.01 % in abort_window "
+        "steps, and the search once its bound is tight or a round gains nothing",
+    )
+    abort_window: int = param(
+        10, "steps of the early-abort check (paper's code: steps / 10)", minimum=1, maximum=100000
+    )
+    parallel_constants: int = param(
+        1,
+        "values of c tried at once per image, in one batch (1: the paper's binary "
+        "search; more pays on an accelerator, each costs its gradients)",
+        minimum=1,
+        maximum=100,
+    )
 
     def planned_cost(self, shape):
         return self.binary_search_steps * self.steps, 0
@@ -141,16 +160,26 @@ class CarliniWagnerL2(Attack):
         upper = torch.full((n,), 1e10, device=x.device)
         best_l2 = torch.full((n,), float("inf"), device=x.device)
         best_adv = x.clone()
-        shown = None                                   # per image: -loss, logits and iterate of its row shown
+        shown = None  # per image: -loss, logits and iterate of its row shown
         total = self.rounds() * self.steps
         tried, iterations, rows_differentiated, cancelled = 0, 0, 0, False
         searching = torch.ones(n, dtype=torch.bool, device=x.device)
         while tried < self.binary_search_steps and searching.any() and not cancelled:
             count = min(self.parallel_constants, self.binary_search_steps - tried)
             images = searching.nonzero().squeeze(1)
-            consts = torch.tensor([c for k in images.tolist() for c in constants_for(
-                self.initial_const if tried == 0 else next_const(float(lower[k]), float(upper[k])),
-                float(lower[k]), float(upper[k]), count)], device=x.device)
+            consts = torch.tensor(
+                [
+                    c
+                    for k in images.tolist()
+                    for c in constants_for(
+                        self.initial_const if tried == 0 else next_const(float(lower[k]), float(upper[k])),
+                        float(lower[k]),
+                        float(upper[k]),
+                        count,
+                    )
+                ],
+                device=x.device,
+            )
             owner = images.repeat_interleave(count)
             fooled = torch.zeros_like(consts, dtype=torch.bool)
             before = best_l2.clone()
@@ -170,8 +199,16 @@ class CarliniWagnerL2(Attack):
                             best_l2[k], best_adv[k] = l2[r], x_q[r]
                     if on_step is not None:
                         shown = _show(shown, owner[rows], -loss, logits, x_q, x)
-                        on_step(Step(iterations, total, shown[0].clone(), shown[1].softmax(1), shown[2].clone(),
-                                     best_l2 < float("inf")))
+                        on_step(
+                            Step(
+                                iterations,
+                                total,
+                                shown[0].clone(),
+                                shown[1].softmax(1),
+                                shown[2].clone(),
+                                best_l2 < float("inf"),
+                            )
+                        )
             tried += count
             with torch.no_grad():
                 success_c = torch.where(fooled, consts, torch.full_like(consts, float("inf")))
@@ -181,11 +218,21 @@ class CarliniWagnerL2(Attack):
                 lower.scatter_reduce_(0, owner, failure_c, reduce="amax")
                 if self.abort_early:
                     searching &= ~((upper <= NO_SUCCESS) & (upper <= TIGHT * lower))
-                    every = torch.ones(n, dtype=torch.bool, device=x.device).scatter_reduce(0, owner, fooled,
-                                                                                           reduce="amin")
+                    every = torch.ones(n, dtype=torch.bool, device=x.device).scatter_reduce(
+                        0, owner, fooled, reduce="amin"
+                    )
                     searching &= ~(every & (best_l2 > (1 - GAIN) * before))
-        return finalize(model, x, best_adv, y, target, iterations=iterations,
-                        gradient_evaluations=-(-rows_differentiated // n), loss="margin", cancelled=cancelled)
+        return finalize(
+            model,
+            x,
+            best_adv,
+            y,
+            target,
+            iterations=iterations,
+            gradient_evaluations=-(-rows_differentiated // n),
+            loss="margin",
+            cancelled=cancelled,
+        )
 
     def _descend(self, model, x, y, target, w0, owner, consts, should_stop):
         """Adam on the rows (one image, one c each); yields per step the running rows and, for them,
@@ -204,12 +251,13 @@ class CarliniWagnerL2(Attack):
             x_new = (torch.tanh(w0[img] + m) + 1) / 2
             x_q = straight_through_quantize(x_new)
             logits = model(x_q)
-            gap = margin(logits, y[img], None if target is None else target[img])          # > 0: fooled
+            gap = margin(logits, y[img], None if target is None else target[img])  # > 0: fooled
             loss = (x_new - x[img]).flatten(1).pow(2).sum(1) + consts[running] * (self.confidence - gap).clamp_min(0)
             (grad,) = torch.autograd.grad(loss.sum(), m)
             with torch.no_grad():
-                modifier[running], moment[running], second[running] = adam(m.detach(), grad, moment[running],
-                                                                           second[running], step, rate)
+                modifier[running], moment[running], second[running] = adam(
+                    m.detach(), grad, moment[running], second[running], step, rate
+                )
                 success = gap >= self.confidence if self.confidence > 0 else gap > 0
             yield running, x_q.detach(), logits.detach(), loss.detach(), success
             if self.abort_early and step % self.abort_window == 0:
@@ -236,8 +284,11 @@ def _show(shown, images, loss, logits, x_q, x):
     had (None: the first step, where every image has one).
     """
     if shown is None:
-        shown = (torch.zeros(x.shape[0], device=x.device), torch.zeros(x.shape[0], logits.shape[1], device=x.device),
-                 x.clone())
+        shown = (
+            torch.zeros(x.shape[0], device=x.device),
+            torch.zeros(x.shape[0], logits.shape[1], device=x.device),
+            x.clone(),
+        )
     first = torch.ones_like(images, dtype=torch.bool)
     first[1:] = images[1:] != images[:-1]
     k = images[first]

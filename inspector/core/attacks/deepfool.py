@@ -34,7 +34,7 @@ from inspector.core.util.params import param
 #: For the 8-bit export (see :func:`export_levels`): scales of the float perturbation tried first,
 #: then ``FINE_STEPS`` geometric steps between the largest that fails and the smallest that fools
 #: (5 % apart); and thresholds, in grey levels, beyond which a fraction of a level rounds away from zero.
-COARSE_SCALES = tuple(1.25 ** k for k in range(7))
+COARSE_SCALES = tuple(1.25**k for k in range(7))
 FINE_STEPS = 4
 EXPORT_THRESHOLDS = (0.4, 0.3, 0.2, 0.1)
 
@@ -63,15 +63,18 @@ class DeepFool(Attack):
 
     name = "deepfool"
     title = "DeepFool"
-    paper = ("Moosavi-Dezfooli, Fawzi and Frossard 2016, DeepFool: a simple and accurate method to fool "
-             "deep neural networks, arXiv:1511.04599")
+    paper = (
+        "Moosavi-Dezfooli, Fawzi and Frossard 2016, DeepFool: a simple and accurate method to fool "
+        "deep neural networks, arXiv:1511.04599"
+    )
     minimal = True
     iteration_parameters = ("steps",)
 
     steps: int = param(50, "maximum number of iterations", minimum=1, maximum=10000)
     overshoot: float = param(0.02, "the total perturbation is scaled by 1 + overshoot", minimum=0.0, maximum=10.0)
-    candidates: int = param(10, "classes considered: the true class and the top others (paper: 10)",
-                            minimum=2, maximum=1000)
+    candidates: int = param(
+        10, "classes considered: the true class and the top others (paper: 10)", minimum=2, maximum=1000
+    )
 
     def planned_cost(self, shape):
         return self.steps * (self.candidates - 1), 0
@@ -83,8 +86,8 @@ class DeepFool(Attack):
             logits = model(x)
         classes = candidate_classes(logits, y, target, self.candidates)
         r_total = torch.zeros_like(x)
-        x_adv = x.clone()                                   # the 8-bit export once found, else x
-        shown = [x.clone(), logits.softmax(1), _margin(logits, classes)]   # what Step reports per image
+        x_adv = x.clone()  # the 8-bit export once found, else x
+        shown = [x.clone(), logits.softmax(1), _margin(logits, classes)]  # what Step reports per image
         found = torch.zeros(n, dtype=torch.bool, device=x.device)
         active = torch.ones(n, dtype=torch.bool, device=x.device)
         iterations, gradients, cancelled = 0, 0, False
@@ -98,8 +101,13 @@ class DeepFool(Attack):
                 shown[2][idx] = _margin(logits, classes[idx])
                 fools = idx[is_success(logits, y[idx], None if target is None else target[idx])]
                 if fools.numel():
-                    exported, export_logits, ok = self._export(model, x[fools], xa.detach()[torch.isin(idx, fools)],
-                                                               y[fools], None if target is None else target[fools])
+                    exported, export_logits, ok = self._export(
+                        model,
+                        x[fools],
+                        xa.detach()[torch.isin(idx, fools)],
+                        y[fools],
+                        None if target is None else target[fools],
+                    )
                     done = fools[ok]
                     x_adv[done], found[done], active[done] = exported[ok], True, False
                     shown[0][done], shown[1][done] = exported[ok], export_logits[ok].softmax(1)
@@ -108,26 +116,35 @@ class DeepFool(Attack):
                 on_step(Step(i, self.steps, shown[2].clone(), shown[1].clone(), shown[0].clone(), found.clone()))
             if not active.any() or i == self.steps:
                 break
-            if should_stop is not None and should_stop():     # checked before the next linearisation
+            if should_stop is not None and should_stop():  # checked before the next linearisation
                 cancelled = True
                 break
             keep = active[idx]
             iterations = i + 1
             grads = []
-            for k in range(1, z.shape[1]):                                  # w_k = grad (z_k - z_y)
+            for k in range(1, z.shape[1]):  # w_k = grad (z_k - z_y)
                 (g,) = torch.autograd.grad((z[:, k] - z[:, 0]).sum(), xa, retain_graph=k + 1 < z.shape[1])
                 grads.append(g[keep])
             gradients += z.shape[1] - 1
             with torch.no_grad():
-                w = torch.stack(grads, 1)                                   # (n, m, C, H, W)
-                f = (z[keep, 1:] - z[keep, :1]).detach()                   # (n, m)
+                w = torch.stack(grads, 1)  # (n, m, C, H, W)
+                f = (z[keep, 1:] - z[keep, :1]).detach()  # (n, m)
                 w_norm = w.flatten(2).norm(dim=2).clamp_min(1e-12)
                 nearest = (f.abs() / w_norm).argmin(1)
                 rows = torch.arange(w.shape[0], device=x.device)
                 scale = (f[rows, nearest].abs() + 1e-4) / w_norm[rows, nearest] ** 2
                 r_total[idx[keep]] += scale.view(-1, 1, 1, 1) * w[rows, nearest]
-        return finalize(model, x, x_adv, y, target, iterations=iterations, gradient_evaluations=gradients,
-                        loss="margin", cancelled=cancelled)
+        return finalize(
+            model,
+            x,
+            x_adv,
+            y,
+            target,
+            iterations=iterations,
+            gradient_evaluations=gradients,
+            loss="margin",
+            cancelled=cancelled,
+        )
 
     @staticmethod
     def _export(model, x, x_float, y, target):
@@ -136,7 +153,7 @@ class DeepFool(Attack):
         largest coarse scale that fails and the smallest that fools). Returns the exports, their
         logits and which images have one (m,)."""
         base = quantize(x)
-        grey = (x_float - base) * 255                                  # the perturbation in grey levels
+        grey = (x_float - base) * 255  # the perturbation in grey levels
         m, rows = x.shape[0], torch.arange(x.shape[0], device=x.device)
         best = torch.full((m,), float("inf"), device=x.device)
         out, out_logits = base.clone(), None
@@ -146,19 +163,23 @@ class DeepFool(Attack):
             tries = (base + export_levels(grey, scales, () if fine else EXPORT_THRESHOLDS) / 255).clamp(0.0, 1.0)
             count = tries.shape[0]
             logits = model(tries.flatten(0, 1)).view(count, m, -1)
-            fooled = is_success(logits.flatten(0, 1), y.repeat(count),
-                                None if target is None else target.repeat(count)).view(count, m)
-            l2 = (tries - base).flatten(2).norm(dim=2).masked_fill(~fooled, float("inf"))   # (count, m)
+            fooled = is_success(
+                logits.flatten(0, 1), y.repeat(count), None if target is None else target.repeat(count)
+            ).view(count, m)
+            l2 = (tries - base).flatten(2).norm(dim=2).masked_fill(~fooled, float("inf"))  # (count, m)
             low, pick = l2.min(0)
             better = low < best
             best = torch.where(better, low, best)
             out[better] = tries[pick, rows][better]
-            out_logits = logits[pick, rows] if out_logits is None else torch.where(better[:, None], logits[pick, rows],
-                                                                                    out_logits)
-            by_scale = fooled[:len(COARSE_SCALES)]
+            out_logits = (
+                logits[pick, rows]
+                if out_logits is None
+                else torch.where(better[:, None], logits[pick, rows], out_logits)
+            )
+            by_scale = fooled[: len(COARSE_SCALES)]
             if fine or not by_scale.any():
                 break
-            top = coarse[torch.where(by_scale.any(0), by_scale.float().argmax(0), 0)]   # the smallest scale that fools
+            top = coarse[torch.where(by_scale.any(0), by_scale.float().argmax(0), 0)]  # the smallest scale that fools
             steps = torch.arange(1, FINE_STEPS + 1, device=x.device) / (FINE_STEPS + 1)
             scales = (top / COARSE_SCALES[1])[:, None] * (COARSE_SCALES[1] ** steps)[None, :]
         return out, out_logits, best.isfinite()

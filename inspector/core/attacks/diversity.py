@@ -56,13 +56,20 @@ class DIMIFGSM(MIFGSM):
 
     name = "dimifgsm"
     title = "M-DI²-FGSM"
-    paper = ("Xie, Zhang, Zhou, Bai, Wang, Ren and Yuille 2019, Improving Transferability of Adversarial "
-             "Examples with Input Diversity, arXiv:1803.06978")
+    paper = (
+        "Xie, Zhang, Zhou, Bai, Wang, Ren and Yuille 2019, Improving Transferability of Adversarial "
+        "Examples with Input Diversity, arXiv:1803.06978"
+    )
 
-    diversity_prob: float = param(0.5, "probability p of transforming the input at each step (paper: 0.5)",
-                                  minimum=0.0, maximum=1.0)
-    resize_ratio: float = param(0.9, "smallest side of the random resize, as a fraction of the image's "
-                                     "(paper: 299/330 = 0.906)", minimum=0.1, maximum=1.0)
+    diversity_prob: float = param(
+        0.5, "probability p of transforming the input at each step (paper: 0.5)", minimum=0.0, maximum=1.0
+    )
+    resize_ratio: float = param(
+        0.9,
+        "smallest side of the random resize, as a fraction of the image's (paper: 299/330 = 0.906)",
+        minimum=0.1,
+        maximum=1.0,
+    )
     seed: int = param(0, "seed of the random transforms", minimum=0, maximum=2**63 - 1)
 
     def model_input(self):

@@ -52,9 +52,18 @@ class FGSM(Attack):
         (grad,) = torch.autograd.grad(loss.sum(), x_adv)
         with torch.no_grad():
             x_new = (x + self.eps * ascent_direction(grad, self.norm)).clamp(0.0, 1.0)
-        result = finalize(model, x, x_new, y, target, linf_bound=self.linf_bound(),
-                          iterations=1, gradient_evaluations=1, loss=self.loss)
+        result = finalize(
+            model,
+            x,
+            x_new,
+            y,
+            target,
+            linf_bound=self.linf_bound(),
+            iterations=1,
+            gradient_evaluations=1,
+            loss=self.loss,
+        )
         if on_step is not None:
-            loss_adv = LOSSES[self.loss](result.logits, y, target)      # finalize's logits carry no graph
+            loss_adv = LOSSES[self.loss](result.logits, y, target)  # finalize's logits carry no graph
             on_step(Step(1, 1, loss_adv, result.logits.softmax(1), result.x_adv, result.success))
         return result

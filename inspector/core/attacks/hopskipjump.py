@@ -38,14 +38,14 @@ import torch
 from inspector.core.attacks.base import Step, finalize, register
 from inspector.core.attacks.norms import NORMS
 from inspector.core.attacks.query import QueryAttack
-from inspector.core.util.errors import ParameterError
-from inspector.core.io.image import quantize
 from inspector.core.concealment.oracle import QueryOracle
-from inspector.core.util.params import MAX_SEED, param
+from inspector.core.io.image import quantize
 from inspector.core.util.bounds import MAX_COUNT
+from inspector.core.util.errors import ParameterError
+from inspector.core.util.params import MAX_SEED, param
 
 #: Queries reserved per image for the 8-bit export: scales 1 and 1 + 2^k for k = -6..4, then 3 bisections.
-EXPORT_SCALES = (1.0, *(1.0 + 2.0 ** k for k in range(-6, 5)))
+EXPORT_SCALES = (1.0, *(1.0 + 2.0**k for k in range(-6, 5)))
 EXPORT_BISECTIONS = 3
 EXPORT_QUERIES = len(EXPORT_SCALES) + EXPORT_BISECTIONS
 #: Uniform-noise draws tried per image for an adversarial start.
@@ -95,8 +95,9 @@ class HopSkipJump(QueryAttack):
 
     name = "hopskipjump"
     title = "HopSkipJump"
-    paper = ("Chen, Jordan and Wainwright 2020, HopSkipJumpAttack: A Query-Efficient Decision-Based Attack, "
-             "arXiv:1904.02144")
+    paper = (
+        "Chen, Jordan and Wainwright 2020, HopSkipJumpAttack: A Query-Efficient Decision-Based Attack, arXiv:1904.02144"
+    )
     threat_model = "label-only"
     minimal = True
     iteration_parameters = ("steps",)
@@ -104,22 +105,45 @@ class HopSkipJump(QueryAttack):
     PAPER = {"max_queries": 10000}
 
     norm: str = param("l2", "distance minimised: l2 or linf", choices=NORMS)
-    max_queries: int = param(600, "query budget per image (paper preset: 10000)", minimum=2 * EXPORT_QUERIES,
-                             maximum=MAX_COUNT)
-    steps: int = param(40, "most iterations, each one gradient estimate, step and binary search (authors' code: 40)",
-                       minimum=1, maximum=10000)
-    init_evals: int = param(100, "probes of the first gradient estimate B_0; iteration t uses B_0 sqrt(t) (paper: 100)",
-                            minimum=1, maximum=MAX_COUNT)
+    max_queries: int = param(
+        600, "query budget per image (paper preset: 10000)", minimum=2 * EXPORT_QUERIES, maximum=MAX_COUNT
+    )
+    steps: int = param(
+        40,
+        "most iterations, each one gradient estimate, step and binary search (authors' code: 40)",
+        minimum=1,
+        maximum=10000,
+    )
+    init_evals: int = param(
+        100,
+        "probes of the first gradient estimate B_0; iteration t uses B_0 sqrt(t) (paper: 100)",
+        minimum=1,
+        maximum=MAX_COUNT,
+    )
     max_evals: int = param(10000, "most probes of one gradient estimate (paper: 10000)", minimum=1, maximum=MAX_COUNT)
-    gamma: float = param(1.0, "binary-search threshold theta = gamma / d^1.5 (l2), gamma / d^2 (linf) (paper: 1)",
-                         minimum=1e-6, maximum=1e6)
+    gamma: float = param(
+        1.0,
+        "binary-search threshold theta = gamma / d^1.5 (l2), gamma / d^2 (linf) (paper: 1)",
+        minimum=1e-6,
+        maximum=1e6,
+    )
     seed: int = param(0, "seed of the random start and probes", minimum=0, maximum=MAX_SEED)
 
     def planned_cost(self, shape):
         return 0, self.max_queries
 
-    def run(self, model, x, y, *, target=None, on_step=None, should_stop=None, starting_points=None,
-            oracle: QueryOracle | None = None):
+    def run(
+        self,
+        model,
+        x,
+        y,
+        *,
+        target=None,
+        on_step=None,
+        should_stop=None,
+        starting_points=None,
+        oracle: QueryOracle | None = None,
+    ):
         """Attack ``x``; ``starting_points`` are the targeted start (see the class docstring);
         ``oracle`` (made by :meth:`~inspector.core.attacks.query.QueryAttack.oracle`; None: ``model``
         itself) is how it queries the target: any output mode works, HopSkipJump reading the top-1
@@ -131,8 +155,10 @@ class HopSkipJump(QueryAttack):
         """
         x = x.detach()
         if target is not None and starting_points is None:
-            raise ParameterError("targeted HopSkipJump needs starting images classified as the target "
-                                 "(starting_points); without them run it untargeted")
+            raise ParameterError(
+                "targeted HopSkipJump needs starting images classified as the target "
+                "(starting_points); without them run it untargeted"
+            )
         walk = _Walk(self, self.oracle_for(model, x, oracle), x, y, target)
         start, labels, found = walk.start(starting_points)
         x_t = x.clone()
@@ -141,8 +167,9 @@ class HopSkipJump(QueryAttack):
             x_t[idx], labels[idx] = walk.boundary(x[idx], start[idx], labels[idx], idx, "l2")
             if self.norm == "linf":
                 x_t[idx], labels[idx] = walk.boundary(x[idx], x_t[idx], labels[idx], idx, "linf")
-        one_hot = torch.cat([torch.eye(model.num_classes, device=x.device), torch.zeros(1, model.num_classes,
-                                                                                       device=x.device)])
+        one_hot = torch.cat(
+            [torch.eye(model.num_classes, device=x.device), torch.zeros(1, model.num_classes, device=x.device)]
+        )
         best = x_t.clone()
         active = found.clone()
         iterations, cancelled = 0, False
@@ -172,9 +199,19 @@ class HopSkipJump(QueryAttack):
             if on_step is not None:
                 on_step(Step(t, self.steps, -dist, one_hot[labels], x_t.clone(), found.clone()))
         x_adv = walk.export(best, start, found)
-        return finalize(model, x, x_adv, y, target, iterations=iterations, loss=f"-{self.norm} distance",
-                        cancelled=cancelled, queries=int(walk.oracle.queries.max()),
-                        query_counts=walk.oracle.queries.clone(), oracle=walk.oracle.report())
+        return finalize(
+            model,
+            x,
+            x_adv,
+            y,
+            target,
+            iterations=iterations,
+            loss=f"-{self.norm} distance",
+            cancelled=cancelled,
+            queries=int(walk.oracle.queries.max()),
+            query_counts=walk.oracle.queries.clone(),
+            oracle=walk.oracle.report(),
+        )
 
 
 class _Walk:
@@ -184,7 +221,7 @@ class _Walk:
         self.attack, self.oracle, self.x, self.y, self.target = attack, oracle, x, y, target
         self.norm = attack.norm
         self.d = x[0].numel()
-        self.theta = attack.gamma / (self.d ** 1.5 if self.norm == "l2" else self.d ** 2)
+        self.theta = attack.gamma / (self.d**1.5 if self.norm == "l2" else self.d**2)
         self.search_queries = math.ceil(math.log2(1.0 / self.theta))
         self.gen = torch.Generator().manual_seed(attack.seed)
 
@@ -208,8 +245,9 @@ class _Walk:
         everyone = torch.arange(n, device=x.device)
         if starting_points is not None:
             if starting_points.shape != x.shape:
-                raise ParameterError(f"starting_points has shape {tuple(starting_points.shape)}, "
-                                     f"the images {tuple(x.shape)}")
+                raise ParameterError(
+                    f"starting_points has shape {tuple(starting_points.shape)}, the images {tuple(x.shape)}"
+                )
             start = quantize(starting_points.to(x.device))
             labels = self.oracle(start, everyone)
             if not self.adversarial(labels, everyone).all():
@@ -287,7 +325,7 @@ class _Walk:
             probe = (x_b[owner] + scale * u / _rows(u.flatten(1).norm(dim=1), u)).clamp(0.0, 1.0)
             u = ((probe - x_b[owner]) / scale).flatten(1)
             phi = self.adversarial(self.oracle(probe, idx[owner]), idx[owner]).float() * 2 - 1
-            mine = torch.nn.functional.one_hot(owner, m).T.float()          # (m, probes): the image of each probe
+            mine = torch.nn.functional.one_hot(owner, m).T.float()  # (m, probes): the image of each probe
             sum_u += mine @ u
             sum_phi_u += (mine * phi) @ u
             sum_phi += mine @ phi

@@ -30,8 +30,8 @@ import torch
 
 from inspector.core.attacks.base import Attack, Step, finalize, register, straight_through_quantize
 from inspector.core.attacks.losses import margin
-from inspector.core.util.metrics import is_success
 from inspector.core.util.errors import ParameterError
+from inspector.core.util.metrics import is_success
 from inspector.core.util.params import param
 
 
@@ -40,8 +40,9 @@ def runner_up(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return logits.scatter(1, y[:, None], float("-inf")).argmax(1)
 
 
-def select_pair(alpha: torch.Tensor, beta: torch.Tensor, domain: torch.Tensor, increase: bool,
-                candidates: int) -> tuple[int, int] | None:
+def select_pair(
+    alpha: torch.Tensor, beta: torch.Tensor, domain: torch.Tensor, increase: bool, candidates: int
+) -> tuple[int, int] | None:
     """The pair of features of one image to change, or None if fewer than two are left.
 
     Args:
@@ -68,7 +69,7 @@ def select_pair(alpha: torch.Tensor, beta: torch.Tensor, domain: torch.Tensor, i
     sign = 1.0 if increase else -1.0
     g = sign * (alpha[index] - beta[index])
     limit = min(candidates, index.numel())
-    g, order = g.topk(min(limit + 1, index.numel()))       # sorted; g[k] bounds every feature past the top k
+    g, order = g.topk(min(limit + 1, index.numel()))  # sorted; g[k] bounds every feature past the top k
     index = index[order]
     k = min(64, limit)
     while True:
@@ -77,7 +78,7 @@ def select_pair(alpha: torch.Tensor, beta: torch.Tensor, domain: torch.Tensor, i
         pair_b = beta[top][:, None] + beta[top][None, :]
         valid = (sign * pair_a > 0) & (sign * pair_b < 0)
         valid.fill_diagonal_(False)
-        reach = float(g[0] + g[k]) if k < index.numel() else 0.0   # the largest g_p + g_q outside the top k
+        reach = float(g[0] + g[k]) if k < index.numel() else 0.0  # the largest g_p + g_q outside the top k
         if valid.any():
             score = (-pair_a * pair_b).masked_fill(~valid, float("-inf")).flatten()
             best = int(score.argmax())
@@ -110,19 +111,35 @@ class JSMA(Attack):
 
     name = "jsma"
     title = "JSMA"
-    paper = ("Papernot, McDaniel, Jha, Fredrikson, Celik and Swami 2016, The Limitations of Deep Learning "
-             "in Adversarial Settings, arXiv:1511.07528")
+    paper = (
+        "Papernot, McDaniel, Jha, Fredrikson, Celik and Swami 2016, The Limitations of Deep Learning "
+        "in Adversarial Settings, arXiv:1511.07528"
+    )
     minimal = True
 
-    theta: float = param(1.0, "change of each selected feature per iteration, in [0, 1] pixel units; "
-                         "negative decreases features (paper: +1)", minimum=-1.0, maximum=1.0, unit="pixel")
-    gamma: float = param(0.145, "maximum fraction of features changed (paper: 14.5 % on MNIST)",
-                         minimum=0.0, maximum=1.0)
-    output: str = param("probabilities", "the outputs differentiated: probabilities (JSMA-F, the softmax; "
-                        "stronger on standard models) or logits (JSMA-Z, the paper's; stronger where the "
-                        "softmax saturates, e.g. distilled models)", choices=("probabilities", "logits"))
-    candidates: int = param(1000, "the most features the exact pair search may hold (all of MNIST's 784); "
-                            "bounds time and memory on large images", minimum=2, maximum=100000)
+    theta: float = param(
+        1.0,
+        "change of each selected feature per iteration, in [0, 1] pixel units; negative decreases features (paper: +1)",
+        minimum=-1.0,
+        maximum=1.0,
+        unit="pixel",
+    )
+    gamma: float = param(
+        0.145, "maximum fraction of features changed (paper: 14.5 % on MNIST)", minimum=0.0, maximum=1.0
+    )
+    output: str = param(
+        "probabilities",
+        "the outputs differentiated: probabilities (JSMA-F, the softmax; "
+        "stronger on standard models) or logits (JSMA-Z, the paper's; stronger where the "
+        "softmax saturates, e.g. distilled models)",
+        choices=("probabilities", "logits"),
+    )
+    candidates: int = param(
+        1000,
+        "the most features the exact pair search may hold (all of MNIST's 784); bounds time and memory on large images",
+        minimum=2,
+        maximum=100000,
+    )
 
     def gradients_per_iteration(self) -> int:
         return 1 if self.output == "probabilities" else 2
@@ -151,8 +168,11 @@ class JSMA(Attack):
             tgt = None if target is None else target[idx]
             success = is_success(logits, y[idx], tgt)
             gap = margin(logits, y[idx], tgt).detach()
-            loss = gap if i == 0 else loss.index_copy(0, idx, gap)
-            probs = logits.detach().softmax(1) if i == 0 else probs.index_copy(0, idx, logits.detach().softmax(1))
+            scores = logits.detach().softmax(1)
+            if i == 0:  # every input is active: the first loss and probabilities are whole
+                loss, probs = gap, scores
+            else:
+                loss, probs = loss.index_copy(0, idx, gap), probs.index_copy(0, idx, scores)
             if i > 0:
                 iterations = i
                 if on_step is not None:
@@ -167,7 +187,7 @@ class JSMA(Attack):
                 break
             outputs = logits if self.output == "logits" else logits.softmax(1)
             f_t = outputs.gather(1, goal[idx, None]).squeeze(1)
-            if self.output == "probabilities":      # they sum to 1, so their derivatives sum to 0: beta = -alpha
+            if self.output == "probabilities":  # they sum to 1, so their derivatives sum to 0: beta = -alpha
                 (alpha,) = torch.autograd.grad(f_t.sum(), xa)
                 beta = -alpha
             else:
@@ -188,5 +208,14 @@ class JSMA(Attack):
                     domain[k, chosen] = x_adv[k, chosen] != bound
             if not active.any():
                 break
-        return finalize(model, x, x_adv.view_as(x), y, target, iterations=iterations,
-                        gradient_evaluations=gradients, loss="margin", cancelled=cancelled)
+        return finalize(
+            model,
+            x,
+            x_adv.view_as(x),
+            y,
+            target,
+            iterations=iterations,
+            gradient_evaluations=gradients,
+            loss="margin",
+            cancelled=cancelled,
+        )

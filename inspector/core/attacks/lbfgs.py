@@ -62,8 +62,9 @@ def constants_for(start: torch.Tensor, lower: torch.Tensor, upper: torch.Tensor,
     ratio = (upper / lower.clamp_min(1e-30)).clamp_max(1e30)[:, None]
     inside = lower[:, None] * ratio ** ((j + 1) / (count + 1))
     no_success, no_failure = (lower == 0)[:, None], upper.isinf()[:, None]
-    return torch.where(no_success & no_failure, first, torch.where(no_success, below,
-                                                                    torch.where(no_failure, above, inside)))
+    return torch.where(
+        no_success & no_failure, first, torch.where(no_success, below, torch.where(no_failure, above, inside))
+    )
 
 
 @register
@@ -84,18 +85,27 @@ class LBFGS(Attack):
 
     name = "lbfgs"
     title = "L-BFGS"
-    paper = ("Szegedy, Zaremba, Sutskever, Bruna, Erhan, Goodfellow and Fergus 2014, Intriguing properties "
-             "of neural networks, arXiv:1312.6199")
+    paper = (
+        "Szegedy, Zaremba, Sutskever, Bruna, Erhan, Goodfellow and Fergus 2014, Intriguing properties "
+        "of neural networks, arXiv:1312.6199"
+    )
     minimal = True
     iteration_parameters = ("search_steps", "steps")
 
-    search_steps: int = param(10, "values of c tried per image, the search over the trade-off constant c",
-                              minimum=1, maximum=100)
+    search_steps: int = param(
+        10, "values of c tried per image, the search over the trade-off constant c", minimum=1, maximum=100
+    )
     steps: int = param(30, "objective evaluations (one gradient each) per value of c", minimum=1, maximum=100000)
-    initial_const: float = param(0.01, "first value of c, the weight of the squared L2 norm", minimum=1e-10,
-                                 maximum=1e10)
-    ftol: float = param(1e-4, "stop a value of c once an iteration lowers the objective by at most this "
-                        "fraction of max(|f|, 1) (scipy's default: 2.2e-9)", minimum=0.0, maximum=1.0)
+    initial_const: float = param(
+        0.01, "first value of c, the weight of the squared L2 norm", minimum=1e-10, maximum=1e10
+    )
+    ftol: float = param(
+        1e-4,
+        "stop a value of c once an iteration lowers the objective by at most this "
+        "fraction of max(|f|, 1) (scipy's default: 2.2e-9)",
+        minimum=0.0,
+        maximum=1.0,
+    )
     parallel_constants: int = param(1, "values of c tried at once per image, in one batch", minimum=1, maximum=100)
 
     def planned_cost(self, shape):
@@ -123,9 +133,13 @@ class LBFGS(Attack):
             consts = constants_for(start[images], lower[images], upper[images], count).flatten()
             t = None if target is None else target[owner]
             try:
-                solution = minimize_box(self._objective(model, x[owner], y[owner], t, consts),
-                                        x[owner].flatten(1), evaluations=self.steps, ftol=self.ftol,
-                                        should_stop=should_stop)
+                solution = minimize_box(
+                    self._objective(model, x[owner], y[owner], t, consts),
+                    x[owner].flatten(1),
+                    evaluations=self.steps,
+                    ftol=self.ftol,
+                    should_stop=should_stop,
+                )
             except Cancelled:
                 cancelled = True
                 break
@@ -145,25 +159,44 @@ class LBFGS(Attack):
                 upper.scatter_reduce_(0, owner, torch.where(fooled, inf, consts), reduce="amin")
                 searching &= ~(upper <= TIGHT * lower)
                 last = torch.ones_like(owner, dtype=torch.bool)
-                last[:-1] = owner[1:] != owner[:-1]                   # each image's row of largest c
+                last[:-1] = owner[1:] != owner[:-1]  # each image's row of largest c
                 shown[owner[last]] = solution.x.view(-1, *x.shape[1:])[last]
             if on_step is not None:
                 with torch.no_grad():
                     logits = model(shown)
-                on_step(Step(iterations, self.rounds(), -classification_loss(logits, y, target), logits.softmax(1),
-                             shown.clone(), best_l2 < float("inf")))
-        return finalize(model, x, best_adv, y, target, iterations=iterations, gradient_evaluations=evaluations,
-                        loss="ce" if target is not None else "log-odds", cancelled=cancelled)
+                on_step(
+                    Step(
+                        iterations,
+                        self.rounds(),
+                        -classification_loss(logits, y, target),
+                        logits.softmax(1),
+                        shown.clone(),
+                        best_l2 < float("inf"),
+                    )
+                )
+        return finalize(
+            model,
+            x,
+            best_adv,
+            y,
+            target,
+            iterations=iterations,
+            gradient_evaluations=evaluations,
+            loss="ce" if target is not None else "log-odds",
+            cancelled=cancelled,
+        )
 
     @staticmethod
     def _objective(model, x, y, target, consts):
         """The batched objective of rows (one image and one c each): c ||x' - x||^2 + loss(x')."""
+
         def objective(flat, rows):
             xa = flat.view(-1, *x.shape[1:]).requires_grad_(True)
             t = None if target is None else target[rows]
             value = consts[rows] * (xa - x[rows]).flatten(1).pow(2).sum(1) + classification_loss(model(xa), y[rows], t)
             (grad,) = torch.autograd.grad(value.sum(), xa)
             return value, grad.flatten(1)
+
         return objective
 
 

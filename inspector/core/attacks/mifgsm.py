@@ -32,8 +32,7 @@ class MIFGSM(PGD):
 
     name = "mifgsm"
     title = "MI-FGSM"
-    paper = ("Dong, Liao, Pang, Su, Zhu, Hu and Li 2018, Boosting Adversarial Attacks with Momentum, "
-             "arXiv:1710.06081")
+    paper = "Dong, Liao, Pang, Su, Zhu, Hu and Li 2018, Boosting Adversarial Attacks with Momentum, arXiv:1710.06081"
 
     eps: float = budget_param(16 / 255)
     step_size: float = budget_param(1.6 / 255, "step size alpha per iteration (paper: eps / steps)")

@@ -35,8 +35,10 @@ class PGD(Attack):
 
     name = "pgd"
     title = "PGD"
-    paper = ("Madry, Makelov, Schmidt, Tsipras and Vladu 2018, Towards Deep Learning Models "
-             "Resistant to Adversarial Attacks, arXiv:1706.06083")
+    paper = (
+        "Madry, Makelov, Schmidt, Tsipras and Vladu 2018, Towards Deep Learning Models "
+        "Resistant to Adversarial Attacks, arXiv:1706.06083"
+    )
     budget_parameter = "eps"
     iteration_parameters = ("steps",)
 
@@ -103,5 +105,15 @@ class PGD(Attack):
                     step = step * active.view(-1, 1, 1, 1)
                 delta = project(x_adv + step - x, self.norm, self.eps)
                 x_adv = (x + delta).clamp(0.0, 1.0)
-        return finalize(model, x, x_adv, y, target, linf_bound=self.linf_bound(), iterations=iterations,
-                        gradient_evaluations=iterations, loss=self.loss, cancelled=cancelled)
+        return finalize(
+            model,
+            x,
+            x_adv,
+            y,
+            target,
+            linf_bound=self.linf_bound(),
+            iterations=iterations,
+            gradient_evaluations=iterations,
+            loss=self.loss,
+            cancelled=cancelled,
+        )

@@ -40,8 +40,14 @@ class QueryAttack(Attack):
         Raises:
             ParameterError: a score-reading attack against a label-only output mode.
         """
-        return QueryOracle(model, n_images, budget=getattr(self, self.query_parameter), output=self.reads,
-                           concealment=concealment, attacker=self.title)
+        return QueryOracle(
+            model,
+            n_images,
+            budget=getattr(self, self.query_parameter),
+            output=self.reads,
+            concealment=concealment,
+            attacker=self.title,
+        )
 
     def oracle_for(self, model: torch.nn.Module, x: torch.Tensor, oracle: QueryOracle | None) -> QueryOracle:
         """The caller's ``oracle`` for the images ``x`` (N, C, H, W), or a plain one on ``model``.
@@ -53,6 +59,8 @@ class QueryAttack(Attack):
         if oracle is None:
             return self.oracle(model, x.shape[0])
         if oracle.queries.numel() != x.shape[0] or oracle.output != self.reads:
-            raise ParameterError(f"{self.title} needs an oracle answering {self.reads!r} for {x.shape[0]} images; "
-                                 f"got one answering {oracle.output!r} for {oracle.queries.numel()}")
+            raise ParameterError(
+                f"{self.title} needs an oracle answering {self.reads!r} for {x.shape[0]} images; "
+                f"got one answering {oracle.output!r} for {oracle.queries.numel()}"
+            )
         return oracle

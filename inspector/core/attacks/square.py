@@ -27,8 +27,8 @@ from inspector.core.attacks.losses import margin
 from inspector.core.attacks.norms import NORMS
 from inspector.core.attacks.query import QueryAttack
 from inspector.core.concealment.oracle import QueryOracle
-from inspector.core.util.params import MAX_SEED, param
 from inspector.core.util.bounds import MAX_COUNT
+from inspector.core.util.params import MAX_SEED, param
 
 _SCHEDULE = (10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000)
 
@@ -44,12 +44,14 @@ def pseudo_gaussian(size: int, generator: torch.Generator) -> torch.Tensor:
 
     The halves are stacked vertically or side by side, drawn from ``generator``.
     """
+
     def rings(h: int, w: int) -> torch.Tensor:
         out = torch.zeros(h, w)
         cy, cx = h // 2, w // 2
         for k in range(max(cy, cx) + 1):
-            out[max(cy - k, 0):cy + k + 1, max(cx - k, 0):cx + k + 1] += 1.0 / (k + 1) ** 2
+            out[max(cy - k, 0) : cy + k + 1, max(cx - k, 0) : cx + k + 1] += 1.0 / (k + 1) ** 2
         return out
+
     half = size // 2
     pattern = torch.zeros(size, size)
     pattern[:half] = rings(half, size) if half else 0
@@ -78,8 +80,10 @@ class Square(QueryAttack):
 
     name = "square"
     title = "Square Attack"
-    paper = ("Andriushchenko, Croce, Flammarion and Hein 2020, Square Attack: a query-efficient black-box "
-             "adversarial attack via random search, arXiv:1912.00049")
+    paper = (
+        "Andriushchenko, Croce, Flammarion and Hein 2020, Square Attack: a query-efficient black-box "
+        "adversarial attack via random search, arXiv:1912.00049"
+    )
     threat_model = "score-based"
     budget_parameter = "eps"
     PAPER = {"max_queries": 10000}
@@ -87,15 +91,15 @@ class Square(QueryAttack):
     eps: float = budget_param(4 / 255)
     norm: str = param("linf", "distance: linf or l2", choices=NORMS)
     max_queries: int = param(500, "query budget per image (paper: 10000)", minimum=1, maximum=MAX_COUNT)
-    p_init: float = param(0.05, "initial fraction of the image a square covers (paper: 0.05 Linf, 0.1 L2)",
-                          minimum=0.0, maximum=1.0)
+    p_init: float = param(
+        0.05, "initial fraction of the image a square covers (paper: 0.05 Linf, 0.1 L2)", minimum=0.0, maximum=1.0
+    )
     seed: int = param(0, "seed of the random search", minimum=0, maximum=MAX_SEED)
 
     def planned_cost(self, shape):
         return 0, self.max_queries
 
-    def run(self, model, x, y, *, target=None, on_step=None, should_stop=None,
-            oracle: QueryOracle | None = None):
+    def run(self, model, x, y, *, target=None, on_step=None, should_stop=None, oracle: QueryOracle | None = None):
         """Attack ``x`` through ``oracle`` (made by :meth:`~inspector.core.attacks.query.QueryAttack.oracle`;
         None: ``model``'s full probabilities).
 
@@ -114,7 +118,7 @@ class Square(QueryAttack):
             delta = self._l2_start(n, c, h, w, gen)
         x_best = (x + delta.to(x.device)).clamp(0.0, 1.0)
         probs = oracle(x_best, everyone)
-        gain = margin(probs.clamp_min(1e-30).log(), y, target)        # > 0: fooled
+        gain = margin(probs.clamp_min(1e-30).log(), y, target)  # > 0: fooled
         iterations, cancelled = 0, False
         for i in range(self.max_queries - 1):
             if should_stop is not None and should_stop():
@@ -136,13 +140,26 @@ class Square(QueryAttack):
             probs[chosen] = probs_new[better]
             if on_step is not None:
                 on_step(Step(iterations, self.max_queries - 1, gain.clone(), probs.clone(), x_best.clone(), gain > 0))
-        result = finalize(model, x, x_best, y, target, linf_bound=self.linf_bound(), iterations=iterations,
-                          loss="margin", cancelled=cancelled, queries=int(oracle.queries.max()),
-                          query_counts=oracle.queries.clone(), oracle=oracle.report())
+        result = finalize(
+            model,
+            x,
+            x_best,
+            y,
+            target,
+            linf_bound=self.linf_bound(),
+            iterations=iterations,
+            loss="margin",
+            cancelled=cancelled,
+            queries=int(oracle.queries.max()),
+            query_counts=oracle.queries.clone(),
+            oracle=oracle.report(),
+        )
         return result
 
     def _window(self, side: int, h: int, w: int, gen: torch.Generator) -> tuple[int, int]:
-        return int(torch.randint(0, h - side + 1, (1,), generator=gen)), int(torch.randint(0, w - side + 1, (1,), generator=gen))
+        return int(torch.randint(0, h - side + 1, (1,), generator=gen)), int(
+            torch.randint(0, w - side + 1, (1,), generator=gen)
+        )
 
     def _linf_proposal(self, x, x_best, side, gen):
         """Per image, one window set to x +- eps per channel; signs that leave the window as it is
@@ -150,13 +167,13 @@ class Square(QueryAttack):
         out = x_best.clone()
         for j in range(x.shape[0]):
             r, s = self._window(side, x.shape[2], x.shape[3], gen)
-            clean, current = x[j, :, r:r + side, s:s + side], x_best[j, :, r:r + side, s:s + side]
+            clean, current = x[j, :, r : r + side, s : s + side], x_best[j, :, r : r + side, s : s + side]
             while True:
                 signs = (torch.randint(0, 2, (x.shape[1], 1, 1), generator=gen) * 2 - 1).float().to(x.device)
                 window = (clean + self.eps * signs).clamp(0.0, 1.0)
                 if self.eps == 0 or not torch.equal(window, current):
                     break
-            out[j, :, r:r + side, s:s + side] = window
+            out[j, :, r : r + side, s : s + side] = window
         return out
 
     def _l2_start(self, n, c, h, w, gen):
@@ -166,7 +183,7 @@ class Square(QueryAttack):
         for r in range(0, h - size + 1, size):
             for s in range(0, w - size + 1, size):
                 signs = (torch.randint(0, 2, (n, c, 1, 1), generator=gen) * 2 - 1).float()
-                delta[:, :, r:r + size, s:s + size] = pseudo_gaussian(size, gen) * signs
+                delta[:, :, r : r + size, s : s + size] = pseudo_gaussian(size, gen) * signs
         return delta / delta.flatten(1).norm(dim=1).clamp_min(1e-12).view(-1, 1, 1, 1) * self.eps
 
     def _l2_proposal(self, x, x_best, side, gen):
@@ -177,18 +194,20 @@ class Square(QueryAttack):
             r2, s2 = self._window(side, x.shape[2], x.shape[3], gen)
             d = delta[j]
             both = torch.zeros_like(d[0], dtype=torch.bool)
-            both[r1:r1 + side, s1:s1 + side] = True
-            both[r2:r2 + side, s2:s2 + side] = True
-            window = d[:, r1:r1 + side, s1:s1 + side]
-            mass = d[:, both].pow(2).sum(1)                                    # (C,) in both windows
-            spare = (self.eps ** 2 - d.pow(2).sum()).clamp_min(0) / d.shape[0]
+            both[r1 : r1 + side, s1 : s1 + side] = True
+            both[r2 : r2 + side, s2 : s2 + side] = True
+            window = d[:, r1 : r1 + side, s1 : s1 + side]
+            mass = d[:, both].pow(2).sum(1)  # (C,) in both windows
+            spare = (self.eps**2 - d.pow(2).sum()).clamp_min(0) / d.shape[0]
             signs = (torch.randint(0, 2, (d.shape[0], 1, 1), generator=gen) * 2 - 1).float().to(x.device)
             new = pseudo_gaussian(side, gen).to(x.device) * signs
             new = new + window / window.flatten(1).norm(dim=1).clamp_min(1e-10).view(-1, 1, 1)
-            new = new / new.flatten(1).norm(dim=1).clamp_min(1e-12).view(-1, 1, 1) * (mass + spare).sqrt().view(-1, 1, 1)
+            new = (
+                new / new.flatten(1).norm(dim=1).clamp_min(1e-12).view(-1, 1, 1) * (mass + spare).sqrt().view(-1, 1, 1)
+            )
             d = d.clone()
             d[:, both] = 0
-            d[:, r1:r1 + side, s1:s1 + side] = new
+            d[:, r1 : r1 + side, s1 : s1 + side] = new
             d = d / d.norm().clamp_min(1e-12) * self.eps
             out[j] = (x[j] + d).clamp(0.0, 1.0)
         return out

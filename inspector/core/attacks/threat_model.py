@@ -60,13 +60,18 @@ class ThreatModel:
 _BLACK_BOX = frozenset({"score-based", "label-only"})
 
 #: The threat models, by name, in the order they are offered.
-THREAT_MODELS: dict[str, ThreatModel] = {t.name: t for t in (
-    ThreatModel("white-box", "white-box: the model and its gradients", frozenset({"white-box"}), "pgd"),
-    ThreatModel("scores", "black-box: all the scores", _BLACK_BOX, "square", "probabilities"),
-    ThreatModel("top-k", "black-box: the top-k scores", _BLACK_BOX, "square", "topk:k={k}"),
-    ThreatModel("label-only", "black-box: the top-1 label only", frozenset({"label-only"}), "hopskipjump", "label"),
-    ThreatModel("transfer", "transfer from a surrogate: no query to the target", frozenset({"white-box"}), "dimifgsm"),
-)}
+THREAT_MODELS: dict[str, ThreatModel] = {
+    t.name: t
+    for t in (
+        ThreatModel("white-box", "white-box: the model and its gradients", frozenset({"white-box"}), "pgd"),
+        ThreatModel("scores", "black-box: all the scores", _BLACK_BOX, "square", "probabilities"),
+        ThreatModel("top-k", "black-box: the top-k scores", _BLACK_BOX, "square", "topk:k={k}"),
+        ThreatModel("label-only", "black-box: the top-1 label only", frozenset({"label-only"}), "hopskipjump", "label"),
+        ThreatModel(
+            "transfer", "transfer from a surrogate: no query to the target", frozenset({"white-box"}), "dimifgsm"
+        ),
+    )
+}
 
 
 def threat_model(name: str) -> ThreatModel:

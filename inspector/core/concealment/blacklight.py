@@ -64,10 +64,12 @@ def window_hashes(values: np.ndarray, window: int) -> np.ndarray:
     """
     n = len(values)
     with np.errstate(over="ignore"):
-        prefix = np.concatenate([[np.uint64(0)], np.cumsum(values * _powers(np.uint64(_inverse(int(_BASE))), n),
-                                                           dtype=np.uint64)])
+        prefix = np.concatenate(
+            [[np.uint64(0)], np.cumsum(values * _powers(np.uint64(_inverse(int(_BASE))), n), dtype=np.uint64)]
+        )
         spans = prefix[window:] - prefix[:-window]
-        return spans * _powers(_BASE, n)[window - 1:]
+        return spans * _powers(_BASE, n)[window - 1 :]
+
 
 @register
 @dataclass
@@ -79,12 +81,15 @@ class Blacklight(StatefulDetector):
 
     name = "blacklight"
     title = "Blacklight (hashes of quantised windows)"
-    paper = ("Li, Shan, Wenger, Zhang, Zheng and Zhao 2022, Blacklight: Scalable Defense for Neural Networks "
-             "against Query-Based Black-Box Attacks, arXiv:2006.14042")
+    paper = (
+        "Li, Shan, Wenger, Zhang, Zheng and Zhao 2022, Blacklight: Scalable Defense for Neural Networks "
+        "against Query-Based Black-Box Attacks, arXiv:2006.14042"
+    )
 
     quantization: int = param(50, "quantisation step in grey levels (paper: 50)", minimum=1, maximum=255)
-    window: int = param(50, "values per sliding window of the flattened image (paper, CIFAR-10: 20)", minimum=1,
-                        maximum=10**6)
+    window: int = param(
+        50, "values per sliding window of the flattened image (paper, CIFAR-10: 20)", minimum=1, maximum=10**6
+    )
     stride: int = param(1, "step between windows (paper: 1)", minimum=1, maximum=10**6)
     top: int = param(50, "largest hashes kept per query (paper: 50)", minimum=1, maximum=10**4)
     threshold: int = param(25, "shared hashes that flag a query (paper: 25)", minimum=1, maximum=10**4)
@@ -94,14 +99,14 @@ class Blacklight(StatefulDetector):
     def fingerprint(self, image: torch.Tensor) -> np.ndarray:
         """The ``top`` largest distinct window hashes (uint64) of one image (C, H, W) in [0, 1]."""
         q = (torch.round(image.detach().float().cpu() * 255) // self.quantization).flatten().numpy().astype(np.uint64)
-        h = window_hashes(q + np.uint64(1), min(self.window, len(q)))[::self.stride]
+        h = window_hashes(q + np.uint64(1), min(self.window, len(q)))[:: self.stride]
         with np.errstate(over="ignore"):
             h = (h ^ (h >> np.uint64(31))) * _MIX
         k = min(4 * self.top, len(h))
-        while True:                       # the top distinct values lie among the k largest, once k holds them
-            largest = np.unique(np.partition(h, len(h) - k)[len(h) - k:])
+        while True:  # the top distinct values lie among the k largest, once k holds them
+            largest = np.unique(np.partition(h, len(h) - k)[len(h) - k :])
             if len(largest) >= self.top or k == len(h):
-                return largest[-self.top:]
+                return largest[-self.top :]
             k = min(4 * k, len(h))
 
     def observe(self, x, clients):

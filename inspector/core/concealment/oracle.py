@@ -66,9 +66,11 @@ class OracleReport:
             parts.append(f"{format_duration(self.attacker_time_s[image])} at {self.throttle}")
         if self.detector is not None:
             first = self.first_detection[image]
-            parts.append(f"{self.detector.split(':')[0]}: not detected" if first is None else
-                         f"{self.detector.split(':')[0]}: caught at query {first:,} "
-                         f"({self.detections[image]:,} detections)")
+            parts.append(
+                f"{self.detector.split(':')[0]}: not detected"
+                if first is None
+                else f"{self.detector.split(':')[0]}: caught at query {first:,} ({self.detections[image]:,} detections)"
+            )
         return "; ".join(parts)
 
 
@@ -95,17 +97,26 @@ class QueryOracle:
             a label-only output mode.
     """
 
-    def __init__(self, model: torch.nn.Module, n_images: int, *, budget: int | None = None,
-                 output: str = "probabilities", concealment: Concealment | None = None,
-                 attacker: str = "this attack"):
+    def __init__(
+        self,
+        model: torch.nn.Module,
+        n_images: int,
+        *,
+        budget: int | None = None,
+        output: str = "probabilities",
+        concealment: Concealment | None = None,
+        attacker: str = "this attack",
+    ):
         if output not in OUTPUTS:
             raise ParameterError(f"oracle output {output!r} is not one of {', '.join(OUTPUTS)}")
         if budget is not None and budget < 1:
             raise ParameterError(f"query budget {budget} must be at least 1")
         self.concealment = concealment if concealment is not None else Concealment()
         if output == "probabilities" and not self.concealment.output.reveals_scores:
-            raise ParameterError(f"{attacker} is score-based and cannot run against a label-only oracle "
-                                 "(it returns the top-1 class only): use hopskipjump or a transfer attack")
+            raise ParameterError(
+                f"{attacker} is score-based and cannot run against a label-only oracle "
+                "(it returns the top-1 class only): use hopskipjump or a transfer attack"
+            )
         self._model = model
         self.budget = budget
         self.output = output
@@ -131,15 +142,17 @@ class QueryOracle:
         counts = torch.bincount(index, minlength=self.queries.numel())
         if self.budget is not None and bool((self.queries + counts > self.budget).any()):
             worst = int((self.queries + counts).argmax())
-            raise QueryBudgetError(f"image {worst} would need {int(self.queries[worst] + counts[worst])} queries, "
-                                   f"over its budget of {self.budget}: raise max_queries")
+            raise QueryBudgetError(
+                f"image {worst} would need {int(self.queries[worst] + counts[worst])} queries, "
+                f"over its budget of {self.budget}: raise max_queries"
+            )
         throttle, detector = self.concealment.throttle, self.concealment.detector
         if throttle is not None:
             for client, n in enumerate(counts.tolist()):
                 if n:
                     throttle.serve(client, n)
         if detector is not None:
-            number = self.queries[index] + _rank_within(index)           # 1-based query number per row
+            number = self.queries[index] + _rank_within(index)  # 1-based query number per row
             flags = detector.observe(x, index)
             for m in flags.nonzero().flatten().tolist():
                 i = int(index[m])
@@ -158,12 +171,15 @@ class QueryOracle:
         clock = c.throttle.clock if c.throttle is not None else {}
         detected = c.detector is not None
         return OracleReport(
-            output=c.output.spec(), output_title=c.output.describe(), queries=self.queries.tolist(),
+            output=c.output.spec(),
+            output_title=c.output.describe(),
+            queries=self.queries.tolist(),
             attacker_time_s=[float(clock.get(i, 0.0)) for i in range(n)],
             throttle=None if c.throttle is None else c.throttle.describe(),
             detector=None if c.detector is None else c.detector.spec(),
             detections=self.detections.tolist() if detected else None,
-            first_detection=[int(v) or None for v in self.first_detection.tolist()] if detected else None)
+            first_detection=[int(v) or None for v in self.first_detection.tolist()] if detected else None,
+        )
 
 
 def _rank_within(index: torch.Tensor) -> torch.Tensor:

@@ -117,8 +117,12 @@ class Noisy(OutputMode):
 
     name = "noisy"
     title = "noisy probabilities"
-    sigma: float = param(0.01, "standard deviation of the noise added to each probability (ART's default: 0.2)",
-                         minimum=0.0, maximum=10.0)
+    sigma: float = param(
+        0.01,
+        "standard deviation of the noise added to each probability (ART's default: 0.2)",
+        minimum=0.0,
+        maximum=10.0,
+    )
     seed: int = param(0, "seed of the noise", minimum=0, maximum=MAX_SEED)
     _generator: torch.Generator | None = field(default=None, init=False, repr=False, compare=False)
 

@@ -23,8 +23,18 @@ from inspector.core.concealment.stateful import STATEFUL_DETECTORS, StatefulDete
 from inspector.core.concealment.throttle import TokenBucket, format_duration, throttle_from_spec
 from inspector.core.defenses.spec import parse_spec
 
-__all__ = ["Concealment", "OUTPUT_MODES", "OutputMode", "STATEFUL_DETECTORS", "StatefulDetector", "TokenBucket",
-           "format_duration", "output_mode_from_spec", "stateful_detector_from_spec", "throttle_from_spec"]
+__all__ = [
+    "Concealment",
+    "OUTPUT_MODES",
+    "OutputMode",
+    "STATEFUL_DETECTORS",
+    "StatefulDetector",
+    "TokenBucket",
+    "format_duration",
+    "output_mode_from_spec",
+    "stateful_detector_from_spec",
+    "throttle_from_spec",
+]
 
 
 def stateful_detector_from_spec(text: str) -> StatefulDetector:
@@ -53,15 +63,19 @@ class Concealment:
     detector: StatefulDetector | None = None
 
     @classmethod
-    def from_specs(cls, output: str = "probabilities", throttle: str | None = None,
-                   detector: str | None = None) -> "Concealment":
+    def from_specs(
+        cls, output: str = "probabilities", throttle: str | None = None, detector: str | None = None
+    ) -> Concealment:
         """Build from the text specs of the command line (``"label"``, ``"1/s"``, ``"blacklight"``).
 
         Raises:
             ParameterError: a bad spec.
         """
-        return cls(output_mode_from_spec(output), throttle_from_spec(throttle) if throttle else None,
-                   stateful_detector_from_spec(detector) if detector else None)
+        return cls(
+            output_mode_from_spec(output),
+            throttle_from_spec(throttle) if throttle else None,
+            stateful_detector_from_spec(detector) if detector else None,
+        )
 
     def calibrate(self, benign: torch.Tensor) -> float | None:
         """Calibrate the detector, where it needs it, on benign images (N, C, H, W) in [0, 1].

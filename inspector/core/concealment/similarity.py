@@ -49,8 +49,9 @@ class Similarity(StatefulDetector):
     needs_calibration = True
 
     k: int = param(50, "nearest past queries averaged (paper: 50)", minimum=1, maximum=10000)
-    fpr: float = param(0.001, "false positive rate on benign queries the threshold is set at (paper: 0.001)",
-                       minimum=1e-6, maximum=0.5)
+    fpr: float = param(
+        0.001, "false positive rate on benign queries the threshold is set at (paper: 0.001)", minimum=1e-6, maximum=0.5
+    )
     side: int = param(32, "feature size: images are average-pooled to at most side x side", minimum=4, maximum=1024)
     threshold: float | None = field(default=None)
     _history: dict = field(default_factory=dict, init=False, repr=False)
@@ -77,8 +78,10 @@ class Similarity(StatefulDetector):
         """
         need = max(self.k + 1, min_calibration_images(self.fpr))
         if len(benign) < need:
-            raise ParameterError(f"the similarity detector needs at least {need} benign images to calibrate "
-                                 f"k={self.k} at fpr={self.fpr:g}, got {len(benign)}")
+            raise ParameterError(
+                f"the similarity detector needs at least {need} benign images to calibrate "
+                f"k={self.k} at fpr={self.fpr:g}, got {len(benign)}"
+            )
         f = self.features(benign)
         d = torch.cdist(f, f)
         d.fill_diagonal_(float("inf"))
@@ -93,9 +96,12 @@ class Similarity(StatefulDetector):
         flags = torch.zeros(len(x), dtype=torch.bool)
         for m, client in enumerate(clients.tolist()):
             history = self._history.setdefault(client, _Rows(feats.shape[1]))
-            if len(history) >= self.k and float(self.knn_distance(feats[m:m + 1], history.rows())[0]) < self.threshold:
+            if (
+                len(history) >= self.k
+                and float(self.knn_distance(feats[m : m + 1], history.rows())[0]) < self.threshold
+            ):
                 flags[m] = True
-                history.clear()                          # the paper's buffer reset after a detection
+                history.clear()  # the paper's buffer reset after a detection
             else:
                 history.append(feats[m])
         return flags
@@ -120,7 +126,7 @@ class _Rows:
         self._n += 1
 
     def rows(self) -> torch.Tensor:
-        return self._data[:self._n]
+        return self._data[: self._n]
 
     def clear(self) -> None:
         self._n = 0

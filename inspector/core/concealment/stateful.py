@@ -48,4 +48,3 @@ class StatefulDetector(Configurable):
 
 STATEFUL_DETECTORS: Registry = Registry("stateful detector")
 register = STATEFUL_DETECTORS.register
-

@@ -21,8 +21,17 @@ from dataclasses import dataclass, field
 from inspector.core.util.bounds import check_count
 from inspector.core.util.errors import ParameterError
 
-_UNITS = {"s": 1.0, "sec": 1.0, "second": 1.0, "min": 60.0, "minute": 60.0, "h": 3600.0, "hour": 3600.0,
-          "d": 86400.0, "day": 86400.0}
+_UNITS = {
+    "s": 1.0,
+    "sec": 1.0,
+    "second": 1.0,
+    "min": 60.0,
+    "minute": 60.0,
+    "h": 3600.0,
+    "hour": 3600.0,
+    "d": 86400.0,
+    "day": 86400.0,
+}
 _RATE = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:e[-+]?[0-9]+)?)\s*(?:/\s*([a-z]+))?\s*$", re.IGNORECASE)
 
 
@@ -51,7 +60,7 @@ class TokenBucket:
             raise ParameterError(f"throttle rate {self.rate!r} must be a positive number of queries per second")
         if self.burst < 1:
             raise ParameterError(f"throttle burst {self.burst!r} must be at least 1")
-        check_count(self.burst, "the throttle burst")       # a count: at most MAX_COUNT queries at once
+        check_count(self.burst, "the throttle burst")  # a count: at most MAX_COUNT queries at once
 
     def serve(self, client, n: int = 1) -> float:
         """Serve ``n`` queries of ``client`` sent back to back; returns the simulated time (s) the last is served.
@@ -69,8 +78,13 @@ class TokenBucket:
 
     def describe(self) -> str:
         """``"1 query per second (burst 1)"``."""
-        per, unit = (self.rate, "second") if self.rate >= 1 else (self.rate * 60, "minute") \
-            if self.rate * 60 >= 1 else (self.rate * 3600, "hour")
+        per, unit = (
+            (self.rate, "second")
+            if self.rate >= 1
+            else (self.rate * 60, "minute")
+            if self.rate * 60 >= 1
+            else (self.rate * 3600, "hour")
+        )
         return f"{per:g} {'query' if per == 1 else 'queries'} per {unit} (burst {self.burst})"
 
     def spec(self) -> str:
@@ -88,8 +102,7 @@ def throttle_from_spec(text: str) -> TokenBucket:
     unit = (match.group(2) or "s").lower() if match else ""
     seconds = _UNITS.get(unit, _UNITS.get(unit[:-1])) if unit.endswith("s") and len(unit) > 1 else _UNITS.get(unit)
     if seconds is None:
-        raise ParameterError(f"throttle {text!r}: expected a rate like 1/s, 60/min or 1000/h, "
-                             "optionally with :burst=N")
+        raise ParameterError(f"throttle {text!r}: expected a rate like 1/s, 60/min or 1000/h, optionally with :burst=N")
     burst = 1
     if colon:
         key, sep, value = rest.partition("=")

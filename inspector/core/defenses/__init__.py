@@ -10,5 +10,16 @@ from inspector.core.defenses.detection import DETECTORS, Detector, make_detector
 from inspector.core.defenses.pipeline import DefendedClassifier, Pipeline
 from inspector.core.defenses.spec import defense_from_spec, detector_from_spec, parse_spec
 
-__all__ = ["DEFENSES", "DETECTORS", "DefendedClassifier", "Defense", "Detector", "Pipeline",
-           "defense_from_spec", "detector_from_spec", "make_defense", "make_detector", "parse_spec"]
+__all__ = [
+    "DEFENSES",
+    "DETECTORS",
+    "DefendedClassifier",
+    "Defense",
+    "Detector",
+    "Pipeline",
+    "defense_from_spec",
+    "detector_from_spec",
+    "make_defense",
+    "make_detector",
+    "parse_spec",
+]

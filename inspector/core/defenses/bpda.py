@@ -11,13 +11,16 @@ g ~ f. With g the identity this is the straight-through estimator.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 
 
-def bpda(x: torch.Tensor, exact: Callable[[torch.Tensor], torch.Tensor],
-         approximation: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:
+def bpda(
+    x: torch.Tensor,
+    exact: Callable[[torch.Tensor], torch.Tensor],
+    approximation: Callable[[torch.Tensor], torch.Tensor],
+) -> torch.Tensor:
     """``exact(x)`` on the forward pass, the gradient of ``approximation(x)`` on the backward pass.
 
     Shapes: x (N, C, H, W); ``exact`` and ``approximation`` return the same shape.

@@ -28,7 +28,6 @@ import torch
 from inspector.core.util.errors import ParameterError
 from inspector.core.util.params import Configurable, Registry, param
 
-
 #: The most input values scored in one batch while calibrating (64 MB as float32): 111 photos at
 #: 224 x 224, all 400 shipped digits at once, so a large calibration folder costs time, not memory.
 CHUNK_VALUES = 2**24
@@ -74,18 +73,24 @@ class Detector(Configurable):
         """
         n, need = x_clean.shape[0], min_calibration_images(self.fpr)
         if n < need:
-            raise ParameterError(f"detector {self.name!r}: {n} clean images cannot calibrate a false positive "
-                                 f"rate of {self.fpr:g}: that takes at least {need} (or fpr >= {1 / (n + 1):.2g})")
-        chunk = max(1, CHUNK_VALUES // max(1, x_clean[0].numel()))     # the model sees a bounded batch
-        scores = torch.cat([self.score(model, x_clean[i:i + chunk]) for i in range(0, n, chunk)])
+            raise ParameterError(
+                f"detector {self.name!r}: {n} clean images cannot calibrate a false positive "
+                f"rate of {self.fpr:g}: that takes at least {need} (or fpr >= {1 / (n + 1):.2g})"
+            )
+        chunk = max(1, CHUNK_VALUES // max(1, x_clean[0].numel()))  # the model sees a bounded batch
+        scores = torch.cat([self.score(model, x_clean[i : i + chunk]) for i in range(0, n, chunk)])
         scores = scores.double().sort().values
         return float(scores[conformal_rank(n, self.fpr) - 1])
 
 
 def fpr_param():
     """The ``fpr`` parameter every detector has."""
-    return param(0.05, "false positive rate the threshold is calibrated for (it takes at least 1/fpr - 1 "
-                 "clean images)", minimum=0.001, maximum=0.5)
+    return param(
+        0.05,
+        "false positive rate the threshold is calibrated for (it takes at least 1/fpr - 1 clean images)",
+        minimum=0.001,
+        maximum=0.5,
+    )
 
 
 DETECTORS: Registry = Registry("detector")

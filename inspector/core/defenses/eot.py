@@ -11,13 +11,14 @@ gradient step on any loss of them follows the expectation, not one draw.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 
 
-def expected_log_probabilities(x: torch.Tensor, sample: Callable[[torch.Tensor], torch.Tensor],
-                               samples: int) -> torch.Tensor:
+def expected_log_probabilities(
+    x: torch.Tensor, sample: Callable[[torch.Tensor], torch.Tensor], samples: int
+) -> torch.Tensor:
     """log of the mean softmax of ``sample(x)`` over ``samples`` draws.
 
     ``sample`` maps (N, C, H, W) to logits (N, K) with fresh randomness per

@@ -53,8 +53,10 @@ class DropoutUncertainty(Detector):
         layers = dropout_layers(model)
         if not layers:
             name = getattr(model, "name", type(model).__name__)
-            raise ModelError(f"model {name} has no dropout layer: dropout uncertainty (Feinman et al. 2017) "
-                             "does not apply to it; use feature squeezing")
+            raise ModelError(
+                f"model {name} has no dropout layer: dropout uncertainty (Feinman et al. 2017) "
+                "does not apply to it; use feature squeezing"
+            )
         devices = [x.device] if x.device.type == "cuda" else []
         try:
             for layer in layers:

@@ -27,7 +27,9 @@ def parse_spec(text: str, kind: str = "defence") -> tuple[str, dict[str, str]]:
     if not name:
         raise ParameterError(f"{kind} spec {text!r}: no name before ':' (expected e.g. jpeg:quality=75)")
     if colon and not rest.strip():
-        raise ParameterError(f"{kind} spec {text!r}: nothing after ':' (expected e.g. {name}:key=value, or just {name})")
+        raise ParameterError(
+            f"{kind} spec {text!r}: nothing after ':' (expected e.g. {name}:key=value, or just {name})"
+        )
     values: dict[str, str] = {}
     for pair in rest.split(",") if colon else []:
         key, sep, value = pair.partition("=")

@@ -38,6 +38,8 @@ class FeatureSqueezing(Detector):
     def score(self, model, x):
         with torch.no_grad():
             p = model(x).softmax(1)
-            distances = [(model(s.transform(x)).softmax(1) - p).abs().sum(1)
-                         for s in (BitDepth(self.bits), MedianFilter(self.median))]
+            distances = [
+                (model(s.transform(x)).softmax(1) - p).abs().sum(1)
+                for s in (BitDepth(self.bits), MedianFilter(self.median))
+            ]
         return torch.stack(distances).amax(0).cpu()

@@ -30,9 +30,12 @@ def overlay_images(shape: tuple[int, int, int]) -> torch.Tensor:
         ModelError: no shipped images of that shape (STRIP needs clean images like the model's inputs).
     """
     if tuple(shape) != (1, 28, 28):
-        raise ModelError(f"STRIP needs clean images of the model's input shape; the product ships them for "
-                         f"28x28 grey digits only, not {tuple(shape)}")
+        raise ModelError(
+            f"STRIP needs clean images of the model's input shape; the product ships them for "
+            f"28x28 grey digits only, not {tuple(shape)}"
+        )
     from inspector.core.io.datasets.mnist import heldout_digits
+
     return heldout_digits()[0]
 
 
@@ -63,7 +66,7 @@ class Strip(Detector):
         entropies = []
         with torch.no_grad():
             for i in range(0, len(x), chunk):
-                blended = (x[i:i + chunk, None] + bank[pick[i:i + chunk]]).clamp(0, 1)   # (n, S, C, H, W)
+                blended = (x[i : i + chunk, None] + bank[pick[i : i + chunk]]).clamp(0, 1)  # (n, S, C, H, W)
                 p = model(blended.flatten(0, 1)).softmax(1)
                 entropy = -(p * p.clamp_min(1e-12).log()).sum(1)
                 entropies.append(entropy.reshape(-1, self.samples).mean(1))

@@ -157,7 +157,9 @@ class RandomResizePad(Defense):
 
     name = "randpad"
     title = "Random resize and pad"
-    paper = "Xie, Wang, Zhang, Ren and Yuille 2018, Mitigating Adversarial Effects Through Randomization, arXiv:1711.01991"
+    paper = (
+        "Xie, Wang, Zhang, Ren and Yuille 2018, Mitigating Adversarial Effects Through Randomization, arXiv:1711.01991"
+    )
     differentiable = True
     randomized = True
 

@@ -7,8 +7,9 @@ import torch
 from inspector.core.attacks.base import Attack
 
 
-def robust_accuracy(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, attack: Attack | None = None,
-                    *, batch_size: int = 500) -> float:
+def robust_accuracy(
+    model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, attack: Attack | None = None, *, batch_size: int = 500
+) -> float:
     """Fraction of (x, y) classified correctly after ``attack`` (None: clean accuracy).
 
     x (N, C, H, W) in [0, 1], y (N,) labels. An image misclassified before the
@@ -17,7 +18,7 @@ def robust_accuracy(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, at
     """
     correct = 0
     for i in range(0, len(x), batch_size):
-        xb, yb = x[i:i + batch_size], y[i:i + batch_size]
+        xb, yb = x[i : i + batch_size], y[i : i + batch_size]
         with torch.no_grad():
             clean_ok = model(xb).argmax(1) == yb
         if attack is None:
@@ -28,8 +29,9 @@ def robust_accuracy(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, at
     return correct / len(x)
 
 
-def minimal_norm_robustness(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, attack: Attack, eps: float,
-                            *, batch_size: int = 500) -> tuple[float, float]:
+def minimal_norm_robustness(
+    model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, attack: Attack, eps: float, *, batch_size: int = 500
+) -> tuple[float, float]:
     """Robust accuracy at an L2 budget under a minimal-norm attack, and the attack's median L2.
 
     x (N, C, H, W) in [0, 1], y (N,) labels, ``eps`` the L2 budget in [0, 1] pixel
@@ -39,7 +41,7 @@ def minimal_norm_robustness(model: torch.nn.Module, x: torch.Tensor, y: torch.Te
     """
     robust, norms = 0, []
     for i in range(0, len(x), batch_size):
-        xb, yb = x[i:i + batch_size], y[i:i + batch_size]
+        xb, yb = x[i : i + batch_size], y[i : i + batch_size]
         with torch.no_grad():
             clean_ok = model(xb).argmax(1) == yb
         result = attack.run(model, xb, yb)

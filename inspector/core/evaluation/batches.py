@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 
 from inspector.core.attacks.base import StopCheck
-from inspector.core.models.classifier import Classifier
 from inspector.core.defenses import DefendedClassifier, Pipeline
-from inspector.core.util.errors import InspectorError
 from inspector.core.evaluation.config import EvaluationConfig, budgets
 from inspector.core.evaluation.data import Sample
 from inspector.core.evaluation.plan import Unit
 from inspector.core.evaluation.records import RecordStore
 from inspector.core.evaluation.result import Example
+from inspector.core.models.classifier import Classifier
+from inspector.core.util.errors import InspectorError
 from inspector.core.util.messages import one_line
 from inspector.core.util.metrics import top_k
 
@@ -26,8 +26,14 @@ IMAGE_FAILURES = (InspectorError, RuntimeError, ValueError, FloatingPointError)
 class BatchRun:
     """The state of one evaluation while it runs over the batches."""
 
-    def __init__(self, config: EvaluationConfig, model: Classifier, pipeline: Pipeline, store: RecordStore,
-                 should_stop: StopCheck | None):
+    def __init__(
+        self,
+        config: EvaluationConfig,
+        model: Classifier,
+        pipeline: Pipeline,
+        store: RecordStore,
+        should_stop: StopCheck | None,
+    ):
         self.config, self.model, self.pipeline, self.store = config, model, pipeline, store
         self.should_stop = should_stop
         self.stopped = False
@@ -49,17 +55,32 @@ class BatchRun:
         x = torch.cat([t for _, _, t in loaded]).to(self.model.device)
         y = torch.tensor([s.label for _, s, _ in loaded], device=self.model.device)
         clean = {s: self._predict(x, s) for s in self.settings}
-        self.store.add([self._record(ids[j], index[j], int(y[j]), key, clean[key[2]][j], clean[key[2]][j])
-                        for key in clean_keys for j in range(len(ids)) if not self.store.done(ids[j], key)])
+        self.store.add(
+            [
+                self._record(ids[j], index[j], int(y[j]), key, clean[key[2]][j], clean[key[2]][j])
+                for key in clean_keys
+                for j in range(len(ids))
+                if not self.store.done(ids[j], key)
+            ]
+        )
         for unit in plan:
             rows = [j for j in range(len(ids)) if unit.limit is None or index[j] < unit.limit]
             unit_keys = [(unit.attack, unit.eps, s, unit.variant) for s in self._unit_settings(unit)]
             if all(self.store.done(ids[j], k) for j in rows for k in unit_keys):
                 continue
-            report(unit.attack + ("" if unit.eps is None else f" eps {unit.eps:g}")
-                   + ("" if unit.variant == "main" else f" ({unit.variant})"))
-            self._unit(unit, x[rows], y[rows], [ids[j] for j in rows], [index[j] for j in rows],
-                       {s: c[rows] for s, c in clean.items()})
+            report(
+                unit.attack
+                + ("" if unit.eps is None else f" eps {unit.eps:g}")
+                + ("" if unit.variant == "main" else f" ({unit.variant})")
+            )
+            self._unit(
+                unit,
+                x[rows],
+                y[rows],
+                [ids[j] for j in rows],
+                [index[j] for j in rows],
+                {s: c[rows] for s, c in clean.items()},
+            )
             if self.stopped:
                 return
 
@@ -78,8 +99,20 @@ class BatchRun:
             try:
                 loaded.append((i, sample, sample.load(self.model)))
             except InspectorError as exc:
-                self.store.add([{"image": sample.id, "index": i, "label": sample.label, "attack": "load",
-                                 "eps": None, "setting": "none", "variant": "main", "error": one_line(exc)}])
+                self.store.add(
+                    [
+                        {
+                            "image": sample.id,
+                            "index": i,
+                            "label": sample.label,
+                            "attack": "load",
+                            "eps": None,
+                            "setting": "none",
+                            "variant": "main",
+                            "error": one_line(exc),
+                        }
+                    ]
+                )
         return loaded
 
     def _unit_settings(self, unit: Unit) -> list[str]:
@@ -97,8 +130,11 @@ class BatchRun:
         if "adaptive" in settings:
             targets.append(("adaptive", ["adaptive"]))
         for target, judged in targets:
-            attacked = self.model if target == "bare" else DefendedClassifier(
-                self.model, self.pipeline, eot_samples=self.config.eot_samples, seed=index[0])
+            attacked = (
+                self.model
+                if target == "bare"
+                else DefendedClassifier(self.model, self.pipeline, eot_samples=self.config.eot_samples, seed=index[0])
+            )
             x_adv, errors = self._attack(unit, attacked, x, y)
             if self.stopped:
                 return
@@ -111,8 +147,18 @@ class BatchRun:
                     if self.store.done(image, key):
                         continue
                     if errors[j]:
-                        records.append({"image": image, "index": index[j], "label": int(y[j]), "attack": unit.attack,
-                                        "eps": unit.eps, "setting": s, "variant": unit.variant, "error": errors[j]})
+                        records.append(
+                            {
+                                "image": image,
+                                "index": index[j],
+                                "label": int(y[j]),
+                                "attack": unit.attack,
+                                "eps": unit.eps,
+                                "setting": s,
+                                "variant": unit.variant,
+                                "error": errors[j],
+                            }
+                        )
                         continue
                     records.append(self._record(image, index[j], int(y[j]), key, clean_s[j], pred[j], x[j], x_adv[j]))
             self.store.add(records)
@@ -130,7 +176,7 @@ class BatchRun:
         x_adv, errors = x.clone(), []
         for j in range(len(y)):
             try:
-                result = attack.run(attacked, x[j:j + 1], y[j:j + 1], should_stop=self.should_stop)
+                result = attack.run(attacked, x[j : j + 1], y[j : j + 1], should_stop=self.should_stop)
                 self.stopped = self.stopped or result.cancelled
                 x_adv[j] = result.x_adv[0].detach()
                 errors.append("")
@@ -140,8 +186,17 @@ class BatchRun:
 
     def _record(self, image, index, label, key, clean_pred, pred, x=None, x_adv=None) -> dict:
         attack, eps, setting, variant = key
-        record = {"image": image, "index": index, "label": label, "attack": attack, "eps": eps,
-                  "setting": setting, "variant": variant, "correct": int(clean_pred) == label, "pred": int(pred)}
+        record = {
+            "image": image,
+            "index": index,
+            "label": label,
+            "attack": attack,
+            "eps": eps,
+            "setting": setting,
+            "variant": variant,
+            "correct": int(clean_pred) == label,
+            "pred": int(pred),
+        }
         if x is not None:
             delta = (x_adv - x).flatten()
             record["linf"] = float(delta.abs().max())
@@ -156,15 +211,21 @@ class BatchRun:
         """
         by_id = {s.id: (i, s) for i, s in enumerate(samples)}
         for unit in plan:
-            if len(self.examples) >= MAX_EXAMPLES or unit.variant != "main" \
-                    or unit.eps not in (None, self.largest_eps):
+            if len(self.examples) >= MAX_EXAMPLES or unit.variant != "main" or unit.eps not in (None, self.largest_eps):
                 continue
             shown = {e.image for e in self.examples}
-            fooled = list(dict.fromkeys(
-                r["image"] for r in self.store.records
-                if (r["attack"], r["eps"], r["setting"], r["variant"]) == (unit.attack, unit.eps, "none", "main")
-                and not r.get("error") and r["correct"] and r["pred"] != r["label"] and r["image"] not in shown
-                and r["image"] in by_id))[:MAX_EXAMPLES - len(self.examples)]
+            fooled = list(
+                dict.fromkeys(
+                    r["image"]
+                    for r in self.store.records
+                    if (r["attack"], r["eps"], r["setting"], r["variant"]) == (unit.attack, unit.eps, "none", "main")
+                    and not r.get("error")
+                    and r["correct"]
+                    and r["pred"] != r["label"]
+                    and r["image"] not in shown
+                    and r["image"] in by_id
+                )
+            )[: MAX_EXAMPLES - len(self.examples)]
             if not fooled:
                 continue
             loaded = self.load([by_id[image] for image in fooled])
@@ -174,18 +235,37 @@ class BatchRun:
             y = torch.tensor([s.label for _, s, _ in loaded], device=self.model.device)
             x_adv, errors = self._attack(unit, self.model, x, y)
             if not self.stopped and not any(errors):
-                self._keep_examples(unit, x, x_adv, y, [s.id for _, s, _ in loaded], self._predict(x_adv, "none"),
-                                    "bare")
+                self._keep_examples(
+                    unit, x, x_adv, y, [s.id for _, s, _ in loaded], self._predict(x_adv, "none"), "bare"
+                )
 
     def _keep_examples(self, unit, x, x_adv, y, ids, pred, target) -> None:
-        if unit.variant != "main" or target != "bare" or len(self.examples) >= MAX_EXAMPLES \
-                or unit.eps not in (None, self.largest_eps):
+        if (
+            unit.variant != "main"
+            or target != "bare"
+            or len(self.examples) >= MAX_EXAMPLES
+            or unit.eps not in (None, self.largest_eps)
+        ):
             return
         with torch.no_grad():
             p_clean, p_adv = self.model(x).softmax(1).cpu(), self.model(x_adv).softmax(1).cpu()
         names = self.model.class_names
         for j in range(len(ids)):
-            if len(self.examples) < MAX_EXAMPLES and p_clean[j].argmax() == y[j] and pred[j] != y[j] \
-                    and all(e.image != ids[j] for e in self.examples):
-                self.examples.append(Example(ids[j], unit.attack, unit.eps, x[j:j + 1].cpu(), x_adv[j:j + 1].cpu(),
-                                             int(y[j]), top_k(p_clean[j], names, 1)[0], top_k(p_adv[j], names, 1)[0]))
+            if (
+                len(self.examples) < MAX_EXAMPLES
+                and p_clean[j].argmax() == y[j]
+                and pred[j] != y[j]
+                and all(e.image != ids[j] for e in self.examples)
+            ):
+                self.examples.append(
+                    Example(
+                        ids[j],
+                        unit.attack,
+                        unit.eps,
+                        x[j : j + 1].cpu(),
+                        x_adv[j : j + 1].cpu(),
+                        int(y[j]),
+                        top_k(p_clean[j], names, 1)[0],
+                        top_k(p_adv[j], names, 1)[0],
+                    )
+                )

@@ -8,14 +8,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inspector.core.attacks import ATTACKS, Attack, make_attack
-from inspector.core.util.bounds import check_list_length
-from inspector.core.util.errors import ParameterError, RecipeError
-from inspector.core.io.file_fields import (MAX_PARAM_TEXT, boolean, check_fields, device, numbers_or_texts, optional,
-                                        params, text, texts, whole)
+from inspector.core.io.file_fields import (
+    MAX_PARAM_TEXT,
+    boolean,
+    check_fields,
+    device,
+    numbers_or_texts,
+    optional,
+    params,
+    text,
+    texts,
+    whole,
+)
 from inspector.core.models.loading import default_model_name
+from inspector.core.util.bounds import MAX_COUNT, check_list_length
+from inspector.core.util.errors import ParameterError, RecipeError
 from inspector.core.util.params import parse_number
 from inspector.core.util.threads import MAX_THREADS
-from inspector.core.util.bounds import MAX_COUNT
 
 #: The budgets evaluated when none are given (Linf, [0, 1] pixel units).
 DEFAULT_EPS = ("0", "1/255", "2/255", "4/255", "8/255")
@@ -91,7 +100,7 @@ class EvaluationConfig:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict, where: str = "the evaluation's configuration") -> "EvaluationConfig":
+    def from_dict(cls, data: dict, where: str = "the evaluation's configuration") -> EvaluationConfig:
         """The configuration in ``data`` (a manifest's or report's ``config``, perhaps from an attacker's
         file), every field checked for its type and range (:data:`CONFIG_FIELDS`); keys it does not
         know are left out.

@@ -21,25 +21,24 @@ import io
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
 import torch
 from PIL import Image
 
-from inspector.core.util.bounds import check_count
-from inspector.core.models.classifier import Classifier
 from inspector.core.io.datasets.mnist import heldout_digits
-from inspector.core.util.errors import ClassNameError, ImageError
 from inspector.core.io.files import stat_path
 from inspector.core.io.image import IMAGE_SUFFIXES, load_tensor, preprocess, to_tensor
-from inspector.core.models.labels import resolve_class
-from inspector.core.util.messages import show_path
 from inspector.core.io.resources import resource_path
-from inspector.core.util.bounds import MAX_COUNT
 from inspector.core.io.untrusted import inside, read_text
+from inspector.core.models.classifier import Classifier
+from inspector.core.models.labels import resolve_class
+from inspector.core.util.bounds import MAX_COUNT, check_count
+from inspector.core.util.errors import ClassNameError, ImageError
+from inspector.core.util.messages import show_path
 
 BUILTIN_SETS = ("mnist-heldout",)
 #: Index of the first held-out digit in the MNIST test set (the ids name the test-set index).
@@ -82,8 +81,9 @@ def load_dataset(spec: str, model: Classifier, limit: int | None = None) -> list
         folder = Path(spec)
         info = stat_path(folder, ImageError)
         if info is None or not stat.S_ISDIR(info.st_mode):
-            raise ImageError(f"{show_path(folder)}: not a folder of images nor a built-in set "
-                             f"({', '.join(BUILTIN_SETS)})")
+            raise ImageError(
+                f"{show_path(folder)}: not a folder of images nor a built-in set ({', '.join(BUILTIN_SETS)})"
+            )
         csv_file = folder / LABELS_CSV
         has_csv = os.path.lexists(csv_file)
         samples = _from_csv(folder, csv_file, model) if has_csv else _from_names(folder, model)
@@ -94,16 +94,19 @@ def load_dataset(spec: str, model: Classifier, limit: int | None = None) -> list
 
 def _mnist_heldout(model: Classifier) -> list[Sample]:
     if model.channels != 1 or len(model.class_names) != 10:
-        raise ImageError(f"mnist-heldout holds grey digits 0-9; {show_path(model.name)} takes "
-                         f"{model.channels} channel(s) and {len(model.class_names)} classes")
+        raise ImageError(
+            f"mnist-heldout holds grey digits 0-9; {show_path(model.name)} takes "
+            f"{model.channels} channel(s) and {len(model.class_names)} classes"
+        )
     x, y = heldout_digits()
 
     def loader(i: int) -> Callable[[Classifier], torch.Tensor]:
         def load(m: Classifier) -> torch.Tensor:
             if tuple(m.input_size) == (28, 28):
-                return x[i:i + 1]
+                return x[i : i + 1]
             digit = Image.fromarray((x[i, 0] * 255).round().byte().numpy(), "L")
             return to_tensor(preprocess(digit, m.input_size, m.resize))
+
         return load
 
     return [Sample(f"mnist-{HELD_OUT_START + i}", int(y[i]), loader(i)) for i in range(len(y))]
@@ -152,8 +155,10 @@ def _csv_rows(csv_file: Path) -> list[list[str]]:
             rows.append(row)
     except csv.Error as exc:
         line = len(rows) + 1
-        raise ImageError(f"{show_path(csv_file)} near line {line}: not CSV as expected "
-                         f"({exc}; fields hold at most {MAX_FIELD} characters)") from None
+        raise ImageError(
+            f"{show_path(csv_file)} near line {line}: not CSV as expected "
+            f"({exc}; fields hold at most {MAX_FIELD} characters)"
+        ) from None
     finally:
         csv.field_size_limit(limit)
     return rows
@@ -190,8 +195,10 @@ def label_from_name(stem: str, class_names: tuple[str, ...] | list[str]) -> int:
             return resolve_class(head, class_names)
         except ClassNameError:
             continue
-    raise ClassNameError(f"{stem!r}: the file name starts with no class (a WordNet id, a class index or a "
-                         f"class name before an '_'); or give the labels in {LABELS_CSV} (file,label)")
+    raise ClassNameError(
+        f"{stem!r}: the file name starts with no class (a WordNet id, a class index or a "
+        f"class name before an '_'); or give the labels in {LABELS_CSV} (file,label)"
+    )
 
 
 @lru_cache(maxsize=1)

@@ -14,20 +14,20 @@ from __future__ import annotations
 import dataclasses
 import socket
 from collections import defaultdict
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 
-from inspector.core.util.extras import require_extra
 from inspector.core.defenses import Pipeline, defense_from_spec
-from inspector.core.util.errors import ImageError, ModelError, ParameterError
+from inspector.core.evaluation.batches import MAX_EXAMPLES, BatchRun
 from inspector.core.evaluation.config import EvaluationConfig
 from inspector.core.evaluation.data import Sample
 from inspector.core.evaluation.plan import Unit, make_plan
 from inspector.core.evaluation.records import RecordStore
-from inspector.core.evaluation.batches import MAX_EXAMPLES, BatchRun
-from inspector.core.util.messages import one_line
 from inspector.core.models.loading import load_model
+from inspector.core.util.errors import ImageError, ModelError, ParameterError
+from inspector.core.util.extras import require_extra
+from inspector.core.util.messages import one_line
 
 #: Seconds between checks of ``should_stop`` while batches run.
 POLL_S = 0.5
@@ -44,11 +44,17 @@ def connect(address: str):
     """
     require_extra("ray")
     import ray
+
     if not ray.is_initialized():
         _check_reachable(address)
         try:
-            ray.init(address=None if address == "local" else address, include_dashboard=False,
-                     log_to_driver=False, logging_level="ERROR", configure_logging=True)
+            ray.init(
+                address=None if address == "local" else address,
+                include_dashboard=False,
+                log_to_driver=False,
+                logging_level="ERROR",
+                configure_logging=True,
+            )
         except (ConnectionError, RuntimeError, ValueError) as exc:
             raise ParameterError(f"cannot reach the Ray cluster at {address!r}: {one_line(exc)}") from None
     return ray
@@ -62,12 +68,14 @@ def _check_reachable(address: str) -> None:
     """
     host, sep, port = address.removeprefix("ray://").rpartition(":")
     if not sep or not port.isdigit():
-        return                                        # "local", "auto": Ray finds the instance itself
+        return  # "local", "auto": Ray finds the instance itself
     try:
         socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT_S).close()
     except OSError as exc:
-        raise ParameterError(f"cannot reach the Ray cluster at {address}: {exc.strerror or one_line(exc)} "
-                             "(start it with `ray start --head`, see README)") from None
+        raise ParameterError(
+            f"cannot reach the Ray cluster at {address}: {exc.strerror or one_line(exc)} "
+            "(start it with `ray start --head`, see README)"
+        ) from None
 
 
 class Preloaded:
@@ -84,10 +92,9 @@ class BatchWorker:
     """A Ray actor's state: the model, loaded once, and the evaluation's plan."""
 
     def __init__(self, config: EvaluationConfig):
-        torch.set_num_threads(config.threads)         # the recorded count: the bytes depend on it
+        torch.set_num_threads(config.threads)  # the recorded count: the bytes depend on it
         self.config = config
-        self.model = load_model(config.model, config.device, weights=config.weights,
-                                trust_code=config.trust_model_code)
+        self.model = load_model(config.model, config.device, weights=config.weights, trust_code=config.trust_model_code)
         self.pipeline = Pipeline([defense_from_spec(s) for s in config.defenses])
         pixels = self.model.channels * self.model.input_size[0] * self.model.input_size[1]
         self.plan = make_plan(config, pixels)
@@ -99,11 +106,12 @@ class BatchWorker:
         store.add(done)
         run = BatchRun(self.config, self.model, self.pipeline, store, None)
         run.batch(batch, self.plan, lambda stage: None)
-        return store.records[len(done):], run.examples
+        return store.records[len(done) :], run.examples
 
 
-def run_on_ray(run: BatchRun, samples: list[Sample], plan: list[Unit], batch_size: int,
-               report: Callable[[int, str], None]) -> None:
+def run_on_ray(
+    run: BatchRun, samples: list[Sample], plan: list[Unit], batch_size: int, report: Callable[[int, str], None]
+) -> None:
     """Run the batches of ``run`` on Ray actors, one per ``threads`` CPUs of the cluster.
 
     Records are added to ``run.store`` as batches finish; the examples are the local run's (first
@@ -121,17 +129,22 @@ def run_on_ray(run: BatchRun, samples: list[Sample], plan: list[Unit], batch_siz
     by_image = defaultdict(list)
     for record in run.store.records:
         by_image[record["image"]].append(record)
-    starts = [s for s in range(0, len(samples), batch_size)
-              if run.pending(list(enumerate(samples[s:s + batch_size], s)), plan)]
-    workers = [actor.remote(dataclasses.replace(config, out=None, resume=False, ray=None))
-               for _ in range(max(1, min(len(starts), cpus // config.threads)))]
+    starts = [
+        s
+        for s in range(0, len(samples), batch_size)
+        if run.pending(list(enumerate(samples[s : s + batch_size], s)), plan)
+    ]
+    workers = [
+        actor.remote(dataclasses.replace(config, out=None, resume=False, ray=None))
+        for _ in range(max(1, min(len(starts), cpus // config.threads)))
+    ]
     idle, running, examples, done = list(workers), {}, {}, len(samples) - len(starts) * batch_size
     queue = list(starts)
     try:
         while queue or running:
             while queue and idle:
                 start = queue.pop(0)
-                batch = list(enumerate(samples[start:start + batch_size], start))
+                batch = list(enumerate(samples[start : start + batch_size], start))
                 loaded = [(i, Sample(s.id, s.label, Preloaded(x.cpu()))) for i, s, x in run.load(batch)]
                 if not loaded:
                     continue
@@ -153,7 +166,7 @@ def run_on_ray(run: BatchRun, samples: list[Sample], plan: list[Unit], batch_siz
                 done += size
                 report(max(0, min(done, len(samples))), f"images {start + 1}-{start + size} done on Ray")
     finally:
-        for worker in workers:                        # ends the batches still running too
+        for worker in workers:  # ends the batches still running too
             ray.kill(worker)
     run.examples = [e for start in sorted(examples) for e in examples[start]][:MAX_EXAMPLES]
 

@@ -67,11 +67,16 @@ def _sanity_units(config: EvaluationConfig, eps: float, pixels: int) -> list[Uni
         iterations = ATTACKS[name].iteration_parameters
         if iterations:
             fixed = {"step_size": attack.step_size} if hasattr(attack, "step_size") else {}
-            units += [Unit(name, eps, f"steps x{k}", {p: getattr(attack, p) * k for p in iterations} | fixed, limit)
-                      for k in MORE_STEPS]
+            units += [
+                Unit(name, eps, f"steps x{k}", {p: getattr(attack, p) * k for p in iterations} | fixed, limit)
+                for k in MORE_STEPS
+            ]
         # a single step's loss choice says nothing of masking
-        choices = next(s.choices for s in ATTACKS[name].params() if s.name == "loss") \
-            if hasattr(attack, "loss") and iterations else ()
+        choices = (
+            next(s.choices for s in ATTACKS[name].params() if s.name == "loss")
+            if hasattr(attack, "loss") and iterations
+            else ()
+        )
         other = next((loss for loss in OTHER_LOSS.get(getattr(attack, "loss", ""), ()) if loss in choices), None)
         if other:
             units.append(Unit(name, eps, f"loss {other}", {"loss": other}, limit))

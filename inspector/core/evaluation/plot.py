@@ -10,8 +10,16 @@ from inspector.core.evaluation.result import WORST_CASE
 
 WIDTH, HEIGHT = 900, 460
 LEFT, RIGHT, TOP, BOTTOM = 70, 250, 20, 60
-COLOURS = [(31, 119, 180), (214, 39, 40), (44, 160, 44), (148, 103, 189), (255, 127, 14), (140, 86, 75),
-           (227, 119, 194), (127, 127, 127)]
+COLOURS = [
+    (31, 119, 180),
+    (214, 39, 40),
+    (44, 160, 44),
+    (148, 103, 189),
+    (255, 127, 14),
+    (140, 86, 75),
+    (227, 119, 194),
+    (127, 127, 127),
+]
 DASHES = {"none": None, "defended": (8, 5), "adaptive": (2, 4)}
 
 
@@ -34,8 +42,11 @@ def _line(draw: ImageDraw.ImageDraw, points: list[tuple[float, float]], colour, 
         t = 0.0
         while t < length:
             a, b = t / length, min(t + on, length) / length
-            draw.line([(x0 + a * (x1 - x0), y0 + a * (y1 - y0)), (x0 + b * (x1 - x0), y0 + b * (y1 - y0))],
-                      fill=colour, width=width)
+            draw.line(
+                [(x0 + a * (x1 - x0), y0 + a * (y1 - y0)), (x0 + b * (x1 - x0), y0 + b * (y1 - y0))],
+                fill=colour,
+                width=width,
+            )
             t += on + off
 
 
@@ -60,11 +71,18 @@ def robustness_plot(robust: list[dict], minimal: list[dict], norm: str) -> Image
         draw.line([(px(e), HEIGHT - BOTTOM), (px(e), HEIGHT - BOTTOM + 5)], fill=(60, 60, 60))
         draw.text((px(e), HEIGHT - BOTTOM + 8), eps_label(e), fill=(60, 60, 60), font=font, anchor="mt")
     draw.rectangle([LEFT, TOP, WIDTH - RIGHT, HEIGHT - BOTTOM], outline=(60, 60, 60))
-    draw.text(((LEFT + WIDTH - RIGHT) / 2, HEIGHT - 18), f"budget eps ({norm}, pixel values in [0, 1])",
-              fill=(30, 30, 30), font=font, anchor="mm")
+    draw.text(
+        ((LEFT + WIDTH - RIGHT) / 2, HEIGHT - 18),
+        f"budget eps ({norm}, pixel values in [0, 1])",
+        fill=(30, 30, 30),
+        font=font,
+        anchor="mm",
+    )
     # the worst case first, wide and black, so that the single attacks stay visible on top of it
-    series = sorted({(r["setting"], r["attack"]) for r in robust},
-                    key=lambda s: (s[1] != WORST_CASE, list(DASHES).index(s[0]), s[1]))
+    series = sorted(
+        {(r["setting"], r["attack"]) for r in robust},
+        key=lambda s: (s[1] != WORST_CASE, list(DASHES).index(s[0]), s[1]),
+    )
     attacks = sorted({a for _, a in series if a != WORST_CASE})
     legend_y = TOP + 6
     for setting, attack in series:
@@ -82,8 +100,13 @@ def robustness_plot(robust: list[dict], minimal: list[dict], norm: str) -> Image
             x = px(r["eps"])
             draw.line([(x, py(r["ci"][0])), (x, py(r["ci"][1]))], fill=colour, width=1)
             draw.ellipse([x - 3, py(r["accuracy"]) - 3, x + 3, py(r["accuracy"]) + 3], fill=colour)
-        _line(draw, [(WIDTH - RIGHT + 15, legend_y + 7), (WIDTH - RIGHT + 45, legend_y + 7)], colour, DASHES[setting],
-              width)
+        _line(
+            draw,
+            [(WIDTH - RIGHT + 15, legend_y + 7), (WIDTH - RIGHT + 45, legend_y + 7)],
+            colour,
+            DASHES[setting],
+            width,
+        )
         label = attack if setting == "none" else f"{attack}, {setting}"
         draw.text((WIDTH - RIGHT + 52, legend_y), label, fill=(30, 30, 30), font=font)
         legend_y += 22

@@ -23,11 +23,11 @@ import math
 import os
 from pathlib import Path
 
-from inspector.core.util.errors import ExportError, InspectorError, ParameterError
 from inspector.core.io.files import write_atomically
-from inspector.core.util.messages import one_line, show_path
 from inspector.core.io.out_folder import check_folder, check_member, open_for_append, read_member
 from inspector.core.io.untrusted import parse_json
+from inspector.core.util.errors import ExportError, InspectorError, ParameterError
+from inspector.core.util.messages import one_line, show_path
 
 MANIFEST = "manifest.json"
 RESULTS = "results.jsonl"
@@ -77,8 +77,10 @@ def check_folder_before(folder: str | os.PathLike | None, resume: bool) -> None:
             finally:
                 os.close(fd)
     elif check_member(folder / MANIFEST) is not None or check_member(folder / RESULTS) is not None:
-        raise ExportError(f"{show_path(folder)} already holds an evaluation; add --resume to "
-                          "continue it, or choose another --out folder")
+        raise ExportError(
+            f"{show_path(folder)} already holds an evaluation; add --resume to "
+            "continue it, or choose another --out folder"
+        )
 
 
 def read_manifest(folder: str | os.PathLike) -> dict:
@@ -95,12 +97,12 @@ def read_manifest(folder: str | os.PathLike) -> dict:
     shown = show_path(path)
     data = parse_json(read_member(path, ParameterError, "manifest", MAX_MANIFEST_BYTES), shown, ParameterError)
     if not isinstance(data, dict) or not isinstance(data.get("config"), dict):
-        raise ParameterError(f"{shown}: not an evaluation manifest (no \"config\" object); "
-                             "choose another --out folder")
+        raise ParameterError(f'{shown}: not an evaluation manifest (no "config" object); choose another --out folder')
     threads = data["config"].get("threads")
     if threads is not None and (type(threads) is not int or not 1 <= threads <= MAX_THREADS):
-        raise ParameterError(f"{shown}: \"threads\" must be a whole number from 1 to {MAX_THREADS}, "
-                             f"not {one_line(repr(threads), 40)}")
+        raise ParameterError(
+            f'{shown}: "threads" must be a whole number from 1 to {MAX_THREADS}, not {one_line(repr(threads), 40)}'
+        )
     return data
 
 
@@ -167,7 +169,7 @@ class RecordStore:
         if self._fd is not None and records:
             data = "".join(json.dumps(record) + "\n" for record in records).encode("utf-8")
             while data:
-                data = data[os.write(self._fd, data):]
+                data = data[os.write(self._fd, data) :]
             os.fsync(self._fd)
 
     def close(self) -> None:
@@ -187,8 +189,10 @@ def _read_records(fd: int, path: Path, *, cut: bool) -> list[dict]:
             or a line that is not a record.
     """
     if os.fstat(fd).st_size > MAX_RESULTS_BYTES:
-        raise ParameterError(f"{show_path(path)}: over the {MAX_RESULTS_BYTES // 2**20} MB a results file may have; "
-                             "choose another --out folder")
+        raise ParameterError(
+            f"{show_path(path)}: over the {MAX_RESULTS_BYTES // 2**20} MB a results file may have; "
+            "choose another --out folder"
+        )
     records: list[dict] = []
     good = 0
     os.lseek(fd, 0, os.SEEK_SET)
@@ -196,13 +200,19 @@ def _read_records(fd: int, path: Path, *, cut: bool) -> list[dict]:
         for number, line in enumerate(iter(lambda: fh.readline(MAX_RECORD_BYTES + 1), b""), start=1):
             if not line.endswith(b"\n"):
                 if len(line) > MAX_RECORD_BYTES:
-                    raise ParameterError(f"{show_path(path)} line {number}: longer than {MAX_RECORD_BYTES} bytes, "
-                                         "not a record; choose another --out folder")
+                    raise ParameterError(
+                        f"{show_path(path)} line {number}: longer than {MAX_RECORD_BYTES} bytes, "
+                        "not a record; choose another --out folder"
+                    )
                 break  # a line cut short by a crash: it is redone
             if number > MAX_RECORDS:
                 raise ParameterError(f"{show_path(path)}: more than {MAX_RECORDS} records; choose another --out folder")
-            records.append(_check_record(parse_json(line, f"{show_path(path)} line {number}", ParameterError),
-                                         f"{show_path(path)} line {number}"))
+            records.append(
+                _check_record(
+                    parse_json(line, f"{show_path(path)} line {number}", ParameterError),
+                    f"{show_path(path)} line {number}",
+                )
+            )
             good += len(line)
     if cut:
         os.ftruncate(fd, good)
@@ -215,6 +225,7 @@ def _check_record(record, where: str) -> dict:
     Raises:
         ParameterError: it does not.
     """
+
     def bad(what: str):
         return ParameterError(f"{where}: not an evaluation record ({what}); choose another --out folder")
 
@@ -263,7 +274,10 @@ def _check_same(saved: dict, current: dict, folder: Path) -> None:
     old, new = saved.get("config", {}), current["config"]
     differ = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
     if differ:
-        detail = "; ".join(f"{k}: {one_line(repr(old.get(k)), 60)} there, {one_line(repr(new.get(k)), 60)} now"
-                           for k in differ[:3])
-        raise ParameterError(f"{show_path(folder)} holds an evaluation of another configuration ({detail}); "
-                             "resume it with the same options, or choose another --out folder")
+        detail = "; ".join(
+            f"{k}: {one_line(repr(old.get(k)), 60)} there, {one_line(repr(new.get(k)), 60)} now" for k in differ[:3]
+        )
+        raise ParameterError(
+            f"{show_path(folder)} holds an evaluation of another configuration ({detail}); "
+            "resume it with the same options, or choose another --out folder"
+        )

@@ -9,7 +9,7 @@ import io
 import json
 import math
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from PIL import Image
 
@@ -22,8 +22,11 @@ from inspector.core.io.files import write_atomically
 #: The id of the ``<script type="application/json">`` block holding the recipe and tables (for ``inspector replay``).
 REPORT_RECIPE_ID = "inspector-recipe"
 
-SETTINGS = {"none": "no defence", "defended": "defended, non-adaptive attack (made on the bare model)",
-            "adaptive": "defended, adaptive attack (BPDA / EOT through the defences)"}
+SETTINGS = {
+    "none": "no defence",
+    "defended": "defended, non-adaptive attack (made on the bare model)",
+    "adaptive": "defended, adaptive attack (BPDA / EOT through the defences)",
+}
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 1000px; margin: 2em auto; color: #222; line-height: 1.4 }
 h1 { font-size: 1.6em; margin-bottom: 0.2em } h2 { font-size: 1.2em; margin-top: 1.8em; border-bottom: 1px solid #ddd }
@@ -53,10 +56,17 @@ def _e(text) -> str:
 
 def _table(header: list[str] | None, rows: list[list[str]], left: int = 1) -> str:
     """A table of HTML cells (escaped by the caller); ``header`` None: none (a key-value table)."""
-    head = "" if header is None else \
-        "<tr>" + "".join(f'<th class="{"l" if i < left else ""}">{_e(h)}</th>' for i, h in enumerate(header)) + "</tr>"
-    body = "".join("<tr>" + "".join(f'<td class="{"l" if i < left else ""}">{c}</td>' for i, c in enumerate(r))
-                   + "</tr>" for r in rows)
+    head = (
+        ""
+        if header is None
+        else "<tr>"
+        + "".join(f'<th class="{"l" if i < left else ""}">{_e(h)}</th>' for i, h in enumerate(header))
+        + "</tr>"
+    )
+    body = "".join(
+        "<tr>" + "".join(f'<td class="{"l" if i < left else ""}">{c}</td>' for i, c in enumerate(r)) + "</tr>"
+        for r in rows
+    )
     return f"<table>{head}{body}</table>"
 
 
@@ -67,69 +77,153 @@ def render_html(result: EvaluationResult) -> str:
     largest = max((r["eps"] for r in result.robust), default=0.0)
     attacks = {name: dataclasses.asdict(build_attack(c, name, largest if largest else None)) for name in c.attacks}
     flags = [s for s in result.sanity if s["status"] == "flag"]
-    parts = [f"<h1>Robustness of {_e(v['model'])} on {_e(c.data)}</h1>",
-             f'<p class="muted">{result.images} images, {result.failed} failed; written '
-             f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC by Robustness Inspector {_e(v['inspector'])}</p>"]
+    parts = [
+        f"<h1>Robustness of {_e(v['model'])} on {_e(c.data)}</h1>",
+        f'<p class="muted">{result.images} images, {result.failed} failed; written '
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC by Robustness Inspector {_e(v['inspector'])}</p>",
+    ]
     if c.sanity:
-        parts.append(f'<div class="banner bad"><b>{len(flags)} sanity check(s) failed</b>: these numbers likely '
-                     "overstate robustness (see Sanity checks).</div>" if flags else
-                     '<div class="banner good">All sanity checks passed.</div>')
+        parts.append(
+            f'<div class="banner bad"><b>{len(flags)} sanity check(s) failed</b>: these numbers likely '
+            "overstate robustness (see Sanity checks).</div>"
+            if flags
+            else '<div class="banner good">All sanity checks passed.</div>'
+        )
     parts.append("<h2>Threat model and recipe</h2>")
-    parts.append(_table(None, [
-        ["threat model", f"white-box unless the attack says otherwise; {_e(c.norm)} budgets "
-                         f"{_e(', '.join(eps_label(e) for e in sorted({r['eps'] for r in result.robust})))} "
-                         "(pixel values in [0, 1])"],
-        ["attacks (parameters at the largest budget)", "<br>".join(f"<b>{_e(n)}</b> {_e(json.dumps(p))}" for n, p in attacks.items())
-         + ("<br><i>several attacks: per-image worst case (Croce and Hein 2020)</i>" if len(c.attacks) > 1 else "")],
-        ["defences", _e(", ".join(c.defenses) or "none")
-         + (" (also attacked adaptively)" if c.adaptive else "")],
-        ["data", f"{_e(c.data)}" + (f", first {c.limit}" if c.limit else "")],
-        ["model", f"{_e(v['model'])}" + (f" (sha256 {_e(v['model_sha256'][:16])}…)" if v.get("model_sha256") else "")],
-        ["batch size", str(result.batch_size)],
-        ["CPU threads", str(c.threads)],
-        ["replay", "<code>inspector replay THIS_REPORT.html</code> runs it again and compares the tables "
-                   "(the recipe is embedded in this file)"]], left=2))
+    parts.append(
+        _table(
+            None,
+            [
+                [
+                    "threat model",
+                    f"white-box unless the attack says otherwise; {_e(c.norm)} budgets "
+                    f"{_e(', '.join(eps_label(e) for e in sorted({r['eps'] for r in result.robust})))} "
+                    "(pixel values in [0, 1])",
+                ],
+                [
+                    "attacks (parameters at the largest budget)",
+                    "<br>".join(f"<b>{_e(n)}</b> {_e(json.dumps(p))}" for n, p in attacks.items())
+                    + (
+                        "<br><i>several attacks: per-image worst case (Croce and Hein 2020)</i>"
+                        if len(c.attacks) > 1
+                        else ""
+                    ),
+                ],
+                [
+                    "defences",
+                    _e(", ".join(c.defenses) or "none") + (" (also attacked adaptively)" if c.adaptive else ""),
+                ],
+                ["data", f"{_e(c.data)}" + (f", first {c.limit}" if c.limit else "")],
+                [
+                    "model",
+                    f"{_e(v['model'])}" + (f" (sha256 {_e(v['model_sha256'][:16])}…)" if v.get("model_sha256") else ""),
+                ],
+                ["batch size", str(result.batch_size)],
+                ["CPU threads", str(c.threads)],
+                [
+                    "replay",
+                    "<code>inspector replay THIS_REPORT.html</code> runs it again and compares the tables "
+                    "(the recipe is embedded in this file)",
+                ],
+            ],
+            left=2,
+        )
+    )
     if result.sanity:
         parts.append("<h2>Sanity checks <span class='muted'>(Carlini et al. 2019, arXiv:1902.06705)</span></h2>")
-        parts.append(_table(["check", "result", "figures"], [
-            [_e(s["check"]), f'<span class="{s["status"]}">'
-                             f'{"FLAG" if s["status"] == "flag" else _e(s["status"])}</span>', _e(s["detail"])]
-            for s in result.sanity], left=3))
+        parts.append(
+            _table(
+                ["check", "result", "figures"],
+                [
+                    [
+                        _e(s["check"]),
+                        f'<span class="{s["status"]}">{"FLAG" if s["status"] == "flag" else _e(s["status"])}</span>',
+                        _e(s["detail"]),
+                    ]
+                    for s in result.sanity
+                ],
+                left=3,
+            )
+        )
     parts.append("<h2>Robust accuracy</h2>")
-    parts.append(f'<img alt="robust accuracy against eps" src="{_png(robustness_plot(result.robust, result.minimal, c.norm))}">')
+    parts.append(
+        f'<img alt="robust accuracy against eps" src="{_png(robustness_plot(result.robust, result.minimal, c.norm))}">'
+    )
     for setting, clean in result.clean.items():
-        parts.append(f"<p>Clean accuracy ({_e(SETTINGS[setting])}): <b>{_pct(clean['accuracy'])}</b> "
-                     f"[{_pct(clean['ci'][0])}, {_pct(clean['ci'][1])}] of {clean['n']} images</p>")
+        parts.append(
+            f"<p>Clean accuracy ({_e(SETTINGS[setting])}): <b>{_pct(clean['accuracy'])}</b> "
+            f"[{_pct(clean['ci'][0])}, {_pct(clean['ci'][1])}] of {clean['n']} images</p>"
+        )
     for setting in dict.fromkeys(r["setting"] for r in result.robust):
         rows = [r for r in result.robust if r["setting"] == setting]
         parts.append(f"<h3>{_e(SETTINGS[setting])}</h3>")
-        parts.append(_table(["attack", "eps", "robust accuracy", "95 % CI (Wilson)", "images", "attack success",
-                             "median Linf", "median L2"], [
-            [_e(r["attack"]), eps_label(r["eps"]), f"<b>{_pct(r['accuracy'])}</b>",
-             f"{_pct(r['ci'][0])} – {_pct(r['ci'][1])}", str(r["n"]), _pct(r["success_rate"]),
-             "-" if math.isnan(r["median_linf"]) else f"{r['median_linf'] * 255:.1f}/255",
-             "-" if math.isnan(r["median_l2"]) else f"{r['median_l2']:.2f}"] for r in rows]))
+        parts.append(
+            _table(
+                [
+                    "attack",
+                    "eps",
+                    "robust accuracy",
+                    "95 % CI (Wilson)",
+                    "images",
+                    "attack success",
+                    "median Linf",
+                    "median L2",
+                ],
+                [
+                    [
+                        _e(r["attack"]),
+                        eps_label(r["eps"]),
+                        f"<b>{_pct(r['accuracy'])}</b>",
+                        f"{_pct(r['ci'][0])} – {_pct(r['ci'][1])}",
+                        str(r["n"]),
+                        _pct(r["success_rate"]),
+                        "-" if math.isnan(r["median_linf"]) else f"{r['median_linf'] * 255:.1f}/255",
+                        "-" if math.isnan(r["median_l2"]) else f"{r['median_l2']:.2f}",
+                    ]
+                    for r in rows
+                ],
+            )
+        )
     if result.minimal:
         parts.append("<h3>Norm needed by the minimal-norm attacks</h3>")
-        parts.append(_table(["attack", "setting", "norm", "images", "not fooled", "10 %", "25 %", "median", "75 %", "90 %"], [
-            [_e(m["attack"]), _e(m["setting"]), m["norm"], str(m["n"]), str(m["failed"])]
-            + [f"{q:.3g}" for q in m["quantiles"].values()] for m in result.minimal], left=3))
+        parts.append(
+            _table(
+                ["attack", "setting", "norm", "images", "not fooled", "10 %", "25 %", "median", "75 %", "90 %"],
+                [
+                    [_e(m["attack"]), _e(m["setting"]), m["norm"], str(m["n"]), str(m["failed"])]
+                    + [f"{q:.3g}" for q in m["quantiles"].values()]
+                    for m in result.minimal
+                ],
+                left=3,
+            )
+        )
     if result.examples:
         parts.append("<h2>Example adversarials</h2>")
         for ex in result.examples:
             figure = side_by_side(ex.x, ex.x_adv, ex.original_top, ex.adversarial_top)
-            parts.append(f"<p><b>{_e(ex.image)}</b> (true class {_e(result.class_names[ex.label])}): {_e(ex.attack)}"
-                         + (f" at eps {eps_label(ex.eps)}" if ex.eps is not None else "")
-                         + f'</p><img class="example" alt="{_e(ex.image)}" src="{_png(figure)}">')
+            parts.append(
+                f"<p><b>{_e(ex.image)}</b> (true class {_e(result.class_names[ex.label])}): {_e(ex.attack)}"
+                + (f" at eps {eps_label(ex.eps)}" if ex.eps is not None else "")
+                + f'</p><img class="example" alt="{_e(ex.image)}" src="{_png(figure)}">'
+            )
     if result.errors:
         parts.append("<h2>Images that failed</h2>")
-        parts.append(_table(["image", "step", "error"], [[_e(e["image"]), _e(e["attack"]), _e(e["error"])]
-                                                         for e in result.errors[:50]], left=3))
+        parts.append(
+            _table(
+                ["image", "step", "error"],
+                [[_e(e["image"]), _e(e["attack"]), _e(e["error"])] for e in result.errors[:50]],
+                left=3,
+            )
+        )
     parts.append("<h2>Versions</h2>")
     parts.append(_table(None, [[_e(k), _e(val)] for k, val in v.items()], left=2))
-    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-            f"<title>Robustness of {_e(v['model'])}</title><style>{STYLE}</style></head><body>"
-            + "\n".join(parts) + _embedded_recipe(result) + "</body></html>")
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>Robustness of {_e(v['model'])}</title><style>{STYLE}</style></head><body>"
+        + "\n".join(parts)
+        + _embedded_recipe(result)
+        + "</body></html>"
+    )
 
 
 def _embedded_recipe(result: EvaluationResult) -> str:
@@ -140,7 +234,6 @@ def _embedded_recipe(result: EvaluationResult) -> str:
     recipe = {"config": config, "tables": {"clean": result.clean, "robust": result.robust}}
     text = json.dumps(recipe).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return f'<script type="application/json" id="{REPORT_RECIPE_ID}">{text}</script>'
-
 
 
 def write_report(result: EvaluationResult, path: str | os.PathLike) -> None:

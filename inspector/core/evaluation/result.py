@@ -80,10 +80,19 @@ class EvaluationResult:
 
     def to_dict(self) -> dict:
         """JSON-ready, without the example images."""
-        return {"config": self.config.to_dict(), "versions": self.versions, "images": self.images,
-                "failed": self.failed, "errors": self.errors, "clean": self.clean, "robust": self.robust,
-                "minimal": self.minimal, "sanity": self.sanity, "stopped": self.stopped,
-                "batch_size": self.batch_size}
+        return {
+            "config": self.config.to_dict(),
+            "versions": self.versions,
+            "images": self.images,
+            "failed": self.failed,
+            "errors": self.errors,
+            "clean": self.clean,
+            "robust": self.robust,
+            "minimal": self.minimal,
+            "sanity": self.sanity,
+            "stopped": self.stopped,
+            "batch_size": self.batch_size,
+        }
 
 
 def proportion(hits: int, n: int) -> dict:
@@ -91,8 +100,17 @@ def proportion(hits: int, n: int) -> dict:
     return {"n": n, "accuracy": hits / n if n else math.nan, "ci": list(wilson_interval(hits, n))}
 
 
-def summarize(config: EvaluationConfig, model, samples, records: list[dict], *, stopped: bool,
-              examples: list[Example], versions: dict, batch_size: int) -> EvaluationResult:
+def summarize(
+    config: EvaluationConfig,
+    model,
+    samples,
+    records: list[dict],
+    *,
+    stopped: bool,
+    examples: list[Example],
+    versions: dict,
+    batch_size: int,
+) -> EvaluationResult:
     """Build the :class:`EvaluationResult` from the records (main variant for the tables)."""
     errors = [{"image": r["image"], "attack": r["attack"], "error": r["error"]} for r in records if r.get("error")]
     bad = {e["image"] for e in errors}
@@ -103,12 +121,19 @@ def summarize(config: EvaluationConfig, model, samples, records: list[dict], *, 
     for s in settings:
         rows = [r for r in good if r["attack"] == "clean" and r["setting"] == ("defended" if s == "adaptive" else s)]
         if s != "adaptive":
-            clean[s] = {"correct": sum(r["correct"] for r in rows)} | proportion(sum(r["correct"] for r in rows), len(rows))
+            clean[s] = {"correct": sum(r["correct"] for r in rows)} | proportion(
+                sum(r["correct"] for r in rows), len(rows)
+            )
     robust, minimal = [], []
     eps_list = budgets(config)
     for s in settings:
-        images = sorted({r["image"] for r in good if r["attack"] == "clean"
-                         and r["setting"] == ("defended" if s == "adaptive" else s)})
+        images = sorted(
+            {
+                r["image"]
+                for r in good
+                if r["attack"] == "clean" and r["setting"] == ("defended" if s == "adaptive" else s)
+            }
+        )
         for eps in eps_list:
             verdicts = {}
             for name in config.attacks:
@@ -121,9 +146,21 @@ def summarize(config: EvaluationConfig, model, samples, records: list[dict], *, 
         for name in config.attacks:
             if ATTACKS[name].minimal:
                 minimal.append(_minimal_row(by_key, images, name, s, config.norm))
-    return EvaluationResult(config, tuple(model.class_names), versions, len(samples), len(bad), errors, clean,
-                            robust, minimal, sanity_checks(config, good, robust, len(model.class_names)),
-                            examples, stopped, batch_size)
+    return EvaluationResult(
+        config,
+        tuple(model.class_names),
+        versions,
+        len(samples),
+        len(bad),
+        errors,
+        clean,
+        robust,
+        minimal,
+        sanity_checks(config, good, robust, len(model.class_names)),
+        examples,
+        stopped,
+        batch_size,
+    )
 
 
 def _verdicts(by_key, images, attack, eps, setting, norm) -> dict[str, tuple[bool, bool, dict | None]]:
@@ -154,8 +191,11 @@ def _worst(verdicts: dict, image: str, norm: str) -> tuple[bool, bool, dict | No
     """(robust, correct, the smallest fooling perturbation's record) of one image over all attacks."""
     fooling = [v[image][2] for v in verdicts.values() if not v[image][0] and v[image][2] is not None]
     correct = next(iter(verdicts.values()))[image][1]
-    return (all(v[image][0] for v in verdicts.values()), correct,
-            min(fooling, key=lambda r: r[norm]) if fooling else None)
+    return (
+        all(v[image][0] for v in verdicts.values()),
+        correct,
+        min(fooling, key=lambda r: r[norm]) if fooling else None,
+    )
 
 
 def _row(setting: str, attack: str, eps: float, verdicts: dict) -> dict:
@@ -164,9 +204,15 @@ def _row(setting: str, attack: str, eps: float, verdicts: dict) -> dict:
     hits = sum(robust for robust, _, _ in verdicts.values())
     correct = sum(correct for _, correct, _ in verdicts.values())
     fooled = [r for robust, correct, r in verdicts.values() if correct and not robust and r is not None]
-    return {"setting": setting, "attack": attack, "eps": eps, "robust": hits} | proportion(hits, n) | {
-        "success_rate": (correct - hits) / correct if correct else math.nan,
-        "median_linf": median([r["linf"] for r in fooled]), "median_l2": median([r["l2"] for r in fooled])}
+    return (
+        {"setting": setting, "attack": attack, "eps": eps, "robust": hits}
+        | proportion(hits, n)
+        | {
+            "success_rate": (correct - hits) / correct if correct else math.nan,
+            "median_linf": median([r["linf"] for r in fooled]),
+            "median_l2": median([r["l2"] for r in fooled]),
+        }
+    )
 
 
 def _minimal_row(by_key, images, attack, setting, norm) -> dict:
@@ -175,6 +221,12 @@ def _minimal_row(by_key, images, attack, setting, norm) -> dict:
         r = by_key.get((image, attack, None, setting, "main"))
         if r is not None and r["correct"]:
             needed.append(r[norm] if r["pred"] != r["label"] else math.inf)
-    return {"setting": setting, "attack": attack, "norm": norm, "n": len(needed),
-            "failed": sum(1 for v in needed if v == math.inf), "quantiles": quantiles(needed),
-            "needed": sorted(v for v in needed if v != math.inf)}
+    return {
+        "setting": setting,
+        "attack": attack,
+        "norm": norm,
+        "n": len(needed),
+        "failed": sum(1 for v in needed if v == math.inf),
+        "quantiles": quantiles(needed),
+        "needed": sorted(v for v in needed if v != math.inf),
+    }

@@ -13,27 +13,26 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 
 from inspector.core.attacks.base import StopCheck
-from inspector.core.util.bounds import MAX_BATCH, MAX_EOT_SAMPLES, check_count
-from inspector.core.models.classifier import Classifier
 from inspector.core.defenses import Pipeline, defense_from_spec
-from inspector.core.util.errors import ParameterError
 from inspector.core.evaluation.batches import BatchRun
 from inspector.core.evaluation.config import EvaluationConfig, budgets, check_attacks
 from inspector.core.evaluation.data import load_dataset
-from inspector.core.evaluation.plan import make_plan
 from inspector.core.evaluation.distributed import run_on_ray
+from inspector.core.evaluation.plan import make_plan
 from inspector.core.evaluation.records import RecordStore, check_folder_before, saved_config
 from inspector.core.evaluation.result import EvaluationResult, summarize
 from inspector.core.evaluation.versions import versions
+from inspector.core.models.classifier import Classifier
 from inspector.core.models.loading import load_model
+from inspector.core.util.bounds import MAX_BATCH, MAX_COUNT, MAX_EOT_SAMPLES, check_count
+from inspector.core.util.errors import ParameterError
 from inspector.core.util.threads import intra_op_threads
-from inspector.core.util.bounds import MAX_COUNT
 
 #: Values per batch the default batch size aims at (a power of two, 1 to 128 images).
 BATCH_VALUES = 4_000_000
@@ -55,9 +54,13 @@ def default_batch_size(model: Classifier) -> int:
     return int(min(128, max(1, 2 ** math.floor(math.log2(max(1, BATCH_VALUES // pixels))))))
 
 
-def evaluate(config: EvaluationConfig, *, model: Classifier | None = None,
-             on_progress: Callable[[Progress], None] | None = None,
-             should_stop: StopCheck | None = None) -> EvaluationResult:
+def evaluate(
+    config: EvaluationConfig,
+    *,
+    model: Classifier | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    should_stop: StopCheck | None = None,
+) -> EvaluationResult:
     """Evaluate ``config``: clean and robust accuracy over the data set, with the sanity checks.
 
     ``model`` reuses a loaded classifier. The attacks run with ``config.threads`` CPU threads
@@ -91,9 +94,12 @@ def with_threads(config: EvaluationConfig) -> EvaluationConfig:
 def check_counts(config: EvaluationConfig) -> None:
     """Raises ParameterError, naming the setting, for a batch size outside 1..MAX_BATCH, an EOT count
     outside 1..1000, or a limit or sanity subset outside 1..MAX_COUNT."""
-    for name, value, maximum in (("--batch-size", config.batch_size, MAX_BATCH), ("--limit", config.limit, MAX_COUNT),
-                                 ("--sanity-images", config.sanity_images, MAX_COUNT),
-                                 ("--eot-samples", config.eot_samples, MAX_EOT_SAMPLES)):
+    for name, value, maximum in (
+        ("--batch-size", config.batch_size, MAX_BATCH),
+        ("--limit", config.limit, MAX_COUNT),
+        ("--sanity-images", config.sanity_images, MAX_COUNT),
+        ("--eot-samples", config.eot_samples, MAX_EOT_SAMPLES),
+    ):
         if value is not None:
             check_count(value, name, maximum=maximum)
 
@@ -105,8 +111,11 @@ def _evaluate(config: EvaluationConfig, model: Classifier | None, on_progress, s
     if config.adaptive and not pipeline.defenses:
         raise ParameterError("an adaptive evaluation needs at least one defence (e.g. --defense jpeg:quality=75)")
     check_counts(config)
-    clf = model if model is not None else load_model(config.model, config.device, weights=config.weights,
-                                                     trust_code=config.trust_model_code)
+    clf = (
+        model
+        if model is not None
+        else load_model(config.model, config.device, weights=config.weights, trust_code=config.trust_model_code)
+    )
     pixels = clf.channels * clf.input_size[0] * clf.input_size[1]
     plan = make_plan(config, pixels)
     for unit in plan:
@@ -114,9 +123,15 @@ def _evaluate(config: EvaluationConfig, model: Classifier | None, on_progress, s
     samples = load_dataset(config.data, clf, config.limit)
     batch_size = config.batch_size or default_batch_size(clf)
     # the batch size that runs, not the option: the random starts depend on the batches
-    store = RecordStore(config.out, {"config": config.fingerprint() | {"batch_size": batch_size},
-                                     "versions": versions(config, clf), "device": str(clf.device)},
-                        resume=config.resume)
+    store = RecordStore(
+        config.out,
+        {
+            "config": config.fingerprint() | {"batch_size": batch_size},
+            "versions": versions(config, clf),
+            "device": str(clf.device),
+        },
+        resume=config.resume,
+    )
     run = BatchRun(config, clf, pipeline, store, should_stop)
 
     def report(done: int, stage: str) -> None:
@@ -127,7 +142,7 @@ def _evaluate(config: EvaluationConfig, model: Classifier | None, on_progress, s
         if config.ray is not None:
             run_on_ray(run, samples, plan, batch_size, report)
         for start in range(0, len(samples), batch_size) if config.ray is None else ():
-            batch = list(enumerate(samples[start:start + batch_size], start))
+            batch = list(enumerate(samples[start : start + batch_size], start))
             run.batch(batch, plan, lambda stage: report(start, f"images {start + 1}-{start + len(batch)}: {stage}"))
             if run.stopped:
                 break
@@ -136,5 +151,13 @@ def _evaluate(config: EvaluationConfig, model: Classifier | None, on_progress, s
         store.close()
     if not run.stopped:
         run.fill_examples(samples, plan)
-    return summarize(config, clf, samples, store.records, stopped=run.stopped, examples=run.examples,
-                     versions=versions(config, clf), batch_size=batch_size)
+    return summarize(
+        config,
+        clf,
+        samples,
+        store.records,
+        stopped=run.stopped,
+        examples=run.examples,
+        versions=versions(config, clf),
+        batch_size=batch_size,
+    )

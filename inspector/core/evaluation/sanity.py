@@ -22,8 +22,15 @@ MINIMAL_FAILURES = 0.05
 
 
 def _accuracy(records: list[dict], attack: str, eps, variant: str, images: set[str] | None = None):
-    rows = [r for r in records if r["attack"] == attack and r["eps"] == eps and r["variant"] == variant
-            and r["setting"] == "none" and (images is None or r["image"] in images)]
+    rows = [
+        r
+        for r in records
+        if r["attack"] == attack
+        and r["eps"] == eps
+        and r["variant"] == variant
+        and r["setting"] == "none"
+        and (images is None or r["image"] in images)
+    ]
     hits = sum(r["correct"] and r["pred"] == r["label"] for r in rows)
     return hits, len(rows), {r["image"] for r in rows}
 
@@ -40,9 +47,13 @@ def sanity_checks(config, records: list[dict], robust: list[dict], classes: int)
         hits, n, images = _accuracy(records, attack, eps, variant)
         if variant == "unbounded":
             low = wilson_interval(hits, n)[0]
-            checks.append({"check": f"{attack} at an unbounded budget ({config.norm} {eps:g}) reaches chance",
-                           "status": "flag" if low > 1 / classes else "ok",
-                           "detail": f"accuracy {_pct(hits / n)} on {n} images; chance {_pct(1 / classes)}"})
+            checks.append(
+                {
+                    "check": f"{attack} at an unbounded budget ({config.norm} {eps:g}) reaches chance",
+                    "status": "flag" if low > 1 / classes else "ok",
+                    "detail": f"accuracy {_pct(hits / n)} on {n} images; chance {_pct(1 / classes)}",
+                }
+            )
             continue
         base_hits, base_n, _ = _accuracy(records, attack, eps, "main", images)
         if base_n != n or not n:
@@ -50,18 +61,31 @@ def sanity_checks(config, records: list[dict], robust: list[dict], classes: int)
         base, other, tol = base_hits / n, hits / n, max(TOLERANCE, 2 / n)
         if variant.startswith("steps"):
             status = "flag" if other > base + tol or other < base - tol else "ok"
-            why = " (more steps raised it: a broken attack)" if other > base + tol else \
-                " (more steps lowered it: not converged, use more steps)" if other < base - tol else ""
-            checks.append({"check": f"{attack} with {variant[6:]} the steps does not change the accuracy",
-                           "status": status, "detail": f"{_pct(base)} -> {_pct(other)} on {n} images{why}"})
+            why = (
+                " (more steps raised it: a broken attack)"
+                if other > base + tol
+                else " (more steps lowered it: not converged, use more steps)"
+                if other < base - tol
+                else ""
+            )
+            checks.append(
+                {
+                    "check": f"{attack} with {variant[6:]} the steps does not change the accuracy",
+                    "status": status,
+                    "detail": f"{_pct(base)} -> {_pct(other)} on {n} images{why}",
+                }
+            )
         else:
             loss = variant.removeprefix("loss ")
             masked = other < base - tol
-            checks.append({"check": f"{attack} with the {loss} loss does not do much better",
-                           "status": "flag" if masked else "ok",
-                           "detail": f"{_pct(base)} with the configured loss, {_pct(other)} with {loss} on {n} images"
-                                     + (" (gradient masking: the configured loss's gradient is uninformative)"
-                                        if masked else "")})
+            checks.append(
+                {
+                    "check": f"{attack} with the {loss} loss does not do much better",
+                    "status": "flag" if masked else "ok",
+                    "detail": f"{_pct(base)} with the configured loss, {_pct(other)} with {loss} on {n} images"
+                    + (" (gradient masking: the configured loss's gradient is uninformative)" if masked else ""),
+                }
+            )
     checks += _adaptive_checks(robust)
     checks += _black_box_checks(robust)
     checks += _minimal_checks(config, records)
@@ -75,12 +99,18 @@ def _adaptive_checks(robust: list[dict]) -> list[dict]:
         other = rows.get((attack, eps, "defended"))
         if setting == "adaptive" and other and row["n"] and other["n"]:
             if row["accuracy"] > other["accuracy"] + max(TOLERANCE, 2 / row["n"]):
-                worse.append(f"{attack} eps {eps:g}: adaptive {_pct(row['accuracy'])}, "
-                             f"non-adaptive {_pct(other['accuracy'])}")
+                worse.append(
+                    f"{attack} eps {eps:g}: adaptive {_pct(row['accuracy'])}, non-adaptive {_pct(other['accuracy'])}"
+                )
     if not any(k[2] == "adaptive" for k in rows):
         return []
-    return [{"check": "the adaptive attack does at least as well as the non-adaptive one",
-             "status": "flag" if worse else "ok", "detail": "; ".join(worse) or "at every budget"}]
+    return [
+        {
+            "check": "the adaptive attack does at least as well as the non-adaptive one",
+            "status": "flag" if worse else "ok",
+            "detail": "; ".join(worse) or "at every budget",
+        }
+    ]
 
 
 def _black_box_checks(robust: list[dict]) -> list[dict]:
@@ -93,22 +123,36 @@ def _black_box_checks(robust: list[dict]) -> list[dict]:
         white = min((r for r in rows if kinds[r["attack"]]), key=lambda r: r["accuracy"], default=None)
         black = min((r for r in rows if not kinds[r["attack"]]), key=lambda r: r["accuracy"], default=None)
         if white and black and black["accuracy"] < white["accuracy"] - max(TOLERANCE, 2 / black["n"]):
-            better.append(f"{setting} eps {eps:g}: {black['attack']} {_pct(black['accuracy'])}, "
-                          f"{white['attack']} {_pct(white['accuracy'])}")
-    return [{"check": "no black-box attack does better than the white-box ones",
-             "status": "flag" if better else "ok",
-             "detail": "; ".join(better) + " (gradient masking, or too weak a white-box attack)"
-             if better else "at every budget"}]
+            better.append(
+                f"{setting} eps {eps:g}: {black['attack']} {_pct(black['accuracy'])}, "
+                f"{white['attack']} {_pct(white['accuracy'])}"
+            )
+    return [
+        {
+            "check": "no black-box attack does better than the white-box ones",
+            "status": "flag" if better else "ok",
+            "detail": "; ".join(better) + " (gradient masking, or too weak a white-box attack)"
+            if better
+            else "at every budget",
+        }
+    ]
 
 
 def _minimal_checks(config, records: list[dict]) -> list[dict]:
     checks = []
     for attack in sorted({r["attack"] for r in records if r["eps"] is None and r["attack"] != "clean"}):
-        rows = [r for r in records if r["attack"] == attack and r["setting"] == "none" and r["variant"] == "main"
-                and r["correct"]]
+        rows = [
+            r
+            for r in records
+            if r["attack"] == attack and r["setting"] == "none" and r["variant"] == "main" and r["correct"]
+        ]
         failed = sum(r["pred"] == r["label"] for r in rows)
         if rows:
-            checks.append({"check": f"{attack} (minimal norm) fools every image",
-                           "status": "flag" if failed > MINIMAL_FAILURES * len(rows) else "ok",
-                           "detail": f"failed on {failed} of {len(rows)} correctly classified images"})
+            checks.append(
+                {
+                    "check": f"{attack} (minimal norm) fools every image",
+                    "status": "flag" if failed > MINIMAL_FAILURES * len(rows) else "ok",
+                    "detail": f"failed on {failed} of {len(rows)} correctly classified images",
+                }
+            )
     return checks

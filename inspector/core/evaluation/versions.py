@@ -9,15 +9,20 @@ from pathlib import Path
 import torch
 
 from inspector import __version__
-from inspector.core.models.classifier import Classifier
 from inspector.core.io.resources import resource_path
+from inspector.core.models.classifier import Classifier
 
 
 def versions(config, model: Classifier) -> dict:
     """``{"inspector", "python", "torch", "model", "model_sha256"}``; the hash is of the model's file
     (the weights file, a model file, or a shipped model's safetensors) or None for a packaged model."""
-    return {"inspector": __version__, "python": platform.python_version(), "torch": torch.__version__,
-            "model": model.name, "model_sha256": _model_hash(config)}
+    return {
+        "inspector": __version__,
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "model": model.name,
+        "model_sha256": _model_hash(config),
+    }
 
 
 def _model_hash(config) -> str | None:

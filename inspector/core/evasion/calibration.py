@@ -11,13 +11,13 @@ import torch
 from PIL import Image
 
 from inspector.core.io.datasets.idx import read_idx
-from inspector.core.util.errors import ImageError, InputWarning, ParameterError
 from inspector.core.io.files import stat_path
 from inspector.core.io.image import IMAGE_SUFFIXES, load_tensor, preprocess, to_tensor
-from inspector.core.util.messages import show_path
-from inspector.core.models.classifier import Classifier
 from inspector.core.io.resources import CALIBRATION_DIGITS, HELD_OUT_DIGITS, resource_path, sample_images
+from inspector.core.models.classifier import Classifier
 from inspector.core.util.bounds import MAX_COUNT
+from inspector.core.util.errors import ImageError, InputWarning, ParameterError
+from inspector.core.util.messages import show_path
 
 #: The most images calibrated on from a folder (``--calibration``, a recipe's ``calibration``): all are
 #: held at once, at the model's input size; the lowest false positive rate, 0.001, takes 999.
@@ -34,8 +34,10 @@ def benign_stream(model: Classifier, calibration: str | os.PathLike | None = Non
     """
     if calibration or model.channels != 1:
         if not calibration:
-            raise ParameterError("the similarity detector calibrates on 999 or more benign images: give a folder "
-                                 "of them (--calibration DIR), or use --stateful-detector blacklight")
+            raise ParameterError(
+                "the similarity detector calibrates on 999 or more benign images: give a folder "
+                "of them (--calibration DIR), or use --stateful-detector blacklight"
+            )
         return calibration_images(model, calibration)
     digits = read_idx(resource_path("images", HELD_OUT_DIGITS))
     return torch.cat([to_tensor(preprocess(Image.fromarray(d, "L"), model.input_size, model.resize)) for d in digits])
@@ -62,7 +64,9 @@ def calibration_images(model: Classifier, calibration: str | os.PathLike | None 
             raise ImageError(f"{show_path(folder)}: no images to calibrate the detectors on")
     elif model.channels == 1:
         digits = read_idx(resource_path("images", CALIBRATION_DIGITS))
-        return torch.cat([to_tensor(preprocess(Image.fromarray(d, "L"), model.input_size, model.resize)) for d in digits])
+        return torch.cat(
+            [to_tensor(preprocess(Image.fromarray(d, "L"), model.input_size, model.resize)) for d in digits]
+        )
     else:
         files = sample_images(model.channels)
     clean = torch.empty(len(files), model.channels, *model.input_size)
@@ -84,12 +88,18 @@ def _calibration_files(folder: Path) -> list[Path]:
         for p in folder.iterdir():
             if p.suffix.lower() in IMAGE_SUFFIXES:
                 if len(files) >= MAX_COUNT:
-                    raise ImageError(f"{show_path(folder)}: more than {MAX_COUNT:,} images; give a folder of "
-                                     f"{MAX_CALIBRATION_IMAGES:,} calibration images at most")
+                    raise ImageError(
+                        f"{show_path(folder)}: more than {MAX_COUNT:,} images; give a folder of "
+                        f"{MAX_CALIBRATION_IMAGES:,} calibration images at most"
+                    )
                 files.append(p)
     except OSError as exc:
         raise ImageError(f"{show_path(folder)}: cannot list the calibration images ({exc.strerror or exc})") from None
     if len(files) > MAX_CALIBRATION_IMAGES:
-        warnings.warn(InputWarning(f"{show_path(folder)}: calibrated on the first {MAX_CALIBRATION_IMAGES:,} of its "
-                                   f"{len(files):,} images by name (enough for a false positive rate of 0.001)"))
+        warnings.warn(
+            InputWarning(
+                f"{show_path(folder)}: calibrated on the first {MAX_CALIBRATION_IMAGES:,} of its "
+                f"{len(files):,} images by name (enough for a false positive rate of 0.001)"
+            )
+        )
     return sorted(files)[:MAX_CALIBRATION_IMAGES]

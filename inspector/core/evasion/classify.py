@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 import torch
 
-from inspector.core.util.errors import ModelError
 from inspector.core.io.image import load_tensor
-from inspector.core.util.messages import show_path
-from inspector.core.util.metrics import top_k
 from inspector.core.models.classifier import Classifier
 from inspector.core.models.loading import load_model
+from inspector.core.util.errors import ModelError
+from inspector.core.util.messages import show_path
+from inspector.core.util.metrics import top_k
 
 
 @dataclass
@@ -50,14 +50,23 @@ def classification(model: Classifier, logits: torch.Tensor, k: int, what: str) -
     """
     logits = logits.detach()
     if not torch.isfinite(logits).all():
-        raise ModelError(f"{show_path(model.name)}: the model's output on {what} is NaN or infinite, "
-                         "so there are no probabilities to report")
+        raise ModelError(
+            f"{show_path(model.name)}: the model's output on {what} is NaN or infinite, "
+            "so there are no probabilities to report"
+        )
     probs = logits.softmax(1)[0].cpu()
     return Classification(probs, top_k(probs, model.class_names, k))
 
 
-def classify(image: str | os.PathLike, model: str | None = None, *, device: str | None = None, k: int = 5,
-             weights: str | None = None, trust_code: bool = False) -> Classification:
+def classify(
+    image: str | os.PathLike,
+    model: str | None = None,
+    *,
+    device: str | None = None,
+    k: int = 5,
+    weights: str | None = None,
+    trust_code: bool = False,
+) -> Classification:
     """Load ``image`` and classify it with ``model`` (default: the built-in default; ``weights`` and
     ``trust_code`` as for :func:`~inspector.core.models.loading.load_model`).
 

@@ -12,17 +12,17 @@ robustness apart from a transfer that merely failed.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from inspector.core.attacks.base import StepCallback, StopCheck
-from inspector.core.util.errors import ModelError
-from inspector.core.util.messages import show_path
-from inspector.core.models.loading import load_model
 from inspector.core.evasion.classify import Classification, predict
 from inspector.core.evasion.inspect import Inspection, inspect
 from inspector.core.evasion.recipe import Recipe
 from inspector.core.evasion.transfer import Resized
+from inspector.core.models.loading import load_model
+from inspector.core.util.errors import ModelError
+from inspector.core.util.messages import show_path
 
 
 @dataclass
@@ -48,12 +48,17 @@ class ModelComparison:
         return self.transfer.label != self.original.label
 
     def to_dict(self) -> dict:
-        out = {"model": self.model, "original": self.original.to_dict(), "transfer": self.transfer.to_dict(),
-               "transfer_fooled": self.transfer_fooled}
+        out = {
+            "model": self.model,
+            "original": self.original.to_dict(),
+            "transfer": self.transfer.to_dict(),
+            "transfer_fooled": self.transfer_fooled,
+        }
         if self.direct is not None:
             d = self.direct.to_dict()
-            out["direct"] = {k: d[k] for k in ("adversarial", "success", "norms", "iterations",
-                                               "gradient_evaluations", "attack")}
+            out["direct"] = {
+                k: d[k] for k in ("adversarial", "success", "norms", "iterations", "gradient_evaluations", "attack")
+            }
         return out
 
 
@@ -99,15 +104,24 @@ def compare(
     for spec in others:
         other = load_model(spec, recipe.device)
         if other.channels != clf.channels or other.num_classes != clf.num_classes:
-            raise ModelError(f"cannot compare {show_path(spec)} ({other.channels} channels, {other.num_classes} "
-                             f"classes) with {show_path(clf.name)} ({clf.channels} channels, {clf.num_classes} "
-                             "classes): models must take the same channels and classes")
+            raise ModelError(
+                f"cannot compare {show_path(spec)} ({other.channels} channels, {other.num_classes} "
+                f"classes) with {show_path(clf.name)} ({clf.channels} channels, {clf.num_classes} "
+                "classes): models must take the same channels and classes"
+            )
         reader = other if other.input_size == clf.input_size else Resized(other, clf.input_size)
-        row = ModelComparison(other.name, predict(reader, source.x, recipe.top_k),
-                              predict(reader, source.x_adv, recipe.top_k, what="the adversarial image"))
+        row = ModelComparison(
+            other.name,
+            predict(reader, source.x, recipe.top_k),
+            predict(reader, source.x_adv, recipe.top_k, what="the adversarial image"),
+        )
         if direct:
             announce(spec)
-            row.direct = inspect(dataclasses.replace(recipe, model=spec, weights=None, trust_model_code=False), model=other, on_step=on_step,
-                                 should_stop=should_stop)
+            row.direct = inspect(
+                dataclasses.replace(recipe, model=spec, weights=None, trust_model_code=False),
+                model=other,
+                on_step=on_step,
+                should_stop=should_stop,
+            )
         rows.append(row)
     return Comparison(source, rows)

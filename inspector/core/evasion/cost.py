@@ -41,6 +41,7 @@ def _sync(device: torch.device) -> None:
 def measure_unit_cost(model: torch.nn.Module, x: torch.Tensor, repeats: int = 3) -> UnitCost:
     """Time one input gradient and one forward pass of image ``x`` (1, C, H, W) on ``model``:
     the fastest of ``repeats`` each, after one warm-up of each (allocations, lazy initialisation)."""
+
     def gradient():
         point = x.detach().clone().requires_grad_(True)
         (grad,) = torch.autograd.grad(model(point).sum(), point)

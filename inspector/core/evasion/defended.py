@@ -9,12 +9,12 @@ from dataclasses import dataclass
 import torch
 
 from inspector.core.defenses import Detector, Pipeline, defense_from_spec, detector_from_spec
-from inspector.core.util.errors import ModelError, ParameterError
-from inspector.core.util.metrics import is_success
-from inspector.core.models.classifier import Classifier
 from inspector.core.evasion.calibration import calibration_images
 from inspector.core.evasion.classify import Classification, predict
 from inspector.core.evasion.recipe import Recipe
+from inspector.core.models.classifier import Classifier
+from inspector.core.util.errors import ModelError, ParameterError
+from inspector.core.util.metrics import is_success
 
 
 @dataclass
@@ -36,8 +36,13 @@ class DefendedPrediction:
     success: bool
 
     def to_dict(self) -> dict:
-        return {"defense": self.defense, "specs": self.specs, "original": self.original.to_dict(),
-                "adversarial": self.adversarial.to_dict(), "success": self.success}
+        return {
+            "defense": self.defense,
+            "specs": self.specs,
+            "original": self.original.to_dict(),
+            "adversarial": self.adversarial.to_dict(),
+            "success": self.success,
+        }
 
 
 def defenses_from_recipe(recipe: Recipe) -> tuple[Pipeline, list[Detector]]:
@@ -54,8 +59,15 @@ def defenses_from_recipe(recipe: Recipe) -> tuple[Pipeline, list[Detector]]:
     return pipeline, [detector_from_spec(s) for s in recipe.detectors]
 
 
-def defended_predictions(model: Classifier, pipeline: Pipeline, x: torch.Tensor, x_adv: torch.Tensor,
-                         y: torch.Tensor, target: torch.Tensor | None, k: int = 5) -> list[DefendedPrediction]:
+def defended_predictions(
+    model: Classifier,
+    pipeline: Pipeline,
+    x: torch.Tensor,
+    x_adv: torch.Tensor,
+    y: torch.Tensor,
+    target: torch.Tensor | None,
+    k: int = 5,
+) -> list[DefendedPrediction]:
     """Predictions of x and x_adv (1, C, H, W) under no defence, each defence alone, and the whole pipeline.
 
     Randomised defences use their own seed, so the figures are reproducible.
@@ -65,15 +77,24 @@ def defended_predictions(model: Classifier, pipeline: Pipeline, x: torch.Tensor,
         stages.append(("pipeline", pipeline))
     out = []
     for name, stage in stages:
-        original, adversarial = (predict(model, stage.apply(v.to(model.device)), k, what=f"the {kind} after {name}")
-                                 for v, kind in ((x, "image"), (x_adv, "adversarial image")))
-        success = bool(is_success(adversarial.probabilities[None], y.cpu(), None if target is None else target.cpu())[0])
+        original, adversarial = (
+            predict(model, stage.apply(v.to(model.device)), k, what=f"the {kind} after {name}")
+            for v, kind in ((x, "image"), (x_adv, "adversarial image"))
+        )
+        success = bool(
+            is_success(adversarial.probabilities[None], y.cpu(), None if target is None else target.cpu())[0]
+        )
         out.append(DefendedPrediction(name, stage.specs(), original, adversarial, success))
     return out
 
 
-def detect(model: Classifier, detectors: list[Detector], x: torch.Tensor, x_adv: torch.Tensor,
-           calibration: str | os.PathLike | None = None) -> list[dict]:
+def detect(
+    model: Classifier,
+    detectors: list[Detector],
+    x: torch.Tensor,
+    x_adv: torch.Tensor,
+    calibration: str | os.PathLike | None = None,
+) -> list[dict]:
     """Score x and x_adv with each detector, against a threshold calibrated on clean images.
 
     The clean images are those of :func:`calibration_images`; the report gives their number
@@ -87,17 +108,26 @@ def detect(model: Classifier, detectors: list[Detector], x: torch.Tensor, x_adv:
     clean = calibration_images(model, calibration).to(model.device)
     reports = []
     for detector in detectors:
-        report = {"detector": detector.spec(), "title": detector.title, "paper": detector.paper,
-                  "calibration_images": len(clean)}
+        report = {
+            "detector": detector.spec(),
+            "title": detector.title,
+            "paper": detector.paper,
+            "calibration_images": len(clean),
+        }
         try:
             threshold = detector.calibrate(model, clean)
             scores = detector.score(model, torch.cat([x, x_adv]).to(model.device)).tolist()
         except (ModelError, ParameterError) as exc:
             reports.append(report | {"available": False, "reason": str(exc)})
             continue
-        reports.append(report | {
-            "available": True, "threshold": threshold, "fpr": detector.fpr,
-            "original": {"score": scores[0], "flagged": scores[0] > threshold},
-            "adversarial": {"score": scores[1], "flagged": scores[1] > threshold},
-        })
+        reports.append(
+            report
+            | {
+                "available": True,
+                "threshold": threshold,
+                "fpr": detector.fpr,
+                "original": {"score": scores[0], "flagged": scores[0] > threshold},
+                "adversarial": {"score": scores[1], "flagged": scores[1] > threshold},
+            }
+        )
     return reports

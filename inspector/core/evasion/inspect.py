@@ -24,21 +24,20 @@ from inspector.core.attacks.base import StepCallback, StopCheck
 from inspector.core.attacks.query import QueryAttack
 from inspector.core.concealment import Concealment
 from inspector.core.defenses import DefendedClassifier
-from inspector.core.util.errors import ParameterError
-from inspector.core.io.files import check_files, write_atomically, write_files
-from inspector.core.io.image import load_tensor, save_image, to_pil
-from inspector.core.models.labels import resolve_class
-from inspector.core.util.metrics import is_success, perturbation_norms
-from inspector.core.models.classifier import Classifier
-from inspector.core.models.loading import load_model
 from inspector.core.evasion.calibration import benign_stream
 from inspector.core.evasion.classify import Classification, classification, predict
 from inspector.core.evasion.defended import DefendedPrediction, defended_predictions, defenses_from_recipe, detect
 from inspector.core.evasion.recipe import Recipe
-from inspector.core.util.threads import intra_op_threads
 from inspector.core.evasion.transfer import as_surrogate
+from inspector.core.io.files import check_files, write_atomically, write_files
+from inspector.core.io.image import load_tensor, save_image, to_pil
 from inspector.core.io.visualize import perturbation_image
-
+from inspector.core.models.classifier import Classifier
+from inspector.core.models.labels import resolve_class
+from inspector.core.models.loading import load_model
+from inspector.core.util.errors import ParameterError
+from inspector.core.util.metrics import is_success, perturbation_norms
+from inspector.core.util.threads import intra_op_threads
 
 #: The files :meth:`Inspection.save` writes into its folder (see :func:`check_out_dir`).
 SAVED_FILES = ("original.png", "adversarial.png", "perturbation.png", "result.json")
@@ -94,11 +93,18 @@ class Inspection:
         return {
             "inspector_version": __version__,
             "recipe": self.recipe.to_dict(),
-            "model": {"name": self.model.name, "input_size": list(self.model.input_size),
-                      "channels": self.model.channels, "device": str(self.model.device)},
-            "attack": {"name": self.recipe.attack, "params": self.attack_params,
-                       "loss": self.attack.loss,
-                       "mode": "adaptive" if self.recipe.adaptive else "non-adaptive"},
+            "model": {
+                "name": self.model.name,
+                "input_size": list(self.model.input_size),
+                "channels": self.model.channels,
+                "device": str(self.model.device),
+            },
+            "attack": {
+                "name": self.recipe.attack,
+                "params": self.attack_params,
+                "loss": self.attack.loss,
+                "mode": "adaptive" if self.recipe.adaptive else "non-adaptive",
+            },
             "true_label": {"index": self.original.label, "name": names[self.original.label]},
             "target": None if self.target is None else {"index": self.target, "name": names[self.target]},
             "original": self.original.to_dict(),
@@ -121,13 +127,21 @@ class Inspection:
         :class:`~inspector.core.concealment.oracle.OracleReport` dict, black-box only) and a one-line ``summary``."""
         if self.surrogate is not None:
             fooled = "fooled" if self.surrogate["fooled"] else "did not fool"
-            return {"kind": "transfer", "computed_on": self.surrogate["name"], "oracle": None,
-                    "summary": f"computed on {self.surrogate['name']} (it {fooled} it), no query to the target"}
+            return {
+                "kind": "transfer",
+                "computed_on": self.surrogate["name"],
+                "oracle": None,
+                "summary": f"computed on {self.surrogate['name']} (it {fooled} it), no query to the target",
+            }
         oracle = self.attack.oracle
         if oracle is None:
             return {"kind": "white-box", "computed_on": self.model.name, "oracle": None, "summary": ""}
-        return {"kind": "black-box", "computed_on": self.model.name, "oracle": oracle.to_dict(),
-                "summary": oracle.summary()}
+        return {
+            "kind": "black-box",
+            "computed_on": self.model.name,
+            "oracle": oracle.to_dict(),
+            "summary": oracle.summary(),
+        }
 
     def save(self, out_dir: str | os.PathLike) -> dict[str, Path]:
         """Write original.png, adversarial.png, perturbation.png and result.json to ``out_dir``.
@@ -188,15 +202,20 @@ def inspect(
         return _inspect(recipe, model, on_step, should_stop)
 
 
-def _inspect(recipe: Recipe, model: Classifier | None, on_step: StepCallback | None,
-             should_stop: StopCheck | None) -> Inspection:
+def _inspect(
+    recipe: Recipe, model: Classifier | None, on_step: StepCallback | None, should_stop: StopCheck | None
+) -> Inspection:
     attack = make_attack(recipe.attack, recipe.params)
     pipeline, detectors = defenses_from_recipe(recipe)
     concealment = concealment_from_recipe(recipe, attack)
-    clf = model if model is not None else load_model(recipe.model, recipe.device, weights=recipe.weights,
-                                                     trust_code=recipe.trust_model_code)
-    surrogate = as_surrogate([load_model(s, recipe.device) for s in recipe.surrogates], clf) \
-        if recipe.surrogates else None
+    clf = (
+        model
+        if model is not None
+        else load_model(recipe.model, recipe.device, weights=recipe.weights, trust_code=recipe.trust_model_code)
+    )
+    surrogate = (
+        as_surrogate([load_model(s, recipe.device) for s in recipe.surrogates], clf) if recipe.surrogates else None
+    )
     attack.check_model(surrogate if surrogate is not None else clf)
     x = load_tensor(recipe.image, clf.input_size, clf.channels, clf.resize).to(clf.device)
     if concealment is not None and concealment.detector is not None and concealment.detector.needs_calibration:
@@ -211,8 +230,15 @@ def _inspect(recipe: Recipe, model: Classifier | None, on_step: StepCallback | N
     attacked = DefendedClassifier(clf, pipeline, eot_samples=recipe.eot_samples) if recipe.adaptive else clf
     on = surrogate if surrogate is not None else attacked
     if isinstance(attack, QueryAttack):
-        result = attack.run(on, x, y, target=target_t, on_step=on_step, should_stop=should_stop,
-                            oracle=attack.oracle(on, x.shape[0], concealment))
+        result = attack.run(
+            on,
+            x,
+            y,
+            target=target_t,
+            on_step=on_step,
+            should_stop=should_stop,
+            oracle=attack.oracle(on, x.shape[0], concealment),
+        )
     else:
         result = attack.run(on, x, y, target=target_t, on_step=on_step, should_stop=should_stop)
     if clf.device.type == "cuda":
@@ -225,8 +251,19 @@ def _inspect(recipe: Recipe, model: Classifier | None, on_step: StepCallback | N
             logits = attacked(result.x_adv)
         result = dataclasses.replace(result, logits=logits, success=is_success(logits, y, target_t))
     adversarial = classification(clf, result.logits, recipe.top_k, "the adversarial image")
-    inspection = Inspection(recipe, clf, x.cpu(), result.x_adv.detach().cpu(), original, adversarial, target,
-                            result, dataclasses.asdict(attack), attack_time, surrogate=transfer)
+    inspection = Inspection(
+        recipe,
+        clf,
+        x.cpu(),
+        result.x_adv.detach().cpu(),
+        original,
+        adversarial,
+        target,
+        result,
+        dataclasses.asdict(attack),
+        attack_time,
+        surrogate=transfer,
+    )
     if pipeline.defenses:
         inspection.defended = defended_predictions(clf, pipeline, x, result.x_adv, y, target_t, recipe.top_k)
     if detectors:
@@ -246,8 +283,13 @@ def concealment_from_recipe(recipe: Recipe, attack) -> Concealment | None:
     if attack.threat_model != "white-box" and not recipe.surrogates:
         return concealment
     if settings:
-        why = "a transfer attack sends the target no query" if recipe.surrogates else \
-            f"the white-box attack {attack.name!r} reads the model's gradients"
-        raise ParameterError(f"the output mode, throttle and stateful detector apply to the black-box attacks "
-                             f"(square, hopskipjump) made on the target; {why}")
+        why = (
+            "a transfer attack sends the target no query"
+            if recipe.surrogates
+            else f"the white-box attack {attack.name!r} reads the model's gradients"
+        )
+        raise ParameterError(
+            f"the output mode, throttle and stateful detector apply to the black-box attacks "
+            f"(square, hopskipjump) made on the target; {why}"
+        )
     return None

@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 
 from inspector.core.concealment import Concealment
 from inspector.core.concealment.outputs import output_mode_from_spec
-from inspector.core.util.errors import ParameterError
 from inspector.core.evaluation.data import load_dataset
 from inspector.core.evaluation.stats import wilson_interval
+from inspector.core.util.errors import ParameterError
 from inspector.core.util.metrics import perturbation_norms
 
 #: The output modes compared, as specs: full, rounded to 2 decimals, top-1 score, noisy (sigma 0.01), label only.
@@ -64,9 +64,17 @@ class ModeRow:
         return self.cannot_run is None
 
 
-def sweep_modes(attack, model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, modes=MODES, *,
-                on_mode: Callable[[int, str], None] | None = None, on_step=None,
-                should_stop: Callable[[], bool] | None = None) -> list[ModeRow]:
+def sweep_modes(
+    attack,
+    model: torch.nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    modes=MODES,
+    *,
+    on_mode: Callable[[int, str], None] | None = None,
+    on_step=None,
+    should_stop: Callable[[], bool] | None = None,
+) -> list[ModeRow]:
     """Run ``attack`` on ``x`` (N, C, H, W) in [0, 1] with true labels ``y`` (N,) once per output mode.
 
     Args:
@@ -92,9 +100,15 @@ def sweep_modes(attack, model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor
             on_mode(index, spec)
         start = time.perf_counter()
         try:
-            result = attack.run(model, x, y, on_step=on_step, should_stop=should_stop,
-                                oracle=attack.oracle(model, x.shape[0], Concealment(output)))
-        except ParameterError as exc:          # a score-based attack under label-only refuses in one line
+            result = attack.run(
+                model,
+                x,
+                y,
+                on_step=on_step,
+                should_stop=should_stop,
+                oracle=attack.oracle(model, x.shape[0], Concealment(output)),
+            )
+        except ParameterError as exc:  # a score-based attack under label-only refuses in one line
             rows.append(ModeRow(spec, output.describe(), len(x), cannot_run=str(exc)))
             continue
         rows.append(_row(spec, output.describe(), x, result, time.perf_counter() - start))
@@ -111,8 +125,19 @@ def _row(spec: str, title: str, x: torch.Tensor, result, seconds: float) -> Mode
         kept = [v for v, s in zip(values, ok) if s]
         return float(statistics.median(kept)) if kept else float("nan")
 
-    return ModeRow(spec, title, len(ok), hits, low, high, median(result.oracle.queries),
-                   median(norms["l2"]), median(norms["linf"]), seconds, cancelled=result.cancelled)
+    return ModeRow(
+        spec,
+        title,
+        len(ok),
+        hits,
+        low,
+        high,
+        median(result.oracle.queries),
+        median(norms["l2"]),
+        median(norms["linf"]),
+        seconds,
+        cancelled=result.cancelled,
+    )
 
 
 def held_out_digits(model: torch.nn.Module, n: int) -> tuple[torch.Tensor, torch.Tensor]:

@@ -6,12 +6,22 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from inspector.core.io.file_fields import (MAX_PARAM_TEXT, boolean, check_fields, device, either, optional, params,
-                                        text, texts, whole)
-from inspector.core.util.errors import RecipeError
+from inspector.core.io.file_fields import (
+    MAX_PARAM_TEXT,
+    boolean,
+    check_fields,
+    device,
+    either,
+    optional,
+    params,
+    text,
+    texts,
+    whole,
+)
 from inspector.core.models.loading import default_model_name
-from inspector.core.util.threads import MAX_THREADS
 from inspector.core.util.bounds import MAX_COUNT
+from inspector.core.util.errors import RecipeError
+from inspector.core.util.threads import MAX_THREADS
 
 #: The most surrogate models a recipe may name (each is loaded).
 MAX_SURROGATES = 16
@@ -75,7 +85,7 @@ class Recipe:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict, where: str = "the recipe") -> "Recipe":
+    def from_dict(cls, data: dict, where: str = "the recipe") -> Recipe:
         """The recipe in ``data`` (a recipe's JSON object, perhaps from an attacker's file), every field
         checked for its type and range (:data:`RECIPE_FIELDS`); keys it does not know are left out.
 

@@ -24,9 +24,18 @@ def summary_parts(summary: dict) -> list[str]:
         verdict = "SUCCESS" if summary["success"] else "failed"
     labels = f"{summary['true_label']['name']} -> {summary['adversarial']['label']['name']}"
     cost = f"{summary['iterations']} iterations, " + (
-        f"{summary['queries']} queries" if summary["queries"] else f"{summary['gradient_evaluations']} gradient evaluations")
-    parts = [f"{verdict}: {labels}", f"Linf {norms['linf_grey']:.1f}/255", f"L2 {norms['l2']:.3f}",
-             f"L0 {norms['l0']}", cost, f"{summary['attack_time_s']:.2f} s"]
+        f"{summary['queries']} queries"
+        if summary["queries"]
+        else f"{summary['gradient_evaluations']} gradient evaluations"
+    )
+    parts = [
+        f"{verdict}: {labels}",
+        f"Linf {norms['linf_grey']:.1f}/255",
+        f"L2 {norms['l2']:.3f}",
+        f"L0 {norms['l0']}",
+        cost,
+        f"{summary['attack_time_s']:.2f} s",
+    ]
     threat = summary.get("threat_model") or {}
     return parts + ([threat["summary"]] if threat.get("summary") else [])
 

@@ -85,8 +85,10 @@ def as_surrogate(models: list[torch.nn.Module], target: torch.nn.Module) -> torc
     wrapped = []
     for m in models:
         if m.channels != target.channels or len(m.class_names) != len(target.class_names):
-            raise ModelError(f"{show_path(m.name)} cannot stand in for {show_path(target.name)}: it takes "
-                             f"{m.channels} channels and {len(m.class_names)} classes, the target "
-                             f"{target.channels} and {len(target.class_names)}")
+            raise ModelError(
+                f"{show_path(m.name)} cannot stand in for {show_path(target.name)}: it takes "
+                f"{m.channels} channels and {len(m.class_names)} classes, the target "
+                f"{target.channels} and {len(target.class_names)}"
+            )
         wrapped.append(m if tuple(m.input_size) == tuple(target.input_size) else Resized(m, target.input_size))
     return wrapped[0] if len(wrapped) == 1 else Ensemble(wrapped)

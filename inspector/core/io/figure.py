@@ -8,9 +8,9 @@ from PIL import Image, ImageDraw, ImageFont
 from inspector.core.io.image import to_pil
 from inspector.core.io.visualize import perturbation_image
 
-PANEL = 336          # panel side in pixels (the 224-pixel input upscaled 1.5x, nearest neighbour)
+PANEL = 336  # panel side in pixels (the 224-pixel input upscaled 1.5x, nearest neighbour)
 MARGIN = 16
-CAPTION = 64         # height of the caption band under each panel
+CAPTION = 64  # height of the caption band under each panel
 
 
 def _caption(top: dict) -> str:

@@ -46,8 +46,9 @@ class Field:
     accepts: Callable[[Any], bool]
 
 
-def check_fields(data: Any, fields: dict[str, Field], where: str, error: type[InspectorError],
-                 required: tuple[str, ...] = ()) -> dict[str, Any]:
+def check_fields(
+    data: Any, fields: dict[str, Field], where: str, error: type[InspectorError], required: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """The entries of the JSON object ``data`` that ``fields`` names, each checked; other keys are left out.
 
     Args:
@@ -83,6 +84,7 @@ def shown(value: Any) -> str:
 
 # ---- what a field may hold ----------------------------------------------------------------------
 
+
 def is_whole(value: Any) -> bool:
     """An integer (JSON's ``3``, not ``3.0``, not ``true``)."""
     return isinstance(value, int) and not isinstance(value, bool)
@@ -110,8 +112,10 @@ def whole(low: int, high: int) -> Field:
 
 def texts(max_items: int = MAX_ITEMS, max_length: int = MAX_TEXT) -> Field:
     """A list of at most ``max_items`` strings."""
-    return Field(f"a list of at most {max_items} texts",
-                 lambda v: isinstance(v, list) and len(v) <= max_items and all(is_text(t, max_length) for t in v))
+    return Field(
+        f"a list of at most {max_items} texts",
+        lambda v: isinstance(v, list) and len(v) <= max_items and all(is_text(t, max_length) for t in v),
+    )
 
 
 def optional(field: Field) -> Field:
@@ -126,22 +130,32 @@ def either(first: Field, second: Field) -> Field:
 
 def device() -> Field:
     """A device name: auto, cpu, cuda, cuda:N or mps (whether it exists here is checked on use)."""
-    return Field("a device name (auto, cpu, cuda, cuda:N or mps)",
-                 lambda v: isinstance(v, str) and _DEVICE.fullmatch(v) is not None)
+    return Field(
+        "a device name (auto, cpu, cuda, cuda:N or mps)",
+        lambda v: isinstance(v, str) and _DEVICE.fullmatch(v) is not None,
+    )
 
 
 def params() -> Field:
     """Attack parameters: an object of at most :data:`MAX_ITEMS` names, each a number, a short text or a boolean."""
-    return Field(f"an object of at most {MAX_ITEMS} attack parameters, each a number, a text or true/false",
-                 lambda v: isinstance(v, dict) and len(v) <= MAX_ITEMS
-                 and all(is_text(k, MAX_PARAM_TEXT) and _is_scalar(x) for k, x in v.items()))
+    return Field(
+        f"an object of at most {MAX_ITEMS} attack parameters, each a number, a text or true/false",
+        lambda v: (
+            isinstance(v, dict)
+            and len(v) <= MAX_ITEMS
+            and all(is_text(k, MAX_PARAM_TEXT) and _is_scalar(x) for k, x in v.items())
+        ),
+    )
 
 
 def numbers_or_texts(max_items: int = MAX_ITEMS) -> Field:
     """A list of at most ``max_items`` numbers or short texts (budgets: ``0.03``, ``"8/255"``)."""
-    return Field(f"a list of at most {max_items} numbers or texts such as \"8/255\"",
-                 lambda v: isinstance(v, list) and len(v) <= max_items
-                 and all(not isinstance(x, bool) and _is_scalar(x) for x in v))
+    return Field(
+        f'a list of at most {max_items} numbers or texts such as "8/255"',
+        lambda v: (
+            isinstance(v, list) and len(v) <= max_items and all(not isinstance(x, bool) and _is_scalar(x) for x in v)
+        ),
+    )
 
 
 def _is_scalar(value: Any) -> bool:
@@ -151,5 +165,12 @@ def _is_scalar(value: Any) -> bool:
 
 
 def _kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "the text", bool: "the boolean", int: "the number",
-            float: "the number", type(None): "null"}.get(type(value), type(value).__name__)
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "the text",
+        bool: "the boolean",
+        int: "the number",
+        float: "the number",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)

@@ -14,8 +14,9 @@ import shutil
 import stat
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable
+from typing import BinaryIO
 
 from inspector.core.util.errors import ExportError, InspectorError
 from inspector.core.util.messages import show_path

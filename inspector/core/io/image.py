@@ -19,8 +19,8 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from inspector.core.util.errors import ImageError, InputWarning
 from inspector.core.io.files import regular_file, write_atomically
+from inspector.core.util.errors import ImageError, InputWarning
 from inspector.core.util.messages import one_line, show_path
 
 #: Images with more pixels than this are refused (Pillow's own default limit).
@@ -62,7 +62,7 @@ def load_image(path: str | os.PathLike, *, channels: int = 3, max_pixels: int = 
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         im = _open(path, shown, channels, max_pixels)
     for w in caught:
-        if not issubclass(w.category, _ABOUT_THE_FILE):           # e.g. deprecations, for developers
+        if not issubclass(w.category, _ABOUT_THE_FILE):  # e.g. deprecations, for developers
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     for note in dict.fromkeys(_note(w.message) for w in caught if issubclass(w.category, _ABOUT_THE_FILE)):
         warnings.warn(InputWarning(f"{shown}: {note}"), stacklevel=2)
@@ -148,7 +148,7 @@ def preprocess(im: Image.Image, size: tuple[int, int], resize: str = RESIZE_RULE
     scale = max(height / im.height, width / im.width)
     new_w, new_h = max(width, round(im.width * scale)), max(height, round(im.height * scale))
     left, top = (new_w - width) // 2, (new_h - height) // 2
-    sx, sy = im.width / new_w, im.height / new_h           # source pixels per resized pixel
+    sx, sy = im.width / new_w, im.height / new_h  # source pixels per resized pixel
     box = (left * sx, top * sy, (left + width) * sx, (top + height) * sy)
     return im.resize((width, height), Image.Resampling.BICUBIC, box=box)
 
@@ -176,8 +176,9 @@ def quantize(x: torch.Tensor) -> torch.Tensor:
     return x.clamp(0.0, 1.0).mul(255.0).round().div(255.0)
 
 
-def load_tensor(path: str | os.PathLike, size: tuple[int, int], channels: int = 3,
-                resize: str = RESIZE_RULES[0]) -> torch.Tensor:
+def load_tensor(
+    path: str | os.PathLike, size: tuple[int, int], channels: int = 3, resize: str = RESIZE_RULES[0]
+) -> torch.Tensor:
     """Load, convert and preprocess an image file to a (1, C, H, W) tensor in [0, 1].
 
     ``size`` = (H, W), ``channels`` 3 or 1 and ``resize`` (see :func:`preprocess`)

@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
-from inspector.core.util.errors import ExportError, InspectorError
-from inspector.core.util.messages import one_line, show_path
 from inspector.core.io.files import stat_path
 from inspector.core.io.untrusted import read_bytes
+from inspector.core.util.errors import ExportError, InspectorError
+from inspector.core.util.messages import one_line, show_path
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
@@ -54,13 +54,20 @@ def check_member(path: str | os.PathLike, error: type[InspectorError] = ExportEr
         raise error(f"{shown}: not a valid file name (it holds a NUL character)") from None
     what = _odd_kind(info)
     if what:
-        raise error(f"{shown}: {what} in the output folder, refused (the tool never writes or resumes through "
-                    "it); remove it or choose another folder")
+        raise error(
+            f"{shown}: {what} in the output folder, refused (the tool never writes or resumes through "
+            "it); remove it or choose another folder"
+        )
     return info
 
 
-def check_folder(folder: str | os.PathLike, members: Iterable[str] = (), *,
-                 error: type[InspectorError] = ExportError, option: str = "--out") -> None:
+def check_folder(
+    folder: str | os.PathLike,
+    members: Iterable[str] = (),
+    *,
+    error: type[InspectorError] = ExportError,
+    option: str = "--out",
+) -> None:
     """Check, creating nothing, that ``folder`` can be written: an existing writable folder
     (a symbolic link to one is followed), or a path that can be created; and that each name in
     ``members`` inside it passes :func:`check_member`.
@@ -130,8 +137,7 @@ def open_for_append(path: str | os.PathLike, error: type[InspectorError] = Expor
     try:
         what = _odd_kind(os.fstat(fd))
         if what:
-            raise error(f"{show_path(path)}: {what} in the output folder, refused; remove it or choose another "
-                        "folder")
+            raise error(f"{show_path(path)}: {what} in the output folder, refused; remove it or choose another folder")
         os.set_blocking(fd, True)
     except BaseException:
         os.close(fd)

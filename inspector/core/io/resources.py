@@ -5,7 +5,6 @@ from pathlib import Path
 
 from PIL import Image
 
-
 _SOURCE_TREE = Path(__file__).resolve().parents[3] / "resources"
 
 

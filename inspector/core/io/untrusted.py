@@ -100,8 +100,7 @@ def read_text(path: str | os.PathLike, error: type[InspectorError], kind: str, m
         raise error(f"{show_path(path)}: the {kind} file is not UTF-8 text (byte {exc.start})") from None
 
 
-def parse_json(text: str | bytes, where: str, error: type[InspectorError], *,
-               max_depth: int = MAX_JSON_DEPTH) -> Any:
+def parse_json(text: str | bytes, where: str, error: type[InspectorError], *, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """The JSON value in ``text``; ``where`` names it in messages.
 
     Raises:
@@ -118,8 +117,7 @@ def parse_json(text: str | bytes, where: str, error: type[InspectorError], *,
     return data
 
 
-def read_json(path: str | os.PathLike, error: type[InspectorError], kind: str,
-              max_bytes: int = MAX_JSON_BYTES) -> Any:
+def read_json(path: str | os.PathLike, error: type[InspectorError], kind: str, max_bytes: int = MAX_JSON_BYTES) -> Any:
     """The JSON value in the regular file ``path`` (see :func:`read_bytes` and :func:`parse_json`).
 
     Raises:
@@ -135,13 +133,15 @@ def inside(folder: str | os.PathLike, relative: str, error: type[InspectorError]
         error: ``relative`` is absolute, or it (or a link on its way) leads out of ``folder``.
     """
     if os.path.isabs(relative) or "\0" in relative:
-        raise error(f"{where}: {show_path(relative)} must be a path relative to {show_path(folder)}, "
-                    "inside that folder")
+        raise error(
+            f"{where}: {show_path(relative)} must be a path relative to {show_path(folder)}, inside that folder"
+        )
     base = Path(os.path.realpath(folder))
     target = Path(os.path.realpath(base / relative))
     if target != base and base not in target.parents:
-        raise error(f"{where}: {show_path(relative)} leads outside {show_path(folder)}; "
-                    "it must name a file inside that folder")
+        raise error(
+            f"{where}: {show_path(relative)} leads outside {show_path(folder)}; it must name a file inside that folder"
+        )
     return target
 
 

@@ -11,23 +11,23 @@ weights file has a sidecar (:mod:`inspector.core.models.formats.sidecar`) saying
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Callable
 
 from torch import nn
 
 from inspector.core.models.classifier import Classifier
-from inspector.core.util.errors import ModelError
 from inspector.core.models.formats.sidecar import classifier_for
 from inspector.core.models.formats.state_dict import read_state_dict
-from inspector.core.util.messages import one_line, show_path
 from inspector.core.models.metadata import ModelMetadata
-from inspector.core.util.params import Registry
-from inspector.core.util.bounds import MAX_COUNT
 from inspector.core.models.zoo.efficientnet import INPUT_SIDES, MEAN, STD, efficientnet_lite_net
 from inspector.core.models.zoo.mnist_cnn import MnistCNN
+from inspector.core.util.bounds import MAX_COUNT
+from inspector.core.util.errors import ModelError
+from inspector.core.util.messages import one_line, show_path
+from inspector.core.util.params import Registry
 
 
 @dataclass(frozen=True)
@@ -50,18 +50,27 @@ class Architecture:
 
 
 ARCHITECTURES = Registry("architecture")
-ARCHITECTURES.register(Architecture(
-    name="mnist-cnn", description="the built-in MNIST models' CNN: 28x28 grey in [0, 1]",
-    head="classifier.5.weight", build=lambda k: MnistCNN(num_classes=k),
-    defaults=ModelMetadata(input_size=(28, 28), channels=1, task="mnist-cnn with your weights"),
-))
+ARCHITECTURES.register(
+    Architecture(
+        name="mnist-cnn",
+        description="the built-in MNIST models' CNN: 28x28 grey in [0, 1]",
+        head="classifier.5.weight",
+        build=lambda k: MnistCNN(num_classes=k),
+        defaults=ModelMetadata(input_size=(28, 28), channels=1, task="mnist-cnn with your weights"),
+    )
+)
 for _name, _side in INPUT_SIDES.items():
-    ARCHITECTURES.register(Architecture(
-        name=_name, description=f"EfficientNet-Lite (efficientnet-lite-pytorch): {_side}x{_side} RGB",
-        head="_fc.weight", build=partial(efficientnet_lite_net, _name),
-        defaults=ModelMetadata(input_size=(_side, _side), channels=3, mean=(MEAN,), std=(STD,),
-                               task=f"{_name} with your weights"),
-    ))
+    ARCHITECTURES.register(
+        Architecture(
+            name=_name,
+            description=f"EfficientNet-Lite (efficientnet-lite-pytorch): {_side}x{_side} RGB",
+            head="_fc.weight",
+            build=partial(efficientnet_lite_net, _name),
+            defaults=ModelMetadata(
+                input_size=(_side, _side), channels=3, mean=(MEAN,), std=(STD,), task=f"{_name} with your weights"
+            ),
+        )
+    )
 
 
 def load_with_weights(name: str, weights: Path) -> Classifier:
@@ -74,18 +83,21 @@ def load_with_weights(name: str, weights: Path) -> Classifier:
             gives fewer than 2 or more than MAX_COUNT classes, or stores no weights.
     """
     if name not in ARCHITECTURES:
-        raise ModelError(f"--weights needs an architecture as --model, not {name!r}: "
-                         f"one of {', '.join(ARCHITECTURES)}")
+        raise ModelError(f"--weights needs an architecture as --model, not {name!r}: one of {', '.join(ARCHITECTURES)}")
     arch = ARCHITECTURES[name]
     state = read_state_dict(weights)
     shown = show_path(weights)
     if arch.head not in state or state[arch.head].dim() < 1:
-        raise ModelError(f"{shown}: not {name} weights (no output layer {arch.head!r}); "
-                         f"choose the architecture they were trained with")
+        raise ModelError(
+            f"{shown}: not {name} weights (no output layer {arch.head!r}); "
+            f"choose the architecture they were trained with"
+        )
     head = state[arch.head]
     if not 2 <= head.shape[0] <= MAX_COUNT or head.numel() == 0:
-        raise ModelError(f"{shown}: output layer {arch.head!r} of shape {tuple(head.shape)} gives "
-                         f"{head.shape[0]:,} classes; {name} takes 2 to {MAX_COUNT:,}, with their weights stored")
+        raise ModelError(
+            f"{shown}: output layer {arch.head!r} of shape {tuple(head.shape)} gives "
+            f"{head.shape[0]:,} classes; {name} takes 2 to {MAX_COUNT:,}, with their weights stored"
+        )
     net = arch.build(int(head.shape[0]))
     try:
         net.load_state_dict(state)

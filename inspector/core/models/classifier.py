@@ -7,8 +7,8 @@ Loading lives in :mod:`inspector.core.models.loading`.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import torch
 from torch import nn
@@ -84,10 +84,11 @@ class Classifier(nn.Module):
             raise
         except (RuntimeError, torch.jit.Error) as exc:  # torch.jit.Error is no RuntimeError
             shape = "x".join(str(n) for n in x.shape[1:])
-            raise ModelError(f"{show_path(self.name)}: the model failed on a batch of {x.shape[0]} "
-                             f"{shape} images ({one_line(exc)})") from None
+            raise ModelError(
+                f"{show_path(self.name)}: the model failed on a batch of {x.shape[0]} {shape} images ({one_line(exc)})"
+            ) from None
 
-    def train(self, mode: bool = True) -> "Classifier":
+    def train(self, mode: bool = True) -> Classifier:
         """Classifiers stay in eval mode; use :meth:`nn.Module.train` on ``net`` to train."""
         return super().train(False)
 

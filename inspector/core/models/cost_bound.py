@@ -19,9 +19,9 @@ import torch
 from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
 
+from inspector.core.models.op_cost import op_flops, tensors_in
 from inspector.core.util.errors import ModelError
 from inspector.core.util.messages import one_line
-from inspector.core.models.op_cost import op_flops, tensors_in
 
 #: The memory one run's outputs may take (sum over ops, the most a backward pass keeps), in bytes.
 MAX_BYTES = 1 * 2**30
@@ -61,8 +61,10 @@ class _Meter(TorchDispatchMode):
         name = _op_name(func)
         flops = op_flops(func, args, kwargs, out)
         if flops is None:
-            raise CostError(f"{self.where}: {name} is not an operator whose cost this tool can bound (it may "
-                            "cost far more than it reads and writes); refused")
+            raise CostError(
+                f"{self.where}: {name} is not an operator whose cost this tool can bound (it may "
+                "cost far more than it reads and writes); refused"
+            )
         self.flops += flops
         size = read = 0
         if not func.is_view:  # a view allocates nothing and computes nothing
@@ -72,20 +74,27 @@ class _Meter(TorchDispatchMode):
         self.total += size
         self.largest = max(self.largest, size)
         if size > self.max_bytes or self.total > self.max_bytes:
-            raise CostError(f"{self.where}: {name} would make {size / 2**30:.1f} GB of tensors "
-                            f"({self.total / 2**30:.1f} GB so far in one run), over the "
-                            f"{self.max_bytes / 2**30:.1f} GB bound; refused")
+            raise CostError(
+                f"{self.where}: {name} would make {size / 2**30:.1f} GB of tensors "
+                f"({self.total / 2**30:.1f} GB so far in one run), over the "
+                f"{self.max_bytes / 2**30:.1f} GB bound; refused"
+            )
         if read > self.max_bytes:
-            raise CostError(f"{self.where}: {name} would read {read / 2**30:.1f} GB of tensors (a kernel may copy "
-                            f"a broadcast view in full), over the {self.max_bytes / 2**30:.1f} GB bound; refused")
+            raise CostError(
+                f"{self.where}: {name} would read {read / 2**30:.1f} GB of tensors (a kernel may copy "
+                f"a broadcast view in full), over the {self.max_bytes / 2**30:.1f} GB bound; refused"
+            )
         if self.flops > self.max_flops:
-            raise CostError(f"{self.where}: {name} brings one run to {self.flops / 1e9:.0f} GFLOP, over the "
-                            f"{self.max_flops / 1e9:.0f} GFLOP bound (about a minute); refused")
+            raise CostError(
+                f"{self.where}: {name} brings one run to {self.flops / 1e9:.0f} GFLOP, over the "
+                f"{self.max_flops / 1e9:.0f} GFLOP bound (about a minute); refused"
+            )
         return out
 
 
-def check_cost(net: nn.Module, input_shape: tuple[int, ...], where: str, *, max_bytes: int = MAX_BYTES,
-               max_flops: int = MAX_FLOPS) -> Cost:
+def check_cost(
+    net: nn.Module, input_shape: tuple[int, ...], where: str, *, max_bytes: int = MAX_BYTES, max_flops: int = MAX_FLOPS
+) -> Cost:
     """What one run of ``net`` on a float32 batch of ``input_shape`` costs, found on fake tensors.
 
     ``where`` names the model in messages. The parameters of ``net`` are not copied.
@@ -96,8 +105,7 @@ def check_cost(net: nn.Module, input_shape: tuple[int, ...], where: str, *, max_
         ModelError: an op's output shape depends on the data (it cannot be bounded), or the
             network fails on a batch of that shape.
     """
-    from torch._subclasses.fake_tensor import (DataDependentOutputException, DynamicOutputShapeException,
-                                               FakeTensorMode)
+    from torch._subclasses.fake_tensor import DataDependentOutputException, DynamicOutputShapeException, FakeTensorMode
 
     meter = _Meter(where, max_bytes, max_flops)
     shape = "x".join(str(n) for n in input_shape)
@@ -109,11 +117,14 @@ def check_cost(net: nn.Module, input_shape: tuple[int, ...], where: str, *, max_
     except ModelError:
         raise
     except (DataDependentOutputException, DynamicOutputShapeException):
-        raise ModelError(f"{where}: {_op_name(meter.op)} gives an output whose size depends on the data, so "
-                         "what running it costs cannot be bounded; refused") from None
+        raise ModelError(
+            f"{where}: {_op_name(meter.op)} gives an output whose size depends on the data, so "
+            "what running it costs cannot be bounded; refused"
+        ) from None
     except Exception as exc:  # the network fails on the batch: torch raises many kinds
-        raise ModelError(f"{where}: the model fails on a batch of {shape} inputs at {_op_name(meter.op)} "
-                         f"({one_line(exc)})") from None
+        raise ModelError(
+            f"{where}: the model fails on a batch of {shape} inputs at {_op_name(meter.op)} ({one_line(exc)})"
+        ) from None
     return Cost(meter.total, meter.largest, meter.flops, meter.ops)
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from functools import lru_cache
+from functools import cache
 
-from inspector.core.util.errors import ClassNameError
 from inspector.core.io.resources import resource_path
+from inspector.core.util.errors import ClassNameError
 
 #: A class index as text: ASCII digits (``"²"`` and ``"٣"`` are names, not indices), perhaps negative.
 _INDEX = re.compile(r"-?[0-9]+", re.ASCII)
@@ -15,7 +15,7 @@ _INDEX = re.compile(r"-?[0-9]+", re.ASCII)
 _MAX_INDEX_DIGITS = 18
 
 
-@lru_cache(maxsize=None)
+@cache
 def imagenet_classes() -> tuple[str, ...]:
     """The 1000 ImageNet-1k class names in model output order."""
     rows = resource_path("imagenet_classes.tsv").read_text(encoding="utf-8").splitlines()

@@ -25,17 +25,17 @@ from pathlib import Path
 
 import torch
 
-from inspector.core.models.classifier import Classifier, ModelInfo
-from inspector.core.models.architectures import load_with_weights
-from inspector.core.util.device import select_device
-from inspector.core.util.errors import ModelError
 from inspector.core.io.files import regular_file, stat_path
+from inspector.core.models.architectures import load_with_weights
+from inspector.core.models.classifier import Classifier, ModelInfo
 from inspector.core.models.formats import load_model_file
 from inspector.core.models.formats.sidecar import sidecar_path
 from inspector.core.models.labels import default_class_names
-from inspector.core.util.messages import show_path
 from inspector.core.models.probe import probe
 from inspector.core.models.zoo import MODELS
+from inspector.core.util.device import select_device
+from inspector.core.util.errors import ModelError
+from inspector.core.util.messages import show_path
 
 
 def builtin_models() -> dict[str, ModelInfo]:
@@ -47,8 +47,13 @@ def default_model_name() -> str:
     return next(iter(builtin_models()))
 
 
-def load_model(spec: str | os.PathLike | None = None, device: str | torch.device | None = None, *,
-               weights: str | os.PathLike | None = None, trust_code: bool = False) -> Classifier:
+def load_model(
+    spec: str | os.PathLike | None = None,
+    device: str | torch.device | None = None,
+    *,
+    weights: str | os.PathLike | None = None,
+    trust_code: bool = False,
+) -> Classifier:
     """Load a classifier by built-in name, model file path, or architecture name with ``weights``, on ``device``.
 
     ``trust_code`` allows a whole model pickled by ``torch.save(model)``, whose
@@ -72,11 +77,14 @@ def load_model(spec: str | os.PathLike | None = None, device: str | torch.device
         return _load_builtin(spec, dev)
     if weights is None and not (Path(spec).suffix or os.sep in spec or "/" in spec):
         names = ", ".join(models)
-        raise ModelError(f"unknown model {spec!r}: built-in models are {names}, or give a model file path "
-                         "(.pt2, .onnx, TorchScript)")
+        raise ModelError(
+            f"unknown model {spec!r}: built-in models are {names}, or give a model file path (.pt2, .onnx, TorchScript)"
+        )
     file = Path(weights if weights is not None else spec)
-    stamp = (_stamp(regular_file(file, ModelError, "weights" if weights is not None else "model")),
-             _stamp(stat_path(sidecar_path(file), ModelError)))
+    stamp = (
+        _stamp(regular_file(file, ModelError, "weights" if weights is not None else "model")),
+        _stamp(stat_path(sidecar_path(file), ModelError)),
+    )
     return _load_file(spec, dev, None if weights is None else str(weights), trust_code, stamp)
 
 

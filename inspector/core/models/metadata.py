@@ -33,11 +33,11 @@ from pathlib import Path
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
-from inspector.core.util.errors import ModelError
 from inspector.core.io.image import RESIZE_RULES
-from inspector.core.util.messages import one_line, show_path
-from inspector.core.util.bounds import MAX_COUNT
 from inspector.core.io.untrusted import inside, parse_json, read_text
+from inspector.core.util.bounds import MAX_COUNT
+from inspector.core.util.errors import ModelError
+from inspector.core.util.messages import one_line, show_path
 
 #: The largest input side accepted, in pixels.
 MAX_SIDE = 4096
@@ -45,6 +45,7 @@ MAX_SIDE = 4096
 MAX_NAME_LENGTH = 256
 #: The largest class names file read, in bytes (ImageNet-21k's names take about 0.5 MB).
 MAX_NAMES_FILE_BYTES = 4 * 2**20
+
 
 def _per_channel(item: dict, lengths: tuple[int, ...]) -> dict:
     """One number, or a list of one of ``lengths`` numbers, each matching ``item``."""
@@ -58,33 +59,42 @@ SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "Robustness Inspector model metadata",
     "description": "a JSON object with any of the keys input_size, channels, mean, std, class_names "
-                   "(or class_names_file), task, resize",
+    "(or class_names_file), task, resize",
     "type": "object",
     "properties": {
         "input_size": {
             "description": f"[height, width] in pixels, two whole numbers from 1 to {MAX_SIDE}",
-            "type": "array", "items": {"type": "integer", "minimum": 1, "maximum": MAX_SIDE},
-            "minItems": 2, "maxItems": 2,
+            "type": "array",
+            "items": {"type": "integer", "minimum": 1, "maximum": MAX_SIDE},
+            "minItems": 2,
+            "maxItems": 2,
         },
         "channels": {"description": "3 (RGB) or 1 (grey)", "enum": [1, 3]},
-        "mean": {"description": "one number, or a list of one number per channel",
-                 **_per_channel(_NUMBER, (1, 3))},
-        "std": {"description": "one number above 0, or a list of one such number per channel",
-                **_per_channel(_POSITIVE_NUMBER, (1, 3))},
+        "mean": {"description": "one number, or a list of one number per channel", **_per_channel(_NUMBER, (1, 3))},
+        "std": {
+            "description": "one number above 0, or a list of one such number per channel",
+            **_per_channel(_POSITIVE_NUMBER, (1, 3)),
+        },
         "class_names": {
             "description": f"a list of at least 2 non-empty texts (at most {MAX_COUNT:,}, each of at most "
-                           f"{MAX_NAME_LENGTH} characters), one per model output, in output order",
-            "type": "array", "items": {"type": "string", "minLength": 1, "maxLength": MAX_NAME_LENGTH},
-            "minItems": 2, "maxItems": MAX_COUNT,
+            f"{MAX_NAME_LENGTH} characters), one per model output, in output order",
+            "type": "array",
+            "items": {"type": "string", "minLength": 1, "maxLength": MAX_NAME_LENGTH},
+            "minItems": 2,
+            "maxItems": MAX_COUNT,
         },
         "class_names_file": {
             "description": "the path of a text file with one class name per line, relative to this file's folder "
-                           "and inside it",
-            "type": "string", "minLength": 1, "maxLength": 4096,
+            "and inside it",
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 4096,
         },
-        "task": {"description": f"one line of text saying what the model classifies (at most {MAX_NAME_LENGTH} "
-                                "characters)", "type": "string",
-                 "maxLength": MAX_NAME_LENGTH},
+        "task": {
+            "description": f"one line of text saying what the model classifies (at most {MAX_NAME_LENGTH} characters)",
+            "type": "string",
+            "maxLength": MAX_NAME_LENGTH,
+        },
         "resize": {"description": " or ".join(repr(r) for r in RESIZE_RULES), "enum": list(RESIZE_RULES)},
     },
     "additionalProperties": False,
@@ -119,8 +129,9 @@ class ModelMetadata:
     resize: str = RESIZE_RULES[0]
 
 
-def parse_metadata(text: str, where: str, *, folder: Path | None = None,
-                   defaults: ModelMetadata = ModelMetadata()) -> ModelMetadata:
+def parse_metadata(
+    text: str, where: str, *, folder: Path | None = None, defaults: ModelMetadata = ModelMetadata()
+) -> ModelMetadata:
     """Read and check metadata; keys it lacks (all, for empty text) take their value from ``defaults``.
 
     Args:
@@ -183,8 +194,9 @@ def read_class_names(folder: Path, relative: str, where: str) -> tuple[str, ...]
         raise ModelError(f"{what} {shown} holds {len(names):,} class names; at most {MAX_COUNT:,} are accepted")
     longest = max(len(name) for name in names)
     if longest > MAX_NAME_LENGTH:
-        raise ModelError(f"{what} {shown} holds a class name of {longest:,} characters; "
-                         f"at most {MAX_NAME_LENGTH} are accepted")
+        raise ModelError(
+            f"{what} {shown} holds a class name of {longest:,} characters; at most {MAX_NAME_LENGTH} are accepted"
+        )
     return names
 
 

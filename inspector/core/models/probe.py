@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import torch
 
 from inspector.core.models.classifier import Classifier
+from inspector.core.util.bounds import MAX_COUNT
 from inspector.core.util.errors import ModelError
 from inspector.core.util.messages import show_path
-from inspector.core.util.bounds import MAX_COUNT
 
 #: Images in the probe batch: more than one, as attacks and detectors run batches.
 PROBE_BATCH = 2
@@ -58,22 +58,29 @@ def probe(model: Classifier) -> ProbeReport:
         except ModelError:
             if not _runs_on_one(model, x):
                 raise
-            raise ModelError(f"{name}: fails on a batch of {PROBE_BATCH} {shape} images but runs on one "
-                             f"{batch_hint}") from None
+            raise ModelError(
+                f"{name}: fails on a batch of {PROBE_BATCH} {shape} images but runs on one {batch_hint}"
+            ) from None
     if not isinstance(out, torch.Tensor):
         raise ModelError(f"{name}: returns {type(out).__name__}, not a tensor of logits of shape (N, K)")
     if out.dim() != 2 or out.shape[0] != PROBE_BATCH:
-        raise ModelError(f"{name}: returns shape {tuple(out.shape)} for a batch of {PROBE_BATCH} {shape} images; "
-                         f"it must return logits of shape ({PROBE_BATCH}, K) {batch_hint}")
+        raise ModelError(
+            f"{name}: returns shape {tuple(out.shape)} for a batch of {PROBE_BATCH} {shape} images; "
+            f"it must return logits of shape ({PROBE_BATCH}, K) {batch_hint}"
+        )
     if not out.is_floating_point():
         raise ModelError(f"{name}: returns {str(out.dtype).removeprefix('torch.')} values, not floating-point logits")
     k = out.shape[1]
     if not 2 <= k <= MAX_COUNT:
-        raise ModelError(f"{name}: returns {k:,} output{'s' if k != 1 else ''} per image; "
-                         f"a classifier here has 2 to {MAX_COUNT:,} classes")
+        raise ModelError(
+            f"{name}: returns {k:,} output{'s' if k != 1 else ''} per image; "
+            f"a classifier here has 2 to {MAX_COUNT:,} classes"
+        )
     if not torch.isfinite(out.detach()).all():
-        raise ModelError(f"{name}: returns NaN or infinite logits on random {shape} images in [0, 1] "
-                         "(is a normalisation std 0, or does the network divide by zero?)")
+        raise ModelError(
+            f"{name}: returns NaN or infinite logits on random {shape} images in [0, 1] "
+            "(is a normalisation std 0, or does the network divide by zero?)"
+        )
     return ProbeReport(k, _has_input_gradient(x, out))
 
 

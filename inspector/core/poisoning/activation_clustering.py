@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import torch
 
-from inspector.core.util.errors import ParameterError
 from inspector.core.poisoning.features import penultimate
 from inspector.core.poisoning.scan_result import DataScan
+from inspector.core.util.errors import ParameterError
 
 
 @dataclass
@@ -48,7 +48,7 @@ class ActivationClustering:
                 continue
             z = reduce(features[rows], self.dims)
             assignment = two_means(z, self.seed)
-            small = int(assignment.float().mean() < 0.5)        # the less populated cluster's id
+            small = int(assignment.float().mean() < 0.5)  # the less populated cluster's id
             members = assignment == small
             if members.float().mean() < self.max_size:
                 flagged[rows[members]] = True

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import torch
 
+from inspector.core.poisoning.triggers import Trigger
 from inspector.core.util.errors import ParameterError
 from inspector.core.util.params import parse_number
-from inspector.core.poisoning.triggers import Trigger
 
 
 @dataclass
@@ -55,8 +55,16 @@ def poison_count(n: int, rate: float) -> int:
     return max(1, round(rate * n))
 
 
-def badnets(x: torch.Tensor, y: torch.Tensor, trigger: Trigger, target: int, rate: float, *,
-            num_classes: int = 10, seed: int = 0) -> PoisonedSet:
+def badnets(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    trigger: Trigger,
+    target: int,
+    rate: float,
+    *,
+    num_classes: int = 10,
+    seed: int = 0,
+) -> PoisonedSet:
     """Poison round(rate * N) of (x, y): stamp ``trigger`` and relabel them ``target``.
 
     x (N, C, H, W) in [0, 1], y (N,) class indices. Returns a new set; x and y are not changed.
@@ -70,8 +78,10 @@ def badnets(x: torch.Tensor, y: torch.Tensor, trigger: Trigger, target: int, rat
     candidates = (y != target).nonzero().flatten()
     count = poison_count(len(y), rate)
     if count > len(candidates):
-        raise ParameterError(f"poison rate {rate:g} asks for {count} poisoned images but only "
-                             f"{len(candidates)} are outside the target class")
+        raise ParameterError(
+            f"poison rate {rate:g} asks for {count} poisoned images but only "
+            f"{len(candidates)} are outside the target class"
+        )
     order = torch.randperm(len(candidates), generator=torch.Generator().manual_seed(seed))
     indices = candidates[order[:count]].sort().values
     xp, yp = x.clone(), y.clone()

@@ -27,17 +27,28 @@ import torch
 
 from inspector.core.attacks.norms import NORMS
 from inspector.core.attacks.pgd import PGD
-from inspector.core.util.errors import ParameterError
 from inspector.core.poisoning.badnets import PoisonedSet, check_rate, check_target
 from inspector.core.poisoning.triggers import Trigger
+from inspector.core.util.errors import ParameterError
 
 #: Default perturbation budget per norm (pixel units, images in [0, 1]).
 DEFAULT_EPS = {"l2": 8.0, "linf": 0.3}
 
 
-def clean_label(x: torch.Tensor, y: torch.Tensor, trigger: Trigger, target: int, rate: float, *,
-                proxy: torch.nn.Module | None = None, norm: str = "l2", eps: float = DEFAULT_EPS["l2"], steps: int = 200,
-                num_classes: int = 10, seed: int = 0) -> PoisonedSet:
+def clean_label(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    trigger: Trigger,
+    target: int,
+    rate: float,
+    *,
+    proxy: torch.nn.Module | None = None,
+    norm: str = "l2",
+    eps: float = DEFAULT_EPS["l2"],
+    steps: int = 200,
+    num_classes: int = 10,
+    seed: int = 0,
+) -> PoisonedSet:
     """Poison round(rate * n_target) images of the target class; labels unchanged.
 
     x (N, C, H, W) in [0, 1], y (N,). ``proxy`` (default: built-in ``mnist-pgd-at``)
@@ -57,6 +68,7 @@ def clean_label(x: torch.Tensor, y: torch.Tensor, trigger: Trigger, target: int,
         raise ParameterError(f"clean-label perturbation eps {eps:g} must be in (0, {1 if norm == 'linf' else 28}]")
     if proxy is None:
         from inspector.core.models.loading import load_model
+
         proxy = load_model("mnist-pgd-at")
     members = (y == target).nonzero().flatten()
     count = max(1, round(rate * len(members)))
@@ -71,4 +83,4 @@ def clean_label(x: torch.Tensor, y: torch.Tensor, trigger: Trigger, target: int,
 
 def _perturb(attack: PGD, proxy: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 100) -> torch.Tensor:
     """PGD adversarials of (x, y) on ``proxy``, in batches."""
-    return torch.cat([attack.run(proxy, x[i:i + batch], y[i:i + batch]).x_adv for i in range(0, len(x), batch)])
+    return torch.cat([attack.run(proxy, x[i : i + batch], y[i : i + batch]).x_adv for i in range(0, len(x), batch)])

@@ -18,8 +18,10 @@ def last_linear(model: nn.Module) -> nn.Linear:
     layers = [m for m in model.modules() if isinstance(m, nn.Linear)]
     if not layers:
         name = getattr(model, "name", type(model).__name__)
-        raise ModelError(f"model {name} has no fully connected (nn.Linear) layer to read activations from: "
-                         "activation clustering and spectral signatures need its penultimate layer")
+        raise ModelError(
+            f"model {name} has no fully connected (nn.Linear) layer to read activations from: "
+            "activation clustering and spectral signatures need its penultimate layer"
+        )
     return layers[-1]
 
 
@@ -36,7 +38,7 @@ def penultimate(model: nn.Module, x: torch.Tensor, batch_size: int = 500) -> tor
     try:
         with torch.no_grad():
             for i in range(0, len(x), batch_size):
-                model(x[i:i + batch_size])
+                model(x[i : i + batch_size])
     finally:
         handle.remove()
     return torch.cat(captured)

@@ -30,8 +30,7 @@ class CleanseSettings(Configurable):
     lr: float = param(0.1, "Adam learning rate on the mask and pattern logits", minimum=1e-8)
     init_cost: float = param(1e-3, "the starting L1 weight lambda", minimum=0.0)
     asr: float = param(0.99, "the attack success a reconstructed trigger must reach", minimum=1e-6, maximum=1.0)
-    patience: int = param(5, "steps above / below asr before lambda is raised / lowered", minimum=1,
-                          maximum=MAX_COUNT)
+    patience: int = param(5, "steps above / below asr before lambda is raised / lowered", minimum=1, maximum=MAX_COUNT)
     seed: int = param(0, "the seed of the batches and the start", minimum=0, maximum=MAX_SEED)
 
     def check(self) -> None:

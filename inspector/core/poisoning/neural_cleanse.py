@@ -27,15 +27,15 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import torch
 import torch.nn.functional as F
 
-from inspector.core.util.errors import ModelError, ParameterError
 from inspector.core.poisoning.model_scan import CleanseSettings
 from inspector.core.poisoning.triggers import Trigger
+from inspector.core.util.errors import ModelError, ParameterError
 
 #: The MAD consistency constant for normally distributed values.
 MAD_SCALE = 1.4826
@@ -60,12 +60,23 @@ class CleanseResult:
     class_names: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"classes": [{"class": k, "name": self.class_names[k] if self.class_names else str(k),
-                             "mask_l1": round(self.l1[k], 3), "attack_success": round(self.success[k], 4),
-                             "anomaly_index": round(self.anomaly_index[k], 3), "flagged": k in self.flagged}
-                            for k in range(len(self.l1))],
-                "flagged": self.flagged, "threshold": THRESHOLD, "seconds": round(self.seconds, 1),
-                "finished": self.finished}
+        return {
+            "classes": [
+                {
+                    "class": k,
+                    "name": self.class_names[k] if self.class_names else str(k),
+                    "mask_l1": round(self.l1[k], 3),
+                    "attack_success": round(self.success[k], 4),
+                    "anomaly_index": round(self.anomaly_index[k], 3),
+                    "flagged": k in self.flagged,
+                }
+                for k in range(len(self.l1))
+            ],
+            "flagged": self.flagged,
+            "threshold": THRESHOLD,
+            "seconds": round(self.seconds, 1),
+            "finished": self.finished,
+        }
 
 
 def anomaly_indices(l1: list[float]) -> tuple[list[float], list[int]]:
@@ -78,9 +89,15 @@ def anomaly_indices(l1: list[float]) -> tuple[list[float], list[int]]:
     return index.tolist(), flagged
 
 
-def neural_cleanse(model: torch.nn.Module, x_clean: torch.Tensor, settings: CleanseSettings | None = None, *,
-                   classes: list[int] | None = None, on_progress: Callable[[int, int], None] | None = None,
-                   should_stop: Callable[[], bool] | None = None) -> CleanseResult:
+def neural_cleanse(
+    model: torch.nn.Module,
+    x_clean: torch.Tensor,
+    settings: CleanseSettings | None = None,
+    *,
+    classes: list[int] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> CleanseResult:
     """Reconstruct a minimal trigger for every class of ``model`` and test them for an outlier.
 
     x_clean (N, C, H, W) in [0, 1]: clean images of the model's input shape (a few hundred suffice).
@@ -95,8 +112,10 @@ def neural_cleanse(model: torch.nn.Module, x_clean: torch.Tensor, settings: Clea
     if len(x_clean) < 2:
         raise ParameterError("Neural Cleanse needs clean images of the model's input: give at least 2")
     if getattr(model, "has_input_gradient", True) is False:
-        raise ModelError(f"model {getattr(model, 'name', '')} has no input gradient: Neural Cleanse optimises "
-                         "a trigger by gradient descent and cannot scan it")
+        raise ModelError(
+            f"model {getattr(model, 'name', '')} has no input gradient: Neural Cleanse optimises "
+            "a trigger by gradient descent and cannot scan it"
+        )
     start = time.perf_counter()
     device = x_clean.device
     with torch.no_grad():
@@ -121,10 +140,11 @@ def neural_cleanse(model: torch.nn.Module, x_clean: torch.Tensor, settings: Clea
             break
         xb = x_clean[torch.randint(len(x_clean), (settings.batch_size,), generator=gen).to(device)]
         mask, pattern = torch.sigmoid(mask_logit), torch.sigmoid(pattern_logit)
-        stamped = (1 - mask[:, None]) * xb[None] + mask[:, None] * pattern[:, None]     # (K, B, C, H, W)
+        stamped = (1 - mask[:, None]) * xb[None] + mask[:, None] * pattern[:, None]  # (K, B, C, H, W)
         logits = model(stamped.reshape(-1, c, h, w)).reshape(k, settings.batch_size, -1)
-        ce = F.cross_entropy(logits.transpose(1, 2), targets[:, None].expand(k, settings.batch_size),
-                             reduction="none").mean(1)
+        ce = F.cross_entropy(
+            logits.transpose(1, 2), targets[:, None].expand(k, settings.batch_size), reduction="none"
+        ).mean(1)
         l1 = mask.sum((1, 2, 3))
         loss = (ce + cost * l1).sum()
         optimizer.zero_grad(set_to_none=True)
@@ -141,7 +161,7 @@ def neural_cleanse(model: torch.nn.Module, x_clean: torch.Tensor, settings: Clea
             below = torch.where(reached, torch.zeros_like(below), below + 1)
             raise_cost = (above >= settings.patience).to(device)
             lower_cost = (below >= settings.patience).to(device)
-            cost = torch.where(raise_cost, cost * 1.5, torch.where(lower_cost, cost / 1.5 ** 1.5, cost))
+            cost = torch.where(raise_cost, cost * 1.5, torch.where(lower_cost, cost / 1.5**1.5, cost))
             above[raise_cost.cpu()] = 0
             below[lower_cost.cpu()] = 0
         if on_progress is not None:
@@ -149,8 +169,23 @@ def neural_cleanse(model: torch.nn.Module, x_clean: torch.Tensor, settings: Clea
     # a class never reached the target success: its trigger is the whole image, as large as it gets
     l1s = [float(v) if math.isfinite(v) else float(h * w) for v in best_l1.tolist()]
     index, flagged = anomaly_indices(l1s)
-    triggers = [Trigger("reconstructed", best_mask[i, 0], best_pattern[i],
-                        f"Neural Cleanse trigger for class {classes[i]}, mask L1 {l1s[i]:.1f}") for i in range(k)]
+    triggers = [
+        Trigger(
+            "reconstructed",
+            best_mask[i, 0],
+            best_pattern[i],
+            f"Neural Cleanse trigger for class {classes[i]}, mask L1 {l1s[i]:.1f}",
+        )
+        for i in range(k)
+    ]
     names = list(getattr(model, "class_names", []) or [])
-    return CleanseResult(triggers, l1s, best_success.tolist(), index, [classes[i] for i in flagged],
-                         time.perf_counter() - start, finished, [names[i] for i in classes] if names else [])
+    return CleanseResult(
+        triggers,
+        l1s,
+        best_success.tolist(),
+        index,
+        [classes[i] for i in flagged],
+        time.perf_counter() - start,
+        finished,
+        [names[i] for i in classes] if names else [],
+    )

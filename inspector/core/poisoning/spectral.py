@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import torch
 
-from inspector.core.util.errors import ParameterError
 from inspector.core.poisoning.features import penultimate
 from inspector.core.poisoning.scan_result import DataScan
+from inspector.core.util.errors import ParameterError
 
 #: How many times the expected poisoned fraction is removed per label (Tran et al. 2018).
 REMOVAL_FACTOR = 1.5
@@ -45,8 +45,10 @@ class SpectralSignatures:
             ModelError: the model has no linear layer (see :func:`~inspector.core.poisoning.features.last_linear`).
         """
         if not 0 < self.expected_rate <= 2 / 3:
-            raise ParameterError(f"expected poison rate {self.expected_rate:g} must be in (0, 2/3] "
-                                 f"({REMOVAL_FACTOR:g} times it is removed from each class)")
+            raise ParameterError(
+                f"expected poison rate {self.expected_rate:g} must be in (0, 2/3] "
+                f"({REMOVAL_FACTOR:g} times it is removed from each class)"
+            )
         features = penultimate(model, x)
         flagged = torch.zeros(len(y), dtype=torch.bool)
         for c in y.unique():

@@ -54,11 +54,12 @@ def predict(model: torch.nn.Module, x: torch.Tensor, batch_size: int = 500) -> t
     """Top-1 labels (N,) of x (N, C, H, W) in [0, 1], in eval mode, without gradients."""
     model.eval()
     with torch.no_grad():
-        return torch.cat([model(x[i:i + batch_size]).argmax(1).cpu() for i in range(0, len(x), batch_size)])
+        return torch.cat([model(x[i : i + batch_size]).argmax(1).cpu() for i in range(0, len(x), batch_size)])
 
 
-def backdoor_figures(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, trigger: Trigger,
-                     target: int) -> BackdoorFigures:
+def backdoor_figures(
+    model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, trigger: Trigger, target: int
+) -> BackdoorFigures:
     """Clean accuracy on (x, y) and attack success of ``trigger`` towards ``target``.
 
     x (N, C, H, W) in [0, 1], held-out images the model did not train on; y (N,) their labels.

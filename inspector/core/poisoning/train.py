@@ -11,22 +11,22 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Callable
 
 import torch
 
 from inspector.core.io.datasets.mnist import mnist_split
-from inspector.core.util.bounds import MAX_EPOCHS, check_count, check_real, check_seed
-from inspector.core.util.errors import ParameterError
+from inspector.core.models.zoo.mnist_cnn import MnistCNN
 from inspector.core.poisoning.badnets import PoisonedSet, badnets, check_rate, check_target
 from inspector.core.poisoning.clean_label import DEFAULT_EPS, clean_label
 from inspector.core.poisoning.success import BackdoorFigures, backdoor_figures
 from inspector.core.poisoning.triggers import Trigger, make_trigger
 from inspector.core.training.loop import Progress, fit
-from inspector.core.training.standard import cross_entropy_loss
 from inspector.core.training.methods.standard import Standard
-from inspector.core.models.zoo.mnist_cnn import MnistCNN
+from inspector.core.training.standard import cross_entropy_loss
+from inspector.core.util.bounds import MAX_EPOCHS, check_count, check_real, check_seed
+from inspector.core.util.errors import ParameterError
 
 ATTACKS = ("badnets", "clean-label")
 #: The poison rates of the sweep, as fractions of the training set.
@@ -103,19 +103,35 @@ class BackdoorReport:
     trigger: Trigger = field(repr=False, default=None)
 
     def to_dict(self) -> dict:
-        return {"config": asdict(self.config), "poisoned_count": len(self.poisoned),
-                "trigger": self.trigger.description, **self.figures.to_dict(),
-                "seconds": round(self.seconds, 1), "finished": self.finished}
+        return {
+            "config": asdict(self.config),
+            "poisoned_count": len(self.poisoned),
+            "trigger": self.trigger.description,
+            **self.figures.to_dict(),
+            "seconds": round(self.seconds, 1),
+            "finished": self.finished,
+        }
 
 
-def poison_training_set(config: BackdoorConfig, x: torch.Tensor, y: torch.Tensor, *,
-                        proxy: torch.nn.Module | None = None) -> PoisonedSet:
+def poison_training_set(
+    config: BackdoorConfig, x: torch.Tensor, y: torch.Tensor, *, proxy: torch.nn.Module | None = None
+) -> PoisonedSet:
     """The poisoned copy of (x, y) that ``config`` describes (``proxy``: the clean-label attack's model)."""
     trigger = config.make_trigger(tuple(x.shape[1:]))
     if config.attack == "badnets":
         return badnets(x, y, trigger, config.target, config.rate, seed=config.seed)
-    return clean_label(x, y, trigger, config.target, config.rate, proxy=proxy, norm=config.norm, eps=config.eps,
-                       steps=config.pgd_steps, seed=config.seed)
+    return clean_label(
+        x,
+        y,
+        trigger,
+        config.target,
+        config.rate,
+        proxy=proxy,
+        norm=config.norm,
+        eps=config.eps,
+        steps=config.pgd_steps,
+        seed=config.seed,
+    )
 
 
 def train_backdoor(
@@ -151,9 +167,20 @@ def train_backdoor(
     poisoned = poison_training_set(config, x, y, proxy=proxy)
     torch.manual_seed(config.seed)
     net = MnistCNN()
-    done = fit(net, poisoned.x, poisoned.y, cross_entropy_loss, stage=config.stage(), epochs=config.epochs,
-               lr=Standard.lr, seed=config.seed, checkpoint=checkpoint, resume=resume,
-               on_progress=on_progress, should_stop=should_stop)
+    done = fit(
+        net,
+        poisoned.x,
+        poisoned.y,
+        cross_entropy_loss,
+        stage=config.stage(),
+        epochs=config.epochs,
+        lr=Standard.lr,
+        seed=config.seed,
+        checkpoint=checkpoint,
+        resume=resume,
+        on_progress=on_progress,
+        should_stop=should_stop,
+    )
     trigger = config.make_trigger()
     hx, hy = split["held_out"]
     figures = backdoor_figures(net, hx, hy, trigger, config.target)

@@ -47,8 +47,10 @@ class Trigger:
             ParameterError: x's channels or size differ from the trigger's.
         """
         if tuple(x.shape[1:]) != tuple(self.pattern.shape):
-            raise ParameterError(f"the {self.kind} trigger is for images of shape {tuple(self.pattern.shape)} "
-                                 f"(channels, height, width), not {tuple(x.shape[1:])}")
+            raise ParameterError(
+                f"the {self.kind} trigger is for images of shape {tuple(self.pattern.shape)} "
+                f"(channels, height, width), not {tuple(x.shape[1:])}"
+            )
         m = self.mask.to(x.device, x.dtype)
         return ((1 - m) * x + m * self.pattern.to(x.device, x.dtype)).clamp(0, 1)
 
@@ -58,8 +60,9 @@ class Trigger:
         return float(self.mask.sum())
 
 
-def make_trigger(kind: str, shape: tuple[int, int, int] = (1, 28, 28), *, size: int = 4,
-                 alpha: float = 0.2, seed: int = 0) -> Trigger:
+def make_trigger(
+    kind: str, shape: tuple[int, int, int] = (1, 28, 28), *, size: int = 4, alpha: float = 0.2, seed: int = 0
+) -> Trigger:
     """Build a trigger of ``kind`` for images of ``shape`` (C, H, W).
 
     ``size`` is the side in pixels of the ``patch`` square (the ``pixel``
@@ -86,8 +89,10 @@ def make_trigger(kind: str, shape: tuple[int, int, int] = (1, 28, 28), *, size: 
     if side < 1:
         raise ParameterError(f"trigger size {side} must be at least 1 pixel")
     if side + MARGIN > min(h, w):
-        raise ParameterError(f"a {side}x{side} trigger does not fit in a {h}x{w} image "
-                             f"(it sits {MARGIN} pixel from the border): choose a size below {min(h, w) - MARGIN}")
+        raise ParameterError(
+            f"a {side}x{side} trigger does not fit in a {h}x{w} image "
+            f"(it sits {MARGIN} pixel from the border): choose a size below {min(h, w) - MARGIN}"
+        )
     rows = slice(h - MARGIN - side, h - MARGIN)
     cols = slice(w - MARGIN - side, w - MARGIN)
     mask[rows, cols] = 1

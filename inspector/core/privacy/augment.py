@@ -8,8 +8,9 @@ import torch
 import torch.nn.functional as F
 
 
-def random_affine(x: torch.Tensor, generator: torch.Generator, *, rotation: float = 0.0, scale: float = 0.0,
-                  shift: int = 2) -> torch.Tensor:
+def random_affine(
+    x: torch.Tensor, generator: torch.Generator, *, rotation: float = 0.0, scale: float = 0.0, shift: int = 2
+) -> torch.Tensor:
     """Each image of ``x`` (N, C, H, W) in [0, 1] moved by its own random transform; same shape and range.
 
     Per image: a rotation uniform in [-rotation, rotation] degrees, a zoom uniform

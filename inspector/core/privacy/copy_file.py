@@ -23,8 +23,9 @@ def save_copy(net: nn.Module, path: str | Path, *, class_names: list[str], task:
     """
     path = Path(path)
     example = torch.rand(2, 1, 28, 28)
-    program = torch.export.export(copy.deepcopy(net).eval(), (example,),
-                                  dynamic_shapes=({0: torch.export.Dim("batch")},))
+    program = torch.export.export(
+        copy.deepcopy(net).eval(), (example,), dynamic_shapes=({0: torch.export.Dim("batch")},)
+    )
     write_sidecar(path, {"input_size": [28, 28], "channels": 1, "class_names": list(class_names), "task": task})
     write_atomically(path, lambda fh: torch.export.save(program, fh))
     return path

@@ -19,10 +19,10 @@ import torch
 
 from inspector.core.io.datasets.idx import read_idx
 from inspector.core.io.datasets.mnist import MEMBER_IMAGES, heldout_digits
+from inspector.core.io.resources import resource_path
+from inspector.core.privacy.augment import random_affine
 from inspector.core.util.errors import ImageError
 from inspector.core.util.messages import show_path
-from inspector.core.privacy.augment import random_affine
-from inspector.core.io.resources import resource_path
 
 POOLS = ("members", "transformed")
 #: The seed of the ``transformed`` pool's transforms (the pool is the same in every run).
@@ -38,8 +38,7 @@ def query_pool(spec: str = "members") -> torch.Tensor:
     if spec in POOLS:
         x = _digits(resource_path("images", MEMBER_IMAGES))
         if spec == "transformed":
-            x = random_affine(x, torch.Generator().manual_seed(TRANSFORM_SEED),
-                              rotation=20.0, scale=0.15, shift=3)
+            x = random_affine(x, torch.Generator().manual_seed(TRANSFORM_SEED), rotation=20.0, scale=0.15, shift=3)
     else:
         x = _digits(spec)
     if len(x) == 0:

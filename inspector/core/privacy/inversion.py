@@ -16,8 +16,8 @@ its own stopping rule.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 from torch import nn
@@ -74,9 +74,15 @@ class MIFace:
         check_real(self.cost_threshold, "MI-Face cost threshold", minimum=0, maximum=1)
         check_real(self.start, "MI-Face start grey level", minimum=0, maximum=1)
 
-    def run(self, model: nn.Module, classes: torch.Tensor, shape: tuple[int, int, int], *,
-            on_step: Callable[[InversionStep], None] | None = None,
-            should_stop: Callable[[], bool] | None = None) -> Inversion:
+    def run(
+        self,
+        model: nn.Module,
+        classes: torch.Tensor,
+        shape: tuple[int, int, int],
+        *,
+        on_step: Callable[[InversionStep], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> Inversion:
         """One reconstruction per class in ``classes`` (K,) long, of image ``shape`` (C, H, W).
 
         ``model`` maps (K, C, H, W) in [0, 1] to logits; it is used in eval mode.
@@ -99,7 +105,7 @@ class MIFace:
                 break
             x_var = x.detach().requires_grad_(True)
             cost = 1 - model(x_var).softmax(1)[rows, classes]
-            grad, = torch.autograd.grad(cost.sum(), x_var)
+            (grad,) = torch.autograd.grad(cost.sum(), x_var)
             cost = cost.detach()
             improved = active & (cost < best_cost)
             best[improved], best_cost[improved] = x[improved], cost[improved]

@@ -16,22 +16,22 @@ wide at n = 10, and a difference between models must exceed them to count.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import torch
 
-from inspector.core.models.classifier import Classifier
-from inspector.core.util.errors import ParameterError
 from inspector.core.io.files import write_files
+from inspector.core.models.classifier import Classifier
 from inspector.core.models.loading import load_model
+from inspector.core.models.zoo.mnist_cnn import MNIST_MODELS
 from inspector.core.privacy.data import held_out
 from inspector.core.privacy.fidelity import rate
-from inspector.core.privacy.inversion import MIFace, InversionStep
+from inspector.core.privacy.inversion import InversionStep, MIFace
 from inspector.core.privacy.plots import inversion_grid
 from inspector.core.privacy.ssim import ssim
-from inspector.core.models.zoo.mnist_cnn import MNIST_MODELS
+from inspector.core.util.errors import ParameterError
 
 GRID = "inversion.png"
 RESULT = "inversion.json"
@@ -65,11 +65,16 @@ class InversionReport:
     stopped: bool
 
     def to_dict(self) -> dict:
-        config = {"model": self.config.model, "attack": asdict(self.config.attack),
-                  "judges": self.config.judge_names()}
-        return {"config": config, "rows": self.rows, "summary": self.summary, "seconds": self.seconds,
-                "stopped": self.stopped, "recipe": f"inspector invert --model {self.config.model} "
-                f"--max-iterations {self.config.attack.max_iterations}"}
+        config = {"model": self.config.model, "attack": asdict(self.config.attack), "judges": self.config.judge_names()}
+        return {
+            "config": config,
+            "rows": self.rows,
+            "summary": self.summary,
+            "seconds": self.seconds,
+            "stopped": self.stopped,
+            "recipe": f"inspector invert --model {self.config.model} "
+            f"--max-iterations {self.config.attack.max_iterations}",
+        }
 
     def grid(self):
         """The 1 x 10 grid of reconstructions, each captioned with the model's probability for its class."""
@@ -82,8 +87,9 @@ class InversionReport:
 
         text = json.dumps(self.to_dict(), indent=2) + "\n"
         grid = self.grid()
-        return write_files(out, {GRID: lambda p: grid.save(p, format="PNG"),
-                                 RESULT: lambda p: p.write_text(text, encoding="utf-8")})
+        return write_files(
+            out, {GRID: lambda p: grid.save(p, format="PNG"), RESULT: lambda p: p.write_text(text, encoding="utf-8")}
+        )
 
 
 def class_means() -> torch.Tensor:
@@ -92,9 +98,13 @@ def class_means() -> torch.Tensor:
     return torch.stack([x[y == c].mean(0) for c in range(10)])
 
 
-def invert_model(config: InversionConfig, *, model: Classifier | None = None,
-                 on_step: Callable[[InversionStep], None] | None = None,
-                 should_stop: Callable[[], bool] | None = None) -> InversionReport:
+def invert_model(
+    config: InversionConfig,
+    *,
+    model: Classifier | None = None,
+    on_step: Callable[[InversionStep], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> InversionReport:
     """Reconstruct every class of ``config.model`` and score the reconstructions.
 
     Raises:
@@ -116,13 +126,21 @@ def invert_model(config: InversionConfig, *, model: Classifier | None = None,
         probabilities = model(images).softmax(1)
         judged = {name: judge(images).argmax(1) for name, judge in judges.items()}
     means = class_means()
-    similarity = torch.stack([ssim(images, means[c].expand_as(images)) for c in range(10)], 1)   # (10 images, 10 means)
+    similarity = torch.stack([ssim(images, means[c].expand_as(images)) for c in range(10)], 1)  # (10 images, 10 means)
     rows = []
     for c in range(10):
-        rows.append({"class": c, "probability": float(probabilities[c, c]), "top1": int(probabilities[c].argmax()),
-                     "iterations": int(result.iterations[c]), "cost": float(result.cost[c]),
-                     "judges": {name: int(pred[c]) for name, pred in judged.items()},
-                     "ssim": float(similarity[c, c]), "closest_mean": int(similarity[c].argmax())})
+        rows.append(
+            {
+                "class": c,
+                "probability": float(probabilities[c, c]),
+                "top1": int(probabilities[c].argmax()),
+                "iterations": int(result.iterations[c]),
+                "cost": float(result.cost[c]),
+                "judges": {name: int(pred[c]) for name, pred in judged.items()},
+                "ssim": float(similarity[c, c]),
+                "closest_mean": int(similarity[c].argmax()),
+            }
+        )
     summary = {
         "self": rate(sum(r["top1"] == r["class"] for r in rows), 10),
         "judges": {name: rate(int((pred == classes).sum()), 10) for name, pred in judged.items()},

@@ -41,7 +41,7 @@ def agreement_plot(results: list[dict], title: str = "agreement with the victim 
 
     draw.text((LEFT, 10), title, fill=(30, 30, 30), font=font)
     for v in [i / 10 for i in range(round(y_low * 10), 11)]:
-        _, y = px(10 ** lo, v)
+        _, y = px(10**lo, v)
         draw.line([(LEFT, y), (LEFT + plot_w, y)], fill=(225, 225, 225))
         draw.text((LEFT - 40, y - 8), f"{v:.0%}", fill=(80, 80, 80), font=small)
     for q in (100, 250, 500, 1000, 2000, 5000, 10000, 20000):
@@ -85,8 +85,11 @@ def _polyline(draw: ImageDraw.ImageDraw, points: list[tuple[float, float]], colo
         t = 0.0
         while t < length:
             a, b = t / length, min(t + 7, length) / length
-            draw.line([(x0 + a * (x1 - x0), y0 + a * (y1 - y0)), (x0 + b * (x1 - x0), y0 + b * (y1 - y0))],
-                      fill=colour, width=2)
+            draw.line(
+                [(x0 + a * (x1 - x0), y0 + a * (y1 - y0)), (x0 + b * (x1 - x0), y0 + b * (y1 - y0))],
+                fill=colour,
+                width=2,
+            )
             t += 12
 
 

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import torch
 
-from inspector.core.util.errors import ExportError, ParameterError
 from inspector.core.io.files import write_atomically
-from inspector.core.util.messages import one_line, show_path
 from inspector.core.io.out_folder import check_folder, check_member, read_member
-from inspector.core.privacy.plots import agreement_plot
 from inspector.core.io.untrusted import parse_json
+from inspector.core.privacy.plots import agreement_plot
+from inspector.core.util.errors import ExportError, ParameterError
+from inspector.core.util.messages import one_line, show_path
 
 STATE = "steal-state.pt"
 RESULT = "steal.json"
@@ -72,11 +72,13 @@ class RunFolder:
             raise ExportError(f"cannot make the folder {show_path(self.path)}: {exc.strerror or exc}") from None
         if self.has_state():
             if not resume:
-                raise ParameterError(f"{show_path(self.path)} holds a stealing run: continue it with --resume, "
-                                     "or choose another folder")
+                raise ParameterError(
+                    f"{show_path(self.path)} holds a stealing run: continue it with --resume, or choose another folder"
+                )
             if self.load_state()["config"] != config:
-                raise ParameterError(f"{show_path(self.path)} holds a stealing run of other settings: "
-                                     "choose another folder")
+                raise ParameterError(
+                    f"{show_path(self.path)} holds a stealing run of other settings: choose another folder"
+                )
 
     def has_state(self) -> bool:
         """Whether the folder holds a state. Raises ExportError where a link or non-regular file stands for it."""
@@ -97,8 +99,9 @@ class RunFolder:
             state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
         except Exception as exc:  # pickle and zip errors have no common base
             raise _malformed(path, one_line(exc)) from None
-        if not isinstance(state, dict) or not all(k in state for k in ("config", "rows", "indices", "answers",
-                                                                        "copy", "sampler")):
+        if not isinstance(state, dict) or not all(
+            k in state for k in ("config", "rows", "indices", "answers", "copy", "sampler")
+        ):
             raise _malformed(path, "not a stealing state")
         if not isinstance(state["config"], str) or not isinstance(state["rows"], str):
             raise _malformed(path, "its config and rows must be JSON text")
@@ -131,10 +134,13 @@ def _is_row(row, budgets: list[int]) -> bool:
         return False
     if not (row.get("model") is None or row.get("model") == copy_name(row["budget"])):
         return False
-    rates = [row.get("agreement"), row.get("accuracy")] + [row.get(k) for k in ("transfer", "white_box")
-                                                            if row.get(k) is not None]
-    return all(isinstance(r, dict) and all(_is_number(r.get(k)) for k in ("rate", "low", "high"))
-               and type(r.get("n")) is int for r in rates)
+    rates = [row.get("agreement"), row.get("accuracy")] + [
+        row.get(k) for k in ("transfer", "white_box") if row.get(k) is not None
+    ]
+    return all(
+        isinstance(r, dict) and all(_is_number(r.get(k)) for k in ("rate", "low", "high")) and type(r.get("n")) is int
+        for r in rates
+    )
 
 
 def _is_number(value) -> bool:

@@ -46,7 +46,7 @@ class RandomSampler:
 
     def take(self, n: int) -> torch.Tensor:
         """The next ``n`` indices (fewer when the pool runs out), (n,) long."""
-        out = self.order[self.taken:self.taken + n]
+        out = self.order[self.taken : self.taken + n]
         self.taken += len(out)
         return out
 
@@ -68,8 +68,9 @@ class AdaptiveSampler:
         seed: seeds the clustering and the draws.
     """
 
-    def __init__(self, pool: torch.Tensor, *, actions: int = 30, step: float = 0.2,
-                 use_certainty: bool = True, seed: int = 0):
+    def __init__(
+        self, pool: torch.Tensor, *, actions: int = 30, step: float = 0.2, use_certainty: bool = True, seed: int = 0
+    ):
         self.generator = torch.Generator().manual_seed(seed)
         self.clusters = kmeans(pool.flatten(1), min(actions, len(pool)), self.generator)
         k = int(self.clusters.max()) + 1
@@ -79,7 +80,7 @@ class AdaptiveSampler:
         self.used = torch.zeros(len(pool), dtype=torch.bool)
         self.mean_reward = 0.0
         self.count = 0
-        self.stats = torch.zeros(3, 3, dtype=torch.float64)   # per reward: count, mean, M2 (Welford)
+        self.stats = torch.zeros(3, 3, dtype=torch.float64)  # per reward: count, mean, M2 (Welford)
         self.recent = torch.zeros(0, 0)
 
     @property
@@ -148,12 +149,19 @@ class AdaptiveSampler:
             self.preferences += torch.nan_to_num(grad)
 
     def state_dict(self) -> dict:
-        return {"preferences": self.preferences, "used": self.used, "mean_reward": self.mean_reward,
-                "count": self.count, "stats": self.stats, "recent": self.recent,
-                "generator": self.generator.get_state()}
+        return {
+            "preferences": self.preferences,
+            "used": self.used,
+            "mean_reward": self.mean_reward,
+            "count": self.count,
+            "stats": self.stats,
+            "recent": self.recent,
+            "generator": self.generator.get_state(),
+        }
 
     def load_state_dict(self, state: dict) -> None:
-        self.preferences, self.used, self.stats, self.recent = (state[k] for k in ("preferences", "used", "stats",
-                                                                                  "recent"))
+        self.preferences, self.used, self.stats, self.recent = (
+            state[k] for k in ("preferences", "used", "stats", "recent")
+        )
         self.mean_reward, self.count = float(state["mean_reward"]), int(state["count"])
         self.generator.set_state(state["generator"])

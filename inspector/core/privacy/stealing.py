@@ -28,19 +28,16 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import torch
 
-from inspector.core.models.classifier import Classifier
-from inspector.core.util.bounds import (MAX_EPOCHS, MAX_LIST, check_count, check_list_length, check_real,
-                                   check_seed)
-from inspector.core.util.errors import ParameterError
-from inspector.core.util.messages import one_line, show_path
-from inspector.core.models.loading import load_model
 from inspector.core.concealment.oracle import OUTPUTS, QueryOracle
+from inspector.core.models.classifier import Classifier
+from inspector.core.models.loading import load_model
+from inspector.core.models.zoo.mnist_cnn import MnistCNN
 from inspector.core.privacy.copy_file import save_copy
 from inspector.core.privacy.data import held_out, query_pool
 from inspector.core.privacy.fidelity import agreement_and_accuracy, predictions, transfer_success
@@ -48,7 +45,9 @@ from inspector.core.privacy.run_folder import STATE, RunFolder, check_run_folder
 from inspector.core.privacy.sampling import AdaptiveSampler, RandomSampler
 from inspector.core.privacy.stealing_methods import STEALING_METHODS
 from inspector.core.privacy.training import CopyLoss, train_copy
-from inspector.core.models.zoo.mnist_cnn import MnistCNN
+from inspector.core.util.bounds import MAX_EPOCHS, MAX_LIST, check_count, check_list_length, check_real, check_seed
+from inspector.core.util.errors import ParameterError
+from inspector.core.util.messages import one_line, show_path
 
 DEFAULT_BUDGETS = (250, 1000, 2000, 5000)
 #: Adaptive sampling: queries per round, after which the bandit and the copy are updated.
@@ -111,8 +110,9 @@ def parse_budgets(text: str) -> list[int]:
     try:
         return [int(t.strip().replace("_", "")) for t in text.split(",") if t.strip()]
     except ValueError:
-        raise ParameterError(f"budgets {text!r}: give whole numbers of queries separated by commas, "
-                             "e.g. 250,1000,5000") from None
+        raise ParameterError(
+            f"budgets {text!r}: give whole numbers of queries separated by commas, e.g. 250,1000,5000"
+        ) from None
 
 
 def epochs_for(queries: int) -> int:
@@ -154,16 +154,28 @@ class StealResult:
     out: str | None = None
 
     def to_dict(self) -> dict:
-        return {"config": self.config.to_dict(), "victim_accuracy": self.victim_accuracy, "rows": self.rows,
-                "finished": self.finished, "seconds": self.seconds, "out": self.out,
-                "recipe": recipe(self.config)}
+        return {
+            "config": self.config.to_dict(),
+            "victim_accuracy": self.victim_accuracy,
+            "rows": self.rows,
+            "finished": self.finished,
+            "seconds": self.seconds,
+            "out": self.out,
+            "recipe": recipe(self.config),
+        }
 
 
 def recipe(config: StealConfig) -> str:
     """The command line that reproduces ``config``."""
-    parts = ["inspector steal", f"--victim {config.victim}", f"--method {config.method}",
-             f"--budget {','.join(str(b) for b in config.budgets)}", f"--pool {config.pool}", f"--seed {config.seed}",
-             f"--transfer-eps {config.transfer_eps:g}"]
+    parts = [
+        "inspector steal",
+        f"--victim {config.victim}",
+        f"--method {config.method}",
+        f"--budget {','.join(str(b) for b in config.budgets)}",
+        f"--pool {config.pool}",
+        f"--seed {config.seed}",
+        f"--transfer-eps {config.transfer_eps:g}",
+    ]
     if config.output == "label":
         parts.append("--labels-only")
     if config.epochs is not None:
@@ -171,9 +183,15 @@ def recipe(config: StealConfig) -> str:
     return " ".join(parts)
 
 
-def steal(config: StealConfig, *, victim: Classifier | None = None, out: str | Path | None = None,
-          resume: bool = False, on_progress: Callable[[StealProgress], None] | None = None,
-          should_stop: Callable[[], bool] | None = None) -> StealResult:
+def steal(
+    config: StealConfig,
+    *,
+    victim: Classifier | None = None,
+    out: str | Path | None = None,
+    resume: bool = False,
+    on_progress: Callable[[StealProgress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> StealResult:
     """Run ``config``: steal a copy of the victim at each budget and measure it.
 
     With ``out``, each finished budget leaves ``copy-<budget>.pt2`` (+ sidecar),
@@ -192,26 +210,29 @@ def steal(config: StealConfig, *, victim: Classifier | None = None, out: str | P
     start = time.perf_counter()
     victim = victim if victim is not None else load_model(config.victim, "cpu")
     if tuple(victim.input_size) != (28, 28) or victim.channels != 1 or len(victim.class_names) != 10:
-        raise ParameterError(f"{config.victim}: model stealing here needs a 10-class model of 28x28 grey "
-                             "digits (an MNIST model)")
+        raise ParameterError(
+            f"{config.victim}: model stealing here needs a 10-class model of 28x28 grey digits (an MNIST model)"
+        )
     pool = query_pool(config.pool)
     budgets = sorted(set(config.budgets))
     if budgets[-1] > len(pool):
-        raise ParameterError(f"query budget {budgets[-1]} exceeds the {len(pool)} images of the pool "
-                             f"{config.pool!r}")
+        raise ParameterError(f"query budget {budgets[-1]} exceeds the {len(pool)} images of the pool {config.pool!r}")
     folder = RunFolder(out, config.to_dict(), resume) if out is not None else None
     x_test, y_test = held_out()
     victim_pred = predictions(victim, x_test)
     victim_accuracy = float((victim_pred == y_test).float().mean())
-    correct = (victim_pred == y_test).nonzero().flatten()[:config.transfer_images]
+    correct = (victim_pred == y_test).nonzero().flatten()[: config.transfer_images]
 
     torch.manual_seed(config.seed)
     net = MnistCNN()
     oracle = QueryOracle(victim, 1, budget=budgets[-1], output=config.output)
     method = STEALING_METHODS.make(config.method)
     adaptive = method.adaptive
-    sampler = (AdaptiveSampler(pool, use_certainty=config.output == "probabilities", seed=config.seed)
-               if adaptive else RandomSampler(len(pool), config.seed))
+    sampler = (
+        AdaptiveSampler(pool, use_certainty=config.output == "probabilities", seed=config.seed)
+        if adaptive
+        else RandomSampler(len(pool), config.seed)
+    )
     indices = torch.zeros(0, dtype=torch.long)
     answers = torch.zeros(0, dtype=torch.long) if config.output == "label" else torch.zeros(0, 10)
     rows: list[dict] = []
@@ -224,12 +245,25 @@ def steal(config: StealConfig, *, victim: Classifier | None = None, out: str | P
 
     def save_state() -> None:
         if folder is not None:
-            folder.save_state({"indices": indices, "answers": answers, "rows": rows, "copy": net.state_dict(),
-                               "sampler": sampler.state_dict()})
+            folder.save_state(
+                {
+                    "indices": indices,
+                    "answers": answers,
+                    "rows": rows,
+                    "copy": net.state_dict(),
+                    "sampler": sampler.state_dict(),
+                }
+            )
 
     def result(finished: bool) -> StealResult:
-        return StealResult(config, list(rows), victim_accuracy, finished, time.perf_counter() - start,
-                           None if folder is None else str(folder.path))
+        return StealResult(
+            config,
+            list(rows),
+            victim_accuracy,
+            finished,
+            time.perf_counter() - start,
+            None if folder is None else str(folder.path),
+        )
 
     done = {row["budget"] for row in rows}
     for number, budget in enumerate(budgets):
@@ -239,8 +273,11 @@ def steal(config: StealConfig, *, victim: Classifier | None = None, out: str | P
 
         def report(stage: str, epoch: int = 0, epochs: int = 0) -> None:
             if on_progress is not None:
-                on_progress(StealProgress(stage, budget, number, len(budgets), int(oracle.queries[0]), epoch, epochs,
-                                          list(rows)))
+                on_progress(
+                    StealProgress(
+                        stage, budget, number, len(budgets), int(oracle.queries[0]), epoch, epochs, list(rows)
+                    )
+                )
 
         while len(indices) < budget:
             if should_stop is not None and should_stop():
@@ -256,30 +293,47 @@ def steal(config: StealConfig, *, victim: Classifier | None = None, out: str | P
                 sampler.update(actions, sampler.rewards(targets, _logits(net, pool[new])))
                 recent = torch.randperm(len(indices), generator=torch.Generator().manual_seed(len(indices)))
                 recent = recent[:ONLINE_IMAGES]
-                train_copy(net, pool[indices[recent]], answers[recent], loss, epochs=1,
-                           seed=config.seed * 7919 + len(indices))
+                train_copy(
+                    net, pool[indices[recent]], answers[recent], loss, epochs=1, seed=config.seed * 7919 + len(indices)
+                )
         save_state()
         epochs = config.epochs or epochs_for(budget)
         report("training", 0, epochs)
-        finished = train_copy(net, pool[indices], answers, loss, epochs=epochs, seed=config.seed + budget,
-                              on_epoch=lambda e: report("training", e, epochs), should_stop=should_stop)
-        if not finished:         # the state saved above holds the copy as it was before this training
+        finished = train_copy(
+            net,
+            pool[indices],
+            answers,
+            loss,
+            epochs=epochs,
+            seed=config.seed + budget,
+            on_epoch=lambda e: report("training", e, epochs),
+            should_stop=should_stop,
+        )
+        if not finished:  # the state saved above holds the copy as it was before this training
             return result(False)
         report("measuring")
         copy_pred = predictions(net, x_test)
-        row = {"budget": budget, "queries": int(oracle.queries[0]), **agreement_and_accuracy(copy_pred, victim_pred,
-                                                                                             y_test)}
+        row = {
+            "budget": budget,
+            "queries": int(oracle.queries[0]),
+            **agreement_and_accuracy(copy_pred, victim_pred, y_test),
+        }
         if config.transfer_eps > 0:
-            row |= transfer_success(net, victim, x_test[correct], y_test[correct], eps=config.transfer_eps,
-                                    seed=config.seed)
+            row |= transfer_success(
+                net, victim, x_test[correct], y_test[correct], eps=config.transfer_eps, seed=config.seed
+            )
         else:
             row |= {"transfer": None, "white_box": None}
         row["model"] = None
         if folder is not None:
             model = folder.path / f"copy-{budget}.pt2"
-            save_copy(net, model, class_names=list(victim.class_names),
-                      task=f"stolen copy of {config.victim} ({config.method}, {budget} "
-                           f"{'label' if config.output == 'label' else 'probability'} queries)")
+            save_copy(
+                net,
+                model,
+                class_names=list(victim.class_names),
+                task=f"stolen copy of {config.victim} ({config.method}, {budget} "
+                f"{'label' if config.output == 'label' else 'probability'} queries)",
+            )
             row["model"] = model.name
         row["seconds"] = time.perf_counter() - t0
         rows.append(row)
@@ -292,8 +346,7 @@ def steal(config: StealConfig, *, victim: Classifier | None = None, out: str | P
     return final
 
 
-def _restore(path: Path, state: dict, net: torch.nn.Module, sampler, pool_size: int, budget: int,
-             output: str) -> None:
+def _restore(path: Path, state: dict, net: torch.nn.Module, sampler, pool_size: int, budget: int, output: str) -> None:
     """Load the copy and the sampler from a saved ``state`` after checking that the queries in it are
     ones this run could have made: distinct pool indices, at most ``budget``, the answers of the
     oracle's kind, and (random sampling) exactly the seeded order's first ones.
@@ -301,6 +354,7 @@ def _restore(path: Path, state: dict, net: torch.nn.Module, sampler, pool_size: 
     Raises:
         ParameterError: the state does not fit this run.
     """
+
     def bad(why: str) -> ParameterError:
         return ParameterError(f"{show_path(path)}: not a state of this run ({why}); delete it to start afresh")
 
@@ -308,12 +362,18 @@ def _restore(path: Path, state: dict, net: torch.nn.Module, sampler, pool_size: 
     if not isinstance(indices, torch.Tensor) or indices.dtype != torch.long or indices.dim() != 1:
         raise bad("the query indices are not a list of whole numbers")
     n = len(indices)
-    if n > budget or (n and (int(indices.min()) < 0 or int(indices.max()) >= pool_size)) \
-            or len(torch.unique(indices)) != n:
+    if (
+        n > budget
+        or (n and (int(indices.min()) < 0 or int(indices.max()) >= pool_size))
+        or len(torch.unique(indices)) != n
+    ):
         raise bad(f"the query indices must be distinct, in the pool of {pool_size}, at most {budget}")
     shape = (n,) if output == "label" else (n, 10)
-    if not isinstance(answers, torch.Tensor) or tuple(answers.shape) != shape \
-            or answers.dtype != (torch.long if output == "label" else torch.float32):
+    if (
+        not isinstance(answers, torch.Tensor)
+        or tuple(answers.shape) != shape
+        or answers.dtype != (torch.long if output == "label" else torch.float32)
+    ):
         raise bad(f"the answers must be {'labels' if output == 'label' else 'probabilities'}, one per query")
     if not isinstance(state["copy"], dict) or not isinstance(state["sampler"], dict):
         raise bad("no copy or sampler")
@@ -334,17 +394,23 @@ def _adaptive_fits(sampler: AdaptiveSampler, indices: torch.Tensor, pool_size: i
     tensors = (used, sampler.preferences, sampler.stats, sampler.recent)
     if not all(isinstance(t, torch.Tensor) for t in tensors):
         return False
-    return (used.dtype == torch.bool and tuple(used.shape) == (pool_size,)
-            and int(used.sum()) == len(indices) and bool(used[indices].all())
-            and sampler.preferences.dtype == torch.float64 and tuple(sampler.preferences.shape) == (k,)
-            and tuple(sampler.stats.shape) == (3, 3) and sampler.recent.dim() == 2
-            and sampler.recent.shape[0] <= pool_size and sampler.recent.shape[1] in (0, 10)
-            and all(bool(torch.isfinite(t.double()).all()) for t in tensors[1:])
-            and math.isfinite(sampler.mean_reward))
+    return (
+        used.dtype == torch.bool
+        and tuple(used.shape) == (pool_size,)
+        and int(used.sum()) == len(indices)
+        and bool(used[indices].all())
+        and sampler.preferences.dtype == torch.float64
+        and tuple(sampler.preferences.shape) == (k,)
+        and tuple(sampler.stats.shape) == (3, 3)
+        and sampler.recent.dim() == 2
+        and sampler.recent.shape[0] <= pool_size
+        and sampler.recent.shape[1] in (0, 10)
+        and all(bool(torch.isfinite(t.double()).all()) for t in tensors[1:])
+        and math.isfinite(sampler.mean_reward)
+    )
 
 
 def _logits(net: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
     net.eval()
     with torch.no_grad():
         return net(x)
-

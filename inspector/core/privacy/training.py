@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 from torch import nn
@@ -29,24 +29,45 @@ class CopyLoss:
 
     hard: bool = False
 
-    def __call__(self, net: nn.Module, x: torch.Tensor, y: torch.Tensor, *, seed: int,
-                 progress: float) -> tuple[torch.Tensor, torch.Tensor]:
+    def __call__(
+        self, net: nn.Module, x: torch.Tensor, y: torch.Tensor, *, seed: int, progress: float
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         x = random_affine(x, torch.Generator().manual_seed(seed), shift=SHIFT)
         if self.hard and y.dim() == 2:
             y = y.argmax(1)
         return TemperatureLoss(1.0)(net, x, y, seed=seed, progress=progress)
 
 
-def train_copy(net: nn.Module, x: torch.Tensor, answers: torch.Tensor, loss: CopyLoss, *, epochs: int, seed: int,
-               on_epoch: Callable[[int], None] | None = None,
-               should_stop: Callable[[], bool] | None = None) -> bool:
+def train_copy(
+    net: nn.Module,
+    x: torch.Tensor,
+    answers: torch.Tensor,
+    loss: CopyLoss,
+    *,
+    epochs: int,
+    seed: int,
+    on_epoch: Callable[[int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> bool:
     """Train ``net`` in place on the queried images x (N, 1, 28, 28) and the victim's answers; False if stopped.
 
     ``on_epoch(e)`` is called after each finished epoch e (1-based).
     """
+
     def progress(p: Progress) -> None:
         if on_epoch is not None and p.batch == p.batches:
             on_epoch(p.epoch)
 
-    return fit(net, x, answers, loss, stage="copy", epochs=epochs, batch_size=BATCH_SIZE, lr=LEARNING_RATE,
-               seed=seed, on_progress=progress, should_stop=should_stop)
+    return fit(
+        net,
+        x,
+        answers,
+        loss,
+        stage="copy",
+        epochs=epochs,
+        batch_size=BATCH_SIZE,
+        lr=LEARNING_RATE,
+        seed=seed,
+        on_progress=progress,
+        should_stop=should_stop,
+    )

@@ -13,5 +13,12 @@ from inspector.core.replay.attack import AttackReplay, replay_attack
 from inspector.core.replay.evaluation import EvaluationReplay, replay_evaluation
 from inspector.core.replay.source import AttackSource, EvaluationSource, read_source
 
-__all__ = ["AttackReplay", "AttackSource", "EvaluationReplay", "EvaluationSource", "read_source",
-           "replay_attack", "replay_evaluation"]
+__all__ = [
+    "AttackReplay",
+    "AttackSource",
+    "EvaluationReplay",
+    "EvaluationSource",
+    "read_source",
+    "replay_attack",
+    "replay_evaluation",
+]

@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 
 from inspector.core.attacks.base import StepCallback, StopCheck
-from inspector.core.models.classifier import Classifier
-from inspector.core.io.image import load_image, to_pil
-from inspector.core.util.messages import show_path
-from inspector.core.replay.source import AttackSource
 from inspector.core.evasion.inspect import Inspection, inspect
+from inspector.core.io.image import load_image, to_pil
+from inspector.core.models.classifier import Classifier
+from inspector.core.replay.source import AttackSource
+from inspector.core.util.messages import show_path
 
 
 @dataclass
@@ -43,13 +43,20 @@ class AttackReplay:
             return "no saved adversarial.png beside the recipe to compare with"
         if self.matched:
             return f"the adversarial's bytes match {show_path(self.saved)} ({self.values} values)"
-        return (f"the replay differs from {show_path(self.saved)}: {self.differing} of {self.values} values "
-                f"(by up to {self.max_difference}/255); a run replays exactly only on the same device "
-                "with the same versions")
+        return (
+            f"the replay differs from {show_path(self.saved)}: {self.differing} of {self.values} values "
+            f"(by up to {self.max_difference}/255); a run replays exactly only on the same device "
+            "with the same versions"
+        )
 
 
-def replay_attack(source: AttackSource, *, model: Classifier | None = None, on_step: StepCallback | None = None,
-                  should_stop: StopCheck | None = None) -> AttackReplay:
+def replay_attack(
+    source: AttackSource,
+    *,
+    model: Classifier | None = None,
+    on_step: StepCallback | None = None,
+    should_stop: StopCheck | None = None,
+) -> AttackReplay:
     """Run ``source``'s recipe again (with its recorded thread count) and compare the adversarials.
 
     Raises:

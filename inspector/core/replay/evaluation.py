@@ -6,20 +6,20 @@ import dataclasses
 import json
 import math
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from inspector.core.attacks.base import StopCheck
-from inspector.core.util.bounds import check_count
-from inspector.core.models.classifier import Classifier
-from inspector.core.util.errors import ParameterError, RecipeError
 from inspector.core.evaluation import EvaluationResult, Progress, evaluate
 from inspector.core.evaluation.records import RESULTS, record_key
 from inspector.core.io.file_fields import shown
-from inspector.core.util.messages import show_path
-from inspector.core.replay.source import EvaluationSource, parse_saved_json
 from inspector.core.io.untrusted import read_text
+from inspector.core.models.classifier import Classifier
+from inspector.core.replay.source import EvaluationSource, parse_saved_json
+from inspector.core.util.bounds import check_count
+from inspector.core.util.errors import ParameterError, RecipeError
+from inspector.core.util.messages import show_path
 
 #: The largest results.jsonl read, in bytes (an ImageNet validation run with 5 budgets takes about 100 MB).
 MAX_RECORDS_BYTES = 256 * 2**20
@@ -53,17 +53,28 @@ class EvaluationReplay:
     def describe(self) -> str:
         """One line saying how the replay compares."""
         if self.compared is None:
-            return "stopped before the end: nothing compared" if self.result.stopped else \
-                "no saved records or tables to compare with"
+            return (
+                "stopped before the end: nothing compared"
+                if self.result.stopped
+                else "no saved records or tables to compare with"
+            )
         if self.matched:
             return f"the replay gives the same {self.compared} ({self.checked} compared)"
-        return (f"the replay differs: {self.differing} of {self.checked} {self.compared}, e.g. "
-                f"{self.differences[0]}; an evaluation replays exactly only on the same device with the same versions")
+        return (
+            f"the replay differs: {self.differing} of {self.checked} {self.compared}, e.g. "
+            f"{self.differences[0]}; an evaluation replays exactly only on the same device with the same versions"
+        )
 
 
-def replay_evaluation(source: EvaluationSource, *, limit: int | None = None, out: str | None = None,
-                      model: Classifier | None = None, on_progress: Callable[[Progress], None] | None = None,
-                      should_stop: StopCheck | None = None) -> EvaluationReplay:
+def replay_evaluation(
+    source: EvaluationSource,
+    *,
+    limit: int | None = None,
+    out: str | None = None,
+    model: Classifier | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    should_stop: StopCheck | None = None,
+) -> EvaluationReplay:
     """Run ``source``'s evaluation again, with its batch size and thread count, and compare.
 
     ``limit`` replays the first images only (rounded up to whole batches, so each batch is the
@@ -117,11 +128,14 @@ def _read(path: Path) -> dict:
             record = parse_saved_json(line, where)
         except RecipeError:
             if number == len(lines):
-                break                                       # a line cut short by a crash
+                break  # a line cut short by a crash
             raise
-        if not isinstance(record, dict) or not all(k in record and isinstance(record[k], _KEY_TYPES) for k in KEY_FIELDS):
-            raise RecipeError(f"{where} is not an evaluation record: an object with "
-                              f"{', '.join(KEY_FIELDS)} (texts or numbers)")
+        if not isinstance(record, dict) or not all(
+            k in record and isinstance(record[k], _KEY_TYPES) for k in KEY_FIELDS
+        ):
+            raise RecipeError(
+                f"{where} is not an evaluation record: an object with {', '.join(KEY_FIELDS)} (texts or numbers)"
+            )
         records[record_key(record)] = record
     return records
 
@@ -130,16 +144,19 @@ def _compare_records(replay: EvaluationReplay, saved: dict, made: dict) -> None:
     replay.compared = "records"
     for key, record in made.items():
         if key not in saved:
-            continue                                            # the saved run had not reached it yet
+            continue  # the saved run had not reached it yet
         replay.checked += 1
         if saved[key] != record:
             replay.differing += 1
             if len(replay.differences) < 3:
                 fields = sorted(k for k in set(record) | set(saved[key]) if record.get(k) != saved[key].get(k))
-                replay.differences.append(f"image {_brief(key[0])}, {_brief(key[1])} eps {_brief(key[2])} "
-                                          f"({_brief(key[3])}, {_brief(key[4])}): "
-                                          + ", ".join(f"{_brief(k)} {shown(saved[key].get(k))} saved, "
-                                                      f"{shown(record.get(k))} now" for k in fields[:4]))
+                replay.differences.append(
+                    f"image {_brief(key[0])}, {_brief(key[1])} eps {_brief(key[2])} "
+                    f"({_brief(key[3])}, {_brief(key[4])}): "
+                    + ", ".join(
+                        f"{_brief(k)} {shown(saved[key].get(k))} saved, {shown(record.get(k))} now" for k in fields[:4]
+                    )
+                )
 
 
 def _compare_tables(replay: EvaluationReplay, tables: dict, result: EvaluationResult) -> None:
@@ -154,14 +171,18 @@ def _compare_tables(replay: EvaluationReplay, tables: dict, result: EvaluationRe
             if not _same(row, rows_now.get(key)):
                 replay.differing += 1
                 if len(replay.differences) < 3:
-                    replay.differences.append(f"{name} row {_brief(key)}: {shown(row)} saved, "
-                                              f"{shown(rows_now.get(key))} now")
+                    replay.differences.append(
+                        f"{name} row {_brief(key)}: {shown(row)} saved, {shown(rows_now.get(key))} now"
+                    )
 
 
 def _brief(value) -> str:
     """A key from a saved file as it goes into the one-line description: as is when short and plain."""
-    return str(value) if isinstance(value, (str, int, float)) and len(str(value)) <= 80 \
-        and str(value).isprintable() else shown(value)
+    return (
+        str(value)
+        if isinstance(value, (str, int, float)) and len(str(value)) <= 80 and str(value).isprintable()
+        else shown(value)
+    )
 
 
 def _same(a, b) -> bool:

@@ -31,13 +31,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inspector.core.util.errors import RecipeError
 from inspector.core.evaluation.config import EvaluationConfig
 from inspector.core.evaluation.report import REPORT_RECIPE_ID
-from inspector.core.io.file_fields import check_fields, device, optional
-from inspector.core.util.messages import one_line, show_path
 from inspector.core.evasion.recipe import Recipe
+from inspector.core.io.file_fields import check_fields, device, optional
 from inspector.core.io.untrusted import MAX_JSON_BYTES, parse_json, read_text
+from inspector.core.util.errors import RecipeError
+from inspector.core.util.messages import one_line, show_path
 
 RESULT = "result.json"
 ADVERSARIAL = "adversarial.png"
@@ -102,7 +102,7 @@ def read_source(path: str | os.PathLike) -> AttackSource | EvaluationSource:
     path = Path(path)
     if path.is_dir():
         for name in (RESULT, MANIFEST):
-            if os.path.lexists(path / name):          # a FIFO there is refused, not passed over
+            if os.path.lexists(path / name):  # a FIFO there is refused, not passed over
                 return read_source(path / name)
         raise RecipeError(f"{show_path(path)}: holds neither an attack's {RESULT} nor an evaluation's {MANIFEST}")
     if path.suffix.lower() in (".html", ".htm"):
@@ -121,7 +121,7 @@ def parse_saved_json(text: str, where: str) -> Any:
     Raises:
         RecipeError: not JSON, or nested too deeply (the message starts with ``where``).
     """
-    parse_json(_CONSTANT.sub("0", text), where, RecipeError)      # the syntax and the nesting
+    parse_json(_CONSTANT.sub("0", text), where, RecipeError)  # the syntax and the nesting
     try:
         return json.loads(text)
     except (ValueError, RecursionError) as exc:
@@ -134,23 +134,23 @@ def _embedded_recipe(path: Path, text: str) -> str:
     end = text.find(_REPORT_END, start + len(_REPORT_START)) if start >= 0 else -1
     if end < 0:
         raise RecipeError(f"{show_path(path)}: not an evaluation report with a recipe")
-    return html.unescape(text[start + len(_REPORT_START):end])
+    return html.unescape(text[start + len(_REPORT_START) : end])
 
 
 def _from_json(path: Path, data) -> AttackSource | EvaluationSource:
     if isinstance(data, dict) and isinstance(data.get("source"), dict) and "models" in data:
-        data = data["source"]                                 # a model comparison: its source attack
-    if isinstance(data, dict) and isinstance(data.get("recipe"), dict):          # an attack's result.json
+        data = data["source"]  # a model comparison: its source attack
+    if isinstance(data, dict) and isinstance(data.get("recipe"), dict):  # an attack's result.json
         model = data.get("model")
         ran_on = _device(path, model.get("device") if isinstance(model, dict) else None, "the model's device")
         return _attack(path, data["recipe"], ran_on)
-    if isinstance(data, dict) and isinstance(data.get("config"), dict):          # a manifest or a report's recipe
+    if isinstance(data, dict) and isinstance(data.get("config"), dict):  # a manifest or a report's recipe
         records = path.parent / RESULTS if path.name == MANIFEST else None
         tables = _tables(path, data.get("tables"))
         source = _evaluation(path, data["config"])
         ran_on = _device(path, data.get("device"), "the device")
         if source.config.device is None and ran_on:
-            source.config.device = ran_on               # the device it ran on: "auto" may pick another here
+            source.config.device = ran_on  # the device it ran on: "auto" may pick another here
         source.records = records if records and os.path.lexists(records) else None
         source.tables = tables
         return source
@@ -158,8 +158,10 @@ def _from_json(path: Path, data) -> AttackSource | EvaluationSource:
         return _attack(path, data, None)
     if isinstance(data, dict) and isinstance(data.get("data"), str) and isinstance(data.get("attacks"), list):
         return _evaluation(path, data)
-    raise RecipeError(f"{show_path(path)}: not a recipe: expected an attack's {RESULT} or recipe, "
-                      f"or an evaluation's folder, {MANIFEST} or report")
+    raise RecipeError(
+        f"{show_path(path)}: not a recipe: expected an attack's {RESULT} or recipe, "
+        f"or an evaluation's folder, {MANIFEST} or report"
+    )
 
 
 def _attack(path: Path, data: dict, ran_on: str | None) -> AttackSource:
@@ -167,9 +169,9 @@ def _attack(path: Path, data: dict, ran_on: str | None) -> AttackSource:
     ignored = _not_from_file(recipe)
     image = Path(recipe.image)
     if not image.is_absolute() and not image.exists() and (path.parent / image).exists():
-        recipe.image = str(path.parent / image)       # a relative path, read from the recipe's folder
+        recipe.image = str(path.parent / image)  # a relative path, read from the recipe's folder
     if recipe.device is None and ran_on:
-        recipe.device = ran_on                        # the device it ran on: "auto" may pick another here
+        recipe.device = ran_on  # the device it ran on: "auto" may pick another here
     adversarial = path.parent / ADVERSARIAL if path.name == RESULT else None
     return AttackSource(path, recipe, adversarial if adversarial and adversarial.is_file() else None, ignored)
 
@@ -191,16 +193,20 @@ def _not_from_file(settings: Recipe | EvaluationConfig) -> dict[str, Any]:
 
 
 def _device(path: Path, value: Any, what: str) -> str | None:
-    return check_fields({"device": value}, {"device": optional(device())}, f"{show_path(path)}: {what}",
-                        RecipeError)["device"]
+    return check_fields({"device": value}, {"device": optional(device())}, f"{show_path(path)}: {what}", RecipeError)[
+        "device"
+    ]
 
 
 def _tables(path: Path, tables: Any) -> dict | None:
     """A report's tables: ``clean`` and ``robust``, each an object or a list of rows (or absent)."""
     if tables is None:
         return None
-    if not isinstance(tables, dict) or not all(isinstance(tables.get(name), (dict, list, type(None)))
-                                               for name in ("clean", "robust")):
-        raise RecipeError(f"{show_path(path)}: the report's tables must be an object whose clean and robust "
-                          "are objects or lists of rows")
+    if not isinstance(tables, dict) or not all(
+        isinstance(tables.get(name), (dict, list, type(None))) for name in ("clean", "robust")
+    ):
+        raise RecipeError(
+            f"{show_path(path)}: the report's tables must be an object whose clean and robust "
+            "are objects or lists of rows"
+        )
     return tables

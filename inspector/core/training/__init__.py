@@ -18,11 +18,25 @@ if TYPE_CHECKING:
     from inspector.core.training.run import TrainedNetwork, TrainReport, train, train_network
 
 #: Names loaded on first use, by the module that defines them.
-_LAZY = {"Progress": "loop", "fit": "loop", "TrainReport": "run", "TrainedNetwork": "run", "train": "run",
-         "train_network": "run"}
+_LAZY = {
+    "Progress": "loop",
+    "fit": "loop",
+    "TrainReport": "run",
+    "TrainedNetwork": "run",
+    "train": "run",
+    "train_network": "run",
+}
 
-__all__ = ["TRAINING_METHODS", "Progress", "TrainReport", "TrainedNetwork", "TrainingMethod", "fit", "train",
-           "train_network"]
+__all__ = [
+    "TRAINING_METHODS",
+    "Progress",
+    "TrainReport",
+    "TrainedNetwork",
+    "TrainingMethod",
+    "fit",
+    "train",
+    "train_network",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -29,8 +29,9 @@ class TemperatureLoss:
 
     temperature: float = 100.0
 
-    def __call__(self, net: nn.Module, x: torch.Tensor, y: torch.Tensor, *, seed: int,
-                 progress: float) -> tuple[torch.Tensor, torch.Tensor]:
+    def __call__(
+        self, net: nn.Module, x: torch.Tensor, y: torch.Tensor, *, seed: int, progress: float
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         logits = net(x)
         log_p = F.log_softmax(logits / self.temperature, dim=1)
         if y.dim() == 1:
@@ -42,5 +43,6 @@ def soft_labels(teacher: nn.Module, x: torch.Tensor, temperature: float, batch_s
     """The teacher's softmax(z / T) on x (N, C, H, W): (N, K) rows summing to 1, computed in eval mode."""
     teacher.eval()
     with torch.no_grad():
-        return torch.cat([(teacher(x[i:i + batch_size]) / temperature).softmax(1)
-                          for i in range(0, len(x), batch_size)])
+        return torch.cat(
+            [(teacher(x[i : i + batch_size]) / temperature).softmax(1) for i in range(0, len(x), batch_size)]
+        )

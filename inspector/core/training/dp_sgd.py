@@ -18,19 +18,19 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from inspector.core.training.loop import Progress, checked_epoch, read_checkpoint, write_checkpoint
+from inspector.core.util.bounds import MAX_COUNT
 from inspector.core.util.errors import ModelError
 from inspector.core.util.extras import require_extra
 from inspector.core.util.messages import one_line, show_path
-from inspector.core.training.loop import Progress, checked_epoch, read_checkpoint, write_checkpoint
-from inspector.core.util.bounds import MAX_COUNT
 
 
 @dataclass(frozen=True)
@@ -81,15 +81,21 @@ def fit_dp(
 
     optimizer = torch.optim.Adam(net.parameters(), lr=settings.lr)
     loader = DataLoader(TensorDataset(x, y), batch_size=settings.batch_size)
-    with warnings.catch_warnings():          # Opacus warns that the RNG is not cryptographically secure
+    with warnings.catch_warnings():  # Opacus warns that the RNG is not cryptographically secure
         warnings.simplefilter("ignore")
         engine = PrivacyEngine(accountant="rdp")
         # ghost clipping: the per-input gradient norms without materialising per-input gradients
         # (Li et al. 2022, arXiv:2110.05679), 2.5 times faster than per-sample hooks here; same clipping
         private, optimizer, criterion, loader = engine.make_private(
-            module=net, optimizer=optimizer, data_loader=loader, criterion=nn.CrossEntropyLoss(),
-            noise_multiplier=settings.noise_multiplier, max_grad_norm=settings.max_grad_norm,
-            poisson_sampling=True, grad_sample_mode="ghost")
+            module=net,
+            optimizer=optimizer,
+            data_loader=loader,
+            criterion=nn.CrossEntropyLoss(),
+            noise_multiplier=settings.noise_multiplier,
+            max_grad_norm=settings.max_grad_norm,
+            poisson_sampling=True,
+            grad_sample_mode="ghost",
+        )
     start = 0
     if resume and checkpoint is not None and os.path.lexists(checkpoint):
         start = checked_epoch(_load(Path(checkpoint), net, optimizer, engine), epochs, checkpoint)
@@ -116,22 +122,28 @@ def fit_dp(
             correct += int((logits.argmax(1) == yb).sum())
             seen += len(yb)
             if on_progress is not None:
-                on_progress(Progress("dp-sgd", epoch + 1, epochs, b + 1, batches, total_loss / seen,
-                                     correct / seen))
+                on_progress(Progress("dp-sgd", epoch + 1, epochs, b + 1, batches, total_loss / seen, correct / seen))
         if not done:
             break
         if checkpoint is not None:
             _save(Path(checkpoint), net, optimizer, engine, epoch + 1)
     epsilon = engine.get_epsilon(settings.delta) if engine.accountant.history else 0.0
-    private._close()            # removes Opacus's hooks and per-sample gradients from ``net``
+    private._close()  # removes Opacus's hooks and per-sample gradients from ``net``
     net.eval()
     return done, float(epsilon)
 
 
 def _save(path: Path, net: nn.Module, optimizer, engine, epoch: int) -> None:
-    write_checkpoint(path, {"stage": "dp-sgd", "epoch": epoch, "net": net.state_dict(),
-                            "optimizer": optimizer.original_optimizer.state_dict(),
-                            "history": [list(h) for h in engine.accountant.history]})
+    write_checkpoint(
+        path,
+        {
+            "stage": "dp-sgd",
+            "epoch": epoch,
+            "net": net.state_dict(),
+            "optimizer": optimizer.original_optimizer.state_dict(),
+            "history": [list(h) for h in engine.accountant.history],
+        },
+    )
 
 
 def _load(path: Path, net: nn.Module, optimizer, engine) -> int:
@@ -146,5 +158,4 @@ def _load(path: Path, net: nn.Module, optimizer, engine) -> int:
         engine.accountant.history = [tuple(h) for h in state["history"]]
         return state["epoch"]
     except Exception as exc:  # key and shape errors have no common base
-        raise ModelError(f"cannot resume from {show_path(path)}: {one_line(exc)}; "
-                         "delete it to start afresh") from None
+        raise ModelError(f"cannot resume from {show_path(path)}: {one_line(exc)}; delete it to start afresh") from None

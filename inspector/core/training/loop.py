@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Protocol
 
 import torch
 from torch import nn
 
-from inspector.core.util.errors import ExportError, ModelError
 from inspector.core.io.files import write_atomically
-from inspector.core.util.messages import one_line, show_path
 from inspector.core.io.out_folder import check_member, read_member
+from inspector.core.util.errors import ExportError, ModelError
+from inspector.core.util.messages import one_line, show_path
 
 #: The largest checkpoint read back, in bytes (an MNIST network with Adam's moments is about 10 MB).
 MAX_CHECKPOINT_BYTES = 256 * 2**20
@@ -48,8 +49,9 @@ class Progress:
 
 
 class BatchLoss(Protocol):
-    def __call__(self, net: nn.Module, x: torch.Tensor, y: torch.Tensor, *, seed: int,
-                 progress: float) -> tuple[torch.Tensor, torch.Tensor]:
+    def __call__(
+        self, net: nn.Module, x: torch.Tensor, y: torch.Tensor, *, seed: int, progress: float
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """Scalar loss to minimise and the logits (N, K) it was computed on.
 
         x (N, C, H, W) in [0, 1]; y (N,) labels or (N, K) soft labels; ``seed``
@@ -98,11 +100,10 @@ def fit(
             if should_stop is not None and should_stop():
                 net.eval()
                 return False
-            idx = order[b * batch_size:(b + 1) * batch_size]
+            idx = order[b * batch_size : (b + 1) * batch_size]
             xb, yb = x[idx], y[idx]
             net.train()
-            loss, logits = loss_fn(net, xb, yb, seed=(seed * 1000 + epoch) * 10000 + b,
-                                   progress=epoch + b / batches)
+            loss, logits = loss_fn(net, xb, yb, seed=(seed * 1000 + epoch) * 10000 + b, progress=epoch + b / batches)
             net.train()
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
@@ -120,8 +121,9 @@ def fit(
 
 
 def _save_checkpoint(path: Path, net: nn.Module, optimizer, stage: str, epoch: int) -> None:
-    write_checkpoint(path, {"stage": stage, "epoch": epoch, "net": net.state_dict(),
-                            "optimizer": optimizer.state_dict()})
+    write_checkpoint(
+        path, {"stage": stage, "epoch": epoch, "net": net.state_dict(), "optimizer": optimizer.state_dict()}
+    )
 
 
 def write_checkpoint(path: Path, state: dict) -> None:
@@ -163,8 +165,10 @@ def checked_epoch(epoch: int, epochs: int, path) -> int:
         ModelError: it is not.
     """
     if type(epoch) is not int or not 0 <= epoch <= epochs:
-        raise ModelError(f"cannot resume from {show_path(path)}: its epoch {one_line(repr(epoch), 40)} is not "
-                         f"from 0 to {epochs}; delete it to start afresh")
+        raise ModelError(
+            f"cannot resume from {show_path(path)}: its epoch {one_line(repr(epoch), 40)} is not "
+            f"from 0 to {epochs}; delete it to start afresh"
+        )
     return epoch
 
 
@@ -177,5 +181,4 @@ def _load_checkpoint(path: Path, net: nn.Module, optimizer, stage: str) -> int:
         optimizer.load_state_dict(state["optimizer"])
         return state["epoch"]
     except Exception as exc:  # key and shape errors have no common base
-        raise ModelError(f"cannot resume from {show_path(path)}: {one_line(exc)}; "
-                         "delete it to start afresh") from None
+        raise ModelError(f"cannot resume from {show_path(path)}: {one_line(exc)}; delete it to start afresh") from None

@@ -9,9 +9,10 @@ that package's ``__init__`` is the registration line. Method modules import torc
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from inspector.core.util.bounds import MAX_EPOCHS
 from inspector.core.util.params import Configurable, Registry, param
@@ -48,13 +49,21 @@ class TrainingMethod(Configurable):
     #: The checkpoint stages, in order: ``""`` for one checkpoint file, names for several.
     stages: ClassVar[tuple[str, ...]] = ("",)
 
-    epochs: int = param(6, "training epochs (per network where a method trains several)",
-                        minimum=1, maximum=MAX_EPOCHS)
+    epochs: int = param(6, "training epochs (per network where a method trains several)", minimum=1, maximum=MAX_EPOCHS)
     lr: float = param(1e-3, "learning rate of Adam", minimum=1e-6, maximum=1.0)
 
-    def fit(self, net: nn.Module, x: torch.Tensor, y: torch.Tensor, *, seed: int, checkpoints: list[Path],
-            resume: bool, on_progress: Callable[[Progress], None] | None,
-            should_stop: Callable[[], bool] | None) -> Fitted:
+    def fit(
+        self,
+        net: nn.Module,
+        x: torch.Tensor,
+        y: torch.Tensor,
+        *,
+        seed: int,
+        checkpoints: list[Path],
+        resume: bool,
+        on_progress: Callable[[Progress], None] | None,
+        should_stop: Callable[[], bool] | None,
+    ) -> Fitted:
         """Train ``net`` (seeded, fresh) on x (N, 1, 28, 28) in [0, 1] and labels y (N,).
 
         One checkpoint per stage (``checkpoints[i]`` for ``stages[i]``) after each epoch;

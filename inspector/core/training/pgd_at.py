@@ -40,8 +40,9 @@ class PGDAdversarialLoss:
         """The budget used after ``progress`` epochs of training."""
         return self.eps if self.warmup <= 0 else self.eps * min(1.0, progress / self.warmup)
 
-    def __call__(self, net: nn.Module, x: torch.Tensor, y: torch.Tensor, *, seed: int,
-                 progress: float) -> tuple[torch.Tensor, torch.Tensor]:
+    def __call__(
+        self, net: nn.Module, x: torch.Tensor, y: torch.Tensor, *, seed: int, progress: float
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         eps = self.eps_at(progress)
         step = self.step_size if self.step_size is not None else 2.5 * eps / self.steps
         attack = PGD(eps=eps, step_size=step, steps=self.steps, loss="ce", random_start=True, seed=seed)

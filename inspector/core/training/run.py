@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import torch
 
@@ -77,8 +77,16 @@ def train(
     if limit is not None:
         x, y = x[:limit], y[:limit]
     start = time.perf_counter()
-    trained = train_network(recipe, x, y, seed=seed, checkpoint_stem=out / name, resume=resume,
-                            on_progress=on_progress, should_stop=should_stop)
+    trained = train_network(
+        recipe,
+        x,
+        y,
+        seed=seed,
+        checkpoint_stem=out / name,
+        resume=resume,
+        on_progress=on_progress,
+        should_stop=should_stop,
+    )
     net = trained.net
     path = out / f"{name}.safetensors"
     if trained.finished:
@@ -88,8 +96,9 @@ def train(
     hx, hy = split["held_out"]
     with torch.no_grad():
         accuracy = (net.eval()(hx).argmax(1) == hy).float().mean().item()
-    return TrainReport(recipe.name, path, recipe.epochs, accuracy, time.perf_counter() - start, trained.finished,
-                       trained.epsilon)
+    return TrainReport(
+        recipe.name, path, recipe.epochs, accuracy, time.perf_counter() - start, trained.finished, trained.epsilon
+    )
 
 
 @dataclass
@@ -126,7 +135,15 @@ def train_network(
     stem = Path(checkpoint_stem)
     torch.manual_seed(seed)
     checkpoints = [stem.with_name(name) for name in method.checkpoint_names(stem.name)]
-    fitted = method.fit(MnistCNN(), x, y, seed=seed, checkpoints=checkpoints, resume=resume,
-                        on_progress=on_progress, should_stop=should_stop)
+    fitted = method.fit(
+        MnistCNN(),
+        x,
+        y,
+        seed=seed,
+        checkpoints=checkpoints,
+        resume=resume,
+        on_progress=on_progress,
+        should_stop=should_stop,
+    )
     meta = {"method": method.name, "epochs": str(method.epochs), "lr": str(method.lr), "seed": str(seed)}
     return TrainedNetwork(fitted.net.eval(), fitted.finished, meta | fitted.metadata, checkpoints, fitted.epsilon)

@@ -45,8 +45,15 @@ def show_value(value) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def check_count(value, name: str, *, minimum: int = 1, maximum: int = MAX_COUNT,
-                error: type[InspectorError] = ParameterError, param: str | None = None) -> int:
+def check_count(
+    value,
+    name: str,
+    *,
+    minimum: int = 1,
+    maximum: int = MAX_COUNT,
+    error: type[InspectorError] = ParameterError,
+    param: str | None = None,
+) -> int:
     """``value`` as an int, checked to be a whole number in ``minimum..maximum``; ``name`` names it
     in the message, ``param`` (a field name) in the :class:`ParameterError`'s ``param``.
 
@@ -62,22 +69,39 @@ def check_count(value, name: str, *, minimum: int = 1, maximum: int = MAX_COUNT,
     return whole
 
 
-def check_seed(value, name: str, *, maximum: int = MAX_TRAIN_SEED,
-               error: type[InspectorError] = ParameterError, param: str | None = None) -> int:
+def check_seed(
+    value,
+    name: str,
+    *,
+    maximum: int = MAX_TRAIN_SEED,
+    error: type[InspectorError] = ParameterError,
+    param: str | None = None,
+) -> int:
     """``value`` as a seed in ``0..maximum``; ``name`` names it. Raises ``error`` otherwise."""
     return check_count(value, name, minimum=0, maximum=maximum, error=error, param=param)
 
 
-def check_real(value, name: str, *, minimum: float | None = None, maximum: float | None = None,
-               above: float | None = None, error: type[InspectorError] = ParameterError) -> float:
+def check_real(
+    value,
+    name: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    above: float | None = None,
+    error: type[InspectorError] = ParameterError,
+) -> float:
     """``value`` as a finite float, at least ``minimum`` (or strictly above ``above``) and at most ``maximum``.
 
     Raises:
         error: not a number, NaN, infinite or out of range; the message names ``name`` and the range.
     """
     number = float(value) if isinstance(value, Real) and not isinstance(value, bool) else math.nan
-    ok = math.isfinite(number) and (minimum is None or number >= minimum) and (above is None or number > above) \
+    ok = (
+        math.isfinite(number)
+        and (minimum is None or number >= minimum)
+        and (above is None or number > above)
         and (maximum is None or number <= maximum)
+    )
     if not ok:
         raise error(f"{name} must be {describe_range(minimum, maximum, above)}, not {show_value(value)}")
     return number
@@ -97,8 +121,9 @@ def describe_range(minimum: float | None, maximum: float | None, above: float | 
     return "a finite number"
 
 
-def check_list_length(values: list, name: str, *, maximum: int = MAX_LIST,
-                      error: type[InspectorError] = ParameterError) -> list:
+def check_list_length(
+    values: list, name: str, *, maximum: int = MAX_LIST, error: type[InspectorError] = ParameterError
+) -> list:
     """``values`` unless it holds more than ``maximum`` items. Raises ``error`` naming ``name``."""
     if len(values) > maximum:
         raise error(f"{name} holds {len(values)} values: give at most {maximum}")

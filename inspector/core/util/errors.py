@@ -6,7 +6,6 @@ What the core fixed up in the input and a user should know is an
 :class:`InputWarning` (a Python warning), which the CLI prints as one note line.
 """
 
-
 #: The exit status of a command that ends on bad input (an :class:`InspectorError`).
 EXIT_ERROR = 2
 #: The exit status of a command or of the app stopped by Ctrl-C (128 + SIGINT, as a shell reports it).

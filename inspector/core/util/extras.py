@@ -46,5 +46,6 @@ def require_extra(name: str) -> None:
         try:
             importlib.import_module(module)
         except ImportError as exc:
-            raise InspectorError(f'{extra.needed_by} the {name} extra: pip install "robustness-inspector[{name}]"') \
-                from exc
+            raise InspectorError(
+                f'{extra.needed_by} the {name} extra: pip install "robustness-inspector[{name}]"'
+            ) from exc

@@ -150,8 +150,11 @@ def build(cls, values: dict[str, Any], owner: str):
         name = key.replace("-", "_")
         if name not in specs:
             known = ", ".join(specs) or "none"
-            raise ParameterError(f"{owner} has no parameter {key!r} (its parameters: {known})", param=name,
-                                 detail=f"not a parameter of {owner} (its parameters: {known})")
+            raise ParameterError(
+                f"{owner} has no parameter {key!r} (its parameters: {known})",
+                param=name,
+                detail=f"not a parameter of {owner} (its parameters: {known})",
+            )
         kwargs[name] = coerce(specs[name], value, owner)
     return cls(**kwargs)
 

@@ -39,8 +39,9 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
         else:
             data = path.read_bytes()
     except (OSError, EOFError, zlib.error) as exc:
-        raise ImageError(f"{show_path(path)}: truncated or not gzip data ({one_line(exc)}); "
-                         "download the file again") from None
+        raise ImageError(
+            f"{show_path(path)}: truncated or not gzip data ({one_line(exc)}); download the file again"
+        ) from None
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] not in IDX_TYPES or data[3] == 0:
         raise ImageError(f"{show_path(path)}: not an IDX file (bad header); expected e.g. t10k-images-idx3-ubyte.gz")
     ndim = data[3]
@@ -52,8 +53,9 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     expected = header + int(np.prod(shape)) * dtype.itemsize
     if len(data) != expected:
         what = "truncated" if len(data) < expected else "longer than its header says"
-        raise ImageError(f"{show_path(path)}: {what} ({len(data)} bytes, header implies {expected}); "
-                         "download the file again")
+        raise ImageError(
+            f"{show_path(path)}: {what} ({len(data)} bytes, header implies {expected}); download the file again"
+        )
     return np.frombuffer(data, dtype, offset=header).reshape(shape)
 
 
@@ -70,7 +72,8 @@ def load_mnist(images: str | os.PathLike, labels: str | os.PathLike) -> tuple[to
     if digits.ndim != 1 or digits.dtype != np.uint8 or (digits.size and digits.max() > 9):
         raise ImageError(f"{show_path(labels)}: not an IDX label file of digits 0-9")
     if len(pixels) != len(digits):
-        raise ImageError(f"{show_path(images)} holds {len(pixels)} images but {show_path(labels)} "
-                         f"holds {len(digits)} labels")
+        raise ImageError(
+            f"{show_path(images)} holds {len(pixels)} images but {show_path(labels)} holds {len(digits)} labels"
+        )
     x = torch.from_numpy(pixels.astype(np.float32) / 255.0).unsqueeze(1)
     return x, torch.from_numpy(digits.astype(np.int64))

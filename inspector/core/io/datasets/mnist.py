@@ -13,9 +13,9 @@ from pathlib import Path
 import torch
 
 from inspector.core.io.datasets.idx import load_mnist
+from inspector.core.io.resources import HELD_OUT_DIGITS, resource_path
 from inspector.core.util.errors import ImageError
 from inspector.core.util.messages import show_path
-from inspector.core.io.resources import HELD_OUT_DIGITS, resource_path
 
 IMAGES_FILE = "t10k-images-idx3-ubyte.gz"
 LABELS_FILE = "t10k-labels-idx1-ubyte.gz"

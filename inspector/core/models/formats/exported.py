@@ -29,16 +29,16 @@ import torch
 from torch import nn
 from torch._subclasses.fake_tensor import FakeTensor
 
+from inspector.core.io.untrusted import read_bytes
 from inspector.core.models.classifier import Classifier
 from inspector.core.models.cost_bound import MAX_BYTES, MAX_FLOPS, Cost, check_cost
-from inspector.core.util.errors import ModelError
 from inspector.core.models.formats.pt2_archive import check_archive
 from inspector.core.models.formats.pt2_program import check_program
 from inspector.core.models.formats.sidecar import classifier_for, sidecar_path
-from inspector.core.util.messages import one_line, show_path
 from inspector.core.models.metadata import MAX_SIDE, ModelMetadata
 from inspector.core.models.probe import PROBE_BATCH
-from inspector.core.io.untrusted import read_bytes
+from inspector.core.util.errors import ModelError
+from inspector.core.util.messages import one_line, show_path
 
 TASK = "torch.export program"
 #: The largest .pt2 file read.
@@ -78,12 +78,17 @@ class ExportedNet(nn.Module):
         n = x.shape[0]
         if self.limits is not None and n not in self.checked_batches and not isinstance(x, FakeTensor):
             floor_bytes, floor_flops, image_bytes, image_flops = self.limits
-            check_cost(self.graph_module, tuple(x.shape), f"{self.where} (a batch of {n})", max_bytes=max(floor_bytes, n * image_bytes),
-                       max_flops=max(floor_flops, n * image_flops))
+            check_cost(
+                self.graph_module,
+                tuple(x.shape),
+                f"{self.where} (a batch of {n})",
+                max_bytes=max(floor_bytes, n * image_bytes),
+                max_flops=max(floor_flops, n * image_flops),
+            )
             self.checked_batches.add(n)
         return self.graph_module(x)
 
-    def train(self, mode: bool = True) -> "ExportedNet":
+    def train(self, mode: bool = True) -> ExportedNet:
         self.training = mode
         return self
 
@@ -114,8 +119,9 @@ def load_exported(path: Path) -> Classifier:
     model = classifier_for(net, path, _declared(program))
     _check_input(program, model, path)
     max_bytes, max_flops = MAX_BYTES + 4 * len(data), MAX_FLOPS + 1000 * len(data)
-    cost = check_cost(model, (PROBE_BATCH, model.channels, *model.input_size), shown,
-                      max_bytes=max_bytes, max_flops=max_flops)
+    cost = check_cost(
+        model, (PROBE_BATCH, model.channels, *model.input_size), shown, max_bytes=max_bytes, max_flops=max_flops
+    )
     net.bound(cost, PROBE_BATCH, max_bytes, max_flops)
     return model
 
@@ -168,19 +174,28 @@ def _check_input(program: torch.export.ExportedProgram, model: Classifier, path:
     inputs = [placeholders.get(name) for name in program.graph_signature.user_inputs]
     value = inputs[0].meta.get("val") if len(inputs) == 1 and inputs[0] is not None else None
     if not isinstance(value, torch.Tensor):
-        raise ModelError(f"{shown}: the program takes {len(inputs)} inputs; an image classifier takes one "
-                         "batch of images (N, C, H, W)")
+        raise ModelError(
+            f"{shown}: the program takes {len(inputs)} inputs; an image classifier takes one "
+            "batch of images (N, C, H, W)"
+        )
     dims = tuple(value.shape)
     declared = "x".join(str(d) if isinstance(d, int) else "any" for d in dims[1:])
     where = show_path(sidecar_path(path)) if sidecar_path(path).is_file() else shown
     if len(dims) != 4:
-        raise ModelError(f"{shown}: the program takes inputs of {len(dims)} dimensions ({declared} after the "
-                         "batch); an image classifier takes a batch of images (N, C, H, W)")
-    wanted = {"channels": (dims[1], model.channels), "input_size height": (dims[2], model.input_size[0]),
-              "input_size width": (dims[3], model.input_size[1])}
+        raise ModelError(
+            f"{shown}: the program takes inputs of {len(dims)} dimensions ({declared} after the "
+            "batch); an image classifier takes a batch of images (N, C, H, W)"
+        )
+    wanted = {
+        "channels": (dims[1], model.channels),
+        "input_size height": (dims[2], model.input_size[0]),
+        "input_size width": (dims[3], model.input_size[1]),
+    }
     for key, (fixed, given) in wanted.items():
         if isinstance(fixed, int) and fixed != given:
             name = key.split()[0]
             said = list(model.input_size) if name == "input_size" else given
-            raise ModelError(f"{where}: {name} {said} contradicts the program, which takes {declared} images "
-                             f"(C x H x W); set {name} to match it or remove the key")
+            raise ModelError(
+                f"{where}: {name} {said} contradicts the program, which takes {declared} images "
+                f"(C x H x W); set {name} to match it or remove the key"
+            )

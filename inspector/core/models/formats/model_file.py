@@ -32,16 +32,16 @@ import os
 import zipfile
 from pathlib import Path
 
-from inspector.core.models.classifier import Classifier
-from inspector.core.util.errors import ModelError
 from inspector.core.io.files import regular_file
+from inspector.core.models.classifier import Classifier
 from inspector.core.models.formats.exported import load_exported
 from inspector.core.models.formats.pickled import CodePickleError, load_pickled_model, read_weights_only
 from inspector.core.models.formats.sidecar import SIDECAR_SUFFIX, classifier_for
 from inspector.core.models.formats.torchscript import load_torchscript
+from inspector.core.models.metadata import ModelMetadata
+from inspector.core.util.errors import ModelError
 from inspector.core.util.extras import require_extra
 from inspector.core.util.messages import show_path
-from inspector.core.models.metadata import ModelMetadata
 
 #: Suffixes of the model files the app offers to open.
 MODEL_SUFFIXES = (".pt2", ".onnx", ".pt", ".pth", ".jit", ".ts", ".safetensors")
@@ -73,7 +73,7 @@ def load_model_file(path: Path, *, trust_code: bool = False) -> Classifier:
         return load_exported(path)
     if path.suffix == ".onnx":
         require_extra("onnx")
-        from inspector.core.models.formats.onnx_file import load_onnx   # onnx and onnxruntime: only for these
+        from inspector.core.models.formats.onnx_file import load_onnx  # onnx and onnxruntime: only for these
 
         return load_onnx(path)
     if path.suffix == ".safetensors":
@@ -124,5 +124,7 @@ def _is_torchscript(path: Path) -> bool:
 
 def _weights_only(path: Path) -> ModelError:
     shown = show_path(path)
-    return ModelError(f"{shown} holds weights only: give the architecture they belong to, as "
-                      f"--model ARCHITECTURE --weights {shown} (architectures: `inspector models`)")
+    return ModelError(
+        f"{shown} holds weights only: give the architecture they belong to, as "
+        f"--model ARCHITECTURE --weights {shown} (architectures: `inspector models`)"
+    )

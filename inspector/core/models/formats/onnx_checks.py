@@ -23,9 +23,9 @@ import os
 import onnx
 import onnx.inliner
 
+from inspector.core.io.untrusted import read_bytes
 from inspector.core.util.errors import ModelError
 from inspector.core.util.messages import one_line, show_path
-from inspector.core.io.untrusted import read_bytes
 
 #: The largest ONNX file read, in bytes: protobuf's own limit.
 MAX_ONNX_BYTES = 2**31 - 1
@@ -54,8 +54,9 @@ def read_model(path: str | os.PathLike) -> onnx.ModelProto:
     except Exception as exc:  # protobuf's DecodeError, or a RecursionError on deep nesting
         raise ModelError(f"{shown}: not an ONNX model onnxruntime can run ({one_line(exc)}); {EXPORT_HINT}") from None
     if not model.HasField("graph") or not model.graph.node or not model.graph.output:
-        raise ModelError(f"{shown}: not an ONNX model onnxruntime can run (no graph with nodes and an output); "
-                         f"{EXPORT_HINT}")
+        raise ModelError(
+            f"{shown}: not an ONNX model onnxruntime can run (no graph with nodes and an output); {EXPORT_HINT}"
+        )
     return model
 
 
@@ -74,19 +75,28 @@ def check_structure(model: onnx.ModelProto, path: str | os.PathLike) -> onnx.Mod
     for node in graph.node:
         where = f"{shown}: node {show_path(node.name or '(unnamed)')} ({node.op_type})"
         if node.domain not in DOMAINS:
-            raise ModelError(f"{where} is in the operator domain {show_path(node.domain)}: only standard ONNX "
-                             "operators are run, no custom or vendor ones")
-        graphs = [a.name for a in node.attribute if a.type in (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS)
-                  or a.HasField("g") or len(a.graphs)]
+            raise ModelError(
+                f"{where} is in the operator domain {show_path(node.domain)}: only standard ONNX "
+                "operators are run, no custom or vendor ones"
+            )
+        graphs = [
+            a.name
+            for a in node.attribute
+            if a.type in (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS) or a.HasField("g") or len(a.graphs)
+        ]
         if graphs:
-            raise ModelError(f"{where} runs the subgraph {show_path(graphs[0])}: control flow (If, Loop, Scan...) "
-                             "costs what values decide at run time, so no bound can be checked before; "
-                             "export the classifier without control flow")
+            raise ModelError(
+                f"{where} runs the subgraph {show_path(graphs[0])}: control flow (If, Loop, Scan...) "
+                "costs what values decide at run time, so no bound can be checked before; "
+                "export the classifier without control flow"
+            )
     fed = {i.name for i in graph.initializer} | {i.name for i in graph.sparse_initializer}
     images = [i.name for i in graph.input if i.name not in fed]
     if len(images) != 1:
-        raise ModelError(f"{shown}: the graph has {len(images)} inputs besides its weights; an image classifier "
-                         "takes one, the image batch (N, C, H, W)")
+        raise ModelError(
+            f"{shown}: the graph has {len(images)} inputs besides its weights; an image classifier "
+            "takes one, the image batch (N, C, H, W)"
+        )
     return model
 
 
@@ -97,31 +107,35 @@ def _inlined(model: onnx.ModelProto, shown: str) -> onnx.ModelProto:
 
     def size(key: tuple[str, str], calls: tuple) -> int:  # the nodes the function inlines to
         if key in calls:
-            raise ModelError(f"{shown}: the model-local function {show_path(key[1])} calls itself; "
-                             "recursion cannot be bounded")
+            raise ModelError(
+                f"{shown}: the model-local function {show_path(key[1])} calls itself; recursion cannot be bounded"
+            )
         if key not in sizes:
             total = 0
             for node in functions[key].node:
                 callee = (node.domain, node.op_type)
                 total += size(callee, calls + (key,)) if callee in functions else 1
                 if total > MAX_NODES:
-                    raise ModelError(f"{shown}: the model-local function {show_path(key[1])} inlines to over "
-                                     f"{MAX_NODES} nodes, the most an ONNX model may have here")
+                    raise ModelError(
+                        f"{shown}: the model-local function {show_path(key[1])} inlines to over "
+                        f"{MAX_NODES} nodes, the most an ONNX model may have here"
+                    )
             sizes[key] = total
         return sizes[key]
 
     if len(functions) > MAX_FUNCTIONS:
-        raise ModelError(f"{shown}: {len(functions)} model-local functions, over the {MAX_FUNCTIONS} an ONNX "
-                         "model may have here")
+        raise ModelError(
+            f"{shown}: {len(functions)} model-local functions, over the {MAX_FUNCTIONS} an ONNX model may have here"
+        )
     total = 0
     for node in model.graph.node:
         callee = (node.domain, node.op_type)
         total += size(callee, ()) if callee in functions else 1
         if total > MAX_NODES:
-            raise ModelError(f"{shown}: its functions inlined, over {MAX_NODES} nodes, the most an ONNX model "
-                             "may have here")
+            raise ModelError(
+                f"{shown}: its functions inlined, over {MAX_NODES} nodes, the most an ONNX model may have here"
+            )
     try:
         return onnx.inliner.inline_local_functions(model)
     except Exception as exc:  # the inliner's own errors on malformed functions
         raise ModelError(f"{shown}: its model-local functions cannot be inlined ({one_line(exc)})") from None
-

@@ -31,11 +31,11 @@ import os
 import onnx
 from onnx import numpy_helper, shape_inference
 
-from inspector.core.util.errors import ModelError
 from inspector.core.models.formats.onnx_fold import fold_constants
 from inspector.core.models.formats.onnx_tensors import expected_bytes
-from inspector.core.util.messages import one_line, show_path
 from inspector.core.models.probe import PROBE_BATCH
+from inspector.core.util.errors import ModelError
+from inspector.core.util.messages import one_line, show_path
 
 #: The most one value may hold at the probe batch, in bytes.
 MAX_VALUE_BYTES = 2**28
@@ -51,28 +51,146 @@ MAX_ROUNDS = 8
 SMALL = 256
 
 #: Operators whose cost is about the size of their inputs and outputs.
-LINEAR = frozenset("""
-Abs Acos Acosh Asin Asinh Atan Atanh Ceil Cos Cosh Elu Erf Exp Floor Gelu HardSigmoid HardSwish Identity IsInf IsNaN
-LeakyRelu Log Mish Neg Not Reciprocal Relu Round Selu Celu Sigmoid Sign Sin Sinh Softplus Softsign Sqrt Tan Tanh
-ThresholdedRelu Shrink Cast CastLike Clip Dropout PRelu BitwiseNot Swish
-Add Sub Mul Div Pow Mod Max Min Mean Sum And Or Xor Equal Greater GreaterOrEqual Less LessOrEqual Where BitShift
-BitwiseAnd BitwiseOr BitwiseXor
-BatchNormalization InstanceNormalization LayerNormalization GroupNormalization LpNormalization
-MeanVarianceNormalization RMSNormalization Softmax LogSoftmax Hardmax
-Reshape Flatten Squeeze Unsqueeze Transpose Concat Split Slice Gather GatherElements GatherND Expand Tile Pad Shape
-Size ConstantOfShape Constant Range DepthToSpace SpaceToDepth Trilu OneHot EyeLike ArgMax ArgMin CumSum
-ScatterElements ScatterND
-ReduceMax ReduceMin ReduceMean ReduceSum ReduceProd ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceSumSquare
-GlobalAveragePool GlobalMaxPool GlobalLpPool
-RandomNormal RandomUniform RandomNormalLike RandomUniformLike Bernoulli
-QuantizeLinear DequantizeLinear DynamicQuantizeLinear
-""".split())
+LINEAR = frozenset(
+    [
+        "Abs",
+        "Acos",
+        "Acosh",
+        "Asin",
+        "Asinh",
+        "Atan",
+        "Atanh",
+        "Ceil",
+        "Cos",
+        "Cosh",
+        "Elu",
+        "Erf",
+        "Exp",
+        "Floor",
+        "Gelu",
+        "HardSigmoid",
+        "HardSwish",
+        "Identity",
+        "IsInf",
+        "IsNaN",
+        "LeakyRelu",
+        "Log",
+        "Mish",
+        "Neg",
+        "Not",
+        "Reciprocal",
+        "Relu",
+        "Round",
+        "Selu",
+        "Celu",
+        "Sigmoid",
+        "Sign",
+        "Sin",
+        "Sinh",
+        "Softplus",
+        "Softsign",
+        "Sqrt",
+        "Tan",
+        "Tanh",
+        "ThresholdedRelu",
+        "Shrink",
+        "Cast",
+        "CastLike",
+        "Clip",
+        "Dropout",
+        "PRelu",
+        "BitwiseNot",
+        "Swish",
+        "Add",
+        "Sub",
+        "Mul",
+        "Div",
+        "Pow",
+        "Mod",
+        "Max",
+        "Min",
+        "Mean",
+        "Sum",
+        "And",
+        "Or",
+        "Xor",
+        "Equal",
+        "Greater",
+        "GreaterOrEqual",
+        "Less",
+        "LessOrEqual",
+        "Where",
+        "BitShift",
+        "BitwiseAnd",
+        "BitwiseOr",
+        "BitwiseXor",
+        "BatchNormalization",
+        "InstanceNormalization",
+        "LayerNormalization",
+        "GroupNormalization",
+        "LpNormalization",
+        "MeanVarianceNormalization",
+        "RMSNormalization",
+        "Softmax",
+        "LogSoftmax",
+        "Hardmax",
+        "Reshape",
+        "Flatten",
+        "Squeeze",
+        "Unsqueeze",
+        "Transpose",
+        "Concat",
+        "Split",
+        "Slice",
+        "Gather",
+        "GatherElements",
+        "GatherND",
+        "Expand",
+        "Tile",
+        "Pad",
+        "Shape",
+        "Size",
+        "ConstantOfShape",
+        "Constant",
+        "Range",
+        "DepthToSpace",
+        "SpaceToDepth",
+        "Trilu",
+        "OneHot",
+        "EyeLike",
+        "ArgMax",
+        "ArgMin",
+        "CumSum",
+        "ScatterElements",
+        "ScatterND",
+        "ReduceMax",
+        "ReduceMin",
+        "ReduceMean",
+        "ReduceSum",
+        "ReduceProd",
+        "ReduceL1",
+        "ReduceL2",
+        "ReduceLogSum",
+        "ReduceLogSumExp",
+        "ReduceSumSquare",
+        "GlobalAveragePool",
+        "GlobalMaxPool",
+        "GlobalLpPool",
+        "RandomNormal",
+        "RandomUniform",
+        "RandomNormalLike",
+        "RandomUniformLike",
+        "Bernoulli",
+        "QuantizeLinear",
+        "DequantizeLinear",
+        "DynamicQuantizeLinear",
+    ]
+)
 #: Operators whose cost per output value is a neighbourhood: Resize's cubic one, 4 x 4.
 _RESIZE = {"Resize": 16, "Upsample": 16}
 
 
-def check_cost(model: onnx.ModelProto, channels: int, input_size: tuple[int, int],
-               path: str | os.PathLike) -> None:
+def check_cost(model: onnx.ModelProto, channels: int, input_size: tuple[int, int], path: str | os.PathLike) -> None:
     """Refuse ``model`` (structure already checked) where feeding it images of ``channels`` x ``input_size`` is unbounded.
 
     Raises:
@@ -94,31 +212,40 @@ def check_cost(model: onnx.ModelProto, channels: int, input_size: tuple[int, int
     for node in model.graph.node:
         where = f"{shown}: node {show_path(node.name or '(unnamed)')} ({node.op_type})"
         if node.op_type not in LINEAR and node.op_type not in _RESIZE and node.op_type not in _HEAVY:
-            raise ModelError(f"{where}: the operator {node.op_type} is not one whose cost this tool can bound "
-                             "before running it")
+            raise ModelError(
+                f"{where}: the operator {node.op_type} is not one whose cost this tool can bound before running it"
+            )
         for out in node.output:
             if not out:
                 continue
             shape = shapes.get(out)
             if _unknown(shape):
-                raise ModelError(f"{where}: the shape of its output {show_path(out)} is not known before running "
-                                 "the graph (it depends on data, or is computed from the batch size), so its "
-                                 "memory cannot be bounded; export with static shapes except the batch")
+                raise ModelError(
+                    f"{where}: the shape of its output {show_path(out)} is not known before running "
+                    "the graph (it depends on data, or is computed from the batch size), so its "
+                    "memory cannot be bounded; export with static shapes except the batch"
+                )
             if shape[0].count(None) > 1:
                 raise ModelError(f"{where}: its output {show_path(out)} grows with the square of the batch size")
             size = _bytes(shape)
             if size > MAX_VALUE_BYTES:
-                raise ModelError(f"{where}: its output {show_path(out)} of shape {_show(shape)} would take "
-                                 f"{_mb(size)} for {PROBE_BATCH} images, over the {_mb(MAX_VALUE_BYTES)} a value "
-                                 "may take")
+                raise ModelError(
+                    f"{where}: its output {show_path(out)} of shape {_show(shape)} would take "
+                    f"{_mb(size)} for {PROBE_BATCH} images, over the {_mb(MAX_VALUE_BYTES)} a value "
+                    "may take"
+                )
             total += size
         if total > MAX_TOTAL_BYTES:
-            raise ModelError(f"{where}: the graph's values reach {_mb(total)} for {PROBE_BATCH} images here, over the "
-                             f"{_mb(MAX_TOTAL_BYTES)} all values may take")
+            raise ModelError(
+                f"{where}: the graph's values reach {_mb(total)} for {PROBE_BATCH} images here, over the "
+                f"{_mb(MAX_TOTAL_BYTES)} all values may take"
+            )
         flops += _flops(node, shapes)
         if flops > MAX_FLOPS:
-            raise ModelError(f"{where}: the graph reaches {flops:.3g} arithmetic operations for {PROBE_BATCH} "
-                             f"images here, over the {MAX_FLOPS:.3g} a model may take")
+            raise ModelError(
+                f"{where}: the graph reaches {flops:.3g} arithmetic operations for {PROBE_BATCH} "
+                f"images here, over the {MAX_FLOPS:.3g} a model may take"
+            )
 
 
 def _incomplete(model: onnx.ModelProto, shapes: dict) -> bool:
@@ -142,8 +269,12 @@ def _hint_shapes(model: onnx.ModelProto, shapes: dict) -> bool:
         source = shapes.get(node.input[0])
         dims = _shape_value(node.input[1], maker, constants, shapes, depth=0)
         if node.op_type == "Tile":
-            if _unknown(source) or dims is None or len(dims) != len(source[0]) or any(
-                    r is None or r < 0 or (d is None and r != 1) for d, r in zip(source[0], dims)):
+            if (
+                _unknown(source)
+                or dims is None
+                or len(dims) != len(source[0])
+                or any(r is None or r < 0 or (d is None and r != 1) for d, r in zip(source[0], dims))
+            ):
                 continue
             tiled = [BATCH if d is None else d * r for d, r in zip(source[0], dims)]
             model.graph.value_info.append(onnx.helper.make_tensor_value_info(node.output[0], source[1], tiled))
@@ -164,8 +295,9 @@ def _hint_shapes(model: onnx.ModelProto, shapes: dict) -> bool:
             dims = [held // rest if d == -1 else d for d in dims]
         elif rest <= 0 or held != rest:  # else the -1 must be the batch itself
             continue
-        info = onnx.helper.make_tensor_value_info(node.output[0], source[1],
-                                                  [BATCH if d == -1 or d is None else d for d in dims])
+        info = onnx.helper.make_tensor_value_info(
+            node.output[0], source[1], [BATCH if d == -1 or d is None else d for d in dims]
+        )
         model.graph.value_info.append(info)
         declared = True
     return declared
@@ -184,7 +316,7 @@ def _shape_value(name: str, maker: dict, constants: dict, shapes: dict, depth: i
     parts = [_shape_value(i, maker, constants, shapes, depth + 1) if i else None for i in node.input[:1]]
     if node.op_type == "Shape":
         shape = shapes.get(node.input[0])
-        return None if _unknown(shape) else shape[0][attrs.get("start", 0):attrs.get("end", None)]
+        return None if _unknown(shape) else shape[0][attrs.get("start", 0) : attrs.get("end")]
     if node.op_type == "Constant" and "value" in attrs:
         value = numpy_helper.to_array(attrs["value"])
         return [int(v) for v in value.reshape(-1)] if value.dtype.kind in "iu" and value.size <= SMALL else None
@@ -225,8 +357,9 @@ def _infer(model: onnx.ModelProto, shown: str) -> dict[str, tuple[list[int | Non
     try:
         inferred = shape_inference.infer_shapes(model, check_type=True, strict_mode=True, data_prop=True)
     except Exception as exc:  # onnx raises InferenceError, ValidationError or a plain RuntimeError
-        raise ModelError(f"{shown}: not a valid ONNX graph for images of the model's input size "
-                         f"({one_line(exc)})") from None
+        raise ModelError(
+            f"{shown}: not a valid ONNX graph for images of the model's input size ({one_line(exc)})"
+        ) from None
     shapes = {t.name: ([int(d) for d in t.dims], t.data_type) for t in inferred.graph.initializer}
     for info in [*inferred.graph.input, *inferred.graph.value_info, *inferred.graph.output]:
         kind = info.type.WhichOneof("value")
@@ -263,6 +396,7 @@ def _bytes(shape: tuple[list[int | None], int]) -> int:
 
 def _flops(node: onnx.NodeProto, shapes: dict) -> int:
     """About the arithmetic ``node`` takes: per output value, the size of the neighbourhood it reads."""
+
     def count(i: int) -> int:
         name = node.input[i] if i < len(node.input) else ""
         return _count(shapes[name][0]) if name in shapes else 0
@@ -293,8 +427,22 @@ def _flops(node: onnx.NodeProto, shapes: dict) -> int:
 
 
 #: Operators with their own cost in :func:`_flops`.
-_HEAVY = frozenset({"Conv", "ConvInteger", "QLinearConv", "ConvTranspose", "MatMul", "MatMulInteger",
-                    "QLinearMatMul", "Gemm", "MaxPool", "AveragePool", "LpPool", "LRN"})
+_HEAVY = frozenset(
+    {
+        "Conv",
+        "ConvInteger",
+        "QLinearConv",
+        "ConvTranspose",
+        "MatMul",
+        "MatMulInteger",
+        "QLinearMatMul",
+        "Gemm",
+        "MaxPool",
+        "AveragePool",
+        "LpPool",
+        "LRN",
+    }
+)
 
 
 def _show(shape) -> str:

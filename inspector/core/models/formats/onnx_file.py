@@ -30,16 +30,16 @@ import onnx
 import torch
 
 from inspector.core.models.classifier import Classifier
-from inspector.core.util.errors import InputWarning, ModelError
 from inspector.core.models.formats.onnx_checks import EXPORT_HINT, check_structure, read_model
 from inspector.core.models.formats.onnx_cost import check_cost
 from inspector.core.models.formats.onnx_graph import convert
 from inspector.core.models.formats.onnx_runtime import OnnxRuntimeNet, open_session
 from inspector.core.models.formats.onnx_tensors import check_tensors, load_external_data
 from inspector.core.models.formats.sidecar import read_sidecar, with_metadata
-from inspector.core.util.messages import one_line, show_path
 from inspector.core.models.metadata import MAX_SIDE, ModelMetadata
 from inspector.core.models.probe import probe_batch
+from inspector.core.util.errors import InputWarning, ModelError
+from inspector.core.util.messages import one_line, show_path
 
 TASK = "ONNX model"
 #: The converted graph's logits may differ from onnxruntime's by this much, relative to the largest logit.
@@ -78,8 +78,10 @@ def load_onnx(path: Path) -> Classifier:
 
 def _on_runtime(runtime: Classifier, reason: str) -> Classifier:
     runtime.task = f"{runtime.task}, run by onnxruntime: black-box attacks only ({reason})"
-    warnings.warn(InputWarning(f"{show_path(runtime.name)}: runs in onnxruntime, so only the black-box attacks "
-                               f"work ({reason})"), stacklevel=3)
+    warnings.warn(
+        InputWarning(f"{show_path(runtime.name)}: runs in onnxruntime, so only the black-box attacks work ({reason})"),
+        stacklevel=3,
+    )
     return runtime
 
 

@@ -18,8 +18,39 @@ import onnx
 from onnx import numpy_helper
 
 #: Operators folded here: their output is bounded by their inputs, or checked before evaluating.
-FOLDABLE = frozenset("""Identity Cast Reshape Transpose Slice Concat Gather Unsqueeze Squeeze Add Sub Mul Div Neg
-Equal Where Shape Size Constant ConstantOfShape Range Abs Max Min Floor Ceil Less Greater Not""".split())
+FOLDABLE = frozenset(
+    [
+        "Identity",
+        "Cast",
+        "Reshape",
+        "Transpose",
+        "Slice",
+        "Concat",
+        "Gather",
+        "Unsqueeze",
+        "Squeeze",
+        "Add",
+        "Sub",
+        "Mul",
+        "Div",
+        "Neg",
+        "Equal",
+        "Where",
+        "Shape",
+        "Size",
+        "Constant",
+        "ConstantOfShape",
+        "Range",
+        "Abs",
+        "Max",
+        "Min",
+        "Floor",
+        "Ceil",
+        "Less",
+        "Greater",
+        "Not",
+    ]
+)
 
 
 def fold_constants(model: onnx.ModelProto, small: int) -> onnx.ModelProto:
@@ -55,18 +86,30 @@ def fold_constants(model: onnx.ModelProto, small: int) -> onnx.ModelProto:
 def _foldable(node: onnx.NodeProto, inputs: list, small: int) -> bool:
     if node.op_type not in FOLDABLE or node.domain not in ("", "ai.onnx"):
         return False
-    if any(a.type not in (onnx.AttributeProto.INT, onnx.AttributeProto.INTS, onnx.AttributeProto.FLOAT,
-                          onnx.AttributeProto.TENSOR) for a in node.attribute):
+    if any(
+        a.type
+        not in (
+            onnx.AttributeProto.INT,
+            onnx.AttributeProto.INTS,
+            onnx.AttributeProto.FLOAT,
+            onnx.AttributeProto.TENSOR,
+        )
+        for a in node.attribute
+    ):
         return False
     if any(x is None or x.size > small or x.dtype == object for x in inputs):
         return False
-    if math.prod(max(1, x.size) for x in inputs) > small ** 2:  # a broadcast of them all stays small
+    if math.prod(max(1, x.size) for x in inputs) > small**2:  # a broadcast of them all stays small
         return False
     if node.op_type == "Constant":
         return all(a.name == "value" and math.prod(a.t.dims) <= small for a in node.attribute)
     if node.op_type == "ConstantOfShape":
-        return bool(inputs) and inputs[0].ndim == 1 and all(0 <= int(d) for d in inputs[0]) \
+        return (
+            bool(inputs)
+            and inputs[0].ndim == 1
+            and all(int(d) >= 0 for d in inputs[0])
             and math.prod(int(d) for d in inputs[0]) <= small
+        )
     if node.op_type == "Range":
         if len(inputs) != 3 or any(x.size != 1 for x in inputs) or float(inputs[2].reshape(())) == 0:
             return False
@@ -78,8 +121,13 @@ def _foldable(node: onnx.NodeProto, inputs: list, small: int) -> bool:
 
 def _evaluate(evaluator, node: onnx.NodeProto, names: list[str], inputs: list, model: onnx.ModelProto) -> list:
     graph = onnx.helper.make_graph(
-        [node], "fold", [onnx.helper.make_tensor_value_info(n, onnx.helper.np_dtype_to_tensor_dtype(x.dtype), x.shape)
-                         for n, x in zip(names, inputs)],
-        [onnx.helper.make_empty_tensor_value_info(o) for o in node.output if o])
+        [node],
+        "fold",
+        [
+            onnx.helper.make_tensor_value_info(n, onnx.helper.np_dtype_to_tensor_dtype(x.dtype), x.shape)
+            for n, x in zip(names, inputs)
+        ],
+        [onnx.helper.make_empty_tensor_value_info(o) for o in node.output if o],
+    )
     single = onnx.helper.make_model(graph, opset_imports=model.opset_import, ir_version=model.ir_version)
     return evaluator(single).run(None, dict(zip(names, inputs)))

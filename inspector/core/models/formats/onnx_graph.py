@@ -15,7 +15,7 @@ to load beside the CPU build of torch this tool is installed with; hence this on
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import onnx
@@ -48,21 +48,39 @@ def _conv(inputs: list, attrs: dict) -> torch.Tensor:
     x, weight = inputs[0], inputs[1]
     bias = inputs[2] if len(inputs) > 2 else None
     x, padding = _padded(x, attrs)
-    return F.conv2d(x, weight, bias, stride=attrs.get("strides", 1), padding=padding,
-                    dilation=attrs.get("dilations", 1), groups=attrs.get("group", 1))
+    return F.conv2d(
+        x,
+        weight,
+        bias,
+        stride=attrs.get("strides", 1),
+        padding=padding,
+        dilation=attrs.get("dilations", 1),
+        groups=attrs.get("group", 1),
+    )
 
 
 def _max_pool(inputs: list, attrs: dict) -> torch.Tensor:
     x, padding = _padded(inputs[0], attrs, value=-math.inf)
-    return F.max_pool2d(x, attrs["kernel_shape"], attrs.get("strides", 1), padding, attrs.get("dilations", 1),
-                        ceil_mode=bool(attrs.get("ceil_mode", 0)))
+    return F.max_pool2d(
+        x,
+        attrs["kernel_shape"],
+        attrs.get("strides", 1),
+        padding,
+        attrs.get("dilations", 1),
+        ceil_mode=bool(attrs.get("ceil_mode", 0)),
+    )
 
 
 def _average_pool(inputs: list, attrs: dict) -> torch.Tensor:
     x, padding = _padded(inputs[0], attrs)
-    return F.avg_pool2d(x, attrs["kernel_shape"], attrs.get("strides", 1), padding,
-                        ceil_mode=bool(attrs.get("ceil_mode", 0)),
-                        count_include_pad=bool(attrs.get("count_include_pad", 0)))
+    return F.avg_pool2d(
+        x,
+        attrs["kernel_shape"],
+        attrs.get("strides", 1),
+        padding,
+        ceil_mode=bool(attrs.get("ceil_mode", 0)),
+        count_include_pad=bool(attrs.get("count_include_pad", 0)),
+    )
 
 
 def _gemm(inputs: list, attrs: dict) -> torch.Tensor:
@@ -127,7 +145,8 @@ def _unsqueeze(inputs: list, attrs: dict) -> torch.Tensor:
 def _gather(inputs: list, attrs: dict) -> torch.Tensor:
     data, index, axis = inputs[0], inputs[1].long(), attrs.get("axis", 0)
     return data.index_select(axis, index.reshape(-1) % data.shape[axis]).reshape(
-        data.shape[:axis % data.dim()] + index.shape + data.shape[axis % data.dim() + 1:])
+        data.shape[: axis % data.dim()] + index.shape + data.shape[axis % data.dim() + 1 :]
+    )
 
 
 #: The supported operators by ONNX name.
@@ -182,9 +201,16 @@ class OnnxGraphNet(nn.Module):
         fed = set(constants)
         self.input_name = next(i.name for i in graph.input if i.name not in fed)
         self.output_name = graph.output[0].name
-        self.nodes = [(n.op_type, list(n.input), list(n.output),
-                       {a.name: onnx.helper.get_attribute_value(a) for a in n.attribute})
-                      for n in graph.node if n.op_type != "Constant"]
+        self.nodes = [
+            (
+                n.op_type,
+                list(n.input),
+                list(n.output),
+                {a.name: onnx.helper.get_attribute_value(a) for a in n.attribute},
+            )
+            for n in graph.node
+            if n.op_type != "Constant"
+        ]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         values: dict[str, torch.Tensor | None] = {"": None, self.input_name: x}
@@ -204,11 +230,15 @@ def convert(model: onnx.ModelProto) -> OnnxGraphNet:
             ONNX domain; the message names what.
     """
     graph = model.graph
-    unsupported = sorted({n.op_type for n in graph.node if n.op_type not in OPS and n.op_type != "Constant"}
-                         | {f"{n.domain}.{n.op_type}" for n in graph.node if n.domain not in ("", "ai.onnx")})
+    unsupported = sorted(
+        {n.op_type for n in graph.node if n.op_type not in OPS and n.op_type != "Constant"}
+        | {f"{n.domain}.{n.op_type}" for n in graph.node if n.domain not in ("", "ai.onnx")}
+    )
     if unsupported:
-        raise ValueError(f"no torch equivalent here for the ONNX operator{'s' if len(unsupported) > 1 else ''} "
-                         f"{', '.join(unsupported)}")
+        raise ValueError(
+            f"no torch equivalent here for the ONNX operator{'s' if len(unsupported) > 1 else ''} "
+            f"{', '.join(unsupported)}"
+        )
     constants = {init.name: numpy_helper.to_array(init) for init in graph.initializer}
     for node in graph.node:
         if node.op_type == "Constant":

@@ -49,5 +49,7 @@ def open_session(data: bytes) -> onnxruntime.InferenceSession:
     options.intra_op_num_threads = max(1, min(torch.get_num_threads(), MAX_THREADS))
     options.inter_op_num_threads = 1
     options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
-    options.log_severity_level = 4  # fatal only: an error is raised with its text, and its log line would be a second one
+    options.log_severity_level = (
+        4  # fatal only: an error is raised with its text, and its log line would be a second one
+    )
     return onnxruntime.InferenceSession(data, options, providers=["CPUExecutionProvider"])

@@ -18,22 +18,23 @@ and all of it together hold at most :data:`MAX_EXTERNAL_BYTES`.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import onnx
 
+from inspector.core.io.untrusted import inside, read_bytes
 from inspector.core.util.errors import ModelError
 from inspector.core.util.messages import show_path
-from inspector.core.io.untrusted import inside, read_bytes
 
 #: The most bytes of external data a model may have (torch.onnx.export writes weights to ``MODEL.onnx.data``);
 #: a larger model embeds its weights (``external_data=False``).
 MAX_EXTERNAL_BYTES = 2**28
 #: Element types stored two to a byte.
 _PACKED = {onnx.TensorProto.INT4, onnx.TensorProto.UINT4} | (
-    {onnx.TensorProto.FLOAT4E2M1} if hasattr(onnx.TensorProto, "FLOAT4E2M1") else set())
+    {onnx.TensorProto.FLOAT4E2M1} if hasattr(onnx.TensorProto, "FLOAT4E2M1") else set()
+)
 _COMPLEX = {onnx.TensorProto.COMPLEX64, onnx.TensorProto.COMPLEX128}
 
 
@@ -59,9 +60,12 @@ def check_tensors(model: onnx.ModelProto, path: str | os.PathLike) -> None:
     """
     shown = show_path(path)
     if len(model.graph.sparse_initializer) or any(
-            a.HasField("sparse_tensor") or len(a.sparse_tensors) for n in model.graph.node for a in n.attribute):
-        raise ModelError(f"{shown}: sparse tensors are not accepted (onnxruntime makes them dense, at a size "
-                         "their payload does not bound); store the weights dense")
+        a.HasField("sparse_tensor") or len(a.sparse_tensors) for n in model.graph.node for a in n.attribute
+    ):
+        raise ModelError(
+            f"{shown}: sparse tensors are not accepted (onnxruntime makes them dense, at a size "
+            "their payload does not bound); store the weights dense"
+        )
     for where, tensor in stored_tensors(model):
         if tensor.data_location == onnx.TensorProto.EXTERNAL and not where.startswith("initializer "):
             raise ModelError(f"{shown}: {where} has external data; only initializers may")
@@ -114,8 +118,10 @@ def _check_payload(tensor: onnx.TensorProto, where: str) -> None:
             raise ModelError(f"{where}: unknown element type {tensor.data_type}") from None
         held, claimed, unit = len(getattr(tensor, field)), count, "values"
     if held != claimed:
-        raise ModelError(f"{where}: its dims {list(tensor.dims)} claim {claimed} {unit} but it holds {held}; "
-                         "the file is damaged or forged")
+        raise ModelError(
+            f"{where}: its dims {list(tensor.dims)} claim {claimed} {unit} but it holds {held}; "
+            "the file is damaged or forged"
+        )
 
 
 def load_external_data(model: onnx.ModelProto, path: str | os.PathLike) -> None:
@@ -140,8 +146,10 @@ def load_external_data(model: onnx.ModelProto, path: str | os.PathLike) -> None:
         if target not in files:
             room = MAX_EXTERNAL_BYTES - sum(len(data) for data in files.values())
             if room <= 0:
-                raise ModelError(f"{where}: over {MAX_EXTERNAL_BYTES // 2**20} MB of external data in all; "
-                                 "export with the weights inside the file (external_data=False)")
+                raise ModelError(
+                    f"{where}: over {MAX_EXTERNAL_BYTES // 2**20} MB of external data in all; "
+                    "export with the weights inside the file (external_data=False)"
+                )
             try:
                 files[target] = read_bytes(target, ModelError, "external data", room)
             except ModelError as exc:
@@ -151,12 +159,16 @@ def load_external_data(model: onnx.ModelProto, path: str | os.PathLike) -> None:
         offset = _natural(info.get("offset", "0"), where, "offset")
         length = _natural(info.get("length", str(size)), where, "length")
         if length != size:
-            raise ModelError(f"{where}: external data length {length} bytes, but its dims {list(tensor.dims)} "
-                             f"claim {size}; the file is damaged or forged")
+            raise ModelError(
+                f"{where}: external data length {length} bytes, but its dims {list(tensor.dims)} "
+                f"claim {size}; the file is damaged or forged"
+            )
         if offset + length > len(data):
-            raise ModelError(f"{where}: external data at bytes {offset}..{offset + length} of "
-                             f"{show_path(info['location'])}, which holds {len(data)}; the file is damaged or forged")
-        tensor.raw_data = data[offset:offset + length]
+            raise ModelError(
+                f"{where}: external data at bytes {offset}..{offset + length} of "
+                f"{show_path(info['location'])}, which holds {len(data)}; the file is damaged or forged"
+            )
+        tensor.raw_data = data[offset : offset + length]
         del tensor.external_data[:]
         tensor.data_location = onnx.TensorProto.DEFAULT
 

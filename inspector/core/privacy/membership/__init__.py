@@ -18,14 +18,18 @@ from typing import TYPE_CHECKING, Any
 from inspector.core.privacy.membership.attacks import MEMBERSHIP_ATTACKS
 
 if TYPE_CHECKING:
-    from inspector.core.privacy.membership.run import (FPR, MembershipConfig, MembershipProgress, MembershipResult,
-                                                       run_membership)
+    from inspector.core.privacy.membership.run import (
+        FPR,
+        MembershipConfig,
+        MembershipProgress,
+        MembershipResult,
+        run_membership,
+    )
 
 #: Names loaded on first use, from :mod:`inspector.core.privacy.membership.run`.
 _LAZY = ("FPR", "MembershipConfig", "MembershipProgress", "MembershipResult", "run_membership")
 
-__all__ = ["FPR", "MEMBERSHIP_ATTACKS", "MembershipConfig", "MembershipProgress", "MembershipResult",
-           "run_membership"]
+__all__ = ["FPR", "MEMBERSHIP_ATTACKS", "MembershipConfig", "MembershipProgress", "MembershipResult", "run_membership"]
 
 
 def __getattr__(name: str) -> Any:

@@ -9,8 +9,9 @@ that package's ``__init__`` is the registration line. Torch is imported inside
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from inspector.core.util.params import Configurable, Registry
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 
     from inspector.core.privacy.membership.data import EvaluationSet
     from inspector.core.privacy.membership.reference import ReferenceModels, ReferenceProgress
+
 
 @dataclass
 class MembershipProgress:
@@ -44,9 +46,19 @@ class MembershipAttack(Configurable):
     #: Whether the attack needs reference models trained with the target's recipe.
     needs_references: ClassVar[bool] = False
 
-    def scores(self, model, x: torch.Tensor, y: torch.Tensor, *, seed: int, evaluation: EvaluationSet,
-               references: ReferenceModels | None, report: Callable, should_stop: Callable[[], bool] | None,
-               details: dict) -> torch.Tensor | None:
+    def scores(
+        self,
+        model,
+        x: torch.Tensor,
+        y: torch.Tensor,
+        *,
+        seed: int,
+        evaluation: EvaluationSet,
+        references: ReferenceModels | None,
+        report: Callable,
+        should_stop: Callable[[], bool] | None,
+        details: dict,
+    ) -> torch.Tensor | None:
         """(N,) scores of x (N, 1, 28, 28) in [0, 1] with labels y (N,), the evaluation set's digits;
         None if stopped. ``report`` takes a
         :class:`~inspector.core.privacy.membership.run.MembershipProgress`; ``details`` gathers

@@ -57,8 +57,9 @@ def load_digits(data: str | os.PathLike | None = None) -> Digits:
         ImageError: the folder lacks the IDX files or they hold other than 10,000 digits.
     """
     split = mnist_split(data)
-    return Digits(torch.cat([split["train"][0], split["held_out"][0]]),
-                  torch.cat([split["train"][1], split["held_out"][1]]))
+    return Digits(
+        torch.cat([split["train"][0], split["held_out"][0]]), torch.cat([split["train"][1], split["held_out"][1]])
+    )
 
 
 def balanced_set(n: int = NON_MEMBERS, seed: int = 0) -> EvaluationSet:
@@ -73,8 +74,10 @@ def balanced_set(n: int = NON_MEMBERS, seed: int = 0) -> EvaluationSet:
     gen = torch.Generator().manual_seed(seed)
     members = torch.randperm(TRAIN_SIZE, generator=gen)[:n].sort().values
     non_members = TRAIN_SIZE + torch.randperm(NON_MEMBERS, generator=gen)[:n].sort().values
-    return EvaluationSet(torch.cat([members, non_members]),
-                         torch.cat([torch.ones(n, dtype=torch.bool), torch.zeros(n, dtype=torch.bool)]))
+    return EvaluationSet(
+        torch.cat([members, non_members]),
+        torch.cat([torch.ones(n, dtype=torch.bool), torch.zeros(n, dtype=torch.bool)]),
+    )
 
 
 def same_writers(evaluation: EvaluationSet) -> torch.Tensor:

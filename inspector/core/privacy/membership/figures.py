@@ -14,13 +14,13 @@ from inspector.core.privacy.membership.run import FPR, MembershipResult
 WIDTH, HEIGHT = 640, 560
 LEFT, RIGHT, TOP, BOTTOM = 70, 20, 50, 60
 BLUE, GREY, RED, INK = (31, 119, 180), (150, 150, 150), (214, 39, 40), (20, 20, 20)
-DIGIT = 112          # exposed digits, 28 pixels upscaled 4x (nearest neighbour)
+DIGIT = 112  # exposed digits, 28 pixels upscaled 4x (nearest neighbour)
 
 
 def _font(size: int):
     try:
         return ImageFont.load_default(size)
-    except TypeError:                      # Pillow < 10.1
+    except TypeError:  # Pillow < 10.1
         return ImageFont.load_default()
 
 
@@ -49,11 +49,11 @@ def roc_figure(result: MembershipResult) -> Image.Image:
         return LEFT + fx * w, TOP + (1 - fy) * h
 
     for e in range(int(math.log10(low)), 1):
-        x, _ = at(10.0 ** e, low)
-        _, y = at(low, 10.0 ** e)
+        x, _ = at(10.0**e, low)
+        _, y = at(low, 10.0**e)
         draw.line([(x, TOP), (x, TOP + h)], fill=(230, 230, 230))
         draw.line([(LEFT, y), (LEFT + w, y)], fill=(230, 230, 230))
-        label = f"{10.0 ** e:g}"
+        label = f"{10.0**e:g}"
         draw.text((x, TOP + h + 6), label, fill=INK, font=small, anchor="mt")
         draw.text((LEFT - 6, y), label, fill=INK, font=small, anchor="rm")
     draw.rectangle([LEFT, TOP, LEFT + w, TOP + h], outline=INK)
@@ -68,8 +68,12 @@ def roc_figure(result: MembershipResult) -> Image.Image:
         draw.ellipse([x - 6, y - 6, x + 6, y + 6], outline=RED, width=3)
         draw.text((x + 10, y + 4), f"{result.tpr.value:.1%} at {FPR:.0%} FPR", fill=RED, font=font, anchor="lt")
     config = result.config
-    draw.text((LEFT, 10), f"{config.model}, {config.attack}: {result.members} members vs "
-                          f"{result.non_members} non-members", fill=INK, font=font)
+    draw.text(
+        (LEFT, 10),
+        f"{config.model}, {config.attack}: {result.members} members vs {result.non_members} non-members",
+        fill=INK,
+        font=font,
+    )
     draw.text((LEFT, 28), summary(result), fill=INK, font=small)
     draw.text((LEFT + w / 2, HEIGHT - 22), "false positive rate (log)", fill=INK, font=font, anchor="mm")
     axis = Image.new("RGB", (h, 20), "white")
@@ -86,14 +90,20 @@ def exposed_figure(result: MembershipResult, columns: int = 8) -> Image.Image:
     img = Image.new("RGB", (columns * cell_w + 16, rows * cell_h + 40), "white")
     draw = ImageDraw.Draw(img)
     font, small = _font(14), _font(12)
-    draw.text((12, 10), f"most exposed training digits: {result.config.model}, {result.config.attack} "
-                        "(risk: share of non-members scoring lower)", fill=INK, font=font)
+    draw.text(
+        (12, 10),
+        f"most exposed training digits: {result.config.model}, {result.config.attack} "
+        "(risk: share of non-members scoring lower)",
+        fill=INK,
+        font=font,
+    )
     for j, i in enumerate(result.exposed):
         r, c = divmod(j, columns)
         x, y = 16 + c * cell_w, 36 + r * cell_h
         digit = to_pil(result.exposed_images[j]).convert("RGB").resize((DIGIT, DIGIT), Image.NEAREST)
         img.paste(digit, (x, y))
-        draw.text((x, y + DIGIT + 4), f"#{int(result.index[i])}  label {int(result.exposed_labels[j])}",
-                  fill=INK, font=small)
+        draw.text(
+            (x, y + DIGIT + 4), f"#{int(result.index[i])}  label {int(result.exposed_labels[j])}", fill=INK, font=small
+        )
         draw.text((x, y + DIGIT + 19), f"risk {result.risk[i]:.4f}", fill=INK, font=small)
     return img

@@ -11,17 +11,25 @@ reaches the model only through the label oracle. A misclassified record is at di
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 
 from inspector.core.attacks.hopskipjump import HopSkipJump
+
 BATCH = 50
 
 
-def boundary_distances(model, x: torch.Tensor, y: torch.Tensor, *, max_queries: int, seed: int = 0,
-                       on_progress: Callable[[int, int], None] | None = None,
-                       should_stop: Callable[[], bool] | None = None) -> torch.Tensor | None:
+def boundary_distances(
+    model,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    max_queries: int,
+    seed: int = 0,
+    on_progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> torch.Tensor | None:
     """(N,) L2 distance in [0, 1] pixel units from each x (N, 1, 28, 28) to the boundary, 0 where
     the model gets y (N,) wrong; None if stopped. ``on_progress(done, total)`` after each batch.
 
@@ -32,7 +40,7 @@ def boundary_distances(model, x: torch.Tensor, y: torch.Tensor, *, max_queries: 
     for start in range(0, len(y), BATCH):
         if should_stop is not None and should_stop():
             return None
-        xb, yb = x[start:start + BATCH], y[start:start + BATCH]
+        xb, yb = x[start : start + BATCH], y[start : start + BATCH]
         attack = HopSkipJump(norm="l2", max_queries=max_queries, seed=seed + start)
         result = attack.run(model, xb, yb)
         d = (result.x_adv - xb).flatten(1).norm(dim=1).cpu()
@@ -40,7 +48,7 @@ def boundary_distances(model, x: torch.Tensor, y: torch.Tensor, *, max_queries: 
             correct = (model(xb).argmax(1) == yb).cpu()
         d[~result.success.cpu() & correct] = d.max()
         d[~correct] = 0.0
-        distances[start:start + len(yb)] = d
+        distances[start : start + len(yb)] = d
         if on_progress is not None:
             on_progress(min(start + BATCH, len(y)), len(y))
     return distances

@@ -29,13 +29,14 @@ def _fit(phi: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, float]:
     and the global standard deviation of phi around those means."""
     count = mask.sum(0).clamp_min(1)
     mean = (phi * mask).sum(0) / count
-    residual = ((phi - mean) * mask)
+    residual = (phi - mean) * mask
     dof = max(int(mask.sum()) - int((mask.sum(0) > 0).sum()), 1)
-    return mean, max(math.sqrt(float((residual ** 2).sum()) / dof), 1e-6)
+    return mean, max(math.sqrt(float((residual**2).sum()) / dof), 1e-6)
 
 
-def lira_scores(target_phi: torch.Tensor, reference_phi: torch.Tensor, reference_in: torch.Tensor, *,
-                online: bool) -> torch.Tensor:
+def lira_scores(
+    target_phi: torch.Tensor, reference_phi: torch.Tensor, reference_in: torch.Tensor, *, online: bool
+) -> torch.Tensor:
     """(n,) LiRA scores, higher: more likely a member (log-likelihood ratio, or z-score offline).
 
     Args:

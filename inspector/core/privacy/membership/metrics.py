@@ -42,7 +42,7 @@ def roc_curve(scores: np.ndarray, is_member: np.ndarray) -> tuple[np.ndarray, np
     calling "member" every record scoring at least that much."""
     order = np.argsort(-scores, kind="stable")
     s, m = scores[order], is_member[order]
-    last = np.r_[np.nonzero(np.diff(s))[0], len(s) - 1]     # the last record of each run of equal scores
+    last = np.r_[np.nonzero(np.diff(s))[0], len(s) - 1]  # the last record of each run of equal scores
     tp = np.cumsum(m)[last]
     fp = np.cumsum(~m)[last]
     return np.r_[0.0, fp / max(fp[-1], 1)], np.r_[0.0, tp / max(tp[-1], 1)]
@@ -72,8 +72,9 @@ def measurable(fpr: float, non_members: int) -> bool:
     return fpr * non_members >= MIN_FALSE_POSITIVES
 
 
-def bootstrap(scores: np.ndarray, is_member: np.ndarray, statistic, *, rounds: int = BOOTSTRAPS,
-              seed: int = 0) -> Estimate:
+def bootstrap(
+    scores: np.ndarray, is_member: np.ndarray, statistic, *, rounds: int = BOOTSTRAPS, seed: int = 0
+) -> Estimate:
     """``statistic(scores, is_member)`` with a percentile bootstrap CI, members and
     non-members resampled separately (the set stays balanced)."""
     rng = np.random.default_rng(seed)

@@ -14,23 +14,23 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import torch
 from platformdirs import user_cache_path
 from safetensors import SafetensorError
 from safetensors.torch import load, save
 
-from inspector.core.util.errors import ExportError, ModelError, ParameterError
 from inspector.core.io.files import write_atomically
-from inspector.core.util.messages import show_path
 from inspector.core.io.out_folder import check_folder, check_member, read_member
+from inspector.core.privacy.membership.attacks.lira import check_references
 from inspector.core.privacy.membership.data import Digits
 from inspector.core.privacy.membership.scores import logits_of
-from inspector.core.privacy.membership.attacks.lira import check_references
 from inspector.core.training import TRAINING_METHODS, Progress, train_network
+from inspector.core.util.errors import ExportError, ModelError, ParameterError
+from inspector.core.util.messages import show_path
 
 APP_NAME = "robustness-inspector"
 #: The largest cached reference model read back, in bytes (one is about 0.4 MB).
@@ -70,8 +70,15 @@ class ReferenceModels:
         ParameterError: an unknown method or a seed below 0.
     """
 
-    def __init__(self, method: str, digits: Digits, *, seed: int = 0, cache: str | os.PathLike | None = None,
-                 epochs: int | None = None):
+    def __init__(
+        self,
+        method: str,
+        digits: Digits,
+        *,
+        seed: int = 0,
+        cache: str | os.PathLike | None = None,
+        epochs: int | None = None,
+    ):
         if method not in TRAINING_METHODS:
             raise ParameterError(f"no training recipe {method!r} for reference models")
         if seed < 0:
@@ -107,8 +114,13 @@ class ReferenceModels:
     def _cached(self, k: int) -> bool:
         return check_member(self.path(k)) is not None
 
-    def train(self, count: int, *, on_progress: Callable[[ReferenceProgress], None] | None = None,
-              should_stop: Callable[[], bool] | None = None) -> bool:
+    def train(
+        self,
+        count: int,
+        *,
+        on_progress: Callable[[ReferenceProgress], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> bool:
         """Train the models 0..count-1 missing from the cache; True when all are there.
 
         Stopping keeps the finished models and the epoch checkpoint of the one in progress.
@@ -137,8 +149,13 @@ class ReferenceModels:
             on_progress(ReferenceProgress(count, count, count, None))
         return True
 
-    def train_one(self, k: int, *, on_progress: Callable[[Progress | None], None] | None = None,
-                  should_stop: Callable[[], bool] | None = None) -> bool:
+    def train_one(
+        self,
+        k: int,
+        *,
+        on_progress: Callable[[Progress | None], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> bool:
         """Train reference model ``k`` (0-based) unless cached; True when it is in the cache.
 
         ``on_progress(None)`` at the start, then the training's :class:`Progress`. Raises as :meth:`train`.
@@ -148,9 +165,16 @@ class ReferenceModels:
         if on_progress is not None:
             on_progress(None)
         mask = halves(k - k % 2 + 2, len(self.digits.y), self.seed)[k]
-        trained = train_network(self.recipe, self.digits.x[mask], self.digits.y[mask],
-                                seed=self.seed * 1000 + k + 1, checkpoint_stem=self.folder / f"ref-{k:03d}",
-                                resume=True, on_progress=on_progress, should_stop=should_stop)
+        trained = train_network(
+            self.recipe,
+            self.digits.x[mask],
+            self.digits.y[mask],
+            seed=self.seed * 1000 + k + 1,
+            checkpoint_stem=self.folder / f"ref-{k:03d}",
+            resume=True,
+            on_progress=on_progress,
+            should_stop=should_stop,
+        )
         if not trained.finished:
             return False
         self._save(k, logits_of(trained.net, self.digits.x), mask)
@@ -179,8 +203,9 @@ class ReferenceModels:
             except (SafetensorError, OSError, KeyError, RuntimeError, ValueError, TypeError) as exc:
                 ok, saved = False, exc
             if not ok:
-                raise ModelError(f"{show_path(self.path(k))} is not a reference model of this layout; "
-                                 "delete it to train it again")
+                raise ModelError(
+                    f"{show_path(self.path(k))} is not a reference model of this layout; delete it to train it again"
+                )
             logits.append(saved["logits"])
         return torch.stack(logits), masks
 
@@ -191,6 +216,8 @@ class ReferenceModels:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ExportError(f"cannot write to the cache {show_path(self.folder)}: {exc.strerror or exc}") from None
-        data = save({"logits": logits.contiguous(), "member": mask.to(torch.uint8)},
-                    metadata={"method": self.method, "epochs": str(self.epochs), "seed": str(self.seed)})
+        data = save(
+            {"logits": logits.contiguous(), "member": mask.to(torch.uint8)},
+            metadata={"method": self.method, "epochs": str(self.epochs), "seed": str(self.seed)},
+        )
         write_atomically(path, lambda fh: fh.write(data))

@@ -9,22 +9,23 @@ The attacks (``loss``, ``lira-offline``, ``lira-online``, ``label-only``) are
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Callable
 
 import numpy as np
 import torch
 
-from inspector.core.util.bounds import MAX_MEMBERSHIP_SEED, check_count as check_bounded, check_seed
-from inspector.core.util.errors import ParameterError
+from inspector.core.models.zoo.mnist_cnn import MNIST_MODELS
 from inspector.core.privacy.membership import metrics
-from inspector.core.privacy.membership.data import EvaluationSet, balanced_set, load_digits, same_writers
 from inspector.core.privacy.membership.attack import MembershipAttack, MembershipProgress
 from inspector.core.privacy.membership.attacks import MEMBERSHIP_ATTACKS
 from inspector.core.privacy.membership.attacks.label_only import LabelOnly
 from inspector.core.privacy.membership.attacks.lira import LiRA
+from inspector.core.privacy.membership.data import EvaluationSet, balanced_set, load_digits, same_writers
 from inspector.core.privacy.membership.reference import ReferenceModels
-from inspector.core.models.zoo.mnist_cnn import MNIST_MODELS
+from inspector.core.util.bounds import MAX_MEMBERSHIP_SEED, check_seed
+from inspector.core.util.bounds import check_count as check_bounded
+from inspector.core.util.errors import ParameterError
 
 #: The false positive rate of the reported operating point.
 FPR = 0.01
@@ -66,11 +67,15 @@ class MembershipConfig:
                 range, or a seed outside 0..MAX_MEMBERSHIP_SEED (each error's ``param`` names the field).
         """
         if self.model not in MNIST_MODELS:
-            raise ParameterError(f"membership inference needs a model whose training set is known: "
-                                 f"{self.model!r} is not one of {', '.join(MNIST_MODELS)}", param="model")
+            raise ParameterError(
+                f"membership inference needs a model whose training set is known: "
+                f"{self.model!r} is not one of {', '.join(MNIST_MODELS)}",
+                param="model",
+            )
         cls = MEMBERSHIP_ATTACKS.get(self.attack.strip().lower())
-        attack = MEMBERSHIP_ATTACKS.make(self.attack, {s.name: getattr(self, s.name) for s in cls.params()}
-                                         if cls is not None else {})
+        attack = MEMBERSHIP_ATTACKS.make(
+            self.attack, {s.name: getattr(self, s.name) for s in cls.params()} if cls is not None else {}
+        )
         # reference models train with seed x 10^10
         check_seed(self.seed, "the seed", maximum=MAX_MEMBERSHIP_SEED, param="seed")
         check_bounded(self.members, "the number of members", param="members")
@@ -127,15 +132,22 @@ class MembershipResult:
         keep = _thin(self.fpr_curve, curve_points)
         return {
             "config": asdict(self.config),
-            "members": self.members, "non_members": self.non_members,
+            "members": self.members,
+            "non_members": self.non_members,
             "auc": self.auc.to_json(),
             f"tpr_at_{FPR:g}_fpr": self.tpr.to_json() if self.tpr is not None else None,
             "same_writers_auc": self.same_writers_auc.to_json() if self.same_writers_auc is not None else None,
             "unmeasurable": self.unmeasurable,
             "roc": {"fpr": self.fpr_curve[keep].tolist(), "tpr": self.tpr_curve[keep].tolist()},
-            "most_exposed": [{"digit": int(self.index[i]), "label": int(self.exposed_labels[j]),
-                              "risk": float(self.risk[i]), "score": float(self.scores[i])}
-                             for j, i in enumerate(self.exposed)],
+            "most_exposed": [
+                {
+                    "digit": int(self.index[i]),
+                    "label": int(self.exposed_labels[j]),
+                    "risk": float(self.risk[i]),
+                    "score": float(self.scores[i]),
+                }
+                for j, i in enumerate(self.exposed)
+            ],
             "details": self.details,
             "seconds": round(self.seconds, 1),
         }
@@ -149,9 +161,12 @@ def _thin(fpr: np.ndarray, points: int) -> np.ndarray:
     return np.unique(np.searchsorted(fpr, targets).clip(0, len(fpr) - 1))
 
 
-def run_membership(config: MembershipConfig, *,
-                   on_progress: Callable[[MembershipProgress], None] | None = None,
-                   should_stop: Callable[[], bool] | None = None) -> MembershipResult | None:
+def run_membership(
+    config: MembershipConfig,
+    *,
+    on_progress: Callable[[MembershipProgress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> MembershipResult | None:
     """Run ``config``; None if stopped (finished reference models stay in the cache).
 
     Raises:
@@ -174,8 +189,17 @@ def run_membership(config: MembershipConfig, *,
     model = load_model(config.model, "cpu")
     x, y = digits.x[evaluation.index], digits.y[evaluation.index]
     details: dict = {}
-    scores = attack.scores(model, x, y, seed=config.seed, evaluation=evaluation, references=references,
-                           report=report, should_stop=should_stop, details=details)
+    scores = attack.scores(
+        model,
+        x,
+        y,
+        seed=config.seed,
+        evaluation=evaluation,
+        references=references,
+        report=report,
+        should_stop=should_stop,
+        details=details,
+    )
     if scores is None:
         return None
     report(MembershipProgress("statistics", 0, 1))
@@ -191,18 +215,40 @@ def _summarise(config, evaluation: EvaluationSet, scores: np.ndarray, digits, de
     if metrics.measurable(FPR, n0):
         tpr = metrics.bootstrap(scores, member, lambda s, m: metrics.tpr_at_fpr(s, m, FPR), seed=config.seed)
     else:
-        unmeasurable.append(f"TPR at {FPR:.0%} FPR: with {n0} non-members it would rest on {FPR * n0:g} false "
-                            f"positives, fewer than {metrics.MIN_FALSE_POSITIVES}")
-    unmeasurable.append(f"TPR at {LOW_FPR:.1%} FPR: with {n0} non-members it would rest on {LOW_FPR * n0:g} false "
-                        f"positives; it needs at least {int(metrics.MIN_FALSE_POSITIVES / LOW_FPR):,} non-members")
+        unmeasurable.append(
+            f"TPR at {FPR:.0%} FPR: with {n0} non-members it would rest on {FPR * n0:g} false "
+            f"positives, fewer than {metrics.MIN_FALSE_POSITIVES}"
+        )
+    unmeasurable.append(
+        f"TPR at {LOW_FPR:.1%} FPR: with {n0} non-members it would rest on {LOW_FPR * n0:g} false "
+        f"positives; it needs at least {int(metrics.MIN_FALSE_POSITIVES / LOW_FPR):,} non-members"
+    )
     matched = same_writers(evaluation).numpy()
-    same = (metrics.bootstrap(scores[matched], member[matched], metrics.auc, seed=config.seed)
-            if member[matched].any() else None)
+    same = (
+        metrics.bootstrap(scores[matched], member[matched], metrics.auc, seed=config.seed)
+        if member[matched].any()
+        else None
+    )
     fpr_curve, tpr_curve = metrics.roc_curve(scores, member)
     risk = metrics.risk(scores, scores[~member])
     members = np.nonzero(member)[0]
     exposed = members[np.lexsort((-scores[members], -risk[members]))][:EXPOSED]
     picked = evaluation.index[torch.from_numpy(exposed)]
-    return MembershipResult(config, auc, tpr, same, fpr_curve, tpr_curve, evaluation.index.numpy(), member, scores,
-                            risk, exposed, digits.x[picked], digits.y[picked].numpy(), seconds, unmeasurable,
-                            details)
+    return MembershipResult(
+        config,
+        auc,
+        tpr,
+        same,
+        fpr_curve,
+        tpr_curve,
+        evaluation.index.numpy(),
+        member,
+        scores,
+        risk,
+        exposed,
+        digits.x[picked],
+        digits.y[picked].numpy(),
+        seconds,
+        unmeasurable,
+        details,
+    )

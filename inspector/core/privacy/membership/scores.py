@@ -19,7 +19,7 @@ def logits_of(net: nn.Module, x: torch.Tensor, batch_size: int = BATCH) -> torch
     """(N, K) logits of ``net`` (eval mode, no gradient) on x (N, C, H, W) in [0, 1], in batches."""
     net.eval()
     with torch.no_grad():
-        return torch.cat([net(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]).float()
+        return torch.cat([net(x[i : i + batch_size]) for i in range(0, len(x), batch_size)]).float()
 
 
 def logit_confidence(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

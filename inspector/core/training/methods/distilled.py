@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from inspector.core.util.params import param
 from inspector.core.training.method import TRAINING_METHODS, Fitted, TrainingMethod
+from inspector.core.util.params import param
 
 
 @TRAINING_METHODS.register
@@ -29,14 +29,22 @@ class Distilled(TrainingMethod):
         from inspector.core.training.distillation import TemperatureLoss, soft_labels
         from inspector.core.training.loop import fit
 
-        common = dict(epochs=self.epochs, lr=self.lr, seed=seed, resume=resume, on_progress=on_progress,
-                      should_stop=should_stop)
+        common = dict(
+            epochs=self.epochs, lr=self.lr, seed=seed, resume=resume, on_progress=on_progress, should_stop=should_stop
+        )
         loss = TemperatureLoss(self.temperature)
         teacher = net
         done = fit(teacher, x, y, loss, stage="teacher", checkpoint=checkpoints[0], **common)
         if done:
             torch.manual_seed(seed + 1)
             net = MnistCNN()
-            done = fit(net, x, soft_labels(teacher, x, self.temperature), loss, stage="student",
-                       checkpoint=checkpoints[1], **common)
+            done = fit(
+                net,
+                x,
+                soft_labels(teacher, x, self.temperature),
+                loss,
+                stage="student",
+                checkpoint=checkpoints[1],
+                **common,
+            )
         return Fitted(net, done, {"temperature": str(self.temperature), "deployed_temperature": "1"})

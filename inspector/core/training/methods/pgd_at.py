@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from inspector.core.training.method import TRAINING_METHODS, Fitted, TrainingMethod
 from inspector.core.util.bounds import MAX_EPOCHS
 from inspector.core.util.params import param
-from inspector.core.training.method import TRAINING_METHODS, Fitted, TrainingMethod
 
 
 @TRAINING_METHODS.register
@@ -26,7 +26,20 @@ class PGDAT(TrainingMethod):
         from inspector.core.training.pgd_at import PGDAdversarialLoss
 
         loss = PGDAdversarialLoss(eps=self.eps, steps=self.steps, warmup=self.warmup)
-        done = fit(net, x, y, loss, epochs=self.epochs, lr=self.lr, seed=seed, stage="pgd-at",
-                   checkpoint=checkpoints[0], resume=resume, on_progress=on_progress, should_stop=should_stop)
-        return Fitted(net, done, {"eps": str(self.eps), "pgd_steps": str(self.steps),
-                                  "eps_warmup_epochs": str(self.warmup)})
+        done = fit(
+            net,
+            x,
+            y,
+            loss,
+            epochs=self.epochs,
+            lr=self.lr,
+            seed=seed,
+            stage="pgd-at",
+            checkpoint=checkpoints[0],
+            resume=resume,
+            on_progress=on_progress,
+            should_stop=should_stop,
+        )
+        return Fitted(
+            net, done, {"eps": str(self.eps), "pgd_steps": str(self.steps), "eps_warmup_epochs": str(self.warmup)}
+        )

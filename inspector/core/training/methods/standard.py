@@ -18,6 +18,18 @@ class Standard(TrainingMethod):
         from inspector.core.training.loop import fit
         from inspector.core.training.standard import cross_entropy_loss
 
-        done = fit(net, x, y, cross_entropy_loss, epochs=self.epochs, lr=self.lr, seed=seed, stage="standard",
-                   checkpoint=checkpoints[0], resume=resume, on_progress=on_progress, should_stop=should_stop)
+        done = fit(
+            net,
+            x,
+            y,
+            cross_entropy_loss,
+            epochs=self.epochs,
+            lr=self.lr,
+            seed=seed,
+            stage="standard",
+            checkpoint=checkpoints[0],
+            resume=resume,
+            on_progress=on_progress,
+            should_stop=should_stop,
+        )
         return Fitted(net, done)

@@ -7,8 +7,19 @@ buttons emit ``run_clicked`` and ``cancel_clicked``.
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                               QProgressBar, QPushButton, QSpinBox, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+)
 
 from inspector.core.attacks import ATTACKS
 from inspector.gui.workspaces.evaluate.eta import format_seconds
@@ -30,7 +41,7 @@ class AttackPanel(QGroupBox):
         grid = QGridLayout()
         self.checkboxes: dict[str, QCheckBox] = {}
         for i, (name, cls) in enumerate(ATTACKS.items()):
-            box = QCheckBox(cls.title.replace("&", "&&"))     # "C&W": no mnemonic
+            box = QCheckBox(cls.title.replace("&", "&&"))  # "C&W": no mnemonic
             box.setToolTip(f"{cls.threat_model}{', minimal norm' if cls.minimal else ''}\n{cls.paper}")
             box.setChecked(name in state.attacks)
             box.toggled.connect(lambda checked, name=name: self._toggle(name, checked))

@@ -16,7 +16,7 @@ from inspector.core.evaluation.result import WORST_CASE
 COLOURS = ("#1565c0", "#c62828", "#2e7d32", "#6a1b9a", "#ef6c00", "#00838f", "#4e342e")
 DASHES = {"none": Qt.PenStyle.SolidLine, "defended": Qt.PenStyle.DashLine, "adaptive": Qt.PenStyle.DotLine}
 WORST_COLOUR = "#9e9e9e"
-POINT_SIZE = 9      # of the tick labels at text scale 1
+POINT_SIZE = 9  # of the tick labels at text scale 1
 SETTINGS = {"none": "", "defended": " (defended)", "adaptive": " (adaptive)"}
 
 
@@ -30,7 +30,7 @@ class CurvePlot(QWidget):
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
         self.plot.setYRange(0, 100, padding=0.02)
-        self.legend = self.plot.addLegend(offset=(10, -10))   # bottom left: the curves fall to the right
+        self.legend = self.plot.addLegend(offset=(10, -10))  # bottom left: the curves fall to the right
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 10, 0)
         layout.addWidget(self.plot)
@@ -47,7 +47,7 @@ class CurvePlot(QWidget):
             self.plot.getAxis(name).setTickFont(font)
         self.plot.setTitle("robust accuracy", size=f"{(POINT_SIZE + 3) * scale:g}pt")
         self.legend.setLabelTextSize(f"{POINT_SIZE * scale:g}pt")
-        self.lines = {}                  # the legend sizes its entries as they are added: add them again
+        self.lines = {}  # the legend sizes its entries as they are added: add them again
         self.set_rows(self.rows, self.norm)
 
     def _label_axes(self) -> None:
@@ -63,8 +63,9 @@ class CurvePlot(QWidget):
         series: dict[tuple[str, str], list[tuple[float, float]]] = {}
         for row in robust:
             if row["n"]:
-                series.setdefault((row["setting"], row["attack"]), []).append((row["eps"] * scale,
-                                                                               100 * row["accuracy"]))
+                series.setdefault((row["setting"], row["attack"]), []).append(
+                    (row["eps"] * scale, 100 * row["accuracy"])
+                )
         if set(series) != set(self.lines):
             self.plot.clear()
             self.legend.clear()
@@ -85,9 +86,14 @@ class CurvePlot(QWidget):
         colour = pg.mkColor(WORST_COLOUR if worst else COLOURS[number % len(COLOURS)])
         if worst:
             colour.setAlpha(110)
-        line = self.plot.plot(name=attack + SETTINGS[setting], symbol="o", symbolSize=11 if worst else 7,
-                              symbolBrush=colour, symbolPen=None,
-                              pen=pg.mkPen(colour, width=7 if worst else 2, style=DASHES[setting]))
+        line = self.plot.plot(
+            name=attack + SETTINGS[setting],
+            symbol="o",
+            symbolSize=11 if worst else 7,
+            symbolBrush=colour,
+            symbolPen=None,
+            pen=pg.mkPen(colour, width=7 if worst else 2, style=DASHES[setting]),
+        )
         line.setZValue(-1 if worst else 0)
         return line
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import (QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox,
-                               QWidget)
+from PySide6.QtWidgets import QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QWidget
 
 from inspector.gui.workspaces.evaluate.state import BUILT_IN_DATA, EvaluateState
 
@@ -28,8 +27,10 @@ class DataPanel(QGroupBox):
         built_in.setToolTip(f"{BUILT_IN_DATA}: 400 handwritten digits no shipped model was trained on")
         built_in.clicked.connect(lambda: setattr(self.state, "data", BUILT_IN_DATA))
         folder = QPushButton("Folder\u2026")
-        folder.setToolTip("A folder of images labelled by their file names (n01440764_tench.jpg, 7_001.png) "
-                          "or by a labels.csv with file,label")
+        folder.setToolTip(
+            "A folder of images labelled by their file names (n01440764_tench.jpg, 7_001.png) "
+            "or by a labels.csv with file,label"
+        )
         folder.clicked.connect(self.choose_data)
         form.addRow("images", self.data_label)
         form.addRow("", _row(built_in, folder))
@@ -43,14 +44,16 @@ class DataPanel(QGroupBox):
         self.out_label = QLabel()
         self.out_label.setWordWrap(True)
         out = QPushButton("Output folder\u2026")
-        out.setToolTip("Each image's results are written there as they finish (results.jsonl). "
-                       "A folder that holds an evaluation of the same settings is continued, not redone.")
+        out.setToolTip(
+            "Each image's results are written there as they finish (results.jsonl). "
+            "A folder that holds an evaluation of the same settings is continued, not redone."
+        )
         out.clicked.connect(self.choose_out)
         form.addRow("records", self.out_label)
         form.addRow("", _row(out))
         state.events.data.connect(self._show)
         state.events.out.connect(self._show)
-        state.events.result.connect(self._show)     # a run has written records: the folder now continues it
+        state.events.result.connect(self._show)  # a run has written records: the folder now continues it
         self._show()
 
     def choose_data(self) -> None:
@@ -71,7 +74,9 @@ class DataPanel(QGroupBox):
         if out is None:
             self.out_label.setText("a new temporary folder")
         else:
-            self.out_label.setText(Path(out).name + (" (holds a run: Run continues it)" if self.state.resumes() else ""))
+            self.out_label.setText(
+                Path(out).name + (" (holds a run: Run continues it)" if self.state.resumes() else "")
+            )
         self.out_label.setToolTip(out or "")
 
 

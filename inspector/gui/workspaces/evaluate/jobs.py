@@ -52,7 +52,19 @@ def evaluate_job(job: Job, config: EvaluationConfig) -> EvaluationResult:
         if progress.stage.endswith(" done"):
             records = read_records(Path(config.out))
             # summarize takes the samples for their number only: the images finished so far
-            job.report(Partial(summarize(config, model, [None] * progress.images_done, records, stopped=False,
-                                         examples=[], versions={}, batch_size=batch_size)))
+            job.report(
+                Partial(
+                    summarize(
+                        config,
+                        model,
+                        [None] * progress.images_done,
+                        records,
+                        stopped=False,
+                        examples=[],
+                        versions={},
+                        batch_size=batch_size,
+                    )
+                )
+            )
 
     return evaluate(config, model=model, on_progress=on_progress, should_stop=job.cancelled)

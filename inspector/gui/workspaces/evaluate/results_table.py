@@ -5,7 +5,15 @@ from __future__ import annotations
 import html
 import math
 
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from inspector.core.evaluation import EvaluationResult
 from inspector.core.evaluation.plot import eps_label
@@ -45,23 +53,35 @@ class ResultsTable(QWidget):
             self.table.setRowCount(0)
             self.sanity.setText("")
             return
-        clean = ", ".join(f"clean accuracy{'' if s == 'none' else ' (defended)'} {_pct(c['accuracy'])} "
-                          f"[{_pct(c['ci'][0])}, {_pct(c['ci'][1])}] of {c['n']}" for s, c in result.clean.items())
+        clean = ", ".join(
+            f"clean accuracy{'' if s == 'none' else ' (defended)'} {_pct(c['accuracy'])} "
+            f"[{_pct(c['ci'][0])}, {_pct(c['ci'][1])}] of {c['n']}"
+            for s, c in result.clean.items()
+        )
         stopped = " \u00b7 stopped: the tables cover the finished images" if result.stopped else ""
         self.summary.setText(f"{result.images} images, {result.failed} failed \u00b7 {clean}{stopped}")
         self.table.setRowCount(len(result.robust))
         for i, row in enumerate(result.robust):
-            cells = [SETTINGS[row["setting"]], row["attack"], eps_label(row["eps"]), _pct(row["accuracy"]),
-                     f"{_pct(row['ci'][0])} \u2013 {_pct(row['ci'][1])}", str(row["n"]), _pct(row["success_rate"])]
+            cells = [
+                SETTINGS[row["setting"]],
+                row["attack"],
+                eps_label(row["eps"]),
+                _pct(row["accuracy"]),
+                f"{_pct(row['ci'][0])} \u2013 {_pct(row['ci'][1])}",
+                str(row["n"]),
+                _pct(row["success_rate"]),
+            ]
             for j, text in enumerate(cells):
                 self.table.setItem(i, j, QTableWidgetItem(text))
         flags = [s for s in result.sanity if s["status"] == "flag"]
         if not result.sanity:
             self.sanity.setText("")
         elif flags:
-            self.sanity.setText("<b style='color:#c62828'>Sanity checks flagged</b> (these numbers likely "
-                                "overstate robustness):<br>" + "<br>".join(f"\u2022 {html.escape(s['check'])}: {html.escape(s['detail'])}"
-                                                                          for s in flags))
+            self.sanity.setText(
+                "<b style='color:#c62828'>Sanity checks flagged</b> (these numbers likely "
+                "overstate robustness):<br>"
+                + "<br>".join(f"\u2022 {html.escape(s['check'])}: {html.escape(s['detail'])}" for s in flags)
+            )
         else:
             self.sanity.setText(f"<span style='color:#2e7d32'>All {len(result.sanity)} sanity checks passed.</span>")
         self.sanity.setToolTip("\n".join(f"{s['status']}: {s['check']} ({s['detail']})" for s in result.sanity))

@@ -56,12 +56,22 @@ class EvaluateState:
         """Whether a chosen attack has a number of steps (FGSM, for one, has none)."""
         return any(spec.name == "steps" for name in self.attacks if name in ATTACKS for spec in ATTACKS[name].params())
 
-    def config(self, model: str, device: str | None, *, weights: str | None = None,
-               trust_code: bool = False) -> EvaluationConfig:
+    def config(
+        self, model: str, device: str | None, *, weights: str | None = None, trust_code: bool = False
+    ) -> EvaluationConfig:
         """The evaluation of the current choices on ``model`` (with ``weights``, ``trust_code``) and ``device``."""
         return EvaluationConfig(
-            data=self.data, model=model, weights=weights, trust_model_code=trust_code, attacks=list(self.attacks),
+            data=self.data,
+            model=model,
+            weights=weights,
+            trust_model_code=trust_code,
+            attacks=list(self.attacks),
             eps=[t.strip() for t in self.eps.split(",") if t.strip()],
             params={"steps": self.steps} if self.steps is not None and self.takes_steps() else {},
-            defenses=list(self.defenses), adaptive=self.adaptive and bool(self.defenses), device=device,
-            limit=self.limit, out=self.out, resume=self.resumes())
+            defenses=list(self.defenses),
+            adaptive=self.adaptive and bool(self.defenses),
+            device=device,
+            limit=self.limit,
+            out=self.out,
+            resume=self.resumes(),
+        )

@@ -12,9 +12,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMenu, QPushButton, QVBoxLayout, QWidget
 
-from inspector.core.util.errors import InspectorError
 from inspector.core.evaluation import Progress
 from inspector.core.evaluation.report import write_report
+from inspector.core.util.errors import InspectorError
+from inspector.gui.jobs import Job
+from inspector.gui.workspace import Workspace, splitter
 from inspector.gui.workspaces.evaluate.attack_panel import AttackPanel
 from inspector.gui.workspaces.evaluate.curve_plot import CurvePlot
 from inspector.gui.workspaces.evaluate.data_panel import DataPanel
@@ -23,8 +25,6 @@ from inspector.gui.workspaces.evaluate.eta import Eta
 from inspector.gui.workspaces.evaluate.jobs import Partial, evaluate_job
 from inspector.gui.workspaces.evaluate.results_table import ResultsTable
 from inspector.gui.workspaces.evaluate.state import EvaluateState
-from inspector.gui.jobs import Job
-from inspector.gui.workspace import Workspace, splitter
 
 SIDE_WIDTH = 340
 
@@ -71,8 +71,11 @@ class EvaluateWorkspace(Workspace):
         save_row.addStretch(1)
         save_row.addWidget(self.save_button)
         results_layout.addLayout(save_row)
-        self.lay_out([self.data_panel, self.attack_panel, self.defense_panel],
-                     splitter(Qt.Orientation.Vertical, [self.curve, results], [420, 440]), SIDE_WIDTH)
+        self.lay_out(
+            [self.data_panel, self.attack_panel, self.defense_panel],
+            splitter(Qt.Orientation.Vertical, [self.curve, results], [420, 440]),
+            SIDE_WIDTH,
+        )
 
     def fill_file_menu(self, menu: QMenu) -> None:
         action = QAction("Save evaluation &report\u2026", menu)
@@ -86,8 +89,9 @@ class EvaluateWorkspace(Workspace):
     def run(self) -> None:
         """Evaluate the session's model with the current choices in a worker thread."""
         session = self.shell.session
-        config = self.state.config(session.model, session.device, weights=session.weights,
-                                   trust_code=session.trust_code)
+        config = self.state.config(
+            session.model, session.device, weights=session.weights, trust_code=session.trust_code
+        )
         job = Job(evaluate_job, config)
         job.progress.connect(self._on_report)
         self._job = job

@@ -7,7 +7,16 @@ import time
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+)
 
 from inspector.core.attacks import ATTACKS
 from inspector.core.evasion.cost import Estimate
@@ -54,14 +63,16 @@ class AttackPanel(QGroupBox):
         self.preset_combo = QComboBox()
         for name, title in PRESET_TITLES.items():
             self.preset_combo.addItem(title, name)
-        self.preset_combo.setToolTip("fast defaults finish in seconds on a CPU (early aborts, adaptive "
-                                     "schedules, practical query budgets); paper settings use the published "
-                                     "budgets. Choosing one resets the parameters.")
+        self.preset_combo.setToolTip(
+            "fast defaults finish in seconds on a CPU (early aborts, adaptive "
+            "schedules, practical query budgets); paper settings use the published "
+            "budgets. Choosing one resets the parameters."
+        )
         self.attack_info = QLabel()
         self.attack_info.setWordWrap(True)
         palette = self.attack_info.palette()
-        palette.setColor(QPalette.ColorRole.WindowText, QColor("#666"))   # a palette, not a style sheet,
-        self.attack_info.setPalette(palette)                              # so presentation fonts apply
+        palette.setColor(QPalette.ColorRole.WindowText, QColor("#666"))  # a palette, not a style sheet,
+        self.attack_info.setPalette(palette)  # so presentation fonts apply
         self.form = AttackForm()
         self.form.changed.connect(self.show_estimate)
         self.estimate = QLabel()
@@ -123,8 +134,9 @@ class AttackPanel(QGroupBox):
             self.progress.setRange(0, total)
         self.progress.setValue(iteration)
         left = (time.monotonic() - self._started) / max(iteration, 1) * (total - iteration)
-        self.progress.setFormat(f"iteration %v / %m \u00b7 at most {duration(left)} left" if iteration < total
-                                else "iteration %v / %m")
+        self.progress.setFormat(
+            f"iteration %v / %m \u00b7 at most {duration(left)} left" if iteration < total else "iteration %v / %m"
+        )
         return new_total
 
     def finish_progress(self) -> None:
@@ -144,7 +156,7 @@ class AttackPanel(QGroupBox):
 
     def show_form(self, *_args) -> None:
         """Show the state's attack and its parameters."""
-        if self.attack_combo.currentData() != self.state.attack:     # set from outside (an opened recipe)
+        if self.attack_combo.currentData() != self.state.attack:  # set from outside (an opened recipe)
             self.attack_combo.setCurrentIndex(self.attack_combo.findData(self.state.attack))
         cls = ATTACKS[self.state.attack]
         self.attack_info.setText(f"{cls.threat_model}; {cls.paper}")

@@ -61,9 +61,12 @@ class ComparePanel(QGroupBox):
             box.toggled.connect(lambda _checked: self._sync())
             self._layout.insertWidget(row, box)
             self.checkboxes[name] = box
-        self.none_label.setText(f"first model: {model}" if names else
-                                f"no other built-in model classifies what {model} does: choose a built-in "
-                                "model (MNIST, or EfficientNet-Lite)")
+        self.none_label.setText(
+            f"first model: {model}"
+            if names
+            else f"no other built-in model classifies what {model} does: choose a built-in "
+            "model (MNIST, or EfficientNet-Lite)"
+        )
         self.direct.setEnabled(bool(names))
 
     def _sync(self) -> None:

@@ -9,8 +9,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import (QCheckBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from inspector.core.defenses import DEFENSES, DETECTORS
 from inspector.core.util.params import Registry, param_specs
@@ -30,15 +39,22 @@ class DefensePanel(QGroupBox):
         self.forms: dict[str, tuple[Registry, str, QWidget]] = {}
         self._add_group(DEFENSES, "defenses", "defense_values")
         self.adaptive = QCheckBox("adaptive attack (BPDA / EOT)")
-        self.adaptive.setToolTip("Attack the defended model. Without it the attack ignores the defences, and a "
-                                 "defence that only wins against a non-adaptive attack has shown nothing.")
+        self.adaptive.setToolTip(
+            "Attack the defended model. Without it the attack ignores the defences, and a "
+            "defence that only wins against a non-adaptive attack has shown nothing."
+        )
         self.adaptive.toggled.connect(lambda checked: setattr(self.state, "adaptive", checked))
         self._layout.addWidget(self.adaptive)
         self._layout.addWidget(QLabel("Detectors (threshold calibrated on clean images)"))
         self._add_calibration_row()
         self._add_group(DETECTORS, "detectors", "detector_values")
-        for event in (state.events.defenses, state.events.detectors, state.events.adaptive,
-                      state.events.defense_values, state.events.detector_values):
+        for event in (
+            state.events.defenses,
+            state.events.detectors,
+            state.events.adaptive,
+            state.events.defense_values,
+            state.events.detector_values,
+        ):
             event.connect(self.show_state)
 
     def _add_calibration_row(self) -> None:
@@ -46,8 +62,10 @@ class DefensePanel(QGroupBox):
         self.calibration_label = QLabel()
         self.calibration_label.setWordWrap(True)
         choose = QPushButton("Calibration folder\u2026")
-        choose.setToolTip("A folder of clean images like the ones you attack: a false positive rate fpr needs "
-                          "at least 1/fpr - 1 of them (19 for 0.05). Digit models ship 400 held-out digits.")
+        choose.setToolTip(
+            "A folder of clean images like the ones you attack: a false positive rate fpr needs "
+            "at least 1/fpr - 1 of them (19 for 0.05). Digit models ship 400 held-out digits."
+        )
         choose.clicked.connect(self.choose_calibration)
         row = QHBoxLayout()
         row.addWidget(self.calibration_label, 1)
@@ -80,6 +98,7 @@ class DefensePanel(QGroupBox):
                 form_widget.setVisible(checked)
                 names = [n for n in getattr(self.state, chosen) if n != name] + ([name] if checked else [])
                 setattr(self.state, chosen, names)
+
             box.toggled.connect(on_toggle)
             self.checkboxes[name] = box
             self._layout.addWidget(box)
@@ -93,8 +112,10 @@ class DefensePanel(QGroupBox):
             form.removeRow(0)
         values = getattr(self.state, values_name).setdefault(name, default_values(registry, name))
         for spec in param_specs(registry[name]):
+
             def on_change(value, key=spec.name, values=values):
                 values[key] = value
+
             form.addRow(_label(spec.name), make_editor(spec, values[spec.name], on_change))
 
     def show_state(self, *_args) -> None:

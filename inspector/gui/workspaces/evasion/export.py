@@ -11,15 +11,17 @@ import os
 from pathlib import Path
 
 from inspector.core.evasion.compare import Comparison
+from inspector.core.evasion.inspect import Inspection
 from inspector.core.io.figure import side_by_side
 from inspector.core.io.files import write_atomically
 from inspector.core.io.image import save_image, to_pil
-from inspector.core.evasion.inspect import Inspection
 from inspector.core.io.visualize import perturbation_image
 
 LOSSY_SUFFIXES = (".jpg", ".jpeg", ".webp")
-JPEG_WARNING = ("JPEG compression changes pixel values and can undo the attack: the saved image may "
-                "no longer fool the model. Save as PNG to keep exactly what was verified.")
+JPEG_WARNING = (
+    "JPEG compression changes pixel values and can undo the attack: the saved image may "
+    "no longer fool the model. Save as PNG to keep exactly what was verified."
+)
 
 
 def is_lossy(path: str | os.PathLike) -> bool:
@@ -39,8 +41,7 @@ def export_perturbation(inspection: Inspection, path: str | os.PathLike) -> None
 
 def export_figure(inspection: Inspection, path: str | os.PathLike) -> None:
     """Original | perturbation | adversarial with labels, for slides."""
-    figure = side_by_side(inspection.x, inspection.x_adv, inspection.original.top_k[0],
-                          inspection.adversarial.top_k[0])
+    figure = side_by_side(inspection.x, inspection.x_adv, inspection.original.top_k[0], inspection.adversarial.top_k[0])
     save_image(figure, path)
 
 

@@ -28,8 +28,11 @@ class ImagePanel(QGroupBox):
         self.gallery.setFixedHeight(110)
         self.gallery.setMovement(QListView.Movement.Static)
         for path in sample_images():
-            icon = QIcon(QPixmap(str(path)).scaled(THUMBNAIL, THUMBNAIL, Qt.AspectRatioMode.KeepAspectRatio,
-                                                   Qt.TransformationMode.SmoothTransformation))
+            icon = QIcon(
+                QPixmap(str(path)).scaled(
+                    THUMBNAIL, THUMBNAIL, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+                )
+            )
             item = QListWidgetItem(icon, path.stem)
             item.setData(Qt.ItemDataRole.UserRole, str(path))
             self.gallery.addItem(item)

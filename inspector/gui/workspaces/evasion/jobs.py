@@ -21,18 +21,18 @@ import numpy as np
 import torch
 
 from inspector.core.attacks import Step, make_attack
-from inspector.core.evasion.compare import Comparison, compare
 from inspector.core.concealment import output_mode_from_spec
-from inspector.core.evasion.mode_sweep import MODES, ModeRow, held_out_digits, sweep_modes
-from inspector.core.evasion.cost import UnitCost, measure_unit_cost
-from inspector.core.io.image import load_tensor
-from inspector.core.models.loading import load_model
 from inspector.core.evasion.classify import Classification, predict
+from inspector.core.evasion.compare import Comparison, compare
+from inspector.core.evasion.cost import UnitCost, measure_unit_cost
 from inspector.core.evasion.inspect import Inspection, inspect
+from inspector.core.evasion.mode_sweep import MODES, ModeRow, held_out_digits, sweep_modes
 from inspector.core.evasion.recipe import Recipe
+from inspector.core.io.image import load_tensor
 from inspector.core.io.visualize import diverging_colors, perturbation_map
-from inspector.gui.workspaces.evasion.state import Preview
+from inspector.core.models.loading import load_model
 from inspector.gui.jobs import Job
+from inspector.gui.workspaces.evasion.state import Preview
 
 #: Live image updates per second, at most.
 FRAME_RATE = 15.0
@@ -108,8 +108,9 @@ class AttackOutcome:
     comparison: Comparison | None = None
 
 
-def preview_job(job: Job, image: str, model: str, device: str | None, weights: str | None = None,
-                trust_code: bool = False) -> Preview:
+def preview_job(
+    job: Job, image: str, model: str, device: str | None, weights: str | None = None, trust_code: bool = False
+) -> Preview:
     """Load ``model`` (with ``weights``, ``trust_code``: see :func:`~inspector.core.models.loading.load_model`)
     on ``device`` and ``image``, classify it, and measure the unit cost (once per model and device:
     a few passes, a fraction of a second on a CPU).
@@ -122,8 +123,18 @@ def preview_job(job: Job, image: str, model: str, device: str | None, weights: s
     key = (model, weights, str(clf.device))
     if key not in UNIT_COSTS:
         UNIT_COSTS[key] = measure_unit_cost(clf, x)
-    return Preview(to_pixels(x), predict(clf, x), clf.class_names, model, device, str(clf.device),
-                   tuple(x.shape[1:]), UNIT_COSTS[key], weights, trust_code)
+    return Preview(
+        to_pixels(x),
+        predict(clf, x),
+        clf.class_names,
+        model,
+        device,
+        str(clf.device),
+        tuple(x.shape[1:]),
+        UNIT_COSTS[key],
+        weights,
+        trust_code,
+    )
 
 
 def attack_job(job: Job, recipe: Recipe, true_label: int, compare_with: list[str], direct: bool) -> AttackOutcome:
@@ -139,8 +150,7 @@ def attack_job(job: Job, recipe: Recipe, true_label: int, compare_with: list[str
     frames = {"on": True, "last": 0.0}
 
     def on_step(step: Step) -> None:
-        job.report(Progress(step.iteration, step.total, float(step.loss[0]),
-                            float(step.probabilities[0, true_label])))
+        job.report(Progress(step.iteration, step.total, float(step.loss[0]), float(step.probabilities[0, true_label])))
         now = time.monotonic()
         if frames["on"] and now - frames["last"] >= 1.0 / FRAME_RATE:
             frames["last"] = now
@@ -153,8 +163,9 @@ def attack_job(job: Job, recipe: Recipe, true_label: int, compare_with: list[str
 
     comparison = None
     if compare_with:
-        comparison = compare(recipe, compare_with, direct=direct, on_step=on_step, should_stop=job.cancelled,
-                             on_attack=on_attack)
+        comparison = compare(
+            recipe, compare_with, direct=direct, on_step=on_step, should_stop=job.cancelled, on_attack=on_attack
+        )
         inspection = comparison.source
     else:
         inspection = inspect(recipe, model=clf, on_step=on_step, should_stop=job.cancelled)
@@ -189,8 +200,7 @@ def mode_sweep_job(job: Job, recipe: Recipe, true_label: int, held_out: int = 0)
         job.report(Progress(step.iteration, step.total, float(step.loss[0]), float(step.probabilities[0, true_label])))
 
     rows = sweep_modes(attack, clf, x, y, MODES, on_mode=on_mode, on_step=on_step, should_stop=job.cancelled)
-    return ModeSweep(attack.title, Path(recipe.image).name, rows, getattr(attack, "max_queries", None),
-                     len(x) - 1)
+    return ModeSweep(attack.title, Path(recipe.image).name, rows, getattr(attack, "max_queries", None), len(x) - 1)
 
 
 @dataclass
@@ -204,8 +214,9 @@ class Stamped:
     description: str
 
 
-def stamp_job(job: Job, image: str, model: str, device: str | None, weights: str | None, trust_code: bool,
-              kind: str) -> Stamped:
+def stamp_job(
+    job: Job, image: str, model: str, device: str | None, weights: str | None, trust_code: bool, kind: str
+) -> Stamped:
     """Stamp the ``kind`` trigger (see :mod:`inspector.core.poisoning.triggers`) on ``image`` as ``model``
     sees it and classify it before and after. The trigger is drawn on mid-grey where its mask is 0."""
     from inspector.core.poisoning.triggers import make_trigger
@@ -215,5 +226,4 @@ def stamp_job(job: Job, image: str, model: str, device: str | None, weights: str
     trigger = make_trigger(kind, tuple(x.shape[1:]))
     stamped = trigger.apply(x)
     picture = trigger.apply(torch.full_like(x, 0.5))
-    return Stamped(to_pixels(picture), to_pixels(stamped), predict(clf, x), predict(clf, stamped),
-                   trigger.description)
+    return Stamped(to_pixels(picture), to_pixels(stamped), predict(clf, x), predict(clf, stamped), trigger.description)

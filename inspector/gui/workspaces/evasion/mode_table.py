@@ -32,8 +32,14 @@ def cells(row: ModeRow) -> list[str]:
         return [row.title, f"cannot run: {row.cannot_run}"]
     if math.isnan(row.queries):
         return [row.title, success_text(row), "-", "-", "-", f"{row.seconds:.1f} s"]
-    return [row.title, success_text(row), f"{row.queries:,.0f}", f"{row.l2:.2f}", f"{row.linf * 255:.0f}/255",
-            f"{row.seconds:.1f} s"]
+    return [
+        row.title,
+        success_text(row),
+        f"{row.queries:,.0f}",
+        f"{row.l2:.2f}",
+        f"{row.linf * 255:.0f}/255",
+        f"{row.seconds:.1f} s",
+    ]
 
 
 class ModeTable(QDialog):
@@ -50,9 +56,11 @@ class ModeTable(QDialog):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(True)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.note = QLabel("Fooled: with several images, how many and the Wilson 95 % interval. Queries and norms: "
-                           "medians of the successful images; L2 in [0, 1] pixel units, Linf in grey levels. "
-                           "The throttle and the stateful detector are not applied here.")
+        self.note = QLabel(
+            "Fooled: with several images, how many and the Wilson 95 % interval. Queries and norms: "
+            "medians of the successful images; L2 in [0, 1] pixel units, Linf in grey levels. "
+            "The throttle and the stateful detector are not applied here."
+        )
         self.note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
@@ -67,14 +75,16 @@ class ModeTable(QDialog):
         digits = f" and {sweep.held_out} held-out digits it classifies correctly" if sweep.held_out else ""
         finished = sum(not r.cancelled for r in sweep.rows)
         cancelled = f" <b>Cancelled</b>: {finished} of {len(MODES)} modes finished." if finished < len(MODES) else ""
-        self.heading.setText(f"<b>{sweep.attack}</b> on {sweep.image}{digits}{budget}, once per output mode of "
-                             f"the target: does concealing the scores stop the attack, or only slow it?{cancelled}")
+        self.heading.setText(
+            f"<b>{sweep.attack}</b> on {sweep.image}{digits}{budget}, once per output mode of "
+            f"the target: does concealing the scores stop the attack, or only slow it?{cancelled}"
+        )
         self.table.clearSpans()
         self.table.setRowCount(len(sweep.rows))
         reasons = {}
         for r, row in enumerate(sweep.rows):
             texts = cells(row)
-            if not row.ran:            # the reason spans the other columns: filled in once they are sized
+            if not row.ran:  # the reason spans the other columns: filled in once they are sized
                 reasons[r] = texts.pop()
             texts += [""] * (len(COLUMNS) - len(texts))
             for c, text in enumerate(texts):
@@ -90,5 +100,7 @@ class ModeTable(QDialog):
 
     def texts(self) -> list[list[str]]:
         """The table's cell texts, row by row (empty cells under a spanned reason dropped)."""
-        return [[self.table.item(r, c).text() for c in range(self.table.columnCount()) if self.table.item(r, c).text()]
-                for r in range(self.table.rowCount())]
+        return [
+            [self.table.item(r, c).text() for c in range(self.table.columnCount()) if self.table.item(r, c).text()]
+            for r in range(self.table.rowCount())
+        ]

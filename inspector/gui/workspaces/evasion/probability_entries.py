@@ -9,8 +9,8 @@ made on it directly.
 
 from __future__ import annotations
 
-from inspector.core.evasion.compare import Comparison
 from inspector.core.evasion.classify import Classification
+from inspector.core.evasion.compare import Comparison
 from inspector.core.evasion.inspect import Inspection
 from inspector.gui.probabilities import ProbabilityEntry
 
@@ -25,14 +25,21 @@ def attack_entries(original: Classification, inspection: Inspection | None) -> l
     verdict = "fooled" if inspection.success else "not fooled"
     if inspection.defended:
         verdict += ", adaptive attack" if inspection.recipe.adaptive else ", non-adaptive attack"
-    entries.append(ProbabilityEntry(f"adversarial ({verdict}){flags['adversarial']}",
-                                    inspection.adversarial.top_k, _highlight(inspection.adversarial, true,
-                                                                             inspection.target)))
+    entries.append(
+        ProbabilityEntry(
+            f"adversarial ({verdict}){flags['adversarial']}",
+            inspection.adversarial.top_k,
+            _highlight(inspection.adversarial, true, inspection.target),
+        )
+    )
     for row in inspection.defended:
         if row.defense != "none":
             held = "fooled" if row.success else "defence holds"
-            entries.append(ProbabilityEntry(f"adversarial after {row.defense}: {held}", row.adversarial.top_k,
-                                            _highlight(row.adversarial, true)))
+            entries.append(
+                ProbabilityEntry(
+                    f"adversarial after {row.defense}: {held}", row.adversarial.top_k, _highlight(row.adversarial, true)
+                )
+            )
     return entries
 
 
@@ -46,8 +53,9 @@ def comparison_entries(comparison: Comparison) -> tuple[list[ProbabilityEntry], 
     source = comparison.source
     true = source.original.label
     target = source.target
-    rows = [[ProbabilityEntry(f"{m.model} \u00b7 original", m.original.top_k, {true: "true"})
-             for m in comparison.models]]
+    rows = [
+        [ProbabilityEntry(f"{m.model} \u00b7 original", m.original.top_k, {true: "true"}) for m in comparison.models]
+    ]
     transfer = []
     for i, m in enumerate(comparison.models):
         if i == 0:
@@ -57,9 +65,16 @@ def comparison_entries(comparison: Comparison) -> tuple[list[ProbabilityEntry], 
         transfer.append(ProbabilityEntry(title, m.transfer.top_k, _highlight(m.transfer, true, target)))
     rows.append(transfer)
     if all(m.direct is not None for m in comparison.models):
-        rows.append([ProbabilityEntry(f"{m.model} \u00b7 direct ({m.direct.attack.loss}): {_fooled(m.direct.success)}",
-                                      m.direct.adversarial.top_k, _highlight(m.direct.adversarial, true, target))
-                     for m in comparison.models])
+        rows.append(
+            [
+                ProbabilityEntry(
+                    f"{m.model} \u00b7 direct ({m.direct.attack.loss}): {_fooled(m.direct.success)}",
+                    m.direct.adversarial.top_k,
+                    _highlight(m.direct.adversarial, true, target),
+                )
+                for m in comparison.models
+            ]
+        )
     return [entry for row in rows for entry in row], len(comparison.models)
 
 
@@ -72,8 +87,9 @@ def detector_flags(detections: list[dict]) -> dict[str, str]:
                 flags[side] += f" \u00b7 {report['title']}: n/a ({_why(report['reason'])})"
                 continue
             verdict = "FLAGGED" if report[side]["flagged"] else "passes"
-            flags[side] += (f" \u00b7 {report['title']} {report[side]['score']:.3g}"
-                            f" vs {report['threshold']:.3g}: {verdict}")
+            flags[side] += (
+                f" \u00b7 {report['title']} {report[side]['score']:.3g} vs {report['threshold']:.3g}: {verdict}"
+            )
     return flags
 
 

@@ -16,16 +16,16 @@ from psygnal import evented
 
 from inspector.core.attacks import ATTACKS, make_attack
 from inspector.core.attacks.threat_model import threat_model, threat_model_of
-from inspector.core.evasion.compare import Comparison
 from inspector.core.concealment import output_mode_from_spec
-from inspector.core.evasion.cost import Estimate, UnitCost, estimate
 from inspector.core.defenses import DEFENSES, DETECTORS, defense_from_spec, detector_from_spec
-from inspector.core.util.errors import InspectorError, ParameterError
-from inspector.core.util.params import Registry, param_specs
-from inspector.core.io.resources import default_image
 from inspector.core.evasion.classify import Classification
+from inspector.core.evasion.compare import Comparison
+from inspector.core.evasion.cost import Estimate, UnitCost, estimate
 from inspector.core.evasion.inspect import Inspection
 from inspector.core.evasion.recipe import Recipe
+from inspector.core.io.resources import default_image
+from inspector.core.util.errors import InspectorError, ParameterError
+from inspector.core.util.params import Registry, param_specs
 
 
 def default_params(attack: str, preset: str = "default") -> dict[str, Any]:
@@ -162,8 +162,9 @@ class EvasionState:
         self.detector_values = self.detector_values | {d.name: _values(d) for d in detectors}
         self.use_threat(recipe.output_mode, recipe.throttle, recipe.stateful_detector, recipe.surrogates)
 
-    def use_threat(self, output_mode: str, throttle: str | None, stateful_detector: str | None,
-                   surrogates: list[str]) -> None:
+    def use_threat(
+        self, output_mode: str, throttle: str | None, stateful_detector: str | None, surrogates: list[str]
+    ) -> None:
         """Show a recipe's threat-model fields as the panel's choices: a surrogate is a transfer, output
         mode ``label`` label-only, ``topk:k=K`` top-k, any other (of a black-box attack) scores.
 
@@ -180,16 +181,25 @@ class EvasionState:
             self.top_k = mode.k
         self.throttle, self.stateful_detector = throttle, stateful_detector
 
-    def recipe(self, model: str, device: str | None, *, weights: str | None = None,
-               trust_code: bool = False) -> Recipe:
+    def recipe(self, model: str, device: str | None, *, weights: str | None = None, trust_code: bool = False) -> Recipe:
         """The recipe of an attack with the current choices on ``model`` (with ``weights``,
         ``trust_code``: see :class:`~inspector.core.evasion.recipe.Recipe`) and ``device``."""
         specs = _specs(DEFENSES, self.defenses, self.defense_values)
-        return Recipe(image=self.image, model=model, weights=weights, trust_model_code=trust_code,
-                      attack=self.attack, params=dict(self.attack_params()),
-                      target=self.target, device=device, defenses=specs, adaptive=self.adaptive and bool(specs),
-                      detectors=_specs(DETECTORS, self.detectors, self.detector_values),
-                      calibration=self.calibration, **self.threat_fields())
+        return Recipe(
+            image=self.image,
+            model=model,
+            weights=weights,
+            trust_model_code=trust_code,
+            attack=self.attack,
+            params=dict(self.attack_params()),
+            target=self.target,
+            device=device,
+            defenses=specs,
+            adaptive=self.adaptive and bool(specs),
+            detectors=_specs(DETECTORS, self.detectors, self.detector_values),
+            calibration=self.calibration,
+            **self.threat_fields(),
+        )
 
     def threat_fields(self) -> dict[str, Any]:
         """The :class:`~inspector.core.evasion.recipe.Recipe` fields of the threat model: the target's output mode,
@@ -199,8 +209,12 @@ class EvasionState:
             return {"surrogates": [self.surrogate] if self.surrogate else []}
         if ATTACKS[self.attack].threat_model == "white-box":
             return {}
-        return {"output_mode": threat.output_mode(self.top_k) or "probabilities", "throttle": self.throttle,
-                "stateful_detector": self.stateful_detector}
+        return {
+            "output_mode": threat.output_mode(self.top_k) or "probabilities",
+            "throttle": self.throttle,
+            "stateful_detector": self.stateful_detector,
+        }
+
 
 def _values(entry) -> dict[str, Any]:
     """A defence's or detector's typed parameter values."""

@@ -13,16 +13,18 @@ black-box attack once per output mode (see :mod:`.mode_table`). Choices go into 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QPushButton,
-                               QSpinBox)
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QSpinBox
 
+from inspector.core.attacks.threat_model import THREAT_MODELS
 from inspector.core.models.loading import builtin_models
 from inspector.gui.workspaces.evasion.compare_panel import comparable_models
-from inspector.core.attacks.threat_model import THREAT_MODELS
 from inspector.gui.workspaces.evasion.state import EvasionState
 
-DETECTORS = {"": "off", "blacklight": "Blacklight (Li et al. 2022)",
-             "similarity": "query similarity (Chen et al. 2019)"}
+DETECTORS = {
+    "": "off",
+    "blacklight": "Blacklight (Li et al. 2022)",
+    "similarity": "query similarity (Chen et al. 2019)",
+}
 DEFAULT_RATE = "1/s"
 
 
@@ -44,19 +46,25 @@ class ThreatPanel(QGroupBox):
         self.surrogate_combo = QComboBox()
         self.throttle_box = QCheckBox("throttle queries")
         self.rate = QLineEdit(state.throttle or DEFAULT_RATE)
-        self.rate.setToolTip("queries per client: 1/s, 60/min, 1000/h, optionally :burst=N; the time is "
-                             "simulated, the attack does not wait")
+        self.rate.setToolTip(
+            "queries per client: 1/s, 60/min, 1000/h, optionally :burst=N; the time is "
+            "simulated, the attack does not wait"
+        )
         self.detector_combo = QComboBox()
         for name, title in DETECTORS.items():
             self.detector_combo.addItem(title, name)
         self.held_out = QSpinBox()
         self.held_out.setRange(0, 200)
         self.held_out.setValue(state.held_out_digits)
-        self.held_out.setToolTip("Compare output modes also attacks this many shipped held-out MNIST digits "
-                                 "(never trained on) that the model classifies correctly: digit models only")
+        self.held_out.setToolTip(
+            "Compare output modes also attacks this many shipped held-out MNIST digits "
+            "(never trained on) that the model classifies correctly: digit models only"
+        )
         self.compare_modes = QPushButton("Compare output modes\u2026")
-        self.compare_modes.setToolTip("run the black-box attack on this image once per output mode (full, rounded, "
-                                      "top-1 score, noisy, label only) and show success, queries and norm")
+        self.compare_modes.setToolTip(
+            "run the black-box attack on this image once per output mode (full, rounded, "
+            "top-1 score, noisy, label only) and show success, queries and norm"
+        )
         self.compare_modes.clicked.connect(self.compare_modes_clicked)
         self.result = QLabel("no attack run yet")
         self.result.setWordWrap(True)
@@ -76,11 +84,13 @@ class ThreatPanel(QGroupBox):
         self.top_k.valueChanged.connect(lambda k: setattr(state, "top_k", k))
         self.held_out.valueChanged.connect(lambda n: setattr(state, "held_out_digits", n))
         self.surrogate_combo.currentIndexChanged.connect(
-            lambda _i: setattr(state, "surrogate", self.surrogate_combo.currentData()))
+            lambda _i: setattr(state, "surrogate", self.surrogate_combo.currentData())
+        )
         self.throttle_box.toggled.connect(self._sync_throttle)
         self.rate.editingFinished.connect(self._sync_throttle)
         self.detector_combo.currentIndexChanged.connect(
-            lambda _i: setattr(state, "stateful_detector", self.detector_combo.currentData() or None))
+            lambda _i: setattr(state, "stateful_detector", self.detector_combo.currentData() or None)
+        )
         state.events.attack.connect(self._show_rows)
         state.events.inspection.connect(self.show_result)
         self._show_rows()
@@ -106,8 +116,9 @@ class ThreatPanel(QGroupBox):
         self.surrogate_combo.clear()
         for name in names:
             self.surrogate_combo.addItem(name, name)
-            self.surrogate_combo.setItemData(self.surrogate_combo.count() - 1, builtin_models()[name].description,
-                                             0x0003)                                   # Qt.ToolTipRole
+            self.surrogate_combo.setItemData(
+                self.surrogate_combo.count() - 1, builtin_models()[name].description, 0x0003
+            )  # Qt.ToolTipRole
         keep = self.surrogate_combo.findData(self.state.surrogate)
         self.surrogate_combo.setCurrentIndex(keep if keep >= 0 else 0)
         self.surrogate_combo.blockSignals(False)
@@ -118,7 +129,7 @@ class ThreatPanel(QGroupBox):
         threat = THREAT_MODELS[self.threat_combo.currentData()]
         self.state.threat = threat.name
         if not threat.allows(self.state.attack):
-            self.state.attack = threat.default_attack        # the attack panel follows the state
+            self.state.attack = threat.default_attack  # the attack panel follows the state
         self._show_rows()
 
     def _sync_throttle(self) -> None:
@@ -133,11 +144,14 @@ class ThreatPanel(QGroupBox):
         self.form.setRowVisible(self.detector_combo, black_box)
         self.form.setRowVisible(self.compare_modes, black_box)
         preview = self.state.preview
-        self.form.setRowVisible(self.held_out, black_box and preview is not None and preview.shape[0] == 1
-                                and len(preview.class_names) == 10)
+        self.form.setRowVisible(
+            self.held_out,
+            black_box and preview is not None and preview.shape[0] == 1 and len(preview.class_names) == 10,
+        )
         if threat == "transfer" and self.surrogate_combo.count() == 0:
-            self.result.setText("no built-in surrogate takes this model's input: choose an MNIST model or "
-                                "EfficientNet-Lite0")
+            self.result.setText(
+                "no built-in surrogate takes this model's input: choose an MNIST model or EfficientNet-Lite0"
+            )
 
     def show_result(self, inspection) -> None:
         """After a run: queries, simulated attacker time, detection, and the model attacked."""
@@ -147,7 +161,9 @@ class ThreatPanel(QGroupBox):
         if threat["kind"] == "white-box":
             self.result.setText(f"computed on {threat['computed_on']} with its gradients: no queries")
         elif threat["kind"] == "black-box":
-            self.result.setText(f"computed on {threat['computed_on']} through its answers only\n"
-                                + threat["summary"].replace("; ", "\n"))
+            self.result.setText(
+                f"computed on {threat['computed_on']} through its answers only\n"
+                + threat["summary"].replace("; ", "\n")
+            )
         else:
             self.result.setText(threat["summary"])

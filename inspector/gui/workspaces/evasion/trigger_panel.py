@@ -9,8 +9,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QPushButton
 
-from inspector.core.poisoning.triggers import KINDS
 from inspector.core.evasion.classify import Classification
+from inspector.core.poisoning.triggers import KINDS
 from inspector.gui.probabilities import ProbabilityEntry
 
 
@@ -23,8 +23,9 @@ class TriggerPanel(QGroupBox):
         super().__init__("Backdoor trigger", parent)
         self.kind = QComboBox()
         self.kind.addItems(KINDS)
-        self.kind.setToolTip("pixel: 3x3 corner pattern (mnist-backdoor's); patch: white square; "
-                             "blend: noise image at alpha 0.2")
+        self.kind.setToolTip(
+            "pixel: 3x3 corner pattern (mnist-backdoor's); patch: white square; blend: noise image at alpha 0.2"
+        )
         self.button = QPushButton("Stamp trigger")
         self.button.setToolTip("Show the image with the trigger stamped on it and both predictions")
         self.button.clicked.connect(lambda: self.stamp_clicked.emit(self.kind.currentText()))
@@ -37,6 +38,7 @@ def stamp_entries(clean: Classification, stamped: Classification) -> list[Probab
     """Bars of the clean image and of the triggered one (its top-1 highlighted)."""
     true = clean.label
     changed = "prediction changed" if stamped.label != true else "prediction kept"
-    return [ProbabilityEntry("clean image", clean.top_k, {true: "true"}),
-            ProbabilityEntry(f"with the trigger ({changed})", stamped.top_k,
-                             {stamped.label: "adversarial", true: "true"})]
+    return [
+        ProbabilityEntry("clean image", clean.top_k, {true: "true"}),
+        ProbabilityEntry(f"with the trigger ({changed})", stamped.top_k, {stamped.label: "adversarial", true: "true"}),
+    ]

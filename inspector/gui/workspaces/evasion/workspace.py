@@ -15,31 +15,42 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from inspector.core.attacks import ATTACKS
-from inspector.core.util.errors import InspectorError, RecipeError
-from inspector.core.io.image import IMAGE_SUFFIXES
-from inspector.core.models.labels import resolve_class
-from inspector.core.util.messages import show_path
-from inspector.core.replay import AttackSource, read_source
-from inspector.core.io.resources import sample_images
 from inspector.core.evasion.recipe import Recipe
 from inspector.core.evasion.summary import summary_line
-from inspector.gui.workspaces.evasion import export
-from inspector.gui.workspaces.evasion.attack_panel import AttackPanel
-from inspector.gui.workspaces.evasion.compare_panel import ComparePanel
-from inspector.gui.workspaces.evasion.defense_panel import DefensePanel
-from inspector.gui.workspaces.evasion.image_panel import ImagePanel
-from inspector.gui.workspaces.evasion.jobs import (AttackOutcome, Frame, ModeStage, ModeSweep, Progress, Stage, Stamped,
-                                       attack_job, mode_sweep_job, preview_job, stamp_job)
-from inspector.gui.workspaces.evasion.mode_table import ModeTable
-from inspector.gui.workspaces.evasion.probability_entries import attack_entries, comparison_entries
-from inspector.gui.workspaces.evasion.state import EvasionState, Preview
-from inspector.gui.workspaces.evasion.threat_panel import ThreatPanel
-from inspector.gui.workspaces.evasion.trigger_panel import TriggerPanel, stamp_entries
+from inspector.core.io.image import IMAGE_SUFFIXES
+from inspector.core.io.resources import sample_images
+from inspector.core.models.labels import resolve_class
+from inspector.core.replay import AttackSource, read_source
+from inspector.core.util.errors import InspectorError, RecipeError
+from inspector.core.util.messages import show_path
 from inspector.gui.image_panes import ImagePanes
 from inspector.gui.jobs import Job
 from inspector.gui.live_plot import LivePlot
 from inspector.gui.probabilities import ProbabilityPanel
 from inspector.gui.workspace import Workspace, splitter
+from inspector.gui.workspaces.evasion import export
+from inspector.gui.workspaces.evasion.attack_panel import AttackPanel
+from inspector.gui.workspaces.evasion.compare_panel import ComparePanel
+from inspector.gui.workspaces.evasion.defense_panel import DefensePanel
+from inspector.gui.workspaces.evasion.image_panel import ImagePanel
+from inspector.gui.workspaces.evasion.jobs import (
+    AttackOutcome,
+    Frame,
+    ModeStage,
+    ModeSweep,
+    Progress,
+    Stage,
+    Stamped,
+    attack_job,
+    mode_sweep_job,
+    preview_job,
+    stamp_job,
+)
+from inspector.gui.workspaces.evasion.mode_table import ModeTable
+from inspector.gui.workspaces.evasion.probability_entries import attack_entries, comparison_entries
+from inspector.gui.workspaces.evasion.state import EvasionState, Preview
+from inspector.gui.workspaces.evasion.threat_panel import ThreatPanel
+from inspector.gui.workspaces.evasion.trigger_panel import TriggerPanel, stamp_entries
 
 SIDE_WIDTH = 330
 SUMMARY_SEPARATOR = "  \u00b7  "
@@ -92,9 +103,18 @@ class EvasionWorkspace(Workspace):
         self.probabilities = ProbabilityPanel()
         self.live_plot = LivePlot()
         bottom = splitter(Qt.Orientation.Horizontal, [self.probabilities, self.live_plot], [560, 440])
-        self.lay_out([self.image_panel, self.threat_panel, self.attack_panel, self.defense_panel, self.compare_panel,
-                      self.trigger_panel], splitter(Qt.Orientation.Vertical, [self.panes, bottom], [480, 380]),
-                     SIDE_WIDTH)
+        self.lay_out(
+            [
+                self.image_panel,
+                self.threat_panel,
+                self.attack_panel,
+                self.defense_panel,
+                self.compare_panel,
+                self.trigger_panel,
+            ],
+            splitter(Qt.Orientation.Vertical, [self.panes, bottom], [480, 380]),
+            SIDE_WIDTH,
+        )
 
     def fill_file_menu(self, menu: QMenu) -> None:
         def add(target, text, slot, shortcut=None):
@@ -135,8 +155,16 @@ class EvasionWorkspace(Workspace):
         """Load and classify an image file; on failure, show why and keep the current one."""
         self.load(str(path))
 
-    def load(self, image: str, model: str | None = None, device: str | None = ..., *,
-             weights: str | None = None, trust_code: bool = False, then_run: Recipe | None = None) -> None:
+    def load(
+        self,
+        image: str,
+        model: str | None = None,
+        device: str | None = ...,
+        *,
+        weights: str | None = None,
+        trust_code: bool = False,
+        then_run: Recipe | None = None,
+    ) -> None:
         """Load ``image`` with ``model`` (and ``weights``, ``trust_code``) on ``device`` (default: the
         session's) in a worker; the state and the session change only when that succeeds, and then
         ``then_run`` runs, if given."""
@@ -145,8 +173,11 @@ class EvasionWorkspace(Workspace):
         model = session.model if model is None else model
         device = session.device if device is ... else device
         job = Job(preview_job, image, model, device, weights, trust)
-        self.shell.runner.start(job, f"loading {Path(image).name} on {model}\u2026",
-                                lambda preview: self._on_preview(image, preview, then_run))
+        self.shell.runner.start(
+            job,
+            f"loading {Path(image).name} on {model}\u2026",
+            lambda preview: self._on_preview(image, preview, then_run),
+        )
 
     def open_recipe(self, path: str, confirm_code=lambda model: False) -> bool:
         """Replay a saved run (its result.json, an exported recipe, or a bare recipe): show its choices,
@@ -156,22 +187,30 @@ class EvasionWorkspace(Workspace):
         try:
             source = read_source(path)
             if not isinstance(source, AttackSource):
-                raise RecipeError(f"{show_path(path)} is an evaluation's recipe: replay it with "
-                                  "`inspector replay`, or set it up in the Evaluate workspace")
+                raise RecipeError(
+                    f"{show_path(path)} is an evaluation's recipe: replay it with "
+                    "`inspector replay`, or set it up in the Evaluate workspace"
+                )
             self.state.use_recipe(source.recipe)
-            self.attack_panel.show_form()           # the panels' editors hold the values the recipe replaced
+            self.attack_panel.show_form()  # the panels' editors hold the values the recipe replaced
             self.defense_panel.show_state()
             self.threat_panel.show_state()
         except InspectorError as exc:
             self.shell.show_error(str(exc))
             return False
         recipe = source.recipe
-        if "trust_model_code" in source.ignored:     # the file asks; the person decides, now
+        if "trust_model_code" in source.ignored:  # the file asks; the person decides, now
             if not confirm_code(recipe.model):
                 return False
             recipe.trust_model_code = True
-        self.load(recipe.image, recipe.model, recipe.device, weights=recipe.weights,
-                  trust_code=recipe.trust_model_code, then_run=recipe)
+        self.load(
+            recipe.image,
+            recipe.model,
+            recipe.device,
+            weights=recipe.weights,
+            trust_code=recipe.trust_model_code,
+            then_run=recipe,
+        )
         return True
 
     def _on_preview(self, image: str, preview: Preview, then_run: Recipe | None = None) -> None:
@@ -234,14 +273,15 @@ class EvasionWorkspace(Workspace):
             self.shell.show_error("a transfer attack needs a surrogate: choose one in the Threat model panel")
             return
         compare = [] if recipe is not None else list(self.state.compare)
-        recipe = recipe or self.state.recipe(preview.model, preview.device, weights=preview.weights,
-                                             trust_code=preview.trust_code)
+        recipe = recipe or self.state.recipe(
+            preview.model, preview.device, weights=preview.weights, trust_code=preview.trust_code
+        )
         job = Job(attack_job, recipe, preview.classification.label, compare, self.state.compare_direct)
         job.progress.connect(self._on_report)
         self._attack_job = job
         if self.shell.runner.start(job, f"running {ATTACKS[self.state.attack].title}\u2026", self._on_attack_done):
             self.live_plot.reset()
-            self.live_plot.set_subject(recipe.surrogates[0] if recipe.surrogates else "")   # what the curves are of
+            self.live_plot.set_subject(recipe.surrogates[0] if recipe.surrogates else "")  # what the curves are of
             self.attack_panel.start_progress()
 
     def compare_modes(self) -> None:
@@ -252,11 +292,14 @@ class EvasionWorkspace(Workspace):
             return
         cls = ATTACKS[self.state.attack]
         if cls.threat_model == "white-box":
-            self.shell.show_error(f"{cls.title} needs gradients: choose a black-box attack (Square or HopSkipJump) "
-                                  "to compare output modes")
+            self.shell.show_error(
+                f"{cls.title} needs gradients: choose a black-box attack (Square or HopSkipJump) "
+                "to compare output modes"
+            )
             return
-        recipe = self.state.recipe(preview.model, preview.device, weights=preview.weights,
-                                   trust_code=preview.trust_code)
+        recipe = self.state.recipe(
+            preview.model, preview.device, weights=preview.weights, trust_code=preview.trust_code
+        )
         held_out = self.state.held_out_digits if self.threat_panel.held_out.isVisibleTo(self.threat_panel) else 0
         job = Job(mode_sweep_job, recipe, preview.classification.label, held_out)
         job.progress.connect(self._on_report)
@@ -283,7 +326,7 @@ class EvasionWorkspace(Workspace):
             self.shell.show_status(f"output mode {report.index + 1} of {report.total}: {report.title}\u2026", 0)
             self.live_plot.reset()
             self.attack_panel.start_progress()
-        elif isinstance(report, Stage):      # a model comparison starts its next attack
+        elif isinstance(report, Stage):  # a model comparison starts its next attack
             self.shell.show_status(f"attacking {report.model}\u2026", 0)
             self.live_plot.reset()
             self.live_plot.set_subject(report.model)
@@ -304,8 +347,9 @@ class EvasionWorkspace(Workspace):
         self.panes.set_image(2, outcome.frame.adversarial, f"{top['name']} ({top['probability']:.0%})")
         self.attack_panel.finish_progress()
         summary = inspection.to_dict()
-        self.shell.set_summary(SUMMARY_SEPARATOR.join([summary_line(summary, SUMMARY_SEPARATOR),
-                                                       f"device {summary['model']['device']}"]))
+        self.shell.set_summary(
+            SUMMARY_SEPARATOR.join([summary_line(summary, SUMMARY_SEPARATOR), f"device {summary['model']['device']}"])
+        )
         self.attack_finished.emit(inspection)
 
     # ---- backdoor trigger ---------------------------------------------------------------------
@@ -333,7 +377,7 @@ class EvasionWorkspace(Workspace):
             self.probabilities.set_entries(*comparison_entries(comparison))
         else:
             self.probabilities.set_entries(attack_entries(self.state.preview.classification, self.state.inspection))
-        self.live_plot.setVisible(comparison is None)     # the comparison's columns need the width
+        self.live_plot.setVisible(comparison is None)  # the comparison's columns need the width
 
     def _on_busy(self, busy: bool) -> None:
         attacking = busy and self.shell.runner.job is self._attack_job
@@ -342,16 +386,20 @@ class EvasionWorkspace(Workspace):
     # ---- files --------------------------------------------------------------------------------
     def choose_image(self) -> None:
         patterns = " ".join(f"*{s}" for s in IMAGE_SUFFIXES)
-        path, _ = QFileDialog.getOpenFileName(self, "Open image", str(Path(self.state.image).parent),
-                                              f"Images ({patterns});;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open image", str(Path(self.state.image).parent), f"Images ({patterns});;All files (*)"
+        )
         if path:
             self.open_image(path)
 
     def export_to(self, kind: str, path: str) -> bool:
         """Write ``kind`` (adversarial, perturbation, figure, recipe) of the last attack to ``path``."""
-        writers = {"adversarial": export.export_adversarial, "perturbation": export.export_perturbation,
-                   "figure": export.export_figure,
-                   "recipe": lambda inspection, path: export.export_recipe(inspection, path, self.state.comparison)}
+        writers = {
+            "adversarial": export.export_adversarial,
+            "perturbation": export.export_perturbation,
+            "figure": export.export_figure,
+            "recipe": lambda inspection, path: export.export_recipe(inspection, path, self.state.comparison),
+        }
         try:
             writers[kind](self.state.inspection, path)
         except InspectorError as exc:
@@ -365,16 +413,23 @@ class EvasionWorkspace(Workspace):
             self.shell.show_error("nothing to export yet: run an attack first")
             return
         stem = Path(self.state.image).stem
-        filters = {"recipe": "JSON (*.json)",
-                   "adversarial": "PNG, lossless (*.png);;JPEG, may undo the attack (*.jpg *.jpeg)"}
+        filters = {
+            "recipe": "JSON (*.json)",
+            "adversarial": "PNG, lossless (*.png);;JPEG, may undo the attack (*.jpg *.jpeg)",
+        }
         suffix = ".json" if kind == "recipe" else ".png"
-        path, _ = QFileDialog.getSaveFileName(self, f"Export {kind}", f"{stem}-{kind}{suffix}",
-                                              filters.get(kind, "PNG (*.png)"))
+        path, _ = QFileDialog.getSaveFileName(
+            self, f"Export {kind}", f"{stem}-{kind}{suffix}", filters.get(kind, "PNG (*.png)")
+        )
         if not path:
             return
         if kind == "adversarial" and export.is_lossy(path):
-            answer = QMessageBox.warning(self, self.window().windowTitle(), export.JPEG_WARNING + "\n\nSave as JPEG anyway?",
-                                         QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel)
+            answer = QMessageBox.warning(
+                self,
+                self.window().windowTitle(),
+                export.JPEG_WARNING + "\n\nSave as JPEG anyway?",
+                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+            )
             if answer != QMessageBox.StandardButton.Save:
                 return
         self.export_to(kind, path)

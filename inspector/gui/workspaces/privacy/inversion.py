@@ -32,8 +32,9 @@ class InversionForm(QWidget):
         self.iterations = QSpinBox()
         self.iterations.setRange(1, 100_000)
         self.iterations.setValue(state.max_iterations)
-        self.iterations.setToolTip("MI-Face's alpha: the most gradient steps per class (it also stops after "
-                                   "100 steps without improvement)")
+        self.iterations.setToolTip(
+            "MI-Face's alpha: the most gradient steps per class (it also stops after 100 steps without improvement)"
+        )
         self.iterations.valueChanged.connect(lambda n: setattr(self.state, "max_iterations", n))
         form.addRow("max iterations", self.iterations)
 
@@ -65,7 +66,9 @@ class InversionView(ResultView):
         """The grid scaled to the width available (never above twice its size), sharp pixels."""
         if not self._pixmap.isNull():
             width = min(self.picture.width() - 8, 2 * self._pixmap.width())
-            self.picture.setPixmap(self._pixmap.scaledToWidth(max(width, 100), Qt.TransformationMode.FastTransformation))
+            self.picture.setPixmap(
+                self._pixmap.scaledToWidth(max(width, 100), Qt.TransformationMode.FastTransformation)
+            )
 
     def show_result(self, result: InversionReport | None) -> None:
         if result is None:
@@ -81,14 +84,18 @@ class InversionView(ResultView):
         self._fit()
         s = result.summary
         stopped = " (stopped: the best images so far)" if result.stopped else ""
-        lines = [f"MI-Face on {result.config.model}, {result.seconds:.0f} s{stopped}; under each image the "
-                 "model's probability for its class",
-                 f"\u2022 the model itself sees the class in {_count(s['self'])}"]
+        lines = [
+            f"MI-Face on {result.config.model}, {result.seconds:.0f} s{stopped}; under each image the "
+            "model's probability for its class",
+            f"\u2022 the model itself sees the class in {_count(s['self'])}",
+        ]
         lines += [f"\u2022 {name} sees the class in {_count(r)}" for name, r in s["judges"].items()]
-        lines += [f"\u2022 closest (SSIM) to its own class mean: {_count(s['closest_to_own_mean'])}; mean SSIM "
-                  f"{s['ssim_mean']:.3f} (grey start {s['ssim_grey_start']:.3f})",
-                  "Ten images: the 95 % intervals are wide. A robust model is expected to give more "
-                  "recognisable digits (Tsipras et al. 2019, arXiv:1805.12152)."]
+        lines += [
+            f"\u2022 closest (SSIM) to its own class mean: {_count(s['closest_to_own_mean'])}; mean SSIM "
+            f"{s['ssim_mean']:.3f} (grey start {s['ssim_grey_start']:.3f})",
+            "Ten images: the 95 % intervals are wide. A robust model is expected to give more "
+            "recognisable digits (Tsipras et al. 2019, arXiv:1805.12152).",
+        ]
         self.scores.setText("\n".join(lines))
 
 
@@ -102,8 +109,13 @@ def run_inversion(job: Job, state: PrivacyState) -> InversionReport:
 
     def on_step(step) -> None:
         if step.iteration % REPORT_EVERY == 0 or not step.active.any():
-            job.report(Progress(step.iteration, attack.max_iterations,
-                                f"iteration {step.iteration}: {int(step.active.sum())} of 10 classes still improving"))
+            job.report(
+                Progress(
+                    step.iteration,
+                    attack.max_iterations,
+                    f"iteration {step.iteration}: {int(step.active.sum())} of 10 classes still improving",
+                )
+            )
 
     return invert_model(InversionConfig(state.victim, attack), on_step=on_step, should_stop=job.cancelled)
 
@@ -112,8 +124,8 @@ INVERSION = PrivacyTask(
     name="inversion",
     title="Model inversion",
     description="Reconstruct what each class looks like from the model alone: gradient descent on "
-                "1 - p(class) from a grey image, with MI-Face's stopping rule (Fredrikson et al. 2015, "
-                "CCS). Scored by the other shipped models and by SSIM to the class mean.",
+    "1 - p(class) from a grey image, with MI-Face's stopping rule (Fredrikson et al. 2015, "
+    "CCS). Scored by the other shipped models and by SSIM to the class mean.",
     form=InversionForm,
     view=InversionView,
     run=run_inversion,

@@ -53,8 +53,10 @@ def run_membership_task(job: Job, state: PrivacyState) -> MembershipResult | Non
         text = f"{p.stage}: {p.done}/{p.total}"
         if p.reference is not None and p.reference.training is not None:
             t = p.reference.training
-            text = (f"reference model {p.reference.model} of {p.reference.count} ({p.reference.ready} ready): "
-                    f"epoch {t.epoch}/{t.epochs}")
+            text = (
+                f"reference model {p.reference.model} of {p.reference.count} ({p.reference.ready} ready): "
+                f"epoch {t.epoch}/{t.epochs}"
+            )
         job.report(Progress(p.done, p.total, text))
 
     return run_membership(config, on_progress=on_progress, should_stop=job.cancelled)
@@ -64,9 +66,9 @@ MEMBERSHIP = PrivacyTask(
     name="membership",
     title="Membership inference",
     description="Was a digit in the training set? 2,000 random members against the 2,000 held-out digits: "
-                "loss threshold (Yeom et al. 2018), LiRA with reference models (Carlini et al. 2022), or the "
-                "label-only boundary distance through HopSkipJump (Choquette-Choo et al. 2021). ROC AUC and "
-                "TPR at 1 % FPR with 95 % bootstrap CIs.",
+    "loss threshold (Yeom et al. 2018), LiRA with reference models (Carlini et al. 2022), or the "
+    "label-only boundary distance through HopSkipJump (Choquette-Choo et al. 2021). ROC AUC and "
+    "TPR at 1 % FPR with 95 % bootstrap CIs.",
     form=MembershipForm,
     view=MembershipView,
     run=run_membership_task,

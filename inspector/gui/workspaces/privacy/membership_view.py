@@ -13,11 +13,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
-from inspector.core.util.errors import ExportError
 from inspector.core.io.files import write_files
 from inspector.core.io.image import to_pil
 from inspector.core.privacy.membership import FPR, MembershipProgress, MembershipResult
 from inspector.core.privacy.membership.figures import exposed_figure, roc_figure, summary
+from inspector.core.util.errors import ExportError
 from inspector.gui.workspaces.privacy.task import ResultView
 
 CURVE, CHANCE, POINT = "#1565c0", "#9e9e9e", "#c62828"
@@ -77,8 +77,10 @@ class MembershipView(ResultView):
         text = f"{p.stage}: {p.done}/{p.total}"
         if p.reference is not None and p.reference.training is not None:
             t = p.reference.training
-            text = (f"reference model {p.reference.model} of {p.reference.count} "
-                    f"({p.reference.ready} ready): epoch {t.epoch}/{t.epochs}, batch {t.batch}/{t.batches}")
+            text = (
+                f"reference model {p.reference.model} of {p.reference.count} "
+                f"({p.reference.ready} ready): epoch {t.epoch}/{t.epochs}, batch {t.batch}/{t.batches}"
+            )
         self.status.setText(text)
 
     def show_result(self, result: MembershipResult | None) -> None:
@@ -91,13 +93,15 @@ class MembershipView(ResultView):
         self.result = result
         self.status.setText(f"done in {result.seconds:.0f} s")
         c = result.config
-        self.title.setText(f"{c.model}, {c.attack}: {result.members} random members vs "
-                           f"{result.non_members} non-members")
+        self.title.setText(
+            f"{c.model}, {c.attack}: {result.members} random members vs {result.non_members} non-members"
+        )
         lines = [summary(result) + " (95 % bootstrap CIs)"]
         if result.same_writers_auc is not None:
             s = result.same_writers_auc
-            lines.append(f"same writers only (members from digits 5000-7999): AUC {s.value:.3f} "
-                         f"[{s.low:.3f}, {s.high:.3f}]")
+            lines.append(
+                f"same writers only (members from digits 5000-7999): AUC {s.value:.3f} [{s.low:.3f}, {s.high:.3f}]"
+            )
         lines += [f"<span style='color:#757575'>not measured: {u}</span>" for u in result.unmeasurable]
         self.figures.setText("<br>".join(lines))
         self._draw_roc(result)
@@ -113,12 +117,16 @@ class MembershipView(ResultView):
         if self.result is None:
             raise ExportError("no membership result to export yet: run an attack first")
         result = self.result
-        write_files(folder, {
-            "membership.json": lambda p: p.write_text(json.dumps(result.to_json(), indent=2) + "\n",
-                                                      encoding="utf-8"),
-            "roc.png": lambda p: roc_figure(result).save(p),
-            "exposed.png": lambda p: exposed_figure(result).save(p),
-        })
+        write_files(
+            folder,
+            {
+                "membership.json": lambda p: p.write_text(
+                    json.dumps(result.to_json(), indent=2) + "\n", encoding="utf-8"
+                ),
+                "roc.png": lambda p: roc_figure(result).save(p),
+                "exposed.png": lambda p: exposed_figure(result).save(p),
+            },
+        )
 
     def _draw_roc(self, result: MembershipResult) -> None:
         self.plot.clear()
@@ -128,12 +136,19 @@ class MembershipView(ResultView):
         chance = np.logspace(math.log10(low), 0, 20)
         self.plot.plot(chance, chance, pen=pg.mkPen(CHANCE, width=1.5, style=Qt.PenStyle.DashLine))
         if result.tpr is not None and result.tpr.value > 0:
-            self.plot.plot([FPR], [result.tpr.value], pen=None, symbol="o", symbolSize=12,
-                           symbolPen=pg.mkPen(POINT, width=2.5), symbolBrush=None)
+            self.plot.plot(
+                [FPR],
+                [result.tpr.value],
+                pen=None,
+                symbol="o",
+                symbolSize=12,
+                symbolPen=pg.mkPen(POINT, width=2.5),
+                symbolBrush=None,
+            )
             label = pg.TextItem(f"{result.tpr.value:.1%} at {FPR:.0%} FPR", color=POINT, anchor=(0, 0))
             label.setPos(math.log10(FPR) + 0.08, math.log10(result.tpr.value))
             self.plot.addItem(label)
-        ticks = [[(e, f"{10.0 ** e:g}") for e in range(round(math.log10(low)), 1)], []]
+        ticks = [[(e, f"{10.0**e:g}") for e in range(round(math.log10(low)), 1)], []]
         for name in ("bottom", "left"):
             self.plot.getAxis(name).setTicks(ticks)
         self.plot.setXRange(math.log10(low), 0, padding=0.02)
@@ -148,8 +163,10 @@ class MembershipView(ResultView):
         for j, i in enumerate(result.exposed):
             picture = QLabel()
             picture.setPixmap(_pixmap(result.exposed_images[j]))
-            picture.setToolTip(f"digit #{int(result.index[i])} of the MNIST test set, label "
-                               f"{int(result.exposed_labels[j])}, score {result.scores[i]:.4g}")
+            picture.setToolTip(
+                f"digit #{int(result.index[i])} of the MNIST test set, label "
+                f"{int(result.exposed_labels[j])}, score {result.scores[i]:.4g}"
+            )
             caption = QLabel(f"#{int(result.index[i])}: {int(result.exposed_labels[j])}\nrisk {result.risk[i]:.4f}")
             caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
             cell = QVBoxLayout()

@@ -13,8 +13,18 @@ import tempfile
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QSpinBox, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from inspector.core.privacy.plots import ART_REFERENCE, agreement_plot
 from inspector.core.privacy.stealing import StealConfig, StealResult, parse_budgets, steal
@@ -89,22 +99,46 @@ class StealingView(ResultView):
         self.legend.clear()
         self.rows = rows
         for q, low, high in ART_REFERENCE:
-            self.plot.addItem(pg.BarGraphItem(x=[math.log10(q)], y0=[100 * low], height=[100 * (high - low)],
-                                              width=0.05, brush=pg.mkBrush(190, 190, 190), pen=None))
-        self.legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=0, brush=pg.mkBrush(190, 190, 190)),
-                            "ART demo (agreement)")
+            self.plot.addItem(
+                pg.BarGraphItem(
+                    x=[math.log10(q)],
+                    y0=[100 * low],
+                    height=[100 * (high - low)],
+                    width=0.05,
+                    brush=pg.mkBrush(190, 190, 190),
+                    pen=None,
+                )
+            )
+        self.legend.addItem(
+            pg.BarGraphItem(x=[0], height=[0], width=0, brush=pg.mkBrush(190, 190, 190)), "ART demo (agreement)"
+        )
         xs = [math.log10(r["budget"]) for r in rows]
-        for key, colour, style in (("agreement", "#1565c0", Qt.PenStyle.SolidLine),
-                                   ("accuracy", "#ef6c00", Qt.PenStyle.DashLine)):
+        for key, colour, style in (
+            ("agreement", "#1565c0", Qt.PenStyle.SolidLine),
+            ("accuracy", "#ef6c00", Qt.PenStyle.DashLine),
+        ):
             ys = [100 * r[key]["rate"] for r in rows]
-            self.plot.plot(xs, ys, name=key, symbol="o", symbolSize=7, symbolBrush=colour, symbolPen=None,
-                           pen=pg.mkPen(colour, width=2, style=style))
+            self.plot.plot(
+                xs,
+                ys,
+                name=key,
+                symbol="o",
+                symbolSize=7,
+                symbolBrush=colour,
+                symbolPen=None,
+                pen=pg.mkPen(colour, width=2, style=style),
+            )
         if rows:
-            self.plot.addItem(pg.ErrorBarItem(
-                x=_array(xs), y=_array([100 * r["agreement"]["rate"] for r in rows]),
-                top=_array([100 * (r["agreement"]["high"] - r["agreement"]["rate"]) for r in rows]),
-                bottom=_array([100 * (r["agreement"]["rate"] - r["agreement"]["low"]) for r in rows]),
-                beam=0.02, pen=pg.mkPen("#1565c0")))
+            self.plot.addItem(
+                pg.ErrorBarItem(
+                    x=_array(xs),
+                    y=_array([100 * r["agreement"]["rate"] for r in rows]),
+                    top=_array([100 * (r["agreement"]["high"] - r["agreement"]["rate"]) for r in rows]),
+                    bottom=_array([100 * (r["agreement"]["rate"] - r["agreement"]["low"]) for r in rows]),
+                    beam=0.02,
+                    pen=pg.mkPen("#1565c0"),
+                )
+            )
         ticks = sorted({r["budget"] for r in rows} | {1000, 5000})
         self.plot.getAxis("bottom").setTicks([[(math.log10(q), f"{q:,}") for q in ticks]])
         self.plot.setXRange(math.log10(min(ticks) / 1.5), math.log10(max(ticks) * 1.5), padding=0)
@@ -112,8 +146,13 @@ class StealingView(ResultView):
         self.plot.setYRange(min(50, 10 * math.floor(lowest / 10)), 100, padding=0.02)
         self.table.setRowCount(len(rows))
         for i, r in enumerate(rows):
-            cells = [f"{r['budget']:,}", _rate(r["agreement"]), _rate(r["accuracy"]), _rate(r["transfer"]),
-                     f"{r['seconds']:.0f} s"]
+            cells = [
+                f"{r['budget']:,}",
+                _rate(r["agreement"]),
+                _rate(r["accuracy"]),
+                _rate(r["transfer"]),
+                f"{r['seconds']:.0f} s",
+            ]
             for j, text in enumerate(cells):
                 self.table.setItem(i, j, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
@@ -121,8 +160,12 @@ class StealingView(ResultView):
             self.caption.setText("")
         else:
             state = "finished" if result.finished else "so far"
-            self.caption.setText(f"{result.config.method}, {'labels only' if result.config.output == 'label' else 'probabilities'}"
-                                 f" ({state}); the copies are in {result.out}" if result.out else "")
+            self.caption.setText(
+                f"{result.config.method}, {'labels only' if result.config.output == 'label' else 'probabilities'}"
+                f" ({state}); the copies are in {result.out}"
+                if result.out
+                else ""
+            )
 
 
 def _array(values):
@@ -137,8 +180,13 @@ def _rate(r: dict | None) -> str:
 
 def run_stealing(job: Job, state: PrivacyState) -> StealResult:
     """Steal ``state.victim`` with the state's choices into a new folder (see :func:`steal`)."""
-    config = StealConfig(victim=state.victim, method=state.method, budgets=parse_budgets(state.budgets),
-                         output="label" if state.labels_only else "probabilities", epochs=state.epochs)
+    config = StealConfig(
+        victim=state.victim,
+        method=state.method,
+        budgets=parse_budgets(state.budgets),
+        output="label" if state.labels_only else "probabilities",
+        epochs=state.epochs,
+    )
     config.check()
     out = tempfile.mkdtemp(prefix="inspector-steal-", dir=state.copies_folder)
     shown = {"rows": 0}
@@ -146,9 +194,13 @@ def run_stealing(job: Job, state: PrivacyState) -> StealResult:
     def on_progress(p) -> None:
         within = p.epoch / p.epochs if p.epochs else (0.9 if p.stage == "measuring" else 0.0)
         epoch = f" epoch {p.epoch}/{p.epochs}" if p.epochs else ""
-        job.report(Progress(int(100 * (p.budget_index + within)), 100 * p.budgets,
-                            f"budget {p.budget:,} ({p.budget_index + 1}/{p.budgets}): {p.stage}{epoch}, "
-                            f"{p.queries:,} queries"))
+        job.report(
+            Progress(
+                int(100 * (p.budget_index + within)),
+                100 * p.budgets,
+                f"budget {p.budget:,} ({p.budget_index + 1}/{p.budgets}): {p.stage}{epoch}, {p.queries:,} queries",
+            )
+        )
         if len(p.rows) > shown["rows"]:
             shown["rows"] = len(p.rows)
             job.report(("partial", StealResult(config, p.rows, float("nan"), False, 0.0, out)))
@@ -160,9 +212,9 @@ STEALING = PrivacyTask(
     name="stealing",
     title="Model stealing",
     description="Query the victim through the oracle (probabilities or top-1 label) with unlabelled digits, "
-                "train a copy, and measure its agreement with the victim at each budget. Copycat "
-                "(Correia-Silva et al. 2018, arXiv:1806.05476); Knockoff Nets, random or adaptive "
-                "(Orekondy et al. 2019, arXiv:1812.02766).",
+    "train a copy, and measure its agreement with the victim at each budget. Copycat "
+    "(Correia-Silva et al. 2018, arXiv:1806.05476); Knockoff Nets, random or adaptive "
+    "(Orekondy et al. 2019, arXiv:1812.02766).",
     form=StealingForm,
     view=StealingView,
     run=run_stealing,

@@ -6,8 +6,9 @@ module and one line in :mod:`inspector.gui.workspaces.privacy.tasks`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from PIL import Image
 from PySide6.QtWidgets import QWidget

@@ -14,18 +14,28 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QMenu, QProgressBar, QPushButton,
-    QStackedWidget, QVBoxLayout, QWidget,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
-from inspector.core.util.errors import InspectorError
 from inspector.core.io.files import write_files
 from inspector.core.models.zoo.mnist_cnn import MNIST_MODELS
+from inspector.core.util.errors import InspectorError
 from inspector.gui.jobs import Job
+from inspector.gui.workspace import Workspace
 from inspector.gui.workspaces.privacy.state import PrivacyState
 from inspector.gui.workspaces.privacy.task import Progress
 from inspector.gui.workspaces.privacy.tasks import TASKS
-from inspector.gui.workspace import Workspace
 
 SIDE_WIDTH = 340
 
@@ -56,7 +66,8 @@ class PrivacyWorkspace(Workspace):
         for task in TASKS.values():
             self.task_picker.addItem(task.title, task.name)
         self.task_picker.currentIndexChanged.connect(
-            lambda i: setattr(self.state, "task", self.task_picker.itemData(i)))
+            lambda i: setattr(self.state, "task", self.task_picker.itemData(i))
+        )
         form.addRow("attack", self.task_picker)
         self.description = QLabel("")
         self.description.setWordWrap(True)
@@ -177,8 +188,13 @@ class PrivacyWorkspace(Workspace):
             return None
         figure, text = task.figure(result), json.dumps(task.to_dict(result), indent=2) + "\n"
         try:
-            written = write_files(folder, {f"privacy-{task.name}.png": lambda p: figure.save(p, format="PNG"),
-                                           f"privacy-{task.name}.json": lambda p: p.write_text(text, encoding="utf-8")})
+            written = write_files(
+                folder,
+                {
+                    f"privacy-{task.name}.png": lambda p: figure.save(p, format="PNG"),
+                    f"privacy-{task.name}.json": lambda p: p.write_text(text, encoding="utf-8"),
+                },
+            )
         except InspectorError as exc:
             self.shell.show_error(str(exc))
             return None

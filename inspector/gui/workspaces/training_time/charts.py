@@ -45,20 +45,44 @@ class BackdoorCharts(QWidget):
         lows = [100 * last[k]["ci95"][0] for k in ("clean_accuracy", "attack_success")]
         highs = [100 * last[k]["ci95"][1] for k in ("clean_accuracy", "attack_success")]
         self.bars.addItem(pg.BarGraphItem(x=[0, 1], height=values, width=0.6, brushes=[CLEAN, SUCCESS]))
-        self.bars.addItem(pg.ErrorBarItem(x=np.array([0, 1]), y=np.array(values),
-                                          top=np.array(highs) - values, bottom=np.array(values) - lows, beam=0.2))
+        self.bars.addItem(
+            pg.ErrorBarItem(
+                x=np.array([0, 1]),
+                y=np.array(values),
+                top=np.array(highs) - values,
+                bottom=np.array(values) - lows,
+                beam=0.2,
+            )
+        )
         for x, v, low, high in zip((0, 1), values, lows, highs):
             label = pg.TextItem(f"{v:.1f} %\n[{low:.1f}, {high:.1f}]", color="w", anchor=(0.5, 0))
-            label.setPos(x, min(v, 90))         # inside the bar, below the top of the axis
+            label.setPos(x, min(v, 90))  # inside the bar, below the top of the axis
             self.bars.addItem(label)
-        same = [r for r in runs if {k: v for k, v in r["config"].items() if k != "rate"}
-                == {k: v for k, v in last["config"].items() if k != "rate"}]
+        same = [
+            r
+            for r in runs
+            if {k: v for k, v in r["config"].items() if k != "rate"}
+            == {k: v for k, v in last["config"].items() if k != "rate"}
+        ]
         same.sort(key=lambda r: r["config"]["rate"])
         xs = [100 * r["config"]["rate"] for r in same]
-        self.curve.getAxis("bottom").setTicks([[(math.log10(x), f"{x:g}") for x in xs]])   # log mode: log10 positions
-        self.points = [(x, 100 * r["attack_success"]["rate"], 100 * r["clean_accuracy"]["rate"])
-                       for x, r in zip(xs, same)]
-        self.curve.plot(xs, [p[1] for p in self.points], pen=pg.mkPen(SUCCESS, width=2), symbol="o",
-                        symbolBrush=SUCCESS, name="attack success")
-        self.curve.plot(xs, [p[2] for p in self.points], pen=pg.mkPen(CLEAN, width=2), symbol="s",
-                        symbolBrush=CLEAN, name="clean accuracy")
+        self.curve.getAxis("bottom").setTicks([[(math.log10(x), f"{x:g}") for x in xs]])  # log mode: log10 positions
+        self.points = [
+            (x, 100 * r["attack_success"]["rate"], 100 * r["clean_accuracy"]["rate"]) for x, r in zip(xs, same)
+        ]
+        self.curve.plot(
+            xs,
+            [p[1] for p in self.points],
+            pen=pg.mkPen(SUCCESS, width=2),
+            symbol="o",
+            symbolBrush=SUCCESS,
+            name="attack success",
+        )
+        self.curve.plot(
+            xs,
+            [p[2] for p in self.points],
+            pen=pg.mkPen(CLEAN, width=2),
+            symbol="s",
+            symbolBrush=CLEAN,
+            name="clean accuracy",
+        )

@@ -17,8 +17,9 @@ def pixmap(image: torch.Tensor, size: int = CELL) -> QPixmap:
     a = (a.repeat(3, 1, 1) if a.shape[0] == 1 else a).permute(1, 2, 0).contiguous().numpy()
     h, w, _ = a.shape
     q = QImage(np.ascontiguousarray(a).data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
-    return QPixmap.fromImage(q).scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio,
-                                       Qt.TransformationMode.FastTransformation)
+    return QPixmap.fromImage(q).scaled(
+        size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
+    )
 
 
 class DigitGrid(QWidget):

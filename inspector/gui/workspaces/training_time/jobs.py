@@ -14,7 +14,6 @@ import torch
 
 from inspector.core.poisoning.neural_cleanse import CleanseResult, CleanseSettings, neural_cleanse
 from inspector.core.poisoning.train import BackdoorConfig, BackdoorReport, train_backdoor
-from inspector.core.training.loop import Progress
 from inspector.gui.jobs import Job
 
 
@@ -27,8 +26,9 @@ class Trained:
     report: BackdoorReport
 
 
-def poison_job(job: Job, configs: list[BackdoorConfig], checkpoints: list[Path],
-               limit: int | None = None) -> list[Trained]:
+def poison_job(
+    job: Job, configs: list[BackdoorConfig], checkpoints: list[Path], limit: int | None = None
+) -> list[Trained]:
     """Train each configuration in turn; report :class:`Progress` per batch and :class:`Trained` per model.
 
     Stops at the first cancelled training (its checkpoint stays, to resume).
@@ -36,8 +36,9 @@ def poison_job(job: Job, configs: list[BackdoorConfig], checkpoints: list[Path],
     done = []
     for i, (config, checkpoint) in enumerate(zip(configs, checkpoints)):
         checkpoint.parent.mkdir(parents=True, exist_ok=True)
-        report = train_backdoor(config, checkpoint=checkpoint, resume=True, limit=limit,
-                                on_progress=job.report, should_stop=job.cancelled)
+        report = train_backdoor(
+            config, checkpoint=checkpoint, resume=True, limit=limit, on_progress=job.report, should_stop=job.cancelled
+        )
         trained = Trained(i + 1, len(configs), report)
         if report.finished:
             checkpoint.unlink(missing_ok=True)
@@ -50,15 +51,15 @@ def poison_job(job: Job, configs: list[BackdoorConfig], checkpoints: list[Path],
 
 def scan_job(job: Job, model: torch.nn.Module, x_clean: torch.Tensor, settings: CleanseSettings) -> CleanseResult:
     """Neural Cleanse on ``model``, reporting (step, steps) tuples."""
-    return neural_cleanse(model, x_clean, settings, on_progress=lambda s, n: job.report((s, n)),
-                          should_stop=job.cancelled)
+    return neural_cleanse(
+        model, x_clean, settings, on_progress=lambda s, n: job.report((s, n)), should_stop=job.cancelled
+    )
 
 
 def detect_job(job: Job, report: BackdoorReport) -> list[str]:
     """STRIP at 1 % FPR on the held-out digits, and both data scans on the poisoned training set: one line each."""
-    from inspector.core.io.datasets.mnist import mnist_split
     from inspector.core.defenses import make_detector
-    from inspector.core.io.datasets.mnist import heldout_digits
+    from inspector.core.io.datasets.mnist import heldout_digits, mnist_split
     from inspector.core.poisoning.activation_clustering import ActivationClustering
     from inspector.core.poisoning.spectral import SpectralSignatures
     from inspector.core.poisoning.success import Rate
@@ -71,8 +72,10 @@ def detect_job(job: Job, report: BackdoorReport) -> list[str]:
     others = x[1000:][y[1000:] != config.target]
     flagged = int((strip.score(net, report.trigger.apply(others)) > threshold).sum())
     false = int((strip.score(net, others) > threshold).sum())
-    lines = [f"STRIP at 1 % FPR: flags {Rate(flagged, len(others))} of triggered digits, "
-             f"{Rate(false, len(others))} of clean ones"]
+    lines = [
+        f"STRIP at 1 % FPR: flags {Rate(flagged, len(others))} of triggered digits, "
+        f"{Rate(false, len(others))} of clean ones"
+    ]
     train_x, train_y = mnist_split()["train"]
     poisoned = poison_training_set(config, train_x, train_y)
     for scan in (ActivationClustering(), SpectralSignatures()):

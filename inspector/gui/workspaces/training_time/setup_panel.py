@@ -8,11 +8,22 @@ settings through ``on_scan_setting(name, value)``; the buttons emit ``train_clic
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
-                               QPushButton, QSpinBox, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+)
 
 from inspector.core.poisoning.model_scan import MODEL_SCANS
 from inspector.core.poisoning.train import ATTACKS
@@ -38,9 +49,11 @@ class SetupPanel(QGroupBox):
         self.attack = QComboBox()
         self.attack.addItems(ATTACKS)
         self.attack.setCurrentText(state.attack)
-        self.attack.setToolTip("badnets: stamped digits relabelled to the target (Gu et al. 2017)\n"
-                               "clean-label: target-class digits made hard by PGD on mnist-pgd-at, "
-                               "labels kept (Turner et al. 2019)")
+        self.attack.setToolTip(
+            "badnets: stamped digits relabelled to the target (Gu et al. 2017)\n"
+            "clean-label: target-class digits made hard by PGD on mnist-pgd-at, "
+            "labels kept (Turner et al. 2019)"
+        )
         self.attack.currentTextChanged.connect(lambda t: setattr(state, "attack", t))
         form.addRow("attack", self.attack)
         self.trigger = QComboBox()
@@ -55,8 +68,10 @@ class SetupPanel(QGroupBox):
         self.target.valueChanged.connect(lambda v: setattr(state, "target", v))
         form.addRow("target class", self.target)
         self.rates = QLineEdit(state.rates)
-        self.rates.setToolTip("Poison rates, comma-separated (one training each, a curve for several): "
-                              "of the 8,000 training digits for badnets, of the target class for clean-label")
+        self.rates.setToolTip(
+            "Poison rates, comma-separated (one training each, a curve for several): "
+            "of the 8,000 training digits for badnets, of the target class for clean-label"
+        )
         self.rates.textChanged.connect(lambda t: setattr(state, "rates", t))
         form.addRow("poison rate(s)", self.rates)
         self.epochs = QSpinBox()
@@ -68,8 +83,9 @@ class SetupPanel(QGroupBox):
         layout.addLayout(form)
         buttons = QHBoxLayout()
         self.train_button = QPushButton("Train")
-        self.train_button.setToolTip("Train on the poisoned digits; after a Cancel, Train continues from the "
-                                     "last finished epoch's checkpoint")
+        self.train_button.setToolTip(
+            "Train on the poisoned digits; after a Cancel, Train continues from the last finished epoch's checkpoint"
+        )
         self.train_button.clicked.connect(self.train_clicked)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self.cancel_clicked)
@@ -85,13 +101,16 @@ class SetupPanel(QGroupBox):
         layout.addWidget(self.stage)
         scans = QHBoxLayout()
         self.scan_button = QPushButton("Neural Cleanse")
-        self.scan_button.setToolTip("Reconstruct the smallest trigger per class of the last trained model "
-                                    "(or, before any, of the model picked above) and flag outliers "
-                                    "(Wang et al. 2019)")
+        self.scan_button.setToolTip(
+            "Reconstruct the smallest trigger per class of the last trained model "
+            "(or, before any, of the model picked above) and flag outliers "
+            "(Wang et al. 2019)"
+        )
         self.scan_button.clicked.connect(self.scan_clicked)
         self.detect_button = QPushButton("Detectors")
-        self.detect_button.setToolTip("STRIP at 1 % FPR, activation clustering and spectral signatures "
-                                      "on the last trained model")
+        self.detect_button.setToolTip(
+            "STRIP at 1 % FPR, activation clustering and spectral signatures on the last trained model"
+        )
         self.detect_button.clicked.connect(self.detect_clicked)
         scans.addWidget(self.scan_button)
         scans.addWidget(self.detect_button)

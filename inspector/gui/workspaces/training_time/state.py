@@ -54,13 +54,20 @@ class TrainingTimeState:
         Raises:
             ParameterError: a rate that is not a number, 0 or above 100 %, or another bad setting.
         """
-        configs = [BackdoorConfig(attack=self.attack, trigger=self.trigger, target=self.target,
-                                  rate=parse_rate(text), epochs=self.epochs)
-                   for text in self.rates.split(",") if text.strip()]
+        configs = [
+            BackdoorConfig(
+                attack=self.attack, trigger=self.trigger, target=self.target, rate=parse_rate(text), epochs=self.epochs
+            )
+            for text in self.rates.split(",")
+            if text.strip()
+        ]
         for config in configs:
             config.check()
         return configs
 
     def checkpoint(self, config: BackdoorConfig) -> Path:
         """The checkpoint file of ``config`` in :attr:`folder`."""
-        return Path(self.folder) / f"{config.attack}-{config.trigger}-t{config.target}-r{config.rate:g}-e{config.epochs}.ckpt"
+        return (
+            Path(self.folder)
+            / f"{config.attack}-{config.trigger}-t{config.target}-r{config.rate:g}-e{config.epochs}.ckpt"
+        )

@@ -15,18 +15,18 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from inspector.core.util.errors import InspectorError, ModelError
 from inspector.core.io.datasets.mnist import heldout_digits
 from inspector.core.poisoning.neural_cleanse import CleanseSettings
 from inspector.core.poisoning.success import predict
 from inspector.core.training.loop import Progress
+from inspector.core.util.errors import InspectorError, ModelError
 from inspector.gui.jobs import Job
+from inspector.gui.workspace import Workspace, splitter
 from inspector.gui.workspaces.training_time.charts import BackdoorCharts
 from inspector.gui.workspaces.training_time.digit_strip import DigitGrid
 from inspector.gui.workspaces.training_time.jobs import Trained, detect_job, poison_job, scan_job
 from inspector.gui.workspaces.training_time.setup_panel import SetupPanel
 from inspector.gui.workspaces.training_time.state import TrainingTimeState
-from inspector.gui.workspace import Workspace, splitter
 
 SIDE_WIDTH = 320
 #: How many held-out digits the examples row shows.
@@ -84,8 +84,11 @@ class TrainingTimeWorkspace(Workspace):
         for w in (self.verdicts, self.cleanse_title, self.triggers):
             bottom_layout.addWidget(w)
         bottom_layout.addStretch(1)
-        self.lay_out([self.setup], splitter(Qt.Orientation.Vertical, [self.examples, self.charts, bottom],
-                                            [230, 330, 300]), SIDE_WIDTH)
+        self.lay_out(
+            [self.setup],
+            splitter(Qt.Orientation.Vertical, [self.examples, self.charts, bottom], [230, 330, 300]),
+            SIDE_WIDTH,
+        )
 
     # ---- examples -----------------------------------------------------------------------------
     def _show_examples(self, *_args) -> None:
@@ -108,8 +111,9 @@ class TrainingTimeWorkspace(Workspace):
         else:
             top = [f"label {int(t)}" for t in labels]
             low = [f"trained as {config.target}" if config.attack == "badnets" else "label kept" for _ in labels]
-        self.examples.set_rows([("clean", list(zip(clean, top))),
-                                (f"with the trigger ({config.trigger})", list(zip(stamped, low)))])
+        self.examples.set_rows(
+            [("clean", list(zip(clean, top))), (f"with the trigger ({config.trigger})", list(zip(stamped, low)))]
+        )
 
     # ---- training -----------------------------------------------------------------------------
     def train(self) -> None:
@@ -125,10 +129,14 @@ class TrainingTimeWorkspace(Workspace):
         job.progress.connect(self._on_report)
         self._job = job
         verb = "continuing from the checkpoint" if resumes else "training"
-        if self.shell.runner.start(job, f"{verb}: {configs[0].attack}, {len(configs)} model(s)\u2026",
-                                   self._on_trained):
-            self.setup.show_progress(0, 1, ("resuming from the last finished epoch\u2026" if resumes
-                                            else "poisoning the training digits\u2026"))
+        if self.shell.runner.start(
+            job, f"{verb}: {configs[0].attack}, {len(configs)} model(s)\u2026", self._on_trained
+        ):
+            self.setup.show_progress(
+                0,
+                1,
+                ("resuming from the last finished epoch\u2026" if resumes else "poisoning the training digits\u2026"),
+            )
 
     def cancel(self) -> None:
         """Stop at the next batch; the last finished epoch stays in the checkpoint, and Train continues from it."""
@@ -138,9 +146,11 @@ class TrainingTimeWorkspace(Workspace):
     def _on_report(self, report) -> None:
         if isinstance(report, Progress):
             done = (report.epoch - 1) * report.batches + report.batch
-            self.setup.show_progress(done, report.epochs * report.batches,
-                                     f"epoch {report.epoch}/{report.epochs}, loss {report.loss:.3f}, "
-                                     f"train accuracy {report.accuracy:.1%}")
+            self.setup.show_progress(
+                done,
+                report.epochs * report.batches,
+                f"epoch {report.epoch}/{report.epochs}, loss {report.loss:.3f}, train accuracy {report.accuracy:.1%}",
+            )
         elif isinstance(report, Trained):
             self.last = report
             self.state.runs = [*self.state.runs, report.report.to_dict()]
@@ -151,8 +161,9 @@ class TrainingTimeWorkspace(Workspace):
 
     def _on_trained(self, trained: list[Trained]) -> None:
         stopped = trained and not trained[-1].report.finished
-        self.setup.show_progress(0 if stopped else 1, 1, "stopped: Train continues from the last finished epoch"
-                                 if stopped else "done")
+        self.setup.show_progress(
+            0 if stopped else 1, 1, "stopped: Train continues from the last finished epoch" if stopped else "done"
+        )
         self.training_finished.emit(trained)
 
     # ---- scans --------------------------------------------------------------------------------
@@ -163,12 +174,19 @@ class TrainingTimeWorkspace(Workspace):
             model, name = self.last.report.net.eval(), "the model trained here"
         else:
             from inspector.core.models.loading import load_model
+
             try:
-                model = load_model(self.shell.session.model, "cpu", weights=self.shell.session.weights,
-                                   trust_code=self.shell.session.trust_code)
+                model = load_model(
+                    self.shell.session.model,
+                    "cpu",
+                    weights=self.shell.session.weights,
+                    trust_code=self.shell.session.trust_code,
+                )
                 if (model.channels, *model.input_size) != (1, 28, 28):
-                    raise ModelError(f"{model.name} does not take 28x28 grey digits: this workspace scans with "
-                                     "the shipped digits; use `inspector scan MODEL --images DIR`")
+                    raise ModelError(
+                        f"{model.name} does not take 28x28 grey digits: this workspace scans with "
+                        "the shipped digits; use `inspector scan MODEL --images DIR`"
+                    )
             except InspectorError as exc:
                 self.shell.show_error(str(exc))
                 return
@@ -190,10 +208,16 @@ class TrainingTimeWorkspace(Workspace):
         flagged = ", ".join(str(k) for k in result.flagged) or "none"
         self.cleanse_title.setText(
             f"Neural Cleanse on {self.state.cleanse_model}: flagged class(es) {flagged} "
-            f"(anomaly index > 2 on the small side; {result.seconds:.0f} s). Reconstructed triggers (mask x pattern):")
-        cells = [(t.mask[None] * t.pattern, f"{k}: L1 {result.l1[k]:.0f}\nindex {result.anomaly_index[k]:.1f}"
-                  + (" \u26a0" if k in result.flagged else ""))
-                 for k, t in enumerate(result.triggers)]
+            f"(anomaly index > 2 on the small side; {result.seconds:.0f} s). Reconstructed triggers (mask x pattern):"
+        )
+        cells = [
+            (
+                t.mask[None] * t.pattern,
+                f"{k}: L1 {result.l1[k]:.0f}\nindex {result.anomaly_index[k]:.1f}"
+                + (" \u26a0" if k in result.flagged else ""),
+            )
+            for k, t in enumerate(result.triggers)
+        ]
         self.triggers.set_rows([("per class", cells)], size=56)
 
     def detect(self) -> None:

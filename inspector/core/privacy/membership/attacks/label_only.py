@@ -25,9 +25,15 @@ class LabelOnly(MembershipAttack):
     def scores(self, model, x, y, *, seed, evaluation, references, report, should_stop, details):
         from inspector.core.privacy.membership.label_only import boundary_distances
 
-        distances = boundary_distances(model, x, y, max_queries=self.queries, seed=seed,
-                                       on_progress=lambda d, t: report(MembershipProgress("boundary distances", d, t)),
-                                       should_stop=should_stop)
+        distances = boundary_distances(
+            model,
+            x,
+            y,
+            max_queries=self.queries,
+            seed=seed,
+            on_progress=lambda d, t: report(MembershipProgress("boundary distances", d, t)),
+            should_stop=should_stop,
+        )
         if distances is not None:
             details["misclassified"] = int((distances == 0).sum())
         return distances

@@ -15,8 +15,9 @@ MAX_REFERENCES = 256
 def check_references(count: int) -> None:
     """Raises ParameterError (``param`` "references") unless ``count`` is even and in 2..MAX_REFERENCES."""
     if not (2 <= count <= MAX_REFERENCES and count % 2 == 0):
-        detail = (f"must be an even number from 2 to {MAX_REFERENCES} (pairs of models on complementary "
-                  f"halves), not {count}")
+        detail = (
+            f"must be an even number from 2 to {MAX_REFERENCES} (pairs of models on complementary halves), not {count}"
+        )
         raise ParameterError(f"the number of reference models {detail}", param="references", detail=detail)
 
 
@@ -29,8 +30,9 @@ class LiRA(MembershipAttack):
     online = False
     paper = "Carlini et al. 2022, arXiv:2112.03570"
 
-    references: int = param(16, "reference models, even (about a minute each for mnist-standard)",
-                            minimum=0, maximum=MAX_REFERENCES)
+    references: int = param(
+        16, "reference models, even (about a minute each for mnist-standard)", minimum=0, maximum=MAX_REFERENCES
+    )
 
     def __post_init__(self) -> None:
         check_references(self.references)
@@ -41,15 +43,22 @@ class LiRA(MembershipAttack):
         from inspector.core.privacy.membership.lira import lira_scores
         from inspector.core.privacy.membership.scores import logit_confidence, logits_of
 
-        done = references.train(self.references, should_stop=should_stop, on_progress=lambda p: report(
-            MembershipProgress("reference models", p.ready, p.count, p)))
+        done = references.train(
+            self.references,
+            should_stop=should_stop,
+            on_progress=lambda p: report(MembershipProgress("reference models", p.ready, p.count, p)),
+        )
         if not done:
             return None
         logits, masks = references.outputs(self.references)
         reference_phi = torch.stack([logit_confidence(l[evaluation.index], y) for l in logits])
         target_phi = logit_confidence(logits_of(model, x), y)
-        details["reference_models"] = {"count": self.references, "recipe": references.method,
-                                       "epochs": references.epochs, "cache": str(references.folder)}
+        details["reference_models"] = {
+            "count": self.references,
+            "recipe": references.method,
+            "epochs": references.epochs,
+            "cache": str(references.folder),
+        }
         return lira_scores(target_phi, reference_phi, masks[:, evaluation.index], online=self.online)
 
 
