@@ -162,6 +162,7 @@ def test_core_entry_points_check_their_counts_before_allocating():
 
     from inspector.core.evaluation import EvaluationConfig, evaluate
     from inspector.core.poisoning.neural_cleanse import CleanseSettings, neural_cleanse
+    from inspector.core.poisoning.attacks.badnets import BadNets
     from inspector.core.poisoning.train import BackdoorConfig
     from inspector.core.privacy.inversion import MIFace
     from inspector.core.privacy.membership import MembershipConfig
@@ -182,9 +183,9 @@ def test_core_entry_points_check_their_counts_before_allocating():
         (lambda: StealConfig(transfer_eps=float("nan")).check(), "transfer eps"),
         (lambda: MembershipConfig(seed=2**40).check(), "the seed"),
         (lambda: MembershipConfig(attack="label-only", queries=10**9).check(), "parameter 'queries'"),
-        (lambda: BackdoorConfig(epochs=10**9).check(), "--epochs"),
-        (lambda: BackdoorConfig(seed=2**70).check(), "--seed"),
-        (lambda: BackdoorConfig(alpha=float("nan"), trigger="blend").check(), "--alpha"),
+        (lambda: BackdoorConfig(epochs=10**9).check(), "the epochs"),
+        (lambda: BackdoorConfig(seed=2**70).check(), "the seed"),
+        (lambda: BackdoorConfig(BadNets(alpha=float("nan"), trigger="blend")).check(), "alpha"),
         (lambda: train("standard", epochs=10**9), "parameter 'epochs'"),
         (lambda: train("standard", seed=2**70), "the seed"),
         (

@@ -10,19 +10,20 @@ from torch import nn
 from inspector.cli import main
 from inspector.core.io.datasets.mnist import heldout_digits, mnist_split
 from inspector.core.models.loading import load_model
-from inspector.core.poisoning.activation_clustering import ActivationClustering
+from inspector.core.poisoning.attacks.badnets import BadNets
 from inspector.core.poisoning.badnets import badnets
 from inspector.core.poisoning.clean_label import clean_label
 from inspector.core.poisoning.features import penultimate
 from inspector.core.poisoning.neural_cleanse import CleanseSettings, neural_cleanse
-from inspector.core.poisoning.spectral import SpectralSignatures
+from inspector.core.poisoning.scans.activation_clustering import ActivationClustering
+from inspector.core.poisoning.scans.spectral import SpectralSignatures
 from inspector.core.poisoning.success import backdoor_figures
 from inspector.core.poisoning.train import BackdoorConfig, poison_training_set, train_backdoor
 from inspector.core.poisoning.triggers import make_trigger
 from inspector.core.util.errors import ModelError, ParameterError
 
 #: The shipped backdoor: BadNets, corner pixel pattern, target 0, 1 % of the training digits.
-SHIPPED = BackdoorConfig(trigger="pixel", target=0, rate=0.01)
+SHIPPED = BackdoorConfig(BadNets(trigger="pixel", target=0, rate=0.01))
 #: Neural Cleanse budget for the tests (the CLI's default is 300 steps of 32 images per class).
 QUICK = CleanseSettings(steps=80, batch_size=12)
 
@@ -88,20 +89,20 @@ def test_clean_label_keeps_labels_and_makes_the_poisons_hard_for_the_proxy():
 def test_the_shipped_backdoor_works_and_a_clean_model_ignores_the_trigger(backdoor, digits):
     x, y = digits
     trigger = SHIPPED.make_trigger()
-    figures = backdoor_figures(backdoor, x, y, trigger, SHIPPED.target)
+    figures = backdoor_figures(backdoor, x, y, trigger, SHIPPED.attack.target)
     assert figures.clean_accuracy.value >= 0.97
     assert figures.attack_success.ci[0] >= 0.95
-    clean = backdoor_figures(load_model("mnist-standard", "cpu"), x, y, trigger, SHIPPED.target)
+    clean = backdoor_figures(load_model("mnist-standard", "cpu"), x, y, trigger, SHIPPED.attack.target)
     assert clean.attack_success.value < 0.05
 
 
 def test_neural_cleanse_flags_the_backdoor_on_its_target(backdoor, digits):
     result = neural_cleanse(backdoor, digits[0][:300], QUICK)
-    assert result.flagged == [SHIPPED.target]
+    assert result.flagged == [SHIPPED.attack.target]
     smallest = min(range(10), key=lambda k: result.l1[k])
-    assert smallest == SHIPPED.target
+    assert smallest == SHIPPED.attack.target
     # the reconstructed trigger sits where the real one is: its 5 strongest pixels in the bottom-right corner
-    top = result.triggers[SHIPPED.target].mask.flatten().topk(5).indices
+    top = result.triggers[SHIPPED.attack.target].mask.flatten().topk(5).indices
     assert ((top // 28 >= 22) & (top % 28 >= 22)).all()
 
 
@@ -116,7 +117,7 @@ def test_strip_flags_triggered_digits_at_a_calibrated_rate(backdoor, digits):
     x, y = digits
     strip = make_detector("strip", {"fpr": 0.05, "samples": 10})
     threshold = strip.calibrate(backdoor, x[:200])
-    others = x[1000:1200][y[1000:1200] != SHIPPED.target]
+    others = x[1000:1200][y[1000:1200] != SHIPPED.attack.target]
     clean_flags = (strip.score(backdoor, others) > threshold).float().mean()
     triggered_flags = (strip.score(backdoor, SHIPPED.make_trigger().apply(others)) > threshold).float().mean()
     assert clean_flags < 0.12 and triggered_flags > 0.8
@@ -130,12 +131,12 @@ def test_data_scans_find_the_poisoned_digits_where_they_are_a_fifth_of_their_cla
     clean_zeros = ((poisoned.y == 0) & ~torch.isin(torch.arange(len(y)), poisoned.indices)).nonzero().flatten()
     keep = torch.cat([poisoned.indices, clean_zeros[:320], (poisoned.y != 0).nonzero().flatten()[:1000]])
     truth = torch.arange(len(poisoned.indices))
-    clustering = ActivationClustering().scan(backdoor, poisoned.x[keep], poisoned.y[keep])
+    clustering = ActivationClustering().scan(backdoor, poisoned.x[keep], poisoned.y[keep], seed=0)
     tpr, fpr = clustering.rates(truth)
     assert tpr.value > 0.9 and fpr.value < 0.1
     assert set(clustering.per_class()) == set(range(10))
-    assert len(set(clustering.per_class()[SHIPPED.target]) & set(truth.tolist())) == tpr.k
-    spectral = SpectralSignatures(expected_rate=0.33).scan(backdoor, poisoned.x[keep], poisoned.y[keep])
+    assert len(set(clustering.per_class()[SHIPPED.attack.target]) & set(truth.tolist())) == tpr.k
+    spectral = SpectralSignatures(expected_rate=0.33).scan(backdoor, poisoned.x[keep], poisoned.y[keep], seed=0)
     tpr, fpr = spectral.rates(truth)
     assert tpr.value > 0.9 and 0.4 < fpr.value < 0.6  # ART's default removes about half of each class
 
@@ -147,7 +148,7 @@ def test_a_model_without_a_linear_layer_cannot_be_clustered():
 
 
 def test_training_stops_and_resumes_to_the_same_weights(tmp_path):
-    config = BackdoorConfig(rate=0.05, epochs=2)
+    config = BackdoorConfig(BadNets(rate=0.05), epochs=2)
     whole = train_backdoor(config, limit=400)
     seen = []
 

@@ -27,12 +27,11 @@ import torch
 
 from inspector.core.attacks.norms import NORMS
 from inspector.core.attacks.pgd import PGD
-from inspector.core.poisoning.badnets import PoisonedSet, check_rate, check_target
+from inspector.core.poisoning.attack import check_rate, check_target
+from inspector.core.poisoning.attacks.clean_label import DEFAULT_EPS
+from inspector.core.poisoning.badnets import PoisonedSet
 from inspector.core.poisoning.triggers import Trigger
 from inspector.core.util.errors import ParameterError
-
-#: Default perturbation budget per norm (pixel units, images in [0, 1]).
-DEFAULT_EPS = {"l2": 8.0, "linf": 0.3}
 
 
 def clean_label(
