@@ -1,7 +1,8 @@
 """A form built from ParamSpecs: one editor per parameter, labelled with its title.
 
 Widget per spec: unit ``"pixel"`` -> slider + spin box in grey levels (value x 255);
-choices -> combo box; bool -> check box; int / float -> spin box; other -> line edit.
+choices -> combo box; bool -> check box; int / float -> spin box; other -> line edit. An optional
+number (default None) has one more value below its range, which reads :data:`AUTO` and means None.
 :class:`ParamForm` lays them out for any :class:`~inspector.core.util.params.Configurable`;
 :func:`error_text` words a :class:`~inspector.core.util.errors.ParameterError` with the
 label its parameter has in the form ("Epochs: 0 is below the minimum 1").
@@ -32,6 +33,9 @@ GREY = 255.0
 SLIDER_STEPS_PER_GREY = 4  # the slider moves in quarter grey levels
 SLIDER_MAX_GREY = 32.0  # beyond that, type into the spin box
 INT_LIMIT = 2**31 - 1
+FLOAT_DECIMALS = 4
+#: What the spin box of an optional number (default None) shows for None: its help says what that means.
+AUTO = "auto"
 
 
 class PixelEditor(QWidget):
@@ -96,26 +100,36 @@ def make_editor(spec: ParamSpec, value: Any, on_change, *, maximum: float | None
         editor = QCheckBox()
         editor.setChecked(bool(value))
         editor.toggled.connect(on_change)
-    elif spec.type is int:
-        editor = QSpinBox()
-        editor.setRange(
-            int(spec.minimum if spec.minimum is not None else -INT_LIMIT),
-            int(min(spec.maximum if spec.maximum is not None else INT_LIMIT, INT_LIMIT)),
-        )
-        editor.setValue(int(value))
-        editor.valueChanged.connect(on_change)
-    elif spec.type is float:
-        editor = QDoubleSpinBox()
-        editor.setDecimals(4)
-        editor.setRange(
-            spec.minimum if spec.minimum is not None else -1e9, spec.maximum if spec.maximum is not None else 1e9
-        )
-        editor.setValue(float(value))
-        editor.valueChanged.connect(on_change)
+    elif spec.type in (int, float):
+        editor = _number_editor(spec, value, on_change)
     else:
         editor = QLineEdit(str(value))
         editor.textChanged.connect(on_change)
     editor.setToolTip(spec.help)
+    return editor
+
+
+def _number_editor(spec: ParamSpec, value: Any, on_change) -> QSpinBox | QDoubleSpinBox:
+    """A spin box over the spec's range (an exclusive bound ``above`` moves the lowest value one step up);
+    for an optional spec, one step lower still is None, shown as :data:`AUTO`."""
+    whole = spec.type is int
+    editor = QSpinBox() if whole else QDoubleSpinBox()
+    step = 1 if whole else 10**-FLOAT_DECIMALS
+    limit = INT_LIMIT if whole else 1e9
+    if not whole:
+        editor.setDecimals(FLOAT_DECIMALS)
+    low = spec.minimum if spec.minimum is not None else -limit
+    if spec.above is not None:
+        low = max(low, spec.above + step)
+    high = (min(spec.maximum, limit) if whole else spec.maximum) if spec.maximum is not None else limit
+    optional = spec.default is None
+    if optional:
+        low -= step
+        editor.setSpecialValueText(AUTO)
+    cast = int if whole else float
+    editor.setRange(cast(low), cast(high))
+    editor.setValue(editor.minimum() if value is None else cast(value))
+    editor.valueChanged.connect(lambda v: on_change(None if optional and v == editor.minimum() else v))
     return editor
 
 
