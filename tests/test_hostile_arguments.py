@@ -161,8 +161,8 @@ def test_core_entry_points_check_their_counts_before_allocating():
     import torch
 
     from inspector.core.evaluation import EvaluationConfig, evaluate
-    from inspector.core.poisoning.neural_cleanse import CleanseSettings, neural_cleanse
     from inspector.core.poisoning.attacks.badnets import BadNets
+    from inspector.core.poisoning.neural_cleanse import CleanseSettings, neural_cleanse
     from inspector.core.poisoning.train import BackdoorConfig
     from inspector.core.privacy.inversion import MIFace
     from inspector.core.privacy.membership import MembershipConfig

@@ -180,3 +180,42 @@ def test_bad_poisoning_input_is_one_line_and_writes_nothing(args, message, tmp_p
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_poison_command_builds_the_attack_and_the_scans_from_their_flags():
+    from inspector.cli import build_parser
+    from inspector.cli.commands.poison import _configs, _scans
+
+    args = build_parser().parse_args(
+        ["poison", "--attack", "clean-label", "--norm", "linf", "--steps", "20", "--target", "3", "--rate", "5%,10%"]
+        + ["--seed", "2", "--scan", "spectral,ac", "--expected-rate", "0.33", "--dims", "4"]
+    )
+    configs = _configs(args)
+    assert [c.to_dict() for c in configs] == [
+        {"attack": "clean-label", "trigger": "pixel", "size": 4, "alpha": 0.2, "target": 3, "rate": rate}
+        | {"norm": "linf", "eps": 0.3, "steps": 20, "epochs": 6, "seed": 2}
+        for rate in (0.05, 0.1)
+    ]
+    spectral, clustering = _scans(args)
+    assert (spectral.name, spectral.expected_rate) == ("spectral", 0.33)
+    assert (clustering.name, clustering.dims, clustering.max_size) == ("ac", 4, 0.35)
+    default = _configs(build_parser().parse_args(["poison"]))
+    assert [c.to_dict() for c in default] == [SHIPPED.to_dict()]  # the attack's own rate, 1 %
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["poison", "--norm", "linf"], "--norm: not a parameter of poisoning attack 'badnets'"),
+        (["poison", "--scan", "ac,nothing"], "unknown data scan 'nothing'"),
+        (["poison", "--attack", "clean-label", "--norm", "linf", "--eps", "2"], "--eps: 2 must be in (0, 1] for linf"),
+    ],
+)
+def test_the_poison_command_refuses_a_flag_its_attack_or_scan_does_not_take(
+    args, message, capsys, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
+    assert list(tmp_path.iterdir()) == []
