@@ -69,7 +69,7 @@ def test_clean_label_keeps_labels_and_makes_the_poisons_hard_for_the_proxy():
     x, y = x[:2000], y[:2000]
     trigger = make_trigger("patch", size=4)
     proxy = load_model("mnist-pgd-at", "cpu")
-    poisoned = clean_label(x, y, trigger, target=0, rate=0.1, proxy=proxy, steps=50)
+    poisoned = clean_label(x, y, trigger, target=0, rate=0.1, proxy=proxy, norm="l2", eps=8.0, steps=50)
     zeros = int((y == 0).sum())
     assert len(poisoned.indices) == round(0.1 * zeros) and (y[poisoned.indices] == 0).all()
     assert torch.equal(poisoned.y, y)  # labels kept
@@ -83,7 +83,7 @@ def test_clean_label_keeps_labels_and_makes_the_poisons_hard_for_the_proxy():
         assert (proxy(xp).argmax(1) == 0).float().mean() < 0.2  # hard: the proxy no longer reads 0
         assert (proxy(x[poisoned.indices]).argmax(1) == 0).float().mean() > 0.9
     with pytest.raises(ParameterError, match="norm"):
-        clean_label(x, y, trigger, target=0, rate=0.1, proxy=proxy, norm="l1")
+        clean_label(x, y, trigger, target=0, rate=0.1, proxy=proxy, norm="l1", eps=8.0)
 
 
 def test_the_shipped_backdoor_works_and_a_clean_model_ignores_the_trigger(backdoor, digits):
