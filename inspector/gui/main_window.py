@@ -2,8 +2,9 @@
 
 It holds no attack logic and formats no results: each workspace
 (:mod:`inspector.gui.workspace_tabs`) does its own work on the :class:`Shell` the
-window gives it: the evented :class:`Session` (model, device), the one
-:class:`JobRunner`, settings and messages.
+window gives it: the evented :class:`Session` (model, device), its own
+:class:`JobRunner` (a long evaluation does not hold up an attack in another tab), settings
+and messages.
 """
 
 from __future__ import annotations
@@ -81,12 +82,8 @@ class MainWindow(QMainWindow):
         self.session = session or Session()
         self.settings = settings or Settings()
         self.show_dialogs = show_dialogs
-        self.runner = JobRunner(self)
-        self.runner.failed.connect(self.show_error)
-        self.runner.message.connect(
-            lambda text: self.statusBar().showMessage(text) if text else self.statusBar().clearMessage()
-        )
-        self.runner.busy_changed.connect(self._on_busy)
+        self.runners: list[JobRunner] = []
+        self.runner = self._new_runner()  # the window's own jobs: loading a model
         self._base_font = QApplication.font()
         self.setWindowTitle(APP_TITLE)
         self.setWindowIcon(app_icon())
@@ -94,19 +91,19 @@ class MainWindow(QMainWindow):
         self.summary = QLabel()
         self.statusBar().addPermanentWidget(self.summary)
         self._build_toolbar()
-        shell = Shell(
-            self.session,
-            self.runner,
-            self.settings,
-            self.show_error,
-            lambda text, ms: self.statusBar().showMessage(text, ms),
-            self.summary.setText,
-        )
         states = states or {}
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.workspaces: dict[str, Workspace] = {}
         for cls in WORKSPACES:
+            shell = Shell(
+                self.session,
+                self._new_runner(),
+                self.settings,
+                self.show_error,
+                lambda text, ms: self.statusBar().showMessage(text, ms),
+                self.summary.setText,
+            )
             workspace = cls(shell, states.get(cls.name))
             self.workspaces[cls.name] = workspace
             self.tabs.addTab(workspace, cls.title)
@@ -117,6 +114,17 @@ class MainWindow(QMainWindow):
     def workspace(self) -> Workspace:
         """The visible workspace."""
         return self.tabs.currentWidget()
+
+    def _new_runner(self) -> JobRunner:
+        """A job runner whose errors, messages and busy state reach the window."""
+        runner = JobRunner(self)
+        runner.failed.connect(self.show_error)
+        runner.message.connect(
+            lambda text: self.statusBar().showMessage(text) if text else self.statusBar().clearMessage()
+        )
+        runner.busy_changed.connect(self._on_busy)
+        self.runners.append(runner)
+        return runner
 
     # ---- layout -------------------------------------------------------------------------------
     def _build_toolbar(self) -> None:
@@ -307,15 +315,17 @@ class MainWindow(QMainWindow):
         for workspace in self.workspaces.values():
             workspace.model_changed()
 
-    def _on_busy(self, busy: bool) -> None:
+    def _on_busy(self, _busy: bool) -> None:
+        """The model and device stay as they are while any job runs (in any workspace)."""
+        busy = self.busy()
         self.model_combo.setEnabled(not busy)
         self.device_combo.setEnabled(not busy)
         if not busy:
             self._sync_pickers()
 
     def busy(self) -> bool:
-        """Whether a job is running."""
-        return self.runner.busy()
+        """Whether a job is running, the window's or a workspace's."""
+        return any(runner.busy() for runner in self.runners)
 
     # ---- files, errors, presentation ----------------------------------------------------------
     def dragEnterEvent(self, event) -> None:
@@ -348,6 +358,7 @@ class MainWindow(QMainWindow):
         self.showFullScreen() if on else self.showNormal()
 
     def closeEvent(self, event) -> None:
-        """Stop a running job and wait for its thread before closing."""
-        self.runner.shutdown()
+        """Stop the running jobs and wait for their threads before closing."""
+        for runner in self.runners:
+            runner.shutdown()
         super().closeEvent(event)

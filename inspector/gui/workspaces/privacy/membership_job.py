@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QWidget
 
 from inspector.core.privacy.membership import MEMBERSHIP_ATTACKS, MembershipConfig, MembershipResult, run_membership
 from inspector.core.privacy.membership.figures import roc_figure
-from inspector.gui.jobs import Job
+from inspector.gui.jobs import Job, draws_global_rng
 from inspector.gui.param_form import ParamForm
 from inspector.gui.workspaces.privacy.membership_view import MembershipView
 from inspector.gui.workspaces.privacy.state import PrivacyState
@@ -40,11 +40,13 @@ class MembershipForm(QWidget):
         self.params.set_params(MEMBERSHIP_ATTACKS[name].params(), self.state.membership_params)
 
 
+@draws_global_rng
 def membership_job(job: Job, config: MembershipConfig) -> MembershipResult | None:
     """Run ``config``, reporting its :class:`~inspector.core.privacy.membership.MembershipProgress`; None if cancelled."""
     return run_membership(config, on_progress=job.report, should_stop=job.cancelled)
 
 
+@draws_global_rng
 def run_membership_task(job: Job, state: PrivacyState) -> MembershipResult | None:
     """The workspace's job: the state's settings, progress as the workspace's :class:`Progress`."""
     config = MembershipConfig(model=state.victim, attack=state.membership_attack, **state.membership_params)

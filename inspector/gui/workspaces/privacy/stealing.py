@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from inspector.core.privacy.plots import ART_REFERENCE, agreement_plot
 from inspector.core.privacy.stealing import StealConfig, StealResult, parse_budgets, steal
 from inspector.core.privacy.stealing_methods import STEALING_METHODS
-from inspector.gui.jobs import Job
+from inspector.gui.jobs import Job, draws_global_rng
 from inspector.gui.workspaces.privacy.state import PrivacyState
 from inspector.gui.workspaces.privacy.task import PrivacyTask, Progress, ResultView
 
@@ -178,6 +178,7 @@ def _rate(r: dict | None) -> str:
     return "-" if r is None else f"{r['rate']:.1%} [{r['low']:.1%}, {r['high']:.1%}]"
 
 
+@draws_global_rng
 def run_stealing(job: Job, state: PrivacyState) -> StealResult:
     """Steal ``state.victim`` with the state's choices into a new folder (see :func:`steal`)."""
     config = StealConfig(
