@@ -30,7 +30,9 @@ from inspector.core.models.architectures import ARCHITECTURES
 from inspector.core.models.formats import MODEL_SUFFIXES, NEEDS_TRUST, file_kind
 from inspector.core.models.formats.pickled import SAFE_FORMATS
 from inspector.core.models.loading import builtin_models, load_model
+from inspector.core.replay import read_source
 from inspector.core.util.errors import InspectorError
+from inspector.core.util.messages import show_path
 from inspector.gui.branding import APP_TITLE, app_icon
 from inspector.gui.jobs import Job, JobRunner
 from inspector.gui.model_setup import ModelSetupDialog
@@ -247,11 +249,20 @@ class MainWindow(QMainWindow):
             self.open_recipe(path)
 
     def open_recipe(self, path: str) -> bool:
-        """Replay a saved attack (result.json or recipe) in the Evasion workspace: its model, image, attack,
-        parameters and defences, run as recorded. False (after one error line) for a bad file."""
-        evasion = self.workspaces["evasion"]
-        self.tabs.setCurrentWidget(evasion)
-        return evasion.open_recipe(path, self.confirm_code)
+        """Open a saved run in the workspace that opens its kind (its ``opens``), with its settings:
+        an attack replays in Evasion, an evaluation is set up in Evaluate, a privacy result in
+        Privacy. False (after one error line) for a bad file or a kind no workspace opens."""
+        try:
+            source = read_source(path)
+        except InspectorError as exc:
+            self.show_error(str(exc))
+            return False
+        workspace = next((w for w in self.workspaces.values() if isinstance(source, w.opens)), None)
+        if workspace is None:
+            self.show_error(f"{show_path(path)}: no workspace opens a {type(source).__name__}")
+            return False
+        self.tabs.setCurrentWidget(workspace)
+        return workspace.open_source(source, self.confirm_code)
 
     def _choose_model_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open model file", "", MODEL_FILTER)
