@@ -64,3 +64,14 @@ def test_jobs_that_draw_from_the_global_generator_take_turns(qtbot, main):
     release.set()
     qtbot.waitUntil(lambda: not main.busy(), timeout=WAIT_MS)
     assert log == [("start", True), ("end", True), ("start", False), ("end", False)]
+
+
+def test_no_workspace_job_starts_while_the_window_loads_a_model(qtbot, main):
+    evaluate = main.workspaces["evaluate"]
+    release = threading.Event()
+    main.runner.start(Job(_wait, release), "loading a model")
+    assert evaluate.shell.runner.busy() and not evaluate.attack_panel.run_button.isEnabled()
+    assert not evaluate.shell.runner.start(Job(_quick), "quick")
+    release.set()
+    qtbot.waitUntil(lambda: not main.busy(), timeout=WAIT_MS)
+    assert not evaluate.shell.runner.busy() and evaluate.attack_panel.run_button.isEnabled()

@@ -115,18 +115,26 @@ class Job(WorkerBase):
 
 
 class JobRunner(QObject):
-    """One job at a time. ``busy_changed(bool)``; ``failed(message)`` when a job raised."""
+    """One job at a time. ``busy_changed(bool)``; ``failed(message)`` when a job raised.
+
+    ``behind``: a runner whose job holds this one up too (the window's model loading, which the
+    workspaces' jobs wait for): while it runs, this runner is busy and starts nothing.
+    """
 
     busy_changed = Signal(bool)
     failed = Signal(str)
     message = Signal(str)
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, *, behind: JobRunner | None = None):
         super().__init__(parent)
         self.job: Job | None = None
+        self.behind = behind
+        if behind is not None:
+            behind.busy_changed.connect(lambda _busy: self.busy_changed.emit(self.busy()))
 
     def busy(self) -> bool:
-        return self.job is not None
+        """Whether a job runs here, or in the runner this one is behind."""
+        return self.job is not None or (self.behind is not None and self.behind.busy())
 
     def start(self, job: Job, message: str, on_done: Callable[[Any], None] | None = None) -> bool:
         """Start ``job`` unless another runs (then say so and return False).
@@ -134,7 +142,7 @@ class JobRunner(QObject):
         ``on_done(result)`` runs on the GUI thread once the job has succeeded and
         the runner is idle again, so it may start the next job.
         """
-        if self.job is not None:
+        if self.busy():
             self.message.emit("busy: wait for the current job or cancel it first")
             return False
         self.job = job

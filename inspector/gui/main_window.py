@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
         for cls in WORKSPACES:
             shell = Shell(
                 self.session,
-                self._new_runner(),
+                self._new_runner(behind=self.runner),  # no workspace job starts while a model loads
                 self.settings,
                 self.show_error,
                 lambda text, ms: self.statusBar().showMessage(text, ms),
@@ -117,9 +117,10 @@ class MainWindow(QMainWindow):
         """The visible workspace."""
         return self.tabs.currentWidget()
 
-    def _new_runner(self) -> JobRunner:
-        """A job runner whose errors, messages and busy state reach the window."""
-        runner = JobRunner(self)
+    def _new_runner(self, behind: JobRunner | None = None) -> JobRunner:
+        """A job runner (``behind`` another, see :class:`JobRunner`) whose errors, messages and busy
+        state reach the window."""
+        runner = JobRunner(self, behind=behind)
         runner.failed.connect(self.show_error)
         runner.message.connect(
             lambda text: self.statusBar().showMessage(text) if text else self.statusBar().clearMessage()
