@@ -1,7 +1,7 @@
 """File > Open recipe routes each saved run to the workspace that opens its kind, with its settings:
 an evaluation to Evaluate, a privacy result to Privacy (the attack's result.json to Evasion is
 in test_gui_replay.py). The files are written by the product's commands; a file of no known kind
-is one error, and the tab does not change."""
+is one error, and the tab does not change; `inspector replay` refuses a privacy result."""
 
 from __future__ import annotations
 
@@ -141,3 +141,9 @@ def test_a_privacy_run_on_a_model_file_is_refused_with_one_error(window, runs, t
     assert not window.open_recipe(str(tmp_path / "steal.json"))
     assert len(window.errors) == 1 and "built-in MNIST models" in window.errors[0]
     assert window.workspaces["privacy"].state.victim == "mnist-standard"
+
+
+def test_the_command_line_does_not_replay_a_privacy_result(runs, capsys):
+    assert cli(["replay", str(runs / "stealing" / "steal.json")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "stealing run's result is not replayed" in err and len(err.splitlines()) == 1
