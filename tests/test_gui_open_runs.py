@@ -147,3 +147,17 @@ def test_the_command_line_does_not_replay_a_privacy_result(runs, capsys):
     assert cli(["replay", str(runs / "stealing" / "steal.json")]) == 2
     err = capsys.readouterr().err.strip()
     assert "stealing run's result is not replayed" in err and len(err.splitlines()) == 1
+
+
+def test_a_saved_run_dropped_on_the_window_opens_like_open_recipe(window, runs):
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(runs / "inversion" / "inversion.json"))])
+    event = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier
+    )
+    window.dropEvent(event)
+    assert window.workspace() is window.workspaces["privacy"] and window.errors == []
+    assert window.workspace().state.inversion.patience == 7

@@ -45,6 +45,9 @@ from inspector.gui.workspace_tabs import WORKSPACES
 DEFAULT_SIZE = (1400, 900)
 MODEL_FILE = "Model file\u2026"
 MODEL_FILTER = f"Model files ({' '.join('*' + s for s in MODEL_SUFFIXES)});;All files (*)"
+#: Saved runs: results, recipes, manifests (JSON) and evaluation reports (HTML).
+RECIPE_SUFFIXES = (".json", ".html", ".htm")
+RECIPE_FILTER = f"Saved runs ({' '.join('*' + s for s in RECIPE_SUFFIXES)});;All files (*)"
 PRESENTATION_FONT_SCALE = 1.5
 
 
@@ -245,7 +248,7 @@ class MainWindow(QMainWindow):
         self.device_combo.setCurrentText(self.session.device or "auto")
 
     def _choose_recipe(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open recipe", "", "Recipes (*.json);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, "Open recipe", "", RECIPE_FILTER)
         if path:
             self.open_recipe(path)
 
@@ -260,7 +263,7 @@ class MainWindow(QMainWindow):
             return False
         workspace = next((w for w in self.workspaces.values() if isinstance(source, w.opens)), None)
         if workspace is None:
-            self.show_error(f"{show_path(path)}: no workspace opens a {type(source).__name__}")
+            self.show_error(f"{show_path(path)}: no workspace of this app opens this kind of saved run")
             return False
         self.tabs.setCurrentWidget(workspace)
         return workspace.open_source(source, self.confirm_code)
@@ -347,8 +350,11 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event) -> None:
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if paths:
-            if Path(paths[0]).suffix.lower() in MODEL_SUFFIXES:
+            suffix = Path(paths[0]).suffix.lower()
+            if suffix in MODEL_SUFFIXES:
                 self.open_model_file(paths[0])
+            elif suffix in RECIPE_SUFFIXES:
+                self.open_recipe(paths[0])
             else:
                 self.workspace().open_file(paths[0])
 
