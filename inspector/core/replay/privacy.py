@@ -18,6 +18,7 @@ file: a file never decides where the app reads or writes.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,6 @@ from inspector.core.util.bounds import MAX_COUNT, MAX_EPOCHS, MAX_LIST, MAX_MEMB
 from inspector.core.util.errors import InspectorError, RecipeError
 from inspector.core.util.messages import show_path
 
-#: The privacy tasks, by the name :attr:`PrivacySource.task` gives.
-TASKS = ("stealing", "inversion", "membership")
 #: The membership fields a file may not decide: where the run reads its data and keeps its models.
 NOT_FROM_FILE = ("data", "cache")
 
@@ -83,7 +82,7 @@ class PrivacySource:
 
     Attributes:
         path: the file read.
-        task: one of :data:`TASKS`.
+        task: ``"stealing"``, ``"inversion"`` or ``"membership"``.
         config: its configuration, checked: a :class:`StealConfig`, an :class:`InversionConfig` or a
             :class:`MembershipConfig` (``data`` and ``cache`` reset to None).
         ignored: what the file asked for that a file may not decide (``{"cache": "/tmp/x"}``).
@@ -117,27 +116,43 @@ def read_privacy(path: Path, data: Any) -> PrivacySource:
             of range, an unknown method or attack (the message names the file and the field).
     """
     task = privacy_task(data)
+    if task is None:
+        raise RecipeError(f"{show_path(path)}: not a privacy run's result")
     where = f"{show_path(path)}: the {task} configuration"
-    config = data["config"] if task is not None else None
     ignored: dict[str, Any] = {}
     try:
-        if task == "stealing":
-            made = StealConfig(**check_fields(config, _STEALING, where, RecipeError))
-            made.check()
-        elif task == "inversion":
-            values = check_fields(config, _INVERSION, where, RecipeError, required=("model",))
-            attack = MIFace(**check_fields(config["attack"], _MI_FACE, f"{where}: MI-Face", RecipeError))
-            attack.check()
-            made = InversionConfig(values["model"], attack, values.get("judges"))
-        elif task == "membership":
-            values = check_fields(config, _MEMBERSHIP, where, RecipeError)
-            ignored = {k: values.pop(k) for k in NOT_FROM_FILE if values.get(k) is not None}
-            made = MembershipConfig(**values)
-            made.check()
-        else:
-            raise RecipeError(f"{show_path(path)}: not a privacy run's result")
+        config = _READERS[task](data["config"], where, ignored)
     except RecipeError:
         raise
-    except InspectorError as exc:
+    except InspectorError as exc:  # what the configuration's own check() refuses
         raise RecipeError(f"{where}: {exc}") from None
-    return PrivacySource(path, task, made, ignored)
+    return PrivacySource(path, task, config, ignored)
+
+
+def _stealing(config: dict, where: str, ignored: dict[str, Any]) -> StealConfig:
+    made = StealConfig(**check_fields(config, _STEALING, where, RecipeError))
+    made.check()
+    return made
+
+
+def _inversion(config: dict, where: str, ignored: dict[str, Any]) -> InversionConfig:
+    values = check_fields(config, _INVERSION, where, RecipeError, required=("model",))
+    attack = MIFace(**check_fields(config["attack"], _MI_FACE, f"{where}: MI-Face", RecipeError))
+    attack.check()
+    return InversionConfig(values["model"], attack, values.get("judges"))
+
+
+def _membership(config: dict, where: str, ignored: dict[str, Any]) -> MembershipConfig:
+    """The run's configuration; its ``data`` and ``cache`` go to ``ignored`` instead."""
+    values = check_fields(config, _MEMBERSHIP, where, RecipeError)
+    ignored.update({k: values.pop(k) for k in NOT_FROM_FILE if values.get(k) is not None})
+    made = MembershipConfig(**values)
+    made.check()
+    return made
+
+
+_READERS: dict[str, Callable[[dict, str, dict[str, Any]], StealConfig | InversionConfig | MembershipConfig]] = {
+    "stealing": _stealing,
+    "inversion": _inversion,
+    "membership": _membership,
+}
