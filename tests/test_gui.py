@@ -179,7 +179,7 @@ def test_cancel_stops_a_long_attack(qtbot, main, window):
     steps_after_cancel = []
     with qtbot.waitSignal(window.attack_finished, timeout=WAIT_MS) as blocker:
         window.run_attack()
-        job = main.runner.job
+        job = window.shell.runner.job
         # runs on the worker thread at each iteration: counts iterations begun after Cancel
         job.progress.connect(
             lambda p: job.cancelled() and isinstance(p, Progress) and steps_after_cancel.append(p.iteration),
@@ -198,7 +198,7 @@ def test_cancel_stops_a_long_attack(qtbot, main, window):
 def test_closing_during_an_attack_stops_the_worker(qtbot, main, window):
     choose_attack(window, "pgd", steps=10_000)
     window.run_attack()
-    job = main.runner.job
+    job = window.shell.runner.job
     qtbot.waitUntil(lambda: window.attack_panel.progress.value() >= 1, timeout=WAIT_MS)
     main.close()
     assert job.ended() and job.cancelled()

@@ -7,10 +7,11 @@ import json
 
 import pytest
 
+from inspector.core.privacy.inversion import MIFace
 from inspector.gui.main_window import MainWindow
 from inspector.gui.session import Session
 from inspector.gui.settings import Settings
-from inspector.gui.workspaces.privacy.state import PrivacyState
+from inspector.gui.workspaces.privacy.state import MembershipSettings, PrivacyState, StealingSettings
 from inspector.gui.workspaces.privacy.tasks import TASKS
 
 WAIT_MS = 180_000
@@ -20,7 +21,10 @@ WAIT_MS = 180_000
 def main(qtbot, tmp_path):
     """The main window with the Privacy tab current, set for a tiny label-only stealing run."""
     state = PrivacyState(
-        budgets="100, 400", labels_only=True, epochs=1, method="copycat", max_iterations=60, copies_folder=str(tmp_path)
+        stealing=StealingSettings(
+            budgets="100, 400", labels_only=True, epochs=1, method="copycat", copies_folder=str(tmp_path)
+        ),
+        inversion=MIFace(max_iterations=60),
     )
     win = MainWindow(
         Session(model="mnist-standard", device="cpu"), Settings(tmp_path / "settings.json"), states={"privacy": state}
@@ -119,20 +123,44 @@ def test_the_membership_form_shows_each_attacks_parameters_from_the_registry(qtb
     from inspector.gui.jobs import error_message
     from inspector.gui.workspaces.privacy.membership_job import MembershipForm
 
-    state = PrivacyState(membership_attack="loss")
+    state = PrivacyState(membership=MembershipSettings("loss"))
     form = MembershipForm(state)
     qtbot.addWidget(form)
     assert form.params.editors == {}
     form.attack.setCurrentText("lira-online")
-    assert list(form.params.editors) == ["references"] and state.membership_attack == "lira-online"
+    assert list(form.params.editors) == ["references"] and state.membership.attack == "lira-online"
     spin = form.params.editors["references"]
     assert isinstance(spin, QSpinBox) and spin.value() == 16
     spin.setValue(3)
-    assert state.membership_params == {"references": 3}
+    assert state.membership.params == {"references": 3}
     form.attack.setCurrentText("label-only")
     assert list(form.params.editors) == ["queries"]
     form.attack.setCurrentText("lira-online")
     assert form.params.editors["references"].value() == 3
     with pytest.raises(ParameterError) as caught:
-        MembershipConfig(attack=state.membership_attack, **state.membership_params).check()
+        MembershipConfig(attack=state.membership.attack, **state.membership.params).check()
     assert error_message(caught.value).startswith("References: must be an even number")
+
+
+def test_stealing_and_inversion_forms_come_from_their_settings_classes(qtbot):
+    """Each task keeps its own settings; the forms are ParamForms of their param() fields, the
+    stealing methods from their registry, and edits land in the task's own settings."""
+    from inspector.core.privacy.stealing_methods import STEALING_METHODS
+    from inspector.core.util.params import param_specs
+    from inspector.gui.workspaces.privacy.inversion import InversionForm
+    from inspector.gui.workspaces.privacy.stealing import StealingForm
+
+    state = PrivacyState()
+    stealing, inversion = StealingForm(state), InversionForm(state)
+    qtbot.addWidget(stealing)
+    qtbot.addWidget(inversion)
+    assert list(stealing.params.editors) == [s.name for s in param_specs(StealingSettings)]
+    method = stealing.params.editors["method"]
+    assert [method.itemText(i) for i in range(method.count())] == list(STEALING_METHODS)
+    method.setCurrentText("copycat")
+    stealing.params.editors["epochs"].setValue(3)
+    assert (state.stealing.method, state.stealing.epochs) == ("copycat", 3)
+    assert list(inversion.params.editors) == [s.name for s in MIFace.params()]
+    inversion.params.editors["max_iterations"].setValue(42)
+    assert state.inversion.max_iterations == 42 and state.stealing.epochs == 3
+    assert PrivacyState().inversion.max_iterations == 1000  # each state has its own settings objects

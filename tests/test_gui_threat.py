@@ -135,7 +135,7 @@ def test_an_opened_recipe_shows_its_threat_model(qtbot, window, tmp_path):
     )
     inspect(recipe).save(tmp_path / "run")
     with qtbot.waitSignal(window.attack_finished, timeout=WAIT_MS):
-        assert window.open_recipe(str(tmp_path / "run" / "result.json"))
+        assert window.window().open_recipe(str(tmp_path / "run" / "result.json"))  # File > Open recipe
     panel = window.threat_panel
     assert panel.threat_combo.currentData() == "top-k" and panel.top_k.value() == 2
     assert panel.throttle_box.isChecked() and panel.rate.text() == "10/min"

@@ -2,8 +2,9 @@
 
 It holds no attack logic and formats no results: each workspace
 (:mod:`inspector.gui.workspace_tabs`) does its own work on the :class:`Shell` the
-window gives it: the evented :class:`Session` (model, device), the one
-:class:`JobRunner`, settings and messages.
+window gives it: the evented :class:`Session` (model, device), its own
+:class:`JobRunner` (a long evaluation does not hold up an attack in another tab), settings
+and messages.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ from inspector.core.models.architectures import ARCHITECTURES
 from inspector.core.models.formats import MODEL_SUFFIXES, NEEDS_TRUST, file_kind
 from inspector.core.models.formats.pickled import SAFE_FORMATS
 from inspector.core.models.loading import builtin_models, load_model
+from inspector.core.replay import read_source
 from inspector.core.util.errors import InspectorError
+from inspector.core.util.messages import show_path
 from inspector.gui.branding import APP_TITLE, app_icon
 from inspector.gui.jobs import Job, JobRunner
 from inspector.gui.model_setup import ModelSetupDialog
@@ -42,6 +45,9 @@ from inspector.gui.workspace_tabs import WORKSPACES
 DEFAULT_SIZE = (1400, 900)
 MODEL_FILE = "Model file\u2026"
 MODEL_FILTER = f"Model files ({' '.join('*' + s for s in MODEL_SUFFIXES)});;All files (*)"
+#: Saved runs: results, recipes, manifests (JSON) and evaluation reports (HTML).
+RECIPE_SUFFIXES = (".json", ".html", ".htm")
+RECIPE_FILTER = f"Saved runs ({' '.join('*' + s for s in RECIPE_SUFFIXES)});;All files (*)"
 PRESENTATION_FONT_SCALE = 1.5
 
 
@@ -81,12 +87,8 @@ class MainWindow(QMainWindow):
         self.session = session or Session()
         self.settings = settings or Settings()
         self.show_dialogs = show_dialogs
-        self.runner = JobRunner(self)
-        self.runner.failed.connect(self.show_error)
-        self.runner.message.connect(
-            lambda text: self.statusBar().showMessage(text) if text else self.statusBar().clearMessage()
-        )
-        self.runner.busy_changed.connect(self._on_busy)
+        self.runners: list[JobRunner] = []
+        self.runner = self._new_runner()  # the window's own jobs: loading a model
         self._base_font = QApplication.font()
         self.setWindowTitle(APP_TITLE)
         self.setWindowIcon(app_icon())
@@ -94,19 +96,19 @@ class MainWindow(QMainWindow):
         self.summary = QLabel()
         self.statusBar().addPermanentWidget(self.summary)
         self._build_toolbar()
-        shell = Shell(
-            self.session,
-            self.runner,
-            self.settings,
-            self.show_error,
-            lambda text, ms: self.statusBar().showMessage(text, ms),
-            self.summary.setText,
-        )
         states = states or {}
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.workspaces: dict[str, Workspace] = {}
         for cls in WORKSPACES:
+            shell = Shell(
+                self.session,
+                self._new_runner(behind=self.runner),  # no workspace job starts while a model loads
+                self.settings,
+                self.show_error,
+                lambda text, ms: self.statusBar().showMessage(text, ms),
+                self.summary.setText,
+            )
             workspace = cls(shell, states.get(cls.name))
             self.workspaces[cls.name] = workspace
             self.tabs.addTab(workspace, cls.title)
@@ -117,6 +119,18 @@ class MainWindow(QMainWindow):
     def workspace(self) -> Workspace:
         """The visible workspace."""
         return self.tabs.currentWidget()
+
+    def _new_runner(self, behind: JobRunner | None = None) -> JobRunner:
+        """A job runner (``behind`` another, see :class:`JobRunner`) whose errors, messages and busy
+        state reach the window."""
+        runner = JobRunner(self, behind=behind)
+        runner.failed.connect(self.show_error)
+        runner.message.connect(
+            lambda text: self.statusBar().showMessage(text) if text else self.statusBar().clearMessage()
+        )
+        runner.busy_changed.connect(self._on_busy)
+        self.runners.append(runner)
+        return runner
 
     # ---- layout -------------------------------------------------------------------------------
     def _build_toolbar(self) -> None:
@@ -234,16 +248,25 @@ class MainWindow(QMainWindow):
         self.device_combo.setCurrentText(self.session.device or "auto")
 
     def _choose_recipe(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open recipe", "", "Recipes (*.json);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, "Open recipe", "", RECIPE_FILTER)
         if path:
             self.open_recipe(path)
 
     def open_recipe(self, path: str) -> bool:
-        """Replay a saved attack (result.json or recipe) in the Evasion workspace: its model, image, attack,
-        parameters and defences, run as recorded. False (after one error line) for a bad file."""
-        evasion = self.workspaces["evasion"]
-        self.tabs.setCurrentWidget(evasion)
-        return evasion.open_recipe(path, self.confirm_code)
+        """Open a saved run in the workspace that opens its kind (its ``opens``), with its settings:
+        an attack replays in Evasion, an evaluation is set up in Evaluate, a privacy result in
+        Privacy. False (after one error line) for a bad file or a kind no workspace opens."""
+        try:
+            source = read_source(path)
+        except InspectorError as exc:
+            self.show_error(str(exc))
+            return False
+        workspace = next((w for w in self.workspaces.values() if isinstance(source, w.opens)), None)
+        if workspace is None:
+            self.show_error(f"{show_path(path)}: no workspace of this app opens this kind of saved run")
+            return False
+        self.tabs.setCurrentWidget(workspace)
+        return workspace.open_source(source, self.confirm_code)
 
     def _choose_model_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open model file", "", MODEL_FILTER)
@@ -307,15 +330,17 @@ class MainWindow(QMainWindow):
         for workspace in self.workspaces.values():
             workspace.model_changed()
 
-    def _on_busy(self, busy: bool) -> None:
+    def _on_busy(self, _busy: bool) -> None:
+        """The model and device stay as they are while any job runs (in any workspace)."""
+        busy = self.busy()
         self.model_combo.setEnabled(not busy)
         self.device_combo.setEnabled(not busy)
         if not busy:
             self._sync_pickers()
 
     def busy(self) -> bool:
-        """Whether a job is running."""
-        return self.runner.busy()
+        """Whether a job is running, the window's or a workspace's."""
+        return any(runner.busy() for runner in self.runners)
 
     # ---- files, errors, presentation ----------------------------------------------------------
     def dragEnterEvent(self, event) -> None:
@@ -325,8 +350,11 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event) -> None:
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if paths:
-            if Path(paths[0]).suffix.lower() in MODEL_SUFFIXES:
+            suffix = Path(paths[0]).suffix.lower()
+            if suffix in MODEL_SUFFIXES:
                 self.open_model_file(paths[0])
+            elif suffix in RECIPE_SUFFIXES:
+                self.open_recipe(paths[0])
             else:
                 self.workspace().open_file(paths[0])
 
@@ -348,6 +376,7 @@ class MainWindow(QMainWindow):
         self.showFullScreen() if on else self.showNormal()
 
     def closeEvent(self, event) -> None:
-        """Stop a running job and wait for its thread before closing."""
-        self.runner.shutdown()
+        """Stop the running jobs and wait for their threads before closing."""
+        for runner in self.runners:
+            runner.shutdown()
         super().closeEvent(event)

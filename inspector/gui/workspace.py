@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from PySide6.QtCore import Qt
@@ -16,11 +16,15 @@ class Workspace(QWidget):
 
     Subclasses set ``name`` and ``title``, take ``state`` (their own evented
     view state, or None for the default), and may add entries to the File menu
-    and scale their text for presentation mode.
+    and scale their text for presentation mode. A workspace that opens saved runs
+    (File > Open recipe) names their kinds in ``opens`` (the classes
+    :func:`inspector.core.replay.read_source` returns) and implements :meth:`open_source`;
+    the main window routes each file to the workspace that opens its kind.
     """
 
     name: ClassVar[str]
     title: ClassVar[str]
+    opens: ClassVar[tuple[type, ...]] = ()
 
     def __init__(self, shell: Shell, state=None, parent=None):
         super().__init__(parent)
@@ -60,6 +64,12 @@ class Workspace(QWidget):
 
     def model_changed(self) -> None:
         """The current model's file or metadata changed on disk: reload what depends on it."""
+
+    def open_source(self, source, confirm_code: Callable[[str], bool]) -> bool:
+        """Show ``source`` (a saved run of a kind in ``opens``, already read and checked) with its
+        settings applied; ``confirm_code(model)`` asks the person before a pickled model is loaded.
+        False (after one error line) when it cannot be shown here."""
+        raise NotImplementedError(f"the {self.title} workspace opens no saved runs")
 
     def open_file(self, path: str) -> None:
         """Open a file dropped on the window (not a model file)."""

@@ -56,11 +56,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    from inspector.core.replay import AttackSource, read_source, replay_attack, replay_evaluation
-    from inspector.core.util.errors import ParameterError
+    from inspector.core.replay import AttackSource, PrivacySource, read_source, replay_attack, replay_evaluation
+    from inspector.core.util.errors import ParameterError, RecipeError
     from inspector.core.util.messages import escape_controls, show_path
 
     source = read_source(args.source)
+    if isinstance(source, PrivacySource):
+        raise RecipeError(
+            f"{show_path(source.path)}: a {source.task} run's result is not replayed: run its command "
+            "again, or open it in the app's Privacy workspace (File > Open recipe)"
+        )
     if isinstance(source, AttackSource):
         if args.limit is not None:
             raise ParameterError("--limit applies to an evaluation, not to one attack run")

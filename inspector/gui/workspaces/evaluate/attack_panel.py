@@ -79,6 +79,13 @@ class AttackPanel(QGroupBox):
         self.stage.setWordWrap(True)
         layout.addWidget(self.stage)
 
+    def show_state(self) -> None:
+        """Show the state's attacks, budgets and steps (after it changed under the panel)."""
+        for name, box in self.checkboxes.items():
+            box.setChecked(name in self.state.attacks)
+        self.eps.setText(self.state.eps)
+        self.steps.setValue(self.state.steps or 0)
+
     def _toggle(self, name: str, checked: bool) -> None:
         chosen = [n for n in self.state.attacks if n != name] + ([name] if checked else [])
         self.state.attacks = [n for n in ATTACKS if n in chosen]

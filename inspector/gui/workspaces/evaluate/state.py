@@ -16,6 +16,7 @@ from psygnal import evented
 from inspector.core.attacks import ATTACKS
 from inspector.core.evaluation import EvaluationConfig, EvaluationResult, Progress
 from inspector.core.evaluation.records import MANIFEST
+from inspector.core.util.bounds import MAX_COUNT
 
 BUILT_IN_DATA = "mnist-heldout"
 
@@ -55,6 +56,19 @@ class EvaluateState:
     def takes_steps(self) -> bool:
         """Whether a chosen attack has a number of steps (FGSM, for one, has none)."""
         return any(spec.name == "steps" for name in self.attacks if name in ATTACKS for spec in ATTACKS[name].params())
+
+    def use_config(self, config: EvaluationConfig) -> None:
+        """Take the choices of a saved evaluation: its data, attacks, budgets, steps, defences, adaptive
+        mode and image limit (its model is the session's business; a new run writes a new folder)."""
+        self.data = config.data
+        self.attacks = [name for name in ATTACKS if name in config.attacks]
+        self.eps = ", ".join(str(e) for e in config.eps)
+        steps = str(config.params.get("steps", "")).strip()  # a number or its text (the command line's)
+        self.steps = int(steps) if steps.isdecimal() and len(steps) <= 6 and 0 < int(steps) <= MAX_COUNT else None
+        self.defenses = list(config.defenses)
+        self.adaptive = config.adaptive
+        self.limit = config.limit
+        self.out = None
 
     def config(
         self, model: str, device: str | None, *, weights: str | None = None, trust_code: bool = False

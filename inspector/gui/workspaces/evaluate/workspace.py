@@ -14,7 +14,9 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMenu, QPushButton, QVBo
 
 from inspector.core.evaluation import Progress
 from inspector.core.evaluation.report import write_report
+from inspector.core.replay import EvaluationSource
 from inspector.core.util.errors import InspectorError
+from inspector.core.util.messages import show_path
 from inspector.gui.jobs import Job
 from inspector.gui.workspace import Workspace, splitter
 from inspector.gui.workspaces.evaluate.attack_panel import AttackPanel
@@ -34,6 +36,7 @@ class EvaluateWorkspace(Workspace):
 
     name = "evaluate"
     title = "Evaluate"
+    opens = (EvaluationSource,)
 
     evaluation_finished = Signal(object)
 
@@ -84,6 +87,23 @@ class EvaluateWorkspace(Workspace):
 
     def set_text_scale(self, scale: float) -> None:
         self.curve.set_text_scale(scale)
+
+    def open_source(self, source: EvaluationSource, confirm_code=lambda model: False) -> bool:
+        """Set up a saved evaluation (its folder, manifest, report or configuration): its data, attacks,
+        budgets, steps, defences and limit, ready to run. It runs on the toolbar's model, which the
+        status bar names when the evaluation was of another."""
+        if self.shell.runner.busy():
+            self.shell.show_error("an evaluation is running: cancel it before opening another")
+            return False
+        self.state.use_config(source.config)
+        self.attack_panel.show_state()
+        self.defense_panel.show_state()
+        session, model = self.shell.session, source.config.model
+        other = (
+            f"; it evaluated {show_path(model)}, Run uses {show_path(session.model)}" if model != session.model else ""
+        )
+        self.shell.show_status(f"opened {show_path(source.path)}{other}", 0)
+        return True
 
     # ---- running ------------------------------------------------------------------------------
     def run(self) -> None:

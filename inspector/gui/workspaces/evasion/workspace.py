@@ -20,9 +20,8 @@ from inspector.core.evasion.summary import summary_line
 from inspector.core.io.image import IMAGE_SUFFIXES
 from inspector.core.io.resources import sample_images
 from inspector.core.models.labels import resolve_class
-from inspector.core.replay import AttackSource, read_source
-from inspector.core.util.errors import InspectorError, RecipeError
-from inspector.core.util.messages import show_path
+from inspector.core.replay import AttackSource
+from inspector.core.util.errors import InspectorError
 from inspector.gui.image_panes import ImagePanes
 from inspector.gui.jobs import Job
 from inspector.gui.live_plot import LivePlot
@@ -63,6 +62,7 @@ class EvasionWorkspace(Workspace):
 
     name = "evasion"
     title = "Evasion"
+    opens = (AttackSource,)
 
     preview_ready = Signal()
     attack_finished = Signal(object)
@@ -179,18 +179,13 @@ class EvasionWorkspace(Workspace):
             lambda preview: self._on_preview(image, preview, then_run),
         )
 
-    def open_recipe(self, path: str, confirm_code=lambda model: False) -> bool:
+    def open_source(self, source: AttackSource, confirm_code=lambda model: False) -> bool:
         """Replay a saved run (its result.json, an exported recipe, or a bare recipe): show its choices,
         load its model and image, and run it as recorded (thread count included), which gives the
         adversarial ``inspector replay`` gives. ``confirm_code(model)`` asks before a recipe loads a
-        pickled model: a file's ``trust_model_code`` is never trust, only a reason to ask. False (and one error line) for a file that is not an attack's recipe."""
+        pickled model: a file's ``trust_model_code`` is never trust, only a reason to ask. False (and
+        one error line) for choices the panels refuse."""
         try:
-            source = read_source(path)
-            if not isinstance(source, AttackSource):
-                raise RecipeError(
-                    f"{show_path(path)} is an evaluation's recipe: replay it with "
-                    "`inspector replay`, or set it up in the Evaluate workspace"
-                )
             self.state.use_recipe(source.recipe)
             self.attack_panel.show_form()  # the panels' editors hold the values the recipe replaced
             self.defense_panel.show_state()

@@ -14,7 +14,7 @@ import torch
 
 from inspector.core.poisoning.neural_cleanse import CleanseResult, CleanseSettings, neural_cleanse
 from inspector.core.poisoning.train import BackdoorConfig, BackdoorReport, train_backdoor
-from inspector.gui.jobs import Job
+from inspector.gui.jobs import Job, draws_global_rng
 
 
 @dataclass
@@ -26,6 +26,7 @@ class Trained:
     report: BackdoorReport
 
 
+@draws_global_rng
 def poison_job(
     job: Job, configs: list[BackdoorConfig], checkpoints: list[Path], limit: int | None = None
 ) -> list[Trained]:
