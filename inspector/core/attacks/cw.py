@@ -292,4 +292,4 @@ def _show(shown, images, loss, logits, x_q, x):
     first = torch.ones_like(images, dtype=torch.bool)
     first[1:] = images[1:] != images[:-1]
     k = images[first]
-    return tuple(old.index_copy(0, k, new[first]) for old, new in zip(shown, (loss, logits, x_q)))
+    return tuple(old.index_copy(0, k, new[first]) for old, new in zip(shown, (loss, logits, x_q), strict=True))

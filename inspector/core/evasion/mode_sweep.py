@@ -122,7 +122,7 @@ def _row(spec: str, title: str, x: torch.Tensor, result, seconds: float) -> Mode
     low, high = wilson_interval(hits, len(ok))
 
     def median(values):
-        kept = [v for v, s in zip(values, ok) if s]
+        kept = [v for v, s in zip(values, ok, strict=True) if s]
         return float(statistics.median(kept)) if kept else float("nan")
 
     return ModeRow(

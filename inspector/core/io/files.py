@@ -9,6 +9,7 @@ in the way. A failed write leaves nothing half-written and raises :class:`Export
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import stat
@@ -236,7 +237,5 @@ def _move_in(staging: Path, folder: Path, names: list[str]) -> dict[str, Path]:
 
 
 def _remove_if_empty(folder: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):
         folder.rmdir()
-    except OSError:
-        pass

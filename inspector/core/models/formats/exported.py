@@ -147,7 +147,7 @@ def _quiet_torch():
             warnings.simplefilter("ignore")
             yield errors
     finally:
-        for log, (propagate, handlers) in zip(loggers, saved):
+        for log, (propagate, handlers) in zip(loggers, saved, strict=True):
             log.propagate, log.handlers = propagate, handlers
 
 

@@ -273,10 +273,10 @@ def _hint_shapes(model: onnx.ModelProto, shapes: dict) -> bool:
                 _unknown(source)
                 or dims is None
                 or len(dims) != len(source[0])
-                or any(r is None or r < 0 or (d is None and r != 1) for d, r in zip(source[0], dims))
+                or any(r is None or r < 0 or (d is None and r != 1) for d, r in zip(source[0], dims, strict=True))
             ):
                 continue
-            tiled = [BATCH if d is None else d * r for d, r in zip(source[0], dims)]
+            tiled = [BATCH if d is None else d * r for d, r in zip(source[0], dims, strict=True)]
             model.graph.value_info.append(onnx.helper.make_tensor_value_info(node.output[0], source[1], tiled))
             declared = True
             continue
