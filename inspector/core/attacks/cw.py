@@ -77,7 +77,8 @@ def constants_for(first: float, lower: float, upper: float, count: int) -> list[
     reach them: its next c (``first`` where it has tried none), then that c's successor after a
     success and after a failure, then theirs, ... (the top of the search tree, breadth first).
     Tried at once, they hold every c of the paper's next steps; count = 1 is the paper's search."""
-    nodes, queue = [], [(first, lower, upper)]
+    nodes: list[float] = []
+    queue = [(first, lower, upper)]
     while len(nodes) < count:
         c, low, high = queue.pop(0)
         nodes.append(c)

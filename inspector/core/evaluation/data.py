@@ -165,7 +165,7 @@ def _csv_rows(csv_file: Path) -> list[list[str]]:
 
 
 def _from_names(folder: Path, model: Classifier) -> list[Sample]:
-    files = []
+    files: list[Path] = []
     try:
         for p in folder.iterdir():
             if p.suffix.lower() in IMAGE_SUFFIXES:

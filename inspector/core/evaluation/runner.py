@@ -80,6 +80,7 @@ def evaluate(
     """
     check_folder_before(config.out, config.resume)  # a bad --out fails before the model loads
     config = with_threads(config)
+    assert config.threads is not None  # with_threads sets it
     with intra_op_threads(config.threads):
         return _evaluate(config, model, on_progress, should_stop)
 

@@ -83,7 +83,7 @@ def _calibration_files(folder: Path) -> list[Path]:
         ImageError: it holds more than :data:`~inspector.core.util.bounds.MAX_COUNT` images, as a data
             folder may, or it cannot be listed.
     """
-    files = []
+    files: list[Path] = []
     try:
         for p in folder.iterdir():
             if p.suffix.lower() in IMAGE_SUFFIXES:

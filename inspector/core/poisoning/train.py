@@ -100,7 +100,7 @@ class BackdoorReport:
     figures: BackdoorFigures
     seconds: float
     finished: bool
-    trigger: Trigger = field(repr=False, default=None)
+    trigger: Trigger = field(repr=False)
 
     def to_dict(self) -> dict:
         return {
@@ -117,7 +117,8 @@ def poison_training_set(
     config: BackdoorConfig, x: torch.Tensor, y: torch.Tensor, *, proxy: torch.nn.Module | None = None
 ) -> PoisonedSet:
     """The poisoned copy of (x, y) that ``config`` describes (``proxy``: the clean-label attack's model)."""
-    trigger = config.make_trigger(tuple(x.shape[1:]))
+    channels, height, width = x.shape[1:]
+    trigger = config.make_trigger((channels, height, width))
     if config.attack == "badnets":
         return badnets(x, y, trigger, config.target, config.rate, seed=config.seed)
     return clean_label(

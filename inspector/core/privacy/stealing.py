@@ -284,10 +284,10 @@ def steal(
                 return result(False)
             progress("querying")
             n = min(ROUND if adaptive else budget, budget - len(indices))
-            new, actions = sampler.take(n) if adaptive else (sampler.take(n), None)
+            new, actions = sampler.take(n) if isinstance(sampler, AdaptiveSampler) else (sampler.take(n), None)
             out_new = oracle(pool[new], torch.zeros(len(new), dtype=torch.long))
             indices, answers = torch.cat([indices, new]), torch.cat([answers, out_new])
-            if adaptive:
+            if isinstance(sampler, AdaptiveSampler) and actions is not None:
                 targets = torch.nn.functional.one_hot(out_new, 10).float() if config.output == "label" else out_new
                 sampler.update(actions, sampler.rewards(targets, _logits(net, pool[new])))
                 recent = torch.randperm(len(indices), generator=torch.Generator().manual_seed(len(indices)))

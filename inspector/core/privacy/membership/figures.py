@@ -100,7 +100,7 @@ def exposed_figure(result: MembershipResult, columns: int = 8) -> Image.Image:
     for j, i in enumerate(result.exposed):
         r, c = divmod(j, columns)
         x, y = 16 + c * cell_w, 36 + r * cell_h
-        digit = to_pil(result.exposed_images[j]).convert("RGB").resize((DIGIT, DIGIT), Image.NEAREST)
+        digit = to_pil(result.exposed_images[j]).convert("RGB").resize((DIGIT, DIGIT), Image.Resampling.NEAREST)
         img.paste(digit, (x, y))
         draw.text(
             (x, y + DIGIT + 4), f"#{int(result.index[i])}  label {int(result.exposed_labels[j])}", fill=INK, font=small
