@@ -67,12 +67,16 @@ def test_a_parameter_another_entry_lacks_is_refused_by_name():
 
 def test_the_cli_renders_the_parameter_as_its_flag():
     assert flag("max_grad_norm") == "--max-grad-norm"
-    with pytest.raises(ParameterError, match=r"^--epochs: 0 is below the minimum 1$"):
-        with flag_errors(TRAINING_METHODS):
-            TRAINING_METHODS.make("dp", {"epochs": 0})
-    with pytest.raises(ParameterError, match="^the number of reference models must be an even number"):
-        with flag_errors(TRAINING_METHODS):  # not one of this registry's: unchanged
-            MEMBERSHIP_ATTACKS.make("lira-online", {"references": 3})
+    with (
+        pytest.raises(ParameterError, match=r"^--epochs: 0 is below the minimum 1$"),
+        flag_errors(TRAINING_METHODS),
+    ):
+        TRAINING_METHODS.make("dp", {"epochs": 0})
+    with (
+        pytest.raises(ParameterError, match="^the number of reference models must be an even number"),
+        flag_errors(TRAINING_METHODS),  # not one of this registry's: unchanged
+    ):
+        MEMBERSHIP_ATTACKS.make("lira-online", {"references": 3})
 
 
 def test_the_clean_label_budget_defaults_by_norm_and_is_checked_against_its_norm():

@@ -160,7 +160,7 @@ def test_the_output_mode_table_says_square_cannot_run_label_only(qtbot, window):
     texts = window.mode_table.texts()
     assert [t[0] for t in texts] == [r.title for r in sweep.rows]
     assert texts[-1][0] == "top-1 label only" and texts[-1][1].startswith("cannot run: Square Attack is score-based")
-    for row, cells in zip(sweep.rows[:-1], texts[:-1]):
+    for row, cells in zip(sweep.rows[:-1], texts[:-1], strict=True):
         assert row.ran and row.n == 1 and cells[1] == ("yes" if row.success else "no")
         if row.success:
             assert 1 <= int(cells[2]) <= 60

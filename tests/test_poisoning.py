@@ -160,7 +160,7 @@ def test_training_stops_and_resumes_to_the_same_weights(tmp_path):
     assert not stopped.finished and ckpt.is_file()
     resumed = train_backdoor(config, limit=400, checkpoint=ckpt, resume=True)
     assert resumed.finished
-    for a, b in zip(whole.net.state_dict().values(), resumed.net.state_dict().values()):
+    for a, b in zip(whole.net.state_dict().values(), resumed.net.state_dict().values(), strict=True):
         assert torch.equal(a, b)
 
 

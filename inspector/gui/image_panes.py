@@ -106,7 +106,7 @@ class ImagePanes(QWidget):
         self.set_scale(None)
 
     def _on_mouse(self, pos) -> None:
-        for box, item in zip(self.boxes, self.items):
+        for box, item in zip(self.boxes, self.items, strict=True):
             if box.sceneBoundingRect().contains(pos) and self.arrays[0] is not None:
                 p = item.mapFromScene(pos)
                 col, row = int(np.floor(p.x())), int(np.floor(p.y()))

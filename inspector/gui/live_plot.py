@@ -85,5 +85,5 @@ class LivePlot(QWidget):
 
 def _finite_points(xs: list[int], ys: list[float]) -> tuple[list[int], list[float]]:
     """The (x, y) points whose y is finite, as two lists."""
-    points = [(x, y) for x, y in zip(xs, ys) if math.isfinite(y)]
+    points = [(x, y) for x, y in zip(xs, ys, strict=True) if math.isfinite(y)]
     return [x for x, _ in points], [y for _, y in points]

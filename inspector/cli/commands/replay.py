@@ -129,7 +129,8 @@ def _take_choices(source, args) -> None:
             InputWarning(
                 f"{shown} asks to trust the model's code; that is not taken from a file "
                 "(give --trust-model-code to allow it)"
-            )
+            ),
+            stacklevel=2,
         )
     if "ray" in source.ignored and source.ignored["ray"] != args.ray:
         warnings.warn(
@@ -137,7 +138,8 @@ def _take_choices(source, args) -> None:
                 f"{shown} names the Ray cluster {source.ignored['ray']!r}; a replay does not "
                 "connect where a file says: it ran "
                 + ("on this machine (give --ray ADDRESS to use one)" if args.ray is None else f"with --ray {args.ray}")
-            )
+            ),
+            stacklevel=2,
         )
 
 

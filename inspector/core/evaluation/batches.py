@@ -86,7 +86,7 @@ class BatchRun:
 
     def pending(self, batch: list[tuple[int, Sample]], plan: list[Unit]) -> bool:
         """Whether some image of the batch lacks a record."""
-        keys = [("clean", None, s, "main") for s in self.settings]
+        keys: list[tuple[str, float | None, str, str]] = [("clean", None, s, "main") for s in self.settings]
         keys += [(u.attack, u.eps, s, u.variant) for u in plan for s in self._unit_settings(u)]
         return not all(self.store.done(s.id, k) for _, s in batch for k in keys)
 

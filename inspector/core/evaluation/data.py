@@ -122,7 +122,7 @@ def _from_csv(folder: Path, csv_file: Path, model: Classifier) -> list[Sample]:
         raise ImageError(f"{show_path(csv_file)}: needs the header 'file,label'")
     samples = []
     for line, row in enumerate(rows[1:], start=2):
-        cells = dict(zip(rows[0], row))
+        cells = dict(zip(rows[0], row, strict=False))  # a short row lacks the last cells; extra cells are ignored
         name = (cells.get("file") or "").strip()
         path = inside(folder, name, ImageError, f"{show_path(csv_file)} line {line}") if name else folder
         if not path.is_file():
@@ -165,7 +165,7 @@ def _csv_rows(csv_file: Path) -> list[list[str]]:
 
 
 def _from_names(folder: Path, model: Classifier) -> list[Sample]:
-    files = []
+    files: list[Path] = []
     try:
         for p in folder.iterdir():
             if p.suffix.lower() in IMAGE_SUFFIXES:

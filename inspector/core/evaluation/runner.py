@@ -15,6 +15,7 @@ import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import torch
 
@@ -79,6 +80,7 @@ def evaluate(
     """
     check_folder_before(config.out, config.resume)  # a bad --out fails before the model loads
     config = with_threads(config)
+    assert config.threads is not None  # with_threads sets it
     with intra_op_threads(config.threads):
         return _evaluate(config, model, on_progress, should_stop)
 
@@ -138,15 +140,19 @@ def _evaluate(config: EvaluationConfig, model: Classifier | None, on_progress, s
         if on_progress is not None:
             on_progress(Progress(done, len(samples), stage))
 
+    def report_stage(done: int, images: str, stage: str) -> None:
+        report(done, f"{images}: {stage}")
+
     try:
         if config.ray is not None:
             run_on_ray(run, samples, plan, batch_size, report)
         for start in range(0, len(samples), batch_size) if config.ray is None else ():
             batch = list(enumerate(samples[start : start + batch_size], start))
-            run.batch(batch, plan, lambda stage: report(start, f"images {start + 1}-{start + len(batch)}: {stage}"))
+            images = f"images {start + 1}-{start + len(batch)}"
+            run.batch(batch, plan, partial(report_stage, start, images))
             if run.stopped:
                 break
-            report(start + len(batch), f"images {start + 1}-{start + len(batch)} done")
+            report(start + len(batch), f"{images} done")
     finally:
         store.close()
     if not run.stopped:

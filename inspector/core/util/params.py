@@ -107,6 +107,7 @@ def coerce(spec: ParamSpec, value: Any, owner: str) -> Any:
 
 def _coerce(spec: ParamSpec, value: Any) -> Any:
     """:func:`coerce` without the owner and name in its messages."""
+    out: bool | float | str
     if spec.type is bool:
         if isinstance(value, bool):
             out = value
@@ -117,7 +118,7 @@ def _coerce(spec: ParamSpec, value: Any) -> Any:
         else:
             raise ParameterError(f"{value!r} is not true or false")
     elif spec.type in (int, float):
-        number = _whole(value) if spec.type is int else None
+        number: float | None = _whole(value) if spec.type is int else None
         if number is None:
             number = parse_number(value)
         if spec.type is int:

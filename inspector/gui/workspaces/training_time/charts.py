@@ -54,7 +54,7 @@ class BackdoorCharts(QWidget):
                 beam=0.2,
             )
         )
-        for x, v, low, high in zip((0, 1), values, lows, highs):
+        for x, v, low, high in zip((0, 1), values, lows, highs, strict=True):
             label = pg.TextItem(f"{v:.1f} %\n[{low:.1f}, {high:.1f}]", color="w", anchor=(0.5, 0))
             label.setPos(x, min(v, 90))  # inside the bar, below the top of the axis
             self.bars.addItem(label)
@@ -68,7 +68,8 @@ class BackdoorCharts(QWidget):
         xs = [100 * r["config"]["rate"] for r in same]
         self.curve.getAxis("bottom").setTicks([[(math.log10(x), f"{x:g}") for x in xs]])  # log mode: log10 positions
         self.points = [
-            (x, 100 * r["attack_success"]["rate"], 100 * r["clean_accuracy"]["rate"]) for x, r in zip(xs, same)
+            (x, 100 * r["attack_success"]["rate"], 100 * r["clean_accuracy"]["rate"])
+            for x, r in zip(xs, same, strict=True)
         ]
         self.curve.plot(
             xs,

@@ -35,7 +35,7 @@ def poison_job(
     Stops at the first cancelled training (its checkpoint stays, to resume).
     """
     done = []
-    for i, (config, checkpoint) in enumerate(zip(configs, checkpoints)):
+    for i, (config, checkpoint) in enumerate(zip(configs, checkpoints, strict=True)):
         checkpoint.parent.mkdir(parents=True, exist_ok=True)
         report = train_backdoor(
             config, checkpoint=checkpoint, resume=True, limit=limit, on_progress=job.report, should_stop=job.cancelled

@@ -108,13 +108,16 @@ class TrainingTimeWorkspace(Workspace):
         if self.last is not None:
             net = self.last.report.net
             said_clean, said_stamped = predict(net, clean).tolist(), predict(net, stamped).tolist()
-            top = [f"{int(t)}: says {p}" for t, p in zip(labels, said_clean)]
+            top = [f"{int(t)}: says {p}" for t, p in zip(labels, said_clean, strict=True)]
             low = [f"says {p}" for p in said_stamped]
         else:
             top = [f"label {int(t)}" for t in labels]
             low = [f"trained as {attack.target}" if attack.relabels else "label kept" for _ in labels]
         self.examples.set_rows(
-            [("clean", list(zip(clean, top))), (f"with the trigger ({attack.trigger})", list(zip(stamped, low)))]
+            [
+                ("clean", list(zip(clean, top, strict=True))),
+                (f"with the trigger ({attack.trigger})", list(zip(stamped, low, strict=True))),
+            ]
         )
 
     # ---- training -----------------------------------------------------------------------------
