@@ -77,7 +77,7 @@ class BackdoorReport:
     figures: BackdoorFigures
     seconds: float
     finished: bool
-    trigger: Trigger = field(repr=False, default=None)
+    trigger: Trigger = field(repr=False)
 
     def to_dict(self) -> dict:
         return {
@@ -94,7 +94,8 @@ def poison_training_set(
     config: BackdoorConfig, x: torch.Tensor, y: torch.Tensor, *, proxy: torch.nn.Module | None = None
 ) -> PoisonedSet:
     """The poisoned copy of (x, y) that ``config`` describes (``proxy``: a model the attack may perturb with)."""
-    trigger = config.make_trigger(tuple(x.shape[1:]))
+    channels, height, width = x.shape[1:]
+    trigger = config.make_trigger((channels, height, width))
     return config.attack.poison(x, y, trigger, seed=config.seed, proxy=proxy)
 
 
