@@ -1,4 +1,8 @@
-"""Three image panes side by side (original, perturbation, adversarial), zoomed and panned together."""
+"""Three image panes side by side (original, perturbation, adversarial), zoomed and panned together.
+
+The images are fitted to the panes again on every resize, so a pane that was small
+(a narrow window) shows the whole image large once there is room again.
+"""
 
 from __future__ import annotations
 
@@ -83,7 +87,16 @@ class ImagePanes(QWidget):
         if self.captions[pane].text != text:  # a new text relayouts the scene: only when needed
             self.captions[pane].setText(text, size=f"{self._caption_pt}pt")
         if pane == 0 and pixels is not None:
+            self.fit()
+
+    def fit(self) -> None:
+        """Show the whole image in every pane (they are linked), as large as the panes allow."""
+        if self.arrays[0] is not None:
             self.boxes[0].autoRange(padding=0.02)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.fit()
 
     def set_text_scale(self, scale: float) -> None:
         """Scale the captions (presentation mode)."""
