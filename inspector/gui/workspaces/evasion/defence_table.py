@@ -19,7 +19,7 @@ ADVERSARIAL = 2
 FOOLED, HOLDS = QColor("#c62828"), QColor("#2e7d32")
 BAR_PX = 3
 #: Cell texts longer than this are shortened (the whole text is the tooltip).
-MAX_CHARS = 26
+MAX_CHARS = 36
 BAR_ROLE = Qt.ItemDataRole.UserRole
 
 

@@ -1,14 +1,14 @@
 """The Evasion workspace's centre: the three image panes, the verdict line, and the results below them.
 
-Below the panes, in an area of fixed height whatever the number of defences: the
-original's and the adversarial's probability bars (they scroll when a model
-comparison brings more charts) beside two tabs, the "before and after defences"
+Below the panes, in an area of fixed height whatever the number of defences, three
+tabs of the full width: the original's and the adversarial's probability bars (they
+scroll when a model comparison brings more charts), the "before and after defences"
 table (:class:`~inspector.gui.workspaces.evasion.defence_table.DefenceTable`) and the
 live attack plot. The panes take the rest: at least 35 % of the window's height at
 any size the window fits in (see :data:`BOTTOM_SHARE`).
 
 In presenter mode the bars and the tabs' bar are hidden: the panes, a large verdict
-line and the defences table fill the view, the table as tall as its rows need (at most
+line and the defences table fill the view (the workspace adds its Run and Cancel row below), the table as tall as its rows need (at most
 :data:`PRESENTER_TABLE_SHARE` of the height, scrolling beyond).
 """
 
@@ -22,17 +22,19 @@ from inspector.gui.fit_label import FitLabel
 from inspector.gui.image_panes import ImagePanes
 from inspector.gui.live_plot import LivePlot
 from inspector.gui.probabilities import ProbabilityPanel
-from inspector.gui.workspace import splitter
 from inspector.gui.workspaces.evasion.defence_table import DefenceTable
 
 #: Height of the area below the panes: this share of the view's height, within [BOTTOM_MIN, BOTTOM_MAX] pixels.
 BOTTOM_SHARE = 0.36
 BOTTOM_MIN, BOTTOM_MAX = 170, 320
-PRESENTER_TABLE_SHARE = 0.38
+PRESENTER_TABLE_SHARE = 0.40
 VERDICT_PT, PRESENTER_VERDICT_PT = 12.0, 24.0
+#: The table's text in presenter mode, times the application's: smaller than the rest of the
+#: presenter text (PRESENTATION_FONT_SCALE), so that all its rows leave the panes their size.
+PRESENTER_TABLE_SCALE = 1.2
 #: Verdict colours: the attack fooled the model, the model held, the result is stale, nothing run yet.
 VERDICT_COLOURS = {"fooled": "#c62828", "holds": "#2e7d32", "stale": "#9e9e9e", "idle": "#333333"}
-DEFENCES_TAB, PROGRESS_TAB = "Before and after defences", "Attack progress"
+CHARTS_TAB, DEFENCES_TAB, PROGRESS_TAB = "Probabilities", "Before and after defences", "Attack progress"
 
 
 class ResultsView(QWidget):
@@ -55,14 +57,10 @@ class ResultsView(QWidget):
         self.live_plot = LivePlot()
         self.details = QTabWidget()
         self.details.setDocumentMode(True)
+        self.details.addTab(self.charts, CHARTS_TAB)
         self.details.addTab(self.defence_table, DEFENCES_TAB)
         self.details.addTab(self.live_plot, PROGRESS_TAB)
-        split = splitter(Qt.Orientation.Horizontal, [self.charts, self.details], [520, 480])
-        split.setChildrenCollapsible(False)
-        self.bottom = QWidget()  # a splitter sets its own height limits: the fixed height is its box's
-        box = QVBoxLayout(self.bottom)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(split)
+        self.bottom = self.details
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.panes, 1)
@@ -81,13 +79,15 @@ class ResultsView(QWidget):
     def set_presenter(self, on: bool) -> None:
         """Presenter layout (panes, large verdict, defences table) or the normal one."""
         self.presenter = on
-        self.charts.setVisible(not on)
         self.details.tabBar().setVisible(not on)
         if on:
             self.details.setCurrentWidget(self.defence_table)
         mode = QHeaderView.ResizeMode.Stretch if on else QHeaderView.ResizeMode.ResizeToContents
         self.defence_table.horizontalHeader().setSectionResizeMode(mode)
         self.verdict.set_point_size(PRESENTER_VERDICT_PT if on else VERDICT_PT)
+        font = QFont(QApplication.font())
+        font.setPointSizeF(font.pointSizeF() * (PRESENTER_TABLE_SCALE if on else 1.0))
+        self.defence_table.setFont(font)
         self.fit_bottom()
 
     def show_progress(self) -> None:
@@ -95,9 +95,9 @@ class ResultsView(QWidget):
         if not self.presenter:
             self.details.setCurrentWidget(self.live_plot)
 
-    def show_defences(self) -> None:
-        """Bring the defences table forward (a run ended)."""
-        self.details.setCurrentWidget(self.defence_table)
+    def show_outcome(self, defended: bool) -> None:
+        """Bring the defences table forward after a run with defences (or in presenter mode), else the bars."""
+        self.details.setCurrentWidget(self.defence_table if defended or self.presenter else self.charts)
 
     def set_verdict(self, text: str, kind: str) -> None:
         """Show ``text`` in the colour of ``kind``, a key of :data:`VERDICT_COLOURS`."""

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
+from PySide6.QtWidgets import QBoxLayout, QFileDialog, QMenu, QMessageBox
 
 from inspector.core.attacks import ATTACKS
 from inspector.core.evasion.recipe import Recipe
@@ -154,9 +154,18 @@ class EvasionWorkspace(Workspace):
                 self.open_image(path)
 
     def set_presenter(self, on: bool) -> None:
+        """Presenter mode hides the left column; Run, Cancel and the progress bar stay, in a row under the results."""
         self.presenter = on
+        actions = self.attack_panel.actions
+        if on:
+            self.results.layout().addWidget(actions)
+        else:
+            self.side_column.layout().addWidget(actions)
+        actions.layout().setDirection(QBoxLayout.Direction.LeftToRight if on else QBoxLayout.Direction.TopToBottom)
         self.side_column.setVisible(not on)
         self.results.set_presenter(on)
+        if not on:
+            self.results.show_outcome(self.state.inspection is not None and bool(self.state.inspection.defended))
         for key in self._presenter_keys:
             key.setEnabled(on)
         self._show_results()
@@ -397,7 +406,7 @@ class EvasionWorkspace(Workspace):
         top = inspection.adversarial.top_k[0]
         self.panes.set_image(2, outcome.frame.adversarial, f"{top['name']} ({top['probability']:.0%})")
         self.attack_panel.finish_progress()
-        self.results.show_defences()
+        self.results.show_outcome(bool(inspection.defended))
         summary = inspection.to_dict()
         self.shell.set_summary(
             SUMMARY_SEPARATOR.join([summary_line(summary, SUMMARY_SEPARATOR), f"device {summary['model']['device']}"])
@@ -440,7 +449,6 @@ class EvasionWorkspace(Workspace):
             self.probabilities.set_entries(*comparison_entries(comparison))
         else:
             self.probabilities.set_entries(attack_entries(preview.classification, inspection), 2)
-        self.results.details.setVisible(comparison is None)  # the comparison's columns need the width
         mode = None
         if inspection is not None and inspection.defended:
             mode = "adaptive attack" if inspection.recipe.adaptive else "non-adaptive attack"
