@@ -210,7 +210,7 @@ class EvasionState:
             weights=weights,
             trust_model_code=trust_code,
             attack=self.attack,
-            params=dict(self.attack_params()),
+            params=dict(self.params.get(self.attack) or default_params(self.attack, self.preset)),
             target=self.target,
             device=device,
             defenses=specs,

@@ -162,6 +162,7 @@ class EvasionWorkspace(Workspace):
         else:
             self.side_column.layout().addWidget(actions)
         actions.layout().setDirection(QBoxLayout.Direction.LeftToRight if on else QBoxLayout.Direction.TopToBottom)
+        actions.show()  # a widget given a new parent is hidden
         self.side_column.setVisible(not on)
         self.results.set_presenter(on)
         if not on:
@@ -286,6 +287,7 @@ class EvasionWorkspace(Workspace):
         session = self.shell.session
         current = (session.model, session.device, session.weights, session.trust_code)
         if preview is not None and preview.choice() != current:
+            self._show_results()  # stale until the image has loaded with it
             self.load(self.state.image)
 
     def _show_preview(self, preview: Preview) -> None:
