@@ -34,6 +34,10 @@ class FitLabel(QLabel):
         self.setFixedHeight(QFontMetrics(font).height() + 6)
         self._fit()
 
+    def point_size(self) -> float:
+        """The largest font size, in points."""
+        return self._largest
+
     def set_text(self, text: str) -> None:
         """Show ``text`` (one line), as large as fits."""
         self._full = text

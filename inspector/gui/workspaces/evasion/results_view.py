@@ -29,9 +29,11 @@ BOTTOM_SHARE = 0.36
 BOTTOM_MIN, BOTTOM_MAX = 170, 320
 PRESENTER_TABLE_SHARE = 0.40
 VERDICT_PT, PRESENTER_VERDICT_PT = 12.0, 24.0
-#: The table's text in presenter mode, times the application's: smaller than the rest of the
-#: presenter text (PRESENTATION_FONT_SCALE), so that all its rows leave the panes their size.
-PRESENTER_TABLE_SCALE = 1.2
+#: In presenter mode the verdict is this many points per pixel of height, if that is more than PRESENTER_VERDICT_PT.
+PRESENTER_VERDICT_PER_PIXEL = 1 / 30
+#: The table's text in presenter mode, times the application's: this per 600 pixels of height,
+#: within [1.2, 1.8] (1.2 at 720 pixels: all its rows leave the panes their size; 1.8 at 1080).
+PRESENTER_TABLE_SCALE = (1 / 600, 1.2, 1.8)
 #: Verdict colours: the attack fooled the model, the model held, the result is stale, nothing run yet.
 VERDICT_COLOURS = {"fooled": "#c62828", "holds": "#2e7d32", "stale": "#9e9e9e", "idle": "#333333"}
 CHARTS_TAB, DEFENCES_TAB, PROGRESS_TAB = "Probabilities", "Before and after defences", "Attack progress"
@@ -84,10 +86,6 @@ class ResultsView(QWidget):
             self.details.setCurrentWidget(self.defence_table)
         mode = QHeaderView.ResizeMode.Stretch if on else QHeaderView.ResizeMode.ResizeToContents
         self.defence_table.horizontalHeader().setSectionResizeMode(mode)
-        self.verdict.set_point_size(PRESENTER_VERDICT_PT if on else VERDICT_PT)
-        font = QFont(QApplication.font())
-        font.setPointSizeF(font.pointSizeF() * (PRESENTER_TABLE_SCALE if on else 1.0))
-        self.defence_table.setFont(font)
         self.fit_bottom()
 
     def show_progress(self) -> None:
@@ -111,8 +109,20 @@ class ResultsView(QWidget):
         self.fit_bottom()
 
     def fit_bottom(self) -> None:
-        """Give the area below the panes its height for the current mode and size."""
+        """Give the area below the panes its height for the current mode and size (in presenter mode,
+        the table's and the verdict's text their size too)."""
         height = self.height()
+        per_pixel, smallest, largest = PRESENTER_TABLE_SCALE
+        scale = max(smallest, min(largest, height * per_pixel)) if self.presenter else 1.0
+        font = QFont(QApplication.font())
+        font.setPointSizeF(font.pointSizeF() * scale)
+        if self.defence_table.font() != font:
+            self.defence_table.setFont(font)
+        verdict = (
+            max(PRESENTER_VERDICT_PT, round(height * PRESENTER_VERDICT_PER_PIXEL)) if self.presenter else VERDICT_PT
+        )
+        if self.verdict.point_size() != verdict:
+            self.verdict.set_point_size(verdict)
         if self.presenter:
             bottom = min(self.defence_table.needed_height(), round(PRESENTER_TABLE_SHARE * height))
         else:
