@@ -4,8 +4,9 @@ they say. On the small digit model: each attack takes a fraction of a second."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 from test_gui_evasion_layout import WAIT_MS, digit_window
 
 from inspector.core.io.resources import resource_path
@@ -92,13 +93,21 @@ def test_a_new_run_clears_the_previous_verdict_as_it_starts(qtbot, tmp_path):
     ev = win.workspaces["evasion"]
     first = run(qtbot, ev)
     assert ev.results.verdict.full_text().startswith(first.original.top_k[0]["name"])
+    buttons = (ev.attack_panel.run_button, ev.attack_panel.cancel_button)
+    where = [button.mapTo(win, QPoint(0, 0)) for button in buttons]
+    ev.state.params["pgd"]["steps"] = 100_000  # long enough to look at it while it runs
     with qtbot.waitSignal(ev.attack_finished, timeout=WAIT_MS):
         ev.run_attack()
         assert ev.state.inspection is None and ev.panes.arrays[2] is None  # at once, before any result
         assert ev.results.verdict.full_text() == "running PGD\u2026"
         assert ev.defence_table.texts() == [["no defence", ev.defence_table.texts()[0][1], "\u2014", "\u2014"]]
         assert ev.results.details.currentWidget() is ev.live_plot
+        qtbot.waitUntil(lambda: ev.attack_panel.progress.value() >= 1, timeout=WAIT_MS)
+        assert [button.mapTo(win, QPoint(0, 0)) for button in buttons] == where  # nothing jumps as it runs
+        ev.attack_panel.cancel_button.click()
     assert ev.state.inspection is not None and not ev.results_stale()
+    QApplication.processEvents()
+    assert [button.mapTo(win, QPoint(0, 0)) for button in buttons] == where
     win.close()
 
 
