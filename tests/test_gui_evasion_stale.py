@@ -11,6 +11,8 @@ from test_gui_evasion_layout import WAIT_MS, digit_window
 
 from inspector.core.io.resources import resource_path
 
+TABS = ["Probabilities", "Before and after defences", "Attack progress"]
+
 
 def run(qtbot, ev):
     with qtbot.waitSignal(ev.attack_finished, timeout=WAIT_MS) as blocker:
@@ -21,12 +23,14 @@ def run(qtbot, ev):
 def assert_current(ev, where: str) -> None:
     assert not ev.results_stale(), where
     assert ev.defence_table.isEnabled(), where
+    assert [ev.results.details.tabText(i) for i in range(3)] == TABS, where
     assert not ev.results.verdict.full_text().startswith("stale"), where
 
 
 def assert_stale(ev, where: str) -> None:
     assert ev.results_stale(), where
     assert not ev.defence_table.isEnabled(), where
+    assert [ev.results.details.tabText(i) for i in range(3)] == [f"{t} (stale)" for t in TABS[:2]] + TABS[2:], where
     assert ev.results.verdict.full_text().startswith("stale, the inputs changed (run again): "), where
 
 

@@ -97,6 +97,12 @@ class ResultsView(QWidget):
         """Bring the defences table forward after a run with defences (or in presenter mode), else the bars."""
         self.details.setCurrentWidget(self.defence_table if defended or self.presenter else self.charts)
 
+    def set_stale(self, stale: bool) -> None:
+        """Mark the bars' and the table's tabs (and grey the table) while their result is stale."""
+        for widget, title in ((self.charts, CHARTS_TAB), (self.defence_table, DEFENCES_TAB)):
+            self.details.setTabText(self.details.indexOf(widget), f"{title} (stale)" if stale else title)
+        self.defence_table.setEnabled(not stale)
+
     def set_verdict(self, text: str, kind: str) -> None:
         """Show ``text`` in the colour of ``kind``, a key of :data:`VERDICT_COLOURS`."""
         palette = self.verdict.palette()

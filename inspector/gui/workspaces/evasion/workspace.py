@@ -456,7 +456,7 @@ class EvasionWorkspace(Workspace):
             mode = "adaptive attack" if inspection.recipe.adaptive else "non-adaptive attack"
         self.defence_table.show_rows(defence_rows(preview.classification, self._chosen_defences(), inspection), mode)
         stale = self.results_stale()
-        self.defence_table.setEnabled(not stale)
+        self.results.set_stale(stale)
         self.results.fit_bottom()
         if inspection is not None:
             line = verdict_line(inspection)
