@@ -97,6 +97,7 @@ def test_a_new_run_clears_the_previous_verdict_as_it_starts(qtbot, tmp_path):
     ev = win.workspaces["evasion"]
     first = run(qtbot, ev)
     assert ev.results.verdict.full_text().startswith(first.original.top_k[0]["name"])
+    assert "Linf" in win.summary.text()
     buttons = (ev.attack_panel.run_button, ev.attack_panel.cancel_button)
     where = [button.mapTo(win, QPoint(0, 0)) for button in buttons]
     ev.state.params["pgd"]["steps"] = 100_000  # long enough to look at it while it runs
@@ -104,6 +105,7 @@ def test_a_new_run_clears_the_previous_verdict_as_it_starts(qtbot, tmp_path):
         ev.run_attack()
         assert ev.state.inspection is None and ev.panes.arrays[2] is None  # at once, before any result
         assert ev.results.verdict.full_text() == "running PGD\u2026"
+        assert win.summary.text() == "device cpu  \u00b7  model mnist-standard"  # not the last run's line
         assert ev.defence_table.texts() == [["no defence", ev.defence_table.texts()[0][1], "\u2014", "\u2014"]]
         assert ev.results.details.currentWidget() is ev.live_plot
         qtbot.waitUntil(lambda: ev.attack_panel.progress.value() >= 1, timeout=WAIT_MS)

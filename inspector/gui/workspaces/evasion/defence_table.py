@@ -61,10 +61,12 @@ class DefenceTable(QTableWidget):
         header.setStretchLastSection(True)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.rows: list[DefenceRow] = []
+        self._attack_mode: str | None = None
 
     def show_rows(self, rows: list[DefenceRow], attack_mode: str | None = None) -> None:
         """Replace the rows (cells shortened to :data:`MAX_CHARS`, whole in the tooltip); ``attack_mode``
         (``"adaptive attack"``), if given, is named in the first column's header."""
+        self._attack_mode = attack_mode
         first = COLUMNS[0] if attack_mode is None else f"{COLUMNS[0]} ({attack_mode})"
         self.setHorizontalHeaderLabels((first, *COLUMNS[1:]))
         self.rows = list(rows)
@@ -76,7 +78,7 @@ class DefenceTable(QTableWidget):
                     item.setToolTip(text)
                 if c == ADVERSARIAL and row.adversarial_p is not None:
                     item.setData(BAR_ROLE, (row.adversarial_p, row.fooled))
-                if c == len(COLUMNS) - 1 and row.fooled is not None:
+                if c == len(COLUMNS) - 1 and row.fooled is not None and self.isEnabled():  # else grey
                     item.setForeground(FOOLED if row.fooled else HOLDS)
                 self.setItem(r, c, item)
         self._fit_rows()
@@ -85,6 +87,8 @@ class DefenceTable(QTableWidget):
         super().changeEvent(event)
         if event.type() == event.Type.FontChange:
             self._fit_rows()
+        elif event.type() == event.Type.EnabledChange:  # the verdicts' colours go grey, or come back
+            self.show_rows(self.rows, self._attack_mode)
 
     def _fit_rows(self) -> None:
         """Rows one line of the current font high, with room for the bar."""

@@ -336,6 +336,7 @@ class EvasionWorkspace(Workspace):
         running = f"running {ATTACKS[recipe.attack].title}\u2026"
         if self.shell.runner.start(job, running, self._on_attack_done):
             self._running, self._run_inputs = running, self.state.inputs()
+            self.shell.set_summary(f"device {preview.device_name}{SUMMARY_SEPARATOR}model {preview.model}")
             self.state.comparison = None
             self.state.inspection = None  # the previous verdict goes at once
             self.panes.clear_attack()
