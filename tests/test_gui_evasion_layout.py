@@ -2,7 +2,7 @@
 
 For 1280x720, 1366x768 and 1920x1080, each with 0, 1, 4 and all registered defences, in the
 normal and the presenter layout: the window keeps its size, each image pane keeps its share of
-the height, Run and Cancel are on screen, the view's own texts are whole (no label, header or
+the height (the image itself, fitted again after every resize), Run and Cancel are on screen, the view's own texts are whole (no label, header or
 cell narrower than its text) and nothing lies outside the window. One window per size, on the
 small digit model (an attack takes a fraction of a second).
 """
@@ -58,9 +58,9 @@ def check_layout(win: MainWindow, size: tuple[int, int], presenter: bool, rows: 
     where = f"{size[0]}x{size[1]} {'presenter' if presenter else 'normal'} {rows} rows"
     assert (win.width(), win.height()) == size, where
     height = size[1]
-    for box in ev.panes.boxes:
-        rect = box.sceneBoundingRect()  # the pane's pixels in its view
-        assert min(rect.width(), rect.height()) >= PANE_SHARE[presenter] * height, where
+    for box, item in zip(ev.panes.boxes, ev.panes.items, strict=True):
+        shown = item.sceneBoundingRect().intersected(box.sceneBoundingRect())  # the image's pixels on screen
+        assert min(shown.width(), shown.height()) >= PANE_SHARE[presenter] * height, where
     if not presenter:
         assert ev.panes.height() >= PANES_SHARE * height, where
     panel = ev.attack_panel
@@ -100,4 +100,8 @@ def test_the_evasion_view_fits_with_any_defences_in_both_modes(qtbot, tmp_path, 
             check_layout(win, size, presenter, rows)
     QApplication.processEvents()
     assert ev.side_column.width() == side_width  # leaving presenter mode restores the column
+    win.resize(size[0] // 2, size[1] // 2)  # smaller, then back: the images fit again
+    QApplication.processEvents()
+    win.resize(*size)
+    check_layout(win, size, False, rows)
     win.close()

@@ -92,7 +92,7 @@ class ProbabilityPanel(QWidget):
             self.columns = columns
         previous = self.entries + [None] * len(entries)
         self.entries = list(entries)
-        for plot, entry, before in zip(self.plots, entries, previous):
+        for plot, entry, before in zip(self.plots, entries, previous, strict=False):  # previous: padded
             if entry != before:  # redrawing an unchanged chart costs GUI time
                 self._draw(plot, entry)
 
@@ -115,12 +115,12 @@ class ProbabilityPanel(QWidget):
         widths = [row["probability"] for row in rows]
         colours = [ROLE_COLOURS.get(entry.highlight.get(row["index"], ""), PLAIN) for row in rows]
         plot.addItem(pg.BarGraphItem(x0=[0] * n, y=ys, width=widths, height=0.7, brushes=colours, pens=colours))
-        for y, row in zip(ys, rows):
+        for y, row in zip(ys, rows, strict=True):
             p = row["probability"]
             inside = p > INSIDE_FROM  # long bars: white label inside the bar's end
             label = pg.TextItem(f"{p:.1%}", color="w" if inside else "#222", anchor=(1 if inside else 0, 0.5))
             label.setFont(font)
             label.setPos(p - 0.01 if inside else p + 0.01, y)
             plot.addItem(label)
-        plot.getAxis("left").setTicks([[(y, _short(row["name"])) for y, row in zip(ys, rows)]])
+        plot.getAxis("left").setTicks([[(y, _short(row["name"])) for y, row in zip(ys, rows, strict=True)]])
         plot.setYRange(-0.6, n - 0.4, padding=0)
