@@ -56,12 +56,18 @@ class DefenceTable(QTableWidget):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setWordWrap(False)
         self.setItemDelegateForColumn(ADVERSARIAL, _BarDelegate(self))
-        header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.spread(False)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.rows: list[DefenceRow] = []
         self._attack_mode: str | None = None
+
+    def spread(self, on: bool) -> None:
+        """Columns of equal width (presenter mode), or as wide as their texts with the adversarial's
+        (and its bar) taking the rest."""
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch if on else QHeaderView.ResizeMode.ResizeToContents)
+        if not on:
+            header.setSectionResizeMode(ADVERSARIAL, QHeaderView.ResizeMode.Stretch)
 
     def show_rows(self, rows: list[DefenceRow], attack_mode: str | None = None) -> None:
         """Replace the rows (cells shortened to :data:`MAX_CHARS`, whole in the tooltip); ``attack_mode``

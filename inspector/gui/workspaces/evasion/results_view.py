@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QApplication, QFrame, QHeaderView, QScrollArea, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from inspector.gui.fit_label import FitLabel
 from inspector.gui.image_panes import ImagePanes
@@ -84,8 +84,7 @@ class ResultsView(QWidget):
         self.details.tabBar().setVisible(not on)
         if on:
             self.details.setCurrentWidget(self.defence_table)
-        mode = QHeaderView.ResizeMode.Stretch if on else QHeaderView.ResizeMode.ResizeToContents
-        self.defence_table.horizontalHeader().setSectionResizeMode(mode)
+        self.defence_table.spread(on)
         self.fit_bottom()
 
     def show_progress(self) -> None:
