@@ -98,7 +98,7 @@ class DefenceTable(QTableWidget):
 
     def _fit_rows(self) -> None:
         """Rows one line of the current font high, with room for the bar."""
-        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 2 * BAR_PX + 4)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + BAR_PX + 5)
 
     def texts(self) -> list[list[str]]:
         """The cells' texts, row by row."""

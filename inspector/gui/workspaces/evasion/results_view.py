@@ -25,7 +25,7 @@ from inspector.gui.probabilities import ProbabilityPanel
 from inspector.gui.workspaces.evasion.defence_table import DefenceTable
 
 #: Height of the area below the panes: this share of the view's height, within [BOTTOM_MIN, BOTTOM_MAX] pixels.
-BOTTOM_SHARE = 0.36
+BOTTOM_SHARE = 0.38
 BOTTOM_MIN, BOTTOM_MAX = 170, 320
 PRESENTER_TABLE_SHARE = 0.40
 VERDICT_PT, PRESENTER_VERDICT_PT = 12.0, 24.0
