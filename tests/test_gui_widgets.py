@@ -15,10 +15,10 @@ from PySide6.QtWidgets import QCheckBox
 
 from inspector.cli import main
 from inspector.core.attacks import ATTACKS
-from inspector.core.io.figure import MARGIN, PANEL, side_by_side
+from inspector.core.io.figure import LINE, MARGIN, PANEL, side_by_side
 from inspector.core.io.resources import resource_path
 from inspector.gui.attack_form import AttackForm, ClassPicker, PixelEditor
-from inspector.gui.main_window import DEFAULT_SIZE
+from inspector.gui.main_window import DEFAULT_SIZE, initial_size
 from inspector.gui.probabilities import ProbabilityEntry, ProbabilityPanel
 from inspector.gui.workspaces.evasion.probability_entries import detector_flags
 from inspector.gui.workspaces.evasion.state import default_params
@@ -103,6 +103,10 @@ def test_side_by_side_figure():
     assert figure.size[0] == 3 * PANEL + 4 * MARGIN and figure.mode == "RGB"
     middle = figure.getpixel((2 * MARGIN + PANEL + PANEL // 2, MARGIN + PANEL // 2))
     assert middle[0] > middle[2]  # brighter everywhere: red
+    captioned = side_by_side(x, x_adv, top, top, "efficientnet-lite0 \u00b7 PGD, eps 4/255, 10 steps \u00b7 no defence")
+    assert captioned.size == (figure.size[0], figure.size[1] + LINE)
+    long = side_by_side(x, x_adv, top, top, " ".join(["jpeg:quality=75,"] * 20))  # wraps at spaces: nothing cut
+    assert long.size[1] > captioned.size[1] and long.getpixel((long.size[0] - 2, long.size[1] - 2)) == (255, 255, 255)
 
 
 def test_gui_rejects_bad_attack_options_before_opening_a_window(capsys):
@@ -110,6 +114,18 @@ def test_gui_rejects_bad_attack_options_before_opening_a_window(capsys):
     assert "is not a number" in capsys.readouterr().err
     assert main(["gui", COFFEE, "--compare-direct", "--screenshot", "x.png"]) == 2
     assert "--compare-direct needs --compare" in capsys.readouterr().err
+    assert main(["gui", COFFEE, "--defense", "jpeg:quality=900", "--screenshot", "x.png"]) == 2
+    assert "quality" in capsys.readouterr().err
+    for size in ("big", "1280x", "100x100", "1280x720x3"):
+        assert main(["gui", COFFEE, "--window-size", size, "--screenshot", "x.png"]) == 2
+        assert "--window-size" in capsys.readouterr().err
+
+
+def test_the_window_starts_within_the_screen():
+    assert initial_size(None) == DEFAULT_SIZE
+    assert initial_size((2560, 1400)) == DEFAULT_SIZE
+    width, height = initial_size((1366, 738))  # a 1366x768 laptop, less its panel
+    assert width <= 1366 - 16 and height <= 738 - 40
 
 
 def _gui(tmp_path, *args):
@@ -127,11 +143,14 @@ def _gui(tmp_path, *args):
 def test_screenshot_mode_runs_the_attack_and_saves_the_window(tmp_path):
     shot = tmp_path / "x.png"
     done = _gui(
-        tmp_path, COFFEE, "--attack", "fgsm", "--eps", "2/255", "--device", "cpu", "--run", "--screenshot", str(shot)
+        tmp_path,
+        COFFEE,
+        *("--attack", "fgsm", "--eps", "2/255", "--device", "cpu", "--defense", "jpeg:quality=75"),
+        *("--window-size", "1366x768", "--run", "--screenshot", str(shot)),
     )
     assert done.returncode == 0, done.stderr
     with Image.open(shot) as im:
-        assert im.size == DEFAULT_SIZE
+        assert im.size == (1366, 768)
 
 
 def test_screenshot_mode_fails_with_a_message_on_a_bad_image(tmp_path):

@@ -9,8 +9,6 @@ from pathlib import Path
 
 from PIL import Image
 
-from inspector.gui.main_window import DEFAULT_SIZE
-
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("torch", "scipy", "pyqtgraph", "inspector.core.models.loading", "inspector.gui.main_window")
 
@@ -28,7 +26,7 @@ def test_the_splash_screen_comes_first_then_the_window_then_the_image(tmp_path):
         os.environ, QT_QPA_PLATFORM="offscreen", INSPECTOR_TRACE_STARTUP="1", XDG_CONFIG_HOME=str(tmp_path / "config")
     )
     done = subprocess.run(
-        [sys.executable, "-m", "inspector", "gui", "--screenshot", str(shot)],
+        [sys.executable, "-m", "inspector", "gui", "--window-size", "1366x768", "--screenshot", str(shot)],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -41,4 +39,4 @@ def test_the_splash_screen_comes_first_then_the_window_then_the_image(tmp_path):
     times = [float(e[2]) for e in events]
     assert times == sorted(times)
     with Image.open(shot) as image:
-        assert image.size == DEFAULT_SIZE
+        assert image.size == (1366, 768)

@@ -1,6 +1,7 @@
 """Starting the desktop app, and its scriptable figure mode.
 
-    inspector gui [IMAGE] [--model SPEC] [attack options] [--run] [--screenshot FILE.png]
+    inspector gui [IMAGE] [--model SPEC] [attack options] [--defense SPEC ...] [--presenter]
+                  [--window-size WxH] [--run] [--screenshot FILE.png]
 
 With ``--run`` the attack starts once the image is loaded; with ``--screenshot``
 the whole window is saved as a PNG when the run (or, without ``--run``, the

@@ -1,10 +1,15 @@
-"""Three image panes side by side (original, perturbation, adversarial), zoomed and panned together."""
+"""Three image panes side by side (original, perturbation, adversarial), zoomed and panned together.
+
+The panes are of equal width, and the images are fitted to them again on every
+resize, so a pane that was small (a narrow window) shows the whole image large once
+there is room again.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -83,7 +88,25 @@ class ImagePanes(QWidget):
         if self.captions[pane].text != text:  # a new text relayouts the scene: only when needed
             self.captions[pane].setText(text, size=f"{self._caption_pt}pt")
         if pane == 0 and pixels is not None:
+            self.fit()
+
+    def fit(self) -> None:
+        """Show the whole image in every pane (they are linked), as large as the panes allow."""
+        if self.arrays[0] is not None:
             self.boxes[0].autoRange(padding=0.02)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._equal_columns()
+        QTimer.singleShot(0, self.fit)  # once the panes have their new size
+
+    def _equal_columns(self) -> None:
+        """Give the three panes the same width: a caption longer than another must not widen its pane,
+        since the panes are linked with a locked aspect ratio (unequal panes zoom each other out)."""
+        left, _top, right, _bottom = self.view.ci.layout.getContentsMargins()
+        spare = self.view.width() - left - right - 2 * self.view.ci.layout.horizontalSpacing() - 4
+        for col in range(len(TITLES)):
+            self.view.ci.layout.setColumnFixedWidth(col, max(spare / len(TITLES), 1.0))
 
     def set_text_scale(self, scale: float) -> None:
         """Scale the captions (presentation mode)."""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -42,6 +42,7 @@ from inspector.gui.shell import Shell
 from inspector.gui.workspace import Workspace
 from inspector.gui.workspace_tabs import WORKSPACES
 
+#: The window's size at start, made smaller where the screen is (see :func:`initial_size`).
 DEFAULT_SIZE = (1400, 900)
 MODEL_FILE = "Model file\u2026"
 MODEL_FILTER = f"Model files ({' '.join('*' + s for s in MODEL_SUFFIXES)});;All files (*)"
@@ -59,6 +60,14 @@ def _load_model_job(job: Job, choice: ModelChoice, device: str | None) -> tuple[
     spec, weights, trust_code = choice
     load_model(spec, device, weights=weights, trust_code=trust_code)
     return choice, device
+
+
+def initial_size(available: tuple[int, int] | None) -> tuple[int, int]:
+    """:data:`DEFAULT_SIZE`, shrunk to fit ``available`` (the screen's free width and height in pixels,
+    less a margin for the window frame); None: no screen known."""
+    if available is None:
+        return DEFAULT_SIZE
+    return min(DEFAULT_SIZE[0], available[0] - 16), min(DEFAULT_SIZE[1], available[1] - 40)
 
 
 def model_label(choice: ModelChoice) -> str:
@@ -89,7 +98,6 @@ class MainWindow(QMainWindow):
         self.show_dialogs = show_dialogs
         self.runners: list[JobRunner] = []
         self.runner = self._new_runner()  # the window's own jobs: loading a model
-        self._base_font = QApplication.font()
         self.setWindowTitle(APP_TITLE)
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
@@ -114,7 +122,10 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(workspace, cls.title)
         self.setCentralWidget(self.tabs)
         self._build_menus()
-        self.resize(*DEFAULT_SIZE)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._on_escape)
+        screen = self.screen() or QApplication.primaryScreen()
+        free = screen.availableGeometry() if screen is not None else None
+        self.resize(*initial_size(None if free is None else (free.width(), free.height())))
 
     def workspace(self) -> Workspace:
         """The visible workspace."""
@@ -149,7 +160,7 @@ class MainWindow(QMainWindow):
         self._sync_pickers()
         self.session.events.model.connect(self._sync_pickers)
         self.session.events.device.connect(self._sync_pickers)
-        bar = QToolBar("Model")
+        bar = self.toolbar = QToolBar("Model")
         bar.setMovable(False)
         bar.addWidget(QLabel(" model "))
         bar.addWidget(self.model_combo)
@@ -164,9 +175,10 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(lambda _i: self._fill_file_menu())
         view_menu = self.menuBar().addMenu("&View")
         self.presentation_action = self._add_action(
-            view_menu, "&Presentation mode", self.set_presentation, QKeySequence(Qt.Key.Key_F11)
+            view_menu, "&Presenter mode", self.set_presentation, QKeySequence(Qt.Key.Key_F11)
         )
         self.presentation_action.setCheckable(True)
+        self.addAction(self.presentation_action)  # its key works with the menu bar hidden (presenter mode)
 
     def _fill_file_menu(self) -> None:
         """The visible workspace's entries, then what every workspace shares."""
@@ -364,16 +376,36 @@ class MainWindow(QMainWindow):
         if self.show_dialogs:
             QMessageBox.critical(self, APP_TITLE, message)
 
-    def set_presentation(self, on: bool) -> None:
-        """Full screen with larger fonts for demos (F11 toggles)."""
+    def set_presentation(self, on: bool, *, full_screen: bool = True) -> None:
+        """Presenter mode for demos (F11 toggles, Esc leaves): no menus, tool bar, tabs or status bar, each
+        workspace in its presenter layout with its results' text larger (see :meth:`Workspace.set_presenter`);
+        full screen unless ``full_screen`` is False (a scripted window size). Leaving restores the layout.
+
+        The application's font stays: the hidden controls of every workspace would otherwise widen the window.
+        """
         scale = PRESENTATION_FONT_SCALE if on else 1.0
-        font = QFont(self._base_font)
-        font.setPointSizeF(self._base_font.pointSizeF() * scale)
-        QApplication.instance().setFont(font)
         for workspace in self.workspaces.values():
             workspace.set_text_scale(scale)
+            workspace.set_presenter(on)
+        for bar in (self.menuBar(), self.toolbar, self.statusBar(), self.tabs.tabBar()):
+            bar.setVisible(not on)
         self.presentation_action.setChecked(on)
-        self.showFullScreen() if on else self.showNormal()
+        if on and full_screen:
+            self.showFullScreen()
+        elif not on and self.isFullScreen():
+            self.showNormal()
+
+    def presenting(self) -> bool:
+        """Whether presenter mode is on."""
+        return self.presentation_action.isChecked()
+
+    def _on_escape(self) -> None:
+        """Esc stops the visible workspace's running job; with none, it leaves presenter mode."""
+        runner = self.workspace().shell.runner
+        if runner.busy():
+            runner.cancel()
+        elif self.presenting():
+            self.set_presentation(False)
 
     def closeEvent(self, event) -> None:
         """Stop the running jobs and wait for their threads before closing."""

@@ -6,10 +6,13 @@ indices to highlight with a role), and it draws one chart per entry. New rows,
 e.g. "adversarial under JPEG defence", need no change here. Entries fill a
 grid of ``columns`` columns, row by row: comparing models puts one model per
 column, side by side. Rows whose probability is NaN or infinite are not drawn.
+A title's parts (separated by :data:`PART_SEPARATOR`, e.g. a detector's flag) are
+drawn one per line, so that a narrow chart keeps them whole.
 """
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass, field
 
@@ -23,6 +26,7 @@ PLAIN = "#9e9e9e"
 NAME_CHARS = 24
 TEXT_PT = 10
 INSIDE_FROM = 0.8  # probabilities above this get their label inside the bar
+PART_SEPARATOR = " \u00b7 "
 
 
 @dataclass
@@ -101,7 +105,8 @@ class ProbabilityPanel(QWidget):
         names = [_short(row["name"]) for row in rows] or [""]
         longest = max(QFontMetrics(font).horizontalAdvance(name) for name in names)
         plot.getAxis("left").setWidth(min(longest + 16, round(150 * self.text_scale)))
-        plot.setTitle(entry.title, color="#333", size=f"{TEXT_PT * self.text_scale:.0f}pt")
+        title = "<br>".join(html.escape(part) for part in entry.title.split(PART_SEPARATOR))
+        plot.setTitle(title, color="#333", size=f"{TEXT_PT * self.text_scale:.0f}pt")
         n = len(rows)
         plot.getAxis("left").setTicks([[]])
         if n == 0:

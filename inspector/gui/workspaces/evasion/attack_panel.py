@@ -1,5 +1,6 @@
 """The attack panel: the attack, its preset and parameter form, the target, the time estimate,
-Run, Cancel and the progress bar with the time left."""
+and its action bar (:attr:`AttackPanel.actions`): Run, Cancel and the progress bar with the time
+left, which the workspace keeps in view below the scrolling column."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QVBoxLayout,
+    QWidget,
 )
 
 from inspector.core.attacks import ATTACKS
@@ -49,7 +51,10 @@ def estimate_text(estimate: Estimate | None, device: str) -> str:
 
 
 class AttackPanel(QGroupBox):
-    """Writes ``state.attack``, its parameters and ``state.target``; emits ``run_clicked`` and ``cancel_clicked``."""
+    """Writes ``state.attack``, its parameters and ``state.target``; emits ``run_clicked`` and ``cancel_clicked``.
+
+    Run, Cancel and the progress bar are in :attr:`actions`, a widget of their own for the workspace to place.
+    """
 
     run_clicked = Signal()
     cancel_clicked = Signal()
@@ -80,6 +85,7 @@ class AttackPanel(QGroupBox):
         self.class_picker = ClassPicker()
         self.class_picker.currentIndexChanged.connect(lambda _i: setattr(state, "target", self.class_picker.target()))
         self.run_button = QPushButton("Run attack")
+        self.run_button.setToolTip("Ctrl+R; Space in presenter mode")
         self.run_button.setDefault(True)
         self.run_button.clicked.connect(self.run_clicked)
         self.cancel_button = QPushButton("Cancel")
@@ -100,11 +106,13 @@ class AttackPanel(QGroupBox):
         target_form.addRow("target", self.class_picker)
         layout.addLayout(target_form)
         layout.addWidget(self.estimate)
+        self.actions = QWidget()
+        actions = QVBoxLayout(self.actions)
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.cancel_button)
-        layout.addLayout(buttons)
-        layout.addWidget(self.progress)
+        actions.addLayout(buttons)
+        actions.addWidget(self.progress)
 
         self.attack_combo.setCurrentIndex(self.attack_combo.findData(state.attack))
         self.preset_combo.setCurrentIndex(self.preset_combo.findData(state.preset))

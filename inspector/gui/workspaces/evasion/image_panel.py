@@ -46,3 +46,17 @@ class ImagePanel(QGroupBox):
         layout.addWidget(self.file_label)
         layout.addWidget(open_button)
         state.events.preview.connect(lambda _p: self.file_label.setText(Path(state.image).name))
+
+    def step(self, current: str, offset: int) -> str | None:
+        """The sample ``offset`` places after ``current`` (from the first, if ``current`` is none of them),
+        wrapping round, now selected in the gallery; None without samples."""
+        count = self.gallery.count()
+        if count == 0:
+            return None
+        paths = [self.gallery.item(i).data(Qt.ItemDataRole.UserRole) for i in range(count)]
+        resolved = [str(Path(p).resolve()) for p in paths]
+        here = str(Path(current).resolve())
+        index = resolved.index(here) if here in resolved else (-1 if offset > 0 else 0)
+        row = (index + offset) % count
+        self.gallery.setCurrentRow(row)
+        return paths[row]
