@@ -32,12 +32,13 @@ from inspector.core.models.loading import builtin_models, load_model
 from inspector.core.util.errors import InspectorError
 from inspector.gui.branding import APP_TITLE, app_icon
 from inspector.gui.jobs import Job, JobRunner
+from inspector.gui.lazy_tabs import LazyTabs
 from inspector.gui.model_setup import ModelSetupDialog
 from inspector.gui.session import Session
 from inspector.gui.settings import Settings
 from inspector.gui.shell import Shell
 from inspector.gui.workspace import Workspace
-from inspector.gui.workspace_tabs import WORKSPACES
+from inspector.gui.workspace_tabs import WORKSPACES, WorkspaceEntry
 
 DEFAULT_SIZE = (1400, 900)
 MODEL_FILE = "Model file\u2026"
@@ -103,20 +104,25 @@ class MainWindow(QMainWindow):
             self.summary.setText,
         )
         states = states or {}
+        self._text_scale = 1.0
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.workspaces: dict[str, Workspace] = {}
-        for cls in WORKSPACES:
-            workspace = cls(shell, states.get(cls.name))
-            self.workspaces[cls.name] = workspace
-            self.tabs.addTab(workspace, cls.title)
+        self.workspaces = LazyTabs(self.tabs, WORKSPACES, lambda entry: self._build_workspace(entry, shell, states))
+        self.tabs.currentChanged.connect(lambda _i: self.statusBar().clearMessage())  # a message is its tab's
         self.setCentralWidget(self.tabs)
         self._build_menus()
         self.resize(*DEFAULT_SIZE)
 
     def workspace(self) -> Workspace:
         """The visible workspace."""
-        return self.tabs.currentWidget()
+        return self.workspaces.current()
+
+    def _build_workspace(self, entry: WorkspaceEntry, shell: Shell, states: dict) -> Workspace:
+        """A workspace on its tab's first visit: ``states`` holds its initial view state, if any."""
+        workspace = entry.load()(shell, states.get(entry.name))
+        if self._text_scale != 1.0:
+            workspace.set_text_scale(self._text_scale)
+        return workspace
 
     # ---- layout -------------------------------------------------------------------------------
     def _build_toolbar(self) -> None:
@@ -304,7 +310,7 @@ class MainWindow(QMainWindow):
 
     def _on_setup_saved(self) -> None:
         """The sidecar changed on disk, so the model loads again with it (see load_model's cache)."""
-        for workspace in self.workspaces.values():
+        for workspace in self.workspaces.built():
             workspace.model_changed()
 
     def _on_busy(self, busy: bool) -> None:
@@ -342,7 +348,8 @@ class MainWindow(QMainWindow):
         font = QFont(self._base_font)
         font.setPointSizeF(self._base_font.pointSizeF() * scale)
         QApplication.instance().setFont(font)
-        for workspace in self.workspaces.values():
+        self._text_scale = scale
+        for workspace in self.workspaces.built():
             workspace.set_text_scale(scale)
         self.presentation_action.setChecked(on)
         self.showFullScreen() if on else self.showNormal()
