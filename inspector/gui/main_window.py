@@ -37,6 +37,7 @@ from inspector.gui.model_setup import ModelSetupDialog
 from inspector.gui.session import Session
 from inspector.gui.settings import Settings
 from inspector.gui.shell import Shell
+from inspector.gui.wheel_guard import install_wheel_guard
 from inspector.gui.workspace import Workspace
 from inspector.gui.workspace_tabs import WORKSPACES, WorkspaceEntry
 
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
         show_dialogs: bool = True,
     ):
         super().__init__()
+        install_wheel_guard(QApplication.instance())
         self.session = session or Session()
         self.settings = settings or Settings()
         self.show_dialogs = show_dialogs
