@@ -17,6 +17,7 @@ from inspector.core.models.classifier import Classifier
 from inspector.core.util.errors import InspectorError
 from inspector.core.util.messages import one_line
 from inspector.core.util.metrics import top_k
+from inspector.core.util.units import budget_text
 
 MAX_EXAMPLES = 4
 #: What an attack may raise on one image (a model failing on it, a numerical error); recorded, not fatal.
@@ -70,7 +71,7 @@ class BatchRun:
                 continue
             report(
                 unit.attack
-                + ("" if unit.eps is None else f" eps {unit.eps:g}")
+                + ("" if unit.eps is None else f" eps {budget_text(unit.eps, self.config.norm)}")
                 + ("" if unit.variant == "main" else f" ({unit.variant})")
             )
             self._unit(

@@ -83,5 +83,10 @@ class ResultsTable(QWidget):
                 + "<br>".join(f"\u2022 {html.escape(s['check'])}: {html.escape(s['detail'])}" for s in flags)
             )
         else:
-            self.sanity.setText(f"<span style='color:#2e7d32'>All {len(result.sanity)} sanity checks passed.</span>")
+            passed = (
+                "The sanity check passed"
+                if len(result.sanity) == 1
+                else f"All {len(result.sanity)} sanity checks passed"
+            )
+            self.sanity.setText(f"<span style='color:#2e7d32'>{passed}.</span>")
         self.sanity.setToolTip("\n".join(f"{s['status']}: {s['check']} ({s['detail']})" for s in result.sanity))

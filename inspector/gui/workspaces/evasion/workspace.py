@@ -345,7 +345,7 @@ class EvasionWorkspace(Workspace):
         self._show_frame(outcome.frame)
         top = inspection.adversarial.top_k[0]
         self.panes.set_image(2, outcome.frame.adversarial, f"{top['name']} ({top['probability']:.0%})")
-        self.attack_panel.finish_progress()
+        self.attack_panel.finish_progress(inspection.attack.cancelled)
         summary = inspection.to_dict()
         self.shell.set_summary(
             SUMMARY_SEPARATOR.join([summary_line(summary, SUMMARY_SEPARATOR), f"device {summary['model']['device']}"])
@@ -382,6 +382,8 @@ class EvasionWorkspace(Workspace):
     def _on_busy(self, busy: bool) -> None:
         attacking = busy and self.shell.runner.job is self._attack_job
         self.attack_panel.set_running(attacking, can_run=not busy and self.state.preview is not None)
+        if not busy:
+            self.attack_panel.stop_progress()
 
     # ---- files --------------------------------------------------------------------------------
     def choose_image(self) -> None:
