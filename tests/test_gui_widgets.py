@@ -26,6 +26,17 @@ from inspector.gui.workspaces.evasion.state import default_params
 COFFEE = str(resource_path("images", "coffee.png"))
 
 
+def test_the_cw_learning_rate_reads_auto_at_zero(qtbot):
+    form = AttackForm()
+    qtbot.addWidget(form)
+    values = default_params("cw")
+    form.set_attack("cw", values)
+    rate = form.editors["learning_rate"]
+    assert values["learning_rate"] == 0 and rate.text() == "auto"
+    rate.setValue(0.01)
+    assert rate.text() == "0.0100" and values["learning_rate"] == pytest.approx(0.01)
+
+
 def test_attack_form_is_built_from_param_specs_and_edits_values(qtbot):
     form = AttackForm()
     qtbot.addWidget(form)

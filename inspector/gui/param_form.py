@@ -111,6 +111,8 @@ def make_editor(spec: ParamSpec, value: Any, on_change, *, maximum: float | None
             spec.minimum if spec.minimum is not None else -1e9, spec.maximum if spec.maximum is not None else 1e9
         )
         editor.setValue(float(value))
+        if spec.zero and editor.minimum() == 0:
+            editor.setSpecialValueText(spec.zero)  # shown at the minimum, 0: "auto", not 0.0000
         editor.valueChanged.connect(on_change)
     else:
         editor = QLineEdit(str(value))

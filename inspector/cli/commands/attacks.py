@@ -31,6 +31,8 @@ def run(args) -> int:
 
 def _shown(spec, value) -> str:
     """A parameter's value as people quote it: pixel budgets in grey levels (``4/255``), numbers short."""
+    if spec.zero and value == 0:
+        return spec.zero
     if spec.unit == "pixel" and isinstance(value, float):
         return grey_levels(value)
     return f"{value:g}" if isinstance(value, float) else repr(value)

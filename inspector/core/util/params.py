@@ -39,11 +39,13 @@ class ParamSpec:
     maximum: float | None = None
     choices: tuple[str, ...] | None = None
     unit: str = ""
+    #: What the value 0 is shown as where it means "chosen for you" (``"auto"``); empty where 0 is a number.
+    zero: str = ""
 
 
-def param(default: Any, help: str, *, minimum=None, maximum=None, choices=None, unit: str = ""):
+def param(default: Any, help: str, *, minimum=None, maximum=None, choices=None, unit: str = "", zero: str = ""):
     """A dataclass field with the metadata a :class:`ParamSpec` is made of."""
-    meta = {"help": help, "minimum": minimum, "maximum": maximum, "choices": choices, "unit": unit}
+    meta = {"help": help, "minimum": minimum, "maximum": maximum, "choices": choices, "unit": unit, "zero": zero}
     return field(default=default, metadata=meta)
 
 
@@ -57,7 +59,9 @@ def param_specs(cls) -> list[ParamSpec]:
         typ = {"int": int, "float": float, "bool": bool, "str": str}.get(str(hints[f.name]), type(f.default))
         m = f.metadata
         choices = tuple(m["choices"]) if m["choices"] else None
-        specs.append(ParamSpec(f.name, typ, f.default, m["help"], m["minimum"], m["maximum"], choices, m["unit"]))
+        specs.append(
+            ParamSpec(f.name, typ, f.default, m["help"], m["minimum"], m["maximum"], choices, m["unit"], m["zero"])
+        )
     return specs
 
 
