@@ -266,7 +266,8 @@ def test_compare_mode_shows_each_models_bars_side_by_side(qtbot, window, tmp_pat
         window.compare_panel.checkboxes[name].setChecked(True)
     window.compare_panel.direct.setChecked(True)
     choose_attack(window, "pgd", eps=76.5, step_size=6.375, steps=20)
-    window.attack_panel.form.editors["loss"].setCurrentText("margin")
+    loss = window.attack_panel.form.editors["loss"]
+    loss.setCurrentIndex(loss.findData("margin"))
     source = run(qtbot, window)
     comparison = window.state.comparison
     assert comparison.source is source and source.attack.loss == "margin"

@@ -11,7 +11,7 @@ import time
 import pytest
 import torch
 from PIL import Image
-from PySide6.QtWidgets import QCheckBox
+from PySide6.QtWidgets import QCheckBox, QFormLayout
 
 from inspector.cli import main
 from inspector.core.attacks import ATTACKS
@@ -24,6 +24,31 @@ from inspector.gui.workspaces.evasion.probability_entries import detector_flags
 from inspector.gui.workspaces.evasion.state import default_params
 
 COFFEE = str(resource_path("images", "coffee.png"))
+
+
+def _choose(combo, value: str) -> None:
+    """Pick the entry whose value (not its words) is ``value``."""
+    combo.setCurrentIndex(combo.findData(value))
+
+
+def test_parameters_and_choices_read_in_words_with_their_symbols(qtbot):
+    form = AttackForm()
+    qtbot.addWidget(form)
+    values = default_params("pgd")
+    form.set_attack("pgd", values)
+    labels = {form._layout.itemAt(i, QFormLayout.ItemRole.LabelRole).widget().text() for i in range(len(form.editors))}
+    assert {"budget \u03b5", "step size \u03b1", "loss"} <= labels and "step_size" not in labels
+    loss = form.editors["loss"]
+    assert [loss.itemText(i) for i in range(loss.count())] == [
+        "cross-entropy",
+        "margin (C&W)",
+        "DLR (difference of logits ratio)",
+    ]
+    _choose(loss, "dlr")
+    assert values["loss"] == "dlr"  # the value, not its words, reaches the attack
+    form.set_attack("hopskipjump", default_params("hopskipjump"))
+    hsj = {form._layout.itemAt(i, QFormLayout.ItemRole.LabelRole).widget().text() for i in range(len(form.editors))}
+    assert "probes of the first estimate B\u2080" in hsj and "init evals" not in hsj
 
 
 def test_the_cw_learning_rate_reads_auto_at_zero(qtbot):
@@ -47,7 +72,7 @@ def test_attack_form_is_built_from_param_specs_and_edits_values(qtbot):
     assert isinstance(eps, PixelEditor) and eps.spin.value() == pytest.approx(4.0)
     eps.slider.setValue(6 * 4)  # quarter grey levels
     assert eps.spin.value() == pytest.approx(6.0) and values["eps"] == pytest.approx(6 / 255)
-    form.editors["norm"].setCurrentText("l2")
+    _choose(form.editors["norm"], "l2")
     form.editors["early_stop"].setChecked(True)
     form.editors["steps"].setValue(7)
     assert (values["norm"], values["early_stop"], values["steps"]) == ("l2", True, 7)
@@ -66,11 +91,11 @@ def test_budget_range_follows_the_norm(qtbot):
     values = default_params("square")
     form.set_attack("square", values)
     assert form.editors["eps"].spin.maximum() == pytest.approx(255.0)  # linf: at most 1
-    form.editors["norm"].setCurrentText("l2")
+    _choose(form.editors["norm"], "l2")
     qtbot.waitUntil(lambda: form.editors["eps"].spin.maximum() > 255.0, timeout=5000)
     form.editors["eps"].spin.setValue(3 * 255)  # L2 eps 3.0
     assert values["norm"] == "l2" and values["eps"] == pytest.approx(3.0)
-    form.editors["norm"].setCurrentText("linf")
+    _choose(form.editors["norm"], "linf")
     qtbot.waitUntil(lambda: form.editors["eps"].spin.maximum() == pytest.approx(255.0), timeout=5000)
     assert values["eps"] == pytest.approx(1.0)  # brought into the linf range
 

@@ -1,7 +1,7 @@
 """A form built from ParamSpecs: one editor per parameter, labelled with its title.
 
 Widget per spec: unit ``"pixel"`` -> slider + spin box in grey levels (value x 255);
-choices -> combo box; bool -> check box; int / float -> spin box; other -> line edit.
+choices -> combo box (in words, :mod:`inspector.gui.param_labels`); bool -> check box; int / float -> spin box; other -> line edit.
 :class:`ParamForm` lays them out for any :class:`~inspector.core.util.params.Configurable`;
 :func:`error_text` words a :class:`~inspector.core.util.errors.ParameterError` with the
 label its parameter has in the form ("Epochs: 0 is below the minimum 1").
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from inspector.core.util.errors import ParameterError
 from inspector.core.util.params import ParamSpec
+from inspector.gui.param_labels import choice_label
 
 GREY = 255.0
 SLIDER_STEPS_PER_GREY = 4  # the slider moves in quarter grey levels
@@ -89,9 +90,10 @@ def make_editor(spec: ParamSpec, value: Any, on_change, *, maximum: float | None
         editor.changed.connect(on_change)
     elif spec.choices:
         editor = QComboBox()
-        editor.addItems(list(spec.choices))
-        editor.setCurrentText(str(value))
-        editor.currentTextChanged.connect(on_change)
+        for choice in spec.choices:
+            editor.addItem(choice_label(choice), choice)  # shown in words, handed on as the value
+        editor.setCurrentIndex(max(editor.findData(str(value)), 0))
+        editor.currentIndexChanged.connect(lambda _i: on_change(editor.currentData()))
     elif spec.type is bool:
         editor = QCheckBox()
         editor.setChecked(bool(value))
