@@ -155,6 +155,8 @@ class EvaluateWorkspace(Workspace):
         if self.state.result is None:
             self.shell.show_error("nothing to report yet: run an evaluation first")
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Save report", "evaluation.html", "HTML (*.html)")
+        start = self.shell.settings.export_path("evaluation.html")
+        path, _ = QFileDialog.getSaveFileName(self, "Save report", start, "HTML (*.html)")
         if path:
+            self.shell.settings.remember_export(path)
             self.save_report(path)

@@ -421,10 +421,14 @@ class EvasionWorkspace(Workspace):
         }
         suffix = ".json" if kind == "recipe" else ".png"
         path, _ = QFileDialog.getSaveFileName(
-            self, f"Export {kind}", f"{stem}-{kind}{suffix}", filters.get(kind, "PNG (*.png)")
+            self,
+            f"Export {kind}",
+            self.shell.settings.export_path(f"{stem}-{kind}{suffix}"),
+            filters.get(kind, "PNG (*.png)"),
         )
         if not path:
             return
+        self.shell.settings.remember_export(path)
         if kind == "adversarial" and export.is_lossy(path):
             answer = QMessageBox.warning(
                 self,

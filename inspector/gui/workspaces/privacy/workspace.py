@@ -202,6 +202,7 @@ class PrivacyWorkspace(Workspace):
         return written
 
     def export_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Export to folder")
+        folder = QFileDialog.getExistingDirectory(self, "Export to folder", self.shell.settings.export_path(""))
         if folder:
+            self.shell.settings.remember_export(folder, folder=True)
             self.export(folder)

@@ -1,0 +1,28 @@
+"""The app's settings file: export dialogs start in the folder of the last export, across restarts."""
+
+from __future__ import annotations
+
+from inspector.gui.settings import Settings
+
+
+def test_the_last_export_folder_is_remembered_across_restarts(tmp_path):
+    path = tmp_path / "config" / "settings.json"
+    out = tmp_path / "slides"
+    out.mkdir()
+    settings = Settings(path)
+    assert settings.export_path("coffee-figure.png") == "coffee-figure.png"  # nothing exported yet
+    settings.remember_export(str(out / "coffee-figure.png"))
+    again = Settings(path)
+    assert again.export_path("tench-figure.png") == str(out.resolve() / "tench-figure.png")
+    again.remember_export(str(tmp_path), folder=True)
+    assert Settings(path).export_path("") == str(tmp_path.resolve())
+
+
+def test_a_vanished_or_foreign_export_folder_is_not_offered(tmp_path):
+    path = tmp_path / "settings.json"
+    gone = tmp_path / "gone"
+    path.write_text(f'{{"recent": [], "export_folder": "{gone}"}}')
+    assert Settings(path).export_path("a.png") == "a.png"
+    path.write_text('{"recent": [], "export_folder": ["not", "a", "path"]}')
+    settings = Settings(path)
+    assert settings.export_folder is None and settings.export_path("a.png") == "a.png"
