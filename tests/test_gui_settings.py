@@ -1,4 +1,4 @@
-"""The app's settings file: export dialogs start in the folder of the last export, across restarts."""
+"""The app's settings file (export dialogs start in the folder of the last export, across restarts) and Help > About."""
 
 from __future__ import annotations
 
@@ -26,3 +26,13 @@ def test_a_vanished_or_foreign_export_folder_is_not_offered(tmp_path):
     path.write_text('{"recent": [], "export_folder": ["not", "a", "path"]}')
     settings = Settings(path)
     assert settings.export_folder is None and settings.export_path("a.png") == "a.png"
+
+
+def test_about_names_the_version_the_model_cards_and_the_settings_file(tmp_path):
+    from inspector import __version__
+    from inspector.gui.about import about_html
+
+    text = about_html(tmp_path / "settings.json")
+    assert __version__ in text and str(tmp_path / "settings.json") in text
+    assert 'mnist-standard.md">model card</a>' in text and "efficientnet-lite0" in text
+    assert "no log file" in text and "inspector --debug gui" in text

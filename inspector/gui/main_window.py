@@ -30,6 +30,7 @@ from inspector.core.models.formats import MODEL_SUFFIXES, NEEDS_TRUST, file_kind
 from inspector.core.models.formats.pickled import SAFE_FORMATS
 from inspector.core.models.loading import builtin_models, load_model
 from inspector.core.util.errors import InspectorError
+from inspector.gui.about import show_about
 from inspector.gui.branding import APP_TITLE, app_icon
 from inspector.gui.jobs import Job, JobRunner
 from inspector.gui.lazy_tabs import LazyTabs
@@ -161,6 +162,8 @@ class MainWindow(QMainWindow):
             view_menu, "&Presentation mode", self.set_presentation, QKeySequence(Qt.Key.Key_F11)
         )
         self.presentation_action.setCheckable(True)
+        help_menu = self.menuBar().addMenu("&Help")
+        self.about_action = self._add_action(help_menu, "&About", lambda: show_about(self, self.settings.path))
 
     def _fill_file_menu(self) -> None:
         """The visible workspace's entries, then what every workspace shares."""
