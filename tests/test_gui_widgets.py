@@ -11,6 +11,7 @@ import time
 import pytest
 import torch
 from PIL import Image
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QFormLayout
 
 from inspector.cli import main
@@ -208,3 +209,31 @@ def test_ctrl_c_closes_the_app_without_a_traceback(tmp_path):
     app.send_signal(signal.SIGINT)
     _out, err = app.communicate(timeout=60)
     assert app.returncode == 130 and "Traceback" not in err
+
+
+def test_the_pixel_readout_reads_rgb_in_plain_numbers_and_a_double_click_fits_the_image(qtbot):
+    import numpy as np
+
+    from inspector.gui.image_panes import ImagePanes
+
+    panes = ImagePanes()
+    qtbot.addWidget(panes)
+    panes.resize(900, 400)
+    panes.show()
+    original = np.zeros((8, 8, 3), np.uint8)
+    original[2, 3] = (174, 90, 12)
+    panes.set_image(0, original)
+    assert panes.pixel_text(2, 3) == "x 3, y 2 \u00b7 RGB 174, 90, 12"
+    adversarial = original.copy()
+    adversarial[2, 3] = (175, 88, 12)
+    panes.set_image(2, adversarial)
+    assert panes.pixel_text(2, 3) == "x 3, y 2 \u00b7 RGB 174, 90, 12 \u2192 175, 88, 12 (+1, -2, 0)"
+    box = panes.boxes[0]
+    fitted = box.viewRange()
+    box.scaleBy((0.25, 0.25))  # zoomed in with the wheel
+    assert box.viewRange() != fitted
+    centre = box.mapViewToScene(box.viewRect().center())
+    at = panes.view.mapFromScene(centre)
+    qtbot.mouseDClick(panes.view.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    qtbot.mouseRelease(panes.view.viewport(), Qt.MouseButton.LeftButton, pos=at)  # as a real double-click ends
+    assert np.allclose(box.viewRange(), fitted, atol=0.5)

@@ -29,7 +29,7 @@ while window.busy():  # the first image's classification
     app.processEvents()
     time.sleep(0.01)
 print([m for m in {OPTIONAL_HEAVY!r} if m in sys.modules])
-print([workspace.name for workspace in window.workspaces.built()])
+print([workspace.name for workspace in window.workspaces.values()])
 window.close()
 """
 

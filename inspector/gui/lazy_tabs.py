@@ -20,7 +20,7 @@ class LazyTabs(Mapping[str, Workspace]):
     ``build(entry)`` makes a workspace; it is called once per workspace, when its tab is
     first shown or ``self[name]`` is first asked for (the placeholder tab is then replaced
     in place, the current tab unchanged). The first tab is built at once. Iterating gives
-    every name; :meth:`built` only the workspaces that exist.
+    every name; :meth:`values` only the workspaces that exist (it builds none).
 
     Raises:
         KeyError: ``self[name]`` for a name no entry has.
@@ -62,8 +62,9 @@ class LazyTabs(Mapping[str, Workspace]):
         """The visible workspace (built if it was not)."""
         return self[list(self._entries)[self.tabs.currentIndex()]]
 
-    def built(self) -> list[Workspace]:
-        """The workspaces built so far, in the order they were built."""
+    def values(self) -> list[Workspace]:
+        """The workspaces built so far, in the order they were built: what a change of model or
+        presentation must reach (one not built yet starts from the current state when it is)."""
         return list(self._built.values())
 
     def _on_current(self, index: int) -> None:

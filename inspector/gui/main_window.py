@@ -315,7 +315,7 @@ class MainWindow(QMainWindow):
 
     def _on_setup_saved(self) -> None:
         """The sidecar changed on disk, so the model loads again with it (see load_model's cache)."""
-        for workspace in self.workspaces.built():
+        for workspace in self.workspaces.values():
             workspace.model_changed()
 
     def _on_busy(self, busy: bool) -> None:
@@ -354,7 +354,7 @@ class MainWindow(QMainWindow):
         font.setPointSizeF(self._base_font.pointSizeF() * scale)
         QApplication.instance().setFont(font)
         self._text_scale = scale
-        for workspace in self.workspaces.built():
+        for workspace in self.workspaces.values():
             workspace.set_text_scale(scale)
         self.presentation_action.setChecked(on)
         self.showFullScreen() if on else self.showNormal()

@@ -99,7 +99,6 @@ class EvasionWorkspace(Workspace):
         self.trigger_panel = TriggerPanel()
         self.trigger_panel.stamp_clicked.connect(self.stamp_trigger)
         self.panes = ImagePanes()
-        self.panes.hovered.connect(lambda text: self.shell.show_status(text, 4000))
         self.probabilities = ProbabilityPanel()
         self.live_plot = LivePlot()
         bottom = splitter(Qt.Orientation.Horizontal, [self.probabilities, self.live_plot], [560, 440])
