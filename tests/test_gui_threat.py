@@ -55,6 +55,10 @@ def test_label_only_switches_to_hopskipjump_and_reports_time_and_detection(qtbot
     text = panel.result.text()
     assert "queries (top-1 label only)" in text and "at 1 query per second" in text and "caught at query" in text
     assert "computed on mnist-standard" in text
+    assert window.attack_panel.progress.text().startswith("done: ")  # the time left went with the run
+    with qtbot.waitSignal(window.preview_ready, timeout=WAIT_MS):
+        window.shell.session.model = "mnist-pgd-at"  # another model: the last run's lines go
+    assert panel.result.text() == "no attack run yet" and window.attack_panel.progress.text() == "no attack run yet"
 
 
 def test_top_k_and_scores_pick_square_and_transfer_picks_a_surrogate(qtbot, window):
