@@ -91,8 +91,10 @@ def test_inversion_shows_the_grid(qtbot, main, tmp_path):
     ws = main.workspaces["privacy"]
     ws.task_picker.setCurrentIndex(1)
     assert ws.state.task == "inversion" and ws.view() is ws.views.currentWidget()
+    assert ws.view().picture.text().startswith("Run to reconstruct")
     with qtbot.waitSignal(ws.run_finished, timeout=WAIT_MS) as done:
         ws.run()
+        assert ws.view().picture.text().startswith("Reconstructing each class\u2026")  # not "Run to ..." while it runs
     report = done.args[0]
     assert report.images.shape == (10, 1, 28, 28)
     assert not ws.view().picture.pixmap().isNull() and "MI-Face on mnist-standard" in ws.view().scores.text()

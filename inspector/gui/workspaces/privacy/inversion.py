@@ -70,6 +70,11 @@ class InversionView(ResultView):
                 self._pixmap.scaledToWidth(max(width, 100), Qt.TransformationMode.FastTransformation)
             )
 
+    def show_running(self, text: str) -> None:
+        """In place of "Run to reconstruct": the run's stage, until its grid comes."""
+        if self._pixmap.isNull():
+            self.picture.setText(f"Reconstructing each class\u2026\n{text}")
+
     def show_result(self, result: InversionReport | None) -> None:
         if result is None:
             self._pixmap = QPixmap()
