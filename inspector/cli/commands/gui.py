@@ -17,11 +17,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_attack_options(p)
     add_compare_arguments(p)
     add_threat_model_arguments(p)
-    p.add_argument("--run", action="store_true", help="start the attack as soon as the image is loaded")
+    p.add_argument(
+        "--run", action="store_true", help="start the attack as soon as the image is loaded; the window stays open"
+    )
+    p.add_argument(
+        "--quit-after",
+        action="store_true",
+        help="exit when done (after --run: when the attack ends) with status 0, or 2 with one line on stderr "
+        "at the first error",
+    )
     p.add_argument(
         "--screenshot",
         metavar="FILE.png",
-        help="save a screenshot of the window when done (after --run: when the attack ends), then exit",
+        help="save a screenshot of the window when done (after --run: when the attack ends), then exit "
+        "(as --quit-after)",
     )
 
 
