@@ -12,7 +12,7 @@ from inspector.gui.main_window import MainWindow
 from inspector.gui.session import Session
 from inspector.gui.settings import Settings
 from inspector.gui.workspaces.evaluate.eta import Eta, format_seconds
-from inspector.gui.workspaces.evaluate.state import EvaluateState
+from inspector.gui.workspaces.evaluate.state import DIGIT_EPS, NO_DATA, PHOTO_EPS, EvaluateState
 
 WAIT_MS = 120_000
 
@@ -147,3 +147,26 @@ def test_another_model_clears_the_results_of_the_previous_one(qtbot, main):
         main.workspaces["evaluate"].shell.session.model = "mnist-pgd-at"
     assert ws.state.result is None and ws.results.table.rowCount() == 0 and ws.curve.points() == {}
     assert not ws.save_button.isEnabled()
+
+
+def test_the_default_data_and_budgets_follow_the_model(qtbot, tmp_path, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text, *a: shown.append(text))
+    win = MainWindow(Session(model="mnist-standard", device="cpu"), Settings(tmp_path / "settings.json"))
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.workspaces["evasion"].preview_ready, timeout=WAIT_MS):
+        win.show()
+    ws = win.workspaces["evaluate"]
+    assert (ws.state.data, ws.state.eps) == ("mnist-heldout", DIGIT_EPS)  # a digit model: digits, up to 0.3
+    assert ws.attack_panel.eps.text() == DIGIT_EPS
+    with qtbot.waitSignal(win.workspaces["evasion"].preview_ready, timeout=WAIT_MS):
+        ws.shell.session.model = "efficientnet-lite0"
+    assert (ws.state.data, ws.state.eps) == (NO_DATA, PHOTO_EPS) and ws.attack_panel.eps.text() == PHOTO_EPS
+    assert "choose a folder of labelled photos" in ws.data_panel.data_label.text()
+    ws.run()  # no dialog stuck at loading: one message, nothing runs
+    assert len(shown) == 1 and "choose a folder of labelled photos" in shown[0] and not win.busy()
+    ws.state.eps = "0, 2/255"  # the user's own budgets stay
+    with qtbot.waitSignal(win.workspaces["evasion"].preview_ready, timeout=WAIT_MS):
+        ws.shell.session.model = "mnist-pgd-at"
+    assert (ws.state.data, ws.state.eps) == ("mnist-heldout", "0, 2/255")
+    win.close()

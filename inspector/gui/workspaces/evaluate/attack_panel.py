@@ -52,6 +52,7 @@ class AttackPanel(QGroupBox):
         self.eps = QLineEdit(state.eps)
         self.eps.setToolTip("Budgets in [0, 1] pixel units (Linf), comma-separated: 0, 1/255, 2/255")
         self.eps.textChanged.connect(lambda text: setattr(self.state, "eps", text))
+        state.events.eps.connect(lambda text: text != self.eps.text() and self.eps.setText(text))  # model's defaults
         form.addRow("eps", self.eps)
         self.steps = QSpinBox()
         self.steps.setRange(0, MAX_STEPS)
