@@ -34,8 +34,9 @@ def main(qtbot, tmp_path):
 
 def test_evaluation_fills_the_table_and_curve_and_saves_a_report(qtbot, main, tmp_path):
     ws = main.workspaces["evaluate"]
-    partials = []
+    partials, reports = [], []
     ws.state.events.result.connect(lambda result: partials.append(result))
+    ws.state.events.progress.connect(lambda report: report is not None and reports.append(report))
     with qtbot.waitSignal(ws.evaluation_finished, timeout=WAIT_MS) as done:
         ws.attack_panel.run_button.click()
     result = done.args[0]
@@ -47,7 +48,9 @@ def test_evaluation_fills_the_table_and_curve_and_saves_a_report(qtbot, main, tm
     xs, ys = ws.curve.points()[("none", "fgsm")]
     assert xs == [0, 8, pytest.approx(51)]
     assert ys[0] == pytest.approx(100 * result.clean["none"]["accuracy"]) and ys[2] < ys[0]
-    assert ws.attack_panel.progress.value() == 20
+    bar = ws.attack_panel.progress
+    assert bar.value() == bar.maximum() and bar.text() == "20 / 20 images"
+    assert any(0 < r.within_batch < 20 for r in reports)  # the bar moved within the one batch of 20
     assert "sanity" in ws.results.sanity.text()
     flagged = dataclasses.replace(result, sanity=[{"check": "more steps", "status": "flag", "detail": "x5 < x1"}])
     ws.results.set_result(flagged)

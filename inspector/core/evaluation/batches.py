@@ -42,9 +42,10 @@ class BatchRun:
         self.settings = ["none"] + (["defended"] if pipeline.defenses else [])
         self.largest_eps = budgets(config)[-1]
 
-    def batch(self, batch: list[tuple[int, Sample]], plan: list[Unit], report: Callable[[str], None]) -> None:
+    def batch(self, batch: list[tuple[int, Sample]], plan: list[Unit], report: Callable[[str, float], None]) -> None:
         """Load the batch, record the clean predictions, then every unit not yet recorded
-        (``report`` is told each unit before it runs)."""
+        (``report(stage, fraction)`` is told each unit before it runs, with the fraction of the
+        plan's units done, in [0, 1))."""
         if not self.pending(batch, plan):
             return
         clean_keys = [("clean", None, s, "main") for s in self.settings]
@@ -64,7 +65,7 @@ class BatchRun:
                 if not self.store.done(ids[j], key)
             ]
         )
-        for unit in plan:
+        for done, unit in enumerate(plan):
             rows = [j for j in range(len(ids)) if unit.limit is None or index[j] < unit.limit]
             unit_keys = [(unit.attack, unit.eps, s, unit.variant) for s in self._unit_settings(unit)]
             if all(self.store.done(ids[j], k) for j in rows for k in unit_keys):
@@ -72,7 +73,8 @@ class BatchRun:
             report(
                 unit.attack
                 + ("" if unit.eps is None else f" eps {budget_text(unit.eps, self.config.norm)}")
-                + ("" if unit.variant == "main" else f" ({unit.variant})")
+                + ("" if unit.variant == "main" else f" ({unit.variant})"),
+                done / len(plan),
             )
             self._unit(
                 unit,

@@ -26,6 +26,8 @@ from inspector.gui.workspaces.evaluate.eta import format_seconds
 from inspector.gui.workspaces.evaluate.state import EvaluateState
 
 MAX_STEPS = 100_000
+#: Steps of the progress bar per image, so that it moves within a batch.
+PARTS = 100
 
 
 class AttackPanel(QGroupBox):
@@ -73,7 +75,7 @@ class AttackPanel(QGroupBox):
         buttons.addWidget(self.cancel_button)
         layout.addLayout(buttons)
         self.progress = QProgressBar()
-        self.progress.setFormat("%v / %m images")
+        self.progress.setFormat("0 / 0 images")
         self.progress.setValue(0)
         layout.addWidget(self.progress)
         self.stage = QLabel("")
@@ -88,8 +90,13 @@ class AttackPanel(QGroupBox):
         self.run_button.setEnabled(can_run)
         self.cancel_button.setEnabled(running)
 
-    def show_progress(self, done: int, total: int, stage: str, seconds_left: float | None) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
+    def show_progress(
+        self, done: int, total: int, stage: str, seconds_left: float | None, within_batch: float = 0.0
+    ) -> None:
+        """``done`` of ``total`` images finished, and ``within_batch`` images' worth of the running batch
+        (the bar moves in hundredths of an image, its text counts finished images)."""
+        self.progress.setRange(0, max(total, 1) * PARTS)
+        self.progress.setValue(round((done + within_batch) * PARTS))
+        self.progress.setFormat(f"{done} / {total} images")
         left = "" if seconds_left is None else f"about {format_seconds(seconds_left)} left \u00b7 "
         self.stage.setText(left + stage)

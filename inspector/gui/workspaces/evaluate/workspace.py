@@ -119,7 +119,9 @@ class EvaluateWorkspace(Workspace):
         if isinstance(report, Progress):
             self.state.progress = report
             left = self._eta.update(report.images_done, report.images_total)
-            self.attack_panel.show_progress(report.images_done, report.images_total, report.stage, left)
+            self.attack_panel.show_progress(
+                report.images_done, report.images_total, report.stage, left, report.within_batch
+            )
         elif isinstance(report, Partial):
             self.state.result = report.result
 
