@@ -237,3 +237,10 @@ def test_the_pixel_readout_reads_rgb_in_plain_numbers_and_a_double_click_fits_th
     qtbot.mouseDClick(panes.view.viewport(), Qt.MouseButton.LeftButton, pos=at)
     qtbot.mouseRelease(panes.view.viewport(), Qt.MouseButton.LeftButton, pos=at)  # as a real double-click ends
     assert np.allclose(box.viewRange(), fitted, atol=0.5)
+
+
+def test_the_legend_calls_the_models_first_answer_its_original_prediction_not_the_truth(qtbot):
+    panel = ProbabilityPanel()
+    qtbot.addWidget(panel)
+    legend = panel._legend.text()
+    assert "original prediction" in legend and "adversarial prediction" in legend and "> true" not in legend
