@@ -197,3 +197,11 @@ def test_a_cancelled_output_mode_comparison_says_so(qtbot, window):
     # says cancelled) or before the first, and runs no later mode
     assert len(sweep.rows) <= 1 < len(MODES) and all(row.cancelled for row in sweep.rows)
     assert "Cancelled" in window.mode_table.heading.text()
+
+
+def test_a_photo_on_a_digit_model_says_it_was_converted(qtbot, window):
+    assert "converted" not in window.image_panel.file_label.text()  # a digit on a digit model
+    with qtbot.waitSignal(window.preview_ready, timeout=WAIT_MS):
+        window.open_image(str(resource_path("images", "coffee.png")))
+    text = window.image_panel.file_label.text()
+    assert text.startswith("coffee.png\nconverted: colour ") and "\u2192 grey 28x28" in text

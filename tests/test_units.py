@@ -36,3 +36,15 @@ def test_the_time_left_counts_down_the_bound_then_follows_the_pace():
     assert time_left(23.0, 25.0, 30, 40) == (pytest.approx(25 / 30 * 10), False)  # slower than measured
     assert time_left(None, 10.0, 5, 10) == (pytest.approx(10.0), False)
     assert time_left(None, 10.0, 10, 10) == (0.0, False)
+
+
+def test_a_photo_fed_to_a_digit_model_says_how_it_was_converted():
+    from inspector.core.io.conversion import conversion_note
+
+    assert (
+        conversion_note("RGB", (640, 480), 1, (28, 28), "shorter-side-crop")
+        == "converted: colour 640x480 \u2192 grey 28x28 (shorter side resized, centre cropped)"
+    )
+    assert conversion_note("L", (28, 28), 3, (28, 28), "stretch") == "converted: grey 28x28 \u2192 colour 28x28"
+    assert conversion_note("RGB", (640, 480), 3, (224, 224), "shorter-side-crop") is None  # the ordinary resize
+    assert conversion_note("L", (28, 28), 1, (28, 28), "stretch") is None
