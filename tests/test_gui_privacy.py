@@ -40,6 +40,7 @@ def test_the_picker_offers_each_registered_task_and_shows_its_form_view_and_desc
         (task.title, task.name) for task in TASKS.values()
     ]  # in the registry's order
     assert ws.state.task == "stealing" and picker.currentData() == "stealing"
+    assert ws.view().caption.text().startswith("Grey boxes: the agreement range the Adversarial Robustness Toolbox")
     for i, task in reversed(list(enumerate(TASKS.values()))):  # each task, the first one last
         picker.setCurrentIndex(i)
         assert ws.state.task == task.name and ws.description.text() == task.description
