@@ -99,6 +99,11 @@ def test_inversion_shows_the_grid(qtbot, main, tmp_path):
     report = done.args[0]
     assert report.images.shape == (10, 1, 28, 28)
     assert not ws.view().picture.pixmap().isNull() and "MI-Face on mnist-standard" in ws.view().scores.text()
+    picture = ws.view().picture
+    for size in ((1366, 768), (1280, 520)):  # a short window too: the grid and its captions fit the view
+        main.resize(*size)
+        qtbot.waitUntil(lambda: picture.pixmap().height() <= picture.height(), timeout=5000)
+        assert picture.pixmap().width() <= picture.width()
     assert ws.export_button.isEnabled()
     main.grab().save(str(tmp_path / "inversion.png"))
 

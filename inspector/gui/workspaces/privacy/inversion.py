@@ -63,11 +63,15 @@ class InversionView(ResultView):
         self._fit()
 
     def _fit(self) -> None:
-        """The grid scaled to the width available (never above twice its size), sharp pixels."""
+        """The grid scaled to fit the space available, both ways (never above twice its size), sharp
+        pixels: a grid scaled to the width alone ran past a short view's bottom, cutting its captions."""
         if not self._pixmap.isNull():
-            width = min(self.picture.width() - 8, 2 * self._pixmap.width())
+            width = max(min(self.picture.width() - 8, 2 * self._pixmap.width()), 100)
+            height = max(min(self.picture.height() - 8, 2 * self._pixmap.height()), 40)
             self.picture.setPixmap(
-                self._pixmap.scaledToWidth(max(width, 100), Qt.TransformationMode.FastTransformation)
+                self._pixmap.scaled(
+                    width, height, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
+                )
             )
 
     def show_running(self, text: str) -> None:
