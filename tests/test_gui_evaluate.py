@@ -159,7 +159,10 @@ def test_the_default_data_and_budgets_follow_the_model(qtbot, tmp_path, monkeypa
     qtbot.addWidget(win)
     with qtbot.waitSignal(win.workspaces["evasion"].preview_ready, timeout=WAIT_MS):
         win.show()
+    win.statusBar().showMessage("attacking mnist-standard\u2026")
     ws = win.workspaces["evaluate"]
+    win.tabs.setCurrentWidget(ws)
+    assert win.statusBar().currentMessage() == ""  # the Evasion tab's message stays there
     assert (ws.state.data, ws.state.eps) == ("mnist-heldout", DIGIT_EPS)  # a digit model: digits, up to 0.3
     assert ws.attack_panel.eps.text() == DIGIT_EPS
     with qtbot.waitSignal(win.workspaces["evasion"].preview_ready, timeout=WAIT_MS):
