@@ -71,7 +71,7 @@ def test_cancel_keeps_the_finished_records_and_a_second_run_continues(qtbot, mai
     ws.state.attacks, ws.state.steps, ws.state.eps = ["pgd"], 10, "8/255, 0.2"
 
     def cancel_after_first_batch(progress):  # one batch of 20 digits: stop once its second budget starts
-        if progress is not None and "eps 0.2" in progress.stage:
+        if progress is not None and "eps 51/255" in progress.stage:  # 0.2, in grey levels
             ws.cancel()
 
     ws.state.events.progress.connect(cancel_after_first_batch)
