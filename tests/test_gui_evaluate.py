@@ -45,6 +45,7 @@ def test_evaluation_fills_the_table_and_curve_and_saves_a_report(qtbot, main, tm
     assert ws.results.table.rowCount() == 3
     cells = [ws.results.table.item(0, j).text() for j in range(ws.results.table.columnCount())]
     assert cells[1] == "fgsm" and cells[5] == "20" and "\u2013" in cells[4]
+    assert [ws.results.table.item(i, 2).text() for i in range(3)] == ["0/255", "8/255", "51/255"]  # as the axis
     xs, ys = ws.curve.points()[("none", "fgsm")]
     assert xs == [0, 8, pytest.approx(51)]
     assert ys[0] == pytest.approx(100 * result.clean["none"]["accuracy"]) and ys[2] < ys[0]
