@@ -164,6 +164,10 @@ def test_the_default_data_and_budgets_follow_the_model(qtbot, tmp_path, monkeypa
     ws = win.workspaces["evaluate"]
     win.tabs.setCurrentWidget(ws)
     assert win.statusBar().currentMessage() == ""  # the Evasion tab's message stays there
+    assert win.summary.text() == ""  # and so does its summary (model and device, or the last run)
+    win.tabs.setCurrentWidget(win.workspaces["evasion"])
+    assert win.summary.text().startswith("device cpu")
+    win.tabs.setCurrentWidget(ws)
     assert (ws.state.data, ws.state.eps) == ("mnist-heldout", DIGIT_EPS)  # a digit model: digits, up to 0.3
     assert ws.attack_panel.eps.text() == DIGIT_EPS
     with qtbot.waitSignal(win.workspaces["evasion"].preview_ready, timeout=WAIT_MS):

@@ -8,6 +8,7 @@ window gives it: the evented :class:`Session` (model, device), the one
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import torch
@@ -108,10 +109,11 @@ class MainWindow(QMainWindow):
         )
         states = states or {}
         self._text_scale = 1.0
+        self._summaries: dict[str, str] = {}
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.workspaces = LazyTabs(self.tabs, WORKSPACES, lambda entry: self._build_workspace(entry, shell, states))
-        self.tabs.currentChanged.connect(lambda _i: self.statusBar().clearMessage())  # a message is its tab's
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         self.setCentralWidget(self.tabs)
         self._build_menus()
         self.resize(*DEFAULT_SIZE)
@@ -121,11 +123,23 @@ class MainWindow(QMainWindow):
         return self.workspaces.current()
 
     def _build_workspace(self, entry: WorkspaceEntry, shell: Shell, states: dict) -> Workspace:
-        """A workspace on its tab's first visit: ``states`` holds its initial view state, if any."""
-        workspace = entry.load()(shell, states.get(entry.name))
+        """A workspace on its tab's first visit: ``states`` holds its initial view state, if any. Its
+        summary (the status bar's right) is its own: shown while its tab is."""
+        own = dataclasses.replace(shell, set_summary=lambda text: self._set_summary(entry.name, text))
+        workspace = entry.load()(own, states.get(entry.name))
         if self._text_scale != 1.0:
             workspace.set_text_scale(self._text_scale)
         return workspace
+
+    def _set_summary(self, name: str, text: str) -> None:
+        self._summaries[name] = text
+        if self.tabs.currentIndex() == [entry.name for entry in WORKSPACES].index(name):
+            self.summary.setText(text)
+
+    def _on_tab_changed(self, index: int) -> None:
+        """Messages and the summary are the visible workspace's: another tab's do not follow."""
+        self.statusBar().clearMessage()
+        self.summary.setText(self._summaries.get(WORKSPACES[index].name, "") if index >= 0 else "")
 
     # ---- layout -------------------------------------------------------------------------------
     def _build_toolbar(self) -> None:
