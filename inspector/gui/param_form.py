@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from inspector.core.util.errors import ParameterError
 from inspector.core.util.params import ParamSpec
-from inspector.gui.param_labels import choice_label
+from inspector.gui.param_labels import choice_label, param_label
 
 GREY = 255.0
 SLIDER_STEPS_PER_GREY = 4  # the slider moves in quarter grey levels
@@ -124,8 +124,10 @@ def make_editor(spec: ParamSpec, value: Any, on_change, *, maximum: float | None
 
 
 def title(name: str) -> str:
-    """The form label of parameter ``name``: ``max_grad_norm`` -> ``"Max grad norm"``."""
-    return name.replace("_", " ").capitalize()
+    """The form label of parameter ``name``, capitalised: ``init_cost`` -> ``"First L1 weight \u03bb"``,
+    ``patience`` -> ``"Patience"`` (see :func:`~inspector.gui.param_labels.param_label`)."""
+    label = param_label(name)
+    return label[:1].upper() + label[1:]
 
 
 def error_text(error: ParameterError) -> str:

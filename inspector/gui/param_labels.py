@@ -39,11 +39,16 @@ PARAM_LABELS = {
     "ftol": "stop below improvement",
     "p_init": "first square fraction p",
     "quality": "JPEG quality",
-    "sigma": "blur \u03c3 (pixels)",
+    "sigma": "standard deviation \u03c3",
     "size": "window (pixels)",
     "bits": "bits per channel",
     "scale": "intermediate size",
     "min_scale": "smallest resize",
+    "lr": "learning rate",
+    "init_cost": "first L1 weight \u03bb",
+    "asr": "attack success to reach",
+    "max_grad_norm": "clipping norm C",
+    "noise_multiplier": "noise multiplier \u03c3",
 }
 
 #: How a choice reads in a combo box, by its value (the value itself is what the form hands on).
