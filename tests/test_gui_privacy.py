@@ -44,6 +44,7 @@ def test_the_picker_offers_each_registered_task_and_shows_its_form_view_and_desc
         (task.title, task.name) for task in TASKS.values()
     ]  # in the registry's order
     assert ws.state.task == "stealing" and picker.currentData() == "stealing"
+    assert ws.view().caption.text().startswith("Grey boxes: the agreement range the Adversarial Robustness Toolbox")
     for i, task in reversed(list(enumerate(TASKS.values()))):  # each task, the first one last
         picker.setCurrentIndex(i)
         assert ws.state.task == task.name and ws.description.text() == task.description
@@ -95,11 +96,18 @@ def test_inversion_shows_the_grid(qtbot, main, tmp_path):
     ws = main.workspaces["privacy"]
     ws.task_picker.setCurrentIndex(1)
     assert ws.state.task == "inversion" and ws.view() is ws.views.currentWidget()
+    assert ws.view().picture.text().startswith("Run to reconstruct")
     with qtbot.waitSignal(ws.run_finished, timeout=WAIT_MS) as done:
         ws.run()
+        assert ws.view().picture.text().startswith("Reconstructing each class\u2026")  # not "Run to ..." while it runs
     report = done.args[0]
     assert report.images.shape == (10, 1, 28, 28)
     assert not ws.view().picture.pixmap().isNull() and "MI-Face on mnist-standard" in ws.view().scores.text()
+    picture = ws.view().picture
+    for size in ((1366, 768), (1280, 520)):  # a short window too: the grid and its captions fit the view
+        main.resize(*size)
+        qtbot.waitUntil(lambda: picture.pixmap().height() <= picture.height(), timeout=5000)
+        assert picture.pixmap().width() <= picture.width()
     assert ws.export_button.isEnabled()
     main.grab().save(str(tmp_path / "inversion.png"))
 

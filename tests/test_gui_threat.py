@@ -55,6 +55,10 @@ def test_label_only_switches_to_hopskipjump_and_reports_time_and_detection(qtbot
     text = panel.result.text()
     assert "queries (top-1 label only)" in text and "at 1 query per second" in text and "caught at query" in text
     assert "computed on mnist-standard" in text
+    assert window.attack_panel.progress.text().startswith("done: ")  # the time left went with the run
+    with qtbot.waitSignal(window.preview_ready, timeout=WAIT_MS):
+        window.shell.session.model = "mnist-pgd-at"  # another model: the last run's lines go
+    assert panel.result.text() == "no attack run yet" and window.attack_panel.progress.text() == "no attack run yet"
 
 
 def test_top_k_and_scores_pick_square_and_transfer_picks_a_surrogate(qtbot, window):
@@ -193,3 +197,11 @@ def test_a_cancelled_output_mode_comparison_says_so(qtbot, window):
     # says cancelled) or before the first, and runs no later mode
     assert len(sweep.rows) <= 1 < len(MODES) and all(row.cancelled for row in sweep.rows)
     assert "Cancelled" in window.mode_table.heading.text()
+
+
+def test_a_photo_on_a_digit_model_says_it_was_converted(qtbot, window):
+    assert "converted" not in window.image_panel.file_label.text()  # a digit on a digit model
+    with qtbot.waitSignal(window.preview_ready, timeout=WAIT_MS):
+        window.open_image(str(resource_path("images", "coffee.png")))
+    text = window.image_panel.file_label.text()
+    assert text.startswith("coffee.png\nconverted: colour ") and "\u2192 grey 28x28" in text

@@ -213,7 +213,7 @@ def test_huge_counts_end_in_one_line_within_the_bounds(argv, flag, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("extra", [[], ["--screenshot", "s.png"]], ids=["run", "run+screenshot"])
+@pytest.mark.parametrize("extra", [["--quit-after"], ["--screenshot", "s.png"]], ids=["run", "run+screenshot"])
 def test_a_scripted_gui_run_with_a_bad_target_exits_2(extra, tmp_path):
     """It printed its line and then hung; now the window closes, the app exits 2, nothing is saved."""
     outcome = run_inspector(

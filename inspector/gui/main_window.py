@@ -33,14 +33,17 @@ from inspector.core.models.loading import builtin_models, load_model
 from inspector.core.replay import read_source
 from inspector.core.util.errors import InspectorError
 from inspector.core.util.messages import show_path
+from inspector.gui.about import show_about
 from inspector.gui.branding import APP_TITLE, app_icon
 from inspector.gui.jobs import Job, JobRunner
+from inspector.gui.lazy_tabs import LazyTabs
 from inspector.gui.model_setup import ModelSetupDialog
 from inspector.gui.session import Session
 from inspector.gui.settings import Settings
 from inspector.gui.shell import Shell
+from inspector.gui.wheel_guard import install_wheel_guard
 from inspector.gui.workspace import Workspace
-from inspector.gui.workspace_tabs import WORKSPACES
+from inspector.gui.workspace_tabs import WORKSPACES, WorkspaceEntry
 
 #: The window's size at start, made smaller where the screen is (see :func:`initial_size`).
 DEFAULT_SIZE = (1400, 900)
@@ -93,6 +96,7 @@ class MainWindow(QMainWindow):
         show_dialogs: bool = True,
     ):
         super().__init__()
+        install_wheel_guard(QApplication.instance())
         self.session = session or Session()
         self.settings = settings or Settings()
         self.show_dialogs = show_dialogs
@@ -105,21 +109,12 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.summary)
         self._build_toolbar()
         states = states or {}
+        self._text_scale = 1.0
+        self._summaries: dict[str, str] = {}
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.workspaces: dict[str, Workspace] = {}
-        for cls in WORKSPACES:
-            shell = Shell(
-                self.session,
-                self._new_runner(behind=self.runner),  # no workspace job starts while a model loads
-                self.settings,
-                self.show_error,
-                lambda text, ms: self.statusBar().showMessage(text, ms),
-                self.summary.setText,
-            )
-            workspace = cls(shell, states.get(cls.name))
-            self.workspaces[cls.name] = workspace
-            self.tabs.addTab(workspace, cls.title)
+        self.workspaces = LazyTabs(self.tabs, WORKSPACES, lambda entry: self._build_workspace(entry, states))
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         self.setCentralWidget(self.tabs)
         self._build_menus()
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._on_escape)
@@ -129,7 +124,36 @@ class MainWindow(QMainWindow):
 
     def workspace(self) -> Workspace:
         """The visible workspace."""
-        return self.tabs.currentWidget()
+        return self.workspaces.current()
+
+    def _build_workspace(self, entry: WorkspaceEntry, states: dict) -> Workspace:
+        """A workspace on its tab's first visit: ``states`` holds its initial view state, if any. It gets
+        its own job runner (behind the window's, so no job starts while a model loads) and its own summary
+        (the status bar's right), shown while its tab is."""
+        shell = Shell(
+            self.session,
+            self._new_runner(behind=self.runner),
+            self.settings,
+            self.show_error,
+            lambda text, ms: self.statusBar().showMessage(text, ms),
+            lambda text: self._set_summary(entry.name, text),
+        )
+        workspace = entry.load()(shell, states.get(entry.name))
+        if self._text_scale != 1.0:
+            workspace.set_text_scale(self._text_scale)
+        if self.presenting():
+            workspace.set_presenter(True)
+        return workspace
+
+    def _set_summary(self, name: str, text: str) -> None:
+        self._summaries[name] = text
+        if self.tabs.currentIndex() == [entry.name for entry in WORKSPACES].index(name):
+            self.summary.setText(text)
+
+    def _on_tab_changed(self, index: int) -> None:
+        """Messages and the summary are the visible workspace's: another tab's do not follow."""
+        self.statusBar().clearMessage()
+        self.summary.setText(self._summaries.get(WORKSPACES[index].name, "") if index >= 0 else "")
 
     def _new_runner(self, behind: JobRunner | None = None) -> JobRunner:
         """A job runner (``behind`` another, see :class:`JobRunner`) whose errors, messages and busy
@@ -179,6 +203,8 @@ class MainWindow(QMainWindow):
         )
         self.presentation_action.setCheckable(True)
         self.addAction(self.presentation_action)  # its key works with the menu bar hidden (presenter mode)
+        help_menu = self.menuBar().addMenu("&Help")
+        self.about_action = self._add_action(help_menu, "&About", lambda: show_about(self, self.settings.path))
 
     def _fill_file_menu(self) -> None:
         """The visible workspace's entries, then what every workspace shares."""
@@ -273,10 +299,11 @@ class MainWindow(QMainWindow):
         except InspectorError as exc:
             self.show_error(str(exc))
             return False
-        workspace = next((w for w in self.workspaces.values() if isinstance(source, w.opens)), None)
-        if workspace is None:
+        entry = next((e for e in WORKSPACES if isinstance(source, e.load().opens)), None)
+        if entry is None:
             self.show_error(f"{show_path(path)}: no workspace of this app opens this kind of saved run")
             return False
+        workspace = self.workspaces[entry.name]  # built on the spot if its tab was never visited
         self.tabs.setCurrentWidget(workspace)
         return workspace.open_source(source, self.confirm_code)
 
@@ -384,6 +411,7 @@ class MainWindow(QMainWindow):
         The application's font stays: the hidden controls of every workspace would otherwise widen the window.
         """
         scale = PRESENTATION_FONT_SCALE if on else 1.0
+        self._text_scale = scale
         for workspace in self.workspaces.values():
             workspace.set_text_scale(scale)
             workspace.set_presenter(on)

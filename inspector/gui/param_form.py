@@ -1,8 +1,9 @@
 """A form built from ParamSpecs: one editor per parameter, labelled with its title.
 
 Widget per spec: unit ``"pixel"`` -> slider + spin box in grey levels (value x 255);
-choices -> combo box; bool -> check box; int / float -> spin box; other -> line edit. An optional
-number (default None) has one more value below its range, which reads :data:`AUTO` and means None.
+choices -> combo box (in words, :mod:`inspector.gui.param_labels`); bool -> check box; int / float -> spin
+box; other -> line edit. An optional number (default None) has one more value below its range, which
+reads :data:`AUTO` and means None; a number whose 0 means "chosen for you" shows its ``zero`` text there.
 :class:`ParamForm` lays them out for any :class:`~inspector.core.util.params.Configurable`;
 :func:`error_text` words a :class:`~inspector.core.util.errors.ParameterError` with the
 label its parameter has in the form ("Epochs: 0 is below the minimum 1").
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from inspector.core.util.errors import ParameterError
 from inspector.core.util.params import ParamSpec
+from inspector.gui.param_labels import choice_label, param_label
 
 GREY = 255.0
 SLIDER_STEPS_PER_GREY = 4  # the slider moves in quarter grey levels
@@ -93,9 +95,10 @@ def make_editor(spec: ParamSpec, value: Any, on_change, *, maximum: float | None
         editor.changed.connect(on_change)
     elif spec.choices:
         editor = QComboBox()
-        editor.addItems(list(spec.choices))
-        editor.setCurrentText(str(value))
-        editor.currentTextChanged.connect(on_change)
+        for choice in spec.choices:
+            editor.addItem(choice_label(choice), choice)  # shown in words, handed on as the value
+        editor.setCurrentIndex(max(editor.findData(str(value)), 0))
+        editor.currentIndexChanged.connect(lambda _i: on_change(editor.currentData()))
     elif spec.type is bool:
         editor = QCheckBox()
         editor.setChecked(bool(value))
@@ -126,6 +129,8 @@ def _number_editor(spec: ParamSpec, value: Any, on_change) -> QSpinBox | QDouble
     if optional:
         low -= step
         editor.setSpecialValueText(AUTO)
+    elif spec.zero and low == 0:
+        editor.setSpecialValueText(spec.zero)  # shown at the minimum, 0: "auto", not 0.0000
     cast = int if whole else float
     editor.setRange(cast(low), cast(high))
     editor.setValue(editor.minimum() if value is None else cast(value))
@@ -134,8 +139,10 @@ def _number_editor(spec: ParamSpec, value: Any, on_change) -> QSpinBox | QDouble
 
 
 def title(name: str) -> str:
-    """The form label of parameter ``name``: ``max_grad_norm`` -> ``"Max grad norm"``."""
-    return name.replace("_", " ").capitalize()
+    """The form label of parameter ``name``, capitalised: ``init_cost`` -> ``"First L1 weight \u03bb"``,
+    ``patience`` -> ``"Patience"`` (see :func:`~inspector.gui.param_labels.param_label`)."""
+    label = param_label(name)
+    return label[:1].upper() + label[1:]
 
 
 def error_text(error: ParameterError) -> str:

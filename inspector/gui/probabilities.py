@@ -22,6 +22,8 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 #: Bar colours by highlight role; classes with no role are grey.
 ROLE_COLOURS = {"true": "#2e7d32", "adversarial": "#c62828", "target": "#ef6c00"}
+#: What the legend calls each role: "true" is the model's top-1 on the original image, not a ground truth.
+ROLE_TITLES = {"true": "original prediction", "adversarial": "adversarial prediction", "target": "target"}
 PLAIN = "#9e9e9e"
 NAME_CHARS = 24
 TEXT_PT = 10
@@ -50,7 +52,9 @@ class ProbabilityPanel(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        text = " ".join(f"<span style='color:{c}'>\u25a0</span> {role}" for role, c in ROLE_COLOURS.items())
+        text = "  ".join(
+            f"<span style='color:{c}'>\u25a0</span> {ROLE_TITLES[role]}" for role, c in ROLE_COLOURS.items()
+        )
         self._legend = QLabel(text)
         self._legend.setVisible(legend)
         layout.addWidget(self._legend)

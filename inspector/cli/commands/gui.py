@@ -31,11 +31,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help=f"the window's size in pixels, e.g. 1280x720 ({MIN_SIDE} to {MAX_SIDE} each); with --presenter: "
         "that size instead of full screen",
     )
-    p.add_argument("--run", action="store_true", help="start the attack as soon as the image is loaded")
+    p.add_argument(
+        "--run", action="store_true", help="start the attack as soon as the image is loaded; the window stays open"
+    )
+    p.add_argument(
+        "--quit-after",
+        action="store_true",
+        help="exit when done (after --run: when the attack ends) with status 0, or 2 with one line on stderr "
+        "at the first error",
+    )
     p.add_argument(
         "--screenshot",
         metavar="FILE.png",
-        help="save a screenshot of the window when done (after --run: when the attack ends), then exit",
+        help="save a screenshot of the window when done (after --run: when the attack ends), then exit "
+        "(as --quit-after)",
     )
 
 

@@ -125,6 +125,7 @@ class CarliniWagnerL2(Attack):
         "Adam learning rate in tanh space; 0: 2 / sqrt(C*H*W), the same L2 step at every image size (paper: 0.01)",
         minimum=0.0,
         maximum=10.0,
+        zero="auto",
     )
     initial_const: float = param(
         0.1, "first value of the trade-off constant c (paper: 1e-3)", minimum=0.0, maximum=1e10

@@ -92,8 +92,13 @@ def load_dataset(spec: str, model: Classifier, limit: int | None = None) -> list
     return samples if limit is None else samples[:limit]
 
 
+def takes_digits(model: Classifier) -> bool:
+    """Whether ``model`` can be evaluated on the built-in ``mnist-heldout`` digits: grey, 10 classes."""
+    return model.channels == 1 and len(model.class_names) == 10
+
+
 def _mnist_heldout(model: Classifier) -> list[Sample]:
-    if model.channels != 1 or len(model.class_names) != 10:
+    if not takes_digits(model):
         raise ImageError(
             f"mnist-heldout holds grey digits 0-9; {show_path(model.name)} takes "
             f"{model.channels} channel(s) and {len(model.class_names)} classes"

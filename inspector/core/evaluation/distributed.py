@@ -108,7 +108,7 @@ class BatchWorker:
         store = RecordStore(None, {})
         store.add(done)
         run = BatchRun(self.config, self.model, self.pipeline, store, None)
-        run.batch(batch, self.plan, lambda stage: None)
+        run.batch(batch, self.plan, lambda stage, fraction: None)
         return store.records[len(done) :], run.examples
 
 

@@ -41,15 +41,35 @@ class ParamSpec:
     unit: str = ""
     #: An exclusive lower bound (a rate in (0, 1]: ``above=0``), beside or instead of ``minimum``.
     above: float | None = None
+    #: What the value 0 is shown as where it means "chosen for you" (``"auto"``); empty where 0 is a number.
+    zero: str = ""
 
 
-def param(default: Any, help: str, *, minimum=None, maximum=None, choices=None, unit: str = "", above=None):
+def param(
+    default: Any,
+    help: str,
+    *,
+    minimum=None,
+    maximum=None,
+    choices=None,
+    unit: str = "",
+    above=None,
+    zero: str = "",
+):
     """A dataclass field with the metadata a :class:`ParamSpec` is made of.
 
     A ``default`` of None makes the parameter optional: None then means "the component decides"
     (the help says how, e.g. a budget by norm), and is the one value outside the range accepted.
     """
-    meta = {"help": help, "minimum": minimum, "maximum": maximum, "choices": choices, "unit": unit, "above": above}
+    meta = {
+        "help": help,
+        "minimum": minimum,
+        "maximum": maximum,
+        "choices": choices,
+        "unit": unit,
+        "above": above,
+        "zero": zero,
+    }
     return field(default=default, metadata=meta)
 
 
@@ -65,7 +85,9 @@ def param_specs(cls) -> list[ParamSpec]:
         m = f.metadata
         choices = tuple(m["choices"]) if m["choices"] else None
         specs.append(
-            ParamSpec(f.name, typ, f.default, m["help"], m["minimum"], m["maximum"], choices, m["unit"], m["above"])
+            ParamSpec(
+                f.name, typ, f.default, m["help"], m["minimum"], m["maximum"], choices, m["unit"], m["above"], m["zero"]
+            )
         )
     return specs
 

@@ -46,7 +46,8 @@ class Preview:
     ``model``, ``device``, ``weights`` and ``trust_code`` are the choices it was made with
     (``device`` None: automatic; see :class:`~inspector.gui.session.Session`); ``device_name``
     is the device it ran on. ``shape`` is the (C, H, W) the model takes and ``unit_cost`` the
-    measured time of one gradient and one query of it there.
+    measured time of one gradient and one query of it there. ``conversion`` says how the file's
+    colour was changed for the model (:func:`~inspector.core.io.conversion.conversion_note`), or None.
     """
 
     pixels: np.ndarray
@@ -59,6 +60,7 @@ class Preview:
     unit_cost: UnitCost
     weights: str | None = None
     trust_code: bool = False
+    conversion: str | None = None
 
     def choice(self) -> tuple[str, str | None, str | None, bool]:
         """(model, device, weights, trust_code): what the session holds when this preview is current."""

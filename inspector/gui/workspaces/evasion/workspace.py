@@ -111,7 +111,6 @@ class EvasionWorkspace(Workspace):
         self.trigger_panel.stamp_clicked.connect(self.stamp_trigger)
         self.results = ResultsView()
         self.panes = self.results.panes
-        self.panes.hovered.connect(lambda text: self.shell.show_status(text, 4000))
         self.probabilities = self.results.probabilities
         self.defence_table = self.results.defence_table
         self.live_plot = self.results.live_plot
@@ -403,7 +402,7 @@ class EvasionWorkspace(Workspace):
         self._show_frame(outcome.frame)
         top = inspection.adversarial.top_k[0]
         self.panes.set_image(2, outcome.frame.adversarial, f"{top['name']} ({top['probability']:.0%})")
-        self.attack_panel.finish_progress()
+        self.attack_panel.finish_progress(inspection.attack.cancelled)
         self.results.show_outcome(bool(inspection.defended))
         summary = inspection.to_dict()
         self.shell.set_summary(
@@ -478,6 +477,8 @@ class EvasionWorkspace(Workspace):
             self._running = None
             self._show_results()
         self.attack_panel.set_running(attacking, can_run=not busy and self.state.preview is not None)
+        if not busy:
+            self.attack_panel.stop_progress()
 
     # ---- files --------------------------------------------------------------------------------
     def choose_image(self) -> None:
@@ -515,10 +516,14 @@ class EvasionWorkspace(Workspace):
         }
         suffix = ".json" if kind == "recipe" else ".png"
         path, _ = QFileDialog.getSaveFileName(
-            self, f"Export {kind}", f"{stem}-{kind}{suffix}", filters.get(kind, "PNG (*.png)")
+            self,
+            f"Export {kind}",
+            self.shell.settings.export_path(f"{stem}-{kind}{suffix}"),
+            filters.get(kind, "PNG (*.png)"),
         )
         if not path:
             return
+        self.shell.settings.remember_export(path)
         if kind == "adversarial" and export.is_lossy(path):
             answer = QMessageBox.warning(
                 self,

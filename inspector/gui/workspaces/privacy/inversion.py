@@ -69,12 +69,20 @@ class InversionView(ResultView):
         self._fit()
 
     def _fit(self) -> None:
-        """The grid scaled to the width available (never above twice its size), sharp pixels."""
+        """The grid scaled to fit the space available, both ways (never above twice its size): a grid
+        scaled to the width alone ran past a short view's bottom, cutting its captions. Enlarged, its
+        pixels stay sharp; shrunk, it is smoothed so that the captions stay legible."""
         if not self._pixmap.isNull():
-            width = min(self.picture.width() - 8, 2 * self._pixmap.width())
-            self.picture.setPixmap(
-                self._pixmap.scaledToWidth(max(width, 100), Qt.TransformationMode.FastTransformation)
-            )
+            width = max(min(self.picture.width() - 8, 2 * self._pixmap.width()), 100)
+            height = max(min(self.picture.height() - 8, 2 * self._pixmap.height()), 40)
+            shrinks = width < self._pixmap.width() or height < self._pixmap.height()
+            how = Qt.TransformationMode.SmoothTransformation if shrinks else Qt.TransformationMode.FastTransformation
+            self.picture.setPixmap(self._pixmap.scaled(width, height, Qt.AspectRatioMode.KeepAspectRatio, how))
+
+    def show_running(self, text: str) -> None:
+        """In place of "Run to reconstruct": the run's stage, until its grid comes."""
+        if self._pixmap.isNull():
+            self.picture.setText(f"Reconstructing each class\u2026\n{text}")
 
     def show_result(self, result: InversionReport | None) -> None:
         if result is None:

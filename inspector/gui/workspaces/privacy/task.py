@@ -30,10 +30,14 @@ class TaskForm(QWidget):
 
 
 class ResultView(QWidget):
-    """The picture of a task's result. ``show_result(None)`` clears it."""
+    """The picture of a task's result. ``show_result(None)`` clears it; ``show_running(text)``
+    says, where nothing is shown yet, that a run is under way (``text``: what it does now)."""
 
     def show_result(self, result: Any) -> None:
         raise NotImplementedError
+
+    def show_running(self, text: str) -> None:
+        """A run is under way; by default the view shows nothing of it."""
 
 
 @dataclass(frozen=True)

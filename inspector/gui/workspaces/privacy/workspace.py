@@ -173,6 +173,7 @@ class PrivacyWorkspace(Workspace):
             self.state.result = None
             self.progress.setRange(0, 0)
             self.stage.setText("loading the models and the digits\u2026")
+            self.view().show_running(self.stage.text())
 
     def cancel(self) -> None:
         """Stop the run; what it finished is kept and shown."""
@@ -184,6 +185,7 @@ class PrivacyWorkspace(Workspace):
             self.progress.setRange(0, max(report.total, 1))
             self.progress.setValue(report.done)
             self.stage.setText(report.text)
+            self.view().show_running(report.text)
         elif isinstance(report, tuple) and report[0] == "partial":
             self.state.result = report[1]
 
@@ -229,6 +231,7 @@ class PrivacyWorkspace(Workspace):
         return written
 
     def export_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Export to folder")
+        folder = QFileDialog.getExistingDirectory(self, "Export to folder", self.shell.settings.export_path(""))
         if folder:
+            self.shell.settings.remember_export(folder, folder=True)
             self.export(folder)

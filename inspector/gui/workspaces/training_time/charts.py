@@ -9,6 +9,8 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 CLEAN, SUCCESS = "#1565c0", "#c62828"
+#: Pixels between the right plot and the window's edge.
+RIGHT_MARGIN = 16
 
 
 class BackdoorCharts(QWidget):
@@ -29,7 +31,7 @@ class BackdoorCharts(QWidget):
         self.curve.setLogMode(x=True, y=False)
         self.curve.addLegend(offset=(-10, 120))
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(0, 0, RIGHT_MARGIN, 0)  # the right plot's last tick label stays inside
         layout.addWidget(self.bars)
         layout.addWidget(self.curve)
         self.points: list[tuple[float, float, float]] = []

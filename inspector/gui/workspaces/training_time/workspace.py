@@ -112,7 +112,8 @@ class TrainingTimeWorkspace(Workspace):
             low = [f"says {p}" for p in said_stamped]
         else:
             top = [f"label {int(t)}" for t in labels]
-            low = [f"trained as {attack.target}" if attack.relabels else "label kept" for _ in labels]
+            poisoned = f"label \u2192 {attack.target}" if attack.relabels else "label kept"
+            low = [poisoned for _ in labels]  # what the poisoned training set says, before any training
         self.examples.set_rows(
             [
                 ("clean", list(zip(clean, top, strict=True))),
