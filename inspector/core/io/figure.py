@@ -56,7 +56,7 @@ def side_by_side(
     return figure
 
 
-def _wrap(text: str, font: ImageFont.ImageFont, width: int) -> list[str]:
+def _wrap(text: str, font: ImageFont.ImageFont | ImageFont.FreeTypeFont, width: int) -> list[str]:
     """``text`` in lines at most ``width`` pixels wide in ``font``, broken at spaces (a longer word keeps its line)."""
     lines: list[str] = []
     for word in text.split(" "):
