@@ -6,7 +6,8 @@ Adding one is a package in :mod:`inspector.gui.workspaces` plus its import and i
 
 from inspector.gui.workspaces.evaluate.workspace import EvaluateWorkspace
 from inspector.gui.workspaces.evasion.workspace import EvasionWorkspace
+from inspector.gui.workspaces.harden.workspace import HardenWorkspace
 from inspector.gui.workspaces.privacy.workspace import PrivacyWorkspace
 from inspector.gui.workspaces.training_time.workspace import TrainingTimeWorkspace
 
-WORKSPACES = [EvasionWorkspace, EvaluateWorkspace, PrivacyWorkspace, TrainingTimeWorkspace]
+WORKSPACES = [EvasionWorkspace, EvaluateWorkspace, PrivacyWorkspace, TrainingTimeWorkspace, HardenWorkspace]
