@@ -2,10 +2,12 @@
 
 A folder in any layout of :func:`~inspector.core.evaluation.data.load_dataset` (``labels.csv``,
 class subfolders as torchvision's ImageFolder, GTSRB's own), or ``mnist-train``: the 8,000
-training digits that ship (:func:`~inspector.core.io.datasets.mnist.mnist_split`). The set is
+training digits that ship (:func:`~inspector.core.io.datasets.mnist.mnist_split`). A folder is
 checked before anything loads: at most :data:`MAX_DATA_BYTES` as a float32 tensor at the
-model's input size, every class of the model present, at least two images of each. The
+model's input size, every class of the model present, at least two images of each; its
 validation split is the last tenth of each class (at least one image), never trained on.
+``mnist-train`` is validated on the 2,000 held-out digits instead, which no shipped model
+trained on, so the scores before hardening a shipped model are on unseen digits too.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 import torch
 
 from inspector.core.evaluation.data import load_dataset
-from inspector.core.io.datasets.mnist import mnist_split
+from inspector.core.io.datasets.mnist import heldout_digits, member_digits
 from inspector.core.io.files import stat_path
 from inspector.core.models.classifier import Classifier
 from inspector.core.util.bounds import check_count
@@ -60,24 +62,36 @@ def load_split(
         check_count(limit, "the image limit", param="limit")
     spec = str(spec)
     if spec == MNIST_TRAIN:
-        if (model.channels, tuple(model.input_size), model.num_classes) != (1, (28, 28), 10):
-            raise ImageError(
-                f"{MNIST_TRAIN} holds 28x28 grey digits of 10 classes; {show_path(model.name)} takes "
-                f"{model.input_size[0]}x{model.input_size[1]} with {model.channels} channel(s) and "
-                f"{model.num_classes} classes"
-            )
-        x, y = mnist_split()["train"]
-        x, y = x[:limit], y[:limit]
-        where = f"{MNIST_TRAIN} (the {len(y):,} MNIST training digits that ship)"
-    else:
-        x, y = _load_folder(Path(spec), model, limit, max_bytes)
-        where = show_path(spec)
-    _check_classes(y, model, where)
+        return _mnist_split(model, limit)
+    x, y = _load_folder(Path(spec), model, limit, max_bytes)
+    _check_classes(y, model, show_path(spec))
     train, val = stratified_split(y)
     description = (
-        f"{where}: {len(train):,} training and {len(val):,} validation images (the last tenth of each class held out)"
+        f"{show_path(spec)}: {len(train):,} training and {len(val):,} validation images "
+        f"(the last tenth of each class held out)"
     )
     return Split(x[train], y[train], x[val], y[val], description)
+
+
+def _mnist_split(model: Classifier, limit: int | None) -> Split:
+    """The shipped training digits (the first ``limit``), validated on the held-out digits no shipped
+    model trained on (the first quarter as many, as 2,000 to 8,000)."""
+    if (model.channels, tuple(model.input_size), model.num_classes) != (1, (28, 28), 10):
+        raise ImageError(
+            f"{MNIST_TRAIN} holds 28x28 grey digits of 10 classes; {show_path(model.name)} takes "
+            f"{model.input_size[0]}x{model.input_size[1]} with {model.channels} channel(s) and "
+            f"{model.num_classes} classes"
+        )
+    x, y = member_digits()
+    vx, vy = heldout_digits()
+    if limit is not None:
+        x, y, vx, vy = x[:limit], y[:limit], vx[: -(-limit // 4)], vy[: -(-limit // 4)]
+    _check_classes(y, model, MNIST_TRAIN)
+    description = (
+        f"{MNIST_TRAIN}: {len(y):,} of the 8,000 MNIST training digits that ship; validation: {len(vy):,} of "
+        "the 2,000 held-out digits (mnist-heldout), which no shipped model trained on"
+    )
+    return Split(x, y, vx, vy, description)
 
 
 def _load_folder(

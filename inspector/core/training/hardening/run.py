@@ -20,6 +20,7 @@ import torch
 from inspector.core.io.files import write_files
 from inspector.core.io.out_folder import check_folder
 from inspector.core.models.formats.sidecar import SIDECAR_SUFFIX, write_sidecar
+from inspector.core.models.loading import load_model
 from inspector.core.models.zoo.mnist_cnn import save_weights
 from inspector.core.training.hardening.card import model_card
 from inspector.core.training.hardening.dataset import load_split
@@ -128,7 +129,7 @@ def harden(
     start = time.perf_counter()
     x_val, y_val = split.x_val.to(dev), split.y_val.to(dev)
     budgets = [b * budget for b in CARD_BUDGETS]
-    frozen = source.model.to(dev)
+    frozen = load_model(model, dev, weights=weights)  # the loaded models are cached: never moved in place
     before = [accuracy(frozen, x_val, y_val, b) for b in budgets]
 
     torch.manual_seed(seed)
