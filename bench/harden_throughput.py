@@ -59,17 +59,24 @@ def product_epoch(net, x, y, eps: float, steps: int) -> None:
     fit(net, x, y, loss, stage="bench", epochs=1, batch_size=BATCH)
 
 
-def images_per_second(run, arch, x, y, eps: float, steps: int, repeats: int) -> float:
-    best = float("inf")
+def seconds(run, arch, x, y, eps: float, steps: int) -> float:
+    torch.manual_seed(0)
+    net = arch.build(10).to(x.device)
+    synchronize(x.device)
+    start = time.perf_counter()
+    run(net, x, y, eps, steps)
+    synchronize(x.device)
+    return time.perf_counter() - start
+
+
+def images_per_second(arch, x, y, eps: float, steps: int, repeats: int) -> tuple[float, float]:
+    """(bare, product) images per second, each the best of ``repeats`` runs, the two interleaved so
+    that a change in the machine's load falls on both."""
+    bare, product = float("inf"), float("inf")
     for _ in range(repeats):
-        torch.manual_seed(0)
-        net = arch.build(10).to(x.device)
-        synchronize(x.device)
-        start = time.perf_counter()
-        run(net, x, y, eps, steps)
-        synchronize(x.device)
-        best = min(best, time.perf_counter() - start)
-    return len(y) / best
+        bare = min(bare, seconds(bare_epoch, arch, x, y, eps, steps))
+        product = min(product, seconds(product_epoch, arch, x, y, eps, steps))
+    return len(y) / bare, len(y) / product
 
 
 def main() -> None:
@@ -90,9 +97,8 @@ def main() -> None:
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU, {torch.get_num_threads()} threads"
     print(f"{args.arch} on {name}: {args.images} images, batch {BATCH}, best of {args.repeats}")
     for label, steps in (("standard", 0), (f"PGD-AT ({args.steps} steps)", args.steps)):
-        images_per_second(bare_epoch, arch, x[:BATCH], y[:BATCH], eps, steps, 1)  # warm-up
-        bare = images_per_second(bare_epoch, arch, x, y, eps, steps, args.repeats)
-        product = images_per_second(product_epoch, arch, x, y, eps, steps, args.repeats)
+        images_per_second(arch, x[: 2 * BATCH], y[: 2 * BATCH], eps, steps, 1)  # warm-up
+        bare, product = images_per_second(arch, x, y, eps, steps, args.repeats)
         print(f"{label:>22}: bare {bare:8.0f} img/s, product {product:8.0f} img/s, ratio {bare / product:.3f}")
 
 

@@ -230,11 +230,14 @@ def _write(report: HardenReport, net: torch.nn.Module, source, settings: dict[st
         seconds=report.seconds,
         notes=report.notes,
     )
-    write_files(
-        out,
-        {
-            report.weights.name: lambda p: save_weights(net, p, settings),
-            report.sidecar.name: lambda p: write_sidecar(p.with_name(report.weights.name), sidecar),
-            report.card.name: lambda p: p.write_text(card, encoding="utf-8"),
-        },
-    )
+
+    def weights(path: Path) -> None:
+        save_weights(net, path, settings)
+
+    def metadata(path: Path) -> None:
+        write_sidecar(path.with_name(report.weights.name), sidecar)
+
+    def text(path: Path) -> None:
+        path.write_text(card, encoding="utf-8")
+
+    write_files(out, {report.weights.name: weights, report.sidecar.name: metadata, report.card.name: text})

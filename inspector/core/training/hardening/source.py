@@ -13,6 +13,7 @@ import copy
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import torch
 from torch import nn
@@ -31,6 +32,9 @@ _EXPORT_HINT = "export a state dict for a named architecture (`inspector models`
 
 class Normalized(nn.Module):
     """``net`` with its input normalisation in front: forward takes x (N, C, H, W) in [0, 1]."""
+
+    mean: torch.Tensor
+    std: torch.Tensor
 
     def __init__(self, net: nn.Module, mean: torch.Tensor, std: torch.Tensor):
         super().__init__()
@@ -56,7 +60,8 @@ class TrainableSource:
         net = copy.deepcopy(self.model.net).cpu()
         for p in net.parameters():
             p.requires_grad_(True)
-        return Normalized(net, self.model.mean.cpu(), self.model.std.cpu())
+        mean, std = cast(torch.Tensor, self.model.mean), cast(torch.Tensor, self.model.std)
+        return Normalized(net, mean.cpu(), std.cpu())
 
 
 def trainable_source(spec: str, weights: str | os.PathLike | None = None) -> TrainableSource:
