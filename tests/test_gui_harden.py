@@ -3,8 +3,6 @@ resume from the checkpoint), the live curves, before/after, and the model handed
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from inspector.core.io.resources import resource_path
@@ -16,8 +14,6 @@ from inspector.gui.workspaces.harden.state import HardenState
 
 WAIT_MS = 180_000
 DIGIT = resource_path("images", "mnist-7.png")
-#: Where to save a picture of the window at the end (to look at), if set.
-SCREENSHOT = os.environ.get("INSPECTOR_HARDEN_SCREENSHOT")
 
 
 @pytest.fixture
@@ -65,5 +61,3 @@ def test_hardening_cancels_resumes_and_hands_the_model_over(qtbot, main, tmp_pat
     assert (main.session.model, main.session.weights) == ("mnist-cnn", str(report.weights))
     labels = [main.model_combo.itemText(i) for i in range(main.model_combo.count())]
     assert "mnist-cnn + mnist-standard-pgd-at.safetensors" in labels
-    if SCREENSHOT:
-        main.grab().save(SCREENSHOT)

@@ -138,6 +138,8 @@ def _refused(capsys, tmp_path, *args):
 
 
 def test_bad_data_is_refused_before_training(capsys, tmp_path):
+    line = _refused(capsys, tmp_path, "--model", "mnist-standard", "--data", str(tmp_path / "absent"))
+    assert "not a folder of labelled images, nor mnist-train" in line
     (tmp_path / "empty").mkdir()
     assert "the folder is empty" in _refused(
         capsys, tmp_path, "--model", "mnist-standard", "--data", str(tmp_path / "empty")

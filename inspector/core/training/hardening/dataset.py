@@ -98,7 +98,13 @@ def _load_folder(
     folder: Path, model: Classifier, limit: int | None, max_bytes: int
 ) -> tuple[torch.Tensor, torch.Tensor]:
     info = stat_path(folder, ImageError)
-    if info is not None and stat.S_ISDIR(info.st_mode) and not any(folder.iterdir()):
+    if info is None or not stat.S_ISDIR(info.st_mode):
+        raise ImageError(f"{show_path(folder)}: not a folder of labelled images, nor {MNIST_TRAIN}")
+    try:
+        empty = not any(folder.iterdir())
+    except OSError as exc:
+        raise ImageError(f"{show_path(folder)}: cannot list the folder ({exc.strerror or exc})") from None
+    if empty:
         raise ImageError(f"{show_path(folder)}: the folder is empty; harden needs labelled images")
     samples = load_dataset(str(folder), model, limit)
     height, width = model.input_size

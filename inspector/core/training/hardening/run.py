@@ -96,12 +96,13 @@ def harden(
 
     ``eps`` is the Linf threat budget in [0, 1] pixel units (default :data:`DEFAULT_EPS` by the
     model's channels): the budget of the scores, and the training budget unless ``params`` sets
-    ``eps`` or the method keeps its own (FGSM augmentation's 0.1, unless ``eps`` is given). ``params`` sets the method's parameters by name; ``epochs``, when not None, its
-    epochs. ``on_epoch`` gets each epoch's :class:`EpochScore`; ``should_stop`` stops after the batch
-    in progress (the checkpoint of the last whole epoch stays, and ``resume`` continues from it to
-    the same weights as an uninterrupted run). ``limit`` takes the first ``limit`` images of the set only
-    (smoke tests). ``device``: see
-    :func:`~inspector.core.util.device.select_device` (None: a GPU when there is one).
+    ``eps`` or the method keeps its own (FGSM augmentation's 0.1, unless ``eps`` is given).
+    ``params`` sets the method's parameters by name; ``epochs``, when not None, its epochs.
+    ``on_epoch`` gets each epoch's :class:`EpochScore`; ``should_stop`` stops after the batch in
+    progress (the checkpoint of the last whole epoch stays, and ``resume`` continues from it to the
+    same weights as an uninterrupted run). ``limit`` takes the first ``limit`` images of the set only
+    (quick trials, tests). ``device``: see :func:`~inspector.core.util.device.select_device` (None: a
+    GPU when there is one).
 
     Raises:
         ParameterError: unknown method, a bad parameter, seed out of range, eps not in (0, 1].
