@@ -27,7 +27,7 @@ class HardenCurves(QWidget):
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.setLabel("bottom", "epoch")
         self.accuracy.setYRange(0, 100, padding=0.02)
-        self.accuracy.addLegend(offset=(-10, -10))
+        self.accuracy.addLegend(offset=(-10, 120))
         self.budgets.setYRange(0, 100, padding=0.02)
         self.budgets.setLabel("bottom", "Linf budget (/255)")
         self.budgets.addLegend(offset=(-10, 10))
