@@ -1,5 +1,5 @@
-"""Every registered family entry (training methods, membership attacks, stealing methods, poisoning attacks,
-data scans, model scans) builds
+"""Every registered family entry (training methods, membership attacks, stealing methods, inversion
+attacks, poisoning attacks, data scans, model scans) builds
 from its defaults, and refuses an out-of-range value with a ParameterError naming the parameter;
 the command line renders that name as the flag."""
 
@@ -11,12 +11,21 @@ from inspector.cli.params import flag, flag_errors
 from inspector.core.poisoning.attacks import POISONING_ATTACKS
 from inspector.core.poisoning.model_scan import MODEL_SCANS
 from inspector.core.poisoning.scans import DATA_SCANS
+from inspector.core.privacy.inversion import INVERSION_ATTACKS
 from inspector.core.privacy.membership import MEMBERSHIP_ATTACKS
 from inspector.core.privacy.stealing_methods import STEALING_METHODS
 from inspector.core.training import TRAINING_METHODS
 from inspector.core.util.errors import ParameterError
 
-FAMILIES = [TRAINING_METHODS, MEMBERSHIP_ATTACKS, STEALING_METHODS, POISONING_ATTACKS, DATA_SCANS, MODEL_SCANS]
+FAMILIES = [
+    TRAINING_METHODS,
+    MEMBERSHIP_ATTACKS,
+    STEALING_METHODS,
+    INVERSION_ATTACKS,
+    POISONING_ATTACKS,
+    DATA_SCANS,
+    MODEL_SCANS,
+]
 ENTRIES = [(registry, name) for registry in FAMILIES for name in registry]
 
 
@@ -47,6 +56,7 @@ def test_the_registries_hold_the_shipped_entries_under_their_kinds():
         "training method",
         "membership attack",
         "stealing method",
+        "inversion attack",
         "poisoning attack",
         "data scan",
         "model scan",
@@ -54,6 +64,7 @@ def test_the_registries_hold_the_shipped_entries_under_their_kinds():
     assert {"standard", "pgd-at", "distilled", "dp"} <= set(TRAINING_METHODS)
     assert {"loss", "lira-offline", "lira-online", "label-only"} <= set(MEMBERSHIP_ATTACKS)
     assert {"copycat", "knockoff-random", "knockoff-adaptive"} <= set(STEALING_METHODS)
+    assert {"mi-face"} <= set(INVERSION_ATTACKS)
     assert {"badnets", "clean-label"} <= set(POISONING_ATTACKS)
     assert {"ac", "spectral"} <= set(DATA_SCANS)
     assert "neural-cleanse" in MODEL_SCANS

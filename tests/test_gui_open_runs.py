@@ -1,7 +1,8 @@
 """File > Open recipe routes each saved run to the workspace that opens its kind, with its settings:
-an evaluation to Evaluate, a privacy result to Privacy (the attack's result.json to Evasion is
-in test_gui_replay.py). The files are written by the product's commands; a file of no known kind
-is one error, and the tab does not change; `inspector replay` refuses a privacy result."""
+an evaluation to Evaluate, a privacy result to Privacy, a poisoning run's result.json to
+Training-time (the attack's result.json to Evasion is in test_gui_replay.py). The files are
+written by the product's commands; a file of no known kind is one error, and the tab does not
+change; `inspector replay` refuses a privacy or poisoning result."""
 
 from __future__ import annotations
 
@@ -60,6 +61,29 @@ def runs(tmp_path_factory):
     return out
 
 
+#: Digits the poisoning fixture trains and measures on (of the 8,000 and the 2,000): seconds, not minutes.
+POISON_DIGITS = (400, 200)
+
+
+@pytest.fixture(scope="module")
+def poisoning(tmp_path_factory):
+    """``inspector poison``'s result.json of a two-rate blend sweep (on a few hundred digits only)."""
+    import inspector.core.poisoning.train as train
+
+    whole = train.mnist_split
+
+    def few(data=None):
+        split = whole(data)
+        return {name: (x[:n], y[:n]) for (name, (x, y)), n in zip(split.items(), POISON_DIGITS, strict=True)}
+
+    out = tmp_path_factory.mktemp("poison")
+    args = ["poison", "--trigger", "blend", "--alpha", "0.3", "--target", "3", "--rate", "2%,0.5%"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(train, "mnist_split", few)
+        assert cli([*args, "--epochs", "2", "--seed", "7", "--out", str(out)]) == 0
+    return out / "result.json"
+
+
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
     shown = []
@@ -116,12 +140,52 @@ def test_a_membership_run_opens_in_privacy_and_the_files_folders_are_not_taken(w
     assert read_source(tmp_path / "membership.json").ignored == {"cache": str(tmp_path / "elsewhere")}
 
 
+def test_a_poisoning_run_opens_in_training_time_with_its_settings(window, poisoning):
+    assert window.open_recipe(str(poisoning))
+    ws = window.workspace()
+    assert ws is window.workspaces["training-time"] and window.errors == []
+    state = ws.state
+    assert (state.attack, state.rates, state.epochs, state.seed) == ("badnets", "2%, 0.5%", 2, 7)
+    assert state.attack_params == {"trigger": "blend", "size": 4, "alpha": 0.3, "target": 3}
+    assert [c.attack.rate for c in state.configs()] == [0.02, 0.005]
+    assert ws.setup.rates.text() == "2%, 0.5%" and ws.setup.seed.value() == 7 and ws.setup.epochs.value() == 2
+    assert ws.setup.attack_settings.editors["trigger"].currentText() == "blend"
+
+
+def test_the_command_line_does_not_replay_a_poisoning_result(poisoning, capsys):
+    assert cli(["replay", str(poisoning)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "poisoning run's result is not replayed" in err and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"alpha": "0.3"},  # a parameter of the wrong type
+        {"target": 10},  # a class the model lacks
+        {"attack": "nothing"},
+        {"epochs": 10**6},
+    ],
+)
+def test_a_hostile_poisoning_run_is_one_error_and_the_tab_stays(window, poisoning, tmp_path, change):
+    saved = json.loads(poisoning.read_text())
+    saved["runs"][1]["config"].update(change)
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(saved))
+    before = window.workspace()
+    assert not window.open_recipe(str(path))
+    assert len(window.errors) == 1 and "result.json" in window.errors[0] and "\n" not in window.errors[0]
+    assert window.workspace() is before and window.workspaces["training-time"].state.attack_params == {}
+
+
 @pytest.mark.parametrize(
     "content",
     [
         {"config": {"victim": "mnist-dp", "budgets": [10**9]}},  # a stealing run out of range
         {"config": {"model": "mnist-dp", "attack": {"max_iterations": "many"}}},  # MI-Face of the wrong type
         {"kind": "something else"},
+        {"runs": [{"config": {"attack": "badnets", "rate": 0.01}}, {"config": {"attack": "badnets", "target": 5}}]},
+        {"runs": [{"config": {"attack": "badnets"}}] * 101},  # more runs than a sweep may have
         [1, 2, 3],
     ],
 )

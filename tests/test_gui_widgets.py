@@ -78,7 +78,7 @@ def test_attack_form_is_built_from_param_specs_and_edits_values(qtbot):
     form.editors["steps"].setValue(7)
     assert (values["norm"], values["early_stop"], values["steps"]) == ("l2", True, 7)
     form.set_attack("fgsm", default_params("fgsm"))
-    assert list(form.editors) == ["eps", "norm", "loss"]
+    assert list(form.editors) == [spec.name for spec in ATTACKS["fgsm"].params()]  # eps, norm, loss
     jsma = default_params("jsma")
     form.set_attack("jsma", jsma)
     theta = form.editors["theta"]

@@ -1,12 +1,15 @@
 """``inspector invert``: model inversion (MI-Face, Fredrikson et al. 2015): reconstruct each class of a
-model and score the reconstructions (:mod:`inspector.core.privacy.inversion_run`)."""
+model and score the reconstructions (:mod:`inspector.core.privacy.inversion_run`). MI-Face's flags
+(``--step-size``, ``--max-iterations``, ``--patience``, ...) come from its parameters in
+:data:`~inspector.core.privacy.inversion.INVERSION_ATTACKS`."""
 
 from __future__ import annotations
 
 import argparse
 
 from inspector.cli._common import print_json, rate_ci
-from inspector.cli.arguments import count, real
+from inspector.cli.params import add_param_arguments, flag_errors, param_values
+from inspector.core.privacy.inversion import INVERSION_ATTACKS
 
 NAME = "invert"
 HELP = "model inversion (MI-Face): reconstruct each class of an MNIST model"
@@ -14,14 +17,7 @@ HELP = "model inversion (MI-Face): reconstruct each class of an MNIST model"
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", default="mnist-standard", help="the model to invert (default mnist-standard)")
-    p.add_argument("--max-iterations", type=count(), default=1000, help="MI-Face alpha (default 1000)")
-    p.add_argument(
-        "--patience",
-        type=count(),
-        default=100,
-        help="MI-Face beta: stop after no improvement over this many steps (default 100)",
-    )
-    p.add_argument("--step-size", type=real(above=0), default=0.1, help="MI-Face lambda (default 0.1)")
+    add_param_arguments(p, INVERSION_ATTACKS)
     p.add_argument(
         "--judge",
         action="append",
@@ -42,14 +38,12 @@ def check_invert_outputs(out: str | None) -> None:
 
 
 def run(args) -> int:
-    from inspector.core.privacy.inversion import MIFace
     from inspector.core.privacy.inversion_run import InversionConfig, invert_model
 
-    config = InversionConfig(
-        model=args.model,
-        judges=args.judge,
-        attack=MIFace(step_size=args.step_size, max_iterations=args.max_iterations, patience=args.patience),
-    )
+    with flag_errors(INVERSION_ATTACKS):
+        attack = INVERSION_ATTACKS.make("mi-face", param_values(args, INVERSION_ATTACKS))
+        attack.check()
+    config = InversionConfig(model=args.model, judges=args.judge, attack=attack)
     check_invert_outputs(args.out)
     report = invert_model(config)
     if args.out:

@@ -56,7 +56,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    from inspector.core.replay import AttackSource, PrivacySource, read_source, replay_attack, replay_evaluation
+    from inspector.core.replay import (
+        AttackSource,
+        PoisoningSource,
+        PrivacySource,
+        read_source,
+        replay_attack,
+        replay_evaluation,
+    )
     from inspector.core.util.errors import ParameterError, RecipeError
     from inspector.core.util.messages import escape_controls, show_path
 
@@ -65,6 +72,11 @@ def run(args) -> int:
         raise RecipeError(
             f"{show_path(source.path)}: a {source.task} run's result is not replayed: run its command "
             "again, or open it in the app's Privacy workspace (File > Open recipe)"
+        )
+    if isinstance(source, PoisoningSource):
+        raise RecipeError(
+            f"{show_path(source.path)}: a poisoning run's result is not replayed: run `inspector poison` "
+            "again, or open it in the app's Training-time workspace (File > Open recipe)"
         )
     if isinstance(source, AttackSource):
         if args.limit is not None:

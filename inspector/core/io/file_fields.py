@@ -123,6 +123,13 @@ def optional(field: Field) -> Field:
     return Field(f"null or {field.description}", lambda v: v is None or field.accepts(v))
 
 
+def real() -> Field:
+    """A finite number (``0.5``, ``3``; not ``true``, not NaN)."""
+    return Field(
+        "a finite number", lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    )
+
+
 def either(first: Field, second: Field) -> Field:
     """What ``first`` or ``second`` accepts."""
     return Field(f"{first.description} or {second.description}", lambda v: first.accepts(v) or second.accepts(v))

@@ -12,19 +12,26 @@ on the cost c(x) = 1 - p_class(x) (p the softmax probability) from a grey image:
 The paper's Process step (a denoiser, for its DAE variant) is the identity here;
 clipping keeps pixels in [0, 1]. All classes run as one batch, each image with
 its own stopping rule.
+
+:class:`MIFace` is registered in :data:`INVERSION_ATTACKS`; this module imports torch inside
+:meth:`MIFace.run` only, so that the command line builds its flags from the parameters without it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
-
-import torch
-from torch import nn
+from typing import TYPE_CHECKING, ClassVar
 
 from inspector.core.util.bounds import MAX_COUNT, check_count, check_real
-from inspector.core.util.params import Configurable, param
+from inspector.core.util.params import Configurable, Registry, param
+
+if TYPE_CHECKING:
+    import torch
+    from torch import nn
+
+#: The model-inversion attacks by name (``inspector invert``'s flags come from their parameters).
+INVERSION_ATTACKS = Registry("inversion attack")
 
 
 @dataclass
@@ -48,6 +55,7 @@ class Inversion:
     stopped: bool
 
 
+@INVERSION_ATTACKS.register
 @dataclass
 class MIFace(Configurable):
     """MI-Face (Fredrikson et al. 2015) with the paper's lambda = 0.1 and beta = 100.
@@ -61,6 +69,8 @@ class MIFace(Configurable):
     """
 
     name: ClassVar[str] = "mi-face"
+    title: ClassVar[str] = "MI-Face: gradient descent on 1 - p(class) from a grey image"
+    paper: ClassVar[str] = "Fredrikson et al. 2015, doi:10.1145/2810103.2813677"
 
     step_size: float = param(0.1, "lambda: the gradient step, in [0, 1] pixel units per unit of gradient", minimum=1e-4)
     max_iterations: int = param(
@@ -77,8 +87,8 @@ class MIFace(Configurable):
         """Raises ParameterError, naming the setting: iterations or patience outside 1..MAX_COUNT (the
         no-improvement window is allocated up front), a step size that is not finite and above 0, a cost
         threshold or start grey level outside [0, 1]."""
-        check_count(self.max_iterations, "MI-Face max iterations")
-        check_count(self.patience, "MI-Face patience")
+        check_count(self.max_iterations, "MI-Face max iterations", param="max_iterations")
+        check_count(self.patience, "MI-Face patience", param="patience")
         check_real(self.step_size, "MI-Face step size", above=0)
         check_real(self.cost_threshold, "MI-Face cost threshold", minimum=0, maximum=1)
         check_real(self.start, "MI-Face start grey level", minimum=0, maximum=1)
@@ -99,6 +109,8 @@ class MIFace(Configurable):
         Raises:
             ParameterError: a setting out of range (:meth:`check`).
         """
+        import torch
+
         self.check()
         k = len(classes)
         x = torch.full((k, *shape), float(self.start))

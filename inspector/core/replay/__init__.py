@@ -11,6 +11,7 @@ same adversarial bytes::
 
 from inspector.core.replay.attack import AttackReplay, replay_attack
 from inspector.core.replay.evaluation import EvaluationReplay, replay_evaluation
+from inspector.core.replay.poisoning import PoisoningSource
 from inspector.core.replay.privacy import PrivacySource
 from inspector.core.replay.source import AttackSource, EvaluationSource, read_source
 
@@ -19,6 +20,7 @@ __all__ = [
     "AttackSource",
     "EvaluationReplay",
     "EvaluationSource",
+    "PoisoningSource",
     "PrivacySource",
     "read_source",
     "replay_attack",

@@ -17,13 +17,12 @@ file: a file never decides where the app reads or writes.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inspector.core.io.file_fields import Field, check_fields, optional, text, texts, whole
+from inspector.core.io.file_fields import Field, check_fields, optional, real, text, texts, whole
 from inspector.core.privacy.inversion import MIFace
 from inspector.core.privacy.inversion_run import InversionConfig
 from inspector.core.privacy.membership import MembershipConfig
@@ -36,12 +35,6 @@ from inspector.core.util.messages import show_path
 NOT_FROM_FILE = ("data", "cache")
 
 
-def _real() -> Field:
-    return Field(
-        "a finite number", lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-    )
-
-
 _STEALING = {
     "victim": text(),
     "method": text(256),
@@ -52,16 +45,16 @@ _STEALING = {
     "output": text(256),
     "pool": text(256),
     "epochs": optional(whole(1, MAX_EPOCHS)),
-    "transfer_eps": _real(),
+    "transfer_eps": real(),
     "transfer_images": whole(1, MAX_COUNT),
     "seed": whole(0, MAX_TRAIN_SEED),
 }
 _MI_FACE = {
-    "step_size": _real(),
+    "step_size": real(),
     "max_iterations": whole(1, MAX_COUNT),
     "patience": whole(1, MAX_COUNT),
-    "cost_threshold": _real(),
-    "start": _real(),
+    "cost_threshold": real(),
+    "start": real(),
 }
 _INVERSION = {"model": text(), "judges": optional(texts())}
 _MEMBERSHIP = {

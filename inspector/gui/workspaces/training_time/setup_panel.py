@@ -1,4 +1,4 @@
-"""The setup panel: the poisoning attack and its settings, poison rates and epochs; Train / Cancel with
+"""The setup panel: the poisoning attack and its settings, poison rates, epochs and seed; Train / Cancel with
 progress; Scan and Detect, with Neural Cleanse's settings. Both settings are
 :class:`~inspector.gui.param_form.ParamForm` s from their registry entries.
 
@@ -32,6 +32,10 @@ from inspector.core.poisoning.scans import DATA_SCANS
 from inspector.gui.param_form import ParamForm
 from inspector.gui.workspaces.training_time.state import TrainingTimeState
 
+#: The most epochs and the largest seed the form takes (a spin box holds 32-bit signed numbers).
+MAX_EPOCHS = 100
+MAX_SEED = 2**31 - 1
+
 
 class SetupPanel(QGroupBox):
     """Signals: ``train_clicked``, ``cancel_clicked``, ``scan_clicked``, ``detect_clicked``."""
@@ -63,10 +67,16 @@ class SetupPanel(QGroupBox):
         self.rates.textChanged.connect(lambda t: setattr(state, "rates", t))
         form.addRow("Poison rate(s)", self.rates)
         self.epochs = QSpinBox()
-        self.epochs.setRange(1, 100)
+        self.epochs.setRange(1, MAX_EPOCHS)
         self.epochs.setValue(state.epochs)
         self.epochs.valueChanged.connect(lambda v: setattr(state, "epochs", v))
         form.addRow("Epochs", self.epochs)
+        self.seed = QSpinBox()
+        self.seed.setRange(0, MAX_SEED)
+        self.seed.setValue(state.seed)
+        self.seed.setToolTip("Training seed: it also draws the poisoned digits and the blend trigger's key image")
+        self.seed.valueChanged.connect(lambda v: setattr(state, "seed", v))
+        form.addRow("Seed", self.seed)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         buttons = QHBoxLayout()
@@ -109,6 +119,14 @@ class SetupPanel(QGroupBox):
         QVBoxLayout(scan_box).addWidget(self.scan_settings)
         layout.addWidget(scan_box)
         self._on_attack(state.attack)
+
+    def show_state(self) -> None:
+        """Show the state's settings (after they were set from outside the panel: an opened run)."""
+        self.attack.setCurrentText(self.state.attack)
+        self._on_attack(self.state.attack)
+        self.rates.setText(self.state.rates)
+        self.epochs.setValue(self.state.epochs)
+        self.seed.setValue(self.state.seed)
 
     def _on_attack(self, name: str) -> None:
         """Show the attack's parameters (but the rate: the rates field sweeps it), with the values set so far."""

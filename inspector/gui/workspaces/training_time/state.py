@@ -35,6 +35,7 @@ class TrainingTimeState:
             others keep their defaults); replaced on each edit. Kept across attacks: each takes its own.
         rates: poison rates as typed (``"0.5%, 1%"``: one training each), the attack's ``rate``.
         epochs: training epochs (6: the mnist-standard recipe).
+        seed: the training seed; it also draws the poisoned images and the blend trigger's key image.
         folder: where checkpoints are kept; training the same settings again resumes from them.
         runs: the finished trainings' reports (dicts as ``BackdoorReport.to_dict``), in order.
         cleanse: the last Neural Cleanse result, and ``cleanse_model`` what it scanned.
@@ -45,6 +46,7 @@ class TrainingTimeState:
     attack_params: dict = field(default_factory=dict)
     rates: str = "1%"
     epochs: int = 6
+    seed: int = 0
     folder: str = DEFAULT_FOLDER
     runs: list[dict] = field(default_factory=list)
     cleanse: CleanseResult | None = None
@@ -60,7 +62,11 @@ class TrainingTimeState:
         own = {spec.name for spec in POISONING_ATTACKS[self.attack].params()} - {"rate"}
         values = {name: value for name, value in self.attack_params.items() if name in own}
         configs = [
-            BackdoorConfig(POISONING_ATTACKS.make(self.attack, values | {"rate": parse_rate(text)}), epochs=self.epochs)
+            BackdoorConfig(
+                POISONING_ATTACKS.make(self.attack, values | {"rate": parse_rate(text)}),
+                epochs=self.epochs,
+                seed=self.seed,
+            )
             for text in self.rates.split(",")
             if text.strip()
         ]

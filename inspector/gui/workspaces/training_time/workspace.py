@@ -16,17 +16,20 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from inspector.core.io.datasets.mnist import heldout_digits
+from inspector.core.poisoning.attack import parse_rate
 from inspector.core.poisoning.neural_cleanse import CleanseSettings
 from inspector.core.poisoning.scans import DATA_SCANS
 from inspector.core.poisoning.success import predict
+from inspector.core.replay import PoisoningSource
 from inspector.core.training.loop import Progress
 from inspector.core.util.errors import InspectorError, ModelError
+from inspector.core.util.messages import show_path
 from inspector.gui.jobs import Job
 from inspector.gui.workspace import Workspace, splitter
 from inspector.gui.workspaces.training_time.charts import BackdoorCharts
 from inspector.gui.workspaces.training_time.digit_strip import DigitGrid
 from inspector.gui.workspaces.training_time.jobs import Trained, detect_job, poison_job, scan_job
-from inspector.gui.workspaces.training_time.setup_panel import SetupPanel
+from inspector.gui.workspaces.training_time.setup_panel import MAX_EPOCHS, MAX_SEED, SetupPanel
 from inspector.gui.workspaces.training_time.state import TrainingTimeState
 
 SIDE_WIDTH = 320
@@ -41,6 +44,7 @@ class TrainingTimeWorkspace(Workspace):
 
     name = "training-time"
     title = "Training-time"
+    opens = (PoisoningSource,)
 
     training_finished = Signal(object)
     scan_finished = Signal(object)
@@ -90,6 +94,29 @@ class TrainingTimeWorkspace(Workspace):
             splitter(Qt.Orientation.Vertical, [self.examples, self.charts, bottom], [230, 330, 300]),
             SIDE_WIDTH,
         )
+
+    def open_source(self, source: PoisoningSource, confirm_code=lambda model: False) -> bool:
+        """Set up a saved poisoning run (``inspector poison``'s result.json): its attack and settings, its
+        poison rates, epochs and seed, ready to train again. False (after one error line) while a job
+        is running, or for epochs or a seed beyond the form's (run it with the command line)."""
+        config = source.configs[0]
+        if self.shell.runner.busy():
+            self.shell.show_error("a job is running: cancel it before opening a poisoning run")
+            return False
+        if config.epochs > MAX_EPOCHS or config.seed > MAX_SEED:
+            self.shell.show_error(
+                f"{show_path(source.path)}: this workspace trains at most {MAX_EPOCHS} epochs with seeds up to "
+                f"{MAX_SEED:,}: run it with the command line"
+            )
+            return False
+        settings = config.attack.settings()
+        self.state.attack_params = {k: v for k, v in settings.items() if k != "rate"}
+        self.state.attack = config.attack.name
+        self.state.rates = ", ".join(_rate_text(c.attack.rate) for c in source.configs)
+        self.state.epochs, self.state.seed = config.epochs, config.seed
+        self.setup.show_state()
+        self.shell.show_status(f"opened {show_path(source.path)}: Train trains it again", 0)
+        return True
 
     # ---- examples -----------------------------------------------------------------------------
     def _show_examples(self, *_args) -> None:
@@ -243,3 +270,9 @@ class TrainingTimeWorkspace(Workspace):
     def _on_busy(self, busy: bool) -> None:
         running = busy and self._job is not None and self.shell.runner.job is self._job
         self.setup.set_running(running, can_run=not busy, trained=self.last is not None)
+
+
+def _rate_text(rate: float) -> str:
+    """A poison rate as the rates field shows it: in percent (``"0.5%"``) where that reads back exactly."""
+    percent = f"{100 * rate:g}%"
+    return percent if parse_rate(percent) == rate else repr(rate)
