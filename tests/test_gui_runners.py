@@ -42,6 +42,7 @@ def _train(job: Job, log: list, event: threading.Event | None) -> None:
 def test_a_job_in_a_second_workspace_finishes_while_the_first_waits(qtbot, main):
     first, second = main.workspaces["evaluate"].shell.runner, main.workspaces["evasion"].shell.runner
     assert first is not second
+    qtbot.waitUntil(lambda: not main.busy(), timeout=WAIT_MS)  # the Evasion workspace loads its image when built
     release, done = threading.Event(), []
     assert first.start(Job(_wait, release), "waiting", lambda r: done.append(r))
     with qtbot.waitSignal(second.busy_changed, timeout=WAIT_MS, check_params_cb=lambda busy: not busy):

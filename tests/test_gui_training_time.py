@@ -104,7 +104,8 @@ def test_the_attack_settings_form_comes_from_the_registry_and_builds_the_configu
     assert form.editors["target"].value() == 3  # kept across attacks
     eps = form.editors["eps"]
     assert eps.text() == AUTO and state.configs()[0].attack.budget() == 8.0  # none: by norm
-    form.editors["norm"].setCurrentText("linf")
+    norm = form.editors["norm"]
+    norm.setCurrentIndex(norm.findData("linf"))  # the box shows "Linf", the value is "linf"
     assert state.configs()[0].attack.budget() == 0.3
     eps.setValue(0.1)
     configs = state.configs()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -55,6 +55,8 @@ class ImagePanes(QWidget):
             self.boxes.append(box)
             self.items.append(item)
         self.arrays: list[np.ndarray | None] = [None, None, None]
+        for box in self.boxes:
+            box.sigResized.connect(self.fit)  # as soon as a pane has its new size, not a moment later
         self._caption_pt = CAPTION_PT
         self.view.scene().sigMouseMoved.connect(self._on_mouse)
         self.view.scene().sigMouseClicked.connect(
@@ -102,11 +104,12 @@ class ImagePanes(QWidget):
         """Show the whole image in every pane (they are linked), as large as the panes allow."""
         if self.arrays[0] is not None:
             self.boxes[0].autoRange(padding=0.02)
+            for box in self.boxes:  # pyqtgraph moves the images at the next paint: move them now, so that
+                box.updateMatrix()  # their place on screen (the pixel readout's mapping) is current at once
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._equal_columns()
-        QTimer.singleShot(0, self.fit)  # once the panes have their new size
 
     def _equal_columns(self) -> None:
         """Give the three panes the same width: a caption longer than another must not widen its pane,

@@ -109,7 +109,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.summary)
         self._build_toolbar()
         states = states or {}
-        self._text_scale = 1.0
+        self._presenting = False  # before the tabs: the first workspace is built with them
         self._summaries: dict[str, str] = {}
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -139,9 +139,8 @@ class MainWindow(QMainWindow):
             lambda text: self._set_summary(entry.name, text),
         )
         workspace = entry.load()(shell, states.get(entry.name))
-        if self._text_scale != 1.0:
-            workspace.set_text_scale(self._text_scale)
-        if self.presenting():
+        if self._presenting:
+            workspace.set_text_scale(PRESENTATION_FONT_SCALE)
             workspace.set_presenter(True)
         return workspace
 
@@ -412,7 +411,7 @@ class MainWindow(QMainWindow):
         The application's font stays: the hidden controls of every workspace would otherwise widen the window.
         """
         scale = PRESENTATION_FONT_SCALE if on else 1.0
-        self._text_scale = scale
+        self._presenting = on
         for workspace in self.workspaces.values():
             workspace.set_text_scale(scale)
             workspace.set_presenter(on)
@@ -425,9 +424,8 @@ class MainWindow(QMainWindow):
             self.showNormal()
 
     def presenting(self) -> bool:
-        """Whether presenter mode is on (never while the window is being built)."""
-        action = getattr(self, "presentation_action", None)
-        return action is not None and action.isChecked()
+        """Whether presenter mode is on."""
+        return self._presenting
 
     def _on_escape(self) -> None:
         """Esc stops the visible workspace's running job; with none, it leaves presenter mode."""
