@@ -46,6 +46,7 @@ def main() -> None:
         args.work,
         epochs=args.epochs,
         pgd_steps=args.pgd_steps,
+        warmup=args.warmup,
         resume=True,
         on_progress=progress,
         on_score=lambda s: print("validation:", s, flush=True),
