@@ -50,6 +50,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import foolbox as fb
@@ -406,7 +407,7 @@ def unit_costs(model, x) -> tuple[float, float]:
             model(batch)
 
     query = min(
-        min(timed(lambda: forward(batch))[1] for _ in range(3)) / len(batch)
+        min(timed(partial(forward, batch))[1] for _ in range(3)) / len(batch)
         for batch in (x[:1].expand(n, *x.shape[1:]).contiguous() for n in (1, 16, 64))
     )
     return min(timed(gradient)[1] for _ in range(3)) / len(x), query
@@ -442,7 +443,9 @@ def compare(pair: Pair, model, x, y, seeds: int, repeats: int = 1) -> str:
         theirs, rows = {}, {}
         for name, reference in pair.references.items():
             counted.rows, counted.gradient_rows[0] = 0, 0
-            theirs[name], t = timed(lambda: reference(Task(counted, x, y, target, seed)), repeats)
+            theirs[name], t = timed(
+                lambda reference=reference, seed=seed: reference(Task(counted, x, y, target, seed)), repeats
+            )
             times[name] += t
             their_gradients[name] += counted.gradient_rows[0] // repeats
             their_rows[name] += counted.rows // repeats
@@ -452,7 +455,7 @@ def compare(pair: Pair, model, x, y, seeds: int, repeats: int = 1) -> str:
             params["max_queries"] = math.ceil(min(rows.values()) / len(y))
         attack = make_attack(pair.attack, params)
         counted.rows, counted.gradient_rows[0] = 0, 0
-        ours, t = timed(lambda: attack.run(counted, x, y, target=target), repeats)
+        ours, t = timed(partial(attack.run, counted, x, y, target=target), repeats)
         t_ours += t
         queries = float(ours.query_counts.sum()) if ours.query_counts is not None else 0.0
         floor += counted.gradient_rows[0] / repeats * gradient_s + queries * forward_s

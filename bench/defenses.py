@@ -75,7 +75,7 @@ def main() -> None:
     print(f"  {'none':24s} {(batched(predict, x, y) == y).float().mean():6.1%}")
     for spec in specs:
         pipeline = fresh_draw(spec)
-        acc = (batched(lambda a, b: predict(pipeline.apply(a)), x, y) == y).float().mean()
+        acc = (batched(lambda a, b, pipeline=pipeline: predict(pipeline.apply(a)), x, y) == y).float().mean()
         print(f"  {spec:24s} {acc:6.1%}")
 
     correct = batched(predict, x, y) == y
@@ -94,10 +94,10 @@ def main() -> None:
         pipeline = fresh_draw(spec)
         defended = DefendedClassifier(model, Pipeline([defense_from_spec(spec)]), eot_samples=args.eot_samples)
         start = time.perf_counter()
-        adaptive = batched(lambda a, b: attack.run(defended, a, b).x_adv, xa, ya)
+        adaptive = batched(lambda a, b, defended=defended: attack.run(defended, a, b).x_adv, xa, ya)
         seconds = time.perf_counter() - start
         rate = {
-            name: (batched(lambda a, b: predict(pipeline.apply(a)), images, ya) != ya).float().mean()
+            name: (batched(lambda a, b, pipeline=pipeline: predict(pipeline.apply(a)), images, ya) != ya).float().mean()
             for name, images in (("clean", xa), ("plain", plain), ("adaptive", adaptive))
         }
         print(f"  {spec:24s} {1 - rate['clean']:9.1%} {rate['plain']:12.1%} {rate['adaptive']:9.1%} {seconds:11.0f} s")
@@ -108,7 +108,9 @@ def main() -> None:
         detector = detector_from_spec(spec)
         threshold = detector.calibrate(model, calibration)
         flags = {
-            name: (batched(lambda a, b: detector.score(model, a), images, ya) > threshold).float().mean()
+            name: (batched(lambda a, b, detector=detector: detector.score(model, a), images, ya) > threshold)
+            .float()
+            .mean()
             for name, images in (("clean", held_out), ("adversarial", plain))
         }
         print(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from functools import partial
 from pathlib import Path
 
 import torch
@@ -65,7 +66,7 @@ def main() -> None:
     l0_ref = median_of(perturbation_norms(x, theirs)["l0"], their_success)
     for output in ("logits", "probabilities"):
         attack = make_attack("jsma", {"theta": 1.0, "gamma": 0.145, "output": output})
-        ours, t_ours = timed(lambda: attack.run(model, x, y, target=target))
+        ours, t_ours = timed(partial(attack.run, model, x, y, target=target))
         l0 = median_of(perturbation_norms(x, ours.x_adv)["l0"], ours.success)
         print(
             f"jsma {output:13s} ours {t_ours:6.2f} s  ART {t_ref:6.2f} s  ratio {t_ours / t_ref:5.2f}  "
@@ -79,7 +80,7 @@ def main() -> None:
         ("deepfool", {}),
         ("cw", {"binary_search_steps": 5, "steps": 100, "initial_const": 1.0, "learning_rate": 0.05}),
     ):
-        result, t = timed(lambda: make_attack(name, params).run(model, xs, ys))
+        result, t = timed(lambda name=name, params=params: make_attack(name, params).run(model, xs, ys))
         l2 = median_of(perturbation_norms(xs, result.x_adv)["l2"], result.success)
         print(
             f"{name:8s} untargeted, {len(ys)} digits: {t:6.2f} s  success {result.success.float().mean():.2f}  "

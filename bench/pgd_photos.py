@@ -37,7 +37,7 @@ def main() -> None:
     y = torch.tensor([wnids.index(f.name.split("_")[0]) for f in files])
     with torch.no_grad():
         ok = model(x).argmax(1) == y
-    x, y, files = x[ok], y[ok], [f for f, keep in zip(files, ok) if keep]
+    x, y, files = x[ok], y[ok], [f for f, keep in zip(files, ok, strict=True) if keep]
     attack = make_attack("pgd", {"eps": "2/255", "steps": 10, "step_size": "0.5/255"})
     start = time.perf_counter()
     results = [attack.run(model, x[i : i + args.batch], y[i : i + args.batch]) for i in range(0, len(y), args.batch)]

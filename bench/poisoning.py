@@ -21,19 +21,20 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from dataclasses import asdict
 from pathlib import Path
 
 import torch
 from safetensors.torch import load_file
 
 from inspector.core.models.zoo.mnist_cnn import MnistCNN, save_weights
+from inspector.core.poisoning.attacks.badnets import BadNets
+from inspector.core.poisoning.attacks.clean_label import CleanLabel
 from inspector.core.poisoning.train import SWEEP_RATES, BackdoorConfig, train_backdoor
 
 
 def trained(config: BackdoorConfig, cache: Path) -> tuple[dict, MnistCNN]:
     """Train ``config`` (or read it from the cache): its report as a dict, and the network."""
-    key = "-".join(f"{k}={v}" for k, v in asdict(config).items())
+    key = "-".join(f"{k}={v}" for k, v in config.to_dict().items())
     figures, weights = cache / f"{key}.json", cache / f"{key}.safetensors"
     net = MnistCNN()
     if figures.is_file() and weights.is_file():
@@ -62,29 +63,19 @@ def part_sweep(cache: Path) -> None:
     print("\nBadNets, corner pixel pattern, target 0 (held-out: 2,000 clean; ASR over the non-0 digits)")
     print("| poison rate | poisoned digits | clean accuracy | attack success | training time |\n|---|---|---|---|---|")
     for rate in SWEEP_RATES:
-        show(f"{100 * rate:g} %", trained(BackdoorConfig(trigger="pixel", rate=rate), cache)[0])
+        show(f"{100 * rate:g} %", trained(BackdoorConfig(BadNets(trigger="pixel", rate=rate)), cache)[0])
 
 
 def part_triggers(cache: Path) -> None:
     print("\nBadNets at 1 %, target 0, per trigger")
     print("| trigger | poisoned digits | clean accuracy | attack success | training time |\n|---|---|---|---|---|")
     for trigger in ("pixel", "patch", "blend"):
-        show(trigger, trained(BackdoorConfig(trigger=trigger, rate=0.01), cache)[0])
+        show(trigger, trained(BackdoorConfig(BadNets(trigger=trigger, rate=0.01)), cache)[0])
 
 
 #: Clean-label settings: Linf 0.3 (the proxy's own budget), ART's L2 5, and the default L2 8 over two seeds.
 CLEAN_LABEL_ROWS = [
-    BackdoorConfig(
-        attack="clean-label",
-        trigger="patch",
-        size=4,
-        rate=0.1,
-        seed=seed,
-        norm=norm,
-        eps=eps,
-        pgd_steps=steps,
-        epochs=epochs,
-    )
+    BackdoorConfig(CleanLabel(trigger="patch", size=4, rate=0.1, norm=norm, eps=eps, steps=steps), epochs, seed)
     for norm, eps, steps, seed, epochs in (
         ("linf", 0.3, 20, 0, 6),
         ("l2", 5.0, 200, 0, 6),
@@ -107,7 +98,7 @@ def part_clean_label(cache: Path) -> None:
     for config in CLEAN_LABEL_ROWS:
         out = trained(config, cache)[0]
         print(
-            f"| {config.norm} eps {config.eps:g} | {config.seed} | {config.epochs} | {out['poisoned_count']} "
+            f"| {config.attack.norm} eps {config.attack.budget():g} | {config.seed} | {config.epochs} | {out['poisoned_count']} "
             f"| {_rate(out['clean_accuracy'])} "
             f"| {_rate(out['attack_success'])} | {out['seconds']:.0f} s |",
             flush=True,
@@ -120,15 +111,15 @@ def _rate(d: dict) -> str:
 
 def part_detectors(cache: Path) -> None:
     from inspector.core.io.datasets.mnist import mnist_split
-    from inspector.core.poisoning.activation_clustering import ActivationClustering
-    from inspector.core.poisoning.spectral import SpectralSignatures
+    from inspector.core.poisoning.scans.activation_clustering import ActivationClustering
+    from inspector.core.poisoning.scans.spectral import SpectralSignatures
     from inspector.core.poisoning.train import poison_training_set
 
     print("\nData scans of the pixel-pattern training sets (target 0), each with the model trained on it")
     print("| poisoned | scan | flagged | TPR | FPR | flagged per class | time |\n|---|---|---|---|---|---|---|")
     x, y = mnist_split()["train"]
     for rate in (0.01, 0.05):
-        config = BackdoorConfig(trigger="pixel", rate=rate)
+        config = BackdoorConfig(BadNets(trigger="pixel", rate=rate))
         _, net = trained(config, cache)
         poisoned = poison_training_set(config, x, y)
         share = len(poisoned.indices) / int((poisoned.y == 0).sum())
@@ -138,7 +129,7 @@ def part_detectors(cache: Path) -> None:
             SpectralSignatures(expected_rate=0.33),
         ):
             start = time.perf_counter()
-            result = scan.scan(net, poisoned.x, poisoned.y)
+            result = scan.scan(net, poisoned.x, poisoned.y, seed=config.seed)
             tpr, fpr = result.rates(poisoned.indices)
             name = result.method + (f" (expected {scan.expected_rate:g})" if hasattr(scan, "expected_rate") else "")
             classes = " ".join(f"{c}:{len(v)}" for c, v in result.per_class().items())

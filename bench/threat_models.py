@@ -202,9 +202,11 @@ def stealing(calibration, budget: int) -> None:
         seen = []
 
         class Watched(plain):  # the stealing attack's oracle, under this concealment
+            watch_concealment, watch_seen = concealment, seen  # this iteration's, bound when the class is made
+
             def __init__(self, *args, **kwargs):
-                super().__init__(*args, concealment=concealment, **kwargs)
-                seen.append(self)
+                super().__init__(*args, concealment=self.watch_concealment, **kwargs)
+                self.watch_seen.append(self)
 
         extraction.QueryOracle = Watched
         try:

@@ -21,10 +21,17 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "docs" / "_static"
 
+#: The window's size in the shots: a laptop's screen.
+SIZE = ["--window-size", "1366x768"]
 #: name -> the arguments of `inspector gui`, run from the checkout.
 SHOTS = {
-    "app-start": ["resources/images/coffee.png", "--device", "cpu"],
-    "app-pgd": ["resources/images/coffee.png", "--attack", "pgd", "--eps", "2/255", "--device", "cpu", "--run"],
+    "app-start": ["resources/images/coffee.png", "--device", "cpu", *SIZE],
+    "app-pgd": ["resources/images/coffee.png", "--attack", "pgd", "--eps", "2/255", "--device", "cpu", "--run", *SIZE],
+    "app-presenter": [
+        "resources/images/coffee.png",
+        *("--defense", "jpeg:quality=75", "--defense", "median:size=3", "--defense", "bitdepth:bits=4"),
+        *("--device", "cpu", "--run", "--presenter", "--window-size", "1280x720"),
+    ],
     "app-black-box": [
         "resources/images/mnist-7.png",
         "--model",
@@ -40,6 +47,7 @@ SHOTS = {
         "--device",
         "cpu",
         "--run",
+        *SIZE,
     ],
 }
 

@@ -48,7 +48,7 @@ def correct_batch(model, imagenet_batch):
     x, y, files = imagenet_batch
     with torch.no_grad():
         ok = model(x).argmax(1) == y
-    return x[ok], y[ok], [f for f, keep in zip(files, ok) if keep]
+    return x[ok], y[ok], [f for f, keep in zip(files, ok, strict=True) if keep]
 
 
 @pytest.fixture(scope="session")

@@ -35,7 +35,7 @@ def test_pair_search_is_exact_on_real_gradients(mnist_model, digits):
     (total,) = torch.autograd.grad(logits.sum(), xa)
     alpha, beta = alpha.flatten(1), (total - alpha).flatten(1)
     generator = torch.Generator().manual_seed(0)
-    for a, b in zip(alpha, beta):
+    for a, b in zip(alpha, beta, strict=True):
         domain = torch.rand(784, generator=generator) < 0.8
         for sign in (1.0, -1.0):
             pa, pb = a[:, None] + a[None, :], b[:, None] + b[None, :]

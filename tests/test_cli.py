@@ -93,6 +93,8 @@ def test_models_and_attacks_are_listed(capsys):
     listing = run_cli(capsys, "attacks")[1]
     assert "pgd" in listing and "step_size" in listing and "Madry" in listing
     assert "max_queries      default 500 (--preset paper: 10000)" in listing
+    assert "eps              default 4/255:" in listing and "0.0156" not in listing  # budgets in grey levels
+    assert "learning_rate    default auto (--preset paper: 0.01)" in listing  # C&W's 0 means a rate chosen per size
 
 
 @pytest.mark.parametrize(

@@ -171,7 +171,7 @@ def test_mnist_detectors_keep_their_rate_on_held_out_digits(mnist_model):
     assert torch.equal(calibration_images(mnist_model), x[shipped])  # every 5th held-out digit, unchanged
     others = x[~shipped]
     detectors = [detector_from_spec("squeeze"), detector_from_spec("dropout")]
-    for detector, report in zip(detectors, detect(mnist_model, detectors, others[:1], others[1:2])):
+    for detector, report in zip(detectors, detect(mnist_model, detectors, others[:1], others[1:2]), strict=True):
         assert report["available"] and report["calibration_images"] == 400
         flags = int((detector.score(mnist_model, others) > report["threshold"]).sum())
         low, high = flag_range(400, detector.fpr, len(others))

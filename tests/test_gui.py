@@ -8,12 +8,14 @@ import numpy as np
 import pytest
 import torch
 from conftest import DATA
+from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from inspector.core.evasion.classify import predict
 from inspector.core.evasion.inspect import inspect
 from inspector.core.evasion.recipe import Recipe
+from inspector.core.io.figure import CAPTION, LINE, MARGIN, PANEL
 from inspector.core.io.image import load_tensor
 from inspector.core.io.resources import resource_path
 from inspector.core.models.loading import builtin_models, load_model
@@ -21,6 +23,7 @@ from inspector.gui.attack_form import PixelEditor
 from inspector.gui.main_window import MainWindow
 from inspector.gui.session import Session
 from inspector.gui.settings import Settings
+from inspector.gui.workspaces.evasion.export import figure_caption
 from inspector.gui.workspaces.evasion.jobs import Progress, to_pixels
 from inspector.gui.workspaces.evasion.state import EvasionState
 from inspector.gui.workspaces.evasion.workspace import EvasionWorkspace
@@ -106,7 +109,9 @@ def test_fgsm_runs_and_updates_panes_and_probabilities(qtbot, main, window):
     assert inspection.success and adversarial.title == "adversarial (fooled)"
     assert adversarial.top_k[0]["name"] == "consomme"
     assert adversarial.highlight == {inspection.adversarial.label: "adversarial", espresso: "true"}
-    assert "1 gradient evaluations" in main.summary.text() and "Linf 8.0/255" in main.summary.text()
+    summary = main.summary.text()
+    assert "1 iteration, 1 gradient evaluation" in summary and "Linf 8/255" in summary
+    assert "in [0, 1] pixel units" in summary and "of 150,528 values changed" in summary
 
 
 def test_defences_give_probabilities_after_each_and_adaptive_mode(qtbot, window):
@@ -120,19 +125,25 @@ def test_defences_give_probabilities_after_each_and_adaptive_mode(qtbot, window)
     assert inspection.recipe.adaptive
     assert [row.defense for row in inspection.defended][1:3] == ["jpeg:quality=75", "bitdepth:bits=4"]
     titles = [entry.title for entry in window.probabilities.entries]
+    table = window.defence_table.texts()
     # Deterministic (FGSM, no random defence): through JPEG then 4-bit depth the adaptive adversarial reads
     # as consomme (0.43 against espresso's 0.27); JPEG alone is fooled (0.58), 4-bit depth alone holds
-    # (espresso 0.78).
-    assert inspection.success and titles[1].startswith("adversarial (fooled, adaptive attack) \u00b7 ")
-    assert titles[2] == "adversarial after jpeg:quality=75: fooled"
-    assert titles[3] == "adversarial after bitdepth:bits=4: defence holds"
-    assert any(t.startswith("adversarial after pipeline") for t in titles)
+    # (espresso 0.78). One row per defence, whatever their number, in a table: no chart per defence.
+    assert inspection.success and titles[1].startswith("adversarial (fooled) \u00b7 ") and len(titles) == 2
+    assert window.defence_table.horizontalHeaderItem(0).text() == "defence (adaptive attack)"
+    assert [row[0] for row in table] == ["no defence", "jpeg:quality=75", "bitdepth:bits=4", "pipeline (all 2)"]
+    assert [row[3] for row in table[1:]] == ["fooled", "holds", "fooled"]
+    for row, defended in zip(table, inspection.defended, strict=True):  # the original under each defence too
+        for cell, prediction in ((row[1], defended.original), (row[2], defended.adversarial)):
+            top = prediction.top_k[0]
+            assert cell == f"{top['name']} {100 * top['probability']:.0f} %"
+    assert window.results.details.currentWidget() is window.defence_table  # brought forward after the run
     report = inspection.detections[0]
     assert report["detector"].startswith("squeeze") and report["threshold"] > 0
     flag = "FLAGGED" if report["adversarial"]["flagged"] else "passes"
     assert titles[1].split(" \u00b7 ")[1].startswith("Feature squeezing") and titles[1].endswith(f": {flag}")
-    jpeg_row = inspection.defended[1]
-    assert window.probabilities.entries[2].top_k == jpeg_row.adversarial.top_k
+    held = window.results.verdict.full_text()
+    assert held.startswith("espresso \u2192 consomme, ") and held.endswith(" \u00b7 1 of 2 defences held")
     window.defense_panel.checkboxes["jpeg"].setChecked(False)
     window.defense_panel.checkboxes["bitdepth"].setChecked(False)
     recipe = window.state.recipe("efficientnet-lite0", "cpu")
@@ -160,6 +171,9 @@ def test_pgd_runs_and_exports_files_that_classify_as_reported(qtbot, window, mod
     assert again.label == inspection.adversarial.label
     assert torch.allclose(again.probabilities, inspection.adversarial.probabilities, atol=1e-4)
     assert load_tensor(tmp_path / "pert.png", (224, 224)).shape == (1, 3, 224, 224)
+    assert figure_caption(inspection) == "efficientnet-lite0 \u00b7 PGD, eps 2/255, 3 steps \u00b7 no defence"
+    with Image.open(tmp_path / "figure.png") as figure:  # the caption's line under the panels
+        assert figure.size == (3 * PANEL + 4 * MARGIN, PANEL + CAPTION + 2 * MARGIN + LINE)
     saved = json.loads((tmp_path / "recipe.json").read_text())
     assert saved["adversarial"]["label"]["index"] == inspection.adversarial.label
     rerun = inspect(Recipe.from_dict(saved["recipe"]), model=model)
@@ -179,7 +193,7 @@ def test_cancel_stops_a_long_attack(qtbot, main, window):
     steps_after_cancel = []
     with qtbot.waitSignal(window.attack_finished, timeout=WAIT_MS) as blocker:
         window.run_attack()
-        job = main.runner.job
+        job = window.shell.runner.job
         # runs on the worker thread at each iteration: counts iterations begun after Cancel
         job.progress.connect(
             lambda p: job.cancelled() and isinstance(p, Progress) and steps_after_cancel.append(p.iteration),
@@ -198,7 +212,7 @@ def test_cancel_stops_a_long_attack(qtbot, main, window):
 def test_closing_during_an_attack_stops_the_worker(qtbot, main, window):
     choose_attack(window, "pgd", steps=10_000)
     window.run_attack()
-    job = main.runner.job
+    job = window.shell.runner.job
     qtbot.waitUntil(lambda: window.attack_panel.progress.value() >= 1, timeout=WAIT_MS)
     main.close()
     assert job.ended() and job.cancelled()
@@ -225,15 +239,22 @@ def test_bad_target_name_from_the_command_line_gives_a_dialog(qtbot, tmp_path, m
     win.close()
 
 
-def test_presentation_mode_is_full_screen_with_larger_fonts(qtbot, main, window):
-    base = QApplication.font().pointSizeF()
+def test_presenter_mode_hides_the_controls_and_leaving_restores_them(qtbot, main, window):
+    side_width = window.side_column.width()
+    font = window.defence_table.font().pointSizeF()
     main.set_presentation(True)
     qtbot.waitUntil(main.isFullScreen, timeout=5000)
-    assert QApplication.font().pointSizeF() == pytest.approx(base * 1.5)
+    assert not window.side_column.isVisible() and not main.menuBar().isVisible() and not main.tabs.tabBar().isVisible()
+    assert window.attack_panel.run_button.isVisible() and window.attack_panel.cancel_button.isVisible()
     assert window.probabilities.text_scale == 1.5 and main.presentation_action.isChecked()
+    assert window.defence_table.isVisible() and window.defence_table.font().pointSizeF() > font
+    assert window.results.verdict.full_text() == "espresso 94 %: Space runs the attack"
     main.set_presentation(False)
     qtbot.waitUntil(lambda: not main.isFullScreen(), timeout=5000)
-    assert QApplication.font().pointSizeF() == pytest.approx(base)
+    assert window.side_column.isVisible() and main.menuBar().isVisible() and main.tabs.tabBar().isVisible()
+    assert window.side_column.isAncestorOf(window.attack_panel.run_button)  # back in its column
+    QApplication.processEvents()
+    assert window.side_column.width() == side_width and window.defence_table.font().pointSizeF() == font
 
 
 def test_bad_model_file_gives_a_dialog_and_keeps_the_model(qtbot, main, window, dialogs, tmp_path):
@@ -264,7 +285,8 @@ def test_compare_mode_shows_each_models_bars_side_by_side(qtbot, window, tmp_pat
         window.compare_panel.checkboxes[name].setChecked(True)
     window.compare_panel.direct.setChecked(True)
     choose_attack(window, "pgd", eps=76.5, step_size=6.375, steps=20)
-    window.attack_panel.form.editors["loss"].setCurrentText("margin")
+    loss = window.attack_panel.form.editors["loss"]
+    loss.setCurrentIndex(loss.findData("margin"))
     source = run(qtbot, window)
     comparison = window.state.comparison
     assert comparison.source is source and source.attack.loss == "margin"
@@ -295,6 +317,8 @@ def test_estimate_before_run_and_time_left_during_it(qtbot, window):
     assert 0 < unit.query_s < unit.gradient_s  # measured once the photo was loaded
     text = window.attack_panel.estimate.text()
     assert text.startswith("estimate on cpu: at most") and "(10 gradients)" in text  # PGD's 10 steps
+    choose_attack(window, "fgsm")
+    assert window.attack_panel.estimate.text().endswith("(1 gradient)")
     choose_attack(window, "pgd", steps=40)
     assert "(40 gradients)" in window.attack_panel.estimate.text()
     assert window.state.estimate().seconds == pytest.approx(40 * unit.gradient_s)
@@ -307,7 +331,7 @@ def test_estimate_before_run_and_time_left_during_it(qtbot, window):
         qtbot.waitUntil(lambda: seen.append(window.attack_panel.progress.text()) or "left" in seen[-1], timeout=WAIT_MS)
     left = next(t for t in seen if "left" in t)
     assert left.startswith("iteration ") and " / 40 \u00b7 at most " in left and left.endswith(" s left")
-    assert window.attack_panel.progress.text() == "iteration 40 / 40"
+    assert window.attack_panel.progress.text().startswith("done: 40 iterations in ")  # no time left any more
 
 
 def test_paper_preset_sets_the_published_budgets(qtbot, window):

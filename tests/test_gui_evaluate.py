@@ -12,7 +12,7 @@ from inspector.gui.main_window import MainWindow
 from inspector.gui.session import Session
 from inspector.gui.settings import Settings
 from inspector.gui.workspaces.evaluate.eta import Eta, format_seconds
-from inspector.gui.workspaces.evaluate.state import EvaluateState
+from inspector.gui.workspaces.evaluate.state import DIGIT_EPS, NO_DATA, PHOTO_EPS, EvaluateState
 
 WAIT_MS = 120_000
 
@@ -34,8 +34,9 @@ def main(qtbot, tmp_path):
 
 def test_evaluation_fills_the_table_and_curve_and_saves_a_report(qtbot, main, tmp_path):
     ws = main.workspaces["evaluate"]
-    partials = []
+    partials, reports = [], []
     ws.state.events.result.connect(lambda result: partials.append(result))
+    ws.state.events.progress.connect(lambda report: report is not None and reports.append(report))
     with qtbot.waitSignal(ws.evaluation_finished, timeout=WAIT_MS) as done:
         ws.attack_panel.run_button.click()
     result = done.args[0]
@@ -44,10 +45,13 @@ def test_evaluation_fills_the_table_and_curve_and_saves_a_report(qtbot, main, tm
     assert ws.results.table.rowCount() == 3
     cells = [ws.results.table.item(0, j).text() for j in range(ws.results.table.columnCount())]
     assert cells[1] == "fgsm" and cells[5] == "20" and "\u2013" in cells[4]
+    assert [ws.results.table.item(i, 2).text() for i in range(3)] == ["0/255", "8/255", "51/255"]  # as the axis
     xs, ys = ws.curve.points()[("none", "fgsm")]
     assert xs == [0, 8, pytest.approx(51)]
     assert ys[0] == pytest.approx(100 * result.clean["none"]["accuracy"]) and ys[2] < ys[0]
-    assert ws.attack_panel.progress.value() == 20
+    bar = ws.attack_panel.progress
+    assert bar.value() == bar.maximum() and bar.text() == "20 / 20 images"
+    assert any(0 < r.within_batch < 20 for r in reports)  # the bar moved within the one batch of 20
     assert "sanity" in ws.results.sanity.text()
     flagged = dataclasses.replace(result, sanity=[{"check": "more steps", "status": "flag", "detail": "x5 < x1"}])
     ws.results.set_result(flagged)
@@ -68,7 +72,7 @@ def test_cancel_keeps_the_finished_records_and_a_second_run_continues(qtbot, mai
     ws.state.attacks, ws.state.steps, ws.state.eps = ["pgd"], 10, "8/255, 0.2"
 
     def cancel_after_first_batch(progress):  # one batch of 20 digits: stop once its second budget starts
-        if progress is not None and "eps 0.2" in progress.stage:
+        if progress is not None and "eps 51/255" in progress.stage:  # 0.2, in grey levels
             ws.cancel()
 
     ws.state.events.progress.connect(cancel_after_first_batch)
@@ -147,3 +151,33 @@ def test_another_model_clears_the_results_of_the_previous_one(qtbot, main):
         main.workspaces["evaluate"].shell.session.model = "mnist-pgd-at"
     assert ws.state.result is None and ws.results.table.rowCount() == 0 and ws.curve.points() == {}
     assert not ws.save_button.isEnabled()
+
+
+def test_the_default_data_and_budgets_follow_the_model(qtbot, tmp_path, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text, *a: shown.append(text))
+    win = MainWindow(Session(model="mnist-standard", device="cpu"), Settings(tmp_path / "settings.json"))
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.workspaces["evasion"].preview_ready, timeout=WAIT_MS):
+        win.show()
+    win.statusBar().showMessage("attacking mnist-standard\u2026")
+    ws = win.workspaces["evaluate"]
+    win.tabs.setCurrentWidget(ws)
+    assert win.statusBar().currentMessage() == ""  # the Evasion tab's message stays there
+    assert win.summary.text() == ""  # and so does its summary (model and device, or the last run)
+    win.tabs.setCurrentWidget(win.workspaces["evasion"])
+    assert win.summary.text().startswith("device cpu")
+    win.tabs.setCurrentWidget(ws)
+    assert (ws.state.data, ws.state.eps) == ("mnist-heldout", DIGIT_EPS)  # a digit model: digits, up to 0.3
+    assert ws.attack_panel.eps.text() == DIGIT_EPS
+    with qtbot.waitSignal(win.workspaces["evasion"].preview_ready, timeout=WAIT_MS):
+        ws.shell.session.model = "efficientnet-lite0"
+    assert (ws.state.data, ws.state.eps) == (NO_DATA, PHOTO_EPS) and ws.attack_panel.eps.text() == PHOTO_EPS
+    assert "choose a folder of labelled photos" in ws.data_panel.data_label.text()
+    ws.run()  # no dialog stuck at loading: one message, nothing runs
+    assert len(shown) == 1 and "choose a folder of labelled photos" in shown[0] and not win.busy()
+    ws.state.eps = "0, 2/255"  # the user's own budgets stay
+    with qtbot.waitSignal(win.workspaces["evasion"].preview_ready, timeout=WAIT_MS):
+        ws.shell.session.model = "mnist-pgd-at"
+    assert (ws.state.data, ws.state.eps) == ("mnist-heldout", "0, 2/255")
+    win.close()

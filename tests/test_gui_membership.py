@@ -70,9 +70,9 @@ def test_privacy_workspace_runs_membership_and_exports(qtbot, tmp_path):
     from inspector.gui.main_window import MainWindow
     from inspector.gui.session import Session
     from inspector.gui.settings import Settings
-    from inspector.gui.workspaces.privacy.state import PrivacyState
+    from inspector.gui.workspaces.privacy.state import MembershipSettings, PrivacyState
 
-    state = PrivacyState(task="membership", membership_attack="loss")
+    state = PrivacyState(task="membership", membership=MembershipSettings("loss"))
     win = MainWindow(
         Session(model="mnist-standard", device="cpu"), Settings(tmp_path / "settings.json"), states={"privacy": state}
     )

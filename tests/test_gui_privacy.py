@@ -7,10 +7,11 @@ import json
 
 import pytest
 
+from inspector.core.privacy.inversion import MIFace
 from inspector.gui.main_window import MainWindow
 from inspector.gui.session import Session
 from inspector.gui.settings import Settings
-from inspector.gui.workspaces.privacy.state import PrivacyState
+from inspector.gui.workspaces.privacy.state import MembershipSettings, PrivacyState, StealingSettings
 from inspector.gui.workspaces.privacy.tasks import TASKS
 
 WAIT_MS = 180_000
@@ -20,7 +21,10 @@ WAIT_MS = 180_000
 def main(qtbot, tmp_path):
     """The main window with the Privacy tab current, set for a tiny label-only stealing run."""
     state = PrivacyState(
-        budgets="100, 400", labels_only=True, epochs=1, method="copycat", max_iterations=60, copies_folder=str(tmp_path)
+        stealing=StealingSettings(
+            budgets="100, 400", labels_only=True, epochs=1, method="copycat", copies_folder=str(tmp_path)
+        ),
+        inversion=MIFace(max_iterations=60),
     )
     win = MainWindow(
         Session(model="mnist-standard", device="cpu"), Settings(tmp_path / "settings.json"), states={"privacy": state}
@@ -40,6 +44,7 @@ def test_the_picker_offers_each_registered_task_and_shows_its_form_view_and_desc
         (task.title, task.name) for task in TASKS.values()
     ]  # in the registry's order
     assert ws.state.task == "stealing" and picker.currentData() == "stealing"
+    assert ws.view().caption.text().startswith("Grey boxes: the agreement range the Adversarial Robustness Toolbox")
     for i, task in reversed(list(enumerate(TASKS.values()))):  # each task, the first one last
         picker.setCurrentIndex(i)
         assert ws.state.task == task.name and ws.description.text() == task.description
@@ -91,11 +96,18 @@ def test_inversion_shows_the_grid(qtbot, main, tmp_path):
     ws = main.workspaces["privacy"]
     ws.task_picker.setCurrentIndex(1)
     assert ws.state.task == "inversion" and ws.view() is ws.views.currentWidget()
+    assert ws.view().picture.text().startswith("Run to reconstruct")
     with qtbot.waitSignal(ws.run_finished, timeout=WAIT_MS) as done:
         ws.run()
+        assert ws.view().picture.text().startswith("Reconstructing each class\u2026")  # not "Run to ..." while it runs
     report = done.args[0]
     assert report.images.shape == (10, 1, 28, 28)
     assert not ws.view().picture.pixmap().isNull() and "MI-Face on mnist-standard" in ws.view().scores.text()
+    picture = ws.view().picture
+    for size in ((1366, 768), (1280, 520)):  # a short window too: the grid and its captions fit the view
+        main.resize(*size)
+        qtbot.waitUntil(lambda: picture.pixmap().height() <= picture.height(), timeout=5000)
+        assert picture.pixmap().width() <= picture.width()
     assert ws.export_button.isEnabled()
     main.grab().save(str(tmp_path / "inversion.png"))
 
@@ -119,20 +131,44 @@ def test_the_membership_form_shows_each_attacks_parameters_from_the_registry(qtb
     from inspector.gui.jobs import error_message
     from inspector.gui.workspaces.privacy.membership_job import MembershipForm
 
-    state = PrivacyState(membership_attack="loss")
+    state = PrivacyState(membership=MembershipSettings("loss"))
     form = MembershipForm(state)
     qtbot.addWidget(form)
     assert form.params.editors == {}
     form.attack.setCurrentText("lira-online")
-    assert list(form.params.editors) == ["references"] and state.membership_attack == "lira-online"
+    assert list(form.params.editors) == ["references"] and state.membership.attack == "lira-online"
     spin = form.params.editors["references"]
     assert isinstance(spin, QSpinBox) and spin.value() == 16
     spin.setValue(3)
-    assert state.membership_params == {"references": 3}
+    assert state.membership.params == {"references": 3}
     form.attack.setCurrentText("label-only")
     assert list(form.params.editors) == ["queries"]
     form.attack.setCurrentText("lira-online")
     assert form.params.editors["references"].value() == 3
     with pytest.raises(ParameterError) as caught:
-        MembershipConfig(attack=state.membership_attack, **state.membership_params).check()
+        MembershipConfig(attack=state.membership.attack, **state.membership.params).check()
     assert error_message(caught.value).startswith("References: must be an even number")
+
+
+def test_stealing_and_inversion_forms_come_from_their_settings_classes(qtbot):
+    """Each task keeps its own settings; the forms are ParamForms of their param() fields, the
+    stealing methods from their registry, and edits land in the task's own settings."""
+    from inspector.core.privacy.stealing_methods import STEALING_METHODS
+    from inspector.core.util.params import param_specs
+    from inspector.gui.workspaces.privacy.inversion import InversionForm
+    from inspector.gui.workspaces.privacy.stealing import StealingForm
+
+    state = PrivacyState()
+    stealing, inversion = StealingForm(state), InversionForm(state)
+    qtbot.addWidget(stealing)
+    qtbot.addWidget(inversion)
+    assert list(stealing.params.editors) == [s.name for s in param_specs(StealingSettings)]
+    method = stealing.params.editors["method"]
+    assert [method.itemText(i) for i in range(method.count())] == list(STEALING_METHODS)
+    method.setCurrentText("copycat")
+    stealing.params.editors["epochs"].setValue(3)
+    assert (state.stealing.method, state.stealing.epochs) == ("copycat", 3)
+    assert list(inversion.params.editors) == [s.name for s in MIFace.params()]
+    inversion.params.editors["max_iterations"].setValue(42)
+    assert state.inversion.max_iterations == 42 and state.stealing.epochs == 3
+    assert PrivacyState().inversion.max_iterations == 1000  # each state has its own settings objects

@@ -55,6 +55,10 @@ def test_label_only_switches_to_hopskipjump_and_reports_time_and_detection(qtbot
     text = panel.result.text()
     assert "queries (top-1 label only)" in text and "at 1 query per second" in text and "caught at query" in text
     assert "computed on mnist-standard" in text
+    assert window.attack_panel.progress.text().startswith("done: ")  # the time left went with the run
+    with qtbot.waitSignal(window.preview_ready, timeout=WAIT_MS):
+        window.shell.session.model = "mnist-pgd-at"  # another model: the last run's lines go
+    assert panel.result.text() == "no attack run yet" and window.attack_panel.progress.text() == "no attack run yet"
 
 
 def test_top_k_and_scores_pick_square_and_transfer_picks_a_surrogate(qtbot, window):
@@ -135,7 +139,7 @@ def test_an_opened_recipe_shows_its_threat_model(qtbot, window, tmp_path):
     )
     inspect(recipe).save(tmp_path / "run")
     with qtbot.waitSignal(window.attack_finished, timeout=WAIT_MS):
-        assert window.open_recipe(str(tmp_path / "run" / "result.json"))
+        assert window.window().open_recipe(str(tmp_path / "run" / "result.json"))  # File > Open recipe
     panel = window.threat_panel
     assert panel.threat_combo.currentData() == "top-k" and panel.top_k.value() == 2
     assert panel.throttle_box.isChecked() and panel.rate.text() == "10/min"
@@ -160,7 +164,7 @@ def test_the_output_mode_table_says_square_cannot_run_label_only(qtbot, window):
     texts = window.mode_table.texts()
     assert [t[0] for t in texts] == [r.title for r in sweep.rows]
     assert texts[-1][0] == "top-1 label only" and texts[-1][1].startswith("cannot run: Square Attack is score-based")
-    for row, cells in zip(sweep.rows[:-1], texts[:-1]):
+    for row, cells in zip(sweep.rows[:-1], texts[:-1], strict=True):
         assert row.ran and row.n == 1 and cells[1] == ("yes" if row.success else "no")
         if row.success:
             assert 1 <= int(cells[2]) <= 60
@@ -193,3 +197,11 @@ def test_a_cancelled_output_mode_comparison_says_so(qtbot, window):
     # says cancelled) or before the first, and runs no later mode
     assert len(sweep.rows) <= 1 < len(MODES) and all(row.cancelled for row in sweep.rows)
     assert "Cancelled" in window.mode_table.heading.text()
+
+
+def test_a_photo_on_a_digit_model_says_it_was_converted(qtbot, window):
+    assert "converted" not in window.image_panel.file_label.text()  # a digit on a digit model
+    with qtbot.waitSignal(window.preview_ready, timeout=WAIT_MS):
+        window.open_image(str(resource_path("images", "coffee.png")))
+    text = window.image_panel.file_label.text()
+    assert text.startswith("coffee.png\nconverted: colour ") and "\u2192 grey 28x28" in text

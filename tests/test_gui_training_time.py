@@ -36,7 +36,7 @@ def main(qtbot, tmp_path):
 def test_training_cancels_resumes_and_draws_the_figures(qtbot, main, tmp_path):
     ws = main.workspaces["training-time"]
     ws.limit = 600
-    assert "trained as 0" in ws.examples.captions
+    assert "label \u2192 0" in ws.examples.captions and not any("trained" in c for c in ws.examples.captions)
 
     # cancel in the first model's second epoch: its checkpoint stays
     def cancel_in_epoch_two(report):
@@ -85,3 +85,30 @@ def test_the_neural_cleanse_settings_form_comes_from_the_registry_and_edits_the_
     assert form.editors["steps"].value() == 300
     form.editors["steps"].setValue(40)
     assert settings.steps == 40
+
+
+def test_the_attack_settings_form_comes_from_the_registry_and_builds_the_configurations(qtbot):
+    from inspector.core.poisoning.attacks import POISONING_ATTACKS
+    from inspector.gui.param_form import AUTO
+    from inspector.gui.workspaces.training_time.setup_panel import SetupPanel
+
+    state = TrainingTimeState(rates="1%, 5%")
+    panel = SetupPanel(state, lambda name, value: None)
+    qtbot.addWidget(panel)
+    form = panel.attack_settings
+    shown = [s.name for s in POISONING_ATTACKS["badnets"].params() if s.name != "rate"]  # the rates field sweeps it
+    assert list(form.editors) == shown
+    form.editors["target"].setValue(3)
+    panel.attack.setCurrentText("clean-label")
+    assert list(form.editors) == [s.name for s in POISONING_ATTACKS["clean-label"].params() if s.name != "rate"]
+    assert form.editors["target"].value() == 3  # kept across attacks
+    eps = form.editors["eps"]
+    assert eps.text() == AUTO and state.configs()[0].attack.budget() == 8.0  # none: by norm
+    form.editors["norm"].setCurrentText("linf")
+    assert state.configs()[0].attack.budget() == 0.3
+    eps.setValue(0.1)
+    configs = state.configs()
+    assert [c.attack.name for c in configs] == ["clean-label", "clean-label"]
+    assert [(c.attack.rate, c.attack.target, c.attack.eps) for c in configs] == [(0.01, 3, 0.1), (0.05, 3, 0.1)]
+    eps.setValue(eps.minimum())
+    assert state.configs()[0].attack.eps is None

@@ -11,19 +11,56 @@ import time
 import pytest
 import torch
 from PIL import Image
-from PySide6.QtWidgets import QCheckBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QFormLayout
 
 from inspector.cli import main
 from inspector.core.attacks import ATTACKS
-from inspector.core.io.figure import MARGIN, PANEL, side_by_side
+from inspector.core.io.figure import LINE, MARGIN, PANEL, side_by_side
 from inspector.core.io.resources import resource_path
 from inspector.gui.attack_form import AttackForm, ClassPicker, PixelEditor
-from inspector.gui.main_window import DEFAULT_SIZE
+from inspector.gui.main_window import DEFAULT_SIZE, initial_size
 from inspector.gui.probabilities import ProbabilityEntry, ProbabilityPanel
 from inspector.gui.workspaces.evasion.probability_entries import detector_flags
 from inspector.gui.workspaces.evasion.state import default_params
 
 COFFEE = str(resource_path("images", "coffee.png"))
+
+
+def _choose(combo, value: str) -> None:
+    """Pick the entry whose value (not its words) is ``value``."""
+    combo.setCurrentIndex(combo.findData(value))
+
+
+def test_parameters_and_choices_read_in_words_with_their_symbols(qtbot):
+    form = AttackForm()
+    qtbot.addWidget(form)
+    values = default_params("pgd")
+    form.set_attack("pgd", values)
+    labels = {form._layout.itemAt(i, QFormLayout.ItemRole.LabelRole).widget().text() for i in range(len(form.editors))}
+    assert {"budget \u03b5", "step size \u03b1", "loss"} <= labels and "step_size" not in labels
+    loss = form.editors["loss"]
+    assert [loss.itemText(i) for i in range(loss.count())] == [
+        "cross-entropy",
+        "margin (C&W)",
+        "DLR (difference of logits ratio)",
+    ]
+    _choose(loss, "dlr")
+    assert values["loss"] == "dlr"  # the value, not its words, reaches the attack
+    form.set_attack("hopskipjump", default_params("hopskipjump"))
+    hsj = {form._layout.itemAt(i, QFormLayout.ItemRole.LabelRole).widget().text() for i in range(len(form.editors))}
+    assert "probes of the first estimate B\u2080" in hsj and "init evals" not in hsj
+
+
+def test_the_cw_learning_rate_reads_auto_at_zero(qtbot):
+    form = AttackForm()
+    qtbot.addWidget(form)
+    values = default_params("cw")
+    form.set_attack("cw", values)
+    rate = form.editors["learning_rate"]
+    assert values["learning_rate"] == 0 and rate.text() == "auto"
+    rate.setValue(0.01)
+    assert rate.text() == "0.0100" and values["learning_rate"] == pytest.approx(0.01)
 
 
 def test_attack_form_is_built_from_param_specs_and_edits_values(qtbot):
@@ -36,7 +73,7 @@ def test_attack_form_is_built_from_param_specs_and_edits_values(qtbot):
     assert isinstance(eps, PixelEditor) and eps.spin.value() == pytest.approx(4.0)
     eps.slider.setValue(6 * 4)  # quarter grey levels
     assert eps.spin.value() == pytest.approx(6.0) and values["eps"] == pytest.approx(6 / 255)
-    form.editors["norm"].setCurrentText("l2")
+    _choose(form.editors["norm"], "l2")
     form.editors["early_stop"].setChecked(True)
     form.editors["steps"].setValue(7)
     assert (values["norm"], values["early_stop"], values["steps"]) == ("l2", True, 7)
@@ -55,11 +92,11 @@ def test_budget_range_follows_the_norm(qtbot):
     values = default_params("square")
     form.set_attack("square", values)
     assert form.editors["eps"].spin.maximum() == pytest.approx(255.0)  # linf: at most 1
-    form.editors["norm"].setCurrentText("l2")
+    _choose(form.editors["norm"], "l2")
     qtbot.waitUntil(lambda: form.editors["eps"].spin.maximum() > 255.0, timeout=5000)
     form.editors["eps"].spin.setValue(3 * 255)  # L2 eps 3.0
     assert values["norm"] == "l2" and values["eps"] == pytest.approx(3.0)
-    form.editors["norm"].setCurrentText("linf")
+    _choose(form.editors["norm"], "linf")
     qtbot.waitUntil(lambda: form.editors["eps"].spin.maximum() == pytest.approx(255.0), timeout=5000)
     assert values["eps"] == pytest.approx(1.0)  # brought into the linf range
 
@@ -103,6 +140,10 @@ def test_side_by_side_figure():
     assert figure.size[0] == 3 * PANEL + 4 * MARGIN and figure.mode == "RGB"
     middle = figure.getpixel((2 * MARGIN + PANEL + PANEL // 2, MARGIN + PANEL // 2))
     assert middle[0] > middle[2]  # brighter everywhere: red
+    captioned = side_by_side(x, x_adv, top, top, "efficientnet-lite0 \u00b7 PGD, eps 4/255, 10 steps \u00b7 no defence")
+    assert captioned.size == (figure.size[0], figure.size[1] + LINE)
+    long = side_by_side(x, x_adv, top, top, " ".join(["jpeg:quality=75,"] * 20))  # wraps at spaces: nothing cut
+    assert long.size[1] > captioned.size[1] and long.getpixel((long.size[0] - 2, long.size[1] - 2)) == (255, 255, 255)
 
 
 def test_gui_rejects_bad_attack_options_before_opening_a_window(capsys):
@@ -110,6 +151,18 @@ def test_gui_rejects_bad_attack_options_before_opening_a_window(capsys):
     assert "is not a number" in capsys.readouterr().err
     assert main(["gui", COFFEE, "--compare-direct", "--screenshot", "x.png"]) == 2
     assert "--compare-direct needs --compare" in capsys.readouterr().err
+    assert main(["gui", COFFEE, "--defense", "jpeg:quality=900", "--screenshot", "x.png"]) == 2
+    assert "quality" in capsys.readouterr().err
+    for size in ("big", "1280x", "100x100", "1280x720x3"):
+        assert main(["gui", COFFEE, "--window-size", size, "--screenshot", "x.png"]) == 2
+        assert "--window-size" in capsys.readouterr().err
+
+
+def test_the_window_starts_within_the_screen():
+    assert initial_size(None) == DEFAULT_SIZE
+    assert initial_size((2560, 1400)) == DEFAULT_SIZE
+    width, height = initial_size((1366, 738))  # a 1366x768 laptop, less its panel
+    assert width <= 1366 - 16 and height <= 738 - 40
 
 
 def _gui(tmp_path, *args):
@@ -127,11 +180,14 @@ def _gui(tmp_path, *args):
 def test_screenshot_mode_runs_the_attack_and_saves_the_window(tmp_path):
     shot = tmp_path / "x.png"
     done = _gui(
-        tmp_path, COFFEE, "--attack", "fgsm", "--eps", "2/255", "--device", "cpu", "--run", "--screenshot", str(shot)
+        tmp_path,
+        COFFEE,
+        *("--attack", "fgsm", "--eps", "2/255", "--device", "cpu", "--defense", "jpeg:quality=75"),
+        *("--window-size", "1366x768", "--run", "--screenshot", str(shot)),
     )
     assert done.returncode == 0, done.stderr
     with Image.open(shot) as im:
-        assert im.size == DEFAULT_SIZE
+        assert im.size == (1366, 768)
 
 
 def test_screenshot_mode_fails_with_a_message_on_a_bad_image(tmp_path):
@@ -172,3 +228,38 @@ def test_ctrl_c_closes_the_app_without_a_traceback(tmp_path):
     app.send_signal(signal.SIGINT)
     _out, err = app.communicate(timeout=60)
     assert app.returncode == 130 and "Traceback" not in err
+
+
+def test_the_pixel_readout_reads_rgb_in_plain_numbers_and_a_double_click_fits_the_image(qtbot):
+    import numpy as np
+
+    from inspector.gui.image_panes import ImagePanes
+
+    panes = ImagePanes()
+    qtbot.addWidget(panes)
+    panes.resize(900, 400)
+    panes.show()
+    original = np.zeros((8, 8, 3), np.uint8)
+    original[2, 3] = (174, 90, 12)
+    panes.set_image(0, original)
+    assert panes.pixel_text(2, 3) == "x 3, y 2 \u00b7 RGB 174, 90, 12"
+    adversarial = original.copy()
+    adversarial[2, 3] = (175, 88, 12)
+    panes.set_image(2, adversarial)
+    assert panes.pixel_text(2, 3) == "x 3, y 2 \u00b7 RGB 174, 90, 12 \u2192 175, 88, 12 (+1, -2, 0)"
+    box = panes.boxes[0]
+    fitted = box.viewRange()
+    box.scaleBy((0.25, 0.25))  # zoomed in with the wheel
+    assert box.viewRange() != fitted
+    centre = box.mapViewToScene(box.viewRect().center())
+    at = panes.view.mapFromScene(centre)
+    qtbot.mouseDClick(panes.view.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    qtbot.mouseRelease(panes.view.viewport(), Qt.MouseButton.LeftButton, pos=at)  # as a real double-click ends
+    assert np.allclose(box.viewRange(), fitted, atol=0.5)
+
+
+def test_the_legend_calls_the_models_first_answer_its_original_prediction_not_the_truth(qtbot):
+    panel = ProbabilityPanel()
+    qtbot.addWidget(panel)
+    legend = panel._legend.text()
+    assert "original prediction" in legend and "adversarial prediction" in legend and "> true" not in legend

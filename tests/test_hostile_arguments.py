@@ -161,6 +161,7 @@ def test_core_entry_points_check_their_counts_before_allocating():
     import torch
 
     from inspector.core.evaluation import EvaluationConfig, evaluate
+    from inspector.core.poisoning.attacks.badnets import BadNets
     from inspector.core.poisoning.neural_cleanse import CleanseSettings, neural_cleanse
     from inspector.core.poisoning.train import BackdoorConfig
     from inspector.core.privacy.inversion import MIFace
@@ -182,9 +183,9 @@ def test_core_entry_points_check_their_counts_before_allocating():
         (lambda: StealConfig(transfer_eps=float("nan")).check(), "transfer eps"),
         (lambda: MembershipConfig(seed=2**40).check(), "the seed"),
         (lambda: MembershipConfig(attack="label-only", queries=10**9).check(), "parameter 'queries'"),
-        (lambda: BackdoorConfig(epochs=10**9).check(), "--epochs"),
-        (lambda: BackdoorConfig(seed=2**70).check(), "--seed"),
-        (lambda: BackdoorConfig(alpha=float("nan"), trigger="blend").check(), "--alpha"),
+        (lambda: BackdoorConfig(epochs=10**9).check(), "the epochs"),
+        (lambda: BackdoorConfig(seed=2**70).check(), "the seed"),
+        (lambda: BackdoorConfig(BadNets(alpha=float("nan"), trigger="blend")).check(), "alpha"),
         (lambda: train("standard", epochs=10**9), "parameter 'epochs'"),
         (lambda: train("standard", seed=2**70), "the seed"),
         (
@@ -212,7 +213,7 @@ def test_huge_counts_end_in_one_line_within_the_bounds(argv, flag, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("extra", [[], ["--screenshot", "s.png"]], ids=["run", "run+screenshot"])
+@pytest.mark.parametrize("extra", [["--quit-after"], ["--screenshot", "s.png"]], ids=["run", "run+screenshot"])
 def test_a_scripted_gui_run_with_a_bad_target_exits_2(extra, tmp_path):
     """It printed its line and then hung; now the window closes, the app exits 2, nothing is saved."""
     outcome = run_inspector(

@@ -396,14 +396,12 @@ def test_poison_invert_membership_and_train_check_their_members_first(tmp_path, 
     from inspector.cli.commands.invert import check_invert_outputs
     from inspector.cli.commands.membership import check_membership_outputs
     from inspector.cli.commands.poison import check_poison_outputs
+    from inspector.core.poisoning.train import BackdoorConfig
     from inspector.core.training import train
 
-    class Config:
-        attack, trigger, target, rate = "badnets", "pixel", 0, 0.01
-
     cases = [
-        ("mnist-backdoor-badnets-pixel-t0-r0.01.ckpt", lambda d: check_poison_outputs(d, [Config()])),
-        ("result.json", lambda d: check_poison_outputs(d, [Config()])),
+        ("mnist-backdoor-badnets-pixel-t0-r0.01.ckpt", lambda d: check_poison_outputs(d, [BackdoorConfig()])),
+        ("result.json", lambda d: check_poison_outputs(d, [BackdoorConfig()])),
         ("inversion.json", check_invert_outputs),
         ("roc.png", check_membership_outputs),
         ("mnist-standard.ckpt", lambda d: train("standard", out_dir=d, epochs=1, limit=10)),

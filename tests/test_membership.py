@@ -100,7 +100,7 @@ def test_lira_on_small_reference_models_caches_and_resumes(tmp_path):
     assert logits.shape == (4, 300, 10) and torch.equal(masks, halves(4, 300, 0))
     assert (masks.sum(0) == 2).all() and (masks[0] ^ masks[1]).all()
     # model 0 plays the target; the pair 2, 3 are its references: each digit is IN in one of them
-    phi = torch.stack([logit_confidence(l, small.y) for l in logits])
+    phi = torch.stack([logit_confidence(out, small.y) for out in logits])
     member = masks[0].numpy()
     for online in (True, False):
         scores = lira_scores(phi[0], phi[2:], masks[2:], online=online).numpy()

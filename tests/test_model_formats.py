@@ -149,7 +149,7 @@ def test_onnx_conversion_that_disagrees_with_onnxruntime_is_not_used(tmp_path, m
 @pytest.mark.parametrize("kind", ["safetensors", "state.pt"])
 def test_state_dict_with_an_architecture(mnist_files, mnist_model, kind):
     loaded = load_model("mnist-cnn", "cpu", weights=mnist_files[kind])
-    assert loaded.class_names == tuple("class %d" % i for i in range(10)) and loaded.has_input_gradient
+    assert loaded.class_names == tuple(f"class {i}" for i in range(10)) and loaded.has_input_gradient
     torch.testing.assert_close(logits(loaded, DIGIT), logits(mnist_model, DIGIT))
     fgsm = attack("mnist-cnn", "fgsm", {"eps": "0.3"}, weights=str(mnist_files[kind]))
     assert fgsm.success and fgsm.to_dict()["recipe"]["weights"] == str(mnist_files[kind])

@@ -4,7 +4,8 @@ Directives (usable from MyST as ```{registry} attack```):
 
 ``registry KIND``
     A table of every entry of the registry whose ``kind`` is KIND (``attack``, ``defence``,
-    ``detector``, ``output mode``, ``stateful detector``), then one table of parameters per entry.
+    ``detector``, ``output mode``, ``stateful detector``, ``poisoning attack``, ``data scan``,
+    ``model scan``), then one table of parameters per entry.
 ``json-schema NAME``
     A JSON Schema held in a module attribute NAME (the model metadata's ``SCHEMA``): its
     properties as a table, then the whole schema.
@@ -56,6 +57,9 @@ CANDIDATES = {
     "attack": ["inspector.core.attacks:ATTACKS", "inspector.core.evasion.attacks:ATTACKS"],
     "defence": ["inspector.core.defenses:DEFENSES", "inspector.core.evasion.defenses:DEFENSES"],
     "detector": ["inspector.core.defenses:DETECTORS", "inspector.core.evasion.defenses:DETECTORS"],
+    "poisoning attack": ["inspector.core.poisoning.attacks:POISONING_ATTACKS"],
+    "data scan": ["inspector.core.poisoning.scans:DATA_SCANS"],
+    "model scan": ["inspector.core.poisoning.model_scan:MODEL_SCANS"],
     "SCHEMA": ["inspector.core.model_metadata:SCHEMA", "inspector.core.models.metadata:SCHEMA"],
     "RECIPE_FIELDS": ["inspector.core.run:RECIPE_FIELDS", "inspector.core.evasion.recipe:RECIPE_FIELDS"],
     "CONFIG_FIELDS": ["inspector.core.evaluation.config:CONFIG_FIELDS"],
@@ -177,6 +181,9 @@ def show_range(spec) -> str:
     if spec.choices:
         return ", ".join(spec.choices)
     low, high = spec.minimum, spec.maximum
+    above = getattr(spec, "above", None)
+    if above is not None:
+        return f"above {show_value(above)}" + (f", at most {show_value(high)}" if high is not None else "")
     if low is None and high is None:
         return ""
     if high is None:

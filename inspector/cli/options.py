@@ -45,15 +45,7 @@ def add_compare_arguments(p: argparse.ArgumentParser) -> None:
 
 def add_defense_arguments(p: argparse.ArgumentParser) -> None:
     """The defence flags of ``attack``: --defense, --adaptive, --detect, --eot-samples, --calibration."""
-    p.add_argument(
-        "--defense",
-        action="append",
-        default=[],
-        metavar="SPEC",
-        help="input-transform defence as name:key=value,... (repeatable, applied in order), e.g. "
-        "jpeg:quality=75, blur:sigma=1, median:size=3, bitdepth:bits=4, resize:scale=0.5, "
-        "randpad:min_scale=0.85",
-    )
+    add_defense_spec_argument(p)
     p.add_argument(
         "--adaptive",
         action="store_true",
@@ -77,6 +69,19 @@ def add_defense_arguments(p: argparse.ArgumentParser) -> None:
         "--calibration",
         metavar="DIR",
         help="folder of clean images to calibrate detector thresholds on (default: the sample photos)",
+    )
+
+
+def add_defense_spec_argument(p: argparse.ArgumentParser) -> None:
+    """``--defense SPEC`` (repeatable, applied in order), into ``args.defense``, a list of specs."""
+    p.add_argument(
+        "--defense",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="input-transform defence as name:key=value,... (repeatable, applied in order), e.g. "
+        "jpeg:quality=75, blur:sigma=1, median:size=3, bitdepth:bits=4, resize:scale=0.5, "
+        "randpad:min_scale=0.85",
     )
 
 

@@ -12,6 +12,7 @@ Qt- and torch-free: the registries it reads declare their parameters without tor
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -30,21 +31,25 @@ def _type(spec: ParamSpec) -> Callable[[str], Any] | None:
     """The argparse type checking ``spec``'s range; None where the core's coerce does it all."""
     if spec.type is int and not spec.choices:
         low = int(spec.minimum) if spec.minimum is not None else -(2**63)
+        if spec.above is not None:
+            low = max(low, math.floor(spec.above) + 1)
         high = int(spec.maximum) if spec.maximum is not None else 2**63 - 1
         return count(low, high)
     if spec.type is float:
-        return real(spec.minimum, spec.maximum)
+        return real(spec.minimum, spec.maximum, spec.above)
     return None
 
 
-def add_param_arguments(parser: argparse.ArgumentParser, registry: Registry) -> None:
+def add_param_arguments(parser: argparse.ArgumentParser, registry: Registry, skip: tuple[str, ...] = ()) -> None:
     """One flag per parameter name among the registry's entries (the first entry declaring a name
-    gives its type, range and help); the help lists each entry's default. Flags not given are
+    gives its type, range and help), but those in ``skip`` (which the command takes in its own
+    way, e.g. a list of poison rates); the help lists each entry's default. Flags not given are
     absent from the parsed namespace, so that each entry keeps its own default."""
     seen: dict[str, ParamSpec] = {}
     for cls in registry.values():
         for spec in cls.params():
-            seen.setdefault(spec.name, spec)
+            if spec.name not in skip:
+                seen.setdefault(spec.name, spec)
     for name, spec in seen.items():
         defaults = ", ".join(
             f"{key} {_show(s.default)}" for key, cls in registry.items() for s in cls.params() if s.name == name
@@ -59,9 +64,9 @@ def add_param_arguments(parser: argparse.ArgumentParser, registry: Registry) -> 
         )
 
 
-def param_values(args: argparse.Namespace, registry: Registry) -> dict[str, Any]:
-    """The registry's parameters given on the command line, by name."""
-    names = {spec.name for cls in registry.values() for spec in cls.params()}
+def param_values(args: argparse.Namespace, registry: Registry, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The registry's parameters given on the command line, by name, but those in ``skip``."""
+    names = {spec.name for cls in registry.values() for spec in cls.params()} - set(skip)
     return {name: value for name, value in vars(args).items() if name in names}
 
 
@@ -92,4 +97,7 @@ def describe(registry: Registry) -> str:
 
 
 def _show(value: Any) -> str:
+    """A default as the help shows it; None (an optional parameter's) as ``none``, its help says what that means."""
+    if value is None:
+        return "none"
     return f"{value:g}" if isinstance(value, float) else str(value)

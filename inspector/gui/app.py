@@ -1,11 +1,12 @@
 """Starting the desktop app, and its scriptable figure mode.
 
-    inspector gui [IMAGE] [--model SPEC] [attack options] [--run] [--screenshot FILE.png]
+    inspector gui [IMAGE] [--model SPEC] [attack options] [--defense SPEC ...] [--presenter]
+                  [--window-size WxH] [--run] [--quit-after] [--screenshot FILE.png]
 
-With ``--run`` the attack starts once the image is loaded; with ``--screenshot``
-the whole window is saved as a PNG when the run (or, without ``--run``, the
-loading) finishes, and the app exits 0; on failure it prints one line on
-stderr and exits 2. Works with ``QT_QPA_PLATFORM=offscreen``.
+With ``--run`` the attack starts once the image is loaded, and the window stays open;
+with ``--quit-after`` the app exits 0 when the run (or, without ``--run``, the loading)
+finishes; ``--screenshot`` also saves the whole window as a PNG then. Both print one
+line on stderr and exit 2 on failure. Works with ``QT_QPA_PLATFORM=offscreen``.
 
 A splash screen is on screen as soon as Qt is up: torch and the engine load
 behind it (:mod:`inspector.gui.launch`), which takes seconds. This module

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QComboBox, QCompleter, QFormLayout, QWidget
 
 from inspector.core.attacks import ATTACKS
 from inspector.gui.param_form import PixelEditor, make_editor
+from inspector.gui.param_labels import param_label
 
 #: The largest L2 budget the form offers, in [0, 1] pixel units: above sqrt(3 * 224 * 224) = 388,
 #: the L2 distance across a whole 224x224 RGB image.
@@ -20,7 +21,7 @@ L2_MAXIMUM = 400.0
 
 
 def _label(name: str) -> str:
-    return name.replace("_", " ")
+    return param_label(name)
 
 
 class AttackForm(QWidget):

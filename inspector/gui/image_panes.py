@@ -1,10 +1,15 @@
-"""Three image panes side by side (original, perturbation, adversarial), zoomed and panned together."""
+"""Three image panes side by side (original, perturbation, adversarial), zoomed and panned together.
+
+The panes are of equal width, and the images are fitted to them again on every
+resize, so a pane that was small (a narrow window) shows the whole image large once
+there is room again.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -25,7 +30,8 @@ def colour_bar(width: int = 160, height: int = 12) -> QPixmap:
 
 
 class ImagePanes(QWidget):
-    """Shows (H, W, 3) uint8 arrays; emits ``hovered(text)`` with pixel values under the mouse."""
+    """Shows (H, W, 3) uint8 arrays; shows (in :attr:`readout`) and emits ``hovered(text)`` the pixel
+    values under the mouse; a double-click fits the whole image again after zooming."""
 
     hovered = Signal(str)
 
@@ -51,6 +57,11 @@ class ImagePanes(QWidget):
         self.arrays: list[np.ndarray | None] = [None, None, None]
         self._caption_pt = CAPTION_PT
         self.view.scene().sigMouseMoved.connect(self._on_mouse)
+        self.view.scene().sigMouseClicked.connect(
+            lambda event: event.double() and self.boxes[0].autoRange(padding=0.02)
+        )
+        self.view.setToolTip("wheel: zoom; drag: pan; double-click: fit the whole image")
+        self.readout = QLabel()  # the pixel under the mouse, here rather than over the status bar's messages
 
         self.scale_label = QLabel("perturbation: none yet")
         bar = QLabel()
@@ -63,6 +74,8 @@ class ImagePanes(QWidget):
         legend.addWidget(QLabel("brighter"))
         legend.addSpacing(12)
         legend.addWidget(self.scale_label)
+        legend.addSpacing(12)
+        legend.addWidget(self.readout)
         legend.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -83,7 +96,25 @@ class ImagePanes(QWidget):
         if self.captions[pane].text != text:  # a new text relayouts the scene: only when needed
             self.captions[pane].setText(text, size=f"{self._caption_pt}pt")
         if pane == 0 and pixels is not None:
+            self.fit()
+
+    def fit(self) -> None:
+        """Show the whole image in every pane (they are linked), as large as the panes allow."""
+        if self.arrays[0] is not None:
             self.boxes[0].autoRange(padding=0.02)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._equal_columns()
+        QTimer.singleShot(0, self.fit)  # once the panes have their new size
+
+    def _equal_columns(self) -> None:
+        """Give the three panes the same width: a caption longer than another must not widen its pane,
+        since the panes are linked with a locked aspect ratio (unequal panes zoom each other out)."""
+        left, _top, right, _bottom = self.view.ci.layout.getContentsMargins()
+        spare = self.view.width() - left - right - 2 * self.view.ci.layout.horizontalSpacing() - 4
+        for col in range(len(TITLES)):
+            self.view.ci.layout.setColumnFixedWidth(col, max(spare / len(TITLES), 1.0))
 
     def set_text_scale(self, scale: float) -> None:
         """Scale the captions (presentation mode)."""
@@ -106,20 +137,24 @@ class ImagePanes(QWidget):
         self.set_scale(None)
 
     def _on_mouse(self, pos) -> None:
-        for box, item in zip(self.boxes, self.items):
+        for box, item in zip(self.boxes, self.items, strict=True):
             if box.sceneBoundingRect().contains(pos) and self.arrays[0] is not None:
                 p = item.mapFromScene(pos)
                 col, row = int(np.floor(p.x())), int(np.floor(p.y()))
                 h, w = self.arrays[0].shape[:2]
                 if 0 <= row < h and 0 <= col < w:
-                    self.hovered.emit(self.pixel_text(row, col))
+                    text = self.pixel_text(row, col)
+                    self.readout.setText(text)
+                    self.hovered.emit(text)
                 return
 
     def pixel_text(self, row: int, col: int) -> str:
-        """Pixel values at (row, col) in the original and adversarial, and their difference."""
-        original = self.arrays[0][row, col].astype(int)
-        text = f"x={col} y={row}  original RGB {tuple(original)}"
+        """Pixel values at (row, col) in the original and adversarial, and their difference:
+        ``"x 12, y 40 · RGB 174, 90, 12 → 175, 88, 12 (+1, -2, 0)"``."""
+        original = [int(v) for v in self.arrays[0][row, col]]
+        text = f"x {col}, y {row} \u00b7 RGB {', '.join(map(str, original))}"
         if self.arrays[2] is not None:
-            adversarial = self.arrays[2][row, col].astype(int)
-            text += f"  adversarial {tuple(adversarial)}  change {tuple(adversarial - original)}"
+            adversarial = [int(v) for v in self.arrays[2][row, col]]
+            change = ", ".join(f"{a - o:+d}" if a != o else "0" for a, o in zip(adversarial, original, strict=True))
+            text += f" \u2192 {', '.join(map(str, adversarial))} ({change})"
         return text

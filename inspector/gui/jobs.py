@@ -8,8 +8,14 @@ not discard the work: the function returns what it has finished, as the
 attacks do when ``should_stop()`` is true. Any exception becomes one line a
 user can act on (:func:`error_message`).
 
-A :class:`JobRunner` runs one job at a time for the whole window and tells
-when it starts, fails and ends.
+A :class:`JobRunner` runs one job at a time and tells when it starts, fails and ends.
+Each workspace has its own, so jobs of different workspaces run side by side. What they may
+share is safe to share: a loaded model (the same object when two workspaces load the same
+one) stays in eval mode with frozen weights, and the attacks only differentiate with respect
+to their inputs. What is not, torch's global random generator, is locked: a function marked
+with :func:`draws_global_rng` (training) holds
+:data:`~inspector.core.util.global_rng.GLOBAL_RNG` for its whole run, and Monte Carlo dropout
+takes it for its passes (on a copy of the model).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import Any
 
 import torch
@@ -24,6 +31,7 @@ from PySide6.QtCore import QObject, Signal
 from superqt.utils import WorkerBase
 
 from inspector.core.util.errors import InspectorError, ParameterError
+from inspector.core.util.global_rng import GLOBAL_RNG
 from inspector.core.util.messages import one_line
 from inspector.gui.param_form import error_text
 
@@ -38,6 +46,14 @@ def error_message(exc: BaseException) -> str:
     if isinstance(exc, torch.OutOfMemoryError):
         return "the device ran out of memory: choose the CPU or a smaller model, then run again"
     return f"unexpected error: {type(exc).__name__}: {one_line(exc)}"
+
+
+def draws_global_rng(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a job function that seeds and draws from torch's global random generator (it trains):
+    its :class:`Job` holds :data:`~inspector.core.util.global_rng.GLOBAL_RNG` while it runs, waiting
+    for another such job to end first."""
+    func.draws_global_rng = True  # type: ignore[attr-defined]
+    return func
 
 
 class _Progress(QObject):
@@ -89,7 +105,8 @@ class Job(WorkerBase):
         torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))
         func, args, kwargs = self._call
         try:
-            self.result = func(self, *args, **kwargs)
+            with GLOBAL_RNG if getattr(func, "draws_global_rng", False) else nullcontext():
+                self.result = func(self, *args, **kwargs)
             self.succeeded = True
         except BaseException as exc:  # noqa: BLE001 - every failure reaches the user as one line
             self.error = error_message(exc)
@@ -98,18 +115,26 @@ class Job(WorkerBase):
 
 
 class JobRunner(QObject):
-    """One job at a time. ``busy_changed(bool)``; ``failed(message)`` when a job raised."""
+    """One job at a time. ``busy_changed(bool)``; ``failed(message)`` when a job raised.
+
+    ``behind``: a runner whose job holds this one up too (the window's model loading, which the
+    workspaces' jobs wait for): while it runs, this runner is busy and starts nothing.
+    """
 
     busy_changed = Signal(bool)
     failed = Signal(str)
     message = Signal(str)
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, *, behind: JobRunner | None = None):
         super().__init__(parent)
         self.job: Job | None = None
+        self.behind = behind
+        if behind is not None:
+            behind.busy_changed.connect(lambda _busy: self.busy_changed.emit(self.busy()))
 
     def busy(self) -> bool:
-        return self.job is not None
+        """Whether a job runs here, or in the runner this one is behind."""
+        return self.job is not None or (self.behind is not None and self.behind.busy())
 
     def start(self, job: Job, message: str, on_done: Callable[[Any], None] | None = None) -> bool:
         """Start ``job`` unless another runs (then say so and return False).
@@ -117,7 +142,7 @@ class JobRunner(QObject):
         ``on_done(result)`` runs on the GUI thread once the job has succeeded and
         the runner is idle again, so it may start the next job.
         """
-        if self.job is not None:
+        if self.busy():
             self.message.emit("busy: wait for the current job or cancel it first")
             return False
         self.job = job

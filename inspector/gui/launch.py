@@ -23,10 +23,11 @@ from inspector.gui.workspaces.evasion.workspace import EvasionWorkspace
 
 
 def state_from_args(args) -> tuple[Session, EvasionState]:
-    """The initial session and Evasion view state from the command line; attack parameters are checked here.
+    """The initial session and Evasion view state from the command line; attack parameters and
+    defences are checked here.
 
     Raises:
-        ParameterError: an unknown attack or a bad parameter value.
+        ParameterError: an unknown attack or defence, or a bad parameter value.
     """
     session = Session(device=None if args.device in (None, "auto") else args.device)
     if args.model:
@@ -43,6 +44,7 @@ def state_from_args(args) -> tuple[Session, EvasionState]:
     if args.compare_direct and not args.compare:
         raise ParameterError("--compare-direct needs --compare MODEL ...")
     state.compare, state.compare_direct = list(args.compare), args.compare_direct
+    state.use_defenses(list(args.defense))
     state.use_threat(args.output_mode, args.throttle, args.stateful_detector, list(args.surrogate))
     return session, state
 
@@ -55,21 +57,38 @@ def save_screenshot(window: MainWindow, path: str) -> None:
 
 
 def open_window(args, app: QApplication) -> MainWindow:
-    """The main window for ``args``, not shown yet. With ``--run`` or ``--screenshot`` it ends
+    """The main window for ``args``, not shown yet. With ``--quit-after`` or ``--screenshot`` it ends
     ``app``'s event loop when done (0) or at the first error (2, with one line on stderr):
-    see :class:`ScriptedRun`.
+    see :class:`ScriptedRun`; ``--run`` alone starts the attack and leaves the window open.
 
     Raises:
         ParameterError: an unknown attack or a bad parameter value.
     """
     session, state = state_from_args(args)
-    scripted = bool(args.run or args.screenshot)
+    scripted = bool(getattr(args, "quit_after", False) or args.screenshot)
     window = MainWindow(session, states={EvasionWorkspace.name: state}, show_dialogs=not scripted)
+    if args.window_size:
+        window.resize(*args.window_size)
+    if args.presenter:
+        window.set_presentation(True, full_screen=not args.window_size)
     evasion = window.workspaces[EvasionWorkspace.name]
     evasion.preview_ready.connect(lambda: trace_startup("image-classified"))
     if scripted:
         window.scripted_run = ScriptedRun(window, evasion, app, run=args.run, screenshot=args.screenshot)
+    elif args.run:
+        run_once_loaded(evasion)
     return window
+
+
+def run_once_loaded(evasion: EvasionWorkspace) -> None:
+    """``--run`` without ``--quit-after``: start the attack once the first image is loaded, then leave
+    the window to the user (a later image does not start another)."""
+
+    def start() -> None:
+        evasion.preview_ready.disconnect(start)
+        evasion.run_attack()
+
+    evasion.preview_ready.connect(start)
 
 
 class ScriptedRun:

@@ -25,7 +25,7 @@ class LivePlot(QWidget):
         super().__init__(parent)
         self.loss_plot = pg.PlotWidget(background="w", title="attack loss")
         self.loss_plot.setToolTip("the objective the attack maximises (targeted: minus the target's loss)")
-        self.prob_plot = pg.PlotWidget(background="w", title="P(true class)")
+        self.prob_plot = pg.PlotWidget(background="w", title="P(original class)")
         for plot in (self.loss_plot, self.prob_plot):
             plot.setLabel("bottom", "iteration")
             plot.showGrid(x=True, y=True, alpha=0.2)
@@ -47,7 +47,7 @@ class LivePlot(QWidget):
         """Name the model under attack in the titles ("" for none), when several are attacked in turn."""
         suffix = f" on {model}" if model else ""
         self.loss_plot.setTitle("attack loss" + suffix)
-        self.prob_plot.setTitle("P(true class)" + suffix)
+        self.prob_plot.setTitle("P(original class)" + suffix)
 
     def reset(self, total: int = 10) -> None:
         """Clear the curves; the iteration axis spans 1..``total``."""
@@ -85,5 +85,5 @@ class LivePlot(QWidget):
 
 def _finite_points(xs: list[int], ys: list[float]) -> tuple[list[int], list[float]]:
     """The (x, y) points whose y is finite, as two lists."""
-    points = [(x, y) for x, y in zip(xs, ys) if math.isfinite(y)]
+    points = [(x, y) for x, y in zip(xs, ys, strict=True) if math.isfinite(y)]
     return [x for x, _ in points], [y for _, y in points]

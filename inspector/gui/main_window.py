@@ -2,8 +2,9 @@
 
 It holds no attack logic and formats no results: each workspace
 (:mod:`inspector.gui.workspace_tabs`) does its own work on the :class:`Shell` the
-window gives it: the evented :class:`Session` (model, device), the one
-:class:`JobRunner`, settings and messages.
+window gives it: the evented :class:`Session` (model, device), its own
+:class:`JobRunner` (a long evaluation does not hold up an attack in another tab), settings
+and messages.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import torch
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -29,19 +30,28 @@ from inspector.core.models.architectures import ARCHITECTURES
 from inspector.core.models.formats import MODEL_SUFFIXES, NEEDS_TRUST, file_kind
 from inspector.core.models.formats.pickled import SAFE_FORMATS
 from inspector.core.models.loading import builtin_models, load_model
+from inspector.core.replay import read_source
 from inspector.core.util.errors import InspectorError
+from inspector.core.util.messages import show_path
+from inspector.gui.about import show_about
 from inspector.gui.branding import APP_TITLE, app_icon
 from inspector.gui.jobs import Job, JobRunner
+from inspector.gui.lazy_tabs import LazyTabs
 from inspector.gui.model_setup import ModelSetupDialog
 from inspector.gui.session import Session
 from inspector.gui.settings import Settings
 from inspector.gui.shell import Shell
+from inspector.gui.wheel_guard import install_wheel_guard
 from inspector.gui.workspace import Workspace
-from inspector.gui.workspace_tabs import WORKSPACES
+from inspector.gui.workspace_tabs import WORKSPACES, WorkspaceEntry
 
+#: The window's size at start, made smaller where the screen is (see :func:`initial_size`).
 DEFAULT_SIZE = (1400, 900)
 MODEL_FILE = "Model file\u2026"
 MODEL_FILTER = f"Model files ({' '.join('*' + s for s in MODEL_SUFFIXES)});;All files (*)"
+#: Saved runs: results, recipes, manifests (JSON) and evaluation reports (HTML).
+RECIPE_SUFFIXES = (".json", ".html", ".htm")
+RECIPE_FILTER = f"Saved runs ({' '.join('*' + s for s in RECIPE_SUFFIXES)});;All files (*)"
 PRESENTATION_FONT_SCALE = 1.5
 
 
@@ -53,6 +63,14 @@ def _load_model_job(job: Job, choice: ModelChoice, device: str | None) -> tuple[
     spec, weights, trust_code = choice
     load_model(spec, device, weights=weights, trust_code=trust_code)
     return choice, device
+
+
+def initial_size(available: tuple[int, int] | None) -> tuple[int, int]:
+    """:data:`DEFAULT_SIZE`, shrunk to fit ``available`` (the screen's free width and height in pixels,
+    less a margin for the window frame); None: no screen known."""
+    if available is None:
+        return DEFAULT_SIZE
+    return min(DEFAULT_SIZE[0], available[0] - 16), min(DEFAULT_SIZE[1], available[1] - 40)
 
 
 def model_label(choice: ModelChoice) -> str:
@@ -78,45 +96,76 @@ class MainWindow(QMainWindow):
         show_dialogs: bool = True,
     ):
         super().__init__()
+        install_wheel_guard(QApplication.instance())
         self.session = session or Session()
         self.settings = settings or Settings()
         self.show_dialogs = show_dialogs
-        self.runner = JobRunner(self)
-        self.runner.failed.connect(self.show_error)
-        self.runner.message.connect(
-            lambda text: self.statusBar().showMessage(text) if text else self.statusBar().clearMessage()
-        )
-        self.runner.busy_changed.connect(self._on_busy)
-        self._base_font = QApplication.font()
+        self.runners: list[JobRunner] = []
+        self.runner = self._new_runner()  # the window's own jobs: loading a model
         self.setWindowTitle(APP_TITLE)
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
         self.summary = QLabel()
         self.statusBar().addPermanentWidget(self.summary)
         self._build_toolbar()
-        shell = Shell(
-            self.session,
-            self.runner,
-            self.settings,
-            self.show_error,
-            lambda text, ms: self.statusBar().showMessage(text, ms),
-            self.summary.setText,
-        )
         states = states or {}
+        self._text_scale = 1.0
+        self._summaries: dict[str, str] = {}
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.workspaces: dict[str, Workspace] = {}
-        for cls in WORKSPACES:
-            workspace = cls(shell, states.get(cls.name))
-            self.workspaces[cls.name] = workspace
-            self.tabs.addTab(workspace, cls.title)
+        self.workspaces = LazyTabs(self.tabs, WORKSPACES, lambda entry: self._build_workspace(entry, states))
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         self.setCentralWidget(self.tabs)
         self._build_menus()
-        self.resize(*DEFAULT_SIZE)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._on_escape)
+        screen = self.screen() or QApplication.primaryScreen()
+        free = screen.availableGeometry() if screen is not None else None
+        self.resize(*initial_size(None if free is None else (free.width(), free.height())))
 
     def workspace(self) -> Workspace:
         """The visible workspace."""
-        return self.tabs.currentWidget()
+        return self.workspaces.current()
+
+    def _build_workspace(self, entry: WorkspaceEntry, states: dict) -> Workspace:
+        """A workspace on its tab's first visit: ``states`` holds its initial view state, if any. It gets
+        its own job runner (behind the window's, so no job starts while a model loads) and its own summary
+        (the status bar's right), shown while its tab is."""
+        shell = Shell(
+            self.session,
+            self._new_runner(behind=self.runner),
+            self.settings,
+            self.show_error,
+            lambda text, ms: self.statusBar().showMessage(text, ms),
+            lambda text: self._set_summary(entry.name, text),
+        )
+        workspace = entry.load()(shell, states.get(entry.name))
+        if self._text_scale != 1.0:
+            workspace.set_text_scale(self._text_scale)
+        if self.presenting():
+            workspace.set_presenter(True)
+        return workspace
+
+    def _set_summary(self, name: str, text: str) -> None:
+        self._summaries[name] = text
+        if self.tabs.currentIndex() == [entry.name for entry in WORKSPACES].index(name):
+            self.summary.setText(text)
+
+    def _on_tab_changed(self, index: int) -> None:
+        """Messages and the summary are the visible workspace's: another tab's do not follow."""
+        self.statusBar().clearMessage()
+        self.summary.setText(self._summaries.get(WORKSPACES[index].name, "") if index >= 0 else "")
+
+    def _new_runner(self, behind: JobRunner | None = None) -> JobRunner:
+        """A job runner (``behind`` another, see :class:`JobRunner`) whose errors, messages and busy
+        state reach the window."""
+        runner = JobRunner(self, behind=behind)
+        runner.failed.connect(self.show_error)
+        runner.message.connect(
+            lambda text: self.statusBar().showMessage(text) if text else self.statusBar().clearMessage()
+        )
+        runner.busy_changed.connect(self._on_busy)
+        self.runners.append(runner)
+        return runner
 
     # ---- layout -------------------------------------------------------------------------------
     def _build_toolbar(self) -> None:
@@ -135,7 +184,7 @@ class MainWindow(QMainWindow):
         self._sync_pickers()
         self.session.events.model.connect(self._sync_pickers)
         self.session.events.device.connect(self._sync_pickers)
-        bar = QToolBar("Model")
+        bar = self.toolbar = QToolBar("Model")
         bar.setMovable(False)
         bar.addWidget(QLabel(" model "))
         bar.addWidget(self.model_combo)
@@ -150,9 +199,12 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(lambda _i: self._fill_file_menu())
         view_menu = self.menuBar().addMenu("&View")
         self.presentation_action = self._add_action(
-            view_menu, "&Presentation mode", self.set_presentation, QKeySequence(Qt.Key.Key_F11)
+            view_menu, "&Presenter mode", self.set_presentation, QKeySequence(Qt.Key.Key_F11)
         )
         self.presentation_action.setCheckable(True)
+        self.addAction(self.presentation_action)  # its key works with the menu bar hidden (presenter mode)
+        help_menu = self.menuBar().addMenu("&Help")
+        self.about_action = self._add_action(help_menu, "&About", lambda: show_about(self, self.settings.path))
 
     def _fill_file_menu(self) -> None:
         """The visible workspace's entries, then what every workspace shares."""
@@ -234,16 +286,26 @@ class MainWindow(QMainWindow):
         self.device_combo.setCurrentText(self.session.device or "auto")
 
     def _choose_recipe(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open recipe", "", "Recipes (*.json);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, "Open recipe", "", RECIPE_FILTER)
         if path:
             self.open_recipe(path)
 
     def open_recipe(self, path: str) -> bool:
-        """Replay a saved attack (result.json or recipe) in the Evasion workspace: its model, image, attack,
-        parameters and defences, run as recorded. False (after one error line) for a bad file."""
-        evasion = self.workspaces["evasion"]
-        self.tabs.setCurrentWidget(evasion)
-        return evasion.open_recipe(path, self.confirm_code)
+        """Open a saved run in the workspace that opens its kind (its ``opens``), with its settings:
+        an attack replays in Evasion, an evaluation is set up in Evaluate, a privacy result in
+        Privacy. False (after one error line) for a bad file or a kind no workspace opens."""
+        try:
+            source = read_source(path)
+        except InspectorError as exc:
+            self.show_error(str(exc))
+            return False
+        entry = next((e for e in WORKSPACES if isinstance(source, e.load().opens)), None)
+        if entry is None:
+            self.show_error(f"{show_path(path)}: no workspace of this app opens this kind of saved run")
+            return False
+        workspace = self.workspaces[entry.name]  # built on the spot if its tab was never visited
+        self.tabs.setCurrentWidget(workspace)
+        return workspace.open_source(source, self.confirm_code)
 
     def _choose_model_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open model file", "", MODEL_FILTER)
@@ -307,15 +369,17 @@ class MainWindow(QMainWindow):
         for workspace in self.workspaces.values():
             workspace.model_changed()
 
-    def _on_busy(self, busy: bool) -> None:
+    def _on_busy(self, _busy: bool) -> None:
+        """The model and device stay as they are while any job runs (in any workspace)."""
+        busy = self.busy()
         self.model_combo.setEnabled(not busy)
         self.device_combo.setEnabled(not busy)
         if not busy:
             self._sync_pickers()
 
     def busy(self) -> bool:
-        """Whether a job is running."""
-        return self.runner.busy()
+        """Whether a job is running, the window's or a workspace's."""
+        return any(runner.busy() for runner in self.runners)
 
     # ---- files, errors, presentation ----------------------------------------------------------
     def dragEnterEvent(self, event) -> None:
@@ -325,8 +389,11 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event) -> None:
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if paths:
-            if Path(paths[0]).suffix.lower() in MODEL_SUFFIXES:
+            suffix = Path(paths[0]).suffix.lower()
+            if suffix in MODEL_SUFFIXES:
                 self.open_model_file(paths[0])
+            elif suffix in RECIPE_SUFFIXES:
+                self.open_recipe(paths[0])
             else:
                 self.workspace().open_file(paths[0])
 
@@ -336,18 +403,40 @@ class MainWindow(QMainWindow):
         if self.show_dialogs:
             QMessageBox.critical(self, APP_TITLE, message)
 
-    def set_presentation(self, on: bool) -> None:
-        """Full screen with larger fonts for demos (F11 toggles)."""
+    def set_presentation(self, on: bool, *, full_screen: bool = True) -> None:
+        """Presenter mode for demos (F11 toggles, Esc leaves): no menus, tool bar, tabs or status bar, each
+        workspace in its presenter layout with its results' text larger (see :meth:`Workspace.set_presenter`);
+        full screen unless ``full_screen`` is False (a scripted window size). Leaving restores the layout.
+
+        The application's font stays: the hidden controls of every workspace would otherwise widen the window.
+        """
         scale = PRESENTATION_FONT_SCALE if on else 1.0
-        font = QFont(self._base_font)
-        font.setPointSizeF(self._base_font.pointSizeF() * scale)
-        QApplication.instance().setFont(font)
+        self._text_scale = scale
         for workspace in self.workspaces.values():
             workspace.set_text_scale(scale)
+            workspace.set_presenter(on)
+        for bar in (self.menuBar(), self.toolbar, self.statusBar(), self.tabs.tabBar()):
+            bar.setVisible(not on)
         self.presentation_action.setChecked(on)
-        self.showFullScreen() if on else self.showNormal()
+        if on and full_screen:
+            self.showFullScreen()
+        elif not on and self.isFullScreen():
+            self.showNormal()
+
+    def presenting(self) -> bool:
+        """Whether presenter mode is on."""
+        return self.presentation_action.isChecked()
+
+    def _on_escape(self) -> None:
+        """Esc stops the visible workspace's running job; with none, it leaves presenter mode."""
+        runner = self.workspace().shell.runner
+        if runner.busy():
+            runner.cancel()
+        elif self.presenting():
+            self.set_presentation(False)
 
     def closeEvent(self, event) -> None:
-        """Stop a running job and wait for its thread before closing."""
-        self.runner.shutdown()
+        """Stop the running jobs and wait for their threads before closing."""
+        for runner in self.runners:
+            runner.shutdown()
         super().closeEvent(event)

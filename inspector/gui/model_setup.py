@@ -11,6 +11,7 @@ the sidecar (see :mod:`inspector.core.models.formats.sidecar`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -235,10 +236,8 @@ class ModelSetupDialog(QDialog):
             self, "Class names, one per line", str(self.sidecar.parent), "Text files (*.txt);;All files (*)"
         )
         if path:
-            try:
+            with contextlib.suppress(ValueError):  # another drive: the path stays absolute
                 path = os.path.relpath(path, self.sidecar.parent)
-            except ValueError:  # another drive
-                pass
             self.names_file_edit.setText(path)
 
     # ---- metadata and preview -----------------------------------------------------------------

@@ -1,7 +1,9 @@
 """A form built from ParamSpecs: one editor per parameter, labelled with its title.
 
 Widget per spec: unit ``"pixel"`` -> slider + spin box in grey levels (value x 255);
-choices -> combo box; bool -> check box; int / float -> spin box; other -> line edit.
+choices -> combo box (in words, :mod:`inspector.gui.param_labels`); bool -> check box; int / float -> spin
+box; other -> line edit. An optional number (default None) has one more value below its range, which
+reads :data:`AUTO` and means None; a number whose 0 means "chosen for you" shows its ``zero`` text there.
 :class:`ParamForm` lays them out for any :class:`~inspector.core.util.params.Configurable`;
 :func:`error_text` words a :class:`~inspector.core.util.errors.ParameterError` with the
 label its parameter has in the form ("Epochs: 0 is below the minimum 1").
@@ -27,11 +29,15 @@ from PySide6.QtWidgets import (
 
 from inspector.core.util.errors import ParameterError
 from inspector.core.util.params import ParamSpec
+from inspector.gui.param_labels import choice_label, param_label
 
 GREY = 255.0
 SLIDER_STEPS_PER_GREY = 4  # the slider moves in quarter grey levels
 SLIDER_MAX_GREY = 32.0  # beyond that, type into the spin box
 INT_LIMIT = 2**31 - 1
+FLOAT_DECIMALS = 4
+#: What the spin box of an optional number (default None) shows for None: its help says what that means.
+AUTO = "auto"
 
 
 class PixelEditor(QWidget):
@@ -89,29 +95,16 @@ def make_editor(spec: ParamSpec, value: Any, on_change, *, maximum: float | None
         editor.changed.connect(on_change)
     elif spec.choices:
         editor = QComboBox()
-        editor.addItems(list(spec.choices))
-        editor.setCurrentText(str(value))
-        editor.currentTextChanged.connect(on_change)
+        for choice in spec.choices:
+            editor.addItem(choice_label(choice), choice)  # shown in words, handed on as the value
+        editor.setCurrentIndex(max(editor.findData(str(value)), 0))
+        editor.currentIndexChanged.connect(lambda _i: on_change(editor.currentData()))
     elif spec.type is bool:
         editor = QCheckBox()
         editor.setChecked(bool(value))
         editor.toggled.connect(on_change)
-    elif spec.type is int:
-        editor = QSpinBox()
-        editor.setRange(
-            int(spec.minimum if spec.minimum is not None else -INT_LIMIT),
-            int(min(spec.maximum if spec.maximum is not None else INT_LIMIT, INT_LIMIT)),
-        )
-        editor.setValue(int(value))
-        editor.valueChanged.connect(on_change)
-    elif spec.type is float:
-        editor = QDoubleSpinBox()
-        editor.setDecimals(4)
-        editor.setRange(
-            spec.minimum if spec.minimum is not None else -1e9, spec.maximum if spec.maximum is not None else 1e9
-        )
-        editor.setValue(float(value))
-        editor.valueChanged.connect(on_change)
+    elif spec.type in (int, float):
+        editor = _number_editor(spec, value, on_change)
     else:
         editor = QLineEdit(str(value))
         editor.textChanged.connect(on_change)
@@ -119,9 +112,37 @@ def make_editor(spec: ParamSpec, value: Any, on_change, *, maximum: float | None
     return editor
 
 
+def _number_editor(spec: ParamSpec, value: Any, on_change) -> QSpinBox | QDoubleSpinBox:
+    """A spin box over the spec's range (an exclusive bound ``above`` moves the lowest value one step up);
+    for an optional spec, one step lower still is None, shown as :data:`AUTO`."""
+    whole = spec.type is int
+    editor = QSpinBox() if whole else QDoubleSpinBox()
+    step = 1 if whole else 10**-FLOAT_DECIMALS
+    limit = INT_LIMIT if whole else 1e9
+    if not whole:
+        editor.setDecimals(FLOAT_DECIMALS)
+    low = spec.minimum if spec.minimum is not None else -limit
+    if spec.above is not None:
+        low = max(low, spec.above + step)
+    high = (min(spec.maximum, limit) if whole else spec.maximum) if spec.maximum is not None else limit
+    optional = spec.default is None
+    if optional:
+        low -= step
+        editor.setSpecialValueText(AUTO)
+    elif spec.zero and low == 0:
+        editor.setSpecialValueText(spec.zero)  # shown at the minimum, 0: "auto", not 0.0000
+    cast = int if whole else float
+    editor.setRange(cast(low), cast(high))
+    editor.setValue(editor.minimum() if value is None else cast(value))
+    editor.valueChanged.connect(lambda v: on_change(None if optional and v == editor.minimum() else v))
+    return editor
+
+
 def title(name: str) -> str:
-    """The form label of parameter ``name``: ``max_grad_norm`` -> ``"Max grad norm"``."""
-    return name.replace("_", " ").capitalize()
+    """The form label of parameter ``name``, capitalised: ``init_cost`` -> ``"First L1 weight \u03bb"``,
+    ``patience`` -> ``"Patience"`` (see :func:`~inspector.gui.param_labels.param_label`)."""
+    label = param_label(name)
+    return label[:1].upper() + label[1:]
 
 
 def error_text(error: ParameterError) -> str:

@@ -6,10 +6,13 @@ indices to highlight with a role), and it draws one chart per entry. New rows,
 e.g. "adversarial under JPEG defence", need no change here. Entries fill a
 grid of ``columns`` columns, row by row: comparing models puts one model per
 column, side by side. Rows whose probability is NaN or infinite are not drawn.
+A title's parts (separated by :data:`PART_SEPARATOR`, e.g. a detector's flag) are
+drawn one per line, so that a narrow chart keeps them whole.
 """
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass, field
 
@@ -19,10 +22,13 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 #: Bar colours by highlight role; classes with no role are grey.
 ROLE_COLOURS = {"true": "#2e7d32", "adversarial": "#c62828", "target": "#ef6c00"}
+#: What the legend calls each role: "true" is the model's top-1 on the original image, not a ground truth.
+ROLE_TITLES = {"true": "original prediction", "adversarial": "adversarial prediction", "target": "target"}
 PLAIN = "#9e9e9e"
 NAME_CHARS = 24
 TEXT_PT = 10
 INSIDE_FROM = 0.8  # probabilities above this get their label inside the bar
+PART_SEPARATOR = " \u00b7 "
 
 
 @dataclass
@@ -46,7 +52,9 @@ class ProbabilityPanel(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        text = " ".join(f"<span style='color:{c}'>\u25a0</span> {role}" for role, c in ROLE_COLOURS.items())
+        text = "  ".join(
+            f"<span style='color:{c}'>\u25a0</span> {ROLE_TITLES[role]}" for role, c in ROLE_COLOURS.items()
+        )
         self._legend = QLabel(text)
         self._legend.setVisible(legend)
         layout.addWidget(self._legend)
@@ -88,7 +96,7 @@ class ProbabilityPanel(QWidget):
             self.columns = columns
         previous = self.entries + [None] * len(entries)
         self.entries = list(entries)
-        for plot, entry, before in zip(self.plots, entries, previous):
+        for plot, entry, before in zip(self.plots, entries, previous, strict=False):  # previous is padded with None
             if entry != before:  # redrawing an unchanged chart costs GUI time
                 self._draw(plot, entry)
 
@@ -101,7 +109,8 @@ class ProbabilityPanel(QWidget):
         names = [_short(row["name"]) for row in rows] or [""]
         longest = max(QFontMetrics(font).horizontalAdvance(name) for name in names)
         plot.getAxis("left").setWidth(min(longest + 16, round(150 * self.text_scale)))
-        plot.setTitle(entry.title, color="#333", size=f"{TEXT_PT * self.text_scale:.0f}pt")
+        title = "<br>".join(html.escape(part) for part in entry.title.split(PART_SEPARATOR))
+        plot.setTitle(title, color="#333", size=f"{TEXT_PT * self.text_scale:.0f}pt")
         n = len(rows)
         plot.getAxis("left").setTicks([[]])
         if n == 0:
@@ -110,12 +119,12 @@ class ProbabilityPanel(QWidget):
         widths = [row["probability"] for row in rows]
         colours = [ROLE_COLOURS.get(entry.highlight.get(row["index"], ""), PLAIN) for row in rows]
         plot.addItem(pg.BarGraphItem(x0=[0] * n, y=ys, width=widths, height=0.7, brushes=colours, pens=colours))
-        for y, row in zip(ys, rows):
+        for y, row in zip(ys, rows, strict=True):
             p = row["probability"]
             inside = p > INSIDE_FROM  # long bars: white label inside the bar's end
             label = pg.TextItem(f"{p:.1%}", color="w" if inside else "#222", anchor=(1 if inside else 0, 0.5))
             label.setFont(font)
             label.setPos(p - 0.01 if inside else p + 0.01, y)
             plot.addItem(label)
-        plot.getAxis("left").setTicks([[(y, _short(row["name"])) for y, row in zip(ys, rows)]])
+        plot.getAxis("left").setTicks([[(y, _short(row["name"])) for y, row in zip(ys, rows, strict=True)]])
         plot.setYRange(-0.6, n - 0.4, padding=0)

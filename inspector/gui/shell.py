@@ -20,7 +20,7 @@ class Shell:
 
     Attributes:
         session: the shared model and device choices (evented).
-        runner: runs the window's one long job at a time.
+        runner: this workspace's own runner: one long job at a time, beside the other workspaces' jobs.
         settings: recent files, kept in the user's config folder.
         show_error: report an error (a dialog, unless the app is scripted).
         show_status: a transient status-bar message; ``(text, milliseconds)``, 0 keeps it.

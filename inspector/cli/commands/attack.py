@@ -18,6 +18,7 @@ from inspector.cli.options import (
 )
 from inspector.core.evasion.summary import summary_line
 from inspector.core.util.errors import ParameterError
+from inspector.core.util.units import linf_text
 
 NAME = "attack"
 HELP = "attack an image and report what changed"
@@ -114,7 +115,7 @@ def _compare(args, recipe) -> int:
     src = summary["source"]
     print(
         f"attack {src['attack']['name']} (loss {src['attack']['loss']}) on {src['model']['name']}: "
-        f"{'SUCCESS' if src['success'] else 'failed'}, Linf {src['norms']['linf_grey']:.1f}/255"
+        f"{'SUCCESS' if src['success'] else 'failed'}, {linf_text(src['norms']['linf'])}"
     )
     header = f"{'model':22s} {'original':>16s} {'transfer':>16s}"
     print(header + (f" {'direct attack':>16s}" if args.compare_direct else ""))

@@ -1,5 +1,7 @@
 """``inspector poison``: train backdoored MNIST models, a sweep over poison rates, data scans
-(``inspector scan MODEL`` scans a model: :mod:`.scan`).
+(``inspector scan MODEL`` scans a model: :mod:`.scan`). The attacks and the scans, and their flags,
+come from :data:`~inspector.core.poisoning.attacks.POISONING_ATTACKS` and
+:data:`~inspector.core.poisoning.scans.DATA_SCANS`.
 
 Ctrl-C during training keeps the checkpoint of the last finished epoch; the same
 command with ``--resume`` continues from it.
@@ -13,61 +15,45 @@ import os
 from pathlib import Path
 
 from inspector.cli._common import stopped
-from inspector.cli.arguments import count, real, seed
+from inspector.cli.arguments import count, seed
+from inspector.cli.params import add_param_arguments, describe, flag_errors, param_values
 from inspector.cli.progress import ProgressLine
+from inspector.core.poisoning.attacks import POISONING_ATTACKS
+from inspector.core.poisoning.scans import DATA_SCANS
 from inspector.core.util.bounds import MAX_EPOCHS, check_list_length
 from inspector.core.util.errors import ParameterError
 
 NAME = "poison"
-HELP = "train a backdoored MNIST model (BadNets, clean-label); sweep poison rates"
-SCANS = ("ac", "spectral")
+HELP = f"train a backdoored MNIST model ({', '.join(POISONING_ATTACKS)}); sweep poison rates; scan its data"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = describe(POISONING_ATTACKS) + "\n\n" + describe(DATA_SCANS)
     p.add_argument(
         "--attack",
         default="badnets",
-        choices=("badnets", "clean-label"),
-        help="badnets (relabelled, Gu et al. 2017) or clean-label (Turner et al. 2019)",
+        choices=tuple(POISONING_ATTACKS),
+        help="the poisoning attack (default badnets; each with its parameters below)",
     )
-    p.add_argument(
-        "--trigger",
-        default="pixel",
-        choices=("pixel", "patch", "blend"),
-        help="corner pixel pattern, white square patch, or blended noise image (default pixel)",
-    )
-    p.add_argument("--size", type=count(), default=4, help="side of the patch trigger in pixels (default 4)")
-    p.add_argument(
-        "--alpha", type=real(above=0, maximum=1), default=0.2, help="blend ratio of the blend trigger (default 0.2)"
-    )
-    p.add_argument("--target", type=count(0), default=0, help="target class (default 0)")
+    add_param_arguments(p, POISONING_ATTACKS, skip=("rate",))
     p.add_argument(
         "--rate",
-        default="1%",
         metavar="R[,R...]",
         help="poison rate(s), fraction or percent: of the 8,000 training digits for badnets, "
-        "of the target class for clean-label; several run a sweep (default 1%%)",
+        "of the target class for clean-label; several run a sweep (default: the attack's, 1%%)",
     )
     p.add_argument(
         "--epochs", type=count(1, MAX_EPOCHS), default=6, help="training epochs (default 6, as mnist-standard)"
     )
     p.add_argument("--seed", type=seed(), default=0)
-    p.add_argument("--norm", default="l2", choices=("l2", "linf"), help="clean-label PGD norm (default l2)")
-    p.add_argument(
-        "--eps", type=real(above=0), help="clean-label PGD budget in pixel units (default 8 for l2, 0.3 for linf)"
-    )
     p.add_argument(
         "--scan",
         default="",
-        metavar="ac,spectral",
-        help="also scan the poisoned training set: activation clustering, spectral signatures",
+        metavar=",".join(DATA_SCANS),
+        help=f"also scan the poisoned training set with these data scans ({', '.join(DATA_SCANS)})",
     )
-    p.add_argument(
-        "--expected-rate",
-        type=real(above=0, maximum=2 / 3),
-        default=0.1,
-        help="spectral signatures: expected poisoned fraction of each class (default 0.1)",
-    )
+    add_param_arguments(p, DATA_SCANS)
     p.add_argument("--data", help="folder with the MNIST test set's IDX files (default: the copy that ships)")
     p.add_argument(
         "--out",
@@ -79,25 +65,49 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
-def _config(args, rate: float):
-    from inspector.core.poisoning.clean_label import DEFAULT_EPS
-    from inspector.core.poisoning.train import BackdoorConfig
-    from inspector.core.util.params import parse_number
+def _rates(args) -> list[float | None]:
+    """The poison rates of ``--rate``; [None] (the attack's default) where it is not given.
 
-    config = BackdoorConfig(
-        attack=args.attack,
-        trigger=args.trigger,
-        size=args.size,
-        alpha=parse_number(args.alpha),
-        target=args.target,
-        rate=rate,
-        epochs=args.epochs,
-        seed=args.seed,
-        norm=args.norm,
-        eps=DEFAULT_EPS[args.norm] if args.eps is None else parse_number(args.eps),
-    )
-    config.check()
-    return config
+    Raises:
+        ParameterError: a rate that is not a fraction or percent in (0, 1], or more than the list limit.
+    """
+    from inspector.core.poisoning.attack import parse_rate
+
+    if args.rate is None:
+        return [None]
+    try:
+        rates = [parse_rate(r) for r in check_list_length(args.rate.split(","), "--rate") if r.strip()]
+    except ParameterError as exc:
+        raise ParameterError(f"--rate: {exc.detail}") from None
+    if not rates:
+        raise ParameterError("--rate needs at least one poison rate")
+    return rates
+
+
+def _configs(args) -> list:
+    """One checked configuration per poison rate."""
+    from inspector.core.poisoning.train import BackdoorConfig
+
+    values = param_values(args, POISONING_ATTACKS, skip=("rate",))
+    configs = []
+    with flag_errors(POISONING_ATTACKS, also=("epochs", "seed")):
+        for rate in _rates(args):
+            given = values if rate is None else values | {"rate": rate}
+            config = BackdoorConfig(POISONING_ATTACKS.make(args.attack, given), epochs=args.epochs, seed=args.seed)
+            config.check()
+            configs.append(config)
+    return configs
+
+
+def _scans(args) -> list:
+    """The data scans of ``--scan``, each built from the scan flags that are its parameters."""
+    given = param_values(args, DATA_SCANS)
+    scans = []
+    with flag_errors(DATA_SCANS):
+        for name in (n.strip().lower() for n in args.scan.split(",") if n.strip()):
+            own = {spec.name for spec in DATA_SCANS[name].params()} if name in DATA_SCANS else set()
+            scans.append(DATA_SCANS.make(name, {key: value for key, value in given.items() if key in own}))
+    return scans
 
 
 def _training_progress(line: ProgressLine):
@@ -116,7 +126,8 @@ def _training_progress(line: ProgressLine):
 
 
 def _stem(config) -> str:
-    return f"mnist-backdoor-{config.attack}-{config.trigger}-t{config.target}-r{config.rate:g}"
+    a = config.attack
+    return f"mnist-backdoor-{a.name}-{a.trigger}-t{a.target}-r{a.rate:g}"
 
 
 def check_poison_outputs(out: Path, configs: list) -> None:
@@ -136,31 +147,17 @@ def check_poison_outputs(out: Path, configs: list) -> None:
 def run(args) -> int:
     from inspector.core.io.files import write_atomically
     from inspector.core.models.zoo.mnist_cnn import save_weights
-    from inspector.core.poisoning.activation_clustering import ActivationClustering
-    from inspector.core.poisoning.badnets import parse_rate
-    from inspector.core.poisoning.spectral import SpectralSignatures
     from inspector.core.poisoning.train import train_backdoor
-    from inspector.core.util.params import parse_number
 
-    try:
-        rates = [parse_rate(r) for r in check_list_length(args.rate.split(","), "--rate") if r.strip()]
-    except ParameterError as exc:
-        raise ParameterError(f"--rate: {exc}") from None
-    if not rates:
-        raise ParameterError("--rate needs at least one poison rate")
-    configs = [_config(args, r) for r in rates]
-    scans = [s.strip() for s in args.scan.split(",") if s.strip()]
-    for s in scans:
-        if s not in SCANS:
-            raise ParameterError(f"unknown scan {s!r}: choose from {', '.join(SCANS)}")
-    spectral = SpectralSignatures(parse_number(args.expected_rate))
+    configs = _configs(args)
+    scans = _scans(args)
     out = Path(args.out)
     check_poison_outputs(out, configs)
     runs = []
     line = ProgressLine()
     for config in configs:
         stem = _stem(config)
-        line.note(f"{stem}: training on {config.rate:.2%} poisoned")
+        line.note(f"{stem}: training on {config.attack.rate:.2%} poisoned")
         checkpoint = out / f"{stem}.ckpt"
         try:
             report = train_backdoor(
@@ -177,10 +174,10 @@ def run(args) -> int:
             report.net,
             weights,
             {
-                "attack": config.attack,
+                "attack": config.attack.name,
                 "trigger": report.trigger.description,
-                "target": str(config.target),
-                "rate": str(config.rate),
+                "target": str(config.attack.target),
+                "rate": str(config.attack.rate),
             },
         )
         checkpoint.unlink(missing_ok=True)
@@ -191,9 +188,9 @@ def run(args) -> int:
 
             x, y = mnist_split(args.data)["train"]
             poisoned = poison_training_set(config, x, y)
-            methods = {"ac": ActivationClustering(seed=config.seed), "spectral": spectral}
             entry["scans"] = [
-                methods[s].scan(report.net, poisoned.x, poisoned.y).to_dict(poisoned.indices) for s in scans
+                scan.scan(report.net, poisoned.x, poisoned.y, seed=config.seed).to_dict(poisoned.indices)
+                for scan in scans
             ]
         runs.append(entry)
         if not args.json:

@@ -56,11 +56,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    from inspector.core.replay import AttackSource, read_source, replay_attack, replay_evaluation
-    from inspector.core.util.errors import ParameterError
+    from inspector.core.replay import AttackSource, PrivacySource, read_source, replay_attack, replay_evaluation
+    from inspector.core.util.errors import ParameterError, RecipeError
     from inspector.core.util.messages import escape_controls, show_path
 
     source = read_source(args.source)
+    if isinstance(source, PrivacySource):
+        raise RecipeError(
+            f"{show_path(source.path)}: a {source.task} run's result is not replayed: run its command "
+            "again, or open it in the app's Privacy workspace (File > Open recipe)"
+        )
     if isinstance(source, AttackSource):
         if args.limit is not None:
             raise ParameterError("--limit applies to an evaluation, not to one attack run")
@@ -124,7 +129,8 @@ def _take_choices(source, args) -> None:
             InputWarning(
                 f"{shown} asks to trust the model's code; that is not taken from a file "
                 "(give --trust-model-code to allow it)"
-            )
+            ),
+            stacklevel=2,
         )
     if "ray" in source.ignored and source.ignored["ray"] != args.ray:
         warnings.warn(
@@ -132,7 +138,8 @@ def _take_choices(source, args) -> None:
                 f"{shown} names the Ray cluster {source.ignored['ray']!r}; a replay does not "
                 "connect where a file says: it ran "
                 + ("on this machine (give --ray ADDRESS to use one)" if args.ray is None else f"with --ray {args.ray}")
-            )
+            ),
+            stacklevel=2,
         )
 
 

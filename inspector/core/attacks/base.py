@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import torch
 
@@ -147,6 +147,8 @@ class Attack:
     budget_parameter: ClassVar[str | None] = None
     iteration_parameters: ClassVar[tuple[str, ...]] = ()
     query_parameter: ClassVar[str | None] = None
+    #: Declared for type checkers: the subclasses are dataclasses, so :func:`dataclasses.asdict` takes them.
+    __dataclass_fields__: ClassVar[dict[str, Any]]
 
     def run(
         self,

@@ -137,7 +137,7 @@ class _Memory:
         no_pairs = self.rho[:, rows].eq(0).all(0)
         scale = torch.where(no_pairs, 1 / g.norm(dim=1).clamp_min(1e-12), self.gamma[rows])
         r = scale[:, None] * q
-        for slot, alpha in zip(self.order, reversed(alphas)):
+        for slot, alpha in zip(self.order, reversed(alphas), strict=True):
             beta = self.rho[slot, rows] * (self.y[slot, rows] * r).sum(1)
             r += (alpha - beta)[:, None] * self.s[slot, rows]
         return r

@@ -77,7 +77,8 @@ def constants_for(first: float, lower: float, upper: float, count: int) -> list[
     reach them: its next c (``first`` where it has tried none), then that c's successor after a
     success and after a failure, then theirs, ... (the top of the search tree, breadth first).
     Tried at once, they hold every c of the paper's next steps; count = 1 is the paper's search."""
-    nodes, queue = [], [(first, lower, upper)]
+    nodes: list[float] = []
+    queue = [(first, lower, upper)]
     while len(nodes) < count:
         c, low, high = queue.pop(0)
         nodes.append(c)
@@ -124,6 +125,7 @@ class CarliniWagnerL2(Attack):
         "Adam learning rate in tanh space; 0: 2 / sqrt(C*H*W), the same L2 step at every image size (paper: 0.01)",
         minimum=0.0,
         maximum=10.0,
+        zero="auto",
     )
     initial_const: float = param(
         0.1, "first value of the trade-off constant c (paper: 1e-3)", minimum=0.0, maximum=1e10
@@ -292,4 +294,4 @@ def _show(shown, images, loss, logits, x_q, x):
     first = torch.ones_like(images, dtype=torch.bool)
     first[1:] = images[1:] != images[:-1]
     k = images[first]
-    return tuple(old.index_copy(0, k, new[first]) for old, new in zip(shown, (loss, logits, x_q)))
+    return tuple(old.index_copy(0, k, new[first]) for old, new in zip(shown, (loss, logits, x_q), strict=True))

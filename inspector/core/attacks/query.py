@@ -16,7 +16,7 @@ from typing import ClassVar
 
 import torch
 
-from inspector.core.attacks.base import Attack
+from inspector.core.attacks.base import Attack, AttackResult, StepCallback, StopCheck
 from inspector.core.concealment import Concealment
 from inspector.core.concealment.oracle import QueryOracle
 from inspector.core.util.errors import ParameterError
@@ -31,7 +31,7 @@ class QueryAttack(Attack):
     """
 
     reads: ClassVar[str] = "probabilities"
-    query_parameter: ClassVar[str | None] = "max_queries"
+    query_parameter: ClassVar[str] = "max_queries"
 
     def oracle(self, model: torch.nn.Module, n_images: int, concealment: Concealment | None = None) -> QueryOracle:
         """The oracle through which this attack queries ``model`` for ``n_images`` images, behind
@@ -64,3 +64,17 @@ class QueryAttack(Attack):
                 f"got one answering {oracle.output!r} for {oracle.queries.numel()}"
             )
         return oracle
+
+    def run(
+        self,
+        model: torch.nn.Module,
+        x: torch.Tensor,
+        y: torch.Tensor,
+        *,
+        target: torch.Tensor | None = None,
+        on_step: StepCallback | None = None,
+        should_stop: StopCheck | None = None,
+        oracle: QueryOracle | None = None,
+    ) -> AttackResult:
+        """:meth:`Attack.run`, querying the target through ``oracle`` (see :meth:`oracle_for`)."""
+        raise NotImplementedError

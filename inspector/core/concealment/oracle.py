@@ -64,7 +64,7 @@ class OracleReport:
         parts = [f"{self.queries[image]:,} queries ({self.output_title})"]
         if self.throttle is not None:
             parts.append(f"{format_duration(self.attacker_time_s[image])} at {self.throttle}")
-        if self.detector is not None:
+        if self.detector is not None and self.first_detection is not None and self.detections is not None:
             first = self.first_detection[image]
             parts.append(
                 f"{self.detector.split(':')[0]}: not detected"

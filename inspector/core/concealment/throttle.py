@@ -101,7 +101,7 @@ def throttle_from_spec(text: str) -> TokenBucket:
     match = _RATE.match(rate_text)
     unit = (match.group(2) or "s").lower() if match else ""
     seconds = _UNITS.get(unit, _UNITS.get(unit[:-1])) if unit.endswith("s") and len(unit) > 1 else _UNITS.get(unit)
-    if seconds is None:
+    if match is None or seconds is None:  # no match leaves no unit
         raise ParameterError(f"throttle {text!r}: expected a rate like 1/s, 60/min or 1000/h, optionally with :burst=N")
     burst = 1
     if colon:

@@ -24,9 +24,14 @@ def expected_log_probabilities(
     ``sample`` maps (N, C, H, W) to logits (N, K) with fresh randomness per
     call. Returns (N, K) log-probabilities (usable as logits). Costs
     ``samples`` forward passes (and as many backward passes under autograd).
+
+    Raises:
+        ValueError: ``samples`` is below 1.
     """
-    total = None
+    total: torch.Tensor | None = None
     for _ in range(samples):
         p = sample(x).softmax(dim=1)
         total = p if total is None else total + p
+    if total is None:
+        raise ValueError(f"samples must be at least 1, not {samples}")
     return (total / samples).clamp_min(1e-12).log()

@@ -11,10 +11,15 @@ and the uncertainty is
 
 (the total variance of the predicted probabilities). Only models with dropout
 layers have such a score.
+
+The passes run on a copy of the model, so that a model shared with other threads (the app's
+workspaces) never has its dropout switched on under them, holding
+:data:`~inspector.core.util.global_rng.GLOBAL_RNG` while they draw.
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import torch
@@ -22,6 +27,7 @@ from torch import nn
 
 from inspector.core.defenses.detection import Detector, fpr_param, register
 from inspector.core.util.errors import ModelError
+from inspector.core.util.global_rng import GLOBAL_RNG
 from inspector.core.util.params import MAX_SEED, param
 
 _DROPOUT = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout)
@@ -58,14 +64,11 @@ class DropoutUncertainty(Detector):
                 "does not apply to it; use feature squeezing"
             )
         devices = [x.device] if x.device.type == "cuda" else []
-        try:
-            for layer in layers:
-                layer.train(True)
-            with torch.no_grad(), torch.random.fork_rng(devices=devices):
-                torch.manual_seed(self.seed)
-                p = torch.stack([model(x).softmax(1) for _ in range(self.samples)])
-        finally:
-            for layer in layers:
-                layer.train(False)
+        stochastic = copy.deepcopy(model)
+        for layer in dropout_layers(stochastic):
+            layer.train(True)
+        with GLOBAL_RNG, torch.no_grad(), torch.random.fork_rng(devices=devices):
+            torch.manual_seed(self.seed)
+            p = torch.stack([stochastic(x).softmax(1) for _ in range(self.samples)])
         mean = p.mean(0)
         return ((p * p).sum(2).mean(0) - (mean * mean).sum(1)).cpu()

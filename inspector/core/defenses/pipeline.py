@@ -14,6 +14,7 @@ logits are the EOT expectation over ``eot_samples`` draws
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import torch
 from torch import nn
@@ -49,7 +50,7 @@ class Pipeline:
             if d.differentiable:
                 x = d.transform(x, generator)
             else:
-                x = bpda(x, lambda z, d=d: d.transform(z, generator), d.approximation)
+                x = bpda(x, partial(d.transform, generator=generator), d.approximation)
         return x
 
 

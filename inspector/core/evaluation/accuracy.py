@@ -39,7 +39,7 @@ def minimal_norm_robustness(
     either fails on it or needs an L2 norm above ``eps`` (on its 8-bit adversarial).
     The median L2 is over the images correctly classified and fooled (nan if none).
     """
-    robust, norms = 0, []
+    robust, batches = 0, []
     for i in range(0, len(x), batch_size):
         xb, yb = x[i : i + batch_size], y[i : i + batch_size]
         with torch.no_grad():
@@ -48,6 +48,6 @@ def minimal_norm_robustness(
         l2 = (result.x_adv - xb).flatten(1).norm(dim=1)
         fooled = clean_ok & result.success
         robust += int((clean_ok & ~(fooled & (l2 <= eps))).sum())
-        norms.append(l2[fooled])
-    norms = torch.cat(norms)
+        batches.append(l2[fooled])
+    norms = torch.cat(batches)
     return robust / len(x), float(norms.median()) if norms.numel() else float("nan")

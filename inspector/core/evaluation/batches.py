@@ -17,6 +17,7 @@ from inspector.core.models.classifier import Classifier
 from inspector.core.util.errors import InspectorError
 from inspector.core.util.messages import one_line
 from inspector.core.util.metrics import top_k
+from inspector.core.util.units import budget_text
 
 MAX_EXAMPLES = 4
 #: What an attack may raise on one image (a model failing on it, a numerical error); recorded, not fatal.
@@ -41,9 +42,10 @@ class BatchRun:
         self.settings = ["none"] + (["defended"] if pipeline.defenses else [])
         self.largest_eps = budgets(config)[-1]
 
-    def batch(self, batch: list[tuple[int, Sample]], plan: list[Unit], report: Callable[[str], None]) -> None:
+    def batch(self, batch: list[tuple[int, Sample]], plan: list[Unit], report: Callable[[str, float], None]) -> None:
         """Load the batch, record the clean predictions, then every unit not yet recorded
-        (``report`` is told each unit before it runs)."""
+        (``report(stage, fraction)`` is told each unit before it runs, with the fraction of the
+        plan's units done, in [0, 1))."""
         if not self.pending(batch, plan):
             return
         clean_keys = [("clean", None, s, "main") for s in self.settings]
@@ -63,15 +65,16 @@ class BatchRun:
                 if not self.store.done(ids[j], key)
             ]
         )
-        for unit in plan:
+        for done, unit in enumerate(plan):
             rows = [j for j in range(len(ids)) if unit.limit is None or index[j] < unit.limit]
             unit_keys = [(unit.attack, unit.eps, s, unit.variant) for s in self._unit_settings(unit)]
             if all(self.store.done(ids[j], k) for j in rows for k in unit_keys):
                 continue
             report(
                 unit.attack
-                + ("" if unit.eps is None else f" eps {unit.eps:g}")
-                + ("" if unit.variant == "main" else f" ({unit.variant})")
+                + ("" if unit.eps is None else f" eps {budget_text(unit.eps, self.config.norm)}")
+                + ("" if unit.variant == "main" else f" ({unit.variant})"),
+                done / len(plan),
             )
             self._unit(
                 unit,
@@ -86,7 +89,7 @@ class BatchRun:
 
     def pending(self, batch: list[tuple[int, Sample]], plan: list[Unit]) -> bool:
         """Whether some image of the batch lacks a record."""
-        keys = [("clean", None, s, "main") for s in self.settings]
+        keys: list[tuple[str, float | None, str, str]] = [("clean", None, s, "main") for s in self.settings]
         keys += [(u.attack, u.eps, s, u.variant) for u in plan for s in self._unit_settings(u)]
         return not all(self.store.done(s.id, k) for _, s in batch for k in keys)
 

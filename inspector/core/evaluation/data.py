@@ -100,8 +100,13 @@ def load_dataset(spec: str, model: Classifier, limit: int | None = None) -> list
     return samples if limit is None else samples[:limit]
 
 
+def takes_digits(model: Classifier) -> bool:
+    """Whether ``model`` can be evaluated on the built-in ``mnist-heldout`` digits: grey, 10 classes."""
+    return model.channels == 1 and len(model.class_names) == 10
+
+
 def _mnist_heldout(model: Classifier) -> list[Sample]:
-    if model.channels != 1 or len(model.class_names) != 10:
+    if not takes_digits(model):
         raise ImageError(
             f"mnist-heldout holds grey digits 0-9; {show_path(model.name)} takes "
             f"{model.channels} channel(s) and {len(model.class_names)} classes"
@@ -130,7 +135,7 @@ def _from_csv(folder: Path, csv_file: Path, model: Classifier) -> list[Sample]:
         raise ImageError(f"{show_path(csv_file)}: needs the header 'file,label'")
     samples = []
     for line, row in enumerate(rows[1:], start=2):
-        cells = dict(zip(rows[0], row))
+        cells = dict(zip(rows[0], row, strict=False))  # a short row lacks the last cells; extra cells are ignored
         name = (cells.get("file") or "").strip()
         path = inside(folder, name, ImageError, f"{show_path(csv_file)} line {line}") if name else folder
         if not path.is_file():
@@ -184,7 +189,7 @@ def _csv_rows(csv_file: Path) -> list[list[str]]:
 
 
 def _from_names(folder: Path, model: Classifier) -> list[Sample]:
-    files = []
+    files: list[Path] = []
     try:
         for p in folder.iterdir():
             if p.suffix.lower() in IMAGE_SUFFIXES:

@@ -12,9 +12,11 @@ same path on every node, and every node needs the same package versions.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import socket
 from collections import defaultdict
 from collections.abc import Callable
+from typing import Any
 
 import torch
 
@@ -52,7 +54,7 @@ def connect(address: str):
                 address=None if address == "local" else address,
                 include_dashboard=False,
                 log_to_driver=False,
-                logging_level="ERROR",
+                logging_level=logging.ERROR,
                 configure_logging=True,
             )
         except (ConnectionError, RuntimeError, ValueError) as exc:
@@ -92,6 +94,7 @@ class BatchWorker:
     """A Ray actor's state: the model, loaded once, and the evaluation's plan."""
 
     def __init__(self, config: EvaluationConfig):
+        assert config.threads is not None  # run_on_ray hands on the count with_threads set
         torch.set_num_threads(config.threads)  # the recorded count: the bytes depend on it
         self.config = config
         self.model = load_model(config.model, config.device, weights=config.weights, trust_code=config.trust_model_code)
@@ -105,7 +108,7 @@ class BatchWorker:
         store = RecordStore(None, {})
         store.add(done)
         run = BatchRun(self.config, self.model, self.pipeline, store, None)
-        run.batch(batch, self.plan, lambda stage: None)
+        run.batch(batch, self.plan, lambda stage, fraction: None)
         return store.records[len(done) :], run.examples
 
 
@@ -123,6 +126,7 @@ def run_on_ray(
         ModelError: a worker cannot load the model.
     """
     config = run.config
+    assert config.ray is not None and config.threads is not None  # a Ray evaluation, its threads set (with_threads)
     ray = connect(config.ray)
     cpus = int(ray.cluster_resources().get("CPU", 1))
     actor = ray.remote(num_cpus=config.threads)(BatchWorker)
@@ -138,6 +142,7 @@ def run_on_ray(
         actor.remote(dataclasses.replace(config, out=None, resume=False, ray=None))
         for _ in range(max(1, min(len(starts), cpus // config.threads)))
     ]
+    running: dict[Any, tuple[int, Any, int]]  # Ray object ref -> (first image, actor, batch size)
     idle, running, examples, done = list(workers), {}, {}, len(samples) - len(starts) * batch_size
     queue = list(starts)
     try:

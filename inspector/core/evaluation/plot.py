@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -33,7 +34,7 @@ def eps_label(eps: float) -> str:
 
 
 def _line(draw: ImageDraw.ImageDraw, points: list[tuple[float, float]], colour, dash, width: int = 3) -> None:
-    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+    for (x0, y0), (x1, y1) in pairwise(points):
         if dash is None:
             draw.line([(x0, y0), (x1, y1)], fill=colour, width=width)
             continue

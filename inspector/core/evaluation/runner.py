@@ -15,6 +15,7 @@ import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import torch
 
@@ -41,11 +42,14 @@ BATCH_VALUES = 4_000_000
 @dataclass
 class Progress:
     """Reported before each attack run and after each batch: ``images_done`` of ``images_total`` are
-    finished, ``stage`` says what runs now (``"images 1-128: pgd eps 0.1"``) or what is done."""
+    finished, ``stage`` says what runs now (``"images 1-128: pgd eps 4/255"``) or what is done;
+    ``within_batch`` is how many images' worth of the running batch is done (its attack runs done
+    times its size over their number), so that a progress bar moves between batches."""
 
     images_done: int
     images_total: int
     stage: str
+    within_batch: float = 0.0
 
 
 def default_batch_size(model: Classifier) -> int:
@@ -79,6 +83,7 @@ def evaluate(
     """
     check_folder_before(config.out, config.resume)  # a bad --out fails before the model loads
     config = with_threads(config)
+    assert config.threads is not None  # with_threads sets it
     with intra_op_threads(config.threads):
         return _evaluate(config, model, on_progress, should_stop)
 
@@ -134,19 +139,23 @@ def _evaluate(config: EvaluationConfig, model: Classifier | None, on_progress, s
     )
     run = BatchRun(config, clf, pipeline, store, should_stop)
 
-    def report(done: int, stage: str) -> None:
+    def report(done: int, stage: str, within_batch: float = 0.0) -> None:
         if on_progress is not None:
-            on_progress(Progress(done, len(samples), stage))
+            on_progress(Progress(done, len(samples), stage, within_batch))
+
+    def report_stage(done: int, images: str, size: int, stage: str, part: float) -> None:
+        report(done, f"{images}: {stage}", part * size)
 
     try:
         if config.ray is not None:
             run_on_ray(run, samples, plan, batch_size, report)
         for start in range(0, len(samples), batch_size) if config.ray is None else ():
             batch = list(enumerate(samples[start : start + batch_size], start))
-            run.batch(batch, plan, lambda stage: report(start, f"images {start + 1}-{start + len(batch)}: {stage}"))
+            images, size = f"images {start + 1}-{start + len(batch)}", len(batch)
+            run.batch(batch, plan, partial(report_stage, start, images, size))
             if run.stopped:
                 break
-            report(start + len(batch), f"images {start + 1}-{start + len(batch)} done")
+            report(start + len(batch), f"{images} done")
     finally:
         store.close()
     if not run.stopped:

@@ -97,11 +97,16 @@ def _adaptive_checks(robust: list[dict]) -> list[dict]:
     worse = []
     for (attack, eps, setting), row in rows.items():
         other = rows.get((attack, eps, "defended"))
-        if setting == "adaptive" and other and row["n"] and other["n"]:
-            if row["accuracy"] > other["accuracy"] + max(TOLERANCE, 2 / row["n"]):
-                worse.append(
-                    f"{attack} eps {eps:g}: adaptive {_pct(row['accuracy'])}, non-adaptive {_pct(other['accuracy'])}"
-                )
+        if (
+            setting == "adaptive"
+            and other
+            and row["n"]
+            and other["n"]
+            and row["accuracy"] > other["accuracy"] + max(TOLERANCE, 2 / row["n"])
+        ):
+            worse.append(
+                f"{attack} eps {eps:g}: adaptive {_pct(row['accuracy'])}, non-adaptive {_pct(other['accuracy'])}"
+            )
     if not any(k[2] == "adaptive" for k in rows):
         return []
     return [

@@ -85,7 +85,7 @@ def _calibration_files(folder: Path) -> list[Path]:
         ImageError: it holds more than :data:`~inspector.core.util.bounds.MAX_COUNT` images, as a data
             folder may, or it cannot be listed.
     """
-    files = []
+    files: list[Path] = []
     try:
         for p in folder.iterdir():
             if p.suffix.lower() in IMAGE_SUFFIXES:
@@ -102,6 +102,7 @@ def _calibration_files(folder: Path) -> list[Path]:
             InputWarning(
                 f"{show_path(folder)}: calibrated on the first {MAX_CALIBRATION_IMAGES:,} of its "
                 f"{len(files):,} images by name (enough for a false positive rate of 0.001)"
-            )
+            ),
+            stacklevel=2,
         )
     return sorted(files)[:MAX_CALIBRATION_IMAGES]

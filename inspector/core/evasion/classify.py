@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import torch
 
@@ -13,6 +14,9 @@ from inspector.core.models.loading import load_model
 from inspector.core.util.errors import ModelError
 from inspector.core.util.messages import show_path
 from inspector.core.util.metrics import top_k
+
+if TYPE_CHECKING:
+    from inspector.core.evasion.transfer import Resized
 
 
 @dataclass
@@ -30,7 +34,7 @@ class Classification:
         return {"label": self.top_k[0], "top_k": self.top_k}
 
 
-def predict(model: Classifier, x: torch.Tensor, k: int = 5, *, what: str = "the image") -> Classification:
+def predict(model: Classifier | Resized, x: torch.Tensor, k: int = 5, *, what: str = "the image") -> Classification:
     """Classify one image tensor (1, C, H, W) in [0, 1].
 
     Raises:
@@ -42,7 +46,7 @@ def predict(model: Classifier, x: torch.Tensor, k: int = 5, *, what: str = "the 
     return classification(model, logits, k, what)
 
 
-def classification(model: Classifier, logits: torch.Tensor, k: int, what: str) -> Classification:
+def classification(model: Classifier | Resized, logits: torch.Tensor, k: int, what: str) -> Classification:
     """The :class:`Classification` of one image's logits (1, K).
 
     Raises:

@@ -3,6 +3,7 @@ times the attack's planned counts (:meth:`~inspector.core.attacks.base.Attack.pl
 
     unit = measure_unit_cost(model, x)            # once per model and device: a few passes
     estimate(attack, x.shape[1:], unit).seconds    # before Run: an upper bound
+    time_left(bound, elapsed, iteration, total)    # during the run: the same bound, counted down
 """
 
 from __future__ import annotations
@@ -69,6 +70,17 @@ def estimate(attack: Attack, shape: tuple[int, ...], unit: UnitCost) -> Estimate
     """The planned cost of ``attack`` on one image of ``shape`` (C, H, W), and its time at ``unit``."""
     gradients, queries = attack.planned_cost(tuple(shape))
     return Estimate(gradients, queries, gradients * unit.gradient_s + queries * unit.query_s)
+
+
+def time_left(bound_s: float | None, elapsed_s: float, iteration: int, total: int) -> tuple[float, bool]:
+    """Seconds left of a run, and whether they come from the bound: the estimate made before Run
+    (``bound_s``, seconds of the whole run, None when there was none) less the time spent, while
+    the run is within it; past it (the device slower than measured), or without one, the time
+    per iteration so far times the iterations left (``iteration`` of ``total`` done), which
+    overstates attacks whose first iterations cost the most (HopSkipJump's initial search)."""
+    if bound_s is not None and elapsed_s < bound_s:
+        return bound_s - elapsed_s, True
+    return elapsed_s / max(iteration, 1) * max(total - iteration, 0), False
 
 
 def count_gradient_rows(x: torch.Tensor, counter: list[int]) -> torch.Tensor:

@@ -197,8 +197,9 @@ def inspect(
     Raises:
         ImageError, ModelError, DeviceError, ParameterError, ClassNameError.
     """
-    recipe = dataclasses.replace(recipe, threads=recipe.threads or torch.get_num_threads())
-    with intra_op_threads(recipe.threads):
+    threads = recipe.threads or torch.get_num_threads()
+    recipe = dataclasses.replace(recipe, threads=threads)
+    with intra_op_threads(threads):
         return _inspect(recipe, model, on_step, should_stop)
 
 

@@ -23,6 +23,7 @@ from inspector.core.concealment import Concealment
 from inspector.core.concealment.outputs import output_mode_from_spec
 from inspector.core.evaluation.data import load_dataset
 from inspector.core.evaluation.stats import wilson_interval
+from inspector.core.models.classifier import Classifier
 from inspector.core.util.errors import ParameterError
 from inspector.core.util.metrics import perturbation_norms
 
@@ -122,7 +123,7 @@ def _row(spec: str, title: str, x: torch.Tensor, result, seconds: float) -> Mode
     low, high = wilson_interval(hits, len(ok))
 
     def median(values):
-        kept = [v for v, s in zip(values, ok) if s]
+        kept = [v for v, s in zip(values, ok, strict=True) if s]
         return float(statistics.median(kept)) if kept else float("nan")
 
     return ModeRow(
@@ -140,7 +141,7 @@ def _row(spec: str, title: str, x: torch.Tensor, result, seconds: float) -> Mode
     )
 
 
-def held_out_digits(model: torch.nn.Module, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+def held_out_digits(model: Classifier, n: int) -> tuple[torch.Tensor, torch.Tensor]:
     """The first ``n`` shipped held-out MNIST digits (test-set indices 8,000 on, which no shipped model
     trained on) that ``model`` classifies correctly: images (n, 1, H, W) in [0, 1] at the model's
     input size and labels (n,) long; fewer if the 2,000 hold fewer.

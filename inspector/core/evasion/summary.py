@@ -6,33 +6,36 @@ perturbation norms and the cost.
 
 from __future__ import annotations
 
+from inspector.core.util.units import l0_text, l2_text, linf_text, plural
+
 
 def summary_parts(summary: dict) -> list[str]:
     """The pieces of a run's summary line, from ``Inspection.to_dict()``.
 
     Returns, in order: the verdict (``SUCCESS``, ``failed`` or ``cancelled after N
     iterations``) with the true and adversarial labels, the Linf norm in grey
-    levels (of 255), the L2 norm (pixels in [0, 1]), the L0 norm (changed
-    values), the cost (iterations, and gradient evaluations for white-box attacks, queries for
+    levels (``Linf 4/255``), the L2 norm with its unit, the L0 norm against the image's size
+    (``134,934 of 150,528 values changed``), the cost (iterations, and gradient evaluations for white-box attacks, queries for
     black-box ones) and the attack's wall time in seconds; then, for black-box and transfer attacks, the
     threat model's line (queries and output mode, simulated attacker time, detection; or the surrogate).
     """
     norms = summary["norms"]
     if summary["cancelled"]:
-        verdict = f"cancelled after {summary['iterations']} iterations"
+        verdict = f"cancelled after {plural(summary['iterations'], 'iteration')}"
     else:
         verdict = "SUCCESS" if summary["success"] else "failed"
     labels = f"{summary['true_label']['name']} -> {summary['adversarial']['label']['name']}"
-    cost = f"{summary['iterations']} iterations, " + (
-        f"{summary['queries']} queries"
+    cost = f"{plural(summary['iterations'], 'iteration')}, " + (
+        plural(summary["queries"], "query", "queries")
         if summary["queries"]
-        else f"{summary['gradient_evaluations']} gradient evaluations"
+        else plural(summary["gradient_evaluations"], "gradient evaluation")
     )
+    height, width = summary["model"]["input_size"]
     parts = [
         f"{verdict}: {labels}",
-        f"Linf {norms['linf_grey']:.1f}/255",
-        f"L2 {norms['l2']:.3f}",
-        f"L0 {norms['l0']}",
+        linf_text(norms["linf"]),
+        l2_text(norms["l2"]),
+        l0_text(int(norms["l0"]), summary["model"]["channels"] * height * width),
         cost,
         f"{summary['attack_time_s']:.2f} s",
     ]

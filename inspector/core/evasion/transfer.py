@@ -14,9 +14,12 @@ An :class:`Ensemble` of surrogates (Liu et al. 2017) gives one model to attack.
 
 from __future__ import annotations
 
+from typing import cast
+
 import torch
 import torch.nn.functional as F
 
+from inspector.core.models.classifier import Classifier
 from inspector.core.util.errors import ModelError
 from inspector.core.util.messages import show_path
 
@@ -26,10 +29,11 @@ class Resized(torch.nn.Module):
     classifier's ``input_size`` before it; differentiable in x. Keeps ``name``, ``class_names`` and
     ``num_classes`` of the classifier and reports ``input_size`` (H, W)."""
 
-    def __init__(self, model: torch.nn.Module, input_size: tuple[int, int]):
+    def __init__(self, model: Classifier, input_size: tuple[int, int]):
         super().__init__()
         self.model = model
-        self.input_size = tuple(input_size)
+        height, width = input_size
+        self.input_size = (height, width)
         self.name, self.channels = model.name, model.channels
         self.class_names = model.class_names
 
@@ -55,7 +59,7 @@ class Ensemble(torch.nn.Module):
     attack runs on it unchanged. All members read the same (N, C, H, W) input.
     """
 
-    def __init__(self, models: list[torch.nn.Module]):
+    def __init__(self, models: list[Classifier | Resized]):
         super().__init__()
         self.members = torch.nn.ModuleList(models)
         first = models[0]
@@ -68,21 +72,21 @@ class Ensemble(torch.nn.Module):
 
     @property
     def device(self) -> torch.device:
-        return self.members[0].device
+        return cast(Classifier | Resized, self.members[0]).device  # a ModuleList hands out plain Modules
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         probs = torch.stack([m(x).softmax(1) for m in self.members]).mean(0)
         return probs.clamp_min(1e-30).log()
 
 
-def as_surrogate(models: list[torch.nn.Module], target: torch.nn.Module) -> torch.nn.Module:
+def as_surrogate(models: list[Classifier], target: Classifier) -> Classifier | Resized | Ensemble:
     """The model to attack for ``target``: each of ``models`` reading the target's input size, and
     their :class:`Ensemble` when there are several.
 
     Raises:
         ModelError: a surrogate of other channels or classes than the target.
     """
-    wrapped = []
+    wrapped: list[Classifier | Resized] = []
     for m in models:
         if m.channels != target.channels or len(m.class_names) != len(target.class_names):
             raise ModelError(

@@ -9,12 +9,13 @@ in the way. A failed write leaves nothing half-written and raises :class:`Export
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import stat
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
@@ -28,7 +29,7 @@ os.umask(_UMASK)
 STALE_STAGING_S = 600
 
 
-def write_atomically(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> None:
+def write_atomically(path: str | os.PathLike, write: Callable[[BinaryIO], object]) -> None:
     """Create or replace ``path`` with what ``write(binary_file)`` writes, all or nothing.
 
     Raises:
@@ -85,7 +86,7 @@ def regular_file(path: str | os.PathLike, error: type[InspectorError], kind: str
     return info
 
 
-def write_files(folder: str | os.PathLike, writers: dict[str, Callable[[Path], None]]) -> dict[str, Path]:
+def write_files(folder: str | os.PathLike, writers: Mapping[str, Callable[[Path], object]]) -> dict[str, Path]:
     """Write the files ``writers`` names into ``folder`` (created if needed): all of them, or none.
 
     ``writers[name](path)`` writes one file at ``path`` in a staging folder. Once
@@ -142,7 +143,7 @@ def check_files(folder: str | os.PathLike, names: Iterable[str]) -> None:
         _check_target(folder / name)
 
 
-def _write_via_staging(folder: Path, writers: dict[str, Callable[[Path], None]]) -> dict[str, Path]:
+def _write_via_staging(folder: Path, writers: Mapping[str, Callable[[Path], object]]) -> dict[str, Path]:
     staging = _staging_folder(folder)
     try:
         for name, write in writers.items():
@@ -236,7 +237,5 @@ def _move_in(staging: Path, folder: Path, names: list[str]) -> dict[str, Path]:
 
 
 def _remove_if_empty(folder: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):
         folder.rmdir()
-    except OSError:
-        pass

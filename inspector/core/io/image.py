@@ -78,8 +78,7 @@ def _open(path: Path, shown: str, channels: int, max_pixels: int) -> Image.Image
                     f"{max_pixels:,} (possible decompression bomb)"
                 )
             im.load()
-            im = ImageOps.exif_transpose(im)
-            return to_8bit(im, channels)
+            return to_8bit(ImageOps.exif_transpose(im), channels)
     except ImageError:
         raise
     except UnidentifiedImageError:

@@ -40,6 +40,9 @@ class Classifier(nn.Module):
             see :mod:`inspector.core.models.probe`; True until then).
     """
 
+    mean: torch.Tensor  # buffers (1, C, 1, 1), registered in __init__
+    std: torch.Tensor
+
     def __init__(
         self,
         net: nn.Module,
@@ -58,7 +61,8 @@ class Classifier(nn.Module):
         for p in self.net.parameters():
             p.requires_grad_(False)
         self.name = name
-        self.input_size = tuple(input_size)
+        height, width = input_size
+        self.input_size = (height, width)
         self.channels = channels
         self.class_names = tuple(class_names)
         self.task = task

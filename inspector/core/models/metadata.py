@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
@@ -55,7 +56,7 @@ def _per_channel(item: dict, lengths: tuple[int, ...]) -> dict:
 _NUMBER = {"type": "number"}
 _POSITIVE_NUMBER = {"type": "number", "exclusiveMinimum": 0}
 
-SCHEMA = {
+SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "Robustness Inspector model metadata",
     "description": "a JSON object with any of the keys input_size, channels, mean, std, class_names "
@@ -156,8 +157,9 @@ def parse_metadata(
     class_names = data.get("class_names", defaults.class_names)
     if "class_names_file" in data:
         class_names = read_class_names(Path(folder or "."), data["class_names_file"], where)
+    height, width = data.get("input_size", defaults.input_size)  # the schema allows two
     return ModelMetadata(
-        input_size=tuple(int(v) for v in data.get("input_size", defaults.input_size)),
+        input_size=(int(height), int(width)),
         channels=int(data.get("channels", defaults.channels)),
         mean=_floats(data.get("mean", defaults.mean)),
         std=_floats(data.get("std", defaults.std)),

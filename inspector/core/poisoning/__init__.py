@@ -7,4 +7,8 @@ blend triggers (Chen et al. 2017, arXiv:1712.05526); the clean-label backdoor
 and spectral signatures (Tran et al. 2018, arXiv:1811.00636) on a training
 set. STRIP (Gao et al. 2019) is an inference-time detector in
 :mod:`inspector.core.defenses.strip`.
+
+The attacks are registered in :data:`~inspector.core.poisoning.attacks.POISONING_ATTACKS`, the
+data scans in :data:`~inspector.core.poisoning.scans.DATA_SCANS` and the model scans in
+:data:`~inspector.core.poisoning.model_scan.MODEL_SCANS`, one module each.
 """

@@ -2,7 +2,8 @@
 and Srivastava 2018, "Detecting Backdoor Attacks on Deep Neural Networks by
 Activation Clustering", arXiv:1811.03728).
 
-The model trained on the suspect data is run over that data. Per label, the
+The model trained on the suspect data is run over that data (the registered scan is
+:class:`inspector.core.poisoning.scans.activation_clustering.ActivationClustering`). Per label, the
 penultimate activations are reduced to ``dims`` dimensions and split in two
 by k-means; poisoned images, classified as the label for another reason (the
 trigger) than its clean images, fall in a cluster of their own. A cluster
@@ -13,46 +14,28 @@ FastICA; this uses PCA (also one of ART's options), which needs no extra package
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 
-from inspector.core.poisoning.features import penultimate
-from inspector.core.poisoning.scan_result import DataScan
-from inspector.core.util.errors import ParameterError
 
-
-@dataclass
-class ActivationClustering:
-    """Settings: ``dims`` PCA dimensions (10 in the paper), ``max_size`` the largest
-    fraction of a label a flagged cluster may hold, ``seed`` of k-means' start."""
-
-    dims: int = 10
-    max_size: float = 0.35
-    seed: int = 0
-
-    def scan(self, model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor) -> DataScan:
-        """Flag training images (x (N, C, H, W) in [0, 1], labels y (N,)) of ``model``, trained on them.
-
-        Raises:
-            ParameterError: dims < 1 or max_size outside (0, 0.5].
-            ModelError: the model has no linear layer (see :func:`~inspector.core.poisoning.features.last_linear`).
-        """
-        if self.dims < 1 or not 0 < self.max_size <= 0.5:
-            raise ParameterError("activation clustering needs dims >= 1 and max_size in (0, 0.5]")
-        features = penultimate(model, x)
-        flagged = torch.zeros(len(y), dtype=torch.bool)
-        for c in y.unique():
-            rows = (y == c).nonzero().flatten()
-            if len(rows) < 4:
-                continue
-            z = reduce(features[rows], self.dims)
-            assignment = two_means(z, self.seed)
-            small = int(assignment.float().mean() < 0.5)  # the less populated cluster's id
-            members = assignment == small
-            if members.float().mean() < self.max_size:
-                flagged[rows[members]] = True
-        return DataScan("activation clustering", flagged, y)
+def flag_small_clusters(
+    features: torch.Tensor, y: torch.Tensor, *, dims: int, max_size: float, seed: int
+) -> torch.Tensor:
+    """(N,) bool: the images in a small cluster of their label, from penultimate activations
+    ``features`` (N, D) and labels y (N,). Per label (of 4 images or more), PCA to ``dims``
+    dimensions, 2-means seeded with ``seed``; the less populated cluster is flagged when it
+    holds less than ``max_size`` of the label's images."""
+    flagged = torch.zeros(len(y), dtype=torch.bool)
+    for c in y.unique():
+        rows = (y == c).nonzero().flatten()
+        if len(rows) < 4:
+            continue
+        z = reduce(features[rows], dims)
+        assignment = two_means(z, seed)
+        small = int(assignment.float().mean() < 0.5)  # the less populated cluster's id
+        members = assignment == small
+        if members.float().mean() < max_size:
+            flagged[rows[members]] = True
+    return flagged
 
 
 def reduce(features: torch.Tensor, dims: int) -> torch.Tensor:

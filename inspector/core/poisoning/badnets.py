@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import torch
 
+from inspector.core.poisoning.attack import check_rate, check_target
 from inspector.core.poisoning.triggers import Trigger
 from inspector.core.util.errors import ParameterError
-from inspector.core.util.params import parse_number
 
 
 @dataclass
@@ -24,30 +24,6 @@ class PoisonedSet:
     x: torch.Tensor
     y: torch.Tensor
     indices: torch.Tensor
-
-
-def check_rate(rate: float) -> None:
-    """Raises ParameterError unless 0 < rate <= 1 (a fraction of the training set)."""
-    if not 0 < rate <= 1:
-        raise ParameterError(f"poison rate {rate:g} must be in (0, 1] (a fraction: 0.01 is 1 %)")
-
-
-def parse_rate(text: str) -> float:
-    """``"1%"`` or ``"0.01"`` -> 0.01.
-
-    Raises:
-        ParameterError: not a number, 0, or above 1 (100 %).
-    """
-    text = text.strip()
-    value = parse_number(text[:-1]) / 100 if text.endswith("%") else parse_number(text)
-    check_rate(value)
-    return value
-
-
-def check_target(target: int, num_classes: int) -> None:
-    """Raises ParameterError unless ``target`` is a class index of the model."""
-    if not 0 <= target < num_classes:
-        raise ParameterError(f"target class {target} does not exist: the model has classes 0 to {num_classes - 1}")
 
 
 def poison_count(n: int, rate: float) -> int:

@@ -27,12 +27,10 @@ import torch
 
 from inspector.core.attacks.norms import NORMS
 from inspector.core.attacks.pgd import PGD
-from inspector.core.poisoning.badnets import PoisonedSet, check_rate, check_target
+from inspector.core.poisoning.attack import check_rate, check_target
+from inspector.core.poisoning.badnets import PoisonedSet
 from inspector.core.poisoning.triggers import Trigger
 from inspector.core.util.errors import ParameterError
-
-#: Default perturbation budget per norm (pixel units, images in [0, 1]).
-DEFAULT_EPS = {"l2": 8.0, "linf": 0.3}
 
 
 def clean_label(
@@ -43,8 +41,8 @@ def clean_label(
     rate: float,
     *,
     proxy: torch.nn.Module | None = None,
-    norm: str = "l2",
-    eps: float = DEFAULT_EPS["l2"],
+    norm: str,
+    eps: float,
     steps: int = 200,
     num_classes: int = 10,
     seed: int = 0,
@@ -54,7 +52,9 @@ def clean_label(
     x (N, C, H, W) in [0, 1], y (N,). ``proxy`` (default: built-in ``mnist-pgd-at``)
     gives the untargeted PGD perturbation (``norm`` ``l2`` or ``linf``, budget ``eps``
     in pixel units, cross-entropy, ``steps`` steps of 2.5 eps / steps, random start);
-    the result is clipped to [0, 1], quantised to 8 bits, then stamped.
+    the result is clipped to [0, 1], quantised to 8 bits, then stamped. The defaults of ``norm`` and
+    ``eps`` are the registered attack's
+    (:class:`~inspector.core.poisoning.attacks.clean_label.CleanLabel`, which resolves eps by norm).
 
     Raises:
         ParameterError: rate outside (0, 1], target not a class, unknown norm, eps outside

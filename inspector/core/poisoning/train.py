@@ -12,82 +12,59 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import torch
 
 from inspector.core.io.datasets.mnist import mnist_split
 from inspector.core.models.zoo.mnist_cnn import MnistCNN
-from inspector.core.poisoning.badnets import PoisonedSet, badnets, check_rate, check_target
-from inspector.core.poisoning.clean_label import DEFAULT_EPS, clean_label
+from inspector.core.poisoning.attack import PoisoningAttack
+from inspector.core.poisoning.attacks.badnets import BadNets
+from inspector.core.poisoning.badnets import PoisonedSet
 from inspector.core.poisoning.success import BackdoorFigures, backdoor_figures
-from inspector.core.poisoning.triggers import Trigger, make_trigger
+from inspector.core.poisoning.triggers import Trigger
 from inspector.core.training.loop import Progress, fit
 from inspector.core.training.methods.standard import Standard
 from inspector.core.training.standard import cross_entropy_loss
-from inspector.core.util.bounds import MAX_EPOCHS, check_count, check_real, check_seed
-from inspector.core.util.errors import ParameterError
+from inspector.core.util.bounds import MAX_EPOCHS, check_count, check_seed
 
-ATTACKS = ("badnets", "clean-label")
 #: The poison rates of the sweep, as fractions of the training set.
 SWEEP_RATES = (0.001, 0.005, 0.01, 0.05)
 
 
 @dataclass
 class BackdoorConfig:
-    """What to poison and how.
+    """What to poison and how to train on it.
 
     Attributes:
-        attack: ``badnets`` (relabelled, Gu et al. 2017) or ``clean-label`` (Turner et al. 2019).
-        trigger: ``pixel``, ``patch`` or ``blend`` (see :mod:`~inspector.core.poisoning.triggers`).
-        size: side of the ``patch`` trigger in pixels.
-        alpha: ``blend`` ratio in (0, 1].
-        target: the class triggered images go to, 0..9.
-        rate: fraction in (0, 1]: of the whole training set for ``badnets``, of the
-            target class for ``clean-label``.
-        epochs, seed: training settings (``mnist-standard``: 6 and 0).
-        norm, eps, pgd_steps: the clean-label PGD perturbation: ``l2`` or ``linf``, its budget in
-            pixel units (see :mod:`~inspector.core.poisoning.clean_label`), and its steps.
+        attack: the poisoning attack with its settings (trigger, target, rate, and its own), e.g.
+            ``POISONING_ATTACKS.make("clean-label", {"rate": 0.1})``; default BadNets' defaults.
+        epochs, seed: training settings (``mnist-standard``: 6 and 0); the seed also draws the
+            poisoned images and the blend trigger's key image.
     """
 
-    attack: str = "badnets"
-    trigger: str = "pixel"
-    size: int = 4
-    alpha: float = 0.2
-    target: int = 0
-    rate: float = 0.01
+    attack: PoisoningAttack = field(default_factory=BadNets)
     epochs: int = Standard.epochs
     seed: int = 0
-    norm: str = "l2"
-    eps: float = DEFAULT_EPS["l2"]
-    pgd_steps: int = 200
 
     def check(self) -> None:
-        """Raises ParameterError for an unknown attack or trigger, a bad rate, target, size or alpha,
-        epochs outside 1..MAX_EPOCHS, a seed outside 0..MAX_TRAIN_SEED, PGD steps outside 1..MAX_COUNT,
-        or (clean-label) an eps outside its norm's range."""
-        if self.attack not in ATTACKS:
-            raise ParameterError(f"unknown poisoning attack {self.attack!r}: choose one of {', '.join(ATTACKS)}")
-        check_count(self.epochs, "--epochs", maximum=MAX_EPOCHS)
-        check_seed(self.seed, "--seed")
-        check_count(self.size, "--size")
-        check_count(self.target, "--target", minimum=0)
-        check_real(self.alpha, "--alpha", above=0, maximum=1)
-        check_rate(self.rate)
-        check_target(self.target, 10)
-        if self.attack == "clean-label":
-            check_count(self.pgd_steps, "the clean-label PGD steps")
-            if self.norm not in DEFAULT_EPS:
-                raise ParameterError(f"--norm must be one of {', '.join(DEFAULT_EPS)}, not {self.norm!r}")
-            check_real(self.eps, "--eps", above=0, maximum=1 if self.norm == "linf" else 28)
-        self.make_trigger()
+        """Raises ParameterError (its ``param`` naming the field) for a bad attack setting (see
+        :meth:`~inspector.core.poisoning.attack.PoisoningAttack.check`), epochs outside 1..MAX_EPOCHS
+        or a seed outside 0..MAX_TRAIN_SEED."""
+        check_count(self.epochs, "the epochs", maximum=MAX_EPOCHS, param="epochs")
+        check_seed(self.seed, "the seed", param="seed")
+        self.attack.check()
 
     def make_trigger(self, shape: tuple[int, int, int] = (1, 28, 28)) -> Trigger:
-        return make_trigger(self.trigger, shape, size=self.size, alpha=self.alpha, seed=self.seed)
+        return self.attack.make_trigger(shape, seed=self.seed)
+
+    def to_dict(self) -> dict:
+        """The attack's name and settings, the epochs and the seed: what result.json records."""
+        return {"attack": self.attack.name, **self.attack.settings(), "epochs": self.epochs, "seed": self.seed}
 
     def stage(self) -> str:
         """A name for the checkpoint that differs between configurations."""
-        return "backdoor-" + "-".join(f"{k}={v}" for k, v in asdict(self).items())
+        return "backdoor-" + "-".join(f"{k}={v}" for k, v in self.to_dict().items())
 
 
 @dataclass
@@ -100,11 +77,11 @@ class BackdoorReport:
     figures: BackdoorFigures
     seconds: float
     finished: bool
-    trigger: Trigger = field(repr=False, default=None)
+    trigger: Trigger = field(repr=False)
 
     def to_dict(self) -> dict:
         return {
-            "config": asdict(self.config),
+            "config": self.config.to_dict(),
             "poisoned_count": len(self.poisoned),
             "trigger": self.trigger.description,
             **self.figures.to_dict(),
@@ -116,22 +93,10 @@ class BackdoorReport:
 def poison_training_set(
     config: BackdoorConfig, x: torch.Tensor, y: torch.Tensor, *, proxy: torch.nn.Module | None = None
 ) -> PoisonedSet:
-    """The poisoned copy of (x, y) that ``config`` describes (``proxy``: the clean-label attack's model)."""
-    trigger = config.make_trigger(tuple(x.shape[1:]))
-    if config.attack == "badnets":
-        return badnets(x, y, trigger, config.target, config.rate, seed=config.seed)
-    return clean_label(
-        x,
-        y,
-        trigger,
-        config.target,
-        config.rate,
-        proxy=proxy,
-        norm=config.norm,
-        eps=config.eps,
-        steps=config.pgd_steps,
-        seed=config.seed,
-    )
+    """The poisoned copy of (x, y) that ``config`` describes (``proxy``: a model the attack may perturb with)."""
+    channels, height, width = x.shape[1:]
+    trigger = config.make_trigger((channels, height, width))
+    return config.attack.poison(x, y, trigger, seed=config.seed, proxy=proxy)
 
 
 def train_backdoor(
@@ -183,5 +148,5 @@ def train_backdoor(
     )
     trigger = config.make_trigger()
     hx, hy = split["held_out"]
-    figures = backdoor_figures(net, hx, hy, trigger, config.target)
+    figures = backdoor_figures(net, hx, hy, trigger, config.attack.target)
     return BackdoorReport(config, net, poisoned.indices, figures, time.perf_counter() - start, done, trigger)

@@ -11,15 +11,19 @@ Wang et al. 2019). Three kinds:
 - ``blend``: the whole image blended with a fixed random-noise key image at
   ratio ``alpha`` (Chen, Liu, Li, Lu and Song 2017, "Targeted Backdoor Attacks
   on Deep Learning Systems Using Data Poisoning", arXiv:1712.05526).
+
+torch is imported where a trigger is built, so that :data:`KINDS` lists them without it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import torch
+from typing import TYPE_CHECKING
 
 from inspector.core.util.errors import ParameterError
+
+if TYPE_CHECKING:
+    import torch
 
 KINDS = ("pixel", "patch", "blend")
 #: Pixels between the trigger and the image border, for the corner triggers.
@@ -72,6 +76,8 @@ def make_trigger(
     Raises:
         ParameterError: unknown kind, a trigger larger than the image, size < 1, alpha outside (0, 1].
     """
+    import torch
+
     c, h, w = shape
     kind = kind.strip().lower()
     if kind not in KINDS:

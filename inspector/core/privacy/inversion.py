@@ -18,11 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
 import torch
 from torch import nn
 
-from inspector.core.util.bounds import check_count, check_real
+from inspector.core.util.bounds import MAX_COUNT, check_count, check_real
+from inspector.core.util.params import Configurable, param
 
 
 @dataclass
@@ -47,7 +49,7 @@ class Inversion:
 
 
 @dataclass
-class MIFace:
+class MIFace(Configurable):
     """MI-Face (Fredrikson et al. 2015) with the paper's lambda = 0.1 and beta = 100.
 
     Attributes:
@@ -58,11 +60,18 @@ class MIFace:
         start: the grey level of the start image, in [0, 1].
     """
 
-    step_size: float = 0.1
-    max_iterations: int = 1000
-    patience: int = 100
-    cost_threshold: float = 0.001
-    start: float = 0.5
+    name: ClassVar[str] = "mi-face"
+
+    step_size: float = param(0.1, "lambda: the gradient step, in [0, 1] pixel units per unit of gradient", minimum=1e-4)
+    max_iterations: int = param(
+        1000,
+        "alpha: the most gradient steps per class (it also stops after patience steps without improvement)",
+        minimum=1,
+        maximum=MAX_COUNT,
+    )
+    patience: int = param(100, "beta: stop after this many steps without a lower cost", minimum=1, maximum=MAX_COUNT)
+    cost_threshold: float = param(0.001, "gamma: stop once the cost 1 - p(class) is at most this", minimum=0, maximum=1)
+    start: float = param(0.5, "the grey level of the start image, in [0, 1]", minimum=0, maximum=1)
 
     def check(self) -> None:
         """Raises ParameterError, naming the setting: iterations or patience outside 1..MAX_COUNT (the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
 import torch
 from PIL import Image, ImageDraw, ImageFont
@@ -62,7 +63,7 @@ def agreement_plot(results: list[dict], title: str = "agreement with the victim 
         for key, dashed in (("agreement", False), ("accuracy", True)):
             points = [px(r["budget"], r[key]["rate"]) for r in rows]
             _polyline(draw, points, colour, dashed)
-            for r, (x, y) in zip(rows, points):
+            for r, (x, y) in zip(rows, points, strict=True):
                 if not dashed:
                     _, top = px(r["budget"], r[key]["high"])
                     _, bottom = px(r["budget"], r[key]["low"])
@@ -77,7 +78,7 @@ def agreement_plot(results: list[dict], title: str = "agreement with the victim 
 
 
 def _polyline(draw: ImageDraw.ImageDraw, points: list[tuple[float, float]], colour, dashed: bool) -> None:
-    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+    for (x0, y0), (x1, y1) in pairwise(points):
         if not dashed:
             draw.line([(x0, y0), (x1, y1)], fill=colour, width=3)
             continue
@@ -111,7 +112,7 @@ def inversion_grid(rows: list[tuple[str, torch.Tensor, list[str]]], cell: int = 
     for r, (title, images, captions) in enumerate(rows):
         top = 20 + margin + r * (cell + caption_h + margin)
         draw.text((6, top + cell // 2 - 8), title, fill=(30, 30, 30), font=font)
-        for c, (img, caption) in enumerate(zip(images, captions)):
+        for c, (img, caption) in enumerate(zip(images, captions, strict=True)):
             pixels = (img[0].clamp(0, 1) * 255).round().to(torch.uint8).numpy()
             tile = Image.fromarray(pixels, "L").resize((cell, cell), Image.Resampling.NEAREST)
             left = title_w + c * (cell + margin)

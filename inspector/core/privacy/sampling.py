@@ -122,7 +122,7 @@ class AdaptiveSampler:
         loss = -(answers * copy_logits.double().log_softmax(1)).sum(1)
         parts = [certainty, diversity, loss] if self.use_certainty else [diversity, loss]
         rows = [0, 1, 2] if self.use_certainty else [1, 2]
-        return torch.stack([self._standardised(r, values) for r, values in zip(rows, parts)]).mean(0)
+        return torch.stack([self._standardised(r, values) for r, values in zip(rows, parts, strict=True)]).mean(0)
 
     def _standardised(self, row: int, values: torch.Tensor) -> torch.Tensor:
         out = torch.empty_like(values)
@@ -139,7 +139,7 @@ class AdaptiveSampler:
 
     def update(self, actions: torch.Tensor, rewards: torch.Tensor) -> None:
         """One gradient-bandit step per (action, reward), in the order the queries were made."""
-        for action, reward in zip(actions.tolist(), rewards.tolist()):
+        for action, reward in zip(actions.tolist(), rewards.tolist(), strict=True):
             self.count += 1
             self.mean_reward += (reward - self.mean_reward) / self.count
             pi = self.policy()

@@ -30,6 +30,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 
 import torch
@@ -265,30 +266,28 @@ def steal(
             None if folder is None else str(folder.path),
         )
 
+    def report(budget: int, number: int, stage: str, epoch: int = 0, epochs: int = 0) -> None:
+        if on_progress is not None:
+            on_progress(
+                StealProgress(stage, budget, number, len(budgets), int(oracle.queries[0]), epoch, epochs, list(rows))
+            )
+
     done = {row["budget"] for row in rows}
     for number, budget in enumerate(budgets):
         if budget in done:
             continue
         t0 = time.perf_counter()
-
-        def report(stage: str, epoch: int = 0, epochs: int = 0) -> None:
-            if on_progress is not None:
-                on_progress(
-                    StealProgress(
-                        stage, budget, number, len(budgets), int(oracle.queries[0]), epoch, epochs, list(rows)
-                    )
-                )
-
+        progress = partial(report, budget, number)
         while len(indices) < budget:
             if should_stop is not None and should_stop():
                 save_state()
                 return result(False)
-            report("querying")
+            progress("querying")
             n = min(ROUND if adaptive else budget, budget - len(indices))
-            new, actions = sampler.take(n) if adaptive else (sampler.take(n), None)
+            new, actions = sampler.take(n) if isinstance(sampler, AdaptiveSampler) else (sampler.take(n), None)
             out_new = oracle(pool[new], torch.zeros(len(new), dtype=torch.long))
             indices, answers = torch.cat([indices, new]), torch.cat([answers, out_new])
-            if adaptive:
+            if isinstance(sampler, AdaptiveSampler) and actions is not None:
                 targets = torch.nn.functional.one_hot(out_new, 10).float() if config.output == "label" else out_new
                 sampler.update(actions, sampler.rewards(targets, _logits(net, pool[new])))
                 recent = torch.randperm(len(indices), generator=torch.Generator().manual_seed(len(indices)))
@@ -298,7 +297,7 @@ def steal(
                 )
         save_state()
         epochs = config.epochs or epochs_for(budget)
-        report("training", 0, epochs)
+        progress("training", 0, epochs)
         finished = train_copy(
             net,
             pool[indices],
@@ -306,12 +305,12 @@ def steal(
             loss,
             epochs=epochs,
             seed=config.seed + budget,
-            on_epoch=lambda e: report("training", e, epochs),
+            on_epoch=partial(progress, "training", epochs=epochs),
             should_stop=should_stop,
         )
         if not finished:  # the state saved above holds the copy as it was before this training
             return result(False)
-        report("measuring")
+        progress("measuring")
         copy_pred = predictions(net, x_test)
         row = {
             "budget": budget,

@@ -11,6 +11,7 @@ same adversarial bytes::
 
 from inspector.core.replay.attack import AttackReplay, replay_attack
 from inspector.core.replay.evaluation import EvaluationReplay, replay_evaluation
+from inspector.core.replay.privacy import PrivacySource
 from inspector.core.replay.source import AttackSource, EvaluationSource, read_source
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "AttackSource",
     "EvaluationReplay",
     "EvaluationSource",
+    "PrivacySource",
     "read_source",
     "replay_attack",
     "replay_evaluation",

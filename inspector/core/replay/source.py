@@ -5,7 +5,9 @@ write (its ``recipe``, and ``adversarial.png`` beside it to compare with), its f
 exported recipe (with a model comparison: its source attack), or a bare recipe (the
 ``recipe`` object alone). For an evaluation: its ``--out`` folder or the
 ``manifest.json`` in it (the records in ``results.jsonl`` to compare with), the HTML report
-(its embedded recipe and tables), or a bare configuration.
+(its embedded recipe and tables), or a bare configuration. A privacy run's result
+(``steal.json``, ``inversion.json``, ``membership.json``, the app's exports) gives its task and
+configuration (:mod:`inspector.core.replay.privacy`): it is not replayed, but the app opens it.
 
 These files may come from anyone, so they are read as untrusted input: a bounded read of a
 regular file (a FIFO or a device is refused, not waited on), JSON of bounded nesting, every
@@ -36,6 +38,7 @@ from inspector.core.evaluation.report import REPORT_RECIPE_ID
 from inspector.core.evasion.recipe import Recipe
 from inspector.core.io.file_fields import check_fields, device, optional
 from inspector.core.io.untrusted import MAX_JSON_BYTES, parse_json, read_text
+from inspector.core.replay.privacy import PrivacySource, privacy_task, read_privacy
 from inspector.core.util.errors import RecipeError
 from inspector.core.util.messages import one_line, show_path
 
@@ -91,8 +94,8 @@ class EvaluationSource:
     ignored: dict[str, Any] = field(default_factory=dict)
 
 
-def read_source(path: str | os.PathLike) -> AttackSource | EvaluationSource:
-    """Read a recipe, result.json, evaluation folder, manifest or report.
+def read_source(path: str | os.PathLike) -> AttackSource | EvaluationSource | PrivacySource:
+    """Read a recipe, result.json, evaluation folder, manifest or report, or a privacy run's result.
 
     Raises:
         RecipeError: the path is missing, not a regular file (a FIFO, a device), too large, not
@@ -137,7 +140,9 @@ def _embedded_recipe(path: Path, text: str) -> str:
     return html.unescape(text[start + len(_REPORT_START) : end])
 
 
-def _from_json(path: Path, data) -> AttackSource | EvaluationSource:
+def _from_json(path: Path, data) -> AttackSource | EvaluationSource | PrivacySource:
+    if privacy_task(data) is not None:  # first: a membership export also has a recipe object
+        return read_privacy(path, data)
     if isinstance(data, dict) and isinstance(data.get("source"), dict) and "models" in data:
         data = data["source"]  # a model comparison: its source attack
     if isinstance(data, dict) and isinstance(data.get("recipe"), dict):  # an attack's result.json
@@ -160,7 +165,7 @@ def _from_json(path: Path, data) -> AttackSource | EvaluationSource:
         return _evaluation(path, data)
     raise RecipeError(
         f"{show_path(path)}: not a recipe: expected an attack's {RESULT} or recipe, "
-        f"or an evaluation's folder, {MANIFEST} or report"
+        f"an evaluation's folder, {MANIFEST} or report, or a privacy run's result"
     )
 
 

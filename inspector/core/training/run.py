@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from torch import nn
 
 from inspector.core.io.datasets.mnist import mnist_split
 from inspector.core.io.out_folder import check_folder
@@ -106,7 +107,7 @@ class TrainedNetwork:
     """What :func:`train_network` made: the network (eval mode), whether it finished, the
     training settings as metadata, its checkpoint files and, for ``dp``, the epsilon spent."""
 
-    net: MnistCNN
+    net: nn.Module
     finished: bool
     metadata: dict[str, str]
     checkpoints: list[Path]

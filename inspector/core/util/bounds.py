@@ -137,5 +137,5 @@ def _whole(value) -> int | None:
     if isinstance(value, Integral):
         return int(value)
     if isinstance(value, Real) and math.isfinite(float(value)) and float(value).is_integer():
-        return int(value)
+        return int(math.trunc(value))
     return None

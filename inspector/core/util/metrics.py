@@ -37,4 +37,7 @@ def is_success(logits: torch.Tensor, y: torch.Tensor, target: torch.Tensor | Non
 def top_k(probabilities: torch.Tensor, class_names, k: int = 5) -> list[dict]:
     """Top-k of one probability vector (K,): a list of ``{index, name, probability}``."""
     values, indices = probabilities.detach().float().cpu().topk(min(k, probabilities.numel()))
-    return [{"index": int(i), "name": class_names[int(i)], "probability": float(v)} for v, i in zip(values, indices)]
+    return [
+        {"index": int(i), "name": class_names[int(i)], "probability": float(v)}
+        for v, i in zip(values, indices, strict=True)
+    ]

@@ -39,11 +39,37 @@ class ParamSpec:
     maximum: float | None = None
     choices: tuple[str, ...] | None = None
     unit: str = ""
+    #: An exclusive lower bound (a rate in (0, 1]: ``above=0``), beside or instead of ``minimum``.
+    above: float | None = None
+    #: What the value 0 is shown as where it means "chosen for you" (``"auto"``); empty where 0 is a number.
+    zero: str = ""
 
 
-def param(default: Any, help: str, *, minimum=None, maximum=None, choices=None, unit: str = ""):
-    """A dataclass field with the metadata a :class:`ParamSpec` is made of."""
-    meta = {"help": help, "minimum": minimum, "maximum": maximum, "choices": choices, "unit": unit}
+def param(
+    default: Any,
+    help: str,
+    *,
+    minimum=None,
+    maximum=None,
+    choices=None,
+    unit: str = "",
+    above=None,
+    zero: str = "",
+):
+    """A dataclass field with the metadata a :class:`ParamSpec` is made of.
+
+    A ``default`` of None makes the parameter optional: None then means "the component decides"
+    (the help says how, e.g. a budget by norm), and is the one value outside the range accepted.
+    """
+    meta = {
+        "help": help,
+        "minimum": minimum,
+        "maximum": maximum,
+        "choices": choices,
+        "unit": unit,
+        "above": above,
+        "zero": zero,
+    }
     return field(default=default, metadata=meta)
 
 
@@ -54,10 +80,15 @@ def param_specs(cls) -> list[ParamSpec]:
     for f in dataclasses.fields(cls):
         if "help" not in f.metadata:
             continue
-        typ = {"int": int, "float": float, "bool": bool, "str": str}.get(str(hints[f.name]), type(f.default))
+        hint = str(hints[f.name]).removesuffix(" | None")  # an optional parameter has its value's type
+        typ = {"int": int, "float": float, "bool": bool, "str": str}.get(hint, type(f.default))
         m = f.metadata
         choices = tuple(m["choices"]) if m["choices"] else None
-        specs.append(ParamSpec(f.name, typ, f.default, m["help"], m["minimum"], m["maximum"], choices, m["unit"]))
+        specs.append(
+            ParamSpec(
+                f.name, typ, f.default, m["help"], m["minimum"], m["maximum"], choices, m["unit"], m["above"], m["zero"]
+            )
+        )
     return specs
 
 
@@ -82,10 +113,14 @@ def parse_number(text: str | float | int) -> float:
 def coerce(spec: ParamSpec, value: Any, owner: str) -> Any:
     """Convert ``value`` (text or a Python value) to ``spec``'s type and check its range.
 
+    None (or the text ``none``) stays None for an optional parameter (one whose default is None).
+
     Raises:
         ParameterError: wrong type, out of range, or not one of the choices; its ``param`` is
             ``spec.name``.
     """
+    if spec.default is None and (value is None or str(value).strip().lower() == "none"):
+        return None
     try:
         return _coerce(spec, value)
     except ParameterError as exc:
@@ -94,6 +129,7 @@ def coerce(spec: ParamSpec, value: Any, owner: str) -> Any:
 
 def _coerce(spec: ParamSpec, value: Any) -> Any:
     """:func:`coerce` without the owner and name in its messages."""
+    out: bool | float | str
     if spec.type is bool:
         if isinstance(value, bool):
             out = value
@@ -104,13 +140,15 @@ def _coerce(spec: ParamSpec, value: Any) -> Any:
         else:
             raise ParameterError(f"{value!r} is not true or false")
     elif spec.type in (int, float):
-        number = _whole(value) if spec.type is int else None
+        number: float | None = _whole(value) if spec.type is int else None
         if number is None:
             number = parse_number(value)
         if spec.type is int:
             if number != int(number):
                 raise ParameterError(f"{value!r} is not a whole number")
             number = int(number)
+        if spec.above is not None and number <= spec.above:
+            raise ParameterError(f"{value} must be above {_show(spec.above)}")
         if spec.minimum is not None and number < spec.minimum:
             raise ParameterError(f"{value} is below the minimum {_show(spec.minimum)}")
         if spec.maximum is not None and number > spec.maximum:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import logging
 import warnings
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -127,7 +128,7 @@ def load_exported(path: Path) -> Classifier:
 
 
 @contextmanager
-def _quiet_torch():
+def _quiet_torch() -> Iterator[list[BaseException]]:
     """Silence torch.export's logged tracebacks and warnings; yields the list of exceptions it logged."""
     errors: list[BaseException] = []
 
@@ -147,13 +148,13 @@ def _quiet_torch():
             warnings.simplefilter("ignore")
             yield errors
     finally:
-        for log, (propagate, handlers) in zip(loggers, saved):
+        for log, (propagate, handlers) in zip(loggers, saved, strict=True):
             log.propagate, log.handlers = propagate, handlers
 
 
 def _declared(program: torch.export.ExportedProgram) -> ModelMetadata:
     """Defaults from the example input the program was exported with, where it is one image batch (N, C, H, W)."""
-    args = getattr(program, "example_inputs", None) or ((), {})
+    args: tuple[tuple, dict] = getattr(program, "example_inputs", None) or ((), {})
     first = args[0][0] if args[0] else None
     if isinstance(first, torch.Tensor) and first.dim() == 4 and first.shape[1] in (1, 3):
         c, h, w = (int(n) for n in first.shape[1:])

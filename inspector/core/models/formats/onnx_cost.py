@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import os
+from typing import TypeGuard
 
 import onnx
 from onnx import numpy_helper, shape_inference
@@ -49,6 +50,9 @@ BATCH = "__inspector_batch__"
 MAX_ROUNDS = 8
 #: Initializers with at most this many values keep their data during inference (shapes, axes, pads...).
 SMALL = 256
+
+#: A value's shape from inference: its dims (None for the batch, -1 where unknown) and its ONNX element type.
+Shape = tuple[list[int | None], int]
 
 #: Operators whose cost is about the size of their inputs and outputs.
 LINEAR = frozenset(
@@ -219,7 +223,7 @@ def check_cost(model: onnx.ModelProto, channels: int, input_size: tuple[int, int
             if not out:
                 continue
             shape = shapes.get(out)
-            if _unknown(shape):
+            if not _known(shape):
                 raise ModelError(
                     f"{where}: the shape of its output {show_path(out)} is not known before running "
                     "the graph (it depends on data, or is computed from the batch size), so its "
@@ -249,7 +253,7 @@ def check_cost(model: onnx.ModelProto, channels: int, input_size: tuple[int, int
 
 
 def _incomplete(model: onnx.ModelProto, shapes: dict) -> bool:
-    return any(_unknown(shapes.get(out)) for node in model.graph.node for out in node.output if out)
+    return any(not _known(shapes.get(out)) for node in model.graph.node for out in node.output if out)
 
 
 def _hint_shapes(model: onnx.ModelProto, shapes: dict) -> bool:
@@ -264,23 +268,25 @@ def _hint_shapes(model: onnx.ModelProto, shapes: dict) -> bool:
     constants = {t.name: t for t in model.graph.initializer}
     declared = False
     for node in model.graph.node:
-        if node.op_type not in ("Reshape", "Tile") or len(node.input) < 2 or not _unknown(shapes.get(node.output[0])):
+        if node.op_type not in ("Reshape", "Tile") or len(node.input) < 2 or _known(shapes.get(node.output[0])):
             continue
         source = shapes.get(node.input[0])
         dims = _shape_value(node.input[1], maker, constants, shapes, depth=0)
         if node.op_type == "Tile":
+            repeats = [r for r in dims or [] if r is not None and r >= 0]
             if (
-                _unknown(source)
+                not _known(source)
                 or dims is None
-                or len(dims) != len(source[0])
-                or any(r is None or r < 0 or (d is None and r != 1) for d, r in zip(source[0], dims))
+                or len(repeats) != len(dims)  # a repeat that is the batch, or negative
+                or len(repeats) != len(source[0])
+                or any(d is None and r != 1 for d, r in zip(source[0], repeats, strict=True))
             ):
                 continue
-            tiled = [BATCH if d is None else d * r for d, r in zip(source[0], dims)]
+            tiled = [BATCH if d is None else d * r for d, r in zip(source[0], repeats, strict=True)]
             model.graph.value_info.append(onnx.helper.make_tensor_value_info(node.output[0], source[1], tiled))
             declared = True
             continue
-        if _unknown(source) or dims is None or source[0].count(None) != 1:
+        if not _known(source) or dims is None or source[0].count(None) != 1:
             continue
         allowzero = any(a.name == "allowzero" and a.i for a in node.attribute)
         if not allowzero:
@@ -316,7 +322,7 @@ def _shape_value(name: str, maker: dict, constants: dict, shapes: dict, depth: i
     parts = [_shape_value(i, maker, constants, shapes, depth + 1) if i else None for i in node.input[:1]]
     if node.op_type == "Shape":
         shape = shapes.get(node.input[0])
-        return None if _unknown(shape) else shape[0][attrs.get("start", 0) : attrs.get("end")]
+        return shape[0][attrs.get("start", 0) : attrs.get("end")] if _known(shape) else None
     if node.op_type == "Constant" and "value" in attrs:
         value = numpy_helper.to_array(attrs["value"])
         return [int(v) for v in value.reshape(-1)] if value.dtype.kind in "iu" and value.size <= SMALL else None
@@ -324,12 +330,14 @@ def _shape_value(name: str, maker: dict, constants: dict, shapes: dict, depth: i
         return parts[0]
     if node.op_type == "Concat":
         pieces = [_shape_value(i, maker, constants, shapes, depth + 1) for i in node.input]
-        return None if any(p is None for p in pieces) else [d for p in pieces for d in p]
+        known = [p for p in pieces if p is not None]
+        return [d for p in known for d in p] if len(known) == len(pieces) else None
     if node.op_type == "Gather" and len(node.input) == 2 and not attrs.get("axis", 0):
-        index = _shape_value(node.input[1], maker, constants, shapes, depth + 1)
-        if parts[0] is None or index is None or not all(-len(parts[0]) <= i < len(parts[0]) for i in index):
+        source, index = parts[0], _shape_value(node.input[1], maker, constants, shapes, depth + 1)
+        if source is None or index is None:
             return None
-        return [parts[0][i] for i in index]
+        picked = [i for i in index if i is not None and -len(source) <= i < len(source)]  # None: a batch index
+        return [source[i] for i in picked] if len(picked) == len(index) else None
     return None
 
 
@@ -360,7 +368,7 @@ def _infer(model: onnx.ModelProto, shown: str) -> dict[str, tuple[list[int | Non
         raise ModelError(
             f"{shown}: not a valid ONNX graph for images of the model's input size ({one_line(exc)})"
         ) from None
-    shapes = {t.name: ([int(d) for d in t.dims], t.data_type) for t in inferred.graph.initializer}
+    shapes: dict[str, Shape] = {t.name: ([int(d) for d in t.dims], t.data_type) for t in inferred.graph.initializer}
     for info in [*inferred.graph.input, *inferred.graph.value_info, *inferred.graph.output]:
         kind = info.type.WhichOneof("value")
         if kind != "tensor_type" or not info.type.tensor_type.HasField("shape"):
@@ -377,8 +385,9 @@ def _infer(model: onnx.ModelProto, shown: str) -> dict[str, tuple[list[int | Non
     return shapes
 
 
-def _unknown(shape) -> bool:
-    return shape is None or -1 in shape[0]
+def _known(shape: Shape | None) -> TypeGuard[Shape]:
+    """Whether inference gave ``shape``, with every dimension but the batch."""
+    return shape is not None and -1 not in shape[0]
 
 
 def _count(dims: list[int | None]) -> int:

@@ -77,7 +77,7 @@ def fold_constants(model: onnx.ModelProto, small: int) -> onnx.ModelProto:
         if any(np.asarray(out).size > small for out in outputs):
             folded.graph.node.append(node)
             continue
-        for name, out in zip(node.output, outputs):
+        for name, out in zip([o for o in node.output if o], outputs, strict=True):  # one output per named one
             values[name] = np.asarray(out)
             folded.graph.initializer.append(numpy_helper.from_array(np.asarray(out), name))
     return folded
@@ -125,9 +125,9 @@ def _evaluate(evaluator, node: onnx.NodeProto, names: list[str], inputs: list, m
         "fold",
         [
             onnx.helper.make_tensor_value_info(n, onnx.helper.np_dtype_to_tensor_dtype(x.dtype), x.shape)
-            for n, x in zip(names, inputs)
+            for n, x in zip(names, inputs, strict=True)
         ],
         [onnx.helper.make_empty_tensor_value_info(o) for o in node.output if o],
     )
     single = onnx.helper.make_model(graph, opset_imports=model.opset_import, ir_version=model.ir_version)
-    return evaluator(single).run(None, dict(zip(names, inputs)))
+    return evaluator(single).run(None, dict(zip(names, inputs, strict=True)))

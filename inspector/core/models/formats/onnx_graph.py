@@ -136,6 +136,8 @@ def _squeeze(inputs: list, attrs: dict) -> torch.Tensor:
 
 def _unsqueeze(inputs: list, attrs: dict) -> torch.Tensor:
     x, axes = inputs[0], _axes(inputs, attrs)
+    if axes is None:  # Classifier turns this into a ModelError: the model falls back to onnxruntime
+        raise RuntimeError("Unsqueeze without axes")
     rank = x.dim() + len(axes)
     for axis in sorted(a % rank for a in axes):
         x = x.unsqueeze(axis)
@@ -218,7 +220,10 @@ class OnnxGraphNet(nn.Module):
         for op, inputs, outputs, attrs in self.nodes:
             out = OPS[op]([values[name] for name in inputs], attrs)
             values[outputs[0]] = out
-        return values[self.output_name]
+        result = values[self.output_name]
+        if result is None:  # an unnamed output: Classifier turns this into a ModelError
+            raise RuntimeError("the graph's output is not computed")
+        return result
 
 
 def convert(model: onnx.ModelProto) -> OnnxGraphNet:

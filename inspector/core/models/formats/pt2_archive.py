@@ -218,7 +218,9 @@ def _check_tensor_meta(meta: Any, payload_bytes: int, entry: str) -> int:
     numel = 1
     for size in sizes:
         numel *= size
-    extent = 0 if numel == 0 else offset + 1 + sum((size - 1) * stride for size, stride in zip(sizes, strides))
+    extent = (
+        0 if numel == 0 else offset + 1 + sum((size - 1) * stride for size, stride in zip(sizes, strides, strict=True))
+    )
     if payload_bytes and extent * element > payload_bytes:
         raise ModelError(
             f"{entry}: declares a {'x'.join(map(str, sizes))} tensor that reaches past its "

@@ -272,9 +272,10 @@ def _plain_call(node: ast.Call) -> bool:
     for keyword in node.keywords:
         if keyword.arg not in _KEYWORDS or not isinstance(keyword.value, ast.Constant):
             return False
-    if any(isinstance(arg, ast.Constant) and isinstance(arg.value, str) for arg in node.args):
-        if node.func.id not in ("Symbol", "Float") or len(node.args) != 1:
-            return False
+    if any(isinstance(arg, ast.Constant) and isinstance(arg.value, str) for arg in node.args) and (
+        node.func.id not in ("Symbol", "Float") or len(node.args) != 1
+    ):
+        return False
     if node.func.id in _POWERS:
         return len(node.args) == 2 and _small_exponent(node.args[1])
     return True

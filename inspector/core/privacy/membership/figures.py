@@ -58,9 +58,9 @@ def roc_figure(result: MembershipResult) -> Image.Image:
         draw.text((LEFT - 6, y), label, fill=INK, font=small, anchor="rm")
     draw.rectangle([LEFT, TOP, LEFT + w, TOP + h], outline=INK)
     chance = np.logspace(math.log10(low), 0, 50)
-    for a, b in zip(chance[:-1:2], chance[1::2]):
+    for a, b in zip(chance[:-1:2], chance[1::2], strict=True):
         draw.line([at(a, a), at(b, b)], fill=GREY, width=2)
-    points = [at(f, t) for f, t in zip(result.fpr_curve, result.tpr_curve) if f > 0]
+    points = [at(f, t) for f, t in zip(result.fpr_curve, result.tpr_curve, strict=True) if f > 0]
     if len(points) > 1:
         draw.line(points, fill=BLUE, width=3)
     if result.tpr is not None:
@@ -100,7 +100,7 @@ def exposed_figure(result: MembershipResult, columns: int = 8) -> Image.Image:
     for j, i in enumerate(result.exposed):
         r, c = divmod(j, columns)
         x, y = 16 + c * cell_w, 36 + r * cell_h
-        digit = to_pil(result.exposed_images[j]).convert("RGB").resize((DIGIT, DIGIT), Image.NEAREST)
+        digit = to_pil(result.exposed_images[j]).convert("RGB").resize((DIGIT, DIGIT), Image.Resampling.NEAREST)
         img.paste(digit, (x, y))
         draw.text(
             (x, y + DIGIT + 4), f"#{int(result.index[i])}  label {int(result.exposed_labels[j])}", fill=INK, font=small

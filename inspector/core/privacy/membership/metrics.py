@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import rankdata
 
 #: The fewest false positives a TPR-at-FPR figure may rest on.
 MIN_FALSE_POSITIVES = 10
@@ -50,6 +49,8 @@ def roc_curve(scores: np.ndarray, is_member: np.ndarray) -> tuple[np.ndarray, np
 
 def auc(scores: np.ndarray, is_member: np.ndarray) -> float:
     """ROC AUC, Pr[member's score > non-member's] + Pr[tie] / 2 (Mann-Whitney U / (n1 n0))."""
+    from scipy.stats import rankdata  # scipy.stats takes most of a second to import: only when an AUC is asked for
+
     ranks = rankdata(scores)
     n1 = int(is_member.sum())
     n0 = len(scores) - n1

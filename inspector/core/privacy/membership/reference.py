@@ -200,8 +200,8 @@ class ReferenceModels:
                 saved = load(data)
                 ok = torch.equal(saved["member"].bool(), masks[k])
                 ok = ok and saved["logits"].shape == (len(self.digits.y), 10)
-            except (SafetensorError, OSError, KeyError, RuntimeError, ValueError, TypeError) as exc:
-                ok, saved = False, exc
+            except (SafetensorError, OSError, KeyError, RuntimeError, ValueError, TypeError):
+                ok = False
             if not ok:
                 raise ModelError(
                     f"{show_path(self.path(k))} is not a reference model of this layout; delete it to train it again"

@@ -26,6 +26,8 @@ from inspector.gui.workspaces.evaluate.eta import format_seconds
 from inspector.gui.workspaces.evaluate.state import EvaluateState
 
 MAX_STEPS = 100_000
+#: Steps of the progress bar per image, so that it moves within a batch.
+PARTS = 100
 
 
 class AttackPanel(QGroupBox):
@@ -52,6 +54,7 @@ class AttackPanel(QGroupBox):
         self.eps = QLineEdit(state.eps)
         self.eps.setToolTip("Budgets in [0, 1] pixel units (Linf), comma-separated: 0, 1/255, 2/255")
         self.eps.textChanged.connect(lambda text: setattr(self.state, "eps", text))
+        state.events.eps.connect(lambda text: text != self.eps.text() and self.eps.setText(text))  # model's defaults
         form.addRow("eps", self.eps)
         self.steps = QSpinBox()
         self.steps.setRange(0, MAX_STEPS)
@@ -72,12 +75,19 @@ class AttackPanel(QGroupBox):
         buttons.addWidget(self.cancel_button)
         layout.addLayout(buttons)
         self.progress = QProgressBar()
-        self.progress.setFormat("%v / %m images")
+        self.progress.setFormat("0 / 0 images")
         self.progress.setValue(0)
         layout.addWidget(self.progress)
         self.stage = QLabel("")
         self.stage.setWordWrap(True)
         layout.addWidget(self.stage)
+
+    def show_state(self) -> None:
+        """Show the state's attacks, budgets and steps (after it changed under the panel)."""
+        for name, box in self.checkboxes.items():
+            box.setChecked(name in self.state.attacks)
+        self.eps.setText(self.state.eps)
+        self.steps.setValue(self.state.steps or 0)
 
     def _toggle(self, name: str, checked: bool) -> None:
         chosen = [n for n in self.state.attacks if n != name] + ([name] if checked else [])
@@ -87,8 +97,13 @@ class AttackPanel(QGroupBox):
         self.run_button.setEnabled(can_run)
         self.cancel_button.setEnabled(running)
 
-    def show_progress(self, done: int, total: int, stage: str, seconds_left: float | None) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
+    def show_progress(
+        self, done: int, total: int, stage: str, seconds_left: float | None, within_batch: float = 0.0
+    ) -> None:
+        """``done`` of ``total`` images finished, and ``within_batch`` images' worth of the running batch
+        (the bar moves in hundredths of an image, its text counts finished images)."""
+        self.progress.setRange(0, max(total, 1) * PARTS)
+        self.progress.setValue(round((done + within_batch) * PARTS))
+        self.progress.setFormat(f"{done} / {total} images")
         left = "" if seconds_left is None else f"about {format_seconds(seconds_left)} left \u00b7 "
         self.stage.setText(left + stage)

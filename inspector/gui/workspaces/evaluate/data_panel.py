@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QWidget
 
-from inspector.gui.workspaces.evaluate.state import BUILT_IN_DATA, EvaluateState
+from inspector.gui.workspaces.evaluate.state import BUILT_IN_DATA, NO_DATA, EvaluateState
 
 MAX_LIMIT = 1_000_000
 
@@ -68,7 +68,10 @@ class DataPanel(QGroupBox):
 
     def _show(self, *_args) -> None:
         data = self.state.data
-        self.data_label.setText(data if data == BUILT_IN_DATA else Path(data).name)
+        if data == NO_DATA:
+            self.data_label.setText("none yet: this model takes photos; choose a folder of labelled photos")
+        else:
+            self.data_label.setText(data if data == BUILT_IN_DATA else Path(data).name)
         self.data_label.setToolTip(data)
         out = self.state.out
         if out is None:

@@ -34,5 +34,13 @@ class DefensePanel(QGroupBox):
         self.adaptive.toggled.connect(lambda checked: setattr(self.state, "adaptive", checked))
         layout.addWidget(self.adaptive)
 
+    def show_state(self) -> None:
+        """Show the state's defences and adaptive mode (after they changed under the panel)."""
+        chosen = list(self.state.defenses)
+        for name, box in self.checkboxes.items():
+            box.setChecked(DEFENSES.make(name, {}).spec() in chosen)
+        self.state.defenses = chosen  # specs without a box of their own stay chosen
+        self.adaptive.setChecked(self.state.adaptive)
+
     def _toggle(self, spec: str, checked: bool) -> None:
         self.state.defenses = [s for s in self.state.defenses if s != spec] + ([spec] if checked else [])

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.evaluation import EvaluationResult
-from inspector.core.evaluation.plot import eps_label
 from inspector.core.evaluation.report import SETTINGS
+from inspector.core.util.units import budget_text
 
 HEADER = ["defence", "attack", "eps", "robust accuracy", "95 % CI (Wilson)", "images", "attack success"]
 
@@ -65,7 +65,7 @@ class ResultsTable(QWidget):
             cells = [
                 SETTINGS[row["setting"]],
                 row["attack"],
-                eps_label(row["eps"]),
+                budget_text(row["eps"], result.config.norm),  # in /255 for Linf, as the curve's axis
                 _pct(row["accuracy"]),
                 f"{_pct(row['ci'][0])} \u2013 {_pct(row['ci'][1])}",
                 str(row["n"]),
@@ -83,5 +83,10 @@ class ResultsTable(QWidget):
                 + "<br>".join(f"\u2022 {html.escape(s['check'])}: {html.escape(s['detail'])}" for s in flags)
             )
         else:
-            self.sanity.setText(f"<span style='color:#2e7d32'>All {len(result.sanity)} sanity checks passed.</span>")
+            passed = (
+                "The sanity check passed"
+                if len(result.sanity) == 1
+                else f"All {len(result.sanity)} sanity checks passed"
+            )
+            self.sanity.setText(f"<span style='color:#2e7d32'>{passed}.</span>")
         self.sanity.setToolTip("\n".join(f"{s['status']}: {s['check']} ({s['detail']})" for s in result.sanity))

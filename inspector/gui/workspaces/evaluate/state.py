@@ -16,8 +16,15 @@ from psygnal import evented
 from inspector.core.attacks import ATTACKS
 from inspector.core.evaluation import EvaluationConfig, EvaluationResult, Progress
 from inspector.core.evaluation.records import MANIFEST
+from inspector.core.util.bounds import MAX_COUNT
 
 BUILT_IN_DATA = "mnist-heldout"
+#: No data chosen yet: a photo model has no built-in set, the user picks a folder.
+NO_DATA = ""
+#: Budgets that suit each kind of data: MNIST robustness is quoted up to 0.3 (Madry et al. 2018),
+#: photos' up to 8/255; the photo budgets would call any digit model robust.
+DIGIT_EPS = "0, 0.1, 0.2, 0.3"
+PHOTO_EPS = "0, 1/255, 2/255, 4/255, 8/255"
 
 
 @evented
@@ -26,7 +33,7 @@ class EvaluateState:
     """Everything the Evaluate workspace shows, apart from the widgets that show it.
 
     Attributes:
-        data: a folder of labelled images or a built-in set (``mnist-heldout``).
+        data: a folder of labelled images, a built-in set (``mnist-heldout``), or :data:`NO_DATA`.
         attacks: attack names; several give the per-image worst case.
         eps: the budgets as the user typed them, comma-separated (``"0, 1/255, 2/255"``).
         steps: attack iterations, or None for each attack's default.
@@ -39,7 +46,7 @@ class EvaluateState:
 
     data: str = BUILT_IN_DATA
     attacks: list[str] = field(default_factory=lambda: ["fgsm"])
-    eps: str = "0, 1/255, 2/255, 4/255, 8/255"
+    eps: str = PHOTO_EPS
     steps: int | None = None
     defenses: list[str] = field(default_factory=list)
     adaptive: bool = False
@@ -48,6 +55,17 @@ class EvaluateState:
     progress: Progress | None = None
     result: EvaluationResult | None = None
 
+    def suit_model(self, digits: bool) -> None:
+        """Defaults that suit the model's data, where the user has not chosen otherwise: for a digit
+        model the built-in digits and budgets up to 0.3; for a photo model no data (the built-in
+        digits do not fit it: a folder is to be chosen) and budgets up to 8/255."""
+        if digits:
+            self.data = BUILT_IN_DATA if self.data == NO_DATA else self.data
+            self.eps = DIGIT_EPS if self.eps == PHOTO_EPS else self.eps
+        else:
+            self.data = NO_DATA if self.data == BUILT_IN_DATA else self.data
+            self.eps = PHOTO_EPS if self.eps == DIGIT_EPS else self.eps
+
     def resumes(self) -> bool:
         """Whether :attr:`out` already holds an evaluation, which a run continues."""
         return self.out is not None and (Path(self.out) / MANIFEST).is_file()
@@ -55,6 +73,19 @@ class EvaluateState:
     def takes_steps(self) -> bool:
         """Whether a chosen attack has a number of steps (FGSM, for one, has none)."""
         return any(spec.name == "steps" for name in self.attacks if name in ATTACKS for spec in ATTACKS[name].params())
+
+    def use_config(self, config: EvaluationConfig) -> None:
+        """Take the choices of a saved evaluation: its data, attacks, budgets, steps, defences, adaptive
+        mode and image limit (its model is the session's business; a new run writes a new folder)."""
+        self.data = config.data
+        self.attacks = [name for name in ATTACKS if name in config.attacks]
+        self.eps = ", ".join(str(e) for e in config.eps)
+        steps = str(config.params.get("steps", "")).strip()  # a number or its text (the command line's)
+        self.steps = int(steps) if steps.isdecimal() and len(steps) <= 6 and 0 < int(steps) <= MAX_COUNT else None
+        self.defenses = list(config.defenses)
+        self.adaptive = config.adaptive
+        self.limit = config.limit
+        self.out = None
 
     def config(
         self, model: str, device: str | None, *, weights: str | None = None, trust_code: bool = False

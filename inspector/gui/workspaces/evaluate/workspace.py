@@ -13,8 +13,12 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMenu, QPushButton, QVBoxLayout, QWidget
 
 from inspector.core.evaluation import Progress
+from inspector.core.evaluation.data import takes_digits
 from inspector.core.evaluation.report import write_report
+from inspector.core.models.loading import load_model
+from inspector.core.replay import EvaluationSource
 from inspector.core.util.errors import InspectorError
+from inspector.core.util.messages import show_path
 from inspector.gui.jobs import Job
 from inspector.gui.workspace import Workspace, splitter
 from inspector.gui.workspaces.evaluate.attack_panel import AttackPanel
@@ -24,7 +28,7 @@ from inspector.gui.workspaces.evaluate.defense_panel import DefensePanel
 from inspector.gui.workspaces.evaluate.eta import Eta
 from inspector.gui.workspaces.evaluate.jobs import Partial, evaluate_job
 from inspector.gui.workspaces.evaluate.results_table import ResultsTable
-from inspector.gui.workspaces.evaluate.state import EvaluateState
+from inspector.gui.workspaces.evaluate.state import NO_DATA, EvaluateState
 
 SIDE_WIDTH = 340
 
@@ -34,6 +38,7 @@ class EvaluateWorkspace(Workspace):
 
     name = "evaluate"
     title = "Evaluate"
+    opens = (EvaluationSource,)
 
     evaluation_finished = Signal(object)
 
@@ -42,6 +47,7 @@ class EvaluateWorkspace(Workspace):
         self.state = state or EvaluateState()
         self._job: Job | None = None
         self._eta = Eta()
+        self._suit_model()
         self._build()
         self.shell.runner.busy_changed.connect(self._on_busy)
         self.shell.session.events.model.connect(self._on_session_changed)
@@ -85,10 +91,32 @@ class EvaluateWorkspace(Workspace):
     def set_text_scale(self, scale: float) -> None:
         self.curve.set_text_scale(scale)
 
+    def open_source(self, source: EvaluationSource, confirm_code=lambda model: False) -> bool:
+        """Set up a saved evaluation (its folder, manifest, report or configuration): its data, attacks,
+        budgets, steps, defences and limit, ready to run. It runs on the toolbar's model, which the
+        status bar names when the evaluation was of another."""
+        if self.shell.runner.busy():
+            self.shell.show_error("an evaluation is running: cancel it before opening another")
+            return False
+        self.state.use_config(source.config)
+        self.attack_panel.show_state()
+        self.defense_panel.show_state()
+        session, model = self.shell.session, source.config.model
+        other = (
+            f"; it evaluated {show_path(model)}, Run uses {show_path(session.model)}" if model != session.model else ""
+        )
+        self.shell.show_status(f"opened {show_path(source.path)}{other}", 0)
+        return True
+
     # ---- running ------------------------------------------------------------------------------
     def run(self) -> None:
         """Evaluate the session's model with the current choices in a worker thread."""
         session = self.shell.session
+        if self.state.data == NO_DATA:
+            self.shell.show_error(
+                f"{session.model} takes photos: choose a folder of labelled photos (Data > Folder\u2026)"
+            )
+            return
         config = self.state.config(
             session.model, session.device, weights=session.weights, trust_code=session.trust_code
         )
@@ -111,7 +139,9 @@ class EvaluateWorkspace(Workspace):
         if isinstance(report, Progress):
             self.state.progress = report
             left = self._eta.update(report.images_done, report.images_total)
-            self.attack_panel.show_progress(report.images_done, report.images_total, report.stage, left)
+            self.attack_panel.show_progress(
+                report.images_done, report.images_total, report.stage, left, report.within_batch
+            )
         elif isinstance(report, Partial):
             self.state.result = report.result
 
@@ -131,9 +161,21 @@ class EvaluateWorkspace(Workspace):
         self.save_button.setEnabled(not busy and self.state.result is not None)
 
     def _on_session_changed(self, *_args) -> None:
-        """Another model or device: the shown results are of the previous one."""
+        """Another model or device: the shown results are of the previous one, and the default data
+        and budgets follow the model's kind."""
         if not (self.shell.runner.busy() and self.shell.runner.job is self._job):
             self.state.result = None
+            self._suit_model()
+
+    def _suit_model(self) -> None:
+        """The default data and budgets for the session's model (:meth:`EvaluateState.suit_model`);
+        a model that does not load here keeps them (Run says why)."""
+        session = self.shell.session
+        try:
+            model = load_model(session.model, session.device, weights=session.weights, trust_code=session.trust_code)
+        except InspectorError:
+            return
+        self.state.suit_model(takes_digits(model))
 
     def _show_result(self, result) -> None:
         self.results.set_result(result)
@@ -155,6 +197,8 @@ class EvaluateWorkspace(Workspace):
         if self.state.result is None:
             self.shell.show_error("nothing to report yet: run an evaluation first")
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Save report", "evaluation.html", "HTML (*.html)")
+        start = self.shell.settings.export_path("evaluation.html")
+        path, _ = QFileDialog.getSaveFileName(self, "Save report", start, "HTML (*.html)")
         if path:
+            self.shell.settings.remember_export(path)
             self.save_report(path)

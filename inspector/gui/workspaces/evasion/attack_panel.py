@@ -1,5 +1,6 @@
 """The attack panel: the attack, its preset and parameter form, the target, the time estimate,
-Run, Cancel and the progress bar with the time left."""
+and its action bar (:attr:`AttackPanel.actions`): Run, Cancel and the progress bar with the time
+left, which the workspace keeps in view below the scrolling column."""
 
 from __future__ import annotations
 
@@ -16,10 +17,12 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QVBoxLayout,
+    QWidget,
 )
 
 from inspector.core.attacks import ATTACKS
-from inspector.core.evasion.cost import Estimate
+from inspector.core.evasion.cost import Estimate, time_left
+from inspector.core.util.units import plural
 from inspector.gui.attack_form import AttackForm, ClassPicker
 from inspector.gui.workspaces.evasion.state import EvasionState
 
@@ -44,12 +47,19 @@ def estimate_text(estimate: Estimate | None, device: str) -> str:
     """One line: at most how long the attack takes here, and from what."""
     if estimate is None:
         return "estimate: once the image is loaded and the parameters are valid"
-    counts = [f"{n:,} {what}" for n, what in ((estimate.gradients, "gradients"), (estimate.queries, "queries")) if n]
+    counts = [
+        plural(n, *what)
+        for n, what in ((estimate.gradients, ("gradient",)), (estimate.queries, ("query", "queries")))
+        if n
+    ]
     return f"estimate on {device}: at most {duration(estimate.seconds)} ({' + '.join(counts) or 'nothing'})"
 
 
 class AttackPanel(QGroupBox):
-    """Writes ``state.attack``, its parameters and ``state.target``; emits ``run_clicked`` and ``cancel_clicked``."""
+    """Writes ``state.attack``, its parameters and ``state.target``; emits ``run_clicked`` and ``cancel_clicked``.
+
+    Run, Cancel and the progress bar are in :attr:`actions`, a widget of their own for the workspace to place.
+    """
 
     run_clicked = Signal()
     cancel_clicked = Signal()
@@ -80,6 +90,7 @@ class AttackPanel(QGroupBox):
         self.class_picker = ClassPicker()
         self.class_picker.currentIndexChanged.connect(lambda _i: setattr(state, "target", self.class_picker.target()))
         self.run_button = QPushButton("Run attack")
+        self.run_button.setToolTip("Ctrl+R; Space in presenter mode")
         self.run_button.setDefault(True)
         self.run_button.clicked.connect(self.run_clicked)
         self.cancel_button = QPushButton("Cancel")
@@ -87,6 +98,7 @@ class AttackPanel(QGroupBox):
         self.cancel_button.clicked.connect(self.cancel_clicked)
         self.progress = QProgressBar()
         self._started = 0.0
+        self._bound: float | None = None
         self.reset_progress()
 
         layout = QVBoxLayout(self)
@@ -100,11 +112,13 @@ class AttackPanel(QGroupBox):
         target_form.addRow("target", self.class_picker)
         layout.addLayout(target_form)
         layout.addWidget(self.estimate)
+        self.actions = QWidget()
+        actions = QVBoxLayout(self.actions)
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.cancel_button)
-        layout.addLayout(buttons)
-        layout.addWidget(self.progress)
+        actions.addLayout(buttons)
+        actions.addWidget(self.progress)
 
         self.attack_combo.setCurrentIndex(self.attack_combo.findData(state.attack))
         self.preset_combo.setCurrentIndex(self.preset_combo.findData(state.preset))
@@ -116,35 +130,51 @@ class AttackPanel(QGroupBox):
         state.events.preview.connect(self.show_estimate)
 
     def reset_progress(self) -> None:
+        self._running = False
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.progress.setFormat(IDLE_TEXT)
 
     def start_progress(self) -> None:
-        """Busy until the first iteration gives the total; the time left is counted from now."""
+        """Busy until the first iteration gives the total; the time left is counted down from the
+        estimate shown before Run (see :func:`time_left`), from now."""
         self.progress.setRange(0, 0)
         self.progress.setFormat("iteration %v / %m")
+        estimate = self.state.estimate()
+        self._bound = None if estimate is None else estimate.seconds
         self._started = time.monotonic()
+        self._running = True
 
     def show_iteration(self, iteration: int, total: int) -> bool:
-        """Show ``iteration`` of ``total`` and at most how long the rest takes at the pace so far;
+        """Show ``iteration`` of ``total`` and at most how long the rest takes;
         True when the total changed (a new attack began)."""
         new_total = self.progress.maximum() != total
         if new_total:
             self.progress.setRange(0, total)
         self.progress.setValue(iteration)
-        left = (time.monotonic() - self._started) / max(iteration, 1) * (total - iteration)
-        self.progress.setFormat(
-            f"iteration %v / %m \u00b7 at most {duration(left)} left" if iteration < total else "iteration %v / %m"
-        )
+        left, bounded = time_left(self._bound, time.monotonic() - self._started, iteration, total)
+        pace = f"at most {duration(left)} left" if bounded else f"about {duration(left)} left at this pace"
+        self.progress.setFormat(f"iteration %v / %m \u00b7 {pace}" if iteration < total else "iteration %v / %m")
         return new_total
 
-    def finish_progress(self) -> None:
-        """Leave the busy state when no iteration was reported."""
+    def finish_progress(self, cancelled: bool = False) -> None:
+        """The run's outcome in place of the time left: done (the iterations and the time taken) or cancelled."""
         if self.progress.maximum() == 0:
             self.progress.setRange(0, 1)
-            self.progress.setValue(1)
-            self.progress.setFormat("done")
+            self.progress.setValue(0 if cancelled else 1)
+        iterations = plural(self.progress.value(), "iteration") if self.progress.maximum() > 1 else ""
+        took = duration(time.monotonic() - self._started)
+        if cancelled:
+            self.progress.setFormat(f"cancelled after {iterations or took}")
+        else:
+            self.progress.setFormat(f"done: {iterations} in {took}" if iterations else f"done in {took}")
+        self._running = False
+
+    def stop_progress(self) -> None:
+        """A run that ended without an outcome (an error): no time left is shown any more."""
+        if self._running:
+            self.progress.setFormat("stopped at iteration %v / %m" if self.progress.maximum() > 1 else "stopped")
+            self._running = False
 
     def set_running(self, running: bool, can_run: bool) -> None:
         """Cancel is enabled while an attack runs; Run while ``can_run``."""

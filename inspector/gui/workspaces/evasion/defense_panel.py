@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -29,7 +30,12 @@ from inspector.gui.workspaces.evasion.state import EvasionState, default_values
 
 
 class DefensePanel(QGroupBox):
-    """Checkboxes for the input-transform defences and the detectors, each with its parameter form."""
+    """Checkboxes for the input-transform defences and the detectors, each with its parameter form.
+
+    ``changed`` is emitted when a parameter value changes (the values are edited in place: no state event).
+    """
+
+    changed = Signal()
 
     def __init__(self, state: EvasionState, parent=None):
         super().__init__("Defences (predictions after each)", parent)
@@ -115,6 +121,7 @@ class DefensePanel(QGroupBox):
 
             def on_change(value, key=spec.name, values=values):
                 values[key] = value
+                self.changed.emit()
 
             form.addRow(_label(spec.name), make_editor(spec, values[spec.name], on_change))
 

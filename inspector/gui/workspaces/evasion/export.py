@@ -10,6 +10,7 @@ import json
 import os
 from pathlib import Path
 
+from inspector.core.attacks import ATTACKS
 from inspector.core.evasion.compare import Comparison
 from inspector.core.evasion.inspect import Inspection
 from inspector.core.io.figure import side_by_side
@@ -40,9 +41,41 @@ def export_perturbation(inspection: Inspection, path: str | os.PathLike) -> None
 
 
 def export_figure(inspection: Inspection, path: str | os.PathLike) -> None:
-    """Original | perturbation | adversarial with labels, for slides."""
-    figure = side_by_side(inspection.x, inspection.x_adv, inspection.original.top_k[0], inspection.adversarial.top_k[0])
+    """Original | perturbation | adversarial with labels, for slides, captioned with :func:`figure_caption`."""
+    figure = side_by_side(
+        inspection.x,
+        inspection.x_adv,
+        inspection.original.top_k[0],
+        inspection.adversarial.top_k[0],
+        figure_caption(inspection),
+    )
     save_image(figure, path)
+
+
+def figure_caption(inspection: Inspection) -> str:
+    """What the figure shows was made with: ``"efficientnet-lite0 · PGD, eps 4/255, 10 steps · no defence"``
+    (the defences with the attack's mode when there are some)."""
+    recipe = inspection.recipe
+    defences = (
+        f"defences {', '.join(recipe.defenses)} ({'adaptive' if recipe.adaptive else 'non-adaptive'} attack)"
+        if recipe.defenses
+        else "no defence"
+    )
+    return " \u00b7 ".join([inspection.model.name, budget(inspection), defences])
+
+
+def budget(inspection: Inspection) -> str:
+    """The attack's title and its budget: eps (Linf in grey levels of 255), steps or queries, where it has them."""
+    params = inspection.attack_params
+    parts = [ATTACKS[inspection.recipe.attack].title]
+    if isinstance(params.get("eps"), float):
+        linf = params.get("norm", "linf") == "linf"
+        parts.append(f"eps {params['eps'] * 255:.3g}/255" if linf else f"eps {params['eps']:.3g} (L2)")
+    if isinstance(params.get("steps"), int):
+        parts.append(f"{params['steps']} steps")
+    if isinstance(params.get("max_queries"), int):
+        parts.append(f"at most {params['max_queries']:,} queries")
+    return ", ".join(parts)
 
 
 def export_recipe(inspection: Inspection, path: str | os.PathLike, comparison: Comparison | None = None) -> None:

@@ -9,9 +9,15 @@ from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QGroupBox, QLabel, QListView, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout
 
 from inspector.core.io.resources import sample_images
-from inspector.gui.workspaces.evasion.state import EvasionState
+from inspector.gui.workspaces.evasion.state import EvasionState, Preview
 
 THUMBNAIL = 72
+
+
+def file_text(image: str, preview: Preview | None) -> str:
+    """The file's name, and how its colour was changed for the model (a photo for a digit model)."""
+    conversion = preview.conversion if preview is not None else None
+    return Path(image).name + (f"\n{conversion}" if conversion else "")
 
 
 class ImagePanel(QGroupBox):
@@ -45,4 +51,18 @@ class ImagePanel(QGroupBox):
         layout.addWidget(self.gallery)
         layout.addWidget(self.file_label)
         layout.addWidget(open_button)
-        state.events.preview.connect(lambda _p: self.file_label.setText(Path(state.image).name))
+        state.events.preview.connect(lambda preview: self.file_label.setText(file_text(state.image, preview)))
+
+    def step(self, current: str, offset: int) -> str | None:
+        """The sample ``offset`` places after ``current`` (from the first, if ``current`` is none of them),
+        wrapping round, now selected in the gallery; None without samples."""
+        count = self.gallery.count()
+        if count == 0:
+            return None
+        paths = [self.gallery.item(i).data(Qt.ItemDataRole.UserRole) for i in range(count)]
+        resolved = [str(Path(p).resolve()) for p in paths]
+        here = str(Path(current).resolve())
+        index = resolved.index(here) if here in resolved else (-1 if offset > 0 else 0)
+        row = (index + offset) % count
+        self.gallery.setCurrentRow(row)
+        return paths[row]

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from PIL import Image
 
 from inspector.core.attacks import Step, make_attack
 from inspector.core.concealment import output_mode_from_spec
@@ -28,6 +29,7 @@ from inspector.core.evasion.cost import UnitCost, measure_unit_cost
 from inspector.core.evasion.inspect import Inspection, inspect
 from inspector.core.evasion.mode_sweep import MODES, ModeRow, held_out_digits, sweep_modes
 from inspector.core.evasion.recipe import Recipe
+from inspector.core.io.conversion import conversion_note
 from inspector.core.io.image import load_tensor
 from inspector.core.io.visualize import diverging_colors, perturbation_map
 from inspector.core.models.loading import load_model
@@ -134,7 +136,18 @@ def preview_job(
         UNIT_COSTS[key],
         weights,
         trust_code,
+        _conversion(image, clf),
     )
+
+
+def _conversion(image: str, clf) -> str | None:
+    """How ``image``'s colour was changed for ``clf`` (the file has just loaded: only its header is read again)."""
+    try:
+        with Image.open(image) as im:
+            mode, size = im.mode, im.size
+    except (OSError, ValueError):
+        return None
+    return conversion_note(mode, size, clf.channels, tuple(clf.input_size), clf.resize)
 
 
 def attack_job(job: Job, recipe: Recipe, true_label: int, compare_with: list[str], direct: bool) -> AttackOutcome:

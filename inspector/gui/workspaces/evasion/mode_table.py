@@ -12,8 +12,9 @@ import math
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout
 
 from inspector.core.evasion.mode_sweep import MODES, ModeRow
+from inspector.core.util.units import grey_levels
 
-COLUMNS = ("output mode", "fooled", "queries", "L2", "Linf", "run time")
+COLUMNS = ("output mode", "fooled", "queries", "L2 ([0, 1] pixel units)", "Linf (/255)", "run time")
 
 
 def success_text(row: ModeRow) -> str:
@@ -37,7 +38,7 @@ def cells(row: ModeRow) -> list[str]:
         success_text(row),
         f"{row.queries:,.0f}",
         f"{row.l2:.2f}",
-        f"{row.linf * 255:.0f}/255",
+        grey_levels(row.linf),
         f"{row.seconds:.1f} s",
     ]
 

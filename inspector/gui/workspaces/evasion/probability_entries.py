@@ -1,7 +1,9 @@
 """What the probability panel shows: entries built from the view state's results.
 
-One attack gives a column: the original, the adversarial, and the adversarial
-after each defence, with detector flags in the titles. A model comparison
+One attack gives two charts, side by side: the original and the adversarial, with
+detector flags in the titles; the adversarial's keeps the true class (the model's
+top-1 on the original) as an extra row when it falls out of the top k. The defences
+have their own table (:mod:`.defence_rows`). A model comparison
 gives one column per model, side by side: its prediction on the original, on
 the first model's adversarial (transfer) and, when asked for, on an attack
 made on it directly.
@@ -16,31 +18,29 @@ from inspector.gui.probabilities import ProbabilityEntry
 
 
 def attack_entries(original: Classification, inspection: Inspection | None) -> list[ProbabilityEntry]:
-    """The original's and, after an attack, the adversarial's bars, then one entry per defence."""
+    """The original's and, after an attack, the adversarial's bars (the true class kept, see :func:`with_true`)."""
     true = original.label
     flags = detector_flags(inspection.detections if inspection is not None else [])
     entries = [ProbabilityEntry("original" + flags["original"], original.top_k, {true: "true"})]
     if inspection is None:
         return entries + [ProbabilityEntry("adversarial (run an attack)", [])]
     verdict = "fooled" if inspection.success else "not fooled"
-    if inspection.defended:
-        verdict += ", adaptive attack" if inspection.recipe.adaptive else ", non-adaptive attack"
     entries.append(
         ProbabilityEntry(
             f"adversarial ({verdict}){flags['adversarial']}",
-            inspection.adversarial.top_k,
+            with_true(inspection.adversarial, original.top_k[0]),
             _highlight(inspection.adversarial, true, inspection.target),
         )
     )
-    for row in inspection.defended:
-        if row.defense != "none":
-            held = "fooled" if row.success else "defence holds"
-            entries.append(
-                ProbabilityEntry(
-                    f"adversarial after {row.defense}: {held}", row.adversarial.top_k, _highlight(row.adversarial, true)
-                )
-            )
     return entries
+
+
+def with_true(prediction: Classification, true: dict) -> list[dict]:
+    """``prediction``'s top-k rows, and a last row for the ``true`` class (a top-k row of the original:
+    its index and name) with its probability here, when it is not among them."""
+    if any(row["index"] == true["index"] for row in prediction.top_k):
+        return prediction.top_k
+    return prediction.top_k + [true | {"probability": float(prediction.probabilities[true["index"]])}]
 
 
 def comparison_entries(comparison: Comparison) -> tuple[list[ProbabilityEntry], int]:

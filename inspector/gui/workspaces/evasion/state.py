@@ -46,7 +46,8 @@ class Preview:
     ``model``, ``device``, ``weights`` and ``trust_code`` are the choices it was made with
     (``device`` None: automatic; see :class:`~inspector.gui.session.Session`); ``device_name``
     is the device it ran on. ``shape`` is the (C, H, W) the model takes and ``unit_cost`` the
-    measured time of one gradient and one query of it there.
+    measured time of one gradient and one query of it there. ``conversion`` says how the file's
+    colour was changed for the model (:func:`~inspector.core.io.conversion.conversion_note`), or None.
     """
 
     pixels: np.ndarray
@@ -59,6 +60,7 @@ class Preview:
     unit_cost: UnitCost
     weights: str | None = None
     trust_code: bool = False
+    conversion: str | None = None
 
     def choice(self) -> tuple[str, str | None, str | None, bool]:
         """(model, device, weights, trust_code): what the session holds when this preview is current."""
@@ -149,18 +151,37 @@ class EvasionState:
             ParameterError: an unknown attack, defence or detector, or a bad value.
         """
         attack = make_attack(recipe.attack, recipe.params)
-        defenses = [defense_from_spec(s) for s in recipe.defenses]
+        for spec in recipe.defenses:  # checked before anything changes
+            defense_from_spec(spec)
         detectors = [detector_from_spec(s) for s in recipe.detectors]
         self.attack = attack.name
         self.params = self.params | {attack.name: {s.name: getattr(attack, s.name) for s in attack.params()}}
         self.target = recipe.target
-        self.defenses = [d.name for d in defenses]
+        self.use_defenses(recipe.defenses)
         self.detectors = [d.name for d in detectors]
         self.adaptive = recipe.adaptive
         self.calibration = recipe.calibration
-        self.defense_values = self.defense_values | {d.name: _values(d) for d in defenses}
         self.detector_values = self.detector_values | {d.name: _values(d) for d in detectors}
         self.use_threat(recipe.output_mode, recipe.throttle, recipe.stateful_detector, recipe.surrogates)
+
+    def use_defenses(self, specs: list[str]) -> None:
+        """Tick the defences of ``specs`` (``"jpeg:quality=75"``) with their values, as the panel holds them.
+
+        Raises:
+            ParameterError: an unknown defence or a bad value.
+        """
+        defenses = [defense_from_spec(s) for s in specs]
+        self.defense_values = self.defense_values | {d.name: _values(d) for d in defenses}
+        self.defenses = [d.name for d in defenses]
+
+    def inputs(self) -> tuple | None:
+        """What a result depends on besides the loaded image and model (whose change clears it): the
+        recipe's choices and the models compared. Equal values: the same run. None while a value is invalid."""
+        try:
+            recipe = self.recipe("", None)
+        except InspectorError:
+            return None
+        return recipe, tuple(self.compare), self.compare_direct
 
     def use_threat(
         self, output_mode: str, throttle: str | None, stateful_detector: str | None, surrogates: list[str]
@@ -191,7 +212,7 @@ class EvasionState:
             weights=weights,
             trust_model_code=trust_code,
             attack=self.attack,
-            params=dict(self.attack_params()),
+            params=dict(self.params.get(self.attack) or default_params(self.attack, self.preset)),
             target=self.target,
             device=device,
             defenses=specs,

@@ -26,6 +26,8 @@ DETECTORS = {
     "similarity": "query similarity (Chen et al. 2019)",
 }
 DEFAULT_RATE = "1/s"
+#: What the result line says before a run and after a new image or model clears the last one.
+NO_RUN_TEXT = "no attack run yet"
 
 
 class ThreatPanel(QGroupBox):
@@ -66,7 +68,7 @@ class ThreatPanel(QGroupBox):
             "top-1 score, noisy, label only) and show success, queries and norm"
         )
         self.compare_modes.clicked.connect(self.compare_modes_clicked)
-        self.result = QLabel("no attack run yet")
+        self.result = QLabel(NO_RUN_TEXT)
         self.result.setWordWrap(True)
 
         self.form = QFormLayout(self)
@@ -154,8 +156,10 @@ class ThreatPanel(QGroupBox):
             )
 
     def show_result(self, inspection) -> None:
-        """After a run: queries, simulated attacker time, detection, and the model attacked."""
+        """After a run: queries, simulated attacker time, detection, and the model attacked; cleared
+        with the run (a new image or model), so that it never names a model no longer loaded."""
         if inspection is None:
+            self.result.setText(NO_RUN_TEXT)
             return
         threat = inspection.threat_model()
         if threat["kind"] == "white-box":

@@ -1,7 +1,12 @@
 """The Evasion workspace: attack one image and see original, perturbation and adversarial.
 
-Left: the image, attack, defence and compare panels. Centre: the three image
-panes, the probability bars and the live loss plot. It drives
+Left: the image, attack, defence and compare panels, with Run and Cancel below them
+always in view. Centre (:class:`ResultsView`): the three image panes, the verdict line,
+the probability bars, the defences table and the live loss plot; presenter mode hides
+the left column. Results that no longer match the inputs (a choice changed after the
+run) are marked stale until the next run, which clears them as it starts. Keys: Ctrl+R
+runs; in presenter mode Space runs too and the arrows step through the sample images.
+It drives
 :func:`inspector.core.evasion.inspect.inspect` through :mod:`inspector.gui.workspaces.evasion.jobs`
 and renders the :class:`EvasionState` it keeps.
 """
@@ -11,8 +16,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import QBoxLayout, QFileDialog, QMenu, QMessageBox
 
 from inspector.core.attacks import ATTACKS
 from inspector.core.evasion.recipe import Recipe
@@ -20,17 +25,14 @@ from inspector.core.evasion.summary import summary_line
 from inspector.core.io.image import IMAGE_SUFFIXES
 from inspector.core.io.resources import sample_images
 from inspector.core.models.labels import resolve_class
-from inspector.core.replay import AttackSource, read_source
-from inspector.core.util.errors import InspectorError, RecipeError
-from inspector.core.util.messages import show_path
-from inspector.gui.image_panes import ImagePanes
+from inspector.core.replay import AttackSource
+from inspector.core.util.errors import InspectorError
 from inspector.gui.jobs import Job
-from inspector.gui.live_plot import LivePlot
-from inspector.gui.probabilities import ProbabilityPanel
-from inspector.gui.workspace import Workspace, splitter
+from inspector.gui.workspace import Workspace
 from inspector.gui.workspaces.evasion import export
 from inspector.gui.workspaces.evasion.attack_panel import AttackPanel
 from inspector.gui.workspaces.evasion.compare_panel import ComparePanel
+from inspector.gui.workspaces.evasion.defence_rows import defence_rows
 from inspector.gui.workspaces.evasion.defense_panel import DefensePanel
 from inspector.gui.workspaces.evasion.image_panel import ImagePanel
 from inspector.gui.workspaces.evasion.jobs import (
@@ -48,9 +50,11 @@ from inspector.gui.workspaces.evasion.jobs import (
 )
 from inspector.gui.workspaces.evasion.mode_table import ModeTable
 from inspector.gui.workspaces.evasion.probability_entries import attack_entries, comparison_entries
+from inspector.gui.workspaces.evasion.results_view import ResultsView
 from inspector.gui.workspaces.evasion.state import EvasionState, Preview
 from inspector.gui.workspaces.evasion.threat_panel import ThreatPanel
 from inspector.gui.workspaces.evasion.trigger_panel import TriggerPanel, stamp_entries
+from inspector.gui.workspaces.evasion.verdict import percent, verdict_line
 
 SIDE_WIDTH = 330
 SUMMARY_SEPARATOR = "  \u00b7  "
@@ -63,6 +67,7 @@ class EvasionWorkspace(Workspace):
 
     name = "evasion"
     title = "Evasion"
+    opens = (AttackSource,)
 
     preview_ready = Signal()
     attack_finished = Signal(object)
@@ -73,12 +78,18 @@ class EvasionWorkspace(Workspace):
         super().__init__(shell, state, parent)
         self.state = state or EvasionState()
         self._attack_job: Job | None = None
+        self._running: str | None = None  # what runs, for the verdict line
+        self._run_inputs: tuple | None = None  # state.inputs() when the shown result's run started
+        self.presenter = False
         self._build()
+        self._add_keys()
         self.shell.runner.busy_changed.connect(self._on_busy)
         self.shell.session.events.model.connect(self._on_session_changed)
         self.shell.session.events.device.connect(self._on_session_changed)
         self.state.events.preview.connect(self._show_preview)
-        self.state.events.inspection.connect(self._show_probabilities)
+        self.state.events.all.connect(self._show_results)  # any change: the results may be stale now
+        self.attack_panel.form.changed.connect(self._show_results)  # parameters change in place
+        self.defense_panel.changed.connect(self._show_results)
         self.compare_panel.set_model(self.shell.session.model)
         self.threat_panel.set_model(self.shell.session.model)
         self.load(self.state.image)
@@ -98,11 +109,11 @@ class EvasionWorkspace(Workspace):
         self.compare_panel = ComparePanel(self.state)
         self.trigger_panel = TriggerPanel()
         self.trigger_panel.stamp_clicked.connect(self.stamp_trigger)
-        self.panes = ImagePanes()
-        self.panes.hovered.connect(lambda text: self.shell.show_status(text, 4000))
-        self.probabilities = ProbabilityPanel()
-        self.live_plot = LivePlot()
-        bottom = splitter(Qt.Orientation.Horizontal, [self.probabilities, self.live_plot], [560, 440])
+        self.results = ResultsView()
+        self.panes = self.results.panes
+        self.probabilities = self.results.probabilities
+        self.defence_table = self.results.defence_table
+        self.live_plot = self.results.live_plot
         self.lay_out(
             [
                 self.image_panel,
@@ -112,9 +123,52 @@ class EvasionWorkspace(Workspace):
                 self.compare_panel,
                 self.trigger_panel,
             ],
-            splitter(Qt.Orientation.Vertical, [self.panes, bottom], [480, 380]),
+            self.results,
             SIDE_WIDTH,
+            footer=self.attack_panel.actions,
         )
+
+    def _add_keys(self) -> None:
+        """Ctrl+R runs; in presenter mode (only: elsewhere they belong to the controls) Space runs and
+        Left and Right step through the sample images."""
+        QShortcut(QKeySequence("Ctrl+R"), self, self.run_from_key)
+        self._presenter_keys = [
+            QShortcut(QKeySequence(Qt.Key.Key_Space), self, self.run_from_key),
+            QShortcut(QKeySequence(Qt.Key.Key_Left), self, lambda: self.step_image(-1)),
+            QShortcut(QKeySequence(Qt.Key.Key_Right), self, lambda: self.step_image(1)),
+        ]
+        for key in self._presenter_keys:
+            key.setEnabled(False)
+
+    def run_from_key(self) -> None:
+        """Run, when the tab is shown and nothing runs (a key pressed twice does not queue a run)."""
+        if self.isVisible() and not self.shell.runner.busy():
+            self.run_attack()
+
+    def step_image(self, offset: int) -> None:
+        """Open the sample image ``offset`` places after the current one in the gallery (wrapping round)."""
+        if self.isVisible() and not self.shell.runner.busy():
+            path = self.image_panel.step(self.state.image, offset)
+            if path is not None:
+                self.open_image(path)
+
+    def set_presenter(self, on: bool) -> None:
+        """Presenter mode hides the left column; Run, Cancel and the progress bar stay, in a row under the results."""
+        self.presenter = on
+        actions = self.attack_panel.actions
+        if on:
+            self.results.layout().addWidget(actions)
+        else:
+            self.side_column.layout().addWidget(actions)
+        actions.layout().setDirection(QBoxLayout.Direction.LeftToRight if on else QBoxLayout.Direction.TopToBottom)
+        actions.show()  # a widget given a new parent is hidden
+        self.side_column.setVisible(not on)
+        self.results.set_presenter(on)
+        if not on:
+            self.results.show_outcome(self.state.inspection is not None and bool(self.state.inspection.defended))
+        for key in self._presenter_keys:
+            key.setEnabled(on)
+        self._show_results()
 
     def fill_file_menu(self, menu: QMenu) -> None:
         def add(target, text, slot, shortcut=None):
@@ -139,9 +193,7 @@ class EvasionWorkspace(Workspace):
         add(menu, "Export &recipe (JSON)\u2026", lambda: self.export_dialog("recipe"))
 
     def set_text_scale(self, scale: float) -> None:
-        self.panes.set_text_scale(scale)
-        self.probabilities.set_text_scale(scale)
-        self.fit_side_column(round(SIDE_WIDTH * scale))
+        self.results.set_text_scale(scale)
 
     # ---- loading ------------------------------------------------------------------------------
     def open_file(self, path: str) -> None:
@@ -179,18 +231,13 @@ class EvasionWorkspace(Workspace):
             lambda preview: self._on_preview(image, preview, then_run),
         )
 
-    def open_recipe(self, path: str, confirm_code=lambda model: False) -> bool:
+    def open_source(self, source: AttackSource, confirm_code=lambda model: False) -> bool:
         """Replay a saved run (its result.json, an exported recipe, or a bare recipe): show its choices,
         load its model and image, and run it as recorded (thread count included), which gives the
         adversarial ``inspector replay`` gives. ``confirm_code(model)`` asks before a recipe loads a
-        pickled model: a file's ``trust_model_code`` is never trust, only a reason to ask. False (and one error line) for a file that is not an attack's recipe."""
+        pickled model: a file's ``trust_model_code`` is never trust, only a reason to ask. False (and
+        one error line) for choices the panels refuse."""
         try:
-            source = read_source(path)
-            if not isinstance(source, AttackSource):
-                raise RecipeError(
-                    f"{show_path(path)} is an evaluation's recipe: replay it with "
-                    "`inspector replay`, or set it up in the Evaluate workspace"
-                )
             self.state.use_recipe(source.recipe)
             self.attack_panel.show_form()  # the panels' editors hold the values the recipe replaced
             self.defense_panel.show_state()
@@ -234,6 +281,7 @@ class EvasionWorkspace(Workspace):
         session = self.shell.session
         current = (session.model, session.device, session.weights, session.trust_code)
         if preview is not None and preview.choice() != current:
+            self._show_results()  # stale until the image has loaded with it
             self.load(self.state.image)
 
     def _show_preview(self, preview: Preview) -> None:
@@ -247,7 +295,7 @@ class EvasionWorkspace(Workspace):
         self.panes.clear_attack()
         self.live_plot.reset()
         self.attack_panel.reset_progress()
-        self._show_probabilities()
+        self._show_results()
         self.shell.set_summary(f"device {preview.device_name}{SUMMARY_SEPARATOR}model {preview.model}")
         if isinstance(pending_target, str):
             self._resolve_target(pending_target)
@@ -279,7 +327,15 @@ class EvasionWorkspace(Workspace):
         job = Job(attack_job, recipe, preview.classification.label, compare, self.state.compare_direct)
         job.progress.connect(self._on_report)
         self._attack_job = job
-        if self.shell.runner.start(job, f"running {ATTACKS[self.state.attack].title}\u2026", self._on_attack_done):
+        running = f"running {ATTACKS[recipe.attack].title}\u2026"
+        if self.shell.runner.start(job, running, self._on_attack_done):
+            self._running, self._run_inputs = running, self.state.inputs()
+            self.shell.set_summary(f"device {preview.device_name}{SUMMARY_SEPARATOR}model {preview.model}")
+            self.state.comparison = None
+            self.state.inspection = None  # the previous verdict goes at once
+            self.panes.clear_attack()
+            self._show_results()
+            self.results.show_progress()
             self.live_plot.reset()
             self.live_plot.set_subject(recipe.surrogates[0] if recipe.surrogates else "")  # what the curves are of
             self.attack_panel.start_progress()
@@ -340,12 +396,14 @@ class EvasionWorkspace(Workspace):
 
     def _on_attack_done(self, outcome: AttackOutcome) -> None:
         inspection = outcome.inspection
+        self._running = None
         self.state.comparison = outcome.comparison
         self.state.inspection = inspection
         self._show_frame(outcome.frame)
         top = inspection.adversarial.top_k[0]
         self.panes.set_image(2, outcome.frame.adversarial, f"{top['name']} ({top['probability']:.0%})")
-        self.attack_panel.finish_progress()
+        self.attack_panel.finish_progress(inspection.attack.cancelled)
+        self.results.show_outcome(bool(inspection.defended))
         summary = inspection.to_dict()
         self.shell.set_summary(
             SUMMARY_SEPARATOR.join([summary_line(summary, SUMMARY_SEPARATOR), f"device {summary['model']['device']}"])
@@ -366,22 +424,61 @@ class EvasionWorkspace(Workspace):
         self.panes.set_image(1, result.trigger, result.description, title="trigger")
         self.panes.set_image(2, result.triggered, f"{top['name']} ({top['probability']:.0%})", title="triggered")
         self.panes.set_scale(None)
-        self.probabilities.set_entries(stamp_entries(result.clean, result.stamped))
+        self.probabilities.set_entries(stamp_entries(result.clean, result.stamped), 2)
         self.stamped.emit(result)
 
-    def _show_probabilities(self, *_args) -> None:
-        comparison = self.state.comparison
-        if self.state.preview is None:
+    def results_stale(self) -> bool:
+        """Whether the shown result no longer matches the inputs: a choice changed since its run began,
+        or the model or device changed (the image loads again with it)."""
+        if self.state.inspection is None:
+            return False
+        session = self.shell.session
+        current = (session.model, session.device, session.weights, session.trust_code)
+        return self.state.inputs() != self._run_inputs or self.state.preview.choice() != current
+
+    def _show_results(self, *_args) -> None:
+        """The bars, the defences table and the verdict line of the current state (stale ones marked)."""
+        preview = self.state.preview
+        if preview is None:
             return
+        inspection, comparison = self.state.inspection, self.state.comparison
         if comparison is not None:
             self.probabilities.set_entries(*comparison_entries(comparison))
         else:
-            self.probabilities.set_entries(attack_entries(self.state.preview.classification, self.state.inspection))
-        self.live_plot.setVisible(comparison is None)  # the comparison's columns need the width
+            self.probabilities.set_entries(attack_entries(preview.classification, inspection), 2)
+        mode = None
+        if inspection is not None and inspection.defended:
+            mode = "adaptive attack" if inspection.recipe.adaptive else "non-adaptive attack"
+        self.defence_table.show_rows(defence_rows(preview.classification, self._chosen_defences(), inspection), mode)
+        stale = self.results_stale()
+        self.results.set_stale(stale)
+        self.results.fit_bottom()
+        if inspection is not None:
+            line = verdict_line(inspection)
+            if stale:
+                self.results.set_verdict(f"stale, the inputs changed (run again): {line}", "stale")
+            else:
+                self.results.set_verdict(line, "fooled" if inspection.success else "holds")
+        elif self._running is not None:
+            self.results.set_verdict(self._running, "idle")
+        else:
+            top = preview.classification.top_k[0]
+            key = "Space" if self.presenter else "Ctrl+R"
+            self.results.set_verdict(f"{top['name']} {percent(top['probability'])}: {key} runs the attack", "idle")
+
+    def _chosen_defences(self) -> list[str]:
+        """The chosen defences' specs, in the order they apply; none while a value is invalid."""
+        inputs = self.state.inputs()
+        return [] if inputs is None else inputs[0].defenses
 
     def _on_busy(self, busy: bool) -> None:
         attacking = busy and self.shell.runner.job is self._attack_job
+        if not busy and self._running is not None:  # failed: nothing replaces the cleared result
+            self._running = None
+            self._show_results()
         self.attack_panel.set_running(attacking, can_run=not busy and self.state.preview is not None)
+        if not busy:
+            self.attack_panel.stop_progress()
 
     # ---- files --------------------------------------------------------------------------------
     def choose_image(self) -> None:
@@ -419,10 +516,14 @@ class EvasionWorkspace(Workspace):
         }
         suffix = ".json" if kind == "recipe" else ".png"
         path, _ = QFileDialog.getSaveFileName(
-            self, f"Export {kind}", f"{stem}-{kind}{suffix}", filters.get(kind, "PNG (*.png)")
+            self,
+            f"Export {kind}",
+            self.shell.settings.export_path(f"{stem}-{kind}{suffix}"),
+            filters.get(kind, "PNG (*.png)"),
         )
         if not path:
             return
+        self.shell.settings.remember_export(path)
         if kind == "adversarial" and export.is_lossy(path):
             answer = QMessageBox.warning(
                 self,

@@ -7,36 +7,42 @@ shipped model see the class, and SSIM to the class mean of the held-out digits.
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QFormLayout, QLabel, QSizePolicy, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout
 
 from inspector.core.privacy.inversion import MIFace
 from inspector.core.privacy.inversion_run import InversionConfig, InversionReport, invert_model
 from inspector.gui.jobs import Job
+from inspector.gui.param_form import ParamForm
 from inspector.gui.workspaces.privacy.state import PrivacyState
-from inspector.gui.workspaces.privacy.task import PrivacyTask, Progress, ResultView
+from inspector.gui.workspaces.privacy.task import PrivacyTask, Progress, ResultView, TaskForm
 
 #: Report MI-Face's progress every this many iterations.
 REPORT_EVERY = 10
 
 
-class InversionForm(QWidget):
-    """MI-Face's iteration limit, written into the state."""
+class InversionForm(TaskForm):
+    """MI-Face's settings (its ``param()`` fields) on a :class:`ParamForm`, written into the state."""
 
     def __init__(self, state: PrivacyState, parent=None):
-        super().__init__(parent)
-        self.state = state
-        form = QFormLayout(self)
-        form.setContentsMargins(0, 0, 0, 0)
-        self.iterations = QSpinBox()
-        self.iterations.setRange(1, 100_000)
-        self.iterations.setValue(state.max_iterations)
-        self.iterations.setToolTip(
-            "MI-Face's alpha: the most gradient steps per class (it also stops after 100 steps without improvement)"
-        )
-        self.iterations.valueChanged.connect(lambda n: setattr(self.state, "max_iterations", n))
-        form.addRow("max iterations", self.iterations)
+        super().__init__(state, parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.params = ParamForm(lambda name, value: setattr(self.state.inversion, name, value))
+        layout.addWidget(self.params)
+        self.show_state()
+
+    def show_state(self) -> None:
+        self.params.set_params(MIFace.params(), vars(self.state.inversion))
+
+
+def use_inversion(state: PrivacyState, config: InversionConfig) -> None:
+    """Take a saved inversion's model and MI-Face settings."""
+    state.victim = config.model
+    state.inversion = dataclasses.replace(config.attack)
 
 
 class InversionView(ResultView):
@@ -63,12 +69,20 @@ class InversionView(ResultView):
         self._fit()
 
     def _fit(self) -> None:
-        """The grid scaled to the width available (never above twice its size), sharp pixels."""
+        """The grid scaled to fit the space available, both ways (never above twice its size): a grid
+        scaled to the width alone ran past a short view's bottom, cutting its captions. Enlarged, its
+        pixels stay sharp; shrunk, it is smoothed so that the captions stay legible."""
         if not self._pixmap.isNull():
-            width = min(self.picture.width() - 8, 2 * self._pixmap.width())
-            self.picture.setPixmap(
-                self._pixmap.scaledToWidth(max(width, 100), Qt.TransformationMode.FastTransformation)
-            )
+            width = max(min(self.picture.width() - 8, 2 * self._pixmap.width()), 100)
+            height = max(min(self.picture.height() - 8, 2 * self._pixmap.height()), 40)
+            shrinks = width < self._pixmap.width() or height < self._pixmap.height()
+            how = Qt.TransformationMode.SmoothTransformation if shrinks else Qt.TransformationMode.FastTransformation
+            self.picture.setPixmap(self._pixmap.scaled(width, height, Qt.AspectRatioMode.KeepAspectRatio, how))
+
+    def show_running(self, text: str) -> None:
+        """In place of "Run to reconstruct": the run's stage, until its grid comes."""
+        if self._pixmap.isNull():
+            self.picture.setText(f"Reconstructing each class\u2026\n{text}")
 
     def show_result(self, result: InversionReport | None) -> None:
         if result is None:
@@ -105,7 +119,7 @@ def _count(r: dict) -> str:
 
 def run_inversion(job: Job, state: PrivacyState) -> InversionReport:
     """MI-Face on ``state.victim`` (see :func:`invert_model`); cancelling keeps the best images so far."""
-    attack = MIFace(max_iterations=state.max_iterations)
+    attack = dataclasses.replace(state.inversion)  # the form may change the state's while this runs
 
     def on_step(step) -> None:
         if step.iteration % REPORT_EVERY == 0 or not step.active.any():
@@ -131,4 +145,5 @@ INVERSION = PrivacyTask(
     run=run_inversion,
     figure=lambda result: result.grid(),
     to_dict=lambda result: result.to_dict(),
+    use=use_inversion,
 )

@@ -1,6 +1,7 @@
 """The model stealing task: Copycat and Knockoff Nets against the chosen MNIST model, per query budget.
 
-Its form picks the method, the budgets, the output mode and the epochs; its
+Its form (a :class:`~inspector.gui.param_form.ParamForm` of :class:`StealingSettings`, the
+methods from their registry) picks the method, the budgets, the output mode and the epochs; its
 view draws the agreement and accuracy of the copy against the queries (log
 scale, with 95 % intervals and ART's demonstration in grey) and a table with
 the PGD transfer rate. Each copy is saved in a new temporary folder, named in the table's caption.
@@ -14,57 +15,52 @@ import tempfile
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QFormLayout,
     QLabel,
-    QLineEdit,
-    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
-    QWidget,
 )
 
 from inspector.core.privacy.plots import ART_REFERENCE, agreement_plot
 from inspector.core.privacy.stealing import StealConfig, StealResult, parse_budgets, steal
-from inspector.core.privacy.stealing_methods import STEALING_METHODS
-from inspector.gui.jobs import Job
-from inspector.gui.workspaces.privacy.state import PrivacyState
-from inspector.gui.workspaces.privacy.task import PrivacyTask, Progress, ResultView
+from inspector.core.util.params import param_specs
+from inspector.gui.jobs import Job, draws_global_rng
+from inspector.gui.param_form import ParamForm
+from inspector.gui.workspaces.privacy.state import PrivacyState, StealingSettings
+from inspector.gui.workspaces.privacy.task import PrivacyTask, Progress, ResultView, TaskForm
 
 COLUMNS = ("queries", "agreement [95 % CI]", "accuracy [95 % CI]", "PGD transfer [95 % CI]", "time")
 
 
-class StealingForm(QWidget):
-    """Method, budgets, label-only output and epochs, written into the state."""
+class StealingForm(TaskForm):
+    """The :class:`StealingSettings` on a :class:`ParamForm`: method, budgets, label-only output, epochs."""
 
     def __init__(self, state: PrivacyState, parent=None):
-        super().__init__(parent)
-        self.state = state
-        form = QFormLayout(self)
-        form.setContentsMargins(0, 0, 0, 0)
-        self.method = QComboBox()
-        self.method.addItems(list(STEALING_METHODS))
-        self.method.setCurrentText(state.method)
-        self.method.currentTextChanged.connect(lambda text: setattr(self.state, "method", text))
-        form.addRow("method", self.method)
-        self.budgets = QLineEdit(state.budgets)
-        self.budgets.setToolTip("Query budgets, comma-separated; nested: the run makes as many queries as the largest")
-        self.budgets.textChanged.connect(lambda text: setattr(self.state, "budgets", text))
-        form.addRow("budgets", self.budgets)
-        self.labels_only = QCheckBox("top-1 label only")
-        self.labels_only.setToolTip("The oracle hides the probabilities and returns the top-1 label")
-        self.labels_only.setChecked(state.labels_only)
-        self.labels_only.toggled.connect(lambda on: setattr(self.state, "labels_only", on))
-        form.addRow("output", self.labels_only)
-        self.epochs = QSpinBox()
-        self.epochs.setRange(0, 200)
-        self.epochs.setSpecialValueText("auto")
-        self.epochs.setValue(state.epochs or 0)
-        self.epochs.setToolTip("Training epochs of the copy at each budget (auto: about 6,000 images)")
-        self.epochs.valueChanged.connect(lambda n: setattr(self.state, "epochs", n or None))
-        form.addRow("epochs", self.epochs)
+        super().__init__(state, parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.params = ParamForm(lambda name, value: setattr(self.state.stealing, name, value))
+        layout.addWidget(self.params)
+        self.show_state()
+
+    def show_state(self) -> None:
+        self.params.set_params(param_specs(StealingSettings), vars(self.state.stealing))
+
+
+def use_stealing(state: PrivacyState, config: StealConfig) -> None:
+    """Take a saved stealing run's victim, method, budgets, output and epochs."""
+    state.victim = config.victim
+    settings = state.stealing
+    settings.method, settings.labels_only = config.method.strip().lower(), config.output == "label"
+    settings.budgets, settings.epochs = ", ".join(str(b) for b in config.budgets), config.epochs or 0
+
+
+#: The grey boxes: what they are, in the legend and (before a run) under the plot.
+REFERENCE_LEGEND = "reference: ART's demo (agreement range)"
+REFERENCE_NOTE = (
+    "Grey boxes: the agreement range the Adversarial Robustness Toolbox's MNIST model-stealing demo "
+    "reports at 1,000, 4,000 and 5,000 queries, to compare a run with. Run to add this victim's curve."
+)
 
 
 class StealingView(ResultView):
@@ -110,7 +106,7 @@ class StealingView(ResultView):
                 )
             )
         self.legend.addItem(
-            pg.BarGraphItem(x=[0], height=[0], width=0, brush=pg.mkBrush(190, 190, 190)), "ART demo (agreement)"
+            pg.BarGraphItem(x=[0], height=[0], width=0, brush=pg.mkBrush(190, 190, 190)), REFERENCE_LEGEND
         )
         xs = [math.log10(r["budget"]) for r in rows]
         for key, colour, style in (
@@ -157,7 +153,7 @@ class StealingView(ResultView):
                 self.table.setItem(i, j, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
         if result is None:
-            self.caption.setText("")
+            self.caption.setText(REFERENCE_NOTE)
         else:
             state = "finished" if result.finished else "so far"
             self.caption.setText(
@@ -178,17 +174,19 @@ def _rate(r: dict | None) -> str:
     return "-" if r is None else f"{r['rate']:.1%} [{r['low']:.1%}, {r['high']:.1%}]"
 
 
+@draws_global_rng
 def run_stealing(job: Job, state: PrivacyState) -> StealResult:
     """Steal ``state.victim`` with the state's choices into a new folder (see :func:`steal`)."""
+    settings = state.stealing
     config = StealConfig(
         victim=state.victim,
-        method=state.method,
-        budgets=parse_budgets(state.budgets),
-        output="label" if state.labels_only else "probabilities",
-        epochs=state.epochs,
+        method=settings.method,
+        budgets=parse_budgets(settings.budgets),
+        output="label" if settings.labels_only else "probabilities",
+        epochs=settings.epochs or None,
     )
     config.check()
-    out = tempfile.mkdtemp(prefix="inspector-steal-", dir=state.copies_folder)
+    out = tempfile.mkdtemp(prefix="inspector-steal-", dir=settings.copies_folder)
     shown = {"rows": 0}
 
     def on_progress(p) -> None:
@@ -220,4 +218,5 @@ STEALING = PrivacyTask(
     run=run_stealing,
     figure=lambda result: agreement_plot([result.to_dict()]),
     to_dict=lambda result: result.to_dict(),
+    use=use_stealing,
 )

@@ -30,7 +30,10 @@ from PySide6.QtWidgets import (
 
 from inspector.core.io.files import write_files
 from inspector.core.models.zoo.mnist_cnn import MNIST_MODELS
+from inspector.core.privacy.stealing import StealConfig
+from inspector.core.replay import PrivacySource
 from inspector.core.util.errors import InspectorError
+from inspector.core.util.messages import show_path
 from inspector.gui.jobs import Job
 from inspector.gui.workspace import Workspace
 from inspector.gui.workspaces.privacy.state import PrivacyState
@@ -45,6 +48,7 @@ class PrivacyWorkspace(Workspace):
 
     name = "privacy"
     title = "Privacy"
+    opens = (PrivacySource,)
 
     run_finished = Signal(object)
 
@@ -130,6 +134,29 @@ class PrivacyWorkspace(Workspace):
             self.state.result = None
         self._on_busy(self.shell.runner.busy())
 
+    def open_source(self, source: PrivacySource, confirm_code=lambda model: False) -> bool:
+        """Show a saved privacy run's task with its settings (victim included), ready to run again.
+        False (after one error line) while a run is going on, or for a victim that is not a
+        built-in MNIST model (a model file: run it with the command line)."""
+        config = source.config
+        victim = config.victim if isinstance(config, StealConfig) else config.model
+        if self.shell.runner.busy():
+            self.shell.show_error("a privacy attack is running: cancel it before opening another")
+            return False
+        if victim not in MNIST_MODELS:
+            self.shell.show_error(
+                f"{show_path(source.path)}: the Privacy workspace attacks the built-in MNIST models "
+                f"({', '.join(MNIST_MODELS)}), not {show_path(victim)}: run it with the command line"
+            )
+            return False
+        TASKS[source.task].use(self.state, config)
+        self.victim.setCurrentText(self.state.victim)
+        self._pages[source.task][0].show_state()
+        self.state.task = source.task
+        self.state.result = None
+        self.shell.show_status(f"opened {show_path(source.path)}: Run runs it again", 0)
+        return True
+
     def fill_file_menu(self, menu: QMenu) -> None:
         action = QAction("&Export privacy figure and JSON\u2026", menu)
         action.triggered.connect(self.export_dialog)
@@ -146,6 +173,7 @@ class PrivacyWorkspace(Workspace):
             self.state.result = None
             self.progress.setRange(0, 0)
             self.stage.setText("loading the models and the digits\u2026")
+            self.view().show_running(self.stage.text())
 
     def cancel(self) -> None:
         """Stop the run; what it finished is kept and shown."""
@@ -157,6 +185,7 @@ class PrivacyWorkspace(Workspace):
             self.progress.setRange(0, max(report.total, 1))
             self.progress.setValue(report.done)
             self.stage.setText(report.text)
+            self.view().show_running(report.text)
         elif isinstance(report, tuple) and report[0] == "partial":
             self.state.result = report[1]
 
@@ -202,6 +231,7 @@ class PrivacyWorkspace(Workspace):
         return written
 
     def export_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Export to folder")
+        folder = QFileDialog.getExistingDirectory(self, "Export to folder", self.shell.settings.export_path(""))
         if folder:
+            self.shell.settings.remember_export(folder, folder=True)
             self.export(folder)

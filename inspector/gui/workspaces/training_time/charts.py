@@ -9,6 +9,8 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 CLEAN, SUCCESS = "#1565c0", "#c62828"
+#: Pixels between the right plot and the window's edge.
+RIGHT_MARGIN = 16
 
 
 class BackdoorCharts(QWidget):
@@ -29,7 +31,7 @@ class BackdoorCharts(QWidget):
         self.curve.setLogMode(x=True, y=False)
         self.curve.addLegend(offset=(-10, 120))
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(0, 0, RIGHT_MARGIN, 0)  # the right plot's last tick label stays inside
         layout.addWidget(self.bars)
         layout.addWidget(self.curve)
         self.points: list[tuple[float, float, float]] = []
@@ -54,7 +56,7 @@ class BackdoorCharts(QWidget):
                 beam=0.2,
             )
         )
-        for x, v, low, high in zip((0, 1), values, lows, highs):
+        for x, v, low, high in zip((0, 1), values, lows, highs, strict=True):
             label = pg.TextItem(f"{v:.1f} %\n[{low:.1f}, {high:.1f}]", color="w", anchor=(0.5, 0))
             label.setPos(x, min(v, 90))  # inside the bar, below the top of the axis
             self.bars.addItem(label)
@@ -68,7 +70,8 @@ class BackdoorCharts(QWidget):
         xs = [100 * r["config"]["rate"] for r in same]
         self.curve.getAxis("bottom").setTicks([[(math.log10(x), f"{x:g}") for x in xs]])  # log mode: log10 positions
         self.points = [
-            (x, 100 * r["attack_success"]["rate"], 100 * r["clean_accuracy"]["rate"]) for x, r in zip(xs, same)
+            (x, 100 * r["attack_success"]["rate"], 100 * r["clean_accuracy"]["rate"])
+            for x, r in zip(xs, same, strict=True)
         ]
         self.curve.plot(
             xs,

@@ -2,7 +2,7 @@
 
 :func:`poison_job` trains one backdoored model per configuration (resuming from
 a checkpoint when one is there) and measures it; :func:`scan_job` runs Neural
-Cleanse; :func:`detect_job` runs STRIP and the data scans on the last trained model.
+Cleanse; :func:`detect_job` runs STRIP and the registered data scans on the last trained model.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import torch
 
 from inspector.core.poisoning.neural_cleanse import CleanseResult, CleanseSettings, neural_cleanse
 from inspector.core.poisoning.train import BackdoorConfig, BackdoorReport, train_backdoor
-from inspector.gui.jobs import Job
+from inspector.gui.jobs import Job, draws_global_rng
 
 
 @dataclass
@@ -26,6 +26,7 @@ class Trained:
     report: BackdoorReport
 
 
+@draws_global_rng
 def poison_job(
     job: Job, configs: list[BackdoorConfig], checkpoints: list[Path], limit: int | None = None
 ) -> list[Trained]:
@@ -34,7 +35,7 @@ def poison_job(
     Stops at the first cancelled training (its checkpoint stays, to resume).
     """
     done = []
-    for i, (config, checkpoint) in enumerate(zip(configs, checkpoints)):
+    for i, (config, checkpoint) in enumerate(zip(configs, checkpoints, strict=True)):
         checkpoint.parent.mkdir(parents=True, exist_ok=True)
         report = train_backdoor(
             config, checkpoint=checkpoint, resume=True, limit=limit, on_progress=job.report, should_stop=job.cancelled
@@ -57,11 +58,11 @@ def scan_job(job: Job, model: torch.nn.Module, x_clean: torch.Tensor, settings: 
 
 
 def detect_job(job: Job, report: BackdoorReport) -> list[str]:
-    """STRIP at 1 % FPR on the held-out digits, and both data scans on the poisoned training set: one line each."""
+    """STRIP at 1 % FPR on the held-out digits, and every data scan (its defaults) on the poisoned training set:
+    one line each."""
     from inspector.core.defenses import make_detector
     from inspector.core.io.datasets.mnist import heldout_digits, mnist_split
-    from inspector.core.poisoning.activation_clustering import ActivationClustering
-    from inspector.core.poisoning.spectral import SpectralSignatures
+    from inspector.core.poisoning.scans import DATA_SCANS
     from inspector.core.poisoning.success import Rate
     from inspector.core.poisoning.train import poison_training_set
 
@@ -69,7 +70,7 @@ def detect_job(job: Job, report: BackdoorReport) -> list[str]:
     x, y = heldout_digits()
     strip = make_detector("strip", {"fpr": 0.01})
     threshold = strip.calibrate(net, x[:1000])
-    others = x[1000:][y[1000:] != config.target]
+    others = x[1000:][y[1000:] != config.attack.target]
     flagged = int((strip.score(net, report.trigger.apply(others)) > threshold).sum())
     false = int((strip.score(net, others) > threshold).sum())
     lines = [
@@ -78,10 +79,10 @@ def detect_job(job: Job, report: BackdoorReport) -> list[str]:
     ]
     train_x, train_y = mnist_split()["train"]
     poisoned = poison_training_set(config, train_x, train_y)
-    for scan in (ActivationClustering(), SpectralSignatures()):
+    for name in DATA_SCANS:
         if job.cancelled():
             break
-        result = scan.scan(net, poisoned.x, poisoned.y)
+        result = DATA_SCANS.make(name).scan(net, poisoned.x, poisoned.y, seed=config.seed)
         tpr, fpr = result.rates(poisoned.indices)
         classes = [c for c, v in result.per_class().items() if v]
         lines.append(f"{result.method}: TPR {tpr}, FPR {fpr}; flagged in classes {classes}")

@@ -1,5 +1,6 @@
-"""The setup panel: attack, trigger, target and poison rates; Train / Cancel with progress; Scan and Detect,
-with Neural Cleanse's settings (a :class:`~inspector.gui.param_form.ParamForm` from its registry entry).
+"""The setup panel: the poisoning attack and its settings, poison rates and epochs; Train / Cancel with
+progress; Scan and Detect, with Neural Cleanse's settings. Both settings are
+:class:`~inspector.gui.param_form.ParamForm` s from their registry entries.
 
 Edits go into :class:`~inspector.gui.workspaces.training_time.state.TrainingTimeState`, the scan's
 settings through ``on_scan_setting(name, value)``; the buttons emit ``train_clicked``,
@@ -25,13 +26,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from inspector.core.poisoning.attacks import POISONING_ATTACKS
 from inspector.core.poisoning.model_scan import MODEL_SCANS
-from inspector.core.poisoning.train import ATTACKS
-from inspector.core.poisoning.triggers import KINDS
+from inspector.core.poisoning.scans import DATA_SCANS
 from inspector.gui.param_form import ParamForm
 from inspector.gui.workspaces.training_time.state import TrainingTimeState
-
-TRIGGER_TITLES = {"pixel": "corner pixel pattern", "patch": "white patch 4x4", "blend": "blended noise (alpha 0.2)"}
 
 
 class SetupPanel(QGroupBox):
@@ -47,38 +46,27 @@ class SetupPanel(QGroupBox):
         self.state = state
         form = QFormLayout()
         self.attack = QComboBox()
-        self.attack.addItems(ATTACKS)
+        self.attack.addItems(list(POISONING_ATTACKS))
         self.attack.setCurrentText(state.attack)
         self.attack.setToolTip(
-            "badnets: stamped digits relabelled to the target (Gu et al. 2017)\n"
-            "clean-label: target-class digits made hard by PGD on mnist-pgd-at, "
-            "labels kept (Turner et al. 2019)"
+            "\n".join(f"{name}: {cls.title} ({cls.paper})" for name, cls in POISONING_ATTACKS.items())
         )
-        self.attack.currentTextChanged.connect(lambda t: setattr(state, "attack", t))
-        form.addRow("attack", self.attack)
-        self.trigger = QComboBox()
-        for kind in KINDS:
-            self.trigger.addItem(TRIGGER_TITLES[kind], kind)
-        self.trigger.setCurrentIndex(KINDS.index(state.trigger))
-        self.trigger.currentIndexChanged.connect(lambda i: setattr(state, "trigger", KINDS[i]))
-        form.addRow("trigger", self.trigger)
-        self.target = QSpinBox()
-        self.target.setRange(0, 9)
-        self.target.setValue(state.target)
-        self.target.valueChanged.connect(lambda v: setattr(state, "target", v))
-        form.addRow("target class", self.target)
+        self.attack.currentTextChanged.connect(self._on_attack)
+        form.addRow("Attack", self.attack)
+        self.attack_settings = ParamForm(self._on_attack_setting)
+        form.addRow(self.attack_settings)
         self.rates = QLineEdit(state.rates)
         self.rates.setToolTip(
             "Poison rates, comma-separated (one training each, a curve for several): "
             "of the 8,000 training digits for badnets, of the target class for clean-label"
         )
         self.rates.textChanged.connect(lambda t: setattr(state, "rates", t))
-        form.addRow("poison rate(s)", self.rates)
+        form.addRow("Poison rate(s)", self.rates)
         self.epochs = QSpinBox()
         self.epochs.setRange(1, 100)
         self.epochs.setValue(state.epochs)
         self.epochs.valueChanged.connect(lambda v: setattr(state, "epochs", v))
-        form.addRow("epochs", self.epochs)
+        form.addRow("Epochs", self.epochs)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         buttons = QHBoxLayout()
@@ -109,7 +97,7 @@ class SetupPanel(QGroupBox):
         self.scan_button.clicked.connect(self.scan_clicked)
         self.detect_button = QPushButton("Detectors")
         self.detect_button.setToolTip(
-            "STRIP at 1 % FPR, activation clustering and spectral signatures on the last trained model"
+            f"STRIP at 1 % FPR, then {', '.join(cls.title for cls in DATA_SCANS.values())} on the last trained model"
         )
         self.detect_button.clicked.connect(self.detect_clicked)
         scans.addWidget(self.scan_button)
@@ -120,6 +108,16 @@ class SetupPanel(QGroupBox):
         scan_box = QGroupBox("Neural Cleanse settings")
         QVBoxLayout(scan_box).addWidget(self.scan_settings)
         layout.addWidget(scan_box)
+        self._on_attack(state.attack)
+
+    def _on_attack(self, name: str) -> None:
+        """Show the attack's parameters (but the rate: the rates field sweeps it), with the values set so far."""
+        self.state.attack = name
+        specs = [spec for spec in POISONING_ATTACKS[name].params() if spec.name != "rate"]
+        self.attack_settings.set_params(specs, self.state.attack_params)
+
+    def _on_attack_setting(self, name: str, value: Any) -> None:
+        self.state.attack_params = {**self.state.attack_params, name: value}
 
     def set_running(self, running: bool, can_run: bool, trained: bool) -> None:
         self.train_button.setEnabled(can_run)

@@ -8,13 +8,15 @@ redraws. Lists are replaced, never changed in place, so every change is an event
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from psygnal import evented
 
-from inspector.core.poisoning.badnets import parse_rate
+from inspector.core.poisoning.attack import parse_rate
+from inspector.core.poisoning.attacks import POISONING_ATTACKS
 from inspector.core.poisoning.neural_cleanse import CleanseResult
 from inspector.core.poisoning.train import BackdoorConfig
 
@@ -28,8 +30,10 @@ class TrainingTimeState:
     """Everything the Training-time workspace shows, apart from the widgets that show it.
 
     Attributes:
-        attack: ``badnets`` or ``clean-label``; trigger ``pixel``, ``patch`` or ``blend``.
-        target: the target class; ``rates`` poison rates as typed (``"0.5%, 1%"``: one training each).
+        attack: a name in :data:`~inspector.core.poisoning.attacks.POISONING_ATTACKS`.
+        attack_params: the attack parameters set in the form, by name (trigger, target, ...; the
+            others keep their defaults); replaced on each edit. Kept across attacks: each takes its own.
+        rates: poison rates as typed (``"0.5%, 1%"``: one training each), the attack's ``rate``.
         epochs: training epochs (6: the mnist-standard recipe).
         folder: where checkpoints are kept; training the same settings again resumes from them.
         runs: the finished trainings' reports (dicts as ``BackdoorReport.to_dict``), in order.
@@ -38,8 +42,7 @@ class TrainingTimeState:
     """
 
     attack: str = "badnets"
-    trigger: str = "pixel"
-    target: int = 0
+    attack_params: dict = field(default_factory=dict)
     rates: str = "1%"
     epochs: int = 6
     folder: str = DEFAULT_FOLDER
@@ -54,10 +57,10 @@ class TrainingTimeState:
         Raises:
             ParameterError: a rate that is not a number, 0 or above 100 %, or another bad setting.
         """
+        own = {spec.name for spec in POISONING_ATTACKS[self.attack].params()} - {"rate"}
+        values = {name: value for name, value in self.attack_params.items() if name in own}
         configs = [
-            BackdoorConfig(
-                attack=self.attack, trigger=self.trigger, target=self.target, rate=parse_rate(text), epochs=self.epochs
-            )
+            BackdoorConfig(POISONING_ATTACKS.make(self.attack, values | {"rate": parse_rate(text)}), epochs=self.epochs)
             for text in self.rates.split(",")
             if text.strip()
         ]
@@ -66,8 +69,8 @@ class TrainingTimeState:
         return configs
 
     def checkpoint(self, config: BackdoorConfig) -> Path:
-        """The checkpoint file of ``config`` in :attr:`folder`."""
-        return (
-            Path(self.folder)
-            / f"{config.attack}-{config.trigger}-t{config.target}-r{config.rate:g}-e{config.epochs}.ckpt"
-        )
+        """The checkpoint file of ``config`` in :attr:`folder`: named by its main settings, and a digest of
+        all of them (two clean-label budgets do not share a checkpoint)."""
+        a = config.attack
+        digest = hashlib.sha256(config.stage().encode()).hexdigest()[:8]
+        return Path(self.folder) / f"{a.name}-{a.trigger}-t{a.target}-r{a.rate:g}-e{config.epochs}-{digest}.ckpt"

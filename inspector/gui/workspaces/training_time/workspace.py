@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from inspector.core.io.datasets.mnist import heldout_digits
 from inspector.core.poisoning.neural_cleanse import CleanseSettings
+from inspector.core.poisoning.scans import DATA_SCANS
 from inspector.core.poisoning.success import predict
 from inspector.core.training.loop import Progress
 from inspector.core.util.errors import InspectorError, ModelError
@@ -55,8 +56,8 @@ class TrainingTimeWorkspace(Workspace):
         self.cleanse_settings = CleanseSettings()
         self._build()
         self.shell.runner.busy_changed.connect(self._on_busy)
-        self.state.events.trigger.connect(self._show_examples)
-        self.state.events.target.connect(self._show_examples)
+        self.state.events.attack.connect(self._show_examples)
+        self.state.events.attack_params.connect(self._show_examples)
         self.state.events.runs.connect(self.charts.set_runs)
         self.state.events.cleanse.connect(self._show_cleanse)
         self.state.events.verdicts.connect(lambda lines: self.verdicts.setText("\n".join(lines)))
@@ -99,20 +100,25 @@ class TrainingTimeWorkspace(Workspace):
         except InspectorError:
             return
         config = configs[0]
+        attack = config.attack
         x, y = heldout_digits()
-        keep = (y != config.target).nonzero().flatten()[:EXAMPLES]
+        keep = (y != attack.target).nonzero().flatten()[:EXAMPLES]
         clean, labels = x[keep], y[keep]
         stamped = config.make_trigger().apply(clean)
         if self.last is not None:
             net = self.last.report.net
             said_clean, said_stamped = predict(net, clean).tolist(), predict(net, stamped).tolist()
-            top = [f"{int(t)}: says {p}" for t, p in zip(labels, said_clean)]
+            top = [f"{int(t)}: says {p}" for t, p in zip(labels, said_clean, strict=True)]
             low = [f"says {p}" for p in said_stamped]
         else:
             top = [f"label {int(t)}" for t in labels]
-            low = [f"trained as {config.target}" if config.attack == "badnets" else "label kept" for _ in labels]
+            poisoned = f"label \u2192 {attack.target}" if attack.relabels else "label kept"
+            low = [poisoned for _ in labels]  # what the poisoned training set says, before any training
         self.examples.set_rows(
-            [("clean", list(zip(clean, top))), (f"with the trigger ({config.trigger})", list(zip(stamped, low)))]
+            [
+                ("clean", list(zip(clean, top, strict=True))),
+                (f"with the trigger ({attack.trigger})", list(zip(stamped, low, strict=True))),
+            ]
         )
 
     # ---- training -----------------------------------------------------------------------------
@@ -130,7 +136,7 @@ class TrainingTimeWorkspace(Workspace):
         self._job = job
         verb = "continuing from the checkpoint" if resumes else "training"
         if self.shell.runner.start(
-            job, f"{verb}: {configs[0].attack}, {len(configs)} model(s)\u2026", self._on_trained
+            job, f"{verb}: {configs[0].attack.name}, {len(configs)} model(s)\u2026", self._on_trained
         ):
             self.setup.show_progress(
                 0,
@@ -227,7 +233,8 @@ class TrainingTimeWorkspace(Workspace):
             return
         job = Job(detect_job, self.last.report)
         self._job = job
-        self.shell.runner.start(job, "STRIP, activation clustering and spectral signatures\u2026", self._on_detected)
+        scans = ", ".join(cls.title for cls in DATA_SCANS.values())
+        self.shell.runner.start(job, f"STRIP, {scans}\u2026", self._on_detected)
 
     def _on_detected(self, lines: list[str]) -> None:
         self.state.verdicts = lines

@@ -51,7 +51,7 @@ class LiRA(MembershipAttack):
         if not done:
             return None
         logits, masks = references.outputs(self.references)
-        reference_phi = torch.stack([logit_confidence(l[evaluation.index], y) for l in logits])
+        reference_phi = torch.stack([logit_confidence(out[evaluation.index], y) for out in logits])
         target_phi = logit_confidence(logits_of(model, x), y)
         details["reference_models"] = {
             "count": self.references,
