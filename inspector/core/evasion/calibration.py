@@ -70,7 +70,7 @@ def calibration_images(model: Classifier, calibration: str | os.PathLike | None 
             [to_tensor(preprocess(Image.fromarray(d, "L"), model.input_size, model.resize)) for d in digits]
         )
     else:
-        files = samples_for(model)
+        files = samples_for(model.class_names, model.channels)
     clean = torch.empty(len(files), model.channels, *model.input_size)
     for i, f in enumerate(files):
         clean[i] = load_tensor(f, model.input_size, model.channels, model.resize)[0]
