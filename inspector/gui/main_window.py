@@ -424,8 +424,9 @@ class MainWindow(QMainWindow):
             self.showNormal()
 
     def presenting(self) -> bool:
-        """Whether presenter mode is on."""
-        return self.presentation_action.isChecked()
+        """Whether presenter mode is on (never while the window is being built)."""
+        action = getattr(self, "presentation_action", None)
+        return action is not None and action.isChecked()
 
     def _on_escape(self) -> None:
         """Esc stops the visible workspace's running job; with none, it leaves presenter mode."""
