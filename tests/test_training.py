@@ -13,7 +13,7 @@ from inspector.core.util.errors import ParameterError
 MNIST = DATA / "mnist"
 
 
-@pytest.mark.parametrize("method", ["standard", "pgd-at", "distilled", "dp"])
+@pytest.mark.parametrize("method", ["standard", "pgd-at", "distilled", "dp", "trades", "fast-at", "fgsm-aug"])
 def test_one_batch_of_each_method(tmp_path, method):
     seen = []
     report = train(method, data=MNIST, out_dir=tmp_path, epochs=1, limit=100, on_progress=seen.append)

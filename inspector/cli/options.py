@@ -11,12 +11,16 @@ from inspector.cli.arguments import count
 from inspector.core.util.bounds import MAX_EOT_SAMPLES
 
 
-def add_model_options(p: argparse.ArgumentParser) -> None:
-    """--model, --weights and --trust-model-code, shared by `classify`, `attack` and `gui`."""
+def add_model_options(p: argparse.ArgumentParser, *, trust_code: bool = True) -> None:
+    """--model, --weights and (with ``trust_code``) --trust-model-code, shared by `classify`, `attack`,
+    `gui` and `harden` (which trains state dicts only, and takes --model without a default)."""
     p.add_argument(
         "--model",
         metavar="SPEC",
-        help="built-in model name, model file (.pt2, .onnx, TorchScript), or with --weights an "
+        required=not trust_code,
+        help="built-in model name, or with --weights an architecture name"
+        if not trust_code
+        else "built-in model name, model file (.pt2, .onnx, TorchScript), or with --weights an "
         "architecture name (default: efficientnet-lite0)",
     )
     p.add_argument(
@@ -24,6 +28,8 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="state dict (.safetensors, or torch.save'd) for the architecture named by --model",
     )
+    if not trust_code:
+        return
     p.add_argument(
         "--trust-model-code",
         action="store_true",

@@ -57,3 +57,12 @@ def _is_terminal(stream: TextIO) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):  # a closed or unusual stream
         return False
+
+
+def eta(done: float, elapsed_s: float) -> str:
+    """The time left, as ``ETA 1m05s``, from the share ``done`` in (0, 1] of the work done in
+    ``elapsed_s`` seconds at a steady rate; ``ETA -`` before anything is done."""
+    if done <= 0:
+        return "ETA -"
+    left = round(elapsed_s * (1 - done) / done)
+    return f"ETA {left // 3600}h{left // 60 % 60:02d}m" if left >= 3600 else f"ETA {left // 60}m{left % 60:02d}s"

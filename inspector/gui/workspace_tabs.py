@@ -35,4 +35,5 @@ WORKSPACES = [
     WorkspaceEntry(
         "training-time", "Training-time", "inspector.gui.workspaces.training_time.workspace", "TrainingTimeWorkspace"
     ),
+    WorkspaceEntry("harden", "Harden", "inspector.gui.workspaces.harden.workspace", "HardenWorkspace"),
 ]

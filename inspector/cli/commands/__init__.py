@@ -13,6 +13,7 @@ NAMES = (
     "classify",
     "attack",
     "train",
+    "harden",
     "evaluate",
     "poison",
     "scan",

@@ -12,6 +12,9 @@ With ``labels.csv`` (header ``file,label``; ``file`` relative to the folder, ``l
 an index or a class name) the file names do not matter and only the files listed are used.
 A folder in GTSRB's layout (``GT-*.csv`` annotation files, in it or in its class subfolders,
 :mod:`inspector.core.io.datasets.gtsrb`) is read as GTSRB labels it, for 43-class models.
+A folder holding class subfolders and no images of its own is read as torchvision's ImageFolder
+lays it out: each subfolder's name names its images' class (an index or a class name, as above);
+symbolic links to subfolders are skipped.
 Built-in: ``mnist-heldout``, the last 2,000 digits of the MNIST test set, which no shipped
 MNIST model trained on (shipped in ``resources/images``).
 """
@@ -93,6 +96,8 @@ def load_dataset(spec: str, model: Classifier, limit: int | None = None) -> list
             samples = _from_csv(folder, csv_file, model)
         elif is_gtsrb_folder(folder):
             samples = _from_gtsrb(folder, model)
+        elif _is_class_folders(folder):
+            samples = _from_class_folders(folder, model)
         else:
             samples = _from_names(folder, model)
     if not samples:
@@ -154,9 +159,7 @@ def _from_gtsrb(folder: Path, model: Classifier) -> list[Sample]:
             f"{show_path(folder)} is labelled with GTSRB's {GTSRB_CLASSES} road-sign classes; "
             f"{show_path(model.name)} has {len(model.class_names)} classes"
         )
-    return [
-        Sample(str(path.relative_to(folder)), label, _file_loader(path)) for path, label in gtsrb_samples(folder)
-    ]
+    return [Sample(str(path.relative_to(folder)), label, _file_loader(path)) for path, label in gtsrb_samples(folder)]
 
 
 def _csv_rows(csv_file: Path) -> list[list[str]]:
@@ -189,17 +192,57 @@ def _csv_rows(csv_file: Path) -> list[list[str]]:
 
 
 def _from_names(folder: Path, model: Classifier) -> list[Sample]:
+    files = _image_files(folder, MAX_COUNT)
+    return [Sample(p.name, label_from_name(p.stem, model.class_names), _file_loader(p)) for p in files]
+
+
+def _image_files(folder: Path, limit: int) -> list[Path]:
+    """The files in ``folder`` with an image suffix, sorted, at most ``limit``.
+
+    Raises:
+        ImageError: more than ``limit`` of them, or the folder cannot be listed.
+    """
     files: list[Path] = []
     try:
         for p in folder.iterdir():
             if p.suffix.lower() in IMAGE_SUFFIXES:
-                if len(files) >= MAX_COUNT:
+                if len(files) >= limit:
                     raise ImageError(f"{show_path(folder)}: more than {MAX_COUNT} images; evaluate a smaller folder")
                 files.append(p)
     except OSError as exc:
         raise ImageError(f"{show_path(folder)}: cannot list the images ({exc.strerror or exc})") from None
-    files.sort()
-    return [Sample(p.name, label_from_name(p.stem, model.class_names), _file_loader(p)) for p in files]
+    return sorted(files)
+
+
+def _class_folders(folder: Path) -> list[Path]:
+    """The subfolders of ``folder`` (no symbolic links), sorted, at most MAX_COUNT + 1."""
+    try:
+        found = []
+        for p in folder.iterdir():
+            if p.is_dir() and not p.is_symlink():
+                found.append(p)
+                if len(found) > MAX_COUNT:
+                    break
+        return sorted(found)
+    except OSError as exc:
+        raise ImageError(f"{show_path(folder)}: cannot list the folder ({exc.strerror or exc})") from None
+
+
+def _is_class_folders(folder: Path) -> bool:
+    """Subfolders and no images of its own: torchvision's ImageFolder layout."""
+    return bool(_class_folders(folder)) and not _image_files(folder, MAX_COUNT)
+
+
+def _from_class_folders(folder: Path, model: Classifier) -> list[Sample]:
+    samples: list[Sample] = []
+    for sub in _class_folders(folder):
+        try:
+            label = resolve_class(sub.name, model.class_names)
+        except ClassNameError as exc:
+            raise ClassNameError(f"{show_path(sub)}: the subfolder names no class of the model ({exc})") from None
+        for p in _image_files(sub, MAX_COUNT - len(samples)):
+            samples.append(Sample(f"{sub.name}/{p.name}", label, _file_loader(p)))
+    return samples
 
 
 def label_from_name(stem: str, class_names: tuple[str, ...] | list[str]) -> int:

@@ -1,5 +1,7 @@
 """Training the shipped MNIST models: the methods (standard, PGD adversarial training, defensive
-distillation, DP-SGD) are :data:`~inspector.core.training.methods.TRAINING_METHODS`.
+distillation, DP-SGD, TRADES, fast adversarial training, FGSM augmentation) are
+:data:`~inspector.core.training.methods.TRAINING_METHODS`; the adversarial ones also harden any
+trainable model (:mod:`inspector.core.training.hardening`, ``inspector harden``).
 
 Importing this package or the registry loads no torch (the command line lists and checks the
 methods' parameters with it); :func:`train` and the rest load on first use.

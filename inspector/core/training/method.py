@@ -30,12 +30,14 @@ TRAINING_METHODS = Registry("training method")
 @dataclass
 class Fitted:
     """What :meth:`TrainingMethod.fit` made: the network to deploy, whether training finished,
-    the method's settings as weight-file metadata, and for DP-SGD the epsilon spent."""
+    the method's settings as weight-file metadata, for DP-SGD the epsilon spent, and warnings
+    about the run (fast adversarial training's catastrophic overfitting), one line each."""
 
     net: nn.Module
     finished: bool
     metadata: dict[str, str] = field(default_factory=dict)
     epsilon: float | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -77,3 +79,44 @@ class TrainingMethod(Configurable):
     def checkpoint_names(self, stem: str) -> list[str]:
         """The checkpoint files :meth:`fit` writes beside ``stem``, one per stage."""
         return [f"{stem}.{stage}.ckpt" if stage else f"{stem}.ckpt" for stage in self.stages]
+
+
+@dataclass
+class AdversarialMethod(TrainingMethod):
+    """A method that trains any network on one adversarial batch loss at a Linf budget ``eps``
+    (pixels in [0, 1]): the methods ``inspector harden`` offers. Subclasses declare ``eps`` and
+    their parameters and implement :meth:`batch_loss` and :meth:`settings`."""
+
+    #: Whether ``eps`` is the threat budget, which ``inspector harden`` sets from the data unless given
+    #: (False: the method keeps its own default, as FGSM augmentation its 0.1).
+    eps_is_budget: ClassVar[bool] = True
+
+    def batch_loss(self):
+        """The :class:`~inspector.core.training.loop.BatchLoss` to minimise."""
+        raise NotImplementedError
+
+    def settings(self) -> dict[str, str]:
+        """The method's parameters as weight-file metadata."""
+        raise NotImplementedError
+
+    def fit(self, net, x, y, *, seed, checkpoints, resume, on_progress, should_stop, on_epoch=None) -> Fitted:
+        """As :meth:`TrainingMethod.fit`, for any network taking x (N, C, H, W) in [0, 1];
+        ``on_epoch(epochs_done)`` is called after each epoch's checkpoint, with ``net`` in eval mode."""
+        from inspector.core.training.loop import fit
+
+        done = fit(
+            net,
+            x,
+            y,
+            self.batch_loss(),
+            epochs=self.epochs,
+            lr=self.lr,
+            seed=seed,
+            stage=self.name,
+            checkpoint=checkpoints[0],
+            resume=resume,
+            on_progress=on_progress,
+            should_stop=should_stop,
+            on_epoch=on_epoch,
+        )
+        return Fitted(net, done, self.settings())

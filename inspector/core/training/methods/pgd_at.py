@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from inspector.core.training.method import TRAINING_METHODS, Fitted, TrainingMethod
+from inspector.core.training.method import TRAINING_METHODS, AdversarialMethod
 from inspector.core.util.bounds import MAX_EPOCHS
 from inspector.core.util.params import param
 
 
 @TRAINING_METHODS.register
 @dataclass
-class PGDAT(TrainingMethod):
+class PGDAT(AdversarialMethod):
     name = "pgd-at"
     title = "PGD adversarial training"
     paper = "Madry et al. 2018, arXiv:1706.06083"
@@ -21,25 +21,10 @@ class PGDAT(TrainingMethod):
     steps: int = param(8, "PGD iterations per batch", minimum=1, maximum=1000)
     warmup: float = param(2.4, "epochs over which eps grows linearly from 0", minimum=0.0, maximum=MAX_EPOCHS)
 
-    def fit(self, net, x, y, *, seed, checkpoints, resume, on_progress, should_stop) -> Fitted:
-        from inspector.core.training.loop import fit
+    def batch_loss(self):
         from inspector.core.training.pgd_at import PGDAdversarialLoss
 
-        loss = PGDAdversarialLoss(eps=self.eps, steps=self.steps, warmup=self.warmup)
-        done = fit(
-            net,
-            x,
-            y,
-            loss,
-            epochs=self.epochs,
-            lr=self.lr,
-            seed=seed,
-            stage="pgd-at",
-            checkpoint=checkpoints[0],
-            resume=resume,
-            on_progress=on_progress,
-            should_stop=should_stop,
-        )
-        return Fitted(
-            net, done, {"eps": str(self.eps), "pgd_steps": str(self.steps), "eps_warmup_epochs": str(self.warmup)}
-        )
+        return PGDAdversarialLoss(eps=self.eps, steps=self.steps, warmup=self.warmup)
+
+    def settings(self) -> dict[str, str]:
+        return {"eps": str(self.eps), "pgd_steps": str(self.steps), "eps_warmup_epochs": str(self.warmup)}

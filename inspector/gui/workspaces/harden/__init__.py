@@ -1,0 +1,1 @@
+"""The Harden workspace: adversarial fine-tuning of the current model, with live curves."""
