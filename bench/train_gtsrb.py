@@ -5,7 +5,7 @@ again after a stop: it continues from the last finished epoch and gives the same
 Writes resources/models/gtsrb-<method>.safetensors (float16); the work files stay in --work.
 
     nice python bench/train_gtsrb.py standard --epochs 15
-    nice python bench/train_gtsrb.py pgd-at --epochs 15 --pgd-steps 3
+    nice python bench/train_gtsrb.py pgd-at --epochs 10 --pgd-steps 3 --warmup 2
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ def main() -> None:
     parser.add_argument("method", choices=("standard", "pgd-at"))
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--pgd-steps", type=int, default=3)
+    parser.add_argument("--warmup", type=float, default=2.0, help="epochs over which eps ramps up (pgd-at)")
     parser.add_argument("--data", type=Path, default=DATA / "train.npz")
     parser.add_argument("--work", type=Path, default=Path("gtsrb-work"))
     args = parser.parse_args()
@@ -45,6 +46,7 @@ def main() -> None:
         args.work,
         epochs=args.epochs,
         pgd_steps=args.pgd_steps,
+        warmup=args.warmup,
         resume=True,
         on_progress=progress,
         on_score=lambda s: print("validation:", s, flush=True),

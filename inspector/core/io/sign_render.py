@@ -7,7 +7,7 @@ mild perspective, rotation, lighting change, lens blur and sensor noise, and fra
 frames its crops (the sign fills about 80 % of the image).
 
 Each sign is a pure function of its name and seed: the same call gives the same pixels on any
-machine with the same Pillow (the text uses Pillow's bundled font).
+machine with the same Pillow and FreeType (the text uses the font shipped in ``resources/fonts``).
 """
 
 from __future__ import annotations
@@ -18,8 +18,13 @@ from collections.abc import Callable
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from inspector.core.io.resources import resource_path
+
 #: Drawing resolution (pixels per side) before the camera model shrinks it to the output size.
 CANVAS = 512
+FONT = "DejaVuSansCondensed-Bold.ttf"
+#: The digits of speed limits: height (of the sign's radius), horizontal squeeze, stroke weight (of the radius).
+HEIGHT, SQUEEZE, WEIGHT = 1.1, 0.9, 0.0
 RED = (196, 22, 38)
 WHITE = (246, 246, 242)
 BLACK = (22, 22, 24)
@@ -29,8 +34,10 @@ BLUE_SKY = (128, 170, 210)
 PALETTE = ((60, 95, 50), (90, 120, 60), (85, 70, 55), (140, 140, 135), (150, 90, 70), (160, 190, 215))
 
 
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size=size)
+def _font(size: int) -> ImageFont.FreeTypeFont:
+    """DejaVu Sans Condensed Bold, shipped in ``resources/fonts`` (the nearest free face to the
+    condensed DIN 1451 lettering of German signs)."""
+    return ImageFont.truetype(str(resource_path("fonts", FONT)), size)
 
 
 def _text(draw: ImageDraw.ImageDraw, centre: tuple[float, float], text: str, size: int, fill, stroke: int) -> None:
@@ -52,43 +59,64 @@ def _disc(draw: ImageDraw.ImageDraw, radius: float, fill) -> None:
     draw.ellipse((c - radius, c - radius, c + radius, c + radius), fill=fill)
 
 
-def _stop(draw: ImageDraw.ImageDraw, r: float) -> None:
+def _stop(layer: Image.Image, r: float) -> None:
+    draw = ImageDraw.Draw(layer)
     rotation = math.pi / 8
     draw.polygon(_polygon(8, r, rotation), fill=WHITE)
     draw.polygon(_polygon(8, r * 0.93, rotation), fill=RED)
     _text(draw, (CANVAS / 2, CANVAS / 2), "STOP", int(r * 0.62), WHITE, max(2, int(r * 0.035)))
 
 
-def _yield(draw: ImageDraw.ImageDraw, r: float) -> None:
+def _yield(layer: Image.Image, r: float) -> None:
+    draw = ImageDraw.Draw(layer)
     c = CANVAS / 2
     draw.polygon(_polygon(3, r * 1.08, math.pi / 2, c), fill=RED)
     inner = _polygon(3, r * 1.08 * 0.55, math.pi / 2, c)
     draw.polygon(inner, fill=WHITE)
 
 
-def _speed_limit(limit: int) -> Callable[[ImageDraw.ImageDraw, float], None]:
-    def draw_it(draw: ImageDraw.ImageDraw, r: float) -> None:
+def _speed_limit(limit: int) -> Callable[[Image.Image, float], None]:
+    def draw_it(layer: Image.Image, r: float) -> None:
+        draw = ImageDraw.Draw(layer)
         _disc(draw, r, RED)
-        _disc(draw, r * 0.78, WHITE)
-        _text(draw, (CANVAS / 2, CANVAS / 2 + r * 0.02), str(limit), int(r * 0.95), BLACK, max(2, int(r * 0.04)))
+        _disc(draw, r * 0.82, WHITE)
+        _condensed_text(layer, str(limit), height=r * HEIGHT, squeeze=SQUEEZE, weight=max(1, round(r * WEIGHT)))
 
     return draw_it
 
 
-def _no_entry(draw: ImageDraw.ImageDraw, r: float) -> None:
+def _condensed_text(layer: Image.Image, text: str, height: float, squeeze: float, weight: int) -> None:
+    """Black ``text`` centred on the canvas, narrowed to ``squeeze`` of its width, as the
+    condensed DIN 1451 digits of German signs are."""
+    font = _font(int(height))
+    left, top, right, bottom = font.getbbox(text)
+    glyphs = Image.new("L", (right - left + 2 * weight, bottom - top + 2 * weight), 0)
+    ImageDraw.Draw(glyphs).text(
+        (-left + weight, -top + weight), text, font=font, fill=255, stroke_width=weight, stroke_fill=255
+    )
+    glyphs = glyphs.resize((max(1, round(glyphs.width * squeeze)), glyphs.height), Image.Resampling.LANCZOS)
+    ink = Image.new("RGBA", glyphs.size, BLACK + (255,))
+    ink.putalpha(glyphs)
+    corner = (round((CANVAS - glyphs.width) / 2), round((CANVAS - glyphs.height) / 2))
+    layer.paste(ink, corner, ink)
+
+
+def _no_entry(layer: Image.Image, r: float) -> None:
+    draw = ImageDraw.Draw(layer)
     c = CANVAS / 2
     _disc(draw, r, RED)
     draw.rectangle((c - r * 0.75, c - r * 0.17, c + r * 0.75, c + r * 0.17), fill=WHITE)
 
 
-def _priority_road(draw: ImageDraw.ImageDraw, r: float) -> None:
+def _priority_road(layer: Image.Image, r: float) -> None:
+    draw = ImageDraw.Draw(layer)
     draw.polygon(_polygon(4, r * 0.98, 0.0), fill=BLACK)
     draw.polygon(_polygon(4, r * 0.94, 0.0), fill=WHITE)
     draw.polygon(_polygon(4, r * 0.58, 0.0), fill=YELLOW)
 
 
 #: The demo signs: file stem -> (GTSRB class index, drawing function).
-SIGNS: dict[str, tuple[int, Callable[[ImageDraw.ImageDraw, float], None]]] = {
+SIGNS: dict[str, tuple[int, Callable[[Image.Image, float], None]]] = {
     "stop": (14, _stop),
     "yield": (13, _yield),
     "speed-limit-30": (1, _speed_limit(30)),
@@ -136,7 +164,7 @@ def render_sign(name: str, seed: int = 0, size: int = 128) -> Image.Image:
     _, draw_sign = SIGNS[name]
     rng = np.random.default_rng([seed, sorted(SIGNS).index(name)])
     layer = Image.new("RGBA", (CANVAS, CANVAS), (0, 0, 0, 0))
-    draw_sign(ImageDraw.Draw(layer), CANVAS * rng.uniform(0.37, 0.41))
+    draw_sign(layer, CANVAS * rng.uniform(0.37, 0.41))
     layer = layer.transform(layer.size, Image.Transform.PERSPECTIVE, _perspective(rng), Image.Resampling.BICUBIC)
     scene = _background(rng)
     scene.paste(layer, (0, 0), layer)

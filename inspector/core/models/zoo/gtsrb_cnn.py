@@ -106,8 +106,8 @@ class GtsrbCNN(nn.Module):
 
 #: The shipped road-sign models and the command that makes each.
 MAKE_COMMAND = {
-    "gtsrb-standard": "python bench/train_gtsrb.py standard",
-    "gtsrb-pgd-at": "python bench/train_gtsrb.py pgd-at",
+    "gtsrb-standard": "python bench/train_gtsrb.py standard --epochs 15",
+    "gtsrb-pgd-at": "python bench/train_gtsrb.py pgd-at --epochs 10 --pgd-steps 3 --warmup 2",
 }
 
 

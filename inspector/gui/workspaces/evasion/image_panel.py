@@ -33,15 +33,7 @@ class ImagePanel(QGroupBox):
         self.gallery.setIconSize(QSize(THUMBNAIL, THUMBNAIL))
         self.gallery.setFixedHeight(110)
         self.gallery.setMovement(QListView.Movement.Static)
-        for path in sample_images():
-            icon = QIcon(
-                QPixmap(str(path)).scaled(
-                    THUMBNAIL, THUMBNAIL, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
-                )
-            )
-            item = QListWidgetItem(icon, path.stem)
-            item.setData(Qt.ItemDataRole.UserRole, str(path))
-            self.gallery.addItem(item)
+        self.set_samples(sample_images())
         self.gallery.itemClicked.connect(lambda item: self.image_chosen.emit(item.data(Qt.ItemDataRole.UserRole)))
         open_button = QPushButton("Open image\u2026")
         open_button.clicked.connect(self.open_requested)
@@ -53,13 +45,32 @@ class ImagePanel(QGroupBox):
         layout.addWidget(open_button)
         state.events.preview.connect(lambda preview: self.file_label.setText(file_text(state.image, preview)))
 
+    def set_samples(self, paths: list[Path]) -> None:
+        """Show ``paths`` in the gallery (the samples that suit the model), unless it shows them already."""
+        if self.samples() == [str(p) for p in paths]:
+            return
+        self.gallery.clear()
+        for path in paths:
+            icon = QIcon(
+                QPixmap(str(path)).scaled(
+                    THUMBNAIL, THUMBNAIL, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+                )
+            )
+            item = QListWidgetItem(icon, path.stem)
+            item.setData(Qt.ItemDataRole.UserRole, str(path))
+            self.gallery.addItem(item)
+
+    def samples(self) -> list[str]:
+        """The gallery's image paths, in order."""
+        return [self.gallery.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.gallery.count())]
+
     def step(self, current: str, offset: int) -> str | None:
         """The sample ``offset`` places after ``current`` (from the first, if ``current`` is none of them),
         wrapping round, now selected in the gallery; None without samples."""
         count = self.gallery.count()
         if count == 0:
             return None
-        paths = [self.gallery.item(i).data(Qt.ItemDataRole.UserRole) for i in range(count)]
+        paths = self.samples()
         resolved = [str(Path(p).resolve()) for p in paths]
         here = str(Path(current).resolve())
         index = resolved.index(here) if here in resolved else (-1 if offset > 0 else 0)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QBoxLayout, QFileDialog, QMenu, QMessageBox
 
 from inspector.core.attacks import ATTACKS
 from inspector.core.evasion.recipe import Recipe
+from inspector.core.evasion.samples import is_shipped_sample, road_sign_images, samples_for
 from inspector.core.evasion.summary import summary_line
 from inspector.core.io.image import IMAGE_SUFFIXES
 from inspector.core.io.resources import sample_images
@@ -184,7 +185,7 @@ class EvasionWorkspace(Workspace):
             add(recent, path, lambda checked=False, p=path: self.open_image(p))
         recent.setEnabled(bool(self.shell.settings.recent))
         samples = menu.addMenu("&Sample images")
-        for path in sample_images():
+        for path in [*sample_images(), *road_sign_images()]:
             add(samples, path.name, lambda checked=False, p=str(path): self.open_image(p))
         menu.addSeparator()
         add(menu, "Export &adversarial\u2026", lambda: self.export_dialog("adversarial"), QKeySequence.StandardKey.Save)
@@ -265,6 +266,11 @@ class EvasionWorkspace(Workspace):
         self.state.image = image
         self.state.inspection = self.state.comparison = None
         self.state.preview = preview
+        suited = samples_for(preview.class_names, preview.shape[0])
+        self.image_panel.set_samples(suited)
+        if suited and is_shipped_sample(image) and Path(image).resolve() not in {p.resolve() for p in suited}:
+            self.load(str(suited[0]), then_run=then_run)  # another kind of model's sample: show one of this one's
+            return
         if not first_load:
             self.shell.settings.add_recent(image)
         session = self.shell.session
