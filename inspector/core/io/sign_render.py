@@ -89,7 +89,7 @@ def _condensed_text(layer: Image.Image, text: str, height: float, squeeze: float
     """Black ``text`` centred on the canvas, narrowed to ``squeeze`` of its width, as the
     condensed DIN 1451 digits of German signs are."""
     font = _font(int(height))
-    left, top, right, bottom = font.getbbox(text)
+    left, top, right, bottom = (int(v) for v in font.getbbox(text))  # whole pixels for a TrueType font
     glyphs = Image.new("L", (right - left + 2 * weight, bottom - top + 2 * weight), 0)
     ImageDraw.Draw(glyphs).text(
         (-left + weight, -top + weight), text, font=font, fill=255, stroke_width=weight, stroke_fill=255
