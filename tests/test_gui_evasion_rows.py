@@ -73,3 +73,26 @@ def test_the_adversarial_chart_keeps_the_true_class(mnist_model):
     _original, adversarial = attack_entries(run.original, run)
     assert true["index"] in [row["index"] for row in adversarial.top_k]
     assert adversarial.highlight[true["index"]] == "true"
+
+
+def test_a_defence_that_misreads_the_clean_image_is_not_credited():
+    from inspector.core.models.loading import load_model
+
+    model = load_model("gtsrb-standard", "cpu")
+    recipe = Recipe(
+        image=str(resource_path("images", "road-signs", "stop.png")),
+        model="gtsrb-standard",
+        device="cpu",
+        attack="fgsm",
+        params={"eps": "1/255"},
+        target="speed limit 120",  # targeted: a defence that misreads the sign elsewhere is not "fooled"
+        defenses=["blur:sigma=1", "jpeg:quality=75"],
+    )
+    run = inspect(recipe, model=model)
+    blur, jpeg = defence_rows(run.original, recipe.defenses, run)[1:3]
+    assert blur.original != "stop" and jpeg.original == "stop"  # the blur alone already misreads the sign
+    assert not run.defended[1].success  # the target was not reached: without the check it would count as held
+    assert (blur.verdict(), blur.fooled) == ("misreads the original", True)
+    assert jpeg.verdict() == ("fooled" if run.defended[2].success else "holds")
+    held = int(not run.defended[2].success)
+    assert verdict_line(run).endswith(f" \u00b7 {held} of 2 defences held (1 misread the original)")

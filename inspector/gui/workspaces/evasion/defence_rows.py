@@ -21,7 +21,9 @@ NO_DEFENCE = "no defence"
 @dataclass
 class DefenceRow:
     """One row: ``name`` of the defence, the ``original``'s and the ``adversarial``'s top-1 (``"espresso"``)
-    with probabilities in [0, 1] (None: not run yet), and ``fooled`` (None: not run yet)."""
+    with probabilities in [0, 1] (None: not run yet), and ``fooled`` (None: not run yet). ``misreads_original``:
+    under this defence the model already reads the clean image otherwise than without defence, so the
+    defence is not credited (it counts as fooled)."""
 
     name: str
     original: str
@@ -29,11 +31,14 @@ class DefenceRow:
     adversarial: str
     adversarial_p: float | None
     fooled: bool | None
+    misreads_original: bool = False
 
     def verdict(self) -> str:
-        """``"fooled"``, ``"holds"``, or a dash before a run."""
+        """``"fooled"``, ``"holds"``, ``"misreads the original"``, or a dash before a run."""
         if self.fooled is None:
             return WAITING
+        if self.misreads_original:
+            return "misreads the original"
         return "fooled" if self.fooled else "holds"
 
     def texts(self) -> list[str]:
@@ -70,7 +75,17 @@ def defence_rows(original: Classification, chosen: list[str], inspection: Inspec
     if not inspection.defended:
         return [DefenceRow(NO_DEFENCE, *_top(inspection.original), *_top(inspection.adversarial), inspection.success)]
     count = len(inspection.recipe.defenses)
-    return [
-        DefenceRow(row_name(row.defense, count), *_top(row.original), *_top(row.adversarial), row.success)
-        for row in inspection.defended
-    ]
+    reference = _top(inspection.original)[0]
+    rows = []
+    for row in inspection.defended:
+        misreads = _top(row.original)[0] != reference
+        rows.append(
+            DefenceRow(
+                row_name(row.defense, count),
+                *_top(row.original),
+                *_top(row.adversarial),
+                row.success or misreads,
+                misreads,
+            )
+        )
+    return rows

@@ -32,7 +32,8 @@ def verdict_line(inspection: Inspection) -> str:
     """One line: what the model saw before and after the attack, how confident, and the perturbation.
 
     A cancelled run says so first; a failed attack says the model held. With defences, the count
-    of single defences that held is appended (``"· 1 of 4 defences held"``).
+    of single defences that held is appended (``"· 1 of 4 defences held"``): a defence under which the model
+    already misreads the clean image is not credited, and their number is said.
     """
     true = inspection.original.top_k[0]["name"]
     top = inspection.adversarial.top_k[0]
@@ -46,6 +47,9 @@ def verdict_line(inspection: Inspection) -> str:
         line = f"cancelled after {inspection.attack.iterations} iterations: {line}"
     single = [row for row in inspection.defended if row.defense not in ("none", "pipeline")]
     if single:
-        held = sum(not row.success for row in single)
+        misread = sum(row.original.top_k[0]["name"] != true for row in single)
+        held = sum(not row.success and row.original.top_k[0]["name"] == true for row in single)
         line += f" \u00b7 {held} of {len(single)} defences held"
+        if misread:
+            line += f" ({misread} misread the original)"
     return line
