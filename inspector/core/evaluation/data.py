@@ -10,6 +10,8 @@ part names a class as
 
 With ``labels.csv`` (header ``file,label``; ``file`` relative to the folder, ``label``
 an index or a class name) the file names do not matter and only the files listed are used.
+A folder in GTSRB's layout (``GT-*.csv`` annotation files, in it or in its class subfolders,
+:mod:`inspector.core.io.datasets.gtsrb`) is read as GTSRB labels it, for 43-class models.
 Built-in: ``mnist-heldout``, the last 2,000 digits of the MNIST test set, which no shipped
 MNIST model trained on (shipped in ``resources/images``).
 """
@@ -29,6 +31,8 @@ from pathlib import Path
 import torch
 from PIL import Image
 
+from inspector.core.io.datasets.gtsrb import NUM_CLASSES as GTSRB_CLASSES
+from inspector.core.io.datasets.gtsrb import gtsrb_samples, is_gtsrb_folder
 from inspector.core.io.datasets.mnist import heldout_digits
 from inspector.core.io.files import stat_path
 from inspector.core.io.image import IMAGE_SUFFIXES, load_tensor, preprocess, to_tensor
@@ -85,8 +89,12 @@ def load_dataset(spec: str, model: Classifier, limit: int | None = None) -> list
                 f"{show_path(folder)}: not a folder of images nor a built-in set ({', '.join(BUILTIN_SETS)})"
             )
         csv_file = folder / LABELS_CSV
-        has_csv = os.path.lexists(csv_file)
-        samples = _from_csv(folder, csv_file, model) if has_csv else _from_names(folder, model)
+        if os.path.lexists(csv_file):
+            samples = _from_csv(folder, csv_file, model)
+        elif is_gtsrb_folder(folder):
+            samples = _from_gtsrb(folder, model)
+        else:
+            samples = _from_names(folder, model)
     if not samples:
         raise ImageError(f"{show_path(spec)}: no images to evaluate")
     return samples if limit is None else samples[:limit]
@@ -133,6 +141,17 @@ def _from_csv(folder: Path, csv_file: Path, model: Classifier) -> list[Sample]:
             raise ClassNameError(f"{show_path(csv_file)} line {line}: {exc}") from None
         samples.append(Sample(name, label, _file_loader(path)))
     return samples
+
+
+def _from_gtsrb(folder: Path, model: Classifier) -> list[Sample]:
+    if len(model.class_names) != GTSRB_CLASSES:
+        raise ImageError(
+            f"{show_path(folder)} is labelled with GTSRB's {GTSRB_CLASSES} road-sign classes; "
+            f"{show_path(model.name)} has {len(model.class_names)} classes"
+        )
+    return [
+        Sample(str(path.relative_to(folder)), label, _file_loader(path)) for path, label in gtsrb_samples(folder)
+    ]
 
 
 def _csv_rows(csv_file: Path) -> list[list[str]]:

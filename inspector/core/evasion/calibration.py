@@ -10,10 +10,11 @@ from pathlib import Path
 import torch
 from PIL import Image
 
+from inspector.core.evasion.samples import samples_for
 from inspector.core.io.datasets.idx import read_idx
 from inspector.core.io.files import stat_path
 from inspector.core.io.image import IMAGE_SUFFIXES, load_tensor, preprocess, to_tensor
-from inspector.core.io.resources import CALIBRATION_DIGITS, HELD_OUT_DIGITS, resource_path, sample_images
+from inspector.core.io.resources import CALIBRATION_DIGITS, HELD_OUT_DIGITS, resource_path
 from inspector.core.models.classifier import Classifier
 from inspector.core.util.bounds import MAX_COUNT
 from inspector.core.util.errors import ImageError, InputWarning, ParameterError
@@ -48,7 +49,8 @@ def calibration_images(model: Classifier, calibration: str | os.PathLike | None 
 
     They are the images in the folder ``calibration``; by default the shipped ones of the
     model's kind: for grey models 400 held-out MNIST digits that no shipped model trained
-    on, for colour models the 3 sample photos, too few for an fpr below 0.25 (see
+    on, for road-sign models the 6 rendered demo signs, for other colour models the 3 sample
+    photos; both too few for an fpr below 0.25 (see
     :func:`~inspector.core.defenses.detection.min_calibration_images`).
 
     Raises:
@@ -68,7 +70,7 @@ def calibration_images(model: Classifier, calibration: str | os.PathLike | None 
             [to_tensor(preprocess(Image.fromarray(d, "L"), model.input_size, model.resize)) for d in digits]
         )
     else:
-        files = sample_images(model.channels)
+        files = samples_for(model)
     clean = torch.empty(len(files), model.channels, *model.input_size)
     for i, f in enumerate(files):
         clean[i] = load_tensor(f, model.input_size, model.channels, model.resize)[0]

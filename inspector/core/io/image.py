@@ -29,7 +29,7 @@ MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
 #: How an image is brought to the model's input size: the first is the default.
 RESIZE_RULES = ("shorter-side-crop", "stretch")
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".ppm")
 
 #: Warnings raised while loading that are about the file (Pillow's, numpy's, ours), passed on as notes.
 _ABOUT_THE_FILE = (UserWarning, RuntimeWarning)

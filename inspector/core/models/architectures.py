@@ -23,6 +23,8 @@ from inspector.core.models.formats.sidecar import classifier_for
 from inspector.core.models.formats.state_dict import read_state_dict
 from inspector.core.models.metadata import ModelMetadata
 from inspector.core.models.zoo.efficientnet import INPUT_SIDES, MEAN, STD, efficientnet_lite_net
+from inspector.core.models.zoo.gtsrb_cnn import INPUT_SIZE as GTSRB_INPUT_SIZE
+from inspector.core.models.zoo.gtsrb_cnn import GtsrbCNN
 from inspector.core.models.zoo.mnist_cnn import MnistCNN
 from inspector.core.util.bounds import MAX_COUNT
 from inspector.core.util.errors import ModelError
@@ -57,6 +59,15 @@ ARCHITECTURES.register(
         head="classifier.5.weight",
         build=lambda k: MnistCNN(num_classes=k),
         defaults=ModelMetadata(input_size=(28, 28), channels=1, task="mnist-cnn with your weights"),
+    )
+)
+ARCHITECTURES.register(
+    Architecture(
+        name="gtsrb-cnn",
+        description="the built-in road-sign models' VGG-style CNN: 32x32 RGB in [0, 1]",
+        head="classifier.4.weight",
+        build=lambda k: GtsrbCNN(num_classes=k),
+        defaults=ModelMetadata(input_size=GTSRB_INPUT_SIZE, channels=3, task="gtsrb-cnn with your weights"),
     )
 )
 for _name, _side in INPUT_SIDES.items():

@@ -70,17 +70,21 @@ def fit(
     epochs: int,
     batch_size: int = 100,
     lr: float = 1e-3,
+    lr_schedule: Callable[[int], float] | None = None,
     seed: int = 0,
     checkpoint: str | os.PathLike | None = None,
     resume: bool = False,
     on_progress: Callable[[Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    on_epoch: Callable[[int], None] | None = None,
 ) -> bool:
     """Train ``net`` in place on (x, y) for ``epochs`` epochs; True if it finished, False if stopped.
 
     After each epoch the state (weights, optimiser, epoch) is written to
     ``checkpoint``; with ``resume`` an existing checkpoint is loaded first and
     training continues after its last finished epoch. Leaves ``net`` in eval mode.
+    ``lr_schedule(epoch)`` (0-based) multiplies ``lr`` during that epoch; None: constant.
+    ``on_epoch(epochs_done)`` is called after each epoch's checkpoint is written, with ``net`` in eval mode.
 
     Raises:
         ModelError: the checkpoint to resume from is unreadable or for another network.
@@ -93,6 +97,8 @@ def fit(
     n = len(x)
     batches = (n + batch_size - 1) // batch_size
     for epoch in range(start, epochs):
+        for group in optimizer.param_groups:  # set from the epoch alone, so a resumed run gets the same rates
+            group["lr"] = lr * (1.0 if lr_schedule is None else lr_schedule(epoch))
         torch.manual_seed(seed * 1000 + epoch)
         order = torch.randperm(n, generator=torch.Generator().manual_seed(seed * 1000 + epoch))
         total_loss, correct, seen = 0.0, 0, 0
@@ -116,6 +122,9 @@ def fit(
                 on_progress(Progress(stage, epoch + 1, epochs, b + 1, batches, total_loss / seen, correct / seen))
         if checkpoint is not None:
             _save_checkpoint(Path(checkpoint), net, optimizer, stage, epoch + 1)
+        if on_epoch is not None:
+            net.eval()
+            on_epoch(epoch + 1)
     net.eval()
     return True
 

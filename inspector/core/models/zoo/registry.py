@@ -8,6 +8,8 @@ from functools import partial
 
 from inspector.core.models.classifier import ModelInfo
 from inspector.core.models.zoo.efficientnet import build_efficientnet_lite, efficientnet_lite_task
+from inspector.core.models.zoo.gtsrb_cnn import TASK as GTSRB_TASK
+from inspector.core.models.zoo.gtsrb_cnn import build_gtsrb
 from inspector.core.models.zoo.mnist_cnn import TASK as MNIST_TASK
 from inspector.core.models.zoo.mnist_cnn import build_mnist
 from inspector.core.util.params import Registry
@@ -52,3 +54,11 @@ MNIST_BUILTINS = {
 }
 for _name, _description in MNIST_BUILTINS.items():
     MODELS.register(ModelInfo(name=_name, task=MNIST_TASK, description=_description, build=partial(build_mnist, _name)))
+
+#: The shipped road-sign models (one CNN, two trainings) and their one-line descriptions.
+GTSRB_BUILTINS = {
+    "gtsrb-standard": "VGG-style CNN for GTSRB road signs, standard training (see resources/models/gtsrb-standard.md)",
+    "gtsrb-pgd-at": "same CNN, PGD adversarial training, Linf eps 8/255 (Madry et al. 2018)",
+}
+for _name, _description in GTSRB_BUILTINS.items():
+    MODELS.register(ModelInfo(name=_name, task=GTSRB_TASK, description=_description, build=partial(build_gtsrb, _name)))
