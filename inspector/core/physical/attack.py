@@ -28,13 +28,14 @@ class PhysicalAttack(Configurable):
     """Base class of physical attacks, dataclasses registered in :data:`PHYSICAL_ATTACKS`.
 
     Class attributes: ``name`` (registry key), ``title``, ``paper``; ``needs_mask`` (a sticker
-    needs one; a universal perturbation covers the whole image); ``min_images`` (the fewest images
-    it can be made on).
+    needs one; a universal perturbation covers the whole image); ``targeted`` (whether it takes a
+    target); ``min_images`` (the fewest images it can be made on).
     """
 
     title = ""
     paper = ""
     needs_mask = True
+    targeted = True
     min_images = 1
 
     def run(self, model, x, y, *, target=None, mask=None, views=None, on_step=None, should_stop=None):

@@ -45,7 +45,8 @@ class PhysicalEvaluation:
     per_image: list[float]
 
     def to_dict(self) -> dict:
-        return {"successes": self.successes, "views": self.n, "rate": self.rate, "ci95": list(self.ci)}
+        """Successes, views, rate and its interval's ``low`` and ``high``."""
+        return {"successes": self.successes, "views": self.n, "rate": self.rate, "low": self.ci[0], "high": self.ci[1]}
 
 
 def evaluate_physical(

@@ -34,6 +34,7 @@ class UAP(PhysicalAttack):
     title = "Universal adversarial perturbation"
     paper = "Moosavi-Dezfooli, Fawzi, Fawzi and Frossard 2017, Universal adversarial perturbations, arXiv:1610.08401"
     needs_mask = False
+    targeted = False
     min_images = 2
 
     eps: float = param(10 / 255, "radius of the ball, [0, 1] pixel units (linf: at most 0.49)", above=0.0, unit="pixel")
@@ -46,7 +47,8 @@ class UAP(PhysicalAttack):
 
     def __post_init__(self):
         if self.norm == "linf" and self.eps > 0.49:
-            raise ParameterError(f"uap: eps {self.eps:g} is above 0.49 for norm linf", param="eps")
+            detail = f"{self.eps:g} is above 0.49 for norm linf"
+            raise ParameterError(f"uap: eps {detail}", param="eps", detail=detail)
 
     def run(self, model, x, y, *, target=None, mask=None, views=None, on_step=None, should_stop=None):
         from inspector.core.physical.universal import make_universal

@@ -20,14 +20,8 @@ from dataclasses import dataclass, fields, replace
 from inspector.core.util.errors import ParameterError
 from inspector.core.util.params import Configurable, param
 
-#: The side, in pixels, at which ``blur`` is measured (the road-sign models' input).
-BLUR_REFERENCE = 32
 #: How much :meth:`Views.wider` widens every range by default.
 WIDER = 1.5
-#: The focal length of the pinhole camera of the viewing angle, in half-widths of the image.
-FOCAL = 3.0
-#: The smallest blur sigma drawn (a sharper kernel is the identity; zero would divide by zero).
-MIN_SIGMA = 1e-2
 
 
 @dataclass(frozen=True)
@@ -55,9 +49,8 @@ class Views(Configurable):
 
     def __post_init__(self):
         if self.scale_min > self.scale_max:
-            raise ParameterError(
-                f"views: scale_min {self.scale_min:g} is above scale_max {self.scale_max:g}", param="scale_min"
-            )
+            detail = f"{self.scale_min:g} is above scale_max {self.scale_max:g}"
+            raise ParameterError(f"views: scale_min {detail}", param="scale_min", detail=detail)
 
     def wider(self, factor: float = WIDER) -> Views:
         """The same distribution with every range ``factor`` times as wide (capped at each maximum):
@@ -66,11 +59,11 @@ class Views(Configurable):
         centre = math.sqrt(self.scale_min * self.scale_max)
         spread = math.sqrt(self.scale_max / self.scale_min) ** factor
         values = {
-            f.name: min(getattr(self, f.name) * factor, limits[f.name])
+            f.name: round(min(getattr(self, f.name) * factor, limits[f.name]), 6)
             for f in fields(self)
             if f.name not in ("scale_min", "scale_max")
         }
-        low, high = max(centre / spread, 1e-3), min(centre * spread, limits["scale_max"])
+        low, high = round(max(centre / spread, 1e-3), 6), round(min(centre * spread, limits["scale_max"]), 6)
         return replace(self, scale_min=low, scale_max=high, **values)
 
     def sample(self, x, generator):

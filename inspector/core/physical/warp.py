@@ -5,12 +5,21 @@ without torch)."""
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import torch
 from kornia.filters import gaussian_blur2d
 from kornia.geometry.transform import get_perspective_transform, warp_perspective
 
-from inspector.core.physical.views import BLUR_REFERENCE, FOCAL, MIN_SIGMA, Views
+if TYPE_CHECKING:
+    from inspector.core.physical.views import Views
+
+#: The side, in pixels, at which ``blur`` is measured (the road-sign models' input).
+BLUR_REFERENCE = 32
+#: The focal length of the pinhole camera of the viewing angle, in half-widths of the image.
+FOCAL = 3.0
+#: The smallest blur sigma drawn (a sharper kernel is the identity; zero would divide by zero).
+MIN_SIGMA = 1e-2
 
 
 def random_views(views: Views, x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
