@@ -40,7 +40,7 @@ class RP2(PhysicalAttack):
 
     steps: int = param(200, "optimisation steps", minimum=1, maximum=100000)
     views: int = param(8, "random views of each image per step (the EOT sample)", minimum=1, maximum=1000)
-    lr: float = param(0.1, "Adam learning rate on the colours' logits", above=0.0, maximum=10.0)
+    lr: float = param(0.3, "Adam learning rate on the colours' logits", above=0.0, maximum=10.0)
     nps_weight: float = param(0.05, "weight lambda of the non-printability score", minimum=0.0, maximum=100.0)
     area: float = param(0.05, "the two bars' share of the image, when no mask is given", above=0.0, maximum=0.5)
     seed: int = param(0, "seed of the initial colours and the views", minimum=0, maximum=MAX_SEED)
