@@ -20,7 +20,8 @@ class PhysicalResult:
     """One pattern made for many images.
 
     Attributes:
-        pattern: (C, H, W) in [0, 1], multiples of 1/255: a sticker's colours, or a universal
+        pattern: (C, H, W) in [0, 1], multiples of 1/255: a sticker's colours (printable ones, for
+            RP2: each the 8-bit value of a colour of the printer's palette), or a universal
             perturbation plus :data:`OFFSET` (so that it is an 8-bit image too).
         mask: (1, H, W) of 0 and 1: where the pattern applies (all ones for a universal perturbation).
         additive: False for a sticker (replaces the pixels under the mask), True for a universal

@@ -35,13 +35,13 @@ def optimise_sticker(attack, model, x, y, *, target=None, mask=None, views=None,
     repeated, labels = x.repeat(attack.views, 1, 1, 1), y.repeat(attack.views)
 
     def judge(colours: torch.Tensor) -> float:
-        """The printed sticker's success rate on the same views each time (their own generator)."""
+        """The (printable) sticker's success rate on the same views each time (their own generator)."""
         with torch.no_grad():
-            stuck = repeated * (1 - mask) + snap(colours.unsqueeze(0)) * mask
+            stuck = repeated * (1 - mask) + colours * mask
             logits = model(views.sample(stuck, torch.Generator().manual_seed(attack.seed + 1)))
             return float(_success(logits, labels, target).float().mean())
 
-    best, iterations, cancelled = quantize(torch.sigmoid(logit.detach())), 0, False
+    best, iterations, cancelled = _printable(torch.sigmoid(logit.detach())), 0, False
     best_rate = judge(best)
     for i in range(attack.steps):
         if should_stop is not None and should_stop():
@@ -87,10 +87,15 @@ def optimise_sticker(attack, model, x, y, *, target=None, mask=None, views=None,
 
 
 def _better(best: torch.Tensor, best_rate: float, colours: torch.Tensor, judge) -> tuple[torch.Tensor, float]:
-    """The better of the best sticker so far and ``colours`` (8-bit, as saved) by ``judge``; ties go to the newer."""
-    candidate = quantize(colours)
+    """The better of the best sticker so far and ``colours`` (printed, 8-bit) by ``judge``; ties go to the newer."""
+    candidate = _printable(colours)
     rate = judge(candidate)
     return (candidate, rate) if rate >= best_rate else (best, best_rate)
+
+
+def _printable(colours: torch.Tensor) -> torch.Tensor:
+    """(C, H, W) colours as the sticker is saved: each the nearest printable colour, in 8 bits."""
+    return quantize(snap(colours.unsqueeze(0))[0])
 
 
 def _loss(logits: torch.Tensor, y: torch.Tensor, target: int | None) -> torch.Tensor:
