@@ -16,7 +16,8 @@ from inspector.core.io.sign_render import render_sign
 from inspector.core.models.loading import load_model
 from inspector.core.physical import PHYSICAL_ATTACKS
 from inspector.core.physical.evaluate import evaluate_physical, random_sticker
-from inspector.core.physical.masks import bars_mask, check_mask
+from inspector.core.physical.masks import bars_mask, check_mask, square_mask
+from inspector.core.physical.placement import place
 from inspector.core.physical.printing import PALETTE, non_printability, snap
 from inspector.core.physical.views import Views
 from inspector.core.util.errors import ParameterError
@@ -147,6 +148,28 @@ def test_a_universal_perturbation_keeps_its_budget_and_needs_two_images(model):
         PHYSICAL_ATTACKS.make("uap").run(model, x, y, target=1)
 
 
+def test_a_placed_patch_lands_whole_inside_the_frame_somewhere_new_each_time():
+    pattern, mask = torch.ones(3, 32, 32), square_mask((32, 32), 0.1)
+    assert float(mask.sum()) == 100  # a 10 x 10 square
+    placed = place(pattern, mask, torch.zeros(8, 3, 32, 32), torch.Generator().manual_seed(0))
+    area = placed[:, 0].sum(dim=(1, 2))
+    assert ((area > 60) & (area < 150)).all()  # scale 0.8-1.2 of 100 pixels (64 to 144), all in the frame
+    centres = [tuple(image[0].nonzero().float().mean(0).round().tolist()) for image in placed]
+    assert len(set(centres)) > 4
+
+
+def test_the_patch_beats_a_random_patch_of_the_same_area_on_held_out_signs(model):
+    x = torch.cat([signs(model, MAKE_SEEDS[:2]), signs(model, MAKE_SEEDS[:2], "yield")])
+    y = torch.tensor([STOP, STOP, 13, 13])
+    result = PHYSICAL_ATTACKS.make("patch", {"steps": 40, "views": 4}).run(model, x, y, target=1)
+    assert result.placed and abs(float(result.mask.mean()) - 0.1) < 0.01
+    held = torch.cat([signs(model, HELD_OUT_SEEDS[:3]), signs(model, HELD_OUT_SEEDS[:3], "yield")])
+    labels = torch.tensor([STOP] * 3 + [13] * 3)
+    patch = evaluate_physical(model, result, held, labels, views=Views(), views_per_image=30)
+    noise = evaluate_physical(model, random_sticker(result), held, labels, views=Views(), views_per_image=30)
+    assert patch.ci[0] > noise.ci[1], (patch.to_dict(), noise.to_dict())
+
+
 # ---------------------------------------------------------------- inspector physical
 
 
@@ -202,6 +225,8 @@ def test_physical_writes_the_sticker_with_its_mask_and_the_result(capsys, folder
         (["rp2", "--eps", "0.1"], "--eps"),
         (["uap", "--images", "one"], "needs at least 2 images"),
         (["uap", "--target", "1"], "untargeted"),
+        (["patch", "--mask", "corner.png"], "patch takes no mask"),
+        (["patch", "--area", "0.9"], "--area"),
     ],
 )
 def test_physical_refuses_bad_input_in_one_line_before_any_work(capsys, folders, args, message):

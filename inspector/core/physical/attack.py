@@ -1,7 +1,8 @@
 """What every physical attack shares: the interface and the registry (importable without torch).
 
-A physical attack makes ONE pattern for many images: a sticker (a printed patch of colours that
-replaces the object's surface inside a mask) or a universal perturbation (added to every image).
+A physical attack makes ONE pattern for many images: a sticker (printed colours that replace the
+object's surface inside a mask), a patch (printed colours put anywhere in the scene) or a universal
+perturbation (added to every image).
 Its entry point::
 
     attack.run(model, x, y, *, target=None, mask=None, views=None, on_step=None, should_stop=None)
@@ -28,7 +29,7 @@ class PhysicalAttack(Configurable):
     """Base class of physical attacks, dataclasses registered in :data:`PHYSICAL_ATTACKS`.
 
     Class attributes: ``name`` (registry key), ``title``, ``paper``; ``needs_mask`` (a sticker
-    needs one; a universal perturbation covers the whole image); ``targeted`` (whether it takes a
+    takes one; a patch and a universal perturbation make their own shape); ``targeted`` (whether it takes a
     target); ``min_images`` (the fewest images it can be made on).
     """
 

@@ -89,11 +89,10 @@ def evaluate_physical(
     generator = torch.Generator().manual_seed(seed)
     counts = torch.zeros(held_out.shape[0], dtype=torch.long)
     with torch.no_grad():
-        stuck = result.apply(held_out, pattern)
         index = torch.arange(held_out.shape[0]).repeat(views_per_image)
         for start in range(0, index.numel(), BATCH):
             rows = index[start : start + BATCH]
-            batch = stuck[rows]
+            batch = result.apply(held_out[rows], pattern, generator)
             if views is not None:
                 batch = camera.photograph(views.sample(batch, generator), generator)
             else:
@@ -125,4 +124,5 @@ def random_sticker(result: PhysicalResult, seed: int = 0) -> PhysicalResult:
         cancelled=False,
         train_success=0.0,
         target=result.target,
+        placed=result.placed,
     )

@@ -113,7 +113,7 @@ class Prepared:
             "views": None if views is None else views.spec(),
             "pattern": evaluate_physical(self.model, result, self.held_x, self.held_y, **kwargs).to_dict(),
         }
-        if not digital:
+        if not digital:  # a sticker or a patch: beside a random one of the same shape
             random = random_sticker(result)
             out["random_sticker"] = evaluate_physical(self.model, random, self.held_x, self.held_y, **kwargs).to_dict()
         return out
@@ -134,7 +134,7 @@ def prepare(job: PhysicalJob) -> Prepared:
     if job.views_per_image < 1:
         raise ParameterError(f"views per image {job.views_per_image}: must be at least 1")
     if job.mask is not None and not attack.needs_mask:
-        raise ParameterError(f"{attack.name} covers the whole image: it takes no mask")
+        raise ParameterError(f"{attack.name} takes no mask: it makes its own shape (see its parameters)")
     model = load_model(job.model, job.device)
     target = None if job.target is None else resolve_class(job.target, model.class_names)
     if target is not None and not attack.targeted:

@@ -53,6 +53,28 @@ def bars_mask(size: tuple[int, int], area: float) -> torch.Tensor:
     return mask
 
 
+def square_mask(size: tuple[int, int], area: float) -> torch.Tensor:
+    """A square centred in the frame covering ``area`` of it (an adversarial patch's shape).
+
+    Args:
+        size: (H, W). area: the fraction of the frame, in (0, 1).
+
+    Returns:
+        (1, H, W) float32 of 0 and 1, a square of side ``round(sqrt(area * H * W))``, at least 1.
+
+    Raises:
+        ParameterError: the square would not fit in the frame.
+    """
+    h, w = size
+    side = max(1, round((area * h * w) ** 0.5))
+    if side >= min(h, w):
+        raise ParameterError(f"area {area:g}: a square patch of {side} pixels does not fit in {w}x{h}", param="area")
+    mask = torch.zeros(1, h, w)
+    top, left = (h - side) // 2, (w - side) // 2
+    mask[:, top : top + side, left : left + side] = 1.0
+    return mask
+
+
 def mask_from_image(path: str | os.PathLike, size: tuple[int, int]) -> torch.Tensor:
     """The mask a person painted: an image whose light pixels (above mid-grey) are the sticker,
     resized to ``size`` = (H, W) with nearest-neighbour sampling.

@@ -31,6 +31,8 @@ class PhysicalResult:
         train_success: the success rate of the returned pattern on the images and views it was
             checked on while being made (not a held-out figure).
         target: the target class, or None (untargeted).
+        placed: an adversarial patch: stored centred, pasted at a random place in each view
+            (:func:`~inspector.core.physical.placement.place`).
     """
 
     pattern: torch.Tensor
@@ -41,11 +43,24 @@ class PhysicalResult:
     cancelled: bool
     train_success: float
     target: int | None = None
+    placed: bool = False
 
-    def apply(self, x: torch.Tensor, pattern: torch.Tensor | None = None) -> torch.Tensor:
+    def apply(
+        self, x: torch.Tensor, pattern: torch.Tensor | None = None, generator: torch.Generator | None = None
+    ) -> torch.Tensor:
         """The images ``x`` (N, C, H, W) in [0, 1] with the pattern (or ``pattern`` instead, e.g. as
-        printed) on them -> (N, C, H, W) in [0, 1]."""
+        printed) on them -> (N, C, H, W) in [0, 1]; a placed patch lands where ``generator`` draws.
+
+        Raises:
+            ValueError: a placed patch without a generator.
+        """
         p = self.pattern if pattern is None else pattern
+        if self.placed:
+            if generator is None:
+                raise ValueError("a placed patch needs a generator to draw its places")
+            from inspector.core.physical.placement import place
+
+            return place(p, self.mask, x, generator)
         if self.additive:
             return (x + (p - OFFSET)).clamp(0.0, 1.0)
         return x * (1 - self.mask) + p * self.mask

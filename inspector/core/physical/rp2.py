@@ -28,7 +28,8 @@ class RP2(PhysicalAttack):
     """An RP2 sticker inside a mask, optimised over random views of the images it is made on.
 
     Cost per step: one forward and backward pass of ``len(x) * views`` images; every
-    :data:`~inspector.core.physical.sticker.CHECK_EVERY` steps a forward pass of as many to judge the best sticker so far.
+    :data:`~inspector.core.physical.sticker.CHECK_EVERY` steps a forward pass of as many to judge
+    the best sticker so far.
     """
 
     name = "rp2"

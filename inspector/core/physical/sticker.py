@@ -1,5 +1,6 @@
-"""The RP2 optimisation loop (see :mod:`inspector.core.physical.rp2` for the attack, its
-parameters and its paper)."""
+"""The optimisation loop of a printed pattern: an RP2 sticker at a fixed place in the mask (see
+:mod:`inspector.core.physical.rp2`), or an adversarial patch placed anywhere at random (see
+:mod:`inspector.core.physical.patch`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import torch.nn.functional as F
 
 from inspector.core.attacks.base import Step
 from inspector.core.io.image import quantize
-from inspector.core.physical.masks import bars_mask, check_mask
+from inspector.core.physical.masks import bars_mask, check_mask, square_mask
+from inspector.core.physical.placement import place
 from inspector.core.physical.printing import non_printability, snap, snap_straight_through
 from inspector.core.physical.result import PhysicalResult, fingerprints
 from inspector.core.physical.views import Views
@@ -17,15 +19,20 @@ from inspector.core.physical.views import Views
 CHECK_EVERY = 10
 
 
-def optimise_sticker(attack, model, x, y, *, target=None, mask=None, views=None, on_step=None, should_stop=None):
-    """Run the RP2 ``attack`` (its parameters) as :meth:`PhysicalAttack.run` describes.
+def optimise_sticker(
+    attack, model, x, y, *, placed=False, target=None, mask=None, views=None, on_step=None, should_stop=None
+):
+    """Run the RP2 or patch ``attack`` (its parameters: steps, views, lr, nps_weight, area, seed) as
+    :meth:`PhysicalAttack.run` describes. ``placed``: a patch, pasted at a random place in each view
+    (:func:`~inspector.core.physical.placement.place`), its mask a centred square of ``area``.
 
     Raises:
-        ParameterError: an empty mask or one covering the whole image; bars that cannot cover ``area``.
+        ParameterError: an empty mask or one covering the whole image; bars or a square that cannot
+            cover ``area``.
     """
     views = views or Views()
     if mask is None:
-        mask = bars_mask(tuple(x.shape[-2:]), attack.area)
+        mask = (square_mask if placed else bars_mask)(tuple(x.shape[-2:]), attack.area)
     check_mask(mask)
     mask = mask.to(x)
     x = quantize(x.detach())
@@ -34,11 +41,15 @@ def optimise_sticker(attack, model, x, y, *, target=None, mask=None, views=None,
     optimiser = torch.optim.Adam([logit], lr=attack.lr)
     repeated, labels = x.repeat(attack.views, 1, 1, 1), y.repeat(attack.views)
 
+    def stick(colours: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        """The images, repeated, with the pattern (C, H, W) on them, seen in random views."""
+        stuck = place(colours, mask, repeated, generator) if placed else repeated * (1 - mask) + colours * mask
+        return views.sample(stuck, generator)
+
     def judge(colours: torch.Tensor) -> float:
-        """The (printable) sticker's success rate on the same views each time (their own generator)."""
+        """The (printable) pattern's success rate on the same views each time (their own generator)."""
         with torch.no_grad():
-            stuck = repeated * (1 - mask) + colours * mask
-            logits = model(views.sample(stuck, torch.Generator().manual_seed(attack.seed + 1)))
+            logits = model(stick(colours, torch.Generator().manual_seed(attack.seed + 1)))
             return float(_success(logits, labels, target).float().mean())
 
     best, iterations, cancelled = _printable(torch.sigmoid(logit.detach())), 0, False
@@ -49,11 +60,11 @@ def optimise_sticker(attack, model, x, y, *, target=None, mask=None, views=None,
             break
         if i > 0 and i % CHECK_EVERY == 0:
             best, best_rate = _better(best, best_rate, torch.sigmoid(logit.detach()), judge)
-        colours = torch.sigmoid(logit).unsqueeze(0)
-        stuck = repeated * (1 - mask) + snap_straight_through(colours) * mask
-        logits = model(views.sample(stuck, generator))
+        colours = torch.sigmoid(logit)
+        seen = stick(snap_straight_through(colours.unsqueeze(0))[0], generator)
+        logits = model(seen)
         per_view = _loss(logits, labels, target)
-        objective = per_view.mean() + attack.nps_weight * non_printability(colours, mask).mean()
+        objective = per_view.mean() + attack.nps_weight * non_printability(colours.unsqueeze(0), mask).mean()
         optimiser.zero_grad()
         objective.backward()
         optimiser.step()
@@ -68,7 +79,7 @@ def optimise_sticker(attack, model, x, y, *, target=None, mask=None, views=None,
                         attack.steps,
                         per_view.detach().view(attack.views, n).mean(0),
                         logits.softmax(1).view(attack.views, n, -1).mean(0),
-                        stuck[:n].detach(),
+                        seen[:n].detach(),
                         success.float().mean(0) > 0.5,
                     )
                 )
@@ -83,6 +94,7 @@ def optimise_sticker(attack, model, x, y, *, target=None, mask=None, views=None,
         cancelled=cancelled,
         train_success=best_rate,
         target=target,
+        placed=placed,
     )
 
 
