@@ -127,9 +127,7 @@ def main() -> None:
                 sticker = evaluate_physical(model, result, held, labels, **kwargs)
                 noise = evaluate_physical(model, random_sticker(result), held, labels, **kwargs)
                 clean = evaluate_physical(model, none, held, labels, **kwargs)
-                print(
-                    f" {len(held)} {what}, views x{factor:g} ({time.perf_counter() - start:.0f} s), read as the target:"
-                )
+                print(f" {len(held)} {what}, views x{factor:g} ({time.perf_counter() - start:.0f} s), read as {goal}:")
                 print(line("RP2 sticker", sticker))
                 print(line("random sticker, same mask", noise))
                 print(line("no sticker", clean))
