@@ -103,9 +103,9 @@ def run(args) -> int:
 def _print(summary: dict) -> None:
     target = summary["target"]["name"] if summary["target"] else "any other class"
     print(
-        f"{summary['attack']} on {summary['model']} -> {target}: {summary['iterations']} steps, "
+        f"{summary['attack']} on {summary['model']} -> {target}: {summary['iterations']} iterations, "
         f"{summary['seconds_to_make']:.0f} s, mask {summary['mask_area']:.1%} of the image, "
-        f"{summary['train_success']:.0%} of the checked views of its {summary['images']} images"
+        f"{summary['train_success']:.0%} success on its {summary['images']} images (as checked while made)"
     )
     held = summary.get("held_out")
     if not held:
