@@ -1,0 +1,117 @@
+"""``inspector physical KIND``: make one physical-world pattern (an RP2 sticker, a universal
+perturbation) on a folder of images, measure it on held-out images over random views after a
+print-and-camera simulation, and save it."""
+
+from __future__ import annotations
+
+import argparse
+
+from inspector.cli._common import print_json, rate_ci, stop_on_interrupt, stopped
+from inspector.cli.arguments import count, real
+from inspector.cli.options import add_model_options
+from inspector.cli.params import add_param_arguments, describe, flag_errors, param_values
+from inspector.cli.progress import ProgressLine
+from inspector.core.physical import PHYSICAL_ATTACKS
+from inspector.core.physical.views import WIDER, Views
+from inspector.core.util.params import Registry
+
+NAME = "physical"
+HELP = "make a sticker or universal perturbation on images and measure it on held-out ones"
+
+#: The views' parameters, as flags of their own (``--rotation``, ``--angle``...).
+VIEWS = Registry("views")
+VIEWS.register(Views)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.description = describe(PHYSICAL_ATTACKS)
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.add_argument("kind", choices=list(PHYSICAL_ATTACKS), help="the physical attack")
+    p.add_argument("--images", required=True, metavar="DIR", help="labelled images to make the pattern on")
+    p.add_argument(
+        "--held-out", metavar="DIR", help="other labelled images to measure it on (none of --images may be among them)"
+    )
+    add_model_options(p)
+    p.add_argument("--device", help="cpu, cuda, mps (default: the best available)")
+    p.add_argument(
+        "--target", metavar="CLASS", help="class index or name every image should read as (default: any other)"
+    )
+    p.add_argument(
+        "--mask", metavar="IMAGE", help="where the sticker goes: white on black, any size (default: two bars)"
+    )
+    add_param_arguments(p, PHYSICAL_ATTACKS)
+    add_param_arguments(p, VIEWS)
+    p.add_argument(
+        "--wider",
+        type=real(1.0, 4.0),
+        default=WIDER,
+        metavar="F",
+        help=f"the evaluation's views are F times as wide as those optimised over (default {WIDER:g})",
+    )
+    p.add_argument(
+        "--views-per-image", type=count(1, 10_000), default=100, metavar="N", help="views of each held-out image"
+    )
+    p.add_argument("--out", metavar="DIR", help="write sticker.png (or perturbation.png) and result.json here")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def run(args) -> int:
+    from inspector.core.io.out_folder import check_folder
+    from inspector.core.physical.job import PERTURBATION, RESULT, STICKER, PhysicalJob, prepare, save
+
+    if args.out:
+        check_folder(args.out, (STICKER, PERTURBATION, RESULT))
+    job = PhysicalJob(
+        kind=args.kind,
+        images=args.images,
+        held_out=args.held_out,
+        model=args.model,
+        params=param_values(args, PHYSICAL_ATTACKS),
+        views=param_values(args, VIEWS),
+        target=args.target,
+        mask=args.mask,
+        wider=args.wider,
+        views_per_image=args.views_per_image,
+        device=args.device,
+    )
+    with flag_errors(PHYSICAL_ATTACKS), flag_errors(VIEWS):
+        prepared = prepare(job)
+    with stop_on_interrupt() as should_stop, ProgressLine() as line:
+
+        def show(step) -> None:
+            line.show(
+                f"{job.kind}: step {step.iteration}/{step.total}  loss {float(step.loss.mean()):.3f}  "
+                f"fooled {float(step.success.float().mean()):.0%} of the images"
+            )
+
+        result, summary = prepared.execute(on_step=show, should_stop=should_stop)
+    if args.out:
+        save(args.out, result, summary)
+    if result.cancelled:
+        if args.out:
+            return stopped(f"stopped after {result.iterations} steps; the best pattern so far is in {args.out}")
+        return stopped(f"stopped after {result.iterations} steps")
+    if args.json:
+        print_json(summary)
+        return 0
+    _print(summary)
+    if args.out:
+        print(f"saved to {args.out}")
+    return 0
+
+
+def _print(summary: dict) -> None:
+    target = summary["target"]["name"] if summary["target"] else "any other class"
+    print(
+        f"{summary['attack']} on {summary['model']} -> {target}: {summary['iterations']} iterations, "
+        f"{summary['seconds_to_make']:.0f} s, mask {summary['mask_area']:.1%} of the image, "
+        f"{summary['train_success']:.0%} success on its {summary['images']} images (as checked while made)"
+    )
+    held = summary.get("held_out")
+    if not held:
+        print("no held-out images (--held-out): no success rate to report")
+        return
+    for key, what in (("pattern", "the pattern"), ("random_sticker", "a random sticker, same mask")):
+        if key in held:
+            r = held[key]
+            print(f"  {what}: {rate_ci(r)} of {r['views']} views of {held['images']} held-out images")

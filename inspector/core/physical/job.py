@@ -1,0 +1,176 @@
+"""A physical attack from end to end, as the CLI runs it: check everything, make the pattern on one
+set of images, measure it on another, save it.
+
+:func:`prepare` does every check that needs no optimisation (the attack's and the views'
+parameters, the model, both image sets, the target, the mask), so that bad input fails in
+seconds; :meth:`Prepared.execute` then makes and measures the pattern; :func:`save` writes
+``sticker.png`` (RGBA, alpha the mask, in the model's input frame) or ``perturbation.png`` and
+``result.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+
+import torch
+
+from inspector.core.evaluation.data import load_dataset
+from inspector.core.io.files import write_files
+from inspector.core.models.labels import resolve_class
+from inspector.core.models.loading import load_model
+from inspector.core.physical.attack import PHYSICAL_ATTACKS, PhysicalAttack
+from inspector.core.physical.evaluate import VIEWS_PER_IMAGE, evaluate_physical, random_sticker
+from inspector.core.physical.masks import bars_mask, mask_from_image
+from inspector.core.physical.result import PhysicalResult
+from inspector.core.physical.views import WIDER, Views
+from inspector.core.util.errors import ParameterError
+from inspector.core.util.params import build
+
+#: The files :func:`save` writes: the pattern (by whether it is a sticker) and the summary.
+STICKER, PERTURBATION, RESULT = "sticker.png", "perturbation.png", "result.json"
+#: The most images of one set (each is kept in memory at the model's input size).
+MAX_IMAGES = 10_000
+
+
+@dataclass
+class PhysicalJob:
+    """What to run. ``images`` and ``held_out`` are folders :func:`load_dataset` reads (labels from
+    file names or ``labels.csv``); ``target`` a class index or name (None: untargeted); ``mask`` an
+    image file (None: the attack's default, two bars); ``views`` the :class:`Views` parameters as
+    text or values; ``wider`` how much wider the evaluation's views are."""
+
+    kind: str
+    images: str
+    held_out: str | None = None
+    model: str | None = None
+    params: dict = field(default_factory=dict)
+    views: dict = field(default_factory=dict)
+    target: str | None = None
+    mask: str | None = None
+    wider: float = WIDER
+    views_per_image: int = VIEWS_PER_IMAGE
+    device: str | None = None
+
+
+@dataclass
+class Prepared:
+    """A checked job, ready to run."""
+
+    job: PhysicalJob
+    attack: PhysicalAttack
+    views: Views
+    model: torch.nn.Module
+    x: torch.Tensor
+    y: torch.Tensor
+    held_x: torch.Tensor | None
+    held_y: torch.Tensor | None
+    target: int | None
+    mask: torch.Tensor | None
+
+    def execute(self, on_step=None, should_stop=None) -> tuple[PhysicalResult, dict]:
+        """Make the pattern, then measure it (and, for a sticker, a same-area random one on the same
+        views) on the held-out images. Returns (result, summary dict)."""
+        start = time.perf_counter()
+        result = self.attack.run(
+            self.model,
+            self.x,
+            self.y,
+            target=self.target,
+            mask=self.mask,
+            views=self.views,
+            on_step=on_step,
+            should_stop=should_stop,
+        )
+        made = time.perf_counter() - start
+        summary = {
+            "kind": self.attack.name,
+            "attack": self.attack.spec(),
+            "model": getattr(self.model, "name", str(self.job.model)),
+            "target": None
+            if self.target is None
+            else {"index": self.target, "name": self.model.class_names[self.target]},
+            "views": self.views.spec(),
+            "images": int(self.x.shape[0]),
+            "mask_area": float(result.mask.mean()),
+            "iterations": result.iterations,
+            "cancelled": result.cancelled,
+            "train_success": result.train_success,
+            "seconds_to_make": made,
+        }
+        if self.held_x is not None and not result.cancelled:
+            summary["held_out"] = self.measure(result)
+        return result, summary
+
+    def measure(self, result: PhysicalResult) -> dict:
+        """The held-out figures of ``result``: its success, and a random sticker's on the same views."""
+        digital = result.additive
+        views = None if digital else self.views.wider(self.job.wider)
+        kwargs = {"views": views, "views_per_image": self.job.views_per_image}
+        out = {
+            "images": int(self.held_x.shape[0]),
+            "views": None if views is None else views.spec(),
+            "pattern": evaluate_physical(self.model, result, self.held_x, self.held_y, **kwargs).to_dict(),
+        }
+        if not digital:  # a sticker or a patch: beside a random one of the same shape
+            random = random_sticker(result)
+            out["random_sticker"] = evaluate_physical(self.model, random, self.held_x, self.held_y, **kwargs).to_dict()
+        return out
+
+
+def prepare(job: PhysicalJob) -> Prepared:
+    """Check ``job`` and load what it needs, without optimising anything.
+
+    Raises:
+        ParameterError: an unknown kind, a bad parameter or view range, a target for an untargeted
+            attack, a mask for an attack without one, too few images, or views per image below 1.
+        ClassNameError: a target the model does not have; an image without a label.
+        ImageError: a folder without images, an unreadable image or mask.
+        ModelError: the model cannot be loaded.
+    """
+    attack = PHYSICAL_ATTACKS.make(job.kind, job.params)
+    views = build(Views, job.views, "views")
+    if job.views_per_image < 1:
+        raise ParameterError(f"views per image {job.views_per_image}: must be at least 1")
+    if job.mask is not None and not attack.needs_mask:
+        raise ParameterError(f"{attack.name} takes no mask: it makes its own shape (see its parameters)")
+    model = load_model(job.model, job.device)
+    target = None if job.target is None else resolve_class(job.target, model.class_names)
+    if target is not None and not attack.targeted:
+        raise ParameterError(f"{attack.name} is untargeted: it takes no target")
+    x, y = _load(job.images, model)
+    if x.shape[0] < attack.min_images:
+        raise ParameterError(
+            f"{attack.name} needs at least {attack.min_images} images to make its pattern on, "
+            f"{job.images} has {x.shape[0]}"
+        )
+    held_x, held_y = _load(job.held_out, model) if job.held_out is not None else (None, None)
+    mask = None
+    if attack.needs_mask:
+        mask = mask_from_image(job.mask, model.input_size) if job.mask else bars_mask(model.input_size, attack.area)
+    return Prepared(job, attack, views, model, x, y, held_x, held_y, target, mask)
+
+
+def _load(folder: str, model) -> tuple[torch.Tensor, torch.Tensor]:
+    samples = load_dataset(folder, model, limit=MAX_IMAGES)
+    x = torch.cat([s.load(model) for s in samples]).to(model.device)
+    return x, torch.tensor([s.label for s in samples], device=model.device)
+
+
+def save(folder: str, result: PhysicalResult, summary: dict) -> None:
+    """Write the pattern's PNG and ``result.json`` into ``folder``, all or nothing.
+
+    Raises:
+        ExportError: the folder or a file cannot be written.
+    """
+    name = PERTURBATION if result.additive else STICKER
+    image = result.rgba()
+    text = json.dumps(summary | {"pattern_file": name}, indent=2) + "\n"
+    write_files(
+        folder,
+        {
+            name: lambda path: image.save(path, format="PNG"),
+            RESULT: lambda path: path.write_text(text, encoding="utf-8"),
+        },
+    )
