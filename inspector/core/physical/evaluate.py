@@ -82,9 +82,8 @@ def evaluate_physical(
         )
     target = result.target
     if views is None:
-        views_per_image, camera = 1, None
-    else:
-        camera = camera or Camera()
+        views_per_image = 1
+    camera = camera or Camera()
     pattern = snap(result.pattern.unsqueeze(0))[0] if views is not None and not result.additive else None
     generator = torch.Generator().manual_seed(seed)
     counts = torch.zeros(held_out.shape[0], dtype=torch.long)

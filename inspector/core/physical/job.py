@@ -18,6 +18,7 @@ import torch
 
 from inspector.core.evaluation.data import load_dataset
 from inspector.core.io.files import write_files
+from inspector.core.models.classifier import Classifier
 from inspector.core.models.labels import resolve_class
 from inspector.core.models.loading import load_model
 from inspector.core.physical.attack import PHYSICAL_ATTACKS, PhysicalAttack
@@ -61,7 +62,7 @@ class Prepared:
     job: PhysicalJob
     attack: PhysicalAttack
     views: Views
-    model: torch.nn.Module
+    model: Classifier
     x: torch.Tensor
     y: torch.Tensor
     held_x: torch.Tensor | None
@@ -105,17 +106,23 @@ class Prepared:
 
     def measure(self, result: PhysicalResult) -> dict:
         """The held-out figures of ``result``: its success, and a random sticker's on the same views."""
+        assert self.held_x is not None and self.held_y is not None  # execute() measures only with them
+        held_x, held_y = self.held_x, self.held_y
         digital = result.additive
         views = None if digital else self.views.wider(self.job.wider)
-        kwargs = {"views": views, "views_per_image": self.job.views_per_image}
+
+        def success(pattern: PhysicalResult) -> dict:
+            return evaluate_physical(
+                self.model, pattern, held_x, held_y, views=views, views_per_image=self.job.views_per_image
+            ).to_dict()
+
         out = {
-            "images": int(self.held_x.shape[0]),
+            "images": int(held_x.shape[0]),
             "views": None if views is None else views.spec(),
-            "pattern": evaluate_physical(self.model, result, self.held_x, self.held_y, **kwargs).to_dict(),
+            "pattern": success(result),
         }
         if not digital:  # a sticker or a patch: beside a random one of the same shape
-            random = random_sticker(result)
-            out["random_sticker"] = evaluate_physical(self.model, random, self.held_x, self.held_y, **kwargs).to_dict()
+            out["random_sticker"] = success(random_sticker(result))
         return out
 
 
