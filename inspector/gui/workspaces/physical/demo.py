@@ -3,6 +3,7 @@ the first Run works without any data (:func:`~inspector.core.io.sign_render.rend
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from inspector.core.io.sign_render import render_sign
@@ -20,6 +21,6 @@ def ensure_demo_signs(folder: str | Path, seeds: range) -> None:
     for seed in seeds:
         path = folder / f"{SIGN}_{seed:04d}.png"
         if not path.is_file():
-            partial = path.with_suffix(".part")
+            partial = path.with_suffix(f".{os.getpid()}.part")  # another process may render it too
             render_sign(SIGN, seed).save(partial, format="PNG")
             partial.replace(path)

@@ -1,0 +1,84 @@
+"""The Physical workspace, offscreen with pytest-qt, on gtsrb-standard and the rendered demo stop
+signs: a short RP2 run shows 16 views with predictions and a held-out success rate beside a random
+sticker's, and exports the sticker; Cancel keeps the best sticker so far; an empty mask is one error."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import Image
+
+from inspector.gui.main_window import MainWindow
+from inspector.gui.session import Session
+from inspector.gui.settings import Settings
+from inspector.gui.workspaces.physical.state import GRID_VIEWS, PhysicalState
+
+WAIT_MS = 120_000
+
+
+@pytest.fixture
+def main(qtbot, tmp_path):
+    state = PhysicalState(params={"steps": 3, "views": 2}, views_per_image=2)
+    win = MainWindow(
+        Session(model="gtsrb-standard", device="cpu"),
+        Settings(tmp_path / "settings.json"),
+        states={"physical": state},
+        show_dialogs=False,
+    )
+    qtbot.addWidget(win)
+    win.show()
+    win.tabs.setCurrentWidget(win.workspaces["physical"])
+    errors: list[str] = []
+    win.error_occurred.connect(errors.append)
+    win.errors = errors
+    yield win
+    win.close()
+
+
+def test_a_sticker_is_made_shown_under_16_views_measured_and_exported(qtbot, main, tmp_path):
+    ws = main.workspaces["physical"]
+    assert ws.setup.target.currentText() == "1: speed limit 30"  # suggested for a road-sign model
+    with qtbot.waitSignal(ws.run_finished, timeout=WAIT_MS) as done:
+        ws.setup.run_button.click()
+    outcome = done.args[0]
+    assert main.errors == [] and not outcome.result.cancelled and outcome.result.iterations == 3
+    assert len(ws.grid.captions) == GRID_VIEWS and len(set(outcome.names)) >= 1
+    assert [c.toolTip().split("read as ")[1].split(" (")[0] for c in ws.grid.captions] == outcome.names
+    held = outcome.summary["held_out"]
+    assert held["images"] == 12 and held["pattern"]["views"] == 24 and "random_sticker" in held
+    text = ws.summary.text()
+    assert f"Success: {held['pattern']['rate']:.1%} [95 % CI" in text and "Random sticker, same area:" in text
+    assert ws.setup.run_button.isEnabled() and not ws.setup.cancel_button.isEnabled()
+    path = tmp_path / "sticker.png"
+    assert ws.export_png(str(path))
+    image = Image.open(path)
+    assert image.mode == "RGBA" and image.size == (32, 32)
+    alpha = image.getchannel("A")
+    assert 0 < sum(1 for a in alpha.getdata() if a == 255) < 32 * 32 * 0.1
+
+
+def test_cancel_keeps_the_best_sticker_so_far_without_a_held_out_figure(qtbot, main):
+    ws = main.workspaces["physical"]
+    ws.state.params = {"steps": 100_000, "views": 2}
+
+    def cancel_on_first_step(_step) -> None:
+        ws.cancel()
+
+    with qtbot.waitSignal(ws.run_finished, timeout=WAIT_MS) as done:
+        ws.setup.run_button.click()
+        ws._job.progress.connect(cancel_on_first_step)
+    outcome = done.args[0]
+    assert outcome.result.cancelled and outcome.result.iterations < 100
+    assert "held_out" not in outcome.summary and "stopped early" in ws.summary.text()
+    assert "stopped after" in ws.setup.stage.text() and len(ws.grid.captions) == GRID_VIEWS
+    assert ws.setup.run_button.isEnabled() and main.errors == []
+
+
+def test_an_empty_mask_is_one_error_and_no_run(qtbot, main, tmp_path):
+    ws = main.workspaces["physical"]
+    mask = tmp_path / "empty.png"
+    Image.new("L", (64, 64), 0).save(mask)
+    ws.setup.mask.setText(str(mask))
+    with qtbot.waitSignal(main.error_occurred, timeout=WAIT_MS):
+        ws.setup.run_button.click()
+    qtbot.waitUntil(ws.setup.run_button.isEnabled, timeout=5000)
+    assert len(main.errors) == 1 and "empty" in main.errors[0] and ws.state.outcome is None
