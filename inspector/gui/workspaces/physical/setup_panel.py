@@ -30,6 +30,8 @@ from inspector.gui.attack_form import ClassPicker
 from inspector.gui.param_form import ParamForm
 from inspector.gui.workspaces.physical.state import PhysicalState
 
+#: The kinds made and measured on the digital images: the views' ranges do not apply to them.
+DIGITAL_KINDS = ("uap",)
 #: The most views per held-out image the form offers.
 MAX_VIEWS_PER_IMAGE = 10_000
 
@@ -82,11 +84,11 @@ class SetupPanel(QGroupBox):
         self.params = ParamForm(self._param_changed)
         QVBoxLayout(box).addWidget(self.params)
         layout.addWidget(box)
-        box = QGroupBox("Views optimised over")
+        self.views_box = QGroupBox("Views optimised over")
         self.views = ParamForm(self._view_changed)
         self.views.set_params(Views.params(), state.views)
-        QVBoxLayout(box).addWidget(self.views)
-        layout.addWidget(box)
+        QVBoxLayout(self.views_box).addWidget(self.views)
+        layout.addWidget(self.views_box)
         self.footer = QWidget()
         footer = QVBoxLayout(self.footer)
         buttons = QHBoxLayout()
@@ -150,6 +152,12 @@ class SetupPanel(QGroupBox):
         self.mask.setEnabled(cls.needs_mask)
         self.mask_button.setEnabled(cls.needs_mask)
         self.target.setEnabled(cls.targeted)
+        digital = self.state.kind in DIGITAL_KINDS
+        self.views_box.setEnabled(not digital)
+        self.views_per_image.setEnabled(not digital)
+        self.views_box.setToolTip(
+            "a universal perturbation is made and measured on the digital images" if digital else ""
+        )
 
     def set_classes(self, class_names, target: int | None) -> None:
         """Offer ``class_names`` as targets and select ``target`` (without marking it the user's choice)."""

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMenu, QPushButt
 from inspector.core.attacks.base import Step
 from inspector.core.evasion.samples import is_road_sign_model
 from inspector.core.models.loading import load_model
+from inspector.core.physical import PHYSICAL_ATTACKS
 from inspector.core.physical.job import PhysicalJob
 from inspector.core.util.errors import InspectorError
 from inspector.gui.jobs import Job
@@ -35,6 +36,8 @@ SIDE_WIDTH = 360
 #: The target suggested for a road-sign model: class 1, speed limit (30 km/h), as in RP2's demo.
 ROAD_SIGN_TARGET = 1
 PATTERN_SIDE = 128
+#: The widest the grid's title gets, pixels (about the grid's width).
+GRID_WIDTH = 500
 
 
 class PhysicalWorkspace(Workspace):
@@ -55,9 +58,14 @@ class PhysicalWorkspace(Workspace):
         self.setup.run_clicked.connect(self.run)
         self.setup.cancel_clicked.connect(self.cancel)
         self.grid = ViewGrid()
-        self.summary = QLabel("Press Run to make the pattern and see it under 16 random views of held-out images.")
+        self.summary = QLabel(
+            "Press Run to make the pattern and see it under 16 random views of held-out images. For a "
+            "road-sign model the default folders are rendered stop signs: 8 to make it on, 12 held out."
+        )
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary.setStyleSheet("font-size: 11pt")
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.pattern = QLabel()
         self.pattern.setFixedSize(PATTERN_SIDE, PATTERN_SIDE)
         self.pattern.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -66,13 +74,23 @@ class PhysicalWorkspace(Workspace):
         self.export_button.setToolTip("the pattern as an RGBA PNG in the model's input frame, alpha the mask")
         self.export_button.setEnabled(False)
         self.export_button.clicked.connect(self.export_dialog)
-        side = QVBoxLayout()
+        self.pattern_box = QWidget()
+        self.pattern_box.setVisible(False)
+        side = QVBoxLayout(self.pattern_box)
+        side.setContentsMargins(0, 0, 0, 0)
+        side.addWidget(QLabel("the pattern, as printed"))
         side.addWidget(self.pattern)
         side.addWidget(self.export_button)
         side.addStretch(1)
+        self.grid_title = QLabel("")
+        self.grid_title.setWordWrap(True)
+        self.grid_title.setMaximumWidth(GRID_WIDTH)
+        views = QVBoxLayout()
+        views.addWidget(self.grid_title)
+        views.addWidget(self.grid)
         results = QHBoxLayout()
-        results.addWidget(self.grid)
-        results.addLayout(side)
+        results.addLayout(views)
+        results.addWidget(self.pattern_box, 0, Qt.AlignmentFlag.AlignTop)
         results.addStretch(1)
         centre = QWidget()
         column = QVBoxLayout(centre)
@@ -167,11 +185,18 @@ class PhysicalWorkspace(Workspace):
 
     def _show_outcome(self, outcome: Outcome | None) -> None:
         self.export_button.setEnabled(outcome is not None)
+        self.pattern_box.setVisible(outcome is not None)
         if outcome is None:
             self.grid.clear()
+            self.grid_title.clear()
             self.pattern.clear()
             return
         self.grid.set_views(outcome.views, outcome.names, outcome.success)
+        self.grid_title.setText(
+            "16 held-out images with the perturbation, as the model reads them (green: fooled)"
+            if outcome.result.additive
+            else "16 random views of held-out images with the pattern, printed and photographed (green: read as wanted)"
+        )
         self.pattern.setPixmap(pixmap(outcome.result.pattern * outcome.result.mask, PATTERN_SIDE))
         self.summary.setText(summary_text(outcome.summary))
 
@@ -211,9 +236,9 @@ def summary_text(summary: dict) -> str:
     random sticker's of the same area on the same views."""
     target = summary["target"]["name"] if summary["target"] else "any class but the true one"
     lines = [
-        f"{summary['attack']} -> {target}: {summary['iterations']} steps on {summary['images']} images, "
-        f"{summary['mask_area']:.1%} of the image; {summary['train_success']:.0%} success while made "
-        "(not a held-out figure)"
+        f"{PHYSICAL_ATTACKS[summary['kind']].title} \u2192 {target}: {summary['iterations']} steps on "
+        f"{summary['images']} images, {_area(summary['mask_area'])}; {summary['train_success']:.0%} "
+        "success while made (not a held-out figure)"
     ]
     held = summary.get("held_out")
     if held is None:
@@ -227,3 +252,7 @@ def summary_text(summary: dict) -> str:
                 f"of {held['images']} held-out images"
             )
     return "\n".join(lines)
+
+
+def _area(share: float) -> str:
+    return "the whole image" if share == 1.0 else f"{share:.1%} of the image"
