@@ -86,3 +86,19 @@ def test_an_empty_mask_is_one_error_and_no_run(qtbot, main, tmp_path):
         ws.setup.run_button.click()
     qtbot.waitUntil(ws.setup.run_button.isEnabled, timeout=5000)
     assert len(main.errors) == 1 and "empty" in main.errors[0] and ws.state.outcome is None
+
+
+def test_a_painted_mask_is_where_the_sticker_goes(qtbot, main):
+    ws = main.workspaces["physical"]
+    dialog = ws.mask_dialog()
+    assert dialog is not None and dialog.painter.mask.shape == (32, 32)
+    assert dialog.painter.mask.sum() > 0  # it starts from the two bars
+    dialog._clear()
+    dialog.painter.brush = 2
+    dialog.painter.paint_at(16, 16)  # a 3 x 3 square
+    dialog.painter.paint_at(16, 18, erase=True)  # erases its right column
+    assert ws.accept_mask(dialog) and ws.state.mask.endswith("painted-mask.png")
+    with qtbot.waitSignal(ws.run_finished, timeout=WAIT_MS) as done:
+        ws.setup.run_button.click()
+    mask = done.args[0].result.mask[0]
+    assert main.errors == [] and int(mask.sum()) == 6 and mask[15:18, 15:17].all()

@@ -42,6 +42,7 @@ class SetupPanel(QGroupBox):
 
     run_clicked = Signal()
     cancel_clicked = Signal()
+    paint_clicked = Signal()
 
     def __init__(self, state: PhysicalState, parent=None):
         super().__init__("Physical-world pattern", parent)
@@ -63,14 +64,18 @@ class SetupPanel(QGroupBox):
         self.target.currentIndexChanged.connect(self._target_changed)
         form.addRow("target", self.target)
         self.mask = QLineEdit(state.mask)
-        self.mask.setPlaceholderText("two bars (the area parameter)")
+        self.mask.setPlaceholderText("two bars")
         self.mask.setToolTip("a mask image, white where the sticker goes on black, any size; empty: two bars")
         self.mask.textChanged.connect(lambda t: setattr(state, "mask", t.strip()))
         self.mask_button = QPushButton("Image\u2026")
         self.mask_button.clicked.connect(self._choose_mask)
+        self.paint_button = QPushButton("Paint\u2026")
+        self.paint_button.setToolTip("paint the mask on the first image to make the pattern on")
+        self.paint_button.clicked.connect(self.paint_clicked)
         row = QHBoxLayout()
         row.addWidget(self.mask, 1)
         row.addWidget(self.mask_button)
+        row.addWidget(self.paint_button)
         form.addRow("mask", row)
         self.views_per_image = QSpinBox()
         self.views_per_image.setRange(1, MAX_VIEWS_PER_IMAGE)
@@ -151,6 +156,7 @@ class SetupPanel(QGroupBox):
         self.params.set_params(cls.params(), self.state.params)
         self.mask.setEnabled(cls.needs_mask)
         self.mask_button.setEnabled(cls.needs_mask)
+        self.paint_button.setEnabled(cls.needs_mask)
         self.target.setEnabled(cls.targeted)
         digital = self.state.kind in DIGITAL_KINDS
         self.views_box.setEnabled(not digital)

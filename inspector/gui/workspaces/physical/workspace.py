@@ -2,7 +2,7 @@
 see whether it survives the camera.
 
 Left: the setup panel (kind and parameters, the views' ranges, the folders to make it on and to
-measure it on, the target, the mask; Run / Cancel with progress and ETA). Centre: 16 random views
+measure it on, the target, the mask, chosen or painted; Run / Cancel with progress and ETA). Centre: 16 random views
 of held-out images with the pattern, printed and photographed, each with what the model reads; the
 success rate over all the held-out views with its 95 % interval, beside a random sticker's of the
 same area on the same views; the pattern, and Export. It drives
@@ -15,21 +15,27 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
+import torch
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMenu, QPushButton, QVBoxLayout, QWidget
 
 from inspector.core.attacks.base import Step
+from inspector.core.evaluation.data import load_dataset
 from inspector.core.evasion.samples import is_road_sign_model
 from inspector.core.models.loading import load_model
 from inspector.core.physical import PHYSICAL_ATTACKS
 from inspector.core.physical.job import PhysicalJob
-from inspector.core.util.errors import InspectorError
+from inspector.core.physical.masks import bars_mask, mask_from_image
+from inspector.core.util.errors import InspectorError, ParameterError
 from inspector.gui.jobs import Job
 from inspector.gui.workspace import Workspace
+from inspector.gui.workspaces.physical.demo import MAKE_SEEDS, ensure_demo_signs
 from inspector.gui.workspaces.physical.jobs import physical_job
+from inspector.gui.workspaces.physical.mask_painter import PaintDialog
 from inspector.gui.workspaces.physical.setup_panel import SetupPanel
-from inspector.gui.workspaces.physical.state import Outcome, PhysicalState
+from inspector.gui.workspaces.physical.state import DEMO_FOLDER, DEMO_MAKE, Outcome, PhysicalState
 from inspector.gui.workspaces.physical.view_grid import ViewGrid, pixmap
 
 SIDE_WIDTH = 360
@@ -57,6 +63,7 @@ class PhysicalWorkspace(Workspace):
         self.setup = SetupPanel(self.state)
         self.setup.run_clicked.connect(self.run)
         self.setup.cancel_clicked.connect(self.cancel)
+        self.setup.paint_clicked.connect(self.paint_mask)
         self.grid = ViewGrid()
         self.summary = QLabel(
             "Press Run to make the pattern and see it under 16 random views of held-out images. For a "
@@ -203,6 +210,49 @@ class PhysicalWorkspace(Workspace):
     def _on_busy(self, busy: bool) -> None:
         running = busy and self._job is not None and self.shell.runner.job is self._job
         self.setup.set_running(running, can_run=not busy)
+
+    # ---- mask ----------------------------------------------------------------------------------
+    def mask_dialog(self) -> PaintDialog | None:
+        """The painter on the first image of the folder to make the pattern on, with the current mask
+        (the mask image, else the two bars); None (after one error) when that image cannot be read."""
+        session = self.shell.session
+        try:
+            model = load_model(session.model, session.device, weights=session.weights, trust_code=session.trust_code)
+            if self.state.images == DEMO_MAKE:
+                ensure_demo_signs(DEMO_MAKE, MAKE_SEEDS)
+            first = load_dataset(self.state.images, model, limit=1)[0].load(model)[0].cpu()
+            mask = self._current_mask(model.input_size)
+        except (InspectorError, OSError) as exc:
+            self.shell.show_error(str(exc))
+            return None
+        image = (first.expand(3, -1, -1) * 255).round().to(torch.uint8).permute(1, 2, 0).numpy()
+        return PaintDialog(image, mask, self)
+
+    def _current_mask(self, size: tuple[int, int]) -> np.ndarray:
+        """The mask a run would use now, (H, W) bool; empty where that is refused."""
+        area = self.state.params.get("area", PHYSICAL_ATTACKS[self.state.kind]().area)
+        try:
+            mask = mask_from_image(self.state.mask, size) if self.state.mask else bars_mask(size, float(area))
+        except ParameterError:
+            return np.zeros(size, dtype=bool)
+        return mask[0].numpy() > 0.5
+
+    def accept_mask(self, dialog: PaintDialog) -> bool:
+        """Save the painted mask next to the demo folders and make it the mask of the next run."""
+        path = DEMO_FOLDER / "painted-mask.png"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            dialog.save(str(path))
+        except OSError as exc:
+            self.shell.show_error(f"cannot write {path}: {exc}")
+            return False
+        self.setup.mask.setText(str(path))
+        return True
+
+    def paint_mask(self) -> None:
+        dialog = self.mask_dialog()
+        if dialog is not None and dialog.exec():
+            self.accept_mask(dialog)
 
     # ---- export --------------------------------------------------------------------------------
     def export_png(self, path: str) -> bool:
