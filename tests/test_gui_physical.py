@@ -7,10 +7,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image
+from safetensors.torch import save_file
 
+from inspector.core.models.loading import load_model
 from inspector.gui.main_window import MainWindow
 from inspector.gui.session import Session
 from inspector.gui.settings import Settings
+from inspector.gui.workspaces.physical.demo import ensure_demo_signs
 from inspector.gui.workspaces.physical.state import GRID_VIEWS, PhysicalState
 
 WAIT_MS = 120_000
@@ -102,3 +105,23 @@ def test_a_painted_mask_is_where_the_sticker_goes(qtbot, main):
         ws.setup.run_button.click()
     mask = done.args[0].result.mask[0]
     assert main.errors == [] and int(mask.sum()) == 6 and mask[15:18, 15:17].all()
+
+
+def test_an_architecture_with_the_users_weights_is_attacked_with_them(qtbot, main, tmp_path):
+    net = load_model("gtsrb-standard", "cpu").net
+    weights = tmp_path / "mine.safetensors"
+    save_file({k: v.contiguous() for k, v in net.state_dict().items()}, str(weights))
+    ws = main.workspaces["physical"]
+    for name, seeds in (("make", range(2)), ("held", range(50, 52))):
+        ensure_demo_signs(tmp_path / name, seeds)  # its classes have no names: labels.csv gives stop's index
+        lines = [f"{p.name},14" for p in sorted((tmp_path / name).glob("*.png"))]
+        (tmp_path / name / "labels.csv").write_text("file,label\n" + "\n".join(lines) + "\n")
+    ws.setup.images.setText(str(tmp_path / "make"))
+    ws.setup.held_out.setText(str(tmp_path / "held"))
+    with qtbot.waitSignal(ws.run_finished, timeout=WAIT_MS) as done:
+        main.session.weights = str(weights)
+        main.session.model = "gtsrb-cnn"
+        qtbot.waitUntil(lambda: not main.runner.busy(), timeout=WAIT_MS)
+        ws.setup.run_button.click()
+    assert main.errors == [] and done.args[0].summary["held_out"]["images"] == 2
+    assert done.args[0].names[0].startswith("class ")  # read by the architecture with the user's weights

@@ -4,11 +4,8 @@ draws the 16 views the grid shows, all in a worker thread."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import torch
 
-from inspector.core.models.loading import load_model
 from inspector.core.physical.job import PhysicalJob, Prepared, prepare
 from inspector.core.physical.printing import Camera, snap
 from inspector.core.physical.result import PhysicalResult
@@ -20,8 +17,8 @@ from inspector.gui.workspaces.physical.state import DEMO_HELD_OUT, DEMO_MAKE, GR
 GRID_SEED = 1
 
 
-def physical_job(job: Job, spec: PhysicalJob, weights: str | None, trust_code: bool) -> Outcome:
-    """Run ``spec`` (with the architecture's ``weights``, if any): report each Step, return the Outcome.
+def physical_job(job: Job, spec: PhysicalJob) -> Outcome:
+    """Run ``spec``: report each Step, return the Outcome.
 
     Raises:
         InspectorError: what :func:`~inspector.core.physical.job.prepare` raises for bad input.
@@ -30,8 +27,6 @@ def physical_job(job: Job, spec: PhysicalJob, weights: str | None, trust_code: b
         if folder in (spec.images, spec.held_out):
             ensure_demo_signs(folder, seeds)
     prepared = prepare(spec)
-    if weights is not None:
-        prepared = replace(prepared, model=load_model(spec.model, spec.device, weights=weights, trust_code=trust_code))
     result, summary = prepared.execute(on_step=job.report, should_stop=job.cancelled)
     views, predicted, success = grid_views(prepared, result)
     names = [prepared.model.class_names[k] for k in predicted]

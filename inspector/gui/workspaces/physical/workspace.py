@@ -142,12 +142,14 @@ class PhysicalWorkspace(Workspace):
             mask=s.mask or None if self.setup.mask.isEnabled() else None,
             views_per_image=s.views_per_image,
             device=session.device,
+            weights=session.weights,
+            trust_code=session.trust_code,
         )
 
     def run(self) -> None:
         """Make and measure the pattern in a worker thread."""
         session = self.shell.session
-        job = Job(physical_job, self.job_spec(), session.weights, session.trust_code)
+        job = Job(physical_job, self.job_spec())
         job.progress.connect(self._on_step)
         self._job = job
         if self.shell.runner.start(job, f"making a {self.state.kind} pattern for {session.model}\u2026", self._on_done):
