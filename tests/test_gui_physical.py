@@ -125,3 +125,12 @@ def test_an_architecture_with_the_users_weights_is_attacked_with_them(qtbot, mai
         ws.setup.run_button.click()
     assert main.errors == [] and done.args[0].summary["held_out"]["images"] == 2
     assert done.args[0].names[0].startswith("class ")  # read by the architecture with the user's weights
+
+
+def test_without_a_held_out_folder_the_grid_says_whose_views_it_shows(qtbot, main):
+    ws = main.workspaces["physical"]
+    ws.setup.held_out.setText("")
+    with qtbot.waitSignal(ws.run_finished, timeout=WAIT_MS) as done:
+        ws.setup.run_button.click()
+    assert not done.args[0].held_out and len(ws.grid.captions) == GRID_VIEWS
+    assert "images it was made on" in ws.grid_title.text() and "no held-out folder" in ws.summary.text()

@@ -30,7 +30,14 @@ def physical_job(job: Job, spec: PhysicalJob) -> Outcome:
     result, summary = prepared.execute(on_step=job.report, should_stop=job.cancelled)
     views, predicted, success = grid_views(prepared, result)
     names = [prepared.model.class_names[k] for k in predicted]
-    return Outcome(result=result, summary=summary, views=views, names=names, success=success)
+    return Outcome(
+        result=result,
+        summary=summary,
+        views=views,
+        names=names,
+        success=success,
+        held_out=prepared.held_x is not None,
+    )
 
 
 def grid_views(prepared: Prepared, result: PhysicalResult) -> tuple[torch.Tensor, list[int], list[bool]]:

@@ -10,10 +10,16 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from psygnal import evented
 
 from inspector.core.physical.evaluate import VIEWS_PER_IMAGE
+
+if TYPE_CHECKING:
+    import torch
+
+    from inspector.core.physical.result import PhysicalResult
 
 #: Where the demo stop signs are rendered: made on (seeds 0..7) and held out (seeds 100..111).
 DEMO_FOLDER = Path(tempfile.gettempdir()) / "inspector-physical"
@@ -33,13 +39,16 @@ class Outcome:
         views: (16, C, H, W) in [0, 1]: random views of held-out images with the pattern, printed
             and photographed (a universal perturbation's: the digital images, 8 bits).
         names: what the model reads in each view. success: whether each view counts as a success.
+        held_out: whether the views are of held-out images (else, without a held-out folder, of the
+            images it was made on).
     """
 
-    result: object
+    result: PhysicalResult
     summary: dict
-    views: object
+    views: torch.Tensor
     names: list[str]
     success: list[bool]
+    held_out: bool = True
 
 
 @evented

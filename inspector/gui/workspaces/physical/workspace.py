@@ -201,10 +201,11 @@ class PhysicalWorkspace(Workspace):
             self.pattern.clear()
             return
         self.grid.set_views(outcome.views, outcome.names, outcome.success)
+        which = "held-out images" if outcome.held_out else "the images it was made on (no held-out folder)"
         self.grid_title.setText(
-            "16 held-out images with the perturbation, as the model reads them (green: fooled)"
+            f"16 of {which} with the perturbation, as the model reads them (green: fooled)"
             if outcome.result.additive
-            else "16 random views of held-out images with the pattern, printed and photographed (green: read as wanted)"
+            else f"16 random views of {which} with the pattern, printed and photographed (green: read as wanted)"
         )
         self.pattern.setPixmap(pixmap(outcome.result.pattern * outcome.result.mask, PATTERN_SIDE))
         self.summary.setText(summary_text(outcome.summary))
