@@ -36,4 +36,5 @@ WORKSPACES = [
         "training-time", "Training-time", "inspector.gui.workspaces.training_time.workspace", "TrainingTimeWorkspace"
     ),
     WorkspaceEntry("harden", "Harden", "inspector.gui.workspaces.harden.workspace", "HardenWorkspace"),
+    WorkspaceEntry("physical", "Physical", "inspector.gui.workspaces.physical.workspace", "PhysicalWorkspace"),
 ]

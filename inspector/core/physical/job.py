@@ -40,7 +40,8 @@ class PhysicalJob:
     """What to run. ``images`` and ``held_out`` are folders :func:`load_dataset` reads (labels from
     file names or ``labels.csv``); ``target`` a class index or name (None: untargeted); ``mask`` an
     image file (None: the attack's default, two bars); ``views`` the :class:`Views` parameters as
-    text or values; ``wider`` how much wider the evaluation's views are."""
+    text or values; ``wider`` how much wider the evaluation's views are; ``weights`` and
+    ``trust_code`` as :func:`~inspector.core.models.loading.load_model` takes them."""
 
     kind: str
     images: str
@@ -53,6 +54,8 @@ class PhysicalJob:
     wider: float = WIDER
     views_per_image: int = VIEWS_PER_IMAGE
     device: str | None = None
+    weights: str | None = None
+    trust_code: bool = False
 
 
 @dataclass
@@ -142,7 +145,7 @@ def prepare(job: PhysicalJob) -> Prepared:
         raise ParameterError(f"views per image {job.views_per_image}: must be at least 1")
     if job.mask is not None and not attack.needs_mask:
         raise ParameterError(f"{attack.name} takes no mask: it makes its own shape (see its parameters)")
-    model = load_model(job.model, job.device)
+    model = load_model(job.model, job.device, weights=job.weights, trust_code=job.trust_code)
     target = None if job.target is None else resolve_class(job.target, model.class_names)
     if target is not None and not attack.targeted:
         raise ParameterError(f"{attack.name} is untargeted: it takes no target")
