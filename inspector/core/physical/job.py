@@ -107,7 +107,8 @@ class Prepared:
             summary = self._summary(result, made)
             if self.held_x is not None and not result.cancelled:
                 summary["held_out"] = self.measure(result)
-        summary["recipe"] = dataclasses.replace(self.job, threads=threads).to_dict()
+        ran_on = self.job.device or str(self.model.device)  # "auto" may pick another device elsewhere
+        summary["recipe"] = dataclasses.replace(self.job, threads=threads, device=ran_on).to_dict()
         return result, summary
 
     def _summary(self, result: PhysicalResult, made: float) -> dict:
