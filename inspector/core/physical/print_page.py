@@ -92,11 +92,13 @@ def save_pdf(rgba: Image.Image, path: str | os.PathLike, width_mm: float, dpi: i
     """Write ``rgba`` as a one-page PDF whose page is ``width_mm`` wide (and the image's height in proportion).
 
     The resolution given to Pillow is the pixels' exact density, so that the MediaBox is
-    ``width_mm / 25.4 * 72`` points wide whatever the rounding to whole pixels.
+    ``width_mm / 25.4 * 72`` points wide whatever the rounding to whole pixels. The file holds no
+    dates or title, so the same pattern gives the same bytes.
 
     Raises:
         ParameterError: as :func:`print_image`. OSError: the file cannot be written.
     """
     image = print_image(rgba, width_mm, dpi, crop=crop)
     resolution = image.width * MM_PER_INCH / width_mm
-    image.save(path, "PDF", resolution=resolution, quality=QUALITY, subsampling=0)
+    undated = {"title": None, "creationDate": None, "modDate": None}
+    image.save(path, "PDF", resolution=resolution, quality=QUALITY, subsampling=0, **undated)
