@@ -12,6 +12,7 @@ from inspector.cli.options import add_model_options
 from inspector.cli.params import add_param_arguments, describe, flag_errors, param_values
 from inspector.cli.progress import ProgressLine
 from inspector.core.physical import PHYSICAL_ATTACKS
+from inspector.core.physical.print_page import DPI, MAX_DPI, MAX_WIDTH_MM, MIN_DPI, SIGN_FILL, sign_width
 from inspector.core.physical.views import WIDER, Views
 from inspector.core.util.params import Registry
 
@@ -52,15 +53,40 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--views-per-image", type=count(1, 10_000), default=100, metavar="N", help="views of each held-out image"
     )
     p.add_argument("--out", metavar="DIR", help="write sticker.png (or perturbation.png) and result.json here")
+    size = p.add_mutually_exclusive_group()
+    size.add_argument(
+        "--sign-diameter",
+        type=real(above=0.0, maximum=MAX_WIDTH_MM * SIGN_FILL),
+        metavar="MM",
+        help=f"with --out, also write sticker.pdf: the sticker's frame to print at 100 %% for a sign MM across "
+        f"(the sign spans {SIGN_FILL:.0%} of the frame)",
+    )
+    size.add_argument(
+        "--size-mm",
+        type=real(above=0.0, maximum=MAX_WIDTH_MM),
+        metavar="MM",
+        help="with --out, also write sticker.pdf: the patch (a sticker: its whole frame) MM wide, to print at 100 %%",
+    )
+    p.add_argument(
+        "--dpi",
+        type=count(MIN_DPI, MAX_DPI),
+        default=DPI,
+        metavar="N",
+        help=f"the print's resolution, dots per inch (default {DPI})",
+    )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
 def run(args) -> int:
     from inspector.core.io.out_folder import check_folder
-    from inspector.core.physical.job import PERTURBATION, RESULT, STICKER, PhysicalJob, prepare, save
+    from inspector.core.physical.job import PERTURBATION, PRINT, RESULT, STICKER, PhysicalJob, prepare, save
+    from inspector.core.util.errors import ParameterError
 
+    print_mm = sign_width(args.sign_diameter) if args.sign_diameter is not None else args.size_mm
+    if print_mm is not None and not args.out:
+        raise ParameterError("--sign-diameter and --size-mm size the print in --out: give --out DIR")
     if args.out:
-        check_folder(args.out, (STICKER, PERTURBATION, RESULT))
+        check_folder(args.out, (STICKER, PERTURBATION, PRINT, RESULT))
     job = PhysicalJob(
         kind=args.kind,
         images=args.images,
@@ -73,6 +99,8 @@ def run(args) -> int:
         wider=args.wider,
         views_per_image=args.views_per_image,
         device=args.device,
+        print_mm=print_mm,
+        dpi=args.dpi,
     )
     with flag_errors(PHYSICAL_ATTACKS), flag_errors(VIEWS):
         prepared = prepare(job)
@@ -86,7 +114,7 @@ def run(args) -> int:
 
         result, summary = prepared.execute(on_step=show, should_stop=should_stop)
     if args.out:
-        save(args.out, result, summary)
+        save(args.out, result, summary, job)
     if result.cancelled:
         if args.out:
             return stopped(f"stopped after {result.iterations} steps; the best pattern so far is in {args.out}")

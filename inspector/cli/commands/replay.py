@@ -1,7 +1,8 @@
 """``inspector replay SOURCE``: run a saved attack or evaluation again and check it gives the same bytes.
 
-SOURCE is an attack's result.json (or its folder, or a bare recipe) or an evaluation's
-``--out`` folder, its manifest.json or its HTML report. Exit 0: the replay matches what was
+SOURCE is an attack's result.json (or its folder, or a bare recipe), a physical attack's
+result.json (``inspector physical --out``), or an evaluation's ``--out`` folder, its manifest.json
+or its HTML report. Exit 0: the replay matches what was
 saved (or nothing was saved to compare with); 1: it differs, said in one line; 2: bad input.
 
 The file replayed may come from anyone: what it may do is decided here, on the command line,
@@ -26,11 +27,13 @@ HELP = "run a saved attack (result.json) or evaluation again; check the same byt
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "source",
-        help="an attack's result.json, its folder or a recipe; "
+        help="an attack's result.json, its folder or a recipe; a physical attack's result.json; "
         "or an evaluation's --out folder, manifest.json or report.html",
     )
     p.add_argument(
-        "--out-dir", help="attack: write the replay's four files here; evaluation: keep the replay's records here"
+        "--out-dir",
+        help="attack: write the replay's four files here; physical attack: its pattern, print and result.json; "
+        "evaluation: keep the replay's records here",
     )
     p.add_argument(
         "--limit",
@@ -58,6 +61,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args) -> int:
     from inspector.core.replay import (
         AttackSource,
+        PhysicalSource,
         PoisoningSource,
         PrivacySource,
         read_source,
@@ -78,11 +82,13 @@ def run(args) -> int:
             f"{show_path(source.path)}: a poisoning run's result is not replayed: run `inspector poison` "
             "again, or open it in the app's Training-time workspace (File > Open recipe)"
         )
-    if isinstance(source, AttackSource):
+    if isinstance(source, (AttackSource, PhysicalSource)):
         if args.limit is not None:
             raise ParameterError("--limit applies to an evaluation, not to one attack run")
         if args.ray is not None:
             raise ParameterError("--ray applies to an evaluation, not to one attack run")
+    if isinstance(source, PhysicalSource):
+        return _replay_physical(source, args)
     _take_choices(source, args)
     if isinstance(source, AttackSource):
         from inspector.core.evasion.inspect import check_out_dir
@@ -114,6 +120,33 @@ def run(args) -> int:
             print_result(replay.result)
     if args.json:
         print_json(finite(summary | {"replay": {"matched": replay.matched, "detail": replay.describe()}}))
+    print(f"replayed {escape_controls(what)}", file=sys.stderr if args.json else sys.stdout)
+    if replay.matched is False:
+        print(f"inspector: {replay.describe()}", file=sys.stderr)
+        return EXIT_DIFFERS
+    print(replay.describe(), file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
+def _replay_physical(source, args) -> int:
+    """Make a physical attack's pattern again and compare its PNG bytes with the saved one."""
+    from inspector.core.io.out_folder import check_folder
+    from inspector.core.physical.job import PERTURBATION, PRINT, RESULT, STICKER, save
+    from inspector.core.replay import replay_physical
+    from inspector.core.util.messages import escape_controls, show_path
+
+    if args.out_dir:
+        check_folder(args.out_dir, (STICKER, PERTURBATION, PRINT, RESULT), option="--out-dir")
+    replay = replay_physical(source)
+    if args.out_dir:
+        save(args.out_dir, replay.result, replay.summary, source.job)
+    recipe = replay.summary["recipe"]
+    what = (
+        f"{replay.summary['attack']} on {show_path(recipe['images'])} with {show_path(replay.summary['model'])} "
+        f"({recipe['device']}, {recipe['threads']} CPU thread(s))"
+    )
+    if args.json:
+        print_json(finite(replay.summary | {"replay": {"matched": replay.matched, "detail": replay.describe()}}))
     print(f"replayed {escape_controls(what)}", file=sys.stderr if args.json else sys.stdout)
     if replay.matched is False:
         print(f"inspector: {replay.describe()}", file=sys.stderr)

@@ -30,7 +30,8 @@ class PhysicalAttack(Configurable):
 
     Class attributes: ``name`` (registry key), ``title``, ``paper``; ``needs_mask`` (a sticker
     takes one; a patch and a universal perturbation make their own shape); ``targeted`` (whether it takes a
-    target); ``min_images`` (the fewest images it can be made on).
+    target); ``min_images`` (the fewest images it can be made on); ``printable`` (it makes colours
+    to print, not a perturbation to add).
     """
 
     title = ""
@@ -38,6 +39,7 @@ class PhysicalAttack(Configurable):
     needs_mask = True
     targeted = True
     min_images = 1
+    printable = True
 
     def run(self, model, x, y, *, target=None, mask=None, views=None, on_step=None, should_stop=None):
         raise NotImplementedError

@@ -3,13 +3,17 @@ set of images, measure it on another, save it.
 
 :func:`prepare` does every check that needs no optimisation (the attack's and the views'
 parameters, the model, both image sets, the target, the mask), so that bad input fails in
-seconds; :meth:`Prepared.execute` then makes and measures the pattern; :func:`save` writes
-``sticker.png`` (RGBA, alpha the mask, in the model's input frame) or ``perturbation.png`` and
-``result.json``.
+seconds; :meth:`Prepared.execute` then makes and measures the pattern (with the job's CPU thread
+count, recorded: a pattern's bytes depend on it, see :mod:`inspector.core.util.threads`); :func:`save`
+writes ``sticker.png`` (RGBA, alpha the mask, in the model's input frame) or ``perturbation.png``,
+``sticker.pdf`` when the job asks for a print (:mod:`~inspector.core.physical.print_page`), and
+``result.json``, whose ``recipe`` (:meth:`PhysicalJob.to_dict`) is what ``inspector replay`` runs
+again (:mod:`inspector.core.replay.physical`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from dataclasses import dataclass, field
@@ -24,13 +28,17 @@ from inspector.core.models.loading import load_model
 from inspector.core.physical.attack import PHYSICAL_ATTACKS, PhysicalAttack
 from inspector.core.physical.evaluate import VIEWS_PER_IMAGE, evaluate_physical, random_sticker
 from inspector.core.physical.masks import bars_mask, mask_from_image
+from inspector.core.physical.print_page import DPI, check_print, save_pdf
 from inspector.core.physical.result import PhysicalResult
 from inspector.core.physical.views import WIDER, Views
 from inspector.core.util.errors import ParameterError
 from inspector.core.util.params import build
+from inspector.core.util.threads import MAX_THREADS, intra_op_threads
 
 #: The files :func:`save` writes: the pattern (by whether it is a sticker) and the summary.
 STICKER, PERTURBATION, RESULT = "sticker.png", "perturbation.png", "result.json"
+#: The print version of a sticker or patch (:func:`~inspector.core.physical.print_page.save_pdf`).
+PRINT = "sticker.pdf"
 #: The most images of one set (each is kept in memory at the model's input size).
 MAX_IMAGES = 10_000
 
@@ -41,7 +49,9 @@ class PhysicalJob:
     file names or ``labels.csv``); ``target`` a class index or name (None: untargeted); ``mask`` an
     image file (None: the attack's default, two bars); ``views`` the :class:`Views` parameters as
     text or values; ``wider`` how much wider the evaluation's views are; ``weights`` and
-    ``trust_code`` as :func:`~inspector.core.models.loading.load_model` takes them."""
+    ``trust_code`` as :func:`~inspector.core.models.loading.load_model` takes them; ``threads`` the CPU
+    intra-op thread count (None: torch's current one, recorded when run); ``print_mm`` the printed
+    width of the sticker's frame or the patch in millimetres (None: no print), at ``dpi``."""
 
     kind: str
     images: str
@@ -56,6 +66,13 @@ class PhysicalJob:
     device: str | None = None
     weights: str | None = None
     trust_code: bool = False
+    threads: int | None = None
+    print_mm: float | None = None
+    dpi: int = DPI
+
+    def to_dict(self) -> dict:
+        """The job as JSON values: the recipe ``result.json`` records."""
+        return dataclasses.asdict(self)
 
 
 @dataclass
@@ -76,19 +93,29 @@ class Prepared:
     def execute(self, on_step=None, should_stop=None) -> tuple[PhysicalResult, dict]:
         """Make the pattern, then measure it (and, for a sticker, a same-area random one on the same
         views) on the held-out images. Returns (result, summary dict)."""
-        start = time.perf_counter()
-        result = self.attack.run(
-            self.model,
-            self.x,
-            self.y,
-            target=self.target,
-            mask=self.mask,
-            views=self.views,
-            on_step=on_step,
-            should_stop=should_stop,
-        )
-        made = time.perf_counter() - start
-        summary = {
+        threads = self.job.threads or torch.get_num_threads()
+        with intra_op_threads(threads):
+            start = time.perf_counter()
+            result = self.attack.run(
+                self.model,
+                self.x,
+                self.y,
+                target=self.target,
+                mask=self.mask,
+                views=self.views,
+                on_step=on_step,
+                should_stop=should_stop,
+            )
+            made = time.perf_counter() - start
+            summary = self._summary(result, made)
+            if self.held_x is not None and not result.cancelled:
+                summary["held_out"] = self.measure(result)
+        ran_on = self.job.device or str(self.model.device)  # "auto" may pick another device elsewhere
+        summary["recipe"] = dataclasses.replace(self.job, threads=threads, device=ran_on).to_dict()
+        return result, summary
+
+    def _summary(self, result: PhysicalResult, made: float) -> dict:
+        return {
             "kind": self.attack.name,
             "attack": self.attack.spec(),
             "model": getattr(self.model, "name", str(self.job.model)),
@@ -103,9 +130,6 @@ class Prepared:
             "train_success": result.train_success,
             "seconds_to_make": made,
         }
-        if self.held_x is not None and not result.cancelled:
-            summary["held_out"] = self.measure(result)
-        return result, summary
 
     def measure(self, result: PhysicalResult) -> dict:
         """The held-out figures of ``result``: its success, and a random sticker's on the same views."""
@@ -134,7 +158,9 @@ def prepare(job: PhysicalJob) -> Prepared:
 
     Raises:
         ParameterError: an unknown kind, a bad parameter or view range, a target for an untargeted
-            attack, a mask for an attack without one, too few images, or views per image below 1.
+            attack, a mask for an attack without one, too few images, views per image below 1, a
+            thread count out of range, a print of a universal perturbation or of a size or dpi out
+            of range (:func:`~inspector.core.physical.print_page.check_print`).
         ClassNameError: a target the model does not have; an image without a label.
         ImageError: a folder without images, an unreadable image or mask.
         ModelError: the model cannot be loaded.
@@ -145,7 +171,13 @@ def prepare(job: PhysicalJob) -> Prepared:
         raise ParameterError(f"views per image {job.views_per_image}: must be at least 1")
     if job.mask is not None and not attack.needs_mask:
         raise ParameterError(f"{attack.name} takes no mask: it makes its own shape (see its parameters)")
+    if job.threads is not None and not 1 <= job.threads <= MAX_THREADS:
+        raise ParameterError(f"thread count {job.threads}: must be from 1 to {MAX_THREADS}")
+    if job.print_mm is not None and not attack.printable:
+        raise ParameterError(f"{attack.name} makes no sticker or patch: there is nothing to print")
     model = load_model(job.model, job.device, weights=job.weights, trust_code=job.trust_code)
+    if job.print_mm is not None:
+        check_print(job.print_mm, job.dpi, model.input_size)
     target = None if job.target is None else resolve_class(job.target, model.class_names)
     if target is not None and not attack.targeted:
         raise ParameterError(f"{attack.name} is untargeted: it takes no target")
@@ -168,8 +200,9 @@ def _load(folder: str, model) -> tuple[torch.Tensor, torch.Tensor]:
     return x, torch.tensor([s.label for s in samples], device=model.device)
 
 
-def save(folder: str, result: PhysicalResult, summary: dict) -> None:
-    """Write the pattern's PNG and ``result.json`` into ``folder``, all or nothing.
+def save(folder: str, result: PhysicalResult, summary: dict, job: PhysicalJob | None = None) -> None:
+    """Write the pattern's PNG, its print PDF (when ``job`` asks for one) and ``result.json`` into
+    ``folder``, all or nothing.
 
     Raises:
         ExportError: the folder or a file cannot be written.
@@ -177,10 +210,11 @@ def save(folder: str, result: PhysicalResult, summary: dict) -> None:
     name = PERTURBATION if result.additive else STICKER
     image = result.rgba()
     text = json.dumps(summary | {"pattern_file": name}, indent=2) + "\n"
-    write_files(
-        folder,
-        {
-            name: lambda path: image.save(path, format="PNG"),
-            RESULT: lambda path: path.write_text(text, encoding="utf-8"),
-        },
-    )
+    writers = {
+        name: lambda path: image.save(path, format="PNG"),
+        RESULT: lambda path: path.write_text(text, encoding="utf-8"),
+    }
+    if job is not None and job.print_mm is not None:
+        width, dpi = job.print_mm, job.dpi
+        writers[PRINT] = lambda path: save_pdf(image, path, width, dpi, crop=result.placed)
+    write_files(folder, writers)

@@ -36,6 +36,7 @@ class UAP(PhysicalAttack):
     needs_mask = False
     targeted = False
     min_images = 2
+    printable = False
 
     eps: float = param(10 / 255, "radius of the ball, [0, 1] pixel units (linf: at most 0.49)", above=0.0, unit="pixel")
     norm: str = param("linf", "distance: linf or l2", choices=("linf", "l2"))

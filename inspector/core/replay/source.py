@@ -9,7 +9,8 @@ exported recipe (with a model comparison: its source attack), or a bare recipe (
 (``steal.json``, ``inversion.json``, ``membership.json``, the app's exports) gives its task and
 configuration (:mod:`inspector.core.replay.privacy`), and a poisoning run's ``result.json``
 (``inspector poison``) its trainings' configurations (:mod:`inspector.core.replay.poisoning`):
-these are not replayed, but the app opens them.
+these are not replayed, but the app opens them. A physical attack's ``result.json`` (``inspector
+physical``) gives its job, which is replayed (:mod:`inspector.core.replay.physical`).
 
 These files may come from anyone, so they are read as untrusted input: a bounded read of a
 regular file (a FIFO or a device is refused, not waited on), JSON of bounded nesting, every
@@ -40,6 +41,7 @@ from inspector.core.evaluation.report import REPORT_RECIPE_ID
 from inspector.core.evasion.recipe import Recipe
 from inspector.core.io.file_fields import check_fields, device, optional
 from inspector.core.io.untrusted import MAX_JSON_BYTES, parse_json, read_text
+from inspector.core.replay.physical import PhysicalSource, is_physical, read_physical
 from inspector.core.replay.poisoning import PoisoningSource, is_poisoning, read_poisoning
 from inspector.core.replay.privacy import PrivacySource, privacy_task, read_privacy
 from inspector.core.util.errors import RecipeError
@@ -97,8 +99,11 @@ class EvaluationSource:
     ignored: dict[str, Any] = field(default_factory=dict)
 
 
-def read_source(path: str | os.PathLike) -> AttackSource | EvaluationSource | PrivacySource | PoisoningSource:
-    """Read a recipe, result.json, evaluation folder, manifest or report, or a privacy or poisoning run's result.
+def read_source(
+    path: str | os.PathLike,
+) -> AttackSource | EvaluationSource | PrivacySource | PoisoningSource | PhysicalSource:
+    """Read a recipe, result.json, evaluation folder, manifest or report, or a privacy, poisoning or
+    physical run's result.
 
     Raises:
         RecipeError: the path is missing, not a regular file (a FIFO, a device), too large, not
@@ -143,11 +148,13 @@ def _embedded_recipe(path: Path, text: str) -> str:
     return html.unescape(text[start + len(_REPORT_START) : end])
 
 
-def _from_json(path: Path, data) -> AttackSource | EvaluationSource | PrivacySource | PoisoningSource:
+def _from_json(path: Path, data) -> AttackSource | EvaluationSource | PrivacySource | PoisoningSource | PhysicalSource:
     if privacy_task(data) is not None:  # first: a membership export also has a recipe object
         return read_privacy(path, data)
     if is_poisoning(data):
         return read_poisoning(path, data)
+    if is_physical(data):  # before an attack's: its result also has a recipe object
+        return read_physical(path, data)
     if isinstance(data, dict) and isinstance(data.get("source"), dict) and "models" in data:
         data = data["source"]  # a model comparison: its source attack
     if isinstance(data, dict) and isinstance(data.get("recipe"), dict):  # an attack's result.json
