@@ -128,3 +128,41 @@ def _explained(
 ) -> Explained:
     prediction = predict(model, x, k=5, what=what)
     return Explained(x, prediction, method.attribute(model, x, prediction.label if target is None else target))
+
+
+def explain_files(
+    image: str | os.PathLike,
+    model: str | None,
+    method: str,
+    params: dict | None = None,
+    *,
+    target: str | None = None,
+    adversarial: str | os.PathLike | None = None,
+    device: str | None = None,
+    weights: str | None = None,
+    trust_code: bool = False,
+) -> Explanation:
+    """Load ``model`` (as :func:`~inspector.core.models.loading.load_model` does), ``image`` and, if
+    given, ``adversarial`` (an image file such as ``inspector attack`` saves; both brought to the
+    model's input size), build the method ``method`` from ``params`` and :func:`explain` them,
+    the original towards ``target`` (a class index or name; None: its top-1).
+
+    Raises:
+        ParameterError: no such method, or a bad parameter.
+        ClassNameError: ``target`` is no class of the model.
+        ImageError, ModelError, DeviceError: see :func:`~inspector.core.io.image.load_tensor` and
+            :func:`~inspector.core.models.loading.load_model`.
+        InspectorError: captum (the ``explain`` extra) is not installed.
+    """
+    from inspector.core.explain import EXPLANATION_METHODS
+    from inspector.core.io.image import load_tensor
+    from inspector.core.models.labels import resolve_class
+    from inspector.core.models.loading import load_model
+
+    explainer = EXPLANATION_METHODS.make(method, params)
+    clf = load_model(model, device, weights=weights, trust_code=trust_code)
+    index = None if target is None else resolve_class(target, clf.class_names)
+    size = (clf.input_size, clf.channels, clf.resize)
+    x = load_tensor(image, *size).to(clf.device)
+    x_adv = None if adversarial is None else load_tensor(adversarial, *size).to(clf.device)
+    return explain(clf, explainer, x, target=index, x_adv=x_adv)
