@@ -49,11 +49,12 @@ def test_integrated_gradients_are_complete_within_5_percent_at_the_default_steps
     assert attribution.map.shape == (28, 28)
 
 
+@pytest.mark.parametrize("method", ["saliency", "smoothgrad"])
 @pytest.mark.parametrize("label", DIGITS)
-def test_the_saliency_of_a_digit_lies_on_its_strokes(mnist_model, label):
+def test_the_saliency_of_a_digit_lies_on_its_strokes(mnist_model, label, method):
     """Per pixel, the gradient's size on the digit's strokes is well above that on the black background."""
     x = digit(mnist_model, label)
-    saliency = EXPLANATION_METHODS.make("saliency").attribute(mnist_model, x, label).map
+    saliency = EXPLANATION_METHODS.make(method).attribute(mnist_model, x, label).map
     strokes = x[0, 0] > 0.5
     assert saliency.min() >= 0
     assert saliency[strokes].mean() > 1.8 * saliency[~strokes].mean()
@@ -69,6 +70,17 @@ def test_grad_cam_moves_when_the_predicted_class_changes(mnist_model, label):
     assert mass_moved(before, again) < 1e-6 and rank_correlation(before, again) == pytest.approx(1.0)
     assert mass_moved(before, after) > 0.15
     assert rank_correlation(before, after) < 0.8
+
+
+def test_smoothgrad_is_the_same_for_a_seed_and_leaves_the_global_generator_alone(mnist_model):
+    x = digit(mnist_model, 9)
+    torch.manual_seed(5)
+    state = torch.get_rng_state()
+    first = EXPLANATION_METHODS.make("smoothgrad", {"samples": 8}).attribute(mnist_model, x, 9).map
+    assert torch.equal(torch.get_rng_state(), state)
+    assert torch.equal(EXPLANATION_METHODS.make("smoothgrad", {"samples": 8}).attribute(mnist_model, x, 9).map, first)
+    other = EXPLANATION_METHODS.make("smoothgrad", {"samples": 8, "seed": 1}).attribute(mnist_model, x, 9).map
+    assert not torch.equal(other, first)
 
 
 def test_the_comparison_figures_on_maps_made_up_to_know_the_answer():
