@@ -17,7 +17,7 @@ from inspector.core.explain.compare import mass_moved, rank_correlation
 from inspector.core.explain.explain import explain
 from inspector.core.io.image import load_tensor, save_image, to_pil
 from inspector.core.io.resources import resource_path
-from inspector.core.util.errors import InspectorError, ParameterError
+from inspector.core.util.errors import InspectorError, ModelError, ParameterError
 
 DIGITS = (3, 7, 9)
 
@@ -132,6 +132,19 @@ def test_bad_input_ends_in_one_line_and_exit_2(capsys, extra, message):
     assert main(["explain", image, "--model", "mnist-standard", "--device", "cpu", *extra]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"inspector: error: {message}") and err.count("\n") == 1
+
+
+def test_grad_cam_on_a_torchscript_network_says_it_sees_no_layer(mnist_model):
+    from inspector.core.models.classifier import Classifier
+
+    traced = torch.jit.trace(mnist_model.net, torch.zeros(1, 1, 28, 28))
+    model = Classifier(traced, name="traced.pt", input_size=(28, 28), channels=1, class_names=mnist_model.class_names)
+    x = digit(mnist_model, 3)
+    assert EXPLANATION_METHODS.make("saliency").attribute(model, x, 3).map.shape == (28, 28)
+    with pytest.raises(
+        ModelError, match=r"^traced.pt: Grad-CAM needs a layer of feature maps, and the model shows none$"
+    ):
+        EXPLANATION_METHODS.make("grad-cam").attribute(model, x, 3)
 
 
 def test_an_unknown_method_is_refused_by_name():
