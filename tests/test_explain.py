@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 
+import numpy as np
 import pytest
 import torch
 from PIL import Image
@@ -94,6 +95,18 @@ def test_the_comparison_figures_on_maps_made_up_to_know_the_answer():
     assert rank_correlation(torch.ones(4, 4), ramp) == 0.0
     with pytest.raises(ValueError, match="cannot be compared"):
         mass_moved(ramp, ramp[:2])
+
+
+def test_the_heat_map_tints_red_where_the_map_is_large():
+    from inspector.core.explain.heatmap import heat_map
+
+    x = torch.full((1, 1, 10, 10), 0.4)
+    attribution = torch.zeros(10, 10)
+    attribution[2:4, 5:7] = -3.0
+    pixels = np.asarray(heat_map(x, attribution))
+    assert pixels[2, 5].tolist() == [217, 26, 26]  # 0.4 * 0.25 + 0.75 red, 0.4 * 0.25 green and blue
+    assert pixels[0, 0].tolist() == [102, 102, 102]  # untinted grey
+    assert (np.asarray(heat_map(x, torch.zeros(10, 10))) == 102).all()
 
 
 def test_explain_writes_the_maps_and_the_figures(mnist_model, tmp_path, capsys):
