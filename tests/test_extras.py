@@ -34,8 +34,8 @@ def test_the_extras_are_those_of_pyproject():
     optional = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
     for name, extra in EXTRAS.items():
         assert [req.split(">")[0] for req in optional[name]] == list(extra.modules)
-    for user in ("test", "bundle"):
-        assert "robustness-inspector[onnx,privacy]" in optional[user]
+    assert "robustness-inspector[onnx,privacy]" in optional["bundle"]
+    assert "robustness-inspector[onnx,privacy,explain]" in optional["test"]
     mandatory = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     assert not [req for req in mandatory for extra in EXTRAS.values() for m in extra.modules if req.startswith(m)]
 

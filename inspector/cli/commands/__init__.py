@@ -12,6 +12,7 @@ from importlib import import_module
 NAMES = (
     "classify",
     "attack",
+    "explain",
     "physical",
     "train",
     "harden",

@@ -31,6 +31,7 @@ EXTRAS = {
     "onnx": Extra(("onnx", "onnxruntime"), "ONNX model files need"),
     "privacy": Extra(("opacus",), "DP-SGD training (inspector train dp) needs"),
     "ray": Extra(("ray",), "Spreading an evaluation over Ray workers (--ray) needs"),
+    "explain": Extra(("captum",), "Explanations (inspector explain) need"),
 }
 
 
