@@ -19,6 +19,7 @@ from inspector.core.evasion.inspect import inspect
 from inspector.core.evasion.recipe import Recipe
 from inspector.core.io.image import load_tensor
 from inspector.core.io.resources import resource_path
+from inspector.core.models.architectures import ARCHITECTURES
 from inspector.core.models.formats.onnx_graph import OPS, OnnxGraphNet
 from inspector.core.models.formats.onnx_runtime import OnnxRuntimeNet
 from inspector.core.models.loading import load_model
@@ -169,7 +170,7 @@ def test_state_dict_takes_its_number_of_classes_from_the_weights(tmp_path):
 def test_weights_errors_name_the_file_and_the_fix(tmp_path, mnist_files):
     with pytest.raises(
         ModelError,
-        match="--weights needs an architecture as --model, not 'mnist-standard': one of mnist-cnn, efficientnet-lite0",
+        match=f"--weights needs an architecture as --model, not 'mnist-standard': one of {', '.join(ARCHITECTURES)}$",
     ):
         load_model("mnist-standard", "cpu", weights=mnist_files["safetensors"])
     with pytest.raises(ModelError, match=r"mnist.safetensors: not efficientnet-lite0 weights \(no output layer"):

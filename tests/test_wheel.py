@@ -30,7 +30,11 @@ pytestmark = pytest.mark.wheel
 ROOT = Path(__file__).resolve().parents[1]
 BUILD_INPUTS = ("pyproject.toml", "setup.py", "README.md", "inspector", "resources")
 # A shipped sample and its true label, by the task's first word.
-SAMPLES = {"ImageNet-1k,": ("coffee.png", "espresso"), "MNIST": ("mnist-7.png", "7")}
+SAMPLES = {
+    "ImageNet-1k,": ("coffee.png", "espresso"),
+    "MNIST": ("mnist-7.png", "7"),
+    "GTSRB": ("road-signs/stop.png", "stop"),
+}
 #: Built-ins that misread that sample in the checkout too: mnist-dp (DP-SGD, 84 % held-out accuracy) reads it as 2.
 MISREAD = {"mnist-dp"}
 OFFLINE = ("NewConnectionError", "Temporary failure in name resolution", "Network is unreachable")

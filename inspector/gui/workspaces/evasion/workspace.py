@@ -24,7 +24,7 @@ from inspector.core.evasion.recipe import Recipe
 from inspector.core.evasion.samples import is_shipped_sample, road_sign_images, samples_for
 from inspector.core.evasion.summary import summary_line
 from inspector.core.io.image import IMAGE_SUFFIXES
-from inspector.core.io.resources import sample_images
+from inspector.core.io.resources import default_image, sample_images
 from inspector.core.models.labels import resolve_class
 from inspector.core.replay import AttackSource
 from inspector.core.util.errors import InspectorError
@@ -93,7 +93,7 @@ class EvasionWorkspace(Workspace):
         self.defense_panel.changed.connect(self._show_results)
         self.compare_panel.set_model(self.shell.session.model)
         self.threat_panel.set_model(self.shell.session.model)
-        self.load(self.state.image)
+        self.load(self.state.image, suit=self.state.image == str(default_image()))
 
     # ---- layout -------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -217,10 +217,12 @@ class EvasionWorkspace(Workspace):
         weights: str | None = None,
         trust_code: bool = False,
         then_run: Recipe | None = None,
+        suit: bool = False,
     ) -> None:
         """Load ``image`` with ``model`` (and ``weights``, ``trust_code``) on ``device`` (default: the
         session's) in a worker; the state and the session change only when that succeeds, and then
-        ``then_run`` runs, if given."""
+        ``then_run`` runs, if given. With ``suit`` (a model change, or the default photo at start), a
+        shipped sample made for another kind of model is replaced by the first that suits this one."""
         session = self.shell.session
         weights, trust = (session.weights, session.trust_code) if model is None else (weights, trust_code)
         model = session.model if model is None else model
@@ -229,7 +231,7 @@ class EvasionWorkspace(Workspace):
         self.shell.runner.start(
             job,
             f"loading {Path(image).name} on {model}\u2026",
-            lambda preview: self._on_preview(image, preview, then_run),
+            lambda preview: self._on_preview(image, preview, then_run, suit),
         )
 
     def open_source(self, source: AttackSource, confirm_code=lambda model: False) -> bool:
@@ -261,14 +263,15 @@ class EvasionWorkspace(Workspace):
         )
         return True
 
-    def _on_preview(self, image: str, preview: Preview, then_run: Recipe | None = None) -> None:
+    def _on_preview(self, image: str, preview: Preview, then_run: Recipe | None = None, suit: bool = False) -> None:
         first_load = self.state.preview is None
         self.state.image = image
         self.state.inspection = self.state.comparison = None
         self.state.preview = preview
         suited = samples_for(preview.class_names, preview.shape[0])
         self.image_panel.set_samples(suited)
-        if suited and is_shipped_sample(image) and Path(image).resolve() not in {p.resolve() for p in suited}:
+        unsuited = is_shipped_sample(image) and Path(image).resolve() not in {p.resolve() for p in suited}
+        if suit and suited and unsuited:
             self.load(str(suited[0]), then_run=then_run)  # another kind of model's sample: show one of this one's
             return
         if not first_load:
@@ -288,7 +291,7 @@ class EvasionWorkspace(Workspace):
         current = (session.model, session.device, session.weights, session.trust_code)
         if preview is not None and preview.choice() != current:
             self._show_results()  # stale until the image has loaded with it
-            self.load(self.state.image)
+            self.load(self.state.image, suit=True)
 
     def _show_preview(self, preview: Preview) -> None:
         self._on_busy(self.shell.runner.busy())
