@@ -20,6 +20,7 @@ from torch import nn
 
 from inspector.core.attacks.fgsm import FGSM
 from inspector.core.attacks.pgd import PGD
+from inspector.core.training.warmup import ramped_eps
 
 #: The paper's FGSM step, as a multiple of eps.
 STEP_RATIO = 1.25
@@ -43,7 +44,7 @@ class FastAdversarialLoss:
 
     def eps_at(self, progress: float) -> float:
         """The budget used after ``progress`` epochs of training."""
-        return self.eps if self.warmup <= 0 else self.eps * min(1.0, progress / self.warmup)
+        return ramped_eps(self.eps, self.warmup, progress)
 
     def __call__(
         self, net: nn.Module, x: torch.Tensor, y: torch.Tensor, *, seed: int, progress: float

@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from inspector.core.attacks.pgd import PGD
+from inspector.core.training.warmup import ramped_eps
 
 
 @dataclass
@@ -38,7 +39,7 @@ class PGDAdversarialLoss:
 
     def eps_at(self, progress: float) -> float:
         """The budget used after ``progress`` epochs of training."""
-        return self.eps if self.warmup <= 0 else self.eps * min(1.0, progress / self.warmup)
+        return ramped_eps(self.eps, self.warmup, progress)
 
     def __call__(
         self, net: nn.Module, x: torch.Tensor, y: torch.Tensor, *, seed: int, progress: float

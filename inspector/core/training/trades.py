@@ -18,6 +18,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from inspector.core.training.warmup import ramped_eps
+
 
 @dataclass
 class TradesLoss:
@@ -39,7 +41,7 @@ class TradesLoss:
 
     def eps_at(self, progress: float) -> float:
         """The budget used after ``progress`` epochs of training."""
-        return self.eps if self.warmup <= 0 else self.eps * min(1.0, progress / self.warmup)
+        return ramped_eps(self.eps, self.warmup, progress)
 
     def __call__(
         self, net: nn.Module, x: torch.Tensor, y: torch.Tensor, *, seed: int, progress: float
