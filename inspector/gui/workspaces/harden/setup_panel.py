@@ -17,13 +17,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
 )
 
 from inspector.core.training.methods import HARDENING_METHODS
 from inspector.gui.param_form import ParamForm
+from inspector.gui.run_bar import RunBar
 from inspector.gui.workspaces.harden.state import HardenState
 
 
@@ -71,21 +71,20 @@ class SetupPanel(QGroupBox):
         self.params = ParamForm(self._param_changed)
         QVBoxLayout(box).addWidget(self.params)
         layout.addWidget(box)
-        buttons = QHBoxLayout()
-        self.harden_button = QPushButton("Harden")
-        self.harden_button.setToolTip("Train; after a Cancel, Harden continues from the last finished epoch")
-        self.harden_button.clicked.connect(self.harden_clicked)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(self.cancel_clicked)
-        buttons.addWidget(self.harden_button)
-        buttons.addWidget(self.cancel_button)
-        layout.addLayout(buttons)
-        self.progress = QProgressBar()
-        layout.addWidget(self.progress)
-        self.stage = QLabel("")
-        self.stage.setWordWrap(True)
-        layout.addWidget(self.stage)
+        bar = RunBar(
+            "Harden",
+            "Train; after a Cancel, Harden continues from the last finished epoch",
+            "Stop after the current batch: the finished epochs are kept in the checkpoint",
+            self.harden_clicked,
+            self.cancel_clicked,
+        )
+        layout.addWidget(bar)
+        self.harden_button, self.cancel_button, self.progress, self.stage = (
+            bar.run_button,
+            bar.cancel_button,
+            bar.progress,
+            bar.stage,
+        )
         self.use_button = QPushButton("Use the hardened model")
         self.use_button.setToolTip("Make it the current model: the model picker offers it, Evasion attacks it")
         self.use_button.setEnabled(False)

@@ -15,19 +15,17 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
-    QWidget,
 )
 
 from inspector.core.physical import PHYSICAL_ATTACKS
 from inspector.core.physical.views import WIDER, Views
 from inspector.gui.attack_form import ClassPicker
 from inspector.gui.param_form import ParamForm
+from inspector.gui.run_bar import RunBar
 from inspector.gui.workspaces.physical.state import PhysicalState
 
 #: The kinds made and measured on the digital images: the views' ranges do not apply to them.
@@ -94,24 +92,20 @@ class SetupPanel(QGroupBox):
         self.views.set_params(Views.params(), state.views)
         QVBoxLayout(self.views_box).addWidget(self.views)
         layout.addWidget(self.views_box)
-        self.footer = QWidget()
-        footer = QVBoxLayout(self.footer)
-        buttons = QHBoxLayout()
-        self.run_button = QPushButton("Run")
-        self.run_button.setToolTip("Make the pattern, then measure it on the held-out images")
-        self.run_button.clicked.connect(self.run_clicked)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop: the best pattern so far is kept, without a held-out figure")
-        self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(self.cancel_clicked)
-        buttons.addWidget(self.run_button)
-        buttons.addWidget(self.cancel_button)
-        footer.addLayout(buttons)
-        self.progress = QProgressBar()
-        footer.addWidget(self.progress)
-        self.stage = QLabel("")
-        self.stage.setWordWrap(True)
-        footer.addWidget(self.stage)
+        self.footer = RunBar(
+            "Run",
+            "Make the pattern, then measure it on the held-out images",
+            "Stop: the best pattern so far is kept, without a held-out figure",
+            self.run_clicked,
+            self.cancel_clicked,
+        )
+        self.footer.setContentsMargins(6, 0, 6, 6)  # under the scrolling column, not against the window's edge
+        self.run_button, self.cancel_button, self.progress, self.stage = (
+            self.footer.run_button,
+            self.footer.cancel_button,
+            self.footer.progress,
+            self.footer.stage,
+        )
         self._show_params()
 
     def _folder_row(self, form: QFormLayout, label: str, key: str, tip: str) -> QLineEdit:
