@@ -12,6 +12,8 @@ from inspector.core.explain import EXPLANATION_METHODS
 
 NAME = "explain"
 HELP = "show which pixels a class score owes most to, before and after an attack"
+#: Short names of the methods, as the issue and the papers' readers write them.
+ALIASES = {"ig": "integrated-gradients", "gradcam": "grad-cam"}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -20,7 +22,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("image")
     add_model_options(p)
     p.add_argument(
-        "--method", choices=list(EXPLANATION_METHODS), default="integrated-gradients", help="(default %(default)s)"
+        "--method",
+        choices=[*EXPLANATION_METHODS, *ALIASES],
+        default="integrated-gradients",
+        help="(default %(default)s; " + ", ".join(f"{a} is {n}" for a, n in ALIASES.items()) + ")",
     )
     add_param_arguments(p, EXPLANATION_METHODS)
     p.add_argument(
@@ -45,7 +50,7 @@ def run(args) -> int:
         explanation = explain_files(
             args.image,
             args.model,
-            args.method,
+            ALIASES.get(args.method, args.method),
             param_values(args, EXPLANATION_METHODS),
             target=args.target,
             adversarial=args.adversarial,
@@ -63,6 +68,7 @@ def run(args) -> int:
     for key in ("original", "adversarial"):
         if key in summary:
             _print_image(key, summary[key])
+    print(explanation.sanity.describe())
     if "rank_correlation" in summary:
         print(
             f"before vs after: rank correlation {summary['rank_correlation']:.3f}, "

@@ -5,7 +5,7 @@
 adversarial of it, and saves the maps as heat maps.
 """
 
-from inspector.core.explain import grad_cam, integrated_gradients, saliency, smoothgrad  # noqa: F401  (registration)
+from inspector.core.explain import grad_cam, integrated_gradients, occlusion, saliency, smoothgrad  # noqa: F401  (registration)
 from inspector.core.explain.method import EXPLANATION_METHODS, Attribution, ExplanationMethod
 
 __all__ = ["EXPLANATION_METHODS", "Attribution", "ExplanationMethod"]

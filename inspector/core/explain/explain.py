@@ -1,7 +1,8 @@
 """Explaining an image and, beside it, an adversarial of it: what the model looked at before and after.
 
 The original is explained towards a given class (its true class) or else its top-1; the adversarial
-towards its own top-1, the class it is read as; :mod:`.compare` says how far the map moved.
+towards its own top-1, the class it is read as; :mod:`.compare` says how far the map moved, and
+:mod:`.sanity` whether the method's maps depend on the model at all.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from inspector.core.evasion.classify import Classification, predict
 from inspector.core.explain.compare import mass_moved, rank_correlation
 from inspector.core.explain.heatmap import heat_map
 from inspector.core.explain.method import Attribution, ExplanationMethod
+from inspector.core.explain.sanity import SanityCheck, sanity_check
 from inspector.core.io.files import check_files, write_atomically, write_files
 from inspector.core.io.image import save_image
 from inspector.core.models.classifier import Classifier
@@ -55,11 +57,13 @@ class Explained:
 class Explanation:
     """What :func:`explain` made: the original's map and, given an adversarial, its map and how far
     the map moved (:func:`~inspector.core.explain.compare.rank_correlation`, in [-1, 1], and
-    :func:`~inspector.core.explain.compare.mass_moved`, in [0, 1])."""
+    :func:`~inspector.core.explain.compare.mass_moved`, in [0, 1]); and the method's
+    :func:`~inspector.core.explain.sanity.sanity_check` on the model."""
 
     model: Classifier
     method: ExplanationMethod
     original: Explained
+    sanity: SanityCheck
     adversarial: Explained | None = None
 
     def to_dict(self) -> dict:
@@ -68,6 +72,7 @@ class Explanation:
             "method": self.method.spec(),
             "paper": self.method.paper,
             "original": self.original.to_dict(self.model),
+            "sanity_check": self.sanity.to_dict(),
         }
         if self.adversarial is not None:
             before, after = self.original.attribution.map, self.adversarial.attribution.map
@@ -111,16 +116,18 @@ def explain(
     x_adv: torch.Tensor | None = None,
 ) -> Explanation:
     """Explain ``x`` (1, C, H, W) in [0, 1] towards ``target`` (None: its top-1) and, given
-    ``x_adv`` (the same shape), the adversarial towards its own top-1.
+    ``x_adv`` (the same shape), the adversarial towards its own top-1; run the method's sanity
+    check on the model (once per model and method: see :func:`~inspector.core.explain.sanity.sanity_check`).
 
     Raises:
-        ParameterError: ``target`` is no class of the model.
-        ModelError: the model fails, or lacks a layer the method needs.
+        ParameterError: ``target`` is no class of the model, or a layer the method is given is not one.
+        ModelError: the model fails, or lacks a layer the method needs or the sanity check re-initialises.
         InspectorError: captum (the ``explain`` extra) is not installed.
     """
     original = _explained(model, method, x, target, "the image")
     adversarial = None if x_adv is None else _explained(model, method, x_adv, None, "the adversarial")
-    return Explanation(model, method, original, adversarial)
+    checked = sanity_check(model, method, x, original.attribution.target)
+    return Explanation(model, method, original, checked, adversarial)
 
 
 def _explained(

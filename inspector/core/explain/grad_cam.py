@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from inspector.core.explain.method import EXPLANATION_METHODS, Attribution, ExplanationMethod
-from inspector.core.util.errors import ModelError
+from inspector.core.util.errors import ModelError, ParameterError
 from inspector.core.util.messages import show_path
+from inspector.core.util.params import param
 
 if TYPE_CHECKING:
     import torch
@@ -16,10 +17,13 @@ if TYPE_CHECKING:
     from inspector.core.models.classifier import Classifier
 
 
-def last_feature_layer(model: Classifier, x: torch.Tensor) -> nn.Module:
-    """The last leaf module of the network, in the order a forward pass on ``x`` runs them, whose
-    output is a stack of feature maps (N, C, h, w): the last convolution block's output, after its
-    activation and pooling, as Grad-CAM reads it.
+#: The most layer names a refusal of an unknown ``layer`` lists.
+LISTED_LAYERS = 8
+
+
+def feature_layers(model: Classifier, x: torch.Tensor) -> list[tuple[str, nn.Module]]:
+    """The leaf modules of the network, with their names, in the order a forward pass on ``x`` runs
+    them, whose output is a stack of feature maps (N, C, h, w); a module run twice counts once.
 
     Raises:
         ModelError: no module gives one (a TorchScript or ONNX model's layers are not visible).
@@ -29,11 +33,11 @@ def last_feature_layer(model: Classifier, x: torch.Tensor) -> nn.Module:
     ran: list[nn.Module] = []
 
     def record(module: nn.Module, _inputs: object, output: object) -> None:
-        if isinstance(output, torch.Tensor) and output.dim() == 4:
+        if isinstance(output, torch.Tensor) and output.dim() == 4 and module not in ran:
             ran.append(module)
 
-    leaves = [m for m in model.net.modules() if not list(m.children())]
-    hooks = [m.register_forward_hook(record) for m in leaves]
+    names = {m: name for name, m in model.net.named_modules() if not list(m.children())}
+    hooks = [m.register_forward_hook(record) for m in names]
     try:
         with torch.no_grad():
             model(x)
@@ -42,13 +46,43 @@ def last_feature_layer(model: Classifier, x: torch.Tensor) -> nn.Module:
             hook.remove()
     if not ran:
         raise ModelError(f"{show_path(model.name)}: Grad-CAM needs a layer of feature maps, and the model shows none")
-    return ran[-1]
+    return [(names[m], m) for m in ran]
+
+
+def last_feature_layer(model: Classifier, x: torch.Tensor) -> nn.Module:
+    """The last of :func:`feature_layers`: the last convolution block's output, after its activation
+    and pooling, as Grad-CAM reads it.
+
+    Raises:
+        ModelError: see :func:`feature_layers`.
+    """
+    return feature_layers(model, x)[-1][1]
+
+
+def named_feature_layer(model: Classifier, x: torch.Tensor, name: str) -> nn.Module:
+    """The layer called ``name`` in the network (as ``named_modules`` names it, e.g. ``features.3``),
+    one of :func:`feature_layers`.
+
+    Raises:
+        ParameterError: no such layer, or its output is no stack of feature maps (the message lists
+            the last :data:`LISTED_LAYERS` of those that are).
+        ModelError: see :func:`feature_layers`.
+    """
+    layers = feature_layers(model, x)
+    found = dict(layers)
+    if name in found:
+        return found[name]
+    shown = ", ".join(n for n, _ in layers[-LISTED_LAYERS:])
+    more = f" (the last {LISTED_LAYERS} of {len(layers)})" if len(layers) > LISTED_LAYERS else ""
+    what = "gives no feature maps" if name in dict(model.net.named_modules()) else "is not a layer of the model"
+    detail = f"{name!r} {what}; layers with feature maps: {shown}{more}"
+    raise ParameterError(f"grad-cam parameter 'layer': {detail}", param="layer", detail=detail)
 
 
 @EXPLANATION_METHODS.register
 @dataclass
 class GradCamMethod(ExplanationMethod):
-    """The last feature maps (see :func:`last_feature_layer`) weighted by their average gradient of the logit, summed,
+    """The last feature maps (see :func:`last_feature_layer`), or those of ``layer``, weighted by their average gradient of the logit, summed,
     kept where positive (ReLU) and upsampled bilinearly to the image: a coarse, non-negative map
     (logit units) of the regions in favour of the class."""
 
@@ -56,9 +90,14 @@ class GradCamMethod(ExplanationMethod):
     title = "Grad-CAM (last feature maps)"
     paper = "Selvaraju et al. 2017, arXiv:1610.02391"
 
+    layer: str = param(
+        "", "the layer explained, by its name in the network (e.g. features.3); empty: the last feature maps"
+    )
+
     def _attribute(self, model: Classifier, x: torch.Tensor, target: int) -> Attribution:
         from captum.attr import LayerAttribution, LayerGradCam
 
-        cam = LayerGradCam(model, last_feature_layer(model, x)).attribute(x, target=target, relu_attributions=True)
+        layer = named_feature_layer(model, x, self.layer) if self.layer else last_feature_layer(model, x)
+        cam = LayerGradCam(model, layer).attribute(x, target=target, relu_attributions=True)
         up = LayerAttribution.interpolate(cam, tuple(x.shape[-2:]), interpolate_mode="bilinear")
         return Attribution(up[0, 0].detach().float().cpu(), target)
