@@ -181,7 +181,13 @@ def test_the_html_report_is_one_self_contained_file(mnist_model, tmp_path):
     write_report(result, tmp_path / "report.html")
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "http://" not in page and "https://" not in page and 'src="file' not in page
-    assert page.count("data:image/png;base64,") == 1 + len(result.examples)
+    # the plot, and per example the attack's figure and the maps of where the model looks
+    assert page.count("data:image/png;base64,") == 1 + 2 * len(result.examples)
+    assert page.count("where the model looks on ") == len(result.examples)
+    for ex in result.examples:  # the original towards its true class, the adversarial towards the class it is read as
+        assert ex.explanation.original.attribution.target == ex.label
+        assert ex.explanation.adversarial.attribution.target == ex.adversarial_top["index"] != ex.label
+    assert "sanity check (model randomisation): rank correlation" in page
     assert "95 % CI (Wilson)" in page and "FLAG" in page and "worst case" in page and "mnist-distilled" in page
     worst = next(r for r in result.robust if r["attack"] == "worst case" and r["eps"] == 0.3)
     assert f"{100 * worst['accuracy']:.1f} %" in page

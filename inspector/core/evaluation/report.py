@@ -15,7 +15,7 @@ from PIL import Image
 
 from inspector.core.evaluation.config import build_attack
 from inspector.core.evaluation.plot import eps_label, robustness_plot
-from inspector.core.evaluation.result import EvaluationResult
+from inspector.core.evaluation.result import EvaluationResult, Example
 from inspector.core.io.figure import side_by_side
 from inspector.core.io.files import write_atomically
 
@@ -205,6 +205,7 @@ def render_html(result: EvaluationResult) -> str:
                 f"<p><b>{_e(ex.image)}</b> (true class {_e(result.class_names[ex.label])}): {_e(ex.attack)}"
                 + (f" at eps {eps_label(ex.eps)}" if ex.eps is not None else "")
                 + f'</p><img class="example" alt="{_e(ex.image)}" src="{_png(figure)}">'
+                + _maps(ex)
             )
     if result.errors:
         parts.append("<h2>Images that failed</h2>")
@@ -223,6 +224,24 @@ def render_html(result: EvaluationResult) -> str:
         + "\n".join(parts)
         + _embedded_recipe(result)
         + "</body></html>"
+    )
+
+
+def _maps(ex: Example) -> str:
+    """Where the model looks on the example (its maps, the method, the method's sanity check), or why not shown."""
+    if ex.explanation is None:
+        return (
+            f'<p class="muted">No maps of where the model looks: {_e(ex.no_explanation)}</p>'
+            if ex.no_explanation
+            else ""
+        )
+    from inspector.core.explain.figure import maps_figure
+
+    method, sanity = ex.explanation.method, ex.explanation.sanity
+    flag = ' class="flag"' if sanity.flagged else ""
+    return (
+        f'<img class="example" alt="where the model looks on {_e(ex.image)}" src="{_png(maps_figure(ex.explanation))}">'
+        f'<p class="muted">{_e(method.title)} ({_e(method.paper)}); <span{flag}>{_e(sanity.describe())}</span></p>'
     )
 
 

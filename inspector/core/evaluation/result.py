@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import torch
 
@@ -18,6 +19,9 @@ from inspector.core.attacks import ATTACKS
 from inspector.core.evaluation.config import EvaluationConfig, budgets
 from inspector.core.evaluation.sanity import sanity_checks
 from inspector.core.evaluation.stats import median, quantiles, wilson_interval
+
+if TYPE_CHECKING:
+    from inspector.core.explain.explain import Explanation
 
 #: A minimal-norm adversarial counts within a budget up to this slack (float rounding of 8-bit images).
 NORM_SLACK = 1e-6
@@ -27,7 +31,8 @@ WORST_CASE = "worst case"
 @dataclass
 class Example:
     """One adversarial to show: x and x_adv (1, C, H, W) in [0, 1], the true label, and the model's
-    top-1 ``{index, name, probability}`` on each."""
+    top-1 ``{index, name, probability}`` on each; once :func:`~inspector.core.evaluation.example_maps.add_maps`
+    has run, where the model looks on each (``explanation``) or why that is not shown (``no_explanation``)."""
 
     image: str
     attack: str
@@ -37,6 +42,8 @@ class Example:
     label: int
     original_top: dict
     adversarial_top: dict
+    explanation: Explanation | None = None
+    no_explanation: str = ""
 
 
 @dataclass
