@@ -61,6 +61,29 @@ def test_the_saliency_of_a_digit_lies_on_its_strokes(mnist_model, label, method)
     assert saliency[strokes].mean() > 1.8 * saliency[~strokes].mean()
 
 
+@pytest.mark.parametrize("label", DIGITS)
+def test_occluding_a_digit_s_strokes_costs_its_score_more_than_occluding_the_background(mnist_model, label):
+    """Zeiler and Fergus's occlusion: per pixel, covering the strokes lowers the class score far more."""
+    x = digit(mnist_model, label)
+    drop = EXPLANATION_METHODS.make("occlusion").attribute(mnist_model, x, label).map
+    strokes = x[0, 0] > 0.5
+    assert drop.shape == (28, 28)
+    assert drop[strokes].mean() > 0  # covering the strokes lowers the score
+    assert drop[strokes].abs().mean() > 3 * drop[~strokes].abs().mean()
+
+
+def test_the_occlusion_window_is_sized_to_the_input():
+    from inspector.core.explain.occlusion import MAX_WINDOWS
+
+    auto = EXPLANATION_METHODS.make("occlusion")
+    assert auto.sizes(28, 28) == (4, 2) and auto.sizes(32, 32) == (5, 2) and auto.sizes(224, 224) == (32, 16)
+    assert EXPLANATION_METHODS.make("occlusion", {"window": 8, "stride": 3}).sizes(224, 224) == (8, 3)
+    with pytest.raises(ParameterError, match="^an occlusion window of 40 pixels does not fit a 32x32 image$"):
+        EXPLANATION_METHODS.make("occlusion", {"window": 40}).sizes(32, 32)
+    with pytest.raises(ParameterError, match=f"places 49729 windows on a 224x224 image \\(at most {MAX_WINDOWS}\\)"):
+        EXPLANATION_METHODS.make("occlusion", {"window": 2, "stride": 1}).sizes(224, 224)
+
+
 @pytest.mark.parametrize("label", (3, 7))
 def test_grad_cam_moves_when_the_predicted_class_changes(mnist_model, label):
     x = digit(mnist_model, label)
@@ -138,6 +161,12 @@ def test_explain_writes_the_maps_and_the_figures(mnist_model, tmp_path, capsys):
         (["--class", "12"], "class index 12 is out of range: this model has classes 0..9"),
         (["--steps", "1"], "--steps must be at least 2, not '1'"),
         (["--method", "saliency", "--steps", "8"], "--steps: not a parameter of explanation method 'saliency'"),
+        (
+            ["--method", "gradcam", "--layer", "features.9"],
+            "--layer: 'features.9' is not a layer of the model; layers with feature maps: features.0, ",
+        ),
+        (["--method", "gradcam", "--layer", "classifier.2"], "--layer: 'classifier.2' gives no feature maps; "),
+        (["--method", "occlusion", "--window", "29"], "an occlusion window of 29 pixels does not fit a 28x28 image"),
     ],
 )
 def test_bad_input_ends_in_one_line_and_exit_2(capsys, extra, message):

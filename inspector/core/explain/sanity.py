@@ -41,14 +41,17 @@ class SanityCheck:
     Attributes:
         method: the method's spec (name and parameters).
         layers: the names (as in the network) of the layers re-initialised.
-        rank_correlation: Spearman's rank correlation of |map| before and after, in [-1, 1].
+        rank_correlation: Spearman's rank correlation of |map| before and after, in [-1, 1]; None
+            where the check could not run.
         flagged: whether it is at or above :data:`FLAG_AT`: the map does not depend on the model enough.
+        not_run: why the check could not run (a model whose layers are not visible); empty where it ran.
     """
 
     method: str
     layers: tuple[str, ...]
-    rank_correlation: float
+    rank_correlation: float | None
     flagged: bool
+    not_run: str = ""
 
     def to_dict(self) -> dict:
         return {
@@ -58,10 +61,13 @@ class SanityCheck:
             "rank_correlation": self.rank_correlation,
             "flag_at": FLAG_AT,
             "flagged": self.flagged,
-        }
+        } | ({"not_run": self.not_run} if self.not_run else {})
 
     def describe(self) -> str:
-        """One line: ``"sanity check: rank correlation 0.12 after re-initialising 2 top layers: passes"``."""
+        """One line: ``"sanity check (model randomisation): rank correlation 0.12 after re-initialising the
+        top 2 layers: passes"``."""
+        if self.rank_correlation is None:
+            return f"sanity check (model randomisation) not run: {self.not_run}"
         verdict = "FLAGGED, the map hardly depends on the weights" if self.flagged else "passes"
         return (
             f"sanity check (model randomisation): rank correlation {self.rank_correlation:.2f} after "
@@ -110,14 +116,18 @@ def randomised(model: Classifier, count: int = TOP_LAYERS, seed: int = SEED) -> 
 
 def model_randomisation(model: Classifier, method: ExplanationMethod, x: torch.Tensor, target: int) -> SanityCheck:
     """Explain ``x`` (1, C, H, W) in [0, 1] towards ``target`` with ``model`` and with its
-    :func:`randomised` copy, and compare the maps.
+    :func:`randomised` copy, and compare the maps; a model that shows no layer to re-initialise
+    (TorchScript, ONNX) gives a check that did not run, saying so.
 
     Raises:
-        ModelError: the model shows no layer to re-initialise, or fails.
+        ModelError: the model fails.
         InspectorError: captum (the ``explain`` extra) is not installed.
     """
+    try:
+        copied, layers = randomised(model)
+    except ModelError as exc:
+        return SanityCheck(method.spec(), (), None, False, str(exc))
     before = method.attribute(model, x, target).map
-    copied, layers = randomised(model)
     after = method.attribute(copied, x, target).map
     correlation = rank_correlation(before, after)
     return SanityCheck(method.spec(), layers, correlation, correlation >= FLAG_AT)
