@@ -1,4 +1,5 @@
-"""The Evasion workspace's centre: the three image panes, the verdict line, and the results below them.
+"""The Evasion workspace's centre: the three image panes, the "where the model looks" row, the verdict
+line, and the results below them.
 
 Below the panes, in an area of fixed height whatever the number of defences, three
 tabs of the full width: the original's and the adversarial's probability bars (they
@@ -23,6 +24,7 @@ from inspector.gui.image_panes import ImagePanes
 from inspector.gui.live_plot import LivePlot
 from inspector.gui.probabilities import ProbabilityPanel
 from inspector.gui.workspaces.evasion.defence_table import DefenceTable
+from inspector.gui.workspaces.evasion.explain_bar import ExplainBar
 
 #: Height of the area below the panes: this share of the view's height, within [BOTTOM_MIN, BOTTOM_MAX] pixels.
 BOTTOM_SHARE = 0.38
@@ -40,13 +42,14 @@ CHARTS_TAB, DEFENCES_TAB, PROGRESS_TAB = "Probabilities", "Before and after defe
 
 
 class ResultsView(QWidget):
-    """The panes (``panes``), the verdict line (``verdict``), the bars (``probabilities``), the defences
+    """The panes (``panes``), the maps' toggle (``explain_bar``), the verdict line (``verdict``), the bars (``probabilities``), the defences
     table (``defence_table``) and the live plot (``live_plot``), laid out for the normal or presenter mode."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.presenter = False
         self.panes = ImagePanes()
+        self.explain_bar = ExplainBar()
         self.verdict = FitLabel(VERDICT_PT, bold=True)
         self.verdict.setContentsMargins(8, 0, 8, 0)
         self.probabilities = ProbabilityPanel()
@@ -66,6 +69,7 @@ class ResultsView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.panes, 1)
+        layout.addWidget(self.explain_bar)
         layout.addWidget(self.verdict)
         layout.addWidget(self.bottom)
 

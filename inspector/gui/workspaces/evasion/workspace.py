@@ -49,6 +49,7 @@ from inspector.gui.workspaces.evasion.jobs import (
     preview_job,
     stamp_job,
 )
+from inspector.gui.workspaces.evasion.maps_job import Maps, maps_job
 from inspector.gui.workspaces.evasion.mode_table import ModeTable
 from inspector.gui.workspaces.evasion.probability_entries import attack_entries, comparison_entries
 from inspector.gui.workspaces.evasion.results_view import ResultsView
@@ -81,6 +82,8 @@ class EvasionWorkspace(Workspace):
         self._attack_job: Job | None = None
         self._running: str | None = None  # what runs, for the verdict line
         self._run_inputs: tuple | None = None  # state.inputs() when the shown result's run started
+        self._adversarial: tuple | None = None  # the last attack's adversarial pane: (pixels, caption)
+        self._maps: Maps | None = None  # the last maps made, of one attack by one method
         self.presenter = False
         self._build()
         self._add_keys()
@@ -115,6 +118,8 @@ class EvasionWorkspace(Workspace):
         self.probabilities = self.results.probabilities
         self.defence_table = self.results.defence_table
         self.live_plot = self.results.live_plot
+        self.explain_bar = self.results.explain_bar
+        self.explain_bar.changed.connect(self.show_maps)
         self.lay_out(
             [
                 self.image_panel,
@@ -302,6 +307,8 @@ class EvasionWorkspace(Workspace):
         top = preview.classification.top_k[0]
         self.panes.set_image(0, preview.pixels, f"{top['name']} ({top['probability']:.0%})")
         self.panes.clear_attack()
+        self._adversarial = None
+        self.explain_bar.show_sanity("")
         self.live_plot.reset()
         self.attack_panel.reset_progress()
         self._show_results()
@@ -342,6 +349,8 @@ class EvasionWorkspace(Workspace):
             self.shell.set_summary(f"device {preview.device_name}{SUMMARY_SEPARATOR}model {preview.model}")
             self.state.comparison = None
             self.state.inspection = None  # the previous verdict goes at once
+            self._adversarial = None
+            self.show_maps()  # the original without a map until the new adversarial has its own
             self.panes.clear_attack()
             self._show_results()
             self.results.show_progress()
@@ -410,7 +419,8 @@ class EvasionWorkspace(Workspace):
         self.state.inspection = inspection
         self._show_frame(outcome.frame)
         top = inspection.adversarial.top_k[0]
-        self.panes.set_image(2, outcome.frame.adversarial, f"{top['name']} ({top['probability']:.0%})")
+        self._adversarial = (outcome.frame.adversarial, f"{top['name']} ({top['probability']:.0%})")
+        self.panes.set_image(2, *self._adversarial)
         self.attack_panel.finish_progress(inspection.attack.cancelled)
         self.results.show_outcome(bool(inspection.defended))
         summary = inspection.to_dict()
@@ -418,6 +428,45 @@ class EvasionWorkspace(Workspace):
             SUMMARY_SEPARATOR.join([summary_line(summary, SUMMARY_SEPARATOR), f"device {summary['model']['device']}"])
         )
         self.attack_finished.emit(inspection)
+        self.show_maps()
+
+    # ---- where the model looks ----------------------------------------------------------------
+    def show_maps(self) -> None:
+        """With the toggle on and an attack shown, overlay the maps of the chosen method on the original
+        and adversarial panes (made in a worker the first time, then kept); else show the plain images."""
+        inspection, method = self.state.inspection, self.explain_bar.method_name()
+        if not self.explain_bar.on() or inspection is None or self._adversarial is None:
+            self._show_plain_images()
+            return
+        maps = self._maps
+        if maps is not None and maps.inspection is inspection and maps.method == method:
+            self._overlay(maps)
+            return
+        self._show_plain_images()
+        job = Job(maps_job, inspection, method)
+        if self.shell.runner.start(job, "explaining the original and the adversarial…", self._on_maps):
+            self.explain_bar.show_sanity("explaining…")
+
+    def _on_maps(self, maps: Maps) -> None:
+        self._maps = maps
+        self.show_maps()  # shown if still asked for: the toggle, the method and the attack may have changed
+
+    def _overlay(self, maps: Maps) -> None:
+        original, adversarial = maps.inspection.original.top_k[0], maps.inspection.adversarial.top_k[0]
+        title = f"original: map towards {maps.original_class} ({original['probability']:.0%})"
+        self.panes.set_image(0, maps.original, title=title)
+        title = f"adversarial: map towards {maps.adversarial_class} ({adversarial['probability']:.0%})"
+        self.panes.set_image(2, maps.adversarial, title=title)
+        self.explain_bar.show_sanity(maps.sanity, maps.flagged)
+
+    def _show_plain_images(self) -> None:
+        preview = self.state.preview
+        if preview is not None:
+            top = preview.classification.top_k[0]
+            self.panes.set_image(0, preview.pixels, f"{top['name']} ({top['probability']:.0%})")
+        if self._adversarial is not None:
+            self.panes.set_image(2, *self._adversarial)
+        self.explain_bar.show_sanity("")
 
     # ---- backdoor trigger ---------------------------------------------------------------------
     def stamp_trigger(self, kind: str) -> None:
@@ -429,6 +478,8 @@ class EvasionWorkspace(Workspace):
         self.shell.runner.start(job, f"stamping the {kind} trigger…", self._on_stamped)
 
     def _on_stamped(self, result: Stamped) -> None:
+        self._adversarial = None  # the panes show the trigger now, not the attack
+        self.show_maps()
         top = result.stamped.top_k[0]
         self.panes.set_image(1, result.trigger, result.description, title="trigger")
         self.panes.set_image(2, result.triggered, f"{top['name']} ({top['probability']:.0%})", title="triggered")

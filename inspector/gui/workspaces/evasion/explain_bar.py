@@ -1,0 +1,60 @@
+"""The row under the Evasion view's panes: the toggle "where the model looks: original vs adversarial",
+the explanation method, and that method's sanity check on the model."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QWidget
+
+from inspector.core.explain import EXPLANATION_METHODS
+from inspector.gui.fit_label import FitLabel
+
+TOGGLE_TEXT = "where the model looks: original vs adversarial"
+#: The method chosen at first: one pass per image, and it passes the sanity check on the shipped models.
+DEFAULT_METHOD = "grad-cam"
+SANITY_PT = 9.0
+SANITY_COLOURS = {False: "#555555", True: "#c62828"}  # passes, flagged
+
+
+class ExplainBar(QWidget):
+    """``changed()`` when the toggle or the method changes; :meth:`show_sanity` shows the check's line."""
+
+    changed = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.toggle = QCheckBox(TOGGLE_TEXT)
+        self.toggle.setToolTip(
+            "Overlay attribution maps (red: the pixels the score owes most to): the original towards its "
+            "class, the adversarial towards the class it is read as"
+        )
+        self.method = QComboBox()
+        for name, cls in EXPLANATION_METHODS.items():
+            self.method.addItem(cls.title, name)
+            self.method.setItemData(self.method.count() - 1, cls.paper, Qt.ItemDataRole.ToolTipRole)
+        self.method.setCurrentIndex(self.method.findData(DEFAULT_METHOD))
+        self.method.setEnabled(False)
+        self.sanity = FitLabel(SANITY_PT)
+        self.toggle.toggled.connect(self.method.setEnabled)
+        self.toggle.toggled.connect(lambda _on: self.changed.emit())
+        self.method.currentIndexChanged.connect(lambda _i: self.changed.emit())
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 0, 8, 0)
+        layout.addWidget(self.toggle)
+        layout.addWidget(self.method)
+        layout.addWidget(self.sanity, 1)
+
+    def on(self) -> bool:
+        return self.toggle.isChecked()
+
+    def method_name(self) -> str:
+        """The chosen method's registered name."""
+        return self.method.currentData()
+
+    def show_sanity(self, text: str, flagged: bool = False) -> None:
+        """Show the sanity check's line (red where the method is flagged); empty text clears it."""
+        palette = self.sanity.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, QColor(SANITY_COLOURS[flagged]))
+        self.sanity.setPalette(palette)
+        self.sanity.set_text(text)
