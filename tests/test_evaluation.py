@@ -187,7 +187,7 @@ def test_the_html_report_is_one_self_contained_file(mnist_model, tmp_path):
     for ex in result.examples:  # the original towards its true class, the adversarial towards the class it is read as
         assert ex.explanation.original.attribution.target == ex.label
         assert ex.explanation.adversarial.attribution.target == ex.adversarial_top["index"] != ex.label
-    assert "sanity check (model randomisation): rank correlation" in page
+    assert "after re-initialising the top 2 layers (model randomisation)" in page
     assert "95 % CI (Wilson)" in page and "FLAG" in page and "worst case" in page and "mnist-distilled" in page
     worst = next(r for r in result.robust if r["attack"] == "worst case" and r["eps"] == 0.3)
     assert f"{100 * worst['accuracy']:.1f} %" in page

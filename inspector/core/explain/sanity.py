@@ -64,14 +64,14 @@ class SanityCheck:
         } | ({"not_run": self.not_run} if self.not_run else {})
 
     def describe(self) -> str:
-        """One line: ``"sanity check (model randomisation): rank correlation 0.12 after re-initialising the
-        top 2 layers: passes"``."""
+        """One line, the verdict first: ``"sanity check passes: rank correlation 0.12 after re-initialising
+        the top 2 layers (model randomisation)"``."""
         if self.rank_correlation is None:
-            return f"sanity check (model randomisation) not run: {self.not_run}"
+            return f"sanity check not run (model randomisation): {self.not_run}"
         verdict = "FLAGGED, the map hardly depends on the weights" if self.flagged else "passes"
         return (
-            f"sanity check (model randomisation): rank correlation {self.rank_correlation:.2f} after "
-            f"re-initialising the top {len(self.layers)} layers: {verdict}"
+            f"sanity check {verdict}: rank correlation {self.rank_correlation:.2f} after re-initialising "
+            f"the top {len(self.layers)} layers (model randomisation)"
         )
 
 

@@ -34,6 +34,7 @@ class ExplainBar(QWidget):
             self.method.addItem(cls.title, name)
             self.method.setItemData(self.method.count() - 1, cls.paper, Qt.ItemDataRole.ToolTipRole)
         self.method.setCurrentIndex(self.method.findData(DEFAULT_METHOD))
+        self.method.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # as wide as the current one
         self.method.setEnabled(False)
         self.sanity = FitLabel(SANITY_PT)
         self.toggle.toggled.connect(self.method.setEnabled)

@@ -453,9 +453,9 @@ class EvasionWorkspace(Workspace):
 
     def _overlay(self, maps: Maps) -> None:
         original, adversarial = maps.inspection.original.top_k[0], maps.inspection.adversarial.top_k[0]
-        title = f"original: map towards {maps.original_class} ({original['probability']:.0%})"
+        title = f"original map: {maps.original_class} ({original['probability']:.0%})"
         self.panes.set_image(0, maps.original, title=title)
-        title = f"adversarial: map towards {maps.adversarial_class} ({adversarial['probability']:.0%})"
+        title = f"adversarial map: {maps.adversarial_class} ({adversarial['probability']:.0%})"
         self.panes.set_image(2, maps.adversarial, title=title)
         self.explain_bar.show_sanity(maps.sanity, maps.flagged)
 
