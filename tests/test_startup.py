@@ -13,7 +13,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("torch", "scipy", "pyqtgraph", "inspector.core.models.loading", "inspector.gui.main_window")
 #: Loaded only by the feature that uses them (each takes a large part of a second or more to import).
-OPTIONAL_HEAVY = ("scipy", "onnx", "onnxruntime", "opacus", "ray", "sklearn", "captum")
+OPTIONAL_HEAVY = ("scipy", "onnx", "onnxruntime", "opacus", "ray", "sklearn", "captum", "inspector.core.explain")
 MAIN_WINDOW = f"""
 import sys, time
 from PySide6.QtWidgets import QApplication

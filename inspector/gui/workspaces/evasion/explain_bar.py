@@ -1,5 +1,9 @@
 """The row under the Evasion view's panes: the toggle "where the model looks: original vs adversarial",
-the explanation method, and that method's sanity check on the model."""
+the explanation method, and that method's sanity check on the model.
+
+The methods are listed, and the list shown, once the toggle is first turned on: nothing of
+:mod:`inspector.core.explain` is imported at start-up.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QWidget
 
-from inspector.core.explain import EXPLANATION_METHODS
 from inspector.gui.fit_label import FitLabel
 
 TOGGLE_TEXT = "where the model looks: original vs adversarial"
@@ -30,15 +33,10 @@ class ExplainBar(QWidget):
             "class, the adversarial towards the class it is read as"
         )
         self.method = QComboBox()
-        for name, cls in EXPLANATION_METHODS.items():
-            self.method.addItem(cls.title, name)
-            self.method.setItemData(self.method.count() - 1, cls.paper, Qt.ItemDataRole.ToolTipRole)
-        self.method.setCurrentIndex(self.method.findData(DEFAULT_METHOD))
-        self.method.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # as wide as the current one
-        self.method.setEnabled(False)
+        self.method.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.method.hide()
         self.sanity = FitLabel(SANITY_PT)
-        self.toggle.toggled.connect(self.method.setEnabled)
-        self.toggle.toggled.connect(lambda _on: self.changed.emit())
+        self.toggle.toggled.connect(self._on_toggled)
         self.method.currentIndexChanged.connect(lambda _i: self.changed.emit())
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 0, 8, 0)
@@ -46,12 +44,28 @@ class ExplainBar(QWidget):
         layout.addWidget(self.method)
         layout.addWidget(self.sanity, 1)
 
+    def _on_toggled(self, on: bool) -> None:
+        if on and not self.method.count():
+            self._list_methods()
+        self.method.setVisible(on)
+        self.changed.emit()
+
+    def _list_methods(self) -> None:
+        from inspector.core.explain import EXPLANATION_METHODS
+
+        self.method.blockSignals(True)
+        for name, cls in EXPLANATION_METHODS.items():
+            self.method.addItem(cls.title, name)
+            self.method.setItemData(self.method.count() - 1, cls.paper, Qt.ItemDataRole.ToolTipRole)
+        self.method.setCurrentIndex(self.method.findData(DEFAULT_METHOD))
+        self.method.blockSignals(False)
+
     def on(self) -> bool:
         return self.toggle.isChecked()
 
     def method_name(self) -> str:
-        """The chosen method's registered name."""
-        return self.method.currentData()
+        """The chosen method's registered name (:data:`DEFAULT_METHOD` until the list is shown)."""
+        return self.method.currentData() or DEFAULT_METHOD
 
     def show_sanity(self, text: str, flagged: bool = False) -> None:
         """Show the sanity check's line (red where the method is flagged); empty text clears it."""

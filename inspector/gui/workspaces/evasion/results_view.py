@@ -8,7 +8,7 @@ table (:class:`~inspector.gui.workspaces.evasion.defence_table.DefenceTable`) an
 live attack plot. The panes take the rest: at least 35 % of the window's height at
 any size the window fits in (see :data:`BOTTOM_SHARE`).
 
-In presenter mode the bars and the tabs' bar are hidden: the panes, a large verdict
+In presenter mode the maps' toggle row, the bars and the tabs' bar are hidden: the panes, a large verdict
 line and the defences table fill the view (the workspace adds its Run and Cancel row below), the table as tall as its rows need (at most
 :data:`PRESENTER_TABLE_SHARE` of the height, scrolling beyond).
 """
@@ -86,6 +86,7 @@ class ResultsView(QWidget):
         """Presenter layout (panes, large verdict, defences table) or the normal one."""
         self.presenter = on
         self.details.tabBar().setVisible(not on)
+        self.explain_bar.setVisible(not on)  # a control: the maps it asked for stay on the panes
         if on:
             self.details.setCurrentWidget(self.defence_table)
         self.defence_table.spread(on)
