@@ -165,6 +165,9 @@ def test_sanity_checks_flag_the_distilled_models_masked_gradients_and_pass_adver
 
 def test_the_html_report_is_one_self_contained_file(mnist_model, tmp_path):
     from inspector.core.evaluation.report import write_report
+    from inspector.core.explain.examples import add_maps
+    from inspector.core.io.figure import CAPTION, MARGIN, PANEL
+    from inspector.core.models.loading import load_model
 
     result = evaluate(
         config(
@@ -178,6 +181,8 @@ def test_the_html_report_is_one_self_contained_file(mnist_model, tmp_path):
         )
     )
     assert result.examples and result.flagged
+    assert all(ex.maps is None for ex in result.examples)  # the evaluation knows nothing of explanations
+    add_maps(result.examples, load_model("mnist-distilled", "cpu"))
     write_report(result, tmp_path / "report.html")
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "http://" not in page and "https://" not in page and 'src="file' not in page
@@ -185,8 +190,8 @@ def test_the_html_report_is_one_self_contained_file(mnist_model, tmp_path):
     assert page.count("data:image/png;base64,") == 1 + 2 * len(result.examples)
     assert page.count("where the model looks on ") == len(result.examples)
     for ex in result.examples:  # the original towards its true class, the adversarial towards the class it is read as
-        assert ex.explanation.original.attribution.target == ex.label
-        assert ex.explanation.adversarial.attribution.target == ex.adversarial_top["index"] != ex.label
+        assert ex.maps.figure.size == (3 * PANEL + 4 * MARGIN, PANEL + CAPTION + 2 * MARGIN)
+        assert ex.maps.note.startswith("Grad-CAM (last feature maps) (Selvaraju et al. 2017, arXiv:1610.02391); ")
     assert "after re-initialising the top 2 layers (model randomisation)" in page
     assert "95 % CI (Wilson)" in page and "FLAG" in page and "worst case" in page and "mnist-distilled" in page
     worst = next(r for r in result.robust if r["attack"] == "worst case" and r["eps"] == 0.3)

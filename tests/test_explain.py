@@ -204,3 +204,16 @@ def test_without_captum_explain_names_the_extra_in_one_line(mnist_model, capsys,
     image = str(resource_path("images", "mnist-3.png"))
     assert main(["explain", image, "--model", "mnist-standard", "--device", "cpu"]) == 2
     assert capsys.readouterr().err == f"inspector: error: {message}\n"
+
+
+def test_without_captum_the_report_s_examples_say_why_they_have_no_maps(mnist_model, monkeypatch):
+    from inspector.core.evaluation.result import Example
+    from inspector.core.explain.examples import add_maps
+
+    monkeypatch.setitem(sys.modules, "captum", None)
+    monkeypatch.setitem(sys.modules, "captum.attr", None)
+    x = digit(mnist_model, 3)
+    example = Example("mnist-3.png", "pgd", 0.3, x, x.clone(), 3, {}, {})
+    add_maps([example], mnist_model)
+    assert example.maps.figure is None
+    assert example.maps.note.startswith("Explanations (inspector explain) need the explain extra")

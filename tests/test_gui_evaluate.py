@@ -59,7 +59,9 @@ def test_evaluation_fills_the_table_and_curve_and_saves_a_report(qtbot, main, tm
     ws.results.set_result(result)
     report = tmp_path / "report.html"
     assert ws.save_report(str(report))
-    assert "Robustness of mnist-standard" in report.read_text(encoding="utf-8")
+    page = report.read_text(encoding="utf-8")
+    assert "Robustness of mnist-standard" in page
+    assert page.count("where the model looks on ") == len(ws.state.result.examples) > 0  # the examples' maps
     main.grab().save(str(tmp_path / "evaluate.png"))
     ticks = ws.curve.plot.getAxis("bottom")
     ws.set_text_scale(1.5)

@@ -164,7 +164,11 @@ def run(args) -> int:
         result = evaluate(config, on_progress=show, should_stop=should_stop)
     if args.report and not result.stopped:
         from inspector.core.evaluation.report import write_report
+        from inspector.core.explain.examples import add_maps
+        from inspector.core.models.loading import load_model
 
+        model = load_model(config.model, config.device, weights=config.weights, trust_code=config.trust_model_code)
+        add_maps(result.examples, model)  # the examples' maps: where the model looks (the loaded model, cached)
         write_report(result, args.report)
     if args.json:
         print_json(finite(result.to_dict()))

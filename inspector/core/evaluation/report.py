@@ -228,20 +228,15 @@ def render_html(result: EvaluationResult) -> str:
 
 
 def _maps(ex: Example) -> str:
-    """Where the model looks on the example (its maps, the method, the method's sanity check), or why not shown."""
-    if ex.explanation is None:
-        return (
-            f'<p class="muted">No maps of where the model looks: {_e(ex.no_explanation)}</p>'
-            if ex.no_explanation
-            else ""
-        )
-    from inspector.core.explain.figure import maps_figure
-
-    method, sanity = ex.explanation.method, ex.explanation.sanity
-    flag = ' class="flag"' if sanity.flagged else ""
+    """Where the model looks on the example (its maps, the method and its sanity check), or why not shown."""
+    if ex.maps is None:
+        return ""
+    if ex.maps.figure is None:
+        return f'<p class="muted">No maps of where the model looks: {_e(ex.maps.note)}</p>'
+    flag = ' class="flag"' if ex.maps.flagged else ""
     return (
-        f'<img class="example" alt="where the model looks on {_e(ex.image)}" src="{_png(maps_figure(ex.explanation))}">'
-        f'<p class="muted">{_e(method.title)} ({_e(method.paper)}); <span{flag}>{_e(sanity.describe())}</span></p>'
+        f'<img class="example" alt="where the model looks on {_e(ex.image)}" src="{_png(ex.maps.figure)}">'
+        f'<p class="muted"><span{flag}>{_e(ex.maps.note)}</span></p>'
     )
 
 

@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import torch
+from PIL import Image
 
 from inspector.core.attacks import ATTACKS
 from inspector.core.evaluation.config import EvaluationConfig, budgets
 from inspector.core.evaluation.sanity import sanity_checks
 from inspector.core.evaluation.stats import median, quantiles, wilson_interval
-
-if TYPE_CHECKING:
-    from inspector.core.explain.explain import Explanation
 
 #: A minimal-norm adversarial counts within a budget up to this slack (float rounding of 8-bit images).
 NORM_SLACK = 1e-6
@@ -29,10 +26,26 @@ WORST_CASE = "worst case"
 
 
 @dataclass
+class ExampleMaps:
+    """Where the model looks on an example (:func:`inspector.core.explain.examples.add_maps`).
+
+    Attributes:
+        figure: the maps of the original and the adversarial, an RGB picture; None where they
+            could not be made.
+        note: the method and its sanity check, one line; or why there are no maps.
+        flagged: whether the method failed its sanity check on the model.
+    """
+
+    figure: Image.Image | None
+    note: str
+    flagged: bool = False
+
+
+@dataclass
 class Example:
     """One adversarial to show: x and x_adv (1, C, H, W) in [0, 1], the true label, and the model's
-    top-1 ``{index, name, probability}`` on each; once :func:`~inspector.core.evaluation.example_maps.add_maps`
-    has run, where the model looks on each (``explanation``) or why that is not shown (``no_explanation``)."""
+    top-1 ``{index, name, probability}`` on each; and, once :func:`inspector.core.explain.examples.add_maps`
+    has run, where the model looks on them (``maps``)."""
 
     image: str
     attack: str
@@ -42,8 +55,7 @@ class Example:
     label: int
     original_top: dict
     adversarial_top: dict
-    explanation: Explanation | None = None
-    no_explanation: str = ""
+    maps: ExampleMaps | None = None
 
 
 @dataclass

@@ -25,7 +25,6 @@ from inspector.core.evaluation.batches import BatchRun
 from inspector.core.evaluation.config import EvaluationConfig, budgets, check_attacks
 from inspector.core.evaluation.data import load_dataset
 from inspector.core.evaluation.distributed import run_on_ray
-from inspector.core.evaluation.example_maps import add_maps
 from inspector.core.evaluation.plan import make_plan
 from inspector.core.evaluation.records import RecordStore, check_folder_before, saved_config
 from inspector.core.evaluation.result import EvaluationResult, summarize
@@ -161,7 +160,6 @@ def _evaluate(config: EvaluationConfig, model: Classifier | None, on_progress, s
         store.close()
     if not run.stopped:
         run.fill_examples(samples, plan)
-        add_maps(run.examples, clf)
     return summarize(
         config,
         clf,

@@ -41,7 +41,8 @@ def read_records(folder: Path) -> list[dict]:
 
 
 def evaluate_job(job: Job, config: EvaluationConfig) -> EvaluationResult:
-    """Run ``config`` (in a new temporary folder when it has none), reporting progress and partial results."""
+    """Run ``config`` (in a new temporary folder when it has none), reporting progress and partial results;
+    the examples of a finished run get their maps (where the model looks) for the report."""
     if config.out is None:
         config = replace(config, out=tempfile.mkdtemp(prefix="inspector-evaluation-"))
     model = load_model(config.model, config.device, weights=config.weights, trust_code=config.trust_model_code)
@@ -67,4 +68,9 @@ def evaluate_job(job: Job, config: EvaluationConfig) -> EvaluationResult:
                 )
             )
 
-    return evaluate(config, model=model, on_progress=on_progress, should_stop=job.cancelled)
+    result = evaluate(config, model=model, on_progress=on_progress, should_stop=job.cancelled)
+    if not result.stopped:
+        from inspector.core.explain.examples import add_maps
+
+        add_maps(result.examples, model)  # for the report: where the model looks on the examples
+    return result
