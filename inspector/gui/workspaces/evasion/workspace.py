@@ -84,6 +84,7 @@ class EvasionWorkspace(Workspace):
         self._run_inputs: tuple | None = None  # state.inputs() when the shown result's run started
         self._adversarial: tuple | None = None  # the last attack's adversarial pane: (pixels, caption)
         self._maps: Maps | None = None  # the last maps made, of one attack by one method
+        self._maps_job: Job | None = None
         self.presenter = False
         self._build()
         self._add_keys()
@@ -445,6 +446,7 @@ class EvasionWorkspace(Workspace):
         self._show_plain_images()
         job = Job(maps_job, inspection, method)
         if self.shell.runner.start(job, "explaining the original and the adversarial…", self._on_maps):
+            self._maps_job = job
             self.explain_bar.show_sanity("explaining…")
 
     def _on_maps(self, maps: Maps) -> None:
@@ -536,6 +538,10 @@ class EvasionWorkspace(Workspace):
         if not busy and self._running is not None:  # failed: nothing replaces the cleared result
             self._running = None
             self._show_results()
+        if not busy and self._maps_job is not None and self._maps_job.ended():
+            failed, self._maps_job = self._maps_job.error is not None, None
+            if failed:  # its one line is shown; the toggle goes off, as nothing is overlaid
+                self.explain_bar.toggle.setChecked(False)
         self.attack_panel.set_running(attacking, can_run=not busy and self.state.preview is not None)
         if not busy:
             self.attack_panel.stop_progress()
