@@ -5,7 +5,8 @@ again after a stop: it continues from the last finished epoch and gives the same
 Writes resources/models/gtsrb-<method>.safetensors (float16); the work files stay in --work.
 
     nice python bench/train_gtsrb.py standard --epochs 15
-    nice python bench/train_gtsrb.py pgd-at --epochs 10 --pgd-steps 3 --warmup 2
+    nice python bench/train_gtsrb.py pgd-at --epochs 24 --pgd-steps 3 --warmup 3
+    nice python bench/train_gtsrb.py trades --epochs 24 --pgd-steps 3 --warmup 3
 """
 
 from __future__ import annotations
@@ -16,17 +17,17 @@ import time
 from pathlib import Path
 
 from inspector.core.io.resources import resource_path
-from inspector.core.training.road_signs import train_road_sign_model
+from inspector.core.training.road_signs import METHODS, train_road_sign_model
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "gtsrb"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("method", choices=("standard", "pgd-at"))
+    parser.add_argument("method", choices=METHODS)
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--pgd-steps", type=int, default=3)
-    parser.add_argument("--warmup", type=float, default=2.0, help="epochs over which eps ramps up (pgd-at)")
+    parser.add_argument("--warmup", type=float, default=2.0, help="epochs over which eps ramps up (pgd-at, trades)")
     parser.add_argument("--data", type=Path, default=DATA / "train.npz")
     parser.add_argument("--work", type=Path, default=Path("gtsrb-work"))
     args = parser.parse_args()

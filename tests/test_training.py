@@ -61,3 +61,18 @@ def test_pgd_at_eps_warms_up_and_bad_method():
     assert loss.eps_at(0.0) == 0 and loss.eps_at(1.0) == pytest.approx(0.15) and loss.eps_at(2.5) == 0.3
     with pytest.raises(ParameterError, match="unknown training method 'magic'"):
         train("magic")
+
+
+def test_pgd_at_trains_on_the_attacks_own_adversarials(mnist_digits):
+    """The training loss skips PGD's scoring pass, not its result: it trains on the same 8-bit adversarials."""
+    from inspector.core.attacks.pgd import PGD
+    from inspector.core.models.loading import load_model
+
+    x, y = mnist_digits
+    net = load_model("mnist-standard", "cpu").net  # the bare network: a Classifier stays in eval mode
+    seen = []
+    net.register_forward_pre_hook(lambda module, args: seen.append(args[0].detach()) if module.training else None)
+    PGDAdversarialLoss(eps=0.3, steps=5, warmup=0)(net, x, y, seed=3, progress=1.0)
+    attack = PGD(eps=0.3, step_size=2.5 * 0.3 / 5, steps=5, loss="ce", random_start=True, seed=3)
+    expected = attack.run(net.eval(), x, y)
+    assert len(seen) == 1 and torch.equal(seen[0], expected.x_adv) and expected.success.any()

@@ -254,6 +254,18 @@ def straight_through_quantize(x: torch.Tensor) -> torch.Tensor:
     return x + (quantize(x) - x).detach()
 
 
+def quantized(x: torch.Tensor, x_adv: torch.Tensor, linf_bound: float | None = None) -> torch.Tensor:
+    """``x_adv`` (N, C, H, W) in [0, 1] rounded to 8-bit levels, within ``linf_bound`` (in [0, 1]
+    pixel units; None: no bound) of ``x`` after rounding both: what an exported image holds."""
+    with torch.no_grad():
+        q = quantize(x_adv)
+        if linf_bound is not None:
+            levels = torch.floor(torch.tensor(linf_bound * 255.0 + 1e-4))
+            base = quantize(x)
+            q = (base + ((q - base) * 255.0).round().clamp(-levels, levels) / 255.0).clamp(0.0, 1.0)
+    return q
+
+
 def finalize(
     model: torch.nn.Module,
     x: torch.Tensor,
@@ -264,15 +276,11 @@ def finalize(
     linf_bound: float | None = None,
     **fields,
 ) -> AttackResult:
-    """Quantise ``x_adv`` to 8 bits, keep it within ``linf_bound`` of ``x``, evaluate it.
+    """Quantise ``x_adv`` to 8 bits, keep it within ``linf_bound`` of ``x`` (:func:`quantized`), evaluate it.
 
     ``fields`` fill the rest of the :class:`AttackResult` (iterations, ...).
     """
+    q = quantized(x, x_adv, linf_bound)
     with torch.no_grad():
-        q = quantize(x_adv)
-        if linf_bound is not None:
-            levels = torch.floor(torch.tensor(linf_bound * 255.0 + 1e-4))
-            base = quantize(x)
-            q = (base + ((q - base) * 255.0).round().clamp(-levels, levels) / 255.0).clamp(0.0, 1.0)
         logits = model(q)
     return AttackResult(x_adv=q, logits=logits, success=is_success(logits, y, target), **fields)

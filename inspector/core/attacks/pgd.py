@@ -70,7 +70,12 @@ class PGD(Attack):
         """
         return lambda x_adv: x_adv
 
-    def run(self, model, x, y, *, target=None, on_step=None, should_stop=None):
+    def iterate(self, model, x, y, *, target=None, on_step=None, should_stop=None):
+        """The PGD iterations without the final scoring pass: (x_adv (N, C, H, W), iterations, cancelled).
+
+        Adversarial training (:mod:`inspector.core.training.pgd_at`) needs only the last iterate;
+        :meth:`run` adds the final forward pass that scores it.
+        """
         loss_fn = LOSSES[self.loss]
         direction = self.directions()
         seen = self.model_input()
@@ -105,6 +110,13 @@ class PGD(Attack):
                     step = step * active.view(-1, 1, 1, 1)
                 delta = project(x_adv + step - x, self.norm, self.eps)
                 x_adv = (x + delta).clamp(0.0, 1.0)
+        return x_adv, iterations, cancelled
+
+    def run(self, model, x, y, *, target=None, on_step=None, should_stop=None):
+        x = x.detach()
+        x_adv, iterations, cancelled = self.iterate(
+            model, x, y, target=target, on_step=on_step, should_stop=should_stop
+        )
         return finalize(
             model,
             x,

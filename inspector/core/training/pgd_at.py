@@ -4,8 +4,9 @@
     min_theta E_(x,y) [ max_{||delta||_inf <= eps} CE(f_theta(x + delta), y) ]
 
 The inner maximisation is the product's own :class:`~inspector.core.attacks.pgd.PGD`
-(random start, sign steps, projection), run with the network in eval mode; the
-outer minimisation trains on its adversarials only. To get going in few
+(random start, sign steps, projection), run with the network in eval mode; its last
+iterate is rounded to 8 bits as the attack's results are, without the attack's final
+scoring pass (training needs no score). The outer minimisation trains on these adversarials only. To get going in few
 epochs, eps ramps up linearly from 0 over the first ``warmup`` epochs.
 """
 
@@ -17,6 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from inspector.core.attacks.base import quantized
 from inspector.core.attacks.pgd import PGD
 from inspector.core.training.warmup import ramped_eps
 
@@ -48,7 +50,7 @@ class PGDAdversarialLoss:
         step = self.step_size if self.step_size is not None else 2.5 * eps / self.steps
         attack = PGD(eps=eps, step_size=step, steps=self.steps, loss="ce", random_start=True, seed=seed)
         net.eval()
-        x_adv = attack.run(net, x, y).x_adv
+        x_adv = quantized(x, attack.iterate(net, x, y)[0], attack.linf_bound())
         net.train()
         logits = net(x_adv)
         return F.cross_entropy(logits, y), logits

@@ -1,6 +1,8 @@
 """Train the shipped road-sign models ``gtsrb-standard`` and ``gtsrb-pgd-at`` from GTSRB arrays.
 
-Both train :class:`~inspector.core.models.zoo.gtsrb_cnn.GtsrbCNN` with Adam and a cosine
+``gtsrb-pgd-at`` is adversarial training at 8/255, by PGD-AT (Madry et al. 2018) or TRADES
+(Zhang et al. 2019, method ``trades``, written as ``gtsrb-trades`` for the comparison). All
+three train :class:`~inspector.core.models.zoo.gtsrb_cnn.GtsrbCNN` with Adam and a cosine
 learning-rate schedule on augmented batches (:mod:`inspector.core.training.augment`), on
 the training split of ``train.npz`` (:func:`~inspector.core.io.datasets.gtsrb.train_validation_split`).
 After each epoch the weights are kept and scored on the validation split: clean accuracy,
@@ -28,12 +30,15 @@ from inspector.core.io.out_folder import check_folder
 from inspector.core.models.zoo.gtsrb_cnn import GtsrbCNN
 from inspector.core.models.zoo.mnist_cnn import save_weights
 from inspector.core.training.augment import Augmented, road_sign_augmentation
-from inspector.core.training.loop import Progress, fit
+from inspector.core.training.loop import BatchLoss, Progress, fit
 from inspector.core.training.pgd_at import PGDAdversarialLoss
 from inspector.core.training.standard import cross_entropy_loss
+from inspector.core.training.trades import TradesLoss
 
 #: The Linf budget of ``gtsrb-pgd-at`` and of its robust validation score, in [0, 1] pixel units (8/255).
 EPS = 8 / 255
+#: The training methods: plain cross-entropy, PGD-AT, TRADES (beta 6, the paper's).
+METHODS = ("standard", "pgd-at", "trades")
 #: Validation images scored under PGD after each epoch (every k-th of the split, so every class is in).
 ROBUST_VALIDATION_IMAGES = 512
 
@@ -76,7 +81,7 @@ def train_road_sign_model(
     on_score: Callable[[EpochScore], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> Path | None:
-    """Train ``gtsrb-<method>`` (``standard`` or ``pgd-at``) and write ``<out_dir>/gtsrb-<method>.safetensors``
+    """Train ``gtsrb-<method>`` (a name in :data:`METHODS`) and write ``<out_dir>/gtsrb-<method>.safetensors``
     (float16) with the chosen epoch's scores in its metadata; None if stopped (resume continues).
 
     Work files in ``out_dir``: the checkpoint ``gtsrb-<method>.ckpt``, each epoch's weights
@@ -87,7 +92,7 @@ def train_road_sign_model(
         ModelError, ExportError: a checkpoint cannot be read or written.
         ValueError: unknown method.
     """
-    if method not in ("standard", "pgd-at"):
+    if method not in METHODS:
         raise ValueError(f"unknown road-sign training method {method!r}")
     out = Path(out_dir)
     name = f"gtsrb-{method}"
@@ -97,7 +102,11 @@ def train_road_sign_model(
     vx, vy = split["validation"]
     every = max(1, len(vy) // ROBUST_VALIDATION_IMAGES)
     rx, ry = vx[::every][:ROBUST_VALIDATION_IMAGES], vy[::every][:ROBUST_VALIDATION_IMAGES]
-    inner = cross_entropy_loss if method == "standard" else PGDAdversarialLoss(eps=EPS, steps=pgd_steps, warmup=warmup)
+    inner: BatchLoss = cross_entropy_loss
+    if method == "pgd-at":
+        inner = PGDAdversarialLoss(eps=EPS, steps=pgd_steps, warmup=warmup)
+    elif method == "trades":
+        inner = TradesLoss(eps=EPS, steps=pgd_steps, warmup=warmup)
     loss = Augmented(inner, road_sign_augmentation())
     scores_path = out / f"{name}.scores.json"
     scores = [EpochScore(**s) for s in json.loads(scores_path.read_text())] if resume and scores_path.exists() else []
@@ -137,7 +146,7 @@ def train_road_sign_model(
     )
     if not finished:
         return None
-    best = max(scores, key=lambda s: (s.robust if method == "pgd-at" else s.clean, s.epoch))
+    best = max(scores, key=lambda s: (s.clean if method == "standard" else s.robust, s.epoch))
     chosen = GtsrbCNN()
     from safetensors.torch import load_file
 
@@ -152,8 +161,10 @@ def train_road_sign_model(
         "validation_robust_pgd10_8_255": f"{best.robust:.4f}",
         "train": f"{len(y)} images of GTSRB train.npz (last tenth of each class held out)",
     }
-    if method == "pgd-at":
+    if method != "standard":
         metadata |= {"eps": f"{EPS:.6f}", "pgd_steps": str(pgd_steps), "eps_warmup_epochs": str(warmup)}
+    if method == "trades":
+        metadata["beta"] = str(TradesLoss.beta)
     path = out / f"{name}.safetensors"
     save_weights(chosen, path, metadata, dtype=torch.float16)
     return path
