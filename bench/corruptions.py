@@ -18,8 +18,8 @@ from pathlib import Path
 
 import torch
 
-from inspector.core.corruptions import CORRUPTIONS
 from inspector.core.corruptions.benchmark import corruption_errors, run_corruptions
+from inspector.core.corruptions.registry import CORRUPTIONS
 from inspector.core.evaluation.stats import wilson_interval
 from inspector.core.io.datasets.gtsrb import load_npz
 from inspector.core.models.loading import load_model

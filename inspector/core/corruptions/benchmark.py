@@ -12,6 +12,7 @@ over images.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -166,13 +167,18 @@ class CorruptionErrors:
     mce_high: float
 
     def to_dict(self) -> dict:
+        """JSON-ready: NaN (a baseline with no error on a corruption) and infinity as None."""
         return {
             "model": self.model,
             "baseline": self.baseline,
-            "ce": self.ce,
-            "mce": self.mce,
-            "mce_95": [self.mce_low, self.mce_high],
+            "ce": {c: _finite(v) for c, v in self.ce.items()},
+            "mce": _finite(self.mce),
+            "mce_95": [_finite(self.mce_low), _finite(self.mce_high)],
         }
+
+
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None
 
 
 def corruption_errors(run: CorruptionRun, baseline: CorruptionRun, seed: int = 0) -> CorruptionErrors:

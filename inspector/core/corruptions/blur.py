@@ -74,7 +74,9 @@ def motion_blur_corruption(x: torch.Tensor, severity: int, g: torch.Generator) -
     angle = (torch.rand(len(x), generator=g) * 90 - 45).to(x)
 
     def blur(x: torch.Tensor) -> torch.Tensor:
-        return motion_blur(x, odd_kernel(pixels(x, MOTION[severity - 1])), angle, torch.zeros_like(angle))
+        return motion_blur(
+            x, odd_kernel(pixels(x, MOTION[severity - 1])), angle, torch.zeros_like(angle), mode="bilinear"
+        )
 
     return supersampled(x, blur).clamp(0, 1)
 
