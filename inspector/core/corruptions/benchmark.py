@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from inspector.core.corruptions.registry import CORRUPTIONS, check_corruption, check_severity, corrupt_batch
+from inspector.core.corruptions.registry import CORRUPTIONS, check_corruption, check_severity, corrupt_batch, eight_bit
 from inspector.core.evaluation.stats import wilson_interval
 from inspector.core.util.errors import ParameterError
 
@@ -130,9 +130,7 @@ def run_corruptions(
     """
     names, levels = check_choice(corruptions, severities)
     n = len(labels)
-    clean = torch.cat(
-        [_predict(model, corrupt_batch(x[i : i + batch_size], names[0], 0)) for i in range(0, n, batch_size)]
-    )
+    clean = torch.cat([_predict(model, eight_bit(x[i : i + batch_size])) for i in range(0, n, batch_size)])
     predictions = torch.zeros(n, len(names), len(levels), dtype=torch.long)
     total, done = len(names) * len(levels), 0
     for k, corruption in enumerate(names):

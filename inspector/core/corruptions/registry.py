@@ -84,6 +84,11 @@ def check_severity(severity, clean: bool = False) -> int:
     return int(severity)
 
 
+def eight_bit(x: torch.Tensor) -> torch.Tensor:
+    """``x`` in [0, 1] rounded to the 256 levels of an 8-bit image, as float32 on the CPU."""
+    return x.detach().float().cpu().clamp(0, 1).mul(255).round().div(255)
+
+
 def corrupt_batch(x: torch.Tensor, name: str, severity: int, seed: int = 0) -> torch.Tensor:
     """(N, C, H, W) in [0, 1] (C 1 or 3), corrupted: the same shape, in [0, 1] on 8-bit steps, on x's device.
 
@@ -95,11 +100,10 @@ def corrupt_batch(x: torch.Tensor, name: str, severity: int, seed: int = 0) -> t
     severity = check_severity(severity, clean=True)
     if x.ndim != 4 or x.shape[1] not in (1, 3) or min(x.shape[-2:]) < MIN_SIDE:
         raise ImageError(f"corruptions take (N, 1 or 3, H, W) images of sides {MIN_SIDE} or more; got {tuple(x.shape)}")
-    camera = x.detach().float().cpu().clamp(0, 1).mul(255).round().div(255)
+    camera = eight_bit(x)
     if severity == 0:
         return camera.to(x.device)
-    out = corruption.apply(camera, severity, torch.Generator().manual_seed(seed))
-    return out.clamp(0, 1).mul(255).round().div(255).to(x.device)
+    return eight_bit(corruption.apply(camera, severity, torch.Generator().manual_seed(seed))).to(x.device)
 
 
 def corrupt(image: np.ndarray, name: str, severity: int, seed: int = 0) -> np.ndarray:
