@@ -3,9 +3,10 @@ arXiv:1903.12261), against a named baseline model, on a balanced subset of GTSRB
 
 The subset is the first --per-class images of each of the 43 classes. Every model sees the same
 corrupted images (one seed per corruption and batch, the same at every severity). Printed: clean
-accuracy (Wilson 95 % interval), mean corruption accuracy (normal 95 % interval over images), CE per corruption (errors over
-severities 1-5, divided by the baseline's) and mCE with a paired-bootstrap 95 % interval, as a
-Markdown table for the README.
+accuracy (Wilson 95 % interval), mean corruption accuracy (normal 95 % interval over images), CE
+and relative CE per corruption (errors over severities 1-5, all or only those added to the clean
+ones, divided by the baseline's), mCE and relative mCE with paired-bootstrap 95 % intervals, as
+Markdown tables for the README.
 
     OMP_NUM_THREADS=1 PYTHONPATH=. python bench/corruptions.py [--per-class 10] [--baseline gtsrb-standard] [--models gtsrb-standard,gtsrb-pgd-at]
 """
@@ -62,23 +63,28 @@ def main() -> None:
     errors = {name: corruption_errors(runs[name], runs[args.baseline]) for name in names}
     n = len(ys)
     print(f"\nbalanced GTSRB test subset: {args.per_class} per class, {n} images; baseline {args.baseline}\n")
-    print("| model | clean accuracy | corruption accuracy | mCE (95 % CI) |")
-    print("| --- | --- | --- | --- |")
+    print("| model | clean accuracy | corruption accuracy | mCE (95 % CI) | relative mCE (95 % CI) |")
+    print("| --- | --- | --- | --- | --- |")
     for name in names:
         run = runs[name]
         clean_hits = int((run.clean == run.labels).sum())
         e = errors[name]
         print(
             f"| {name} | {rate(clean_hits, n)} | {mean_interval(run.correct().float().mean((1, 2)))} "
-            f"| {e.mce:.1%} [{e.mce_low:.1%}, {e.mce_high:.1%}] |"
+            f"| {e.mce:.1%} [{e.mce_95[0]:.1%}, {e.mce_95[1]:.1%}] "
+            f"| {e.relative_mce:.1%} [{e.relative_mce_95[0]:.1%}, {e.relative_mce_95[1]:.1%}] |"
         )
-    print("\n| corruption | " + " | ".join(f"{name} accuracy (1-5) | CE" for name in names) + " |")
-    print("| --- |" + " --- | --- |" * len(names))
+    print("\n| corruption | " + " | ".join(f"{name} accuracy (1-5) | CE | rel. CE" for name in names) + " |")
+    print("| --- |" + " --- | --- | --- |" * len(names))
     for k, corruption in enumerate(CORRUPTIONS):
         cells = []
         for name in names:
             acc = runs[name].accuracy()[k]
-            cells.append(" ".join(f"{100 * a:.0f}" for a in acc.tolist()) + f" | {errors[name].ce[corruption]:.0%}")
+            e = errors[name]
+            cells.append(
+                " ".join(f"{100 * a:.0f}" for a in acc.tolist())
+                + f" | {e.ce[corruption]:.0%} | {e.relative_ce[corruption]:.0%}"
+            )
         print(f"| {corruption} | " + " | ".join(cells) + " |")
 
 

@@ -118,7 +118,12 @@ def run(args) -> int:
     for r in runs.values():
         _print_run(r)
     for e in errors:
-        print(f"{e.model}: mCE {e.mce:.1%} [95 % {e.mce_low:.1%}, {e.mce_high:.1%}] against {e.baseline}")
+        low, high = e.mce_95
+        rel_low, rel_high = e.relative_mce_95
+        print(
+            f"{e.model}: mCE {e.mce:.1%} [95 % {low:.1%}, {high:.1%}], relative mCE {e.relative_mce:.1%} "
+            f"[95 % {rel_low:.1%}, {rel_high:.1%}] against {e.baseline}"
+        )
     if args.out:
         print(f"saved to {args.out}")
     return 0

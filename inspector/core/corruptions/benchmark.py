@@ -4,7 +4,10 @@ section 4).
 
 Corruption error (CE) of model f on corruption c is its errors summed over severities 1-5 divided
 by the baseline's on the same images: CE_c = sum_s E(f, s, c) / sum_s E(baseline, s, c); mCE is
-their mean over the corruptions, 100 % for the baseline itself, lower is better. Both models see
+their mean over the corruptions, 100 % for the baseline itself, lower is better. Relative CE
+counts only the errors a corruption adds to the clean ones: sum_s (E(f, s, c) - E(f, clean)) over
+the same for the baseline; a model that is worse on clean images but loses less under corruption
+has a lower relative mCE. Both models see
 the same corrupted images: corruption c at every severity draws from one seed per batch (the same
 noise, stronger), so the two error counts are paired and the interval of mCE is a paired bootstrap
 over images.
@@ -146,23 +149,34 @@ def run_corruptions(
     return CorruptionRun(name, names, levels, ids or [str(i) for i in range(n)], labels.cpu(), clean, predictions)
 
 
-def _ce(errors: torch.Tensor, baseline_errors: torch.Tensor) -> torch.Tensor:
-    """(K,) errors summed over severities, divided by the baseline's (nan where the baseline made none)."""
-    own, base = errors.sum(-1), baseline_errors.sum(-1)
-    return torch.where(base > 0, own / base.clamp_min(1e-12), torch.full_like(own, float("nan")))
+def _ratios(
+    wrong: torch.Tensor, clean: torch.Tensor, base_wrong: torch.Tensor, base_clean: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(CE, relative CE), each (K,), from (N, K, S) errors and (N,) clean errors of the model and the
+    baseline; nan where the baseline's denominator is not positive."""
+    own, base = wrong.sum((0, 2)), base_wrong.sum((0, 2))
+    severities = wrong.shape[2]
+    own_drop, base_drop = own - severities * clean.sum(), base - severities * base_clean.sum()
+    nan = torch.full_like(own, float("nan"))
+    ce = torch.where(base > 0, own / base.clamp_min(1e-12), nan)
+    relative = torch.where(base_drop > 0, own_drop / base_drop.clamp_min(1e-12), nan)
+    return ce, relative
 
 
 @dataclass
 class CorruptionErrors:
-    """CE per corruption (in [0, inf), 1.0 = the baseline's) and mCE of ``model`` against ``baseline``,
-    with a paired-bootstrap 95 % interval of mCE."""
+    """``model`` against ``baseline``: CE per corruption (in [0, inf), 1.0 = the baseline's) and mCE;
+    relative CE (the errors added by the corruption, over the baseline's: section 4 of the paper) and
+    relative mCE; each mean with a paired-bootstrap 95 % interval (``*_95``, (low, high))."""
 
     model: str
     baseline: str
     ce: dict[str, float]
     mce: float
-    mce_low: float
-    mce_high: float
+    mce_95: tuple[float, float]
+    relative_ce: dict[str, float]
+    relative_mce: float
+    relative_mce_95: tuple[float, float]
 
     def to_dict(self) -> dict:
         """JSON-ready: NaN (a baseline with no error on a corruption) and infinity as None."""
@@ -171,7 +185,10 @@ class CorruptionErrors:
             "baseline": self.baseline,
             "ce": {c: _finite(v) for c, v in self.ce.items()},
             "mce": _finite(self.mce),
-            "mce_95": [_finite(self.mce_low), _finite(self.mce_high)],
+            "mce_95": [_finite(v) for v in self.mce_95],
+            "relative_ce": {c: _finite(v) for c, v in self.relative_ce.items()},
+            "relative_mce": _finite(self.relative_mce),
+            "relative_mce_95": [_finite(v) for v in self.relative_mce_95],
         }
 
 
@@ -180,28 +197,37 @@ def _finite(x: float) -> float | None:
 
 
 def corruption_errors(run: CorruptionRun, baseline: CorruptionRun, seed: int = 0) -> CorruptionErrors:
-    """CE and mCE of ``run`` against ``baseline`` (the same images, corruptions and severities);
-    corruptions on which the baseline made no error are left out of mCE.
+    """CE, relative CE and their means over the corruptions, of ``run`` against ``baseline`` (the same
+    images, corruptions and severities); a corruption whose denominator is 0 (the baseline made no
+    error, or none more than on clean images) is left out of the mean.
 
     Raises:
         ParameterError: the two runs are not on the same images, corruptions and severities.
     """
     if (run.corruptions, run.severities, run.ids) != (baseline.corruptions, baseline.severities, baseline.ids):
         raise ParameterError("mCE needs the model and the baseline run on the same images, corruptions and severities")
-    wrong, base_wrong = (~run.correct()).float(), (~baseline.correct()).float()
-    ce = _ce(wrong.sum(0), base_wrong.sum(0))
+    counts = (
+        (~run.correct()).float(),
+        (run.clean != run.labels).float(),
+        (~baseline.correct()).float(),
+        (baseline.clean != baseline.labels).float(),
+    )
+    ce, relative = _ratios(*counts)
     g = torch.Generator().manual_seed(seed)
     n = len(run.labels)
-    resampled = []
+    means = []
     for _ in range(BOOTSTRAP):
         pick = torch.randint(0, n, (n,), generator=g)
-        resampled.append(_ce(wrong[pick].sum(0), base_wrong[pick].sum(0)).nanmean())
-    low, high = torch.stack(resampled).nan_to_num(float("inf")).quantile(torch.tensor([0.025, 0.975])).tolist()
+        means.append(torch.stack([r.nanmean() for r in _ratios(*(c[pick] for c in counts))]))
+    bounds = torch.stack(means).nan_to_num(float("inf")).quantile(torch.tensor([0.025, 0.975]), dim=0)
+    names = run.corruptions
     return CorruptionErrors(
         run.model,
         baseline.model,
-        {c: float(ce[k]) for k, c in enumerate(run.corruptions)},
+        {c: float(ce[k]) for k, c in enumerate(names)},
         float(ce.nanmean()),
-        low,
-        high,
+        (float(bounds[0, 0]), float(bounds[1, 0])),
+        {c: float(relative[k]) for k, c in enumerate(names)},
+        float(relative.nanmean()),
+        (float(bounds[0, 1]), float(bounds[1, 1])),
     )

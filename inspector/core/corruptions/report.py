@@ -46,6 +46,10 @@ def _pct(x: float) -> str:
     return "-" if math.isnan(x) else f"{100 * x:.1f} %"
 
 
+def _interval(bounds: tuple[float, float]) -> str:
+    return f"{_pct(bounds[0])} - {_pct(bounds[1])}"
+
+
 def _table(header: list[str], rows: list[list[str]]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
@@ -63,10 +67,17 @@ def render_html(runs: list[CorruptionRun], errors: list[CorruptionErrors], data:
     ]
     if errors:
         parts.append(f"<h2>mCE against {html.escape(errors[0].baseline)}</h2>")
-        rows = [[e.model, _pct(e.mce), f"{_pct(e.mce_low)} - {_pct(e.mce_high)}"] for e in errors]
-        parts.append(_table(["model", "mCE", "95 % interval (paired bootstrap)"], rows))
-        header = ["corruption", *(f"CE {e.model}" for e in errors)]
-        parts.append(_table(header, [[c, *(_pct(e.ce[c]) for e in errors)] for c in first.corruptions]))
+        rows = [
+            [e.model, _pct(e.mce), _interval(e.mce_95), _pct(e.relative_mce), _interval(e.relative_mce_95)]
+            for e in errors
+        ]
+        parts.append(_table(["model", "mCE", "95 % interval", "relative mCE", "95 % interval"], rows))
+        parts.append('<p class="muted">Intervals: paired bootstrap over images.</p>')
+        header = ["corruption", *(f"CE {e.model}" for e in errors), *(f"relative CE {e.model}" for e in errors)]
+        rows = [
+            [c, *(_pct(e.ce[c]) for e in errors), *(_pct(e.relative_ce[c]) for e in errors)] for c in first.corruptions
+        ]
+        parts.append(_table(header, rows))
     for run in runs:
         accuracy, flips = run.accuracy(), run.flip_severity()
         parts.append(f"<h2>{html.escape(run.model)}: accuracy (clean {_pct(run.clean_accuracy())})</h2>")
