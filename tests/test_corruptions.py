@@ -154,4 +154,5 @@ def test_corrupt_reports_accuracy_mce_and_flips_and_writes_the_report(tmp_path, 
     assert (
         errors["mnist-pgd-at"]["mce"] == pytest.approx(1.0) and errors["mnist-standard"]["baseline"] == "mnist-pgd-at"
     )
+    assert errors["mnist-pgd-at"]["relative_mce"] == pytest.approx(1.0)
     assert "mCE against mnist-pgd-at" in (tmp_path / "report.html").read_text()
