@@ -17,6 +17,7 @@ NAMES = (
     "train",
     "harden",
     "evaluate",
+    "corrupt",
     "poison",
     "scan",
     "steal",

@@ -33,6 +33,7 @@ from inspector.gui.workspace import Workspace
 from inspector.gui.workspaces.evasion import export
 from inspector.gui.workspaces.evasion.attack_panel import AttackPanel
 from inspector.gui.workspaces.evasion.compare_panel import ComparePanel
+from inspector.gui.workspaces.evasion.corruption_panel import CorruptionPanel
 from inspector.gui.workspaces.evasion.defence_rows import defence_rows
 from inspector.gui.workspaces.evasion.defense_panel import DefensePanel
 from inspector.gui.workspaces.evasion.image_panel import ImagePanel
@@ -104,6 +105,9 @@ class EvasionWorkspace(Workspace):
         self.image_panel = ImagePanel(self.state)
         self.image_panel.image_chosen.connect(self.open_image)
         self.image_panel.open_requested.connect(self.choose_image)
+        self.corruption_panel = CorruptionPanel()
+        self.state.events.preview.connect(self.corruption_panel.set_preview)
+        self.shell.runner.busy_changed.connect(self.corruption_panel.set_busy)
         self.attack_panel = AttackPanel(self.state)
         self.attack_panel.run_clicked.connect(self.run_attack)
         self.attack_panel.cancel_clicked.connect(self.shell.runner.cancel)
@@ -127,6 +131,7 @@ class EvasionWorkspace(Workspace):
                 self.threat_panel,
                 self.attack_panel,
                 self.defense_panel,
+                self.corruption_panel,
                 self.compare_panel,
                 self.trigger_panel,
             ],
