@@ -9,16 +9,11 @@ from __future__ import annotations
 import torch
 
 
-def _ranks(values: torch.Tensor) -> torch.Tensor:
-    """The rank (0 .. n-1, float64) of each of the n ``values``; ties ranked by position."""
-    ranks = torch.empty(values.numel(), dtype=torch.float64)
-    ranks[values.flatten().argsort(stable=True)] = torch.arange(values.numel(), dtype=torch.float64)
-    return ranks
-
-
 def rank_correlation(a: torch.Tensor, b: torch.Tensor) -> float:
     """Spearman's rank correlation of |a| and |b|, two maps of the same shape, in [-1, 1]:
     1 where they order the pixels alike; 0 where one map is constant (no order to compare).
+    Tied values share their average rank (scipy's ``spearmanr``), so the many zeros of a
+    Grad-CAM map count as one tie, not as an order.
 
     Raises:
         ValueError: the shapes differ.
@@ -27,9 +22,10 @@ def rank_correlation(a: torch.Tensor, b: torch.Tensor) -> float:
         raise ValueError(f"maps of shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be compared")
     if a.abs().max() == a.abs().min() or b.abs().max() == b.abs().min():
         return 0.0
-    ra, rb = _ranks(a.abs().cpu()), _ranks(b.abs().cpu())
-    ra, rb = ra - ra.mean(), rb - rb.mean()
-    return float((ra @ rb) / (ra.norm() * rb.norm()))
+    from scipy.stats import spearmanr
+
+    rho = spearmanr(a.abs().flatten().double().cpu().numpy(), b.abs().flatten().double().cpu().numpy())
+    return float(rho.statistic)
 
 
 def mass_moved(a: torch.Tensor, b: torch.Tensor) -> float:
