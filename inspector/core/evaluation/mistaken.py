@@ -9,7 +9,7 @@ class says it in words, with the model's class names::
     stop (30 attacked): read as speed limit 80 (40.0 %), yield (13.3 %), priority road (6.7 %)
     and 2 other classes (6.7 %); 33.3 % held
 
-(percentages of the images of the source class attacked).
+(percentages of the images of the source class attacked; "held" only where some did).
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def tally(setting: str, attack: str, eps: float, verdicts: dict) -> Mistaken:
 
 def phrase(mistaken: Mistaken, source: int, class_names: Sequence[str], top: int = TOP) -> str:
     """One line on class ``source``: the ``top`` classes its images are read as, most first, with
-    their share of the images attacked, the rest summed up, and the share that held.
+    their share of the images attacked, the rest summed up, and the share that held (where some did).
 
     Raises:
         IndexError: a class index beyond ``class_names``.
@@ -110,7 +110,7 @@ def phrase(mistaken: Mistaken, source: int, class_names: Sequence[str], top: int
         others = sum(k for _, k in rest)
         named[-1] += f" and {len(rest)} other class{'es' if len(rest) > 1 else ''} ({_pct(others, n)})"
     held = n - mistaken.fooled(source)
-    return f"{name} ({n} attacked): read as {', '.join(named)}; {_pct(held, n)} held"
+    return f"{name} ({n} attacked): read as {', '.join(named)}" + (f"; {_pct(held, n)} held" if held else "")
 
 
 def _pct(k: int, n: int) -> str:

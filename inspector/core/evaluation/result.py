@@ -206,13 +206,15 @@ def _verdicts(by_key, images, attack, eps, setting, norm) -> dict[str, tuple[boo
 
 
 def _worst(verdicts: dict, image: str, norm: str) -> tuple[bool, bool, dict | None]:
-    """(robust, correct, the smallest fooling perturbation's record) of one image over all attacks."""
+    """(robust, correct, record) of one image over all attacks: the record is the smallest fooling
+    perturbation's, or where none fooled it the first attack's (None where no attack ran: eps 0)."""
     fooling = [v[image][2] for v in verdicts.values() if not v[image][0] and v[image][2] is not None]
+    ran = [v[image][2] for v in verdicts.values() if v[image][2] is not None]
     correct = next(iter(verdicts.values()))[image][1]
     return (
         all(v[image][0] for v in verdicts.values()),
         correct,
-        min(fooling, key=lambda r: r[norm]) if fooling else None,
+        min(fooling, key=lambda r: r[norm]) if fooling else (ran[0] if ran else None),
     )
 
 
