@@ -13,8 +13,9 @@ from inspector.core.evaluation.result import WORST_CASE, EvaluationResult
 
 #: The style of the matrix tables, for the report's ``<style>``.
 STYLE = """
-table.matrix td { padding: 2px 5px; min-width: 1.4em } table.matrix th.v { writing-mode: vertical-rl;
-transform: rotate(180deg); text-align: left; font-weight: normal; padding: 5px 2px; max-height: 14em }
+div.matrix { overflow-x: auto } table.matrix { font-size: 0.85em } table.matrix td { padding: 2px 4px; min-width: 1.3em }
+table.matrix td.l { white-space: nowrap } table.matrix th.v { writing-mode: vertical-rl; transform: rotate(180deg);
+text-align: left; font-weight: normal; white-space: nowrap; padding: 5px 2px }
 ul.read-as { padding-left: 1.2em } ul.read-as li { margin: 0.15em 0 }
 """
 #: The cell colour at a share of 1 (a share s of the row's images attacked is drawn at opacity s).
@@ -80,7 +81,7 @@ def _matrix_table(m: Mistaken, names) -> str:
             shade = f' style="background: rgba({HEAT}, {k / n:.2f})"' if k else ""
             cells += f'<td{shade} title="{_e(names[s])} read as {_e(names[a])}: {k} of {n}">{k or ""}</td>'
         body += f'<tr><td class="l">{_e(names[s])}</td>{cells}<td>{m.fooled(s)} / {n}</td></tr>'
-    return f'<table class="matrix">{head}{body}</table>'
+    return f'<div class="matrix"><table class="matrix">{head}{body}</table></div>'
 
 
 def targets_section(result: EvaluationResult, settings: dict[str, str]) -> str:
