@@ -144,6 +144,21 @@ def test_a_hostile_records_file_with_a_class_out_of_range_is_refused_in_one_line
     assert (bad / RESULTS).read_text().splitlines()[7] == lines[7]  # refused before any work
 
 
+def test_the_command_refuses_a_hostile_class_in_one_line_and_exit_2(run, tmp_path, capsys):
+    _, _, _, out = run
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "manifest.json").write_text((out / "manifest.json").read_text())
+    lines = (out / RESULTS).read_text().splitlines()
+    lines[-1] = lines[-1].replace('"pred": ', '"pred": 4000')  # 4000 followed by the digit: out of range
+    (bad / RESULTS).write_text("\n".join(lines) + "\n")
+    argv = ["evaluate", "mnist-heldout", "--model", "mnist-standard", "--attack", "fgsm,pgd", "--eps", "0,0.15,0.3"]
+    argv += ["--steps", "5", "--limit", "60", "--no-sanity", "--device", "cpu", "--out", str(bad), "--resume"]
+    assert cli(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"line {len(lines)}" in err and "'pred' 4000" in err
+
+
 def test_a_targeted_evaluation_records_each_target_and_the_success_per_target_class(run, capsys):
     model, _, _, _ = run
     targeted = {"attacks": ["pgd"], "eps": ["0.3"], "limit": 40, "target": "random"}

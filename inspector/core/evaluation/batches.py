@@ -58,7 +58,7 @@ class BatchRun:
         x = torch.cat([t for _, _, t in loaded]).to(self.model.device)
         y = torch.tensor([s.label for _, s, _ in loaded], device=self.model.device)
         clean = {s: self._predict(x, s) for s in self.settings}
-        targets = self._targets(x, y, index)
+        aims = self._targets(x, y, index)
         self.store.add(
             [
                 self._record(ids[j], index[j], int(y[j]), key, clean[key[2]][j], clean[key[2]][j])
@@ -85,7 +85,7 @@ class BatchRun:
                 [ids[j] for j in rows],
                 [index[j] for j in rows],
                 {s: c[rows] for s, c in clean.items()},
-                None if targets is None else targets[rows],
+                None if aims is None else aims[rows],
             )
             if self.stopped:
                 return
@@ -177,12 +177,12 @@ class BatchRun:
             self.store.add(records)
             self._keep_examples(unit, x, x_adv, y, ids, self._predict(x_adv, "none"), target)
 
-    def _attack(self, unit: Unit, attacked, x, y, targets=None) -> tuple[torch.Tensor, list[str]]:
-        """The adversarials of the batch (aimed at ``targets``, or untargeted where None); if the batch
+    def _attack(self, unit: Unit, attacked, x, y, aims=None) -> tuple[torch.Tensor, list[str]]:
+        """The adversarials of the batch (aimed at the classes ``aims``, or untargeted where None); if the batch
         fails, image by image, recording each failure."""
         attack = unit.build(self.config)
         try:
-            result = attack.run(attacked, x, y, target=targets, should_stop=self.should_stop)
+            result = attack.run(attacked, x, y, target=aims, should_stop=self.should_stop)
             self.stopped = result.cancelled
             return result.x_adv.detach(), [""] * len(y)
         except IMAGE_FAILURES:
@@ -190,7 +190,7 @@ class BatchRun:
         x_adv, errors = x.clone(), []
         for j in range(len(y)):
             try:
-                target = None if targets is None else targets[j : j + 1]
+                target = None if aims is None else aims[j : j + 1]
                 result = attack.run(attacked, x[j : j + 1], y[j : j + 1], target=target, should_stop=self.should_stop)
                 self.stopped = self.stopped or result.cancelled
                 x_adv[j] = result.x_adv[0].detach()
