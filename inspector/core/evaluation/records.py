@@ -255,7 +255,8 @@ def _check_record(record, where: str, classes: int | None = None) -> dict:
             raise bad(f"{name!r} must be a whole number")
     for name in ("label", "pred", "target"):
         if type(record.get(name)) is int and not 0 <= record[name] < (classes or MAX_CLASSES):
-            raise bad(f"{name!r} {record[name]} is not a class of the model (0 to {(classes or MAX_CLASSES) - 1})")
+            shown = one_line(str(record[name]), 24)
+            raise bad(f"{name!r} {shown} is not a class of the model (0 to {(classes or MAX_CLASSES) - 1})")
     if "error" in record:
         if not isinstance(record["error"], str):
             raise bad("'error' must be text")
