@@ -42,6 +42,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--eps", metavar="E,E,...", help="budgets in [0, 1] units, comma-separated (default 0,1/255,2/255,4/255,8/255)"
     )
     p.add_argument("--norm", default="linf", choices=("linf", "l2"), help="threat model (default linf)")
+    p.add_argument(
+        "--target",
+        choices=("random", "least-likely"),
+        help="targeted evaluation: aim each image at a random other class, or at its least likely one; "
+        "the report adds the success per target class",
+    )
     p.add_argument("--steps", help="attack iterations")
     p.add_argument("--step-size", help="step size in [0, 1] units (default 2.5 eps / steps)")
     p.add_argument("--seed", help="random seed of the attacks")
@@ -116,6 +122,7 @@ def config_from_args(args):
         eps=_comma_list(args.eps) if args.eps else list(DEFAULT_EPS),
         norm=args.norm,
         params=params,
+        target=args.target,
         defenses=args.defense,
         adaptive=args.adaptive,
         eot_samples=args.eot_samples,
@@ -235,7 +242,28 @@ def print_result(result) -> None:
             f"\n{row['attack']} ({row['setting']}): {row['norm']} norm needed, over {row['n']} correct images "
             f"({row['failed']} not fooled = inf): {q}"
         )
+    print_mistaken(result)
     if result.sanity:
         print("\nsanity checks (Carlini et al. 2019, arXiv:1902.06705):")
         for row in result.sanity:
             print(f"  [{'FLAG' if row['status'] == 'flag' else row['status']:4s}] {row['check']}: {row['detail']}")
+
+
+#: Classes whose phrase the command prints per matrix (the report has them all).
+MISTAKEN_LINES = 5
+
+
+def print_mistaken(result) -> None:
+    """Who is mistaken for whom: for each matrix the report shows first, the classes most often fooled."""
+    from inspector.core.evaluation.mistaken import phrase
+    from inspector.core.evaluation.report_mistaken import shown, title
+
+    for m in shown(result):
+        sources = sorted((c for c in m.attacked if m.fooled(c)), key=lambda c: (-m.fooled(c) / m.attacked[c], c))
+        if not sources:
+            continue
+        print(f"\nwho is mistaken for whom ({title(m, result.config.norm, SETTING_TITLES)}):")
+        for c in sources[:MISTAKEN_LINES]:
+            print(f"  {phrase(m, c, result.class_names)}")
+        if len(sources) > MISTAKEN_LINES:
+            print(f"  ... {len(sources) - MISTAKEN_LINES} more classes fooled (--report lists them all)")

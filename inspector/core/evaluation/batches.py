@@ -13,6 +13,7 @@ from inspector.core.evaluation.data import Sample
 from inspector.core.evaluation.plan import Unit
 from inspector.core.evaluation.records import RecordStore
 from inspector.core.evaluation.result import Example
+from inspector.core.evaluation.targets import choose_targets
 from inspector.core.models.classifier import Classifier
 from inspector.core.util.errors import InspectorError
 from inspector.core.util.messages import one_line
@@ -57,6 +58,7 @@ class BatchRun:
         x = torch.cat([t for _, _, t in loaded]).to(self.model.device)
         y = torch.tensor([s.label for _, s, _ in loaded], device=self.model.device)
         clean = {s: self._predict(x, s) for s in self.settings}
+        aims = self._targets(x, y, index)
         self.store.add(
             [
                 self._record(ids[j], index[j], int(y[j]), key, clean[key[2]][j], clean[key[2]][j])
@@ -83,6 +85,7 @@ class BatchRun:
                 [ids[j] for j in rows],
                 [index[j] for j in rows],
                 {s: c[rows] for s, c in clean.items()},
+                None if aims is None else aims[rows],
             )
             if self.stopped:
                 return
@@ -123,11 +126,15 @@ class BatchRun:
             return ["none"]
         return self.settings + (["adaptive"] if self.config.adaptive else [])
 
+    def _targets(self, x: torch.Tensor, y: torch.Tensor, index: list[int]) -> torch.Tensor | None:
+        """(N,) the target classes of a targeted evaluation (chosen on the bare model), else None."""
+        return None if self.config.target is None else choose_targets(self.config.target, self.model, x, y, index)
+
     def _predict(self, x: torch.Tensor, setting: str) -> torch.Tensor:
         with torch.no_grad():
             return self.model(self.pipeline.apply(x) if setting != "none" else x).argmax(1)
 
-    def _unit(self, unit: Unit, x, y, ids, index, clean) -> None:
+    def _unit(self, unit: Unit, x, y, ids, index, clean, aims) -> None:
         settings = self._unit_settings(unit)
         targets = [("bare", [s for s in settings if s != "adaptive"])]
         if "adaptive" in settings:
@@ -138,7 +145,7 @@ class BatchRun:
                 if target == "bare"
                 else DefendedClassifier(self.model, self.pipeline, eot_samples=self.config.eot_samples, seed=index[0])
             )
-            x_adv, errors = self._attack(unit, attacked, x, y)
+            x_adv, errors = self._attack(unit, attacked, x, y, aims)
             if self.stopped:
                 return
             records = []
@@ -163,15 +170,19 @@ class BatchRun:
                             }
                         )
                         continue
-                    records.append(self._record(image, index[j], int(y[j]), key, clean_s[j], pred[j], x[j], x_adv[j]))
+                    record = self._record(image, index[j], int(y[j]), key, clean_s[j], pred[j], x[j], x_adv[j])
+                    if aims is not None:
+                        record["target"] = int(aims[j])
+                    records.append(record)
             self.store.add(records)
             self._keep_examples(unit, x, x_adv, y, ids, self._predict(x_adv, "none"), target)
 
-    def _attack(self, unit: Unit, attacked, x, y) -> tuple[torch.Tensor, list[str]]:
-        """The adversarials of the batch; if the batch fails, image by image, recording each failure."""
+    def _attack(self, unit: Unit, attacked, x, y, aims=None) -> tuple[torch.Tensor, list[str]]:
+        """The adversarials of the batch (aimed at the classes ``aims``, or untargeted where None); if the batch
+        fails, image by image, recording each failure."""
         attack = unit.build(self.config)
         try:
-            result = attack.run(attacked, x, y, should_stop=self.should_stop)
+            result = attack.run(attacked, x, y, target=aims, should_stop=self.should_stop)
             self.stopped = result.cancelled
             return result.x_adv.detach(), [""] * len(y)
         except IMAGE_FAILURES:
@@ -179,7 +190,8 @@ class BatchRun:
         x_adv, errors = x.clone(), []
         for j in range(len(y)):
             try:
-                result = attack.run(attacked, x[j : j + 1], y[j : j + 1], should_stop=self.should_stop)
+                target = None if aims is None else aims[j : j + 1]
+                result = attack.run(attacked, x[j : j + 1], y[j : j + 1], target=target, should_stop=self.should_stop)
                 self.stopped = self.stopped or result.cancelled
                 x_adv[j] = result.x_adv[0].detach()
                 errors.append("")
@@ -236,7 +248,7 @@ class BatchRun:
                 continue
             x = torch.cat([t for _, _, t in loaded]).to(self.model.device)
             y = torch.tensor([s.label for _, s, _ in loaded], device=self.model.device)
-            x_adv, errors = self._attack(unit, self.model, x, y)
+            x_adv, errors = self._attack(unit, self.model, x, y, self._targets(x, y, [i for i, _, _ in loaded]))
             if not self.stopped and not any(errors):
                 self._keep_examples(
                     unit, x, x_adv, y, [s.id for _, s, _ in loaded], self._predict(x_adv, "none"), "bare"

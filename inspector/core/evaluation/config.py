@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inspector.core.attacks import ATTACKS, Attack, make_attack
+from inspector.core.evaluation.targets import check_target
 from inspector.core.io.file_fields import (
     MAX_PARAM_TEXT,
     boolean,
@@ -49,6 +50,8 @@ class EvaluationConfig:
         norm: ``"linf"`` or ``"l2"``: the threat model.
         params: further attack parameters (``steps``, ``step_size``, ``seed``, ...), given to each
             attack that has them.
+        target: None (untargeted) or how each image's target class is chosen, ``"random"`` or
+            ``"least-likely"`` (see :mod:`inspector.core.evaluation.targets`).
         defenses, adaptive, eot_samples: defence specs; with defences the adversarials are also judged
             through them (non-adaptive) and, with ``adaptive``, made against them (BPDA, EOT).
         device: ``"cpu"``, ``"cuda"``, ``"mps"`` or None for automatic.
@@ -74,6 +77,7 @@ class EvaluationConfig:
     eps: list[Any] = field(default_factory=lambda: list(DEFAULT_EPS))
     norm: str = "linf"
     params: dict[str, Any] = field(default_factory=dict)
+    target: str | None = None
     defenses: list[str] = field(default_factory=list)
     adaptive: bool = False
     eot_samples: int = 8
@@ -127,6 +131,7 @@ CONFIG_FIELDS = {
     "eps": numbers_or_texts(),
     "norm": text(16, what="linf or l2"),
     "params": params(),
+    "target": optional(text(16, what="random or least-likely")),
     "defenses": texts(max_length=MAX_PARAM_TEXT),
     "adaptive": boolean(),
     "eot_samples": whole(1, 1000),
@@ -166,16 +171,18 @@ def budgets(config: EvaluationConfig) -> list[float]:
 
 
 def check_attacks(config: EvaluationConfig) -> None:
-    """Refuse unknown attacks, targeted ones, and a parameter no chosen attack takes.
+    """Refuse unknown attacks, a parameter no chosen attack takes, an unknown target mode, and an
+    attack that cannot aim at a class in a targeted evaluation.
 
     Raises:
-        ParameterError: naming the attack or parameter.
+        ParameterError: naming the attack, parameter or target mode.
     """
     if not config.attacks:
         raise ParameterError("give at least one attack (e.g. --attack pgd)")
     for name in config.attacks:
         if name not in ATTACKS:
             raise ParameterError(f"unknown attack {name!r}; known: {', '.join(ATTACKS)}")
+    check_target(config.target, config.attacks)
     taken = {spec.name for name in config.attacks for spec in ATTACKS[name].params()}
     for key in config.params:
         if key in ("eps", "norm"):

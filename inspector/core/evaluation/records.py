@@ -10,7 +10,10 @@ A folder holds ``manifest.json`` (the configuration's fingerprint and versions) 
 minimal-norm attacks; ``setting`` is ``none`` (bare model), ``defended`` (judged through the
 defences) or ``adaptive``; ``variant`` is ``main`` or a sanity check's (``"steps x5"``,
 ``"loss margin"``, ``"unbounded"``); ``correct`` is the clean prediction's, ``pred`` the
-adversarial's; ``linf`` and ``l2`` are the perturbation's norms in [0, 1] pixel units.
+adversarial's (the class the image is read as); ``linf`` and ``l2`` are the perturbation's norms in
+[0, 1] pixel units. A targeted evaluation adds ``target``, the class the attack aimed at (records
+written before targeted evaluations have none, and load). ``label``, ``pred`` and ``target`` are
+class indices, checked against the model's class count when the folder is resumed.
 A record's key is (image, attack, eps, setting, variant); a record with ``error`` stands for a
 failure on that image (``attack`` ``"load"``: it could not be read at all). Resuming reads the records back (a line cut short by a crash
 is dropped) and skips the keys they hold; a folder made by another configuration is refused.
@@ -43,6 +46,8 @@ MAX_RESULTS_BYTES = 128 * 2**20
 #: The most threads a manifest may record.
 MAX_THREADS = 1024
 SETTINGS = ("none", "defended", "adaptive")
+#: The most classes a record's class index may point into when the model's count is not known yet.
+MAX_CLASSES = 1_000_000
 
 Key = tuple
 
@@ -52,9 +57,10 @@ def record_key(record: dict) -> Key:
     return (record["image"], record["attack"], record["eps"], record["setting"], record["variant"])
 
 
-def check_folder_before(folder: str | os.PathLike | None, resume: bool) -> None:
+def check_folder_before(folder: str | os.PathLike | None, resume: bool, classes: int | None = None) -> None:
     """Before any work: ``folder`` can hold an evaluation, or (``resume``) holds one whose
-    manifest and records are well-formed. Nothing is created or written.
+    manifest and records are well-formed (with ``classes``, their class indices in 0 .. classes - 1).
+    Nothing is created or written.
 
     Raises:
         ParameterError: ``resume`` without a folder or without an evaluation in it; a malformed
@@ -73,7 +79,7 @@ def check_folder_before(folder: str | os.PathLike | None, resume: bool) -> None:
         if check_member(folder / RESULTS) is not None:
             fd = open_for_append(folder / RESULTS, read=True)
             try:
-                _read_records(fd, folder / RESULTS, cut=False)
+                _read_records(fd, folder / RESULTS, cut=False, classes=classes)
             finally:
                 os.close(fd)
     elif check_member(folder / MANIFEST) is not None or check_member(folder / RESULTS) is not None:
@@ -114,8 +120,11 @@ class RecordStore:
         failed: the images whose loading failed (they count as done for every key).
     """
 
-    def __init__(self, folder: str | os.PathLike | None, manifest: dict, *, resume: bool = False):
-        """Open the store; with ``folder``, create it or (``resume``) read it back.
+    def __init__(
+        self, folder: str | os.PathLike | None, manifest: dict, *, resume: bool = False, classes: int | None = None
+    ):
+        """Open the store; with ``folder``, create it or (``resume``) read it back, every record's class
+        indices (``label``, ``pred``, ``target``) checked to be below ``classes`` where it is given.
 
         Members are never opened through a symbolic link (see :mod:`inspector.core.io.out_folder`).
 
@@ -123,13 +132,14 @@ class RecordStore:
             ExportError: the folder cannot be written, already holds results and ``resume`` is off,
                 or holds a symbolic link, a hard link or a non-regular file where a member goes.
             ParameterError: ``resume`` without a folder, the folder's configuration differs
-                (the message names the differing fields), or its manifest or records are malformed.
+                (the message names the differing fields), or its manifest or records are malformed
+                (a class index out of range among them).
         """
         self.records: list[dict] = []
         self._keys: set[Key] = set()
         self.failed: set[str] = set()
         self._fd: int | None = None
-        check_folder_before(folder, resume)
+        check_folder_before(folder, resume, classes)
         if folder is None:
             return
         self.folder = Path(folder)
@@ -138,7 +148,7 @@ class RecordStore:
             if resume:
                 _check_same(read_manifest(self.folder), manifest, self.folder)
                 self._fd = open_for_append(results_file, read=True)
-                for record in _read_records(self._fd, results_file, cut=True):
+                for record in _read_records(self._fd, results_file, cut=True, classes=classes):
                     self._remember(record)
             else:
                 self.folder.mkdir(parents=True, exist_ok=True)
@@ -178,11 +188,11 @@ class RecordStore:
             self._fd = None
 
 
-def _read_records(fd: int, path: Path, *, cut: bool) -> list[dict]:
+def _read_records(fd: int, path: Path, *, cut: bool, classes: int | None = None) -> list[dict]:
     """The records in the open results file ``fd``; with ``cut``, the file is cut after the last whole one.
 
     A last line without its newline (cut short by a crash) is dropped; any other line that is
-    not a well-formed record refuses the folder.
+    not a well-formed record (:func:`_check_record`, with ``classes``) refuses the folder.
 
     Raises:
         ParameterError: the file is over MAX_RESULTS_BYTES, a line too long, too many records,
@@ -211,6 +221,7 @@ def _read_records(fd: int, path: Path, *, cut: bool) -> list[dict]:
                 _check_record(
                     parse_json(line, f"{show_path(path)} line {number}", ParameterError),
                     f"{show_path(path)} line {number}",
+                    classes,
                 )
             )
             good += len(line)
@@ -219,8 +230,9 @@ def _read_records(fd: int, path: Path, *, cut: bool) -> list[dict]:
     return records
 
 
-def _check_record(record, where: str) -> dict:
-    """``record`` if it has the fields and types of a record (see this module's docstring).
+def _check_record(record, where: str, classes: int | None = None) -> dict:
+    """``record`` if it has the fields and types of a record (see this module's docstring); its class
+    indices (``label``, ``pred``, ``target``) are whole numbers from 0, below ``classes`` where given.
 
     Raises:
         ParameterError: it does not.
@@ -238,9 +250,13 @@ def _check_record(record, where: str) -> dict:
         raise bad(f"'setting' must be one of {', '.join(SETTINGS)}")
     if record.get("eps") is not None and not _number(record["eps"]):
         raise bad("'eps' must be a number or null")
-    for name in ("index", "label"):
+    for name in ("index", "label", "target"):
         if name in record and type(record[name]) is not int:
             raise bad(f"{name!r} must be a whole number")
+    for name in ("label", "pred", "target"):
+        if type(record.get(name)) is int and not 0 <= record[name] < (classes or MAX_CLASSES):
+            shown = one_line(str(record[name]), 24)
+            raise bad(f"{name!r} {shown} is not a class of the model (0 to {(classes or MAX_CLASSES) - 1})")
     if "error" in record:
         if not isinstance(record["error"], str):
             raise bad("'error' must be text")

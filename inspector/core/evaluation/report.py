@@ -15,6 +15,8 @@ from PIL import Image
 
 from inspector.core.evaluation.config import build_attack
 from inspector.core.evaluation.plot import eps_label, robustness_plot
+from inspector.core.evaluation.report_mistaken import STYLE as MATRIX_STYLE
+from inspector.core.evaluation.report_mistaken import mistaken_section, targets_section
 from inspector.core.evaluation.result import EvaluationResult, Example
 from inspector.core.io.figure import side_by_side
 from inspector.core.io.files import write_atomically
@@ -72,7 +74,8 @@ def _table(header: list[str] | None, rows: list[list[str]], left: int = 1) -> st
 
 def render_html(result: EvaluationResult) -> str:
     """The report as one HTML document (str): threat model and recipe, sanity checks, the plot,
-    the tables with 95 % confidence intervals, example adversarials and the versions."""
+    the tables with 95 % confidence intervals, who is mistaken for whom (and, targeted, the success per
+    target class), example adversarials and the versions."""
     c, v = result.config, result.versions
     largest = max((r["eps"] for r in result.robust), default=0.0)
     attacks = {name: dataclasses.asdict(build_attack(c, name, largest if largest else None)) for name in c.attacks}
@@ -197,6 +200,8 @@ def render_html(result: EvaluationResult) -> str:
                 left=3,
             )
         )
+    parts.append(mistaken_section(result, SETTINGS))
+    parts.append(targets_section(result, SETTINGS))
     if result.examples:
         parts.append("<h2>Example adversarials</h2>")
         for ex in result.examples:
@@ -220,7 +225,7 @@ def render_html(result: EvaluationResult) -> str:
     parts.append(_table(None, [[_e(k), _e(val)] for k, val in v.items()], left=2))
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>Robustness of {_e(v['model'])}</title><style>{STYLE}</style></head><body>"
+        f"<title>Robustness of {_e(v['model'])}</title><style>{STYLE}{MATRIX_STYLE}</style></head><body>"
         + "\n".join(parts)
         + _embedded_recipe(result)
         + "</body></html>"

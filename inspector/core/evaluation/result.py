@@ -17,8 +17,10 @@ from PIL import Image
 
 from inspector.core.attacks import ATTACKS
 from inspector.core.evaluation.config import EvaluationConfig, budgets
+from inspector.core.evaluation.mistaken import Mistaken, tally
 from inspector.core.evaluation.sanity import sanity_checks
 from inspector.core.evaluation.stats import median, quantiles, wilson_interval
+from inspector.core.evaluation.targets import success_per_target
 
 #: A minimal-norm adversarial counts within a budget up to this slack (float rounding of 8-bit images).
 NORM_SLACK = 1e-6
@@ -74,6 +76,11 @@ class EvaluationResult:
             attack needed, over the n images classified correctly (``needed``: the finite ones, sorted;
             robust accuracy at eps is (correct - those <= eps) / images).
         sanity: rows ``{check, status, detail}`` with status ``ok`` or ``flag``; a check that does not apply is left out.
+        mistaken: who is mistaken for whom, per setting, attack (and worst case) and budget above 0
+            (:class:`~inspector.core.evaluation.mistaken.Mistaken`).
+        targets: a targeted evaluation's success per target class, rows
+            ``{setting, attack, eps, target, n, reached, rate, ci}`` per setting, attack and budget above 0
+            (:func:`~inspector.core.evaluation.targets.success_per_target`); empty when untargeted.
         examples: a few adversarials made in this run.
         stopped: the run was stopped before the end; the tables cover what was done.
         batch_size: images per attack batch.
@@ -89,6 +96,8 @@ class EvaluationResult:
     robust: list[dict]
     minimal: list[dict]
     sanity: list[dict]
+    mistaken: list[Mistaken] = field(default_factory=list)
+    targets: list[dict] = field(default_factory=list)
     examples: list[Example] = field(default_factory=list)
     stopped: bool = False
     batch_size: int = 0
@@ -109,6 +118,8 @@ class EvaluationResult:
             "robust": self.robust,
             "minimal": self.minimal,
             "sanity": self.sanity,
+            "mistaken": [m.to_dict() for m in self.mistaken],
+            "targets": self.targets,
             "stopped": self.stopped,
             "batch_size": self.batch_size,
         }
@@ -143,7 +154,7 @@ def summarize(
             clean[s] = {"correct": sum(r["correct"] for r in rows)} | proportion(
                 sum(r["correct"] for r in rows), len(rows)
             )
-    robust, minimal = [], []
+    robust, minimal, mistaken, targets = [], [], [], []
     eps_list = budgets(config)
     for s in settings:
         images = sorted(
@@ -158,10 +169,15 @@ def summarize(
             for name in config.attacks:
                 verdicts[name] = _verdicts(by_key, images, name, eps, s, config.norm)
                 robust.append(_row(s, name, eps, verdicts[name]))
+                if eps > 0:
+                    mistaken.append(tally(s, name, eps, verdicts[name]))
+                    targets += success_per_target(s, name, eps, verdicts[name])
             if len(config.attacks) > 1:
                 common = [i for i in images if all(i in v for v in verdicts.values())]
                 worst = {i: _worst(verdicts, i, config.norm) for i in common}
                 robust.append(_row(s, WORST_CASE, eps, worst))
+                if eps > 0:
+                    mistaken.append(tally(s, WORST_CASE, eps, worst))
         for name in config.attacks:
             if ATTACKS[name].minimal:
                 minimal.append(_minimal_row(by_key, images, name, s, config.norm))
@@ -176,6 +192,8 @@ def summarize(
         robust,
         minimal,
         sanity_checks(config, good, robust, len(model.class_names)),
+        mistaken,
+        targets,
         examples,
         stopped,
         batch_size,
@@ -207,13 +225,15 @@ def _verdicts(by_key, images, attack, eps, setting, norm) -> dict[str, tuple[boo
 
 
 def _worst(verdicts: dict, image: str, norm: str) -> tuple[bool, bool, dict | None]:
-    """(robust, correct, the smallest fooling perturbation's record) of one image over all attacks."""
+    """(robust, correct, record) of one image over all attacks: the record is the smallest fooling
+    perturbation's, or where none fooled it the first attack's (None where no attack ran: eps 0)."""
     fooling = [v[image][2] for v in verdicts.values() if not v[image][0] and v[image][2] is not None]
+    ran = [v[image][2] for v in verdicts.values() if v[image][2] is not None]
     correct = next(iter(verdicts.values()))[image][1]
     return (
         all(v[image][0] for v in verdicts.values()),
         correct,
-        min(fooling, key=lambda r: r[norm]) if fooling else None,
+        min(fooling, key=lambda r: r[norm]) if fooling else (ran[0] if ran else None),
     )
 
 

@@ -136,6 +136,7 @@ def _evaluate(config: EvaluationConfig, model: Classifier | None, on_progress, s
             "device": str(clf.device),
         },
         resume=config.resume,
+        classes=len(clf.class_names),
     )
     run = BatchRun(config, clf, pipeline, store, should_stop)
 

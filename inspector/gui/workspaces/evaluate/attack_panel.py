@@ -1,6 +1,6 @@
 """The attack panel: which attacks, the budgets and steps, and Run / Cancel with the progress and time left.
 
-Edits go into the view state (``EvaluateState.attacks``, ``eps``, ``steps``); the
+Edits go into the view state (``EvaluateState.attacks``, ``eps``, ``steps``, ``target``); the
 buttons emit ``run_clicked`` and ``cancel_clicked``.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.attacks import ATTACKS
+from inspector.core.evaluation.targets import TARGETS
 from inspector.gui.workspaces.evaluate.eta import format_seconds
 from inspector.gui.workspaces.evaluate.state import EvaluateState
 
@@ -63,6 +65,17 @@ class AttackPanel(QGroupBox):
         self.steps.setToolTip("Iterations of the attacks that have steps (FGSM has none)")
         self.steps.valueChanged.connect(lambda n: setattr(self.state, "steps", n or None))
         form.addRow("steps", self.steps)
+        self.target = QComboBox()
+        self.target.addItems(["none (untargeted)", *TARGETS])
+        self.target.setCurrentIndex(0 if state.target is None else 1 + TARGETS.index(state.target))
+        self.target.setToolTip(
+            "Targeted: aim each image at a random other class, or at its least likely one;\n"
+            "the results add the success per target class"
+        )
+        self.target.currentIndexChanged.connect(
+            lambda i: setattr(self.state, "target", None if i == 0 else TARGETS[i - 1])
+        )
+        form.addRow("target", self.target)
         layout.addLayout(form)
         buttons = QHBoxLayout()
         self.run_button = QPushButton("Run")
@@ -88,6 +101,7 @@ class AttackPanel(QGroupBox):
             box.setChecked(name in self.state.attacks)
         self.eps.setText(self.state.eps)
         self.steps.setValue(self.state.steps or 0)
+        self.target.setCurrentIndex(0 if self.state.target is None else 1 + TARGETS.index(self.state.target))
 
     def _toggle(self, name: str, checked: bool) -> None:
         chosen = [n for n in self.state.attacks if n != name] + ([name] if checked else [])

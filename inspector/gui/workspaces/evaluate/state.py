@@ -16,6 +16,7 @@ from psygnal import evented
 from inspector.core.attacks import ATTACKS
 from inspector.core.evaluation import EvaluationConfig, EvaluationResult, Progress
 from inspector.core.evaluation.records import MANIFEST
+from inspector.core.evaluation.targets import TARGETS
 from inspector.core.util.bounds import MAX_COUNT
 
 BUILT_IN_DATA = "mnist-heldout"
@@ -37,6 +38,7 @@ class EvaluateState:
         attacks: attack names; several give the per-image worst case.
         eps: the budgets as the user typed them, comma-separated (``"0, 1/255, 2/255"``).
         steps: attack iterations, or None for each attack's default.
+        target: None (untargeted), or how each image's target class is chosen (``random``, ``least-likely``).
         defenses: defence specs (``"jpeg:quality=75"``) judged non-adaptively; ``adaptive`` also attacks through them.
         out: folder of the JSONL records; a run continues there when it holds one. None: a new temporary folder.
         limit: evaluate the first ``limit`` images only; None: all.
@@ -48,6 +50,7 @@ class EvaluateState:
     attacks: list[str] = field(default_factory=lambda: ["fgsm"])
     eps: str = PHOTO_EPS
     steps: int | None = None
+    target: str | None = None
     defenses: list[str] = field(default_factory=list)
     adaptive: bool = False
     out: str | None = None
@@ -75,13 +78,14 @@ class EvaluateState:
         return any(spec.name == "steps" for name in self.attacks if name in ATTACKS for spec in ATTACKS[name].params())
 
     def use_config(self, config: EvaluationConfig) -> None:
-        """Take the choices of a saved evaluation: its data, attacks, budgets, steps, defences, adaptive
-        mode and image limit (its model is the session's business; a new run writes a new folder)."""
+        """Take the choices of a saved evaluation: its data, attacks, budgets, steps, target mode, defences,
+        adaptive mode and image limit (its model is the session's business; a new run writes a new folder)."""
         self.data = config.data
         self.attacks = [name for name in ATTACKS if name in config.attacks]
         self.eps = ", ".join(str(e) for e in config.eps)
         steps = str(config.params.get("steps", "")).strip()  # a number or its text (the command line's)
         self.steps = int(steps) if steps.isdecimal() and len(steps) <= 6 and 0 < int(steps) <= MAX_COUNT else None
+        self.target = config.target if config.target in TARGETS else None
         self.defenses = list(config.defenses)
         self.adaptive = config.adaptive
         self.limit = config.limit
@@ -99,6 +103,7 @@ class EvaluateState:
             attacks=list(self.attacks),
             eps=[t.strip() for t in self.eps.split(",") if t.strip()],
             params={"steps": self.steps} if self.steps is not None and self.takes_steps() else {},
+            target=self.target,
             defenses=list(self.defenses),
             adaptive=self.adaptive and bool(self.defenses),
             device=device,

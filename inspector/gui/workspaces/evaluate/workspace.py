@@ -1,7 +1,8 @@
 """The Evaluate workspace: clean and robust accuracy of the session's model over a data set.
 
 Left: the data, attack and defence panels with Run / Cancel. Right: the robust
-accuracy curve, filled in as batches finish, and the results table. It drives
+accuracy curve, filled in as batches finish, and the results table, with beside it (a tab)
+who is mistaken for whom. It drives
 :func:`inspector.core.evaluation.evaluate` through :mod:`inspector.gui.workspaces.evaluate.jobs`
 and renders the :class:`EvaluateState` it keeps.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMenu, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMenu, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from inspector.core.evaluation import Progress
 from inspector.core.evaluation.data import takes_digits
@@ -27,6 +28,7 @@ from inspector.gui.workspaces.evaluate.data_panel import DataPanel
 from inspector.gui.workspaces.evaluate.defense_panel import DefensePanel
 from inspector.gui.workspaces.evaluate.eta import Eta
 from inspector.gui.workspaces.evaluate.jobs import Partial, evaluate_job
+from inspector.gui.workspaces.evaluate.mistaken_view import MistakenView
 from inspector.gui.workspaces.evaluate.results_table import ResultsTable
 from inspector.gui.workspaces.evaluate.state import NO_DATA, EvaluateState
 
@@ -65,6 +67,10 @@ class EvaluateWorkspace(Workspace):
 
         self.curve = CurvePlot()
         self.results = ResultsTable()
+        self.mistaken = MistakenView()
+        self.result_tabs = QTabWidget()
+        self.result_tabs.addTab(self.results, "Accuracy")
+        self.result_tabs.addTab(self.mistaken, "Who is mistaken for whom")
         self.save_button = QPushButton("Save report\u2026")
         self.save_button.setToolTip("A self-contained HTML report: recipe, sanity checks, plot, tables, examples")
         self.save_button.clicked.connect(self.save_report_dialog)
@@ -72,7 +78,7 @@ class EvaluateWorkspace(Workspace):
         results = QWidget()
         results_layout = QVBoxLayout(results)
         results_layout.setContentsMargins(0, 0, 0, 0)
-        results_layout.addWidget(self.results, 1)
+        results_layout.addWidget(self.result_tabs, 1)
         save_row = QHBoxLayout()
         save_row.addStretch(1)
         save_row.addWidget(self.save_button)
@@ -179,6 +185,7 @@ class EvaluateWorkspace(Workspace):
 
     def _show_result(self, result) -> None:
         self.results.set_result(result)
+        self.mistaken.set_result(result)
         self.curve.set_rows(result.robust if result is not None else [], result.config.norm if result else "linf")
         self.save_button.setEnabled(result is not None and not self.shell.runner.busy())
 
