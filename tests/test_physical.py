@@ -4,6 +4,7 @@ held-out evaluation and ``inspector physical``, on rendered road signs and gtsrb
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -243,3 +244,27 @@ def test_physical_checks_the_out_folder_first(capsys, folders, tmp_path):
     blocker.write_text("x")
     code, _, err = run_cli(capsys, "rp2", "--images", folders / "make", "--out", blocker)
     assert code == 2 and "it is a file" in err
+
+
+def test_physical_attacks_an_architecture_with_the_weights_given(capsys, folders, tmp_path, model):
+    from safetensors.torch import save_file
+
+    weights = tmp_path / "mine.safetensors"
+    save_file({k: v.contiguous() for k, v in model.net.state_dict().items()}, str(weights))
+    for name in ("make", "held"):  # the architecture's classes have no names: labels.csv gives stop's index
+        shutil.copytree(folders / name, tmp_path / name)
+        lines = [f"{p.name},{STOP}" for p in sorted((tmp_path / name).glob("*.png"))]
+        (tmp_path / name / "labels.csv").write_text("file,label\n" + "\n".join(lines) + "\n")
+    out = tmp_path / "out"
+    code, _, err = run_cli(
+        capsys, "rp2", "--model", "gtsrb-cnn", "--weights", weights, "--images", tmp_path / "make",
+        "--held-out", tmp_path / "held", "--target", "1", "--steps", 1, "--views", 1, "--views-per-image", 1,
+        "--out", out,
+    )  # fmt: skip
+    assert code == 0, err
+    result = json.loads((out / "result.json").read_text())
+    assert result["recipe"]["weights"] == str(weights) and result["target"]["name"] == "class 1"
+    code, _, err = run_cli(
+        capsys, "rp2", "--model", "gtsrb-cnn", "--weights", folders / "corner.png", "--images", tmp_path / "make"
+    )
+    assert code == 2 and len(err.strip().splitlines()) == 1, err

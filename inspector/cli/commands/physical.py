@@ -99,6 +99,8 @@ def run(args) -> int:
         wider=args.wider,
         views_per_image=args.views_per_image,
         device=args.device,
+        weights=args.weights,
+        trust_code=args.trust_model_code,
         print_mm=print_mm,
         dpi=args.dpi,
     )
