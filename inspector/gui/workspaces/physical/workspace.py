@@ -24,11 +24,16 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMenu, QPushButt
 from inspector.core.attacks.base import Step
 from inspector.core.evaluation.data import load_dataset
 from inspector.core.evasion.samples import is_road_sign_model
+from inspector.core.models.formats.pickled import CodePickleError
+from inspector.core.models.labels import resolve_class
 from inspector.core.models.loading import load_model
 from inspector.core.physical import PHYSICAL_ATTACKS
 from inspector.core.physical.job import PhysicalJob
 from inspector.core.physical.masks import bars_mask, mask_from_image
+from inspector.core.physical.views import WIDER
+from inspector.core.replay.physical import PhysicalSource
 from inspector.core.util.errors import InspectorError, ParameterError
+from inspector.core.util.messages import show_path
 from inspector.gui.jobs import Job
 from inspector.gui.workspace import Workspace
 from inspector.gui.workspaces.physical.demo import MAKE_SEEDS, ensure_demo_signs
@@ -51,6 +56,7 @@ class PhysicalWorkspace(Workspace):
 
     name = "physical"
     title = "Physical"
+    opens = (PhysicalSource,)
 
     run_finished = Signal(object)
 
@@ -127,6 +133,45 @@ class PhysicalWorkspace(Workspace):
         if not self.state.target_set:
             self.state.target = ROAD_SIGN_TARGET if is_road_sign_model(model.class_names) else None
         self.setup.set_classes(model.class_names, self.state.target)
+
+    def open_source(self, source: PhysicalSource, confirm_code=lambda model: False) -> bool:
+        """Set up a saved physical run (``inspector physical``'s result.json): its kind, parameters, views,
+        folders, target, mask, views per image and model (with its weights), ready to run again (not
+        run: it takes minutes). ``confirm_code(model)`` asks before a pickled model is loaded: a file
+        never grants that. False (after one error line) while a run is going on, or for a model that
+        does not load or a target it lacks."""
+        if self.shell.runner.busy():
+            self.shell.show_error("a job is running: cancel it before opening a physical run")
+            return False
+        job, session = source.job, self.shell.session
+        model_name, trust = job.model or session.model, False
+        try:
+            try:
+                model = load_model(model_name, session.device, weights=job.weights)
+            except CodePickleError:
+                if not confirm_code(model_name):
+                    return False
+                model, trust = load_model(model_name, session.device, weights=job.weights, trust_code=True), True
+            target = None if job.target is None else resolve_class(job.target, model.class_names)
+        except InspectorError as exc:
+            self.shell.show_error(f"{show_path(source.path)}: {exc}")
+            return False
+        s = self.state
+        s.kind, s.params, s.views = job.kind, dict(job.params), dict(job.views)
+        s.images, s.held_out, s.mask = job.images, job.held_out or "", job.mask or ""
+        s.views_per_image, s.target, s.target_set, s.outcome = job.views_per_image, target, True, None
+        self.setup.show_state()
+        # weights and trust first: the workspaces reload when the model changes
+        session.weights, session.trust_code = job.weights, trust
+        session.model = model_name
+        self._suit_model()
+        other = (
+            f"; it measured on views {job.wider:g}\u00d7 as wide, the app on {WIDER:g}\u00d7"
+            if job.wider != WIDER
+            else ""
+        )
+        self.shell.show_status(f"opened {show_path(source.path)}: Run makes it again{other}", 0)
+        return True
 
     def job_spec(self) -> PhysicalJob:
         """What Run runs, from the state and the session."""
