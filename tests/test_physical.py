@@ -12,10 +12,12 @@ import torch
 from PIL import Image
 
 from inspector.cli import main
+from inspector.core.defenses import Pipeline, defense_from_spec
 from inspector.core.io.image import preprocess, to_tensor
 from inspector.core.io.sign_render import render_sign
 from inspector.core.models.loading import load_model
 from inspector.core.physical import PHYSICAL_ATTACKS
+from inspector.core.physical.defended import NO_DEFENCE, defence_rows
 from inspector.core.physical.evaluate import evaluate_physical, random_sticker
 from inspector.core.physical.masks import bars_mask, check_mask, square_mask
 from inspector.core.physical.placement import place
@@ -268,3 +270,19 @@ def test_physical_attacks_an_architecture_with_the_weights_given(capsys, folders
         capsys, "rp2", "--model", "gtsrb-cnn", "--weights", folders / "corner.png", "--images", tmp_path / "make"
     )
     assert code == 2 and len(err.strip().splitlines()) == 1, err
+
+
+def test_under_defences_every_row_measures_the_same_views_and_a_one_bit_colour_costs_clean_views(model, made):
+    held = signs(model, HELD_OUT_SEEDS)
+    labels = torch.full((len(held),), STOP)
+    views = Views().wider()
+    pipeline = Pipeline([defense_from_spec("jpeg:quality=75"), defense_from_spec("bitdepth:bits=1")])
+    rows = defence_rows(model, made, held, labels, pipeline, views=views, views_per_image=20)
+    assert [r["defence"] for r in rows] == [NO_DEFENCE, *pipeline.specs(), "pipeline (all 2)"]
+    bare = evaluate_physical(model, made, held, labels, views=views, views_per_image=20)
+    noise = evaluate_physical(model, random_sticker(made), held, labels, views=views, views_per_image=20)
+    assert rows[0]["pattern"] == bare.to_dict() and rows[0]["baseline"] == noise.to_dict()
+    assert rows[0]["fooled"]  # the sticker beats the random one (as measured above, on more views)
+    one_bit = rows[2]
+    assert one_bit["clean"]["high"] < rows[0]["clean"]["low"], (one_bit, rows[0])
+    assert all(r["clean"]["views"] == r["pattern"]["views"] == 120 for r in rows)
