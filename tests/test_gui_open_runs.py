@@ -244,7 +244,7 @@ def test_a_physical_run_opens_in_physical_with_its_settings_and_model(window, tm
     mask = tmp_path / "mask.png"
     path = physical_result(
         tmp_path, params={"steps": 7, "lr": 0.05}, views={"rotation": 5.0}, target="speed limit 30",
-        mask=str(mask), views_per_image=9,
+        mask=str(mask), views_per_image=9, defenses=["blur:sigma=2", "jpeg:quality=60"], adaptive=True,
     )  # fmt: skip
     assert window.open_recipe(path), window.errors
     ws = window.workspaces["physical"]
@@ -256,6 +256,10 @@ def test_a_physical_run_opens_in_physical_with_its_settings_and_model(window, tm
     assert setup.views.editors["rotation"].value() == 5.0
     assert setup.images.text() == str(tmp_path / "make") and setup.held_out.text() == str(tmp_path / "held")
     assert setup.mask.text() == str(mask) and setup.views_per_image.value() == 9
+    panel = ws.defences
+    assert [n for n, box in panel.checkboxes.items() if box.isChecked()] == ["jpeg", "blur"]  # the panel's order
+    assert panel.forms["jpeg"].editors["quality"].value() == 60 and panel.adaptive.isChecked()
+    assert ws.job_spec().defenses == ["blur:sigma=2.0", "jpeg:quality=60"] and ws.job_spec().adaptive  # the run's
     spec = ws.job_spec()
     assert (spec.kind, spec.params, spec.views, spec.target, spec.views_per_image) == (
         "rp2", {"steps": 7, "lr": 0.05}, {"rotation": 5.0}, "1", 9,
@@ -263,7 +267,8 @@ def test_a_physical_run_opens_in_physical_with_its_settings_and_model(window, tm
 
 
 def test_a_physical_run_whose_model_lacks_its_target_is_one_error_and_changes_nothing(window, tmp_path):
-    path = physical_result(tmp_path, target="no such sign", params={"steps": 7})
+    path = physical_result(tmp_path, target="no such sign", params={"steps": 7}, defenses=["jpeg"])
     assert not window.open_recipe(path)
     assert len(window.errors) == 1 and "result.json" in window.errors[0] and "no class named" in window.errors[0]
-    assert window.session.model == "mnist-standard" and window.workspaces["physical"].state.params == {}
+    state = window.workspaces["physical"].state
+    assert window.session.model == "mnist-standard" and state.params == {} and state.defenses == []

@@ -36,6 +36,8 @@ from inspector.core.util.errors import InspectorError, ParameterError
 from inspector.core.util.messages import show_path
 from inspector.gui.jobs import Job
 from inspector.gui.workspace import Workspace
+from inspector.gui.workspaces.physical.defence_panel import DefencePanel
+from inspector.gui.workspaces.physical.defence_table import DefenceTable
 from inspector.gui.workspaces.physical.demo import MAKE_SEEDS, ensure_demo_signs
 from inspector.gui.workspaces.physical.jobs import physical_job
 from inspector.gui.workspaces.physical.mask_painter import PaintDialog
@@ -70,6 +72,9 @@ class PhysicalWorkspace(Workspace):
         self.setup.run_clicked.connect(self.run)
         self.setup.cancel_clicked.connect(self.cancel)
         self.setup.paint_clicked.connect(self.paint_mask)
+        self.defences = DefencePanel(self.state)
+        self.defence_table = DefenceTable()
+        self.defence_table.setVisible(False)
         self.grid = ViewGrid()
         self.summary = QLabel(
             "Press Run to make the pattern and see it under 16 random views of held-out images. For a "
@@ -109,8 +114,9 @@ class PhysicalWorkspace(Workspace):
         column = QVBoxLayout(centre)
         column.addLayout(results)
         column.addWidget(self.summary)
+        column.addWidget(self.defence_table)
         column.addStretch(1)
-        self.lay_out([self.setup], centre, SIDE_WIDTH, footer=self.setup.footer)
+        self.lay_out([self.setup, self.defences], centre, SIDE_WIDTH, footer=self.setup.footer)
         self.state.events.outcome.connect(self._show_outcome)
         self.shell.session.events.model.connect(self._suit_model)
         self.shell.session.events.weights.connect(self._suit_model)
@@ -153,6 +159,7 @@ class PhysicalWorkspace(Workspace):
                     return False
                 model, trust = load_model(model_name, session.device, weights=job.weights, trust_code=True), True
             target = None if job.target is None else resolve_class(job.target, model.class_names)
+            self.state.use_defenses(job.defenses)  # the last check: it changes the state only if it passes
         except InspectorError as exc:
             self.shell.show_error(f"{show_path(source.path)}: {exc}")
             return False
@@ -160,7 +167,9 @@ class PhysicalWorkspace(Workspace):
         s.kind, s.params, s.views = job.kind, dict(job.params), dict(job.views)
         s.images, s.held_out, s.mask = job.images, job.held_out or "", job.mask or ""
         s.views_per_image, s.target, s.target_set, s.outcome = job.views_per_image, target, True, None
+        s.adaptive = job.adaptive
         self.setup.show_state()
+        self.defences.show_state()
         # weights and trust first: the workspaces reload when the model changes
         session.weights, session.trust_code = job.weights, trust
         session.model = model_name
@@ -174,7 +183,11 @@ class PhysicalWorkspace(Workspace):
         return True
 
     def job_spec(self) -> PhysicalJob:
-        """What Run runs, from the state and the session."""
+        """What Run runs, from the state and the session.
+
+        Raises:
+            ParameterError: a defence's parameter value is refused.
+        """
         s, session = self.state, self.shell.session
         return PhysicalJob(
             kind=s.kind,
@@ -189,12 +202,19 @@ class PhysicalWorkspace(Workspace):
             device=session.device,
             weights=session.weights,
             trust_code=session.trust_code,
+            defenses=s.defense_specs(),
+            adaptive=s.adaptive,
         )
 
     def run(self) -> None:
         """Make and measure the pattern in a worker thread."""
         session = self.shell.session
-        job = Job(physical_job, self.job_spec())
+        try:
+            spec = self.job_spec()
+        except InspectorError as exc:
+            self.shell.show_error(str(exc))
+            return
+        job = Job(physical_job, spec)
         job.progress.connect(self._on_step)
         self._job = job
         if self.shell.runner.start(job, f"making a {self.state.kind} pattern for {session.model}\u2026", self._on_done):
@@ -240,6 +260,10 @@ class PhysicalWorkspace(Workspace):
     def _show_outcome(self, outcome: Outcome | None) -> None:
         self.export_button.setEnabled(outcome is not None)
         self.pattern_box.setVisible(outcome is not None)
+        rows = (outcome.summary.get("held_out") or {}).get("defences") if outcome is not None else None
+        self.defence_table.setVisible(bool(rows))
+        if rows:
+            self.defence_table.show_rows(rows, outcome.summary["recipe"]["adaptive"])
         if outcome is None:
             self.grid.clear()
             self.grid_title.clear()
