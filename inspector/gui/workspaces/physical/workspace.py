@@ -2,10 +2,12 @@
 see whether it survives the camera.
 
 Left: the setup panel (kind and parameters, the views' ranges, the folders to make it on and to
-measure it on, the target, the mask, chosen or painted; Run / Cancel with progress and ETA). Centre: 16 random views
+measure it on, the target, the mask, chosen or painted; Run / Cancel with progress and ETA) and the
+defences to measure it under, adaptive or not (:mod:`.defence_panel`). Centre: 16 random views
 of held-out images with the pattern, printed and photographed, each with what the model reads; the
 success rate over all the held-out views with its 95 % interval, beside a random sticker's of the
-same area on the same views; the pattern, and Export. It drives
+same area on the same views; the before/after-defences table (:mod:`.defence_table`) when
+defences are ticked; the pattern, and Export. It drives
 :func:`~inspector.core.physical.job.prepare` and :meth:`~inspector.core.physical.job.Prepared.execute`
 through :mod:`inspector.gui.workspaces.physical.jobs`. The defaults need no data for a road-sign
 model: stop signs are rendered for it (:mod:`inspector.gui.workspaces.physical.demo`).
@@ -19,7 +21,17 @@ import numpy as np
 import torch
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMenu, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from inspector.core.attacks.base import Step
 from inspector.core.evaluation.data import load_dataset
@@ -74,7 +86,14 @@ class PhysicalWorkspace(Workspace):
         self.setup.paint_clicked.connect(self.paint_mask)
         self.defences = DefencePanel(self.state)
         self.defence_table = DefenceTable()
-        self.defence_table.setVisible(False)
+        self.defence_caption = QLabel("")
+        self.defence_caption.setWordWrap(True)
+        self.defence_box = QWidget()
+        table_column = QVBoxLayout(self.defence_box)
+        table_column.setContentsMargins(0, 6, 0, 0)
+        table_column.addWidget(self.defence_caption)
+        table_column.addWidget(self.defence_table)
+        self.defence_box.setVisible(False)
         self.grid = ViewGrid()
         self.summary = QLabel(
             "Press Run to make the pattern and see it under 16 random views of held-out images. For a "
@@ -114,9 +133,13 @@ class PhysicalWorkspace(Workspace):
         column = QVBoxLayout(centre)
         column.addLayout(results)
         column.addWidget(self.summary)
-        column.addWidget(self.defence_table)
+        column.addWidget(self.defence_box)
         column.addStretch(1)
-        self.lay_out([self.setup, self.defences], centre, SIDE_WIDTH, footer=self.setup.footer)
+        scroll = QScrollArea()  # the grid, the figures and the defences' table fit a 720-pixel-high window
+        scroll.setWidget(centre)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.lay_out([self.setup, self.defences], scroll, SIDE_WIDTH, footer=self.setup.footer)
         self.state.events.outcome.connect(self._show_outcome)
         self.shell.session.events.model.connect(self._suit_model)
         self.shell.session.events.weights.connect(self._suit_model)
@@ -261,9 +284,13 @@ class PhysicalWorkspace(Workspace):
         self.export_button.setEnabled(outcome is not None)
         self.pattern_box.setVisible(outcome is not None)
         rows = (outcome.summary.get("held_out") or {}).get("defences") if outcome is not None else None
-        self.defence_table.setVisible(bool(rows))
+        self.defence_box.setVisible(bool(rows))
         if rows:
-            self.defence_table.show_rows(rows, outcome.summary["recipe"]["adaptive"])
+            made = "made against them (adaptive)" if outcome.summary["recipe"]["adaptive"] else "made on the bare model"
+            self.defence_caption.setText(
+                f"Before and after the defences, on the same held-out views; the pattern {made}:"
+            )
+            self.defence_table.show_rows(rows)
         if outcome is None:
             self.grid.clear()
             self.grid_title.clear()
