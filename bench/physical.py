@@ -32,7 +32,7 @@ from inspector.core.models.labels import resolve_class
 from inspector.core.models.loading import load_model
 from inspector.core.physical import PHYSICAL_ATTACKS
 from inspector.core.physical.evaluate import evaluate_physical, random_sticker
-from inspector.core.physical.masks import bars_mask
+from inspector.core.physical.masks import BAR_HEIGHT, bars_mask
 from inspector.core.physical.printing import Camera, snap
 from inspector.core.physical.views import Views
 
@@ -85,6 +85,9 @@ def main() -> None:
         "--target", default="1", help="class index or name (default 1, speed limit 30), or none (untargeted)"
     )
     p.add_argument("--sign-area", type=float, default=0.10, help="the sticker's share of the sign's area")
+    p.add_argument(
+        "--bar-height", type=float, default=BAR_HEIGHT, help=f"a bar's share of the height (default {BAR_HEIGHT:g})"
+    )
     p.add_argument("--make", type=int, default=8, help="rendered stop signs the sticker is made on")
     p.add_argument("--held-out", type=int, default=20, help="rendered held-out stop signs")
     p.add_argument("--photos", type=int, default=30, help="GTSRB test photos of stop signs")
@@ -100,14 +103,16 @@ def main() -> None:
         goal = "any other class" if target is None else repr(model.class_names[target])
         x = rendered(model, range(args.make))
         area = args.sign_area * SIGN_SHARE
-        mask = bars_mask(model.input_size, area)
+        mask = bars_mask(model.input_size, area, args.bar_height)
         attack = PHYSICAL_ATTACKS.make("rp2", {"steps": args.steps, "views": args.views, "area": area})
         start = time.perf_counter()
         result = attack.run(model, x, torch.full((len(x),), STOP), target=target, mask=mask)
         made = time.perf_counter() - start
+        rows = int(mask[0].sum(1).gt(0).sum()) // 2
         print(
             f"{name}: RP2 sticker -> {goal}, {float(mask.mean()):.1%} of the frame "
-            f"({float(mask.mean()) / SIGN_SHARE:.1%} of the sign), made on {len(x)} rendered stop signs "
+            f"({float(mask.mean()) / SIGN_SHARE:.1%} of the sign, bars {rows} rows high), "
+            f"made on {len(x)} rendered stop signs "
             f"in {made:.0f} s ({result.iterations} steps x {args.views} views)"
         )
         sets = {"rendered held-out stop signs": rendered(model, range(HELD_OUT_SEED, HELD_OUT_SEED + args.held_out))}

@@ -1,6 +1,6 @@
 """File > Open recipe routes each saved run to the workspace that opens its kind, with its settings:
 an evaluation to Evaluate, a privacy result to Privacy, a poisoning run's result.json to
-Training-time (the attack's result.json to Evasion is in test_gui_replay.py). The files are
+Training-time, a physical attack's result.json to Physical (the attack's result.json to Evasion is in test_gui_replay.py). The files are
 written by the product's commands; a file of no known kind is one error, and the tab does not
 change; `inspector replay` refuses a privacy or poisoning result."""
 
@@ -225,3 +225,50 @@ def test_a_saved_run_dropped_on_the_window_opens_like_open_recipe(window, runs):
     window.dropEvent(event)
     assert window.workspace() is window.workspaces["privacy"] and window.errors == []
     assert window.workspace().state.inversion.patience == 7
+
+
+def physical_result(tmp_path, **recipe) -> str:
+    """A physical attack's result.json as ``inspector physical`` writes it (its recipe is all that is read)."""
+    base = {
+        "kind": "rp2",
+        "images": str(tmp_path / "make"),
+        "held_out": str(tmp_path / "held"),
+        "model": "gtsrb-standard",
+    }
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps({"kind": "rp2", "pattern_file": "sticker.png", "recipe": base | recipe}))
+    return str(path)
+
+
+def test_a_physical_run_opens_in_physical_with_its_settings_and_model(window, tmp_path):
+    mask = tmp_path / "mask.png"
+    path = physical_result(
+        tmp_path, params={"steps": 7, "lr": 0.05}, views={"rotation": 5.0}, target="speed limit 30",
+        mask=str(mask), views_per_image=9, defenses=["blur:sigma=2", "jpeg:quality=60"], adaptive=True,
+    )  # fmt: skip
+    assert window.open_recipe(path), window.errors
+    ws = window.workspaces["physical"]
+    assert window.workspace() is ws and window.errors == []
+    assert window.session.model == "gtsrb-standard" and window.session.weights is None
+    setup = ws.setup
+    assert setup.kind.currentData() == "rp2" and setup.target.currentText() == "1: speed limit 30"
+    assert setup.params.editors["steps"].value() == 7 and setup.params.editors["lr"].value() == 0.05
+    assert setup.views.editors["rotation"].value() == 5.0
+    assert setup.images.text() == str(tmp_path / "make") and setup.held_out.text() == str(tmp_path / "held")
+    assert setup.mask.text() == str(mask) and setup.views_per_image.value() == 9
+    panel = ws.defences
+    assert [n for n, box in panel.checkboxes.items() if box.isChecked()] == ["jpeg", "blur"]  # the panel's order
+    assert panel.forms["jpeg"].editors["quality"].value() == 60 and panel.adaptive.isChecked()
+    assert ws.job_spec().defenses == ["blur:sigma=2.0", "jpeg:quality=60"] and ws.job_spec().adaptive  # the run's
+    spec = ws.job_spec()
+    assert (spec.kind, spec.params, spec.views, spec.target, spec.views_per_image) == (
+        "rp2", {"steps": 7, "lr": 0.05}, {"rotation": 5.0}, "1", 9,
+    )  # fmt: skip
+
+
+def test_a_physical_run_whose_model_lacks_its_target_is_one_error_and_changes_nothing(window, tmp_path):
+    path = physical_result(tmp_path, target="no such sign", params={"steps": 7}, defenses=["jpeg"])
+    assert not window.open_recipe(path)
+    assert len(window.errors) == 1 and "result.json" in window.errors[0] and "no class named" in window.errors[0]
+    state = window.workspaces["physical"].state
+    assert window.session.model == "mnist-standard" and state.params == {} and state.defenses == []

@@ -134,3 +134,25 @@ def test_without_a_held_out_folder_the_grid_says_whose_views_it_shows(qtbot, mai
         ws.setup.run_button.click()
     assert not done.args[0].held_out and len(ws.grid.captions) == GRID_VIEWS
     assert "images it was made on" in ws.grid_title.text() and "no held-out folder" in ws.summary.text()
+
+
+def test_the_defences_table_shows_the_sticker_under_each_ticked_defence(qtbot, main):
+    ws = main.workspaces["physical"]
+    assert not ws.defence_box.isVisible()
+    ws.defences.checkboxes["jpeg"].setChecked(True)
+    ws.defences.checkboxes["bitdepth"].setChecked(True)
+    ws.defences.forms["bitdepth"].editors["bits"].setValue(3)
+    ws.defences.adaptive.setChecked(True)
+    spec = ws.job_spec()
+    assert spec.defenses == ["jpeg:quality=75", "bitdepth:bits=3"] and spec.adaptive
+    with qtbot.waitSignal(ws.run_finished, timeout=WAIT_MS) as done:
+        ws.setup.run_button.click()
+    rows = done.args[0].summary["held_out"]["defences"]
+    texts = ws.defence_table.texts()
+    assert main.errors == [] and ws.defence_box.isVisible()
+    assert [t[0] for t in texts] == ["no defence", "jpeg:quality=75", "bitdepth:bits=3", "pipeline (all 2)"]
+    pattern = rows[3]["pattern"]
+    assert texts[3][2] == f"{pattern['rate']:.1%} [{100 * pattern['low']:.1f}, {100 * pattern['high']:.1f}]"
+    assert texts[3][4] == ("gets through" if rows[3]["fooled"] else "holds")
+    assert texts[0][4] == ("works" if rows[0]["fooled"] else "fails")
+    assert "made against them" in ws.defence_caption.text()

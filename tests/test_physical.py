@@ -4,6 +4,7 @@ held-out evaluation and ``inspector physical``, on rendered road signs and gtsrb
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -11,10 +12,12 @@ import torch
 from PIL import Image
 
 from inspector.cli import main
+from inspector.core.defenses import Pipeline, defense_from_spec
 from inspector.core.io.image import preprocess, to_tensor
 from inspector.core.io.sign_render import render_sign
 from inspector.core.models.loading import load_model
 from inspector.core.physical import PHYSICAL_ATTACKS
+from inspector.core.physical.defended import NO_DEFENCE, defence_rows
 from inspector.core.physical.evaluate import evaluate_physical, random_sticker
 from inspector.core.physical.masks import bars_mask, check_mask, square_mask
 from inspector.core.physical.placement import place
@@ -243,3 +246,43 @@ def test_physical_checks_the_out_folder_first(capsys, folders, tmp_path):
     blocker.write_text("x")
     code, _, err = run_cli(capsys, "rp2", "--images", folders / "make", "--out", blocker)
     assert code == 2 and "it is a file" in err
+
+
+def test_physical_attacks_an_architecture_with_the_weights_given(capsys, folders, tmp_path, model):
+    from safetensors.torch import save_file
+
+    weights = tmp_path / "mine.safetensors"
+    save_file({k: v.contiguous() for k, v in model.net.state_dict().items()}, str(weights))
+    for name in ("make", "held"):  # the architecture's classes have no names: labels.csv gives stop's index
+        shutil.copytree(folders / name, tmp_path / name)
+        lines = [f"{p.name},{STOP}" for p in sorted((tmp_path / name).glob("*.png"))]
+        (tmp_path / name / "labels.csv").write_text("file,label\n" + "\n".join(lines) + "\n")
+    out = tmp_path / "out"
+    code, _, err = run_cli(
+        capsys, "rp2", "--model", "gtsrb-cnn", "--weights", weights, "--images", tmp_path / "make",
+        "--held-out", tmp_path / "held", "--target", "1", "--steps", 1, "--views", 1, "--views-per-image", 1,
+        "--out", out,
+    )  # fmt: skip
+    assert code == 0, err
+    result = json.loads((out / "result.json").read_text())
+    assert result["recipe"]["weights"] == str(weights) and result["target"]["name"] == "class 1"
+    code, _, err = run_cli(
+        capsys, "rp2", "--model", "gtsrb-cnn", "--weights", folders / "corner.png", "--images", tmp_path / "make"
+    )
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+
+
+def test_under_defences_every_row_measures_the_same_views_and_a_one_bit_colour_costs_clean_views(model, made):
+    held = signs(model, HELD_OUT_SEEDS)
+    labels = torch.full((len(held),), STOP)
+    views = Views().wider()
+    pipeline = Pipeline([defense_from_spec("jpeg:quality=75"), defense_from_spec("bitdepth:bits=1")])
+    rows = defence_rows(model, made, held, labels, pipeline, views=views, views_per_image=20)
+    assert [r["defence"] for r in rows] == [NO_DEFENCE, *pipeline.specs(), "pipeline (all 2)"]
+    bare = evaluate_physical(model, made, held, labels, views=views, views_per_image=20)
+    noise = evaluate_physical(model, random_sticker(made), held, labels, views=views, views_per_image=20)
+    assert rows[0]["pattern"] == bare.to_dict() and rows[0]["baseline"] == noise.to_dict()
+    assert rows[0]["fooled"]  # the sticker beats the random one (as measured above, on more views)
+    one_bit = rows[2]
+    assert one_bit["clean"]["high"] < rows[0]["clean"]["low"], (one_bit, rows[0])
+    assert all(r["clean"]["views"] == r["pattern"]["views"] == 120 for r in rows)

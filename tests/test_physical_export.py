@@ -170,6 +170,9 @@ def test_replay_says_a_changed_sticker_differs(capsys, made, tmp_path):
         ({"recipe": {"kind": "rp2", "images": "x", "params": {"steps": [1]}}}, "'params' must be"),
         ({"recipe": {"kind": "shadow", "images": "x"}}, "unknown physical attack"),
         ({"recipe": {"kind": "rp2"}}, "lacks its 'images' field"),
+        ({"recipe": {"kind": "rp2", "images": "x", "defenses": "jpeg"}}, "'defenses' must be a list"),
+        ({"recipe": {"kind": "rp2", "images": "x", "defenses": ["nosuch"]}}, "unknown defence"),
+        ({"recipe": {"kind": "rp2", "images": "x", "adaptive": "yes"}}, "'adaptive' must be true or false"),
     ],
 )
 def test_a_hostile_result_is_refused_in_one_line(capsys, tmp_path, change, message):
@@ -187,3 +190,44 @@ def test_a_result_never_grants_trust_to_run_code(tmp_path):
     source = read_physical(tmp_path / "result.json", data)
     assert source.job.trust_code is False  # a file's word is never trust: only the person at the keyboard's
     assert source.job.weights == str(tmp_path / "w.pt") or source.job.weights.endswith("w.pt")
+
+
+@pytest.fixture(scope="module")
+def adaptive(signs, tmp_path_factory):
+    """``made``'s sticker, but made against JPEG (adaptive), measured on two other signs under it."""
+    root = tmp_path_factory.mktemp("adaptive")
+    for s in (100, 101):
+        (root / "held").mkdir(exist_ok=True)
+        render_sign("stop", s).save(root / "held" / f"stop_{s}.png")
+    code = main(
+        ["physical", "rp2", "--model", "gtsrb-standard", "--images", str(signs), "--target", "speed limit 30",
+         "--steps", "2", "--views", "2", "--seed", "3", "--held-out", str(root / "held"), "--views-per-image", "2",
+         "--defense", "jpeg:quality=75", "--adaptive", "--out", str(root / "out")]
+    )  # fmt: skip
+    assert code == 0
+    return root / "out"
+
+
+def test_an_adaptive_sticker_is_made_against_the_defence_measured_under_it_and_replayed(capsys, made, adaptive):
+    assert (adaptive / "sticker.png").read_bytes() != (made / "sticker.png").read_bytes()  # the JPEG changed it
+    result = json.loads((adaptive / "result.json").read_text())
+    assert result["recipe"]["defenses"] == ["jpeg:quality=75"] and result["recipe"]["adaptive"] is True
+    rows = result["held_out"]["defences"]
+    assert [r["defence"] for r in rows] == ["no defence", "jpeg:quality=75"]
+    assert all(r["pattern"]["views"] == r["clean"]["views"] == 4 for r in rows)
+    code, out, err = run(capsys, "replay", adaptive / "result.json")
+    assert code == 0 and "PNG bytes match" in out, (out, err)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--adaptive"], "made against defences: name at least one"),
+        (["--defense", "nosuch"], "unknown defence"),
+        (["--defense", "jpeg:quality=500"], "quality"),
+    ],
+)
+def test_physical_refuses_bad_defences_in_one_line_before_any_work(capsys, signs, args, message):
+    code, out, err = run(capsys, "physical", "rp2", "--model", "gtsrb-standard", "--images", signs, *args)
+    assert code == 2, (out, err)
+    assert message in err and len(err.strip().splitlines()) == 1, err

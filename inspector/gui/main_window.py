@@ -292,8 +292,8 @@ class MainWindow(QMainWindow):
     def open_recipe(self, path: str) -> bool:
         """Open a saved run in the workspace that opens its kind (its ``opens``), with its settings:
         an attack replays in Evasion, an evaluation is set up in Evaluate, a privacy result in
-        Privacy, a poisoning run in Training-time. False (after one error line) for a bad file or a
-        kind no workspace opens."""
+        Privacy, a poisoning run in Training-time, a physical attack in Physical. False (after one
+        error line) for a bad file or a kind no workspace opens."""
         try:
             source = read_source(path)
         except InspectorError as exc:

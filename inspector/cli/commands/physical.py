@@ -8,7 +8,7 @@ import argparse
 
 from inspector.cli._common import print_json, rate_ci, stop_on_interrupt, stopped
 from inspector.cli.arguments import count, real
-from inspector.cli.options import add_model_options
+from inspector.cli.options import add_defense_spec_argument, add_model_options
 from inspector.cli.params import add_param_arguments, describe, flag_errors, param_values
 from inspector.cli.progress import ProgressLine
 from inspector.core.physical import PHYSICAL_ATTACKS
@@ -42,6 +42,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     add_param_arguments(p, PHYSICAL_ATTACKS)
     add_param_arguments(p, VIEWS)
+    add_defense_spec_argument(p)
+    p.add_argument(
+        "--adaptive",
+        action="store_true",
+        help="make the pattern against the defended model (every --defense, in order; BPDA and EOT); "
+        "without it, the pattern made on the bare model is measured under each defence",
+    )
     p.add_argument(
         "--wider",
         type=real(1.0, 4.0),
@@ -99,8 +106,12 @@ def run(args) -> int:
         wider=args.wider,
         views_per_image=args.views_per_image,
         device=args.device,
+        weights=args.weights,
+        trust_code=args.trust_model_code,
         print_mm=print_mm,
         dpi=args.dpi,
+        defenses=args.defense,
+        adaptive=args.adaptive,
     )
     with flag_errors(PHYSICAL_ATTACKS), flag_errors(VIEWS):
         prepared = prepare(job)
@@ -143,3 +154,12 @@ def _print(summary: dict) -> None:
         if key in held:
             r = held[key]
             print(f"  {what}: {rate_ci(r)} of {r['views']} views of {held['images']} held-out images")
+    if "defences" in held:
+        made = "made against the defences (adaptive)" if summary["recipe"]["adaptive"] else "made on the bare model"
+        print(f"under each defence, the pattern {made}:")
+        for row in held["defences"]:
+            verdict = "gets through" if row["fooled"] else "held"
+            print(
+                f"  {row['defence']}: pattern {rate_ci(row['pattern'])}, baseline {rate_ci(row['baseline'])}, "
+                f"clean views read right {row['clean']['rate']:.1%}: {verdict}"
+            )

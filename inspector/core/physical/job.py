@@ -17,15 +17,18 @@ import dataclasses
 import json
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 
+from inspector.core.defenses import DefendedClassifier, Pipeline, defense_from_spec
 from inspector.core.evaluation.data import load_dataset
 from inspector.core.io.files import write_files
 from inspector.core.models.classifier import Classifier
 from inspector.core.models.labels import resolve_class
 from inspector.core.models.loading import load_model
 from inspector.core.physical.attack import PHYSICAL_ATTACKS, PhysicalAttack
+from inspector.core.physical.defended import defence_rows
 from inspector.core.physical.evaluate import VIEWS_PER_IMAGE, evaluate_physical, random_sticker
 from inspector.core.physical.masks import bars_mask, mask_from_image
 from inspector.core.physical.print_page import DPI, check_print, save_pdf
@@ -51,7 +54,11 @@ class PhysicalJob:
     text or values; ``wider`` how much wider the evaluation's views are; ``weights`` and
     ``trust_code`` as :func:`~inspector.core.models.loading.load_model` takes them; ``threads`` the CPU
     intra-op thread count (None: torch's current one, recorded when run); ``print_mm`` the printed
-    width of the sticker's frame or the patch in millimetres (None: no print), at ``dpi``."""
+    width of the sticker's frame or the patch in millimetres (None: no print), at ``dpi``;
+    ``defenses`` input-transform defence specs (``"jpeg:quality=75"``) the held-out figures are also
+    measured under, alone and together (:mod:`~inspector.core.physical.defended`); ``adaptive``: the
+    pattern is made against the defended model (all of them, in order; BPDA and EOT) instead of the
+    bare one."""
 
     kind: str
     images: str
@@ -69,6 +76,8 @@ class PhysicalJob:
     threads: int | None = None
     print_mm: float | None = None
     dpi: int = DPI
+    defenses: list[str] = field(default_factory=list)
+    adaptive: bool = False
 
     def to_dict(self) -> dict:
         """The job as JSON values: the recipe ``result.json`` records."""
@@ -89,6 +98,7 @@ class Prepared:
     held_y: torch.Tensor | None
     target: int | None
     mask: torch.Tensor | None
+    pipeline: Pipeline = field(default_factory=Pipeline)
 
     def execute(self, on_step=None, should_stop=None) -> tuple[PhysicalResult, dict]:
         """Make the pattern, then measure it (and, for a sticker, a same-area random one on the same
@@ -96,8 +106,9 @@ class Prepared:
         threads = self.job.threads or torch.get_num_threads()
         with intra_op_threads(threads):
             start = time.perf_counter()
+            attacked = DefendedClassifier(self.model, self.pipeline) if self.job.adaptive else self.model
             result = self.attack.run(
-                self.model,
+                attacked,
                 self.x,
                 self.y,
                 target=self.target,
@@ -143,13 +154,23 @@ class Prepared:
                 self.model, pattern, held_x, held_y, views=views, views_per_image=self.job.views_per_image
             ).to_dict()
 
-        out = {
+        out: dict[str, Any] = {
             "images": int(held_x.shape[0]),
             "views": None if views is None else views.spec(),
             "pattern": success(result),
         }
         if not digital:  # a sticker or a patch: beside a random one of the same shape
             out["random_sticker"] = success(random_sticker(result))
+        if self.pipeline.defenses:
+            out["defences"] = defence_rows(
+                self.model,
+                result,
+                held_x,
+                held_y,
+                self.pipeline,
+                views=views,
+                views_per_image=self.job.views_per_image,
+            )
         return out
 
 
@@ -157,7 +178,8 @@ def prepare(job: PhysicalJob) -> Prepared:
     """Check ``job`` and load what it needs, without optimising anything.
 
     Raises:
-        ParameterError: an unknown kind, a bad parameter or view range, a target for an untargeted
+        ParameterError: an unknown kind, a bad parameter or view range, a bad defence spec, adaptive
+            without a defence, a target for an untargeted
             attack, a mask for an attack without one, too few images, views per image below 1, a
             thread count out of range, a print of a universal perturbation or of a size or dpi out
             of range (:func:`~inspector.core.physical.print_page.check_print`).
@@ -167,6 +189,9 @@ def prepare(job: PhysicalJob) -> Prepared:
     """
     attack = PHYSICAL_ATTACKS.make(job.kind, job.params)
     views = build(Views, job.views, "views")
+    pipeline = Pipeline([defense_from_spec(spec) for spec in job.defenses])
+    if job.adaptive and not pipeline.defenses:
+        raise ParameterError("an adaptive attack is made against defences: name at least one")
     if job.views_per_image < 1:
         raise ParameterError(f"views per image {job.views_per_image}: must be at least 1")
     if job.mask is not None and not attack.needs_mask:
@@ -191,7 +216,7 @@ def prepare(job: PhysicalJob) -> Prepared:
     mask = None
     if attack.needs_mask:
         mask = mask_from_image(job.mask, model.input_size) if job.mask else bars_mask(model.input_size, attack.area)
-    return Prepared(job, attack, views, model, x, y, held_x, held_y, target, mask)
+    return Prepared(job, attack, views, model, x, y, held_x, held_y, target, mask, pipeline)
 
 
 def _load(folder: str, model) -> tuple[torch.Tensor, torch.Tensor]:

@@ -26,7 +26,20 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from inspector.core.io.file_fields import Field, check_fields, device, either, optional, params, real, text, whole
+from inspector.core.defenses import defense_from_spec
+from inspector.core.io.file_fields import (
+    Field,
+    boolean,
+    check_fields,
+    device,
+    either,
+    optional,
+    params,
+    real,
+    text,
+    texts,
+    whole,
+)
 from inspector.core.io.image import MAX_PIXELS
 from inspector.core.io.untrusted import read_bytes
 from inspector.core.physical import PHYSICAL_ATTACKS
@@ -70,6 +83,8 @@ _RECIPE = {
     "threads": optional(whole(1, MAX_THREADS)),
     "print_mm": optional(_between(0.0, MAX_WIDTH_MM, above=True)),
     "dpi": whole(MIN_DPI, MAX_DPI),
+    "defenses": texts(),
+    "adaptive": boolean(),
 }
 #: The names a result's ``pattern_file`` may give: the files a physical attack writes.
 PATTERN_FILES = (STICKER, PERTURBATION)
@@ -103,7 +118,7 @@ def read_physical(path: Path, data: Any) -> PhysicalSource:
     Raises:
         RecipeError: not a physical attack's result, a ``pattern_file`` other than
             :data:`PATTERN_FILES`, a recipe field of the wrong type or out of range, an unknown
-            attack, a bad parameter, view range or print size (the message names the file and field).
+            attack, a bad parameter, view range, defence or print size (the message names the file and field).
     """
     if not is_physical(data):
         raise RecipeError(f"{show_path(path)}: not a physical attack's result")
@@ -120,6 +135,8 @@ def read_physical(path: Path, data: Any) -> PhysicalSource:
     try:
         PHYSICAL_ATTACKS.make(values["kind"], values.get("params", {}))
         build(Views, values.get("views", {}), "views")
+        for spec in values.get("defenses", []):
+            defense_from_spec(spec)
         if values.get("print_mm") is not None:
             check_print(values["print_mm"], values.get("dpi", MIN_DPI), (1, 1))
     except InspectorError as exc:  # what the attack's, the views' and the print's own checks refuse

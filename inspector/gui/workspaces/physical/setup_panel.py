@@ -159,6 +159,18 @@ class SetupPanel(QGroupBox):
             "a universal perturbation is made and measured on the digital images" if digital else ""
         )
 
+    def show_state(self) -> None:
+        """Show the state's choices (replaced as a whole, e.g. by an opened result)."""
+        self.kind.blockSignals(True)  # a kind change from the combo would reset the parameters
+        self.kind.setCurrentIndex(max(self.kind.findData(self.state.kind), 0))
+        self.kind.blockSignals(False)
+        self.images.setText(self.state.images)
+        self.held_out.setText(self.state.held_out)
+        self.mask.setText(self.state.mask)
+        self.views_per_image.setValue(self.state.views_per_image)
+        self.views.set_params(Views.params(), self.state.views)
+        self._show_params()
+
     def set_classes(self, class_names, target: int | None) -> None:
         """Offer ``class_names`` as targets and select ``target`` (without marking it the user's choice)."""
         self.target.blockSignals(True)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from psygnal import evented
 
+from inspector.core.defenses import DEFENSES, defense_from_spec
 from inspector.core.physical.evaluate import VIEWS_PER_IMAGE
 
 if TYPE_CHECKING:
@@ -64,6 +65,9 @@ class PhysicalState:
             the workspace suggests one for the model).
         mask: a mask image file (white: the sticker), or "" for the attack's two bars.
         views_per_image: random views of each held-out image in the success rate.
+        defenses: the names of the defences ticked (the held-out figures are also measured under
+            each, and under all of them together); ``defense_values`` their parameter values by name.
+        adaptive: make the pattern against the ticked defences (BPDA, EOT) instead of the bare model.
         outcome: the last run.
     """
 
@@ -76,4 +80,27 @@ class PhysicalState:
     target_set: bool = False
     mask: str = ""
     views_per_image: int = VIEWS_PER_IMAGE
+    defenses: list = field(default_factory=list)
+    defense_values: dict = field(default_factory=dict)
+    adaptive: bool = False
     outcome: Outcome | None = None
+
+    def defense_specs(self) -> list[str]:
+        """The ticked defences as specs (``"jpeg:quality=75"``), in the order ticked (the pipeline's).
+
+        Raises:
+            ParameterError: a bad parameter value.
+        """
+        return [DEFENSES.make(n, self.defense_values.get(n, {})).spec() for n in self.defenses]
+
+    def use_defenses(self, specs: list[str]) -> None:
+        """Tick the defences of ``specs`` with their values (an opened run's).
+
+        Raises:
+            ParameterError: an unknown defence or a bad value.
+        """
+        made = [defense_from_spec(s) for s in specs]
+        self.defense_values = self.defense_values | {
+            d.name: {p.name: getattr(d, p.name) for p in d.params()} for d in made
+        }
+        self.defenses = [d.name for d in made]

@@ -2,10 +2,12 @@
 see whether it survives the camera.
 
 Left: the setup panel (kind and parameters, the views' ranges, the folders to make it on and to
-measure it on, the target, the mask, chosen or painted; Run / Cancel with progress and ETA). Centre: 16 random views
+measure it on, the target, the mask, chosen or painted; Run / Cancel with progress and ETA) and the
+defences to measure it under, adaptive or not (:mod:`.defence_panel`). Centre: 16 random views
 of held-out images with the pattern, printed and photographed, each with what the model reads; the
 success rate over all the held-out views with its 95 % interval, beside a random sticker's of the
-same area on the same views; the pattern, and Export. It drives
+same area on the same views; the before/after-defences table (:mod:`.defence_table`) when
+defences are ticked; the pattern, and Export. It drives
 :func:`~inspector.core.physical.job.prepare` and :meth:`~inspector.core.physical.job.Prepared.execute`
 through :mod:`inspector.gui.workspaces.physical.jobs`. The defaults need no data for a road-sign
 model: stop signs are rendered for it (:mod:`inspector.gui.workspaces.physical.demo`).
@@ -19,18 +21,35 @@ import numpy as np
 import torch
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMenu, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from inspector.core.attacks.base import Step
 from inspector.core.evaluation.data import load_dataset
 from inspector.core.evasion.samples import is_road_sign_model
+from inspector.core.models.formats.pickled import CodePickleError
+from inspector.core.models.labels import resolve_class
 from inspector.core.models.loading import load_model
 from inspector.core.physical import PHYSICAL_ATTACKS
 from inspector.core.physical.job import PhysicalJob
 from inspector.core.physical.masks import bars_mask, mask_from_image
+from inspector.core.physical.views import WIDER
+from inspector.core.replay.physical import PhysicalSource
 from inspector.core.util.errors import InspectorError, ParameterError
+from inspector.core.util.messages import show_path
 from inspector.gui.jobs import Job
 from inspector.gui.workspace import Workspace
+from inspector.gui.workspaces.physical.defence_panel import DefencePanel
+from inspector.gui.workspaces.physical.defence_table import DefenceTable
 from inspector.gui.workspaces.physical.demo import MAKE_SEEDS, ensure_demo_signs
 from inspector.gui.workspaces.physical.jobs import physical_job
 from inspector.gui.workspaces.physical.mask_painter import PaintDialog
@@ -51,6 +70,7 @@ class PhysicalWorkspace(Workspace):
 
     name = "physical"
     title = "Physical"
+    opens = (PhysicalSource,)
 
     run_finished = Signal(object)
 
@@ -64,6 +84,16 @@ class PhysicalWorkspace(Workspace):
         self.setup.run_clicked.connect(self.run)
         self.setup.cancel_clicked.connect(self.cancel)
         self.setup.paint_clicked.connect(self.paint_mask)
+        self.defences = DefencePanel(self.state)
+        self.defence_table = DefenceTable()
+        self.defence_caption = QLabel("")
+        self.defence_caption.setWordWrap(True)
+        self.defence_box = QWidget()
+        table_column = QVBoxLayout(self.defence_box)
+        table_column.setContentsMargins(0, 6, 0, 0)
+        table_column.addWidget(self.defence_caption)
+        table_column.addWidget(self.defence_table)
+        self.defence_box.setVisible(False)
         self.grid = ViewGrid()
         self.summary = QLabel(
             "Press Run to make the pattern and see it under 16 random views of held-out images. For a "
@@ -103,8 +133,13 @@ class PhysicalWorkspace(Workspace):
         column = QVBoxLayout(centre)
         column.addLayout(results)
         column.addWidget(self.summary)
+        column.addWidget(self.defence_box)
         column.addStretch(1)
-        self.lay_out([self.setup], centre, SIDE_WIDTH, footer=self.setup.footer)
+        scroll = QScrollArea()  # the grid, the figures and the defences' table fit a 720-pixel-high window
+        scroll.setWidget(centre)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.lay_out([self.setup, self.defences], scroll, SIDE_WIDTH, footer=self.setup.footer)
         self.state.events.outcome.connect(self._show_outcome)
         self.shell.session.events.model.connect(self._suit_model)
         self.shell.session.events.weights.connect(self._suit_model)
@@ -128,8 +163,54 @@ class PhysicalWorkspace(Workspace):
             self.state.target = ROAD_SIGN_TARGET if is_road_sign_model(model.class_names) else None
         self.setup.set_classes(model.class_names, self.state.target)
 
+    def open_source(self, source: PhysicalSource, confirm_code=lambda model: False) -> bool:
+        """Set up a saved physical run (``inspector physical``'s result.json): its kind, parameters, views,
+        folders, target, mask, views per image and model (with its weights), ready to run again (not
+        run: it takes minutes). ``confirm_code(model)`` asks before a pickled model is loaded: a file
+        never grants that. False (after one error line) while a run is going on, or for a model that
+        does not load or a target it lacks."""
+        if self.shell.runner.busy():
+            self.shell.show_error("a job is running: cancel it before opening a physical run")
+            return False
+        job, session = source.job, self.shell.session
+        model_name, trust = job.model or session.model, False
+        try:
+            try:
+                model = load_model(model_name, session.device, weights=job.weights)
+            except CodePickleError:
+                if not confirm_code(model_name):
+                    return False
+                model, trust = load_model(model_name, session.device, weights=job.weights, trust_code=True), True
+            target = None if job.target is None else resolve_class(job.target, model.class_names)
+            self.state.use_defenses(job.defenses)  # the last check: it changes the state only if it passes
+        except InspectorError as exc:
+            self.shell.show_error(f"{show_path(source.path)}: {exc}")
+            return False
+        s = self.state
+        s.kind, s.params, s.views = job.kind, dict(job.params), dict(job.views)
+        s.images, s.held_out, s.mask = job.images, job.held_out or "", job.mask or ""
+        s.views_per_image, s.target, s.target_set, s.outcome = job.views_per_image, target, True, None
+        s.adaptive = job.adaptive
+        self.setup.show_state()
+        self.defences.show_state()
+        # weights and trust first: the workspaces reload when the model changes
+        session.weights, session.trust_code = job.weights, trust
+        session.model = model_name
+        self._suit_model()
+        other = (
+            f"; it measured on views {job.wider:g}\u00d7 as wide, the app on {WIDER:g}\u00d7"
+            if job.wider != WIDER
+            else ""
+        )
+        self.shell.show_status(f"opened {show_path(source.path)}: Run makes it again{other}", 0)
+        return True
+
     def job_spec(self) -> PhysicalJob:
-        """What Run runs, from the state and the session."""
+        """What Run runs, from the state and the session.
+
+        Raises:
+            ParameterError: a defence's parameter value is refused.
+        """
         s, session = self.state, self.shell.session
         return PhysicalJob(
             kind=s.kind,
@@ -144,12 +225,19 @@ class PhysicalWorkspace(Workspace):
             device=session.device,
             weights=session.weights,
             trust_code=session.trust_code,
+            defenses=s.defense_specs(),
+            adaptive=s.adaptive,
         )
 
     def run(self) -> None:
         """Make and measure the pattern in a worker thread."""
         session = self.shell.session
-        job = Job(physical_job, self.job_spec())
+        try:
+            spec = self.job_spec()
+        except InspectorError as exc:
+            self.shell.show_error(str(exc))
+            return
+        job = Job(physical_job, spec)
         job.progress.connect(self._on_step)
         self._job = job
         if self.shell.runner.start(job, f"making a {self.state.kind} pattern for {session.model}\u2026", self._on_done):
@@ -195,6 +283,14 @@ class PhysicalWorkspace(Workspace):
     def _show_outcome(self, outcome: Outcome | None) -> None:
         self.export_button.setEnabled(outcome is not None)
         self.pattern_box.setVisible(outcome is not None)
+        rows = (outcome.summary.get("held_out") or {}).get("defences") if outcome is not None else None
+        self.defence_box.setVisible(bool(rows))
+        if rows:
+            made = "made against them (adaptive)" if outcome.summary["recipe"]["adaptive"] else "made on the bare model"
+            self.defence_caption.setText(
+                f"Before and after the defences, on the same held-out views; the pattern {made}:"
+            )
+            self.defence_table.show_rows(rows)
         if outcome is None:
             self.grid.clear()
             self.grid_title.clear()
