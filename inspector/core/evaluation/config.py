@@ -166,7 +166,8 @@ def budgets(config: EvaluationConfig) -> list[float]:
 
 
 def check_attacks(config: EvaluationConfig) -> None:
-    """Refuse unknown attacks, targeted ones, and a parameter no chosen attack takes.
+    """Refuse unknown attacks, targeted ones, an attack that lacks the threat model's norm, and a
+    parameter no chosen attack takes.
 
     Raises:
         ParameterError: naming the attack or parameter.
@@ -176,6 +177,9 @@ def check_attacks(config: EvaluationConfig) -> None:
     for name in config.attacks:
         if name not in ATTACKS:
             raise ParameterError(f"unknown attack {name!r}; known: {', '.join(ATTACKS)}")
+        norms = next((spec.choices for spec in ATTACKS[name].params() if spec.name == "norm"), None)
+        if norms and config.norm not in norms:
+            raise ParameterError(f"attack {name!r} runs in {' or '.join(norms)} only, not --norm {config.norm}")
     taken = {spec.name for name in config.attacks for spec in ATTACKS[name].params()}
     for key in config.params:
         if key in ("eps", "norm"):

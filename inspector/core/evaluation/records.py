@@ -10,7 +10,8 @@ A folder holds ``manifest.json`` (the configuration's fingerprint and versions) 
 minimal-norm attacks; ``setting`` is ``none`` (bare model), ``defended`` (judged through the
 defences) or ``adaptive``; ``variant`` is ``main`` or a sanity check's (``"steps x5"``,
 ``"loss margin"``, ``"unbounded"``); ``correct`` is the clean prediction's, ``pred`` the
-adversarial's; ``linf`` and ``l2`` are the perturbation's norms in [0, 1] pixel units.
+adversarial's; ``linf`` and ``l2`` are the perturbation's norms in [0, 1] pixel units; ``member``,
+for an ensemble (AutoAttack), names the member attack that fooled the image.
 A record's key is (image, attack, eps, setting, variant); a record with ``error`` stands for a
 failure on that image (``attack`` ``"load"``: it could not be read at all). Resuming reads the records back (a line cut short by a crash
 is dropped) and skips the keys they hold; a folder made by another configuration is refused.
@@ -43,6 +44,8 @@ MAX_RESULTS_BYTES = 128 * 2**20
 #: The most threads a manifest may record.
 MAX_THREADS = 1024
 SETTINGS = ("none", "defended", "adaptive")
+#: The longest ensemble member name a record may hold.
+MAX_MEMBER = 64
 
 Key = tuple
 
@@ -252,6 +255,8 @@ def _check_record(record, where: str) -> dict:
     for name in ("linf", "l2"):
         if name in record and not _number(record[name]):
             raise bad(f"{name!r} must be a number")
+    if "member" in record and not (isinstance(record["member"], str) and len(record["member"]) <= MAX_MEMBER):
+        raise bad(f"'member' must be text of at most {MAX_MEMBER} characters")
     return record
 
 
