@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from inspector.core.attacks.apgd import APGD
 from inspector.core.attacks.base import Attack, budget_param, finalize, register
 from inspector.core.attacks.norms import NORMS
-from inspector.core.attacks.rounds import Rounds
+from inspector.core.attacks.rounds import Rounds, check_targets
 from inspector.core.util.params import MAX_SEED, param
 
 #: The most target classes a run may take (a model has at least one class more).
@@ -58,6 +58,11 @@ class APGDT(Attack):
     rho: float = param(0.75, "fraction of loss increases below which the step size is halved", minimum=0.0, maximum=1.0)
     momentum: float = param(0.75, "weight alpha of the new step against the previous one", minimum=0.0, maximum=1.0)
     seed: int = param(0, "seed of the random starts (round k uses seed + k)", minimum=0, maximum=MAX_SEED)
+
+    def check_model(self, model):
+        """:meth:`Attack.check_model`, and ``targets`` below the model's classes (:func:`check_targets`)."""
+        super().check_model(model)
+        check_targets(self, model)
 
     def planned_cost(self, shape):
         return self.targets * (self.steps + 1), 0

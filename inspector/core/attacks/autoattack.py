@@ -17,7 +17,7 @@ import torch
 from inspector.core.attacks.apgd import APGD
 from inspector.core.attacks.apgd_t import MAX_TARGETS
 from inspector.core.attacks.base import Attack, budget_param, finalize, make_attack, register
-from inspector.core.attacks.rounds import Rounds
+from inspector.core.attacks.rounds import Rounds, check_targets
 from inspector.core.util.bounds import MAX_COUNT
 from inspector.core.util.errors import ParameterError
 from inspector.core.util.params import MAX_SEED, param
@@ -78,6 +78,11 @@ class AutoAttack(Attack):
         return [
             (m.label, make_attack(m.attack, m.params(self) | {"eps": self.eps, "norm": self.norm})) for m in MEMBERS
         ]
+
+    def check_model(self, model):
+        """:meth:`Attack.check_model`, and ``targets`` below the model's classes (:func:`check_targets`)."""
+        super().check_model(model)
+        check_targets(self, model)
 
     def planned_cost(self, shape):
         costs = [attack.planned_cost(shape) for _, attack in self.members()]

@@ -24,7 +24,7 @@ import torch
 
 from inspector.core.attacks.apgd_t import MAX_TARGETS
 from inspector.core.attacks.base import Attack, Step, budget_param, finalize, register, straight_through_quantize
-from inspector.core.attacks.rounds import Rounds
+from inspector.core.attacks.rounds import Rounds, check_targets
 from inspector.core.io.image import quantize
 from inspector.core.util.metrics import is_success
 from inspector.core.util.params import param
@@ -90,6 +90,11 @@ class FABT(Attack):
     alpha_max: float = param(0.1, "largest weight of the step from the original image", minimum=0.0, maximum=1.0)
     eta: float = param(1.05, "overshoot of the projection onto the boundary", minimum=1.0, maximum=10.0)
     beta: float = param(0.9, "pull back toward the original once adversarial", minimum=0.0, maximum=1.0)
+
+    def check_model(self, model):
+        """:meth:`Attack.check_model`, and ``targets`` below the model's classes (:func:`check_targets`)."""
+        super().check_model(model)
+        check_targets(self, model)
 
     def planned_cost(self, shape):
         return self.targets * self.steps, 0

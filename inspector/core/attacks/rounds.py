@@ -11,10 +11,24 @@ from __future__ import annotations
 
 import torch
 
-from inspector.core.attacks.base import AttackResult, Step, StepCallback
+from inspector.core.attacks.base import Attack, AttackResult, Step, StepCallback
 from inspector.core.attacks.losses import margin
 from inspector.core.util.errors import ParameterError
 from inspector.core.util.metrics import is_success
+
+
+def check_targets(attack: Attack, model: torch.nn.Module) -> None:
+    """Refuse, before any work, an ``attack.targets`` not below ``model``'s number of classes.
+
+    Raises:
+        ParameterError: naming the attack, the count and the model's classes.
+    """
+    classes = getattr(model, "num_classes", None)
+    if classes is not None and attack.targets >= classes:  # type: ignore[attr-defined]
+        raise ParameterError(
+            f"attack {attack.name!r} parameter 'targets': {attack.targets} target classes "  # type: ignore[attr-defined]
+            f"need a model with more classes than that, not {classes}"
+        )
 
 
 class Rounds:
