@@ -235,6 +235,11 @@ def print_result(result) -> None:
         print(
             f"{row['setting']:12s} {row['attack']:12s} {show_eps(row['eps']):>7s} {percent(row['accuracy']):>7s} "
             f"[{percent(lo)},{percent(hi)}] {percent(row['success_rate']):>8s} {linf:>9s} {l2:>7s}"
+            + (
+                "  fooled by " + ", ".join(f"{k} {v}" for k, v in row["broken_by"].items())
+                if "broken_by" in row
+                else ""
+            )
         )
     for row in result.minimal:
         q = "  ".join(f"{k} {v:.3g}" for k, v in row["quantiles"].items())

@@ -2,10 +2,13 @@
 
 from inspector.core.attacks import (  # noqa: F401  (registration)
     apgd,
+    apgd_t,
+    autoattack,
     bim,
     cw,
     deepfool,
     diversity,
+    fab,
     fgsm,
     hopskipjump,
     jsma,

@@ -74,6 +74,12 @@ class APGD(Attack):
         return self.steps + 1, 0
 
     def run(self, model, x, y, *, target=None, on_step=None, should_stop=None):
+        return self.run_toward(model, x, y, target, target, on_step=on_step, should_stop=should_stop)
+
+    def run_toward(self, model, x, y, pull, target, *, on_step=None, should_stop=None):
+        """:meth:`run` with the loss pulled toward the classes ``pull`` (N,) (None: untargeted loss) and
+        success judged against ``target`` (None: any other class than ``y``). APGD-T pulls toward one
+        class while any misclassification counts (:mod:`inspector.core.attacks.apgd_t`)."""
         loss_fn = LOSSES[self.loss]
         x = x.detach()
         n = x.shape[0]
@@ -82,7 +88,7 @@ class APGD(Attack):
         def evaluate(point):
             point = point.detach().requires_grad_(True)
             logits = model(straight_through_quantize(point))
-            loss = loss_fn(logits, y, target)
+            loss = loss_fn(logits, y, pull)
             (grad,) = torch.autograd.grad(loss.sum(), point)
             return loss.detach(), grad, logits.detach()
 

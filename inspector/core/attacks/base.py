@@ -103,6 +103,8 @@ class AttackResult:
         cancelled: ``should_stop()`` ended the attack early.
         oracle: for black-box attacks, what the query oracle saw (output mode, queries, simulated
             attacker time, detections; :class:`~inspector.core.concealment.oracle.OracleReport`), else None.
+        broken_by: for an ensemble (AutoAttack), per image the member that fooled it first, ``""`` where
+            none did; else None.
     """
 
     x_adv: torch.Tensor
@@ -115,6 +117,7 @@ class AttackResult:
     cancelled: bool = False
     query_counts: torch.Tensor | None = None
     oracle: OracleReport | None = None
+    broken_by: list[str] | None = None
 
 
 class Attack:

@@ -145,7 +145,7 @@ class BatchRun:
                 if target == "bare"
                 else DefendedClassifier(self.model, self.pipeline, eot_samples=self.config.eot_samples, seed=index[0])
             )
-            x_adv, errors = self._attack(unit, attacked, x, y, aims)
+            x_adv, errors, broken_by = self._attack(unit, attacked, x, y, aims)
             if self.stopped:
                 return
             records = []
@@ -173,21 +173,24 @@ class BatchRun:
                     record = self._record(image, index[j], int(y[j]), key, clean_s[j], pred[j], x[j], x_adv[j])
                     if aims is not None:
                         record["target"] = int(aims[j])
+                    if broken_by[j] and s != "defended":  # the member that fooled the model it attacked
+                        record["member"] = broken_by[j]
                     records.append(record)
             self.store.add(records)
             self._keep_examples(unit, x, x_adv, y, ids, self._predict(x_adv, "none"), target)
 
-    def _attack(self, unit: Unit, attacked, x, y, aims=None) -> tuple[torch.Tensor, list[str]]:
-        """The adversarials of the batch (aimed at the classes ``aims``, or untargeted where None); if the batch
-        fails, image by image, recording each failure."""
+    def _attack(self, unit: Unit, attacked, x, y, aims=None) -> tuple[torch.Tensor, list[str], list[str]]:
+        """The adversarials of the batch (aimed at the classes ``aims``, or untargeted where None), each
+        image's error (``""``: none) and, for an ensemble, the member that fooled it (``""``: none, or not
+        an ensemble); if the batch fails, image by image, recording each failure."""
         attack = unit.build(self.config)
         try:
             result = attack.run(attacked, x, y, target=aims, should_stop=self.should_stop)
             self.stopped = result.cancelled
-            return result.x_adv.detach(), [""] * len(y)
+            return result.x_adv.detach(), [""] * len(y), result.broken_by or [""] * len(y)
         except IMAGE_FAILURES:
             pass
-        x_adv, errors = x.clone(), []
+        x_adv, errors, broken_by = x.clone(), [], []
         for j in range(len(y)):
             try:
                 target = None if aims is None else aims[j : j + 1]
@@ -195,9 +198,11 @@ class BatchRun:
                 self.stopped = self.stopped or result.cancelled
                 x_adv[j] = result.x_adv[0].detach()
                 errors.append("")
+                broken_by.append((result.broken_by or [""])[0])
             except IMAGE_FAILURES as exc:
                 errors.append(f"{type(exc).__name__}: {one_line(exc)}")
-        return x_adv, errors
+                broken_by.append("")
+        return x_adv, errors, broken_by
 
     def _record(self, image, index, label, key, clean_pred, pred, x=None, x_adv=None) -> dict:
         attack, eps, setting, variant = key
@@ -248,7 +253,7 @@ class BatchRun:
                 continue
             x = torch.cat([t for _, _, t in loaded]).to(self.model.device)
             y = torch.tensor([s.label for _, s, _ in loaded], device=self.model.device)
-            x_adv, errors = self._attack(unit, self.model, x, y, self._targets(x, y, [i for i, _, _ in loaded]))
+            x_adv, errors, _ = self._attack(unit, self.model, x, y, self._targets(x, y, [i for i, _, _ in loaded]))
             if not self.stopped and not any(errors):
                 self._keep_examples(
                     unit, x, x_adv, y, [s.id for _, s, _ in loaded], self._predict(x_adv, "none"), "bare"

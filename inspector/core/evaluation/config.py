@@ -171,8 +171,8 @@ def budgets(config: EvaluationConfig) -> list[float]:
 
 
 def check_attacks(config: EvaluationConfig) -> None:
-    """Refuse unknown attacks, a parameter no chosen attack takes, an unknown target mode, and an
-    attack that cannot aim at a class in a targeted evaluation.
+    """Refuse unknown attacks, a parameter no chosen attack takes, an attack that lacks the threat
+    model's norm, an unknown target mode, and an attack that cannot aim at a class in a targeted evaluation.
 
     Raises:
         ParameterError: naming the attack, parameter or target mode.
@@ -182,6 +182,9 @@ def check_attacks(config: EvaluationConfig) -> None:
     for name in config.attacks:
         if name not in ATTACKS:
             raise ParameterError(f"unknown attack {name!r}; known: {', '.join(ATTACKS)}")
+        norms = next((spec.choices for spec in ATTACKS[name].params() if spec.name == "norm"), None)
+        if norms and config.norm not in norms:
+            raise ParameterError(f"attack {name!r} runs in {' or '.join(norms)} only, not --norm {config.norm}")
     check_target(config.target, config.attacks)
     taken = {spec.name for name in config.attacks for spec in ATTACKS[name].params()}
     for key in config.params:

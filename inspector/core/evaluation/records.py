@@ -13,7 +13,8 @@ defences) or ``adaptive``; ``variant`` is ``main`` or a sanity check's (``"steps
 adversarial's (the class the image is read as); ``linf`` and ``l2`` are the perturbation's norms in
 [0, 1] pixel units. A targeted evaluation adds ``target``, the class the attack aimed at (records
 written before targeted evaluations have none, and load). ``label``, ``pred`` and ``target`` are
-class indices, checked against the model's class count when the folder is resumed.
+class indices, checked against the model's class count when the folder is resumed. ``member``,
+for an ensemble (AutoAttack), names the member attack that fooled the image.
 A record's key is (image, attack, eps, setting, variant); a record with ``error`` stands for a
 failure on that image (``attack`` ``"load"``: it could not be read at all). Resuming reads the records back (a line cut short by a crash
 is dropped) and skips the keys they hold; a folder made by another configuration is refused.
@@ -48,6 +49,8 @@ MAX_THREADS = 1024
 SETTINGS = ("none", "defended", "adaptive")
 #: The most classes a record's class index may point into when the model's count is not known yet.
 MAX_CLASSES = 1_000_000
+#: The longest ensemble member name a record may hold.
+MAX_MEMBER = 64
 
 Key = tuple
 
@@ -268,6 +271,8 @@ def _check_record(record, where: str, classes: int | None = None) -> dict:
     for name in ("linf", "l2"):
         if name in record and not _number(record[name]):
             raise bad(f"{name!r} must be a number")
+    if "member" in record and not (isinstance(record["member"], str) and len(record["member"]) <= MAX_MEMBER):
+        raise bad(f"'member' must be text of at most {MAX_MEMBER} characters")
     return record
 
 

@@ -10,6 +10,7 @@ before the attack count as not robust; images that failed (an error record) are 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 
 import torch
@@ -71,7 +72,8 @@ class EvaluationResult:
         images: images in the data set (after ``limit``); ``failed`` those with an error, listed in ``errors``.
         clean: per setting (``none``, ``defended``), ``{correct, n, accuracy, ci}``.
         robust: rows ``{setting, attack, eps, n, robust, accuracy, ci, success_rate, median_linf, median_l2}``,
-            one per setting, attack (and ``"worst case"``) and budget; accuracies in [0, 1].
+            one per setting, attack (and ``"worst case"``) and budget; accuracies in [0, 1]; an ensemble's
+            rows add ``broken_by``, ``{member: images it fooled}``.
         minimal: rows ``{setting, attack, norm, n, failed, quantiles, needed}``: the norm each minimal-norm
             attack needed, over the n images classified correctly (``needed``: the finite ones, sorted;
             robust accuracy at eps is (correct - those <= eps) / images).
@@ -238,11 +240,13 @@ def _worst(verdicts: dict, image: str, norm: str) -> tuple[bool, bool, dict | No
 
 
 def _row(setting: str, attack: str, eps: float, verdicts: dict) -> dict:
-    """One table row; the success rate is among the images classified correctly, the norms over those fooled."""
+    """One table row; the success rate is among the images classified correctly, the norms over those fooled;
+    for an ensemble, ``broken_by`` counts the images each member fooled."""
     n = len(verdicts)
     hits = sum(robust for robust, _, _ in verdicts.values())
     correct = sum(correct for _, correct, _ in verdicts.values())
     fooled = [r for robust, correct, r in verdicts.values() if correct and not robust and r is not None]
+    members = Counter(r["member"] for r in fooled if r.get("member"))
     return (
         {"setting": setting, "attack": attack, "eps": eps, "robust": hits}
         | proportion(hits, n)
@@ -251,6 +255,7 @@ def _row(setting: str, attack: str, eps: float, verdicts: dict) -> dict:
             "median_linf": median([r["linf"] for r in fooled]),
             "median_l2": median([r["l2"] for r in fooled]),
         }
+        | ({"broken_by": dict(sorted(members.items()))} if members else {})
     )
 
 
