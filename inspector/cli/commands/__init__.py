@@ -17,6 +17,7 @@ NAMES = (
     "train",
     "harden",
     "evaluate",
+    "certify",
     "poison",
     "scan",
     "steal",
