@@ -111,7 +111,7 @@ def run(args) -> int:
         print_result(result, radii)
     if result.stopped:
         return stopped(f"stopped after {len(result.images)} of {len(samples)} images")
-    if args.report:
+    if args.report and not args.json:
         print(f"report: {args.report}")
     return 0
 
