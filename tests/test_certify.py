@@ -15,6 +15,7 @@ from torch import nn
 from inspector.cli import main
 from inspector.core.attacks import make_attack
 from inspector.core.certify.bounds import lower_confidence_bound
+from inspector.core.certify.builtin import builtin_smoothing, certificate_text
 from inspector.core.certify.dataset import CertifiedImage, certify_samples
 from inspector.core.certify.settings import Smoothing
 from inspector.core.certify.smoothed import certify, predict
@@ -153,6 +154,11 @@ def test_the_command_prints_the_curve_and_writes_the_report(capsys, tmp_path):
     assert all(set(i) >= {"id", "label", "predicted", "radius"} for i in out["per_image"])
     text = report.read_text()
     assert "Certified accuracy" in text and "data:image/png;base64," in text and "arXiv:1902.02918" in text
+
+
+def test_only_the_smoothing_models_are_certified_in_the_app():
+    assert builtin_smoothing("mnist-smooth-0.50").sigma == 0.5 and builtin_smoothing("mnist-standard") is None
+    assert certificate_text(None, 0.0, 0.25).startswith("no certificate")
 
 
 def test_an_abstention_is_never_certified_correct():
