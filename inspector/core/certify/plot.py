@@ -44,9 +44,9 @@ def certified_plot(results: dict[str, CertificationResult]) -> Image.Image:
             x = px(row["radius"])
             draw.line([(x, py(row["ci"][0])), (x, py(row["ci"][1]))], fill=colour, width=1)
             draw.ellipse([x - 3, py(row["accuracy"]) - 3, x + 3, py(row["accuracy"]) + 3], fill=colour)
-        y = TOP + 10 + 22 * k
-        draw.line([(WIDTH - RIGHT - 280, y + 7), (WIDTH - RIGHT - 250, y + 7)], fill=colour, width=3)
-        draw.text((WIDTH - RIGHT - 243, y), label, fill=(30, 30, 30), font=font)
+        y = HEIGHT - BOTTOM - 22 * (len(results) - k) - 6  # bottom left: under the curves, which fall to the right
+        draw.line([(LEFT + 15, y + 7), (LEFT + 45, y + 7)], fill=colour, width=3)
+        draw.text((LEFT + 52, y), label, fill=(30, 30, 30), font=font)
     return figure
 
 
