@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 
 from inspector.cli._common import finite, percent, print_json, stop_on_interrupt, stopped
-from inspector.cli.arguments import count
+from inspector.cli.arguments import count, real
 from inspector.cli.options import add_model_options
 from inspector.cli.params import add_param_arguments, flag_errors, param_values
 from inspector.cli.progress import ProgressLine
@@ -28,11 +28,13 @@ SETTINGS.register(Smoothing)
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_model_options(p)
     p.add_argument("data", help="folder of labelled images (as `inspector evaluate` reads them) or mnist-heldout")
-    add_param_arguments(p, SETTINGS)
-    p.epilog = (
-        "--sigma defaults to the noise a built-in smoothing model was trained with (mnist-smooth-0.25, "
-        "mnist-smooth-0.50); other models need it."
+    p.add_argument(
+        "--sigma",
+        type=real(maximum=10.0, above=0.0),
+        help="standard deviation of the Gaussian noise, in [0, 1] pixel units (default: the sigma a built-in "
+        "smoothing model was trained with, mnist-smooth-0.25 or mnist-smooth-0.50; other models need it)",
     )
+    add_param_arguments(p, SETTINGS, skip=("sigma",))
     p.add_argument("--limit", type=count(), metavar="N", help="certify the first N images only")
     p.add_argument("--radii", metavar="R,R,...", help="radii of the table (default 0, 0.25, ... up to the largest)")
     p.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps (default auto)")
@@ -70,14 +72,16 @@ def smoothing_from(args, model_name: str | None) -> Smoothing:
     from inspector.core.models.zoo.mnist_cnn import SMOOTHING_SIGMA
     from inspector.core.util.errors import ParameterError
 
-    values = param_values(args, SETTINGS)
-    if "sigma" not in values:
-        if model_name not in SMOOTHING_SIGMA:
-            raise ParameterError(
-                f"--sigma: give the noise level ({model_name or 'this model'} is not one of the built-in "
-                f"smoothing models {', '.join(SMOOTHING_SIGMA)})"
-            )
+    values = param_values(args, SETTINGS, skip=("sigma",))
+    if args.sigma is not None:
+        values["sigma"] = args.sigma
+    elif model_name in SMOOTHING_SIGMA:
         values["sigma"] = SMOOTHING_SIGMA[model_name]
+    else:
+        raise ParameterError(
+            f"--sigma: give the noise level ({model_name or 'this model'} is not one of the built-in "
+            f"smoothing models {', '.join(SMOOTHING_SIGMA)})"
+        )
     with flag_errors(SETTINGS):
         return SETTINGS.make(Smoothing.name, values)
 
