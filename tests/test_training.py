@@ -61,3 +61,10 @@ def test_pgd_at_eps_warms_up_and_bad_method():
     assert loss.eps_at(0.0) == 0 and loss.eps_at(1.0) == pytest.approx(0.15) and loss.eps_at(2.5) == 0.3
     with pytest.raises(ParameterError, match="unknown training method 'magic'"):
         train("magic")
+
+
+def test_gaussian_noise_training_names_its_model_by_sigma(tmp_path):
+    report = train("smooth", data=MNIST, out_dir=tmp_path, epochs=1, limit=100, params={"sigma": "0.5"})
+    assert report.finished and report.path == tmp_path / "mnist-smooth-0.50.safetensors"
+    with safe_open(str(report.path), "pt") as f:
+        assert (f.metadata()["method"], f.metadata()["sigma"]) == ("smooth", "0.5")
