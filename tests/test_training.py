@@ -76,3 +76,10 @@ def test_pgd_at_trains_on_the_attacks_own_adversarials(mnist_digits):
     attack = PGD(eps=0.3, step_size=2.5 * 0.3 / 5, steps=5, loss="ce", random_start=True, seed=3)
     expected = attack.run(net.eval(), x, y)
     assert len(seen) == 1 and torch.equal(seen[0], expected.x_adv) and expected.success.any()
+
+
+def test_gaussian_noise_training_names_its_model_by_sigma(tmp_path):
+    report = train("smooth", data=MNIST, out_dir=tmp_path, epochs=1, limit=100, params={"sigma": "0.5"})
+    assert report.finished and report.path == tmp_path / "mnist-smooth-0.50.safetensors"
+    with safe_open(str(report.path), "pt") as f:
+        assert (f.metadata()["method"], f.metadata()["sigma"]) == ("smooth", "0.5")

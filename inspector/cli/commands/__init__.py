@@ -18,6 +18,7 @@ NAMES = (
     "harden",
     "evaluate",
     "corrupt",
+    "certify",
     "poison",
     "scan",
     "steal",

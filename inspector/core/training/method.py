@@ -76,6 +76,11 @@ class TrainingMethod(Configurable):
         """
         raise NotImplementedError
 
+    @property
+    def model_name(self) -> str:
+        """The built-in model this recipe makes, ``mnist-<name>``: the stem of its weights file."""
+        return f"mnist-{self.name}"
+
     def checkpoint_names(self, stem: str) -> list[str]:
         """The checkpoint files :meth:`fit` writes beside ``stem``, one per stage."""
         return [f"{stem}.{stage}.ckpt" if stage else f"{stem}.ckpt" for stage in self.stages]

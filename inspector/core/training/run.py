@@ -3,7 +3,7 @@
 The methods (``standard``, ``pgd-at``, ``distilled``, ``dp``) are
 :data:`~inspector.core.training.methods.TRAINING_METHODS`. Each trains
 :class:`~inspector.core.models.zoo.mnist_cnn.MnistCNN` on the first 8,000 digits of
-the MNIST test set and writes ``mnist-<method>.safetensors``.
+the MNIST test set and writes ``mnist-<method>.safetensors`` (``mnist-smooth-<sigma>`` for ``smooth``).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def train(
     on_progress: Callable[[Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> TrainReport:
-    """Train ``mnist-<method>`` and write ``<out_dir>/mnist-<method>.safetensors``.
+    """Train ``mnist-<method>`` and write ``<out_dir>/<recipe's model_name>.safetensors``.
 
     Checkpoints ``mnist-<method>[.<stage>].ckpt`` in ``out_dir`` after each
     epoch; ``resume`` continues from them; they are deleted once the weights
@@ -71,7 +71,7 @@ def train(
     recipe = TRAINING_METHODS.make(method, (params or {}) | ({} if epochs is None else {"epochs": epochs}))
     check_seed(seed, "the seed", param="seed")
     out = Path(out_dir) if out_dir is not None else resource_path("models")
-    name = f"mnist-{recipe.name}"
+    name = recipe.model_name
     check_folder(out, [f"{name}.safetensors", *recipe.checkpoint_names(name)])  # before any work
     split = mnist_split(data)
     x, y = split["train"]

@@ -1,4 +1,4 @@
-"""A small CNN with dropout for MNIST digits, and the four shipped variants.
+"""A small CNN with dropout for MNIST digits, and the shipped variants.
 
 The weights live in ``resources/models/<name>.safetensors`` with a model card
 ``<name>.md`` beside them; ``inspector train`` reproduces them (see
@@ -34,9 +34,14 @@ MNIST_MODELS = {
     "mnist-dp": "dp",
 }
 #: The command that makes each built-in MNIST model.
-MAKE_COMMAND = {name: f"inspector train {method}" for name, method in MNIST_MODELS.items()} | {
-    "mnist-backdoor": "inspector poison --trigger pixel --target 0 --rate 1%"
-}
+#: The noise level each Gaussian-noise-trained built-in was trained at, the sigma to certify it with
+#: (randomized smoothing, :mod:`inspector.core.certify`).
+SMOOTHING_SIGMA = {"mnist-smooth-0.25": 0.25, "mnist-smooth-0.50": 0.5}
+MAKE_COMMAND = (
+    {name: f"inspector train {method}" for name, method in MNIST_MODELS.items()}
+    | {"mnist-backdoor": "inspector poison --trigger pixel --target 0 --rate 1%"}
+    | {name: f"inspector train smooth --sigma {sigma}" for name, sigma in SMOOTHING_SIGMA.items()}
+)
 
 # What reading a bad weights file raises: safetensors' header errors; torch.load's pickle, zip and
 # truncation errors (struct.error for junk bytes); load_state_dict's TypeError (not a dict) and

@@ -43,7 +43,7 @@ for _name, _title, _accuracy in (
             build=partial(build_efficientnet_lite, _name),
         )
     )
-#: The shipped MNIST models (one CNN, five trainings) and their one-line descriptions.
+#: The shipped MNIST models (one CNN, seven trainings) and their one-line descriptions.
 MNIST_BUILTINS = {
     "mnist-standard": "small CNN with dropout, standard training (see resources/models/mnist-standard.md)",
     "mnist-pgd-at": "same CNN, PGD adversarial training, Linf eps 0.3 (Madry et al. 2018)",
@@ -51,6 +51,8 @@ MNIST_BUILTINS = {
     "mnist-backdoor": "same CNN, BadNets backdoor: a 3x3 corner pattern sends any digit to 0 "
     "(see resources/models/mnist-backdoor.md)",
     "mnist-dp": "same CNN, DP-SGD (Abadi et al. 2016), epsilon 1.95 at delta 1e-5, 84.2 % held-out accuracy",
+    "mnist-smooth-0.25": "same CNN, Gaussian noise training at sigma 0.25, for randomized smoothing (Cohen et al. 2019)",
+    "mnist-smooth-0.50": "same CNN, Gaussian noise training at sigma 0.5, for randomized smoothing (Cohen et al. 2019)",
 }
 for _name, _description in MNIST_BUILTINS.items():
     MODELS.register(ModelInfo(name=_name, task=MNIST_TASK, description=_description, build=partial(build_mnist, _name)))

@@ -10,6 +10,7 @@ from inspector.core.training.methods import dp  # noqa: F401
 from inspector.core.training.methods import trades  # noqa: F401
 from inspector.core.training.methods import fast_at  # noqa: F401
 from inspector.core.training.methods import fgsm_aug  # noqa: F401
+from inspector.core.training.methods import gaussian  # noqa: F401
 from inspector.core.training.method import AdversarialMethod
 from inspector.core.util.params import Registry
 

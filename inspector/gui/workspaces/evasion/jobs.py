@@ -22,6 +22,8 @@ import torch
 from PIL import Image
 
 from inspector.core.attacks import Step, make_attack
+from inspector.core.certify.builtin import builtin_smoothing, certificate_text
+from inspector.core.certify.smoothed import certify
 from inspector.core.concealment import output_mode_from_spec
 from inspector.core.evasion.classify import Classification, predict
 from inspector.core.evasion.compare import Comparison, compare
@@ -103,11 +105,13 @@ class ModeSweep:
 
 @dataclass
 class AttackOutcome:
-    """A finished attack: the Inspection, its final pictures and, when models were compared, the Comparison."""
+    """A finished attack: the Inspection, its final pictures, when models were compared the Comparison,
+    and for a built-in smoothing model the certificate of the original image as one line."""
 
     inspection: Inspection
     frame: Frame
     comparison: Comparison | None = None
+    certificate: str | None = None
 
 
 def preview_job(
@@ -151,7 +155,8 @@ def _conversion(image: str, clf) -> str | None:
 
 
 def attack_job(job: Job, recipe: Recipe, true_label: int, compare_with: list[str], direct: bool) -> AttackOutcome:
-    """Attack as ``recipe`` says; with ``compare_with`` models, compare them on the same adversarial.
+    """Attack as ``recipe`` says; with ``compare_with`` models, compare them on the same adversarial;
+    for a built-in smoothing model, certify the original image too (randomized smoothing).
 
     Reports :class:`Progress` every iteration, a :class:`Frame` at most
     :data:`FRAME_RATE` times a second (of the first model's attack only) and a
@@ -183,7 +188,20 @@ def attack_job(job: Job, recipe: Recipe, true_label: int, compare_with: list[str
     else:
         inspection = inspect(recipe, model=clf, on_step=on_step, should_stop=job.cancelled)
     perturbation, scale = perturbation_pixels(inspection.x, inspection.x_adv)
-    return AttackOutcome(inspection, Frame(to_pixels(inspection.x_adv), perturbation, scale), comparison)
+    frame = Frame(to_pixels(inspection.x_adv), perturbation, scale)
+    return AttackOutcome(inspection, frame, comparison, _certificate(job, recipe.model, clf, x))
+
+
+def _certificate(job: Job, model: str, clf, x: torch.Tensor) -> str | None:
+    """The certificate line of ``x`` under built-in smoothing model ``model``; None for another model or if cancelled."""
+    smoothing = builtin_smoothing(model)
+    if smoothing is None or job.cancelled():
+        return None
+    found = certify(clf, x.to(clf.device), smoothing, should_stop=job.cancelled)
+    if found is None:
+        return None
+    label = None if found.label is None else clf.class_names[found.label]
+    return certificate_text(label, found.radius, smoothing.sigma)
 
 
 def mode_sweep_job(job: Job, recipe: Recipe, true_label: int, held_out: int = 0) -> ModeSweep:

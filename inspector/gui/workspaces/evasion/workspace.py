@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QBoxLayout, QFileDialog, QMenu, QMessageBox
 from inspector.core.attacks import ATTACKS
 from inspector.core.evasion.recipe import Recipe
 from inspector.core.evasion.samples import is_shipped_sample, road_sign_images, samples_for
-from inspector.core.evasion.summary import summary_line
+from inspector.core.evasion.summary import summary_parts
 from inspector.core.io.image import IMAGE_SUFFIXES
 from inspector.core.io.resources import default_image, sample_images
 from inspector.core.models.labels import resolve_class
@@ -430,9 +430,10 @@ class EvasionWorkspace(Workspace):
         self.attack_panel.finish_progress(inspection.attack.cancelled)
         self.results.show_outcome(bool(inspection.defended))
         summary = inspection.to_dict()
-        self.shell.set_summary(
-            SUMMARY_SEPARATOR.join([summary_line(summary, SUMMARY_SEPARATOR), f"device {summary['model']['device']}"])
-        )
+        parts = summary_parts(summary)
+        if outcome.certificate is not None:  # beside the attack's L2 (verdict, Linf, L2 come first)
+            parts.insert(3, outcome.certificate)
+        self.shell.set_summary(SUMMARY_SEPARATOR.join([*parts, f"device {summary['model']['device']}"]))
         self.attack_finished.emit(inspection)
         self.show_maps()
 

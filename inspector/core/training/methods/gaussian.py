@@ -1,0 +1,47 @@
+"""Gaussian noise augmentation (Cohen et al. 2019, arXiv:1902.02918), the base classifier of a
+randomized-smoothing certificate: see :mod:`inspector.core.training.gaussian_noise` for the loss.
+It writes ``mnist-smooth-<sigma>`` (``mnist-smooth-0.25``, ``mnist-smooth-0.50``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from inspector.core.training.method import TRAINING_METHODS, Fitted, TrainingMethod
+from inspector.core.util.bounds import MAX_EPOCHS
+from inspector.core.util.params import param
+
+
+@TRAINING_METHODS.register
+@dataclass
+class GaussianAugmentation(TrainingMethod):
+    name = "smooth"
+    title = "Gaussian noise augmentation (the base classifier of randomized smoothing)"
+    paper = "Cohen, Rosenfeld and Kolter 2019, arXiv:1902.02918"
+
+    epochs: int = param(10, "training epochs", minimum=1, maximum=MAX_EPOCHS)
+    sigma: float = param(0.25, "standard deviation of the training noise", minimum=0.01, maximum=1.0, unit="pixel")
+
+    @property
+    def model_name(self) -> str:
+        """``mnist-smooth-<sigma, 2 decimals>``."""
+        return f"mnist-smooth-{self.sigma:.2f}"
+
+    def fit(self, net, x, y, *, seed, checkpoints, resume, on_progress, should_stop) -> Fitted:
+        from inspector.core.training.gaussian_noise import GaussianNoiseLoss
+        from inspector.core.training.loop import fit
+
+        done = fit(
+            net,
+            x,
+            y,
+            GaussianNoiseLoss(self.sigma),
+            epochs=self.epochs,
+            lr=self.lr,
+            seed=seed,
+            stage=self.name,
+            checkpoint=checkpoints[0],
+            resume=resume,
+            on_progress=on_progress,
+            should_stop=should_stop,
+        )
+        return Fitted(net, done, {"sigma": str(self.sigma)})
