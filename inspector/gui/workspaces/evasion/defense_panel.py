@@ -72,8 +72,8 @@ class DefensePanel(QGroupBox):
 
     def _add_ensemble_row(self) -> None:
         """Other models that read each image with the session's model, and how they decide."""
-        self.ensemble = QLineEdit()
-        self.ensemble.setPlaceholderText("ensemble with: e.g. mnist-pgd-at, mnist-distilled")
+        self.ensemble = QLineEdit(", ".join(self.state.ensemble))
+        self.ensemble.setPlaceholderText("e.g. mnist-pgd-at, mnist-distilled")
         self.ensemble.setToolTip(
             "He et al. 2017, arXiv:1706.04701. The models (built-in names or files, comma-separated) read "
             "each image together with the chosen model. The non-adaptive attack is made on the chosen "
@@ -82,9 +82,11 @@ class DefensePanel(QGroupBox):
         self.ensemble.editingFinished.connect(self._take_ensemble)
         self.ensemble_rule = QComboBox()
         self.ensemble_rule.addItems(RULES)
+        self.ensemble_rule.setCurrentText(self.state.ensemble_rule)
         self.ensemble_rule.setToolTip("mean: average of the probabilities; vote: majority of the top-1s")
         self.ensemble_rule.currentTextChanged.connect(lambda rule: setattr(self.state, "ensemble_rule", rule))
         row = QHBoxLayout()
+        row.addWidget(QLabel("ensemble with"))
         row.addWidget(self.ensemble, 1)
         row.addWidget(self.ensemble_rule)
         self._layout.addLayout(row)
