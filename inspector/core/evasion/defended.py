@@ -54,7 +54,7 @@ def defenses_from_recipe(recipe: Recipe) -> tuple[Pipeline, list[Detector]]:
     """
     pipeline = Pipeline([defense_from_spec(s) for s in recipe.defenses])
     detectors = [detector_from_spec(s) for s in recipe.detectors]
-    seen = pipeline.defenses or recipe.ensemble or any(getattr(d, "differentiable", False) for d in detectors)
+    seen = pipeline.defenses or recipe.ensemble or any(d.differentiable for d in detectors)
     if recipe.adaptive and not seen:
         raise ParameterError(
             "an adaptive attack needs a defence (e.g. --defense jpeg:quality=75), an ensemble (--ensemble) "

@@ -9,6 +9,8 @@ has one row per member and one for the ensemble.
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 
 from inspector.core.defenses import Pipeline
@@ -63,8 +65,10 @@ def ensemble_predictions(
     """Each member's and the ensemble's predictions of x and x_adv (1, C, H, W), after the pipeline's
     defences (none: the images themselves): rows ``"member NAME"`` and ``"ensemble (RULE of M)"``."""
     specs = pipeline.specs()
-    members = list(ensemble.members)
-    stages = [(f"member {m.name}", m) for m in members] + [(f"ensemble ({ensemble.rule} of {len(members)})", ensemble)]
+    members: list[Any] = list(ensemble.members)  # classifiers, handed out by the ModuleList as Modules
+    stages: list[tuple[str, Any]] = [(f"member {m.name}", m) for m in members] + [
+        (f"ensemble ({ensemble.rule} of {len(members)})", ensemble)
+    ]
     seen = [pipeline.apply(v.to(ensemble.device)) for v in (x, x_adv)]
     rows = []
     for name, model in stages:

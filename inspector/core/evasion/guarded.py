@@ -13,7 +13,7 @@ from inspector.core.defenses.penalty import Penalized
 
 def differentiable(detectors: list[Detector]) -> list[Detector]:
     """The detectors an adaptive attack can take the gradient of (``differentiable`` class attribute)."""
-    return [d for d in detectors if getattr(d, "differentiable", False)]
+    return [d for d in detectors if d.differentiable]
 
 
 def guarded(

@@ -234,7 +234,7 @@ def _inspect(
     if clf.device.type == "cuda":
         torch.cuda.synchronize(clf.device)
     start = time.perf_counter()
-    attacked = clf
+    attacked: torch.nn.Module = clf
     if recipe.adaptive:
         attacked = DefendedClassifier(ensemble or clf, pipeline, eot_samples=recipe.eot_samples)
         if differentiable(detectors):

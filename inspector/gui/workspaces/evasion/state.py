@@ -211,7 +211,7 @@ class EvasionState:
         """The recipe of an attack with the current choices on ``model`` (with ``weights``,
         ``trust_code``: see :class:`~inspector.core.evasion.recipe.Recipe`) and ``device``."""
         specs = _specs(DEFENSES, self.defenses, self.defense_values)
-        seen = any(getattr(DETECTORS[name], "differentiable", False) for name in self.detectors if name in DETECTORS)
+        seen = any(DETECTORS[name].differentiable for name in self.detectors if name in DETECTORS)
         return Recipe(
             image=self.image,
             model=model,
