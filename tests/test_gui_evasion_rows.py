@@ -96,3 +96,16 @@ def test_a_defence_that_misreads_the_clean_image_is_not_credited():
     assert jpeg.verdict() == ("fooled" if run.defended[2].success else "holds")
     held = int(not run.defended[2].success)
     assert verdict_line(run).endswith(f" \u00b7 {held} of 2 defences held (1 misread the original)")
+
+
+def test_an_ensemble_has_a_row_per_member_before_and_after_a_run(mnist_model):
+    members = ["mnist-standard", "mnist-pgd-at"]
+    params = {"eps": "0.3", "step_size": "0.05", "steps": 10}
+    run = digit_run(mnist_model, attack="pgd", params=params, ensemble=members[1:], adaptive=True)
+    names = [*(f"member {m}" for m in members), "ensemble (mean of 2)"]
+    before = defence_rows(run.original, [], None, members, "mean")
+    assert [row.name for row in before] == names and before[0].original == "7"
+    after = defence_rows(run.original, [], run)
+    assert [row.name for row in after] == names
+    assert after[-1].fooled == run.success  # the adaptive attack is judged on the ensemble
+    assert [row.fooled for row in after] == [d.success for d in run.defended]

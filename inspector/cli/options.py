@@ -50,7 +50,8 @@ def add_compare_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def add_defense_arguments(p: argparse.ArgumentParser) -> None:
-    """The defence flags of ``attack``: --defense, --adaptive, --detect, --eot-samples, --calibration."""
+    """The defence flags of ``attack``: --defense, --adaptive, --detect, --ensemble, --ensemble-rule,
+    --eot-samples, --calibration."""
     add_defense_spec_argument(p)
     p.add_argument(
         "--adaptive",
@@ -62,7 +63,23 @@ def add_defense_arguments(p: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="SPEC",
-        help="detector as name:key=value,... (repeatable): squeeze:bits=5,median=2 or dropout:samples=20",
+        help="detector as name:key=value,... (repeatable): squeeze:bits=5,median=2, dropout:samples=20 "
+        "or realism:statistic=tv (an --adaptive attack adds the realism statistic as a penalty)",
+    )
+    p.add_argument(
+        "--ensemble",
+        type=model_list,
+        default=[],
+        metavar="M1,M2,...",
+        help="defend with an ensemble of --model and these models (He et al. 2017): the non-adaptive "
+        "attack is made on --model alone, the --adaptive one on the ensemble",
+    )
+    p.add_argument(
+        "--ensemble-rule",
+        choices=("mean", "vote"),  # RULES of inspector.core.defenses.ensemble, without importing torch
+        default="mean",
+        help="how the ensemble decides: mean probability (default) or majority vote (attacked adaptively "
+        "through the mean probabilities)",
     )
     p.add_argument(
         "--eot-samples",
@@ -76,6 +93,14 @@ def add_defense_arguments(p: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="folder of clean images to calibrate detector thresholds on (default: the sample photos)",
     )
+
+
+def model_list(text: str) -> list[str]:
+    """``"m1,m2"`` -> ``["m1", "m2"]``; an empty name is refused (argparse exits 2 with the message)."""
+    names = [n.strip() for n in text.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected model names separated by commas, e.g. mnist-pgd-at")
+    return names
 
 
 def add_defense_spec_argument(p: argparse.ArgumentParser) -> None:

@@ -75,6 +75,8 @@ def run(args) -> int:
         defenses=args.defense,
         adaptive=args.adaptive,
         detectors=args.detect,
+        ensemble=args.ensemble,
+        ensemble_rule=args.ensemble_rule,
         eot_samples=args.eot_samples,
         calibration=args.calibration,
         **threat_model_fields(args),

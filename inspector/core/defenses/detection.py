@@ -56,11 +56,17 @@ class Detector(Configurable):
     name: ClassVar[str] = ""
     title: ClassVar[str] = ""
     paper: ClassVar[str] = ""
+    #: The score has a gradient (:meth:`differentiable_score`): an adaptive attack adds it as a penalty.
+    differentiable: ClassVar[bool] = False
 
     fpr: float
 
     def score(self, model: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
         """(N,) scores for x (N, C, H, W) in [0, 1]; higher means more likely adversarial."""
+        raise NotImplementedError
+
+    def differentiable_score(self, x: torch.Tensor) -> torch.Tensor:
+        """:meth:`score` with its gradient, (N,) on x's device; only where ``differentiable``."""
         raise NotImplementedError
 
     def calibrate(self, model: torch.nn.Module, x_clean: torch.Tensor) -> float:

@@ -49,14 +49,20 @@ def defenses_from_recipe(recipe: Recipe) -> tuple[Pipeline, list[Detector]]:
     """Build the recipe's defence pipeline and detectors, checking every spec.
 
     Raises:
-        ParameterError: a bad spec, or ``adaptive`` without any defence.
+        ParameterError: a bad spec, or ``adaptive`` with nothing to adapt to (no defence, ensemble or
+            differentiable detector).
     """
     pipeline = Pipeline([defense_from_spec(s) for s in recipe.defenses])
-    if recipe.adaptive and not pipeline.defenses:
-        raise ParameterError("an adaptive attack needs at least one defence (e.g. --defense jpeg:quality=75)")
+    detectors = [detector_from_spec(s) for s in recipe.detectors]
+    seen = pipeline.defenses or recipe.ensemble or any(d.differentiable for d in detectors)
+    if recipe.adaptive and not seen:
+        raise ParameterError(
+            "an adaptive attack needs a defence (e.g. --defense jpeg:quality=75), an ensemble (--ensemble) "
+            "or a detector it can see (--detect realism)"
+        )
     if not 1 <= int(recipe.eot_samples) <= 1000:
         raise ParameterError(f"eot_samples must be between 1 and 1000, not {recipe.eot_samples}")
-    return pipeline, [detector_from_spec(s) for s in recipe.detectors]
+    return pipeline, detectors
 
 
 def defended_predictions(

@@ -24,9 +24,11 @@ from inspector.core.attacks.base import StepCallback, StopCheck
 from inspector.core.attacks.query import QueryAttack
 from inspector.core.concealment import Concealment
 from inspector.core.defenses import DefendedClassifier
-from inspector.core.evasion.calibration import benign_stream
+from inspector.core.evasion.calibration import benign_stream, calibration_images
 from inspector.core.evasion.classify import Classification, classification, predict
 from inspector.core.evasion.defended import DefendedPrediction, defended_predictions, defenses_from_recipe, detect
+from inspector.core.evasion.ensembled import check_ensemble, ensemble_from_recipe, ensemble_predictions
+from inspector.core.evasion.guarded import differentiable, guarded, unguarded
 from inspector.core.evasion.recipe import Recipe
 from inspector.core.evasion.transfer import as_surrogate
 from inspector.core.io.files import check_files, write_atomically, write_files
@@ -191,8 +193,10 @@ def inspect(
 
     With ``recipe.defenses`` the predictions under no defence, each defence and
     the whole pipeline are reported in ``defended``; with ``recipe.adaptive`` the
-    attack runs on the defended model (BPDA, EOT); with ``recipe.detectors`` the
-    detector scores and flags are reported in ``detections``.
+    attack runs on the defended model (BPDA, EOT), the ensemble of ``recipe.ensemble`` and the
+    penalties of differentiable detectors; with ``recipe.ensemble`` each member's and the
+    ensemble's predictions follow in ``defended``; with ``recipe.detectors`` the detector scores
+    and flags are reported in ``detections``.
 
     Raises:
         ImageError, ModelError, DeviceError, ParameterError, ClassNameError.
@@ -208,6 +212,7 @@ def _inspect(
 ) -> Inspection:
     attack = make_attack(recipe.attack, recipe.params)
     pipeline, detectors = defenses_from_recipe(recipe)
+    check_ensemble(recipe)
     concealment = concealment_from_recipe(recipe, attack)
     clf = (
         model
@@ -217,6 +222,7 @@ def _inspect(
     surrogate = (
         as_surrogate([load_model(s, recipe.device) for s in recipe.surrogates], clf) if recipe.surrogates else None
     )
+    ensemble = ensemble_from_recipe(recipe, clf)
     attack.check_model(surrogate if surrogate is not None else clf)
     x = load_tensor(recipe.image, clf.input_size, clf.channels, clf.resize).to(clf.device)
     if concealment is not None and concealment.detector is not None and concealment.detector.needs_calibration:
@@ -228,7 +234,12 @@ def _inspect(
     if clf.device.type == "cuda":
         torch.cuda.synchronize(clf.device)
     start = time.perf_counter()
-    attacked = DefendedClassifier(clf, pipeline, eot_samples=recipe.eot_samples) if recipe.adaptive else clf
+    attacked: torch.nn.Module = clf
+    if recipe.adaptive:
+        attacked = DefendedClassifier(ensemble or clf, pipeline, eot_samples=recipe.eot_samples)
+        if differentiable(detectors):
+            clean = calibration_images(clf, recipe.calibration).to(clf.device)
+            attacked = guarded(attacked, detectors, clean, y, target_t)
     on = surrogate if surrogate is not None else attacked
     if isinstance(attack, QueryAttack):
         result = attack.run(
@@ -251,6 +262,10 @@ def _inspect(
         with torch.no_grad():
             logits = attacked(result.x_adv)
         result = dataclasses.replace(result, logits=logits, success=is_success(logits, y, target_t))
+    elif unguarded(attacked) is not attacked:  # judged on the model without the detectors' penalties
+        with torch.no_grad():
+            logits = unguarded(attacked)(result.x_adv)
+        result = dataclasses.replace(result, logits=logits, success=is_success(logits, y, target_t))
     adversarial = classification(clf, result.logits, recipe.top_k, "the adversarial image")
     inspection = Inspection(
         recipe,
@@ -267,6 +282,8 @@ def _inspect(
     )
     if pipeline.defenses:
         inspection.defended = defended_predictions(clf, pipeline, x, result.x_adv, y, target_t, recipe.top_k)
+    if ensemble is not None:
+        inspection.defended += ensemble_predictions(ensemble, pipeline, x, result.x_adv, y, target_t, recipe.top_k)
     if detectors:
         inspection.detections = detect(clf, detectors, x, result.x_adv, recipe.calibration)
     return inspection

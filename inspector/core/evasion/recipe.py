@@ -23,7 +23,7 @@ from inspector.core.util.bounds import MAX_COUNT
 from inspector.core.util.errors import RecipeError
 from inspector.core.util.threads import MAX_THREADS
 
-#: The most surrogate models a recipe may name (each is loaded).
+#: The most surrogate models, or ensemble members, a recipe may name (each is loaded).
 MAX_SURROGATES = 16
 
 
@@ -56,6 +56,9 @@ class Recipe:
             ``"similarity"``); None: none.
         surrogates: models the attacker owns: the attack is computed on them (their ensemble if
             several) and the adversarial sent to ``model`` (transfer); empty: attack ``model`` itself.
+        ensemble: models that read each image together with ``model`` (He et al. 2017): the
+            adaptive attack is made on the ensemble, the non-adaptive one on ``model``; empty: none.
+        ensemble_rule: how the ensemble decides: ``"mean"`` (probabilities) or ``"vote"`` (majority).
         threads: CPU intra-op threads for the run; None: torch's current count, which
             :func:`inspect` records, since the adversarial's bytes depend on it
             (see :mod:`inspector.core.util.threads`).
@@ -79,6 +82,8 @@ class Recipe:
     throttle: str | None = None
     stateful_detector: str | None = None
     surrogates: list[str] = field(default_factory=list)
+    ensemble: list[str] = field(default_factory=list)
+    ensemble_rule: str = "mean"
     threads: int | None = None
 
     def to_dict(self) -> dict:
@@ -116,5 +121,7 @@ RECIPE_FIELDS = {
     "throttle": optional(text(MAX_PARAM_TEXT, what="a query rate")),
     "stateful_detector": optional(text(MAX_PARAM_TEXT, what="a detector spec")),
     "surrogates": texts(MAX_SURROGATES),
+    "ensemble": texts(MAX_SURROGATES),
+    "ensemble_rule": text(16, what="an ensemble rule"),
     "threads": optional(whole(1, MAX_THREADS)),
 }

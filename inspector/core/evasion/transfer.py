@@ -5,7 +5,8 @@ stateful detection see nothing (Papernot et al. 2017, arXiv:1602.02697; Liu
 et al. 2017, arXiv:1611.02770). The surrogate may take another input size
 than the target: :class:`Resized` lets it read the target's input (bilinear,
 differentiable), so the adversarial is made, and judged, at the target's size.
-An :class:`Ensemble` of surrogates (Liu et al. 2017) gives one model to attack.
+An :class:`~inspector.core.defenses.ensemble.Ensemble` of surrogates (Liu et al. 2017, the mean of
+their probabilities) gives one model to attack.
 
     surrogate = as_surrogate([load_model("efficientnet-lite1"), load_model("efficientnet-lite2")], target)
     result = make_attack("dimifgsm", {"eps": "8/255"}).run(surrogate, x, y)
@@ -14,11 +15,10 @@ An :class:`Ensemble` of surrogates (Liu et al. 2017) gives one model to attack.
 
 from __future__ import annotations
 
-from typing import cast
-
 import torch
 import torch.nn.functional as F
 
+from inspector.core.defenses.ensemble import Ensemble
 from inspector.core.models.classifier import Classifier
 from inspector.core.util.errors import ModelError
 from inspector.core.util.messages import show_path
@@ -49,34 +49,6 @@ class Resized(torch.nn.Module):
         if tuple(x.shape[-2:]) != tuple(self.model.input_size):
             x = F.interpolate(x, size=self.model.input_size, mode="bilinear", align_corners=False)
         return self.model(x)
-
-
-class Ensemble(torch.nn.Module):
-    """Several classifiers of the same classes as one: log of the mean of their softmax
-    probabilities (Liu, Chen, Liu and Song 2017, arXiv:1611.02770, eq. 4 with equal weights).
-
-    Its output (N, K) is a valid logit vector (softmax gives the mean probabilities), so any
-    attack runs on it unchanged. All members read the same (N, C, H, W) input.
-    """
-
-    def __init__(self, models: list[Classifier | Resized]):
-        super().__init__()
-        self.members = torch.nn.ModuleList(models)
-        first = models[0]
-        self.name = " + ".join(m.name for m in models)
-        self.input_size, self.channels, self.class_names = first.input_size, first.channels, first.class_names
-
-    @property
-    def num_classes(self) -> int:
-        return len(self.class_names)
-
-    @property
-    def device(self) -> torch.device:
-        return cast(Classifier | Resized, self.members[0]).device  # a ModuleList hands out plain Modules
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        probs = torch.stack([m(x).softmax(1) for m in self.members]).mean(0)
-        return probs.clamp_min(1e-30).log()
 
 
 def as_surrogate(models: list[Classifier], target: Classifier) -> Classifier | Resized | Ensemble:

@@ -1,7 +1,7 @@
 """The rows of the "before and after defences" table, from the view state's results (no Qt).
 
-One row for no defence, one per defence alone, and one for the whole pipeline when
-there are several: the original's and the adversarial's top-1 under it, with their
+One row for no defence, one per defence alone, one for the whole pipeline when
+there are several, and with an ensemble one per member and one for the ensemble: the original's and the adversarial's top-1 under it, with their
 probabilities, and whether the attack still fools the model there. Before a run the
 rows name the chosen defences and wait for the attack.
 """
@@ -64,11 +64,20 @@ def row_name(defense: str, count: int) -> str:
     return f"pipeline (all {count})" if defense == "pipeline" else defense
 
 
-def defence_rows(original: Classification, chosen: list[str], inspection: Inspection | None) -> list[DefenceRow]:
-    """The table's rows: after a run, from ``inspection`` (its defences); before, ``original``'s
-    prediction and the ``chosen`` defence specs waiting for the attack."""
+def defence_rows(
+    original: Classification,
+    chosen: list[str],
+    inspection: Inspection | None,
+    members: list[str] | None = None,
+    rule: str = "mean",
+) -> list[DefenceRow]:
+    """The table's rows: after a run, from ``inspection`` (its defences, then its ensemble's members and
+    the ensemble); before, ``original``'s prediction and the ``chosen`` defence specs, and the ensemble
+    of ``members`` (model names, the session's first; none: no ensemble) by ``rule``, waiting for the attack."""
     if inspection is None:
-        specs = ["none"] + chosen + (["pipeline"] if len(chosen) > 1 else [])
+        specs = ["none"] + chosen + (["pipeline"] if len(chosen) > 1 else []) if chosen or not members else []
+        if members:  # its first member is the model alone, the run's "no defence"
+            specs += [f"member {m}" for m in members] + [f"ensemble ({rule} of {len(members)})"]
         rows = [DefenceRow(row_name(s, len(chosen)), WAITING, None, WAITING, None, None) for s in specs]
         rows[0].original, rows[0].original_p = _top(original)
         return rows

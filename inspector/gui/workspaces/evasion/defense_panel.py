@@ -1,4 +1,4 @@
-"""The defence panel: a checkbox per registered defence and detector, its parameters, and 'adaptive attack'.
+"""The defence panel: a checkbox per registered defence and detector, its parameters, an ensemble, and 'adaptive attack'.
 
 Edits go into the view state (``EvasionState.defenses``, ``EvasionState.detectors``,
 their ``*_values`` and ``EvasionState.adaptive``; lists are replaced, so each change is an event); the forms are built from each class's
@@ -12,17 +12,20 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from inspector.core.defenses import DEFENSES, DETECTORS
+from inspector.core.defenses.ensemble import RULES
 from inspector.core.util.params import Registry, param_specs
 from inspector.gui.attack_form import _label
 from inspector.gui.param_form import make_editor
@@ -44,13 +47,15 @@ class DefensePanel(QGroupBox):
         self.checkboxes: dict[str, QCheckBox] = {}
         self.forms: dict[str, tuple[Registry, str, QWidget]] = {}
         self._add_group(DEFENSES, "defenses", "defense_values")
-        self.adaptive = QCheckBox("adaptive attack (BPDA / EOT)")
+        self.adaptive = QCheckBox("adaptive attack (BPDA / EOT, ensemble, realism penalty)")
         self.adaptive.setToolTip(
-            "Attack the defended model. Without it the attack ignores the defences, and a "
+            "Attack the defended model: through the defences (BPDA, EOT), on the whole ensemble, with the "
+            "realism check's statistic as a penalty. Without it the attack ignores them, and a "
             "defence that only wins against a non-adaptive attack has shown nothing."
         )
         self.adaptive.toggled.connect(lambda checked: setattr(self.state, "adaptive", checked))
         self._layout.addWidget(self.adaptive)
+        self._add_ensemble_row()
         self._layout.addWidget(QLabel("Detectors (threshold calibrated on clean images)"))
         self._add_calibration_row()
         self._add_group(DETECTORS, "detectors", "detector_values")
@@ -58,10 +63,38 @@ class DefensePanel(QGroupBox):
             state.events.defenses,
             state.events.detectors,
             state.events.adaptive,
+            state.events.ensemble,
+            state.events.ensemble_rule,
             state.events.defense_values,
             state.events.detector_values,
         ):
             event.connect(self.show_state)
+
+    def _add_ensemble_row(self) -> None:
+        """Other models that read each image with the session's model, and how they decide."""
+        self.ensemble = QLineEdit(", ".join(self.state.ensemble))
+        self.ensemble.setPlaceholderText("e.g. mnist-pgd-at, mnist-distilled")
+        self.ensemble.setToolTip(
+            "He et al. 2017, arXiv:1706.04701. The models (built-in names or files, comma-separated) read "
+            "each image together with the chosen model. The non-adaptive attack is made on the chosen "
+            "model alone; the adaptive one on the whole ensemble (a vote through the mean probabilities)."
+        )
+        self.ensemble.editingFinished.connect(self._take_ensemble)
+        self.ensemble_rule = QComboBox()
+        self.ensemble_rule.addItems(RULES)
+        self.ensemble_rule.setCurrentText(self.state.ensemble_rule)
+        self.ensemble_rule.setToolTip("mean: average of the probabilities; vote: majority of the top-1s")
+        self.ensemble_rule.currentTextChanged.connect(lambda rule: setattr(self.state, "ensemble_rule", rule))
+        row = QHBoxLayout()
+        row.addWidget(QLabel("ensemble with"))
+        row.addWidget(self.ensemble, 1)
+        row.addWidget(self.ensemble_rule)
+        self._layout.addLayout(row)
+
+    def _take_ensemble(self) -> None:
+        names = [n.strip() for n in self.ensemble.text().split(",") if n.strip()]
+        if names != self.state.ensemble:
+            self.state.ensemble = names
 
     def _add_calibration_row(self) -> None:
         """The folder of clean images the thresholds come from, and a button to choose it."""
@@ -131,3 +164,5 @@ class DefensePanel(QGroupBox):
             box.setChecked(name in self.state.defenses or name in self.state.detectors)
             self._fill_form(name)
         self.adaptive.setChecked(self.state.adaptive)
+        self.ensemble.setText(", ".join(self.state.ensemble))
+        self.ensemble_rule.setCurrentText(self.state.ensemble_rule)

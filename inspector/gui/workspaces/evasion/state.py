@@ -82,7 +82,9 @@ class EvasionState:
             given as text (from the command line) is resolved once the model is loaded.
         defenses: names of the selected defences.
         defense_values: typed parameter values per defence name.
-        adaptive: attack the defended model (only with at least one defence).
+        adaptive: attack the defended model (only with a defence, an ensemble or the realism check).
+        ensemble: models that read each image together with the session's model (He et al. 2017); empty: none.
+        ensemble_rule: ``"mean"`` (probabilities) or ``"vote"`` (majority).
         detectors, detector_values: the same for the detectors.
         calibration: folder of clean images the detector thresholds are calibrated on;
             None: the shipped ones (enough for digit models, too few for photo models at fpr 0.05).
@@ -108,6 +110,8 @@ class EvasionState:
     defenses: list[str] = field(default_factory=list)
     defense_values: dict[str, dict[str, Any]] = field(default_factory=dict)
     adaptive: bool = False
+    ensemble: list[str] = field(default_factory=list)
+    ensemble_rule: str = "mean"
     detectors: list[str] = field(default_factory=list)
     detector_values: dict[str, dict[str, Any]] = field(default_factory=dict)
     calibration: str | None = None
@@ -160,6 +164,7 @@ class EvasionState:
         self.use_defenses(recipe.defenses)
         self.detectors = [d.name for d in detectors]
         self.adaptive = recipe.adaptive
+        self.ensemble, self.ensemble_rule = list(recipe.ensemble), recipe.ensemble_rule
         self.calibration = recipe.calibration
         self.detector_values = self.detector_values | {d.name: _values(d) for d in detectors}
         self.use_threat(recipe.output_mode, recipe.throttle, recipe.stateful_detector, recipe.surrogates)
@@ -206,6 +211,7 @@ class EvasionState:
         """The recipe of an attack with the current choices on ``model`` (with ``weights``,
         ``trust_code``: see :class:`~inspector.core.evasion.recipe.Recipe`) and ``device``."""
         specs = _specs(DEFENSES, self.defenses, self.defense_values)
+        seen = any(DETECTORS[name].differentiable for name in self.detectors if name in DETECTORS)
         return Recipe(
             image=self.image,
             model=model,
@@ -216,8 +222,10 @@ class EvasionState:
             target=self.target,
             device=device,
             defenses=specs,
-            adaptive=self.adaptive and bool(specs),
+            adaptive=self.adaptive and bool(specs or self.ensemble or seen),
             detectors=_specs(DETECTORS, self.detectors, self.detector_values),
+            ensemble=list(self.ensemble),
+            ensemble_rule=self.ensemble_rule,
             calibration=self.calibration,
             **self.threat_fields(),
         )

@@ -20,6 +20,10 @@ def percent(probability: float) -> str:
     return f"{100 * probability:.0f} %"
 
 
+#: How the rows of an ensemble's members and of the ensemble start (see :mod:`inspector.core.evasion.ensembled`).
+ENSEMBLE_ROWS = ("member ", "ensemble (")
+
+
 def visibility(linf_grey: float) -> str:
     """How visible a perturbation of at most ``linf_grey`` grey levels (of 255) per value is:
     ``"invisible"`` up to 8, ``"hard to see"`` up to 16, ``"visible"`` above."""
@@ -32,8 +36,9 @@ def verdict_line(inspection: Inspection) -> str:
     """One line: what the model saw before and after the attack, how confident, and the perturbation.
 
     A cancelled run says so first; a failed attack says the model held. With defences, the count
-    of single defences that held is appended (``"· 1 of 4 defences held"``): a defence under which the model
-    already misreads the clean image is not credited, and their number is said.
+    of single defences that held is appended (``"· 1 of 4 defences held"``), with an ensemble its
+    verdict and the count of its members that held (``"· ensemble fooled (1 of 3 members held)"``);
+    a defence under which the model already misreads the clean image is not credited, and their number is said.
     """
     true = inspection.original.top_k[0]["name"]
     top = inspection.adversarial.top_k[0]
@@ -45,11 +50,16 @@ def verdict_line(inspection: Inspection) -> str:
         line = f"{true} holds ({top['name']} {percent(top['probability'])}), {change}"
     if inspection.attack.cancelled:
         line = f"cancelled after {inspection.attack.iterations} iterations: {line}"
-    single = [row for row in inspection.defended if row.defense not in ("none", "pipeline")]
+    ensemble = [row for row in inspection.defended if row.defense.startswith(ENSEMBLE_ROWS)]
+    single = [row for row in inspection.defended if not row.defense.startswith(("none", "pipeline", *ENSEMBLE_ROWS))]
     if single:
         misread = sum(row.original.top_k[0]["name"] != true for row in single)
         held = sum(not row.success and row.original.top_k[0]["name"] == true for row in single)
         line += f" \u00b7 {held} of {len(single)} defences held"
         if misread:
             line += f" ({misread} misread the original)"
+    if ensemble:
+        held = sum(not row.success for row in ensemble[:-1])
+        verdict = "fooled" if ensemble[-1].success else "held"
+        line += f" \u00b7 ensemble {verdict} ({held} of {len(ensemble) - 1} members held)"
     return line

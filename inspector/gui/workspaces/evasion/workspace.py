@@ -517,7 +517,11 @@ class EvasionWorkspace(Workspace):
         mode = None
         if inspection is not None and inspection.defended:
             mode = "adaptive attack" if inspection.recipe.adaptive else "non-adaptive attack"
-        self.defence_table.show_rows(defence_rows(preview.classification, self._chosen_defences(), inspection), mode)
+        members = [self.shell.session.model, *self.state.ensemble] if self.state.ensemble else None
+        rows = defence_rows(
+            preview.classification, self._chosen_defences(), inspection, members, self.state.ensemble_rule
+        )
+        self.defence_table.show_rows(rows, mode)
         stale = self.results_stale()
         self.results.set_stale(stale)
         self.results.fit_bottom()
