@@ -54,6 +54,7 @@ class TrainDetectorDialog(QDialog):
     def __init__(self, runner: JobRunner, preview: Preview, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Train a learned detector")
+        self.setMinimumWidth(560)  # room for a path
         self.runner, self.preview = runner, preview
         self.job: Job | None = None
         digits = preview.shape[0] == 1 and len(preview.classification.probabilities) == 10
