@@ -156,3 +156,13 @@ def test_too_few_images_for_the_fpr_are_refused_before_any_attack(mnist, capsys,
     )
     outcome.assert_refused("cannot calibrate", "at least 19")
     assert not out.exists() and not sidecar_path(out).exists()
+
+
+def test_learned_detector_without_a_file_is_reported_not_available(mnist):
+    from inspector.core.evasion.defended import detect
+
+    detector = detector_from_spec("learned")
+    assert detector_from_spec(detector.spec()).spec() == detector.spec() == "learned:fpr=0.05"
+    x = torch.zeros(1, 1, 28, 28)
+    (report,) = detect(mnist, [detector], x, x)
+    assert not report["available"] and "needs its file" in report["reason"]

@@ -45,6 +45,11 @@ class LearnedDetector(Detector):
         default=None, init=False, repr=False, compare=False
     )
 
+    def spec(self) -> str:
+        """As every component's, less ``file=`` while no file is given (a spec holds no empty value)."""
+        text = super().spec()
+        return text.replace("file=,", "") if not self.file else text
+
     def network(self) -> tuple[DetectorNet, DetectorInfo]:
         """The network and sidecar of ``file``, read again when the file changed.
 
