@@ -18,7 +18,7 @@ is the last one, at 8 bits, that fools the classifier and passes the detector; w
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 from torch.nn.functional import cross_entropy
@@ -45,7 +45,6 @@ class DetectorAwarePGD:
     eps: float
     steps: int = 40
     step_size: float | None = None
-    name: str = field(default="pgd-adaptive", init=False)
 
     def run(self, model, x, y, *, target=None, on_step=None, should_stop=None) -> AttackResult:
         alpha = self.step_size if self.step_size is not None else 2.5 * self.eps / self.steps
