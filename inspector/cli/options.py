@@ -62,7 +62,8 @@ def add_defense_arguments(p: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="SPEC",
-        help="detector as name:key=value,... (repeatable): squeeze:bits=5,median=2 or dropout:samples=20",
+        help="detector as name:key=value,... (repeatable): squeeze:bits=5,median=2, dropout:samples=20 or "
+        "learned:file=DETECTOR.safetensors (see `inspector detector train`)",
     )
     p.add_argument(
         "--eot-samples",
