@@ -28,18 +28,16 @@ class LearnedDetector(Detector):
 
     Score: the network's logit, any real number; one forward pass of the small detector per image.
 
-    Raises (from :meth:`score`):
-        ParameterError: no ``file`` given.
-        ModelError: the file or its sidecar is refused (see
-            :func:`~inspector.core.defenses.detector_file.load_detector`), or the model's inputs
-            are not the shape the detector was trained on.
+    :meth:`score` raises ParameterError when no ``file`` is given, and ModelError when the file or its
+    sidecar is refused (see :func:`~inspector.core.defenses.detector_file.load_detector`) or the
+    model's inputs are not the shape the detector was trained on.
     """
 
     name = "learned"
     title = "Learned detector (one attack)"
     paper = "Metzen, Genewein, Fischer and Bischoff 2017, On Detecting Adversarial Perturbations, arXiv:1702.04267"
 
-    file: str = param("", "the detector's .safetensors file (with its .detector.json), from `inspector detector train`")
+    file: str = param("", "the detector's .safetensors file (with its .detector.json), from inspector detector train")
     fpr: float = fpr_param()
     _loaded: tuple[str, float, DetectorNet, DetectorInfo] | None = field(
         default=None, init=False, repr=False, compare=False
