@@ -63,8 +63,9 @@ def add_defense_arguments(p: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="SPEC",
-        help="detector as name:key=value,... (repeatable): squeeze:bits=5,median=2, dropout:samples=20 "
-        "or realism:statistic=tv (an --adaptive attack adds the realism statistic as a penalty)",
+        help="detector as name:key=value,... (repeatable): squeeze:bits=5,median=2, dropout:samples=20, "
+        "realism:statistic=tv (an --adaptive attack adds the realism statistic as a penalty) or "
+        "learned:file=DETECTOR.safetensors (see `inspector detector train`)",
     )
     p.add_argument(
         "--ensemble",

@@ -16,6 +16,7 @@ NAMES = (
     "physical",
     "train",
     "harden",
+    "detector",
     "evaluate",
     "corrupt",
     "certify",

@@ -4,7 +4,7 @@ Importing this package registers every defence in DEFENSES and every detector in
 :mod:`.spec` builds one from its text (``"jpeg:quality=75"``).
 """
 
-from inspector.core.defenses import mc_dropout, realism, squeezing, strip, transforms  # noqa: F401  (registration)
+from inspector.core.defenses import learned, mc_dropout, realism, squeezing, strip, transforms  # noqa: F401  (registration)
 from inspector.core.defenses.base import DEFENSES, Defense, make_defense
 from inspector.core.defenses.detection import DETECTORS, Detector, make_detector
 from inspector.core.defenses.pipeline import DefendedClassifier, Pipeline

@@ -47,6 +47,11 @@ def conformal_rank(n: int, fpr: float) -> int:
     return math.ceil((n + 1) * (1 - fpr) - 1e-9)
 
 
+def conformal_threshold(scores: torch.Tensor, fpr: float) -> float:
+    """The :func:`conformal_rank`-th smallest of n >= :func:`min_calibration_images` clean ``scores`` (n,)."""
+    return float(scores.double().sort().values[conformal_rank(len(scores), fpr) - 1])
+
+
 class Detector(Configurable):
     """Base class of detectors; subclasses are dataclasses registered with :func:`register`.
 
@@ -85,8 +90,7 @@ class Detector(Configurable):
             )
         chunk = max(1, CHUNK_VALUES // max(1, x_clean[0].numel()))  # the model sees a bounded batch
         scores = torch.cat([self.score(model, x_clean[i : i + chunk]) for i in range(0, n, chunk)])
-        scores = scores.double().sort().values
-        return float(scores[conformal_rank(n, self.fpr) - 1])
+        return conformal_threshold(scores, self.fpr)
 
 
 def fpr_param():

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from inspector.core.defenses import DEFENSES, DETECTORS
 from inspector.core.defenses.ensemble import RULES
+from inspector.core.defenses.learned import LearnedDetector
 from inspector.core.util.params import Registry, param_specs
 from inspector.gui.attack_form import _label
 from inspector.gui.param_form import make_editor
@@ -39,6 +40,8 @@ class DefensePanel(QGroupBox):
     """
 
     changed = Signal()
+    #: "Train detector…" was clicked (the workspace opens the dialog: it knows the loaded model).
+    train_detector_clicked = Signal()
 
     def __init__(self, state: EvasionState, parent=None):
         super().__init__("Defences (predictions after each)", parent)
@@ -142,6 +145,30 @@ class DefensePanel(QGroupBox):
             self.checkboxes[name] = box
             self._layout.addWidget(box)
             self._layout.addWidget(form_widget)
+            if registry is DETECTORS and name == LearnedDetector.name:
+                self._add_train_button()
+
+    def _add_train_button(self) -> None:
+        """ "Train detector…" under the learned detector: a detector of one attack, for the loaded model."""
+        self.train_button = QPushButton("Train detector\u2026")
+        self.train_button.setToolTip(
+            "Train a learned detector (Metzen et al. 2017) on clean images and one attack's adversarials "
+            "against the loaded model; it is checked here with its file once saved"
+        )
+        self.train_button.clicked.connect(self.train_detector_clicked)
+        row = QHBoxLayout()
+        row.setContentsMargins(20, 0, 0, 0)
+        row.addWidget(self.train_button)
+        row.addStretch(1)
+        self._layout.addLayout(row)
+
+    def use_detector(self, path: str) -> None:
+        """Check the learned detector with its file set to ``path`` (a detector just trained)."""
+        values = self.state.detector_values.setdefault(LearnedDetector.name, default_values(DETECTORS, "learned"))
+        values["file"] = path
+        self.state.detectors = [n for n in self.state.detectors if n != LearnedDetector.name] + [LearnedDetector.name]
+        self.show_state()
+        self.changed.emit()
 
     def _fill_form(self, name: str) -> None:
         """(Re)build the form of entry ``name`` from the state's values."""

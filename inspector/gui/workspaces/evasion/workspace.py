@@ -96,6 +96,7 @@ class EvasionWorkspace(Workspace):
         self.state.events.all.connect(self._show_results)  # any change: the results may be stale now
         self.attack_panel.form.changed.connect(self._show_results)  # parameters change in place
         self.defense_panel.changed.connect(self._show_results)
+        self.defense_panel.train_detector_clicked.connect(self.train_detector)
         self.compare_panel.set_model(self.shell.session.model)
         self.threat_panel.set_model(self.shell.session.model)
         self.load(self.state.image, suit=self.state.image == str(default_image()))
@@ -363,6 +364,20 @@ class EvasionWorkspace(Workspace):
             self.live_plot.reset()
             self.live_plot.set_subject(recipe.surrogates[0] if recipe.surrogates else "")  # what the curves are of
             self.attack_panel.start_progress()
+
+    def train_detector(self) -> None:
+        """Open the "Train detector…" dialog for the loaded model; a detector it saves is checked in the panel."""
+        if self.state.preview is None:
+            self.shell.show_error("load an image and a model first: the detector learns that model's adversarials")
+            return
+        from inspector.gui.workspaces.evasion.detector_dialog import (
+            TrainDetectorDialog,
+        )  # on first use: keeps start-up short
+
+        dialog = TrainDetectorDialog(self.shell.runner, self.state.preview, self)
+        dialog.trained.connect(self.defense_panel.use_detector)
+        self.detector_dialog = dialog
+        dialog.show()
 
     def compare_modes(self) -> None:
         """Run the current black-box attack on the current image once per output mode in a worker
