@@ -87,14 +87,9 @@ class TrainingMethod(Configurable):
 
 
 @dataclass
-class AdversarialMethod(TrainingMethod):
-    """A method that trains any network on one adversarial batch loss at a Linf budget ``eps``
-    (pixels in [0, 1]): the methods ``inspector harden`` offers. Subclasses declare ``eps`` and
-    their parameters and implement :meth:`batch_loss` and :meth:`settings`."""
-
-    #: Whether ``eps`` is the threat budget, which ``inspector harden`` sets from the data unless given
-    #: (False: the method keeps its own default, as FGSM augmentation its 0.1).
-    eps_is_budget: ClassVar[bool] = True
+class BatchLossMethod(TrainingMethod):
+    """A method that trains any network on one batch loss. Subclasses implement
+    :meth:`batch_loss` and :meth:`settings`."""
 
     def batch_loss(self):
         """The :class:`~inspector.core.training.loop.BatchLoss` to minimise."""
@@ -125,3 +120,14 @@ class AdversarialMethod(TrainingMethod):
             on_epoch=on_epoch,
         )
         return Fitted(net, done, self.settings())
+
+
+@dataclass
+class AdversarialMethod(BatchLossMethod):
+    """A method that trains any network on one adversarial batch loss at a Linf budget ``eps``
+    (pixels in [0, 1]): the methods ``inspector harden`` offers. Subclasses declare ``eps`` and
+    their parameters and implement :meth:`batch_loss` and :meth:`settings`."""
+
+    #: Whether ``eps`` is the threat budget, which ``inspector harden`` sets from the data unless given
+    #: (False: the method keeps its own default, as FGSM augmentation its 0.1).
+    eps_is_budget: ClassVar[bool] = True

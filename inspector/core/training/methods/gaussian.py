@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from inspector.core.training.method import TRAINING_METHODS, Fitted, TrainingMethod
+from inspector.core.training.method import TRAINING_METHODS, BatchLossMethod
 from inspector.core.util.bounds import MAX_EPOCHS
 from inspector.core.util.params import param
 
 
 @TRAINING_METHODS.register
 @dataclass
-class GaussianAugmentation(TrainingMethod):
+class GaussianAugmentation(BatchLossMethod):
     name = "smooth"
     title = "Gaussian noise augmentation (the base classifier of randomized smoothing)"
     paper = "Cohen, Rosenfeld and Kolter 2019, arXiv:1902.02918"
@@ -26,22 +26,10 @@ class GaussianAugmentation(TrainingMethod):
         """``mnist-smooth-<sigma, 2 decimals>``."""
         return f"mnist-smooth-{self.sigma:.2f}"
 
-    def fit(self, net, x, y, *, seed, checkpoints, resume, on_progress, should_stop) -> Fitted:
+    def batch_loss(self):
         from inspector.core.training.gaussian_noise import GaussianNoiseLoss
-        from inspector.core.training.loop import fit
 
-        done = fit(
-            net,
-            x,
-            y,
-            GaussianNoiseLoss(self.sigma),
-            epochs=self.epochs,
-            lr=self.lr,
-            seed=seed,
-            stage=self.name,
-            checkpoint=checkpoints[0],
-            resume=resume,
-            on_progress=on_progress,
-            should_stop=should_stop,
-        )
-        return Fitted(net, done, {"sigma": str(self.sigma)})
+        return GaussianNoiseLoss(self.sigma)
+
+    def settings(self) -> dict[str, str]:
+        return {"sigma": str(self.sigma)}
