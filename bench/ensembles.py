@@ -1,5 +1,5 @@
 """Ensembles as a defence (He et al. 2017, arXiv:1706.04701): the attack made on one member and
-transferred, against the attack made on the whole ensemble, on digits and road signs.
+transferred, against the attack made on the whole ensemble, on digits, road signs and photos.
 
 For each dataset and rule (mean of the probabilities, majority vote), on the first N test images
 the ensemble reads correctly (a seeded draw): the clean accuracy of each member and of the
@@ -9,6 +9,10 @@ is made on the ensemble (adaptive; the vote through the mean probabilities), wit
 intervals, and how many members the adaptive adversarials fool.
 
     PYTHONPATH=. nice -n 15 python bench/ensembles.py [--images 100] [--steps 20] [--data ../shared/data]
+        [--dataset digits|road signs|photos ...]
+
+The photo members differ in input size (224, 240, 260): each sees the photo resized to its own
+(:class:`~inspector.core.defenses.ensemble.Ensemble`); there are 100 sample photos.
 """
 
 from __future__ import annotations
@@ -24,18 +28,27 @@ from inspector.core.defenses.ensemble import Ensemble
 from inspector.core.evaluation.stats import wilson_interval
 from inspector.core.io.datasets.gtsrb import load_npz
 from inspector.core.io.datasets.mnist import mnist_split
+from inspector.core.io.image import load_tensor
 from inspector.core.models.loading import load_model
 from inspector.core.util.params import parse_number
 
 SETTINGS = {
     "digits": (("mnist-standard", "mnist-pgd-at", "mnist-distilled"), "0.3"),
     "road signs": (("gtsrb-standard", "gtsrb-pgd-at"), "8/255"),
+    "photos": (("efficientnet-lite0", "efficientnet-lite1", "efficientnet-lite2"), "1/255"),
 }
 
 
 def test_images(dataset: str, data: Path, count: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """``count`` test images drawn with seed 0: held-out MNIST digits, or GTSRB test signs."""
-    x, y = mnist_split(data / "mnist")["held_out"] if dataset == "digits" else load_npz(data / "gtsrb" / "test.npz")
+    """``count`` test images drawn with seed 0: held-out MNIST digits, GTSRB test signs, or the ImageNet
+    sample photos at EfficientNet-Lite0's 224x224 (labelled by the WordNet id in their file names)."""
+    if dataset == "photos":
+        wnids = [line.split("\t")[1] for line in (data / "imagenet_classes.tsv").read_text().splitlines()]
+        files = sorted((data / "imagenet-sample").glob("*.JPEG"))
+        x = torch.cat([load_tensor(f, (224, 224)) for f in files])
+        y = torch.tensor([wnids.index(f.name.split("_")[0]) for f in files])
+    else:
+        x, y = mnist_split(data / "mnist")["held_out"] if dataset == "digits" else load_npz(data / "gtsrb" / "test.npz")
     pick = torch.randperm(len(y), generator=torch.Generator().manual_seed(0))[:count]
     return x[pick], y[pick]
 
@@ -55,8 +68,10 @@ def main() -> None:
     parser.add_argument("--images", type=int, default=100)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared" / "data"))
+    parser.add_argument("--dataset", choices=tuple(SETTINGS), action="append", help="default: all")
     args = parser.parse_args()
-    for dataset, (names, eps) in SETTINGS.items():
+    for dataset in args.dataset or SETTINGS:
+        names, eps = SETTINGS[dataset]
         members = [load_model(name, "cpu") for name in names]
         x, y = test_images(dataset, Path(args.data), args.images * 2)
         eps_value = parse_number(eps)

@@ -7,13 +7,11 @@ from conftest import DATA
 
 from inspector.cli import main
 from inspector.core.attacks import make_attack
-from inspector.core.defenses.ensemble import Ensemble, check_members
+from inspector.core.defenses.ensemble import Ensemble
 from inspector.core.evaluation.stats import wilson_interval
 from inspector.core.io.datasets.mnist import mnist_split
 from inspector.core.io.resources import resource_path
-from inspector.core.models.classifier import Classifier
 from inspector.core.models.loading import load_model
-from inspector.core.util.errors import ModelError
 
 MEMBERS = ("mnist-pgd-at", "mnist-standard", "mnist-distilled")
 
@@ -70,11 +68,16 @@ def test_the_vote_is_attacked_through_the_gradient_of_the_mean(members, digits):
     assert torch.allclose(grads[0], grads[1])
 
 
-def test_members_of_other_input_sizes_cannot_vote_together(members):
-    digits = members[1]
-    wider = Classifier(digits.net, name="wide", input_size=(32, 32), channels=1, class_names=digits.class_names)
-    with pytest.raises(ModelError, match="input size 32x32 differ from 28x28"):
-        check_members([digits, wider])
+def test_a_member_of_another_input_size_sees_the_input_resized_to_its_own(model, correct_batch):
+    """EfficientNet-Lite0 (224) and Lite1 (240) vote together: Lite1 reads the photo resized to 240."""
+    lite1 = load_model("efficientnet-lite1", "cpu")
+    x = correct_batch[0][:2]
+    with torch.no_grad():
+        mean = Ensemble([model, lite1])(x).softmax(1)
+        resized = torch.nn.functional.interpolate(x, size=(240, 240), mode="bilinear", align_corners=False)
+        expected = (model(x).softmax(1) + lite1(resized).softmax(1)) / 2
+    assert tuple(lite1.input_size) == (240, 240) != tuple(model.input_size)
+    assert torch.allclose(mean, expected, atol=1e-6)
 
 
 @pytest.mark.parametrize(

@@ -34,9 +34,12 @@ RULES = ("mean", "vote")
 
 
 class Ensemble(torch.nn.Module):
-    """Several classifiers of the same classes and input as one: ``forward(x)`` takes (N, C, H, W) float32
-    in [0, 1] and returns (N, K) logits by ``rule`` (see the module docstring); softmax of them gives the
-    mean probabilities (``mean``) or the vote shares (``vote``: (votes + mean probability) / (M + 1)).
+    """Several classifiers of the same classes and channels as one: ``forward(x)`` takes (N, C, H, W)
+    float32 in [0, 1] at the first member's input size and returns (N, K) logits by ``rule`` (see the
+    module docstring); softmax of them gives the mean probabilities (``mean``) or the vote shares
+    (``vote``: (votes + mean probability) / (M + 1)). A member of another input size (EfficientNet-Lite1
+    at 240 beside Lite0 at 224) sees the input resized to its own by bilinear interpolation, which is
+    differentiable, so an attack on the ensemble reaches it too.
 
     Keeps the first member's ``input_size``, ``channels``, ``class_names`` and ``resize``; ``name`` joins the
     members' names with ``" + "``.
@@ -68,7 +71,7 @@ class Ensemble(torch.nn.Module):
         return first.device
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        probs = torch.stack([m(x).softmax(1) for m in self.members])  # (M, N, K)
+        probs = torch.stack([m(self._sized(x, m)).softmax(1) for m in self.members])  # (M, N, K)
         mean = probs.mean(0)
         log_mean = mean.clamp_min(1e-30).log()
         if self.rule == "mean":
@@ -77,9 +80,15 @@ class Ensemble(torch.nn.Module):
         shares = (votes + mean.detach()) / (len(self.members) + 1)
         return log_mean + (shares.log() - log_mean).detach()
 
+    def _sized(self, x: torch.Tensor, member: Any) -> torch.Tensor:
+        """``x`` resized (bilinear) to ``member``'s input size where it differs from the ensemble's."""
+        size = tuple(member.input_size)
+        return x if size == tuple(x.shape[-2:]) else F.interpolate(x, size=size, mode="bilinear", align_corners=False)
+
 
 def check_members(models: Sequence[Any]) -> None:
-    """Refuse members that cannot vote together: other class counts, channels or input sizes than the first.
+    """Refuse members that cannot vote together: other class counts or channels than the first
+    (another input size is resized to, see :class:`Ensemble`).
 
     Raises:
         ModelError: one line naming the first member that differs and how.
@@ -89,14 +98,9 @@ def check_members(models: Sequence[Any]) -> None:
         for what, a, b in (
             ("classes", len(m.class_names), len(first.class_names)),
             ("channels", m.channels, first.channels),
-            ("input size", tuple(m.input_size), tuple(first.input_size)),
         ):
             if a != b:
                 raise ModelError(
                     f"{show_path(m.name)} cannot join an ensemble with {show_path(first.name)}: its {what} "
-                    f"{_shown(a)} differ from {_shown(b)}"
+                    f"{a} differ from {b}"
                 )
-
-
-def _shown(value) -> str:
-    return "x".join(map(str, value)) if isinstance(value, tuple) else str(value)

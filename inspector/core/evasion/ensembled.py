@@ -42,7 +42,7 @@ def ensemble_from_recipe(recipe: Recipe, model: Classifier) -> Ensemble | None:
     """The ensemble of ``model`` and the models of ``recipe.ensemble``; None without any.
 
     Raises:
-        ModelError: a member that does not load, or of other classes, channels or input size than ``model``.
+        ModelError: a member that does not load, or of other classes or channels than ``model``.
         ParameterError: see :func:`check_ensemble`.
     """
     if not recipe.ensemble:
