@@ -4,7 +4,6 @@ far a map moves under an attack, the command's files and its one-line errors."""
 from __future__ import annotations
 
 import json
-import sys
 
 import numpy as np
 import pytest
@@ -18,7 +17,7 @@ from inspector.core.explain.compare import mass_moved, rank_correlation
 from inspector.core.explain.explain import explain
 from inspector.core.io.image import load_tensor, save_image, to_pil
 from inspector.core.io.resources import resource_path
-from inspector.core.util.errors import InspectorError, ModelError, ParameterError
+from inspector.core.util.errors import ModelError, ParameterError
 
 DIGITS = (3, 7, 9)
 
@@ -192,28 +191,3 @@ def test_grad_cam_on_a_torchscript_network_says_it_sees_no_layer(mnist_model):
 def test_an_unknown_method_is_refused_by_name():
     with pytest.raises(ParameterError, match="unknown explanation method 'lime'"):
         EXPLANATION_METHODS.make("lime")
-
-
-def test_without_captum_explain_names_the_extra_in_one_line(mnist_model, capsys, monkeypatch):
-    monkeypatch.setitem(sys.modules, "captum", None)
-    monkeypatch.setitem(sys.modules, "captum.attr", None)
-    message = 'Explanations (inspector explain) need the explain extra: pip install "robustness-inspector[explain]"'
-    with pytest.raises(InspectorError) as caught:
-        EXPLANATION_METHODS.make("saliency").attribute(mnist_model, digit(mnist_model, 3), 3)
-    assert str(caught.value) == message
-    image = str(resource_path("images", "mnist-3.png"))
-    assert main(["explain", image, "--model", "mnist-standard", "--device", "cpu"]) == 2
-    assert capsys.readouterr().err == f"inspector: error: {message}\n"
-
-
-def test_without_captum_the_report_s_examples_say_why_they_have_no_maps(mnist_model, monkeypatch):
-    from inspector.core.evaluation.result import Example
-    from inspector.core.explain.examples import add_maps
-
-    monkeypatch.setitem(sys.modules, "captum", None)
-    monkeypatch.setitem(sys.modules, "captum.attr", None)
-    x = digit(mnist_model, 3)
-    example = Example("mnist-3.png", "pgd", 0.3, x, x.clone(), 3, {}, {})
-    add_maps([example], mnist_model)
-    assert example.maps.figure is None
-    assert example.maps.note.startswith("Explanations (inspector explain) need the explain extra")

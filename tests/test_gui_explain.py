@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 
 from inspector.core.io.resources import resource_path
@@ -64,17 +62,4 @@ def test_the_toggle_overlays_the_maps_after_a_run_and_takes_them_off_again(qtbot
     )
     assert bar.sanity.full_text() == ""
 
-    # without captum: one line, and the toggle goes off again (the maps made before are kept, not remade)
-    monkeypatch.setitem(sys.modules, "captum", None)
-    monkeypatch.setitem(sys.modules, "captum.attr", None)
-    errors = []
-    win.error_occurred.connect(errors.append)
-    bar.toggle.setChecked(True)
-    assert red_share(panes.arrays[0]) > 0.05  # saliency's maps, made before
-    bar.method.setCurrentIndex(bar.method.findData("integrated-gradients"))
-    qtbot.waitUntil(lambda: not bar.on(), timeout=WAIT_MS)
-    assert errors == [
-        'Explanations (inspector explain) need the explain extra: pip install "robustness-inspector[explain]"'
-    ]
-    assert np.array_equal(panes.arrays[0], plain_original) and bar.sanity.full_text() == ""
     win.close()

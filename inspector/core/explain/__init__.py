@@ -1,6 +1,6 @@
 """Explanations: which pixels a classifier's score owes most to, before and after an attack.
 
-:data:`EXPLANATION_METHODS` holds the attribution methods (captum's, the ``explain`` extra);
+:data:`EXPLANATION_METHODS` holds the attribution methods (captum's);
 :mod:`.compare` measures how far a map moved; :mod:`.explain` explains an image and an
 adversarial of it, and saves the maps as heat maps.
 """

@@ -22,7 +22,7 @@ def add_maps(examples: list[Example], model: Classifier) -> None:
     """Explain each example with :data:`METHOD` on ``model`` (with the method's sanity check, run once
     for the model) and set its ``maps``: the figure of
     :func:`~inspector.core.explain.figure.maps_figure` and a line naming the method and the check's
-    outcome. Where that is refused (captum, the ``explain`` extra, missing; a model whose layers or
+    outcome. Where that is refused (a model whose layers or
     input gradient are not visible) the ``maps`` have no figure and the one-line reason; nothing is raised for it.
     """
     method = EXPLANATION_METHODS.make(METHOD)

@@ -122,7 +122,6 @@ def explain(
     Raises:
         ParameterError: ``target`` is no class of the model, or a layer the method is given is not one.
         ModelError: the model fails, or lacks a layer the method needs or the sanity check re-initialises.
-        InspectorError: captum (the ``explain`` extra) is not installed.
     """
     original = _explained(model, method, x, target, "the image")
     adversarial = None if x_adv is None else _explained(model, method, x_adv, None, "the adversarial")
@@ -159,7 +158,6 @@ def explain_files(
         ClassNameError: ``target`` is no class of the model.
         ImageError, ModelError, DeviceError: see :func:`~inspector.core.io.image.load_tensor` and
             :func:`~inspector.core.models.loading.load_model`.
-        InspectorError: captum (the ``explain`` extra) is not installed.
     """
     from inspector.core.explain import EXPLANATION_METHODS
     from inspector.core.io.image import load_tensor

@@ -3,7 +3,7 @@ registry of them (``inspector explain --method NAME``).
 
 Each method is one module of :mod:`inspector.core.explain` with one :class:`ExplanationMethod`
 subclass decorated ``@EXPLANATION_METHODS.register``; its import in that package's ``__init__``
-is the registration line. The attributions are captum's (the ``explain`` extra), imported inside
+is the registration line. The attributions are captum's, imported inside
 :meth:`ExplanationMethod.attribute` only, so that the command line lists the methods without it.
 """
 
@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from inspector.core.util.errors import ModelError, ParameterError
-from inspector.core.util.extras import require_extra
 from inspector.core.util.messages import show_path
 from inspector.core.util.params import Configurable, Registry
 
@@ -55,12 +54,10 @@ class ExplanationMethod(Configurable):
         """Attribute the logit ``target`` of ``model`` on ``x``, (1, C, H, W) in [0, 1], to its pixels.
 
         Raises:
-            InspectorError: captum (the ``explain`` extra) is not installed.
             ParameterError: ``target`` is no class of the model.
             ModelError: the model has no usable input gradient, fails on ``x``, or has no layer
                 the method needs.
         """
-        require_extra("explain")
         if not model.has_input_gradient:
             raise ModelError(f"{show_path(model.name)}: the model has no usable input gradient to explain it with")
         if not 0 <= target < model.num_classes:

@@ -121,7 +121,6 @@ def model_randomisation(model: Classifier, method: ExplanationMethod, x: torch.T
 
     Raises:
         ModelError: the model fails.
-        InspectorError: captum (the ``explain`` extra) is not installed.
     """
     try:
         copied, layers = randomised(model)

@@ -28,10 +28,8 @@ class Extra:
 
 #: The extras, by name.
 EXTRAS = {
-    "onnx": Extra(("onnx", "onnxruntime"), "ONNX model files need"),
     "privacy": Extra(("opacus",), "DP-SGD training (inspector train dp) needs"),
     "ray": Extra(("ray",), "Spreading an evaluation over Ray workers (--ray) needs"),
-    "explain": Extra(("captum",), "Explanations (inspector explain) need"),
 }
 
 

@@ -40,7 +40,6 @@ from inspector.core.models.formats.sidecar import SIDECAR_SUFFIX, classifier_for
 from inspector.core.models.formats.torchscript import load_torchscript
 from inspector.core.models.metadata import ModelMetadata
 from inspector.core.util.errors import ModelError
-from inspector.core.util.extras import require_extra
 from inspector.core.util.messages import show_path
 
 #: Suffixes of the model files the app offers to open.
@@ -61,8 +60,6 @@ def load_model_file(path: Path, *, trust_code: bool = False) -> Classifier:
         TorchScriptCodeError: (a CodePickleError) TorchScript, and ``trust_code`` is False.
         ModelError: no such file, a folder, a FIFO or device, a sidecar given as the model, weights without
             an architecture, or a file of its format that cannot be read.
-        InspectorError: an ONNX file without the onnx extra installed (see
-            :func:`~inspector.core.util.extras.require_extra`).
     """
     shown = show_path(path)
     regular_file(path, ModelError, "model")  # torch.load and zipfile would wait on a FIFO, read /dev/zero for ever
@@ -72,8 +69,7 @@ def load_model_file(path: Path, *, trust_code: bool = False) -> Classifier:
     if path.suffix == ".pt2":
         return load_exported(path)
     if path.suffix == ".onnx":
-        require_extra("onnx")
-        from inspector.core.models.formats.onnx_file import load_onnx  # onnx and onnxruntime: only for these
+        from inspector.core.models.formats.onnx_file import load_onnx  # onnx and onnxruntime: imported for these only
 
         return load_onnx(path)
     if path.suffix == ".safetensors":

@@ -42,7 +42,6 @@ def maps_job(job: Job, inspection: Inspection, method: str) -> Maps:
     """Explain ``inspection``'s original and adversarial with the registered method ``method``.
 
     Raises:
-        InspectorError: captum (the ``explain`` extra) is missing.
         ModelError: the model lacks what the method needs (input gradient, feature maps), or fails.
     """
     from inspector.core.explain import EXPLANATION_METHODS
