@@ -20,35 +20,21 @@ from torch import nn
 
 from inspector.core.attacks.base import quantized
 from inspector.core.attacks.pgd import PGD
-from inspector.core.training.warmup import ramped_eps
+from inspector.core.training.warmup import InnerBudget
 
 
 @dataclass
-class PGDAdversarialLoss:
-    """A :class:`~inspector.core.training.loop.BatchLoss`: CE on PGD adversarials.
+class PGDAdversarialLoss(InnerBudget):
+    """A :class:`~inspector.core.training.loop.BatchLoss`: CE on PGD adversarials, within the
+    :class:`~inspector.core.training.warmup.InnerBudget` (whose ``warmup`` defaults to 2.4 epochs here)."""
 
-    Attributes:
-        eps: Linf budget in [0, 1] pixel units (0.3 = 76.5 grey levels, as Madry et al. on MNIST).
-        steps: PGD iterations of the inner maximisation.
-        step_size: PGD step in [0, 1] pixel units; None: 2.5 * eps / steps (Madry et al.'s rule).
-        warmup: epochs over which eps grows linearly from 0 to ``eps``.
-    """
-
-    eps: float = 0.3
-    steps: int = 10
-    step_size: float | None = None
     warmup: float = 2.4
-
-    def eps_at(self, progress: float) -> float:
-        """The budget used after ``progress`` epochs of training."""
-        return ramped_eps(self.eps, self.warmup, progress)
 
     def __call__(
         self, net: nn.Module, x: torch.Tensor, y: torch.Tensor, *, seed: int, progress: float
     ) -> tuple[torch.Tensor, torch.Tensor]:
         eps = self.eps_at(progress)
-        step = self.step_size if self.step_size is not None else 2.5 * eps / self.steps
-        attack = PGD(eps=eps, step_size=step, steps=self.steps, loss="ce", random_start=True, seed=seed)
+        attack = PGD(eps=eps, step_size=self.step_for(eps), steps=self.steps, loss="ce", random_start=True, seed=seed)
         net.eval()
         x_adv = quantized(x, attack.iterate(net, x, y)[0], attack.linf_bound())
         net.train()

@@ -18,38 +18,26 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from inspector.core.training.warmup import ramped_eps
+from inspector.core.training.warmup import InnerBudget
 
 
 @dataclass
-class TradesLoss:
-    """A :class:`~inspector.core.training.loop.BatchLoss`: clean CE plus beta x the worst-case KL.
+class TradesLoss(InnerBudget):
+    """A :class:`~inspector.core.training.loop.BatchLoss`: clean CE plus beta x the worst-case KL
+    within the :class:`~inspector.core.training.warmup.InnerBudget`.
 
     Attributes:
-        eps: Linf budget in [0, 1] pixel units.
         beta: weight of the robustness (KL) term, >= 0.
-        steps: PGD iterations of the inner maximisation.
-        step_size: PGD step in [0, 1] pixel units; None: 2.5 * eps / steps.
-        warmup: epochs over which eps grows linearly from 0 to ``eps``.
     """
 
-    eps: float = 0.3
     beta: float = 6.0
-    steps: int = 10
-    step_size: float | None = None
-    warmup: float = 0.0
-
-    def eps_at(self, progress: float) -> float:
-        """The budget used after ``progress`` epochs of training."""
-        return ramped_eps(self.eps, self.warmup, progress)
 
     def __call__(
         self, net: nn.Module, x: torch.Tensor, y: torch.Tensor, *, seed: int, progress: float
     ) -> tuple[torch.Tensor, torch.Tensor]:
         eps = self.eps_at(progress)
-        step = self.step_size if self.step_size is not None else 2.5 * eps / self.steps
         net.eval()
-        x_adv = worst_kl(net, x, eps, step, self.steps, seed)
+        x_adv = worst_kl(net, x, eps, self.step_for(eps), self.steps, seed)
         net.train()
         logits = net(x)
         robust = F.kl_div(F.log_softmax(net(x_adv), 1), F.softmax(logits, 1), reduction="batchmean")
