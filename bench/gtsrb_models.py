@@ -7,6 +7,9 @@ what survives as the black-box sanity check; a Square success where both APGDs f
 printed, since it would mean gradient masking.
 
     OMP_NUM_THREADS=2 PYTHONPATH=. python bench/gtsrb_models.py [--per-class 20] [--models gtsrb-standard,gtsrb-pgd-at]
+
+A model may also be an architecture with weights, ``gtsrb-cnn@PATH.safetensors`` (a candidate
+from ``bench/train_gtsrb.py``, before it ships).
 """
 
 from __future__ import annotations
@@ -66,7 +69,8 @@ def main() -> None:
         "Square": make_attack("square", {"eps": EPS, "max_queries": args.square_queries}),
     }
     for name in args.models.split(","):
-        model = load_model(name, "cpu")
+        arch, _, weights = name.partition("@")
+        model = load_model(arch, "cpu", weights=weights or None)
         start = time.perf_counter()
         correct = predict(model, x) == y
         print(
