@@ -17,6 +17,8 @@ import torch
 from PIL import Image
 
 from inspector.core.attacks import ATTACKS
+from inspector.core.evaluation.certified import CertificationResult
+from inspector.core.evaluation.certified_records import CERTIFY, certification
 from inspector.core.evaluation.config import EvaluationConfig, budgets
 from inspector.core.evaluation.mistaken import Mistaken, tally
 from inspector.core.evaluation.sanity import sanity_checks
@@ -84,6 +86,8 @@ class EvaluationResult:
             ``{setting, attack, eps, target, n, reached, rate, ci}`` per setting, attack and budget above 0
             (:func:`~inspector.core.evaluation.targets.success_per_target`); empty when untargeted.
         examples: a few adversarials made in this run.
+        certified: with ``config.smoothing``, the randomized-smoothing certificates of the images certified
+            so far and their certified-accuracy curve; None without.
         stopped: the run was stopped before the end; the tables cover what was done.
         batch_size: images per attack batch.
     """
@@ -103,6 +107,7 @@ class EvaluationResult:
     examples: list[Example] = field(default_factory=list)
     stopped: bool = False
     batch_size: int = 0
+    certified: CertificationResult | None = None
 
     @property
     def flagged(self) -> bool:
@@ -124,6 +129,7 @@ class EvaluationResult:
             "targets": self.targets,
             "stopped": self.stopped,
             "batch_size": self.batch_size,
+            "certified": None if self.certified is None else self.certified.to_dict(),
         }
 
 
@@ -143,10 +149,12 @@ def summarize(
     versions: dict,
     batch_size: int,
 ) -> EvaluationResult:
-    """Build the :class:`EvaluationResult` from the records (main variant for the tables)."""
+    """Build the :class:`EvaluationResult` from the records (main variant for the tables; the certificates,
+    with ``config.smoothing``, for :attr:`EvaluationResult.certified`: an image they failed on still counts
+    in the attacks' tables)."""
     errors = [{"image": r["image"], "attack": r["attack"], "error": r["error"]} for r in records if r.get("error")]
-    bad = {e["image"] for e in errors}
-    good = [r for r in records if not r.get("error") and r["image"] not in bad]
+    bad = {e["image"] for e in errors if e["attack"] != CERTIFY}
+    good = [r for r in records if not r.get("error") and r["image"] not in bad and r["attack"] != CERTIFY]
     by_key = {(r["image"], r["attack"], r["eps"], r["setting"], r["variant"]): r for r in good}
     clean = {}
     settings = ["none"] + (["defended"] if config.defenses else []) + (["adaptive"] if config.adaptive else [])
@@ -199,6 +207,9 @@ def summarize(
         examples,
         stopped,
         batch_size,
+        None
+        if config.smoothing is None
+        else certification(model.name, config.data, config.smoothing, [r for r in records if r["image"] not in bad]),
     )
 
 

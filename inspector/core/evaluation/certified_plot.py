@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw, ImageFont
 
-from inspector.core.certify.dataset import CertificationResult
+from inspector.core.evaluation.certified import CertificationResult
 from inspector.core.evaluation.plot import COLOURS
 
 WIDTH, HEIGHT = 900, 420
