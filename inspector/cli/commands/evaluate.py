@@ -138,8 +138,7 @@ def smoothing_settings(args) -> dict | None:
         if given:
             raise ParameterError(f"{flag(given[0])} needs --certify")
         return None
-    smoothing = smoothing_from(args, args.model, skip=CERTIFY_SKIP)
-    return {spec.name: getattr(smoothing, spec.name) for spec in smoothing.params()}
+    return smoothing_from(args, args.model, skip=CERTIFY_SKIP).values()
 
 
 def config_from_args(args):

@@ -95,7 +95,7 @@ class CertificationResult:
         return {
             "model": self.model,
             "data": self.data,
-            "smoothing": {s.name: getattr(self.smoothing, s.name) for s in self.smoothing.params()},
+            "smoothing": self.smoothing.values(),
             "images": len(self.images),
             "abstentions": self.abstentions,
             "clean_accuracy": self.clean_accuracy,

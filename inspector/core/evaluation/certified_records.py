@@ -79,8 +79,8 @@ def check_certificate(record: dict, bad: Callable[[str], Exception], classes: in
         if type(value) is not int or not 0 <= value < classes:
             raise bad(f"{name!r} {one_line(repr(value), 24)} is not a class of the model (0 to {classes - 1})")
     for name, low, high in (("radius", 0.0, MAX_RADIUS), ("p_lower", 0.0, 1.0), ("seconds", 0.0, math.inf)):
-        value = record.get(name)
-        if type(value) not in (int, float) or not math.isfinite(value) or not low <= value <= high:
+        number = record.get(name)
+        if not isinstance(number, (int, float)) or isinstance(number, bool) or not low <= number <= high:
             raise bad(f"{name!r} must be a number from {low:g} to {high:g}")
     if record["smoothed"] is None and record["radius"] != 0:
         raise bad("'radius' must be 0 where the smoothed classifier abstained")
