@@ -255,6 +255,8 @@ SETTING_TITLES = {
 
 def print_result(result) -> None:
     """The tables: clean and robust accuracy with 95 % CIs, minimal-norm quantiles, sanity checks."""
+    from inspector.core.evaluation.result import broken_by_text
+
     c = result.config
     print(
         f"{result.versions['model']} on {c.data}: {result.images} images"
@@ -279,11 +281,7 @@ def print_result(result) -> None:
         print(
             f"{row['setting']:12s} {row['attack']:12s} {show_eps(row['eps']):>7s} {percent(row['accuracy']):>7s} "
             f"[{percent(lo)},{percent(hi)}] {percent(row['success_rate']):>8s} {linf:>9s} {l2:>7s}"
-            + (
-                "  fooled by " + ", ".join(f"{k} {v}" for k, v in row["broken_by"].items())
-                if "broken_by" in row
-                else ""
-            )
+            + (f"  fooled by {broken_by_text(row)}" if "broken_by" in row else "")
         )
     for row in result.minimal:
         q = "  ".join(f"{k} {v:.3g}" for k, v in row["quantiles"].items())

@@ -143,6 +143,7 @@ def render_html(result: EvaluationResult) -> str:
                 ],
             )
         )
+    parts.append(_broken_by_table(result))
     if result.minimal:
         parts.append("<h3>Norm needed by the minimal-norm attacks</h3>")
         parts.append(
@@ -189,6 +190,28 @@ def render_html(result: EvaluationResult) -> str:
         + "\n".join(parts)
         + _embedded_recipe(result)
         + "</body></html>"
+    )
+
+
+def _broken_by_table(result: EvaluationResult) -> str:
+    """Per ensemble row (AutoAttack), how many images each member fooled, members in the ensemble's order;
+    empty without an ensemble."""
+    rows = [r for r in result.robust if "broken_by" in r]
+    if not rows:
+        return ""
+    members = list(dict.fromkeys(m for r in rows for m in r["broken_by"]))
+    return (
+        "<h3>Which member fooled the images <span class='muted'>(each runs on the images the ones before "
+        "left robust)</span></h3>"
+        + _table(
+            ["setting", "attack", "eps", *members],
+            [
+                [_e(SETTINGS[r["setting"]]), _e(r["attack"]), eps_label(r["eps"])]
+                + [str(r["broken_by"].get(m, 0)) for m in members]
+                for r in rows
+            ],
+            left=2,
+        )
     )
 
 
