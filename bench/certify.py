@@ -25,9 +25,9 @@ from dataclasses import replace
 import numpy as np
 import torch
 
-from inspector.core.certify.dataset import CertificationResult, certify_samples
-from inspector.core.certify.plot import certified_plot
 from inspector.core.certify.settings import Smoothing
+from inspector.core.evaluation.certified import CertificationResult, certify_samples
+from inspector.core.evaluation.certified_plot import certified_plot
 from inspector.core.evaluation.data import load_dataset
 from inspector.core.models.loading import load_model
 from inspector.core.models.zoo.mnist_cnn import SMOOTHING_SIGMA

@@ -21,6 +21,7 @@ import torch
 
 from inspector.core.corruptions.benchmark import corruption_errors, run_corruptions
 from inspector.core.corruptions.registry import CORRUPTIONS
+from inspector.core.corruptions.report import interval, percent
 from inspector.core.evaluation.stats import wilson_interval
 from inspector.core.io.datasets.gtsrb import load_npz
 from inspector.core.models.loading import load_model
@@ -71,8 +72,7 @@ def main() -> None:
         e = errors[name]
         print(
             f"| {name} | {rate(clean_hits, n)} | {mean_interval(run.correct().float().mean((1, 2)))} "
-            f"| {e.mce:.1%} [{e.mce_95[0]:.1%}, {e.mce_95[1]:.1%}] "
-            f"| {e.relative_mce:.1%} [{e.relative_mce_95[0]:.1%}, {e.relative_mce_95[1]:.1%}] |"
+            f"| {percent(e.mce)} [{interval(e.mce_95)}] | {percent(e.relative_mce)} [{interval(e.relative_mce_95)}] |"
         )
     print("\n| corruption | " + " | ".join(f"{name} accuracy (1-5) | CE | rel. CE" for name in names) + " |")
     print("| --- |" + " --- | --- | --- |" * len(names))
@@ -83,7 +83,7 @@ def main() -> None:
             e = errors[name]
             cells.append(
                 " ".join(f"{100 * a:.0f}" for a in acc.tolist())
-                + f" | {e.ce[corruption]:.0%} | {e.relative_ce[corruption]:.0%}"
+                + f" | {percent(e.ce[corruption])} | {percent(e.relative_ce[corruption])}"
             )
         print(f"| {corruption} | " + " | ".join(cells) + " |")
 

@@ -16,9 +16,9 @@ from inspector.cli import main
 from inspector.core.attacks import make_attack
 from inspector.core.certify.bounds import lower_confidence_bound
 from inspector.core.certify.builtin import builtin_smoothing, certificate_text
-from inspector.core.certify.dataset import CertifiedImage, certify_samples
 from inspector.core.certify.settings import Smoothing
 from inspector.core.certify.smoothed import certify, predict
+from inspector.core.evaluation.certified import CertifiedImage, certify_samples
 from inspector.core.evaluation.data import load_dataset
 from inspector.core.io.datasets.mnist import heldout_digits
 from inspector.core.models.loading import load_model

@@ -63,8 +63,9 @@ def radii_from(text: str | None) -> list[float] | None:
     return radii
 
 
-def smoothing_from(args, model_name: str | None) -> Smoothing:
-    """The :class:`Smoothing` of the flags; sigma from the built-in model where not given.
+def smoothing_from(args, model_name: str | None, skip: tuple[str, ...] = ()) -> Smoothing:
+    """The :class:`Smoothing` of the flags (but those in ``skip``, which keep their defaults); sigma
+    from the built-in model where not given.
 
     Raises:
         ParameterError: a bad or missing value, naming its flag.
@@ -72,7 +73,7 @@ def smoothing_from(args, model_name: str | None) -> Smoothing:
     from inspector.core.models.zoo.mnist_cnn import SMOOTHING_SIGMA
     from inspector.core.util.errors import ParameterError
 
-    values = param_values(args, SETTINGS, skip=("sigma",))
+    values = param_values(args, SETTINGS, skip=("sigma", *skip))
     if args.sigma is not None:
         values["sigma"] = args.sigma
     elif model_name in SMOOTHING_SIGMA:
@@ -93,7 +94,7 @@ def run(args) -> int:
         from inspector.core.io.out_folder import check_file
 
         check_file(args.report, option="--report")
-    from inspector.core.certify.dataset import certify_samples
+    from inspector.core.evaluation.certified import certify_samples
     from inspector.core.evaluation.data import load_dataset
     from inspector.core.models.loading import load_model
 
@@ -106,7 +107,7 @@ def run(args) -> int:
     with stop_on_interrupt() as should_stop, ProgressLine(width=100) as line:
         result = certify_samples(model, samples, smoothing, data=args.data, on_image=show, should_stop=should_stop)
     if args.report and not result.stopped:
-        from inspector.core.certify.report import write_report
+        from inspector.core.evaluation.report_certified import write_report
 
         write_report(result, model.class_names, args.report)
     if args.json:

@@ -11,7 +11,7 @@ import argparse
 import math
 
 from inspector.cli._common import finite, percent, print_json, stop_on_interrupt, stopped
-from inspector.cli.arguments import count
+from inspector.cli.arguments import count, real
 from inspector.cli.options import add_model_options
 from inspector.cli.progress import ProgressLine
 from inspector.core.util.bounds import MAX_BATCH, MAX_EOT_SAMPLES
@@ -92,10 +92,53 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="spread the images over Ray workers: alone, a Ray instance on this machine; with ADDRESS, "
         "a cluster (e.g. auto, or ray://HEAD:10001); the numbers are a local run's",
     )
+    add_certify_arguments(p)
     p.add_argument(
         "--report", metavar="FILE.html", help="write a self-contained HTML report (when the evaluation completes)"
     )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+#: The smoothing settings ``evaluate`` takes no flag for: its --batch-size and --seed are the attacks'.
+CERTIFY_SKIP = ("batch_size", "seed")
+
+
+def add_certify_arguments(p: argparse.ArgumentParser) -> None:
+    """--certify and the randomized-smoothing flags of ``inspector certify`` (--sigma, --n0, --n, --alpha)."""
+    from inspector.cli.commands.certify import SETTINGS
+    from inspector.cli.params import add_param_arguments
+
+    p.add_argument(
+        "--certify",
+        action="store_true",
+        help="also certify each image by randomized smoothing (Cohen et al. 2019) and add the certified-accuracy "
+        "curve: --sigma (default: a built-in smoothing model's), --n0, --n, --alpha as `inspector certify`",
+    )
+    p.add_argument(
+        "--sigma",
+        type=real(maximum=10.0, above=0.0),
+        help="with --certify: standard deviation of the Gaussian noise, in [0, 1] pixel units",
+    )
+    add_param_arguments(p, SETTINGS, skip=("sigma", *CERTIFY_SKIP))
+
+
+def smoothing_settings(args) -> dict | None:
+    """The randomized-smoothing settings of --certify (every parameter, checked), or None without it.
+
+    Raises:
+        ParameterError: a bad value, sigma missing for a model not trained for smoothing, or a smoothing
+            flag without --certify; naming the flag.
+    """
+    from inspector.cli.commands.certify import SETTINGS, smoothing_from
+    from inspector.cli.params import flag, param_values
+    from inspector.core.util.errors import ParameterError
+
+    if not args.certify:
+        given = [name for name, value in param_values(args, SETTINGS, skip=CERTIFY_SKIP).items() if value is not None]
+        if given:
+            raise ParameterError(f"{flag(given[0])} needs --certify")
+        return None
+    return smoothing_from(args, args.model, skip=CERTIFY_SKIP).values()
 
 
 def config_from_args(args):
@@ -134,6 +177,7 @@ def config_from_args(args):
         out=args.out,
         resume=args.resume,
         ray=args.ray,
+        smoothing=smoothing_settings(args),
         weights=args.weights,
         trust_model_code=args.trust_model_code,
     )
@@ -211,6 +255,8 @@ SETTING_TITLES = {
 
 def print_result(result) -> None:
     """The tables: clean and robust accuracy with 95 % CIs, minimal-norm quantiles, sanity checks."""
+    from inspector.core.evaluation.result import broken_by_text
+
     c = result.config
     print(
         f"{result.versions['model']} on {c.data}: {result.images} images"
@@ -235,11 +281,7 @@ def print_result(result) -> None:
         print(
             f"{row['setting']:12s} {row['attack']:12s} {show_eps(row['eps']):>7s} {percent(row['accuracy']):>7s} "
             f"[{percent(lo)},{percent(hi)}] {percent(row['success_rate']):>8s} {linf:>9s} {l2:>7s}"
-            + (
-                "  fooled by " + ", ".join(f"{k} {v}" for k, v in row["broken_by"].items())
-                if "broken_by" in row
-                else ""
-            )
+            + (f"  fooled by {broken_by_text(row)}" if "broken_by" in row else "")
         )
     for row in result.minimal:
         q = "  ".join(f"{k} {v:.3g}" for k, v in row["quantiles"].items())
@@ -248,6 +290,11 @@ def print_result(result) -> None:
             f"({row['failed']} not fooled = inf): {q}"
         )
     print_mistaken(result)
+    if result.certified is not None:
+        from inspector.cli.commands.certify import print_result as print_certified
+
+        print("\ncertified accuracy (randomized smoothing, bare model):")
+        print_certified(result.certified, None)
     if result.sanity:
         print("\nsanity checks (Carlini et al. 2019, arXiv:1902.06705):")
         for row in result.sanity:

@@ -47,3 +47,7 @@ class Smoothing(Configurable):
                 param="n0",
                 detail=f"{self.n0} is above n ({self.n})",
             )
+
+    def values(self) -> dict:
+        """Every setting by name (JSON-ready): what an evaluation's configuration holds."""
+        return {spec.name: getattr(self, spec.name) for spec in self.params()}

@@ -42,12 +42,14 @@ def _png(pixels: np.ndarray, scale: int) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _pct(x: float) -> str:
+def percent(x: float) -> str:
+    """``"61.3 %"``, or ``"-"`` for nan (a relative CE whose baseline adds no error: its denominator is 0)."""
     return "-" if math.isnan(x) else f"{100 * x:.1f} %"
 
 
-def _interval(bounds: tuple[float, float]) -> str:
-    return f"{_pct(bounds[0])} - {_pct(bounds[1])}"
+def interval(bounds: tuple[float, float]) -> str:
+    """``"55.0 % - 67.1 %"``, each bound as :func:`percent` writes it."""
+    return f"{percent(bounds[0])} - {percent(bounds[1])}"
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -68,25 +70,26 @@ def render_html(runs: list[CorruptionRun], errors: list[CorruptionErrors], data:
     if errors:
         parts.append(f"<h2>mCE against {html.escape(errors[0].baseline)}</h2>")
         rows = [
-            [e.model, _pct(e.mce), _interval(e.mce_95), _pct(e.relative_mce), _interval(e.relative_mce_95)]
+            [e.model, percent(e.mce), interval(e.mce_95), percent(e.relative_mce), interval(e.relative_mce_95)]
             for e in errors
         ]
         parts.append(_table(["model", "mCE", "95 % interval", "relative mCE", "95 % interval"], rows))
         parts.append('<p class="muted">Intervals: paired bootstrap over images.</p>')
         header = ["corruption", *(f"CE {e.model}" for e in errors), *(f"relative CE {e.model}" for e in errors)]
         rows = [
-            [c, *(_pct(e.ce[c]) for e in errors), *(_pct(e.relative_ce[c]) for e in errors)] for c in first.corruptions
+            [c, *(percent(e.ce[c]) for e in errors), *(percent(e.relative_ce[c]) for e in errors)]
+            for c in first.corruptions
         ]
         parts.append(_table(header, rows))
     for run in runs:
         accuracy, flips = run.accuracy(), run.flip_severity()
-        parts.append(f"<h2>{html.escape(run.model)}: accuracy (clean {_pct(run.clean_accuracy())})</h2>")
+        parts.append(f"<h2>{html.escape(run.model)}: accuracy (clean {percent(run.clean_accuracy())})</h2>")
         header = ["corruption", *(f"severity {s}" for s in run.severities), "images flipped", "median flip"]
         rows = []
         for k, c in enumerate(run.corruptions):
             flipped = flips[:, k][flips[:, k] > 0]
             median = str(int(flipped.median())) if len(flipped) else "-"
-            rows.append([c, *(_pct(float(a)) for a in accuracy[k]), f"{len(flipped)} / {len(flips)}", median])
+            rows.append([c, *(percent(float(a)) for a in accuracy[k]), f"{len(flipped)} / {len(flips)}", median])
         parts.append(_table(header, rows))
     scale = max(1, 64 * len(first.corruptions) // grid.shape[0])
     parts.append("<h2>The first image under each corruption (clean, severities 1-5)</h2>")

@@ -14,6 +14,7 @@ from inspector.core.io.file_fields import (
     boolean,
     check_fields,
     device,
+    numbers,
     numbers_or_texts,
     optional,
     params,
@@ -63,6 +64,10 @@ class EvaluationConfig:
         threads: CPU intra-op threads the attacks run with; None: the count recorded in ``out`` when
             resuming, else torch's current one. :func:`~inspector.core.evaluation.evaluate` records it,
             since the adversarials' bytes depend on it (see :mod:`inspector.core.util.threads`).
+        smoothing: None, or the settings of randomized smoothing (``sigma``, ``n0``, ``n``, ``alpha``,
+            ``batch_size``, ``seed``: :class:`~inspector.core.certify.settings.Smoothing`'s parameters) with
+            which each image is also certified (Cohen et al. 2019; the certified-accuracy curve of the
+            bare model, see :mod:`inspector.core.evaluation.certified_records`).
         ray: spread the batches over Ray workers: ``"local"`` starts a Ray instance on this machine
             (or uses the one already started), anything else is a cluster address (``"auto"``,
             ``"ray://head:10001"``); None: run here. The numbers are the same either way
@@ -90,6 +95,7 @@ class EvaluationConfig:
     resume: bool = False
     threads: int | None = None
     ray: str | None = None
+    smoothing: dict[str, Any] | None = None
 
     def fingerprint(self) -> dict:
         """The fields that change the numbers (not ``device``, ``out``, ``resume``, ``ray``), JSON-ready."""
@@ -144,6 +150,7 @@ CONFIG_FIELDS = {
     "resume": boolean(),
     "threads": optional(whole(1, MAX_THREADS)),
     "ray": optional(text(MAX_PARAM_TEXT, what="local or a Ray cluster address")),
+    "smoothing": optional(numbers(max_items=8)),
 }
 
 

@@ -14,7 +14,9 @@ adversarial's (the class the image is read as); ``linf`` and ``l2`` are the pert
 [0, 1] pixel units. A targeted evaluation adds ``target``, the class the attack aimed at (records
 written before targeted evaluations have none, and load). ``label``, ``pred`` and ``target`` are
 class indices, checked against the model's class count when the folder is resumed. ``member``,
-for an ensemble (AutoAttack), names the member attack that fooled the image.
+for an ensemble (AutoAttack), names the member attack that fooled the image. An evaluation with
+randomized-smoothing certificates adds one record per image of attack ``"certify"``, with its own
+fields (:mod:`inspector.core.evaluation.certified_records`).
 A record's key is (image, attack, eps, setting, variant); a record with ``error`` stands for a
 failure on that image (``attack`` ``"load"``: it could not be read at all). Resuming reads the records back (a line cut short by a crash
 is dropped) and skips the keys they hold; a folder made by another configuration is refused.
@@ -27,6 +29,7 @@ import math
 import os
 from pathlib import Path
 
+from inspector.core.evaluation.certified_records import CERTIFY, CURVE, check_certificate
 from inspector.core.io.files import write_atomically
 from inspector.core.io.out_folder import check_folder, check_member, open_for_append, read_member
 from inspector.core.io.untrusted import parse_json
@@ -76,7 +79,7 @@ def check_folder_before(folder: str | os.PathLike | None, resume: bool, classes:
             raise ParameterError("--resume needs --out DIR, the folder of the evaluation to continue")
         return
     folder = Path(folder)
-    check_folder(folder, (MANIFEST, RESULTS))
+    check_folder(folder, (MANIFEST, RESULTS, CURVE))
     if resume:
         read_manifest(folder)
         if check_member(folder / RESULTS) is not None:
@@ -263,6 +266,9 @@ def _check_record(record, where: str, classes: int | None = None) -> dict:
     if "error" in record:
         if not isinstance(record["error"], str):
             raise bad("'error' must be text")
+        return record
+    if record["attack"] == CERTIFY:
+        check_certificate(record, bad, classes or MAX_CLASSES)
         return record
     if type(record.get("label")) is not int or type(record.get("pred")) is not int:
         raise bad("'label' and 'pred' must be whole numbers")

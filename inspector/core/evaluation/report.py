@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import base64
 import dataclasses
-import html
-import io
 import json
 import math
 import os
 from datetime import UTC, datetime
 
-from PIL import Image
-
 from inspector.core.evaluation.config import build_attack
+from inspector.core.evaluation.html import STYLE, _e, _pct, _png, _table
 from inspector.core.evaluation.plot import eps_label, robustness_plot
+from inspector.core.evaluation.report_certified import curve_section, method_table
 from inspector.core.evaluation.report_mistaken import STYLE as MATRIX_STYLE
 from inspector.core.evaluation.report_mistaken import mistaken_section, targets_section
 from inspector.core.evaluation.result import EvaluationResult, Example
@@ -29,52 +26,11 @@ SETTINGS = {
     "defended": "defended, non-adaptive attack (made on the bare model)",
     "adaptive": "defended, adaptive attack (BPDA / EOT through the defences)",
 }
-STYLE = """
-body { font-family: system-ui, sans-serif; max-width: 1000px; margin: 2em auto; color: #222; line-height: 1.4 }
-h1 { font-size: 1.6em; margin-bottom: 0.2em } h2 { font-size: 1.2em; margin-top: 1.8em; border-bottom: 1px solid #ddd }
-table { border-collapse: collapse; margin: 0.6em 0; font-variant-numeric: tabular-nums }
-th, td { border: 1px solid #ddd; padding: 3px 9px; text-align: right } th { background: #f4f4f4 }
-td.l, th.l { text-align: left }
-.flag { background: #fde2e1; color: #8a1c14; font-weight: bold } .ok { color: #1d6b2f }
-.banner { padding: 0.7em 1em; border-radius: 4px; margin: 1em 0 }
-.bad { background: #fde2e1; border: 1px solid #e8a29c } .good { background: #e3f4e6; border: 1px solid #9fd2a8 }
-img { max-width: 100%; border: 1px solid #eee } img.example { max-width: 860px } .muted { color: #777; font-size: 0.9em }
-"""
-
-
-def _png(image: Image.Image) -> str:
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG", optimize=True)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def _pct(x: float) -> str:
-    return "-" if x is None or math.isnan(x) else f"{100 * x:.1f} %"
-
-
-def _e(text) -> str:
-    return html.escape(str(text))
-
-
-def _table(header: list[str] | None, rows: list[list[str]], left: int = 1) -> str:
-    """A table of HTML cells (escaped by the caller); ``header`` None: none (a key-value table)."""
-    head = (
-        ""
-        if header is None
-        else "<tr>"
-        + "".join(f'<th class="{"l" if i < left else ""}">{_e(h)}</th>' for i, h in enumerate(header))
-        + "</tr>"
-    )
-    body = "".join(
-        "<tr>" + "".join(f'<td class="{"l" if i < left else ""}">{c}</td>' for i, c in enumerate(r)) + "</tr>"
-        for r in rows
-    )
-    return f"<table>{head}{body}</table>"
 
 
 def render_html(result: EvaluationResult) -> str:
     """The report as one HTML document (str): threat model and recipe, sanity checks, the plot,
-    the tables with 95 % confidence intervals, who is mistaken for whom (and, targeted, the success per
+    the tables with 95 % confidence intervals, the certified-accuracy curve (with certificates), who is mistaken for whom (and, targeted, the success per
     target class), example adversarials and the versions."""
     c, v = result.config, result.versions
     largest = max((r["eps"] for r in result.robust), default=0.0)
@@ -187,6 +143,7 @@ def render_html(result: EvaluationResult) -> str:
                 ],
             )
         )
+    parts.append(_broken_by_table(result))
     if result.minimal:
         parts.append("<h3>Norm needed by the minimal-norm attacks</h3>")
         parts.append(
@@ -200,6 +157,10 @@ def render_html(result: EvaluationResult) -> str:
                 left=3,
             )
         )
+    if result.certified is not None:
+        parts.append("<h2>Certified accuracy <span class='muted'>(randomized smoothing, bare model)</span></h2>")
+        parts.append(method_table(result.certified))
+        parts.append(curve_section(result.certified))
     parts.append(mistaken_section(result, SETTINGS))
     parts.append(targets_section(result, SETTINGS))
     if result.examples:
@@ -229,6 +190,28 @@ def render_html(result: EvaluationResult) -> str:
         + "\n".join(parts)
         + _embedded_recipe(result)
         + "</body></html>"
+    )
+
+
+def _broken_by_table(result: EvaluationResult) -> str:
+    """Per ensemble row (AutoAttack), how many images each member fooled, members in the ensemble's order;
+    empty without an ensemble."""
+    rows = [r for r in result.robust if "broken_by" in r]
+    if not rows:
+        return ""
+    members = list(dict.fromkeys(m for r in rows for m in r["broken_by"]))
+    return (
+        "<h3>Which member fooled the images <span class='muted'>(each runs on the images the ones before "
+        "left robust)</span></h3>"
+        + _table(
+            ["setting", "attack", "eps", *members],
+            [
+                [_e(SETTINGS[r["setting"]]), _e(r["attack"]), eps_label(r["eps"])]
+                + [str(r["broken_by"].get(m, 0)) for m in members]
+                for r in rows
+            ],
+            left=2,
+        )
     )
 
 

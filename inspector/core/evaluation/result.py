@@ -11,13 +11,18 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import torch
 from PIL import Image
 
 from inspector.core.attacks import ATTACKS
-from inspector.core.evaluation.config import EvaluationConfig, budgets
+from inspector.core.attacks.autoattack import AutoAttack
+from inspector.core.evaluation.certified import CertificationResult
+from inspector.core.evaluation.certified_records import CERTIFY, certification
+from inspector.core.evaluation.config import EvaluationConfig, budgets, build_attack
 from inspector.core.evaluation.mistaken import Mistaken, tally
 from inspector.core.evaluation.sanity import sanity_checks
 from inspector.core.evaluation.stats import median, quantiles, wilson_interval
@@ -73,7 +78,8 @@ class EvaluationResult:
         clean: per setting (``none``, ``defended``), ``{correct, n, accuracy, ci}``.
         robust: rows ``{setting, attack, eps, n, robust, accuracy, ci, success_rate, median_linf, median_l2}``,
             one per setting, attack (and ``"worst case"``) and budget; accuracies in [0, 1]; an ensemble's
-            rows add ``broken_by``, ``{member: images it fooled}``.
+            rows above eps 0 add ``broken_by``, ``{member: images it fooled}`` for every member in the
+            ensemble's order, 0 where it fooled none (:func:`broken_by_text` words it).
         minimal: rows ``{setting, attack, norm, n, failed, quantiles, needed}``: the norm each minimal-norm
             attack needed, over the n images classified correctly (``needed``: the finite ones, sorted;
             robust accuracy at eps is (correct - those <= eps) / images).
@@ -84,6 +90,8 @@ class EvaluationResult:
             ``{setting, attack, eps, target, n, reached, rate, ci}`` per setting, attack and budget above 0
             (:func:`~inspector.core.evaluation.targets.success_per_target`); empty when untargeted.
         examples: a few adversarials made in this run.
+        certified: with ``config.smoothing``, the randomized-smoothing certificates of the images certified
+            so far and their certified-accuracy curve; None without.
         stopped: the run was stopped before the end; the tables cover what was done.
         batch_size: images per attack batch.
     """
@@ -103,6 +111,7 @@ class EvaluationResult:
     examples: list[Example] = field(default_factory=list)
     stopped: bool = False
     batch_size: int = 0
+    certified: CertificationResult | None = None
 
     @property
     def flagged(self) -> bool:
@@ -124,6 +133,7 @@ class EvaluationResult:
             "targets": self.targets,
             "stopped": self.stopped,
             "batch_size": self.batch_size,
+            "certified": None if self.certified is None else self.certified.to_dict(),
         }
 
 
@@ -143,10 +153,12 @@ def summarize(
     versions: dict,
     batch_size: int,
 ) -> EvaluationResult:
-    """Build the :class:`EvaluationResult` from the records (main variant for the tables)."""
+    """Build the :class:`EvaluationResult` from the records (main variant for the tables; the certificates,
+    with ``config.smoothing``, for :attr:`EvaluationResult.certified`: an image they failed on still counts
+    in the attacks' tables)."""
     errors = [{"image": r["image"], "attack": r["attack"], "error": r["error"]} for r in records if r.get("error")]
-    bad = {e["image"] for e in errors}
-    good = [r for r in records if not r.get("error") and r["image"] not in bad]
+    bad = {e["image"] for e in errors if e["attack"] != CERTIFY}
+    good = [r for r in records if not r.get("error") and r["image"] not in bad and r["attack"] != CERTIFY]
     by_key = {(r["image"], r["attack"], r["eps"], r["setting"], r["variant"]): r for r in good}
     clean = {}
     settings = ["none"] + (["defended"] if config.defenses else []) + (["adaptive"] if config.adaptive else [])
@@ -158,6 +170,7 @@ def summarize(
             )
     robust, minimal, mistaken, targets = [], [], [], []
     eps_list = budgets(config)
+    members = _ensemble_members(config, eps_list[-1])
     for s in settings:
         images = sorted(
             {
@@ -170,7 +183,7 @@ def summarize(
             verdicts = {}
             for name in config.attacks:
                 verdicts[name] = _verdicts(by_key, images, name, eps, s, config.norm)
-                robust.append(_row(s, name, eps, verdicts[name]))
+                robust.append(_row(s, name, eps, verdicts[name], members.get(name, []) if eps > 0 else []))
                 if eps > 0:
                     mistaken.append(tally(s, name, eps, verdicts[name]))
                     targets += success_per_target(s, name, eps, verdicts[name])
@@ -199,6 +212,9 @@ def summarize(
         examples,
         stopped,
         batch_size,
+        None
+        if config.smoothing is None
+        else certification(model.name, config.data, config.smoothing, [r for r in records if r["image"] not in bad]),
     )
 
 
@@ -239,14 +255,30 @@ def _worst(verdicts: dict, image: str, norm: str) -> tuple[bool, bool, dict | No
     )
 
 
-def _row(setting: str, attack: str, eps: float, verdicts: dict) -> dict:
+def _ensemble_members(config: EvaluationConfig, eps: float) -> dict[str, list[str]]:
+    """The member labels, in order, of each chosen ensemble attack (AutoAttack) at budget ``eps`` (none at 0)."""
+    ensembles = [name for name in config.attacks if issubclass(ATTACKS[name], AutoAttack)] if eps > 0 else []
+    return {
+        name: [label for label, _ in cast(AutoAttack, build_attack(config, name, eps)).members()] for name in ensembles
+    }
+
+
+def broken_by_text(row: dict) -> str:
+    """``"apgd-ce 40, apgd-t 3, fab-t 0, square 1"``: how many images each ensemble member fooled in a
+    robust-accuracy row; ``""`` for a row without ``broken_by``."""
+    return ", ".join(f"{member} {count}" for member, count in row.get("broken_by", {}).items())
+
+
+def _row(setting: str, attack: str, eps: float, verdicts: dict, members: Sequence[str] = ()) -> dict:
     """One table row; the success rate is among the images classified correctly, the norms over those fooled;
-    for an ensemble, ``broken_by`` counts the images each member fooled."""
+    ``broken_by`` counts the images each member fooled, for each of ``members`` (an ensemble's, in order) and
+    any other a record names."""
     n = len(verdicts)
     hits = sum(robust for robust, _, _ in verdicts.values())
     correct = sum(correct for _, correct, _ in verdicts.values())
     fooled = [r for robust, correct, r in verdicts.values() if correct and not robust and r is not None]
-    members = Counter(r["member"] for r in fooled if r.get("member"))
+    counts = Counter(r["member"] for r in fooled if r.get("member"))
+    broken_by = {m: counts[m] for m in members} | dict(sorted(counts.items()))
     return (
         {"setting": setting, "attack": attack, "eps": eps, "robust": hits}
         | proportion(hits, n)
@@ -255,7 +287,7 @@ def _row(setting: str, attack: str, eps: float, verdicts: dict) -> dict:
             "median_linf": median([r["linf"] for r in fooled]),
             "median_l2": median([r["l2"] for r in fooled]),
         }
-        | ({"broken_by": dict(sorted(members.items()))} if members else {})
+        | ({"broken_by": broken_by} if broken_by else {})
     )
 
 

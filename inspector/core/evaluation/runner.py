@@ -22,6 +22,7 @@ import torch
 from inspector.core.attacks.base import StopCheck
 from inspector.core.defenses import Pipeline, defense_from_spec
 from inspector.core.evaluation.batches import BatchRun
+from inspector.core.evaluation.certified_records import certify_images, smoothing_of, write_curve
 from inspector.core.evaluation.config import EvaluationConfig, budgets, check_attacks
 from inspector.core.evaluation.data import load_dataset
 from inspector.core.evaluation.distributed import run_on_ray
@@ -65,7 +66,9 @@ def evaluate(
     on_progress: Callable[[Progress], None] | None = None,
     should_stop: StopCheck | None = None,
 ) -> EvaluationResult:
-    """Evaluate ``config``: clean and robust accuracy over the data set, with the sanity checks.
+    """Evaluate ``config``: clean and robust accuracy over the data set, with the sanity checks; with
+    ``config.smoothing``, after the attacks, each image's randomized-smoothing certificate and the
+    certified-accuracy curve (also written to the output folder once complete, ``certified.json``).
 
     ``model`` reuses a loaded classifier. The attacks run with ``config.threads`` CPU threads
     (default: the count recorded when resuming, else torch's current one), which the result's
@@ -75,7 +78,7 @@ def evaluate(
     or on which an attack fails, gets an error record and the evaluation goes on.
 
     Raises:
-        ParameterError: bad attacks, budgets or defences; ``adaptive`` without defences; a batch size,
+        ParameterError: bad attacks, budgets, defences or smoothing settings; ``adaptive`` without defences; a batch size,
             limit, sanity subset or EOT count out of range (:func:`check_counts`);
             resuming a folder of another configuration, or one whose manifest or records are malformed.
         ImageError, ClassNameError: the data set is missing or its labels unknown to the model.
@@ -116,6 +119,7 @@ def _evaluate(config: EvaluationConfig, model: Classifier | None, on_progress, s
     if config.adaptive and not pipeline.defenses:
         raise ParameterError("an adaptive evaluation needs at least one defence (e.g. --defense jpeg:quality=75)")
     check_counts(config)
+    smoothing = None if config.smoothing is None else smoothing_of(config.smoothing)
     clf = (
         model
         if model is not None
@@ -157,11 +161,20 @@ def _evaluate(config: EvaluationConfig, model: Classifier | None, on_progress, s
             if run.stopped:
                 break
             report(start + len(batch), f"{images} done")
+        if smoothing is not None and not run.stopped:
+            run.stopped = certify_images(
+                clf,
+                samples,
+                smoothing,
+                store,
+                should_stop,
+                lambda i: report(len(samples), f"certifying image {i + 1} of {len(samples)} (randomized smoothing)"),
+            )
     finally:
         store.close()
     if not run.stopped:
         run.fill_examples(samples, plan)
-    return summarize(
+    result = summarize(
         config,
         clf,
         samples,
@@ -171,3 +184,6 @@ def _evaluate(config: EvaluationConfig, model: Classifier | None, on_progress, s
         versions=versions(config, clf),
         batch_size=batch_size,
     )
+    if result.certified is not None and config.out is not None and not result.stopped:
+        write_curve(config.out, result.certified)
+    return result

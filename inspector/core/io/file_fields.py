@@ -155,6 +155,18 @@ def params() -> Field:
     )
 
 
+def numbers(max_items: int = MAX_ITEMS) -> Field:
+    """An object of at most ``max_items`` short names, each to a finite number (``{"sigma": 0.25, "n": 1000}``)."""
+    return Field(
+        f"an object of at most {max_items} names, each to a number",
+        lambda v: (
+            isinstance(v, dict)
+            and len(v) <= max_items
+            and all(is_text(k, MAX_PARAM_TEXT) and real().accepts(x) for k, x in v.items())
+        ),
+    )
+
+
 def numbers_or_texts(max_items: int = MAX_ITEMS) -> Field:
     """A list of at most ``max_items`` numbers or short texts (budgets: ``0.03``, ``"8/255"``)."""
     return Field(

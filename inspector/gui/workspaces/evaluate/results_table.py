@@ -1,4 +1,5 @@
-"""The results: clean accuracy, the robust accuracy table with Wilson intervals, and the sanity checks."""
+"""The results: clean accuracy, the robust accuracy table with Wilson intervals (and, for AutoAttack, how
+many images each member fooled), and the sanity checks."""
 
 from __future__ import annotations
 
@@ -17,9 +18,21 @@ from PySide6.QtWidgets import (
 
 from inspector.core.evaluation import EvaluationResult
 from inspector.core.evaluation.report import SETTINGS
+from inspector.core.evaluation.result import broken_by_text
 from inspector.core.util.units import budget_text
 
-HEADER = ["defence", "attack", "eps", "robust accuracy", "95 % CI (Wilson)", "images", "attack success"]
+HEADER = [
+    "defence",
+    "attack",
+    "eps",
+    "robust accuracy",
+    "95 % CI (Wilson)",
+    "images",
+    "attack success",
+    "fooled by (member: images)",
+]
+#: The column of an ensemble's members (AutoAttack), shown only when a row has them.
+FOOLED_BY = HEADER.index("fooled by (member: images)")
 
 
 def _pct(x: float) -> str:
@@ -35,6 +48,7 @@ class ResultsTable(QWidget):
         self.summary.setWordWrap(True)
         self.table = QTableWidget(0, len(HEADER))
         self.table.setHorizontalHeaderLabels(HEADER)
+        self.table.setColumnHidden(FOOLED_BY, True)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -51,6 +65,7 @@ class ResultsTable(QWidget):
         if result is None:
             self.summary.setText("Run an evaluation to see its results here.")
             self.table.setRowCount(0)
+            self.table.setColumnHidden(FOOLED_BY, True)
             self.sanity.setText("")
             return
         clean = ", ".join(
@@ -70,9 +85,11 @@ class ResultsTable(QWidget):
                 f"{_pct(row['ci'][0])} \u2013 {_pct(row['ci'][1])}",
                 str(row["n"]),
                 _pct(row["success_rate"]),
+                broken_by_text(row),
             ]
             for j, text in enumerate(cells):
                 self.table.setItem(i, j, QTableWidgetItem(text))
+        self.table.setColumnHidden(FOOLED_BY, not any("broken_by" in row for row in result.robust))
         flags = [s for s in result.sanity if s["status"] == "flag"]
         if not result.sanity:
             self.sanity.setText("")

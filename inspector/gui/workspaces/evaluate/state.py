@@ -14,6 +14,8 @@ from pathlib import Path
 from psygnal import evented
 
 from inspector.core.attacks import ATTACKS
+from inspector.core.certify.builtin import builtin_smoothing
+from inspector.core.certify.settings import Smoothing
 from inspector.core.evaluation import EvaluationConfig, EvaluationResult, Progress
 from inspector.core.evaluation.records import MANIFEST
 from inspector.core.evaluation.targets import TARGETS
@@ -42,6 +44,8 @@ class EvaluateState:
         defenses: defence specs (``"jpeg:quality=75"``) judged non-adaptively; ``adaptive`` also attacks through them.
         out: folder of the JSONL records; a run continues there when it holds one. None: a new temporary folder.
         limit: evaluate the first ``limit`` images only; None: all.
+        certify: also certify each image by randomized smoothing with ``smoothing`` (its settings by
+            name: sigma, n0, n, alpha, batch_size, seed), for the certified-accuracy curve.
         progress: the last progress report of the running evaluation, or None.
         result: the last (partial while running) result, or None.
     """
@@ -55,6 +59,8 @@ class EvaluateState:
     adaptive: bool = False
     out: str | None = None
     limit: int | None = 200
+    certify: bool = False
+    smoothing: dict = field(default_factory=lambda: Smoothing().values())
     progress: Progress | None = None
     result: EvaluationResult | None = None
 
@@ -69,6 +75,13 @@ class EvaluateState:
             self.data = NO_DATA if self.data == BUILT_IN_DATA else self.data
             self.eps = PHOTO_EPS if self.eps == DIGIT_EPS else self.eps
 
+    def suit_smoothing(self, model: str) -> None:
+        """The noise level a built-in smoothing model was trained with (mnist-smooth-0.25, -0.50), for
+        it; other models keep the sigma chosen."""
+        trained = builtin_smoothing(model)
+        if trained is not None:
+            self.smoothing = self.smoothing | {"sigma": trained.sigma}
+
     def resumes(self) -> bool:
         """Whether :attr:`out` already holds an evaluation, which a run continues."""
         return self.out is not None and (Path(self.out) / MANIFEST).is_file()
@@ -79,7 +92,7 @@ class EvaluateState:
 
     def use_config(self, config: EvaluationConfig) -> None:
         """Take the choices of a saved evaluation: its data, attacks, budgets, steps, target mode, defences,
-        adaptive mode and image limit (its model is the session's business; a new run writes a new folder)."""
+        adaptive mode, image limit and smoothing settings (its model is the session's business; a new run writes a new folder)."""
         self.data = config.data
         self.attacks = [name for name in ATTACKS if name in config.attacks]
         self.eps = ", ".join(str(e) for e in config.eps)
@@ -89,6 +102,9 @@ class EvaluateState:
         self.defenses = list(config.defenses)
         self.adaptive = config.adaptive
         self.limit = config.limit
+        self.certify = config.smoothing is not None
+        if config.smoothing is not None:
+            self.smoothing = self.smoothing | {k: v for k, v in config.smoothing.items() if k in self.smoothing}
         self.out = None
 
     def config(
@@ -110,4 +126,5 @@ class EvaluateState:
             limit=self.limit,
             out=self.out,
             resume=self.resumes(),
+            smoothing=dict(self.smoothing) if self.certify else None,
         )

@@ -1,8 +1,8 @@
 """The Evaluate workspace: clean and robust accuracy of the session's model over a data set.
 
-Left: the data, attack and defence panels with Run / Cancel. Right: the robust
-accuracy curve, filled in as batches finish, and the results table, with beside it (a tab)
-who is mistaken for whom. It drives
+Left: the data, attack, defence and certification panels with Run / Cancel. Right: the robust
+accuracy curve, filled in as batches finish, and the results table, with beside it (tabs)
+who is mistaken for whom and, with randomized smoothing, the certified-accuracy curve. It drives
 :func:`inspector.core.evaluation.evaluate` through :mod:`inspector.gui.workspaces.evaluate.jobs`
 and renders the :class:`EvaluateState` it keeps.
 """
@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMenu, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from inspector.core.evaluation import Progress
+from inspector.core.evaluation.certified_records import smoothing_of
 from inspector.core.evaluation.data import takes_digits
 from inspector.core.evaluation.report import write_report
 from inspector.core.models.loading import load_model
@@ -23,6 +24,8 @@ from inspector.core.util.messages import show_path
 from inspector.gui.jobs import Job
 from inspector.gui.workspace import Workspace, splitter
 from inspector.gui.workspaces.evaluate.attack_panel import AttackPanel
+from inspector.gui.workspaces.evaluate.certified_view import CertifiedView
+from inspector.gui.workspaces.evaluate.certify_panel import CertifyPanel
 from inspector.gui.workspaces.evaluate.curve_plot import CurvePlot
 from inspector.gui.workspaces.evaluate.data_panel import DataPanel
 from inspector.gui.workspaces.evaluate.defense_panel import DefensePanel
@@ -64,13 +67,16 @@ class EvaluateWorkspace(Workspace):
         self.attack_panel.run_clicked.connect(self.run)
         self.attack_panel.cancel_clicked.connect(self.cancel)
         self.defense_panel = DefensePanel(self.state)
+        self.certify_panel = CertifyPanel(self.state)
 
         self.curve = CurvePlot()
         self.results = ResultsTable()
         self.mistaken = MistakenView()
+        self.certified = CertifiedView()
         self.result_tabs = QTabWidget()
         self.result_tabs.addTab(self.results, "Accuracy")
         self.result_tabs.addTab(self.mistaken, "Who is mistaken for whom")
+        self.result_tabs.addTab(self.certified, "Certified accuracy")
         self.save_button = QPushButton("Save report\u2026")
         self.save_button.setToolTip("A self-contained HTML report: recipe, sanity checks, plot, tables, examples")
         self.save_button.clicked.connect(self.save_report_dialog)
@@ -84,7 +90,7 @@ class EvaluateWorkspace(Workspace):
         save_row.addWidget(self.save_button)
         results_layout.addLayout(save_row)
         self.lay_out(
-            [self.data_panel, self.attack_panel, self.defense_panel],
+            [self.data_panel, self.attack_panel, self.defense_panel, self.certify_panel],
             splitter(Qt.Orientation.Vertical, [self.curve, results], [420, 440]),
             SIDE_WIDTH,
         )
@@ -107,6 +113,7 @@ class EvaluateWorkspace(Workspace):
         self.state.use_config(source.config)
         self.attack_panel.show_state()
         self.defense_panel.show_state()
+        self.certify_panel.show_state()
         session, model = self.shell.session, source.config.model
         other = (
             f"; it evaluated {show_path(model)}, Run uses {show_path(session.model)}" if model != session.model else ""
@@ -126,6 +133,12 @@ class EvaluateWorkspace(Workspace):
         config = self.state.config(
             session.model, session.device, weights=session.weights, trust_code=session.trust_code
         )
+        if config.smoothing is not None:
+            try:
+                smoothing_of(config.smoothing)
+            except InspectorError as exc:
+                self.shell.show_error(str(exc))
+                return
         job = Job(evaluate_job, config)
         job.progress.connect(self._on_report)
         self._job = job
@@ -159,6 +172,8 @@ class EvaluateWorkspace(Workspace):
         self.attack_panel.show_progress(done if result.stopped else result.images, result.images, stage, None)
         if result.config.out is not None:
             self.shell.show_status(f"records in {result.config.out}", 0)
+        if result.certified is not None and result.certified.images:
+            self.result_tabs.setCurrentWidget(self.certified)
         self.evaluation_finished.emit(result)
 
     def _on_busy(self, busy: bool) -> None:
@@ -182,10 +197,12 @@ class EvaluateWorkspace(Workspace):
         except InspectorError:
             return
         self.state.suit_model(takes_digits(model))
+        self.state.suit_smoothing(session.model)
 
     def _show_result(self, result) -> None:
         self.results.set_result(result)
         self.mistaken.set_result(result)
+        self.certified.set_result(result)
         self.curve.set_rows(result.robust if result is not None else [], result.config.norm if result else "linf")
         self.save_button.setEnabled(result is not None and not self.shell.runner.busy())
 

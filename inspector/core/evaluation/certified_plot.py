@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw, ImageFont
 
-from inspector.core.certify.dataset import CertificationResult
+from inspector.core.evaluation.certified import CertificationResult
 from inspector.core.evaluation.plot import COLOURS
 
 WIDTH, HEIGHT = 900, 420
@@ -39,7 +39,7 @@ def certified_plot(results: dict[str, CertificationResult]) -> Image.Image:
     )
     for k, (label, result) in enumerate(results.items()):
         colour = COLOURS[k % len(COLOURS)]
-        draw.line([(px(r), py(a)) for r, a in _steps(result)], fill=colour, width=3)
+        draw.line([(px(r), py(a)) for r, a in steps(result)], fill=colour, width=3)
         for row in result.curve():
             x = px(row["radius"])
             draw.line([(x, py(row["ci"][0])), (x, py(row["ci"][1]))], fill=colour, width=1)
@@ -50,7 +50,7 @@ def certified_plot(results: dict[str, CertificationResult]) -> Image.Image:
     return figure
 
 
-def _steps(result: CertificationResult) -> list[tuple[float, float]]:
+def steps(result: CertificationResult) -> list[tuple[float, float]]:
     """The certified accuracy as a step function of the radius: it holds up to each image's
     radius and drops by 1/n just after it."""
     n = len(result.images)

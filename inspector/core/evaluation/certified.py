@@ -1,4 +1,4 @@
-"""Randomized smoothing over a data set: CERTIFY on each image and the certified accuracy
+"""Randomized smoothing (:mod:`inspector.core.certify`) over a data set: CERTIFY on each image and the certified accuracy
 against the L2 radius, as Cohen, Rosenfeld and Kolter (2019, arXiv:1902.02918, figure 7 and
 tables 1-2) report it: at radius r, the fraction of images the smoothed classifier classifies
 correctly with a certified radius of at least r (an abstention counts as wrong).
@@ -95,7 +95,7 @@ class CertificationResult:
         return {
             "model": self.model,
             "data": self.data,
-            "smoothing": {s.name: getattr(self.smoothing, s.name) for s in self.smoothing.params()},
+            "smoothing": self.smoothing.values(),
             "images": len(self.images),
             "abstentions": self.abstentions,
             "clean_accuracy": self.clean_accuracy,
@@ -125,30 +125,45 @@ def certify_samples(
     on_image: Callable[[int, CertifiedImage], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> CertificationResult:
-    """CERTIFY each of ``samples`` in order with ``model`` as the base classifier.
+    """CERTIFY each of ``samples`` in order with ``model`` as the base classifier (:func:`certify_sample`).
 
-    Image i's noise is seeded with ``smoothing.seed * MAX_COUNT + i``, so the same settings on the same
-    device give the same certificates, and image i's do not depend on the images before it. ``on_image(i,
-    certificate)`` is called after each image; ``should_stop`` is checked between noise batches.
+    ``on_image(i, certificate)`` is called after each image; ``should_stop`` is checked between noise batches.
 
     Raises:
         ImageError: an image cannot be read.
     """
     result = CertificationResult(model.name, data, smoothing)
-    model.eval()
     for i, sample in enumerate(samples):
-        start = time.perf_counter()
-        x = sample.load(model).to(model.device)
-        with torch.no_grad():
-            clean = int(model(x).argmax(1))
-        found = certify(model, x, smoothing, seed=smoothing.seed * MAX_COUNT + i, should_stop=should_stop)
-        if found is None:
+        image = certify_sample(model, sample, i, smoothing, should_stop)
+        if image is None:
             result.stopped = True
             break
-        image = CertifiedImage(
-            sample.id, sample.label, found.label, found.radius, found.p_lower, clean, time.perf_counter() - start
-        )
         result.images.append(image)
         if on_image is not None:
             on_image(i, image)
     return result
+
+
+def certify_sample(
+    model: Classifier, sample: Sample, index: int, smoothing: Smoothing, should_stop: Callable[[], bool] | None = None
+) -> CertifiedImage | None:
+    """CERTIFY ``sample``, the data set's image number ``index``, with ``model`` (put in eval mode) as
+    the base classifier; None if ``should_stop`` said so between noise batches.
+
+    The noise is seeded with ``smoothing.seed * MAX_COUNT + index``, so the same settings on the same
+    device give the same certificate, whatever images were certified before it (a resumed evaluation's too).
+
+    Raises:
+        ImageError: the image cannot be read.
+    """
+    start = time.perf_counter()
+    model.eval()
+    x = sample.load(model).to(model.device)
+    with torch.no_grad():
+        clean = int(model(x).argmax(1))
+    found = certify(model, x, smoothing, seed=smoothing.seed * MAX_COUNT + index, should_stop=should_stop)
+    if found is None:
+        return None
+    return CertifiedImage(
+        sample.id, sample.label, found.label, found.radius, found.p_lower, clean, time.perf_counter() - start
+    )
