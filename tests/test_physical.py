@@ -241,6 +241,12 @@ def test_physical_refuses_bad_input_in_one_line_before_any_work(capsys, folders,
     assert message in err and len(err.strip().splitlines()) == 1, err
 
 
+def test_physical_help_is_printed(capsys):
+    code, out, err = run_cli(capsys, "--help")
+    assert code == 0, err
+    assert "--sign-diameter" in out and "80 % of the frame" in " ".join(out.split())
+
+
 def test_physical_checks_the_out_folder_first(capsys, folders, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")

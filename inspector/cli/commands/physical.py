@@ -66,7 +66,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         type=real(above=0.0, maximum=MAX_WIDTH_MM * SIGN_FILL),
         metavar="MM",
         help=f"with --out, also write sticker.pdf: the sticker's frame to print at 100 %% for a sign MM across "
-        f"(the sign spans {SIGN_FILL:.0%} of the frame)",
+        f"(the sign spans {SIGN_FILL * 100:.0f} %% of the frame)",
     )
     size.add_argument(
         "--size-mm",
