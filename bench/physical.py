@@ -1,6 +1,7 @@
 """The physical-attack figures of the README: an RP2 sticker on stop signs, measured honestly.
 
-The sticker (two bars, ``--sign-area`` of the stop sign's area) is made on ``--make`` rendered stop
+The sticker (``--shape``: two bars, or one block over the sign's text; ``--sign-area`` of the stop
+sign's area) is made on ``--make`` rendered stop
 signs (seeds 0..N-1) and measured on signs it never saw: rendered stop signs of other seeds
 (1000 on) and, where ../shared/data/gtsrb/test.npz is present, GTSRB test photos of stop signs
 (never shipped). Each held-out image is seen in ``--views-per-image`` random views drawn from the
@@ -9,7 +10,7 @@ distribution 1.5 times as wide as the one optimised over, after the printer's pa
 views: the signs with a random sticker in the same mask, and with no sticker.
 
     OMP_NUM_THREADS=2 PYTHONPATH=. python bench/physical.py [--models gtsrb-standard,gtsrb-pgd-at] [--target 1]
-        [--grid docs/figures/physical-rp2-views.png]
+        [--shape block] [--grid docs/figures/physical-rp2-views.png]
 
 ``--grid`` also draws 16 such views of the first held-out sign with the first model's sticker,
 each captioned with what the model reads.
@@ -32,8 +33,9 @@ from inspector.core.models.labels import resolve_class
 from inspector.core.models.loading import load_model
 from inspector.core.physical import PHYSICAL_ATTACKS
 from inspector.core.physical.evaluate import evaluate_physical, random_sticker
-from inspector.core.physical.masks import BAR_HEIGHT, bars_mask
+from inspector.core.physical.masks import BAR_HEIGHT, bars_mask, block_mask
 from inspector.core.physical.printing import Camera, snap
+from inspector.core.physical.rp2 import SHAPES
 from inspector.core.physical.views import Views
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "gtsrb"
@@ -85,6 +87,7 @@ def main() -> None:
         "--target", default="1", help="class index or name (default 1, speed limit 30), or none (untargeted)"
     )
     p.add_argument("--sign-area", type=float, default=0.10, help="the sticker's share of the sign's area")
+    p.add_argument("--shape", choices=SHAPES, default="bars", help="the sticker's shape (default: the paper's bars)")
     p.add_argument(
         "--bar-height", type=float, default=BAR_HEIGHT, help=f"a bar's share of the height (default {BAR_HEIGHT:g})"
     )
@@ -103,15 +106,19 @@ def main() -> None:
         goal = "any other class" if target is None else repr(model.class_names[target])
         x = rendered(model, range(args.make))
         area = args.sign_area * SIGN_SHARE
-        mask = bars_mask(model.input_size, area, args.bar_height)
+        if args.shape == "bars":
+            mask = bars_mask(model.input_size, area, args.bar_height)
+        else:
+            mask = block_mask(model.input_size, area)
         attack = PHYSICAL_ATTACKS.make("rp2", {"steps": args.steps, "views": args.views, "area": area})
         start = time.perf_counter()
         result = attack.run(model, x, torch.full((len(x),), STOP), target=target, mask=mask)
         made = time.perf_counter() - start
-        rows = int(mask[0].sum(1).gt(0).sum()) // 2
+        rows = int(mask[0].sum(1).gt(0).sum())
+        shape = f"bars {rows // 2} rows high" if args.shape == "bars" else f"a block of {rows} rows"
         print(
             f"{name}: RP2 sticker -> {goal}, {float(mask.mean()):.1%} of the frame "
-            f"({float(mask.mean()) / SIGN_SHARE:.1%} of the sign, bars {rows} rows high), "
+            f"({float(mask.mean()) / SIGN_SHARE:.1%} of the sign, {shape}), "
             f"made on {len(x)} rendered stop signs "
             f"in {made:.0f} s ({result.iterations} steps x {args.views} views)"
         )

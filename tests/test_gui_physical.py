@@ -10,6 +10,7 @@ from PIL import Image
 from safetensors.torch import save_file
 
 from inspector.core.models.loading import load_model
+from inspector.core.physical.masks import block_mask
 from inspector.gui.main_window import MainWindow
 from inspector.gui.session import Session
 from inspector.gui.settings import Settings
@@ -105,6 +106,14 @@ def test_a_painted_mask_is_where_the_sticker_goes(qtbot, main):
         ws.setup.run_button.click()
     mask = done.args[0].result.mask[0]
     assert main.errors == [] and int(mask.sum()) == 6 and mask[15:18, 15:17].all()
+
+
+def test_the_paint_dialog_starts_from_the_shape_chosen(qtbot, main):
+    ws = main.workspaces["physical"]
+    ws.state.params["shape"] = "block"
+    dialog = ws.mask_dialog()
+    assert dialog is not None
+    assert np.array_equal(dialog.painter.mask, block_mask((32, 32), 0.05)[0].numpy() > 0.5)
 
 
 def test_an_architecture_with_the_users_weights_is_attacked_with_them(qtbot, main, tmp_path):

@@ -5,12 +5,13 @@ print-and-camera simulation, and save it."""
 from __future__ import annotations
 
 import argparse
+import time
 
 from inspector.cli._common import print_json, rate_ci, stop_on_interrupt, stopped
 from inspector.cli.arguments import count, real
 from inspector.cli.options import add_defense_spec_argument, add_model_options
 from inspector.cli.params import add_param_arguments, describe, flag_errors, param_values
-from inspector.cli.progress import ProgressLine
+from inspector.cli.progress import ProgressLine, eta
 from inspector.core.physical import PHYSICAL_ATTACKS
 from inspector.core.physical.print_page import DPI, MAX_DPI, MAX_WIDTH_MM, MIN_DPI, SIGN_FILL, sign_width
 from inspector.core.physical.views import WIDER, Views
@@ -66,7 +67,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         type=real(above=0.0, maximum=MAX_WIDTH_MM * SIGN_FILL),
         metavar="MM",
         help=f"with --out, also write sticker.pdf: the sticker's frame to print at 100 %% for a sign MM across "
-        f"(the sign spans {SIGN_FILL:.0%} of the frame)",
+        f"(the sign spans {SIGN_FILL * 100:.0f} %% of the frame)",
     )
     size.add_argument(
         "--size-mm",
@@ -115,12 +116,14 @@ def run(args) -> int:
     )
     with flag_errors(PHYSICAL_ATTACKS), flag_errors(VIEWS):
         prepared = prepare(job)
+    started = time.perf_counter()
     with stop_on_interrupt() as should_stop, ProgressLine() as line:
 
         def show(step) -> None:
             line.show(
                 f"{job.kind}: step {step.iteration}/{step.total}  loss {float(step.loss.mean()):.3f}  "
-                f"fooled {float(step.success.float().mean()):.0%} of the images"
+                f"fooled {float(step.success.float().mean()):.0%} of the images  "
+                f"{eta(step.iteration / step.total, time.perf_counter() - started)}"
             )
 
         result, summary = prepared.execute(on_step=show, should_stop=should_stop)

@@ -30,7 +30,7 @@ from inspector.core.models.loading import load_model
 from inspector.core.physical.attack import PHYSICAL_ATTACKS, PhysicalAttack
 from inspector.core.physical.defended import defence_rows
 from inspector.core.physical.evaluate import VIEWS_PER_IMAGE, evaluate_physical, random_sticker
-from inspector.core.physical.masks import bars_mask, mask_from_image
+from inspector.core.physical.masks import mask_from_image, shape_mask
 from inspector.core.physical.print_page import DPI, check_print, save_pdf
 from inspector.core.physical.result import PhysicalResult
 from inspector.core.physical.views import WIDER, Views
@@ -50,7 +50,7 @@ MAX_IMAGES = 10_000
 class PhysicalJob:
     """What to run. ``images`` and ``held_out`` are folders :func:`load_dataset` reads (labels from
     file names or ``labels.csv``); ``target`` a class index or name (None: untargeted); ``mask`` an
-    image file (None: the attack's default, two bars); ``views`` the :class:`Views` parameters as
+    image file (None: the attack's shape, two bars by default); ``views`` the :class:`Views` parameters as
     text or values; ``wider`` how much wider the evaluation's views are; ``weights`` and
     ``trust_code`` as :func:`~inspector.core.models.loading.load_model` takes them; ``threads`` the CPU
     intra-op thread count (None: torch's current one, recorded when run); ``print_mm`` the printed
@@ -215,7 +215,11 @@ def prepare(job: PhysicalJob) -> Prepared:
     held_x, held_y = _load(job.held_out, model) if job.held_out is not None else (None, None)
     mask = None
     if attack.needs_mask:
-        mask = mask_from_image(job.mask, model.input_size) if job.mask else bars_mask(model.input_size, attack.area)
+        mask = (
+            mask_from_image(job.mask, model.input_size)
+            if job.mask
+            else shape_mask(attack.shape, model.input_size, attack.area)
+        )
     return Prepared(job, attack, views, model, x, y, held_x, held_y, target, mask, pipeline)
 
 

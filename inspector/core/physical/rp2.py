@@ -21,6 +21,9 @@ from dataclasses import dataclass
 from inspector.core.physical.attack import PhysicalAttack, register
 from inspector.core.util.params import MAX_SEED, param
 
+#: The shapes a sticker takes when no mask is given (:func:`~inspector.core.physical.masks.shape_mask`).
+SHAPES = ("bars", "block")
+
 
 @register
 @dataclass
@@ -43,7 +46,12 @@ class RP2(PhysicalAttack):
     views: int = param(8, "random views of each image per step (the EOT sample)", minimum=1, maximum=1000)
     lr: float = param(0.3, "Adam learning rate on the colours' logits", above=0.0, maximum=10.0)
     nps_weight: float = param(0.05, "weight lambda of the non-printability score", minimum=0.0, maximum=100.0)
-    area: float = param(0.05, "the two bars' share of the image, when no mask is given", above=0.0, maximum=0.5)
+    area: float = param(0.05, "the sticker's share of the image, when no mask is given", above=0.0, maximum=0.5)
+    shape: str = param(
+        "bars",
+        "the sticker's shape when no mask is given: the paper's two bars, or one block in the middle",
+        choices=SHAPES,
+    )
     seed: int = param(0, "seed of the initial colours and the views", minimum=0, maximum=MAX_SEED)
 
     def run(self, model, x, y, *, target=None, mask=None, views=None, on_step=None, should_stop=None):

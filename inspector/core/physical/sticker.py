@@ -9,7 +9,7 @@ import torch.nn.functional as F
 
 from inspector.core.attacks.base import Step
 from inspector.core.io.image import quantize
-from inspector.core.physical.masks import bars_mask, check_mask, square_mask
+from inspector.core.physical.masks import check_mask, shape_mask, square_mask
 from inspector.core.physical.placement import place
 from inspector.core.physical.printing import non_printability, snap, snap_straight_through
 from inspector.core.physical.result import PhysicalResult, fingerprints
@@ -22,17 +22,18 @@ CHECK_EVERY = 10
 def optimise_sticker(
     attack, model, x, y, *, placed=False, target=None, mask=None, views=None, on_step=None, should_stop=None
 ):
-    """Run the RP2 or patch ``attack`` (its parameters: steps, views, lr, nps_weight, area, seed) as
+    """Run the RP2 or patch ``attack`` (its parameters: steps, views, lr, nps_weight, area, seed; RP2's shape) as
     :meth:`PhysicalAttack.run` describes. ``placed``: a patch, pasted at a random place in each view
     (:func:`~inspector.core.physical.placement.place`), its mask a centred square of ``area``.
 
     Raises:
-        ParameterError: an empty mask or one covering the whole image; bars or a square that cannot
-            cover ``area``.
+        ParameterError: an empty mask or one covering the whole image; bars, a block or a square
+            that cannot cover ``area``.
     """
     views = views or Views()
     if mask is None:
-        mask = (square_mask if placed else bars_mask)(tuple(x.shape[-2:]), attack.area)
+        size = tuple(x.shape[-2:])
+        mask = square_mask(size, attack.area) if placed else shape_mask(attack.shape, size, attack.area)
     check_mask(mask)
     mask = mask.to(x)
     x = quantize(x.detach())

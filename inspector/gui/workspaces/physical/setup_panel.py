@@ -62,8 +62,10 @@ class SetupPanel(QGroupBox):
         self.target.currentIndexChanged.connect(self._target_changed)
         form.addRow("target", self.target)
         self.mask = QLineEdit(state.mask)
-        self.mask.setPlaceholderText("two bars")
-        self.mask.setToolTip("a mask image, white where the sticker goes on black, any size; empty: two bars")
+        self.mask.setPlaceholderText("Shape below")
+        self.mask.setToolTip(
+            "a mask image, white where the sticker goes on black, any size; empty: the Shape parameter, two bars or a block"
+        )
         self.mask.textChanged.connect(lambda t: setattr(state, "mask", t.strip()))
         self.mask_button = QPushButton("Image\u2026")
         self.mask_button.clicked.connect(self._choose_mask)

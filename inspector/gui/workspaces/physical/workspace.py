@@ -41,7 +41,7 @@ from inspector.core.models.labels import resolve_class
 from inspector.core.models.loading import load_model
 from inspector.core.physical import PHYSICAL_ATTACKS
 from inspector.core.physical.job import PhysicalJob
-from inspector.core.physical.masks import bars_mask, mask_from_image
+from inspector.core.physical.masks import mask_from_image, shape_mask
 from inspector.core.physical.views import WIDER
 from inspector.core.replay.physical import PhysicalSource
 from inspector.core.util.errors import InspectorError, ParameterError
@@ -313,7 +313,7 @@ class PhysicalWorkspace(Workspace):
     # ---- mask ----------------------------------------------------------------------------------
     def mask_dialog(self) -> PaintDialog | None:
         """The painter on the first image of the folder to make the pattern on, with the current mask
-        (the mask image, else the two bars); None (after one error) when that image cannot be read."""
+        (the mask image, else the attack's shape); None (after one error) when that image cannot be read."""
         session = self.shell.session
         try:
             model = load_model(session.model, session.device, weights=session.weights, trust_code=session.trust_code)
@@ -329,9 +329,11 @@ class PhysicalWorkspace(Workspace):
 
     def _current_mask(self, size: tuple[int, int]) -> np.ndarray:
         """The mask a run would use now, (H, W) bool; empty where that is refused."""
-        area = self.state.params.get("area", PHYSICAL_ATTACKS[self.state.kind]().area)
+        defaults = PHYSICAL_ATTACKS[self.state.kind]()
+        area = self.state.params.get("area", defaults.area)
+        shape = self.state.params.get("shape", getattr(defaults, "shape", "bars"))
         try:
-            mask = mask_from_image(self.state.mask, size) if self.state.mask else bars_mask(size, float(area))
+            mask = mask_from_image(self.state.mask, size) if self.state.mask else shape_mask(shape, size, float(area))
         except ParameterError:
             return np.zeros(size, dtype=bool)
         return mask[0].numpy() > 0.5
