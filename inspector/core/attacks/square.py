@@ -162,18 +162,24 @@ class Square(QueryAttack):
         )
 
     def _linf_proposal(self, x, x_best, side, gen):
-        """Per image, one window set to x +- eps per channel; signs that leave the window as it is
-        are drawn again, so no query is spent on an unchanged image (as in the paper's code)."""
+        """Per image, one window set to x +- eps per channel, all the images at once; signs that leave
+        the window as it is are drawn again, so no query is spent on an unchanged image (as in the
+        paper's code)."""
+        m, c, h, w = x.shape
+        top = torch.randint(0, h - side + 1, (m, 1), generator=gen)
+        left = torch.randint(0, w - side + 1, (m, 1), generator=gen)
+        rows, cols = torch.arange(h), torch.arange(w)
+        in_rows = (rows >= top) & (rows < top + side)  # (M, H)
+        in_cols = (cols >= left) & (cols < left + side)  # (M, W)
+        window = (in_rows[:, None, :, None] & in_cols[:, None, None, :]).to(x.device)  # (M, 1, H, W)
         out = x_best.clone()
-        for j in range(x.shape[0]):
-            r, s = self._window(side, x.shape[2], x.shape[3], gen)
-            clean, current = x[j, :, r : r + side, s : s + side], x_best[j, :, r : r + side, s : s + side]
-            while True:
-                signs = (torch.randint(0, 2, (x.shape[1], 1, 1), generator=gen) * 2 - 1).float().to(x.device)
-                window = (clean + self.eps * signs).clamp(0.0, 1.0)
-                if self.eps == 0 or not torch.equal(window, current):
-                    break
-            out[j, :, r : r + side, s : s + side] = window
+        redraw = torch.arange(m, device=x.device)
+        while redraw.numel():
+            signs = (torch.randint(0, 2, (redraw.numel(), c, 1, 1), generator=gen) * 2 - 1).to(x)
+            current = x_best[redraw]
+            proposal = torch.where(window[redraw], (x[redraw] + self.eps * signs).clamp(0.0, 1.0), current)
+            out[redraw] = proposal
+            redraw = redraw[(proposal == current).flatten(1).all(1)] if self.eps > 0 else redraw[:0]
         return out
 
     def _l2_start(self, n, c, h, w, gen):
