@@ -168,18 +168,24 @@ class Square(QueryAttack):
         m, c, h, w = x.shape
         top = torch.randint(0, h - side + 1, (m, 1), generator=gen)
         left = torch.randint(0, w - side + 1, (m, 1), generator=gen)
-        rows, cols = torch.arange(h), torch.arange(w)
-        in_rows = (rows >= top) & (rows < top + side)  # (M, H)
-        in_cols = (cols >= left) & (cols < left + side)  # (M, W)
-        window = (in_rows[:, None, :, None] & in_cols[:, None, None, :]).to(x.device)  # (M, 1, H, W)
+        span = torch.arange(side)
+        at = (  # indices of each image's window: x[at] is (M, side, side, C)
+            torch.arange(m)[:, None, None].to(x.device),
+            slice(None),
+            (top + span)[:, :, None].to(x.device),
+            (left + span)[:, None, :].to(x.device),
+        )
+        clean, current = x[at], x_best[at]
+        up, down = (clean + self.eps).clamp(0.0, 1.0), (clean - self.eps).clamp(0.0, 1.0)
+        as_up = (current == up).flatten(1, 2).all(1).cpu()  # (M, C): the window already holds x + eps there
+        as_down = (current == down).flatten(1, 2).all(1).cpu()
+        positive = torch.randint(0, 2, (m, c), generator=gen).bool()
+        redraw = torch.where(positive, as_up, as_down).all(1) if self.eps > 0 else torch.zeros(m, dtype=torch.bool)
+        while bool(redraw.any()):
+            positive[redraw] = torch.randint(0, 2, (int(redraw.sum()), c), generator=gen).bool()
+            redraw &= torch.where(positive, as_up, as_down).all(1)
         out = x_best.clone()
-        redraw = torch.arange(m, device=x.device)
-        while redraw.numel():
-            signs = (torch.randint(0, 2, (redraw.numel(), c, 1, 1), generator=gen) * 2 - 1).to(x)
-            current = x_best[redraw]
-            proposal = torch.where(window[redraw], (x[redraw] + self.eps * signs).clamp(0.0, 1.0), current)
-            out[redraw] = proposal
-            redraw = redraw[(proposal == current).flatten(1).all(1)] if self.eps > 0 else redraw[:0]
+        out[at] = torch.where(positive[:, None, None, :].to(x.device), up, down)
         return out
 
     def _l2_start(self, n, c, h, w, gen):
