@@ -106,3 +106,33 @@ def test_evaluate_runs_autoattack_and_records_which_member_fooled_each_digit(cap
 def test_bad_inputs_are_one_line_and_exit_2(capsys, args):
     code, _, err = run_cli(capsys, "evaluate", "mnist-heldout", "--model", "mnist-standard", "--limit", "2", *args)
     assert code == 2 and err.startswith("inspector: error: ") and err.count("\n") == 1, (args, err)
+
+
+def test_a_watched_run_reports_every_iteration_and_ends_as_an_unwatched_one(digits):
+    model = load_model("mnist-pgd-at", "cpu")
+    x, y = digits
+    steps = []
+    watched = AutoAttack(eps=0.3, **SMALL).run(model, x, y, on_step=steps.append)
+    unwatched = AutoAttack(eps=0.3, **SMALL).run(model, x, y)
+    assert [s.iteration for s in steps] == list(range(1, watched.iterations + 1))
+    assert unwatched.iterations == watched.iterations and torch.equal(unwatched.x_adv, watched.x_adv)
+    assert unwatched.broken_by == watched.broken_by
+
+
+def test_square_moves_one_window_of_each_image_to_x_plus_or_minus_eps_per_query(digits):
+    model = load_model("mnist-pgd-at", "cpu")
+    x, y = digits
+    eps, side = 0.3, 6  # p 0.05 of a 28 x 28 digit: a 6 x 6 window
+    steps = []
+    make_attack("square", {"eps": eps, "max_queries": 40, "p_init": 0.05}).run(model, x, y, on_step=steps.append)
+    moved = 0
+    for before, after in zip(steps, steps[1:], strict=False):
+        changed = after.x_adv != before.x_adv
+        for j in changed.flatten(1).any(1).nonzero().flatten().tolist():
+            rows, cols = changed[j].any(0).nonzero(as_tuple=True)
+            assert rows.max() - rows.min() < side and cols.max() - cols.min() < side
+            new = after.x_adv[j][changed[j]]
+            ends = ((x[j] + eps).clamp(0, 1)[changed[j]], (x[j] - eps).clamp(0, 1)[changed[j]])
+            assert torch.all((new - ends[0]).abs() < 1e-6) or torch.all((new - ends[1]).abs() < 1e-6)
+            moved += 1
+    assert moved >= 5  # some proposals were accepted

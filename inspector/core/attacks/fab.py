@@ -151,8 +151,14 @@ class FABT(Attack):
                 w, g = w.flatten(1), gap.detach()
                 low, high = -x.flatten(1), 1 - x.flatten(1)
                 from_k = x_k.flatten(1)
-                d_k = linf_step_to_hyperplane(w, -g, low - (from_k - x.flatten(1)), high - (from_k - x.flatten(1)))
-                d_0 = linf_step_to_hyperplane(w, -g - (w * (x.flatten(1) - from_k)).sum(1), low, high)
+                moved_k = from_k - x.flatten(1)
+                # both projections in one batch: from x_k (its box room shifted by x_k - x) and from x
+                d_k, d_0 = linf_step_to_hyperplane(
+                    torch.cat((w, w)),
+                    torch.cat((-g, -g + (w * moved_k).sum(1))),
+                    torch.cat((low - moved_k, low)),
+                    torch.cat((high - moved_k, high)),
+                ).split(n)
                 a_k = d_k.abs().amax(1).clamp_min(1e-8)
                 a_0 = d_0.abs().amax(1).clamp_min(1e-8)
                 alpha = (a_k / (a_k + a_0)).clamp(0.0, self.alpha_max)[:, None]
@@ -164,8 +170,9 @@ class FABT(Attack):
                 norm = (seen - x).flatten(1).abs().amax(1)
                 better = success & (norm < best_norm)
                 best[better], best_norm[better] = seen[better], norm[better]
-                loss = logits_new.gather(1, pull[:, None]).squeeze(1) - logits_new.gather(1, y[:, None]).squeeze(1)
-                on_step(Step(i + 1, self.steps, loss, logits_new.softmax(1), x_new, success))
+                if on_step is not None:
+                    loss = logits_new.gather(1, pull[:, None]).squeeze(1) - logits_new.gather(1, y[:, None]).squeeze(1)
+                    on_step(Step(i + 1, self.steps, loss, logits_new.softmax(1), x_new, success))
                 x_k = torch.where(success.view(view), x + self.beta * (x_new - x), x_new)
                 if (best_norm <= self.eps).all():
                     return self._output(x, x_k, best, best_norm), i + 1, False

@@ -38,7 +38,7 @@ class Rounds:
     holds, per image, the adversarial of the round that fooled it; ``probabilities`` (N, K) are
     the model's on ``x_adv``, ``loss`` (N,) the last objective reported for each image (the logit
     margin at the start), ``fooled`` (N,) bool. ``total`` is the planned number of iterations of
-    all the rounds together (the ``Step.total`` reported); ``iterations`` counts those reported.
+    all the rounds together (the ``Step.total`` reported); ``iterations`` counts those of the rounds absorbed.
     """
 
     def __init__(
@@ -57,26 +57,35 @@ class Rounds:
         """The (M,) indices of the images not yet fooled."""
         return (~self.fooled).nonzero().squeeze(1)
 
-    def reporter(self, rows: torch.Tensor) -> StepCallback:
+    def reporter(self, rows: torch.Tensor) -> StepCallback | None:
         """The ``on_step`` to give a round that runs on the images ``rows`` (M,): each of its Steps
-        is reported as the next Step of the whole batch, the other images as they stand."""
+        (numbered 1, 2, ... within the round) is reported as the next Step of the whole batch, the
+        other images as they stand. None when nobody watches, so that the round builds no Steps."""
+        if self.on_step is None:
+            return None
+        on_step = self.on_step
 
         def report(step: Step) -> None:
-            self.iterations += 1
-            if self.on_step is None:
-                return
-            x_adv, probabilities, loss = self.x_adv.clone(), self.probabilities.clone(), self.loss.clone()
-            x_adv[rows], probabilities[rows], loss[rows] = step.x_adv, step.probabilities, step.loss
             self.loss[rows] = step.loss
-            success = self.fooled.clone()
-            success[rows] = probabilities[rows].argmax(1) != self.y[rows]
-            self.on_step(Step(self.iterations, self.total, loss, probabilities, x_adv, success))
+            success = self.fooled.index_copy(0, rows, step.probabilities.argmax(1) != self.y[rows])
+            on_step(
+                Step(
+                    self.iterations + step.iteration,
+                    self.total,
+                    self.loss.clone(),
+                    self.probabilities.index_copy(0, rows, step.probabilities),
+                    self.x_adv.index_copy(0, rows, step.x_adv),
+                    success,
+                )
+            )
 
         return report
 
     def absorb(self, rows: torch.Tensor, result: AttackResult) -> torch.Tensor:
         """Take a round's result on the images ``rows`` (M,) as their current state (the adversarial, or
-        the round's best attempt); returns the (N,) bool mask of the images it fooled (judged untargeted)."""
+        the round's best attempt) and count its iterations; returns the (N,) bool mask of the images it
+        fooled (judged untargeted)."""
+        self.iterations += result.iterations
         hit = result.logits.argmax(1) != self.y[rows]
         self.x_adv[rows] = result.x_adv
         self.probabilities[rows] = result.logits.softmax(1)

@@ -162,18 +162,30 @@ class Square(QueryAttack):
         )
 
     def _linf_proposal(self, x, x_best, side, gen):
-        """Per image, one window set to x +- eps per channel; signs that leave the window as it is
-        are drawn again, so no query is spent on an unchanged image (as in the paper's code)."""
+        """Per image, one window set to x +- eps per channel, all the images at once; signs that leave
+        the window as it is are drawn again, so no query is spent on an unchanged image (as in the
+        paper's code)."""
+        m, c, h, w = x.shape
+        top = torch.randint(0, h - side + 1, (m, 1), generator=gen)
+        left = torch.randint(0, w - side + 1, (m, 1), generator=gen)
+        span = torch.arange(side)
+        at = (  # indices of each image's window: x[at] is (M, side, side, C)
+            torch.arange(m)[:, None, None].to(x.device),
+            slice(None),
+            (top + span)[:, :, None].to(x.device),
+            (left + span)[:, None, :].to(x.device),
+        )
+        clean, current = x[at], x_best[at]
+        up, down = (clean + self.eps).clamp(0.0, 1.0), (clean - self.eps).clamp(0.0, 1.0)
+        as_up = (current == up).flatten(1, 2).all(1).cpu()  # (M, C): the window already holds x + eps there
+        as_down = (current == down).flatten(1, 2).all(1).cpu()
+        positive = torch.randint(0, 2, (m, c), generator=gen).bool()
+        redraw = torch.where(positive, as_up, as_down).all(1) if self.eps > 0 else torch.zeros(m, dtype=torch.bool)
+        while bool(redraw.any()):
+            positive[redraw] = torch.randint(0, 2, (int(redraw.sum()), c), generator=gen).bool()
+            redraw &= torch.where(positive, as_up, as_down).all(1)
         out = x_best.clone()
-        for j in range(x.shape[0]):
-            r, s = self._window(side, x.shape[2], x.shape[3], gen)
-            clean, current = x[j, :, r : r + side, s : s + side], x_best[j, :, r : r + side, s : s + side]
-            while True:
-                signs = (torch.randint(0, 2, (x.shape[1], 1, 1), generator=gen) * 2 - 1).float().to(x.device)
-                window = (clean + self.eps * signs).clamp(0.0, 1.0)
-                if self.eps == 0 or not torch.equal(window, current):
-                    break
-            out[j, :, r : r + side, s : s + side] = window
+        out[at] = torch.where(positive[:, None, None, :].to(x.device), up, down)
         return out
 
     def _l2_start(self, n, c, h, w, gen):
