@@ -3,10 +3,10 @@ figure 7), drawn with Pillow like the evaluation's robust-accuracy plot."""
 
 from __future__ import annotations
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
 from inspector.core.evaluation.certified import CertificationResult
-from inspector.core.evaluation.plot import COLOURS
+from inspector.core.evaluation.plot import COLOURS, accuracy_axes
 
 WIDTH, HEIGHT = 900, 420
 LEFT, RIGHT, TOP, BOTTOM = 70, 40, 20, 60
@@ -16,26 +16,12 @@ def certified_plot(results: dict[str, CertificationResult]) -> Image.Image:
     """Certified accuracy (%) against the L2 radius, one line per entry of ``results`` (a label such
     as ``"mnist-smooth-0.25"`` to its result): the exact step curve of the images' radii, and dots
     with 95 % Wilson whiskers at the results' default radii. Returns an RGB image WIDTH x HEIGHT."""
-    figure = Image.new("RGB", (WIDTH, HEIGHT), "white")
-    draw = ImageDraw.Draw(figure)
-    font = ImageFont.load_default(size=14)
     radii = sorted({r for result in results.values() for r in result.default_radii()}) or [0.0]
-    x_max = radii[-1] or 1.0
-    px = lambda r: LEFT + (WIDTH - LEFT - RIGHT) * min(r, x_max) / x_max  # noqa: E731
-    py = lambda a: TOP + (HEIGHT - TOP - BOTTOM) * (1 - a)  # noqa: E731
-    for level in (0, 0.25, 0.5, 0.75, 1.0):
-        draw.line([(LEFT, py(level)), (WIDTH - RIGHT, py(level))], fill=(225, 225, 225))
-        draw.text((LEFT - 8, py(level)), f"{level:.0%}", fill=(60, 60, 60), font=font, anchor="rm")
-    for r in radii:
-        draw.line([(px(r), HEIGHT - BOTTOM), (px(r), HEIGHT - BOTTOM + 5)], fill=(60, 60, 60))
-        draw.text((px(r), HEIGHT - BOTTOM + 8), f"{r:g}", fill=(60, 60, 60), font=font, anchor="mt")
-    draw.rectangle([LEFT, TOP, WIDTH - RIGHT, HEIGHT - BOTTOM], outline=(60, 60, 60))
-    draw.text(
-        ((LEFT + WIDTH - RIGHT) / 2, HEIGHT - 18),
+    figure, draw, font, px, py = accuracy_axes(
+        (WIDTH, HEIGHT),
+        (LEFT, RIGHT, TOP, BOTTOM),
+        [(r, f"{r:g}") for r in radii],
         "certified L2 radius (pixel values in [0, 1])",
-        fill=(30, 30, 30),
-        font=font,
-        anchor="mm",
     )
     for k, (label, result) in enumerate(results.items()):
         colour = COLOURS[k % len(COLOURS)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from itertools import pairwise
 
 from PIL import Image, ImageDraw, ImageFont
@@ -33,6 +34,35 @@ def eps_label(eps: float) -> str:
     return f"{round(grey * 2) / 2:g}/255"
 
 
+def accuracy_axes(
+    size: tuple[int, int], margins: tuple[int, int, int, int], ticks: list[tuple[float, str]], x_label: str
+) -> tuple[Image.Image, ImageDraw.ImageDraw, ImageFont.FreeTypeFont | ImageFont.ImageFont, Callable, Callable]:
+    """A white RGB figure of ``size`` (width, height) px with an accuracy axis (0-100 %, grid lines)
+    and an x axis from 0 to the largest of ``ticks`` ((value, label) pairs), framed within ``margins``
+    (left, right, top, bottom) px and captioned ``x_label``.
+
+    Returns (figure, draw, font, px, py): ``px`` maps an x value (clipped to the axis) and ``py`` an
+    accuracy in [0, 1] to pixel coordinates.
+    """
+    width, height = size
+    left, right, top, bottom = margins
+    figure = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(figure)
+    font = ImageFont.load_default(size=14)
+    x_max = max((value for value, _ in ticks), default=0.0) or 1.0
+    px = lambda v: left + (width - left - right) * min(v, x_max) / x_max  # noqa: E731
+    py = lambda a: top + (height - top - bottom) * (1 - a)  # noqa: E731
+    for level in (0, 0.25, 0.5, 0.75, 1.0):
+        draw.line([(left, py(level)), (width - right, py(level))], fill=(225, 225, 225))
+        draw.text((left - 8, py(level)), f"{level:.0%}", fill=(60, 60, 60), font=font, anchor="rm")
+    for value, label in ticks:
+        draw.line([(px(value), height - bottom), (px(value), height - bottom + 5)], fill=(60, 60, 60))
+        draw.text((px(value), height - bottom + 8), label, fill=(60, 60, 60), font=font, anchor="mt")
+    draw.rectangle([left, top, width - right, height - bottom], outline=(60, 60, 60))
+    draw.text(((left + width - right) / 2, height - 18), x_label, fill=(30, 30, 30), font=font, anchor="mm")
+    return figure, draw, font, px, py
+
+
 def _line(draw: ImageDraw.ImageDraw, points: list[tuple[float, float]], colour, dash, width: int = 3) -> None:
     for (x0, y0), (x1, y1) in pairwise(points):
         if dash is None:
@@ -58,26 +88,13 @@ def robustness_plot(robust: list[dict], minimal: list[dict], norm: str) -> Image
     ``robust`` and ``minimal`` are :class:`EvaluationResult` rows.
     Returns an RGB image WIDTH x HEIGHT.
     """
-    figure = Image.new("RGB", (WIDTH, HEIGHT), "white")
-    draw = ImageDraw.Draw(figure)
-    font = ImageFont.load_default(size=14)
     eps_values = sorted({r["eps"] for r in robust}) or [0.0]
     x_max = eps_values[-1] or 1.0
-    px = lambda e: LEFT + (WIDTH - LEFT - RIGHT) * min(e, x_max) / x_max  # noqa: E731
-    py = lambda a: TOP + (HEIGHT - TOP - BOTTOM) * (1 - a)  # noqa: E731
-    for level in (0, 0.25, 0.5, 0.75, 1.0):
-        draw.line([(LEFT, py(level)), (WIDTH - RIGHT, py(level))], fill=(225, 225, 225))
-        draw.text((LEFT - 8, py(level)), f"{level:.0%}", fill=(60, 60, 60), font=font, anchor="rm")
-    for e in eps_values:
-        draw.line([(px(e), HEIGHT - BOTTOM), (px(e), HEIGHT - BOTTOM + 5)], fill=(60, 60, 60))
-        draw.text((px(e), HEIGHT - BOTTOM + 8), eps_label(e), fill=(60, 60, 60), font=font, anchor="mt")
-    draw.rectangle([LEFT, TOP, WIDTH - RIGHT, HEIGHT - BOTTOM], outline=(60, 60, 60))
-    draw.text(
-        ((LEFT + WIDTH - RIGHT) / 2, HEIGHT - 18),
+    figure, draw, font, px, py = accuracy_axes(
+        (WIDTH, HEIGHT),
+        (LEFT, RIGHT, TOP, BOTTOM),
+        [(e, eps_label(e)) for e in eps_values],
         f"budget eps ({norm}, pixel values in [0, 1])",
-        fill=(30, 30, 30),
-        font=font,
-        anchor="mm",
     )
     # the worst case first, wide and black, so that the single attacks stay visible on top of it
     series = sorted(
