@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -49,6 +50,8 @@ myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
 
 # API reference: one page per module of inspector.core, found recursively (see reference/api.md).
+# The pages are made again on every build: pages of modules since moved or removed would fail it.
+shutil.rmtree(Path(__file__).parent / "reference" / "api", ignore_errors=True)
 autosummary_generate = True
 autosummary_imported_members = False
 # Each object on the page of the module that defines it: a package's re-exports (its __all__) are
