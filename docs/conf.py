@@ -60,7 +60,7 @@ autodoc_default_options = {"members": True, "show-inheritance": True, "ignore-mo
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 autodoc_class_signature = "separated"
-# Optional extras: documented from their source even where they are not installed.
+# Heavy modules imported lazily: documented from their source even in an environment that lacks them.
 autodoc_mock_imports = [
     name for name in ("opacus", "onnx", "onnxruntime", "onnxscript", "ray") if importlib.util.find_spec(name) is None
 ]

@@ -28,7 +28,6 @@ from inspector.core.evaluation.plan import Unit, make_plan
 from inspector.core.evaluation.records import RecordStore
 from inspector.core.models.loading import load_model
 from inspector.core.util.errors import ImageError, ModelError, ParameterError
-from inspector.core.util.extras import require_extra
 from inspector.core.util.messages import one_line
 
 #: Seconds between checks of ``should_stop`` while batches run.
@@ -41,11 +40,9 @@ def connect(address: str):
     """The ``ray`` module, connected: ``"local"`` starts Ray here unless it already runs; else ``address``.
 
     Raises:
-        InspectorError: Ray is not installed (naming the ray extra).
         ParameterError: the cluster cannot be reached.
     """
-    require_extra("ray")
-    import ray
+    import ray  # imported here only: a 240 MB package few runs need
 
     if not ray.is_initialized():
         _check_reachable(address)

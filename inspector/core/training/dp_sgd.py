@@ -29,7 +29,6 @@ from torch.utils.data import DataLoader, TensorDataset
 from inspector.core.training.loop import Progress, checked_epoch, read_checkpoint, write_checkpoint
 from inspector.core.util.bounds import MAX_COUNT
 from inspector.core.util.errors import ModelError
-from inspector.core.util.extras import require_extra
 from inspector.core.util.messages import one_line, show_path
 
 
@@ -74,10 +73,8 @@ def fit_dp(
     Raises:
         ModelError: the checkpoint to resume from is unreadable or for another network.
         ExportError: the checkpoint cannot be written.
-        InspectorError: opacus is not installed (the privacy extra).
     """
-    require_extra("privacy")
-    from opacus import PrivacyEngine
+    from opacus import PrivacyEngine  # imported here only, as the app starts without it
 
     optimizer = torch.optim.Adam(net.parameters(), lr=settings.lr)
     loader = DataLoader(TensorDataset(x, y), batch_size=settings.batch_size)
